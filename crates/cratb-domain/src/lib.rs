@@ -1,0 +1,20 @@
+//! The words of the CRAtb domain as Rust types, and the pure rules that go with them.
+//!
+//! Everything here parses instead of validating: a [`Finess`], an [`Email`] or a
+//! [`RegionCode`] that exists is valid. Nothing in this crate does I/O, knows about HTTP or
+//! SQL, or allocates a database connection; the store and web crates depend on it, never
+//! the other way round.
+
+pub mod email;
+pub mod establishment;
+pub mod finess;
+pub mod geo;
+pub mod password;
+pub mod roles;
+
+pub use email::{Email, EmailError};
+pub use establishment::{Category, Sector};
+pub use finess::{Finess, FinessError};
+pub use geo::{DEPARTMENTS, Department, REGIONS, Region, RegionCode};
+pub use password::{PasswordError, check_password_policy};
+pub use roles::{Permission, Role, Scope};

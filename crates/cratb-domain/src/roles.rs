@@ -1,0 +1,152 @@
+//! Roles, permissions and region scope: who may do what, and on which region's rows.
+//!
+//! The permission table ([`Role::can`]) is the single source of truth; the web layer asks it
+//! for every route, and the store takes a [`Scope`] for every region-owned query so that a
+//! regional user can never read another region's rows, whatever a handler does.
+
+use crate::establishment::code_enum;
+use crate::geo::RegionCode;
+
+code_enum! {
+    /// A user's role. Anonymous visitors have no role.
+    Role {
+        NationalAdmin = "national_admin", "Administrateur national", "National administrator";
+        Coordinator = "coordinator", "Coordinateur CRAtb", "CRAtb coordinator";
+        DataManager = "data_manager", "Data manager", "Data manager";
+        Secretary = "secretary", "Secrétariat CRAtb", "CRAtb secretary";
+        EmaMember = "ema_member", "Membre d'EMA", "Antibiotic team (EMA) member";
+        Referent = "referent", "Référent antibiotique", "Antibiotic referent";
+        Prescriber = "prescriber", "Prescripteur", "Prescriber";
+        Lab = "lab", "Biologiste", "Laboratory";
+        ArsReader = "ars_reader", "ARS (lecture)", "Health agency (read-only)";
+    }
+}
+
+code_enum! {
+    /// Something a route lets a user do.
+    Permission {
+        ViewEstablishments = "establishments.view", "Consulter les établissements", "View establishments";
+        EditEstablishments = "establishments.edit", "Modifier les établissements", "Edit establishments";
+        ViewUsers = "users.view", "Consulter les comptes", "View accounts";
+        ManageUsers = "users.manage", "Gérer les comptes", "Manage accounts";
+        ViewAudit = "audit.view", "Consulter le journal d'audit", "View the audit log";
+        ManageOwnAccount = "account.manage", "Gérer son compte", "Manage own account";
+    }
+}
+
+impl Role {
+    /// The permission table. Every role may manage its own account.
+    pub fn can(self, p: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match p {
+            ManageOwnAccount => true,
+            ViewEstablishments => !matches!(self, Prescriber),
+            EditEstablishments => matches!(self, NationalAdmin | Coordinator | DataManager | Secretary),
+            ViewUsers => matches!(self, NationalAdmin | Coordinator | Secretary),
+            ManageUsers => matches!(self, NationalAdmin | Coordinator),
+            ViewAudit => matches!(self, NationalAdmin | Coordinator),
+        }
+    }
+
+    /// A national role sees every region; the others are bound to one.
+    pub fn is_national(self) -> bool {
+        matches!(self, Role::NationalAdmin)
+    }
+
+    /// Roles this role may give to an account it creates.
+    pub fn may_grant(self, other: Role) -> bool {
+        match self {
+            Role::NationalAdmin => true,
+            Role::Coordinator => !other.is_national(),
+            _ => false,
+        }
+    }
+}
+
+/// Which regions' rows a query may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every region (national roles, CLI).
+    National,
+    /// One region only.
+    Region(RegionCode),
+}
+
+impl Scope {
+    /// The scope of a user with this role and region; `None` for a regional role without region.
+    pub fn for_user(role: Role, region: Option<&RegionCode>) -> Option<Scope> {
+        if role.is_national() {
+            Some(Scope::National)
+        } else {
+            region.map(|r| Scope::Region(r.clone()))
+        }
+    }
+
+    /// Whether a row of `region` is visible in this scope.
+    pub fn allows(&self, region: &str) -> bool {
+        match self {
+            Scope::National => true,
+            Scope::Region(r) => r.as_str() == region,
+        }
+    }
+
+    /// The region filter to apply in SQL (`None` = no filter).
+    pub fn region_filter(&self) -> Option<&str> {
+        match self {
+            Scope::National => None,
+            Scope::Region(r) => Some(r.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn table_highlights() {
+        assert!(Role::Coordinator.can(Permission::ViewAudit));
+        assert!(!Role::Prescriber.can(Permission::ViewAudit));
+        assert!(!Role::ArsReader.can(Permission::EditEstablishments));
+        assert!(Role::ArsReader.can(Permission::ViewEstablishments));
+        assert!(!Role::Coordinator.may_grant(Role::NationalAdmin));
+    }
+
+    fn any_role() -> impl Strategy<Value = Role> {
+        prop::sample::select(Role::ALL.to_vec())
+    }
+    fn any_region() -> impl Strategy<Value = RegionCode> {
+        prop::sample::select(crate::geo::REGIONS.iter().map(|r| RegionCode::parse(r.code).unwrap()).collect::<Vec<_>>())
+    }
+
+    proptest! {
+        /// A regional scope never lets another region's row through; a national one lets all.
+        #[test]
+        fn scope_is_exact(role in any_role(), mine in any_region(), other in any_region()) {
+            let scope = Scope::for_user(role, Some(&mine)).unwrap();
+            prop_assert!(scope.allows(mine.as_str()));
+            prop_assert_eq!(scope.allows(other.as_str()), role.is_national() || mine == other);
+        }
+
+        /// Read-only and field roles can never write or administer.
+        #[test]
+        fn writes_are_reserved(role in any_role()) {
+            let writes = role.can(Permission::EditEstablishments) || role.can(Permission::ManageUsers);
+            let staff = matches!(role, Role::NationalAdmin | Role::Coordinator | Role::DataManager | Role::Secretary);
+            prop_assert!(!writes || staff);
+            // Whoever manages accounts may also see them.
+            prop_assert!(!role.can(Permission::ManageUsers) || role.can(Permission::ViewUsers));
+        }
+
+        /// Only a national admin may create a national admin.
+        #[test]
+        fn grant_never_escalates(granter in any_role(), target in any_role()) {
+            if granter.may_grant(target) {
+                prop_assert!(granter.can(Permission::ManageUsers));
+                prop_assert!(!target.is_national() || granter.is_national());
+            }
+        }
+    }
+}
