@@ -1,1 +1,193 @@
-//! wip
+//! Synthetic demo data: one full region (Auvergne-Rhône-Alpes, its 12 departments, its GHTs,
+//! about 300 establishments of every sector) plus a smaller one (Bretagne), and one account per
+//! role. Everything is generated from a seed — same seed, same data — and no real person
+//! appears: names of establishments are made from real town names and common patterns, FINESS
+//! numbers are synthetic (valid format and key, not real establishments).
+
+mod places;
+
+use cratb_domain::{Category, Email, Finess, RegionCode, Role};
+use cratb_store::establishments::{self, EstablishmentInput, NewEstablishment};
+use cratb_store::{Db, StoreError, audit, reference, users};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A demo account and its password (printed by `cratb serve --demo`).
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub email: String,
+    pub role: Role,
+    pub region: Option<String>,
+    pub password: String,
+}
+
+/// What was generated.
+#[derive(Debug, Clone, Default)]
+pub struct DemoReport {
+    pub territories: usize,
+    pub establishments: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// Why demo data could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "la base contient déjà des établissements ou des comptes ; les données de démonstration ne s'ajoutent qu'à une base vide"
+    )]
+    NotEmpty,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("compte de démonstration : {0}")]
+    Account(#[from] users::NewUserError),
+}
+
+/// The demo regions: the full one first.
+pub const MAIN_REGION: &str = "84";
+pub const SECOND_REGION: &str = "53";
+
+/// Fills an empty, migrated database with demo data.
+pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
+    let scope = cratb_domain::Scope::National;
+    let existing = establishments::count_by_sector(db, &scope)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum::<i64>()
+        + users::count_by_role(db, &scope)
+            .await?
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<i64>();
+    if existing > 0 {
+        return Err(DemoError::NotEmpty);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut report = DemoReport::default();
+    let mut sequence: u32 = rng.random_range(1_000..9_000);
+
+    for (region, ghts, scale) in [
+        (MAIN_REGION, places::ARA_GHTS, 1.0),
+        (SECOND_REGION, places::BRETAGNE_GHTS, 0.45),
+    ] {
+        let mut ght_ids: Vec<(i64, &[&str])> = Vec::new();
+        for (name, deps) in ghts {
+            let id = reference::create_territory(db, "GHT", name, region, deps).await?;
+            ght_ids.push((id, deps));
+            report.territories += 1;
+        }
+        for (dep, towns) in places::TOWNS
+            .iter()
+            .filter(|(d, _)| cratb_domain::geo::department(d).is_some_and(|d| d.region == region))
+        {
+            let ght = ght_ids
+                .iter()
+                .find(|(_, deps)| deps.contains(dep))
+                .map(|(id, _)| *id);
+            for (category, per_dep) in places::MIX {
+                let n = ((*per_dep as f64) * scale * rng.random_range(0.6..1.4)).round() as usize;
+                let n = if *category == Category::Chu {
+                    usize::from(places::CHU_TOWNS.iter().any(|(d, _)| d == dep))
+                } else {
+                    n
+                };
+                for i in 0..n {
+                    let town = if *category == Category::Chu {
+                        places::CHU_TOWNS
+                            .iter()
+                            .find(|(d, _)| d == dep)
+                            .map(|(_, t)| *t)
+                            .unwrap_or(towns[0])
+                    } else if i == 0 && *category == Category::Ch {
+                        towns[0]
+                    } else {
+                        towns.choose(&mut rng).copied().unwrap_or(towns[0])
+                    };
+                    sequence += rng.random_range(1..400);
+                    let finess = Finess::from_parts(Finess::prefix_for_department(dep), sequence)
+                        .expect("demo departments are valid");
+                    let name = places::establishment_name(*category, town, &mut rng);
+                    let beds = places::beds(*category, &mut rng);
+                    let input = EstablishmentInput {
+                        finess: Some(finess.to_string()),
+                        name: Some(name),
+                        category: Some(category.code().to_owned()),
+                        department: Some((*dep).to_owned()),
+                        ght_id: if category.sector() == cratb_domain::Sector::Es {
+                            ght
+                        } else {
+                            None
+                        },
+                        beds,
+                    };
+                    let e =
+                        NewEstablishment::validate(&input).expect("demo establishments are valid");
+                    establishments::create(db, &scope, &e).await?;
+                    report.establishments += 1;
+                }
+            }
+        }
+    }
+
+    for (local, role, region) in places::ACCOUNTS {
+        let password = demo_password(&mut rng);
+        let email = Email::parse(&format!("{local}@demo.cratb.fr")).expect("valid demo e-mail");
+        let region_code = region.map(|r| RegionCode::parse(r).expect("valid demo region"));
+        users::create(
+            db,
+            &users::NewUser {
+                email: email.clone(),
+                display_name: places::display_name(role),
+                role: *role,
+                region: region_code,
+                establishment_id: None,
+                password: password.clone(),
+            },
+        )
+        .await?;
+        report.accounts.push(DemoAccount {
+            email: email.to_string(),
+            role: *role,
+            region: region.map(str::to_owned),
+            password,
+        });
+    }
+
+    for region in [MAIN_REGION, SECOND_REGION] {
+        audit::append(
+            db,
+            &audit::NewEntry {
+                actor: "cli".into(),
+                action: "demo.generate".into(),
+                entity: "region".into(),
+                entity_id: Some(region.into()),
+                region_code: Some(region.into()),
+                summary: format!("Données de démonstration générées (graine {seed})"),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+/// A memorable demo password that passes the policy: three words and a number.
+fn demo_password(rng: &mut ChaCha8Rng) -> String {
+    const WORDS: &[&str] = &[
+        "tilleul",
+        "amoxicilline",
+        "gentiane",
+        "myrtille",
+        "volcan",
+        "glacier",
+        "lavande",
+        "rivière",
+        "noisette",
+        "sapin",
+        "bruyère",
+        "chamois",
+    ];
+    let w: Vec<&str> = WORDS.choose_multiple(rng, 3).copied().collect();
+    format!("{}-{}-{}-{}", w[0], w[1], w[2], rng.random_range(10..99))
+}

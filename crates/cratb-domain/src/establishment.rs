@@ -1,6 +1,5 @@
 //! Establishments: their care sector (ES / EMS / ville) and category.
 
-
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident { $( $variant:ident = $code:literal, $fr:literal, $en:literal ;)* }) => {
         $(#[$m])*

@@ -80,7 +80,11 @@ fn prefix_department(prefix: &str, third: u8) -> Option<String> {
 impl Finess {
     /// Parses a FINESS number; spaces are ignored and letters upper-cased.
     pub fn parse(input: &str) -> Result<Self, FinessError> {
-        let s: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let s: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         let n = s.chars().count();
         if n != 9 {
             return Err(FinessError::Length(input.trim().to_owned(), n));
@@ -162,11 +166,26 @@ mod tests {
 
     #[test]
     fn specific_errors() {
-        assert!(matches!(Finess::parse("38078008"), Err(FinessError::Length(_, 8))));
-        assert!(matches!(Finess::parse("3807800X0"), Err(FinessError::NotDigits(_))));
-        assert!(matches!(Finess::parse("990000000"), Err(FinessError::Department(..))));
-        assert!(matches!(Finess::parse("2C0000000"), Err(FinessError::Department(..))));
-        assert_eq!(Finess::parse("380780081"), Err(FinessError::CheckKey("380780081".into(), 0)));
+        assert!(matches!(
+            Finess::parse("38078008"),
+            Err(FinessError::Length(_, 8))
+        ));
+        assert!(matches!(
+            Finess::parse("3807800X0"),
+            Err(FinessError::NotDigits(_))
+        ));
+        assert!(matches!(
+            Finess::parse("990000000"),
+            Err(FinessError::Department(..))
+        ));
+        assert!(matches!(
+            Finess::parse("2C0000000"),
+            Err(FinessError::Department(..))
+        ));
+        assert_eq!(
+            Finess::parse("380780081"),
+            Err(FinessError::CheckKey("380780081".into(), 0))
+        );
     }
 
     #[test]
@@ -174,7 +193,12 @@ mod tests {
         let f = Finess::from_parts("2A", 123).unwrap();
         assert_eq!(f.department(), "2A");
         assert_eq!(Finess::from_parts("9D", 42).unwrap().department(), "974");
-        assert_eq!(Finess::from_parts(Finess::prefix_for_department("976"), 7).unwrap().department(), "976");
+        assert_eq!(
+            Finess::from_parts(Finess::prefix_for_department("976"), 7)
+                .unwrap()
+                .department(),
+            "976"
+        );
     }
 
     proptest! {

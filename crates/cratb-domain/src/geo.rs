@@ -89,7 +89,9 @@ departments! {
 
 /// Looks up a department by INSEE code (case-insensitive for `2a`/`2b`).
 pub fn department(code: &str) -> Option<&'static Department> {
-    DEPARTMENTS.iter().find(|d| d.code.eq_ignore_ascii_case(code.trim()))
+    DEPARTMENTS
+        .iter()
+        .find(|d| d.code.eq_ignore_ascii_case(code.trim()))
 }
 
 /// Looks up a region by INSEE code.
@@ -158,28 +160,47 @@ mod tests {
         let codes: HashSet<_> = DEPARTMENTS.iter().map(|d| d.code).collect();
         assert_eq!(codes.len(), 101, "department codes are unique");
         for d in DEPARTMENTS {
-            assert!(region(d.region).is_some(), "{} maps to a real region", d.code);
+            assert!(
+                region(d.region).is_some(),
+                "{} maps to a real region",
+                d.code
+            );
         }
         for r in REGIONS {
-            assert!(departments_of(r.code).count() >= 1, "{} has departments", r.code);
+            assert!(
+                departments_of(r.code).count() >= 1,
+                "{} has departments",
+                r.code
+            );
         }
         assert_eq!(departments_of("84").count(), 12);
-        assert_eq!(departments_of("94").map(|d| d.code).collect::<Vec<_>>(), ["2A", "2B"]);
+        assert_eq!(
+            departments_of("94").map(|d| d.code).collect::<Vec<_>>(),
+            ["2A", "2B"]
+        );
         assert_eq!(department("2a").unwrap().name, "Corse-du-Sud");
         assert_eq!(department("976").unwrap().region, "06");
     }
 
     #[test]
     fn region_code_parses() {
-        assert_eq!(RegionCode::parse("84").unwrap().name(), "Auvergne-Rhône-Alpes");
+        assert_eq!(
+            RegionCode::parse("84").unwrap().name(),
+            "Auvergne-Rhône-Alpes"
+        );
         assert!(RegionCode::parse("99").is_err());
     }
 
     /// The names match IGN Admin Express, when the shared reference folder is beside the repo.
     #[test]
     fn names_match_reference_geojson() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference/departements-avec-outre-mer.geojson");
-        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/reference/departements-avec-outre-mer.geojson"
+        );
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return;
+        };
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         let features = json["features"].as_array().unwrap();
         assert_eq!(features.len(), DEPARTMENTS.len());

@@ -18,16 +18,30 @@ pub enum PasswordError {
     TooShort,
     #[error("le mot de passe ne peut dépasser {MAX_LEN} caractères")]
     TooLong,
-    #[error("ce mot de passe figure dans la liste des mots de passe les plus courants ; choisissez-en un autre")]
+    #[error(
+        "ce mot de passe figure dans la liste des mots de passe les plus courants ; choisissez-en un autre"
+    )]
     Common,
     #[error("le mot de passe ne doit pas reprendre l'adresse e-mail")]
     ContainsEmail,
 }
 
 const FRENCH_COMMON: &[&str] = &[
-    "motdepasse", "motdepasse1", "azertyuiop", "azertyuiop1", "azerty123456", "soleil123456",
-    "bonjour123456", "doudou123456", "marseille13", "jetaime123456", "chouchou123",
-    "antibiotique", "antibiotiques", "infectiologie", "hopital123456",
+    "motdepasse",
+    "motdepasse1",
+    "azertyuiop",
+    "azertyuiop1",
+    "azerty123456",
+    "soleil123456",
+    "bonjour123456",
+    "doudou123456",
+    "marseille13",
+    "jetaime123456",
+    "chouchou123",
+    "antibiotique",
+    "antibiotiques",
+    "infectiologie",
+    "hopital123456",
 ];
 
 fn common() -> &'static HashSet<String> {
@@ -35,7 +49,9 @@ fn common() -> &'static HashSet<String> {
     LIST.get_or_init(|| {
         let gz = include_bytes!("../data/common-passwords.txt.gz");
         let mut text = String::new();
-        GzDecoder::new(&gz[..]).read_to_string(&mut text).expect("embedded list is valid gzip UTF-8");
+        GzDecoder::new(&gz[..])
+            .read_to_string(&mut text)
+            .expect("embedded list is valid gzip UTF-8");
         text.lines()
             .map(|l| l.trim().to_lowercase())
             .chain(FRENCH_COMMON.iter().map(|s| s.to_string()))
@@ -53,7 +69,9 @@ pub fn check_password_policy(password: &str, email: &str) -> Result<(), Password
         return Err(PasswordError::TooLong);
     }
     let lower = password.to_lowercase();
-    if common().contains(&lower) || common().contains(lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '!')) {
+    if common().contains(&lower)
+        || common().contains(lower.trim_end_matches(|c: char| c.is_ascii_digit() || c == '!'))
+    {
         return Err(PasswordError::Common);
     }
     let local = email.split('@').next().unwrap_or("").to_lowercase();
@@ -69,14 +87,35 @@ mod tests {
 
     #[test]
     fn policy() {
-        assert_eq!(check_password_policy("court", "a@b.fr"), Err(PasswordError::TooShort));
-        assert_eq!(check_password_policy("1234567890123", "a@b.fr"), Err(PasswordError::Common));
-        assert_eq!(check_password_policy("Motdepasse1", "a@b.fr"), Err(PasswordError::TooShort));
-        assert_eq!(check_password_policy("azertyuiop1!!", "a@b.fr"), Err(PasswordError::Common));
-        assert_eq!(check_password_policy("qwertyuiop123", "a@b.fr"), Err(PasswordError::Common));
-        assert_eq!(check_password_policy("jean.dupont-2026!", "jean.dupont@chu.fr"), Err(PasswordError::ContainsEmail));
+        assert_eq!(
+            check_password_policy("court", "a@b.fr"),
+            Err(PasswordError::TooShort)
+        );
+        assert_eq!(
+            check_password_policy("1234567890123", "a@b.fr"),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            check_password_policy("Motdepasse1", "a@b.fr"),
+            Err(PasswordError::TooShort)
+        );
+        assert_eq!(
+            check_password_policy("azertyuiop1!!", "a@b.fr"),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            check_password_policy("qwertyuiop123", "a@b.fr"),
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            check_password_policy("jean.dupont-2026!", "jean.dupont@chu.fr"),
+            Err(PasswordError::ContainsEmail)
+        );
         assert!(check_password_policy("Girafe-violette-en-juillet", "a@b.fr").is_ok());
-        assert_eq!(check_password_policy(&"x".repeat(200), "a@b.fr"), Err(PasswordError::TooLong));
+        assert_eq!(
+            check_password_policy(&"x".repeat(200), "a@b.fr"),
+            Err(PasswordError::TooLong)
+        );
         assert!(common().len() > 19_000);
     }
 }

@@ -42,7 +42,9 @@ impl Role {
         match p {
             ManageOwnAccount => true,
             ViewEstablishments => !matches!(self, Prescriber),
-            EditEstablishments => matches!(self, NationalAdmin | Coordinator | DataManager | Secretary),
+            EditEstablishments => {
+                matches!(self, NationalAdmin | Coordinator | DataManager | Secretary)
+            }
             ViewUsers => matches!(self, NationalAdmin | Coordinator | Secretary),
             ManageUsers => matches!(self, NationalAdmin | Coordinator),
             ViewAudit => matches!(self, NationalAdmin | Coordinator),
@@ -118,7 +120,12 @@ mod tests {
         prop::sample::select(Role::ALL.to_vec())
     }
     fn any_region() -> impl Strategy<Value = RegionCode> {
-        prop::sample::select(crate::geo::REGIONS.iter().map(|r| RegionCode::parse(r.code).unwrap()).collect::<Vec<_>>())
+        prop::sample::select(
+            crate::geo::REGIONS
+                .iter()
+                .map(|r| RegionCode::parse(r.code).unwrap())
+                .collect::<Vec<_>>(),
+        )
     }
 
     proptest! {

@@ -1,1 +1,299 @@
-//! wip
+//! Persistence of cratb on SQLite (embedded default) and PostgreSQL (production).
+//!
+//! One [`Db`] value wraps either pool; every repository function is written once, with
+//! PostgreSQL-style `$1` placeholders that both drivers accept, and dispatched by the
+//! [`on_db!`] macro. Migrations are kept per backend in `migrations/sqlite` and
+//! `migrations/postgres` and embedded in the binary.
+//!
+//! Region scoping lives here, not in handlers: every query over region-owned rows takes a
+//! [`Scope`](cratb_domain::Scope) and filters on it, so a regional user cannot obtain another
+//! region's rows even through a buggy route.
+
+pub mod audit;
+pub mod establishments;
+pub mod reference;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// A connection pool on one of the two supported backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same expression against whichever pool `db` holds (`$p` names the pool).
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Errors of the store, in terms a caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken; the field is named.
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    /// A value the database refused (foreign key, check), with the field.
+    #[error("invalid value: {0}")]
+    Invalid(&'static str),
+    #[error("database unreachable or refused the connection: {0}")]
+    Unavailable(String),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Maps a unique-violation to [`StoreError::Conflict`] naming `field`.
+pub(crate) fn conflict_on(field: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(field),
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() || d.is_check_violation() => {
+            StoreError::Invalid(field)
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
+/// The backend a URL designates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+impl Db {
+    /// Connects to `sqlite://path` (file created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        match Backend::of_url(url) {
+            Some(Backend::Sqlite) => {
+                let opts = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                Ok(Db::Sqlite(pool))
+            }
+            Some(Backend::Postgres) => {
+                let opts = PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                Ok(Db::Postgres(pool))
+            }
+            None => Err(StoreError::Unavailable(format!(
+                "« {url} » : URL de base non reconnue (attendu sqlite://chemin ou postgres://…)"
+            ))),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations, then brings the reference tables (regions, departments) up to date.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
+        }
+        .map_err(|e| StoreError::Migration(e.to_string()))?;
+        reference::sync_geography(self).await
+    }
+
+    /// Whether the database answers and is migrated (used by `/readyz`).
+    pub async fn ready(&self) -> Result<()> {
+        let n: i64 = on_db!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM regions").fetch_one(p).await)?;
+        if n == 0 {
+            return Err(StoreError::Migration("reference tables are empty".into()));
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+
+    /// A per-installation secret (created on first use), for keyed hashes such as pseudonyms.
+    pub async fn installation_secret(&self) -> Result<String> {
+        let key = "installation_secret";
+        let existing: Option<String> = on_db!(self, p => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(p).await)?;
+        if let Some(v) = existing {
+            return Ok(v);
+        }
+        let secret = random_token(32);
+        on_db!(self, p => sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key).bind(&secret).execute(p).await.map(|r| r.rows_affected()))?;
+        let v: String = on_db!(self, p => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(p).await)?;
+        Ok(v)
+    }
+}
+
+/// The current time, truncated to microseconds (what both backends keep).
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
+}
+
+/// A random URL-safe token of `bytes` random bytes, hex-encoded.
+pub fn random_token(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// SHA-256 of a secret token, hex-encoded: what is stored in place of session ids and API tokens.
+pub fn hash_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A page of results with the total count, for paginated lists.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// Page number and size asked by a caller, clamped to sane bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
+        PageRequest {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(50).clamp(1, 500),
+        }
+    }
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+    Time(OffsetDateTime),
+}
+
+/// Binds `args` in order to a query (works for both backends inside [`on_db!`]).
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args.iter() {
+            q = match a {
+                $crate::Arg::Text(s) => q.bind(s.clone()),
+                $crate::Arg::Int(i) => q.bind(*i),
+                $crate::Arg::Time(t) => q.bind(*t),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_args;
+
+/// Builds a WHERE clause with `$n` placeholders from optional conditions.
+#[derive(Default)]
+pub(crate) struct Filter {
+    clauses: Vec<String>,
+    pub args: Vec<Arg>,
+}
+
+impl Filter {
+    /// Adds a condition; each `?` in `clause` takes the next of `args`.
+    pub fn push(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        let mut args = args.into_iter();
+        let mut out = String::with_capacity(clause.len() + 4);
+        for c in clause.chars() {
+            if c == '?' {
+                self.args
+                    .push(args.next().expect("one argument per placeholder"));
+                out.push_str(&format!("${}", self.args.len()));
+            } else {
+                out.push(c);
+            }
+        }
+        self.clauses.push(out);
+        self
+    }
+    /// Adds the region-scope condition on `column`.
+    pub fn scope(&mut self, scope: &cratb_domain::Scope, column: &str) -> &mut Self {
+        if let Some(r) = scope.region_filter() {
+            self.push(&format!("{column} = ?"), [Arg::Text(r.to_owned())]);
+        }
+        self
+    }
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+    /// The next placeholder number.
+    pub fn next(&self) -> usize {
+        self.args.len() + 1
+    }
+}

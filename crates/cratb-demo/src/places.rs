@@ -1,0 +1,348 @@
+//! The raw material of the demo: territories, towns, the mix of establishments, accounts.
+
+use cratb_domain::{Category, Role};
+use rand::Rng;
+use rand::seq::IndexedRandom;
+
+/// GHTs of the main demo region and the departments they cover.
+pub const ARA_GHTS: &[(&str, &[&str])] = &[
+    ("GHT Bresse Haut-Bugey", &["01"]),
+    ("GHT Allier", &["03"]),
+    ("GHT Sud Drôme-Ardèche", &["07", "26"]),
+    ("GHT Cantal", &["15"]),
+    ("GHT Alpes Dauphiné", &["38"]),
+    ("GHT Loire", &["42"]),
+    ("GHT Haute-Loire", &["43"]),
+    ("GHT Territoires d'Auvergne", &["63"]),
+    ("GHT Rhône Centre", &["69"]),
+    ("GHT Rhône Nord Beaujolais Dombes", &["69", "01"]),
+    ("GHT Savoie-Belley", &["73"]),
+    ("GHT Léman Mont-Blanc", &["74"]),
+];
+
+/// GHTs of the second demo region.
+pub const BRETAGNE_GHTS: &[(&str, &[&str])] = &[
+    ("GHT d'Armor", &["22"]),
+    ("GHT Brest-Carhaix-Morlaix", &["29"]),
+    ("GHT Haute-Bretagne", &["35"]),
+    ("GHT Brocéliande Atlantique", &["56"]),
+];
+
+/// Towns per department (the first is the prefecture).
+pub const TOWNS: &[(&str, &[&str])] = &[
+    (
+        "01",
+        &[
+            "Bourg-en-Bresse",
+            "Oyonnax",
+            "Ambérieu-en-Bugey",
+            "Belley",
+            "Trévoux",
+            "Gex",
+        ],
+    ),
+    ("03", &["Moulins", "Montluçon", "Vichy", "Cusset", "Yzeure"]),
+    (
+        "07",
+        &[
+            "Privas",
+            "Annonay",
+            "Aubenas",
+            "Tournon-sur-Rhône",
+            "Le Teil",
+        ],
+    ),
+    ("15", &["Aurillac", "Saint-Flour", "Mauriac", "Murat"]),
+    (
+        "26",
+        &[
+            "Valence",
+            "Montélimar",
+            "Romans-sur-Isère",
+            "Die",
+            "Crest",
+            "Nyons",
+        ],
+    ),
+    (
+        "38",
+        &[
+            "Grenoble",
+            "Vienne",
+            "Voiron",
+            "Bourgoin-Jallieu",
+            "Échirolles",
+            "La Mure",
+            "Saint-Marcellin",
+        ],
+    ),
+    (
+        "42",
+        &[
+            "Saint-Étienne",
+            "Roanne",
+            "Montbrison",
+            "Firminy",
+            "Saint-Chamond",
+            "Feurs",
+        ],
+    ),
+    (
+        "43",
+        &[
+            "Le Puy-en-Velay",
+            "Yssingeaux",
+            "Brioude",
+            "Monistrol-sur-Loire",
+        ],
+    ),
+    (
+        "63",
+        &[
+            "Clermont-Ferrand",
+            "Riom",
+            "Thiers",
+            "Issoire",
+            "Ambert",
+            "Cournon-d'Auvergne",
+        ],
+    ),
+    (
+        "69",
+        &[
+            "Lyon",
+            "Villeurbanne",
+            "Vénissieux",
+            "Villefranche-sur-Saône",
+            "Givors",
+            "Tarare",
+            "Bron",
+        ],
+    ),
+    (
+        "73",
+        &[
+            "Chambéry",
+            "Aix-les-Bains",
+            "Albertville",
+            "Saint-Jean-de-Maurienne",
+            "Bourg-Saint-Maurice",
+        ],
+    ),
+    (
+        "74",
+        &[
+            "Annecy",
+            "Annemasse",
+            "Thonon-les-Bains",
+            "Sallanches",
+            "Cluses",
+            "Rumilly",
+        ],
+    ),
+    (
+        "22",
+        &["Saint-Brieuc", "Lannion", "Dinan", "Guingamp", "Lamballe"],
+    ),
+    (
+        "29",
+        &[
+            "Quimper",
+            "Brest",
+            "Morlaix",
+            "Landerneau",
+            "Carhaix-Plouguer",
+            "Concarneau",
+        ],
+    ),
+    (
+        "35",
+        &["Rennes", "Saint-Malo", "Fougères", "Vitré", "Redon"],
+    ),
+    ("56", &["Vannes", "Lorient", "Pontivy", "Ploërmel", "Auray"]),
+];
+
+/// Departments with a university hospital, and its town.
+pub const CHU_TOWNS: &[(&str, &str)] = &[
+    ("69", "Lyon"),
+    ("38", "Grenoble"),
+    ("42", "Saint-Étienne"),
+    ("63", "Clermont-Ferrand"),
+    ("29", "Brest"),
+    ("35", "Rennes"),
+];
+
+/// Average number of establishments of each category per department (CHU: one where listed).
+pub const MIX: &[(Category, f64)] = &[
+    (Category::Chu, 1.0),
+    (Category::Ch, 3.0),
+    (Category::Clinique, 2.0),
+    (Category::Ssr, 2.0),
+    (Category::Psy, 1.0),
+    (Category::Had, 0.6),
+    (Category::Ehpad, 9.0),
+    (Category::Mas, 1.0),
+    (Category::AutreEms, 1.0),
+    (Category::Labo, 2.0),
+    (Category::Pharmacie, 2.0),
+    (Category::Cds, 1.0),
+];
+
+/// One account per role (e-mail local part, role, region).
+pub const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
+    ("admin", Role::NationalAdmin, None),
+    ("coordination", Role::Coordinator, Some("84")),
+    ("donnees", Role::DataManager, Some("84")),
+    ("secretariat", Role::Secretary, Some("84")),
+    ("ema", Role::EmaMember, Some("84")),
+    ("referent", Role::Referent, Some("84")),
+    ("medecin", Role::Prescriber, Some("84")),
+    ("labo", Role::Lab, Some("84")),
+    ("ars", Role::ArsReader, Some("84")),
+    ("coordination.bretagne", Role::Coordinator, Some("53")),
+];
+
+/// A fictional display name for a demo account.
+pub fn display_name(role: &Role) -> String {
+    match role {
+        Role::NationalAdmin => "Administration nationale (démo)",
+        Role::Coordinator => "Dr Claire Vasseur (démo)",
+        Role::DataManager => "Hugo Ferrand (démo)",
+        Role::Secretary => "Nadia Lemaire (démo)",
+        Role::EmaMember => "Dr Julien Perrin (démo)",
+        Role::Referent => "Dr Sophie Garnier (démo)",
+        Role::Prescriber => "Dr Thomas Blanc (démo)",
+        Role::Lab => "Dr Inès Morel (démo)",
+        Role::ArsReader => "Marc Rolland, ARS (démo)",
+    }
+    .to_owned()
+}
+
+fn pick<'a>(rng: &mut impl Rng, xs: &[&'a str]) -> &'a str {
+    xs.choose(rng).copied().unwrap_or(xs[0])
+}
+
+/// A plausible establishment name for a category and town.
+pub fn establishment_name(category: Category, town: &str, rng: &mut impl Rng) -> String {
+    use Category::*;
+    match category {
+        Chu => format!("CHU de {town}"),
+        Ch => format!(
+            "{} {town}",
+            pick(
+                rng,
+                &[
+                    "Centre hospitalier de",
+                    "Centre hospitalier intercommunal de",
+                    "Hôpital de proximité de"
+                ]
+            )
+        ),
+        Clinique => format!(
+            "{} ({town})",
+            pick(
+                rng,
+                &[
+                    "Clinique du Parc",
+                    "Clinique des Cèdres",
+                    "Clinique Sainte-Marie",
+                    "Clinique du Lac",
+                    "Polyclinique du Val",
+                    "Clinique des Portes du Sud"
+                ]
+            )
+        ),
+        Ssr => format!(
+            "Centre de SMR {} ({town})",
+            pick(
+                rng,
+                &[
+                    "Les Peupliers",
+                    "Le Belvédère",
+                    "Les Sorbiers",
+                    "Le Clos Saint-Jean",
+                    "La Chênaie"
+                ]
+            )
+        ),
+        Psy => format!("Centre hospitalier spécialisé de {town}"),
+        Had => format!("HAD {town} et agglomération"),
+        Ehpad => format!(
+            "EHPAD {} ({town})",
+            pick(
+                rng,
+                &[
+                    "Les Tilleuls",
+                    "Les Glycines",
+                    "La Roseraie",
+                    "Le Clos Fleuri",
+                    "Les Magnolias",
+                    "Résidence du Parc",
+                    "Les Jardins d'Automne",
+                    "La Source",
+                    "Les Hortensias",
+                    "Le Val Fleuri",
+                    "Les Balcons du Lac",
+                    "Les Myosotis"
+                ]
+            )
+        ),
+        Mas => format!(
+            "{} ({town})",
+            pick(
+                rng,
+                &["MAS Les Écureuils", "FAM Le Chêne", "MAS La Passerelle"]
+            )
+        ),
+        AutreEms => format!(
+            "Résidence autonomie {} ({town})",
+            pick(rng, &["Les Lilas", "Les Marronniers", "Le Bois Joli"])
+        ),
+        Labo => format!(
+            "Laboratoire {} – {town}",
+            pick(
+                rng,
+                &[
+                    "Biosanté",
+                    "Bio-Alpes",
+                    "LBM du Centre",
+                    "Synerbio",
+                    "Biolabo"
+                ]
+            )
+        ),
+        Pharmacie => format!(
+            "Pharmacie {} ({town})",
+            pick(
+                rng,
+                &[
+                    "de la Gare",
+                    "du Centre",
+                    "de la Mairie",
+                    "des Halles",
+                    "du Marché",
+                    "de l'Église"
+                ]
+            )
+        ),
+        Cds => format!("Maison de santé pluriprofessionnelle de {town}"),
+    }
+}
+
+/// Beds or places, where the category has them.
+pub fn beds(category: Category, rng: &mut impl Rng) -> Option<i64> {
+    use Category::*;
+    let range = match category {
+        Chu => 1_200..2_600,
+        Ch => 120..900,
+        Clinique => 60..320,
+        Ssr => 40..160,
+        Psy => 90..420,
+        Had => 25..90,
+        Ehpad => 45..130,
+        Mas => 25..65,
+        AutreEms => 20..70,
+        Labo | Pharmacie | Cds => return None,
+    };
+    Some(rng.random_range(range))
+}

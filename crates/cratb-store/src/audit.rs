@@ -1,0 +1,176 @@
+//! The audit log (OWASP ASVS 5.0 V16): append-only — triggers in both backends refuse any
+//! UPDATE or DELETE — recording who did what, when, on which entity of which region.
+
+use crate::{Arg, Db, Filter, Page, PageRequest, Result, bind_args, now, on_db};
+use cratb_domain::Scope;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// One audit entry as read.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    pub actor_id: Option<i64>,
+    /// E-mail of the actor, `anonyme` or `cli`.
+    pub actor: String,
+    /// What happened (`login.success`, `login.failure`, `establishment.create`…).
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub region_code: Option<String>,
+    pub summary: String,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// An entry to append.
+#[derive(Debug, Clone, Default)]
+pub struct NewEntry {
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub region_code: Option<String>,
+    pub summary: String,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// Appends an entry.
+pub async fn append(db: &Db, e: &NewEntry) -> Result<()> {
+    let at = now();
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, region_code, summary, ip, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(at).bind(e.actor_id).bind(&e.actor).bind(&e.action).bind(&e.entity).bind(&e.entity_id)
+        .bind(&e.region_code).bind(&e.summary).bind(&e.ip).bind(&e.request_id).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Part of the actor's e-mail.
+    pub user: Option<String>,
+    /// Entity type (`user`, `establishment`, `session`…).
+    pub entity: Option<String>,
+    /// First day included, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day included, `YYYY-MM-DD`.
+    pub to: Option<String>,
+}
+
+/// Why a filter value is refused.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{field} : « {value} » n'est pas une date AAAA-MM-JJ")]
+pub struct BadDate {
+    pub field: &'static str,
+    pub value: String,
+}
+
+fn parse_day(field: &'static str, v: &str) -> Result<time::Date, BadDate> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(v.trim(), &fmt).map_err(|_| BadDate {
+        field,
+        value: v.to_owned(),
+    })
+}
+
+impl AuditQuery {
+    fn filter(&self, scope: &Scope) -> Result<Filter, BadDate> {
+        let mut f = Filter::default();
+        f.scope(scope, "region_code");
+        if let Some(u) = self
+            .user
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            f.push(
+                "LOWER(actor) LIKE ?",
+                [Arg::Text(format!(
+                    "%{}%",
+                    u.to_lowercase().replace(['%', '_', '\\'], "")
+                ))],
+            );
+        }
+        if let Some(e) = self
+            .entity
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            f.push("entity = ?", [Arg::Text(e.to_owned())]);
+        }
+        if let Some(d) = self.from.as_deref().filter(|s| !s.trim().is_empty()) {
+            let d = parse_day("from", d)?;
+            f.push("at >= ?", [Arg::Time(d.midnight().assume_utc())]);
+        }
+        if let Some(d) = self.to.as_deref().filter(|s| !s.trim().is_empty()) {
+            let d = parse_day("to", d)?;
+            f.push(
+                "at < ?",
+                [Arg::Time(
+                    (d.midnight() + time::Duration::days(1)).assume_utc(),
+                )],
+            );
+        }
+        Ok(f)
+    }
+}
+
+/// Entries visible in `scope` (a regional scope sees its region's entries), newest first.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    q: &AuditQuery,
+    page: PageRequest,
+) -> Result<Result<Page<AuditEntry>, BadDate>> {
+    let f = match q.filter(scope) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM audit_log{}", f.sql());
+    let n = f.next();
+    let sql = format!(
+        "SELECT * FROM audit_log{} ORDER BY id DESC LIMIT ${n} OFFSET ${}",
+        f.sql(),
+        n + 1
+    );
+    let (total, items) = on_db!(db, p => {
+        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), f.args).fetch_one(p).await?;
+        let items = bind_args!(sqlx::query_as::<_, AuditEntry>(sqlx::AssertSqlSafe(sql)), f.args)
+            .bind(page.per_page).bind(page.offset()).fetch_all(p).await?;
+        (total, items)
+    });
+    Ok(Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+/// Every entry matching `q` in `scope` (for CSV export), newest first, at most `limit`.
+pub async fn export(
+    db: &Db,
+    scope: &Scope,
+    q: &AuditQuery,
+    limit: i64,
+) -> Result<Result<Vec<AuditEntry>, BadDate>> {
+    Ok(list(
+        db,
+        scope,
+        q,
+        crate::PageRequest {
+            page: 1,
+            per_page: limit,
+        },
+    )
+    .await?
+    .map(|p| p.items))
+}

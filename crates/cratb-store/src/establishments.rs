@@ -1,0 +1,268 @@
+//! Establishments of the network (hospitals, nursing homes, primary-care structures),
+//! always read and written within a region [`Scope`].
+
+use crate::{
+    Arg, Db, Filter, Page, PageRequest, Result, StoreError, bind_args, conflict_on, now, on_db,
+};
+use cratb_domain::{Category, Finess, Scope, geo};
+use serde::{Deserialize, Serialize};
+
+/// An establishment as stored.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Establishment {
+    pub id: i64,
+    /// FINESS number (9 characters, check key verified).
+    pub finess: String,
+    pub name: String,
+    /// `ES`, `EMS` or `VILLE`.
+    pub sector: String,
+    /// Category code (`CHU`, `CH`, `CLINIQUE`, `SSR`, `PSY`, `HAD`, `EHPAD`, `MAS_FAM`, `AUTRE_EMS`, `LABO`, `PHARMACIE`, `CDS`).
+    pub category: String,
+    pub department_code: String,
+    pub region_code: String,
+    pub ght_id: Option<i64>,
+    pub ght_name: Option<String>,
+    pub beds: Option<i64>,
+}
+
+/// A validated establishment to create or update. Build it with [`NewEstablishment::validate`].
+#[derive(Debug, Clone)]
+pub struct NewEstablishment {
+    pub finess: Finess,
+    pub name: String,
+    pub category: Category,
+    pub department: String,
+    pub ght_id: Option<i64>,
+    pub beds: Option<i64>,
+}
+
+/// Raw input, as typed in a form or sent to the API.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct EstablishmentInput {
+    pub finess: Option<String>,
+    pub name: Option<String>,
+    pub category: Option<String>,
+    pub department: Option<String>,
+    pub ght_id: Option<i64>,
+    pub beds: Option<i64>,
+}
+
+/// A field and what is wrong with it (French message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl NewEstablishment {
+    /// Checks every field, returning all the errors at once.
+    pub fn validate(input: &EstablishmentInput) -> Result<NewEstablishment, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut err = |field, message: String| errors.push(FieldError { field, message });
+        let finess = match input.finess.as_deref().map(Finess::parse) {
+            None => {
+                err("finess", "le numéro FINESS est obligatoire".into());
+                None
+            }
+            Some(Err(e)) => {
+                err("finess", e.to_string());
+                None
+            }
+            Some(Ok(f)) => Some(f),
+        };
+        let name = input.name.as_deref().map(str::trim).unwrap_or("");
+        if name.is_empty() {
+            err("name", "le nom est obligatoire".into());
+        } else if name.chars().count() > 200 {
+            err("name", "le nom ne peut dépasser 200 caractères".into());
+        }
+        let category = match input.category.as_deref().map(Category::parse) {
+            Some(Some(c)) => Some(c),
+            _ => {
+                err("category", "choisissez une catégorie dans la liste".into());
+                None
+            }
+        };
+        let department = input.department.as_deref().map(str::trim).unwrap_or("");
+        let dep = geo::department(department);
+        if dep.is_none() {
+            err(
+                "department",
+                format!("« {department} » n'est pas un code de département (ex. 38, 2A, 974)"),
+            );
+        }
+        if let Some(b) = input.beds
+            && !(0..=20_000).contains(&b)
+        {
+            err(
+                "beds",
+                "le nombre de lits doit être compris entre 0 et 20 000".into(),
+            );
+        }
+        if let (Some(f), Some(d)) = (&finess, dep)
+            && f.department() != d.code
+        {
+            err(
+                "finess",
+                format!(
+                    "ce numéro FINESS est celui d'un établissement du département {}, pas du {}",
+                    f.department(),
+                    d.code
+                ),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewEstablishment {
+            finess: finess.expect("checked"),
+            name: name.to_owned(),
+            category: category.expect("checked"),
+            department: dep.expect("checked").code.to_owned(),
+            ght_id: input.ght_id,
+            beds: input.beds,
+        })
+    }
+
+    fn region(&self) -> &'static str {
+        geo::department(&self.department)
+            .map(|d| d.region)
+            .unwrap_or("")
+    }
+}
+
+const SELECT: &str =
+    "SELECT e.id, e.finess, e.name, e.sector, e.category, e.department_code, e.region_code,
+        e.ght_id, t.name AS ght_name, e.beds
+    FROM establishments e LEFT JOIN territories t ON t.id = e.ght_id";
+
+/// Filters of the establishment list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EstablishmentQuery {
+    /// Text searched in the name and FINESS number.
+    pub q: Option<String>,
+    pub sector: Option<String>,
+    pub department: Option<String>,
+}
+
+/// Establishments visible in `scope`, filtered and paginated, by name.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    query: &EstablishmentQuery,
+    page: PageRequest,
+) -> Result<Page<Establishment>> {
+    let mut f = Filter::default();
+    f.scope(scope, "e.region_code");
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let like = format!(
+            "%{}%",
+            q.to_lowercase()
+                .replace('\\', "")
+                .replace('%', "")
+                .replace('_', "")
+        );
+        f.push(
+            "(LOWER(e.name) LIKE ? OR e.finess LIKE ?)",
+            [Arg::Text(like.clone()), Arg::Text(like)],
+        );
+    }
+    if let Some(s) = query.sector.as_deref().filter(|s| !s.is_empty()) {
+        f.push("e.sector = ?", [Arg::Text(s.to_uppercase())]);
+    }
+    if let Some(d) = query.department.as_deref().filter(|s| !s.is_empty()) {
+        f.push("e.department_code = ?", [Arg::Text(d.to_uppercase())]);
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM establishments e{}", f.sql());
+    let n = f.next();
+    let sql = format!(
+        "{SELECT}{} ORDER BY e.name, e.id LIMIT ${n} OFFSET ${}",
+        f.sql(),
+        n + 1
+    );
+    let (total, items) = on_db!(db, p => {
+        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), f.args).fetch_one(p).await?;
+        let items = bind_args!(sqlx::query_as::<_, Establishment>(sqlx::AssertSqlSafe(sql)), f.args)
+            .bind(page.per_page).bind(page.offset()).fetch_all(p).await?;
+        (total, items)
+    });
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// One establishment, if it exists and is visible in `scope` (otherwise [`StoreError::NotFound`]).
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Establishment> {
+    let mut f = Filter::default();
+    f.push("e.id = ?", [Arg::Int(id)])
+        .scope(scope, "e.region_code");
+    let sql = format!("{SELECT}{}", f.sql());
+    on_db!(db, p => bind_args!(sqlx::query_as::<_, Establishment>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Checks that the GHT exists, is a GHT, and lies in the establishment's region.
+async fn check_ght(db: &Db, ght: Option<i64>, region: &str) -> Result<()> {
+    let Some(id) = ght else { return Ok(()) };
+    let found: Option<String> = on_db!(db, p => sqlx::query_scalar("SELECT region_code FROM territories WHERE id = $1 AND kind = 'GHT'")
+        .bind(id).fetch_optional(p).await)?;
+    match found {
+        Some(r) if r == region => Ok(()),
+        _ => Err(StoreError::Invalid("ght_id")),
+    }
+}
+
+/// Creates an establishment; its region must be within `scope`.
+pub async fn create(db: &Db, scope: &Scope, e: &NewEstablishment) -> Result<i64> {
+    let region = e.region();
+    if !scope.allows(region) {
+        return Err(StoreError::Invalid("department"));
+    }
+    check_ght(db, e.ght_id, region).await?;
+    let at = now();
+    let id = on_db!(db, p => sqlx::query_scalar(
+        "INSERT INTO establishments (finess, name, sector, category, department_code, region_code, ght_id, beds, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
+        .bind(e.finess.as_str()).bind(&e.name).bind(e.category.sector().code()).bind(e.category.code())
+        .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at)
+        .fetch_one(p).await.map_err(conflict_on("finess"))?);
+    Ok(id)
+}
+
+/// Replaces an establishment's fields; both its current and its new region must be within `scope`.
+pub async fn update(db: &Db, scope: &Scope, id: i64, e: &NewEstablishment) -> Result<()> {
+    get(db, scope, id).await?;
+    let region = e.region();
+    if !scope.allows(region) {
+        return Err(StoreError::Invalid("department"));
+    }
+    check_ght(db, e.ght_id, region).await?;
+    let at = now();
+    let n = on_db!(db, p => sqlx::query(
+        "UPDATE establishments SET finess = $1, name = $2, sector = $3, category = $4, department_code = $5,
+            region_code = $6, ght_id = $7, beds = $8, updated_at = $9 WHERE id = $10")
+        .bind(e.finess.as_str()).bind(&e.name).bind(e.category.sector().code()).bind(e.category.code())
+        .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at).bind(id)
+        .execute(p).await.map(|r| r.rows_affected()).map_err(conflict_on("finess"))?);
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Number of establishments per sector in `scope`.
+pub async fn count_by_sector(db: &Db, scope: &Scope) -> Result<Vec<(String, i64)>> {
+    let mut f = Filter::default();
+    f.scope(scope, "region_code");
+    let sql = format!(
+        "SELECT sector, COUNT(*) FROM establishments{} GROUP BY sector ORDER BY sector",
+        f.sql()
+    );
+    Ok(
+        on_db!(db, p => bind_args!(sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
+    )
+}

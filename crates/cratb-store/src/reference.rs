@@ -1,0 +1,92 @@
+//! Reference geography (regions, departments, kept in step with `cratb_domain::geo`) and
+//! territories (GHT hospital groups and CPTS primary-care communities).
+
+use crate::{Arg, Db, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
+use cratb_domain::{Scope, geo};
+use serde::Serialize;
+
+/// Upserts the 18 regions and 101 departments from the domain's tables.
+pub async fn sync_geography(db: &Db) -> Result<()> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        for r in geo::REGIONS {
+            sqlx::query("INSERT INTO regions (code, name, overseas) VALUES ($1, $2, $3)
+                         ON CONFLICT (code) DO UPDATE SET name = excluded.name, overseas = excluded.overseas")
+                .bind(r.code).bind(r.name).bind(r.overseas).execute(&mut *tx).await?;
+        }
+        for d in geo::DEPARTMENTS {
+            sqlx::query("INSERT INTO departments (code, name, region_code) VALUES ($1, $2, $3)
+                         ON CONFLICT (code) DO UPDATE SET name = excluded.name, region_code = excluded.region_code")
+                .bind(d.code).bind(d.name).bind(d.region).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// A GHT or a CPTS.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Territory {
+    pub id: i64,
+    /// `GHT` or `CPTS`.
+    pub kind: String,
+    pub name: String,
+    pub region_code: String,
+    /// Department codes, comma-separated in storage order.
+    pub departments: String,
+}
+
+/// Creates a territory with its departments (which must belong to its region).
+pub async fn create_territory(
+    db: &Db,
+    kind: &str,
+    name: &str,
+    region: &str,
+    departments: &[&str],
+) -> Result<i64> {
+    if !matches!(kind, "GHT" | "CPTS") {
+        return Err(StoreError::Invalid("kind"));
+    }
+    if departments
+        .iter()
+        .any(|d| geo::department(d).is_none_or(|d| d.region != region))
+    {
+        return Err(StoreError::Invalid("departments"));
+    }
+    let at = now();
+    let id = on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO territories (kind, name, region_code, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(kind).bind(name).bind(region).bind(at)
+            .fetch_one(&mut *tx).await.map_err(conflict_on("name"))?;
+        for d in departments {
+            sqlx::query("INSERT INTO territory_departments (territory_id, department_code) VALUES ($1, $2)")
+                .bind(id).bind(*d).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        id
+    });
+    Ok(id)
+}
+
+/// Territories visible in `scope`, optionally of one kind, by region then name.
+pub async fn list_territories(
+    db: &Db,
+    scope: &Scope,
+    kind: Option<&str>,
+) -> Result<Vec<Territory>> {
+    let mut f = Filter::default();
+    f.scope(scope, "t.region_code");
+    if let Some(k) = kind {
+        f.push("t.kind = ?", [Arg::Text(k.to_owned())]);
+    }
+    let sql = format!(
+        "SELECT t.id, t.kind, t.name, t.region_code,
+                COALESCE((SELECT {agg} FROM territory_departments td WHERE td.territory_id = t.id), '') AS departments
+         FROM territories t{} ORDER BY t.region_code, t.kind, t.name",
+        f.sql(),
+        agg = match db { Db::Sqlite(_) => "group_concat(td.department_code, ',')", Db::Postgres(_) => "string_agg(td.department_code, ',' ORDER BY td.department_code)" }
+    );
+    let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, Territory>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
+    Ok(rows)
+}
