@@ -174,3 +174,20 @@ pub async fn export(
     .await?
     .map(|p| p.items))
 }
+
+/// Number of entries of `action` in `scope` since `since`.
+pub async fn count_since(
+    db: &Db,
+    scope: &Scope,
+    action: &str,
+    since: OffsetDateTime,
+) -> Result<i64> {
+    let mut f = Filter::default();
+    f.scope(scope, "region_code")
+        .push("action = ?", [Arg::Text(action.to_owned())])
+        .push("at >= ?", [Arg::Time(since)]);
+    let sql = format!("SELECT COUNT(*) FROM audit_log{}", f.sql());
+    Ok(
+        on_db!(db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
+    )
+}

@@ -266,3 +266,22 @@ pub async fn count_by_sector(db: &Db, scope: &Scope) -> Result<Vec<(String, i64)
         on_db!(db, p => bind_args!(sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
     )
 }
+
+/// Data to complete in `scope`: hospitals (ES) without a GHT, and ES/EMS without beds or places.
+pub async fn data_gaps(db: &Db, scope: &Scope) -> Result<(i64, i64)> {
+    let mut f = Filter::default();
+    f.scope(scope, "region_code");
+    let w = if f.sql().is_empty() {
+        " WHERE".to_owned()
+    } else {
+        format!("{} AND", f.sql())
+    };
+    let sql = format!(
+        "SELECT COALESCE(SUM(CASE WHEN sector = 'ES' AND ght_id IS NULL THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN beds IS NULL THEN 1 ELSE 0 END), 0)
+         FROM establishments{w} sector IN ('ES', 'EMS')"
+    );
+    Ok(
+        on_db!(db, p => bind_args!(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
+    )
+}

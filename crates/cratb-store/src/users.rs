@@ -257,3 +257,13 @@ pub async fn count_by_role(db: &Db, scope: &Scope) -> Result<Vec<(String, i64)>>
         on_db!(db, p => bind_args!(sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
     )
 }
+
+/// Number of disabled accounts in `scope`.
+pub async fn count_inactive(db: &Db, scope: &Scope) -> Result<i64> {
+    let mut f = Filter::default();
+    f.scope(scope, "region_code").push("NOT active", []);
+    let sql = format!("SELECT COUNT(*) FROM users{}", f.sql());
+    Ok(
+        on_db!(db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
+    )
+}

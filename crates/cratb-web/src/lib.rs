@@ -1,1 +1,130 @@
-//! wip
+//! The HTTP face of cratb: server-rendered HTML pages (askama + htmx), the JSON API under
+//! `/api/v1/` described by OpenAPI 3.1, and the machinery around them — sessions, CSRF,
+//! API tokens, access control, security headers, request ids.
+//!
+//! Request path: `tower-http` layers (request id, trace, body limit, security headers) →
+//! [`auth::authenticate`] (session cookie or API token, language, CSRF on unsafe methods) →
+//! the per-route access check registered with the route in [`routes`] → the handler, which
+//! reads and writes through `cratb_store` with the user's region [`Scope`](cratb_domain::Scope).
+//! Handlers stay thin: validation is in the domain types, scoping in the store.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod routes;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use cratb_store::Db;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted (forms and JSON).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// How the server is deployed.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Served over HTTPS (directly or behind a TLS-terminating proxy): cookies get `Secure`, HSTS is sent.
+    pub behind_tls: bool,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        AppState {
+            db,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole application: routes and layers.
+pub fn app(state: AppState) -> Router {
+    let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+               font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+               form-action 'self'; frame-ancestors 'none'";
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let mut router = routes::build(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ));
+    if state.config.behind_tls {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// Serves the application on `listener` until `shutdown` completes; purges expired sessions hourly.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let db = state.db.clone();
+    let purge = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = cratb_store::sessions::purge_expired(&db).await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    purge.abort();
+    result
+}

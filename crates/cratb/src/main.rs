@@ -1,1 +1,346 @@
-fn main() {}
+//! `cratb`: the web app, JSON API and command-line tools of a regional antibiotic-stewardship
+//! centre (CRAtb). A thin shell over the library crates: parse arguments, connect, dispatch.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use cratb_domain::{Email, RegionCode, Role, Scope};
+use cratb_store::{Db, PageRequest, users};
+use std::io::{IsTerminal, Read};
+
+const DEFAULT_DB: &str = "sqlite://cratb.db";
+
+#[derive(Parser)]
+#[command(
+    name = "cratb",
+    version,
+    about = "cratb — plateforme des centres régionaux en antibiothérapie (CRAtb) / regional antibiotic-stewardship platform"
+)]
+struct Cli {
+    /// Format des journaux / log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lance l'application web et l'API JSON / run the web app and the JSON API.
+    Serve {
+        /// Adresse d'écoute / listen address.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Base de données : sqlite://chemin ou postgres://… / database URL.
+        #[arg(long, env = "CRATB_DATABASE_URL")]
+        database: Option<String>,
+        /// Démarre sur une base de démonstration neuve et affiche les comptes / start on a fresh demo database and print the accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Graine des données de démonstration / demo data seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Servi en HTTPS derrière un proxy : cookies Secure, HSTS / served over TLS behind a proxy.
+        #[arg(long)]
+        behind_tls_proxy: bool,
+    },
+    /// Applique les migrations / apply database migrations.
+    Migrate {
+        #[arg(long, env = "CRATB_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+    },
+    /// Remplit une base vide de données de démonstration synthétiques / fill an empty database with synthetic demo data.
+    Demo {
+        #[arg(long, env = "CRATB_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+        /// Graine (mêmes données pour la même graine) / seed (same seed, same data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Gère les comptes / manage accounts.
+    User {
+        #[arg(long, env = "CRATB_DATABASE_URL", default_value = DEFAULT_DB, global = true)]
+        database: String,
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Crée un compte (mot de passe demandé au terminal) / create an account (password asked on the terminal).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// national_admin, coordinator, data_manager, secretary, ema_member, referent, prescriber, lab, ars_reader.
+        #[arg(long)]
+        role: String,
+        /// Code INSEE de la région (sauf rôle national) / INSEE region code (not for national roles).
+        #[arg(long)]
+        region: Option<String>,
+        /// Nom affiché (par défaut l'e-mail) / display name (defaults to the e-mail).
+        #[arg(long)]
+        name: Option<String>,
+        /// Lit le mot de passe sur l'entrée standard / read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Liste les comptes / list accounts.
+    List,
+    /// Désactive un compte et ferme ses sessions / disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CRATB_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Connects and migrates, with a message that says what to do when it fails.
+async fn open(url: &str) -> Result<Db> {
+    let db = Db::connect(url).await.with_context(|| format!("impossible d'ouvrir la base « {} » (vérifiez l'URL et que le serveur est joignable) / cannot open the database", redact(url)))?;
+    db.migrate().await.with_context(|| {
+        format!(
+            "les migrations de « {} » ont échoué / migrations failed",
+            redact(url)
+        )
+    })?;
+    Ok(db)
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn print_accounts(report: &cratb_demo::DemoReport) {
+    println!("Comptes de démonstration / demo accounts:");
+    for a in &report.accounts {
+        println!(
+            "  {:<36}  {:<15}  {:<3}  {}",
+            a.email,
+            a.role.code(),
+            a.region.as_deref().unwrap_or("—"),
+            a.password
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logs(cli.log_format);
+    match cli.command {
+        Command::Serve {
+            addr,
+            database,
+            demo,
+            seed,
+            behind_tls_proxy,
+        } => {
+            let url = match (&database, demo) {
+                (Some(u), _) => u.clone(),
+                (None, true) => {
+                    let path = std::env::temp_dir().join("cratb-demo.db");
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                    }
+                    format!("sqlite://{}", path.display())
+                }
+                (None, false) => DEFAULT_DB.to_owned(),
+            };
+            let db = open(&url).await?;
+            if demo {
+                let report = cratb_demo::generate(&db, seed)
+                    .await
+                    .context("données de démonstration / demo data")?;
+                println!(
+                    "Démo : {} établissements, {} territoires (graine {seed}).",
+                    report.establishments, report.territories
+                );
+                print_accounts(&report);
+            }
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| {
+                    format!("impossible d'écouter sur {addr} / cannot listen on {addr}")
+                })?;
+            println!("cratb écoute sur http://{addr} (base : {})", redact(&url));
+            let state = cratb_web::AppState::new(
+                db,
+                cratb_web::Config {
+                    behind_tls: behind_tls_proxy,
+                },
+            );
+            cratb_web::serve(listener, state, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+        Command::Migrate { database } => {
+            open(&database).await?;
+            println!(
+                "Migrations appliquées / migrations applied: {}",
+                redact(&database)
+            );
+        }
+        Command::Demo { database, seed } => {
+            let db = open(&database).await?;
+            let report = cratb_demo::generate(&db, seed).await?;
+            println!(
+                "Démo : {} établissements, {} territoires (graine {seed}).",
+                report.establishments, report.territories
+            );
+            print_accounts(&report);
+        }
+        Command::User { database, action } => {
+            let db = open(&database).await?;
+            user_command(&db, action).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn user_command(db: &Db, action: UserAction) -> Result<()> {
+    match action {
+        UserAction::Add {
+            email,
+            role,
+            region,
+            name,
+            password_stdin,
+        } => {
+            let email = Email::parse(&email)?;
+            let role = Role::parse(&role).with_context(|| {
+                format!(
+                    "rôle inconnu « {role} » ; rôles : {}",
+                    Role::ALL
+                        .iter()
+                        .map(|r| r.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+            let region = region.map(|r| RegionCode::parse(&r)).transpose()?;
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                s.trim_end_matches(['\n', '\r']).to_owned()
+            } else {
+                if !std::io::stdin().is_terminal() {
+                    bail!(
+                        "pas de terminal pour saisir le mot de passe : utilisez --password-stdin / no terminal: use --password-stdin"
+                    );
+                }
+                let p = rpassword::prompt_password("Mot de passe / password: ")?;
+                let again = rpassword::prompt_password("Confirmez / confirm: ")?;
+                if p != again {
+                    bail!("les deux saisies diffèrent / the two entries differ");
+                }
+                p
+            };
+            let new = users::NewUser {
+                display_name: name.unwrap_or_else(|| email.to_string()),
+                email: email.clone(),
+                role,
+                region: region.clone(),
+                establishment_id: None,
+                password,
+            };
+            let id = users::create(db, &new).await.map_err(|e| match e {
+                users::NewUserError::Store(cratb_store::StoreError::Conflict(_)) => {
+                    anyhow::anyhow!("un compte existe déjà avec l'adresse {email}")
+                }
+                other => anyhow::anyhow!(other.to_string()),
+            })?;
+            cratb_store::audit::append(
+                db,
+                &cratb_store::audit::NewEntry {
+                    actor: "cli".into(),
+                    action: "user.create".into(),
+                    entity: "user".into(),
+                    entity_id: Some(id.to_string()),
+                    region_code: region.map(|r| r.to_string()),
+                    summary: format!(
+                        "compte créé en ligne de commande : {email} ({})",
+                        role.code()
+                    ),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            println!("Compte créé / account created: {email} (id {id})");
+        }
+        UserAction::List => {
+            let page = users::list(
+                db,
+                &Scope::National,
+                None,
+                PageRequest {
+                    page: 1,
+                    per_page: 100_000,
+                },
+            )
+            .await?;
+            println!(
+                "{:<6} {:<36} {:<15} {:<6} {}",
+                "id", "email", "role", "region", "active"
+            );
+            for u in page.items {
+                println!(
+                    "{:<6} {:<36} {:<15} {:<6} {}",
+                    u.id,
+                    u.email,
+                    u.role,
+                    u.region_code.as_deref().unwrap_or("—"),
+                    if u.active { "oui" } else { "non" }
+                );
+            }
+        }
+        UserAction::Disable { email } => {
+            let u = users::find_by_email(db, &email)
+                .await
+                .map_err(|_| anyhow::anyhow!("aucun compte avec l'adresse {email}"))?;
+            users::set_active(db, &Scope::National, u.id, false).await?;
+            cratb_store::audit::append(
+                db,
+                &cratb_store::audit::NewEntry {
+                    actor: "cli".into(),
+                    action: "user.disable".into(),
+                    entity: "user".into(),
+                    entity_id: Some(u.id.to_string()),
+                    region_code: u.region_code.clone(),
+                    summary: format!("compte désactivé en ligne de commande : {email}"),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            println!("Compte désactivé, sessions fermées / account disabled: {email}");
+        }
+    }
+    Ok(())
+}

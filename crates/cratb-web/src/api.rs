@@ -1,0 +1,508 @@
+//! The JSON API under `/api/v1/`: token-authenticated, region-scoped, paginated, errors as
+//! `application/problem+json`, described by the OpenAPI 3.1 document at `/api/openapi.json`
+//! generated from these handlers.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, InvalidParam, Problem};
+use crate::pages::users::{insert_user, validate_new_user};
+use axum::Json;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::{StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use cratb_domain::geo;
+use cratb_store::audit::{self, AuditEntry, AuditQuery};
+use cratb_store::establishments::{
+    self, Establishment, EstablishmentInput, EstablishmentQuery, FieldError, NewEstablishment,
+};
+use cratb_store::reference::{self, Territory};
+use cratb_store::users::{self, User};
+use cratb_store::{PageRequest, StoreError};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+
+/// A JSON body; malformed, wrongly typed or mistyped bodies are 4xx problems naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "le corps doit être du JSON (Content-Type: application/json)",
+            ));
+        }
+        let bytes = axum::body::to_bytes(req.into_body(), crate::BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "corps trop volumineux (limite {} octets)",
+                        crate::BODY_LIMIT
+                    ),
+                )
+            })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let inner = e.inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    return ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("JSON illisible : {inner}"),
+                    );
+                }
+                let path = e.path().to_string();
+                let pointer = if path == "." {
+                    String::new()
+                } else {
+                    format!("/{}", path.replace('.', "/"))
+                };
+                ApiError::field(&pointer, inner.to_string())
+            })
+    }
+}
+
+/// Query parameters; unreadable values are a 400 problem naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let mut err = ApiError::field(&format!("/{}", e.path()), e.inner().to_string());
+                err.status = StatusCode::BAD_REQUEST;
+                err
+            })
+    }
+}
+
+fn invalid(errors: Vec<FieldError>) -> ApiError {
+    ApiError::invalid(
+        errors
+            .into_iter()
+            .map(|e| InvalidParam {
+                pointer: format!("/{}", e.field),
+                detail: e.message,
+            })
+            .collect(),
+    )
+}
+
+/// Pagination parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Paging {
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Items per page (1–500, default 50).
+    pub per_page: Option<i64>,
+}
+
+macro_rules! page_type {
+    ($name:ident, $item:ty) => {
+        /// A page of results.
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// Number of items across all pages.
+            pub total: i64,
+            pub page: i64,
+            pub per_page: i64,
+        }
+        impl From<cratb_store::Page<$item>> for $name {
+            fn from(p: cratb_store::Page<$item>) -> Self {
+                $name {
+                    items: p.items,
+                    total: p.total,
+                    page: p.page,
+                    per_page: p.per_page,
+                }
+            }
+        }
+    };
+}
+page_type!(EstablishmentPage, Establishment);
+page_type!(UserPage, User);
+page_type!(AuditPage, AuditEntry);
+
+/// A region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionDto {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub overseas: bool,
+}
+
+/// A department.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentDto {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub region: &'static str,
+}
+
+/// The caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user: User,
+    /// Whether the token used allows writes.
+    pub can_write: bool,
+}
+
+/// The account of the token's owner.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(auth: Auth) -> Result<Json<Me>, ApiError> {
+    let (user, _) = auth.api_user()?;
+    Ok(Json(Me {
+        user: user.clone(),
+        can_write: auth.can_write,
+    }))
+}
+
+/// The 18 French regions (INSEE codes).
+#[utoipa::path(get, path = "/api/v1/regions", tag = "reference", security(("bearer" = [])),
+    responses((status = 200, body = [RegionDto]), (status = 401, body = Problem)))]
+pub async fn regions() -> Json<Vec<RegionDto>> {
+    Json(
+        geo::REGIONS
+            .iter()
+            .map(|r| RegionDto {
+                code: r.code,
+                name: r.name,
+                overseas: r.overseas,
+            })
+            .collect(),
+    )
+}
+
+/// The 101 departments with their region.
+#[utoipa::path(get, path = "/api/v1/departments", tag = "reference", security(("bearer" = [])),
+    responses((status = 200, body = [DepartmentDto]), (status = 401, body = Problem)))]
+pub async fn departments() -> Json<Vec<DepartmentDto>> {
+    Json(
+        geo::DEPARTMENTS
+            .iter()
+            .map(|d| DepartmentDto {
+                code: d.code,
+                name: d.name,
+                region: d.region,
+            })
+            .collect(),
+    )
+}
+
+/// Filter on the territory kind.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TerritoryParams {
+    /// `GHT` or `CPTS`.
+    pub kind: Option<String>,
+}
+
+/// Territories (GHT, CPTS) of the caller's region (all regions for national roles).
+#[utoipa::path(get, path = "/api/v1/territories", tag = "reference", security(("bearer" = [])), params(TerritoryParams),
+    responses((status = 200, body = [Territory]), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn territories(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<TerritoryParams>,
+) -> Result<Json<Vec<Territory>>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let kind = p.kind.as_deref().map(str::to_uppercase);
+    if kind.as_deref().is_some_and(|k| k != "GHT" && k != "CPTS") {
+        return Err(ApiError::field("/kind", "attendu GHT ou CPTS"));
+    }
+    Ok(Json(
+        reference::list_territories(&state.db, &scope, kind.as_deref()).await?,
+    ))
+}
+
+/// Filters of the establishment list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct EstablishmentParams {
+    /// Text searched in the name and FINESS number.
+    pub q: Option<String>,
+    /// `ES`, `EMS` or `VILLE`.
+    pub sector: Option<String>,
+    /// Department INSEE code.
+    pub department: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Establishments of the caller's region, paginated.
+#[utoipa::path(get, path = "/api/v1/establishments", tag = "establishments", security(("bearer" = [])), params(EstablishmentParams),
+    responses((status = 200, body = EstablishmentPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_establishments(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<EstablishmentParams>,
+) -> Result<Json<EstablishmentPage>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let q = EstablishmentQuery {
+        q: p.q,
+        sector: p.sector,
+        department: p.department,
+    };
+    Ok(Json(
+        establishments::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page))
+            .await?
+            .into(),
+    ))
+}
+
+/// One establishment.
+#[utoipa::path(get, path = "/api/v1/establishments/{id}", tag = "establishments", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Establishment id")),
+    responses((status = 200, body = Establishment), (status = 404, body = Problem)))]
+pub async fn get_establishment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<Establishment>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    Ok(Json(establishments::get(&state.db, &scope, id).await?))
+}
+
+fn validate_establishment(input: &EstablishmentInput) -> Result<NewEstablishment, ApiError> {
+    NewEstablishment::validate(input).map_err(invalid)
+}
+
+async fn audit_establishment(
+    state: &AppState,
+    auth: &Auth,
+    action: &str,
+    id: i64,
+    e: &NewEstablishment,
+) -> Result<(), StoreError> {
+    let region = geo::department(&e.department).map(|d| d.region.to_owned());
+    let verb = if action.ends_with("create") {
+        "créé"
+    } else {
+        "modifié"
+    };
+    let summary = format!(
+        "établissement {verb} (API) : {} ({}, {})",
+        e.name,
+        e.finess,
+        e.category.code()
+    );
+    audit::append(
+        &state.db,
+        &auth.audit_entry(
+            action,
+            "establishment",
+            Some(id.to_string()),
+            region,
+            summary,
+        ),
+    )
+    .await
+}
+
+/// Creates an establishment in the caller's region (token with write access).
+#[utoipa::path(post, path = "/api/v1/establishments", tag = "establishments", security(("bearer" = [])),
+    request_body = EstablishmentInput,
+    responses((status = 201, body = Establishment), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_establishment(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<EstablishmentInput>,
+) -> Result<Response, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let e = validate_establishment(&input)?;
+    let id = establishments::create(&state.db, &scope, &e).await?;
+    audit_establishment(&state, &auth, "establishment.create", id, &e).await?;
+    let created = establishments::get(&state.db, &scope, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/establishments/{id}"))],
+        Json(created),
+    )
+        .into_response())
+}
+
+/// Replaces an establishment's fields.
+#[utoipa::path(put, path = "/api/v1/establishments/{id}", tag = "establishments", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Establishment id")), request_body = EstablishmentInput,
+    responses((status = 200, body = Establishment), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_establishment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<EstablishmentInput>,
+) -> Result<Json<Establishment>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let e = validate_establishment(&input)?;
+    establishments::update(&state.db, &scope, id, &e).await?;
+    audit_establishment(&state, &auth, "establishment.update", id, &e).await?;
+    Ok(Json(establishments::get(&state.db, &scope, id).await?))
+}
+
+/// Filters of the account list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UserParams {
+    /// Text searched in the e-mail and name.
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Accounts of the caller's region.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(UserParams),
+    responses((status = 200, body = UserPage), (status = 403, body = Problem)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<UserParams>,
+) -> Result<Json<UserPage>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    Ok(Json(
+        users::list(
+            &state.db,
+            &scope,
+            p.q.as_deref(),
+            PageRequest::new(p.page, p.per_page),
+        )
+        .await?
+        .into(),
+    ))
+}
+
+/// One account.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Account id")),
+    responses((status = 200, body = User), (status = 404, body = Problem)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<User>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    Ok(Json(users::get(&state.db, &scope, id).await?))
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UserInput {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    /// Role code (`coordinator`, `data_manager`, `secretary`, `ema_member`, `referent`, `prescriber`, `lab`, `ars_reader`, `national_admin`).
+    pub role: Option<String>,
+    /// INSEE region code; omitted for national roles.
+    pub region: Option<String>,
+    /// Initial password (12 characters at least, not a common password).
+    pub password: Option<String>,
+}
+
+/// Creates an account in the caller's region.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = UserInput,
+    responses((status = 201, body = User), (status = 422, body = Problem)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<UserInput>,
+) -> Result<Response, ApiError> {
+    let (me, scope) = auth.api_user()?;
+    let new = validate_new_user(
+        me,
+        &scope,
+        input.email.as_deref(),
+        input.display_name.as_deref(),
+        input.role.as_deref(),
+        input.region.as_deref(),
+        input.password.as_deref(),
+    )
+    .map_err(invalid)?;
+    let id = insert_user(&state, &auth, &new).await?.map_err(invalid)?;
+    let user = users::get(&state.db, &scope, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/users/{id}"))],
+        Json(user),
+    )
+        .into_response())
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditParams {
+    /// Part of the actor's e-mail.
+    pub user: Option<String>,
+    /// Entity type (`session`, `user`, `establishment`…).
+    pub entity: Option<String>,
+    /// First day included, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day included, `YYYY-MM-DD`.
+    pub to: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// The audit log of the caller's region, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditParams),
+    responses((status = 200, body = AuditPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<AuditParams>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let q = AuditQuery {
+        user: p.user,
+        entity: p.entity,
+        from: p.from,
+        to: p.to,
+    };
+    match audit::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page)).await? {
+        Ok(page) => Ok(Json(page.into())),
+        Err(bad) => Err(ApiError::field(&format!("/{}", bad.field), bad.to_string())),
+    }
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("cratb_…")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI description of the JSON API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit. Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
+    paths(me, regions, departments, territories, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit),
+    components(schemas(Problem, InvalidParam)),
+    modifiers(&BearerAuth),
+    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}

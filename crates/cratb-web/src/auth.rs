@@ -1,0 +1,316 @@
+//! Who is asking, in which language, and is the request genuine: session cookie (pages) or
+//! API token (`/api/v1`), CSRF check on every state-changing page request, and the access
+//! check each route declares.
+
+use crate::error::{ApiError, PageError};
+use crate::i18n::Lang;
+use crate::routes::Access;
+use crate::{AppState, BODY_LIMIT};
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use cratb_domain::{Permission, Scope};
+use cratb_store::{audit, sessions, tokens, users::User};
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "cratb_session";
+pub const CSRF_COOKIE: &str = "cratb_csrf";
+pub const LANG_COOKIE: &str = "cratb_lang";
+
+/// The request's identity and context, put in the request extensions by [`authenticate`].
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub user: Option<User>,
+    /// Hash of the session id, for a cookie-authenticated request.
+    pub session_hash: Option<String>,
+    /// The CSRF token forms must carry (the session's, or the pre-session cookie's).
+    pub csrf: String,
+    /// Whether this is an API request (token auth, problem+json errors).
+    pub api: bool,
+    /// Whether the API token allows writes.
+    pub can_write: bool,
+    pub lang: Lang,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+    pub path: String,
+}
+
+impl Auth {
+    /// The logged-in user and their region scope, or the error a page should show.
+    pub fn page_user(&self) -> Result<(&User, Scope), PageError> {
+        let user = self.user.as_ref().ok_or_else(|| PageError::Login {
+            next: self.path.clone(),
+        })?;
+        let scope = user.scope().ok_or(PageError::Forbidden(self.lang))?;
+        Ok((user, scope))
+    }
+    /// Same, for the API.
+    pub fn api_user(&self) -> Result<(&User, Scope), ApiError> {
+        let user = self.user.as_ref().ok_or_else(ApiError::unauthorized)?;
+        let scope = user.scope().ok_or_else(ApiError::forbidden)?;
+        Ok((user, scope))
+    }
+    /// Whether the user holds a permission.
+    pub fn can(&self, p: Permission) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role().can(p))
+    }
+    /// An audit entry pre-filled with who, from where, and the request id.
+    pub fn audit_entry(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: Option<String>,
+        region: Option<String>,
+        summary: String,
+    ) -> audit::NewEntry {
+        audit::NewEntry {
+            actor_id: self.user.as_ref().map(|u| u.id),
+            actor: self
+                .user
+                .as_ref()
+                .map_or_else(|| "anonyme".to_owned(), |u| u.email.clone()),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id,
+            region_code: region,
+            summary,
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = StatusCode;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Auth>()
+            .cloned()
+            .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// The value of cookie `name`.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value with the attributes every cookie of ours carries.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    HeaderValue::from_str(&c).expect("cookie values are hex")
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Identifies the caller, negotiates the language and checks CSRF; see the module doc.
+pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    // Health probes and static assets need no identity: keep them free of database work.
+    if path.starts_with("/static/") || path == "/healthz" || path == "/readyz" {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let lang = Lang::negotiate(cookie(headers, LANG_COOKIE), headers);
+    let api = path.starts_with("/api/v1");
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut auth = Auth {
+        user: None,
+        session_hash: None,
+        csrf: String::new(),
+        api,
+        can_write: false,
+        lang,
+        ip,
+        request_id,
+        path: path_and_query(&parts),
+    };
+    let mut new_csrf_cookie = None;
+
+    if api {
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        if let Some(secret) = bearer {
+            match tokens::authenticate(&state.db, secret).await {
+                Ok(Some((user, can_write))) => {
+                    auth.user = Some(user);
+                    auth.can_write = can_write;
+                }
+                Ok(None) => return ApiError::unauthorized().into_response(),
+                Err(e) => return ApiError::from(e).into_response(),
+            }
+        }
+    } else {
+        if let Some(token) = cookie(headers, SESSION_COOKIE) {
+            match sessions::lookup(&state.db, token).await {
+                Ok(Some(s)) => {
+                    auth.csrf = s.csrf_token;
+                    auth.session_hash = Some(s.token_hash);
+                    auth.user = Some(s.user);
+                }
+                Ok(None) => {}
+                Err(e) => return PageError::store(lang)(e).into_response(),
+            }
+        }
+        if auth.user.is_none() {
+            match cookie(headers, CSRF_COOKIE)
+                .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                Some(c) => auth.csrf = c.to_owned(),
+                None => {
+                    let c = cratb_store::random_token(32);
+                    auth.csrf = c.clone();
+                    new_csrf_cookie = Some(c);
+                }
+            }
+        }
+    }
+
+    let mut body = body;
+    if !api && is_unsafe(&parts.method) {
+        let header_token = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let provided = match header_token {
+            Some(t) => Some(t),
+            None if is_form => {
+                let bytes = match to_bytes(body, BODY_LIMIT).await {
+                    Ok(b) => b,
+                    Err(_) => {
+                        return PageError::BadRequest(
+                            lang,
+                            "requête trop volumineuse ou interrompue".into(),
+                        )
+                        .into_response();
+                    }
+                };
+                let token = form_urlencoded_get(&bytes, "csrf");
+                body = Body::from(bytes);
+                token
+            }
+            None => None,
+        };
+        if !provided.is_some_and(|t| {
+            !auth.csrf.is_empty() && new_csrf_cookie.is_none() && constant_time_eq(&t, &auth.csrf)
+        }) {
+            let msg = match lang {
+                Lang::Fr => {
+                    "Le jeton de sécurité du formulaire est absent ou périmé. Rechargez la page et recommencez."
+                }
+                Lang::En => {
+                    "The form's security token is missing or stale. Reload the page and try again."
+                }
+            };
+            return (
+                StatusCode::FORBIDDEN,
+                crate::pages::error_page(lang, lang.tr().forbidden_title, msg),
+            )
+                .into_response();
+        }
+    }
+
+    parts.extensions.insert(auth);
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    if let Some(c) = new_csrf_cookie {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &c, state.config.behind_tls, None),
+        );
+    }
+    if !api && !res.headers().contains_key(header::CACHE_CONTROL) {
+        // Pages carry personal data: never store them in shared or browser caches.
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+fn path_and_query(parts: &Parts) -> String {
+    parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into())
+}
+
+fn form_urlencoded_get(bytes: &[u8], key: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// The access check a route declares (see [`crate::routes`]).
+pub async fn check_access(State(access): State<Access>, req: Request, next: Next) -> Response {
+    let Some(auth) = req.extensions().get::<Auth>() else {
+        return next.run(req).await; // health and static routes are public
+    };
+    let needed = match access {
+        Access::Public => return next.run(req).await,
+        Access::User => None,
+        Access::Perm(p) => Some(p),
+    };
+    let Some(user) = &auth.user else {
+        return if auth.api {
+            ApiError::unauthorized().into_response()
+        } else {
+            PageError::Login {
+                next: auth.path.clone(),
+            }
+            .into_response()
+        };
+    };
+    let allowed = needed.is_none_or(|p| user.role().can(p)) && user.scope().is_some();
+    let write_ok = !auth.api || !is_unsafe(req.method()) || auth.can_write;
+    if !allowed || !write_ok {
+        return if auth.api {
+            ApiError::forbidden().into_response()
+        } else {
+            PageError::Forbidden(auth.lang).into_response()
+        };
+    }
+    next.run(req).await
+}

@@ -1,0 +1,210 @@
+//! The interface's words in French (default) and English, as a typed catalogue: a missing
+//! translation is a compile error, and templates read `tr.some_key`.
+
+use axum::http::HeaderMap;
+
+/// An interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().get(..2).map(|s| s.to_ascii_lowercase()).as_deref() {
+            Some("fr") => Some(Lang::Fr),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        }
+    }
+    /// The language from the `cratb_lang` cookie, else the first supported in `Accept-Language`, else French.
+    pub fn negotiate(cookie: Option<&str>, headers: &HeaderMap) -> Lang {
+        if let Some(l) = cookie.and_then(Lang::parse) {
+            return l;
+        }
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.split(',')
+                    .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            })
+            .unwrap_or(Lang::Fr)
+    }
+    pub fn tr(self) -> &'static Tr {
+        match self {
+            Lang::Fr => &FR,
+            Lang::En => &EN,
+        }
+    }
+    /// The other language, offered by the switch.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Fr => Lang::En,
+            Lang::En => Lang::Fr,
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($( $key:ident : $fr:literal , $en:literal ;)*) => {
+        /// Every piece of interface text.
+        #[derive(Debug)]
+        pub struct Tr { $( pub $key: &'static str, )* }
+        /// French.
+        pub const FR: Tr = Tr { $( $key: $fr, )* };
+        /// English.
+        pub const EN: Tr = Tr { $( $key: $en, )* };
+    };
+}
+
+catalogue! {
+    app_name: "cratb", "cratb";
+    app_tagline: "Centre régional en antibiothérapie", "Regional antibiotic-stewardship centre";
+    skip_link: "Aller au contenu", "Skip to content";
+    nav_home: "Accueil", "Home";
+    nav_establishments: "Établissements", "Establishments";
+    nav_territories: "Territoires", "Territories";
+    nav_users: "Comptes", "Accounts";
+    nav_audit: "Journal d'audit", "Audit log";
+    nav_account: "Mon compte", "My account";
+    nav_api: "API", "API";
+    switch_lang: "English", "Français";
+    logout: "Se déconnecter", "Log out";
+    login_title: "Connexion", "Log in";
+    login_intro: "Connectez-vous avec l'adresse e-mail de votre compte.", "Log in with your account's e-mail address.";
+    email: "Adresse e-mail", "E-mail address";
+    password: "Mot de passe", "Password";
+    login_button: "Se connecter", "Log in";
+    login_failed: "Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password.";
+    login_throttled: "Trop de tentatives : réessayez dans quelques instants.", "Too many attempts: try again in a moment.";
+    logged_out: "Vous êtes déconnecté.", "You are logged out.";
+    home_title: "Aujourd'hui", "Today";
+    home_hello: "Bonjour", "Hello";
+    home_todo: "À faire", "To do";
+    home_nothing_todo: "Rien d'urgent : tout est à jour.", "Nothing urgent: everything is up to date.";
+    home_recent: "Activité récente", "Recent activity";
+    home_network: "Votre réseau", "Your network";
+    home_es_without_ght: "établissement(s) de santé sans GHT renseigné", "hospital(s) without a GHT";
+    home_missing_beds: "établissement(s) sans capacité (lits/places) renseignée", "establishment(s) without beds/places";
+    home_failed_logins: "échec(s) de connexion sur 24 h", "failed login(s) in 24 h";
+    home_inactive_accounts: "compte(s) désactivé(s)", "disabled account(s)";
+    home_regions: "Régions", "Regions";
+    home_your_role: "Votre rôle", "Your role";
+    home_region: "Région", "Region";
+    home_no_region: "Toutes les régions", "All regions";
+    home_directory_hint: "Consultez l'annuaire des établissements de votre région.", "Browse your region's establishments.";
+    home_tokens_hint: "Créez un jeton d'API pour relier vos outils à cratb.", "Create an API token to connect your tools to cratb.";
+    sector: "Secteur", "Sector";
+    category: "Catégorie", "Category";
+    department: "Département", "Department";
+    region: "Région", "Region";
+    ght: "GHT", "GHT";
+    beds: "Lits / places", "Beds / places";
+    finess: "FINESS", "FINESS";
+    name: "Nom", "Name";
+    all: "Tous", "All";
+    search: "Rechercher", "Search";
+    search_establishments: "Nom ou numéro FINESS", "Name or FINESS number";
+    filter: "Filtrer", "Filter";
+    results: "résultat(s)", "result(s)";
+    page: "Page", "Page";
+    previous: "Précédente", "Previous";
+    next: "Suivante", "Next";
+    none: "—", "—";
+    new_establishment: "Nouvel établissement", "New establishment";
+    edit: "Modifier", "Edit";
+    save: "Enregistrer", "Save";
+    cancel: "Annuler", "Cancel";
+    create: "Créer", "Create";
+    form_has_errors: "Le formulaire contient des erreurs : corrigez les champs signalés.", "The form has errors: fix the fields marked below.";
+    saved: "Enregistré.", "Saved.";
+    finess_hint: "9 caractères, clé de contrôle comprise (ex. 380780080)", "9 characters including the check key (e.g. 380780080)";
+    department_hint: "Code INSEE (ex. 38, 2A, 974)", "INSEE code (e.g. 38, 2A, 974)";
+    no_ght: "Aucun", "None";
+    territories_title: "Territoires", "Territories";
+    departments: "Départements", "Departments";
+    ghts: "Groupements hospitaliers de territoire (GHT)", "Hospital territory groups (GHT)";
+    establishments_count: "Établissements", "Establishments";
+    users_title: "Comptes", "Accounts";
+    new_user: "Nouveau compte", "New account";
+    display_name: "Nom affiché", "Display name";
+    role: "Rôle", "Role";
+    status: "Statut", "Status";
+    active: "Actif", "Active";
+    inactive: "Désactivé", "Disabled";
+    disable: "Désactiver", "Disable";
+    enable: "Réactiver", "Enable";
+    initial_password: "Mot de passe initial", "Initial password";
+    password_hint: "12 caractères au moins ; évitez les mots de passe courants", "At least 12 characters; avoid common passwords";
+    audit_title: "Journal d'audit", "Audit log";
+    audit_intro: "Toute écriture, toute connexion (réussie ou non) et toute lecture de données patient est tracée ici. Le journal ne peut être ni modifié ni effacé.", "Every write, every login (successful or not) and every read of patient data is recorded here. The log can be neither changed nor erased.";
+    when: "Date", "When";
+    who: "Qui", "Who";
+    action: "Action", "Action";
+    entity: "Objet", "Entity";
+    summary: "Résumé", "Summary";
+    from: "Du", "From";
+    to: "Au", "To";
+    user_filter: "Utilisateur (e-mail)", "User (e-mail)";
+    export_csv: "Exporter en CSV", "Export as CSV";
+    account_title: "Mon compte", "My account";
+    change_password: "Changer de mot de passe", "Change password";
+    current_password: "Mot de passe actuel", "Current password";
+    new_password: "Nouveau mot de passe", "New password";
+    password_changed: "Mot de passe changé ; vos autres sessions ont été fermées.", "Password changed; your other sessions were closed.";
+    wrong_current_password: "Le mot de passe actuel est incorrect.", "The current password is wrong.";
+    logout_everywhere: "Se déconnecter de toutes les sessions", "Log out of every session";
+    sessions_open: "session(s) ouverte(s)", "open session(s)";
+    api_tokens: "Jetons d'API", "API tokens";
+    api_tokens_intro: "Un jeton permet à un programme d'utiliser l'API JSON en votre nom. Il n'est affiché qu'une fois : copiez-le.", "A token lets a program use the JSON API on your behalf. It is shown only once: copy it.";
+    token_name: "Nom du jeton", "Token name";
+    token_write: "Autoriser l'écriture", "Allow writes";
+    token_created: "Nouveau jeton (affiché une seule fois) :", "New token (shown only once):";
+    revoke: "Révoquer", "Revoke";
+    revoked: "Révoqué", "Revoked";
+    read_only: "Lecture seule", "Read-only";
+    read_write: "Lecture et écriture", "Read and write";
+    created: "Créé le", "Created";
+    last_used: "Dernière utilisation", "Last used";
+    never: "jamais", "never";
+    forbidden_title: "Accès refusé", "Access denied";
+    forbidden_text: "Votre rôle ne permet pas d'ouvrir cette page. Si vous pensez que c'est une erreur, contactez la coordination de votre CRAtb.", "Your role does not allow this page. If you think this is a mistake, contact your CRAtb coordination.";
+    not_found_title: "Page introuvable", "Page not found";
+    not_found_text: "Cette page n'existe pas ou ne relève pas de votre région.", "This page does not exist or is outside your region.";
+    bad_request_title: "Requête invalide", "Invalid request";
+    error_title: "Erreur", "Error";
+    error_text: "Une erreur est survenue. Elle a été journalisée ; réessayez plus tard.", "An error occurred. It was logged; try again later.";
+    back_home: "Retour à l'accueil", "Back to home";
+    api_docs_title: "API JSON — documentation", "JSON API — documentation";
+    api_docs_intro: "L'API s'utilise avec un jeton personnel (en-tête Authorization: Bearer …), créé dans « Mon compte ». Les erreurs suivent le format application/problem+json (RFC 9457). Le document OpenAPI 3.1 est disponible à /api/openapi.json.", "Use the API with a personal token (header Authorization: Bearer …) created under “My account”. Errors follow application/problem+json (RFC 9457). The OpenAPI 3.1 document is at /api/openapi.json.";
+    parameters: "Paramètres", "Parameters";
+    responses: "Réponses", "Responses";
+    request_body: "Corps de la requête", "Request body";
+    footer_credit: "Géographie : IGN – Admin Express, Licence Ouverte. Logiciel libre.", "Geography: IGN – Admin Express, Licence Ouverte. Free software.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn negotiation() {
+        let mut h = HeaderMap::new();
+        assert_eq!(Lang::negotiate(None, &h), Lang::Fr);
+        h.insert(
+            "accept-language",
+            HeaderValue::from_static("de-DE,en-GB;q=0.8,fr;q=0.5"),
+        );
+        assert_eq!(Lang::negotiate(None, &h), Lang::En);
+        assert_eq!(Lang::negotiate(Some("fr"), &h), Lang::Fr);
+    }
+}

@@ -1,0 +1,474 @@
+//! The establishments directory: list with search as you type, detail, create and edit forms.
+
+use super::{HtmlForm, Layout, Opt, non_empty, options, render};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cratb_domain::{Category, Permission, Scope, Sector, geo};
+use cratb_store::establishments::{
+    self, Establishment, EstablishmentInput, EstablishmentQuery, FieldError, NewEstablishment,
+};
+use cratb_store::{Page, PageRequest, audit, reference};
+use serde::Deserialize;
+
+/// A row of the list, with labels resolved.
+pub struct Row {
+    pub e: Establishment,
+    pub sector_label: &'static str,
+    pub category_label: &'static str,
+    pub department_name: &'static str,
+}
+
+fn row(e: Establishment, lang: &str) -> Row {
+    Row {
+        sector_label: Sector::parse(&e.sector).map_or("?", |s| s.label(lang)),
+        category_label: Category::parse(&e.category).map_or("?", |c| c.label(lang)),
+        department_name: geo::department(&e.department_code).map_or("?", |d| d.name),
+        e,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "establishments/list.html")]
+struct ListPage {
+    l: Layout,
+    q: String,
+    sectors: Vec<Opt>,
+    departments: Vec<Opt>,
+    rows: Vec<Row>,
+    page: Page<()>,
+    can_edit: bool,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "establishments/rows.html")]
+struct RowsPartial {
+    l: Layout,
+    rows: Vec<Row>,
+    page: Page<()>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    sector: Option<String>,
+    department: Option<String>,
+    page: Option<i64>,
+}
+
+/// Departments visible in a scope, for filters and forms.
+pub fn departments_in(scope: &Scope) -> Vec<(&'static str, &'static str)> {
+    geo::DEPARTMENTS
+        .iter()
+        .filter(|d| scope.allows(d.region))
+        .map(|d| (d.code, d.name))
+        .collect()
+}
+
+fn page_href(q: &EstablishmentQuery, page: i64) -> String {
+    let params = [
+        ("q", q.q.clone().unwrap_or_default()),
+        ("sector", q.sector.clone().unwrap_or_default()),
+        ("department", q.department.clone().unwrap_or_default()),
+        ("page", page.to_string()),
+    ];
+    format!(
+        "/establishments?{}",
+        serde_urlencoded::to_string(params).unwrap_or_default()
+    )
+}
+
+/// The list; an htmx request (search as you type) gets only the result rows.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let lang = auth.lang;
+    let (_, scope) = match auth.page_user() {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let query = EstablishmentQuery {
+        q: non_empty(&q.q),
+        sector: non_empty(&q.sector),
+        department: non_empty(&q.department),
+    };
+    let page = match establishments::list(
+        &state.db,
+        &scope,
+        &query,
+        PageRequest::new(q.page, Some(50)),
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(e) => return PageError::store(lang)(e).into_response(),
+    };
+    let meta = Page {
+        items: vec![],
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    };
+    let prev_href = (page.page > 1).then(|| page_href(&query, page.page - 1));
+    let next_href = (page.page < page.pages()).then(|| page_href(&query, page.page + 1));
+    let rows: Vec<Row> = page
+        .items
+        .into_iter()
+        .map(|e| row(e, lang.code()))
+        .collect();
+    let tr = lang.tr();
+    if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
+        return render(&RowsPartial {
+            l: Layout::new(&auth, tr.nav_establishments),
+            rows,
+            page: meta,
+            prev_href,
+            next_href,
+        });
+    }
+    render(&ListPage {
+        l: Layout::new(&auth, tr.nav_establishments),
+        q: query.q.clone().unwrap_or_default(),
+        sectors: options(
+            Sector::ALL.iter().map(|s| (s.code(), s.label(lang.code()))),
+            query.sector.as_deref().unwrap_or(""),
+        ),
+        departments: options(
+            departments_in(&scope),
+            query.department.as_deref().unwrap_or(""),
+        ),
+        rows,
+        page: meta,
+        can_edit: auth.can(Permission::EditEstablishments),
+        prev_href,
+        next_href,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "establishments/show.html")]
+struct ShowPage {
+    l: Layout,
+    r: Row,
+    region_name: &'static str,
+    can_edit: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    let lang = auth.lang;
+    let (_, scope) = match auth.page_user() {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    match establishments::get(&state.db, &scope, id).await {
+        Ok(e) => {
+            let region_name = geo::region(&e.region_code).map_or("?", |r| r.name);
+            let r = row(e, lang.code());
+            let title = r.e.name.clone();
+            render(&ShowPage {
+                l: Layout::new(&auth, &title),
+                r,
+                region_name,
+                can_edit: auth.can(Permission::EditEstablishments),
+                saved: q.saved.is_some(),
+            })
+        }
+        Err(e) => PageError::store(lang)(e).into_response(),
+    }
+}
+
+/// Values of the form as typed, and the errors per field.
+#[derive(Default)]
+pub struct FormValues {
+    pub finess: String,
+    pub name: String,
+    pub category: String,
+    pub department: String,
+    pub ght_id: String,
+    pub beds: String,
+}
+
+#[derive(Template)]
+#[template(path = "establishments/form.html")]
+struct FormPage {
+    l: Layout,
+    action: String,
+    v: FormValues,
+    errors: Vec<FieldError>,
+    categories: Vec<Opt>,
+    departments: Vec<Opt>,
+    ghts: Vec<Opt>,
+    cancel_href: String,
+}
+
+impl FormPage {
+    /// The error message of a field, if any.
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    auth: &Auth,
+    scope: &Scope,
+    title: &str,
+    action: String,
+    v: FormValues,
+    errors: Vec<FieldError>,
+    cancel_href: String,
+) -> Response {
+    let lang = auth.lang.code();
+    let ghts = reference::list_territories(&state.db, scope, Some("GHT"))
+        .await
+        .unwrap_or_default();
+    let mut r = render(&FormPage {
+        l: Layout::new(auth, title),
+        action,
+        categories: options(
+            Category::ALL.iter().map(|c| (c.code(), c.label(lang))),
+            &v.category,
+        ),
+        departments: options(departments_in(scope), &v.department),
+        ghts: options(
+            ghts.into_iter().map(|t| (t.id.to_string(), t.name)),
+            &v.ght_id,
+        ),
+        v,
+        cancel_href,
+        errors: errors.clone(),
+    });
+    if !errors.is_empty() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+pub async fn new_form(State(state): State<AppState>, auth: Auth) -> Response {
+    let (_, scope) = match auth.page_user() {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let title = auth.lang.tr().new_establishment;
+    form_page(
+        &state,
+        &auth,
+        &scope,
+        title,
+        "/establishments".into(),
+        FormValues::default(),
+        vec![],
+        "/establishments".into(),
+    )
+    .await
+}
+
+pub async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
+    let (_, scope) = match auth.page_user() {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let e = match establishments::get(&state.db, &scope, id).await {
+        Ok(e) => e,
+        Err(e) => return PageError::store(auth.lang)(e).into_response(),
+    };
+    let v = FormValues {
+        finess: e.finess.clone(),
+        name: e.name.clone(),
+        category: e.category.clone(),
+        department: e.department_code.clone(),
+        ght_id: e.ght_id.map(|g| g.to_string()).unwrap_or_default(),
+        beds: e.beds.map(|b| b.to_string()).unwrap_or_default(),
+    };
+    let title = format!("{} — {}", auth.lang.tr().edit, e.name);
+    form_page(
+        &state,
+        &auth,
+        &scope,
+        &title,
+        format!("/establishments/{id}"),
+        v,
+        vec![],
+        format!("/establishments/{id}"),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct EstablishmentForm {
+    finess: Option<String>,
+    name: Option<String>,
+    category: Option<String>,
+    department: Option<String>,
+    ght_id: Option<String>,
+    beds: Option<String>,
+}
+
+impl EstablishmentForm {
+    /// Converts the typed text into API input, reporting unreadable numbers as field errors.
+    fn parse(&self) -> (FormValues, EstablishmentInput, Vec<FieldError>) {
+        let mut errors = Vec::new();
+        let mut number = |field: &'static str, v: &Option<String>| match non_empty(v) {
+            None => None,
+            Some(s) => match s.replace([' ', '\u{a0}'], "").parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(FieldError {
+                        field,
+                        message: format!("« {s} » n'est pas un nombre entier"),
+                    });
+                    None
+                }
+            },
+        };
+        let ght_id = number("ght_id", &self.ght_id);
+        let beds = number("beds", &self.beds);
+        let input = EstablishmentInput {
+            finess: non_empty(&self.finess),
+            name: non_empty(&self.name),
+            category: non_empty(&self.category),
+            department: non_empty(&self.department),
+            ght_id,
+            beds,
+        };
+        let v = FormValues {
+            finess: self.finess.clone().unwrap_or_default(),
+            name: self.name.clone().unwrap_or_default(),
+            category: self.category.clone().unwrap_or_default(),
+            department: self.department.clone().unwrap_or_default(),
+            ght_id: self.ght_id.clone().unwrap_or_default(),
+            beds: self.beds.clone().unwrap_or_default(),
+        };
+        (v, input, errors)
+    }
+}
+
+/// Maps a store refusal to the form field it concerns.
+fn store_field_error(e: cratb_store::StoreError) -> Result<FieldError, cratb_store::StoreError> {
+    match e {
+        cratb_store::StoreError::Conflict(f) => Ok(FieldError {
+            field: f,
+            message: "un établissement porte déjà ce numéro".into(),
+        }),
+        cratb_store::StoreError::Invalid("ght_id") => Ok(FieldError {
+            field: "ght_id",
+            message: "ce GHT n'existe pas dans la région de l'établissement".into(),
+        }),
+        cratb_store::StoreError::Invalid(f) => Ok(FieldError {
+            field: f,
+            message: "ce département n'est pas dans votre région".into(),
+        }),
+        other => Err(other),
+    }
+}
+
+async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm) -> Response {
+    let lang = auth.lang;
+    let (_, scope) = match auth.page_user() {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let (v, input, mut errors) = f.parse();
+    let title = if id.is_some() {
+        lang.tr().edit
+    } else {
+        lang.tr().new_establishment
+    };
+    let action = id.map_or("/establishments".to_owned(), |i| {
+        format!("/establishments/{i}")
+    });
+    let cancel = id.map_or("/establishments".to_owned(), |i| {
+        format!("/establishments/{i}")
+    });
+    let new = match NewEstablishment::validate(&input) {
+        Ok(n) if errors.is_empty() => n,
+        Ok(_) => return form_page(&state, &auth, &scope, title, action, v, errors, cancel).await,
+        Err(mut e) => {
+            errors.append(&mut e);
+            return form_page(&state, &auth, &scope, title, action, v, errors, cancel).await;
+        }
+    };
+    let result = match id {
+        Some(i) => establishments::update(&state.db, &scope, i, &new)
+            .await
+            .map(|_| i),
+        None => establishments::create(&state.db, &scope, &new).await,
+    };
+    match result {
+        Ok(saved_id) => {
+            let (action_code, verb) = if id.is_some() {
+                ("establishment.update", "modifié")
+            } else {
+                ("establishment.create", "créé")
+            };
+            let summary = format!(
+                "établissement {verb} : {} ({}, {})",
+                new.name,
+                new.finess,
+                new.category.code()
+            );
+            let region = geo::department(&new.department).map(|d| d.region.to_owned());
+            if let Err(e) = audit::append(
+                &state.db,
+                &auth.audit_entry(
+                    action_code,
+                    "establishment",
+                    Some(saved_id.to_string()),
+                    region,
+                    summary,
+                ),
+            )
+            .await
+            {
+                return PageError::store(lang)(e).into_response();
+            }
+            super::login::redirect(&format!("/establishments/{saved_id}?saved=1"))
+        }
+        Err(e) => match store_field_error(e) {
+            Ok(fe) => form_page(&state, &auth, &scope, title, action, v, vec![fe], cancel).await,
+            Err(e) => PageError::store(lang)(e).into_response(),
+        },
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    HtmlForm(f): HtmlForm<EstablishmentForm>,
+) -> Response {
+    save(state, auth, None, f).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    HtmlForm(f): HtmlForm<EstablishmentForm>,
+) -> Response {
+    save(state, auth, Some(id), f).await
+}

@@ -1,0 +1,142 @@
+//! The home page: what this person has to do today, according to their role.
+
+use super::{Layout, fmt_time, render};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use cratb_domain::{Permission, Sector, geo};
+use cratb_store::{PageRequest, audit, establishments, users};
+
+/// A to-do line: count, text, link.
+pub struct Todo {
+    pub count: i64,
+    pub text: &'static str,
+    pub href: &'static str,
+}
+
+/// A recent audit entry, formatted.
+pub struct Recent {
+    pub at: String,
+    pub actor: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    name: String,
+    role_label: &'static str,
+    region_label: String,
+    sectors: Vec<(&'static str, i64)>,
+    todos: Vec<Todo>,
+    recent: Vec<Recent>,
+    can_view_establishments: bool,
+    can_edit: bool,
+}
+
+pub async fn home(State(state): State<AppState>, auth: Auth) -> Response {
+    match build(&state, &auth).await {
+        Ok(p) => render(&p),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
+    let lang = auth.lang;
+    let tr = lang.tr();
+    let (user, scope) = auth.page_user()?;
+    let role = user.role();
+    let db = &state.db;
+    let err = || PageError::store(lang);
+    let can_view = role.can(Permission::ViewEstablishments);
+    let can_edit = role.can(Permission::EditEstablishments);
+
+    let mut sectors = Vec::new();
+    if can_view {
+        let counts = establishments::count_by_sector(db, &scope)
+            .await
+            .map_err(err())?;
+        for s in Sector::ALL {
+            let n = counts
+                .iter()
+                .find(|(c, _)| c == s.code())
+                .map_or(0, |(_, n)| *n);
+            sectors.push((s.label(lang.code()), n));
+        }
+    }
+    let mut todos = Vec::new();
+    if can_edit {
+        let (no_ght, no_beds) = establishments::data_gaps(db, &scope).await.map_err(err())?;
+        todos.push(Todo {
+            count: no_ght,
+            text: tr.home_es_without_ght,
+            href: "/establishments?sector=ES",
+        });
+        todos.push(Todo {
+            count: no_beds,
+            text: tr.home_missing_beds,
+            href: "/establishments",
+        });
+    }
+    if role.can(Permission::ViewAudit) {
+        let since = cratb_store::now() - time::Duration::hours(24);
+        let failures = audit::count_since(db, &scope, "login.failure", since)
+            .await
+            .map_err(err())?;
+        todos.push(Todo {
+            count: failures,
+            text: tr.home_failed_logins,
+            href: "/audit?entity=session",
+        });
+    }
+    if role.can(Permission::ManageUsers) {
+        let inactive = users::count_inactive(db, &scope).await.map_err(err())?;
+        todos.push(Todo {
+            count: inactive,
+            text: tr.home_inactive_accounts,
+            href: "/users",
+        });
+    }
+    todos.retain(|t| t.count > 0);
+
+    let mut recent = Vec::new();
+    if role.can(Permission::ViewAudit) {
+        let page = audit::list(
+            db,
+            &scope,
+            &audit::AuditQuery::default(),
+            PageRequest::new(Some(1), Some(8)),
+        )
+        .await
+        .map_err(err())?
+        .map_err(|e| PageError::BadRequest(lang, e.to_string()))?;
+        recent = page
+            .items
+            .into_iter()
+            .map(|e| Recent {
+                at: fmt_time(&e.at, lang.code()),
+                actor: e.actor,
+                summary: e.summary,
+            })
+            .collect();
+    }
+    let region_label = match &user.region_code {
+        Some(r) => geo::region(r).map_or_else(|| r.clone(), |r| r.name.to_owned()),
+        None => tr.home_no_region.to_owned(),
+    };
+    Ok(HomePage {
+        l: Layout::new(auth, tr.home_title),
+        name: user.display_name.clone(),
+        role_label: role.label(lang.code()),
+        region_label,
+        sectors,
+        todos,
+        recent,
+        can_view_establishments: can_view,
+        can_edit,
+    })
+}

@@ -1,0 +1,210 @@
+//! Logging in and out, and the language switch.
+
+use super::{HtmlForm, Layout, render};
+use crate::AppState;
+use crate::auth::{Auth, LANG_COOKIE, SESSION_COOKIE, set_cookie};
+use crate::i18n::Lang;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cratb_store::{audit, sessions, throttle, users};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    next: String,
+    email: String,
+    error: Option<&'static str>,
+    info: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+    bye: Option<String>,
+}
+
+/// Only local paths are accepted as a post-login destination (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// The login form.
+pub async fn form(auth: Auth, Query(q): Query<NextQuery>) -> Response {
+    if auth.user.is_some() {
+        return redirect(&safe_next(q.next.as_deref()));
+    }
+    let tr = auth.lang.tr();
+    render(&LoginPage {
+        l: Layout::new(&auth, tr.login_title),
+        next: safe_next(q.next.as_deref()),
+        email: String::new(),
+        error: None,
+        info: q.bye.map(|_| tr.logged_out),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: Option<String>,
+    password: Option<String>,
+    next: Option<String>,
+}
+
+/// Checks the credentials with throttling, opens a fresh session (new id: rotation) and audits.
+pub async fn submit(
+    State(state): State<AppState>,
+    auth: Auth,
+    HtmlForm(f): HtmlForm<LoginForm>,
+) -> Response {
+    let tr = auth.lang.tr();
+    let email = f.email.unwrap_or_default().trim().to_lowercase();
+    let password = f.password.unwrap_or_default();
+    let next = safe_next(f.next.as_deref());
+    let keys = vec![
+        format!("email:{email}"),
+        format!("ip:{}", auth.ip.as_deref().unwrap_or("?")),
+    ];
+    let page = |error: &'static str, status: StatusCode| {
+        let mut r = render(&LoginPage {
+            l: Layout::new(&auth, tr.login_title),
+            next: next.clone(),
+            email: email.clone(),
+            error: Some(error),
+            info: None,
+        });
+        *r.status_mut() = status;
+        r
+    };
+    let db = &state.db;
+    match throttle::blocked_until(db, &keys).await {
+        Ok(Some(_)) => {
+            let _ = audit::append(
+                db,
+                &auth.audit_entry(
+                    "login.throttled",
+                    "session",
+                    None,
+                    None,
+                    format!("connexion refusée (trop d'échecs) pour {email}"),
+                ),
+            )
+            .await;
+            return page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS);
+        }
+        Ok(None) => {}
+        Err(e) => return crate::error::PageError::store(auth.lang)(e).into_response(),
+    }
+    let user = match users::authenticate(db, &email, &password).await {
+        Ok(u) => u,
+        Err(e) => return crate::error::PageError::store(auth.lang)(e).into_response(),
+    };
+    let Some(user) = user else {
+        let _ = throttle::record_failure(db, &keys).await;
+        let region = users::find_by_email(db, &email)
+            .await
+            .ok()
+            .and_then(|u| u.region_code);
+        let _ = audit::append(
+            db,
+            &auth.audit_entry(
+                "login.failure",
+                "session",
+                None,
+                region,
+                format!("échec de connexion pour {email}"),
+            ),
+        )
+        .await;
+        return page(tr.login_failed, StatusCode::UNAUTHORIZED);
+    };
+    let _ = throttle::clear(db, &keys).await;
+    // Any session the browser had is ended: a new id is issued at login.
+    if let Some(h) = &auth.session_hash {
+        let _ = sessions::delete(db, h).await;
+    }
+    let token = match sessions::create(db, user.id).await {
+        Ok((token, _csrf)) => token,
+        Err(e) => return crate::error::PageError::store(auth.lang)(e).into_response(),
+    };
+    let mut entry = auth.audit_entry(
+        "login.success",
+        "session",
+        Some(user.id.to_string()),
+        user.region_code.clone(),
+        format!("connexion de {}", user.email),
+    );
+    entry.actor_id = Some(user.id);
+    entry.actor = user.email.clone();
+    let _ = audit::append(db, &entry).await;
+    let mut res = redirect(&next);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &token, state.config.behind_tls, None),
+    );
+    res
+}
+
+/// Ends the current session.
+pub async fn logout(State(state): State<AppState>, auth: Auth) -> Response {
+    if let Some(h) = &auth.session_hash {
+        let _ = sessions::delete(&state.db, h).await;
+    }
+    if let Some(u) = &auth.user {
+        let _ = audit::append(
+            &state.db,
+            &auth.audit_entry(
+                "logout",
+                "session",
+                Some(u.id.to_string()),
+                u.region_code.clone(),
+                "déconnexion".into(),
+            ),
+        )
+        .await;
+    }
+    let mut res = redirect("/login?bye=1");
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", state.config.behind_tls, Some(0)),
+    );
+    res
+}
+
+/// Switches the interface language and goes back to the page.
+pub async fn switch_lang(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let lang = Lang::parse(&code).unwrap_or(Lang::Fr);
+    let mut res = redirect(&safe_next(q.next.as_deref()));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            LANG_COOKIE,
+            lang.code(),
+            state.config.behind_tls,
+            Some(31_536_000),
+        ),
+    );
+    res
+}
+
+/// A 303 redirect.
+pub fn redirect(to: &str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(
+            header::LOCATION,
+            HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/")),
+        )],
+    )
+        .into_response()
+}

@@ -1,0 +1,213 @@
+//! Server-rendered pages. Each module holds the handlers of one screen; templates are in
+//! `templates/` and checked at compile time by askama.
+
+pub mod account;
+pub mod audit;
+pub mod docs;
+pub mod establishments;
+pub mod health;
+pub mod home;
+pub mod login;
+pub mod territories;
+pub mod users;
+
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::i18n::{Lang, Tr};
+use askama::Template;
+use axum::extract::{FromRequest, Request};
+use axum::response::{Html, IntoResponse, Response};
+use cratb_domain::Permission;
+use serde::de::DeserializeOwned;
+
+/// One entry of the main navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What the common layout needs: language, user, CSRF token, navigation.
+pub struct Layout {
+    pub lang: &'static str,
+    pub tr: &'static Tr,
+    pub other_lang: &'static str,
+    pub title: String,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub path: String,
+    pub css: String,
+    pub js: String,
+    pub htmx: String,
+}
+
+impl Layout {
+    /// The layout of a page titled `title`, for the caller described by `auth`.
+    pub fn new(auth: &Auth, title: &str) -> Layout {
+        let tr = auth.lang.tr();
+        let path = auth.path.split('?').next().unwrap_or("/").to_owned();
+        let mut nav = Vec::new();
+        if auth.user.is_some() {
+            let items: [(&'static str, &'static str, Option<Permission>); 6] = [
+                ("/", tr.nav_home, None),
+                (
+                    "/establishments",
+                    tr.nav_establishments,
+                    Some(Permission::ViewEstablishments),
+                ),
+                (
+                    "/territories",
+                    tr.nav_territories,
+                    Some(Permission::ViewEstablishments),
+                ),
+                ("/users", tr.nav_users, Some(Permission::ViewUsers)),
+                ("/audit", tr.nav_audit, Some(Permission::ViewAudit)),
+                ("/account", tr.nav_account, None),
+            ];
+            for (href, label, perm) in items {
+                if perm.is_none_or(|p| auth.can(p)) {
+                    let current = if href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(href)
+                    };
+                    nav.push(NavItem {
+                        href,
+                        label,
+                        current,
+                    });
+                }
+            }
+        }
+        Layout {
+            lang: auth.lang.code(),
+            tr,
+            other_lang: auth.lang.other().code(),
+            title: title.to_owned(),
+            user_name: auth.user.as_ref().map(|u| u.display_name.clone()),
+            csrf: auth.csrf.clone(),
+            nav,
+            path: auth.path.clone(),
+            css: crate::assets::url("app", "css"),
+            js: crate::assets::url("app", "js"),
+            htmx: crate::assets::url("htmx", "js"),
+        }
+    }
+}
+
+/// Renders a template into an HTML response (a rendering failure is our bug: 500, logged).
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "erreur interne",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    message: String,
+}
+
+/// A full error page (used by [`PageError`] and the CSRF check).
+pub fn error_page(lang: Lang, title: &str, message: &str) -> Response {
+    let auth = Auth {
+        user: None,
+        session_hash: None,
+        csrf: String::new(),
+        api: false,
+        can_write: false,
+        lang,
+        ip: None,
+        request_id: None,
+        path: String::new(),
+    };
+    render(&ErrorPage {
+        l: Layout::new(&auth, title),
+        message: message.to_owned(),
+    })
+}
+
+/// The fallback for unknown paths.
+pub async fn not_found(req: Request) -> Response {
+    match req.extensions().get::<Auth>() {
+        Some(a) if a.api => crate::error::ApiError::not_found().into_response(),
+        Some(a) => PageError::NotFound(a.lang).into_response(),
+        None => PageError::NotFound(Lang::Fr).into_response(),
+    }
+}
+
+/// A form body; a malformed one is a 400 page, never a 500.
+pub struct HtmlForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = req.extensions().get::<Auth>().map_or(Lang::Fr, |a| a.lang);
+        let bytes = axum::body::to_bytes(req.into_body(), crate::BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                PageError::BadRequest(lang, "formulaire trop volumineux".into()).into_response()
+            })?;
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(&bytes));
+        serde_path_to_error::deserialize(de)
+            .map(HtmlForm)
+            .map_err(|e| {
+                PageError::BadRequest(lang, format!("champ « {} » : valeur illisible", e.path()))
+                    .into_response()
+            })
+    }
+}
+
+fn form_urlencoded_parse(bytes: &[u8]) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(bytes)
+}
+
+/// An empty form value counts as absent.
+pub fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// Formats a timestamp for display (`JJ/MM/AAAA HH:MM` in French, ISO-like in English), in UTC.
+pub fn fmt_time(t: &time::OffsetDateTime, lang: &str) -> String {
+    let f = if lang == "en" {
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")
+    } else {
+        time::macros::format_description!("[day]/[month]/[year] [hour]:[minute] UTC")
+    };
+    t.format(&f).unwrap_or_default()
+}
+
+/// An `<option>` of a select: value, label, whether it is the current one.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Options from `(value, label)` pairs, marking the one equal to `current`.
+pub fn options<V: AsRef<str>, L: AsRef<str>>(
+    items: impl IntoIterator<Item = (V, L)>,
+    current: &str,
+) -> Vec<Opt> {
+    items
+        .into_iter()
+        .map(|(v, l)| Opt {
+            selected: v.as_ref().eq_ignore_ascii_case(current),
+            value: v.as_ref().to_owned(),
+            label: l.as_ref().to_owned(),
+        })
+        .collect()
+}

@@ -1,0 +1,239 @@
+//! Every route of the application, with the access it requires, in one table.
+//!
+//! Routes are added through [`Table::add`], which both mounts the handler behind its access
+//! check and records the route; [`specs`] returns that record, which the authorization-matrix
+//! test compares with its own expectations — a route added here without its line there fails.
+
+use crate::auth::check_access;
+use crate::{AppState, api, assets, pages};
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, on};
+use cratb_domain::Permission::{self, *};
+
+/// What a route requires of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, anonymous included.
+    Public,
+    /// Any logged-in user (or valid API token).
+    User,
+    /// A user whose role holds this permission.
+    Perm(Permission),
+}
+
+/// One route: method, path pattern, access.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+struct Table {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl Table {
+    fn add<H, T>(mut self, method: Method, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("standard method");
+        let route = on(filter, handler)
+            .route_layer(axum::middleware::from_fn_with_state(access, check_access));
+        self.router = self.router.route(path, route);
+        self.specs.push(RouteSpec {
+            method,
+            path,
+            access,
+        });
+        self
+    }
+}
+
+fn table() -> Table {
+    use Access::*;
+    let (get, post, put) = (Method::GET, Method::POST, Method::PUT);
+    Table {
+        router: Router::new(),
+        specs: Vec::new(),
+    }
+    // Operations
+    .add(get.clone(), "/healthz", Public, pages::health::healthz)
+    .add(get.clone(), "/readyz", Public, pages::health::readyz)
+    .add(get.clone(), "/static/{file}", Public, assets::serve)
+    // Session
+    .add(get.clone(), "/login", Public, pages::login::form)
+    .add(post.clone(), "/login", Public, pages::login::submit)
+    .add(post.clone(), "/logout", User, pages::login::logout)
+    .add(
+        get.clone(),
+        "/lang/{code}",
+        Public,
+        pages::login::switch_lang,
+    )
+    // Pages
+    .add(get.clone(), "/", User, pages::home::home)
+    .add(
+        get.clone(),
+        "/establishments",
+        Perm(ViewEstablishments),
+        pages::establishments::list,
+    )
+    .add(
+        get.clone(),
+        "/establishments/new",
+        Perm(EditEstablishments),
+        pages::establishments::new_form,
+    )
+    .add(
+        post.clone(),
+        "/establishments",
+        Perm(EditEstablishments),
+        pages::establishments::create,
+    )
+    .add(
+        get.clone(),
+        "/establishments/{id}",
+        Perm(ViewEstablishments),
+        pages::establishments::show,
+    )
+    .add(
+        get.clone(),
+        "/establishments/{id}/edit",
+        Perm(EditEstablishments),
+        pages::establishments::edit_form,
+    )
+    .add(
+        post.clone(),
+        "/establishments/{id}",
+        Perm(EditEstablishments),
+        pages::establishments::update,
+    )
+    .add(
+        get.clone(),
+        "/territories",
+        Perm(ViewEstablishments),
+        pages::territories::list,
+    )
+    .add(get.clone(), "/users", Perm(ViewUsers), pages::users::list)
+    .add(
+        get.clone(),
+        "/users/new",
+        Perm(ManageUsers),
+        pages::users::new_form,
+    )
+    .add(
+        post.clone(),
+        "/users",
+        Perm(ManageUsers),
+        pages::users::create,
+    )
+    .add(
+        post.clone(),
+        "/users/{id}/active",
+        Perm(ManageUsers),
+        pages::users::set_active,
+    )
+    .add(get.clone(), "/audit", Perm(ViewAudit), pages::audit::list)
+    .add(
+        get.clone(),
+        "/audit.csv",
+        Perm(ViewAudit),
+        pages::audit::csv,
+    )
+    .add(get.clone(), "/account", User, pages::account::show)
+    .add(
+        post.clone(),
+        "/account/password",
+        User,
+        pages::account::change_password,
+    )
+    .add(
+        post.clone(),
+        "/account/logout-everywhere",
+        User,
+        pages::account::logout_everywhere,
+    )
+    .add(
+        post.clone(),
+        "/account/tokens",
+        User,
+        pages::account::create_token,
+    )
+    .add(
+        post.clone(),
+        "/account/tokens/{id}/revoke",
+        User,
+        pages::account::revoke_token,
+    )
+    // API
+    .add(get.clone(), "/api/openapi.json", Public, api::openapi_json)
+    .add(get.clone(), "/api/docs", Public, pages::docs::api_docs)
+    .add(get.clone(), "/api/v1/me", User, api::me)
+    .add(get.clone(), "/api/v1/regions", User, api::regions)
+    .add(get.clone(), "/api/v1/departments", User, api::departments)
+    .add(
+        get.clone(),
+        "/api/v1/territories",
+        Perm(ViewEstablishments),
+        api::territories,
+    )
+    .add(
+        get.clone(),
+        "/api/v1/establishments",
+        Perm(ViewEstablishments),
+        api::list_establishments,
+    )
+    .add(
+        post.clone(),
+        "/api/v1/establishments",
+        Perm(EditEstablishments),
+        api::create_establishment,
+    )
+    .add(
+        get.clone(),
+        "/api/v1/establishments/{id}",
+        Perm(ViewEstablishments),
+        api::get_establishment,
+    )
+    .add(
+        put.clone(),
+        "/api/v1/establishments/{id}",
+        Perm(EditEstablishments),
+        api::update_establishment,
+    )
+    .add(
+        get.clone(),
+        "/api/v1/users",
+        Perm(ViewUsers),
+        api::list_users,
+    )
+    .add(
+        post.clone(),
+        "/api/v1/users",
+        Perm(ManageUsers),
+        api::create_user,
+    )
+    .add(
+        get.clone(),
+        "/api/v1/users/{id}",
+        Perm(ViewUsers),
+        api::get_user,
+    )
+    .add(get, "/api/v1/audit", Perm(ViewAudit), api::audit)
+}
+
+/// The application's routes, mounted behind their access checks.
+pub fn build(state: AppState) -> Router {
+    table().router.fallback(pages::not_found).with_state(state)
+}
+
+/// Every route with its access requirement.
+pub fn specs() -> Vec<RouteSpec> {
+    table().specs
+}
