@@ -158,6 +158,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
             .map_err(|_| {
                 PageError::BadRequest(lang, "formulaire trop volumineux".into()).into_response()
             })?;
+        if !well_formed(&bytes) {
+            return Err(PageError::BadRequest(
+                lang,
+                "formulaire mal encodé (caractères illisibles)".into(),
+            )
+            .into_response());
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(&bytes));
         serde_path_to_error::deserialize(de)
             .map(HtmlForm)
@@ -166,6 +173,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
                     .into_response()
             })
     }
+}
+
+/// Whether a urlencoded body has only valid `%XX` escapes and decodes to valid UTF-8.
+fn well_formed(bytes: &[u8]) -> bool {
+    let escapes_ok = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || (bytes.len() > i + 2
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit())
+    });
+    escapes_ok
+        && form_urlencoded::parse(bytes)
+            .all(|(k, v)| !k.contains('\u{fffd}') && !v.contains('\u{fffd}'))
 }
 
 fn form_urlencoded_parse(bytes: &[u8]) -> form_urlencoded::Parse<'_> {

@@ -350,7 +350,14 @@ pub async fn set_active(
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
-    let active = f.active.as_deref() == Some("true");
+    let active = match f.active.as_deref() {
+        Some("true") => true,
+        Some("false") => false,
+        _ => {
+            return PageError::BadRequest(lang, "champ « active » : attendu true ou false".into())
+                .into_response();
+        }
+    };
     if id == me.id && !active {
         return PageError::BadRequest(
             lang,

@@ -1,0 +1,1088 @@
+//! End-to-end tests over HTTP against the real server (SQLite by default, PostgreSQL when
+//! `CRATB_TEST_DATABASE_URL` is set): login, sessions, CSRF, pages, API, audit, scoping,
+//! the authorization matrix and the bad-input sweep.
+
+mod common;
+
+use common::{TestApp, extract, meta_csrf};
+use cratb_domain::{Permission, Role};
+use cratb_store::establishments::{self, EstablishmentQuery};
+use cratb_store::{PageRequest, audit};
+use cratb_web::routes::{Access, specs};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const COORD: &str = "coordination@demo.cratb.fr";
+const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
+const ADMIN: &str = "admin@demo.cratb.fr";
+const PRESCRIBER: &str = "medecin@demo.cratb.fr";
+
+#[tokio::test]
+async fn health_headers_and_request_id() {
+    let app = TestApp::spawn().await;
+    let r = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("x-request-id").is_some());
+    assert_eq!(
+        app.http
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = app.http.get(app.url("/login")).send().await.unwrap();
+    let h = r.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'")
+            && csp.contains("frame-ancestors 'none'")
+            && !csp.contains("unsafe-inline")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let cookie = h["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\">") && html.contains("Connexion"));
+    assert!(!html.contains("<script>"), "no inline script");
+    // Assets referenced by the page are served, with a long cache.
+    let css = extract(&html, "<link rel=\"stylesheet\" href=\"", "\"").unwrap();
+    let r = app.http.get(app.url(&css)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+}
+
+#[tokio::test]
+async fn login_home_language_and_logout() {
+    let app = TestApp::spawn().await;
+    let pw = app.account(COORD).password.clone();
+
+    let (_, bad) = app.login(COORD, "pas-le-bon-mot-de-passe").await;
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    let bad_body = bad.text().await.unwrap();
+    assert!(bad_body.contains("Adresse e-mail ou mot de passe incorrect"));
+    let (_, unknown) = app
+        .login("personne@nulle-part.fr", "pas-le-bon-mot-de-passe")
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let normalise = |page: String| {
+        page.replace(&meta_csrf(&page), "x")
+            .replace("personne@nulle-part.fr", COORD)
+    };
+    assert_eq!(
+        normalise(unknown.text().await.unwrap()),
+        normalise(bad_body.clone()),
+        "same answer whether or not the account exists"
+    );
+
+    let (client, ok) = app.login(COORD, &pw).await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let set = ok.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set.starts_with("cratb_session=")
+            && set.contains("HttpOnly")
+            && set.contains("SameSite=Lax")
+            && !set.contains("Secure")
+    );
+    let home = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("Bonjour")
+            && home.contains("Dr Claire Vasseur")
+            && home.contains("Auvergne-Rhône-Alpes"),
+        "{home}"
+    );
+    assert!(
+        home.contains("href=\"/audit\""),
+        "coordinator sees the audit entry in the navigation"
+    );
+
+    // English by switch, and by Accept-Language for a fresh client.
+    let r = client.get(app.url("/lang/en?next=/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let home_en = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home_en.contains("<html lang=\"en\">") && home_en.contains("Hello"));
+    let r = app
+        .http
+        .get(app.url("/login"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(r.contains("Log in"));
+
+    // Logout ends the session server-side.
+    let csrf = meta_csrf(&home);
+    let r = client
+        .post(app.url("/logout"))
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next=")
+    );
+
+    // Both outcomes were audited.
+    let page = audit::list(
+        &app.db,
+        &cratb_domain::Scope::National,
+        &audit::AuditQuery::default(),
+        PageRequest::new(None, Some(100)),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let actions: Vec<&str> = page.items.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"login.failure")
+            && actions.contains(&"login.success")
+            && actions.contains(&"logout")
+    );
+    assert!(
+        !page.items.iter().any(|e| e.summary.contains(&pw)),
+        "passwords never reach the log"
+    );
+}
+
+#[tokio::test]
+async fn throttling_after_repeated_failures() {
+    let app = TestApp::spawn().await;
+    for _ in 0..6 {
+        let (_, r) = app.login(PRESCRIBER, "mauvais-mot-de-passe").await;
+        assert!(matches!(r.status().as_u16(), 401 | 429));
+    }
+    let pw = app.account(PRESCRIBER).password.clone();
+    let (_, r) = app.login(PRESCRIBER, &pw).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(r.text().await.unwrap().contains("Trop de tentatives"));
+}
+
+#[tokio::test]
+async fn csrf_is_required_and_sessions_rotate() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(COORD).await;
+    // A state-changing form without (or with a wrong) token is refused.
+    for body in [vec![("name", "x")], vec![("name", "x"), ("csrf", "0000")]] {
+        let r = app
+            .http
+            .post(app.url("/account/tokens"))
+            .header("cookie", &cookie)
+            .form(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    let r = app
+        .http
+        .post(app.url("/account/tokens"))
+        .header("cookie", &cookie)
+        .form(&[("name", "outil"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // A login issues a new session id, different from any the browser had.
+    let pw = app.account(COORD).password.clone();
+    let (_, r) = app.login(COORD, &pw).await;
+    let new_cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_cookie, cookie);
+    // Logout everywhere ends both sessions.
+    let r = app
+        .http
+        .post(app.url("/account/logout-everywhere"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    for c in [&cookie, &new_cookie] {
+        assert_eq!(
+            app.http
+                .get(app.url("/account"))
+                .header("cookie", c)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+}
+
+#[tokio::test]
+async fn establishment_form_errors_in_place_then_success() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(COORD).await;
+    let r = app
+        .http
+        .post(app.url("/establishments"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("finess", "380780081"),
+            ("name", "Clinique des Essais"),
+            ("category", "CLINIQUE"),
+            ("department", "38"),
+            ("beds", "beaucoup"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("la clé de contrôle est fausse"),
+        "FINESS message in place"
+    );
+    assert!(
+        html.contains("est pas un nombre entier"),
+        "beds message in place"
+    );
+    assert!(
+        html.contains("value=\"Clinique des Essais\""),
+        "other fields kept"
+    );
+    assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"finess-error\""));
+
+    let r = app
+        .http
+        .post(app.url("/establishments"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("finess", "380780080"),
+            ("name", "Clinique des Essais"),
+            ("category", "CLINIQUE"),
+            ("department", "38"),
+            ("beds", "120"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    let page = app
+        .http
+        .get(app.url(&loc))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Clinique des Essais")
+            && page.contains("380780080")
+            && page.contains("Enregistré")
+    );
+    // The same FINESS again is refused on the field.
+    let r = app
+        .http
+        .post(app.url("/establishments"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("finess", "380780080"),
+            ("name", "Doublon"),
+            ("category", "CH"),
+            ("department", "38"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("un établissement porte déjà ce numéro")
+    );
+    // Search as you type answers the rows only.
+    let r = app
+        .http
+        .get(app.url("/establishments?q=essais"))
+        .header("cookie", &cookie)
+        .header("hx-request", "true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(r.contains("Clinique des Essais") && !r.contains("<html"));
+    let entries = audit::list(
+        &app.db,
+        &cratb_domain::Scope::National,
+        &audit::AuditQuery {
+            entity: Some("establishment".into()),
+            ..Default::default()
+        },
+        PageRequest::new(None, None),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(entries.items.len(), 1);
+    assert_eq!(entries.items[0].actor, COORD);
+    assert_eq!(entries.items[0].region_code.as_deref(), Some("84"));
+}
+
+#[tokio::test]
+async fn region_scoping_in_the_data_layer() {
+    let app = TestApp::spawn().await;
+    let bzh = cratb_domain::Scope::Region(cratb_domain::RegionCode::parse("53").unwrap());
+    let page = establishments::list(
+        &app.db,
+        &bzh,
+        &EstablishmentQuery::default(),
+        PageRequest::new(None, Some(500)),
+    )
+    .await
+    .unwrap();
+    assert!(page.total > 10);
+    assert!(page.items.iter().all(|e| e.region_code == "53"));
+    let ara = establishments::list(
+        &app.db,
+        &cratb_domain::Scope::National,
+        &EstablishmentQuery {
+            department: Some("38".into()),
+            ..Default::default()
+        },
+        PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap();
+    let grenoble_id = ara.items[0].id;
+    assert!(matches!(
+        establishments::get(&app.db, &bzh, grenoble_id).await,
+        Err(cratb_store::StoreError::NotFound)
+    ));
+    // Through the API too.
+    let token = app.token(COORD_BZH, false).await;
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/establishments/{grenoble_id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let list: Value = app
+        .http
+        .get(app.url("/api/v1/establishments?per_page=500"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["region_code"] == "53")
+    );
+    assert_eq!(list["total"], page.total);
+}
+
+#[tokio::test]
+async fn api_tokens_problems_and_writes() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .http
+        .get(app.url("/api/v1/establishments"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    // Cookies are not accepted by the API.
+    let (cookie, _) = app.session(COORD).await;
+    assert_eq!(
+        app.http
+            .get(app.url("/api/v1/me"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let ro = app.token(COORD, false).await;
+    let rw = app.token(COORD, true).await;
+    let me: Value = app
+        .http
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&ro)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["user"]["email"], COORD);
+    let body = json!({"finess": "380780080", "name": "Centre de test", "category": "CH", "department": "38", "beds": 200});
+    let r = app
+        .http
+        .post(app.url("/api/v1/establishments"))
+        .bearer_auth(&ro)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "read-only token");
+    let r = app
+        .http
+        .post(app.url("/api/v1/establishments"))
+        .bearer_auth(&rw)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["sector"], "ES");
+    let bad = json!({"finess": "12", "name": "", "category": "HOPITAL", "department": "38"});
+    let r = app
+        .http
+        .post(app.url("/api/v1/establishments"))
+        .bearer_auth(&rw)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = r.json().await.unwrap();
+    let pointers: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/finess", "/name", "/category"]);
+    let r = app
+        .http
+        .post(app.url("/api/v1/establishments"))
+        .bearer_auth(&rw)
+        .json(&json!({"beds": "beaucoup"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errors"][0]["pointer"],
+        "/beds"
+    );
+    // A revoked token stops working.
+    let id = app.user_id(COORD).await;
+    let list = cratb_store::tokens::list(&app.db, id).await.unwrap();
+    for t in list {
+        cratb_store::tokens::revoke(&app.db, id, t.id)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        app.http
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&ro)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn audit_log_is_append_only_and_exports_csv() {
+    let app = TestApp::spawn().await;
+    let upd = cratb_store::on_db!(&app.db, p => sqlx::query("UPDATE audit_log SET summary = 'x'").execute(p).await.map(|r| r.rows_affected()));
+    assert!(upd.is_err(), "UPDATE refused");
+    let del = cratb_store::on_db!(&app.db, p => sqlx::query("DELETE FROM audit_log").execute(p).await.map(|r| r.rows_affected()));
+    assert!(del.is_err(), "DELETE refused");
+
+    let (cookie, _) = app.session(COORD).await;
+    let r = app
+        .http
+        .get(app.url("/audit?entity=region"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("demo.generate"));
+    let r = app
+        .http
+        .get(app.url("/audit.csv?entity=region"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0]
+            .trim_start_matches('\u{feff}')
+            .starts_with("id;date;acteur;action")
+    );
+    assert_eq!(
+        lines.len(),
+        2,
+        "the coordinator of 84 sees only region 84's entry: {csv}"
+    );
+    let r = app
+        .http
+        .get(app.url("/audit?from=31/12/2026"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let token = app.token(COORD, false).await;
+    let v: Value = app
+        .http
+        .get(app.url("/api/v1/audit?entity=region"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["total"], 1);
+    let r = app
+        .http
+        .get(app.url("/api/v1/audit?to=hier"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errors"][0]["pointer"],
+        "/to"
+    );
+}
+
+#[tokio::test]
+async fn users_are_created_and_disabled_within_the_region() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(COORD).await;
+    let form = |email: &'static str, role: &'static str, region: &'static str, pw: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("email", email.into()),
+            ("display_name", "Dr Test".into()),
+            ("role", role.into()),
+            ("region", region.into()),
+            ("password", pw.into()),
+        ]
+    };
+    let r = app
+        .http
+        .post(app.url("/users"))
+        .header("cookie", &cookie)
+        .form(&form(
+            "nouveau@chu.fr",
+            "national_admin",
+            "",
+            "Girafe-violette-2026",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("vous ne pouvez pas attribuer ce rôle")
+    );
+    let r = app
+        .http
+        .post(app.url("/users"))
+        .header("cookie", &cookie)
+        .form(&form("nouveau@chu.fr", "referent", "53", "azertyuiop123"))
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("est pas la vôtre")
+            && html.contains("liste des mots de passe les plus courants"),
+        "{html}"
+    );
+    let r = app
+        .http
+        .post(app.url("/users"))
+        .header("cookie", &cookie)
+        .form(&form(
+            "nouveau@chu.fr",
+            "referent",
+            "84",
+            "Girafe-violette-2026",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, ok) = app.login("nouveau@chu.fr", "Girafe-violette-2026").await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let id = app.user_id("nouveau@chu.fr").await;
+    let r = app
+        .http
+        .post(app.url(&format!("/users/{id}/active")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("active", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, refused) = app.login("nouveau@chu.fr", "Girafe-violette-2026").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    // A coordinator cannot touch another region's account.
+    let other = app.user_id(COORD_BZH).await;
+    let r = app
+        .http
+        .post(app.url(&format!("/users/{other}/active")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("active", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn openapi_documents_every_api_route() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .http
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for s in specs().iter().filter(|s| s.path.starts_with("/api/v1/")) {
+        let op = &doc["paths"][s.path][s.method.as_str().to_lowercase()];
+        assert!(
+            !op.is_null(),
+            "{} {} is missing from the OpenAPI document",
+            s.method,
+            s.path
+        );
+    }
+    let docs = app
+        .http
+        .get(app.url("/api/docs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(docs.contains("/api/v1/establishments") && docs.contains("application/problem+json"));
+}
+
+/// The authorization matrix: the access every route declares (this table) and, over HTTP,
+/// every role and anonymous × own region / other region → allowed or refused.
+const MATRIX: &[(&str, &str, &str)] = &[
+    ("GET", "/healthz", "public"),
+    ("GET", "/readyz", "public"),
+    ("GET", "/static/{file}", "public"),
+    ("GET", "/login", "public"),
+    ("POST", "/login", "public"),
+    ("POST", "/logout", "user"),
+    ("GET", "/lang/{code}", "public"),
+    ("GET", "/", "user"),
+    ("GET", "/establishments", "establishments.view"),
+    ("GET", "/establishments/new", "establishments.edit"),
+    ("POST", "/establishments", "establishments.edit"),
+    ("GET", "/establishments/{id}", "establishments.view"),
+    ("GET", "/establishments/{id}/edit", "establishments.edit"),
+    ("POST", "/establishments/{id}", "establishments.edit"),
+    ("GET", "/territories", "establishments.view"),
+    ("GET", "/users", "users.view"),
+    ("GET", "/users/new", "users.manage"),
+    ("POST", "/users", "users.manage"),
+    ("POST", "/users/{id}/active", "users.manage"),
+    ("GET", "/audit", "audit.view"),
+    ("GET", "/audit.csv", "audit.view"),
+    ("GET", "/account", "user"),
+    ("POST", "/account/password", "user"),
+    ("POST", "/account/logout-everywhere", "user"),
+    ("POST", "/account/tokens", "user"),
+    ("POST", "/account/tokens/{id}/revoke", "user"),
+    ("GET", "/api/openapi.json", "public"),
+    ("GET", "/api/docs", "public"),
+    ("GET", "/api/v1/me", "user"),
+    ("GET", "/api/v1/regions", "user"),
+    ("GET", "/api/v1/departments", "user"),
+    ("GET", "/api/v1/territories", "establishments.view"),
+    ("GET", "/api/v1/establishments", "establishments.view"),
+    ("POST", "/api/v1/establishments", "establishments.edit"),
+    ("GET", "/api/v1/establishments/{id}", "establishments.view"),
+    ("PUT", "/api/v1/establishments/{id}", "establishments.edit"),
+    ("GET", "/api/v1/users", "users.view"),
+    ("POST", "/api/v1/users", "users.manage"),
+    ("GET", "/api/v1/users/{id}", "users.view"),
+    ("GET", "/api/v1/audit", "audit.view"),
+];
+
+fn access_code(a: Access) -> String {
+    match a {
+        Access::Public => "public".into(),
+        Access::User => "user".into(),
+        Access::Perm(p) => p.code().into(),
+    }
+}
+
+#[test]
+fn every_route_has_its_line_in_the_matrix() {
+    let routes: Vec<(String, String, String)> = specs()
+        .iter()
+        .map(|s| {
+            (
+                s.method.to_string(),
+                s.path.to_owned(),
+                access_code(s.access),
+            )
+        })
+        .collect();
+    let table: Vec<(String, String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, a)| (m.to_string(), p.to_string(), a.to_string()))
+        .collect();
+    for r in &routes {
+        assert!(
+            table.contains(r),
+            "route {} {} (access {}) has no line in MATRIX",
+            r.0,
+            r.1,
+            r.2
+        );
+    }
+    for t in &table {
+        assert!(
+            routes.contains(t),
+            "MATRIX line {} {} ({}) matches no route",
+            t.0,
+            t.1,
+            t.2
+        );
+    }
+}
+
+/// Who is calling in the matrix.
+#[derive(Clone, Copy, Debug)]
+enum Caller {
+    Anonymous,
+    Role(Role),
+}
+
+#[tokio::test]
+async fn authorization_matrix() {
+    let app = TestApp::spawn().await;
+    let national = cratb_domain::Scope::National;
+    let pick = |dep: &'static str| {
+        let db = app.db.clone();
+        async move {
+            establishments::list(
+                &db,
+                &national_scope(),
+                &EstablishmentQuery {
+                    department: Some(dep.into()),
+                    ..Default::default()
+                },
+                PageRequest::new(None, Some(1)),
+            )
+            .await
+            .unwrap()
+            .items
+            .remove(0)
+        }
+    };
+    let _ = &national;
+    let own_est = pick("38").await;
+    let other_est = pick("35").await;
+    // Targets for account routes: dedicated accounts, so the matrix never disables a caller.
+    let mut targets = Vec::new();
+    for region in ["84", "53"] {
+        let email = format!("cible.{region}@exemple.fr");
+        let id = cratb_store::users::create(
+            &app.db,
+            &cratb_store::users::NewUser {
+                email: cratb_domain::Email::parse(&email).unwrap(),
+                display_name: "Cible".into(),
+                role: Role::Prescriber,
+                region: Some(cratb_domain::RegionCode::parse(region).unwrap()),
+                establishment_id: None,
+                password: "Girafe-violette-2026".into(),
+            },
+        )
+        .await
+        .unwrap();
+        targets.push(id);
+    }
+    let asset = cratb_web::assets::url("app", "css");
+    let mut callers = vec![Caller::Anonymous];
+    callers.extend(Role::ALL.iter().map(|r| Caller::Role(*r)));
+    let mut failures = Vec::new();
+    let mut checked = 0;
+
+    for spec in specs() {
+        let has_region_variant = spec.path.contains("{id}")
+            && (spec.path.contains("establishments") || spec.path.contains("users"));
+        let variants: &[bool] = if has_region_variant {
+            &[true, false]
+        } else {
+            &[true]
+        };
+        for &own in variants {
+            for caller in &callers {
+                let est = if own { &own_est } else { &other_est };
+                let user_target = if own { targets[0] } else { targets[1] };
+                let id = if spec.path.contains("establishments") {
+                    est.id
+                } else if spec.path.contains("users") {
+                    user_target
+                } else {
+                    999_999
+                };
+                let path = spec
+                    .path
+                    .replace("{id}", &id.to_string())
+                    .replace("{code}", "en")
+                    .replace("/static/{file}", &asset);
+                let api = path.starts_with("/api/v1");
+                let mut req = app.http.request(spec.method.clone(), app.url(&path));
+                let role = match caller {
+                    Caller::Anonymous => None,
+                    Caller::Role(r) => Some(*r),
+                };
+                let email =
+                    role.map(|r| app.email_of(r, if r.is_national() { None } else { Some("84") }));
+                let mut csrf = "a".repeat(64);
+                if api {
+                    if let Some(e) = &email {
+                        req = req.bearer_auth(app.token(e, true).await);
+                    }
+                } else if let Some(e) = &email {
+                    let (cookie, c) = app.session(e).await;
+                    req = req.header("cookie", cookie);
+                    csrf = c;
+                } else {
+                    req = req.header("cookie", format!("cratb_csrf={csrf}"));
+                }
+                if spec.method != reqwest::Method::GET {
+                    if api {
+                        let body = if spec.path.contains("establishments") {
+                            json!({"finess": est.finess, "name": est.name, "category": est.category, "department": est.department_code})
+                        } else {
+                            json!({})
+                        };
+                        req = req.json(&body);
+                    } else if spec.path.contains("/establishments/{id}") {
+                        req = req.form(&[
+                            ("csrf", csrf.as_str()),
+                            ("finess", &est.finess),
+                            ("name", &est.name),
+                            ("category", &est.category),
+                            ("department", &est.department_code),
+                        ]);
+                    } else if spec.path.ends_with("/active") {
+                        req = req.form(&[("csrf", csrf.as_str()), ("active", "true")]);
+                    } else {
+                        req = req.form(&[("csrf", csrf.as_str())]);
+                    }
+                }
+                let res = req.send().await.unwrap();
+                let status = res.status();
+                let location = res
+                    .headers()
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                let refused = match status.as_u16() {
+                    401 if api => true,
+                    403 => true,
+                    404 => !own,
+                    303 => location.starts_with("/login?next="),
+                    _ => false,
+                };
+                let permitted = match spec.access {
+                    Access::Public => true,
+                    Access::User => role.is_some(),
+                    Access::Perm(p) => role.is_some_and(|r| r.can(p)),
+                };
+                let expected_allowed = permitted
+                    && (own || role.is_some_and(|r| r.is_national()) || !has_region_variant);
+                checked += 1;
+                if refused == expected_allowed || status.is_server_error() {
+                    failures.push(format!(
+                        "{} {path} as {caller:?} ({}): got {status} {location}, expected {}",
+                        spec.method,
+                        if own { "own region" } else { "other region" },
+                        if expected_allowed {
+                            "allowed"
+                        } else {
+                            "refused"
+                        }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 400, "matrix ran {checked} cases");
+    assert!(
+        failures.is_empty(),
+        "{} authorization failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn national_scope() -> cratb_domain::Scope {
+    cratb_domain::Scope::National
+}
+
+/// Every POST/PUT route that takes input gets malformed, oversized, wrongly typed and
+/// incomplete bodies: always a 4xx with a message, never a 500.
+#[tokio::test]
+async fn bad_input_never_gives_a_server_error() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(ADMIN).await;
+    let token = app.token(ADMIN, true).await;
+    let est = establishments::list(
+        &app.db,
+        &national_scope(),
+        &EstablishmentQuery::default(),
+        PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let target = app.user_id("ema@demo.cratb.fr").await;
+    // Routes whose only input is the CSRF token (logout, logout everywhere, revoke) are not swept:
+    // whatever the body, they do their one thing.
+    let no_input = [
+        "/logout",
+        "/account/logout-everywhere",
+        "/account/tokens/{id}/revoke",
+    ];
+    let big = "x".repeat(cratb_web::BODY_LIMIT + 10);
+    let mut failures = Vec::new();
+    for spec in specs()
+        .into_iter()
+        .filter(|s| s.method == reqwest::Method::POST || s.method == reqwest::Method::PUT)
+    {
+        if no_input.contains(&spec.path) {
+            continue;
+        }
+        let path = spec.path.replace(
+            "{id}",
+            &if spec.path.contains("users") {
+                target
+            } else {
+                est.id
+            }
+            .to_string(),
+        );
+        let api = path.starts_with("/api/");
+        let cases: Vec<(&str, reqwest::RequestBuilder)> = if api {
+            let b = || {
+                app.http
+                    .request(spec.method.clone(), app.url(&path))
+                    .bearer_auth(&token)
+            };
+            vec![
+                ("malformed", b().header("content-type", "application/json").body("{\"name\": ")),
+                ("oversized", b().header("content-type", "application/json").body(format!("{{\"name\": \"{big}\"}}"))),
+                ("wrong types", b().json(&json!({"name": 12, "beds": "many", "ght_id": [1], "email": false, "role": 3}))),
+                ("missing fields", b().json(&json!({}))),
+                ("not JSON", b().header("content-type", "text/plain").body("bonjour")),
+                ("JSON array", b().json(&json!([1, 2]))),
+            ]
+        } else {
+            let b = || {
+                app.http
+                    .request(spec.method.clone(), app.url(&path))
+                    .header("cookie", &cookie)
+            };
+            let form = |extra: &str| format!("csrf={csrf}&{extra}");
+            vec![
+                ("malformed", b().header("content-type", "application/x-www-form-urlencoded").body(form("name=%E9%%&beds=%ZZ"))),
+                ("oversized", b().header("content-type", "application/x-www-form-urlencoded").body(form(&format!("name={big}")))),
+                ("wrong types", b().header("content-type", "application/x-www-form-urlencoded").body(form("beds=beaucoup&ght_id=abc&active=peut-etre&finess=ABC&email=pas-un-mail&role=chef&region=99"))),
+                ("missing fields", b().header("content-type", "application/x-www-form-urlencoded").body(form(""))),
+            ]
+        };
+        for (what, req) in cases {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let body = res.text().await.unwrap_or_default();
+            if !status.is_client_error() || body.trim().is_empty() {
+                failures.push(format!(
+                    "{} {path} [{what}]: {status} {}",
+                    spec.method,
+                    body.chars().take(200).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let _ = Permission::ViewAudit;
+}
