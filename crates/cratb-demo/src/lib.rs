@@ -86,7 +86,7 @@ pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
                 .find(|(_, deps)| deps.contains(dep))
                 .map(|(id, _)| *id);
             for (category, per_dep) in places::MIX {
-                let n = ((*per_dep as f64) * scale * rng.random_range(0.6..1.4)).round() as usize;
+                let n = (*per_dep * scale * rng.random_range(0.6..1.4)).round() as usize;
                 let n = if *category == Category::Chu {
                     usize::from(places::CHU_TOWNS.iter().any(|(d, _)| d == dep))
                 } else {

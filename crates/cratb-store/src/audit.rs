@@ -92,10 +92,7 @@ impl AuditQuery {
         {
             f.push(
                 "LOWER(actor) LIKE ?",
-                [Arg::Text(format!(
-                    "%{}%",
-                    u.to_lowercase().replace(['%', '_', '\\'], "")
-                ))],
+                [Arg::Text(crate::contains_pattern(u))],
             );
         }
         if let Some(e) = self

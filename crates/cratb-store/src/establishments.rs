@@ -155,13 +155,7 @@ pub async fn list(
     let mut f = Filter::default();
     f.scope(scope, "e.region_code");
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let like = format!(
-            "%{}%",
-            q.to_lowercase()
-                .replace('\\', "")
-                .replace('%', "")
-                .replace('_', "")
-        );
+        let like = crate::contains_pattern(q);
         f.push(
             "(LOWER(e.name) LIKE ? OR e.finess LIKE ?)",
             [Arg::Text(like.clone()), Arg::Text(like)],

@@ -196,6 +196,11 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A case-insensitive `LIKE` pattern matching text that contains `q` (wildcards in `q` dropped).
+pub(crate) fn contains_pattern(q: &str) -> String {
+    format!("%{}%", q.to_lowercase().replace(['%', '_', '\\'], ""))
+}
+
 /// A page of results with the total count, for paginated lists.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Page<T> {

@@ -169,7 +169,7 @@ pub async fn list(
     let mut f = Filter::default();
     f.scope(scope, "region_code");
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let like = format!("%{}%", q.to_lowercase().replace(['%', '_', '\\'], ""));
+        let like = crate::contains_pattern(q);
         f.push(
             "(LOWER(email) LIKE ? OR LOWER(display_name) LIKE ?)",
             [Arg::Text(like.clone()), Arg::Text(like)],

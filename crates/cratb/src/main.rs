@@ -307,8 +307,8 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
             )
             .await?;
             println!(
-                "{:<6} {:<36} {:<15} {:<6} {}",
-                "id", "email", "role", "region", "active"
+                "{:<6} {:<36} {:<15} {:<6} active",
+                "id", "email", "role", "region"
             );
             for u in page.items {
                 println!(

@@ -220,7 +220,6 @@ struct FormPage {
     categories: Vec<Opt>,
     departments: Vec<Opt>,
     ghts: Vec<Opt>,
-    cancel_href: String,
 }
 
 impl FormPage {
@@ -241,7 +240,6 @@ async fn form_page(
     action: String,
     v: FormValues,
     errors: Vec<FieldError>,
-    cancel_href: String,
 ) -> Response {
     let lang = auth.lang.code();
     let ghts = reference::list_territories(&state.db, scope, Some("GHT"))
@@ -260,7 +258,6 @@ async fn form_page(
             &v.ght_id,
         ),
         v,
-        cancel_href,
         errors: errors.clone(),
     });
     if !errors.is_empty() {
@@ -283,7 +280,6 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth) -> Response {
         "/establishments".into(),
         FormValues::default(),
         vec![],
-        "/establishments".into(),
     )
     .await
 }
@@ -314,7 +310,6 @@ pub async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path
         format!("/establishments/{id}"),
         v,
         vec![],
-        format!("/establishments/{id}"),
     )
     .await
 }
@@ -402,15 +397,12 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm
     let action = id.map_or("/establishments".to_owned(), |i| {
         format!("/establishments/{i}")
     });
-    let cancel = id.map_or("/establishments".to_owned(), |i| {
-        format!("/establishments/{i}")
-    });
     let new = match NewEstablishment::validate(&input) {
         Ok(n) if errors.is_empty() => n,
-        Ok(_) => return form_page(&state, &auth, &scope, title, action, v, errors, cancel).await,
+        Ok(_) => return form_page(&state, &auth, &scope, title, action, v, errors).await,
         Err(mut e) => {
             errors.append(&mut e);
-            return form_page(&state, &auth, &scope, title, action, v, errors, cancel).await;
+            return form_page(&state, &auth, &scope, title, action, v, errors).await;
         }
     };
     let result = match id {
@@ -450,7 +442,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm
             super::login::redirect(&format!("/establishments/{saved_id}?saved=1"))
         }
         Err(e) => match store_field_error(e) {
-            Ok(fe) => form_page(&state, &auth, &scope, title, action, v, vec![fe], cancel).await,
+            Ok(fe) => form_page(&state, &auth, &scope, title, action, v, vec![fe]).await,
             Err(e) => PageError::store(lang)(e).into_response(),
         },
     }
