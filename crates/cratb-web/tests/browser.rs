@@ -1,0 +1,258 @@
+//! Browser tests in headless Chromium (driven through chromedriver): what a person sees.
+//! Run by `scripts/test` with `CRATB_BROWSER_TESTS=1`; `CHROMEDRIVER` and `CHROMIUM` name the
+//! binaries (Debian's `chromium-driver` and `chromium` by default). Screenshots of each screen
+//! are written to `target/screenshots/` to be looked at.
+
+mod common;
+
+use common::TestApp;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_browser() -> (Driver, Client) {
+    let driver_bin =
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        std::path::Path::new(&driver_bin).exists(),
+        "chromedriver not found at {driver_bin}: apt-get install chromium chromium-driver"
+    );
+    let port = free_port();
+    let child = Command::new(&driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver { child, port };
+    let profile =
+        std::env::temp_dir().join(format!("cratb-chromium-{}", cratb_store::random_token(6)));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            // A French user's browser.
+            "prefs": {"intl.accept_languages": "fr-FR,fr"},
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--window-size=1280,900", "--lang=fr-FR",
+                     format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let mut last_err = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(c) => return (driver, c),
+            Err(e) => {
+                last_err = Some(e);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    panic!("could not start a Chromium session: {last_err:?}");
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn login(c: &Client, app: &TestApp, email: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    let pw = app.account(email).password.clone();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(&pw)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("logout"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_coordinator_and_a_prescriber_in_chromium() {
+    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (_driver, c) = start_browser().await;
+
+    // Log in, French home page.
+    c.goto(&app.url("/")).await.unwrap();
+    assert_eq!(text_of(&c, "h1").await, "Connexion");
+    screenshot(&c, "login").await;
+    login(&c, &app, "coordination@demo.cratb.fr").await;
+    assert!(text_of(&c, "h1").await.starts_with("Bonjour"));
+    screenshot(&c, "home-fr").await;
+
+    // Switch to English and back.
+    c.find(Locator::Id("lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("html[lang=en]"))
+        .await
+        .unwrap();
+    assert!(text_of(&c, "h1").await.starts_with("Hello"));
+    c.find(Locator::Id("lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("html[lang=fr]"))
+        .await
+        .unwrap();
+
+    // The audit log, as coordinator.
+    c.find(Locator::LinkText("Journal d'audit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text_of(&c, "h1").await, "Journal d'audit");
+    assert!(text_of(&c, "#audit-table").await.contains("login.success"));
+    screenshot(&c, "audit").await;
+
+    // The directory, and search as you type (htmx).
+    c.goto(&app.url("/establishments")).await.unwrap();
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("Grenoble")
+        .await
+        .unwrap();
+    let mut narrowed = false;
+    for _ in 0..50 {
+        // The element is replaced by each htmx swap: a stale reference just means "look again".
+        let count = match c.find(Locator::Id("result-count")).await {
+            Ok(el) => el.text().await.ok().and_then(|t| t.parse::<i64>().ok()),
+            Err(_) => None,
+        };
+        if count.is_some_and(|n| n < 50) {
+            narrowed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(narrowed, "the list narrowed while typing");
+    screenshot(&c, "establishments").await;
+
+    // A form error shows in place, the other fields kept.
+    c.goto(&app.url("/establishments/new")).await.unwrap();
+    c.find(Locator::Id("finess"))
+        .await
+        .unwrap()
+        .send_keys("380780081")
+        .await
+        .unwrap();
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Clinique du Test")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        text_of(&c, "#finess-error")
+            .await
+            .contains("clé de contrôle")
+    );
+    let kept = c
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Clinique du Test"));
+    screenshot(&c, "form-error").await;
+
+    // Log out.
+    c.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text_of(&c, "h1").await, "Connexion");
+
+    // A prescriber is refused the audit log.
+    login(&c, &app, "medecin@demo.cratb.fr").await;
+    assert!(
+        c.find(Locator::LinkText("Journal d'audit")).await.is_err(),
+        "no audit link for a prescriber"
+    );
+    c.goto(&app.url("/audit")).await.unwrap();
+    assert_eq!(text_of(&c, "h1").await, "Accès refusé");
+    screenshot(&c, "refused").await;
+    c.close().await.unwrap();
+}
