@@ -108,7 +108,9 @@ pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
                     let finess = Finess::from_parts(Finess::prefix_for_department(dep), sequence)
                         .expect("demo departments are valid");
                     let name = places::establishment_name(*category, town, &mut rng);
-                    let beds = places::beds(*category, &mut rng);
+                    // A few records are left incomplete, as in any real directory: the home page lists them.
+                    let beds = places::beds(*category, &mut rng).filter(|_| rng.random_bool(0.96));
+                    let ght = ght.filter(|_| rng.random_bool(0.95));
                     let input = EstablishmentInput {
                         finess: Some(finess.to_string()),
                         name: Some(name),
