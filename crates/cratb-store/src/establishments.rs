@@ -85,7 +85,9 @@ impl NewEstablishment {
         };
         let department = input.department.as_deref().map(str::trim).unwrap_or("");
         let dep = geo::department(department);
-        if dep.is_none() {
+        if department.is_empty() {
+            err("department", "choisissez un département".into());
+        } else if dep.is_none() {
             err(
                 "department",
                 format!("« {department} » n'est pas un code de département (ex. 38, 2A, 974)"),
