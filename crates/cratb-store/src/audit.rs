@@ -131,25 +131,15 @@ pub async fn list(
         Ok(f) => f,
         Err(e) => return Ok(Err(e)),
     };
-    let count_sql = format!("SELECT COUNT(*) FROM audit_log{}", f.sql());
-    let n = f.next();
-    let sql = format!(
-        "SELECT * FROM audit_log{} ORDER BY id DESC LIMIT ${n} OFFSET ${}",
-        f.sql(),
-        n + 1
-    );
-    let (total, items) = on_db!(db, p => {
-        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), f.args).fetch_one(p).await?;
-        let items = bind_args!(sqlx::query_as::<_, AuditEntry>(sqlx::AssertSqlSafe(sql)), f.args)
-            .bind(page.per_page).bind(page.offset()).fetch_all(p).await?;
-        (total, items)
-    });
-    Ok(Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    }))
+    Ok(Ok(crate::fetch_page(
+        db,
+        "SELECT * FROM audit_log",
+        "SELECT COUNT(*) FROM audit_log",
+        &f,
+        "id DESC",
+        page,
+    )
+    .await?))
 }
 
 /// Every entry matching `q` in `scope` (for CSV export), newest first, at most `limit`.

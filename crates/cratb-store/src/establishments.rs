@@ -169,25 +169,15 @@ pub async fn list(
     if let Some(d) = query.department.as_deref().filter(|s| !s.is_empty()) {
         f.push("e.department_code = ?", [Arg::Text(d.to_uppercase())]);
     }
-    let count_sql = format!("SELECT COUNT(*) FROM establishments e{}", f.sql());
-    let n = f.next();
-    let sql = format!(
-        "{SELECT}{} ORDER BY e.name, e.id LIMIT ${n} OFFSET ${}",
-        f.sql(),
-        n + 1
-    );
-    let (total, items) = on_db!(db, p => {
-        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), f.args).fetch_one(p).await?;
-        let items = bind_args!(sqlx::query_as::<_, Establishment>(sqlx::AssertSqlSafe(sql)), f.args)
-            .bind(page.per_page).bind(page.offset()).fetch_all(p).await?;
-        (total, items)
-    });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    crate::fetch_page(
+        db,
+        SELECT,
+        "SELECT COUNT(*) FROM establishments e",
+        &f,
+        "e.name, e.id",
+        page,
+    )
+    .await
 }
 
 /// One establishment, if it exists and is visible in `scope` (otherwise [`StoreError::NotFound`]).

@@ -235,6 +235,43 @@ impl PageRequest {
     }
 }
 
+/// One page of `select` (a SELECT … FROM … without WHERE) filtered by `f`, with the total count
+/// from `count` (a SELECT COUNT(*) FROM …), ordered by `order`.
+pub(crate) async fn fetch_page<T>(
+    db: &Db,
+    select: &str,
+    count: &str,
+    f: &Filter,
+    order: &str,
+    page: PageRequest,
+) -> Result<Page<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let count_sql = format!("{count}{}", f.sql());
+    let n = f.next();
+    let sql = format!(
+        "{select}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+        f.sql(),
+        n + 1
+    );
+    let (total, items) = on_db!(db, p => {
+        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), f.args).fetch_one(p).await?;
+        let items = bind_args!(sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)), f.args)
+            .bind(page.per_page).bind(page.offset()).fetch_all(p).await?;
+        (total, items)
+    });
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
 /// A value bound to a dynamically built query.
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {

@@ -175,25 +175,7 @@ pub async fn list(
             [Arg::Text(like.clone()), Arg::Text(like)],
         );
     }
-    let count_sql = format!("SELECT COUNT(*) FROM users{}", f.sql());
-    let n = f.next();
-    let sql = format!(
-        "{SELECT}{} ORDER BY email LIMIT ${n} OFFSET ${}",
-        f.sql(),
-        n + 1
-    );
-    let (total, items) = on_db!(db, p => {
-        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), f.args).fetch_one(p).await?;
-        let items = bind_args!(sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)), f.args)
-            .bind(page.per_page).bind(page.offset()).fetch_all(p).await?;
-        (total, items)
-    });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    crate::fetch_page(db, SELECT, "SELECT COUNT(*) FROM users", &f, "email", page).await
 }
 
 /// An account by e-mail (CLI).
