@@ -211,6 +211,25 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The items, and the page's position without them (for pagers).
+    pub fn split(self) -> (Vec<T>, Page<()>) {
+        (
+            self.items,
+            Page {
+                items: Vec::new(),
+                total: self.total,
+                page: self.page,
+                per_page: self.per_page,
+            },
+        )
+    }
+    /// The previous and next page numbers, where they exist.
+    pub fn neighbours(&self) -> (Option<i64>, Option<i64>) {
+        (
+            (self.page > 1).then_some(self.page - 1),
+            (self.page < self.pages()).then_some(self.page + 1),
+        )
+    }
     pub fn pages(&self) -> i64 {
         ((self.total + self.per_page - 1) / self.per_page).max(1)
     }

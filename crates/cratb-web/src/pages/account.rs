@@ -1,13 +1,12 @@
 //! The user's own account: password, sessions, API tokens.
 
-use super::{HtmlForm, Layout, fmt_time, render};
+use super::{HtmlForm, Layout, PageResult, fmt_time, render_status};
 use crate::AppState;
-use crate::auth::{Auth, SESSION_COOKIE, set_cookie};
+use crate::auth::{Auth, SESSION_COOKIE};
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use cratb_store::{audit, sessions, tokens, users};
 use serde::Deserialize;
 
@@ -39,20 +38,16 @@ struct Notes {
     token_error: Option<String>,
 }
 
-async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -> Response {
+async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -> PageResult {
     let lang = auth.lang;
-    let (user, _) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+    let (user, _) = auth.page_user()?;
     let db = &state.db;
-    let (n, list) = match (
-        sessions::count_for_user(db, user.id).await,
-        tokens::list(db, user.id).await,
-    ) {
-        (Ok(n), Ok(l)) => (n, l),
-        (Err(e), _) | (_, Err(e)) => return PageError::store(lang)(e).into_response(),
-    };
+    let n = sessions::count_for_user(db, user.id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let list = tokens::list(db, user.id)
+        .await
+        .map_err(PageError::store(lang))?;
     let tokens = list
         .into_iter()
         .map(|t| TokenRow {
@@ -61,22 +56,23 @@ async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -
             t,
         })
         .collect();
-    let mut r = render(&AccountPage {
-        l: Layout::new(auth, lang.tr().account_title),
-        email: user.email.clone(),
-        role_label: user.role().label(lang.code()),
-        sessions: n,
-        tokens,
-        new_token: notes.new_token,
-        message: notes.message,
-        password_error: notes.password_error,
-        token_error: notes.token_error,
-    });
-    *r.status_mut() = status;
-    r
+    Ok(render_status(
+        &AccountPage {
+            l: Layout::new(auth, lang.tr().account_title),
+            email: user.email.clone(),
+            role_label: user.role().label(lang.code()),
+            sessions: n,
+            tokens,
+            new_token: notes.new_token,
+            message: notes.message,
+            password_error: notes.password_error,
+            token_error: notes.token_error,
+        },
+        status,
+    ))
 }
 
-pub async fn show(State(state): State<AppState>, auth: Auth) -> Response {
+pub async fn show(State(state): State<AppState>, auth: Auth) -> PageResult {
     page(&state, &auth, Notes::default(), StatusCode::OK).await
 }
 
@@ -91,15 +87,10 @@ pub async fn change_password(
     State(state): State<AppState>,
     auth: Auth,
     HtmlForm(f): HtmlForm<PasswordForm>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
     let tr = lang.tr();
-    let Some(user) = auth.user.clone() else {
-        return PageError::Login {
-            next: "/account".into(),
-        }
-        .into_response();
-    };
+    let (user, _) = auth.page_user()?;
     let new = f.new.unwrap_or_default();
     if let Err(e) = cratb_domain::check_password_policy(&new, &user.email) {
         return page(
@@ -127,7 +118,7 @@ pub async fn change_password(
             )
             .await;
         }
-        Err(e) => return PageError::store(lang)(e).into_response(),
+        Err(e) => return Err(PageError::store(lang)(e)),
     }
     let db = &state.db;
     let _ = sessions::delete_all_for_user(db, user.id).await;
@@ -142,26 +133,21 @@ pub async fn change_password(
         ),
     )
     .await;
-    let token = match sessions::create(db, user.id).await {
-        Ok((t, _)) => t,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
-    let mut res = super::login::redirect("/account");
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, &token, state.config.behind_tls, None),
-    );
-    res
+    let (token, _) = sessions::create(db, user.id)
+        .await
+        .map_err(PageError::store(lang))?;
+    Ok(super::login::redirect_setting(
+        "/account",
+        &state,
+        SESSION_COOKIE,
+        &token,
+        None,
+    ))
 }
 
 /// Ends every session of the user, this one included.
-pub async fn logout_everywhere(State(state): State<AppState>, auth: Auth) -> Response {
-    let Some(user) = &auth.user else {
-        return PageError::Login {
-            next: "/account".into(),
-        }
-        .into_response();
-    };
+pub async fn logout_everywhere(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let (user, _) = auth.page_user()?;
     let n = sessions::delete_all_for_user(&state.db, user.id)
         .await
         .unwrap_or(0);
@@ -176,12 +162,13 @@ pub async fn logout_everywhere(State(state): State<AppState>, auth: Auth) -> Res
         ),
     )
     .await;
-    let mut res = super::login::redirect("/login?bye=1");
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", state.config.behind_tls, Some(0)),
-    );
-    res
+    Ok(super::login::redirect_setting(
+        "/login?bye=1",
+        &state,
+        SESSION_COOKIE,
+        "",
+        None,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -195,14 +182,9 @@ pub async fn create_token(
     State(state): State<AppState>,
     auth: Auth,
     HtmlForm(f): HtmlForm<TokenForm>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let Some(user) = auth.user.clone() else {
-        return PageError::Login {
-            next: "/account".into(),
-        }
-        .into_response();
-    };
+    let (user, _) = auth.page_user()?;
     let can_write = f.write.is_some();
     match tokens::create(
         &state.db,
@@ -222,7 +204,7 @@ pub async fn create_token(
                     "lecture seule"
                 }
             );
-            if let Err(e) = audit::append(
+            audit::append(
                 &state.db,
                 &auth.audit_entry(
                     "token.create",
@@ -233,9 +215,7 @@ pub async fn create_token(
                 ),
             )
             .await
-            {
-                return PageError::store(lang)(e).into_response();
-            }
+            .map_err(PageError::store(lang))?;
             page(
                 &state,
                 &auth,
@@ -259,7 +239,7 @@ pub async fn create_token(
             )
             .await
         }
-        Err(e) => PageError::store(lang)(e).into_response(),
+        Err(e) => Err(PageError::store(lang)(e)),
     }
 }
 
@@ -267,17 +247,12 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let Some(user) = auth.user.clone() else {
-        return PageError::Login {
-            next: "/account".into(),
-        }
-        .into_response();
-    };
-    if let Err(e) = tokens::revoke(&state.db, user.id, id).await {
-        return PageError::store(lang)(e).into_response();
-    }
+    let (user, _) = auth.page_user()?;
+    tokens::revoke(&state.db, user.id, id)
+        .await
+        .map_err(PageError::store(lang))?;
     let _ = audit::append(
         &state.db,
         &auth.audit_entry(

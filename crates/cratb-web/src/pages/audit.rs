@@ -1,13 +1,13 @@
 //! The audit log page (filters, pagination) and its CSV export.
 
-use super::{Layout, Opt, fmt_time, options, render};
+use super::{Layout, Opt, PageResult, fmt_time, options, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use cratb_store::audit::{self, AuditEntry, AuditQuery};
 use cratb_store::{Page, PageRequest};
 use serde::Deserialize;
@@ -73,24 +73,15 @@ pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
     Query(p): Query<AuditParams>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+    let (_, scope) = auth.page_user()?;
     let q = p.query();
     let (rows, page, error) =
         match audit::list(&state.db, &scope, &q, PageRequest::new(p.page, Some(50))).await {
             Ok(Ok(page)) => {
-                let meta = Page {
-                    items: vec![],
-                    total: page.total,
-                    page: page.page,
-                    per_page: page.per_page,
-                };
-                let rows = page
-                    .items
+                let (items, meta) = page.split();
+                let rows = items
                     .into_iter()
                     .map(|e| EntryRow {
                         at: fmt_time(&e.at, lang.code()),
@@ -109,28 +100,33 @@ pub async fn list(
                 },
                 Some(bad.to_string()),
             ),
-            Err(e) => return PageError::store(lang)(e).into_response(),
+            Err(e) => return Err(PageError::store(lang)(e)),
         };
-    let prev_href = (page.page > 1).then(|| p.href("/audit", Some(page.page - 1)));
-    let next_href = (page.page < page.pages()).then(|| p.href("/audit", Some(page.page + 1)));
-    let mut res = render(&AuditPage {
-        l: Layout::new(&auth, lang.tr().audit_title),
-        csv_href: p.href("/audit.csv", None),
-        q,
-        rows,
-        page,
-        error: error.clone(),
-        prev_href,
-        next_href,
-        entities: options(
-            ["session", "user", "establishment", "api_token", "region"].map(|e| (e, e)),
-            p.entity.as_deref().unwrap_or(""),
-        ),
-    });
-    if error.is_some() {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    let (prev, next) = page.neighbours();
+    let prev_href = prev.map(|n| p.href("/audit", Some(n)));
+    let next_href = next.map(|n| p.href("/audit", Some(n)));
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok(render_status(
+        &AuditPage {
+            l: Layout::new(&auth, lang.tr().audit_title),
+            csv_href: p.href("/audit.csv", None),
+            q,
+            rows,
+            page,
+            error,
+            prev_href,
+            next_href,
+            entities: options(
+                ["session", "user", "establishment", "api_token", "region"].map(|e| (e, e)),
+                p.entity.as_deref().unwrap_or(""),
+            ),
+        },
+        status,
+    ))
 }
 
 /// The filtered log as CSV (UTF-8 with BOM and `;` so that spreadsheet software opens it as is).
@@ -138,16 +134,13 @@ pub async fn csv(
     State(state): State<AppState>,
     auth: Auth,
     Query(p): Query<AuditParams>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+    let (_, scope) = auth.page_user()?;
     let entries = match audit::export(&state.db, &scope, &p.query(), EXPORT_LIMIT).await {
         Ok(Ok(e)) => e,
-        Ok(Err(bad)) => return PageError::BadRequest(lang, bad.to_string()).into_response(),
-        Err(e) => return PageError::store(lang)(e).into_response(),
+        Ok(Err(bad)) => return Err(PageError::BadRequest(lang, bad.to_string())),
+        Err(e) => return Err(PageError::store(lang)(e)),
     };
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
@@ -182,7 +175,7 @@ pub async fn csv(
         ]);
     }
     let body = w.into_inner().unwrap_or_default();
-    (
+    Ok((
         [
             (
                 header::CONTENT_TYPE,
@@ -195,5 +188,5 @@ pub async fn csv(
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }

@@ -1,13 +1,12 @@
 //! The establishments directory: list with search as you type, detail, create and edit forms.
 
-use super::{HtmlForm, Layout, Opt, non_empty, options, render};
+use super::{HtmlForm, Layout, Opt, PageResult, non_empty, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use cratb_domain::{Category, Permission, Scope, Sector, geo};
 use cratb_store::establishments::{
     self, Establishment, EstablishmentInput, EstablishmentQuery, FieldError, NewEstablishment,
@@ -92,52 +91,38 @@ pub async fn list(
     auth: Auth,
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+    let (_, scope) = auth.page_user()?;
     let query = EstablishmentQuery {
         q: non_empty(&q.q),
         sector: non_empty(&q.sector),
         department: non_empty(&q.department),
     };
-    let page = match establishments::list(
+    let page = establishments::list(
         &state.db,
         &scope,
         &query,
         PageRequest::new(q.page, Some(50)),
     )
     .await
-    {
-        Ok(p) => p,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
-    let meta = Page {
-        items: vec![],
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    };
-    let prev_href = (page.page > 1).then(|| page_href(&query, page.page - 1));
-    let next_href = (page.page < page.pages()).then(|| page_href(&query, page.page + 1));
-    let rows: Vec<Row> = page
-        .items
-        .into_iter()
-        .map(|e| row(e, lang.code()))
-        .collect();
+    .map_err(PageError::store(lang))?;
+    let (items, meta) = page.split();
+    let (prev, next) = meta.neighbours();
+    let prev_href = prev.map(|n| page_href(&query, n));
+    let next_href = next.map(|n| page_href(&query, n));
+    let rows: Vec<Row> = items.into_iter().map(|e| row(e, lang.code())).collect();
     let tr = lang.tr();
     if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
-        return render(&RowsPartial {
+        return Ok(render(&RowsPartial {
             l: Layout::new(&auth, tr.nav_establishments),
             rows,
             page: meta,
             prev_href,
             next_href,
-        });
+        }));
     }
-    render(&ListPage {
+    Ok(render(&ListPage {
         l: Layout::new(&auth, tr.nav_establishments),
         q: query.q.clone().unwrap_or_default(),
         sectors: options(
@@ -153,7 +138,7 @@ pub async fn list(
         can_edit: auth.can(Permission::EditEstablishments),
         prev_href,
         next_href,
-    })
+    }))
 }
 
 #[derive(Template)]
@@ -176,27 +161,22 @@ pub async fn show(
     auth: Auth,
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
-    match establishments::get(&state.db, &scope, id).await {
-        Ok(e) => {
-            let region_name = geo::region(&e.region_code).map_or("?", |r| r.name);
-            let r = row(e, lang.code());
-            let title = r.e.name.clone();
-            render(&ShowPage {
-                l: Layout::new(&auth, &title),
-                r,
-                region_name,
-                can_edit: auth.can(Permission::EditEstablishments),
-                saved: q.saved.is_some(),
-            })
-        }
-        Err(e) => PageError::store(lang)(e).into_response(),
-    }
+    let (_, scope) = auth.page_user()?;
+    let e = establishments::get(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let region_name = geo::region(&e.region_code).map_or("?", |r| r.name);
+    let r = row(e, lang.code());
+    let title = r.e.name.clone();
+    Ok(render(&ShowPage {
+        l: Layout::new(&auth, &title),
+        r,
+        region_name,
+        can_edit: auth.can(Permission::EditEstablishments),
+        saved: q.saved.is_some(),
+    }))
 }
 
 /// Values of the form as typed, and the errors per field.
@@ -225,10 +205,7 @@ struct FormPage {
 impl FormPage {
     /// The error message of a field, if any.
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        super::field_error(&self.errors, field)
     }
 }
 
@@ -240,37 +217,34 @@ async fn form_page(
     action: String,
     v: FormValues,
     errors: Vec<FieldError>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang.code();
     let ghts = reference::list_territories(&state.db, scope, Some("GHT"))
         .await
         .unwrap_or_default();
-    let mut r = render(&FormPage {
-        l: Layout::new(auth, title),
-        action,
-        categories: options(
-            Category::ALL.iter().map(|c| (c.code(), c.label(lang))),
-            &v.category,
-        ),
-        departments: options(departments_in(scope), &v.department),
-        ghts: options(
-            ghts.into_iter().map(|t| (t.id.to_string(), t.name)),
-            &v.ght_id,
-        ),
-        v,
-        errors: errors.clone(),
-    });
-    if !errors.is_empty() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    r
+    let status = super::form_status(&errors);
+    Ok(super::render_status(
+        &FormPage {
+            l: Layout::new(auth, title),
+            action,
+            categories: options(
+                Category::ALL.iter().map(|c| (c.code(), c.label(lang))),
+                &v.category,
+            ),
+            departments: options(departments_in(scope), &v.department),
+            ghts: options(
+                ghts.into_iter().map(|t| (t.id.to_string(), t.name)),
+                &v.ght_id,
+            ),
+            v,
+            errors,
+        },
+        status,
+    ))
 }
 
-pub async fn new_form(State(state): State<AppState>, auth: Auth) -> Response {
-    let (_, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+pub async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let (_, scope) = auth.page_user()?;
     let title = auth.lang.tr().new_establishment;
     form_page(
         &state,
@@ -284,15 +258,15 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth) -> Response {
     .await
 }
 
-pub async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> Response {
-    let (_, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
-    let e = match establishments::get(&state.db, &scope, id).await {
-        Ok(e) => e,
-        Err(e) => return PageError::store(auth.lang)(e).into_response(),
-    };
+pub async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (_, scope) = auth.page_user()?;
+    let e = establishments::get(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(auth.lang))?;
     let v = FormValues {
         finess: e.finess.clone(),
         name: e.name.clone(),
@@ -382,12 +356,9 @@ fn store_field_error(e: cratb_store::StoreError) -> Result<FieldError, cratb_sto
     }
 }
 
-async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm) -> Response {
+async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+    let (_, scope) = auth.page_user()?;
     let (v, input, mut errors) = f.parse();
     let title = if id.is_some() {
         lang.tr().edit
@@ -425,7 +396,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm
                 new.category.code()
             );
             let region = geo::department(&new.department).map(|d| d.region.to_owned());
-            if let Err(e) = audit::append(
+            audit::append(
                 &state.db,
                 &auth.audit_entry(
                     action_code,
@@ -436,14 +407,14 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm
                 ),
             )
             .await
-            {
-                return PageError::store(lang)(e).into_response();
-            }
-            super::login::redirect(&format!("/establishments/{saved_id}?saved=1"))
+            .map_err(PageError::store(lang))?;
+            Ok(super::login::redirect(&format!(
+                "/establishments/{saved_id}?saved=1"
+            )))
         }
         Err(e) => match store_field_error(e) {
             Ok(fe) => form_page(&state, &auth, &scope, title, action, v, vec![fe]).await,
-            Err(e) => PageError::store(lang)(e).into_response(),
+            Err(e) => Err(PageError::store(lang)(e)),
         },
     }
 }
@@ -452,7 +423,7 @@ pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     HtmlForm(f): HtmlForm<EstablishmentForm>,
-) -> Response {
+) -> PageResult {
     save(state, auth, None, f).await
 }
 
@@ -461,6 +432,6 @@ pub async fn update(
     auth: Auth,
     Path(id): Path<i64>,
     HtmlForm(f): HtmlForm<EstablishmentForm>,
-) -> Response {
+) -> PageResult {
     save(state, auth, Some(id), f).await
 }

@@ -1,8 +1,9 @@
 //! Logging in and out, and the language switch.
 
-use super::{HtmlForm, Layout, render};
+use super::{HtmlForm, Layout, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, LANG_COOKIE, SESSION_COOKIE, set_cookie};
+use crate::error::PageError;
 use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -62,7 +63,7 @@ pub async fn submit(
     State(state): State<AppState>,
     auth: Auth,
     HtmlForm(f): HtmlForm<LoginForm>,
-) -> Response {
+) -> PageResult {
     let tr = auth.lang.tr();
     let email = f.email.unwrap_or_default().trim().to_lowercase();
     let password = f.password.unwrap_or_default();
@@ -72,39 +73,39 @@ pub async fn submit(
         format!("ip:{}", auth.ip.as_deref().unwrap_or("?")),
     ];
     let page = |error: &'static str, status: StatusCode| {
-        let mut r = render(&LoginPage {
-            l: Layout::new(&auth, tr.login_title),
-            next: next.clone(),
-            email: email.clone(),
-            error: Some(error),
-            info: None,
-        });
-        *r.status_mut() = status;
-        r
+        super::render_status(
+            &LoginPage {
+                l: Layout::new(&auth, tr.login_title),
+                next: next.clone(),
+                email: email.clone(),
+                error: Some(error),
+                info: None,
+            },
+            status,
+        )
     };
     let db = &state.db;
-    match throttle::blocked_until(db, &keys).await {
-        Ok(Some(_)) => {
-            let _ = audit::append(
-                db,
-                &auth.audit_entry(
-                    "login.throttled",
-                    "session",
-                    None,
-                    None,
-                    format!("connexion refusée (trop d'échecs) pour {email}"),
-                ),
-            )
-            .await;
-            return page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS);
-        }
-        Ok(None) => {}
-        Err(e) => return crate::error::PageError::store(auth.lang)(e).into_response(),
+    if throttle::blocked_until(db, &keys)
+        .await
+        .map_err(PageError::store(auth.lang))?
+        .is_some()
+    {
+        let _ = audit::append(
+            db,
+            &auth.audit_entry(
+                "login.throttled",
+                "session",
+                None,
+                None,
+                format!("connexion refusée (trop d'échecs) pour {email}"),
+            ),
+        )
+        .await;
+        return Ok(page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS));
     }
-    let user = match users::authenticate(db, &email, &password).await {
-        Ok(u) => u,
-        Err(e) => return crate::error::PageError::store(auth.lang)(e).into_response(),
-    };
+    let user = users::authenticate(db, &email, &password)
+        .await
+        .map_err(PageError::store(auth.lang))?;
     let Some(user) = user else {
         let _ = throttle::record_failure(db, &keys).await;
         let region = users::find_by_email(db, &email)
@@ -122,17 +123,16 @@ pub async fn submit(
             ),
         )
         .await;
-        return page(tr.login_failed, StatusCode::UNAUTHORIZED);
+        return Ok(page(tr.login_failed, StatusCode::UNAUTHORIZED));
     };
     let _ = throttle::clear(db, &keys).await;
     // Any session the browser had is ended: a new id is issued at login.
     if let Some(h) = &auth.session_hash {
         let _ = sessions::delete(db, h).await;
     }
-    let token = match sessions::create(db, user.id).await {
-        Ok((token, _csrf)) => token,
-        Err(e) => return crate::error::PageError::store(auth.lang)(e).into_response(),
-    };
+    let (token, _csrf) = sessions::create(db, user.id)
+        .await
+        .map_err(PageError::store(auth.lang))?;
     let mut entry = auth.audit_entry(
         "login.success",
         "session",
@@ -143,12 +143,13 @@ pub async fn submit(
     entry.actor_id = Some(user.id);
     entry.actor = user.email.clone();
     let _ = audit::append(db, &entry).await;
-    let mut res = redirect(&next);
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, &token, state.config.behind_tls, None),
-    );
-    res
+    Ok(redirect_setting(
+        &next,
+        &state,
+        SESSION_COOKIE,
+        &token,
+        None,
+    ))
 }
 
 /// Ends the current session.
@@ -169,12 +170,7 @@ pub async fn logout(State(state): State<AppState>, auth: Auth) -> Response {
         )
         .await;
     }
-    let mut res = redirect("/login?bye=1");
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", state.config.behind_tls, Some(0)),
-    );
-    res
+    redirect_setting("/login?bye=1", &state, SESSION_COOKIE, "", None)
 }
 
 /// Switches the interface language and goes back to the page.
@@ -184,15 +180,28 @@ pub async fn switch_lang(
     Query(q): Query<NextQuery>,
 ) -> Response {
     let lang = Lang::parse(&code).unwrap_or(Lang::Fr);
-    let mut res = redirect(&safe_next(q.next.as_deref()));
+    redirect_setting(
+        &safe_next(q.next.as_deref()),
+        &state,
+        LANG_COOKIE,
+        lang.code(),
+        Some(31_536_000),
+    )
+}
+
+/// A 303 redirect that also sets a cookie (`value` empty: the cookie is removed).
+pub fn redirect_setting(
+    to: &str,
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> Response {
+    let mut res = redirect(to);
+    let max_age = if value.is_empty() { Some(0) } else { max_age };
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(
-            LANG_COOKIE,
-            lang.code(),
-            state.config.behind_tls,
-            Some(31_536_000),
-        ),
+        set_cookie(name, value, state.config.behind_tls, max_age),
     );
     res
 }

@@ -18,6 +18,7 @@ use askama::Template;
 use axum::extract::{FromRequest, Request};
 use axum::response::{Html, IntoResponse, Response};
 use cratb_domain::Permission;
+use cratb_store::establishments::FieldError;
 use serde::de::DeserializeOwned;
 
 /// One entry of the main navigation.
@@ -109,6 +110,32 @@ pub fn render(t: &impl Template) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Renders a template with a status other than 200 (a rendering failure stays a 500).
+pub fn render_status(t: &impl Template, status: axum::http::StatusCode) -> Response {
+    let mut r = render(t);
+    if r.status().is_success() {
+        *r.status_mut() = status;
+    }
+    r
+}
+
+/// 422 for a form that comes back with errors, 200 otherwise.
+pub fn form_status(errors: &[FieldError]) -> axum::http::StatusCode {
+    if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// The message of `field` among a form's errors.
+pub fn field_error<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
 }
 
 #[derive(Template)]
@@ -231,3 +258,6 @@ pub fn options<V: AsRef<str>, L: AsRef<str>>(
         })
         .collect()
 }
+
+/// What a page handler returns: the page, or the error page to show instead.
+pub type PageResult = Result<Response, PageError>;

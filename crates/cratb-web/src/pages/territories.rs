@@ -1,12 +1,11 @@
 //! Territories of the user's region(s): departments and GHTs.
 
-use super::{Layout, render};
+use super::{Layout, PageResult, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use cratb_domain::geo;
 use cratb_store::reference::{self, Territory};
 
@@ -25,15 +24,11 @@ struct TerritoriesPage {
     regions: Vec<RegionBlock>,
 }
 
-pub async fn list(State(state): State<AppState>, auth: Auth) -> Response {
-    let (_, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
-    let territories = match reference::list_territories(&state.db, &scope, None).await {
-        Ok(t) => t,
-        Err(e) => return PageError::store(auth.lang)(e).into_response(),
-    };
+pub async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let (_, scope) = auth.page_user()?;
+    let territories = reference::list_territories(&state.db, &scope, None)
+        .await
+        .map_err(PageError::store(auth.lang))?;
     let regions = geo::REGIONS
         .iter()
         .filter(|r| scope.allows(r.code))
@@ -59,8 +54,8 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> Response {
                 .collect(),
         })
         .collect();
-    render(&TerritoriesPage {
+    Ok(render(&TerritoriesPage {
         l: Layout::new(&auth, auth.lang.tr().territories_title),
         regions,
-    })
+    }))
 }

@@ -1,14 +1,12 @@
 //! Accounts of the region: list, creation, activation. Coordinators manage their region's
 //! accounts; only a national administrator creates national roles.
 
-use super::{HtmlForm, Layout, Opt, non_empty, options, render};
+use super::{HtmlForm, Layout, Opt, PageResult, non_empty, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use cratb_domain::{Email, Permission, RegionCode, Role, Scope, geo};
 use cratb_store::establishments::FieldError;
 use cratb_store::users::{self, NewUser, NewUserError, User};
@@ -42,23 +40,17 @@ pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let (me, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
-    let page = match users::list(
+    let (me, scope) = auth.page_user()?;
+    let page = users::list(
         &state.db,
         &scope,
         q.q.as_deref(),
         PageRequest::new(q.page, Some(200)),
     )
     .await
-    {
-        Ok(p) => p,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
+    .map_err(PageError::store(lang))?;
     let rows = page
         .items
         .into_iter()
@@ -72,14 +64,14 @@ pub async fn list(
             u,
         })
         .collect();
-    render(&ListPage {
+    Ok(render(&ListPage {
         l: Layout::new(&auth, lang.tr().users_title),
         q: q.q.unwrap_or_default(),
         rows,
         total: page.total,
         can_manage: auth.can(Permission::ManageUsers),
         me: me.id,
-    })
+    }))
 }
 
 #[derive(Default)]
@@ -102,10 +94,7 @@ struct FormPage {
 
 impl FormPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        super::field_error(&self.errors, field)
     }
 }
 
@@ -115,38 +104,35 @@ fn form_page(
     scope: &Scope,
     v: UserValues,
     errors: Vec<FieldError>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang.code();
-    let mut r = render(&FormPage {
-        l: Layout::new(auth, auth.lang.tr().new_user),
-        roles: options(
-            Role::ALL
-                .iter()
-                .filter(|r| me.role().may_grant(**r))
-                .map(|r| (r.code(), r.label(lang))),
-            &v.role,
-        ),
-        regions: options(
-            geo::REGIONS
-                .iter()
-                .filter(|r| scope.allows(r.code))
-                .map(|r| (r.code, r.name)),
-            &v.region,
-        ),
-        v,
-        errors: errors.clone(),
-    });
-    if !errors.is_empty() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    r
+    let status = super::form_status(&errors);
+    Ok(super::render_status(
+        &FormPage {
+            l: Layout::new(auth, auth.lang.tr().new_user),
+            roles: options(
+                Role::ALL
+                    .iter()
+                    .filter(|r| me.role().may_grant(**r))
+                    .map(|r| (r.code(), r.label(lang))),
+                &v.role,
+            ),
+            regions: options(
+                geo::REGIONS
+                    .iter()
+                    .filter(|r| scope.allows(r.code))
+                    .map(|r| (r.code, r.name)),
+                &v.region,
+            ),
+            v,
+            errors,
+        },
+        status,
+    ))
 }
 
-pub async fn new_form(auth: Auth) -> Response {
-    let (me, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+pub async fn new_form(auth: Auth) -> PageResult {
+    let (me, scope) = auth.page_user()?;
     let v = UserValues {
         region: me.region_code.clone().unwrap_or_default(),
         ..Default::default()
@@ -304,11 +290,8 @@ pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     HtmlForm(f): HtmlForm<UserForm>,
-) -> Response {
-    let (me, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+) -> PageResult {
+    let (me, scope) = auth.page_user()?;
     let v = UserValues {
         email: f.email.clone().unwrap_or_default(),
         display_name: f.display_name.clone().unwrap_or_default(),
@@ -328,9 +311,9 @@ pub async fn create(
         Err(errors) => return form_page(&auth, me, &scope, v, errors),
     };
     match insert_user(&state, &auth, &new).await {
-        Ok(Ok(_)) => super::login::redirect("/users"),
+        Ok(Ok(_)) => Ok(super::login::redirect("/users")),
         Ok(Err(errors)) => form_page(&auth, me, &scope, v, errors),
-        Err(e) => PageError::store(auth.lang)(e).into_response(),
+        Err(e) => Err(PageError::store(auth.lang)(e)),
     }
 }
 
@@ -344,37 +327,34 @@ pub async fn set_active(
     auth: Auth,
     Path(id): Path<i64>,
     HtmlForm(f): HtmlForm<ActiveForm>,
-) -> Response {
+) -> PageResult {
     let lang = auth.lang;
-    let (me, scope) = match auth.page_user() {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
+    let (me, scope) = auth.page_user()?;
     let active = match f.active.as_deref() {
         Some("true") => true,
         Some("false") => false,
         _ => {
-            return PageError::BadRequest(lang, "champ « active » : attendu true ou false".into())
-                .into_response();
+            return Err(PageError::BadRequest(
+                lang,
+                "champ « active » : attendu true ou false".into(),
+            ));
         }
     };
     if id == me.id && !active {
-        return PageError::BadRequest(
+        return Err(PageError::BadRequest(
             lang,
             "vous ne pouvez pas désactiver votre propre compte".into(),
-        )
-        .into_response();
+        ));
     }
-    let target = match users::get(&state.db, &scope, id).await {
-        Ok(u) => u,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
+    let target = users::get(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
     if !me.role().may_grant(target.role()) {
-        return PageError::Forbidden(lang).into_response();
+        return Err(PageError::Forbidden(lang));
     }
-    if let Err(e) = users::set_active(&state.db, &scope, id, active).await {
-        return PageError::store(lang)(e).into_response();
-    }
+    users::set_active(&state.db, &scope, id, active)
+        .await
+        .map_err(PageError::store(lang))?;
     let (action, verb) = if active {
         ("user.enable", "réactivé")
     } else {
@@ -387,8 +367,8 @@ pub async fn set_active(
         target.region_code.clone(),
         format!("compte {verb} : {}", target.email),
     );
-    if let Err(e) = audit::append(&state.db, &entry).await {
-        return PageError::store(lang)(e).into_response();
-    }
-    super::login::redirect("/users")
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    Ok(super::login::redirect("/users"))
 }
