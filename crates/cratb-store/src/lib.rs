@@ -159,20 +159,6 @@ impl Db {
     pub async fn close(&self) {
         on_db!(self, p => p.close().await)
     }
-
-    /// A per-installation secret (created on first use), for keyed hashes such as pseudonyms.
-    pub async fn installation_secret(&self) -> Result<String> {
-        let key = "installation_secret";
-        let existing: Option<String> = on_db!(self, p => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(p).await)?;
-        if let Some(v) = existing {
-            return Ok(v);
-        }
-        let secret = random_token(32);
-        on_db!(self, p => sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind(key).bind(&secret).execute(p).await.map(|r| r.rows_affected()))?;
-        let v: String = on_db!(self, p => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(p).await)?;
-        Ok(v)
-    }
 }
 
 /// The current time, truncated to microseconds (what both backends keep).

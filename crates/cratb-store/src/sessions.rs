@@ -35,13 +35,8 @@ struct Row {
     csrf_token: String,
     last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime,
-    id: i64,
-    email: String,
-    display_name: String,
-    role: String,
-    region_code: Option<String>,
-    establishment_id: Option<i64>,
-    active: bool,
+    #[sqlx(flatten)]
+    user: User,
 }
 
 /// The live session of a cookie value, if any; expired ones are removed on sight.
@@ -54,7 +49,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Session>> {
         .bind(&h).fetch_optional(p).await)?;
     let Some(r) = row else { return Ok(None) };
     let t = now();
-    if !r.active || t >= r.expires_at || t - r.last_seen_at >= IDLE {
+    if !r.user.active || t >= r.expires_at || t - r.last_seen_at >= IDLE {
         delete(db, &r.token_hash).await?;
         return Ok(None);
     }
@@ -64,15 +59,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Session>> {
     Ok(Some(Session {
         token_hash: r.token_hash,
         csrf_token: r.csrf_token,
-        user: User {
-            id: r.id,
-            email: r.email,
-            display_name: r.display_name,
-            role: r.role,
-            region_code: r.region_code,
-            establishment_id: r.establishment_id,
-            active: r.active,
-        },
+        user: r.user,
     }))
 }
 

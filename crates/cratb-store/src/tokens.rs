@@ -59,17 +59,30 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<(User, bool)>>
     if !secret.starts_with(PREFIX) {
         return Ok(None);
     }
-    let h = hash_token(secret);
-    let row: Option<(i64, i64, bool)> = on_db!(db, p => sqlx::query_as(
-        "SELECT t.id, t.user_id, t.can_write FROM api_tokens t JOIN users u ON u.id = t.user_id
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        token_id: i64,
+        can_write: bool,
+        last_used_at: Option<OffsetDateTime>,
+        #[sqlx(flatten)]
+        user: User,
+    }
+    let row: Option<Row> = on_db!(db, p => sqlx::query_as(
+        "SELECT t.id AS token_id, t.can_write, t.last_used_at,
+                u.id, u.email, u.display_name, u.role, u.region_code, u.establishment_id, u.active
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active")
-        .bind(&h).fetch_optional(p).await)?;
-    let Some((id, user_id, can_write)) = row else {
+        .bind(hash_token(secret)).fetch_optional(p).await)?;
+    let Some(r) = row else {
         return Ok(None);
     };
+    // Record the use at most once a minute: a write on every request would serialise them.
     let at = now();
-    on_db!(db, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-        .bind(at).bind(id).bind(at - time::Duration::minutes(1)).execute(p).await.map(|r| r.rows_affected()))?;
-    let user = crate::users::get_unscoped(db, user_id).await?;
-    Ok(Some((user, can_write)))
+    if r.last_used_at
+        .is_none_or(|t| at - t >= time::Duration::minutes(1))
+    {
+        on_db!(db, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(at).bind(r.token_id).execute(p).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(Some((r.user, r.can_write)))
 }

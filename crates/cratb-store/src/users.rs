@@ -201,19 +201,29 @@ pub async fn set_active(db: &Db, scope: &Scope, id: i64, active: bool) -> Result
     Ok(())
 }
 
-/// Changes a password after checking the current one and the policy.
+/// Why a password change is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error("{0}")]
+    Policy(#[from] cratb_domain::PasswordError),
+    #[error("le mot de passe actuel est incorrect")]
+    WrongCurrent,
+}
+
+/// Changes a password: the new one must pass the policy (checked first, it is cheap) and the
+/// current one must be right.
 pub async fn change_password(
     db: &Db,
     id: i64,
     current: &str,
     new: &str,
-) -> Result<Result<(), &'static str>> {
+) -> Result<Result<(), PasswordChangeError>> {
     let u = get_unscoped(db, id).await?;
-    if authenticate(db, &u.email, current).await?.is_none() {
-        return Ok(Err("current"));
+    if let Err(e) = check_password_policy(new, &u.email) {
+        return Ok(Err(e.into()));
     }
-    if check_password_policy(new, &u.email).is_err() {
-        return Ok(Err("new"));
+    if authenticate(db, &u.email, current).await?.is_none() {
+        return Ok(Err(PasswordChangeError::WrongCurrent));
     }
     set_password(db, id, new).await?;
     Ok(Ok(()))

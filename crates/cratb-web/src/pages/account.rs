@@ -91,34 +91,25 @@ pub async fn change_password(
     let lang = auth.lang;
     let tr = lang.tr();
     let (user, _) = auth.page_user()?;
-    let new = f.new.unwrap_or_default();
-    if let Err(e) = cratb_domain::check_password_policy(&new, &user.email) {
-        return page(
-            &state,
-            &auth,
-            Notes {
-                password_error: Some(e.to_string()),
-                ..Default::default()
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    match users::change_password(&state.db, user.id, &f.current.unwrap_or_default(), &new).await {
-        Ok(Ok(())) => {}
-        Ok(Err(_)) => {
-            return page(
-                &state,
-                &auth,
-                Notes {
-                    password_error: Some(tr.wrong_current_password.into()),
-                    ..Default::default()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-        Err(e) => return Err(PageError::store(lang)(e)),
+    let refusal = match users::change_password(
+        &state.db,
+        user.id,
+        &f.current.unwrap_or_default(),
+        &f.new.unwrap_or_default(),
+    )
+    .await
+    .map_err(PageError::store(lang))?
+    {
+        Ok(()) => None,
+        Err(users::PasswordChangeError::Policy(e)) => Some(e.to_string()),
+        Err(users::PasswordChangeError::WrongCurrent) => Some(tr.wrong_current_password.to_owned()),
+    };
+    if let Some(message) = refusal {
+        let notes = Notes {
+            password_error: Some(message),
+            ..Default::default()
+        };
+        return page(&state, &auth, notes, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let db = &state.db;
     let _ = sessions::delete_all_for_user(db, user.id).await;

@@ -192,7 +192,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
             )
             .into_response());
         }
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(&bytes));
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         serde_path_to_error::deserialize(de)
             .map(HtmlForm)
             .map_err(|e| {
@@ -213,10 +213,6 @@ fn well_formed(bytes: &[u8]) -> bool {
     escapes_ok
         && form_urlencoded::parse(bytes)
             .all(|(k, v)| !k.contains('\u{fffd}') && !v.contains('\u{fffd}'))
-}
-
-fn form_urlencoded_parse(bytes: &[u8]) -> form_urlencoded::Parse<'_> {
-    form_urlencoded::parse(bytes)
 }
 
 /// An empty form value counts as absent.
