@@ -50,10 +50,10 @@ pub const SECOND_REGION: &str = "53";
 /// Fills an empty, migrated database with demo data.
 pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
     let scope = cratb_domain::Scope::National;
-    let existing = establishments::count_by_sector(db, &scope)
+    let existing = establishments::sector_summary(db, &scope)
         .await?
         .iter()
-        .map(|(_, n)| n)
+        .map(|s| s.total)
         .sum::<i64>()
         + users::count_by_role(db, &scope)
             .await?

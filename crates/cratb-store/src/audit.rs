@@ -142,6 +142,20 @@ pub async fn list(
     .await?))
 }
 
+/// The `limit` newest entries of `scope` (no count: for the home page).
+pub async fn recent(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<AuditEntry>> {
+    let mut f = Filter::default();
+    f.scope(scope, "region_code");
+    let sql = format!(
+        "SELECT * FROM audit_log{} ORDER BY at DESC, id DESC LIMIT ${}",
+        f.sql(),
+        f.next()
+    );
+    Ok(
+        on_db!(db, p => bind_args!(sqlx::query_as::<_, AuditEntry>(sqlx::AssertSqlSafe(sql)), f.args).bind(limit).fetch_all(p).await)?,
+    )
+}
+
 /// Every entry matching `q` in `scope` (for CSV export), newest first, at most `limit`.
 pub async fn export(
     db: &Db,

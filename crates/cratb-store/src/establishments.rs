@@ -240,34 +240,29 @@ pub async fn update(db: &Db, scope: &Scope, id: i64, e: &NewEstablishment) -> Re
     }
 }
 
-/// Number of establishments per sector in `scope`.
-pub async fn count_by_sector(db: &Db, scope: &Scope) -> Result<Vec<(String, i64)>> {
+/// Establishments of one sector in a scope, and how many have data to complete.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SectorSummary {
+    pub sector: String,
+    pub total: i64,
+    /// Hospitals (ES) without a GHT.
+    pub without_ght: i64,
+    /// ES and EMS without beds or places.
+    pub without_beds: i64,
+}
+
+/// Per sector of `scope`: the number of establishments and of records to complete, in one scan.
+pub async fn sector_summary(db: &Db, scope: &Scope) -> Result<Vec<SectorSummary>> {
     let mut f = Filter::default();
     f.scope(scope, "region_code");
     let sql = format!(
-        "SELECT sector, COUNT(*) FROM establishments{} GROUP BY sector ORDER BY sector",
+        "SELECT sector, COUNT(*) AS total,
+                COALESCE(SUM(CASE WHEN sector = 'ES' AND ght_id IS NULL THEN 1 ELSE 0 END), 0) AS without_ght,
+                COALESCE(SUM(CASE WHEN sector IN ('ES', 'EMS') AND beds IS NULL THEN 1 ELSE 0 END), 0) AS without_beds
+         FROM establishments{} GROUP BY sector ORDER BY sector",
         f.sql()
     );
     Ok(
-        on_db!(db, p => bind_args!(sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
-    )
-}
-
-/// Data to complete in `scope`: hospitals (ES) without a GHT, and ES/EMS without beds or places.
-pub async fn data_gaps(db: &Db, scope: &Scope) -> Result<(i64, i64)> {
-    let mut f = Filter::default();
-    f.scope(scope, "region_code");
-    let w = if f.sql().is_empty() {
-        " WHERE".to_owned()
-    } else {
-        format!("{} AND", f.sql())
-    };
-    let sql = format!(
-        "SELECT COALESCE(SUM(CASE WHEN sector = 'ES' AND ght_id IS NULL THEN 1 ELSE 0 END), 0),
-                COALESCE(SUM(CASE WHEN beds IS NULL THEN 1 ELSE 0 END), 0)
-         FROM establishments{w} sector IN ('ES', 'EMS')"
-    );
-    Ok(
-        on_db!(db, p => bind_args!(sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
+        on_db!(db, p => bind_args!(sqlx::query_as::<_, SectorSummary>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
     )
 }

@@ -1086,3 +1086,64 @@ async fn bad_input_never_gives_a_server_error() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let _ = Permission::ViewAudit;
 }
+
+#[tokio::test]
+async fn home_page_says_what_to_do_for_each_role() {
+    let app = TestApp::spawn().await;
+    let ara = cratb_domain::Scope::Region(cratb_domain::RegionCode::parse("84").unwrap());
+    let summary = establishments::sector_summary(&app.db, &ara).await.unwrap();
+    let without_ght: i64 = summary.iter().map(|s| s.without_ght).sum();
+    let without_beds: i64 = summary.iter().map(|s| s.without_beds).sum();
+    assert!(
+        without_ght > 0 && without_beds > 0,
+        "the demo leaves records to complete"
+    );
+    let es = summary.iter().find(|s| s.sector == "ES").unwrap().total;
+
+    let (cookie, _) = app.session(COORD).await;
+    let home = app
+        .http
+        .get(app.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains(&format!(
+            "<strong>{without_ght}</strong> établissement(s) de santé sans GHT"
+        )),
+        "{home}"
+    );
+    assert!(home.contains(&format!(
+        "<strong>{without_beds}</strong> établissement(s) sans capacité"
+    )));
+    assert!(
+        home.contains(&format!("<td class=\"num\">{es}</td>")),
+        "ES count in the network table"
+    );
+    assert!(
+        home.contains("demo.generate") || home.contains("Données de démonstration"),
+        "recent activity"
+    );
+
+    // A prescriber has no network table, no to-do of the CRAtb, no audit.
+    let (cookie, _) = app.session(PRESCRIBER).await;
+    let home = app
+        .http
+        .get(app.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("Rien d")
+            && !home.contains("network-title")
+            && !home.contains("recent-title")
+    );
+}

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use cratb_domain::{Permission, Sector, geo};
-use cratb_store::{PageRequest, audit, establishments, users};
+use cratb_store::{audit, establishments, users};
 
 /// A to-do line: count, text, link.
 pub struct Todo {
@@ -56,31 +56,30 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
     let can_edit = role.can(Permission::EditEstablishments);
 
     let mut sectors = Vec::new();
+    let mut todos = Vec::new();
     if can_view {
-        let counts = establishments::count_by_sector(db, &scope)
+        let summary = establishments::sector_summary(db, &scope)
             .await
             .map_err(err())?;
         for s in Sector::ALL {
-            let n = counts
+            let n = summary
                 .iter()
-                .find(|(c, _)| c == s.code())
-                .map_or(0, |(_, n)| *n);
+                .find(|x| x.sector == s.code())
+                .map_or(0, |x| x.total);
             sectors.push((s.label(lang.code()), n));
         }
-    }
-    let mut todos = Vec::new();
-    if can_edit {
-        let (no_ght, no_beds) = establishments::data_gaps(db, &scope).await.map_err(err())?;
-        todos.push(Todo {
-            count: no_ght,
-            text: tr.home_es_without_ght,
-            href: "/establishments?sector=ES",
-        });
-        todos.push(Todo {
-            count: no_beds,
-            text: tr.home_missing_beds,
-            href: "/establishments",
-        });
+        if can_edit {
+            todos.push(Todo {
+                count: summary.iter().map(|x| x.without_ght).sum(),
+                text: tr.home_es_without_ght,
+                href: "/establishments?sector=ES",
+            });
+            todos.push(Todo {
+                count: summary.iter().map(|x| x.without_beds).sum(),
+                text: tr.home_missing_beds,
+                href: "/establishments",
+            });
+        }
     }
     if role.can(Permission::ViewAudit) {
         let since = cratb_store::now() - time::Duration::hours(24);
@@ -105,17 +104,9 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
 
     let mut recent = Vec::new();
     if role.can(Permission::ViewAudit) {
-        let page = audit::list(
-            db,
-            &scope,
-            &audit::AuditQuery::default(),
-            PageRequest::new(Some(1), Some(8)),
-        )
-        .await
-        .map_err(err())?
-        .map_err(|e| PageError::BadRequest(lang, e.to_string()))?;
-        recent = page
-            .items
+        recent = audit::recent(db, &scope, 8)
+            .await
+            .map_err(err())?
             .into_iter()
             .map(|e| Recent {
                 at: fmt_time(&e.at, lang.code()),
