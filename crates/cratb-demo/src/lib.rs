@@ -73,7 +73,10 @@ pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
     ] {
         let mut ght_ids: Vec<(i64, &[&str])> = Vec::new();
         for (name, deps) in ghts {
-            let id = reference::create_territory(db, "GHT", name, region, deps).await?;
+            let t =
+                reference::NewTerritory::validate("GHT", name, deps).expect("demo GHTs are valid");
+            debug_assert_eq!(t.region, region);
+            let id = reference::create_territory(db, &scope, &t).await?;
             ght_ids.push((id, deps));
             report.territories += 1;
         }

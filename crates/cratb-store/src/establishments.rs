@@ -2,7 +2,8 @@
 //! always read and written within a region [`Scope`].
 
 use crate::{
-    Arg, Db, Filter, Page, PageRequest, Result, StoreError, bind_args, conflict_on, now, on_db,
+    Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, bind_args, conflict_on,
+    now, on_db,
 };
 use cratb_domain::{Category, Finess, Scope, geo};
 use serde::{Deserialize, Serialize};
@@ -45,13 +46,6 @@ pub struct EstablishmentInput {
     pub department: Option<String>,
     pub ght_id: Option<i64>,
     pub beds: Option<i64>,
-}
-
-/// A field and what is wrong with it (French message).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
 }
 
 impl NewEstablishment {

@@ -74,6 +74,13 @@ pub(crate) fn conflict_on(field: &'static str) -> impl FnOnce(sqlx::Error) -> St
     }
 }
 
+/// A field of an input and what is wrong with it (French message), for forms and the API.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
 /// The backend a URL designates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -1,7 +1,7 @@
 //! Reference geography (regions, departments, kept in step with `cratb_domain::geo`) and
 //! territories (GHT hospital groups and CPTS primary-care communities).
 
-use crate::{Arg, Db, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
+use crate::{Arg, Db, FieldError, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
 use cratb_domain::{Scope, geo};
 use serde::Serialize;
 
@@ -36,30 +36,94 @@ pub struct Territory {
     pub departments: String,
 }
 
-/// Creates a territory with its departments (which must belong to its region).
-pub async fn create_territory(
-    db: &Db,
-    kind: &str,
-    name: &str,
-    region: &str,
-    departments: &[&str],
-) -> Result<i64> {
-    if !matches!(kind, "GHT" | "CPTS") {
-        return Err(StoreError::Invalid("kind"));
+/// A validated territory to create. Build it with [`NewTerritory::validate`].
+#[derive(Debug, Clone)]
+pub struct NewTerritory {
+    pub kind: &'static str,
+    pub name: String,
+    /// The region of its departments.
+    pub region: &'static str,
+    pub departments: Vec<&'static str>,
+}
+
+impl NewTerritory {
+    /// Checks the kind (`GHT`, `CPTS`), the name and the departments, which must exist and
+    /// all lie in one region; returns every error at once.
+    pub fn validate(
+        kind: &str,
+        name: &str,
+        departments: &[&str],
+    ) -> Result<NewTerritory, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let kind = match kind.trim().to_uppercase().as_str() {
+            "GHT" => Some("GHT"),
+            "CPTS" => Some("CPTS"),
+            _ => {
+                errors.push(FieldError {
+                    field: "kind",
+                    message: "choisissez GHT ou CPTS".into(),
+                });
+                None
+            }
+        };
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push(FieldError {
+                field: "name",
+                message: "le nom est obligatoire (200 caractères au plus)".into(),
+            });
+        }
+        let mut deps = Vec::new();
+        for d in departments {
+            match geo::department(d) {
+                Some(dep) if !deps.contains(&dep.code) => deps.push(dep.code),
+                Some(_) => {}
+                None => errors.push(FieldError {
+                    field: "departments",
+                    message: format!("« {d} » n'est pas un code de département"),
+                }),
+            }
+        }
+        let regions: Vec<&str> = deps
+            .iter()
+            .filter_map(|d| geo::department(d))
+            .map(|d| d.region)
+            .collect();
+        if deps.is_empty() && !errors.iter().any(|e| e.field == "departments") {
+            errors.push(FieldError {
+                field: "departments",
+                message: "choisissez au moins un département".into(),
+            });
+        } else if regions.windows(2).any(|w| w[0] != w[1]) {
+            errors.push(FieldError {
+                field: "departments",
+                message: "les départements d'un territoire sont dans une même région".into(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewTerritory {
+            kind: kind.expect("checked"),
+            name: name.to_owned(),
+            region: regions[0],
+            departments: deps,
+        })
     }
-    if departments
-        .iter()
-        .any(|d| geo::department(d).is_none_or(|d| d.region != region))
-    {
+}
+
+/// Creates a territory with its departments; its region must be within `scope`.
+pub async fn create_territory(db: &Db, scope: &Scope, t: &NewTerritory) -> Result<i64> {
+    if !scope.allows(t.region) {
         return Err(StoreError::Invalid("departments"));
     }
     let at = now();
     let id = on_db!(db, p => {
         let mut tx = p.begin().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO territories (kind, name, region_code, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(kind).bind(name).bind(region).bind(at)
+            .bind(t.kind).bind(&t.name).bind(t.region).bind(at)
             .fetch_one(&mut *tx).await.map_err(conflict_on("name"))?;
-        for d in departments {
+        for d in &t.departments {
             sqlx::query("INSERT INTO territory_departments (territory_id, department_code) VALUES ($1, $2)")
                 .bind(id).bind(*d).execute(&mut *tx).await?;
         }
@@ -89,4 +153,41 @@ pub async fn list_territories(
     );
     let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, Territory>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn territory_validation() {
+        let t = NewTerritory::validate("ght", " GHT Isère Nord ", &["38", "38"]).unwrap();
+        assert_eq!(
+            (t.kind, t.name.as_str(), t.region, t.departments.as_slice()),
+            ("GHT", "GHT Isère Nord", "84", &["38"][..])
+        );
+        let t = NewTerritory::validate("CPTS", "CPTS du Pays Voironnais", &["2a", "2B"]).unwrap();
+        assert_eq!(
+            (t.region, t.departments.as_slice()),
+            ("94", &["2A", "2B"][..])
+        );
+        let fields = |r: Result<NewTerritory, Vec<FieldError>>| {
+            r.unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(NewTerritory::validate("GHU", "", &[])),
+            ["kind", "name", "departments"]
+        );
+        assert_eq!(
+            fields(NewTerritory::validate("GHT", "x", &["38", "35"])),
+            ["departments"]
+        );
+        assert_eq!(
+            fields(NewTerritory::validate("GHT", "x", &["99"])),
+            ["departments"]
+        );
+    }
 }

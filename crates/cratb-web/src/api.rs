@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Response};
 use cratb_domain::geo;
 use cratb_store::audit::{self, AuditEntry, AuditQuery};
 use cratb_store::establishments::{
-    self, Establishment, EstablishmentInput, EstablishmentQuery, FieldError, NewEstablishment,
+    self, Establishment, EstablishmentInput, EstablishmentQuery, NewEstablishment,
 };
 use cratb_store::reference::{self, Territory};
 use cratb_store::users::{self, User};
-use cratb_store::{PageRequest, StoreError};
+use cratb_store::{FieldError, PageRequest, StoreError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -229,6 +229,45 @@ pub async fn territories(
     Ok(Json(
         reference::list_territories(&state.db, &scope, kind.as_deref()).await?,
     ))
+}
+
+/// A new GHT or CPTS.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TerritoryInput {
+    /// `GHT` or `CPTS`.
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    /// INSEE codes of its departments, all in one region (the caller's).
+    pub departments: Option<Vec<String>>,
+}
+
+/// Creates a GHT or a CPTS in the caller's region.
+#[utoipa::path(post, path = "/api/v1/territories", tag = "reference", security(("bearer" = [])),
+    request_body = TerritoryInput,
+    responses((status = 201, body = Territory), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_territory(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<TerritoryInput>,
+) -> Result<Response, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let deps = input.departments.unwrap_or_default();
+    let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
+    let t = reference::NewTerritory::validate(
+        input.kind.as_deref().unwrap_or(""),
+        input.name.as_deref().unwrap_or(""),
+        &deps,
+    )
+    .map_err(invalid)?;
+    let id = crate::pages::territories::insert(&state, &auth, &scope, &t)
+        .await?
+        .map_err(invalid)?;
+    let created = reference::list_territories(&state.db, &scope, None)
+        .await?
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 /// Filters of the establishment list.
@@ -495,7 +534,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit. Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
-    paths(me, regions, departments, territories, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit),
+    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit),
     components(schemas(Problem, InvalidParam)),
     modifiers(&BearerAuth),
     tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"))

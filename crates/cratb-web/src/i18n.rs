@@ -131,7 +131,9 @@ catalogue! {
     no_ght: "Aucun", "None";
     territories_title: "Territoires", "Territories";
     departments: "Départements", "Departments";
-    ghts: "Groupements hospitaliers de territoire (GHT)", "Hospital territory groups (GHT)";
+    ghts: "GHT et CPTS", "GHTs and CPTS";
+    new_territory: "Nouveau territoire (GHT ou CPTS)", "New territory (GHT or CPTS)";
+    territory_kind: "Type", "Kind";
     establishments_count: "Établissements", "Establishments";
     users_title: "Comptes", "Accounts";
     new_user: "Nouveau compte", "New account";

@@ -120,6 +120,12 @@ fn table() -> Table {
         Perm(ViewEstablishments),
         pages::territories::list,
     )
+    .add(
+        post.clone(),
+        "/territories",
+        Perm(EditEstablishments),
+        pages::territories::create,
+    )
     .add(get.clone(), "/users", Perm(ViewUsers), pages::users::list)
     .add(
         get.clone(),
@@ -182,6 +188,12 @@ fn table() -> Table {
         "/api/v1/territories",
         Perm(ViewEstablishments),
         api::territories,
+    )
+    .add(
+        post.clone(),
+        "/api/v1/territories",
+        Perm(EditEstablishments),
+        api::create_territory,
     )
     .add(
         get.clone(),

@@ -201,6 +201,46 @@ async fn a_coordinator_and_a_prescriber_in_chromium() {
     assert!(narrowed, "the list narrowed while typing");
     screenshot(&c, "establishments").await;
 
+    // Territories: the region's GHTs, and the form that adds a CPTS.
+    c.goto(&app.url("/territories")).await.unwrap();
+    assert_eq!(text_of(&c, "h1").await, "Territoires");
+    c.find(Locator::Css("details.card > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("kind"))
+        .await
+        .unwrap()
+        .select_by_value("CPTS")
+        .await
+        .unwrap();
+    c.find(Locator::Id("tname"))
+        .await
+        .unwrap()
+        .send_keys("CPTS du Grésivaudan")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=departments][value='38']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("details form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//td[text()='CPTS du Grésivaudan']"))
+        .await
+        .unwrap();
+    screenshot(&c, "territories").await;
+
     // A form error shows in place, the other fields kept.
     c.goto(&app.url("/establishments/new")).await.unwrap();
     c.find(Locator::Id("finess"))

@@ -753,6 +753,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/establishments/{id}/edit", "establishments.edit"),
     ("POST", "/establishments/{id}", "establishments.edit"),
     ("GET", "/territories", "establishments.view"),
+    ("POST", "/territories", "establishments.edit"),
     ("GET", "/users", "users.view"),
     ("GET", "/users/new", "users.manage"),
     ("POST", "/users", "users.manage"),
@@ -770,6 +771,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/regions", "user"),
     ("GET", "/api/v1/departments", "user"),
     ("GET", "/api/v1/territories", "establishments.view"),
+    ("POST", "/api/v1/territories", "establishments.edit"),
     ("GET", "/api/v1/establishments", "establishments.view"),
     ("POST", "/api/v1/establishments", "establishments.edit"),
     ("GET", "/api/v1/establishments/{id}", "establishments.view"),
@@ -1146,4 +1148,115 @@ async fn home_page_says_what_to_do_for_each_role() {
             && !home.contains("network-title")
             && !home.contains("recent-title")
     );
+}
+
+#[tokio::test]
+async fn territories_are_added_within_the_region() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(COORD).await;
+    let post = |body: String| {
+        app.http
+            .post(app.url("/territories"))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    // Departments of two regions, and an empty name: errors in place, choices kept.
+    let r = post(format!(
+        "csrf={csrf}&kind=CPTS&name=&departments=38&departments=35"
+    ))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("le nom est obligatoire") && html.contains("une même région"));
+    assert!(html.contains("value=\"38\" checked"), "choices kept");
+    // Another region's departments.
+    let r = post(format!(
+        "csrf={csrf}&kind=CPTS&name=CPTS+de+Rennes&departments=35"
+    ))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("ne sont pas dans votre région")
+    );
+    // A valid CPTS.
+    let r = post(format!(
+        "csrf={csrf}&kind=CPTS&name=CPTS+du+Pays+Voironnais&departments=38"
+    ))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = app
+        .http
+        .get(app.url("/territories"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("CPTS du Pays Voironnais"));
+    // The same name again is refused.
+    let r = post(format!(
+        "csrf={csrf}&kind=CPTS&name=CPTS+du+Pays+Voironnais&departments=38"
+    ))
+    .send()
+    .await
+    .unwrap();
+    assert!(r.text().await.unwrap().contains("porte déjà ce nom"));
+    // Through the API, with the audit trail.
+    let token = app.token(COORD, true).await;
+    let r = app
+        .http
+        .post(app.url("/api/v1/territories"))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "GHT", "name": "GHT Test", "departments": ["73", "74"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(
+        (t["region_code"].as_str(), t["kind"].as_str()),
+        (Some("84"), Some("GHT"))
+    );
+    let r = app
+        .http
+        .post(app.url("/api/v1/territories"))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "GHU", "departments": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = r.json().await.unwrap();
+    let pointers: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, ["/kind", "/name", "/departments"]);
+    let log = audit::list(
+        &app.db,
+        &cratb_domain::Scope::National,
+        &audit::AuditQuery {
+            entity: Some("territory".into()),
+            ..Default::default()
+        },
+        PageRequest::new(None, None),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(log.total, 2);
 }

@@ -9,9 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use cratb_domain::{Category, Permission, Scope, Sector, geo};
 use cratb_store::establishments::{
-    self, Establishment, EstablishmentInput, EstablishmentQuery, FieldError, NewEstablishment,
+    self, Establishment, EstablishmentInput, EstablishmentQuery, NewEstablishment,
 };
-use cratb_store::{Page, PageRequest, audit, reference};
+use cratb_store::{FieldError, Page, PageRequest, audit, reference};
 use serde::Deserialize;
 
 /// A row of the list, with labels resolved.

@@ -18,7 +18,7 @@ use askama::Template;
 use axum::extract::{FromRequest, Request};
 use axum::response::{Html, IntoResponse, Response};
 use cratb_domain::Permission;
-use cratb_store::establishments::FieldError;
+use cratb_store::FieldError;
 use serde::de::DeserializeOwned;
 
 /// One entry of the main navigation.

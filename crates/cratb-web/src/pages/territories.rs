@@ -1,20 +1,42 @@
-//! Territories of the user's region(s): departments and GHTs.
+//! Territories of the user's region(s): departments, GHTs and CPTS, and the form that adds one.
 
-use super::{Layout, PageResult, render};
+use super::{HtmlForm, Layout, PageResult, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::State;
-use cratb_domain::geo;
-use cratb_store::reference::{self, Territory};
+use cratb_domain::{Permission, Scope, geo};
+use cratb_store::reference::{self, NewTerritory, Territory};
+use cratb_store::{FieldError, StoreError, audit};
 
 /// A region with its departments and GHTs.
 pub struct RegionBlock {
     pub code: &'static str,
     pub name: &'static str,
     pub departments: Vec<(&'static str, &'static str)>,
-    pub ghts: Vec<(Territory, String)>,
+    /// GHTs and CPTS, each with its departments spelled out.
+    pub territories: Vec<(Territory, String)>,
+}
+
+/// What was typed in the form, and its errors.
+#[derive(Default)]
+pub struct TerritoryValues {
+    pub kind: String,
+    pub name: String,
+    pub departments: Vec<String>,
+    pub errors: Vec<FieldError>,
+}
+
+impl TerritoryValues {
+    fn error(&self, field: &str) -> Option<&str> {
+        super::field_error(&self.errors, field)
+    }
+    fn checked(&self, code: &str) -> bool {
+        self.departments
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(code))
+    }
 }
 
 #[derive(Template)]
@@ -22,11 +44,17 @@ pub struct RegionBlock {
 struct TerritoriesPage {
     l: Layout,
     regions: Vec<RegionBlock>,
+    can_edit: bool,
+    v: TerritoryValues,
 }
 
 pub async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
     let (_, scope) = auth.page_user()?;
-    let territories = reference::list_territories(&state.db, &scope, None)
+    page(&state, &auth, &scope, TerritoryValues::default()).await
+}
+
+async fn page(state: &AppState, auth: &Auth, scope: &Scope, v: TerritoryValues) -> PageResult {
+    let territories = reference::list_territories(&state.db, scope, None)
         .await
         .map_err(PageError::store(auth.lang))?;
     let regions = geo::REGIONS
@@ -38,7 +66,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
             departments: geo::departments_of(r.code)
                 .map(|d| (d.code, d.name))
                 .collect(),
-            ghts: territories
+            territories: territories
                 .iter()
                 .filter(|t| t.region_code == r.code)
                 .map(|t| {
@@ -54,8 +82,96 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
                 .collect(),
         })
         .collect();
-    Ok(render(&TerritoriesPage {
-        l: Layout::new(&auth, auth.lang.tr().territories_title),
-        regions,
-    }))
+    let status = super::form_status(&v.errors);
+    Ok(render_status(
+        &TerritoriesPage {
+            l: Layout::new(auth, auth.lang.tr().territories_title),
+            regions,
+            can_edit: auth.can(Permission::EditEstablishments),
+            v,
+        },
+        status,
+    ))
+}
+
+/// Adds a GHT or a CPTS (repeated `departments` fields), then shows the list again.
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
+) -> PageResult {
+    let (_, scope) = auth.page_user()?;
+    let value = |k: &str| {
+        fields
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut v = TerritoryValues {
+        kind: value("kind"),
+        name: value("name"),
+        departments: fields
+            .iter()
+            .filter(|(k, _)| k == "departments")
+            .map(|(_, d)| d.clone())
+            .collect(),
+        errors: Vec::new(),
+    };
+    let deps: Vec<&str> = v.departments.iter().map(String::as_str).collect();
+    let t = match NewTerritory::validate(&v.kind, &v.name, &deps) {
+        Ok(t) => t,
+        Err(errors) => {
+            v.errors = errors;
+            return page(&state, &auth, &scope, v).await;
+        }
+    };
+    match insert(&state, &auth, &scope, &t).await {
+        Ok(Ok(_)) => Ok(super::login::redirect("/territories")),
+        Ok(Err(errors)) => {
+            v.errors = errors;
+            page(&state, &auth, &scope, v).await
+        }
+        Err(e) => Err(PageError::store(auth.lang)(e)),
+    }
+}
+
+/// Creates the territory and audits it; a taken name or a region out of scope is a field error.
+pub async fn insert(
+    state: &AppState,
+    auth: &Auth,
+    scope: &Scope,
+    t: &NewTerritory,
+) -> Result<Result<i64, Vec<FieldError>>, StoreError> {
+    match reference::create_territory(&state.db, scope, t).await {
+        Ok(id) => {
+            let summary = format!(
+                "{} créé : {} ({})",
+                t.kind,
+                t.name,
+                t.departments.join(", ")
+            );
+            audit::append(
+                &state.db,
+                &auth.audit_entry(
+                    "territory.create",
+                    "territory",
+                    Some(id.to_string()),
+                    Some(t.region.to_owned()),
+                    summary,
+                ),
+            )
+            .await?;
+            Ok(Ok(id))
+        }
+        Err(StoreError::Conflict(_)) => Ok(Err(vec![FieldError {
+            field: "name",
+            message: "un territoire de ce type porte déjà ce nom dans la région".into(),
+        }])),
+        Err(StoreError::Invalid(_)) => Ok(Err(vec![FieldError {
+            field: "departments",
+            message: "ces départements ne sont pas dans votre région".into(),
+        }])),
+        Err(e) => Err(e),
+    }
 }

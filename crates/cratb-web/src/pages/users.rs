@@ -8,7 +8,7 @@ use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use cratb_domain::{Email, Permission, RegionCode, Role, Scope, geo};
-use cratb_store::establishments::FieldError;
+use cratb_store::FieldError;
 use cratb_store::users::{self, NewUser, NewUserError, User};
 use cratb_store::{PageRequest, StoreError, audit};
 use serde::Deserialize;
