@@ -13,6 +13,15 @@ pub struct Email(String);
 #[error("« {0} » n'est pas une adresse e-mail valide (forme attendue : nom@domaine.fr)")]
 pub struct EmailError(pub String);
 
+impl crate::Bilingual for EmailError {
+    fn en(&self) -> String {
+        format!(
+            "“{}” is not a valid e-mail address (expected form: name@domain.fr)",
+            self.0
+        )
+    }
+}
+
 impl Email {
     /// Accepts `local@domain.tld` with no spaces, one `@`, a dotted domain, at most 254 characters.
     pub fn parse(input: &str) -> Result<Self, EmailError> {

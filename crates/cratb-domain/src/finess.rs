@@ -32,6 +32,23 @@ pub enum FinessError {
     CheckKey(String, u8),
 }
 
+impl crate::Bilingual for FinessError {
+    fn en(&self) -> String {
+        match self {
+            FinessError::Length(s, n) => format!("a FINESS number has 9 characters, “{s}” has {n}"),
+            FinessError::NotDigits(s) => {
+                format!("“{s}”: characters 3 to 9 of a FINESS number are digits")
+            }
+            FinessError::Department(s, p) => {
+                format!("“{s}”: the prefix “{p}” is not a department (01–95, 2A, 2B, 9A–9F)")
+            }
+            FinessError::CheckKey(s, k) => {
+                format!("“{s}”: the check key is wrong (the expected key is {k})")
+            }
+        }
+    }
+}
+
 /// Value of a character in the Luhn computation (prefix letters count as 0).
 fn digit(c: u8) -> u8 {
     if c.is_ascii_digit() { c - b'0' } else { 0 }
@@ -186,6 +203,14 @@ mod tests {
             Finess::parse("380780081"),
             Err(FinessError::CheckKey("380780081".into(), 0))
         );
+    }
+
+    #[test]
+    fn messages_in_both_languages() {
+        use crate::Bilingual;
+        let e = Finess::parse("380780081").unwrap_err();
+        assert!(e.in_lang("fr").contains("clé de contrôle"));
+        assert!(e.in_lang("en").contains("check key"));
     }
 
     #[test]

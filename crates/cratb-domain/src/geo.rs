@@ -114,6 +114,15 @@ pub struct RegionCode(String);
 #[error("« {0} » n'est pas un code de région INSEE (ex. 84 pour Auvergne-Rhône-Alpes)")]
 pub struct UnknownRegion(pub String);
 
+impl crate::Bilingual for UnknownRegion {
+    fn en(&self) -> String {
+        format!(
+            "“{}” is not an INSEE region code (e.g. 84 for Auvergne-Rhône-Alpes)",
+            self.0
+        )
+    }
+}
+
 impl RegionCode {
     /// Parses an INSEE region code (`84`, `01`…).
     pub fn parse(s: &str) -> Result<Self, UnknownRegion> {

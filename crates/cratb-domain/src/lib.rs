@@ -12,6 +12,20 @@ pub mod geo;
 pub mod password;
 pub mod roles;
 
+/// An error whose message exists in French (its `Display`, the default) and in English.
+pub trait Bilingual: std::fmt::Display {
+    /// The message in English.
+    fn en(&self) -> String;
+    /// The message in `lang` (`en`, otherwise French).
+    fn in_lang(&self, lang: &str) -> String {
+        if lang == "en" {
+            self.en()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
 pub use email::{Email, EmailError};
 pub use establishment::{Category, Sector};
 pub use finess::{Finess, FinessError};

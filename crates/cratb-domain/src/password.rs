@@ -26,6 +26,23 @@ pub enum PasswordError {
     ContainsEmail,
 }
 
+impl crate::Bilingual for PasswordError {
+    fn en(&self) -> String {
+        match self {
+            PasswordError::TooShort => {
+                format!("the password must have at least {MIN_LEN} characters")
+            }
+            PasswordError::TooLong => format!("the password cannot exceed {MAX_LEN} characters"),
+            PasswordError::Common => {
+                "this password is in the list of the most common passwords; choose another".into()
+            }
+            PasswordError::ContainsEmail => {
+                "the password must not contain the e-mail address".into()
+            }
+        }
+    }
+}
+
 const FRENCH_COMMON: &[&str] = &[
     "motdepasse",
     "motdepasse1",

@@ -72,6 +72,12 @@ pub struct BadDate {
     pub value: String,
 }
 
+impl cratb_domain::Bilingual for BadDate {
+    fn en(&self) -> String {
+        format!("{}: “{}” is not a YYYY-MM-DD date", self.field, self.value)
+    }
+}
+
 fn parse_day(field: &'static str, v: &str) -> Result<time::Date, BadDate> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(v.trim(), &fmt).map_err(|_| BadDate {

@@ -52,60 +52,87 @@ impl NewEstablishment {
     /// Checks every field, returning all the errors at once.
     pub fn validate(input: &EstablishmentInput) -> Result<NewEstablishment, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut err = |field, message: String| errors.push(FieldError { field, message });
+        let mut err = |e: FieldError| errors.push(e);
         let finess = match input.finess.as_deref().map(Finess::parse) {
             None => {
-                err("finess", "le numéro FINESS est obligatoire".into());
+                err(FieldError::new(
+                    "finess",
+                    "le numéro FINESS est obligatoire",
+                    "the FINESS number is required",
+                ));
                 None
             }
             Some(Err(e)) => {
-                err("finess", e.to_string());
+                err(FieldError::of("finess", &e));
                 None
             }
             Some(Ok(f)) => Some(f),
         };
         let name = input.name.as_deref().map(str::trim).unwrap_or("");
         if name.is_empty() {
-            err("name", "le nom est obligatoire".into());
+            err(FieldError::new(
+                "name",
+                "le nom est obligatoire",
+                "the name is required",
+            ));
         } else if name.chars().count() > 200 {
-            err("name", "le nom ne peut dépasser 200 caractères".into());
+            err(FieldError::new(
+                "name",
+                "le nom ne peut dépasser 200 caractères",
+                "the name cannot exceed 200 characters",
+            ));
         }
         let category = match input.category.as_deref().map(Category::parse) {
             Some(Some(c)) => Some(c),
             _ => {
-                err("category", "choisissez une catégorie dans la liste".into());
+                err(FieldError::new(
+                    "category",
+                    "choisissez une catégorie dans la liste",
+                    "choose a category from the list",
+                ));
                 None
             }
         };
         let department = input.department.as_deref().map(str::trim).unwrap_or("");
         let dep = geo::department(department);
         if department.is_empty() {
-            err("department", "choisissez un département".into());
+            err(FieldError::new(
+                "department",
+                "choisissez un département",
+                "choose a department",
+            ));
         } else if dep.is_none() {
-            err(
+            err(FieldError::new(
                 "department",
                 format!("« {department} » n'est pas un code de département (ex. 38, 2A, 974)"),
-            );
+                format!("“{department}” is not a department code (e.g. 38, 2A, 974)"),
+            ));
         }
         if let Some(b) = input.beds
             && !(0..=20_000).contains(&b)
         {
-            err(
+            err(FieldError::new(
                 "beds",
-                "le nombre de lits doit être compris entre 0 et 20 000".into(),
-            );
+                "le nombre de lits doit être compris entre 0 et 20 000",
+                "the number of beds must be between 0 and 20,000",
+            ));
         }
         if let (Some(f), Some(d)) = (&finess, dep)
             && f.department() != d.code
         {
-            err(
+            err(FieldError::new(
                 "finess",
                 format!(
                     "ce numéro FINESS est celui d'un établissement du département {}, pas du {}",
                     f.department(),
                     d.code
                 ),
-            );
+                format!(
+                    "this FINESS number belongs to an establishment of department {}, not {}",
+                    f.department(),
+                    d.code
+                ),
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -74,11 +74,38 @@ pub(crate) fn conflict_on(field: &'static str) -> impl FnOnce(sqlx::Error) -> St
     }
 }
 
-/// A field of an input and what is wrong with it (French message), for forms and the API.
+/// A field of an input and what is wrong with it, in French and in English, for forms and the API.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
+    pub message_en: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, fr: impl Into<String>, en: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: fr.into(),
+            message_en: en.into(),
+        }
+    }
+    /// The error of a domain value, in both languages.
+    pub fn of(field: &'static str, e: &impl cratb_domain::Bilingual) -> Self {
+        FieldError {
+            field,
+            message: e.to_string(),
+            message_en: e.en(),
+        }
+    }
+    /// The message in `lang` (`en`, otherwise French).
+    pub fn message(&self, lang: &str) -> &str {
+        if lang == "en" {
+            &self.message_en
+        } else {
+            &self.message
+        }
+    }
 }
 
 /// The backend a URL designates.

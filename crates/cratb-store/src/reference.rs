@@ -59,29 +59,32 @@ impl NewTerritory {
             "GHT" => Some("GHT"),
             "CPTS" => Some("CPTS"),
             _ => {
-                errors.push(FieldError {
-                    field: "kind",
-                    message: "choisissez GHT ou CPTS".into(),
-                });
+                errors.push(FieldError::new(
+                    "kind",
+                    "choisissez GHT ou CPTS",
+                    "choose GHT or CPTS",
+                ));
                 None
             }
         };
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            errors.push(FieldError {
-                field: "name",
-                message: "le nom est obligatoire (200 caractères au plus)".into(),
-            });
+            errors.push(FieldError::new(
+                "name",
+                "le nom est obligatoire (200 caractères au plus)",
+                "the name is required (200 characters at most)",
+            ));
         }
         let mut deps = Vec::new();
         for d in departments {
             match geo::department(d) {
                 Some(dep) if !deps.contains(&dep.code) => deps.push(dep.code),
                 Some(_) => {}
-                None => errors.push(FieldError {
-                    field: "departments",
-                    message: format!("« {d} » n'est pas un code de département"),
-                }),
+                None => errors.push(FieldError::new(
+                    "departments",
+                    format!("« {d} » n'est pas un code de département"),
+                    format!("“{d}” is not a department code"),
+                )),
             }
         }
         let regions: Vec<&str> = deps
@@ -90,15 +93,17 @@ impl NewTerritory {
             .map(|d| d.region)
             .collect();
         if deps.is_empty() && !errors.iter().any(|e| e.field == "departments") {
-            errors.push(FieldError {
-                field: "departments",
-                message: "choisissez au moins un département".into(),
-            });
+            errors.push(FieldError::new(
+                "departments",
+                "choisissez au moins un département",
+                "choose at least one department",
+            ));
         } else if regions.windows(2).any(|w| w[0] != w[1]) {
-            errors.push(FieldError {
-                field: "departments",
-                message: "les départements d'un territoire sont dans une même région".into(),
-            });
+            errors.push(FieldError::new(
+                "departments",
+                "les départements d'un territoire sont dans une même région",
+                "the departments of a territory are in one region",
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);

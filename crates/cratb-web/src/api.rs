@@ -91,13 +91,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-fn invalid(errors: Vec<FieldError>) -> ApiError {
+fn invalid(errors: Vec<FieldError>, lang: crate::i18n::Lang) -> ApiError {
     ApiError::invalid(
         errors
             .into_iter()
             .map(|e| InvalidParam {
                 pointer: format!("/{}", e.field),
-                detail: e.message,
+                detail: e.message(lang.code()).to_owned(),
             })
             .collect(),
     )
@@ -258,10 +258,10 @@ pub async fn create_territory(
         input.name.as_deref().unwrap_or(""),
         &deps,
     )
-    .map_err(invalid)?;
+    .map_err(|e| invalid(e, auth.lang))?;
     let id = crate::pages::territories::insert(&state, &auth, &scope, &t)
         .await?
-        .map_err(invalid)?;
+        .map_err(|e| invalid(e, auth.lang))?;
     let created = reference::list_territories(&state.db, &scope, None)
         .await?
         .into_iter()
@@ -317,10 +317,6 @@ pub async fn get_establishment(
     Ok(Json(establishments::get(&state.db, &scope, id).await?))
 }
 
-fn validate_establishment(input: &EstablishmentInput) -> Result<NewEstablishment, ApiError> {
-    NewEstablishment::validate(input).map_err(invalid)
-}
-
 async fn audit_establishment(
     state: &AppState,
     auth: &Auth,
@@ -363,7 +359,7 @@ pub async fn create_establishment(
     ApiJson(input): ApiJson<EstablishmentInput>,
 ) -> Result<Response, ApiError> {
     let (_, scope) = auth.api_user()?;
-    let e = validate_establishment(&input)?;
+    let e = NewEstablishment::validate(&input).map_err(|e| invalid(e, auth.lang))?;
     let id = establishments::create(&state.db, &scope, &e).await?;
     audit_establishment(&state, &auth, "establishment.create", id, &e).await?;
     let created = establishments::get(&state.db, &scope, id).await?;
@@ -386,7 +382,7 @@ pub async fn update_establishment(
     ApiJson(input): ApiJson<EstablishmentInput>,
 ) -> Result<Json<Establishment>, ApiError> {
     let (_, scope) = auth.api_user()?;
-    let e = validate_establishment(&input)?;
+    let e = NewEstablishment::validate(&input).map_err(|e| invalid(e, auth.lang))?;
     establishments::update(&state.db, &scope, id, &e).await?;
     audit_establishment(&state, &auth, "establishment.update", id, &e).await?;
     Ok(Json(establishments::get(&state.db, &scope, id).await?))
@@ -466,8 +462,10 @@ pub async fn create_user(
         input.region.as_deref(),
         input.password.as_deref(),
     )
-    .map_err(invalid)?;
-    let id = insert_user(&state, &auth, &new).await?.map_err(invalid)?;
+    .map_err(|e| invalid(e, auth.lang))?;
+    let id = insert_user(&state, &auth, &new)
+        .await?
+        .map_err(|e| invalid(e, auth.lang))?;
     let user = users::get(&state.db, &scope, id).await?;
     Ok((
         StatusCode::CREATED,
@@ -509,7 +507,10 @@ pub async fn audit(
     };
     match audit::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page)).await? {
         Ok(page) => Ok(Json(page.into())),
-        Err(bad) => Err(ApiError::field(&format!("/{}", bad.field), bad.to_string())),
+        Err(bad) => Err(ApiError::field(
+            &format!("/{}", bad.field),
+            cratb_domain::Bilingual::in_lang(&bad, auth.lang.code()),
+        )),
     }
 }
 

@@ -168,6 +168,7 @@ catalogue! {
     api_tokens: "Jetons d'API", "API tokens";
     api_tokens_intro: "Un jeton permet à un programme d'utiliser l'API JSON en votre nom. Il n'est affiché qu'une fois : copiez-le.", "A token lets a program use the JSON API on your behalf. It is shown only once: copy it.";
     token_name: "Nom du jeton", "Token name";
+    token_name_required: "Donnez un nom au jeton (100 caractères au plus).", "Give the token a name (100 characters at most).";
     token_write: "Autoriser l'écriture", "Allow writes";
     token_created: "Nouveau jeton (affiché une seule fois) :", "New token (shown only once):";
     revoke: "Révoquer", "Revoke";

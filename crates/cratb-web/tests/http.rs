@@ -1260,3 +1260,62 @@ async fn territories_are_added_within_the_region() {
     .unwrap();
     assert_eq!(log.total, 2);
 }
+
+#[tokio::test]
+async fn field_errors_speak_the_users_language() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(COORD).await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("finess", "380780081"),
+        ("name", ""),
+        ("category", "CH"),
+        ("department", "38"),
+    ];
+    let fr = app
+        .http
+        .post(app.url("/establishments"))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(fr.contains("la clé de contrôle est fausse") && fr.contains("le nom est obligatoire"));
+    let en = app
+        .http
+        .post(app.url("/establishments"))
+        .header("cookie", format!("{cookie}; cratb_lang=en"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains("the check key is wrong") && en.contains("the name is required"),
+        "{en}"
+    );
+    assert!(!en.contains("clé de contrôle"));
+    let token = app.token(COORD, true).await;
+    let r = app
+        .http
+        .post(app.url("/api/v1/establishments"))
+        .bearer_auth(&token)
+        .header("accept-language", "en")
+        .json(&json!({"finess": "380780081"}))
+        .send()
+        .await
+        .unwrap();
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["errors"][0]["pointer"], "/finess");
+    assert!(
+        p["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("check key")
+    );
+}

@@ -101,7 +101,9 @@ pub async fn change_password(
     .map_err(PageError::store(lang))?
     {
         Ok(()) => None,
-        Err(users::PasswordChangeError::Policy(e)) => Some(e.to_string()),
+        Err(users::PasswordChangeError::Policy(e)) => {
+            Some(cratb_domain::Bilingual::in_lang(&e, lang.code()))
+        }
         Err(users::PasswordChangeError::WrongCurrent) => Some(tr.wrong_current_password.to_owned()),
     };
     if let Some(message) = refusal {
@@ -223,7 +225,7 @@ pub async fn create_token(
                 &state,
                 &auth,
                 Notes {
-                    token_error: Some("donnez un nom au jeton (100 caractères au plus)".into()),
+                    token_error: Some(lang.tr().token_name_required.into()),
                     ..Default::default()
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
+use cratb_domain::Bilingual;
 use cratb_store::audit::{self, AuditEntry, AuditQuery};
 use cratb_store::{Page, PageRequest};
 use serde::Deserialize;
@@ -98,7 +99,7 @@ pub async fn list(
                     page: 1,
                     per_page: 50,
                 },
-                Some(bad.to_string()),
+                Some(bad.in_lang(lang.code())),
             ),
             Err(e) => return Err(PageError::store(lang)(e)),
         };
@@ -139,7 +140,7 @@ pub async fn csv(
     let (_, scope) = auth.page_user()?;
     let entries = match audit::export(&state.db, &scope, &p.query(), EXPORT_LIMIT).await {
         Ok(Ok(e)) => e,
-        Ok(Err(bad)) => return Err(PageError::BadRequest(lang, bad.to_string())),
+        Ok(Err(bad)) => return Err(PageError::BadRequest(lang, bad.in_lang(lang.code()))),
         Err(e) => return Err(PageError::store(lang)(e)),
     };
     let mut w = csv::WriterBuilder::new()

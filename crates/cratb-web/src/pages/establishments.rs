@@ -205,7 +205,7 @@ struct FormPage {
 impl FormPage {
     /// The error message of a field, if any.
     fn error(&self, field: &str) -> Option<&str> {
-        super::field_error(&self.errors, field)
+        super::field_error(&self.errors, field, self.l.lang)
     }
 }
 
@@ -307,10 +307,11 @@ impl EstablishmentForm {
             Some(s) => match s.replace([' ', '\u{a0}'], "").parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    errors.push(FieldError {
+                    errors.push(FieldError::new(
                         field,
-                        message: format!("« {s} » n'est pas un nombre entier"),
-                    });
+                        format!("« {s} » n'est pas un nombre entier"),
+                        format!("“{s}” is not a whole number"),
+                    ));
                     None
                 }
             },
@@ -340,18 +341,21 @@ impl EstablishmentForm {
 /// Maps a store refusal to the form field it concerns.
 fn store_field_error(e: cratb_store::StoreError) -> Result<FieldError, cratb_store::StoreError> {
     match e {
-        cratb_store::StoreError::Conflict(f) => Ok(FieldError {
-            field: f,
-            message: "un établissement porte déjà ce numéro".into(),
-        }),
-        cratb_store::StoreError::Invalid("ght_id") => Ok(FieldError {
-            field: "ght_id",
-            message: "ce GHT n'existe pas dans la région de l'établissement".into(),
-        }),
-        cratb_store::StoreError::Invalid(f) => Ok(FieldError {
-            field: f,
-            message: "ce département n'est pas dans votre région".into(),
-        }),
+        cratb_store::StoreError::Conflict(f) => Ok(FieldError::new(
+            f,
+            "un établissement porte déjà ce numéro",
+            "an establishment already has this number",
+        )),
+        cratb_store::StoreError::Invalid("ght_id") => Ok(FieldError::new(
+            "ght_id",
+            "ce GHT n'existe pas dans la région de l'établissement",
+            "this GHT does not exist in the establishment's region",
+        )),
+        cratb_store::StoreError::Invalid(f) => Ok(FieldError::new(
+            f,
+            "ce département n'est pas dans votre région",
+            "this department is not in your region",
+        )),
         other => Err(other),
     }
 }

@@ -130,12 +130,12 @@ pub fn form_status(errors: &[FieldError]) -> axum::http::StatusCode {
     }
 }
 
-/// The message of `field` among a form's errors.
-pub fn field_error<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+/// The message of `field` among a form's errors, in `lang`.
+pub fn field_error<'a>(errors: &'a [FieldError], field: &str, lang: &str) -> Option<&'a str> {
     errors
         .iter()
         .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
+        .map(|e| e.message(lang))
 }
 
 #[derive(Template)]

@@ -29,9 +29,6 @@ pub struct TerritoryValues {
 }
 
 impl TerritoryValues {
-    fn error(&self, field: &str) -> Option<&str> {
-        super::field_error(&self.errors, field)
-    }
     fn checked(&self, code: &str) -> bool {
         self.departments
             .iter()
@@ -46,6 +43,12 @@ struct TerritoriesPage {
     regions: Vec<RegionBlock>,
     can_edit: bool,
     v: TerritoryValues,
+}
+
+impl TerritoriesPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        super::field_error(&self.v.errors, field, self.l.lang)
+    }
 }
 
 pub async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
@@ -164,14 +167,16 @@ pub async fn insert(
             .await?;
             Ok(Ok(id))
         }
-        Err(StoreError::Conflict(_)) => Ok(Err(vec![FieldError {
-            field: "name",
-            message: "un territoire de ce type porte déjà ce nom dans la région".into(),
-        }])),
-        Err(StoreError::Invalid(_)) => Ok(Err(vec![FieldError {
-            field: "departments",
-            message: "ces départements ne sont pas dans votre région".into(),
-        }])),
+        Err(StoreError::Conflict(_)) => Ok(Err(vec![FieldError::new(
+            "name",
+            "un territoire de ce type porte déjà ce nom dans la région",
+            "a territory of this kind already has this name in the region",
+        )])),
+        Err(StoreError::Invalid(_)) => Ok(Err(vec![FieldError::new(
+            "departments",
+            "ces départements ne sont pas dans votre région",
+            "these departments are not in your region",
+        )])),
         Err(e) => Err(e),
     }
 }

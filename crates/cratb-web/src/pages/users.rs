@@ -94,7 +94,7 @@ struct FormPage {
 
 impl FormPage {
     fn error(&self, field: &str) -> Option<&str> {
-        super::field_error(&self.errors, field)
+        super::field_error(&self.errors, field, self.l.lang)
     }
 }
 
@@ -163,34 +163,34 @@ pub fn validate_new_user(
     let email = match Email::parse(email.unwrap_or("")) {
         Ok(e) => Some(e),
         Err(e) => {
-            errors.push(FieldError {
-                field: "email",
-                message: e.to_string(),
-            });
+            errors.push(FieldError::of("email", &e));
             None
         }
     };
     let name = display_name.map(str::trim).unwrap_or("");
     if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError {
-            field: "display_name",
-            message: "le nom affiché est obligatoire (200 caractères au plus)".into(),
-        });
+        errors.push(FieldError::new(
+            "display_name",
+            "le nom affiché est obligatoire (200 caractères au plus)",
+            "the display name is required (200 characters at most)",
+        ));
     }
     let role = match role.and_then(Role::parse) {
         Some(r) if me.role().may_grant(r) => Some(r),
         Some(_) => {
-            errors.push(FieldError {
-                field: "role",
-                message: "vous ne pouvez pas attribuer ce rôle".into(),
-            });
+            errors.push(FieldError::new(
+                "role",
+                "vous ne pouvez pas attribuer ce rôle",
+                "you cannot grant this role",
+            ));
             None
         }
         None => {
-            errors.push(FieldError {
-                field: "role",
-                message: "choisissez un rôle dans la liste".into(),
-            });
+            errors.push(FieldError::new(
+                "role",
+                "choisissez un rôle dans la liste",
+                "choose a role from the list",
+            ));
             None
         }
     };
@@ -199,45 +199,42 @@ pub fn validate_new_user(
         Some(r) => match RegionCode::parse(r) {
             Ok(code) if scope.allows(code.as_str()) => Some(code),
             Ok(_) => {
-                errors.push(FieldError {
-                    field: "region",
-                    message: "cette région n'est pas la vôtre".into(),
-                });
+                errors.push(FieldError::new(
+                    "region",
+                    "cette région n'est pas la vôtre",
+                    "this region is not yours",
+                ));
                 None
             }
             Err(e) => {
-                errors.push(FieldError {
-                    field: "region",
-                    message: e.to_string(),
-                });
+                errors.push(FieldError::of("region", &e));
                 None
             }
         },
     };
     if let Some(r) = role {
         if r.is_national() && region.is_some() {
-            errors.push(FieldError {
-                field: "region",
-                message: "un rôle national n'a pas de région".into(),
-            });
+            errors.push(FieldError::new(
+                "region",
+                "un rôle national n'a pas de région",
+                "a national role has no region",
+            ));
         } else if !r.is_national()
             && region.is_none()
             && !errors.iter().any(|e| e.field == "region")
         {
-            errors.push(FieldError {
-                field: "region",
-                message: "une région est obligatoire pour ce rôle".into(),
-            });
+            errors.push(FieldError::new(
+                "region",
+                "une région est obligatoire pour ce rôle",
+                "this role needs a region",
+            ));
         }
     }
     let password = password.unwrap_or("");
     if let Some(e) = &email
         && let Err(pe) = cratb_domain::check_password_policy(password, e.as_str())
     {
-        errors.push(FieldError {
-            field: "password",
-            message: pe.to_string(),
-        });
+        errors.push(FieldError::of("password", &pe));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -274,15 +271,17 @@ pub async fn insert_user(
             .await?;
             Ok(Ok(id))
         }
-        Err(NewUserError::Store(StoreError::Conflict(_))) => Ok(Err(vec![FieldError {
-            field: "email",
-            message: "un compte existe déjà avec cette adresse".into(),
-        }])),
+        Err(NewUserError::Store(StoreError::Conflict(_))) => Ok(Err(vec![FieldError::new(
+            "email",
+            "un compte existe déjà avec cette adresse",
+            "an account already exists with this address",
+        )])),
         Err(NewUserError::Store(e)) => Err(e),
-        Err(other) => Ok(Err(vec![FieldError {
-            field: "password",
-            message: other.to_string(),
-        }])),
+        Err(other) => Ok(Err(vec![FieldError::new(
+            "password",
+            other.to_string(),
+            other.to_string(),
+        )])),
     }
 }
 
