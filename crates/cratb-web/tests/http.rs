@@ -340,6 +340,18 @@ async fn establishment_form_errors_in_place_then_success() {
             .unwrap()
             .contains("un établissement porte déjà ce numéro")
     );
+    // The full list is paginated, 50 rows a page.
+    let list = app
+        .http
+        .get(app.url("/establishments"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Page 1 / ") && list.contains("page=2") && !list.contains("Précédente"));
     // Search as you type answers the rows only.
     let r = app
         .http
