@@ -1,0 +1,730 @@
+//! Reading a susceptibility file (CSV or XLSX, wide or long) into a column-wise [`Dataset`],
+//! interpreting MICs and disk zones on the way.
+//!
+//! The body is cut at line boundaries and parsed on every core; organisms, breakpoints and
+//! text values are resolved once per distinct value, not once per row.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::interpret::{Options, Rule, UtiMode, interpret_disk, interpret_mic};
+use crate::problems::{Invalid, Problem, ProblemKind};
+use crate::reference::{AbId, MoId, Reference};
+use crate::values::{Mic, Sir, parse_disk};
+
+/// Optional columns kept with each isolate and usable as filters or groups.
+pub const OPTIONAL_COLUMNS: [&str; 8] =
+    ["isolate_id", "specimen", "ward", "ward_type", "establishment", "sector", "age", "sex"];
+
+/// A column of text values, dictionary-encoded.
+#[derive(Debug, Clone, Default)]
+pub struct TextColumn {
+    /// The name as written in the file's header.
+    pub name: String,
+    pub codes: Vec<u32>,
+    pub values: Vec<Box<str>>,
+}
+
+impl TextColumn {
+    pub fn get(&self, row: usize) -> &str {
+        &self.values[self.codes[row] as usize]
+    }
+}
+
+/// One antimicrobial and the columns it was read from.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub ab: AbId,
+    pub code: String,
+    /// Header positions of `<code>`, `<code>_mic`, `<code>_disk`.
+    pub sir_col: Option<usize>,
+    pub mic_col: Option<usize>,
+    pub disk_col: Option<usize>,
+    /// The interpretation per row.
+    pub results: Vec<Sir>,
+}
+
+/// Isolates, one row each, column-wise.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub options: Options,
+    pub header: Vec<String>,
+    pub separator: u8,
+    /// Line in the file of each row (1 = the header).
+    pub line: Vec<u32>,
+    /// Patient number (dense, in order of first appearance) and the identifiers as read.
+    pub patient: Vec<u32>,
+    pub patients: Vec<Box<str>>,
+    /// Specimen date, days since 1970-01-01.
+    pub date: Vec<i32>,
+    pub mo: Vec<MoId>,
+    pub text: Vec<TextColumn>,
+    pub agents: Vec<Agent>,
+    /// What was skipped with `skip_invalid`.
+    pub skipped: Vec<Problem>,
+    pub skipped_total: usize,
+    /// Lines read, header excluded.
+    pub records: usize,
+    source: Source,
+}
+
+/// The CSV text the dataset was read from, kept to write it back with interpretations added.
+#[derive(Debug, Clone)]
+struct Source {
+    body: Vec<u8>,
+    chunks: Vec<Range<usize>>,
+    first_line: Vec<usize>,
+    /// Row index where each chunk starts.
+    first_row: Vec<usize>,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.date.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.date.is_empty()
+    }
+
+    pub fn text_column(&self, name: &str) -> Option<&TextColumn> {
+        self.text.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn organism_name(&self, row: usize) -> &'static str {
+        &Reference::get().organism_named(self.mo[row]).name
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub interpretation: Options,
+    /// Skip invalid rows and values, and report them, instead of refusing the file.
+    pub skip_invalid: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Patient,
+    Date,
+    Organism,
+    Text(usize),
+    Sir(usize),
+    Mic(usize),
+    Disk(usize),
+    Ignored,
+}
+
+/// Reads a file's bytes: XLSX when it is a zip, CSV otherwise.
+pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let csv = crate::xlsx::to_csv(bytes)?;
+        read_csv(&csv, options)
+    } else {
+        read_csv(bytes, options)
+    }
+}
+
+/// Splits off the header line; detects the separator (`;` or `,`) from it.
+fn header_of(bytes: &[u8]) -> Result<(Vec<String>, u8, &[u8]), Invalid> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
+    let line = &bytes[..end];
+    let count = |c: u8| line.iter().filter(|&&b| b == c).count();
+    let separator = if count(b';') > count(b',') { b';' } else if count(b'\t') > count(b',') { b'\t' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).delimiter(separator).from_reader(line);
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => return Err(Invalid::file("le fichier est vide")),
+        Err(_) => return Err(Invalid::file("l’en-tête n’est pas en UTF-8")),
+    }
+    let header = record.iter().map(|h| h.trim().to_string()).collect();
+    Ok((header, separator, &bytes[(end + 1).min(bytes.len())..]))
+}
+
+fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
+    let (header, separator, body) = header_of(bytes)?;
+    let lower: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
+    if lower.iter().any(|h| h == "antimicrobial") {
+        let wide = crate::long::pivot(&header, separator, body, options)?;
+        let to_long = |line: usize| if line >= 2 { wide.lines[line - 2] } else { line };
+        let mut dataset = read_csv(&wide.csv, options).map_err(|mut invalid| {
+            invalid.problems.iter_mut().for_each(|p| p.line = to_long(p.line));
+            invalid
+        })?;
+        for l in &mut dataset.line {
+            *l = to_long(*l as usize) as u32;
+        }
+        dataset.skipped.iter_mut().for_each(|p| p.line = to_long(p.line));
+        dataset.skipped.extend(wide.skipped);
+        dataset.skipped.sort_by_key(|p| p.line);
+        dataset.skipped_total = dataset.skipped.len();
+        dataset.records = wide.records;
+        return Ok(dataset);
+    }
+    let reference = Reference::get();
+    let mut problems = Vec::new();
+    let mut roles = vec![Role::Ignored; header.len()];
+    let mut text_names = Vec::new();
+    let mut agents: Vec<Agent> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in lower.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if seen.insert(name, i).is_some() {
+            problems.push(Problem::new(1, &header[i], "", ProblemKind::DuplicateColumn));
+            continue;
+        }
+        roles[i] = match name.as_str() {
+            "patient_id" => Role::Patient,
+            "date" => Role::Date,
+            "organism" => Role::Organism,
+            n if OPTIONAL_COLUMNS.contains(&n) => {
+                text_names.push(header[i].clone());
+                Role::Text(text_names.len() - 1)
+            }
+            n => {
+                let (code, kind) = if let Some(c) = n.strip_suffix("_mic") {
+                    (c, 1)
+                } else if let Some(c) = n.strip_suffix("_disk") {
+                    (c, 2)
+                } else {
+                    (n, 0)
+                };
+                match reference.antimicrobial(code) {
+                    Some(ab) => {
+                        let a = match agents.iter().position(|a| a.ab == ab) {
+                            Some(a) => a,
+                            None => {
+                                agents.push(Agent {
+                                    ab,
+                                    code: reference.antimicrobials[ab as usize].code.to_string(),
+                                    sir_col: None,
+                                    mic_col: None,
+                                    disk_col: None,
+                                    results: Vec::new(),
+                                });
+                                agents.len() - 1
+                            }
+                        };
+                        match kind {
+                            1 => {
+                                agents[a].mic_col = Some(i);
+                                Role::Mic(a)
+                            }
+                            2 => {
+                                agents[a].disk_col = Some(i);
+                                Role::Disk(a)
+                            }
+                            _ => {
+                                agents[a].sir_col = Some(i);
+                                Role::Sir(a)
+                            }
+                        }
+                    }
+                    None if kind != 0 => {
+                        problems.push(Problem::new(1, &header[i], code, ProblemKind::UnknownAntimicrobial));
+                        Role::Ignored
+                    }
+                    None => {
+                        // Another column: kept as text, unless it holds categories, in which
+                        // case it is an antimicrobial we do not know (decided below).
+                        text_names.push(header[i].clone());
+                        Role::Text(text_names.len() - 1)
+                    }
+                }
+            }
+        };
+    }
+    for required in ["patient_id", "date", "organism"] {
+        if !lower.iter().any(|h| h == required) {
+            return Err(Invalid::from(vec![Problem::new(1, required, "", ProblemKind::MissingColumn)]));
+        }
+    }
+    if !problems.is_empty() && (!options.skip_invalid || problems.iter().any(|p| p.kind == ProblemKind::DuplicateColumn)) {
+        return Err(Invalid::from(problems));
+    }
+
+    let threads = rayon::current_num_threads().max(1);
+    let chunks = split(body, if body.len() > 1 << 20 { threads * 4 } else { 1 });
+    let mut first_line = Vec::with_capacity(chunks.len());
+    let mut line = 2;
+    for c in &chunks {
+        first_line.push(line);
+        line += memchr::memchr_iter(b'\n', &body[c.clone()]).count();
+    }
+    let context = Context { roles: &roles, header: &header, agents: &agents, texts: text_names.len(), options, reference };
+    let outs: Vec<ChunkOut> = chunks
+        .par_iter()
+        .zip(first_line.par_iter())
+        .map(|(range, &first)| parse_chunk(&context, separator, &body[range.clone()], first))
+        .collect();
+
+    // Merge the chunks: renumber patients and text values into shared dictionaries.
+    let rows: usize = outs.iter().map(|o| o.date.len()).sum();
+    let mut dataset = Dataset {
+        options: options.interpretation.clone(),
+        header: header.clone(),
+        separator,
+        line: Vec::with_capacity(rows),
+        patient: Vec::with_capacity(rows),
+        patients: Vec::new(),
+        date: Vec::with_capacity(rows),
+        mo: Vec::with_capacity(rows),
+        text: text_names
+            .iter()
+            .map(|n| TextColumn { name: n.clone(), codes: Vec::with_capacity(rows), values: Vec::new() })
+            .collect(),
+        agents: agents
+            .iter()
+            .map(|a| Agent { results: Vec::with_capacity(rows), ..a.clone() })
+            .collect(),
+        skipped: Vec::new(),
+        skipped_total: 0,
+        records: 0,
+        source: Source { body: Vec::new(), chunks: chunks.clone(), first_line, first_row: Vec::new() },
+    };
+    let mut patients = Interner::default();
+    let mut texts: Vec<Interner> = vec![Interner::default(); text_names.len()];
+    for out in outs {
+        dataset.source.first_row.push(dataset.date.len());
+        dataset.records += out.records;
+        problems.extend(out.problems);
+        let remap = patients.absorb(out.patients);
+        dataset.patient.extend(out.patient.iter().map(|p| remap[*p as usize]));
+        for (t, (codes, interner)) in out.text.into_iter().enumerate() {
+            let remap = texts[t].absorb(interner);
+            dataset.text[t].codes.extend(codes.iter().map(|c| remap[*c as usize]));
+        }
+        dataset.line.extend(out.line);
+        dataset.date.extend(out.date);
+        dataset.mo.extend(out.mo);
+        for (a, results) in out.results.into_iter().enumerate() {
+            dataset.agents[a].results.extend(results);
+        }
+    }
+    dataset.patients = patients.into_values();
+    for (column, interner) in dataset.text.iter_mut().zip(texts) {
+        column.values = interner.into_values();
+    }
+    unknown_category_columns(&mut dataset, &mut problems);
+    if !problems.is_empty() {
+        if !options.skip_invalid {
+            return Err(Invalid::from(problems));
+        }
+        let invalid = Invalid::from(problems);
+        dataset.skipped = invalid.problems;
+        dataset.skipped_total = invalid.total;
+    }
+    dataset.source.body = body.to_vec();
+    Ok(dataset)
+}
+
+/// A text column whose every value is a category (S, I, R…) is an antimicrobial the
+/// reference does not know: reported, and dropped.
+fn unknown_category_columns(dataset: &mut Dataset, problems: &mut Vec<Problem>) {
+    dataset.text.retain(|column| {
+        let lower = column.name.to_ascii_lowercase();
+        if OPTIONAL_COLUMNS.contains(&lower.as_str()) {
+            return true;
+        }
+        let mut nonempty = column.values.iter().filter(|v| !v.is_empty()).peekable();
+        let categories = nonempty.peek().is_some()
+            && nonempty.all(|v| matches!(Sir::parse(v), Ok(s) if s != Sir::Missing && s != Sir::Ni));
+        if categories {
+            problems.push(Problem::new(1, &column.name, &column.name, ProblemKind::UnknownAntimicrobial));
+        }
+        !categories
+    });
+}
+
+/// Cuts the body into about `n` pieces at line ends. A file with quotes may hold line breaks
+/// inside a field: it is read in one piece.
+fn split(body: &[u8], n: usize) -> Vec<Range<usize>> {
+    if n <= 1 || memchr::memchr(b'"', body).is_some() {
+        return vec![0..body.len()];
+    }
+    let mut chunks = Vec::with_capacity(n);
+    let mut start = 0;
+    let step = body.len() / n + 1;
+    while start < body.len() {
+        let target = (start + step).min(body.len());
+        let end = match memchr::memchr(b'\n', &body[target..]) {
+            Some(p) => target + p + 1,
+            None => body.len(),
+        };
+        chunks.push(start..end);
+        start = end;
+    }
+    chunks
+}
+
+struct Context<'a> {
+    roles: &'a [Role],
+    header: &'a [String],
+    agents: &'a [Agent],
+    texts: usize,
+    options: &'a ReadOptions,
+    reference: &'static Reference,
+}
+
+#[derive(Default)]
+struct ChunkOut {
+    records: usize,
+    line: Vec<u32>,
+    patient: Vec<u32>,
+    patients: Interner,
+    date: Vec<i32>,
+    mo: Vec<MoId>,
+    text: Vec<(Vec<u32>, Interner)>,
+    results: Vec<Vec<Sir>>,
+    problems: Vec<Problem>,
+}
+
+/// Distinct byte strings numbered in order of first appearance.
+#[derive(Default, Clone)]
+pub(crate) struct Interner {
+    map: HashMap<Box<[u8]>, u32>,
+    values: Vec<Box<[u8]>>,
+}
+
+impl Interner {
+    pub(crate) fn intern(&mut self, value: &[u8]) -> u32 {
+        if let Some(&id) = self.map.get(value) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(value.into());
+        self.map.insert(value.into(), id);
+        id
+    }
+
+    /// Takes another interner's values in; returns the new number of each of its values.
+    fn absorb(&mut self, other: Interner) -> Vec<u32> {
+        if self.values.is_empty() {
+            let remap = (0..other.values.len() as u32).collect();
+            *self = other;
+            return remap;
+        }
+        other.values.iter().map(|v| self.intern(v)).collect()
+    }
+
+    fn into_values(self) -> Vec<Box<str>> {
+        self.values.into_iter().map(|v| String::from_utf8_lossy(&v).into()).collect()
+    }
+}
+
+fn parse_chunk(cx: &Context, separator: u8, bytes: &[u8], first_line: usize) -> ChunkOut {
+    let mut out = ChunkOut {
+        text: vec![Default::default(); cx.texts],
+        results: vec![Vec::new(); cx.agents.len()],
+        ..Default::default()
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let mut organisms: HashMap<Box<[u8]>, Option<MoId>> = HashMap::new();
+    let mut rules: HashMap<(MoId, bool), Box<[Rule]>> = HashMap::new();
+    let specimen = cx.header.iter().position(|h| h.eq_ignore_ascii_case("specimen"));
+    let mut row_text = vec![0u32; cx.texts];
+    let mut row_results = vec![Sir::Missing; cx.agents.len()];
+    let mut row_problems: Vec<Problem> = Vec::new();
+    let str_of = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(1) + first_line - 1;
+                out.problems.push(Problem::new(line, "", "", ProblemKind::Unreadable { detail: e.to_string() }));
+                break;
+            }
+        }
+        if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.records += 1;
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(1) + first_line - 1;
+        row_problems.clear();
+        if record.len() > cx.roles.len() {
+            row_problems.push(Problem::new(
+                line,
+                "",
+                &format!("{} > {}", record.len(), cx.roles.len()),
+                ProblemKind::TooManyFields,
+            ));
+        }
+        let field = |i: usize| trim(record.get(i).unwrap_or(b""));
+        let (mut patient, mut date, mut mo) = (None, None, None);
+        for (i, role) in cx.roles.iter().enumerate() {
+            let value = field(i);
+            match *role {
+                Role::Patient => {
+                    if value.is_empty() {
+                        row_problems.push(Problem::new(line, &cx.header[i], "", ProblemKind::EmptyPatient));
+                    } else {
+                        patient = Some(out.patients.intern(value));
+                    }
+                }
+                Role::Date => match parse_date(value) {
+                    Some(d) => date = Some(d),
+                    None => row_problems.push(Problem::new(line, &cx.header[i], &str_of(value), ProblemKind::BadDate)),
+                },
+                Role::Organism => {
+                    let found = match organisms.get(value) {
+                        Some(found) => *found,
+                        None => {
+                            let found = std::str::from_utf8(value).ok().and_then(|t| cx.reference.organism(t));
+                            organisms.insert(value.into(), found);
+                            found
+                        }
+                    };
+                    match found {
+                        Some(m) => mo = Some(m),
+                        None => row_problems.push(Problem::new(
+                            line,
+                            &cx.header[i],
+                            &str_of(value),
+                            ProblemKind::UnknownOrganism,
+                        )),
+                    }
+                }
+                Role::Text(t) => row_text[t] = out.text[t].1.intern(value),
+                _ => {}
+            }
+        }
+        let (Some(patient), Some(date), Some(mo), true) = (patient, date, mo, row_problems.is_empty()) else {
+            out.problems.append(&mut row_problems);
+            continue;
+        };
+        let uti = match cx.options.interpretation.uti {
+            UtiMode::Never => false,
+            UtiMode::Always => true,
+            UtiMode::FromSpecimen => specimen.is_some_and(|s| is_urine(field(s))),
+        };
+        let rules = rules.entry((mo, uti)).or_insert_with(|| {
+            cx.agents
+                .iter()
+                .map(|a| Rule::resolve(cx.reference, mo, a.ab, &cx.options.interpretation, uti))
+                .collect()
+        });
+        for (a, agent) in cx.agents.iter().enumerate() {
+            let rule = &rules[a];
+            let mut result = Sir::Missing;
+            let mut tested = false;
+            if let Some(c) = agent.disk_col {
+                let value = field(c);
+                if !value.is_empty() {
+                    match std::str::from_utf8(value).ok().and_then(parse_disk) {
+                        Some(zone) => {
+                            tested = true;
+                            if let Some(b) = rule.disk {
+                                result = interpret_disk(zone, b);
+                            }
+                        }
+                        None => row_problems.push(Problem::new(line, &cx.header[c], &str_of(value), ProblemKind::BadDisk)),
+                    }
+                }
+            }
+            if let Some(c) = agent.mic_col {
+                let value = field(c);
+                if !value.is_empty() {
+                    match std::str::from_utf8(value).ok().and_then(Mic::parse) {
+                        Some(mic) => {
+                            tested = true;
+                            if let Some(b) = rule.mic {
+                                result = interpret_mic(mic, b);
+                            }
+                        }
+                        None => row_problems.push(Problem::new(line, &cx.header[c], &str_of(value), ProblemKind::BadMic)),
+                    }
+                }
+            }
+            if !tested {
+                if let Some(c) = agent.sir_col {
+                    let value = field(c);
+                    match std::str::from_utf8(value).map_err(|_| ()).and_then(Sir::parse) {
+                        Ok(sir) => result = sir,
+                        Err(()) => row_problems.push(Problem::new(line, &cx.header[c], &str_of(value), ProblemKind::BadSir)),
+                    }
+                }
+            }
+            if rule.intrinsic_r && (tested || result != Sir::Missing) {
+                result = Sir::R;
+            }
+            row_results[a] = result;
+        }
+        out.problems.append(&mut row_problems);
+        out.line.push(line as u32);
+        out.patient.push(patient);
+        out.date.push(date);
+        out.mo.push(mo);
+        for (t, code) in row_text.iter().enumerate() {
+            out.text[t].0.push(*code);
+        }
+        for (a, r) in row_results.iter().enumerate() {
+            out.results[a].push(*r);
+        }
+    }
+    out
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    bytes.trim_ascii()
+}
+
+/// Urine specimens, for `--uti-from-specimen`: "urine", "urines", "urinaire", "ECBU"…
+pub fn is_urine(specimen: &[u8]) -> bool {
+    let lower = specimen.to_ascii_lowercase();
+    memchr::memmem::find(&lower, b"urin").is_some() || lower == b"ecbu"
+}
+
+/// Days since 1970-01-01 of `YYYY-MM-DD` or `DD/MM/YYYY` (a time after the date is ignored).
+pub fn parse_date(bytes: &[u8]) -> Option<i32> {
+    let b = bytes.get(..10)?;
+    let digits = |s: &[u8]| -> Option<i32> {
+        s.iter().try_fold(0i32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0')))
+    };
+    let (y, m, d) = if b[4] == b'-' && b[7] == b'-' {
+        (digits(&b[..4])?, digits(&b[5..7])?, digits(&b[8..10])?)
+    } else if b[2] == b'/' && b[5] == b'/' {
+        (digits(&b[6..10])?, digits(&b[3..5])?, digits(&b[..2])?)
+    } else {
+        return None;
+    };
+    if bytes.len() > 10 && !matches!(bytes[10], b' ' | b'T') {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month[m as usize - 1] {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DD` of a day number.
+pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+pub fn format_date(z: i32) -> String {
+    let (y, m, d) = civil_from_days(z);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+impl Dataset {
+    /// The file as read, with each interpretation written into its `<code>` column; columns
+    /// that did not exist are added after the others. Skipped rows are left out.
+    pub fn write_interpreted(&self) -> Vec<u8> {
+        let added: Vec<&Agent> = self.agents.iter().filter(|a| a.sir_col.is_none()).collect();
+        let mut header = csv::WriterBuilder::new().delimiter(self.separator).from_writer(Vec::new());
+        let names = self.header.iter().map(String::as_str).chain(added.iter().map(|a| a.code.as_str()));
+        header.write_record(names).expect("writing to memory");
+        let mut out = header.into_inner().expect("writing to memory");
+        let parts: Vec<Vec<u8>> = self
+            .source
+            .chunks
+            .par_iter()
+            .zip(self.source.first_line.par_iter())
+            .zip(self.source.first_row.par_iter())
+            .map(|((range, &first), &start)| {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(self.separator)
+                    .from_reader(&self.source.body[range.clone()]);
+                let mut writer = csv::WriterBuilder::new()
+                    .delimiter(self.separator)
+                    .flexible(true)
+                    .from_writer(Vec::with_capacity(range.len() + range.len() / 4));
+                let mut record = csv::ByteRecord::new();
+                let mut output = csv::ByteRecord::new();
+                let mut row = start;
+                while let Ok(true) = reader.read_byte_record(&mut record) {
+                    let line = record.position().map(|p| p.line() as usize).unwrap_or(1) + first - 1;
+                    if row >= self.len() || self.line[row] as usize != line {
+                        continue;
+                    }
+                    output.clear();
+                    for i in 0..self.header.len() {
+                        match self.agents.iter().find(|a| a.sir_col == Some(i)) {
+                            Some(a) => output.push_field(a.results[row].as_str().as_bytes()),
+                            None => output.push_field(record.get(i).unwrap_or(b"")),
+                        }
+                    }
+                    for a in &added {
+                        output.push_field(a.results[row].as_str().as_bytes());
+                    }
+                    writer.write_byte_record(&output).expect("writing to memory");
+                    row += 1;
+                }
+                writer.into_inner().expect("writing to memory")
+            })
+            .collect();
+        for p in parts {
+            out.extend(p);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date(b"1970-01-01"), Some(0));
+        assert_eq!(parse_date(b"01/01/1970"), Some(0));
+        assert_eq!(parse_date(b"2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(parse_date(b"2023-02-29"), None);
+        assert_eq!(parse_date(b"2023-13-01"), None);
+        assert_eq!(parse_date(b"2023-1-01"), None);
+        assert_eq!(parse_date(b"2024-03-01T10:00"), parse_date(b"2024-03-01"));
+        assert_eq!(format_date(parse_date(b"2025-08-28").unwrap()), "2025-08-28");
+        for z in -1000..30000 {
+            let (y, m, d) = civil_from_days(z);
+            assert_eq!(days_from_civil(y, m as i32, d as i32), z);
+        }
+    }
+
+    #[test]
+    fn chunks_end_at_line_ends() {
+        let body = b"a,1\nb,2\nc,3\nd,4\n";
+        let chunks = split(body, 3);
+        assert_eq!(chunks.first().unwrap().start, 0);
+        assert_eq!(chunks.last().unwrap().end, body.len());
+        for c in &chunks {
+            assert_eq!(body[c.end - 1], b'\n');
+        }
+        assert_eq!(split(b"\"a\nb\",1\n", 4), vec![0..8]);
+    }
+}
