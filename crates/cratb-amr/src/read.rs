@@ -71,7 +71,7 @@ pub struct Dataset {
 }
 
 /// The CSV text the dataset was read from, kept to write it back with interpretations added.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Source {
     body: Vec<u8>,
     chunks: Vec<Range<usize>>,
@@ -87,6 +87,37 @@ impl Dataset {
 
     pub fn is_empty(&self) -> bool {
         self.date.is_empty()
+    }
+
+    /// A dataset assembled from columns already interpreted (e.g. loaded from the database).
+    /// `agents[..].results`, `patient`, `date`, `mo` and every text column have one value per row.
+    pub fn from_columns(
+        options: Options,
+        patient: Vec<u32>,
+        date: Vec<i32>,
+        mo: Vec<MoId>,
+        text: Vec<TextColumn>,
+        agents: Vec<Agent>,
+    ) -> Dataset {
+        let n = date.len();
+        assert!(patient.len() == n && mo.len() == n, "columns of different lengths");
+        assert!(text.iter().all(|t| t.codes.len() == n) && agents.iter().all(|a| a.results.len() == n));
+        Dataset {
+            options,
+            header: Vec::new(),
+            separator: b',',
+            line: (2..n as u32 + 2).collect(),
+            patients: Vec::new(),
+            patient,
+            date,
+            mo,
+            text,
+            agents,
+            skipped: Vec::new(),
+            skipped_total: 0,
+            records: n,
+            source: Source::default(),
+        }
     }
 
     pub fn text_column(&self, name: &str) -> Option<&TextColumn> {
