@@ -19,26 +19,49 @@ const RESULT_COLUMNS: [&str; 3] = ["sir", "mic", "disk"];
 
 /// Pivots a long file. An isolate is identified by `isolate_id` when there is one, else by
 /// patient, date, organism and specimen.
-pub(crate) fn pivot(header: &[String], separator: u8, body: &[u8], options: &ReadOptions) -> Result<Wide, Invalid> {
+pub(crate) fn pivot(
+    header: &[String],
+    separator: u8,
+    body: &[u8],
+    options: &ReadOptions,
+) -> Result<Wide, Invalid> {
     let reference = Reference::get();
     let lower: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
     let position = |name: &str| lower.iter().position(|h| h == name);
     let ab_col = position("antimicrobial").expect("a long file has an antimicrobial column");
-    let results: Vec<(usize, usize)> =
-        RESULT_COLUMNS.iter().enumerate().filter_map(|(k, n)| position(n).map(|i| (k, i))).collect();
+    let results: Vec<(usize, usize)> = RESULT_COLUMNS
+        .iter()
+        .enumerate()
+        .filter_map(|(k, n)| position(n).map(|i| (k, i)))
+        .collect();
     if results.is_empty() {
-        return Err(Invalid::from(vec![Problem::new(1, "sir", "", ProblemKind::MissingColumn)]));
+        return Err(Invalid::from(vec![Problem::new(
+            1,
+            "sir",
+            "",
+            ProblemKind::MissingColumn,
+        )]));
     }
-    let kept: Vec<usize> =
-        (0..header.len()).filter(|&i| i != ab_col && !RESULT_COLUMNS.contains(&lower[i].as_str())).collect();
+    let kept: Vec<usize> = (0..header.len())
+        .filter(|&i| i != ab_col && !RESULT_COLUMNS.contains(&lower[i].as_str()))
+        .collect();
     let key_cols: Vec<usize> = match position("isolate_id") {
         Some(i) => vec![i],
-        None => ["patient_id", "date", "organism", "specimen"].iter().filter_map(|n| position(n)).collect(),
+        None => ["patient_id", "date", "organism", "specimen"]
+            .iter()
+            .filter_map(|n| position(n))
+            .collect(),
     };
 
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(separator).from_reader(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator)
+        .from_reader(body);
     let mut isolates: HashMap<Vec<Vec<u8>>, usize> = HashMap::new();
-    let mut rows: Vec<(usize, Vec<Vec<u8>>, HashMap<(usize, usize), Vec<u8>>)> = Vec::new();
+    // Per isolate: its first line, its identifying fields, its results by (agent, kind).
+    type Row = (usize, Vec<Vec<u8>>, HashMap<(usize, usize), Vec<u8>>);
+    let mut rows: Vec<Row> = Vec::new();
     let mut agents: Vec<String> = Vec::new();
     let mut present = [false; 3];
     let mut problems = Vec::new();
@@ -55,7 +78,12 @@ pub(crate) fn pivot(header: &[String], separator: u8, body: &[u8], options: &Rea
         let field = |i: usize| record.get(i).unwrap_or(b"").trim_ascii();
         let code = String::from_utf8_lossy(field(ab_col)).into_owned();
         let Some(ab) = reference.antimicrobial(&code) else {
-            problems.push(Problem::new(line, &header[ab_col], &code, ProblemKind::UnknownAntimicrobial));
+            problems.push(Problem::new(
+                line,
+                &header[ab_col],
+                &code,
+                ProblemKind::UnknownAntimicrobial,
+            ));
             continue;
         };
         let code = reference.antimicrobials[ab as usize].code.to_string();
@@ -65,7 +93,11 @@ pub(crate) fn pivot(header: &[String], separator: u8, body: &[u8], options: &Rea
         });
         let key: Vec<Vec<u8>> = key_cols.iter().map(|&i| field(i).to_vec()).collect();
         let index = *isolates.entry(key).or_insert_with(|| {
-            rows.push((line, kept.iter().map(|&i| field(i).to_vec()).collect(), HashMap::new()));
+            rows.push((
+                line,
+                kept.iter().map(|&i| field(i).to_vec()).collect(),
+                HashMap::new(),
+            ));
             rows.len() - 1
         });
         for &(k, i) in &results {
@@ -90,7 +122,9 @@ pub(crate) fn pivot(header: &[String], separator: u8, body: &[u8], options: &Rea
     if !problems.is_empty() && !options.skip_invalid {
         return Err(Invalid::from(problems));
     }
-    let mut writer = csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(separator)
+        .from_writer(Vec::new());
     let mut columns: Vec<String> = kept.iter().map(|&i| header[i].clone()).collect();
     let suffixes = ["", "_mic", "_disk"];
     let mut result_columns = Vec::new();
@@ -107,8 +141,19 @@ pub(crate) fn pivot(header: &[String], separator: u8, body: &[u8], options: &Rea
     let mut lines = Vec::with_capacity(rows.len());
     for (line, fields, values) in &rows {
         lines.push(*line);
-        let results = result_columns.iter().map(|key| values.get(key).map_or(&b""[..], Vec::as_slice));
-        writer.write_record(fields.iter().map(Vec::as_slice).chain(results)).map_err(error)?;
+        let results = result_columns
+            .iter()
+            .map(|key| values.get(key).map_or(&b""[..], Vec::as_slice));
+        writer
+            .write_record(fields.iter().map(Vec::as_slice).chain(results))
+            .map_err(error)?;
     }
-    Ok(Wide { csv: writer.into_inner().map_err(|e| Invalid::file(e.to_string()))?, lines, skipped: problems, records })
+    Ok(Wide {
+        csv: writer
+            .into_inner()
+            .map_err(|e| Invalid::file(e.to_string()))?,
+        lines,
+        skipped: problems,
+        records,
+    })
 }

@@ -77,10 +77,19 @@ pub struct Breakpoint {
     pub sdd: bool,
 }
 
+impl Organism {
+    /// Genus and species epithet (empty for higher ranks): the package's `first_isolate()`
+    /// groups isolates on them, so that a subspecies counts with its species.
+    pub fn genus_species(&self) -> (&str, &str) {
+        (&self.genus, &self.species)
+    }
+}
+
 impl Breakpoint {
     /// Screening breakpoints are left out unless asked for (they are not clinical categories).
     pub fn is_screening(&self) -> bool {
-        self.site.eq_ignore_ascii_case("screen") || self.ref_tbl.to_ascii_lowercase().contains("screen")
+        self.site.eq_ignore_ascii_case("screen")
+            || self.ref_tbl.to_ascii_lowercase().contains("screen")
     }
     pub fn guideline_name(&self) -> &'static str {
         GUIDELINES[self.guideline as usize]
@@ -112,7 +121,12 @@ fn gunzip(bytes: &[u8]) -> String {
 fn rows(text: &str) -> (Vec<&str>, impl Iterator<Item = Vec<&str>>) {
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default().split('\t').collect();
-    (header, lines.filter(|l| !l.is_empty()).map(|l| l.split('\t').collect()))
+    (
+        header,
+        lines
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split('\t').collect()),
+    )
 }
 
 fn col(header: &[&str], name: &str) -> usize {
@@ -146,7 +160,11 @@ impl Reference {
         let (h, it) = rows(&antimicrobials);
         let [c_ab, c_name, c_group] = ["ab", "name", "group"].map(|n| col(&h, n));
         let antimicrobials: Vec<Antimicrobial> = it
-            .map(|r| Antimicrobial { code: r[c_ab].into(), name: r[c_name].into(), group: r[c_group].into() })
+            .map(|r| Antimicrobial {
+                code: r[c_ab].into(),
+                name: r[c_name].into(),
+                group: r[c_group].into(),
+            })
             .collect();
         let ab_by_code: HashMap<Box<str>, AbId> = antimicrobials
             .iter()
@@ -156,19 +174,48 @@ impl Reference {
 
         // Breakpoints, in file order.
         let (h, it) = rows(&breakpoints);
-        let [c_guideline, c_method, c_site, c_mo, c_rank, c_ab, c_tbl, c_s, c_r, c_uti, c_sdd] = [
-            "guideline", "method", "site", "mo", "rank_index", "ab", "ref_tbl", "breakpoint_S", "breakpoint_R",
-            "uti", "is_SDD",
+        let [
+            c_guideline,
+            c_method,
+            c_site,
+            c_mo,
+            c_rank,
+            c_ab,
+            c_tbl,
+            c_s,
+            c_r,
+            c_uti,
+            c_sdd,
+        ] = [
+            "guideline",
+            "method",
+            "site",
+            "mo",
+            "rank_index",
+            "ab",
+            "ref_tbl",
+            "breakpoint_S",
+            "breakpoint_R",
+            "uti",
+            "is_SDD",
         ]
         .map(|n| col(&h, n));
         let mut bps = Vec::new();
         for r in it {
-            let Some(guideline) = GUIDELINES.iter().position(|g| *g == r[c_guideline]) else { continue };
-            let Some(&ab) = ab_by_code.get(r[c_ab]) else { continue };
+            let Some(guideline) = GUIDELINES.iter().position(|g| *g == r[c_guideline]) else {
+                continue;
+            };
+            let Some(&ab) = ab_by_code.get(r[c_ab]) else {
+                continue;
+            };
             let number = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
             bps.push(Breakpoint {
                 guideline: guideline as u8,
-                method: if r[c_method] == "DISK" { Method::Disk } else { Method::Mic },
+                method: if r[c_method] == "DISK" {
+                    Method::Disk
+                } else {
+                    Method::Mic
+                },
                 site: r[c_site].into(),
                 mo: r[c_mo].into(),
                 rank_index: r[c_rank].parse().unwrap_or(99.0),
@@ -196,12 +243,36 @@ impl Reference {
 
         // Organisms.
         let (h, it) = rows(&microorganisms);
-        let [c_mo, c_name, c_status, c_kingdom, c_class, c_order, c_family, c_genus, c_species, c_rank, c_prev, c_gram, c_oxygen] =
-            [
-                "mo", "fullname", "status", "kingdom", "class", "order", "family", "genus", "species", "rank",
-                "prevalence", "gram_stain", "oxygen_tolerance",
-            ]
-            .map(|n| col(&h, n));
+        let [
+            c_mo,
+            c_name,
+            c_status,
+            c_kingdom,
+            c_class,
+            c_order,
+            c_family,
+            c_genus,
+            c_species,
+            c_rank,
+            c_prev,
+            c_gram,
+            c_oxygen,
+        ] = [
+            "mo",
+            "fullname",
+            "status",
+            "kingdom",
+            "class",
+            "order",
+            "family",
+            "genus",
+            "species",
+            "rank",
+            "prevalence",
+            "gram_stain",
+            "oxygen_tolerance",
+        ]
+        .map(|n| col(&h, n));
         struct Raw<'a> {
             class: &'a str,
             order: &'a str,
@@ -230,7 +301,11 @@ impl Reference {
                 genus: field(c_genus).into(),
                 species: field(c_species).into(),
             });
-            raws.push(Raw { class: field(c_class), order: field(c_order), family: field(c_family) });
+            raws.push(Raw {
+                class: field(c_class),
+                order: field(c_order),
+                family: field(c_family),
+            });
         }
         let mut by_code = HashMap::new();
         let mut by_name: HashMap<Box<str>, MoId> = HashMap::new();
@@ -250,7 +325,8 @@ impl Reference {
                 }
             }
             if &*o.rank == "genus" {
-                taxa.entry((&o.kingdom, &o.rank, &o.name)).or_insert(&o.code);
+                taxa.entry((&o.kingdom, &o.rank, &o.name))
+                    .or_insert(&o.code);
             }
         }
         // Synonyms: the file gives LPSN's "renamed to" as an identifier without the identifiers
@@ -259,15 +335,21 @@ impl Reference {
         let mut accepted_by_epithet: HashMap<(&str, &str), Vec<MoId>> = HashMap::new();
         for (i, o) in organisms.iter().enumerate() {
             if o.accepted && &*o.rank == "species" {
-                accepted_by_epithet.entry((raws[i].family, &o.species)).or_default().push(i as MoId);
+                accepted_by_epithet
+                    .entry((raws[i].family, &o.species))
+                    .or_default()
+                    .push(i as MoId);
             }
         }
         let mut renamed = vec![None; organisms.len()];
         for (i, o) in organisms.iter().enumerate() {
-            if !o.accepted && &*o.rank == "species" {
-                if let Some([only]) = accepted_by_epithet.get(&(raws[i].family, &*o.species)).map(Vec::as_slice) {
-                    renamed[i] = Some(*only);
-                }
+            if !o.accepted
+                && &*o.rank == "species"
+                && let Some([only]) = accepted_by_epithet
+                    .get(&(raws[i].family, &*o.species))
+                    .map(Vec::as_slice)
+            {
+                renamed[i] = Some(*only);
             }
         }
         let mut group_of: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -290,10 +372,10 @@ impl Reference {
                 }
             }
             lineage.extend(extra);
-            if &*o.rank != "genus" {
-                if let Some(code) = taxa.get(&(&*o.kingdom, "genus", &*o.genus)) {
-                    lineage.push((*code).into());
-                }
+            if &*o.rank != "genus"
+                && let Some(code) = taxa.get(&(&*o.kingdom, "genus", &*o.genus))
+            {
+                lineage.push((*code).into());
             }
             for (code, name) in &higher_taxa {
                 if [raw.family, raw.order, raw.class].contains(name) {
@@ -301,8 +383,12 @@ impl Reference {
                 }
             }
             match (o.gram, o.anaerobe) {
-                (Some(Gram::Negative), true) => lineage.extend(["B_ANAER".into(), "B_ANAER-NEG".into()]),
-                (Some(Gram::Positive), true) => lineage.extend(["B_ANAER".into(), "B_ANAER-POS".into()]),
+                (Some(Gram::Negative), true) => {
+                    lineage.extend(["B_ANAER".into(), "B_ANAER-NEG".into()])
+                }
+                (Some(Gram::Positive), true) => {
+                    lineage.extend(["B_ANAER".into(), "B_ANAER-POS".into()])
+                }
                 _ => {}
             }
             match o.gram {
@@ -312,7 +398,9 @@ impl Reference {
             }
             lineages.push(lineage);
         }
-        for (o, (lineage, renamed_to)) in organisms.iter_mut().zip(lineages.into_iter().zip(renamed)) {
+        for (o, (lineage, renamed_to)) in
+            organisms.iter_mut().zip(lineages.into_iter().zip(renamed))
+        {
             o.lineage = lineage;
             o.renamed_to = renamed_to;
         }
@@ -363,14 +451,18 @@ impl Reference {
             .get(&*text.to_ascii_uppercase())
             .or_else(|| {
                 let key = name_key(text);
-                self.by_name.get(&*key).or_else(|| self.by_abbreviation.get(&*key))
+                self.by_name
+                    .get(&*key)
+                    .or_else(|| self.by_abbreviation.get(&*key))
             })
             .copied()?;
         Some(self.organisms[found as usize].renamed_to.unwrap_or(found))
     }
 
     pub fn antimicrobial(&self, code: &str) -> Option<AbId> {
-        self.ab_by_code.get(&*code.trim().to_ascii_uppercase()).copied()
+        self.ab_by_code
+            .get(&*code.trim().to_ascii_uppercase())
+            .copied()
     }
 
     pub fn is_intrinsically_resistant(&self, mo: MoId, ab: AbId) -> bool {
@@ -379,7 +471,9 @@ impl Reference {
 
     /// Breakpoint rows for an antimicrobial, in file order.
     pub fn breakpoints_of(&self, ab: AbId) -> impl Iterator<Item = &Breakpoint> {
-        self.by_ab[ab as usize].iter().map(|&i| &self.breakpoints[i as usize])
+        self.by_ab[ab as usize]
+            .iter()
+            .map(|&i| &self.breakpoints[i as usize])
     }
 
     pub fn organism_named(&self, mo: MoId) -> &Organism {

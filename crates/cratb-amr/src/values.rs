@@ -32,6 +32,7 @@ impl Sir {
 
     /// Parses a category as written in a file (`S`, `SDD`, `I`, `R`, `NI`, case-insensitive,
     /// plus the French `Sensible`/`Intermédiaire`/`Résistant` spelled out).
+    #[allow(clippy::result_unit_err)]
     pub fn parse(text: &str) -> Result<Sir, ()> {
         let t = text.trim();
         if t.is_empty() {
@@ -89,7 +90,11 @@ impl Mic {
             .or_else(|| rest.strip_suffix("mg/l"))
             .unwrap_or(rest)
             .trim();
-        let value: f64 = if rest.contains(',') { rest.replace(',', ".").parse().ok()? } else { rest.parse().ok()? };
+        let value: f64 = if rest.contains(',') {
+            rest.replace(',', ".").parse().ok()?
+        } else {
+            rest.parse().ok()?
+        };
         (value.is_finite() && value >= 0.0).then_some(Mic { op, value })
     }
 }
@@ -109,12 +114,48 @@ mod tests {
 
     #[test]
     fn mics() {
-        assert_eq!(Mic::parse("<=0.25"), Some(Mic { op: Op::Le, value: 0.25 }));
-        assert_eq!(Mic::parse("≤0,25"), Some(Mic { op: Op::Le, value: 0.25 }));
-        assert_eq!(Mic::parse(" >8 "), Some(Mic { op: Op::Gt, value: 8.0 }));
-        assert_eq!(Mic::parse(">=32"), Some(Mic { op: Op::Ge, value: 32.0 }));
-        assert_eq!(Mic::parse("<0.5"), Some(Mic { op: Op::Lt, value: 0.5 }));
-        assert_eq!(Mic::parse("16 mg/L"), Some(Mic { op: Op::Eq, value: 16.0 }));
+        assert_eq!(
+            Mic::parse("<=0.25"),
+            Some(Mic {
+                op: Op::Le,
+                value: 0.25
+            })
+        );
+        assert_eq!(
+            Mic::parse("≤0,25"),
+            Some(Mic {
+                op: Op::Le,
+                value: 0.25
+            })
+        );
+        assert_eq!(
+            Mic::parse(" >8 "),
+            Some(Mic {
+                op: Op::Gt,
+                value: 8.0
+            })
+        );
+        assert_eq!(
+            Mic::parse(">=32"),
+            Some(Mic {
+                op: Op::Ge,
+                value: 32.0
+            })
+        );
+        assert_eq!(
+            Mic::parse("<0.5"),
+            Some(Mic {
+                op: Op::Lt,
+                value: 0.5
+            })
+        );
+        assert_eq!(
+            Mic::parse("16 mg/L"),
+            Some(Mic {
+                op: Op::Eq,
+                value: 16.0
+            })
+        );
         assert_eq!(Mic::parse("S"), None);
         assert_eq!(Mic::parse("-1"), None);
         assert_eq!(Mic::parse(""), None);
