@@ -30,6 +30,8 @@ code_enum! {
         ViewUsers = "users.view", "Consulter les comptes", "View accounts";
         ManageUsers = "users.manage", "Gérer les comptes", "Manage accounts";
         ViewAudit = "audit.view", "Consulter le journal d'audit", "View the audit log";
+        ViewResistance = "resistance.view", "Consulter les antibiogrammes cumulés", "View cumulative antibiograms";
+        ImportIsolates = "isolates.import", "Importer des résultats d'antibiogrammes", "Import susceptibility results";
         ManageOwnAccount = "account.manage", "Gérer son compte", "Manage own account";
     }
 }
@@ -48,6 +50,9 @@ impl Role {
             ViewUsers => matches!(self, NationalAdmin | Coordinator | Secretary),
             ManageUsers => matches!(self, NationalAdmin | Coordinator),
             ViewAudit => matches!(self, NationalAdmin | Coordinator),
+            // Aggregated, pseudonymised results: every professional of the network reads them.
+            ViewResistance => true,
+            ImportIsolates => matches!(self, NationalAdmin | Coordinator | DataManager | Lab),
         }
     }
 

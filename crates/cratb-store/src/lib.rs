@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod establishments;
 pub mod reference;
+pub mod resistance;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

@@ -18,4 +18,28 @@
     var el = document.getElementById(target.getAttribute("data-copy"));
     if (el && navigator.clipboard) { navigator.clipboard.writeText(el.textContent.trim()); target.textContent = target.getAttribute("data-copied") || "✓"; }
   });
+  // File uploads show their progress, then wait for the server's check and answer.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-upload") || !window.XMLHttpRequest || !window.FormData) { return; }
+    e.preventDefault();
+    var bar = form.querySelector(".upload-progress");
+    var status = form.querySelector(".upload-status");
+    var button = form.querySelector("button[type=submit]");
+    if (bar) { bar.hidden = false; bar.value = 0; }
+    if (status) { status.hidden = false; }
+    if (button) { button.disabled = true; }
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("action"));
+    xhr.setRequestHeader("X-CSRF-Token", form.getAttribute("data-csrf") || "");
+    xhr.upload.addEventListener("progress", function (p) {
+      if (bar && p.lengthComputable) { bar.value = Math.round(100 * p.loaded / p.total); }
+    });
+    xhr.addEventListener("load", function () {
+      document.open(); document.write(xhr.responseText); document.close();
+      window.history.replaceState(null, "", "/resistance/imports");
+    });
+    xhr.addEventListener("error", function () { form.submit(); });
+    xhr.send(new FormData(form));
+  });
 })();

@@ -230,6 +230,11 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                 body = Body::from(bytes);
                 token
             }
+            // A file upload (multipart) carries the token in the form's action URL.
+            None if is_multipart(headers) => parts
+                .uri
+                .query()
+                .and_then(|q| form_urlencoded_get(q.as_bytes(), "csrf")),
             None => None,
         };
         if !provided.is_some_and(|t| {
@@ -313,4 +318,11 @@ pub async fn check_access(State(access): State<Access>, req: Request, next: Next
         };
     }
     next.run(req).await
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
 }

@@ -9,13 +9,23 @@ use axum::response::{IntoResponse, Response};
 use cratb_store::StoreError;
 use serde::Serialize;
 
-/// One invalid field of a request, with a JSON pointer to it (RFC 6901).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// One invalid field of a request, with a JSON pointer to it (RFC 6901); for an uploaded file,
+/// the line, column and value at fault.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct InvalidParam {
-    /// JSON pointer to the field, e.g. `/finess`.
+    /// JSON pointer to the field, e.g. `/finess`; for a file, `/file`.
     pub pointer: String,
-    /// What is wrong, in French.
+    /// What is wrong, in French (or in the language asked for, for files).
     pub detail: String,
+    /// Line of the uploaded file (1 = header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Column of the uploaded file, as named in its header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The value found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// A problem document (RFC 9457).
@@ -59,6 +69,7 @@ impl ApiError {
         Self::invalid(vec![InvalidParam {
             pointer: pointer.into(),
             detail: detail.into(),
+            ..Default::default()
         }])
     }
     pub fn unauthorized() -> Self {
@@ -91,6 +102,7 @@ impl From<StoreError> for ApiError {
                 errors: vec![InvalidParam {
                     pointer: format!("/{f}"),
                     detail: "déjà utilisé".into(),
+                    ..Default::default()
                 }],
             },
             StoreError::Invalid(f) => ApiError::field(

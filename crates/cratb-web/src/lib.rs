@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod resistance;
 pub mod routes;
 
 use axum::Router;
@@ -28,6 +29,10 @@ use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (forms and JSON).
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest susceptibility file accepted for upload (about 2 million isolates as CSV).
+pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
+/// The routes that take a file.
+pub const UPLOAD_PATHS: [&str; 2] = ["/resistance/imports", "/api/v1/isolates/imports"];
 
 /// How the server is deployed.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +46,8 @@ pub struct Config {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Each region's isolates in memory, for the resistance pages.
+    pub amr: Arc<resistance::Cache>,
 }
 
 impl AppState {
@@ -48,6 +55,7 @@ impl AppState {
         AppState {
             db,
             config: Arc::new(config),
+            amr: Arc::default(),
         }
     }
 }
@@ -63,7 +71,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(body_limit))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),
@@ -101,6 +109,39 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// Refuses bodies over [`BODY_LIMIT`] ([`UPLOAD_LIMIT`] on the upload routes) with a 413,
+/// whether or not they announce their length.
+async fn body_limit(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if UPLOAD_PATHS.contains(&req.uri().path()) {
+        UPLOAD_LIMIT
+    } else {
+        BODY_LIMIT
+    };
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > limit) {
+        return (
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "requête trop volumineuse (au plus {} Mio)",
+                limit / (1024 * 1024)
+            ),
+        )
+            .into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// Serves the application on `listener` until `shutdown` completes; purges expired sessions hourly.

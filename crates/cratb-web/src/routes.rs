@@ -126,6 +126,36 @@ fn table() -> Table {
         Perm(EditEstablishments),
         pages::territories::create,
     )
+    .add(
+        get.clone(),
+        "/resistance",
+        Perm(ViewResistance),
+        pages::resistance::antibiogram,
+    )
+    .add(
+        get.clone(),
+        "/resistance/export/{format}",
+        Perm(ViewResistance),
+        pages::resistance::export,
+    )
+    .add(
+        get.clone(),
+        "/resistance/alerts",
+        Perm(ViewResistance),
+        pages::resistance::alerts,
+    )
+    .add(
+        get.clone(),
+        "/resistance/imports",
+        Perm(ImportIsolates),
+        pages::resistance::imports,
+    )
+    .add(
+        post.clone(),
+        "/resistance/imports",
+        Perm(ImportIsolates),
+        pages::resistance::upload,
+    )
     .add(get.clone(), "/users", Perm(ViewUsers), pages::users::list)
     .add(
         get.clone(),
@@ -237,7 +267,25 @@ fn table() -> Table {
         Perm(ViewUsers),
         api::get_user,
     )
-    .add(get, "/api/v1/audit", Perm(ViewAudit), api::audit)
+    .add(get.clone(), "/api/v1/audit", Perm(ViewAudit), api::audit)
+    .add(
+        post.clone(),
+        "/api/v1/isolates/imports",
+        Perm(ImportIsolates),
+        api::resistance::upload,
+    )
+    .add(
+        get.clone(),
+        "/api/v1/antibiogram",
+        Perm(ViewResistance),
+        api::resistance::antibiogram,
+    )
+    .add(
+        get,
+        "/api/v1/resistance/alerts",
+        Perm(ViewResistance),
+        api::resistance::alerts,
+    )
 }
 
 /// The application's routes, mounted behind their access checks.

@@ -766,6 +766,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/establishments/{id}", "establishments.edit"),
     ("GET", "/territories", "establishments.view"),
     ("POST", "/territories", "establishments.edit"),
+    ("GET", "/resistance", "resistance.view"),
+    ("GET", "/resistance/export/{format}", "resistance.view"),
+    ("GET", "/resistance/alerts", "resistance.view"),
+    ("GET", "/resistance/imports", "isolates.import"),
+    ("POST", "/resistance/imports", "isolates.import"),
     ("GET", "/users", "users.view"),
     ("GET", "/users/new", "users.manage"),
     ("POST", "/users", "users.manage"),
@@ -792,6 +797,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/users", "users.manage"),
     ("GET", "/api/v1/users/{id}", "users.view"),
     ("GET", "/api/v1/audit", "audit.view"),
+    ("POST", "/api/v1/isolates/imports", "isolates.import"),
+    ("GET", "/api/v1/antibiogram", "resistance.view"),
+    ("GET", "/api/v1/resistance/alerts", "resistance.view"),
 ];
 
 fn access_code(a: Access) -> String {
@@ -918,6 +926,7 @@ async fn authorization_matrix() {
                     .path
                     .replace("{id}", &id.to_string())
                     .replace("{code}", "en")
+                    .replace("{format}", "csv")
                     .replace("/static/{file}", &asset);
                 let api = path.starts_with("/api/v1");
                 let mut req = app.http.request(spec.method.clone(), app.url(&path));

@@ -2,6 +2,8 @@
 //! `application/problem+json`, described by the OpenAPI 3.1 document at `/api/openapi.json`
 //! generated from these handlers.
 
+pub mod resistance;
+
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, InvalidParam, Problem};
@@ -98,6 +100,7 @@ fn invalid(errors: Vec<FieldError>, lang: crate::i18n::Lang) -> ApiError {
             .map(|e| InvalidParam {
                 pointer: format!("/{}", e.field),
                 detail: e.message(lang.code()).to_owned(),
+                ..Default::default()
             })
             .collect(),
     )
@@ -534,11 +537,11 @@ impl Modify for BearerAuth {
 /// The OpenAPI description of the JSON API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit. Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
-    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit),
-    components(schemas(Problem, InvalidParam)),
+    info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit, surveillance de la résistance (import d'antibiogrammes, antibiogramme cumulé, BMR). Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
+    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit, resistance::upload, resistance::antibiogram, resistance::alerts),
+    components(schemas(Problem, InvalidParam, cratb_store::resistance::ImportOutcome, cratb_store::resistance::ImportProblem, crate::resistance::AlertRow, crate::resistance::AlertKind)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"))
+    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "resistance"))
 )]
 pub struct ApiDoc;
 

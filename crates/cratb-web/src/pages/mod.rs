@@ -8,6 +8,7 @@ pub mod establishments;
 pub mod health;
 pub mod home;
 pub mod login;
+pub mod resistance;
 pub mod territories;
 pub mod users;
 
@@ -50,7 +51,7 @@ impl Layout {
         let path = auth.path.split('?').next().unwrap_or("/").to_owned();
         let mut nav = Vec::new();
         if auth.user.is_some() {
-            let items: [(&'static str, &'static str, Option<Permission>); 6] = [
+            let items: [(&'static str, &'static str, Option<Permission>); 7] = [
                 ("/", tr.nav_home, None),
                 (
                     "/establishments",
@@ -61,6 +62,11 @@ impl Layout {
                     "/territories",
                     tr.nav_territories,
                     Some(Permission::ViewEstablishments),
+                ),
+                (
+                    "/resistance",
+                    tr.nav_resistance,
+                    Some(Permission::ViewResistance),
                 ),
                 ("/users", tr.nav_users, Some(Permission::ViewUsers)),
                 ("/audit", tr.nav_audit, Some(Permission::ViewAudit)),

@@ -1,0 +1,634 @@
+//! Imported susceptibility results: one row per isolate, pseudonymised at entry.
+//!
+//! The laboratory's patient identifier never reaches the database: [`Pseudonymiser`] turns it
+//! into a keyed hash (HMAC-SHA-256 with a per-installation secret kept in `settings`), the same
+//! for the same patient across files, so that first isolates can still be counted.
+
+use crate::{Db, Result, StoreError, now, on_db};
+use cratb_domain::Scope;
+use futures_util::TryStreamExt;
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+use time::{Date, OffsetDateTime};
+
+const SECRET_KEY: &str = "pseudonymisation_secret";
+
+/// Turns patient identifiers into pseudonyms with the installation's secret.
+#[derive(Clone)]
+pub struct Pseudonymiser {
+    mac: Hmac<Sha256>,
+}
+
+impl Pseudonymiser {
+    /// The installation's pseudonymiser; the secret is created on first use.
+    pub async fn load(db: &Db) -> Result<Pseudonymiser> {
+        let select = "SELECT value FROM settings WHERE key = $1";
+        let mut secret: Option<String> =
+            on_db!(db, p => sqlx::query_scalar(select).bind(SECRET_KEY).fetch_optional(p).await)?;
+        if secret.is_none() {
+            let fresh = crate::random_token(32);
+            on_db!(db, p => sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                .bind(SECRET_KEY).bind(&fresh).execute(p).await.map(|r| r.rows_affected()))?;
+            secret = on_db!(db, p => sqlx::query_scalar(select).bind(SECRET_KEY).fetch_optional(p).await)?;
+        }
+        let secret =
+            hex::decode(secret.unwrap_or_default()).map_err(|_| StoreError::Invalid("settings"))?;
+        Ok(Pseudonymiser::with_secret(&secret))
+    }
+
+    pub fn with_secret(secret: &[u8]) -> Pseudonymiser {
+        Pseudonymiser {
+            mac: Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length"),
+        }
+    }
+
+    /// 128 bits of HMAC-SHA-256 of the trimmed identifier, hex-encoded.
+    pub fn pseudonym(&self, patient_id: &str) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(patient_id.trim().as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+}
+
+/// A file being imported.
+#[derive(Debug, Clone)]
+pub struct NewImport {
+    pub region_code: String,
+    pub establishment_id: Option<i64>,
+    pub filename: String,
+    pub guideline: String,
+    pub rows_read: i64,
+    pub rows_skipped: i64,
+    pub imported_by: Option<i64>,
+}
+
+/// One isolate, pseudonymised and interpreted.
+#[derive(Debug, Clone)]
+pub struct NewIsolate {
+    pub establishment_id: Option<i64>,
+    pub patient_key: String,
+    pub specimen_date: Date,
+    /// Organism code (`B_ESCHR_COLI`).
+    pub organism: String,
+    pub specimen: String,
+    pub ward_type: String,
+    pub sector: String,
+    pub age: Option<i64>,
+    pub sex: String,
+    /// `AMX=R;CTX=S`.
+    pub results: String,
+}
+
+const COLUMNS: &str = "import_id, region_code, establishment_id, patient_key, specimen_date, organism, specimen, ward_type, sector, age, sex, results";
+const PER_ROW: usize = 12;
+const BATCH: usize = 1000;
+
+/// Stores a file's isolates in one transaction: all of them or none. `progress` is told how
+/// many isolates are written so far.
+pub async fn import_isolates(
+    db: &Db,
+    scope: &Scope,
+    import: &NewImport,
+    isolates: &[NewIsolate],
+    progress: &(dyn Fn(usize) + Send + Sync),
+) -> Result<i64> {
+    if !scope.allows(&import.region_code) {
+        return Err(StoreError::NotFound);
+    }
+    let at = now();
+    let insert_import = "INSERT INTO isolate_imports (region_code, establishment_id, filename, guideline, rows_read, rows_imported, rows_skipped, imported_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    let batch_sql = |n: usize| {
+        let rows: Vec<String> = (0..n)
+            .map(|r| {
+                let params: Vec<String> = (1..=PER_ROW)
+                    .map(|c| format!("${}", r * PER_ROW + c))
+                    .collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO isolates ({COLUMNS}) VALUES {}",
+            rows.join(", ")
+        )
+    };
+    let full = batch_sql(BATCH);
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        let id: i64 = sqlx::query_scalar(insert_import)
+            .bind(&import.region_code).bind(import.establishment_id).bind(&import.filename).bind(&import.guideline)
+            .bind(import.rows_read).bind(isolates.len() as i64).bind(import.rows_skipped).bind(import.imported_by).bind(at)
+            .fetch_one(&mut *tx).await?;
+        for (n, chunk) in isolates.chunks(BATCH).enumerate() {
+            let sql = if chunk.len() == BATCH { full.clone() } else { batch_sql(chunk.len()) };
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in chunk {
+                q = q.bind(id).bind(&import.region_code).bind(i.establishment_id).bind(&i.patient_key)
+                    .bind(i.specimen_date).bind(&i.organism).bind(&i.specimen).bind(&i.ward_type)
+                    .bind(&i.sector).bind(i.age).bind(&i.sex).bind(&i.results);
+            }
+            q.execute(&mut *tx).await?;
+            progress(n * BATCH + chunk.len());
+        }
+        tx.commit().await?;
+        Ok::<i64, sqlx::Error>(id)
+    })
+    .map_err(StoreError::from)
+}
+
+/// One stored isolate, as read back for analysis.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredIsolate {
+    pub establishment_id: Option<i64>,
+    pub patient_key: String,
+    pub specimen_date: Date,
+    pub organism: String,
+    pub specimen: String,
+    pub ward_type: String,
+    pub sector: String,
+    pub results: String,
+}
+
+/// Every isolate of a region, streamed to `each` in import order.
+pub async fn for_each_isolate(
+    db: &Db,
+    region: &str,
+    mut each: impl FnMut(StoredIsolate) + Send,
+) -> Result<usize> {
+    let sql = "SELECT establishment_id, patient_key, specimen_date, organism, specimen, ward_type, sector, results
+               FROM isolates WHERE region_code = $1 ORDER BY id";
+    let mut n = 0;
+    on_db!(db, p => {
+        let mut rows = sqlx::query_as::<_, StoredIsolate>(sql).bind(region).fetch(p);
+        while let Some(row) = rows.try_next().await? {
+            each(row);
+            n += 1;
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(n)
+}
+
+/// An import, as listed.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Import {
+    pub id: i64,
+    pub region_code: String,
+    pub establishment_id: Option<i64>,
+    pub establishment_name: Option<String>,
+    pub filename: String,
+    pub guideline: String,
+    pub rows_read: i64,
+    pub rows_imported: i64,
+    pub rows_skipped: i64,
+    pub imported_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+/// The latest imports of the scope, newest first.
+pub async fn list_imports(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<Import>> {
+    let mut f = crate::Filter::default();
+    f.scope(scope, "i.region_code");
+    let sql = format!(
+        "SELECT i.id, i.region_code, i.establishment_id, e.name AS establishment_name, i.filename, i.guideline,
+                i.rows_read, i.rows_imported, i.rows_skipped, u.email AS imported_by, i.created_at
+         FROM isolate_imports i
+         LEFT JOIN establishments e ON e.id = i.establishment_id
+         LEFT JOIN users u ON u.id = i.imported_by{}
+         ORDER BY i.id DESC LIMIT {limit}",
+        f.sql()
+    );
+    Ok(
+        on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Import>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
+    )
+}
+
+/// Number of isolates per region of the scope.
+pub async fn count(db: &Db, scope: &Scope) -> Result<i64> {
+    let mut f = crate::Filter::default();
+    f.scope(scope, "region_code");
+    let sql = format!("SELECT COUNT(*) FROM isolates{}", f.sql());
+    Ok(
+        on_db!(db, p => crate::bind_args!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pseudonyms_are_keyed_stable_and_trimmed() {
+        let a = Pseudonymiser::with_secret(b"one");
+        let b = Pseudonymiser::with_secret(b"two");
+        assert_eq!(a.pseudonym("P0001"), a.pseudonym(" P0001 "));
+        assert_ne!(a.pseudonym("P0001"), a.pseudonym("P0002"));
+        assert_ne!(a.pseudonym("P0001"), b.pseudonym("P0001"));
+        assert_eq!(a.pseudonym("P0001").len(), 32);
+        assert!(!a.pseudonym("P0001").contains("P0001"));
+    }
+}
+
+/// A problem in an imported file, with its place and a message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportProblem {
+    /// Line in the file (1 = header; the spreadsheet row for XLSX).
+    pub line: usize,
+    /// Column as named in the file's header (empty for the whole line or file).
+    pub column: String,
+    pub value: String,
+    pub message: String,
+    pub message_en: String,
+}
+
+impl ImportProblem {
+    fn of(p: &cratb_amr::Problem) -> ImportProblem {
+        ImportProblem {
+            line: p.line,
+            column: p.column.clone(),
+            value: p.value.clone(),
+            message: p.message("fr"),
+            message_en: p.message("en"),
+        }
+    }
+    pub fn message(&self, lang: &str) -> &str {
+        if lang == "en" {
+            &self.message_en
+        } else {
+            &self.message
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Nothing was stored: the problems (at most [`cratb_amr::problems::MAX_REPORTED`]) and their total.
+    #[error("{total} problème(s) dans le fichier")]
+    Invalid {
+        problems: Vec<ImportProblem>,
+        total: usize,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportOutcome {
+    pub import_id: i64,
+    pub rows_read: usize,
+    pub rows_imported: usize,
+    pub rows_skipped: usize,
+    /// Exactly what was skipped (with `skip_invalid`), at most 1,000 listed.
+    pub skipped: Vec<ImportProblem>,
+    pub guideline: String,
+}
+
+/// A file to import for a region, or for one establishment of it.
+pub struct ImportRequest {
+    pub region_code: String,
+    pub establishment_id: Option<i64>,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    pub options: cratb_amr::ReadOptions,
+    pub imported_by: Option<i64>,
+}
+
+/// Reads, interprets, pseudonymises and stores a susceptibility file, all or nothing (or,
+/// with `skip_invalid`, the valid rows, reporting exactly what was skipped).
+///
+/// Rows name their establishment by FINESS in an `establishment` column, or the request names
+/// one for the whole file; a FINESS unknown in the region is a problem like any other.
+pub async fn import_file(
+    db: &Db,
+    scope: &Scope,
+    request: ImportRequest,
+    progress: &(dyn Fn(usize) + Send + Sync),
+) -> std::result::Result<ImportOutcome, ImportError> {
+    if !scope.allows(&request.region_code) {
+        return Err(StoreError::NotFound.into());
+    }
+    let establishments: Vec<(i64, String, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, finess, sector FROM establishments WHERE region_code = $1")
+        .bind(&request.region_code).fetch_all(p).await)
+    .map_err(StoreError::from)?;
+    let chosen = match request.establishment_id {
+        Some(id) => Some(
+            establishments
+                .iter()
+                .find(|e| e.0 == id)
+                .cloned()
+                .ok_or(StoreError::Invalid("establishment"))?,
+        ),
+        None => None,
+    };
+    let pseudonymiser = Pseudonymiser::load(db).await?;
+    let options = request.options.clone();
+    let skip_invalid = options.skip_invalid;
+    let (bytes, region) = (request.bytes, request.region_code.clone());
+    let prepared = tokio::task::spawn_blocking(move || {
+        prepare(&bytes, &options, &establishments, chosen, &pseudonymiser)
+    })
+    .await
+    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let (isolates, mut skipped, skipped_total, rows_read, guideline) = prepared?;
+    if !skipped.is_empty() && !skip_invalid {
+        return Err(ImportError::Invalid {
+            total: skipped_total,
+            problems: skipped,
+        });
+    }
+    skipped.truncate(cratb_amr::problems::MAX_REPORTED);
+    let import = NewImport {
+        region_code: region,
+        establishment_id: request.establishment_id,
+        filename: request.filename,
+        guideline: guideline.clone(),
+        rows_read: rows_read as i64,
+        rows_skipped: (rows_read - isolates.len()) as i64,
+        imported_by: request.imported_by,
+    };
+    let import_id = import_isolates(db, scope, &import, &isolates, progress).await?;
+    Ok(ImportOutcome {
+        import_id,
+        rows_read,
+        rows_imported: isolates.len(),
+        rows_skipped: rows_read - isolates.len(),
+        skipped,
+        guideline,
+    })
+}
+
+type Prepared = (Vec<NewIsolate>, Vec<ImportProblem>, usize, usize, String);
+
+fn prepare(
+    bytes: &[u8],
+    options: &cratb_amr::ReadOptions,
+    establishments: &[(i64, String, String)],
+    chosen: Option<(i64, String, String)>,
+    pseudonymiser: &Pseudonymiser,
+) -> std::result::Result<Prepared, ImportError> {
+    let data = cratb_amr::read(bytes, options).map_err(|invalid| ImportError::Invalid {
+        problems: invalid.problems.iter().map(ImportProblem::of).collect(),
+        total: invalid.total,
+    })?;
+    let reference = cratb_amr::Reference::get();
+    let column = |name: &str| data.text_column(name);
+    let (finess, specimen, ward_type, sector, age, sex) = (
+        column("establishment"),
+        column("specimen"),
+        column("ward_type"),
+        column("sector"),
+        column("age"),
+        column("sex"),
+    );
+    let text = |c: Option<&cratb_amr::read::TextColumn>, r: usize| {
+        c.map(|c| c.get(r).to_string()).unwrap_or_default()
+    };
+    let mut problems: Vec<ImportProblem> = data.skipped.iter().map(ImportProblem::of).collect();
+    let mut extra = 0;
+    let mut problem =
+        |line: u32, column: &cratb_amr::read::TextColumn, value: &str, fr: String, en: String| {
+            extra += 1;
+            problems.push(ImportProblem {
+                line: line as usize,
+                column: column.name.clone(),
+                value: value.to_string(),
+                message: fr,
+                message_en: en,
+            });
+        };
+    let mut isolates = Vec::with_capacity(data.len());
+    for r in 0..data.len() {
+        let line = data.line[r];
+        let mut establishment = chosen.clone();
+        if let Some(c) = finess {
+            let value = c.get(r);
+            if !value.is_empty() {
+                match establishments.iter().find(|e| e.1 == value) {
+                    Some(e) if chosen.as_ref().is_none_or(|c| c.0 == e.0) => {
+                        establishment = Some(e.clone())
+                    }
+                    Some(_) => {
+                        problem(
+                            line,
+                            c,
+                            value,
+                            "ce FINESS n’est pas celui de l’établissement choisi pour l’import"
+                                .into(),
+                            "this FINESS is not the establishment chosen for the import".into(),
+                        );
+                        continue;
+                    }
+                    None => {
+                        problem(
+                            line,
+                            c,
+                            value,
+                            format!("établissement inconnu dans la région (FINESS « {value} »)"),
+                            format!("unknown establishment in the region (FINESS \"{value}\")"),
+                        );
+                        continue;
+                    }
+                }
+            }
+        }
+        let sector_value = match sector.map(|c| (c, c.get(r).to_ascii_uppercase())) {
+            Some((_, s)) if s.is_empty() => establishment
+                .as_ref()
+                .map(|e| e.2.clone())
+                .unwrap_or_default(),
+            Some((_, s)) if ["ES", "EMS", "VILLE"].contains(&s.as_str()) => s,
+            Some((c, s)) => {
+                problem(
+                    line,
+                    c,
+                    &s,
+                    format!("secteur inconnu « {s} » (attendu : ES, EMS ou VILLE)"),
+                    format!("unknown sector \"{s}\" (expected ES, EMS or VILLE)"),
+                );
+                continue;
+            }
+            None => establishment
+                .as_ref()
+                .map(|e| e.2.clone())
+                .unwrap_or_default(),
+        };
+        let age_value = match age.map(|c| (c, c.get(r))) {
+            Some((_, a)) if a.is_empty() => None,
+            Some((c, a)) => match a.parse::<i64>() {
+                Ok(n) if (0..=120).contains(&n) => Some(n),
+                _ => {
+                    problem(
+                        line,
+                        c,
+                        a,
+                        format!(
+                            "âge invalide « {a} » (attendu : un nombre d’années entre 0 et 120)"
+                        ),
+                        format!("invalid age \"{a}\" (expected whole years from 0 to 120)"),
+                    );
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let results: Vec<String> = data
+            .agents
+            .iter()
+            .filter(|a| a.results[r] != cratb_amr::Sir::Missing)
+            .map(|a| format!("{}={}", a.code, a.results[r].as_str()))
+            .collect();
+        let (y, m, d) = cratb_amr::read::civil_from_days(data.date[r]);
+        let date = time::Date::from_calendar_date(
+            y,
+            time::Month::try_from(m as u8).expect("valid month"),
+            d as u8,
+        )
+        .expect("dates are validated when read");
+        isolates.push(NewIsolate {
+            establishment_id: establishment.map(|e| e.0),
+            patient_key: pseudonymiser.pseudonym(&data.patients[data.patient[r] as usize]),
+            specimen_date: date,
+            organism: reference.organism_named(data.mo[r]).code.to_string(),
+            specimen: text(specimen, r).to_lowercase(),
+            ward_type: text(ward_type, r).to_lowercase(),
+            sector: sector_value,
+            age: age_value,
+            sex: text(sex, r).to_uppercase(),
+            results: results.join(";"),
+        });
+    }
+    problems.sort_by_key(|p| p.line);
+    let total = data.skipped_total + extra;
+    Ok((
+        isolates,
+        problems,
+        total,
+        data.records,
+        data.options.guideline_name().to_string(),
+    ))
+}
+
+/// The isolates of a region as a dataset for analysis, with the text columns `establishment`
+/// (the establishment's id, empty when none), `specimen`, `ward_type`, `sector` and `year`.
+pub async fn load_dataset(db: &Db, region: &str) -> Result<cratb_amr::Dataset> {
+    use std::collections::HashMap;
+    struct Dict {
+        column: cratb_amr::read::TextColumn,
+        index: HashMap<String, u32>,
+    }
+    impl Dict {
+        fn new(name: &str) -> Dict {
+            Dict {
+                column: cratb_amr::read::TextColumn {
+                    name: name.into(),
+                    ..Default::default()
+                },
+                index: HashMap::new(),
+            }
+        }
+        fn push(&mut self, value: &str) {
+            let next = self.column.values.len() as u32;
+            let code = *self.index.entry(value.to_string()).or_insert_with(|| {
+                self.column.values.push(value.into());
+                next
+            });
+            self.column.codes.push(code);
+        }
+    }
+    let reference = cratb_amr::Reference::get();
+    let mut patients: HashMap<String, u32> = HashMap::new();
+    let (mut patient, mut date, mut mo) = (Vec::new(), Vec::new(), Vec::new());
+    let mut dicts = ["establishment", "specimen", "ward_type", "sector", "year"].map(Dict::new);
+    let mut agents: Vec<cratb_amr::read::Agent> = Vec::new();
+    let mut agent_of: HashMap<String, usize> = HashMap::new();
+    let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).expect("valid date");
+    for_each_isolate(db, region, |i| {
+        let Some(m) = reference.organism(&i.organism) else {
+            return;
+        };
+        let row = date.len();
+        let next = patients.len() as u32;
+        patient.push(*patients.entry(i.patient_key).or_insert(next));
+        date.push((i.specimen_date - epoch).whole_days() as i32);
+        mo.push(m);
+        dicts[0].push(
+            &i.establishment_id
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+        );
+        dicts[1].push(&i.specimen);
+        dicts[2].push(&i.ward_type);
+        dicts[3].push(&i.sector);
+        dicts[4].push(&i.specimen_date.year().to_string());
+        for part in i.results.split(';').filter(|p| !p.is_empty()) {
+            let Some((code, sir)) = part.split_once('=') else {
+                continue;
+            };
+            let a = match agent_of.get(code) {
+                Some(&a) => a,
+                None => {
+                    let Some(ab) = reference.antimicrobial(code) else {
+                        continue;
+                    };
+                    agents.push(cratb_amr::read::Agent {
+                        ab,
+                        code: code.to_string(),
+                        sir_col: None,
+                        mic_col: None,
+                        disk_col: None,
+                        results: Vec::new(),
+                    });
+                    agent_of.insert(code.to_string(), agents.len() - 1);
+                    agents.len() - 1
+                }
+            };
+            let results = &mut agents[a].results;
+            results.resize(row + 1, cratb_amr::Sir::Missing);
+            results[row] = cratb_amr::Sir::parse(sir).unwrap_or_default();
+        }
+    })
+    .await?;
+    let n = date.len();
+    for a in &mut agents {
+        a.results.resize(n, cratb_amr::Sir::Missing);
+    }
+    // Antimicrobials by class (penicillins, cephalosporins…), then code.
+    agents.sort_by(|a, b| {
+        let group = |x: &cratb_amr::read::Agent| &*reference.antimicrobials[x.ab as usize].group;
+        (group(a), &a.code).cmp(&(group(b), &b.code))
+    });
+    Ok(cratb_amr::Dataset::from_columns(
+        cratb_amr::Options::default(),
+        patient,
+        date,
+        mo,
+        dicts.into_iter().map(|d| d.column).collect(),
+        agents,
+    ))
+}
+
+/// Regions of the scope holding imported isolates.
+pub async fn regions_with_isolates(db: &Db, scope: &Scope) -> Result<Vec<String>> {
+    let mut f = crate::Filter::default();
+    f.scope(scope, "region_code");
+    let sql = format!(
+        "SELECT DISTINCT region_code FROM isolate_imports{} ORDER BY region_code",
+        f.sql()
+    );
+    Ok(
+        on_db!(db, p => crate::bind_args!(sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
+    )
+}
+
+/// Id and name of the region's establishments, by name.
+pub async fn establishment_names(db: &Db, region: &str) -> Result<Vec<(i64, String)>> {
+    Ok(
+        on_db!(db, p => sqlx::query_as("SELECT id, name FROM establishments WHERE region_code = $1 ORDER BY name")
+        .bind(region).fetch_all(p).await)?,
+    )
+}

@@ -1,0 +1,176 @@
+//! Resistance surveillance in the JSON API: file upload for laboratory systems, the cumulative
+//! antibiogram and the resistant organisms of concern. Every call reads or writes
+//! isolate-level data and is in the audit log.
+
+use super::ApiQuery;
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, InvalidParam, Problem};
+use crate::resistance::{AlertRow, Filter};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use cratb_domain::Scope;
+use cratb_store::audit;
+use cratb_store::resistance::{self, ImportError, ImportOutcome, ImportRequest};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Options of an upload.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// Establishment id the whole file belongs to; without it, rows name theirs by FINESS in
+    /// an `establishment` column (or none, for community laboratories).
+    pub establishment: Option<i64>,
+    /// Name of the file, kept in the import history.
+    pub filename: Option<String>,
+    /// `EUCAST 2025` (default), `EUCAST 2024` or `EUCAST 2023`.
+    pub guideline: Option<String>,
+    /// `never` (default), `specimen` (UTI breakpoints for urine) or `always`.
+    pub uti: Option<String>,
+    /// `true`: import the valid rows and report the others; `false` (default): all or nothing.
+    pub skip_invalid: Option<bool>,
+    /// Region (national accounts only).
+    pub region: Option<String>,
+}
+
+fn region_of(
+    scope: &Scope,
+    asked: Option<&str>,
+    fallback: Option<&str>,
+) -> Result<String, ApiError> {
+    match scope {
+        Scope::Region(r) => Ok(r.as_str().to_string()),
+        Scope::National => {
+            let r = asked.or(fallback).unwrap_or("84");
+            cratb_domain::geo::region(r)
+                .map(|r| r.code.to_string())
+                .ok_or_else(|| ApiError::field("/region", "région inconnue"))
+        }
+    }
+}
+
+/// Uploads a susceptibility file (CSV or XLSX, the body as is). All or nothing unless
+/// `skip_invalid=true`; problems come back with their line, column and value.
+#[utoipa::path(post, path = "/api/v1/isolates/imports", tag = "resistance", security(("bearer" = [])),
+    params(UploadParams),
+    request_body(content = String, description = "The file: CSV (text/csv) or XLSX", content_type = "text/csv"),
+    responses((status = 201, body = ImportOutcome), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<UploadParams>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (user, scope) = auth.api_user()?;
+    let lang = auth.lang.code();
+    if body.is_empty() {
+        return Err(ApiError::field(
+            "/file",
+            "le corps de la requête doit contenir le fichier (CSV ou XLSX)",
+        ));
+    }
+    let options = crate::pages::resistance::read_options(
+        p.guideline.as_deref().unwrap_or(""),
+        p.uti.as_deref().unwrap_or(""),
+        p.skip_invalid.unwrap_or(false),
+    )
+    .map_err(|field| ApiError::field(&format!("/{field}"), "valeur inconnue"))?;
+    let region = region_of(&scope, p.region.as_deref(), user.region_code.as_deref())?;
+    let filename = p.filename.clone().unwrap_or_else(|| "api".into());
+    let request = ImportRequest {
+        region_code: region.clone(),
+        establishment_id: p.establishment,
+        filename: filename.clone(),
+        bytes: body.to_vec(),
+        options,
+        imported_by: Some(user.id),
+    };
+    match resistance::import_file(&state.db, &scope, request, &|_| {}).await {
+        Ok(outcome) => {
+            state.amr.invalidate(&region);
+            let summary = format!(
+                "{filename} (API) : {} isolats importés, {} ignorés ({})",
+                outcome.rows_imported, outcome.rows_skipped, outcome.guideline
+            );
+            let entry = auth.audit_entry(
+                "isolates.import",
+                "isolate_import",
+                Some(outcome.import_id.to_string()),
+                Some(region),
+                summary,
+            );
+            audit::append(&state.db, &entry).await?;
+            Ok((StatusCode::CREATED, Json(outcome)).into_response())
+        }
+        Err(ImportError::Invalid { problems, total }) => {
+            let mut e = ApiError::invalid(
+                problems
+                    .iter()
+                    .map(|p| InvalidParam {
+                        pointer: "/file".into(),
+                        detail: p.message(lang).to_string(),
+                        line: Some(p.line),
+                        column: Some(p.column.clone()),
+                        value: Some(p.value.clone()),
+                    })
+                    .collect(),
+            );
+            e.detail = Some(format!(
+                "{total} problème(s) dans le fichier ; rien n'a été importé"
+            ));
+            Err(e)
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn region_data(
+    state: &AppState,
+    auth: &Auth,
+    f: &Filter,
+) -> Result<(String, std::sync::Arc<crate::resistance::RegionData>), ApiError> {
+    let (user, scope) = auth.api_user()?;
+    let region = region_of(&scope, f.region.as_deref(), user.region_code.as_deref())?;
+    let data = state.amr.region(&state.db, &region).await?;
+    let entry = auth.audit_entry(
+        "isolates.read",
+        "api",
+        None,
+        Some(region.clone()),
+        f.summary(),
+    );
+    audit::append(&state.db, &entry).await?;
+    Ok((region, data))
+}
+
+/// The cumulative antibiogram: per organism × antimicrobial, counts, % susceptible and its
+/// 95 % Wilson interval, as `cratb amr antibiogram --format json`.
+#[utoipa::path(get, path = "/api/v1/antibiogram", tag = "resistance", security(("bearer" = [])),
+    params(Filter),
+    responses((status = 200, description = "`guideline`, `first_isolates_only`, `min_isolates`, `isolates` and `rows` with the columns of the CLI"), (status = 403, body = Problem)))]
+pub async fn antibiogram(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(f): ApiQuery<Filter>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (_, data) = region_data(&state, &auth, &f).await?;
+    Ok(Json(data.antibiogram(&f).to_json()))
+}
+
+/// Resistant organisms of concern among first isolates, per establishment and year.
+#[utoipa::path(get, path = "/api/v1/resistance/alerts", tag = "resistance", security(("bearer" = [])),
+    params(Filter),
+    responses((status = 200, body = [AlertRow]), (status = 403, body = Problem)))]
+pub async fn alerts(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(mut f): ApiQuery<Filter>,
+) -> Result<Json<Vec<AlertRow>>, ApiError> {
+    f.first_isolates = None;
+    let (_, data) = region_data(&state, &auth, &f).await?;
+    Ok(Json(data.alerts(&f)))
+}

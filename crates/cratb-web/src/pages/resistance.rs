@@ -1,0 +1,750 @@
+//! Resistance surveillance screens: the cumulative antibiogram (with its trend chart and
+//! exports), the resistant organisms of concern, and the import of susceptibility files.
+//!
+//! Every screen reads isolate-level data, so every view and export is in the audit log.
+
+use super::{Layout, Opt, PageResult, options, render, render_status};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::i18n::Lang;
+use crate::resistance::{AlertRow, Filter, RegionData, TrendPoint};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use cratb_amr::antibiogram::Antibiogram;
+use cratb_domain::{Scope, geo};
+use cratb_store::resistance::{self, ImportError, ImportProblem, ImportRequest};
+use cratb_store::{Db, audit};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// The region a request is about: the user's own, or the one a national user picked (by
+/// default the first holding isolates).
+pub async fn region_for(
+    db: &Db,
+    scope: &Scope,
+    asked: Option<&str>,
+    lang: Lang,
+) -> Result<String, PageError> {
+    match scope {
+        Scope::Region(r) => Ok(r.as_str().to_string()),
+        Scope::National => match asked.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) if geo::region(r).is_some() => Ok(r.to_string()),
+            Some(_) => Err(PageError::BadRequest(lang, "région inconnue".into())),
+            None => Ok(resistance::regions_with_isolates(db, scope)
+                .await
+                .map_err(PageError::store(lang))?
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| "84".into())),
+        },
+    }
+}
+
+/// One cell of the antibiogram table.
+pub struct CellView {
+    pub text: String,
+    pub class: &'static str,
+    pub title: String,
+}
+
+pub struct MatrixRow {
+    pub organism: String,
+    pub isolates: u32,
+    pub cells: Vec<Option<CellView>>,
+}
+
+/// Organisms down, antimicrobials across.
+pub struct Matrix {
+    pub antimicrobials: Vec<(String, String)>,
+    pub rows: Vec<MatrixRow>,
+}
+
+fn matrix(table: &Antibiogram, lang: &str) -> Matrix {
+    let reference = cratb_amr::Reference::get();
+    let mut codes: Vec<&str> = Vec::new();
+    for c in &table.cells {
+        if !codes.contains(&c.antimicrobial.as_str()) {
+            codes.push(&c.antimicrobial);
+        }
+    }
+    let antimicrobials = codes
+        .iter()
+        .map(|c| {
+            let name = reference
+                .antimicrobial(c)
+                .map(|a| reference.antimicrobials[a as usize].name.to_string());
+            (c.to_string(), name.unwrap_or_default())
+        })
+        .collect();
+    let mut rows: Vec<MatrixRow> = Vec::new();
+    for c in &table.cells {
+        if rows.last().is_none_or(|r| r.organism != c.organism) {
+            rows.push(MatrixRow {
+                organism: c.organism.clone(),
+                isolates: 0,
+                cells: codes.iter().map(|_| None).collect(),
+            });
+        }
+        let row = rows.last_mut().expect("pushed above");
+        row.isolates = row.isolates.max(c.n_tested());
+        let column = codes
+            .iter()
+            .position(|x| *x == c.antimicrobial)
+            .expect("collected above");
+        let reportable = c.reportable(table.min_isolates);
+        let pct = c.pct_susceptible();
+        let class = match pct {
+            _ if !reportable => "sus-nr",
+            Some(p) if p >= 90.0 => "sus-90",
+            Some(p) if p >= 80.0 => "sus-80",
+            Some(p) if p >= 60.0 => "sus-60",
+            Some(_) => "sus-low",
+            None => "sus-nr",
+        };
+        let n = c.n_categorised();
+        let text = match pct {
+            Some(p) if reportable => format!("{} ({n})", p.round()),
+            _ => format!("({n})"),
+        };
+        let ci = c
+            .wilson()
+            .map(|(l, h)| format!(" · IC95 {:.1}–{:.1}", l, h))
+            .unwrap_or_default();
+        let title = format!(
+            "S {} · SDD {} · I {} · R {} · NI {}{}{}",
+            c.n_s,
+            c.n_sdd,
+            c.n_i,
+            c.n_r,
+            c.n_ni,
+            ci,
+            if reportable {
+                ""
+            } else if lang == "en" {
+                " · below threshold"
+            } else {
+                " · sous le seuil"
+            }
+        );
+        row.cells[column] = Some(CellView { text, class, title });
+    }
+    Matrix {
+        antimicrobials,
+        rows,
+    }
+}
+
+/// The chart of % susceptible per year, drawn as SVG on the server: the line, its points and
+/// the 95 % interval as a band.
+pub fn trend_svg(points: &[TrendPoint], lang: &str) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 240.0, 48.0, 16.0, 12.0, 32.0);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let n = points.len().max(1) as f64;
+    let x = |i: usize| {
+        left + if n > 1.0 {
+            plot_w * i as f64 / (n - 1.0)
+        } else {
+            plot_w / 2.0
+        }
+    };
+    let y = |pct: f64| top + plot_h * (1.0 - pct / 100.0);
+    let mut svg = format!(
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        if lang == "en" {
+            "Share susceptible per year"
+        } else {
+            "Pourcentage de sensibilité par année"
+        }
+    );
+    for pct in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        svg.push_str(&format!(
+            r#"<line class="grid" x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{pct} %</text>"#,
+            w - right,
+            left - 6.0,
+            y(pct) + 4.0,
+            y = y(pct)
+        ));
+    }
+    if !points.is_empty() {
+        let upper: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.ci_high)))
+            .collect();
+        let lower: Vec<String> = points
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.ci_low)))
+            .collect();
+        svg.push_str(&format!(
+            r#"<polygon class="band" points="{} {}"/>"#,
+            upper.join(" "),
+            lower.join(" ")
+        ));
+        let line: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.pct_susceptible)))
+            .collect();
+        svg.push_str(&format!(
+            r#"<polyline class="line" points="{}"/>"#,
+            line.join(" ")
+        ));
+        for (i, p) in points.iter().enumerate() {
+            svg.push_str(&format!(
+                r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="4"><title>{} : {:.1} % (n = {}, IC95 {:.1}–{:.1})</title></circle><text class="axis" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
+                x(i),
+                y(p.pct_susceptible),
+                p.year,
+                p.pct_susceptible,
+                p.n,
+                p.ci_low,
+                p.ci_high,
+                x(i),
+                h - 10.0,
+                p.year
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The page's selects.
+pub struct FilterView {
+    pub f: Filter,
+    pub regions: Vec<Opt>,
+    pub years: Vec<i16>,
+    pub establishments: Vec<Opt>,
+    pub sectors: Vec<Opt>,
+    pub specimens: Vec<Opt>,
+    pub ward_types: Vec<Opt>,
+    pub first_only: bool,
+    pub min_isolates: u32,
+    /// The filters as a query string, for export links.
+    pub query: String,
+}
+
+impl FilterView {
+    /// The filters as hidden fields, for the trend form.
+    fn hidden_fields(&self) -> Vec<(&'static str, String)> {
+        let f = &self.f;
+        let mut fields: Vec<(&'static str, String)> = [
+            ("region", &f.region),
+            ("sector", &f.sector),
+            ("specimen", &f.specimen),
+            ("ward_type", &f.ward_type),
+            ("first_isolates", &f.first_isolates),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (name, v)))
+        .collect();
+        fields.extend(f.year_from.map(|y| ("year_from", y.to_string())));
+        fields.extend(f.year_to.map(|y| ("year_to", y.to_string())));
+        fields.extend(f.establishment.map(|e| ("establishment", e.to_string())));
+        fields
+    }
+
+    fn year_selected(&self, y: &i16, from: bool) -> bool {
+        if from {
+            self.f.year_from == Some(*y)
+        } else {
+            self.f.year_to == Some(*y)
+        }
+    }
+}
+
+async fn filter_view(
+    state: &AppState,
+    scope: &Scope,
+    region: &str,
+    data: &RegionData,
+    f: Filter,
+    uri_query: Option<&str>,
+) -> Result<(FilterView, Vec<(i64, String)>), cratb_store::StoreError> {
+    let names = resistance::establishment_names(&state.db, region).await?;
+    let present = data.establishment_ids();
+    let establishments: Vec<(i64, String)> = names
+        .into_iter()
+        .filter(|(id, _)| present.contains(id))
+        .collect();
+    let current = |v: &Option<String>| v.clone().unwrap_or_default();
+    let regions = match scope {
+        Scope::National => options(geo::REGIONS.iter().map(|r| (r.code, r.name)), region),
+        Scope::Region(_) => Vec::new(),
+    };
+    let view = FilterView {
+        regions,
+        years: data.years.clone(),
+        establishments: options(
+            establishments
+                .iter()
+                .map(|(id, name)| (id.to_string(), name.clone())),
+            &f.establishment.map(|e| e.to_string()).unwrap_or_default(),
+        ),
+        sectors: options(
+            data.values(3).iter().map(|v| (v.clone(), v.clone())),
+            &current(&f.sector),
+        ),
+        specimens: options(
+            data.values(1).iter().map(|v| (v.clone(), v.clone())),
+            &current(&f.specimen),
+        ),
+        ward_types: options(
+            data.values(2).iter().map(|v| (v.clone(), v.clone())),
+            &current(&f.ward_type),
+        ),
+        first_only: f.first_only(),
+        min_isolates: f.min_isolates(),
+        query: uri_query.unwrap_or_default().to_string(),
+        f,
+    };
+    Ok((view, establishments))
+}
+
+#[derive(Template)]
+#[template(path = "resistance/antibiogram.html")]
+struct AntibiogramPage {
+    l: Layout,
+    v: FilterView,
+    region_name: String,
+    guideline: String,
+    isolates: usize,
+    m: Matrix,
+    organisms: Vec<Opt>,
+    agents: Vec<Opt>,
+    trend: String,
+    trend_rows: Vec<TrendPoint>,
+    trend_label: String,
+    can_import: bool,
+}
+
+/// What the trend chart shows.
+#[derive(Debug, Default, Deserialize)]
+pub struct TrendQuery {
+    pub organism: Option<String>,
+    pub antimicrobial: Option<String>,
+}
+
+async fn load(
+    state: &AppState,
+    auth: &Auth,
+    f: &Filter,
+) -> Result<(Scope, String, Arc<RegionData>), PageError> {
+    let (_, scope) = auth.page_user()?;
+    let region = region_for(&state.db, &scope, f.region.as_deref(), auth.lang).await?;
+    let data = state
+        .amr
+        .region(&state.db, &region)
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    Ok((scope, region, data))
+}
+
+/// Isolate-level data was read: say so in the audit log.
+async fn audit_read(state: &AppState, auth: &Auth, what: &str, region: &str, f: &Filter) {
+    let entry = auth.audit_entry(
+        "isolates.read",
+        what,
+        None,
+        Some(region.to_string()),
+        f.summary(),
+    );
+    if let Err(e) = audit::append(&state.db, &entry).await {
+        tracing::warn!(error = %e, "audit append failed");
+    }
+}
+
+pub async fn antibiogram(
+    State(state): State<AppState>,
+    auth: Auth,
+    uri: axum::http::Uri,
+    Query(f): Query<Filter>,
+    Query(t): Query<TrendQuery>,
+) -> PageResult {
+    let lang = auth.lang.code();
+    let (scope, region, data) = load(&state, &auth, &f).await?;
+    let table = data.antibiogram(&f);
+    audit_read(&state, &auth, "antibiogram", &region, &f).await;
+    let m = matrix(&table, lang);
+    let reference = cratb_amr::Reference::get();
+    let organism = t
+        .organism
+        .clone()
+        .filter(|o| !o.is_empty())
+        .unwrap_or_else(|| "Escherichia coli".into());
+    let agent = t
+        .antimicrobial
+        .clone()
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| "CTX".into());
+    let trend_rows = data.trend(&f, &organism, &agent);
+    let agent_name = reference
+        .antimicrobial(&agent)
+        .map(|a| reference.antimicrobials[a as usize].name.to_string());
+    let trend_label = format!("{organism} × {}", agent_name.unwrap_or(agent.clone()));
+    let organisms = options(
+        m.rows
+            .iter()
+            .map(|r| (r.organism.clone(), r.organism.clone())),
+        &organism,
+    );
+    let agents = options(
+        m.antimicrobials
+            .iter()
+            .map(|(c, n)| (c.clone(), format!("{n} ({c})"))),
+        &agent,
+    );
+    let (v, _) = filter_view(&state, &scope, &region, &data, f, uri.query())
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    let page = AntibiogramPage {
+        l: Layout::new(&auth, auth.lang.tr().res_title),
+        region_name: geo::region(&region)
+            .map(|r| r.name.to_string())
+            .unwrap_or(region.clone()),
+        guideline: table.guideline.clone(),
+        isolates: table.isolates,
+        trend: trend_svg(&trend_rows, lang),
+        trend_rows,
+        trend_label,
+        organisms,
+        agents,
+        m,
+        v,
+        can_import: auth.can(cratb_domain::Permission::ImportIsolates),
+    };
+    Ok(render(&page))
+}
+
+/// `csv`, `xlsx` or `json` export of the antibiogram, with the page's filters.
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(format): Path<String>,
+    Query(f): Query<Filter>,
+) -> PageResult {
+    let lang = auth.lang;
+    if !["csv", "xlsx", "json"].contains(&format.as_str()) {
+        return Err(PageError::NotFound(lang));
+    }
+    let (_, region, data) = load(&state, &auth, &f).await?;
+    let table = data.antibiogram(&f);
+    audit_read(&state, &auth, &format!("antibiogram.{format}"), &region, &f).await;
+    let name = format!("antibiogramme-{region}.{format}");
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let (content_type, body) = match format.as_str() {
+        "csv" => {
+            let mut bytes = vec![0xEF, 0xBB, 0xBF];
+            bytes.extend(table.to_csv(b';'));
+            ("text/csv; charset=utf-8", bytes)
+        }
+        "json" => ("application/json", table.to_json().to_string().into_bytes()),
+        _ => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            table.to_xlsx().map_err(|e| {
+                tracing::error!(error = %e, "xlsx export failed");
+                PageError::Internal(lang)
+            })?,
+        ),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub struct AlertView {
+    pub establishment: String,
+    pub year: i16,
+    pub kind: &'static str,
+    pub resistant: u32,
+    pub tested: u32,
+    pub rate: String,
+}
+
+#[derive(Template)]
+#[template(path = "resistance/alerts.html")]
+struct AlertsPage {
+    l: Layout,
+    v: FilterView,
+    region_name: String,
+    rows: Vec<AlertView>,
+}
+
+pub async fn alerts(
+    State(state): State<AppState>,
+    auth: Auth,
+    uri: axum::http::Uri,
+    Query(mut f): Query<Filter>,
+) -> PageResult {
+    let lang = auth.lang.code();
+    // Counted among first isolates, always.
+    f.first_isolates = None;
+    let (scope, region, data) = load(&state, &auth, &f).await?;
+    let rows: Vec<AlertRow> = data.alerts(&f);
+    audit_read(&state, &auth, "resistance.alerts", &region, &f).await;
+    let (v, names) = filter_view(&state, &scope, &region, &data, f, uri.query())
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    let rows = rows
+        .into_iter()
+        .map(|r| AlertView {
+            establishment: r
+                .establishment_id
+                .and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
+                .unwrap_or_else(|| auth.lang.tr().res_no_establishment.to_string()),
+            year: r.year,
+            kind: r.kind.label(lang),
+            resistant: r.resistant,
+            tested: r.tested,
+            rate: format!("{:.1} %", r.rate),
+        })
+        .collect();
+    let page = AlertsPage {
+        l: Layout::new(&auth, auth.lang.tr().res_alerts_title),
+        region_name: geo::region(&region)
+            .map(|r| r.name.to_string())
+            .unwrap_or(region.clone()),
+        v,
+        rows,
+    };
+    Ok(render(&page))
+}
+
+/// What the import form holds.
+#[derive(Default)]
+pub struct ImportValues {
+    pub establishment: String,
+    pub skip_invalid: bool,
+    pub uti: String,
+    pub guideline: String,
+}
+
+#[derive(Template)]
+#[template(path = "resistance/imports.html")]
+struct ImportsPage {
+    l: Layout,
+    establishments: Vec<Opt>,
+    guidelines: Vec<Opt>,
+    v: ImportValues,
+    outcome: Option<resistance::ImportOutcome>,
+    problems: Vec<ImportProblem>,
+    problems_total: usize,
+    imports: Vec<resistance::Import>,
+    form_error: Option<&'static str>,
+}
+
+impl ImportsPage {
+    fn uti_selected(&self, mode: &str) -> bool {
+        self.v.uti == mode || (self.v.uti.is_empty() && mode == "never")
+    }
+    fn problem_message<'a>(&self, p: &'a ImportProblem) -> &'a str {
+        p.message(self.l.lang)
+    }
+    fn time(&self, t: &time::OffsetDateTime) -> String {
+        super::fmt_time(t, self.l.lang)
+    }
+}
+
+async fn imports_page(
+    state: &AppState,
+    auth: &Auth,
+    v: ImportValues,
+    outcome: Option<resistance::ImportOutcome>,
+    problems: (Vec<ImportProblem>, usize),
+    form_error: Option<&'static str>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (user, scope) = auth.page_user()?;
+    let region = match &scope {
+        Scope::Region(r) => r.as_str().to_string(),
+        Scope::National => user.region_code.clone().unwrap_or_else(|| "84".into()),
+    };
+    let names = resistance::establishment_names(&state.db, &region)
+        .await
+        .map_err(PageError::store(lang))?;
+    let imports = resistance::list_imports(&state.db, &scope, 20)
+        .await
+        .map_err(PageError::store(lang))?;
+    let status = if problems.0.is_empty() && form_error.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let guideline = if v.guideline.is_empty() {
+        cratb_amr::reference::DEFAULT_GUIDELINE.to_string()
+    } else {
+        v.guideline.clone()
+    };
+    let page = ImportsPage {
+        l: Layout::new(auth, lang.tr().imp_title),
+        establishments: options(
+            names.iter().map(|(id, n)| (id.to_string(), n.clone())),
+            &v.establishment,
+        ),
+        guidelines: options(
+            cratb_amr::reference::GUIDELINES
+                .iter()
+                .rev()
+                .map(|g| (*g, *g)),
+            &guideline,
+        ),
+        v,
+        outcome,
+        problems_total: problems.1,
+        problems: problems.0,
+        imports,
+        form_error,
+    };
+    Ok(render_status(&page, status))
+}
+
+pub async fn imports(State(state): State<AppState>, auth: Auth) -> PageResult {
+    imports_page(
+        &state,
+        &auth,
+        ImportValues::default(),
+        None,
+        (Vec::new(), 0),
+        None,
+    )
+    .await
+}
+
+/// Reads the upload form: the file and its options.
+async fn read_form(
+    mut form: Multipart,
+) -> Result<(ImportValues, Option<(String, Vec<u8>)>), String> {
+    let mut v = ImportValues::default();
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or("fichier").to_string();
+            let bytes = field.bytes().await.map_err(|e| e.body_text())?;
+            if !bytes.is_empty() {
+                file = Some((filename, bytes.to_vec()));
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|e| e.body_text())?;
+        match name.as_str() {
+            "establishment" => v.establishment = text,
+            "skip_invalid" => v.skip_invalid = !text.is_empty(),
+            "uti" => v.uti = text,
+            "guideline" => v.guideline = text,
+            _ => {}
+        }
+    }
+    Ok((v, file))
+}
+
+/// Import options from the form (or the API's query).
+pub fn read_options(
+    guideline: &str,
+    uti: &str,
+    skip_invalid: bool,
+) -> Result<cratb_amr::ReadOptions, &'static str> {
+    let guideline = if guideline.trim().is_empty() {
+        cratb_amr::Options::default().guideline
+    } else {
+        cratb_amr::Options::parse_guideline(guideline).ok_or("guideline")?
+    };
+    let uti = match uti {
+        "" | "never" => cratb_amr::UtiMode::Never,
+        "always" => cratb_amr::UtiMode::Always,
+        "specimen" => cratb_amr::UtiMode::FromSpecimen,
+        _ => return Err("uti"),
+    };
+    Ok(cratb_amr::ReadOptions {
+        interpretation: cratb_amr::Options {
+            guideline,
+            uti,
+            ..Default::default()
+        },
+        skip_invalid,
+        ..Default::default()
+    })
+}
+
+pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
+    let lang = auth.lang;
+    let (user, scope) = auth.page_user()?;
+    let (v, file) = read_form(form)
+        .await
+        .map_err(|e| PageError::BadRequest(lang, e))?;
+    let Some((filename, bytes)) = file else {
+        return imports_page(
+            &state,
+            &auth,
+            v,
+            None,
+            (Vec::new(), 0),
+            Some(lang.tr().imp_no_file),
+        )
+        .await;
+    };
+    let options = read_options(&v.guideline, &v.uti, v.skip_invalid)
+        .map_err(|f| PageError::BadRequest(lang, format!("valeur refusée : {f}")))?;
+    let region = match &scope {
+        Scope::Region(r) => r.as_str().to_string(),
+        Scope::National => user.region_code.clone().unwrap_or_else(|| "84".into()),
+    };
+    let establishment_id = match v.establishment.trim() {
+        "" => None,
+        id => Some(
+            id.parse::<i64>()
+                .map_err(|_| PageError::BadRequest(lang, "établissement illisible".into()))?,
+        ),
+    };
+    let request = ImportRequest {
+        region_code: region.clone(),
+        establishment_id,
+        filename: filename.clone(),
+        bytes,
+        options,
+        imported_by: Some(user.id),
+    };
+    match resistance::import_file(&state.db, &scope, request, &|_| {}).await {
+        Ok(outcome) => {
+            state.amr.invalidate(&region);
+            let summary = format!(
+                "{filename} : {} isolats importés, {} ignorés ({})",
+                outcome.rows_imported, outcome.rows_skipped, outcome.guideline
+            );
+            let entry = auth.audit_entry(
+                "isolates.import",
+                "isolate_import",
+                Some(outcome.import_id.to_string()),
+                Some(region),
+                summary,
+            );
+            audit::append(&state.db, &entry)
+                .await
+                .map_err(PageError::store(lang))?;
+            imports_page(
+                &state,
+                &auth,
+                ImportValues::default(),
+                Some(outcome),
+                (Vec::new(), 0),
+                None,
+            )
+            .await
+        }
+        Err(ImportError::Invalid { problems, total }) => {
+            imports_page(&state, &auth, v, None, (problems, total), None).await
+        }
+        Err(ImportError::Store(e)) => Err(PageError::store(lang)(e)),
+    }
+}

@@ -1,0 +1,402 @@
+//! Resistance analytics served from memory: each region's isolates are loaded once into a
+//! column-wise [`Dataset`] (with first isolates and years precomputed), and every antibiogram,
+//! trend or alert is a scan of those columns. An import drops the region's copy.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cratb_amr::antibiogram::{Antibiogram, wilson};
+use cratb_amr::{Dataset, Sir};
+use cratb_store::{Db, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// One region's isolates, ready for analysis.
+pub struct RegionData {
+    pub data: Dataset,
+    pub first: Vec<bool>,
+    pub year: Vec<i16>,
+    pub years: Vec<i16>,
+}
+
+const ESTABLISHMENT: usize = 0;
+const SPECIMEN: usize = 1;
+const WARD_TYPE: usize = 2;
+const SECTOR: usize = 3;
+
+impl RegionData {
+    fn build(data: Dataset) -> RegionData {
+        let first = cratb_amr::first_isolate::first_isolates(&data, &Default::default());
+        let year: Vec<i16> = data
+            .date
+            .iter()
+            .map(|d| cratb_amr::read::civil_from_days(*d).0 as i16)
+            .collect();
+        let mut years = year.clone();
+        years.sort_unstable();
+        years.dedup();
+        RegionData {
+            data,
+            first,
+            year,
+            years,
+        }
+    }
+
+    /// Distinct values of a text column (specimen, ward type, sector), sorted.
+    pub fn values(&self, column: usize) -> Vec<String> {
+        let mut v: Vec<String> = self.data.text[column]
+            .values
+            .iter()
+            .filter(|v| !v.is_empty())
+            .map(|v| v.to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Establishment ids present.
+    pub fn establishment_ids(&self) -> Vec<i64> {
+        self.data.text[ESTABLISHMENT]
+            .values
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect()
+    }
+
+    /// Which rows the filter keeps.
+    pub fn mask(&self, f: &Filter) -> Vec<bool> {
+        let code = |column: usize, value: &Option<String>| -> Option<Option<u32>> {
+            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+            Some(
+                self.data.text[column]
+                    .values
+                    .iter()
+                    .position(|v| v.eq_ignore_ascii_case(value))
+                    .map(|p| p as u32),
+            )
+        };
+        let wanted = [
+            (
+                ESTABLISHMENT,
+                code(ESTABLISHMENT, &f.establishment.map(|e| e.to_string())),
+            ),
+            (SPECIMEN, code(SPECIMEN, &f.specimen)),
+            (WARD_TYPE, code(WARD_TYPE, &f.ward_type)),
+            (SECTOR, code(SECTOR, &f.sector)),
+        ];
+        let from = f.year_from.unwrap_or(i16::MIN);
+        let to = f.year_to.unwrap_or(i16::MAX);
+        let first_only = f.first_only();
+        (0..self.data.len())
+            .map(|r| {
+                (!first_only || self.first[r])
+                    && (from..=to).contains(&self.year[r])
+                    && wanted.iter().all(|(c, want)| match want {
+                        None => true,
+                        Some(None) => false,
+                        Some(Some(code)) => self.data.text[*c].codes[r] == *code,
+                    })
+            })
+            .collect()
+    }
+
+    pub fn antibiogram(&self, f: &Filter) -> Antibiogram {
+        let mask = self.mask(f);
+        let mut table =
+            cratb_amr::antibiogram::antibiogram(&self.data, Some(&mask), &[], f.min_isolates())
+                .expect("no grouping columns");
+        table.first_isolates_only = f.first_only();
+        table
+    }
+
+    /// % susceptible per year for one organism (code or name) × antimicrobial, with the other
+    /// filters applied (the year range excepted).
+    pub fn trend(&self, f: &Filter, organism: &str, antimicrobial: &str) -> Vec<TrendPoint> {
+        let reference = cratb_amr::Reference::get();
+        let (Some(mo), Some(agent)) = (
+            reference.organism(organism),
+            self.data
+                .agents
+                .iter()
+                .find(|a| a.code.eq_ignore_ascii_case(antimicrobial)),
+        ) else {
+            return Vec::new();
+        };
+        let all_years = Filter {
+            year_from: None,
+            year_to: None,
+            ..f.clone()
+        };
+        let mask = self.mask(&all_years);
+        let mut per_year: HashMap<i16, (u32, u32)> = HashMap::new();
+        for r in 0..self.data.len() {
+            if !mask[r] || self.data.mo[r] != mo {
+                continue;
+            }
+            let entry = per_year.entry(self.year[r]).or_default();
+            match agent.results[r] {
+                Sir::S | Sir::Sdd | Sir::I => {
+                    entry.0 += 1;
+                    entry.1 += 1;
+                }
+                Sir::R => entry.1 += 1,
+                _ => {}
+            }
+        }
+        let mut points: Vec<TrendPoint> = per_year
+            .into_iter()
+            .filter(|(_, (_, n))| *n > 0)
+            .map(|(year, (s, n))| {
+                let (low, high) = wilson(s, n).unwrap_or_default();
+                TrendPoint {
+                    year,
+                    n,
+                    pct_susceptible: 100.0 * f64::from(s) / f64::from(n),
+                    ci_low: low,
+                    ci_high: high,
+                }
+            })
+            .collect();
+        points.sort_by_key(|p| p.year);
+        points
+    }
+
+    /// Resistant organisms of concern among the filtered isolates, per establishment and year.
+    pub fn alerts(&self, f: &Filter) -> Vec<AlertRow> {
+        let mask = self.mask(f);
+        let reference = cratb_amr::Reference::get();
+        let agent = |code: &str| self.data.agents.iter().position(|a| a.code == code);
+        let agents = |codes: &[&str]| codes.iter().filter_map(|c| agent(c)).collect::<Vec<_>>();
+        let third_gen = agents(&["CTX", "CRO", "CAZ"]);
+        let carbapenems = agents(&["MEM", "IPM", "ETP"]);
+        let mrsa = agents(&["OXA", "FOX"]);
+        let vancomycin = agents(&["VAN"]);
+        let mut kinds: HashMap<u32, Option<AlertKind>> = HashMap::new();
+        let mut counts: HashMap<(u32, i16, AlertKind), (u32, u32)> = HashMap::new();
+        for r in 0..self.data.len() {
+            if !mask[r] {
+                continue;
+            }
+            let mo = self.data.mo[r];
+            let group = *kinds.entry(mo).or_insert_with(|| {
+                let o = reference.organism_named(mo);
+                if o.lineage.iter().any(|c| &**c == "B_[ORD]_ENTRBCTR") {
+                    Some(AlertKind::Enterobacterales3gc)
+                } else if &*o.code == "B_STPHY_AURS" || o.code.starts_with("B_STPHY_AURS_") {
+                    Some(AlertKind::Mrsa)
+                } else if ["B_ENTRC_FCLS", "B_ENTRC_FACM"].contains(&&*o.code) {
+                    Some(AlertKind::Vre)
+                } else {
+                    None
+                }
+            });
+            let Some(group) = group else { continue };
+            let place = self.data.text[ESTABLISHMENT].codes[r];
+            let mut count = |kind: AlertKind, columns: &[usize], bad: &dyn Fn(Sir) -> bool| {
+                let results: Vec<Sir> = columns
+                    .iter()
+                    .map(|&a| self.data.agents[a].results[r])
+                    .collect();
+                let tested = results
+                    .iter()
+                    .any(|s| matches!(s, Sir::S | Sir::Sdd | Sir::I | Sir::R));
+                if tested {
+                    let e = counts.entry((place, self.year[r], kind)).or_default();
+                    e.1 += 1;
+                    if results.iter().any(|s| bad(*s)) {
+                        e.0 += 1;
+                    }
+                }
+            };
+            match group {
+                AlertKind::Enterobacterales3gc => {
+                    count(AlertKind::Enterobacterales3gc, &third_gen, &|s| s == Sir::R);
+                    count(AlertKind::CarbapenemNonSusceptible, &carbapenems, &|s| {
+                        matches!(s, Sir::I | Sir::R)
+                    });
+                }
+                AlertKind::Mrsa => count(AlertKind::Mrsa, &mrsa, &|s| s == Sir::R),
+                _ => count(AlertKind::Vre, &vancomycin, &|s| s == Sir::R),
+            }
+        }
+        let mut rows: Vec<AlertRow> = counts
+            .into_iter()
+            .map(|((place, year, kind), (resistant, tested))| AlertRow {
+                establishment_id: self.data.text[ESTABLISHMENT].values[place as usize]
+                    .parse()
+                    .ok(),
+                year,
+                kind,
+                resistant,
+                tested,
+                rate: 100.0 * f64::from(resistant) / f64::from(tested),
+            })
+            .collect();
+        rows.sort_by_key(|r| (r.establishment_id, r.year, r.kind));
+        rows
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TrendPoint {
+    pub year: i16,
+    /// Isolates with a category (S, SDD, I or R).
+    pub n: u32,
+    pub pct_susceptible: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// The resistant organisms of concern followed by the stewardship network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Enterobacterales resistant to a 3rd-generation cephalosporin (cefotaxime, ceftriaxone or ceftazidime R).
+    Enterobacterales3gc,
+    /// Enterobacterales not susceptible to a carbapenem (meropenem, imipenem or ertapenem I or R).
+    CarbapenemNonSusceptible,
+    /// Staphylococcus aureus resistant to oxacillin or cefoxitin.
+    Mrsa,
+    /// Enterococcus faecium or faecalis resistant to vancomycin.
+    Vre,
+}
+
+impl AlertKind {
+    pub fn label(self, lang: &str) -> &'static str {
+        match (self, lang == "en") {
+            (AlertKind::Enterobacterales3gc, false) => "Entérobactéries résistantes aux C3G",
+            (AlertKind::Enterobacterales3gc, true) => {
+                "3rd-gen. cephalosporin-resistant Enterobacterales"
+            }
+            (AlertKind::CarbapenemNonSusceptible, false) => {
+                "Entérobactéries non sensibles aux carbapénèmes"
+            }
+            (AlertKind::CarbapenemNonSusceptible, true) => {
+                "Carbapenem-non-susceptible Enterobacterales"
+            }
+            (AlertKind::Mrsa, false) => "SARM (S. aureus résistant à la méticilline)",
+            (AlertKind::Mrsa, true) => "MRSA (methicillin-resistant S. aureus)",
+            (AlertKind::Vre, false) => "ERV (E. faecium / faecalis résistant à la vancomycine)",
+            (AlertKind::Vre, true) => "VRE (vancomycin-resistant E. faecium / faecalis)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AlertRow {
+    pub establishment_id: Option<i64>,
+    pub year: i16,
+    pub kind: AlertKind,
+    /// First isolates resistant (or non-susceptible) among those tested.
+    pub resistant: u32,
+    pub tested: u32,
+    /// Per cent.
+    pub rate: f64,
+}
+
+/// The filters of the antibiogram page, its exports and the API.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Filter {
+    /// Region (INSEE code); national users only, others always see their own.
+    pub region: Option<String>,
+    /// First year included (specimen date).
+    pub year_from: Option<i16>,
+    /// Last year included.
+    pub year_to: Option<i16>,
+    /// Establishment id.
+    pub establishment: Option<i64>,
+    /// `ES`, `EMS` or `VILLE`.
+    pub sector: Option<String>,
+    /// Specimen type as imported (`urine`, `blood`…).
+    pub specimen: Option<String>,
+    /// Ward type as imported (`icu`, `medicine`…).
+    pub ward_type: Option<String>,
+    /// `true` (default): only first isolates (CLSI M39); `false`: every isolate.
+    pub first_isolates: Option<String>,
+    /// Minimum number of categorised isolates for a percentage to be reported (default 30).
+    pub min_isolates: Option<u32>,
+}
+
+impl Filter {
+    pub fn first_only(&self) -> bool {
+        self.first_isolates
+            .as_deref()
+            .is_none_or(|v| !matches!(v, "false" | "0" | "off" | "non"))
+    }
+    pub fn min_isolates(&self) -> u32 {
+        self.min_isolates
+            .unwrap_or(cratb_amr::antibiogram::DEFAULT_MIN_ISOLATES)
+            .clamp(1, 10_000)
+    }
+    /// A readable summary for the audit log.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(y) = self.year_from {
+            parts.push(format!("depuis {y}"));
+        }
+        if let Some(y) = self.year_to {
+            parts.push(format!("jusqu'à {y}"));
+        }
+        if let Some(e) = self.establishment {
+            parts.push(format!("établissement {e}"));
+        }
+        for (name, v) in [
+            ("secteur", &self.sector),
+            ("prélèvement", &self.specimen),
+            ("service", &self.ward_type),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{name} {v}"));
+            }
+        }
+        parts.push(if self.first_only() {
+            "premiers isolats".into()
+        } else {
+            "tous isolats".into()
+        });
+        parts.join(", ")
+    }
+}
+
+/// Regions' data, loaded on first use and dropped when a region imports.
+#[derive(Default)]
+pub struct Cache {
+    regions: Mutex<HashMap<String, Arc<RegionData>>>,
+    building: tokio::sync::Mutex<()>,
+}
+
+impl Cache {
+    pub async fn region(&self, db: &Db, region: &str) -> Result<Arc<RegionData>, StoreError> {
+        if let Some(d) = self.cached(region) {
+            return Ok(d);
+        }
+        let _one_at_a_time = self.building.lock().await;
+        if let Some(d) = self.cached(region) {
+            return Ok(d);
+        }
+        let data = cratb_store::resistance::load_dataset(db, region).await?;
+        let built = tokio::task::spawn_blocking(move || RegionData::build(data))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let built = Arc::new(built);
+        self.regions
+            .lock()
+            .expect("cache lock")
+            .insert(region.to_string(), built.clone());
+        Ok(built)
+    }
+
+    fn cached(&self, region: &str) -> Option<Arc<RegionData>> {
+        self.regions
+            .lock()
+            .expect("cache lock")
+            .get(region)
+            .cloned()
+    }
+
+    /// Puts a region's freshly imported data in place, or drops it to be reloaded.
+    pub fn invalidate(&self, region: &str) {
+        self.regions.lock().expect("cache lock").remove(region);
+    }
+}
