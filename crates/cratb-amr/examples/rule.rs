@@ -11,7 +11,10 @@ fn main() {
     println!("{} {} lineage {:?}", o.code, o.name, o.lineage);
     for method in [Method::Mic, Method::Disk] {
         for uti in [false, true] {
-            println!("{method:?} uti={uti}: {:?}", select(reference, mo, ab, method, Options::default().guideline, uti));
+            println!(
+                "{method:?} uti={uti}: {:?}",
+                select(reference, mo, ab, method, Options::default().guideline, uti)
+            );
         }
     }
 }

@@ -63,7 +63,10 @@ pub fn wilson(x: u32, n: u32) -> Option<(f64, f64)> {
     let denominator = 1.0 + z * z / n;
     let centre = (p + z * z / (2.0 * n)) / denominator;
     let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denominator;
-    Some((100.0 * (centre - half).max(0.0), 100.0 * (centre + half).min(1.0)))
+    Some((
+        100.0 * (centre - half).max(0.0),
+        100.0 * (centre + half).min(1.0),
+    ))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,11 +100,16 @@ pub fn antibiogram(
     }
     let columns = by
         .iter()
-        .map(|name| data.text_column(name).ok_or_else(|| ByError::Unknown(name.clone())))
+        .map(|name| {
+            data.text_column(name)
+                .ok_or_else(|| ByError::Unknown(name.clone()))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let n_ab = data.agents.len();
     let group_key = |row: usize| -> u128 {
-        columns.iter().fold(0u128, |key, c| (key << 32) | u128::from(c.codes[row]))
+        columns
+            .iter()
+            .fold(0u128, |key, c| (key << 32) | u128::from(c.codes[row]))
     };
     // Per chunk of rows: (group key, organism) → counts per antimicrobial and category.
     type Counts = HashMap<(u128, u32), Vec<[u32; 5]>>;
@@ -115,7 +123,9 @@ pub fn antibiogram(
                 if keep.is_some_and(|k| !k[row]) {
                     continue;
                 }
-                let cell = counts.entry((group_key(row), data.mo[row])).or_insert_with(|| vec![[0; 5]; n_ab]);
+                let cell = counts
+                    .entry((group_key(row), data.mo[row]))
+                    .or_insert_with(|| vec![[0; 5]; n_ab]);
                 for (a, agent) in data.agents.iter().enumerate() {
                     let s = agent.results[row];
                     if s != Sir::Missing {
@@ -216,7 +226,9 @@ impl Antibiogram {
     /// Each cell as the fields of an output row.
     pub fn records(&self) -> impl Iterator<Item = Vec<String>> + '_ {
         self.cells.iter().map(|c| {
-            let (low, high) = c.wilson().map_or((String::new(), String::new()), |(l, h)| (one_decimal(l), one_decimal(h)));
+            let (low, high) = c.wilson().map_or((String::new(), String::new()), |(l, h)| {
+                (one_decimal(l), one_decimal(h))
+            });
             c.group
                 .iter()
                 .cloned()
@@ -239,7 +251,9 @@ impl Antibiogram {
     }
 
     pub fn to_csv(&self, separator: u8) -> Vec<u8> {
-        let mut w = csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(separator)
+            .from_writer(Vec::new());
         w.write_record(self.header()).expect("writing to memory");
         for r in self.records() {
             w.write_record(r).expect("writing to memory");
@@ -257,7 +271,8 @@ impl Antibiogram {
             .map(|(cell, fields)| {
                 let mut object = serde_json::Map::new();
                 for (i, (name, value)) in header.iter().zip(fields).enumerate() {
-                    let json = if i < self.by.len() || name == "organism" || name == "antimicrobial" {
+                    let json = if i < self.by.len() || name == "organism" || name == "antimicrobial"
+                    {
                         serde_json::Value::String(value)
                     } else if name == "reportable" {
                         serde_json::Value::Bool(cell.reportable(self.min_isolates))
@@ -288,7 +303,9 @@ impl Antibiogram {
         let bold = Format::new().set_bold();
         let sheet = book.add_worksheet().set_name("Antibiogramme")?;
         let header = self.header();
-        let numeric = |name: &str| name.starts_with("n_") || name.starts_with("pct") || name.starts_with("ci_");
+        let numeric = |name: &str| {
+            name.starts_with("n_") || name.starts_with("pct") || name.starts_with("ci_")
+        };
         for (c, h) in header.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, h, &bold)?;
         }
@@ -307,9 +324,19 @@ impl Antibiogram {
         let about = book.add_worksheet().set_name("Méthode")?;
         let lines = [
             format!("Référentiel : {}", self.guideline),
-            format!("Premiers isolats seulement : {}", if self.first_isolates_only { "oui" } else { "non" }),
+            format!(
+                "Premiers isolats seulement : {}",
+                if self.first_isolates_only {
+                    "oui"
+                } else {
+                    "non"
+                }
+            ),
             format!("Isolats comptés : {}", self.isolates),
-            format!("Seuil de publication : {} isolats catégorisés", self.min_isolates),
+            format!(
+                "Seuil de publication : {} isolats catégorisés",
+                self.min_isolates
+            ),
             "% sensible = (S + SDD + I) / (S + SDD + I + R) ; IC 95 % de Wilson".to_string(),
             format!("Sources : {}", crate::reference::SOURCES),
         ];
@@ -328,7 +355,10 @@ mod tests {
     fn wilson_interval() {
         // 8 of 10: 49.0 % – 94.3 % (the textbook example).
         let (l, h) = wilson(8, 10).unwrap();
-        assert_eq!((one_decimal(l), one_decimal(h)), ("49.0".into(), "94.3".into()));
+        assert_eq!(
+            (one_decimal(l), one_decimal(h)),
+            ("49.0".into(), "94.3".into())
+        );
         let (l, h) = wilson(0, 5).unwrap();
         assert_eq!(one_decimal(l), "0.0");
         assert!(h > 40.0 && h < 44.0);

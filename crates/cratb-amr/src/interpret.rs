@@ -27,7 +27,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { guideline: 2, uti: UtiMode::Never, add_intrinsic_resistance: false }
+        Options {
+            guideline: 2,
+            uti: UtiMode::Never,
+            add_intrinsic_resistance: false,
+        }
     }
 }
 
@@ -86,19 +90,60 @@ pub fn select(
     };
     if uti {
         // EUCAST: the UTI breakpoint where one exists, else the general one.
-        best(&mut candidates().filter(|b| b.uti)).or_else(|| best(&mut candidates().filter(|b| !b.uti)))
+        best(&mut candidates().filter(|b| b.uti))
+            .or_else(|| best(&mut candidates().filter(|b| !b.uti)))
     } else {
         // The package, given `uti = FALSE`, takes the first matching row in table order.
         candidates().next()
     }
 }
 
+/// The antimicrobial whose rows apply: as the package, amoxicillin takes ampicillin's rows
+/// when the guideline has none of its own for the method (EUCAST gives no amoxicillin disk
+/// breakpoints: amoxicillin zones are read with ampicillin's).
+pub fn table_agent(reference: &'static Reference, ab: AbId, method: Method, guideline: u8) -> AbId {
+    let has_rows = |a: AbId| {
+        reference
+            .breakpoints_of(a)
+            .any(|b| b.guideline == guideline && b.method == method)
+    };
+    match (
+        reference.antimicrobial("AMX"),
+        reference.antimicrobial("AMP"),
+    ) {
+        (Some(amx), Some(amp)) if ab == amx && !has_rows(amx) => amp,
+        _ => ab,
+    }
+}
+
 impl Rule {
-    pub fn resolve(reference: &'static Reference, mo: MoId, ab: AbId, options: &Options, uti: bool) -> Rule {
+    pub fn resolve(
+        reference: &'static Reference,
+        mo: MoId,
+        ab: AbId,
+        options: &Options,
+        uti: bool,
+    ) -> Rule {
+        let ab_for = |method| table_agent(reference, ab, method, options.guideline);
         Rule {
-            mic: select(reference, mo, ab, Method::Mic, options.guideline, uti),
-            disk: select(reference, mo, ab, Method::Disk, options.guideline, uti),
-            intrinsic_r: options.add_intrinsic_resistance && reference.is_intrinsically_resistant(mo, ab),
+            mic: select(
+                reference,
+                mo,
+                ab_for(Method::Mic),
+                Method::Mic,
+                options.guideline,
+                uti,
+            ),
+            disk: select(
+                reference,
+                mo,
+                ab_for(Method::Disk),
+                Method::Disk,
+                options.guideline,
+                uti,
+            ),
+            intrinsic_r: options.add_intrinsic_resistance
+                && reference.is_intrinsically_resistant(mo, ab),
         }
     }
 }
@@ -109,10 +154,10 @@ fn intermediate(b: &Breakpoint) -> Sir {
 
 /// Interprets an MIC against a breakpoint row: S if MIC ≤ S, R if MIC > R, else I (or SDD).
 ///
-/// Capped values follow the package's `capped_mic_handling = "standard"`: `<` and `>` are
-/// read as the bare value; `<=` and `>=` are non-interpretable (`NI`) strictly between the two
-/// breakpoints, and so are `<=` at the R breakpoint and `>=` at the S breakpoint; otherwise the
-/// operator is dropped.
+/// Capped values follow the package's `capped_mic_handling = "standard"`: `<=` and `>=` are
+/// non-interpretable (`NI`) strictly between the two breakpoints, and so are `<=` at the R
+/// breakpoint and `>=` at the S breakpoint; otherwise `<=`/`>=` are read as the bare value,
+/// `<x` as just below x and `>x` as just above it.
 pub fn interpret_mic(mic: Mic, b: &Breakpoint) -> Sir {
     let v = mic.value;
     let capped_inclusive = matches!(mic.op, Op::Le | Op::Ge);
@@ -122,6 +167,13 @@ pub fn interpret_mic(mic: Mic, b: &Breakpoint) -> Sir {
     {
         return Sir::Ni;
     }
+    // In comparisons the package reads `<x` as just below x and `>x` as just above it
+    // (`Ops.mic`), so `>8` is R against an R breakpoint of 8 while `>=8` is not.
+    let v = match mic.op {
+        Op::Lt => v - 0.000_001,
+        Op::Gt => v + 0.000_001,
+        _ => v,
+    };
     if v <= b.s {
         Sir::S
     } else if v > b.r {

@@ -32,11 +32,19 @@ impl Problem {
     pub fn new(line: usize, column: &str, value: &str, kind: ProblemKind) -> Problem {
         let mut value = value.to_string();
         if value.len() > 80 {
-            let cut = (0..=80).rev().find(|i| value.is_char_boundary(*i)).unwrap_or(0);
+            let cut = (0..=80)
+                .rev()
+                .find(|i| value.is_char_boundary(*i))
+                .unwrap_or(0);
             value.truncate(cut);
             value.push('…');
         }
-        Problem { line, column: column.to_string(), value, kind }
+        Problem {
+            line,
+            column: column.to_string(),
+            value,
+            kind,
+        }
     }
 
     /// What is wrong, in French (the default) or English.
@@ -44,15 +52,23 @@ impl Problem {
         let en = lang.starts_with("en");
         let v = &self.value;
         match (&self.kind, en) {
-            (ProblemKind::MissingColumn, false) => format!("colonne obligatoire absente : {}", self.column),
-            (ProblemKind::MissingColumn, true) => format!("required column missing: {}", self.column),
+            (ProblemKind::MissingColumn, false) => {
+                format!("colonne obligatoire absente : {}", self.column)
+            }
+            (ProblemKind::MissingColumn, true) => {
+                format!("required column missing: {}", self.column)
+            }
             (ProblemKind::DuplicateColumn, false) => format!("colonne en double : {}", self.column),
             (ProblemKind::DuplicateColumn, true) => format!("duplicate column: {}", self.column),
             (ProblemKind::UnknownAntimicrobial, false) => {
-                format!("code d’antibiotique inconnu « {v} » (attendu : un code de antimicrobials.tsv, p. ex. AMX, CTX, CIP)")
+                format!(
+                    "code d’antibiotique inconnu « {v} » (attendu : un code de antimicrobials.tsv, p. ex. AMX, CTX, CIP)"
+                )
             }
             (ProblemKind::UnknownAntimicrobial, true) => {
-                format!("unknown antimicrobial code \"{v}\" (expected a code of antimicrobials.tsv, e.g. AMX, CTX, CIP)")
+                format!(
+                    "unknown antimicrobial code \"{v}\" (expected a code of antimicrobials.tsv, e.g. AMX, CTX, CIP)"
+                )
             }
             (ProblemKind::UnknownOrganism, false) => format!(
                 "micro-organisme inconnu « {v} » (attendu : un nom scientifique, une abréviation comme E. coli ou un code comme B_ESCHR_COLI)"
@@ -62,22 +78,42 @@ impl Problem {
             ),
             (ProblemKind::EmptyPatient, false) => "identifiant patient vide".into(),
             (ProblemKind::EmptyPatient, true) => "empty patient identifier".into(),
-            (ProblemKind::BadDate, false) => format!("date invalide « {v} » (attendu : AAAA-MM-JJ ou JJ/MM/AAAA)"),
-            (ProblemKind::BadDate, true) => format!("invalid date \"{v}\" (expected YYYY-MM-DD or DD/MM/YYYY)"),
+            (ProblemKind::BadDate, false) => {
+                format!("date invalide « {v} » (attendu : AAAA-MM-JJ ou JJ/MM/AAAA)")
+            }
+            (ProblemKind::BadDate, true) => {
+                format!("invalid date \"{v}\" (expected YYYY-MM-DD or DD/MM/YYYY)")
+            }
             (ProblemKind::BadMic, false) => {
-                format!("CMI illisible « {v} » (attendu : un nombre en mg/L, éventuellement précédé de <=, <, >= ou >)")
+                format!(
+                    "CMI illisible « {v} » (attendu : un nombre en mg/L, éventuellement précédé de <=, <, >= ou >)"
+                )
             }
             (ProblemKind::BadMic, true) => {
-                format!("unreadable MIC \"{v}\" (expected a number in mg/L, optionally preceded by <=, <, >= or >)")
+                format!(
+                    "unreadable MIC \"{v}\" (expected a number in mg/L, optionally preceded by <=, <, >= or >)"
+                )
             }
             (ProblemKind::BadDisk, false) => {
-                format!("diamètre d’inhibition illisible « {v} » (attendu : un nombre entier de mm entre 0 et 50)")
+                format!(
+                    "diamètre d’inhibition illisible « {v} » (attendu : un nombre entier de mm entre 0 et 50)"
+                )
             }
-            (ProblemKind::BadDisk, true) => format!("unreadable zone diameter \"{v}\" (expected whole mm from 0 to 50)"),
-            (ProblemKind::BadSir, false) => format!("catégorie illisible « {v} » (attendu : S, SDD, I, R ou vide)"),
-            (ProblemKind::BadSir, true) => format!("unreadable category \"{v}\" (expected S, SDD, I, R or empty)"),
-            (ProblemKind::TooManyFields, false) => format!("la ligne a plus de champs que l’en-tête ({v})"),
-            (ProblemKind::TooManyFields, true) => format!("the line has more fields than the header ({v})"),
+            (ProblemKind::BadDisk, true) => {
+                format!("unreadable zone diameter \"{v}\" (expected whole mm from 0 to 50)")
+            }
+            (ProblemKind::BadSir, false) => {
+                format!("catégorie illisible « {v} » (attendu : S, SDD, I, R ou vide)")
+            }
+            (ProblemKind::BadSir, true) => {
+                format!("unreadable category \"{v}\" (expected S, SDD, I, R or empty)")
+            }
+            (ProblemKind::TooManyFields, false) => {
+                format!("la ligne a plus de champs que l’en-tête ({v})")
+            }
+            (ProblemKind::TooManyFields, true) => {
+                format!("the line has more fields than the header ({v})")
+            }
             (ProblemKind::Unreadable { detail }, false) => format!("fichier illisible : {detail}"),
             (ProblemKind::Unreadable { detail }, true) => format!("unreadable file: {detail}"),
         }
@@ -86,7 +122,11 @@ impl Problem {
     /// `ligne 12, colonne CTX_mic : …` / `line 12, column CTX_mic: …`
     pub fn describe(&self, lang: &str) -> String {
         let en = lang.starts_with("en");
-        let (line, column, colon) = if en { ("line", "column", ":") } else { ("ligne", "colonne", " :") };
+        let (line, column, colon) = if en {
+            ("line", "column", ":")
+        } else {
+            ("ligne", "colonne", " :")
+        };
         let place = if self.column.is_empty() {
             format!("{line} {}", self.line)
         } else {
@@ -99,7 +139,10 @@ impl Problem {
     pub fn drops_row(&self) -> bool {
         matches!(
             self.kind,
-            ProblemKind::UnknownOrganism | ProblemKind::EmptyPatient | ProblemKind::BadDate | ProblemKind::TooManyFields
+            ProblemKind::UnknownOrganism
+                | ProblemKind::EmptyPatient
+                | ProblemKind::BadDate
+                | ProblemKind::TooManyFields
         )
     }
 }
@@ -126,6 +169,13 @@ impl Invalid {
     }
 
     pub fn file(detail: impl Into<String>) -> Invalid {
-        Invalid::from(vec![Problem::new(1, "", "", ProblemKind::Unreadable { detail: detail.into() })])
+        Invalid::from(vec![Problem::new(
+            1,
+            "",
+            "",
+            ProblemKind::Unreadable {
+                detail: detail.into(),
+            },
+        )])
     }
 }

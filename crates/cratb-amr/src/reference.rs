@@ -329,27 +329,24 @@ impl Reference {
                     .or_insert(&o.code);
             }
         }
-        // Synonyms: the file gives LPSN's "renamed to" as an identifier without the identifiers
-        // themselves, so a synonym is linked to the accepted species of the same family with the
-        // same epithet when there is exactly one.
-        let mut accepted_by_epithet: HashMap<(&str, &str), Vec<MoId>> = HashMap::new();
-        for (i, o) in organisms.iter().enumerate() {
-            if o.accepted && &*o.rank == "species" {
-                accepted_by_epithet
-                    .entry((raws[i].family, &o.species))
-                    .or_default()
-                    .push(i as MoId);
-            }
-        }
+        // Synonyms: `microorganisms.tsv` gives LPSN's "renamed to" as an identifier without the
+        // identifiers themselves; `synonyms.tsv` is the package's own resolution of each synonym
+        // (following LPSN, GBIF and MycoBank renamings, as `as.mo()` does), exported from its
+        // data. A synonym whose current name is not in the table is kept as it is.
+        let synonyms = gunzip(include_bytes!("../data/synonyms.tsv.gz"));
+        let (sh, sit) = rows(&synonyms);
+        let (s_from, s_to) = (col(&sh, "synonym_mo"), col(&sh, "current_mo"));
+        let index: HashMap<&str, MoId> = organisms
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (&*o.code, i as MoId))
+            .collect();
         let mut renamed = vec![None; organisms.len()];
-        for (i, o) in organisms.iter().enumerate() {
-            if !o.accepted
-                && &*o.rank == "species"
-                && let Some([only]) = accepted_by_epithet
-                    .get(&(raws[i].family, &*o.species))
-                    .map(Vec::as_slice)
+        for r in sit {
+            if let (Some(&from), Some(&to)) = (index.get(r[s_from]), index.get(r[s_to]))
+                && from != to
             {
-                renamed[i] = Some(*only);
+                renamed[from as usize] = Some(to);
             }
         }
         let mut group_of: HashMap<&str, Vec<&str>> = HashMap::new();

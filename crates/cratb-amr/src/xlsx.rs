@@ -8,17 +8,24 @@ use crate::problems::Invalid;
 use crate::read::format_date;
 
 pub(crate) fn to_csv(bytes: &[u8]) -> Result<Vec<u8>, Invalid> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| Invalid::file(format!("XLSX illisible ({e})")))?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| Invalid::file(format!("XLSX illisible ({e})")))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| Invalid::file("le classeur n’a aucune feuille"))?
         .map_err(|e| Invalid::file(format!("première feuille illisible ({e})")))?;
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     for row in range.rows() {
         let fields = row.iter().map(cell_text);
-        writer.write_record(fields).map_err(|e| Invalid::file(e.to_string()))?;
+        writer
+            .write_record(fields)
+            .map_err(|e| Invalid::file(e.to_string()))?;
     }
-    writer.into_inner().map_err(|e| Invalid::file(e.to_string()))
+    writer
+        .into_inner()
+        .map_err(|e| Invalid::file(e.to_string()))
 }
 
 fn cell_text(cell: &Data) -> String {

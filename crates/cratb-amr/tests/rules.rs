@@ -198,16 +198,16 @@ fn capped_mics_standard_handling() {
         (">=4", Sir::Ni), // strictly between
         (">=8", Sir::I),  // at R: dropped, 8 is I
         (">=16", Sir::R), // above R
-        // `<` and `>`: the bare value
+        // `<x` just below x, `>x` just above (the package's `Ops.mic`)
         ("<1", Sir::S),
         ("<2", Sir::S),
         ("<4", Sir::I),
         ("<8", Sir::I),
         ("<16", Sir::R),
         (">1", Sir::S),
-        (">2", Sir::S),
+        (">2", Sir::I),
         (">4", Sir::I),
-        (">8", Sir::I),
+        (">8", Sir::R),
         (">16", Sir::R),
     ];
     for (value, want) in cases {
@@ -220,7 +220,7 @@ fn capped_mics_standard_handling() {
     assert_eq!(mic("<=1", b), Sir::S);
     assert_eq!(mic(">=4", b), Sir::R);
     assert_eq!(mic("<2", b), Sir::S);
-    assert_eq!(mic(">2", b), Sir::S); // dropped: read as 2
+    assert_eq!(mic(">2", b), Sir::R); // just above 2
     // EUCAST 2025 MIC Enterobacterales CTX S<=1 R>2: `>=2` is at R, not at S: dropped → I.
     let b = mic_row("Escherichia coli", "CTX");
     assert_eq!(mic(">=2", b), Sir::I);
@@ -521,12 +521,18 @@ fn organism_names() {
             .as_ref(),
         "Klebsiella aerogenes"
     );
-    // Known limitation (see reference.rs): without LPSN identifiers, a synonym whose accepted
-    // name is in another family or has another epithet is not resolved. Clostridium difficile
-    // (Clostridiaceae) was renamed Clostridioides difficile (Peptostreptococcaceae): it stays
-    // the synonym, where the package's as.mo() gives B_CRDDS_DFFC.
-    let c_difficile = r.organism_named(r.organism("Clostridium difficile").unwrap());
-    assert!(!c_difficile.accepted && c_difficile.renamed_to.is_none());
+    // Renamings across genera and families follow the package's own resolution
+    // (data/synonyms.tsv): Clostridium difficile → Clostridioides difficile, as `as.mo()`.
+    for (old, new) in [
+        ("Clostridium difficile", "Clostridioides difficile"),
+        ("Pseudomonas maltophilia", "Stenotrophomonas maltophilia"),
+    ] {
+        assert_eq!(
+            &*r.organism_named(r.organism(old).unwrap()).name,
+            new,
+            "{old}"
+        );
+    }
     for unknown in [
         "Escherichia colli",
         "Bugs bunny",
@@ -798,4 +804,22 @@ fn thirty_isolates_rule() {
     assert!(c.reportable(30));
     let record: Vec<String> = table.records().next().unwrap();
     assert_eq!(record.last().map(String::as_str), Some("true"));
+}
+
+#[test]
+fn amoxicillin_zones_use_ampicillin_disk_breakpoints() {
+    // EUCAST 2025 has no amoxicillin disk rows; the package reads AMX zones with AMP's:
+    // Enterobacterales AMP 10 µg S>=14 R<14.
+    let r = Reference::get();
+    let (mo, amx) = (
+        r.organism("Escherichia coli").unwrap(),
+        r.antimicrobial("AMX").unwrap(),
+    );
+    let rule = cratb_amr::interpret::Rule::resolve(r, mo, amx, &Options::default(), false);
+    let disk = rule.disk.expect("ampicillin disk row");
+    assert_eq!(&*r.antimicrobials[disk.ab as usize].code, "AMP");
+    assert_eq!(
+        rule.mic.map(|b| &*r.antimicrobials[b.ab as usize].code),
+        Some("AMX")
+    );
 }
