@@ -5,6 +5,7 @@
 //! numbers are synthetic (valid format and key, not real establishments).
 
 mod places;
+pub mod resistance;
 
 use cratb_domain::{Category, Email, Finess, RegionCode, Role};
 use cratb_store::establishments::{self, EstablishmentInput, NewEstablishment};
@@ -27,6 +28,8 @@ pub struct DemoAccount {
 pub struct DemoReport {
     pub territories: usize,
     pub establishments: usize,
+    /// Synthetic isolates imported for the main region.
+    pub isolates: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -47,8 +50,16 @@ pub enum DemoError {
 pub const MAIN_REGION: &str = "84";
 pub const SECOND_REGION: &str = "53";
 
+/// Synthetic isolates of the full demo: three years of a regional laboratory network.
+pub const DEMO_ISOLATES: usize = 60_000;
+
 /// Fills an empty, migrated database with demo data.
 pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
+    generate_with(db, seed, DEMO_ISOLATES).await
+}
+
+/// [`generate`] with a chosen number of synthetic isolates (tests use few).
+pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoReport, DemoError> {
     let scope = cratb_domain::Scope::National;
     let existing = establishments::sector_summary(db, &scope)
         .await?
@@ -157,6 +168,10 @@ pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
             region: region.map(str::to_owned),
             password,
         });
+    }
+
+    if isolates > 0 {
+        report.isolates = resistance::import_isolates(db, MAIN_REGION, isolates, seed).await?;
     }
 
     for region in [MAIN_REGION, SECOND_REGION] {

@@ -458,7 +458,7 @@ fn prepare(
                 .unwrap_or_default(),
         };
         let age_value = match age.map(|c| (c, c.get(r))) {
-            Some((_, a)) if a.is_empty() => None,
+            Some((_, "")) => None,
             Some((c, a)) => match a.parse::<i64>() {
                 Ok(n) if (0..=120).contains(&n) => Some(n),
                 _ => {
@@ -629,6 +629,14 @@ pub async fn regions_with_isolates(db: &Db, scope: &Scope) -> Result<Vec<String>
 pub async fn establishment_names(db: &Db, region: &str) -> Result<Vec<(i64, String)>> {
     Ok(
         on_db!(db, p => sqlx::query_as("SELECT id, name FROM establishments WHERE region_code = $1 ORDER BY name")
+        .bind(region).fetch_all(p).await)?,
+    )
+}
+
+/// Id, FINESS and sector of the region's establishments.
+pub async fn establishment_keys(db: &Db, region: &str) -> Result<Vec<(i64, String, String)>> {
+    Ok(
+        on_db!(db, p => sqlx::query_as("SELECT id, finess, sector FROM establishments WHERE region_code = $1 ORDER BY id")
         .bind(region).fetch_all(p).await)?,
     )
 }

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod pdf;
 pub mod resistance;
 pub mod routes;
 
@@ -71,6 +72,8 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        // The limits are ours (below), per route; axum's own 2 MB default would cut uploads.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(body_limit))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -129,10 +129,12 @@ impl RegionData {
         };
         let mask = self.mask(&all_years);
         let mut per_year: HashMap<i16, (u32, u32)> = HashMap::new();
-        for r in 0..self.data.len() {
-            if !mask[r] || self.data.mo[r] != mo {
-                continue;
-            }
+        let rows = mask
+            .iter()
+            .enumerate()
+            .filter(|(_, keep)| **keep)
+            .map(|(r, _)| r);
+        for r in rows.filter(|&r| self.data.mo[r] == mo) {
             let entry = per_year.entry(self.year[r]).or_default();
             match agent.results[r] {
                 Sir::S | Sir::Sdd | Sir::I => {
@@ -173,10 +175,12 @@ impl RegionData {
         let vancomycin = agents(&["VAN"]);
         let mut kinds: HashMap<u32, Option<AlertKind>> = HashMap::new();
         let mut counts: HashMap<(u32, i16, AlertKind), (u32, u32)> = HashMap::new();
-        for r in 0..self.data.len() {
-            if !mask[r] {
-                continue;
-            }
+        for r in mask
+            .iter()
+            .enumerate()
+            .filter(|(_, keep)| **keep)
+            .map(|(r, _)| r)
+        {
             let mo = self.data.mo[r];
             let group = *kinds.entry(mo).or_insert_with(|| {
                 let o = reference.organism_named(mo);

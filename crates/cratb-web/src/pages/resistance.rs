@@ -50,6 +50,19 @@ pub struct CellView {
     pub title: String,
 }
 
+impl CellView {
+    /// The cell's background in the PDF, as on screen.
+    fn fill(&self) -> [f32; 3] {
+        match self.class {
+            "sus-90" => [0.80, 0.93, 0.81],
+            "sus-80" => [0.90, 0.95, 0.76],
+            "sus-60" => [0.99, 0.89, 0.69],
+            "sus-low" => [0.97, 0.78, 0.76],
+            _ => [0.93, 0.94, 0.95],
+        }
+    }
+}
+
 pub struct MatrixRow {
     pub organism: String,
     pub isolates: u32,
@@ -422,7 +435,43 @@ pub async fn antibiogram(
     Ok(render(&page))
 }
 
-/// `csv`, `xlsx` or `json` export of the antibiogram, with the page's filters.
+/// The antibiogram as a PDF report, as on screen.
+fn antibiogram_pdf(table: &Antibiogram, region: &str, f: &Filter, lang: Lang) -> Vec<u8> {
+    let tr = lang.tr();
+    let m = matrix(table, lang.code());
+    let mut columns = vec![tr.res_organism.to_string(), "n".to_string()];
+    columns.extend(m.antimicrobials.iter().map(|(code, _)| code.clone()));
+    let rows = m
+        .rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![(r.organism.clone(), None), (r.isolates.to_string(), None)];
+            cells.extend(r.cells.iter().map(|c| match c {
+                Some(c) => (c.text.clone(), Some(c.fill())),
+                None => (String::new(), None),
+            }));
+            cells
+        })
+        .collect();
+    let today = time::OffsetDateTime::now_utc().date();
+    crate::pdf::TableReport {
+        title: format!("{} — {region}", tr.res_title),
+        lines: vec![
+            format!("{} : {} · {} {} · {}", tr.res_interpretation, table.guideline, table.isolates, tr.res_isolates_counted, f.summary()),
+            tr.res_legend.to_string(),
+            m.antimicrobials.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(" · "),
+        ],
+        columns,
+        rows,
+        footer: format!(
+            "cratb · {today} · EUCAST clinical breakpoints ({}) · taxonomy LPSN/MycoBank · AMR R package 3.0.0 rules",
+            table.guideline
+        ),
+    }
+    .render()
+}
+
+/// `csv`, `xlsx`, `json` or `pdf` export of the antibiogram, with the page's filters.
 pub async fn export(
     State(state): State<AppState>,
     auth: Auth,
@@ -430,7 +479,7 @@ pub async fn export(
     Query(f): Query<Filter>,
 ) -> PageResult {
     let lang = auth.lang;
-    if !["csv", "xlsx", "json"].contains(&format.as_str()) {
+    if !["csv", "xlsx", "json", "pdf"].contains(&format.as_str()) {
         return Err(PageError::NotFound(lang));
     }
     let (_, region, data) = load(&state, &auth, &f).await?;
@@ -445,6 +494,10 @@ pub async fn export(
             ("text/csv; charset=utf-8", bytes)
         }
         "json" => ("application/json", table.to_json().to_string().into_bytes()),
+        "pdf" => {
+            let name = geo::region(&region).map_or(region.clone(), |r| r.name.to_string());
+            ("application/pdf", antibiogram_pdf(&table, &name, &f, lang))
+        }
         _ => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             table.to_xlsx().map_err(|e| {

@@ -53,7 +53,9 @@ impl TestApp {
         let url = fresh_database().await;
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let report = cratb_demo::generate(&db, 7).await.expect("demo data");
+        let report = cratb_demo::generate_with(&db, 7, 4_000)
+            .await
+            .expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

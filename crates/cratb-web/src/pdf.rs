@@ -1,0 +1,238 @@
+//! PDF reports: a title, a few lines of context, a table with coloured cells (repeated header
+//! on every page), and a footer with the sources and page numbers. A4 landscape, in the PDF
+//! standard Helvetica fonts, so nothing has to be embedded.
+
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+/// A cell: its text and, optionally, its background (RGB, 0–1).
+pub type Cell = (String, Option<[f32; 3]>);
+
+pub struct TableReport {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// Column headers; the first column is wide (names), the others share the rest.
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub footer: String,
+}
+
+const WIDTH: f32 = 842.0;
+const HEIGHT: f32 = 595.0;
+const MARGIN: f32 = 36.0;
+const ROW: f32 = 14.0;
+
+/// Text in the encoding of the standard fonts (WinAnsi); what it cannot show becomes `?`.
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{ff}' => c as u8,
+            '’' | '‘' => b'\'',
+            '“' | '”' => b'"',
+            '–' => 0x96,
+            '—' => 0x97,
+            '…' => 0x85,
+            '€' => 0x80,
+            '≤' => b'<',
+            '≥' => b'>',
+            '\u{202f}' | '\u{2009}' => b' ',
+            _ => b'?',
+        })
+        .collect()
+}
+
+/// Approximate width of Helvetica text: enough to fit and truncate labels.
+fn text_width(text: &str, size: f32) -> f32 {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_uppercase() || c == 'm' || c == 'w' {
+                0.68
+            } else {
+                0.52
+            }
+        })
+        .sum::<f32>()
+        * size
+}
+
+fn fit(text: &str, width: f32, size: f32) -> String {
+    if text_width(text, size) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if text_width(&format!("{out}{c}…"), size) > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+fn text(content: &mut Content, font: &[u8], size: f32, x: f32, y: f32, s: &str) {
+    content
+        .begin_text()
+        .set_font(Name(font), size)
+        .next_line(x, y)
+        .show(Str(&win_ansi(s)))
+        .end_text();
+}
+
+impl TableReport {
+    pub fn render(&self) -> Vec<u8> {
+        let columns = self.columns.len().max(1);
+        let first = 170.0_f32.min(WIDTH - 2.0 * MARGIN);
+        let other = if columns > 1 {
+            (WIDTH - 2.0 * MARGIN - first) / (columns - 1) as f32
+        } else {
+            0.0
+        };
+        let size = if other < 26.0 { 6.5 } else { 8.0 };
+        let top = HEIGHT - MARGIN;
+        let table_top = top - 24.0 - 12.0 * self.lines.len() as f32 - 8.0;
+        let per_page = (((table_top - MARGIN - 24.0) / ROW).floor() as usize).max(1);
+        let pages: Vec<&[Vec<Cell>]> = if self.rows.is_empty() {
+            vec![&[][..]]
+        } else {
+            self.rows.chunks(per_page).collect()
+        };
+
+        let catalog = Ref::new(1);
+        let tree = Ref::new(2);
+        let regular = Ref::new(3);
+        let bold = Ref::new(4);
+        let page_ids: Vec<Ref> = (0..pages.len())
+            .map(|i| Ref::new(5 + 2 * i as i32))
+            .collect();
+        let mut pdf = Pdf::new();
+        pdf.catalog(catalog).pages(tree);
+        pdf.pages(tree)
+            .kids(page_ids.iter().copied())
+            .count(pages.len() as i32);
+        pdf.type1_font(regular)
+            .base_font(Name(b"Helvetica"))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+        pdf.type1_font(bold)
+            .base_font(Name(b"Helvetica-Bold"))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+        for (n, rows) in pages.iter().enumerate() {
+            let content_id = Ref::new(6 + 2 * n as i32);
+            let mut page = pdf.page(page_ids[n]);
+            page.parent(tree)
+                .media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT))
+                .contents(content_id);
+            page.resources()
+                .fonts()
+                .pair(Name(b"F1"), regular)
+                .pair(Name(b"F2"), bold);
+            page.finish();
+
+            let mut c = Content::new();
+            text(&mut c, b"F2", 15.0, MARGIN, top - 12.0, &self.title);
+            for (i, line) in self.lines.iter().enumerate() {
+                text(
+                    &mut c,
+                    b"F1",
+                    9.0,
+                    MARGIN,
+                    top - 30.0 - 12.0 * i as f32,
+                    line,
+                );
+            }
+            let x_of = |col: usize| {
+                if col == 0 {
+                    MARGIN
+                } else {
+                    MARGIN + first + other * (col - 1) as f32
+                }
+            };
+            let width_of = |col: usize| if col == 0 { first } else { other };
+            // Header row.
+            let mut y = table_top - ROW;
+            c.set_fill_rgb(0.043, 0.325, 0.58)
+                .rect(MARGIN, y, WIDTH - 2.0 * MARGIN, ROW)
+                .fill_nonzero();
+            c.set_fill_rgb(1.0, 1.0, 1.0);
+            for (col, h) in self.columns.iter().enumerate() {
+                text(
+                    &mut c,
+                    b"F2",
+                    size,
+                    x_of(col) + 2.0,
+                    y + 4.0,
+                    &fit(h, width_of(col) - 4.0, size),
+                );
+            }
+            for row in rows.iter() {
+                y -= ROW;
+                for (col, (value, fill)) in row.iter().enumerate().take(columns) {
+                    if let Some([r, g, b]) = fill {
+                        c.set_fill_rgb(*r, *g, *b)
+                            .rect(x_of(col), y, width_of(col), ROW)
+                            .fill_nonzero();
+                    }
+                    c.set_fill_rgb(0.1, 0.14, 0.19);
+                    text(
+                        &mut c,
+                        b"F1",
+                        size,
+                        x_of(col) + 2.0,
+                        y + 4.0,
+                        &fit(value, width_of(col) - 4.0, size),
+                    );
+                }
+                c.set_stroke_rgb(0.85, 0.87, 0.9).set_line_width(0.5);
+                c.move_to(MARGIN, y).line_to(WIDTH - MARGIN, y).stroke();
+            }
+            c.set_fill_rgb(0.29, 0.33, 0.39);
+            text(
+                &mut c,
+                b"F1",
+                7.0,
+                MARGIN,
+                MARGIN - 14.0,
+                &fit(&self.footer, WIDTH - 2.0 * MARGIN - 60.0, 7.0),
+            );
+            text(
+                &mut c,
+                b"F1",
+                7.0,
+                WIDTH - MARGIN - 40.0,
+                MARGIN - 14.0,
+                &format!("{} / {}", n + 1, pages.len()),
+            );
+            pdf.stream(content_id, &c.finish());
+        }
+        pdf.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_is_a_pdf_with_one_page_per_chunk_of_rows() {
+        let report = TableReport {
+            title: "Antibiogramme cumulé — Auvergne-Rhône-Alpes".into(),
+            lines: vec!["EUCAST 2025 · premiers isolats".into()],
+            columns: vec!["Micro-organisme".into(), "n".into(), "AMX".into()],
+            rows: (0..80)
+                .map(|i| {
+                    vec![
+                        (format!("Espèce {i}"), None),
+                        ("42".into(), None),
+                        ("87 (42)".into(), Some([0.8, 0.9, 0.8])),
+                    ]
+                })
+                .collect(),
+            footer: "Sources : EUCAST".into(),
+        };
+        let bytes = report.render();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let pages = bytes.windows(10).filter(|w| w == b"/Type /Pag").count();
+        // The page tree (/Type /Pages) plus each page (/Type /Page).
+        assert!(pages >= 3, "80 rows take more than one page");
+        assert_eq!(win_ansi("é–≤"), vec![0xE9, 0x96, b'<']);
+    }
+}

@@ -1,0 +1,362 @@
+//! Resistance surveillance end to end: upload through the API and the page, pseudonymisation,
+//! all-or-nothing imports, the antibiogram against the AMR package's own counts, exports,
+//! and the audit of every isolate-level read.
+
+mod common;
+
+use common::TestApp;
+use serde_json::Value;
+use std::collections::HashMap;
+
+const LAB: &str = "labo@demo.cratb.fr";
+const COORD: &str = "coordination@demo.cratb.fr";
+const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
+const PRESCRIBER: &str = "medecin@demo.cratb.fr";
+
+fn conformance(name: &str) -> String {
+    format!(
+        "{}/../cratb-amr/tests/conformance/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    match &app.db {
+        cratb_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        cratb_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn an_uploaded_file_gives_the_amr_package_antibiogram() {
+    let app = TestApp::spawn().await;
+    // Bretagne holds no demo isolates: the region's antibiogram is the file's.
+    let token = app.token(COORD_BZH, true).await;
+    let file = std::fs::read(conformance("input.csv")).unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/isolates/imports?filename=conformance.csv"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let outcome: Value = res.json().await.unwrap();
+    assert_eq!(outcome["rows_imported"], 20_000);
+    assert_eq!(outcome["rows_skipped"], 0);
+    assert_eq!(outcome["guideline"], "EUCAST 2025");
+
+    // Pseudonymised at entry: no clear identifier in the table.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM isolates WHERE region_code = '53'"
+        )
+        .await,
+        20_000
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM isolates WHERE patient_key LIKE 'P0%'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(DISTINCT patient_key) FROM isolates WHERE region_code = '53'"
+        )
+        .await,
+        {
+            let text = std::fs::read_to_string(conformance("input.csv")).unwrap();
+            let patients: std::collections::HashSet<&str> = text
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').nth(1).unwrap())
+                .collect();
+            patients.len() as i64
+        },
+        "one pseudonym per patient"
+    );
+
+    let res = app
+        .http
+        .get(app.url("/api/v1/antibiogram?first_isolates=true"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let table: Value = res.json().await.unwrap();
+    assert_eq!(table["guideline"], "EUCAST 2025");
+    let got: HashMap<(String, String), [i64; 5]> = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let n = |k: &str| r[k].as_i64().unwrap();
+            (
+                (
+                    r["organism"].as_str().unwrap().to_string(),
+                    r["antimicrobial"].as_str().unwrap().to_string(),
+                ),
+                [n("n_S"), n("n_SDD"), n("n_I"), n("n_R"), n("n_NI")],
+            )
+        })
+        .collect();
+    let mut expected =
+        csv::Reader::from_path(conformance("expected_antibiogram_counts.csv")).unwrap();
+    let mut rows = 0;
+    for r in expected.records() {
+        let r = r.unwrap();
+        let want: [i64; 5] = [2, 3, 4, 5, 6].map(|i| r[i].parse().unwrap());
+        assert_eq!(
+            got.get(&(r[0].to_string(), r[1].to_string())),
+            Some(&want),
+            "{} × {}",
+            &r[0],
+            &r[1]
+        );
+        rows += 1;
+    }
+    assert_eq!(got.len(), rows, "same organism × antimicrobial cells");
+
+    // Imports and reads are in the audit log.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.import'"
+        )
+        .await,
+        1
+    );
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.read'"
+        )
+        .await
+            >= 1
+    );
+}
+
+#[tokio::test]
+async fn a_bad_file_is_refused_whole_with_line_and_column() {
+    let app = TestApp::spawn().await;
+    let token = app.token(LAB, true).await;
+    let before = count(&app, "SELECT COUNT(*) FROM isolates").await;
+    let file = "patient_id;date;organism;CTX_mic;CIP\n\
+                P1;2025-01-03;E. coli;0.5;S\n\
+                P2;2025-01-04;Escherichia colli;0.5;S\n\
+                P3;31/02/2025;K. pneumoniae;beaucoup;R\n";
+    let res = app
+        .http
+        .post(app.url("/api/v1/isolates/imports"))
+        .bearer_auth(&token)
+        .header("accept-language", "en")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let problem: Value = res.json().await.unwrap();
+    let errors = problem["errors"].as_array().unwrap();
+    let has = |line: i64, column: &str| {
+        errors
+            .iter()
+            .any(|e| e["line"] == line && e["column"] == column)
+    };
+    assert!(has(3, "organism"), "{problem}");
+    assert!(has(4, "date"), "{problem}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["detail"].as_str().unwrap().contains("unknown organism")),
+        "English: {problem}"
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM isolates").await,
+        before,
+        "nothing half-written"
+    );
+
+    // With skip_invalid the valid row goes in, and exactly what was skipped is said.
+    let res = app
+        .http
+        .post(app.url("/api/v1/isolates/imports?skip_invalid=true"))
+        .bearer_auth(&token)
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let outcome: Value = res.json().await.unwrap();
+    assert_eq!(outcome["rows_read"], 3);
+    assert_eq!(outcome["rows_imported"], 1);
+    assert_eq!(outcome["rows_skipped"], 2);
+    assert_eq!(outcome["skipped"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM isolates").await,
+        before + 1
+    );
+
+    // A prescriber may read antibiograms but not import.
+    let prescriber = app.token(PRESCRIBER, true).await;
+    let res = app
+        .http
+        .post(app.url("/api/v1/isolates/imports"))
+        .bearer_auth(&prescriber)
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn the_antibiogram_page_filters_exports_and_is_audited() {
+    let app = TestApp::spawn().await;
+    let (cookie, _) = app.session(COORD).await;
+    let get = |path: &str| app.http.get(app.url(path)).header("cookie", &cookie).send();
+
+    let page = get("/resistance").await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"antibiogram\""), "the table is shown");
+    assert!(html.contains("<em>Escherichia coli</em>"));
+    assert!(html.contains("EUCAST 2025"));
+    assert!(
+        html.contains("<svg class=\"chart\""),
+        "the trend chart is drawn"
+    );
+
+    // Filters change the count; an unknown value keeps nothing.
+    let all = get("/resistance?first_isolates=false")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let urine = get("/resistance?first_isolates=false&specimen=urine")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counted = |html: &str| -> i64 {
+        let at = html.find(" isolats comptés").unwrap();
+        html[..at]
+            .rsplit('>')
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert!(counted(&urine) < counted(&all) && counted(&urine) > 0);
+    let nothing = get("/resistance?specimen=larmes")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(counted(&nothing), 0);
+
+    let csv = get("/resistance/export/csv?year_from=2024").await.unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert!(text.trim_start_matches('\u{feff}').starts_with(
+        "organism;antimicrobial;n_tested;n_S;n_SDD;n_I;n_R;n_NI;pct_susceptible;ci_low;ci_high;reportable"
+    ));
+    let xlsx = get("/resistance/export/xlsx")
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+    let pdf = get("/resistance/export/pdf")
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(get("/resistance/export/doc").await.unwrap().status(), 404);
+
+    let alerts = get("/resistance/alerts")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(alerts.contains("SARM"), "MRSA counted among first isolates");
+
+    // Every view and export read isolate-level data: all in the audit log.
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.read'"
+        )
+        .await
+            >= 8
+    );
+}
+
+#[tokio::test]
+async fn the_upload_page_imports_or_shows_every_problem() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(LAB).await;
+    let upload = |body: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("guideline", "EUCAST 2025")
+            .text("uti", "specimen")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(body.as_bytes()).file_name("labo.csv"),
+            );
+        app.http
+            .post(app.url(&format!("/resistance/imports?csrf={csrf}")))
+            .header("cookie", &cookie)
+            .multipart(form)
+            .send()
+    };
+    let res = upload("patient_id,date,organism,specimen,AMC_mic\nP9,2025-03-01,E. coli,urine,16\n")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"import-done\""), "{html}");
+    // Urine, UTI breakpoints: AMC 16 is S on the uncomplicated-UTI row (S<=32).
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM isolates WHERE results = 'AMC=S'"
+        )
+        .await,
+        1
+    );
+
+    let res = upload("patient_id,date,organism\nP9,2025-13-01,E. coli\n")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"problems\"") && html.contains("2025-13-01"));
+
+    // Without the token in the form's address, the upload is refused.
+    let res = app
+        .http
+        .post(app.url("/resistance/imports"))
+        .header("cookie", &cookie)
+        .multipart(reqwest::multipart::Form::new().text("uti", "never"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
