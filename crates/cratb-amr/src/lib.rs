@@ -7,14 +7,16 @@ pub mod antibiogram;
 pub mod first_isolate;
 pub mod interpret;
 mod long;
+mod parquet;
 pub mod problems;
 pub mod read;
 pub mod reference;
+pub mod synth;
 pub mod values;
 mod xlsx;
 
 pub use interpret::{Options, UtiMode};
 pub use problems::{Invalid, Problem, ProblemKind};
-pub use read::{Dataset, ReadOptions, read};
+pub use read::{Dataset, ReadOptions, read, read_owned};
 pub use reference::Reference;
 pub use values::Sir;

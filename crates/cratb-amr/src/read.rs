@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -15,8 +16,16 @@ use crate::reference::{AbId, MoId, Reference};
 use crate::values::{Mic, Sir, parse_disk};
 
 /// Optional columns kept with each isolate and usable as filters or groups.
-pub const OPTIONAL_COLUMNS: [&str; 8] =
-    ["isolate_id", "specimen", "ward", "ward_type", "establishment", "sector", "age", "sex"];
+pub const OPTIONAL_COLUMNS: [&str; 8] = [
+    "isolate_id",
+    "specimen",
+    "ward",
+    "ward_type",
+    "establishment",
+    "sector",
+    "age",
+    "sex",
+];
 
 /// A column of text values, dictionary-encoded.
 #[derive(Debug, Clone, Default)]
@@ -73,7 +82,9 @@ pub struct Dataset {
 /// The CSV text the dataset was read from, kept to write it back with interpretations added.
 #[derive(Debug, Clone, Default)]
 struct Source {
+    /// The bytes read; the body (after the header line) starts at `offset`.
     body: Vec<u8>,
+    offset: usize,
     chunks: Vec<Range<usize>>,
     first_line: Vec<usize>,
     /// Row index where each chunk starts.
@@ -100,8 +111,13 @@ impl Dataset {
         agents: Vec<Agent>,
     ) -> Dataset {
         let n = date.len();
-        assert!(patient.len() == n && mo.len() == n, "columns of different lengths");
-        assert!(text.iter().all(|t| t.codes.len() == n) && agents.iter().all(|a| a.results.len() == n));
+        assert!(
+            patient.len() == n && mo.len() == n,
+            "columns of different lengths"
+        );
+        assert!(
+            text.iter().all(|t| t.codes.len() == n) && agents.iter().all(|a| a.results.len() == n)
+        );
         Dataset {
             options,
             header: Vec::new(),
@@ -129,11 +145,26 @@ impl Dataset {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// Called with the number of bytes of the body parsed since the last call, from any thread.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+
+#[derive(Clone, Default)]
 pub struct ReadOptions {
     pub interpretation: Options,
     /// Skip invalid rows and values, and report them, instead of refusing the file.
     pub skip_invalid: bool,
+    /// Told how far parsing has gone, for a progress bar.
+    pub progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for ReadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadOptions")
+            .field("interpretation", &self.interpretation)
+            .field("skip_invalid", &self.skip_invalid)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -151,11 +182,28 @@ enum Role {
 /// Reads a file's bytes: XLSX when it is a zip, CSV otherwise.
 pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
     if bytes.starts_with(b"PK\x03\x04") {
-        let csv = crate::xlsx::to_csv(bytes)?;
-        read_csv(&csv, options)
-    } else {
-        read_csv(bytes, options)
+        return read_owned(crate::xlsx::to_csv(bytes)?, options);
     }
+    let mut dataset = read_csv(bytes, options)?;
+    if dataset.source.body.is_empty() {
+        dataset.source.body = bytes[dataset.source.offset..].to_vec();
+        dataset.source.offset = 0;
+    }
+    Ok(dataset)
+}
+
+/// As [`read`], keeping the bytes (to write the file back) rather than copying them.
+pub fn read_owned(bytes: Vec<u8>, options: &ReadOptions) -> Result<Dataset, Invalid> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let csv = crate::xlsx::to_csv(&bytes)?;
+        drop(bytes);
+        return read_owned(csv, options);
+    }
+    let mut dataset = read_csv(&bytes, options)?;
+    if dataset.source.body.is_empty() {
+        dataset.source.body = bytes;
+    }
+    Ok(dataset)
 }
 
 /// Splits off the header line; detects the separator (`;` or `,`) from it.
@@ -164,8 +212,17 @@ fn header_of(bytes: &[u8]) -> Result<(Vec<String>, u8, &[u8]), Invalid> {
     let end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
     let line = &bytes[..end];
     let count = |c: u8| line.iter().filter(|&&b| b == c).count();
-    let separator = if count(b';') > count(b',') { b';' } else if count(b'\t') > count(b',') { b'\t' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).delimiter(separator).from_reader(line);
+    let separator = if count(b';') > count(b',') {
+        b';'
+    } else if count(b'\t') > count(b',') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(separator)
+        .from_reader(line);
     let mut record = csv::StringRecord::new();
     match reader.read_record(&mut record) {
         Ok(true) => {}
@@ -181,19 +238,32 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
     let lower: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
     if lower.iter().any(|h| h == "antimicrobial") {
         let wide = crate::long::pivot(&header, separator, body, options)?;
-        let to_long = |line: usize| if line >= 2 { wide.lines[line - 2] } else { line };
+        let to_long = |line: usize| {
+            if line >= 2 {
+                wide.lines[line - 2]
+            } else {
+                line
+            }
+        };
         let mut dataset = read_csv(&wide.csv, options).map_err(|mut invalid| {
-            invalid.problems.iter_mut().for_each(|p| p.line = to_long(p.line));
+            invalid
+                .problems
+                .iter_mut()
+                .for_each(|p| p.line = to_long(p.line));
             invalid
         })?;
         for l in &mut dataset.line {
             *l = to_long(*l as usize) as u32;
         }
-        dataset.skipped.iter_mut().for_each(|p| p.line = to_long(p.line));
+        dataset
+            .skipped
+            .iter_mut()
+            .for_each(|p| p.line = to_long(p.line));
         dataset.skipped.extend(wide.skipped);
         dataset.skipped.sort_by_key(|p| p.line);
         dataset.skipped_total = dataset.skipped.len();
         dataset.records = wide.records;
+        dataset.source.body = wide.csv;
         return Ok(dataset);
     }
     let reference = Reference::get();
@@ -201,13 +271,18 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
     let mut roles = vec![Role::Ignored; header.len()];
     let mut text_names = Vec::new();
     let mut agents: Vec<Agent> = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut seen: FastMap<&str, usize> = FastMap::default();
     for (i, name) in lower.iter().enumerate() {
         if name.is_empty() {
             continue;
         }
         if seen.insert(name, i).is_some() {
-            problems.push(Problem::new(1, &header[i], "", ProblemKind::DuplicateColumn));
+            problems.push(Problem::new(
+                1,
+                &header[i],
+                "",
+                ProblemKind::DuplicateColumn,
+            ));
             continue;
         }
         roles[i] = match name.as_str() {
@@ -258,7 +333,12 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
                         }
                     }
                     None if kind != 0 => {
-                        problems.push(Problem::new(1, &header[i], code, ProblemKind::UnknownAntimicrobial));
+                        problems.push(Problem::new(
+                            1,
+                            &header[i],
+                            code,
+                            ProblemKind::UnknownAntimicrobial,
+                        ));
                         Role::Ignored
                     }
                     None => {
@@ -273,26 +353,49 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
     }
     for required in ["patient_id", "date", "organism"] {
         if !lower.iter().any(|h| h == required) {
-            return Err(Invalid::from(vec![Problem::new(1, required, "", ProblemKind::MissingColumn)]));
+            return Err(Invalid::from(vec![Problem::new(
+                1,
+                required,
+                "",
+                ProblemKind::MissingColumn,
+            )]));
         }
     }
-    if !problems.is_empty() && (!options.skip_invalid || problems.iter().any(|p| p.kind == ProblemKind::DuplicateColumn)) {
+    if !problems.is_empty()
+        && (!options.skip_invalid
+            || problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::DuplicateColumn))
+    {
         return Err(Invalid::from(problems));
     }
 
     let threads = rayon::current_num_threads().max(1);
     let chunks = split(body, if body.len() > 1 << 20 { threads * 4 } else { 1 });
+    let line_counts: Vec<usize> = chunks
+        .par_iter()
+        .map(|c| memchr::memchr_iter(b'\n', &body[c.clone()]).count())
+        .collect();
     let mut first_line = Vec::with_capacity(chunks.len());
     let mut line = 2;
-    for c in &chunks {
+    for count in &line_counts {
         first_line.push(line);
-        line += memchr::memchr_iter(b'\n', &body[c.clone()]).count();
+        line += count;
     }
-    let context = Context { roles: &roles, header: &header, agents: &agents, texts: text_names.len(), options, reference };
+    let context = Context {
+        roles: &roles,
+        header: &header,
+        agents: &agents,
+        texts: text_names.len(),
+        options,
+        reference,
+    };
     let outs: Vec<ChunkOut> = chunks
         .par_iter()
-        .zip(first_line.par_iter())
-        .map(|(range, &first)| parse_chunk(&context, separator, &body[range.clone()], first))
+        .zip(first_line.par_iter().zip(line_counts.par_iter()))
+        .map(|(range, (&first, &lines))| {
+            parse_chunk(&context, separator, &body[range.clone()], first, lines)
+        })
         .collect();
 
     // Merge the chunks: renumber patients and text values into shared dictionaries.
@@ -308,39 +411,71 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
         mo: Vec::with_capacity(rows),
         text: text_names
             .iter()
-            .map(|n| TextColumn { name: n.clone(), codes: Vec::with_capacity(rows), values: Vec::new() })
+            .map(|n| TextColumn {
+                name: n.clone(),
+                codes: Vec::with_capacity(rows),
+                values: Vec::new(),
+            })
             .collect(),
         agents: agents
             .iter()
-            .map(|a| Agent { results: Vec::with_capacity(rows), ..a.clone() })
+            .map(|a| Agent {
+                results: Vec::with_capacity(rows),
+                ..a.clone()
+            })
             .collect(),
         skipped: Vec::new(),
         skipped_total: 0,
         records: 0,
-        source: Source { body: Vec::new(), chunks: chunks.clone(), first_line, first_row: Vec::new() },
+        source: Source {
+            body: Vec::new(),
+            offset: 0,
+            chunks: chunks.clone(),
+            first_line,
+            first_row: Vec::new(),
+        },
     };
-    let mut patients = Interner::default();
-    let mut texts: Vec<Interner> = vec![Interner::default(); text_names.len()];
-    for out in outs {
-        dataset.source.first_row.push(dataset.date.len());
-        dataset.records += out.records;
-        problems.extend(out.problems);
-        let remap = patients.absorb(out.patients);
-        dataset.patient.extend(out.patient.iter().map(|p| remap[*p as usize]));
-        for (t, (codes, interner)) in out.text.into_iter().enumerate() {
-            let remap = texts[t].absorb(interner);
-            dataset.text[t].codes.extend(codes.iter().map(|c| remap[*c as usize]));
-        }
-        dataset.line.extend(out.line);
-        dataset.date.extend(out.date);
-        dataset.mo.extend(out.mo);
-        for (a, results) in out.results.into_iter().enumerate() {
-            dataset.agents[a].results.extend(results);
-        }
-    }
-    dataset.patients = patients.into_values();
-    for (column, interner) in dataset.text.iter_mut().zip(texts) {
-        column.values = interner.into_values();
+    // One job per dictionary-encoded column (patients first, then the text columns), run in
+    // parallel with the concatenation of the others.
+    let mut outs = outs;
+    let jobs: Vec<Vec<(Vec<u32>, Interner)>> = (0..=text_names.len())
+        .map(|k| {
+            outs.iter_mut()
+                .map(|out| match k {
+                    0 => (
+                        std::mem::take(&mut out.patient),
+                        std::mem::take(&mut out.patients),
+                    ),
+                    _ => std::mem::take(&mut out.text[k - 1]),
+                })
+                .collect()
+        })
+        .collect();
+    let (merged, ()) = rayon::join(
+        || {
+            jobs.into_par_iter()
+                .map(|parts| merge_column(parts, rows))
+                .collect::<Vec<_>>()
+        },
+        || {
+            for out in outs {
+                dataset.source.first_row.push(dataset.date.len());
+                dataset.records += out.records;
+                problems.extend(out.problems);
+                dataset.line.extend(out.line);
+                dataset.date.extend(out.date);
+                dataset.mo.extend(out.mo);
+                for (a, results) in out.results.into_iter().enumerate() {
+                    dataset.agents[a].results.extend(results);
+                }
+            }
+        },
+    );
+    let mut merged = merged.into_iter();
+    (dataset.patient, dataset.patients) = merged.next().expect("the patient column");
+    for (column, (codes, values)) in dataset.text.iter_mut().zip(merged) {
+        column.codes = codes;
+        column.values = values;
     }
     unknown_category_columns(&mut dataset, &mut problems);
     if !problems.is_empty() {
@@ -351,7 +486,8 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
         dataset.skipped = invalid.problems;
         dataset.skipped_total = invalid.total;
     }
-    dataset.source.body = body.to_vec();
+    // The caller keeps the bytes: `body` starts at `offset` in them.
+    dataset.source.offset = bytes.len() - body.len();
     Ok(dataset)
 }
 
@@ -365,9 +501,15 @@ fn unknown_category_columns(dataset: &mut Dataset, problems: &mut Vec<Problem>) 
         }
         let mut nonempty = column.values.iter().filter(|v| !v.is_empty()).peekable();
         let categories = nonempty.peek().is_some()
-            && nonempty.all(|v| matches!(Sir::parse(v), Ok(s) if s != Sir::Missing && s != Sir::Ni));
+            && nonempty
+                .all(|v| matches!(Sir::parse(v), Ok(s) if s != Sir::Missing && s != Sir::Ni));
         if categories {
-            problems.push(Problem::new(1, &column.name, &column.name, ProblemKind::UnknownAntimicrobial));
+            problems.push(Problem::new(
+                1,
+                &column.name,
+                &column.name,
+                ProblemKind::UnknownAntimicrobial,
+            ));
         }
         !categories
     });
@@ -377,7 +519,7 @@ fn unknown_category_columns(dataset: &mut Dataset, problems: &mut Vec<Problem>) 
 /// inside a field: it is read in one piece.
 fn split(body: &[u8], n: usize) -> Vec<Range<usize>> {
     if n <= 1 || memchr::memchr(b'"', body).is_some() {
-        return vec![0..body.len()];
+        return std::iter::once(0..body.len()).collect();
     }
     let mut chunks = Vec::with_capacity(n);
     let mut start = 0;
@@ -416,73 +558,269 @@ struct ChunkOut {
     problems: Vec<Problem>,
 }
 
-/// Distinct byte strings numbered in order of first appearance.
+/// A hash map with a fast, non-cryptographic hash: the keys come from the file being read.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Distinct byte strings numbered in order of first appearance, stored end to end in one
+/// buffer (no allocation per value).
 #[derive(Default, Clone)]
 pub(crate) struct Interner {
-    map: HashMap<Box<[u8]>, u32>,
-    values: Vec<Box<[u8]>>,
+    table: hashbrown::HashTable<u32>,
+    bytes: Vec<u8>,
+    /// End of each value in `bytes`; it starts where the previous one ends.
+    ends: Vec<usize>,
+    hasher: foldhash::fast::FixedState,
 }
 
 impl Interner {
+    fn value<'b>(bytes: &'b [u8], ends: &[usize], id: u32) -> &'b [u8] {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        &bytes[start..ends[i]]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
     pub(crate) fn intern(&mut self, value: &[u8]) -> u32 {
-        if let Some(&id) = self.map.get(value) {
-            return id;
+        use std::hash::BuildHasher;
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(value);
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        let entry = self.table.entry(
+            hash,
+            |&id| Self::value(bytes, ends, id) == value,
+            |&id| hasher.hash_one(Self::value(bytes, ends, id)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let id = self.ends.len() as u32;
+                e.insert(id);
+                self.bytes.extend_from_slice(value);
+                self.ends.push(self.bytes.len());
+                id
+            }
         }
-        let id = self.values.len() as u32;
-        self.values.push(value.into());
-        self.map.insert(value.into(), id);
-        id
     }
 
     /// Takes another interner's values in; returns the new number of each of its values.
     fn absorb(&mut self, other: Interner) -> Vec<u32> {
-        if self.values.is_empty() {
-            let remap = (0..other.values.len() as u32).collect();
+        if self.len() == 0 {
+            let remap = (0..other.len() as u32).collect();
             *self = other;
             return remap;
         }
-        other.values.iter().map(|v| self.intern(v)).collect()
+        self.reserve(other.len(), other.bytes.len());
+        (0..other.len() as u32)
+            .map(|id| self.intern(Self::value(&other.bytes, &other.ends, id)))
+            .collect()
+    }
+
+    fn reserve(&mut self, values: usize, bytes: usize) {
+        use std::hash::BuildHasher;
+        let (hasher, all, ends) = (&self.hasher, &self.bytes, &self.ends);
+        self.table
+            .reserve(values, |&id| hasher.hash_one(Self::value(all, ends, id)));
+        self.bytes.reserve(bytes);
+        self.ends.reserve(values);
     }
 
     fn into_values(self) -> Vec<Box<str>> {
-        self.values.into_iter().map(|v| String::from_utf8_lossy(&v).into()).collect()
+        (0..self.len() as u32)
+            .map(|id| String::from_utf8_lossy(Self::value(&self.bytes, &self.ends, id)).into())
+            .collect()
     }
 }
 
-fn parse_chunk(cx: &Context, separator: u8, bytes: &[u8], first_line: usize) -> ChunkOut {
-    let mut out = ChunkOut {
-        text: vec![Default::default(); cx.texts],
-        results: vec![Vec::new(); cx.agents.len()],
-        ..Default::default()
+/// Renumbers a column's codes, read in chunks each with its dictionary, into one dictionary.
+fn merge_column(parts: Vec<(Vec<u32>, Interner)>, rows: usize) -> (Vec<u32>, Vec<Box<str>>) {
+    let values: usize = parts.iter().map(|p| p.1.len()).sum();
+    let bytes: usize = parts.iter().map(|p| p.1.bytes.len()).sum();
+    let mut interner = Interner::default();
+    let mut codes = Vec::with_capacity(rows);
+    for (i, (chunk_codes, chunk_interner)) in parts.into_iter().enumerate() {
+        let remap = interner.absorb(chunk_interner);
+        if i == 0 {
+            // Room for every value at once rather than growing chunk after chunk.
+            interner.reserve(values - interner.len(), bytes - interner.bytes.len());
+        }
+        codes.extend(chunk_codes.iter().map(|c| remap[*c as usize]));
+    }
+    (codes, interner.into_values())
+}
+
+/// Report progress every this many bytes.
+const PROGRESS_STEP: usize = 1 << 20;
+
+fn parse_chunk(
+    cx: &Context,
+    separator: u8,
+    bytes: &[u8],
+    first_line: usize,
+    lines: usize,
+) -> ChunkOut {
+    let mut parser = RowParser::new(cx, lines);
+    let mut fields: Vec<&[u8]> = Vec::with_capacity(cx.roles.len() + 1);
+    let mut reported = 0;
+    let mut report = |done: usize| {
+        if let Some(progress) = &cx.options.progress
+            && (done - reported >= PROGRESS_STEP || done == bytes.len())
+        {
+            progress((done - reported) as u64);
+            reported = done;
+        }
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(separator)
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
-    let mut organisms: HashMap<Box<[u8]>, Option<MoId>> = HashMap::new();
-    let mut rules: HashMap<(MoId, bool), Box<[Rule]>> = HashMap::new();
-    let specimen = cx.header.iter().position(|h| h.eq_ignore_ascii_case("specimen"));
-    let mut row_text = vec![0u32; cx.texts];
-    let mut row_results = vec![Sir::Missing; cx.agents.len()];
-    let mut row_problems: Vec<Problem> = Vec::new();
-    let str_of = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(1) + first_line - 1;
-                out.problems.push(Problem::new(line, "", "", ProblemKind::Unreadable { detail: e.to_string() }));
-                break;
+    // Without quotes (and with line ends \n or \r\n), fields are cut where they lie; otherwise
+    // the csv crate reads them.
+    let plain = memchr::memchr(b'"', bytes).is_none()
+        && memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'));
+    if plain {
+        let mut start = 0;
+        let mut line = first_line;
+        while start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
+            let text = &bytes[start..end];
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            fields.clear();
+            fields.extend(text.split(|&b| b == separator));
+            if !(fields.len() == 1 && fields[0].iter().all(u8::is_ascii_whitespace)) {
+                parser.row(line, &fields);
+            }
+            line += 1;
+            start = end + 1;
+            report(start.min(bytes.len()));
+        }
+    } else {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(separator)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line =
+                        e.position().map(|p| p.line() as usize).unwrap_or(1) + first_line - 1;
+                    parser.out.problems.push(Problem::new(
+                        line,
+                        "",
+                        "",
+                        ProblemKind::Unreadable {
+                            detail: e.to_string(),
+                        },
+                    ));
+                    break;
+                }
+            }
+            if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let line = record.position().map(|p| p.line() as usize).unwrap_or(1) + first_line - 1;
+            let fields: Vec<&[u8]> = record.iter().collect();
+            parser.row(line, &fields);
+            report(reader.position().byte() as usize);
+        }
+    }
+    report(bytes.len());
+    parser.out
+}
+
+/// Reads rows into a [`ChunkOut`], resolving each distinct organism, MIC and zone once.
+struct RowParser<'c> {
+    cx: &'c Context<'c>,
+    out: ChunkOut,
+    organisms: FastMap<Box<[u8]>, Option<MoId>>,
+    rules: FastMap<(MoId, bool), Box<[Rule]>>,
+    mics: FastMap<Box<[u8]>, Option<Mic>>,
+    disks: FastMap<Box<[u8]>, Option<u8>>,
+    specimen: Option<usize>,
+    row_text: Vec<u32>,
+    row_results: Vec<Sir>,
+    row_problems: Vec<Problem>,
+    /// Lines in the chunk, to size the dictionaries of columns with many distinct values.
+    lines: usize,
+}
+
+/// Rows after which the dictionaries of columns with many distinct values are sized.
+const SIZING_ROWS: usize = 2048;
+
+fn str_of(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn cached<T: Copy>(
+    map: &mut FastMap<Box<[u8]>, T>,
+    value: &[u8],
+    parse: impl FnOnce(&str) -> T,
+    bad: T,
+) -> T {
+    if let Some(found) = map.get(value) {
+        return *found;
+    }
+    let found = std::str::from_utf8(value).map_or(bad, parse);
+    map.insert(value.into(), found);
+    found
+}
+
+impl<'c> RowParser<'c> {
+    fn new(cx: &'c Context<'c>, lines: usize) -> Self {
+        let out = ChunkOut {
+            text: vec![Default::default(); cx.texts],
+            results: vec![Vec::with_capacity(lines); cx.agents.len()],
+            line: Vec::with_capacity(lines),
+            patient: Vec::with_capacity(lines),
+            date: Vec::with_capacity(lines),
+            mo: Vec::with_capacity(lines),
+            ..Default::default()
+        };
+        RowParser {
+            cx,
+            out,
+            organisms: FastMap::default(),
+            rules: FastMap::default(),
+            mics: FastMap::default(),
+            disks: FastMap::default(),
+            specimen: cx
+                .header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case("specimen")),
+            row_text: vec![0u32; cx.texts],
+            row_results: vec![Sir::Missing; cx.agents.len()],
+            row_problems: Vec::new(),
+            lines,
+        }
+    }
+
+    /// Sizes the dictionaries of columns whose values are mostly distinct (identifiers) for the
+    /// whole chunk at once.
+    fn size_dictionaries(&mut self) {
+        let rest = self.lines.saturating_sub(SIZING_ROWS);
+        let out = &mut self.out;
+        for interner in
+            std::iter::once(&mut out.patients).chain(out.text.iter_mut().map(|t| &mut t.1))
+        {
+            if interner.len() > SIZING_ROWS / 4 {
+                let share = interner.len() as f64 / SIZING_ROWS as f64;
+                let values = (rest as f64 * share) as usize;
+                let bytes = interner.bytes.len() / interner.len().max(1) * values;
+                interner.reserve(values, bytes);
             }
         }
-        if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
-            continue;
+    }
+
+    fn row(&mut self, line: usize, record: &[&[u8]]) {
+        let cx = self.cx;
+        self.out.records += 1;
+        if self.out.records == SIZING_ROWS {
+            self.size_dictionaries();
         }
-        out.records += 1;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(1) + first_line - 1;
+        let out = &mut self.out;
+        let row_problems = &mut self.row_problems;
         row_problems.clear();
         if record.len() > cx.roles.len() {
             row_problems.push(Problem::new(
@@ -492,55 +830,62 @@ fn parse_chunk(cx: &Context, separator: u8, bytes: &[u8], first_line: usize) -> 
                 ProblemKind::TooManyFields,
             ));
         }
-        let field = |i: usize| trim(record.get(i).unwrap_or(b""));
+        let field = |i: usize| trim(record.get(i).copied().unwrap_or(b""));
         let (mut patient, mut date, mut mo) = (None, None, None);
         for (i, role) in cx.roles.iter().enumerate() {
             let value = field(i);
             match *role {
                 Role::Patient => {
                     if value.is_empty() {
-                        row_problems.push(Problem::new(line, &cx.header[i], "", ProblemKind::EmptyPatient));
+                        row_problems.push(Problem::new(
+                            line,
+                            &cx.header[i],
+                            "",
+                            ProblemKind::EmptyPatient,
+                        ));
                     } else {
                         patient = Some(out.patients.intern(value));
                     }
                 }
                 Role::Date => match parse_date(value) {
                     Some(d) => date = Some(d),
-                    None => row_problems.push(Problem::new(line, &cx.header[i], &str_of(value), ProblemKind::BadDate)),
+                    None => row_problems.push(Problem::new(
+                        line,
+                        &cx.header[i],
+                        &str_of(value),
+                        ProblemKind::BadDate,
+                    )),
                 },
-                Role::Organism => {
-                    let found = match organisms.get(value) {
-                        Some(found) => *found,
-                        None => {
-                            let found = std::str::from_utf8(value).ok().and_then(|t| cx.reference.organism(t));
-                            organisms.insert(value.into(), found);
-                            found
-                        }
-                    };
-                    match found {
-                        Some(m) => mo = Some(m),
-                        None => row_problems.push(Problem::new(
-                            line,
-                            &cx.header[i],
-                            &str_of(value),
-                            ProblemKind::UnknownOrganism,
-                        )),
-                    }
-                }
-                Role::Text(t) => row_text[t] = out.text[t].1.intern(value),
+                Role::Organism => match cached(
+                    &mut self.organisms,
+                    value,
+                    |t| cx.reference.organism(t),
+                    None,
+                ) {
+                    Some(m) => mo = Some(m),
+                    None => row_problems.push(Problem::new(
+                        line,
+                        &cx.header[i],
+                        &str_of(value),
+                        ProblemKind::UnknownOrganism,
+                    )),
+                },
+                Role::Text(t) => self.row_text[t] = out.text[t].1.intern(value),
                 _ => {}
             }
         }
-        let (Some(patient), Some(date), Some(mo), true) = (patient, date, mo, row_problems.is_empty()) else {
-            out.problems.append(&mut row_problems);
-            continue;
+        let (Some(patient), Some(date), Some(mo), true) =
+            (patient, date, mo, row_problems.is_empty())
+        else {
+            out.problems.append(row_problems);
+            return;
         };
         let uti = match cx.options.interpretation.uti {
             UtiMode::Never => false,
             UtiMode::Always => true,
-            UtiMode::FromSpecimen => specimen.is_some_and(|s| is_urine(field(s))),
+            UtiMode::FromSpecimen => self.specimen.is_some_and(|s| is_urine(field(s))),
         };
-        let rules = rules.entry((mo, uti)).or_insert_with(|| {
+        let rules = self.rules.entry((mo, uti)).or_insert_with(|| {
             cx.agents
                 .iter()
                 .map(|a| Rule::resolve(cx.reference, mo, a.ab, &cx.options.interpretation, uti))
@@ -553,58 +898,73 @@ fn parse_chunk(cx: &Context, separator: u8, bytes: &[u8], first_line: usize) -> 
             if let Some(c) = agent.disk_col {
                 let value = field(c);
                 if !value.is_empty() {
-                    match std::str::from_utf8(value).ok().and_then(parse_disk) {
+                    match cached(&mut self.disks, value, parse_disk, None) {
                         Some(zone) => {
                             tested = true;
                             if let Some(b) = rule.disk {
                                 result = interpret_disk(zone, b);
                             }
                         }
-                        None => row_problems.push(Problem::new(line, &cx.header[c], &str_of(value), ProblemKind::BadDisk)),
+                        None => row_problems.push(Problem::new(
+                            line,
+                            &cx.header[c],
+                            &str_of(value),
+                            ProblemKind::BadDisk,
+                        )),
                     }
                 }
             }
             if let Some(c) = agent.mic_col {
                 let value = field(c);
                 if !value.is_empty() {
-                    match std::str::from_utf8(value).ok().and_then(Mic::parse) {
+                    match cached(&mut self.mics, value, Mic::parse, None) {
                         Some(mic) => {
                             tested = true;
                             if let Some(b) = rule.mic {
                                 result = interpret_mic(mic, b);
                             }
                         }
-                        None => row_problems.push(Problem::new(line, &cx.header[c], &str_of(value), ProblemKind::BadMic)),
+                        None => row_problems.push(Problem::new(
+                            line,
+                            &cx.header[c],
+                            &str_of(value),
+                            ProblemKind::BadMic,
+                        )),
                     }
                 }
             }
-            if !tested {
-                if let Some(c) = agent.sir_col {
-                    let value = field(c);
-                    match std::str::from_utf8(value).map_err(|_| ()).and_then(Sir::parse) {
-                        Ok(sir) => result = sir,
-                        Err(()) => row_problems.push(Problem::new(line, &cx.header[c], &str_of(value), ProblemKind::BadSir)),
-                    }
+            if !tested && let Some(c) = agent.sir_col {
+                let value = field(c);
+                match std::str::from_utf8(value)
+                    .map_err(|_| ())
+                    .and_then(Sir::parse)
+                {
+                    Ok(sir) => result = sir,
+                    Err(()) => row_problems.push(Problem::new(
+                        line,
+                        &cx.header[c],
+                        &str_of(value),
+                        ProblemKind::BadSir,
+                    )),
                 }
             }
             if rule.intrinsic_r && (tested || result != Sir::Missing) {
                 result = Sir::R;
             }
-            row_results[a] = result;
+            self.row_results[a] = result;
         }
-        out.problems.append(&mut row_problems);
+        out.problems.append(row_problems);
         out.line.push(line as u32);
         out.patient.push(patient);
         out.date.push(date);
         out.mo.push(mo);
-        for (t, code) in row_text.iter().enumerate() {
+        for (t, code) in self.row_text.iter().enumerate() {
             out.text[t].0.push(*code);
         }
-        for (a, r) in row_results.iter().enumerate() {
+        for (a, r) in self.row_results.iter().enumerate() {
             out.results[a].push(*r);
         }
     }
-    out
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
@@ -621,7 +981,9 @@ pub fn is_urine(specimen: &[u8]) -> bool {
 pub fn parse_date(bytes: &[u8]) -> Option<i32> {
     let b = bytes.get(..10)?;
     let digits = |s: &[u8]| -> Option<i32> {
-        s.iter().try_fold(0i32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0')))
+        s.iter().try_fold(0i32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i32::from(c - b'0'))
+        })
     };
     let (y, m, d) = if b[4] == b'-' && b[7] == b'-' {
         (digits(&b[..4])?, digits(&b[5..7])?, digits(&b[8..10])?)
@@ -634,8 +996,25 @@ pub fn parse_date(bytes: &[u8]) -> Option<i32> {
         return None;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month[m as usize - 1] {
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1900..=2200).contains(&y)
+        || !(1..=12).contains(&m)
+        || d < 1
+        || d > days_in_month[m as usize - 1]
+    {
         return None;
     }
     Some(days_from_civil(y, m, d))
@@ -671,13 +1050,44 @@ pub fn format_date(z: i32) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A column added by [`Dataset::write_with`]: its name and its value for each row.
+pub type ExtraColumn<'a> = (&'a str, &'a (dyn Fn(usize) -> &'static str + Sync));
+
 impl Dataset {
     /// The file as read, with each interpretation written into its `<code>` column; columns
     /// that did not exist are added after the others. Skipped rows are left out.
     pub fn write_interpreted(&self) -> Vec<u8> {
-        let added: Vec<&Agent> = self.agents.iter().filter(|a| a.sir_col.is_none()).collect();
-        let mut header = csv::WriterBuilder::new().delimiter(self.separator).from_writer(Vec::new());
-        let names = self.header.iter().map(String::as_str).chain(added.iter().map(|a| a.code.as_str()));
+        self.write_with(true, &[])
+    }
+
+    /// The file as read, in its separator; with `interpreted`, each interpretation written into
+    /// its `<code>` column (columns that did not exist are added after the others); then the
+    /// `extra` columns, whose functions get the row number. Skipped rows are left out.
+    pub fn write_with(&self, interpreted: bool, extra: &[ExtraColumn]) -> Vec<u8> {
+        let added: Vec<&Agent> = if interpreted {
+            self.agents.iter().filter(|a| a.sir_col.is_none()).collect()
+        } else {
+            Vec::new()
+        };
+        // For each input column, the agent whose interpretation replaces it.
+        let replaced: Vec<Option<&Agent>> = (0..self.header.len())
+            .map(|i| {
+                if interpreted {
+                    self.agents.iter().find(|a| a.sir_col == Some(i))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let mut header = csv::WriterBuilder::new()
+            .delimiter(self.separator)
+            .from_writer(Vec::new());
+        let names = self
+            .header
+            .iter()
+            .map(String::as_str)
+            .chain(added.iter().map(|a| a.code.as_str()))
+            .chain(extra.iter().map(|e| e.0));
         header.write_record(names).expect("writing to memory");
         let mut out = header.into_inner().expect("writing to memory");
         let parts: Vec<Vec<u8>> = self
@@ -691,7 +1101,7 @@ impl Dataset {
                     .has_headers(false)
                     .flexible(true)
                     .delimiter(self.separator)
-                    .from_reader(&self.source.body[range.clone()]);
+                    .from_reader(&self.source.body[self.source.offset..][range.clone()]);
                 let mut writer = csv::WriterBuilder::new()
                     .delimiter(self.separator)
                     .flexible(true)
@@ -700,13 +1110,14 @@ impl Dataset {
                 let mut output = csv::ByteRecord::new();
                 let mut row = start;
                 while let Ok(true) = reader.read_byte_record(&mut record) {
-                    let line = record.position().map(|p| p.line() as usize).unwrap_or(1) + first - 1;
+                    let line =
+                        record.position().map(|p| p.line() as usize).unwrap_or(1) + first - 1;
                     if row >= self.len() || self.line[row] as usize != line {
                         continue;
                     }
                     output.clear();
-                    for i in 0..self.header.len() {
-                        match self.agents.iter().find(|a| a.sir_col == Some(i)) {
+                    for (i, agent) in replaced.iter().enumerate() {
+                        match agent {
                             Some(a) => output.push_field(a.results[row].as_str().as_bytes()),
                             None => output.push_field(record.get(i).unwrap_or(b"")),
                         }
@@ -714,7 +1125,12 @@ impl Dataset {
                     for a in &added {
                         output.push_field(a.results[row].as_str().as_bytes());
                     }
-                    writer.write_byte_record(&output).expect("writing to memory");
+                    for (_, value) in extra {
+                        output.push_field(value(row).as_bytes());
+                    }
+                    writer
+                        .write_byte_record(&output)
+                        .expect("writing to memory");
                     row += 1;
                 }
                 writer.into_inner().expect("writing to memory")
@@ -735,12 +1151,18 @@ mod tests {
     fn dates() {
         assert_eq!(parse_date(b"1970-01-01"), Some(0));
         assert_eq!(parse_date(b"01/01/1970"), Some(0));
-        assert_eq!(parse_date(b"2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(
+            parse_date(b"2024-02-29"),
+            Some(days_from_civil(2024, 2, 29))
+        );
         assert_eq!(parse_date(b"2023-02-29"), None);
         assert_eq!(parse_date(b"2023-13-01"), None);
         assert_eq!(parse_date(b"2023-1-01"), None);
         assert_eq!(parse_date(b"2024-03-01T10:00"), parse_date(b"2024-03-01"));
-        assert_eq!(format_date(parse_date(b"2025-08-28").unwrap()), "2025-08-28");
+        assert_eq!(
+            format_date(parse_date(b"2025-08-28").unwrap()),
+            "2025-08-28"
+        );
         for z in -1000..30000 {
             let (y, m, d) = civil_from_days(z);
             assert_eq!(days_from_civil(y, m as i32, d as i32), z);

@@ -7,6 +7,8 @@ use cratb_domain::{Email, RegionCode, Role, Scope};
 use cratb_store::{Db, PageRequest, users};
 use std::io::{IsTerminal, Read};
 
+mod amr;
+
 const DEFAULT_DB: &str = "sqlite://cratb.db";
 
 #[derive(Parser)]
@@ -68,6 +70,11 @@ enum Command {
         database: String,
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Résistance aux antibiotiques : interprétation, premiers isolats, antibiogrammes / antimicrobial resistance files.
+    Amr {
+        #[command(subcommand)]
+        command: amr::AmrCommand,
     },
 }
 
@@ -153,6 +160,10 @@ fn print_accounts(report: &cratb_demo::DemoReport) {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    if let Command::Amr { command } = cli.command {
+        // Synchronous and CPU-bound: no runtime, no logs, its own exit codes.
+        std::process::exit(amr::run(command));
+    }
     init_logs(cli.log_format);
     match cli.command {
         Command::Serve {
@@ -221,6 +232,7 @@ async fn main() -> Result<()> {
             let db = open(&database).await?;
             user_command(&db, action).await?;
         }
+        Command::Amr { .. } => unreachable!("handled above"),
     }
     Ok(())
 }
