@@ -651,6 +651,37 @@ fn merge_column(parts: Vec<(Vec<u32>, Interner)>, rows: usize) -> (Vec<u32>, Vec
     (codes, interner.into_values())
 }
 
+/// Whether fields can be cut where they lie: no quotes, lines ending in \n or \r\n.
+fn is_plain(bytes: &[u8]) -> bool {
+    memchr::memchr(b'"', bytes).is_none()
+        && memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'))
+}
+
+/// Calls `f` with the line number, the fields and the bytes done, for each line of a plain
+/// chunk (see [`is_plain`]) that is not blank.
+fn plain_lines(
+    bytes: &[u8],
+    separator: u8,
+    first_line: usize,
+    mut f: impl FnMut(usize, &[&[u8]], usize),
+) {
+    let mut fields: Vec<&[u8]> = Vec::new();
+    let mut start = 0;
+    let mut line = first_line;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
+        let text = &bytes[start..end];
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        fields.clear();
+        fields.extend(text.split(|&b| b == separator));
+        if !(fields.len() == 1 && fields[0].iter().all(u8::is_ascii_whitespace)) {
+            f(line, &fields, (end + 1).min(bytes.len()));
+        }
+        line += 1;
+        start = end + 1;
+    }
+}
+
 /// Report progress every this many bytes.
 const PROGRESS_STEP: usize = 1 << 20;
 
@@ -662,7 +693,6 @@ fn parse_chunk(
     lines: usize,
 ) -> ChunkOut {
     let mut parser = RowParser::new(cx, lines);
-    let mut fields: Vec<&[u8]> = Vec::with_capacity(cx.roles.len() + 1);
     let mut reported = 0;
     let mut report = |done: usize| {
         if let Some(progress) = &cx.options.progress
@@ -674,24 +704,11 @@ fn parse_chunk(
     };
     // Without quotes (and with line ends \n or \r\n), fields are cut where they lie; otherwise
     // the csv crate reads them.
-    let plain = memchr::memchr(b'"', bytes).is_none()
-        && memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'));
-    if plain {
-        let mut start = 0;
-        let mut line = first_line;
-        while start < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
-            let text = &bytes[start..end];
-            let text = text.strip_suffix(b"\r").unwrap_or(text);
-            fields.clear();
-            fields.extend(text.split(|&b| b == separator));
-            if !(fields.len() == 1 && fields[0].iter().all(u8::is_ascii_whitespace)) {
-                parser.row(line, &fields);
-            }
-            line += 1;
-            start = end + 1;
-            report(start.min(bytes.len()));
-        }
+    if is_plain(bytes) {
+        plain_lines(bytes, separator, first_line, |line, fields, done| {
+            parser.row(line, fields);
+            report(done);
+        });
     } else {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -1097,29 +1114,23 @@ impl Dataset {
             .zip(self.source.first_line.par_iter())
             .zip(self.source.first_row.par_iter())
             .map(|((range, &first), &start)| {
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .delimiter(self.separator)
-                    .from_reader(&self.source.body[self.source.offset..][range.clone()]);
+                let bytes = &self.source.body[self.source.offset..][range.clone()];
                 let mut writer = csv::WriterBuilder::new()
                     .delimiter(self.separator)
                     .flexible(true)
                     .from_writer(Vec::with_capacity(range.len() + range.len() / 4));
-                let mut record = csv::ByteRecord::new();
                 let mut output = csv::ByteRecord::new();
                 let mut row = start;
-                while let Ok(true) = reader.read_byte_record(&mut record) {
-                    let line =
-                        record.position().map(|p| p.line() as usize).unwrap_or(1) + first - 1;
+                // Lines are numbered as when the file was read; rows left out are not found.
+                let mut emit = |line: usize, record: &[&[u8]]| {
                     if row >= self.len() || self.line[row] as usize != line {
-                        continue;
+                        return;
                     }
                     output.clear();
                     for (i, agent) in replaced.iter().enumerate() {
                         match agent {
                             Some(a) => output.push_field(a.results[row].as_str().as_bytes()),
-                            None => output.push_field(record.get(i).unwrap_or(b"")),
+                            None => output.push_field(record.get(i).copied().unwrap_or(b"")),
                         }
                     }
                     for a in &added {
@@ -1132,6 +1143,24 @@ impl Dataset {
                         .write_byte_record(&output)
                         .expect("writing to memory");
                     row += 1;
+                };
+                if is_plain(bytes) {
+                    plain_lines(bytes, self.separator, first, |line, fields, _| {
+                        emit(line, fields)
+                    });
+                } else {
+                    let mut reader = csv::ReaderBuilder::new()
+                        .has_headers(false)
+                        .flexible(true)
+                        .delimiter(self.separator)
+                        .from_reader(bytes);
+                    let mut record = csv::ByteRecord::new();
+                    while let Ok(true) = reader.read_byte_record(&mut record) {
+                        let line =
+                            record.position().map(|p| p.line() as usize).unwrap_or(1) + first - 1;
+                        let fields: Vec<&[u8]> = record.iter().collect();
+                        emit(line, &fields);
+                    }
                 }
                 writer.into_inner().expect("writing to memory")
             })
@@ -1167,6 +1196,39 @@ mod tests {
             let (y, m, d) = civil_from_days(z);
             assert_eq!(days_from_civil(y, m as i32, d as i32), z);
         }
+    }
+
+    #[test]
+    fn written_back_whole_in_chunks_with_crlf() {
+        let spec = crate::synth::Spec {
+            isolates: 20_000,
+            patients: 7_000,
+            seed: 3,
+        };
+        let text = String::from_utf8(crate::synth::generate(&spec))
+            .unwrap()
+            .replace('\n', "\r\n");
+        assert!(text.len() > 1 << 20, "read in several chunks");
+        let data = crate::read_owned(text.clone().into_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(data.len(), 20_000);
+        assert_eq!(data.line[19_999], 20_001);
+        let flag = |row: usize| {
+            if row.is_multiple_of(2) {
+                "true"
+            } else {
+                "false"
+            }
+        };
+        let written =
+            String::from_utf8(data.write_with(false, &[("first_isolate", &flag)])).unwrap();
+        let lines: Vec<&str> = written.lines().collect();
+        assert_eq!(lines.len(), 20_001);
+        for (i, (w, r)) in lines.iter().zip(text.lines()).enumerate() {
+            let flag = if i == 0 { "first_isolate" } else { flag(i - 1) };
+            assert_eq!(*w, format!("{r},{flag}"));
+        }
+        let interpreted = data.write_interpreted();
+        assert_eq!(interpreted.iter().filter(|b| **b == b'\n').count(), 20_001);
     }
 
     #[test]
