@@ -36,8 +36,10 @@
       if (bar && p.lengthComputable) { bar.value = Math.round(100 * p.loaded / p.total); }
     });
     xhr.addEventListener("load", function () {
-      document.open(); document.write(xhr.responseText); document.close();
-      window.history.replaceState(null, "", "/resistance/imports");
+      // The answer is a whole page: put its main part in place of ours.
+      var main = new DOMParser().parseFromString(xhr.responseText, "text/html").querySelector("main");
+      var here = document.querySelector("main");
+      if (main && here) { here.replaceWith(main); window.scrollTo(0, 0); } else { form.submit(); }
     });
     xhr.addEventListener("error", function () { form.submit(); });
     xhr.send(new FormData(form));

@@ -305,10 +305,13 @@ pub struct Filter {
     /// Region (INSEE code); national users only, others always see their own.
     pub region: Option<String>,
     /// First year included (specimen date).
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub year_from: Option<i16>,
     /// Last year included.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub year_to: Option<i16>,
     /// Establishment id.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub establishment: Option<i64>,
     /// `ES`, `EMS` or `VILLE`.
     pub sector: Option<String>,
@@ -319,7 +322,24 @@ pub struct Filter {
     /// `true` (default): only first isolates (CLSI M39); `false`: every isolate.
     pub first_isolates: Option<String>,
     /// Minimum number of categorised isolates for a percentage to be reported (default 30).
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub min_isolates: Option<u32>,
+}
+
+/// A number from a form or a query string, where an empty field means "not given".
+fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    let text: Option<String> = Option::deserialize(d)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("nombre attendu, « {v} » reçu"))),
+    }
 }
 
 impl Filter {
@@ -363,10 +383,12 @@ impl Filter {
     }
 }
 
-/// Regions' data, loaded on first use and dropped when a region imports.
+/// Regions' data, loaded on first use and reloaded when a region imports.
 #[derive(Default)]
 pub struct Cache {
-    regions: Mutex<HashMap<String, Arc<RegionData>>>,
+    /// The loaded regions, and a generation bumped by every import: a load that started
+    /// before an import is served once but not kept.
+    regions: Mutex<(u64, HashMap<String, Arc<RegionData>>)>,
     building: tokio::sync::Mutex<()>,
 }
 
@@ -379,15 +401,16 @@ impl Cache {
         if let Some(d) = self.cached(region) {
             return Ok(d);
         }
+        let generation = self.regions.lock().expect("cache lock").0;
         let data = cratb_store::resistance::load_dataset(db, region).await?;
         let built = tokio::task::spawn_blocking(move || RegionData::build(data))
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let built = Arc::new(built);
-        self.regions
-            .lock()
-            .expect("cache lock")
-            .insert(region.to_string(), built.clone());
+        let mut regions = self.regions.lock().expect("cache lock");
+        if regions.0 == generation {
+            regions.1.insert(region.to_string(), built.clone());
+        }
         Ok(built)
     }
 
@@ -395,12 +418,24 @@ impl Cache {
         self.regions
             .lock()
             .expect("cache lock")
+            .1
             .get(region)
             .cloned()
     }
 
-    /// Puts a region's freshly imported data in place, or drops it to be reloaded.
-    pub fn invalidate(&self, region: &str) {
-        self.regions.lock().expect("cache lock").remove(region);
+    /// Drops a region's data after an import and loads it again in the background, so that
+    /// the next page is served from memory.
+    pub fn refresh(self: &Arc<Self>, db: &Db, region: &str) {
+        {
+            let mut regions = self.regions.lock().expect("cache lock");
+            regions.0 += 1;
+            regions.1.remove(region);
+        }
+        let (cache, db, region) = (self.clone(), db.clone(), region.to_string());
+        tokio::spawn(async move {
+            if let Err(e) = cache.region(&db, &region).await {
+                tracing::warn!(error = %e, region, "reloading the region's isolates failed");
+            }
+        });
     }
 }

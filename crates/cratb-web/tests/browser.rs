@@ -276,6 +276,83 @@ async fn a_coordinator_and_a_prescriber_in_chromium() {
     assert_eq!(kept.as_deref(), Some("Clinique du Test"));
     screenshot(&c, "form-error").await;
 
+    // The cumulative antibiogram, filtered to urine specimens, with its trend chart.
+    c.find(Locator::LinkText("Antibiogrammes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text_of(&c, "h1").await.starts_with("Antibiogramme cumulé"));
+    assert!(
+        text_of(&c, "#antibiogram")
+            .await
+            .contains("Escherichia coli")
+    );
+    c.find(Locator::Css("select[name=specimen] option[value=urine]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.filters button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut filtered = false;
+    for _ in 0..50 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("specimen=urine")
+        {
+            filtered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(filtered, "the filter went into the address");
+    screenshot(&c, "antibiogram").await;
+    assert!(
+        c.find(Locator::Css("svg.chart")).await.is_ok(),
+        "trend chart drawn"
+    );
+
+    // Importing a laboratory file: upload progress, then the outcome.
+    let file = std::env::temp_dir().join(format!("cratb-labo-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        "patient_id;date;organism;CTX_mic;CIP\nP1;2025-02-03;E. coli;0.5;S\n",
+    )
+    .unwrap();
+    c.goto(&app.url("/resistance/imports")).await.unwrap();
+    c.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[data-upload] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut done = false;
+    for _ in 0..50 {
+        if c.find(Locator::Id("import-done")).await.is_ok() {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(done, "the import finished and said so");
+    screenshot(&c, "import").await;
+    let _ = std::fs::remove_file(&file);
+
     // Log out.
     c.find(Locator::Id("logout"))
         .await

@@ -91,7 +91,7 @@ pub async fn upload(
     };
     match resistance::import_file(&state.db, &scope, request, &|_| {}).await {
         Ok(outcome) => {
-            state.amr.invalidate(&region);
+            state.amr.refresh(&state.db, &region);
             let summary = format!(
                 "{filename} (API) : {} isolats importés, {} ignorés ({})",
                 outcome.rows_imported, outcome.rows_skipped, outcome.guideline

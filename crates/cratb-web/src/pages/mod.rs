@@ -221,6 +221,27 @@ fn well_formed(bytes: &[u8]) -> bool {
             .all(|(k, v)| !k.contains('\u{fffd}') && !v.contains('\u{fffd}'))
 }
 
+/// Query parameters of a page; unreadable ones are a 400 page in the user's language.
+pub struct PageQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for PageQuery<T> {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = parts.extensions.get::<Auth>().map_or(Lang::Fr, |a| a.lang);
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(PageQuery)
+            .map_err(|e| {
+                PageError::BadRequest(lang, format!("paramètre « {} » : {}", e.path(), e.inner()))
+                    .into_response()
+            })
+    }
+}
+
 /// An empty form value counts as absent.
 pub fn non_empty(s: &Option<String>) -> Option<String> {
     s.as_deref()

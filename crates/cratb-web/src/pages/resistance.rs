@@ -3,14 +3,14 @@
 //!
 //! Every screen reads isolate-level data, so every view and export is in the audit log.
 
-use super::{Layout, Opt, PageResult, options, render, render_status};
+use super::{Layout, Opt, PageQuery, PageResult, options, render, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Lang;
 use crate::resistance::{AlertRow, Filter, RegionData, TrendPoint};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use cratb_amr::antibiogram::Antibiogram;
@@ -377,8 +377,8 @@ pub async fn antibiogram(
     State(state): State<AppState>,
     auth: Auth,
     uri: axum::http::Uri,
-    Query(f): Query<Filter>,
-    Query(t): Query<TrendQuery>,
+    PageQuery(f): PageQuery<Filter>,
+    PageQuery(t): PageQuery<TrendQuery>,
 ) -> PageResult {
     let lang = auth.lang.code();
     let (scope, region, data) = load(&state, &auth, &f).await?;
@@ -476,7 +476,7 @@ pub async fn export(
     State(state): State<AppState>,
     auth: Auth,
     Path(format): Path<String>,
-    Query(f): Query<Filter>,
+    PageQuery(f): PageQuery<Filter>,
 ) -> PageResult {
     let lang = auth.lang;
     if !["csv", "xlsx", "json", "pdf"].contains(&format.as_str()) {
@@ -538,7 +538,7 @@ pub async fn alerts(
     State(state): State<AppState>,
     auth: Auth,
     uri: axum::http::Uri,
-    Query(mut f): Query<Filter>,
+    PageQuery(mut f): PageQuery<Filter>,
 ) -> PageResult {
     let lang = auth.lang.code();
     // Counted among first isolates, always.
@@ -770,7 +770,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     };
     match resistance::import_file(&state.db, &scope, request, &|_| {}).await {
         Ok(outcome) => {
-            state.amr.invalidate(&region);
+            state.amr.refresh(&state.db, &region);
             let summary = format!(
                 "{filename} : {} isolats importés, {} ignorés ({})",
                 outcome.rows_imported, outcome.rows_skipped, outcome.guideline
