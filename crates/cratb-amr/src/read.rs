@@ -651,6 +651,25 @@ fn merge_column(parts: Vec<(Vec<u32>, Interner)>, rows: usize) -> (Vec<u32>, Vec
     (codes, interner.into_values())
 }
 
+/// Writes one CSV field, quoted where it must be.
+fn write_field(out: &mut Vec<u8>, value: &[u8], separator: u8) {
+    if value
+        .iter()
+        .any(|&b| b == separator || b == b'"' || b == b'\n' || b == b'\r')
+    {
+        out.push(b'"');
+        for &b in value {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(value);
+    }
+}
+
 /// Whether fields can be cut where they lie: no quotes, lines ending in \n or \r\n.
 fn is_plain(bytes: &[u8]) -> bool {
     memchr::memchr(b'"', bytes).is_none()
@@ -1115,6 +1134,41 @@ impl Dataset {
             .zip(self.source.first_row.par_iter())
             .map(|((range, &first), &start)| {
                 let bytes = &self.source.body[self.source.offset..][range.clone()];
+                if is_plain(bytes) {
+                    // Fields hold no quote, separator or line break: written as they are.
+                    let separator = self.separator;
+                    let mut out = Vec::with_capacity(range.len() + range.len() / 4);
+                    let mut row = start;
+                    plain_lines(bytes, separator, first, |line, fields, _| {
+                        if row >= self.len() || self.line[row] as usize != line {
+                            return;
+                        }
+                        for (i, agent) in replaced.iter().enumerate() {
+                            if i > 0 {
+                                out.push(separator);
+                            }
+                            match agent {
+                                Some(a) => {
+                                    out.extend_from_slice(a.results[row].as_str().as_bytes())
+                                }
+                                None => {
+                                    out.extend_from_slice(fields.get(i).copied().unwrap_or(b""))
+                                }
+                            }
+                        }
+                        for a in &added {
+                            out.push(separator);
+                            out.extend_from_slice(a.results[row].as_str().as_bytes());
+                        }
+                        for (_, value) in extra {
+                            out.push(separator);
+                            write_field(&mut out, value(row).as_bytes(), separator);
+                        }
+                        out.push(b'\n');
+                        row += 1;
+                    });
+                    return out;
+                }
                 let mut writer = csv::WriterBuilder::new()
                     .delimiter(self.separator)
                     .flexible(true)
@@ -1144,11 +1198,7 @@ impl Dataset {
                         .expect("writing to memory");
                     row += 1;
                 };
-                if is_plain(bytes) {
-                    plain_lines(bytes, self.separator, first, |line, fields, _| {
-                        emit(line, fields)
-                    });
-                } else {
+                {
                     let mut reader = csv::ReaderBuilder::new()
                         .has_headers(false)
                         .flexible(true)

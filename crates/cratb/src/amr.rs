@@ -170,6 +170,8 @@ fn dispatch(command: AmrCommand) -> Result<()> {
                 &format!("{} antibiotiques", data.agents.len()),
                 started,
             );
+            // The process ends here: freeing a million rows would only take time.
+            std::mem::forget(data);
         }
         AmrCommand::FirstIsolates {
             input,
@@ -191,6 +193,8 @@ fn dispatch(command: AmrCommand) -> Result<()> {
                 &format!("{} premiers isolats", thousands(n)),
                 started,
             );
+            // The process ends here: freeing a million rows would only take time.
+            std::mem::forget(data);
         }
         AmrCommand::Antibiogram {
             input,
@@ -261,6 +265,8 @@ fn dispatch(command: AmrCommand) -> Result<()> {
                 &format!("{isolates}{} cellules", thousands(table.cells.len())),
                 started,
             );
+            // The process ends here: freeing a million rows would only take time.
+            std::mem::forget(data);
         }
         AmrCommand::Generate {
             output,
@@ -364,6 +370,8 @@ fn text_columns(data: &Dataset) -> String {
 /// Reads and interprets the file, with a progress bar on a terminal for a large file; prints
 /// the problems (refused file) or what was skipped.
 fn load(input: &Path, mut options: ReadOptions) -> Result<Dataset> {
+    // The reference tables load while the file is read.
+    std::thread::spawn(cratb_amr::Reference::get);
     let bytes = if input == Path::new("-") {
         let mut v = Vec::new();
         std::io::stdin()
