@@ -18,13 +18,29 @@ pub struct RegionData {
     pub years: Vec<i16>,
 }
 
-const ESTABLISHMENT: usize = 0;
-const SPECIMEN: usize = 1;
-const WARD_TYPE: usize = 2;
-const SECTOR: usize = 3;
+/// The text columns the pages filter on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// The establishment's id (empty for none).
+    Establishment,
+    Specimen,
+    WardType,
+    Sector,
+}
+
+impl Column {
+    fn name(self) -> &'static str {
+        match self {
+            Column::Establishment => "establishment",
+            Column::Specimen => "specimen",
+            Column::WardType => "ward_type",
+            Column::Sector => "sector",
+        }
+    }
+}
 
 impl RegionData {
-    fn build(data: Dataset) -> RegionData {
+    pub fn build(data: Dataset) -> RegionData {
         let first = cratb_amr::first_isolate::first_isolates(&data, &Default::default());
         let year: Vec<i16> = data
             .date
@@ -42,9 +58,16 @@ impl RegionData {
         }
     }
 
+    fn column(&self, column: Column) -> Option<&cratb_amr::read::TextColumn> {
+        self.data.text_column(column.name())
+    }
+
     /// Distinct values of a text column (specimen, ward type, sector), sorted.
-    pub fn values(&self, column: usize) -> Vec<String> {
-        let mut v: Vec<String> = self.data.text[column]
+    pub fn values(&self, column: Column) -> Vec<String> {
+        let Some(column) = self.column(column) else {
+            return Vec::new();
+        };
+        let mut v: Vec<String> = column
             .values
             .iter()
             .filter(|v| !v.is_empty())
@@ -56,34 +79,39 @@ impl RegionData {
 
     /// Establishment ids present.
     pub fn establishment_ids(&self) -> Vec<i64> {
-        self.data.text[ESTABLISHMENT]
-            .values
-            .iter()
+        self.column(Column::Establishment)
+            .into_iter()
+            .flat_map(|c| c.values.iter())
             .filter_map(|v| v.parse().ok())
             .collect()
     }
 
     /// Which rows the filter keeps.
     pub fn mask(&self, f: &Filter) -> Vec<bool> {
-        let code = |column: usize, value: &Option<String>| -> Option<Option<u32>> {
-            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-            Some(
-                self.data.text[column]
-                    .values
-                    .iter()
-                    .position(|v| v.eq_ignore_ascii_case(value))
-                    .map(|p| p as u32),
-            )
-        };
-        let wanted = [
+        // Per filtered column: its codes and the code wanted (`None`: a value absent from the
+        // data, which keeps nothing).
+        let wanted: Vec<(Option<&[u32]>, Option<u32>)> = [
             (
-                ESTABLISHMENT,
-                code(ESTABLISHMENT, &f.establishment.map(|e| e.to_string())),
+                Column::Establishment,
+                f.establishment.map(|e| e.to_string()),
             ),
-            (SPECIMEN, code(SPECIMEN, &f.specimen)),
-            (WARD_TYPE, code(WARD_TYPE, &f.ward_type)),
-            (SECTOR, code(SECTOR, &f.sector)),
-        ];
+            (Column::Specimen, f.specimen.clone()),
+            (Column::WardType, f.ward_type.clone()),
+            (Column::Sector, f.sector.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(column, value)| {
+            let value = value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())?
+                .to_string();
+            let column = self.column(column);
+            let code =
+                column.and_then(|c| c.values.iter().position(|v| v.eq_ignore_ascii_case(&value)));
+            Some((column.map(|c| &c.codes[..]), code.map(|p| p as u32)))
+        })
+        .collect();
         let from = f.year_from.unwrap_or(i16::MIN);
         let to = f.year_to.unwrap_or(i16::MAX);
         let first_only = f.first_only();
@@ -91,10 +119,9 @@ impl RegionData {
             .map(|r| {
                 (!first_only || self.first[r])
                     && (from..=to).contains(&self.year[r])
-                    && wanted.iter().all(|(c, want)| match want {
-                        None => true,
-                        Some(None) => false,
-                        Some(Some(code)) => self.data.text[*c].codes[r] == *code,
+                    && wanted.iter().all(|(codes, want)| match (codes, want) {
+                        (Some(codes), Some(code)) => codes[r] == *code,
+                        _ => false,
                     })
             })
             .collect()
@@ -173,6 +200,7 @@ impl RegionData {
         let carbapenems = agents(&["MEM", "IPM", "ETP"]);
         let mrsa = agents(&["OXA", "FOX"]);
         let vancomycin = agents(&["VAN"]);
+        let establishments = self.column(Column::Establishment);
         let mut kinds: HashMap<u32, Option<AlertKind>> = HashMap::new();
         let mut counts: HashMap<(u32, i16, AlertKind), (u32, u32)> = HashMap::new();
         for r in mask
@@ -195,7 +223,7 @@ impl RegionData {
                 }
             });
             let Some(group) = group else { continue };
-            let place = self.data.text[ESTABLISHMENT].codes[r];
+            let place = establishments.map_or(u32::MAX, |c| c.codes[r]);
             let mut count = |kind: AlertKind, columns: &[usize], bad: &dyn Fn(Sir) -> bool| {
                 let results: Vec<Sir> = columns
                     .iter()
@@ -226,9 +254,9 @@ impl RegionData {
         let mut rows: Vec<AlertRow> = counts
             .into_iter()
             .map(|((place, year, kind), (resistant, tested))| AlertRow {
-                establishment_id: self.data.text[ESTABLISHMENT].values[place as usize]
-                    .parse()
-                    .ok(),
+                establishment_id: establishments
+                    .and_then(|c| c.values.get(place as usize))
+                    .and_then(|v| v.parse().ok()),
                 year,
                 kind,
                 resistant,

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Lang;
-use crate::resistance::{AlertRow, Filter, RegionData, TrendPoint};
+use crate::resistance::{AlertRow, Column, Filter, RegionData, TrendPoint};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
@@ -301,15 +301,21 @@ async fn filter_view(
             &f.establishment.map(|e| e.to_string()).unwrap_or_default(),
         ),
         sectors: options(
-            data.values(3).iter().map(|v| (v.clone(), v.clone())),
+            data.values(Column::Sector)
+                .iter()
+                .map(|v| (v.clone(), v.clone())),
             &current(&f.sector),
         ),
         specimens: options(
-            data.values(1).iter().map(|v| (v.clone(), v.clone())),
+            data.values(Column::Specimen)
+                .iter()
+                .map(|v| (v.clone(), v.clone())),
             &current(&f.specimen),
         ),
         ward_types: options(
-            data.values(2).iter().map(|v| (v.clone(), v.clone())),
+            data.values(Column::WardType)
+                .iter()
+                .map(|v| (v.clone(), v.clone())),
             &current(&f.ward_type),
         ),
         first_only: f.first_only(),
