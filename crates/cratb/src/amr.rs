@@ -105,15 +105,18 @@ pub struct FirstIsolateArgs {
     #[arg(long, default_value_t = 365)]
     episode_days: u32,
     /// Méthode de sélection des premiers isolats / first-isolate method.
-    #[arg(long, value_enum, default_value_t = MethodArg::EpisodeBased)]
+    #[arg(long, value_enum, default_value_t = MethodArg::Episode)]
     method: MethodArg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum MethodArg {
-    EpisodeBased,
-    PatientBased,
-    PhenotypeBased,
+    #[value(name = "episode-based")]
+    Episode,
+    #[value(name = "patient-based")]
+    Patient,
+    #[value(name = "phenotype-based")]
+    Phenotype,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -324,9 +327,9 @@ fn read_options(args: &InterpretationArgs, skip_invalid: bool) -> Result<ReadOpt
 
 fn first_options(args: &FirstIsolateArgs) -> first_isolate::Options {
     let method = match args.method {
-        MethodArg::EpisodeBased => Method::EpisodeBased,
-        MethodArg::PatientBased => Method::PatientBased,
-        MethodArg::PhenotypeBased => Method::PhenotypeBased,
+        MethodArg::Episode => Method::EpisodeBased,
+        MethodArg::Patient => Method::PatientBased,
+        MethodArg::Phenotype => Method::PhenotypeBased,
     };
     first_isolate::Options {
         method,
@@ -480,7 +483,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
