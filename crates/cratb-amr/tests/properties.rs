@@ -106,7 +106,9 @@ fn counts(
         .collect()
 }
 
-fn rows_and_shuffle() -> impl Strategy<Value = (Vec<(usize, Row)>, Vec<(usize, Row)>)> {
+type Numbered = Vec<(usize, Row)>;
+
+fn rows_and_shuffle() -> impl Strategy<Value = (Numbered, Numbered)> {
     prop::collection::vec(row(), 1..60).prop_flat_map(|rows| {
         let numbered: Vec<(usize, Row)> = rows.into_iter().enumerate().collect();
         (Just(numbered.clone()), Just(numbered).prop_shuffle())
