@@ -104,7 +104,9 @@ pub struct Reference {
     by_name: HashMap<Box<str>, MoId>,
     by_abbreviation: HashMap<Box<str>, MoId>,
     ab_by_code: HashMap<Box<str>, AbId>,
-    intrinsic: HashSet<(MoId, AbId)>,
+    /// Expected resistant phenotypes, parsed on first use (only `--add-intrinsic-resistance`
+    /// needs them, and they are the largest table).
+    intrinsic: OnceLock<HashSet<(MoId, AbId)>>,
     /// Breakpoint rows per antimicrobial, in file order.
     by_ab: Vec<Vec<u32>>,
 }
@@ -154,7 +156,6 @@ impl Reference {
         let groups = gunzip(include_bytes!("../data/microorganisms_groups.tsv.gz"));
         let antimicrobials = gunzip(include_bytes!("../data/antimicrobials.tsv.gz"));
         let breakpoints = gunzip(include_bytes!("../data/eucast_breakpoints.tsv.gz"));
-        let intrinsic = gunzip(include_bytes!("../data/intrinsic_resistant.tsv.gz"));
 
         // Antimicrobials.
         let (h, it) = rows(&antimicrobials);
@@ -417,12 +418,6 @@ impl Reference {
             }
         }
 
-        let (h, it) = rows(&intrinsic);
-        let (i_mo, i_ab) = (col(&h, "mo"), col(&h, "ab"));
-        let intrinsic = it
-            .filter_map(|r| Some((*by_code.get(r[i_mo])?, *ab_by_code.get(r[i_ab])?)))
-            .collect();
-
         Reference {
             organisms,
             antimicrobials,
@@ -431,7 +426,7 @@ impl Reference {
             by_name,
             by_abbreviation,
             ab_by_code,
-            intrinsic,
+            intrinsic: OnceLock::new(),
             by_ab,
         }
     }
@@ -463,7 +458,15 @@ impl Reference {
     }
 
     pub fn is_intrinsically_resistant(&self, mo: MoId, ab: AbId) -> bool {
-        self.intrinsic.contains(&(mo, ab))
+        self.intrinsic
+            .get_or_init(|| {
+                let text = gunzip(include_bytes!("../data/intrinsic_resistant.tsv.gz"));
+                let (h, it) = rows(&text);
+                let (i_mo, i_ab) = (col(&h, "mo"), col(&h, "ab"));
+                it.filter_map(|r| Some((*self.by_code.get(r[i_mo])?, *self.ab_by_code.get(r[i_ab])?)))
+                    .collect()
+            })
+            .contains(&(mo, ab))
     }
 
     /// Breakpoint rows for an antimicrobial, in file order.

@@ -147,7 +147,8 @@ async fn body_limit(
         .await
 }
 
-/// Serves the application on `listener` until `shutdown` completes; purges expired sessions hourly.
+/// Serves the application on `listener` until `shutdown` completes; purges expired sessions
+/// hourly; loads the regions' isolates into memory in the background at start.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -163,6 +164,18 @@ pub async fn serve(
             }
         }
     });
+    // Load the regions' isolates while the first users log in, not when they open the page.
+    let (cache, db) = (state.amr.clone(), state.db.clone());
+    let warm = tokio::spawn(async move {
+        let regions =
+            cratb_store::resistance::regions_with_isolates(&db, &cratb_domain::Scope::National)
+                .await;
+        for region in regions.unwrap_or_default() {
+            if let Err(e) = cache.region(&db, &region).await {
+                tracing::warn!(error = %e, region, "loading the region's isolates failed");
+            }
+        }
+    });
     let result = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -170,5 +183,6 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     purge.abort();
+    warm.abort();
     result
 }

@@ -71,6 +71,28 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Importe un fichier d'antibiogrammes dans la base (pseudonymisé, tout ou rien) / import a susceptibility file into the database.
+    ImportIsolates {
+        #[arg(long, env = "CRATB_DATABASE_URL", default_value = DEFAULT_DB)]
+        database: String,
+        /// Fichier CSV ou XLSX / CSV or XLSX file.
+        file: std::path::PathBuf,
+        /// Région (code INSEE) / region.
+        #[arg(long)]
+        region: String,
+        /// Établissement (identifiant) de tout le fichier ; sinon la colonne establishment (FINESS) / establishment id of the whole file.
+        #[arg(long)]
+        establishment: Option<i64>,
+        /// Référentiel / guideline.
+        #[arg(long, default_value = cratb_amr::reference::DEFAULT_GUIDELINE)]
+        guideline: String,
+        /// Seuils urinaires pour les prélèvements urinaires / UTI breakpoints for urine specimens.
+        #[arg(long)]
+        uti_from_specimen: bool,
+        /// Importe les lignes valides et signale les autres / import the valid rows, report the others.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
     /// Résistance aux antibiotiques : interprétation, premiers isolats, antibiogrammes / antimicrobial resistance files.
     Amr {
         #[command(subcommand)]
@@ -190,8 +212,8 @@ async fn main() -> Result<()> {
                     .await
                     .context("données de démonstration / demo data")?;
                 println!(
-                    "Démo : {} établissements, {} territoires (graine {seed}).",
-                    report.establishments, report.territories
+                    "Démo : {} établissements, {} territoires, {} isolats (graine {seed}).",
+                    report.establishments, report.territories, report.isolates
                 );
                 print_accounts(&report);
             }
@@ -223,8 +245,8 @@ async fn main() -> Result<()> {
             let db = open(&database).await?;
             let report = cratb_demo::generate(&db, seed).await?;
             println!(
-                "Démo : {} établissements, {} territoires (graine {seed}).",
-                report.establishments, report.territories
+                "Démo : {} établissements, {} territoires, {} isolats (graine {seed}).",
+                report.establishments, report.territories, report.isolates
             );
             print_accounts(&report);
         }
@@ -232,9 +254,121 @@ async fn main() -> Result<()> {
             let db = open(&database).await?;
             user_command(&db, action).await?;
         }
+        Command::ImportIsolates {
+            database,
+            file,
+            region,
+            establishment,
+            guideline,
+            uti_from_specimen,
+            skip_invalid,
+        } => {
+            let db = open(&database).await?;
+            import_isolates(
+                &db,
+                file,
+                region,
+                establishment,
+                &guideline,
+                uti_from_specimen,
+                skip_invalid,
+            )
+            .await?;
+        }
         Command::Amr { .. } => unreachable!("handled above"),
     }
     Ok(())
+}
+
+/// `cratb import-isolates`: the web upload's path (interpretation, pseudonymisation, one
+/// transaction), for large backfills; audited as `cli`.
+async fn import_isolates(
+    db: &Db,
+    file: std::path::PathBuf,
+    region: String,
+    establishment: Option<i64>,
+    guideline: &str,
+    uti_from_specimen: bool,
+    skip_invalid: bool,
+) -> Result<()> {
+    use cratb_store::resistance::{ImportError, ImportRequest, import_file};
+    let Some(guideline) = cratb_amr::Options::parse_guideline(guideline) else {
+        bail!("référentiel inconnu « {guideline} » (attendu : EUCAST 2023, 2024 ou 2025)");
+    };
+    if cratb_domain::geo::region(&region).is_none() {
+        bail!("région inconnue « {region} » (attendu : un code INSEE, p. ex. 84)");
+    }
+    let started = std::time::Instant::now();
+    let bytes = std::fs::read(&file).with_context(|| format!("lecture de {}", file.display()))?;
+    let uti = if uti_from_specimen {
+        cratb_amr::UtiMode::FromSpecimen
+    } else {
+        cratb_amr::UtiMode::Never
+    };
+    let request = ImportRequest {
+        region_code: region.clone(),
+        establishment_id: establishment,
+        filename: file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes,
+        options: cratb_amr::ReadOptions {
+            interpretation: cratb_amr::Options {
+                guideline,
+                uti,
+                ..Default::default()
+            },
+            skip_invalid,
+            ..Default::default()
+        },
+        imported_by: None,
+    };
+    match import_file(db, &Scope::National, request, &|_| {}).await {
+        Ok(o) => {
+            let summary = format!(
+                "{} : {} isolats importés, {} ignorés ({})",
+                file.display(),
+                o.rows_imported,
+                o.rows_skipped,
+                o.guideline
+            );
+            cratb_store::audit::append(
+                db,
+                &cratb_store::audit::NewEntry {
+                    actor: "cli".into(),
+                    action: "isolates.import".into(),
+                    entity: "isolate_import".into(),
+                    entity_id: Some(o.import_id.to_string()),
+                    region_code: Some(region),
+                    summary: summary.clone(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            for p in &o.skipped {
+                eprintln!(
+                    "ignoré : ligne {}, colonne {} : {}",
+                    p.line, p.column, p.message
+                );
+            }
+            eprintln!("{summary}, {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Err(ImportError::Invalid { problems, total }) => {
+            for p in problems.iter().take(20) {
+                eprintln!("ligne {}, colonne {} : {}", p.line, p.column, p.message);
+            }
+            if total > 20 {
+                eprintln!("… et {} autres", total - 20);
+            }
+            eprintln!(
+                "rien n'a été importé ({total} problème(s)) ; --skip-invalid importe les lignes valides"
+            );
+            std::process::exit(2);
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
 }
 
 async fn user_command(db: &Db, action: UserAction) -> Result<()> {

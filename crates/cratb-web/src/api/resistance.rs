@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cratb_domain::Scope;
 use cratb_store::audit;
-use cratb_store::resistance::{self, ImportError, ImportOutcome, ImportRequest};
+use cratb_store::resistance::{ImportError, ImportOutcome, ImportRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -89,23 +89,8 @@ pub async fn upload(
         options,
         imported_by: Some(user.id),
     };
-    match resistance::import_file(&state.db, &scope, request, &|_| {}).await {
-        Ok(outcome) => {
-            state.amr.refresh(&state.db, &region);
-            let summary = format!(
-                "{filename} (API) : {} isolats importés, {} ignorés ({})",
-                outcome.rows_imported, outcome.rows_skipped, outcome.guideline
-            );
-            let entry = auth.audit_entry(
-                "isolates.import",
-                "isolate_import",
-                Some(outcome.import_id.to_string()),
-                Some(region),
-                summary,
-            );
-            audit::append(&state.db, &entry).await?;
-            Ok((StatusCode::CREATED, Json(outcome)).into_response())
-        }
+    match crate::pages::resistance::import(&state, &auth, &scope, request, " (API)").await {
+        Ok(outcome) => Ok((StatusCode::CREATED, Json(outcome)).into_response()),
         Err(ImportError::Invalid { problems, total }) => {
             let mut e = ApiError::invalid(
                 problems

@@ -736,6 +736,33 @@ pub fn read_options(
     })
 }
 
+/// Imports a file for the caller and records it: the region is reloaded in memory, and the
+/// audit log says who imported what (`via` names the channel, e.g. " (API)").
+pub async fn import(
+    state: &AppState,
+    auth: &Auth,
+    scope: &Scope,
+    request: ImportRequest,
+    via: &str,
+) -> Result<resistance::ImportOutcome, ImportError> {
+    let (region, filename) = (request.region_code.clone(), request.filename.clone());
+    let outcome = resistance::import_file(&state.db, scope, request, &|_| {}).await?;
+    state.amr.refresh(&state.db, &region);
+    let summary = format!(
+        "{filename}{via} : {} isolats importés, {} ignorés ({})",
+        outcome.rows_imported, outcome.rows_skipped, outcome.guideline
+    );
+    let entry = auth.audit_entry(
+        "isolates.import",
+        "isolate_import",
+        Some(outcome.import_id.to_string()),
+        Some(region),
+        summary,
+    );
+    audit::append(&state.db, &entry).await?;
+    Ok(outcome)
+}
+
 pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
@@ -774,23 +801,8 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         options,
         imported_by: Some(user.id),
     };
-    match resistance::import_file(&state.db, &scope, request, &|_| {}).await {
+    match import(&state, &auth, &scope, request, "").await {
         Ok(outcome) => {
-            state.amr.refresh(&state.db, &region);
-            let summary = format!(
-                "{filename} : {} isolats importés, {} ignorés ({})",
-                outcome.rows_imported, outcome.rows_skipped, outcome.guideline
-            );
-            let entry = auth.audit_entry(
-                "isolates.import",
-                "isolate_import",
-                Some(outcome.import_id.to_string()),
-                Some(region),
-                summary,
-            );
-            audit::append(&state.db, &entry)
-                .await
-                .map_err(PageError::store(lang))?;
             imports_page(
                 &state,
                 &auth,
