@@ -463,8 +463,10 @@ impl Reference {
                 let text = gunzip(include_bytes!("../data/intrinsic_resistant.tsv.gz"));
                 let (h, it) = rows(&text);
                 let (i_mo, i_ab) = (col(&h, "mo"), col(&h, "ab"));
-                it.filter_map(|r| Some((*self.by_code.get(r[i_mo])?, *self.ab_by_code.get(r[i_ab])?)))
-                    .collect()
+                it.filter_map(|r| {
+                    Some((*self.by_code.get(r[i_mo])?, *self.ab_by_code.get(r[i_ab])?))
+                })
+                .collect()
             })
             .contains(&(mo, ab))
     }
