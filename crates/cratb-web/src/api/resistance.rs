@@ -45,7 +45,9 @@ fn region_of(
     match scope {
         Scope::Region(r) => Ok(r.as_str().to_string()),
         Scope::National => {
-            let r = asked.or(fallback).unwrap_or("84");
+            let r = asked
+                .or(fallback)
+                .unwrap_or(cratb_domain::geo::REGIONS[0].code);
             cratb_domain::geo::region(r)
                 .map(|r| r.code.to_string())
                 .ok_or_else(|| ApiError::field("/region", "région inconnue"))

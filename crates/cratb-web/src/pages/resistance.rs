@@ -38,8 +38,17 @@ pub async fn region_for(
                 .map_err(PageError::store(lang))?
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| "84".into())),
+                .unwrap_or_else(|| geo::REGIONS[0].code.into())),
         },
+    }
+}
+
+/// Where an upload goes: the user's region (a national account without one imports into the
+/// first region; the API and `cratb import-isolates` take any region).
+fn import_region(scope: &Scope, user_region: Option<&str>) -> String {
+    match scope {
+        Scope::Region(r) => r.as_str().to_string(),
+        Scope::National => user_region.unwrap_or(geo::REGIONS[0].code).to_string(),
     }
 }
 
@@ -625,10 +634,7 @@ async fn imports_page(
 ) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let region = match &scope {
-        Scope::Region(r) => r.as_str().to_string(),
-        Scope::National => user.region_code.clone().unwrap_or_else(|| "84".into()),
-    };
+    let region = import_region(&scope, user.region_code.as_deref());
     let names = resistance::establishment_names(&state.db, &region)
         .await
         .map_err(PageError::store(lang))?;
@@ -782,10 +788,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     };
     let options = read_options(&v.guideline, &v.uti, v.skip_invalid)
         .map_err(|f| PageError::BadRequest(lang, format!("valeur refusée : {f}")))?;
-    let region = match &scope {
-        Scope::Region(r) => r.as_str().to_string(),
-        Scope::National => user.region_code.clone().unwrap_or_else(|| "84".into()),
-    };
+    let region = import_region(&scope, user.region_code.as_deref());
     let establishment_id = match v.establishment.trim() {
         "" => None,
         id => Some(
