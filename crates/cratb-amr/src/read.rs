@@ -155,6 +155,10 @@ pub struct ReadOptions {
     pub skip_invalid: bool,
     /// Told how far parsing has gone, for a progress bar.
     pub progress: Option<Progress>,
+    /// Which optional columns (`isolate_id`, `specimen`, `ward`…) to keep as text columns;
+    /// `None` keeps them all. A command that only writes the file back, or groups by a few
+    /// columns, names just those: a unique-per-row `isolate_id` costs a dictionary entry per row.
+    pub keep_optional: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for ReadOptions {
@@ -163,6 +167,7 @@ impl std::fmt::Debug for ReadOptions {
             .field("interpretation", &self.interpretation)
             .field("skip_invalid", &self.skip_invalid)
             .field("progress", &self.progress.is_some())
+            .field("keep_optional", &self.keep_optional)
             .finish()
     }
 }
@@ -290,8 +295,16 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
             "date" => Role::Date,
             "organism" => Role::Organism,
             n if OPTIONAL_COLUMNS.contains(&n) => {
-                text_names.push(header[i].clone());
-                Role::Text(text_names.len() - 1)
+                let kept = options
+                    .keep_optional
+                    .as_ref()
+                    .is_none_or(|keep| keep.iter().any(|k| k.eq_ignore_ascii_case(n)));
+                if kept {
+                    text_names.push(header[i].clone());
+                    Role::Text(text_names.len() - 1)
+                } else {
+                    Role::Ignored
+                }
             }
             n => {
                 let (code, kind) = if let Some(c) = n.strip_suffix("_mic") {

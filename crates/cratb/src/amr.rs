@@ -163,7 +163,7 @@ fn dispatch(command: AmrCommand) -> Result<()> {
             interpretation,
             skip_invalid,
         } => {
-            let options = read_options(&interpretation, skip_invalid)?;
+            let options = read_options(&interpretation, skip_invalid, &[])?;
             let data = load(&input, options)?;
             let bytes = data.write_interpreted();
             write_file(&output, &bytes)?;
@@ -183,7 +183,7 @@ fn dispatch(command: AmrCommand) -> Result<()> {
             interpretation,
             skip_invalid,
         } => {
-            let options = read_options(&interpretation, skip_invalid)?;
+            let options = read_options(&interpretation, skip_invalid, &[])?;
             let data = load(&input, options)?;
             let first = first_isolate::first_isolates(&data, &first_options(&rule));
             let flag = |row: usize| if first[row] { "true" } else { "false" };
@@ -221,7 +221,7 @@ fn dispatch(command: AmrCommand) -> Result<()> {
                     extension(format)
                 )));
             }
-            let options = read_options(&interpretation, skip_invalid)?;
+            let options = read_options(&interpretation, skip_invalid, &by)?;
             let data = load(&input, options)?;
             let keep =
                 first_isolates.then(|| first_isolate::first_isolates(&data, &first_options(&rule)));
@@ -299,7 +299,13 @@ fn dispatch(command: AmrCommand) -> Result<()> {
     Ok(())
 }
 
-fn read_options(args: &InterpretationArgs, skip_invalid: bool) -> Result<ReadOptions> {
+/// `keep`: the optional columns the command needs as text (none to write the file back, the
+/// `--by` columns for an antibiogram).
+fn read_options(
+    args: &InterpretationArgs,
+    skip_invalid: bool,
+    keep: &[String],
+) -> Result<ReadOptions> {
     let guideline = Options::parse_guideline(&args.guideline).ok_or_else(|| {
         user(format!(
             "référentiel inconnu « {} » (référentiels disponibles : {})",
@@ -322,6 +328,7 @@ fn read_options(args: &InterpretationArgs, skip_invalid: bool) -> Result<ReadOpt
         },
         skip_invalid,
         progress: None,
+        keep_optional: Some(keep.to_vec()),
     })
 }
 
