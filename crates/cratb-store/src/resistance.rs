@@ -86,13 +86,14 @@ const PER_ROW: usize = 12;
 /// parameters in sqlx's SQLite driver (1,000 rows per statement imported 10 times slower).
 const BATCH: usize = 32;
 
-/// Stores a file's isolates in one transaction: all of them or none. `progress` is told how
-/// many isolates are written so far.
+/// Stores `count` isolates, built by `isolate(i)`, in one transaction: all of them or none.
+/// `progress` is told how many isolates are written so far.
 pub async fn import_isolates(
     db: &Db,
     scope: &Scope,
     import: &NewImport,
-    isolates: &[NewIsolate],
+    count: usize,
+    isolate: &(dyn Fn(usize) -> NewIsolate + Sync),
     progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<i64> {
     if !scope.allows(&import.region_code) {
@@ -120,18 +121,20 @@ pub async fn import_isolates(
         let mut tx = p.begin().await?;
         let id: i64 = sqlx::query_scalar(insert_import)
             .bind(&import.region_code).bind(import.establishment_id).bind(&import.filename).bind(&import.guideline)
-            .bind(import.rows_read).bind(isolates.len() as i64).bind(import.rows_skipped).bind(import.imported_by).bind(at)
+            .bind(import.rows_read).bind(count as i64).bind(import.rows_skipped).bind(import.imported_by).bind(at)
             .fetch_one(&mut *tx).await?;
-        for (n, chunk) in isolates.chunks(BATCH).enumerate() {
+        for start in (0..count).step_by(BATCH) {
+            // Built a batch at a time: a million isolates never sit in memory as rows.
+            let chunk: Vec<NewIsolate> = (start..(start + BATCH).min(count)).map(isolate).collect();
             let sql = if chunk.len() == BATCH { full.clone() } else { batch_sql(chunk.len()) };
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for i in chunk {
+            for i in &chunk {
                 q = q.bind(id).bind(&import.region_code).bind(i.establishment_id).bind(&i.patient_key)
                     .bind(i.specimen_date).bind(&i.organism).bind(&i.specimen).bind(&i.ward_type)
                     .bind(&i.sector).bind(i.age).bind(&i.sex).bind(&i.results);
             }
             q.execute(&mut *tx).await?;
-            progress(n * BATCH + chunk.len());
+            progress(start + chunk.len());
         }
         tx.commit().await?;
         Ok::<i64, sqlx::Error>(id)
@@ -328,68 +331,138 @@ pub async fn import_file(
         None => None,
     };
     let pseudonymiser = Pseudonymiser::load(db).await?;
-    let options = request.options.clone();
+    let mut options = request.options.clone();
+    // Only what is stored is kept from the optional columns (not the laboratory's isolate or
+    // ward identifiers).
+    options.keep_optional = Some(
+        [
+            "establishment",
+            "specimen",
+            "ward_type",
+            "sector",
+            "age",
+            "sex",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
     let skip_invalid = options.skip_invalid;
     let (bytes, region) = (request.bytes, request.region_code.clone());
     let prepared = tokio::task::spawn_blocking(move || {
-        prepare(&bytes, &options, &establishments, chosen, &pseudonymiser)
+        prepare(&bytes, &options, &establishments, chosen, pseudonymiser)
     })
     .await
     .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    let (isolates, mut skipped, skipped_total, rows_read, guideline) = prepared?;
-    if !skipped.is_empty() && !skip_invalid {
+    let mut prepared = prepared?;
+    if !prepared.problems.is_empty() && !skip_invalid {
         return Err(ImportError::Invalid {
-            total: skipped_total,
-            problems: skipped,
+            total: prepared.total,
+            problems: prepared.problems,
         });
     }
+    let mut skipped = std::mem::take(&mut prepared.problems);
     skipped.truncate(cratb_amr::problems::MAX_REPORTED);
+    let (rows_read, imported) = (prepared.data.records, prepared.plans.len());
+    let guideline = prepared.data.options.guideline_name().to_string();
     let import = NewImport {
         region_code: region,
         establishment_id: request.establishment_id,
         filename: request.filename,
         guideline: guideline.clone(),
         rows_read: rows_read as i64,
-        rows_skipped: (rows_read - isolates.len()) as i64,
+        rows_skipped: (rows_read - imported) as i64,
         imported_by: request.imported_by,
     };
-    let import_id = import_isolates(db, scope, &import, &isolates, progress).await?;
+    let isolate = |i: usize| prepared.isolate(&prepared.plans[i]);
+    let import_id = import_isolates(db, scope, &import, imported, &isolate, progress).await?;
     Ok(ImportOutcome {
         import_id,
         rows_read,
-        rows_imported: isolates.len(),
-        rows_skipped: rows_read - isolates.len(),
+        rows_imported: imported,
+        rows_skipped: rows_read - imported,
         skipped,
         guideline,
     })
 }
 
-type Prepared = (Vec<NewIsolate>, Vec<ImportProblem>, usize, usize, String);
+/// A file read and checked: which rows go in, with what was decided for each, and what was
+/// wrong. The rows themselves are built when written ([`Prepared::isolate`]).
+struct Prepared {
+    data: cratb_amr::Dataset,
+    plans: Vec<Plan>,
+    problems: Vec<ImportProblem>,
+    total: usize,
+    pseudonymiser: Pseudonymiser,
+}
+
+/// What was decided for one row that goes in.
+struct Plan {
+    row: u32,
+    establishment_id: Option<i64>,
+    sector: &'static str,
+    age: Option<i64>,
+}
+
+impl Prepared {
+    fn isolate(&self, plan: &Plan) -> NewIsolate {
+        let (data, r) = (&self.data, plan.row as usize);
+        let text = |name: &str, lower: bool| {
+            let value = data.text_column(name).map(|c| c.get(r)).unwrap_or_default();
+            if lower {
+                value.to_lowercase()
+            } else {
+                value.to_uppercase()
+            }
+        };
+        let results: Vec<String> = data
+            .agents
+            .iter()
+            .filter(|a| a.results[r] != cratb_amr::Sir::Missing)
+            .map(|a| format!("{}={}", a.code, a.results[r].as_str()))
+            .collect();
+        let (y, m, d) = cratb_amr::read::civil_from_days(data.date[r]);
+        let specimen_date = time::Date::from_calendar_date(
+            y,
+            time::Month::try_from(m as u8).expect("valid month"),
+            d as u8,
+        )
+        .expect("dates are validated when read");
+        NewIsolate {
+            establishment_id: plan.establishment_id,
+            patient_key: self
+                .pseudonymiser
+                .pseudonym(&data.patients[data.patient[r] as usize]),
+            specimen_date,
+            organism: cratb_amr::Reference::get()
+                .organism_named(data.mo[r])
+                .code
+                .to_string(),
+            specimen: text("specimen", true),
+            ward_type: text("ward_type", true),
+            sector: plan.sector.to_string(),
+            age: plan.age,
+            sex: text("sex", false),
+            results: results.join(";"),
+        }
+    }
+}
 
 fn prepare(
     bytes: &[u8],
     options: &cratb_amr::ReadOptions,
     establishments: &[(i64, String, String)],
     chosen: Option<(i64, String, String)>,
-    pseudonymiser: &Pseudonymiser,
+    pseudonymiser: Pseudonymiser,
 ) -> std::result::Result<Prepared, ImportError> {
     let data = cratb_amr::read(bytes, options).map_err(|invalid| ImportError::Invalid {
         problems: invalid.problems.iter().map(ImportProblem::of).collect(),
         total: invalid.total,
     })?;
-    let reference = cratb_amr::Reference::get();
-    let column = |name: &str| data.text_column(name);
-    let (finess, specimen, ward_type, sector, age, sex) = (
-        column("establishment"),
-        column("specimen"),
-        column("ward_type"),
-        column("sector"),
-        column("age"),
-        column("sex"),
+    let (finess, sector, age) = (
+        data.text_column("establishment"),
+        data.text_column("sector"),
+        data.text_column("age"),
     );
-    let text = |c: Option<&cratb_amr::read::TextColumn>, r: usize| {
-        c.map(|c| c.get(r).to_string()).unwrap_or_default()
-    };
     let mut problems: Vec<ImportProblem> = data.skipped.iter().map(ImportProblem::of).collect();
     let mut extra = 0;
     let mut problem =
@@ -403,7 +476,7 @@ fn prepare(
                 message_en: en,
             });
         };
-    let mut isolates = Vec::with_capacity(data.len());
+    let mut plans = Vec::with_capacity(data.len());
     for r in 0..data.len() {
         let line = data.line[r];
         let mut establishment = chosen.clone();
@@ -478,41 +551,25 @@ fn prepare(
             },
             None => None,
         };
-        let results: Vec<String> = data
-            .agents
-            .iter()
-            .filter(|a| a.results[r] != cratb_amr::Sir::Missing)
-            .map(|a| format!("{}={}", a.code, a.results[r].as_str()))
-            .collect();
-        let (y, m, d) = cratb_amr::read::civil_from_days(data.date[r]);
-        let date = time::Date::from_calendar_date(
-            y,
-            time::Month::try_from(m as u8).expect("valid month"),
-            d as u8,
-        )
-        .expect("dates are validated when read");
-        isolates.push(NewIsolate {
+        plans.push(Plan {
+            row: r as u32,
             establishment_id: establishment.map(|e| e.0),
-            patient_key: pseudonymiser.pseudonym(&data.patients[data.patient[r] as usize]),
-            specimen_date: date,
-            organism: reference.organism_named(data.mo[r]).code.to_string(),
-            specimen: text(specimen, r).to_lowercase(),
-            ward_type: text(ward_type, r).to_lowercase(),
-            sector: sector_value,
+            sector: ["ES", "EMS", "VILLE"]
+                .into_iter()
+                .find(|s| *s == sector_value)
+                .unwrap_or(""),
             age: age_value,
-            sex: text(sex, r).to_uppercase(),
-            results: results.join(";"),
         });
     }
     problems.sort_by_key(|p| p.line);
     let total = data.skipped_total + extra;
-    Ok((
-        isolates,
+    Ok(Prepared {
+        data,
+        plans,
         problems,
         total,
-        data.records,
-        data.options.guideline_name().to_string(),
-    ))
+        pseudonymiser,
+    })
 }
 
 /// The isolates of a region as a dataset for analysis, with the text columns `establishment`
