@@ -161,6 +161,37 @@ pub struct ReadOptions {
     pub keep_optional: Option<Vec<String>>,
 }
 
+impl ReadOptions {
+    /// Options as forms and query strings name them: a guideline (`EUCAST 2025`, or empty for
+    /// the newest), a UTI mode (`never` or empty, `specimen`, `always`). The error names the
+    /// unreadable field.
+    pub fn named(
+        guideline: &str,
+        uti: &str,
+        skip_invalid: bool,
+    ) -> Result<ReadOptions, &'static str> {
+        let guideline = match guideline.trim() {
+            "" => Options::default().guideline,
+            g => Options::parse_guideline(g).ok_or("guideline")?,
+        };
+        let uti = match uti.trim() {
+            "" | "never" => UtiMode::Never,
+            "always" => UtiMode::Always,
+            "specimen" => UtiMode::FromSpecimen,
+            _ => return Err("uti"),
+        };
+        Ok(ReadOptions {
+            interpretation: Options {
+                guideline,
+                uti,
+                ..Default::default()
+            },
+            skip_invalid,
+            ..Default::default()
+        })
+    }
+}
+
 impl std::fmt::Debug for ReadOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReadOptions")

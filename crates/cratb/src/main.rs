@@ -292,7 +292,12 @@ async fn import_isolates(
     skip_invalid: bool,
 ) -> Result<()> {
     use cratb_store::resistance::{ImportError, ImportRequest, import_file};
-    let Some(guideline) = cratb_amr::Options::parse_guideline(guideline) else {
+    let uti = if uti_from_specimen {
+        "specimen"
+    } else {
+        "never"
+    };
+    let Ok(options) = cratb_amr::ReadOptions::named(guideline, uti, skip_invalid) else {
         bail!("référentiel inconnu « {guideline} » (attendu : EUCAST 2023, 2024 ou 2025)");
     };
     if cratb_domain::geo::region(&region).is_none() {
@@ -300,11 +305,6 @@ async fn import_isolates(
     }
     let started = std::time::Instant::now();
     let bytes = std::fs::read(&file).with_context(|| format!("lecture de {}", file.display()))?;
-    let uti = if uti_from_specimen {
-        cratb_amr::UtiMode::FromSpecimen
-    } else {
-        cratb_amr::UtiMode::Never
-    };
     let request = ImportRequest {
         region_code: region.clone(),
         establishment_id: establishment,
@@ -313,15 +313,7 @@ async fn import_isolates(
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default(),
         bytes,
-        options: cratb_amr::ReadOptions {
-            interpretation: cratb_amr::Options {
-                guideline,
-                uti,
-                ..Default::default()
-            },
-            skip_invalid,
-            ..Default::default()
-        },
+        options,
         imported_by: None,
     };
     match import_file(db, &Scope::National, request, &|_| {}).await {

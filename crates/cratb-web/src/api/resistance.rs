@@ -75,7 +75,7 @@ pub async fn upload(
             "le corps de la requête doit contenir le fichier (CSV ou XLSX)",
         ));
     }
-    let options = crate::pages::resistance::read_options(
+    let options = cratb_amr::ReadOptions::named(
         p.guideline.as_deref().unwrap_or(""),
         p.uti.as_deref().unwrap_or(""),
         p.skip_invalid.unwrap_or(false),

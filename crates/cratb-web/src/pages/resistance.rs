@@ -714,34 +714,6 @@ async fn read_form(
     Ok((v, file))
 }
 
-/// Import options from the form (or the API's query).
-pub fn read_options(
-    guideline: &str,
-    uti: &str,
-    skip_invalid: bool,
-) -> Result<cratb_amr::ReadOptions, &'static str> {
-    let guideline = if guideline.trim().is_empty() {
-        cratb_amr::Options::default().guideline
-    } else {
-        cratb_amr::Options::parse_guideline(guideline).ok_or("guideline")?
-    };
-    let uti = match uti {
-        "" | "never" => cratb_amr::UtiMode::Never,
-        "always" => cratb_amr::UtiMode::Always,
-        "specimen" => cratb_amr::UtiMode::FromSpecimen,
-        _ => return Err("uti"),
-    };
-    Ok(cratb_amr::ReadOptions {
-        interpretation: cratb_amr::Options {
-            guideline,
-            uti,
-            ..Default::default()
-        },
-        skip_invalid,
-        ..Default::default()
-    })
-}
-
 /// Imports a file for the caller and records it: the region is reloaded in memory, and the
 /// audit log says who imported what (`via` names the channel, e.g. " (API)").
 pub async fn import(
@@ -786,7 +758,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         )
         .await;
     };
-    let options = read_options(&v.guideline, &v.uti, v.skip_invalid)
+    let options = cratb_amr::ReadOptions::named(&v.guideline, &v.uti, v.skip_invalid)
         .map_err(|f| PageError::BadRequest(lang, format!("valeur refusée : {f}")))?;
     let region = import_region(&scope, user.region_code.as_deref());
     let establishment_id = match v.establishment.trim() {
