@@ -195,7 +195,19 @@ pub struct Import {
 
 /// The latest imports of the scope, newest first.
 pub async fn list_imports(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<Import>> {
+    list_imports_where(db, scope, None, limit).await
+}
+
+async fn list_imports_where(
+    db: &Db,
+    scope: &Scope,
+    id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Import>> {
     let mut f = crate::Filter::default();
+    if let Some(id) = id {
+        f.push("i.id = ?", [crate::Arg::Int(id)]);
+    }
     f.scope(scope, "i.region_code");
     let sql = format!(
         "SELECT i.id, i.region_code, i.establishment_id, e.name AS establishment_name, i.filename, i.guideline,
@@ -698,4 +710,20 @@ pub async fn establishment_keys(db: &Db, region: &str) -> Result<Vec<(i64, Strin
         on_db!(db, p => sqlx::query_as("SELECT id, finess, sector FROM establishments WHERE region_code = $1 ORDER BY id")
         .bind(region).fetch_all(p).await)?,
     )
+}
+
+/// Removes an import and its isolates, in one transaction (the undo of a wrong file). Returns
+/// the import as it was, for the audit log; another region's import is `NotFound`.
+pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<Import> {
+    let import = list_imports_where(db, scope, Some(id), 1)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)?;
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("DELETE FROM isolates WHERE import_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM isolate_imports WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await
+    })?;
+    Ok(import)
 }

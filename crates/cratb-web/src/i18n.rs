@@ -131,6 +131,10 @@ catalogue! {
     imp_more_problems: "autres problèmes non affichés", "more problems not shown";
     imp_uploading: "Envoi et vérification du fichier…", "Uploading and checking the file…";
     imp_no_file: "Choisissez un fichier CSV ou XLSX.", "Choose a CSV or XLSX file.";
+    imp_delete: "Retirer", "Remove";
+    imp_delete_confirm: "Retirer cet import et tous ses isolats ? Les antibiogrammes seront recalculés sans eux.", "Remove this import and all its isolates? Antibiograms will be recomputed without them.";
+    imp_removed: "Import retiré", "Import removed";
+    imp_isolates: "isolats", "isolates";
 
     app_tagline: "Centre régional en antibiothérapie", "Regional antibiotic-stewardship centre";
     skip_link: "Aller au contenu", "Skip to content";

@@ -156,6 +156,12 @@ fn table() -> Table {
         Perm(ImportIsolates),
         pages::resistance::upload,
     )
+    .add(
+        post.clone(),
+        "/resistance/imports/{id}/delete",
+        Perm(ImportIsolates),
+        pages::resistance::delete_import,
+    )
     .add(get.clone(), "/users", Perm(ViewUsers), pages::users::list)
     .add(
         get.clone(),

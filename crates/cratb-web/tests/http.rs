@@ -771,6 +771,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/resistance/alerts", "resistance.view"),
     ("GET", "/resistance/imports", "isolates.import"),
     ("POST", "/resistance/imports", "isolates.import"),
+    ("POST", "/resistance/imports/{id}/delete", "isolates.import"),
     ("GET", "/users", "users.view"),
     ("GET", "/users/new", "users.manage"),
     ("POST", "/users", "users.manage"),
@@ -1043,6 +1044,7 @@ async fn bad_input_never_gives_a_server_error() {
     // whatever the body, they do their one thing.
     let no_input = [
         "/logout",
+        "/resistance/imports/{id}/delete",
         "/account/logout-everywhere",
         "/account/tokens/{id}/revoke",
     ];

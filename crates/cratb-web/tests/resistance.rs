@@ -349,6 +349,52 @@ async fn the_upload_page_imports_or_shows_every_problem() {
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"problems\"") && html.contains("2025-13-01"));
 
+    // A wrong file is undone: the import and its isolates go, the region is recomputed, and the
+    // audit log says so. Another region's import is out of reach.
+    let id: i64 = count(
+        &app,
+        "SELECT MAX(id) FROM isolate_imports WHERE filename = 'labo.csv'",
+    )
+    .await;
+    let before = count(&app, "SELECT COUNT(*) FROM isolates").await;
+    let res = app
+        .http
+        .post(app.url(&format!("/resistance/imports/{id}/delete")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("id=\"import-removed\""));
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM isolates").await,
+        before - 1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.import.delete'"
+        )
+        .await,
+        1
+    );
+    let (bzh_cookie, bzh_csrf) = app.session(COORD_BZH).await;
+    let demo_import: i64 = count(
+        &app,
+        "SELECT MIN(id) FROM isolate_imports WHERE region_code = '84'",
+    )
+    .await;
+    let res = app
+        .http
+        .post(app.url(&format!("/resistance/imports/{demo_import}/delete")))
+        .header("cookie", &bzh_cookie)
+        .form(&[("csrf", bzh_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+
     // Without the token in the form's address, the upload is refused.
     let res = app
         .http

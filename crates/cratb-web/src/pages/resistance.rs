@@ -610,6 +610,8 @@ struct ImportsPage {
     problems_total: usize,
     imports: Vec<resistance::Import>,
     form_error: Option<&'static str>,
+    /// The import just removed: its file name and isolate count.
+    removed: Option<(String, i64)>,
 }
 
 impl ImportsPage {
@@ -624,14 +626,27 @@ impl ImportsPage {
     }
 }
 
+/// What the imports page reports after an action.
+#[derive(Default)]
+struct Notice {
+    outcome: Option<resistance::ImportOutcome>,
+    problems: (Vec<ImportProblem>, usize),
+    form_error: Option<&'static str>,
+    removed: Option<(String, i64)>,
+}
+
 async fn imports_page(
     state: &AppState,
     auth: &Auth,
     v: ImportValues,
-    outcome: Option<resistance::ImportOutcome>,
-    problems: (Vec<ImportProblem>, usize),
-    form_error: Option<&'static str>,
+    notice: Notice,
 ) -> PageResult {
+    let Notice {
+        outcome,
+        problems,
+        form_error,
+        removed,
+    } = notice;
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
     let region = import_region(&scope, user.region_code.as_deref());
@@ -670,20 +685,13 @@ async fn imports_page(
         problems: problems.0,
         imports,
         form_error,
+        removed,
     };
     Ok(render_status(&page, status))
 }
 
 pub async fn imports(State(state): State<AppState>, auth: Auth) -> PageResult {
-    imports_page(
-        &state,
-        &auth,
-        ImportValues::default(),
-        None,
-        (Vec::new(), 0),
-        None,
-    )
-    .await
+    imports_page(&state, &auth, ImportValues::default(), Notice::default()).await
 }
 
 /// Reads the upload form: the file and its options.
@@ -748,15 +756,11 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         .await
         .map_err(|e| PageError::BadRequest(lang, e))?;
     let Some((filename, bytes)) = file else {
-        return imports_page(
-            &state,
-            &auth,
-            v,
-            None,
-            (Vec::new(), 0),
-            Some(lang.tr().imp_no_file),
-        )
-        .await;
+        let notice = Notice {
+            form_error: Some(lang.tr().imp_no_file),
+            ..Default::default()
+        };
+        return imports_page(&state, &auth, v, notice).await;
     };
     let options = cratb_amr::ReadOptions::named(&v.guideline, &v.uti, v.skip_invalid)
         .map_err(|f| PageError::BadRequest(lang, format!("valeur refusée : {f}")))?;
@@ -778,19 +782,54 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     };
     match import(&state, &auth, &scope, request, "").await {
         Ok(outcome) => {
-            imports_page(
-                &state,
-                &auth,
-                ImportValues::default(),
-                Some(outcome),
-                (Vec::new(), 0),
-                None,
-            )
-            .await
+            let notice = Notice {
+                outcome: Some(outcome),
+                ..Default::default()
+            };
+            imports_page(&state, &auth, ImportValues::default(), notice).await
         }
         Err(ImportError::Invalid { problems, total }) => {
-            imports_page(&state, &auth, v, None, (problems, total), None).await
+            let notice = Notice {
+                problems: (problems, total),
+                ..Default::default()
+            };
+            imports_page(&state, &auth, v, notice).await
         }
         Err(ImportError::Store(e)) => Err(PageError::store(lang)(e)),
     }
+}
+
+/// Removes an import and its isolates (the undo of a wrong file), within the user's region.
+pub async fn delete_import(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let removed = resistance::delete_import(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    state.amr.refresh(&state.db, &removed.region_code);
+    let summary = format!(
+        "{} : import du {} retiré avec ses {} isolats",
+        removed.filename,
+        super::fmt_time(&removed.created_at, "fr"),
+        removed.rows_imported
+    );
+    let entry = auth.audit_entry(
+        "isolates.import.delete",
+        "isolate_import",
+        Some(id.to_string()),
+        Some(removed.region_code.clone()),
+        summary,
+    );
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    let notice = Notice {
+        removed: Some((removed.filename, removed.rows_imported)),
+        ..Default::default()
+    };
+    imports_page(&state, &auth, ImportValues::default(), notice).await
 }
