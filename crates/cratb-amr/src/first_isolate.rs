@@ -51,37 +51,76 @@ impl Default for Options {
     }
 }
 
-/// Whether each row of `data` is a first isolate.
-///
-/// As the package, isolates are grouped per patient and genus + species epithet (a subspecies
-/// counts with its species), ordered by date and then file order.
-pub fn first_isolates(data: &Dataset, options: &Options) -> Vec<bool> {
-    let n = data.len();
-    let reference = crate::Reference::get();
-    // The package groups on `paste(mo_genus(), mo_species())`, not on the organism code.
-    let mut species_of: HashMap<MoId, u32> = HashMap::new();
-    let mut species_ids: HashMap<(&str, &str), u32> = HashMap::new();
-    for &mo in &data.mo {
-        species_of.entry(mo).or_insert_with(|| {
-            let key = reference.organism_named(mo).genus_species();
-            let next = species_ids.len() as u32;
-            *species_ids.entry(key).or_insert(next)
+/// Rows in the order first isolates are decided — patient, species, date, then file order —
+/// with each row's species. Sorting is the costly part: keep it to decide first isolates for
+/// many subsets of the same data ([`first_isolates_in`]).
+pub struct Order {
+    order: Vec<u32>,
+    species: Vec<u32>,
+}
+
+impl Order {
+    pub fn of(data: &Dataset) -> Order {
+        let n = data.len();
+        let reference = crate::Reference::get();
+        // The package groups on `paste(mo_genus(), mo_species())`, not on the organism code.
+        let mut species_of: HashMap<MoId, u32> = HashMap::new();
+        let mut species_ids: HashMap<(&str, &str), u32> = HashMap::new();
+        for &mo in &data.mo {
+            species_of.entry(mo).or_insert_with(|| {
+                let key = reference.organism_named(mo).genus_species();
+                let next = species_ids.len() as u32;
+                *species_ids.entry(key).or_insert(next)
+            });
+        }
+        let species: Vec<u32> = data.mo.iter().map(|mo| species_of[mo]).collect();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.par_sort_unstable_by_key(|&i| {
+            let i = i as usize;
+            (data.patient[i], species[i], data.date[i], i as u32)
         });
+        Order { order, species }
     }
-    let species: Vec<u32> = data.mo.iter().map(|mo| species_of[mo]).collect();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    // One sort: patient, species, date, then file order.
-    order.par_sort_unstable_by_key(|&i| {
-        let i = i as usize;
-        (data.patient[i], species[i], data.date[i], i as u32)
-    });
+}
+
+/// Whether each row of `data` is a first isolate: per patient and species (genus + epithet,
+/// as the package), ordered by date and then file order.
+pub fn first_isolates(data: &Dataset, options: &Options) -> Vec<bool> {
+    first_isolates_in(data, &Order::of(data), None, options)
+}
+
+/// First isolates among the rows `keep` retains (an analysis period, a sector…), as if the
+/// file held only them: CLSI M39 counts the first isolate per patient in the period analysed.
+/// Rows not kept are `false`.
+pub fn first_isolates_in(
+    data: &Dataset,
+    order: &Order,
+    keep: Option<&[bool]>,
+    options: &Options,
+) -> Vec<bool> {
+    let n = data.len();
+    let species = &order.species;
+    let kept: Vec<u32>;
+    let order: &[u32] = match keep {
+        Some(keep) => {
+            kept = order
+                .order
+                .iter()
+                .copied()
+                .filter(|&i| keep[i as usize])
+                .collect();
+            &kept
+        }
+        None => &order.order,
+    };
+    let n_kept = order.len();
     let mut first = vec![false; n];
     let episode = options.episode_days as i64;
     let mut start = 0;
-    while start < n {
+    while start < n_kept {
         let head = order[start] as usize;
         let mut end = start + 1;
-        while end < n {
+        while end < n_kept {
             let j = order[end] as usize;
             if data.patient[j] != data.patient[head] || species[j] != species[head] {
                 break;

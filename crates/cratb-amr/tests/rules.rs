@@ -823,3 +823,22 @@ fn amoxicillin_zones_use_ampicillin_disk_breakpoints() {
         Some("AMX")
     );
 }
+
+#[test]
+fn first_isolates_within_an_analysis_period() {
+    // Dec 2023 opens an episode; Jan 2024 is a follow-up of it in the whole file, but the first
+    // isolate of the patient when 2024 alone is analysed (CLSI M39: per period).
+    let data = read(
+        b"patient_id,date,organism\nP1,2023-12-20,E. coli\nP1,2024-01-10,E. coli\nP1,2024-02-01,E. coli\n",
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let options = first_isolate::Options::default();
+    assert_eq!(first_isolates(&data, &options), vec![true, false, false]);
+    let order = first_isolate::Order::of(&data);
+    let in_2024 = [false, true, true];
+    assert_eq!(
+        first_isolate::first_isolates_in(&data, &order, Some(&in_2024), &options),
+        vec![false, true, false]
+    );
+}

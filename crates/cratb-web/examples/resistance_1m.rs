@@ -20,7 +20,7 @@ fn main() {
     let data = cratb_amr::read(&file, &Default::default()).expect("synthetic file is valid");
     let region = RegionData::build(data);
     println!(
-        "{isolates} isolates read, interpreted, first isolates flagged: {:.0} ms",
+        "{isolates} isolates read, interpreted, sorted for first isolates: {:.0} ms",
         ms(started)
     );
     let filters = [

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 /// One region's isolates, ready for analysis.
 pub struct RegionData {
     pub data: Dataset,
-    pub first: Vec<bool>,
+    /// The first-isolate sort, done once; first isolates are decided per request among the
+    /// rows the filters keep (CLSI M39: the first isolate of the period analysed).
+    order: cratb_amr::first_isolate::Order,
     pub year: Vec<i16>,
     pub years: Vec<i16>,
 }
@@ -41,7 +43,7 @@ impl Column {
 
 impl RegionData {
     pub fn build(data: Dataset) -> RegionData {
-        let first = cratb_amr::first_isolate::first_isolates(&data, &Default::default());
+        let order = cratb_amr::first_isolate::Order::of(&data);
         let year: Vec<i16> = data
             .date
             .iter()
@@ -52,7 +54,7 @@ impl RegionData {
         years.dedup();
         RegionData {
             data,
-            first,
+            order,
             year,
             years,
         }
@@ -114,17 +116,45 @@ impl RegionData {
         .collect();
         let from = f.year_from.unwrap_or(i16::MIN);
         let to = f.year_to.unwrap_or(i16::MAX);
-        let first_only = f.first_only();
-        (0..self.data.len())
+        let kept: Vec<bool> = (0..self.data.len())
             .map(|r| {
-                (!first_only || self.first[r])
-                    && (from..=to).contains(&self.year[r])
+                (from..=to).contains(&self.year[r])
                     && wanted.iter().all(|(codes, want)| match (codes, want) {
                         (Some(codes), Some(code)) => codes[r] == *code,
                         _ => false,
                     })
             })
-            .collect()
+            .collect();
+        if !f.first_only() {
+            return kept;
+        }
+        cratb_amr::first_isolate::first_isolates_in(
+            &self.data,
+            &self.order,
+            Some(&kept),
+            &Default::default(),
+        )
+    }
+
+    /// [`Self::mask`] year by year: first isolates are those of each year (what a yearly trend
+    /// or a yearly count of resistant organisms compares).
+    fn mask_per_year(&self, f: &Filter) -> Vec<bool> {
+        let mut union = vec![false; self.data.len()];
+        let (from, to) = (
+            f.year_from.unwrap_or(i16::MIN),
+            f.year_to.unwrap_or(i16::MAX),
+        );
+        for &year in self.years.iter().filter(|y| (from..=to).contains(*y)) {
+            let one = Filter {
+                year_from: Some(year),
+                year_to: Some(year),
+                ..f.clone()
+            };
+            for (u, keep) in union.iter_mut().zip(self.mask(&one)) {
+                *u |= keep;
+            }
+        }
+        union
     }
 
     pub fn antibiogram(&self, f: &Filter) -> Antibiogram {
@@ -149,12 +179,11 @@ impl RegionData {
         ) else {
             return Vec::new();
         };
-        let all_years = Filter {
+        let mask = self.mask_per_year(&Filter {
             year_from: None,
             year_to: None,
             ..f.clone()
-        };
-        let mask = self.mask(&all_years);
+        });
         let mut per_year: HashMap<i16, (u32, u32)> = HashMap::new();
         let rows = mask
             .iter()
@@ -192,7 +221,7 @@ impl RegionData {
 
     /// Resistant organisms of concern among the filtered isolates, per establishment and year.
     pub fn alerts(&self, f: &Filter) -> Vec<AlertRow> {
-        let mask = self.mask(f);
+        let mask = self.mask_per_year(f);
         let reference = cratb_amr::Reference::get();
         let agent = |code: &str| self.data.agents.iter().position(|a| a.code == code);
         let agents = |codes: &[&str]| codes.iter().filter_map(|c| agent(c)).collect::<Vec<_>>();
