@@ -18,7 +18,12 @@ pub struct RegionData {
     order: cratb_amr::first_isolate::Order,
     pub year: Vec<i16>,
     pub years: Vec<i16>,
+    /// Recent masks by filter: the same page asked again (or its per-year trend) reuses them.
+    masks: Mutex<HashMap<String, Arc<Vec<bool>>>>,
 }
+
+/// Masks kept per region before the memo starts afresh.
+const MASKS_KEPT: usize = 128;
 
 /// The text columns the pages filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +60,7 @@ impl RegionData {
         RegionData {
             data,
             order,
+            masks: Mutex::default(),
             year,
             years,
         }
@@ -88,8 +94,33 @@ impl RegionData {
             .collect()
     }
 
-    /// Which rows the filter keeps.
-    pub fn mask(&self, f: &Filter) -> Vec<bool> {
+    /// Which rows the filter keeps (remembered for the next request with the same filter).
+    pub fn mask(&self, f: &Filter) -> Arc<Vec<bool>> {
+        let key = format!(
+            "{:?}",
+            (
+                f.year_from,
+                f.year_to,
+                f.establishment,
+                &f.specimen,
+                &f.ward_type,
+                &f.sector,
+                f.first_only()
+            )
+        );
+        if let Some(m) = self.masks.lock().expect("mask memo").get(&key) {
+            return m.clone();
+        }
+        let mask = Arc::new(self.compute_mask(f));
+        let mut masks = self.masks.lock().expect("mask memo");
+        if masks.len() >= MASKS_KEPT {
+            masks.clear();
+        }
+        masks.insert(key, mask.clone());
+        mask
+    }
+
+    fn compute_mask(&self, f: &Filter) -> Vec<bool> {
         // Per filtered column: its codes and the code wanted (`None`: a value absent from the
         // data, which keeps nothing).
         let wanted: Vec<(Option<&[u32]>, Option<u32>)> = [
@@ -150,7 +181,7 @@ impl RegionData {
                 year_to: Some(year),
                 ..f.clone()
             };
-            for (u, keep) in union.iter_mut().zip(self.mask(&one)) {
+            for (u, keep) in union.iter_mut().zip(self.mask(&one).iter()) {
                 *u |= keep;
             }
         }
