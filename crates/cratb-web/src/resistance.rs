@@ -22,8 +22,8 @@ pub struct RegionData {
     masks: Mutex<HashMap<String, Arc<Vec<bool>>>>,
 }
 
-/// Masks kept per region before the memo starts afresh.
-const MASKS_KEPT: usize = 128;
+/// Masks kept per region before the memo starts afresh (a mask is a byte per isolate).
+const MASKS_KEPT: usize = 16;
 
 /// The text columns the pages filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
