@@ -55,7 +55,7 @@ fn digit(c: u8) -> u8 {
 }
 
 /// The Luhn sum of `body` when followed by a check digit (doubling starts from the last body digit).
-fn luhn_key(body: &[u8]) -> u8 {
+pub(crate) fn luhn_key(body: &[u8]) -> u8 {
     let sum: u32 = body
         .iter()
         .rev()

@@ -10,7 +10,9 @@ pub mod establishment;
 pub mod finess;
 pub mod geo;
 pub mod password;
+pub mod phone;
 pub mod roles;
+pub mod rpps;
 
 /// An error whose message exists in French (its `Display`, the default) and in English.
 pub trait Bilingual: std::fmt::Display {
@@ -31,4 +33,6 @@ pub use establishment::{Category, Sector};
 pub use finess::{Finess, FinessError};
 pub use geo::{DEPARTMENTS, Department, REGIONS, Region, RegionCode};
 pub use password::{PasswordError, check_password_policy};
+pub use phone::{Phone, PhoneError};
 pub use roles::{Permission, Role, Scope};
+pub use rpps::{Rpps, RppsError};
