@@ -5,6 +5,7 @@
 //! SQL, or allocates a database connection; the store and web crates depend on it, never
 //! the other way round.
 
+pub mod directory;
 pub mod email;
 pub mod establishment;
 pub mod finess;
@@ -28,6 +29,7 @@ pub trait Bilingual: std::fmt::Display {
     }
 }
 
+pub use directory::Profession;
 pub use email::{Email, EmailError};
 pub use establishment::{Category, Sector};
 pub use finess::{Finess, FinessError};

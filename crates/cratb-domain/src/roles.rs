@@ -32,6 +32,8 @@ code_enum! {
         ViewAudit = "audit.view", "Consulter le journal d'audit", "View the audit log";
         ViewResistance = "resistance.view", "Consulter les antibiogrammes cumulés", "View cumulative antibiograms";
         ImportIsolates = "isolates.import", "Importer des résultats d'antibiogrammes", "Import susceptibility results";
+        ViewDirectory = "directory.view", "Consulter l'annuaire du réseau", "View the network directory";
+        EditDirectory = "directory.edit", "Modifier l'annuaire du réseau", "Edit the network directory";
         ManageOwnAccount = "account.manage", "Gérer son compte", "Manage own account";
     }
 }
@@ -53,6 +55,9 @@ impl Role {
             // Aggregated, pseudonymised results: every professional of the network reads them.
             ViewResistance => true,
             ImportIsolates => matches!(self, NationalAdmin | Coordinator | DataManager | Lab),
+            // The directory is the network's: every member reads it; the CRAtb staff keep it.
+            ViewDirectory => true,
+            EditDirectory => matches!(self, NationalAdmin | Coordinator | Secretary),
         }
     }
 

@@ -68,6 +68,17 @@ macro_rules! catalogue {
 catalogue! {
     app_name: "cratb", "cratb";
     nav_resistance: "Antibiogrammes", "Antibiograms";
+    nav_directory: "Annuaire", "Directory";
+    new_professional: "Ajouter un professionnel", "Add a professional";
+    professional_saved: "Professionnel ajouté à l'annuaire.", "Professional added to the directory.";
+    professionals_found: "professionnel(s)", "professional(s)";
+    directory_search_hint: "nom, e-mail ou RPPS", "name, e-mail or RPPS";
+    profession: "Profession", "Profession";
+    last_name: "Nom", "Last name";
+    first_name: "Prénom", "First name";
+    rpps: "Numéro RPPS (11 chiffres, facultatif)", "RPPS number (11 digits, optional)";
+    phone: "Téléphone", "Telephone";
+    public_consent: "Accepte de figurer dans la recherche publique (par information)", "Agrees to appear in the public search (field by field)";
     res_title: "Antibiogramme cumulé", "Cumulative antibiogram";
     res_filters: "Filtres", "Filters";
     res_region: "Région", "Region";

@@ -2,6 +2,7 @@
 //! `application/problem+json`, described by the OpenAPI 3.1 document at `/api/openapi.json`
 //! generated from these handlers.
 
+pub mod directory;
 pub mod resistance;
 
 use crate::AppState;
@@ -139,6 +140,7 @@ macro_rules! page_type {
     };
 }
 page_type!(EstablishmentPage, Establishment);
+page_type!(ProfessionalPage, cratb_store::directory::Professional);
 page_type!(UserPage, User);
 page_type!(AuditPage, AuditEntry);
 
@@ -538,10 +540,10 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit, surveillance de la résistance (import d'antibiogrammes, antibiogramme cumulé, BMR). Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
-    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit, resistance::upload, resistance::antibiogram, resistance::alerts),
+    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit, directory::list, directory::create, resistance::upload, resistance::antibiogram, resistance::alerts),
     components(schemas(Problem, InvalidParam, cratb_store::resistance::ImportOutcome, cratb_store::resistance::ImportProblem, crate::resistance::AlertRow, crate::resistance::AlertKind)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "resistance"))
+    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "directory"), (name = "resistance"))
 )]
 pub struct ApiDoc;
 

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod directory;
 pub mod docs;
 pub mod establishments;
 pub mod health;
@@ -51,7 +52,7 @@ impl Layout {
         let path = auth.path.split('?').next().unwrap_or("/").to_owned();
         let mut nav = Vec::new();
         if auth.user.is_some() {
-            let items: [(&'static str, &'static str, Option<Permission>); 7] = [
+            let items: [(&'static str, &'static str, Option<Permission>); 8] = [
                 ("/", tr.nav_home, None),
                 (
                     "/establishments",
@@ -62,6 +63,11 @@ impl Layout {
                     "/territories",
                     tr.nav_territories,
                     Some(Permission::ViewEstablishments),
+                ),
+                (
+                    "/directory",
+                    tr.nav_directory,
+                    Some(Permission::ViewDirectory),
                 ),
                 (
                     "/resistance",

@@ -1,0 +1,222 @@
+//! The network directory: professionals of a region, with their checked identifiers and their
+//! consent to appear in the public search, field by field.
+
+use crate::{Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db};
+use cratb_domain::{Email, Phone, Profession, RegionCode, Rpps, Scope};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// A professional, as listed.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Professional {
+    pub id: i64,
+    pub region_code: String,
+    pub last_name: String,
+    pub first_name: String,
+    /// `infectiologist`, `pharmacist`, `microbiologist`, `nurse`, `gp`, `hygienist`,
+    /// `ehpad_physician`, `dentist`, `midwife` or `other`.
+    pub profession: String,
+    /// 11 digits, check key verified.
+    pub rpps: Option<String>,
+    pub email: Option<String>,
+    /// E.164 (`+33476123456`).
+    pub phone: Option<String>,
+    pub public_name: bool,
+    pub public_email: bool,
+    pub public_phone: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub confirmed_at: Option<OffsetDateTime>,
+}
+
+/// Raw input, as typed in a form or sent to the API.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ProfessionalInput {
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    pub profession: Option<String>,
+    pub rpps: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Region (INSEE code); national accounts only, the others' is their own.
+    pub region: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub public_name: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub public_email: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub public_phone: Option<bool>,
+}
+
+/// A checked professional. Build it with [`NewProfessional::validate`].
+#[derive(Debug, Clone)]
+pub struct NewProfessional {
+    pub region: RegionCode,
+    pub last_name: String,
+    pub first_name: String,
+    pub profession: Profession,
+    pub rpps: Option<Rpps>,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub public_name: bool,
+    pub public_email: bool,
+    pub public_phone: bool,
+}
+
+/// A yes/no from JSON (`true`) or from a form's checkbox (`on`, `1`…).
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Option::<Given>::deserialize(d)? {
+        None => None,
+        Some(Given::Bool(b)) => Some(b),
+        Some(Given::Text(t)) => match t.trim().to_lowercase().as_str() {
+            "on" | "true" | "1" | "oui" | "yes" => Some(true),
+            "" | "off" | "false" | "0" | "non" | "no" => Some(false),
+            other => return Err(serde::de::Error::custom(format!("oui ou non attendu, « {other} » reçu"))),
+        },
+    })
+}
+
+fn optional(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl NewProfessional {
+    /// Checks every field, returning all the errors at once. `own_region` is the caller's
+    /// region (a regional account cannot file someone elsewhere).
+    pub fn validate(input: &ProfessionalInput, own_region: Option<&RegionCode>) -> Result<NewProfessional, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut name = |field: &'static str, value: &Option<String>, fr: &str, en: &str| {
+            let v = optional(value).unwrap_or("");
+            if v.is_empty() {
+                errors.push(FieldError::new(field, format!("{fr} est obligatoire"), format!("{en} is required")));
+            } else if v.chars().count() > 100 {
+                errors.push(FieldError::new(
+                    field,
+                    format!("{fr} ne peut dépasser 100 caractères"),
+                    format!("{en} cannot exceed 100 characters"),
+                ));
+            }
+            v.to_string()
+        };
+        let last_name = name("last_name", &input.last_name, "le nom", "the last name");
+        let first_name = name("first_name", &input.first_name, "le prénom", "the first name");
+        let profession = optional(&input.profession).and_then(Profession::parse);
+        if profession.is_none() {
+            errors.push(FieldError::new("profession", "choisissez une profession dans la liste", "choose a profession from the list"));
+        }
+        let rpps = match optional(&input.rpps).map(Rpps::parse) {
+            Some(Err(e)) => {
+                errors.push(FieldError::of("rpps", &e));
+                None
+            }
+            other => other.and_then(|r| r.ok()),
+        };
+        let email = match optional(&input.email).map(Email::parse) {
+            Some(Err(e)) => {
+                errors.push(FieldError::of("email", &e));
+                None
+            }
+            other => other.and_then(|r| r.ok()),
+        };
+        let phone = match optional(&input.phone).map(Phone::parse) {
+            Some(Err(e)) => {
+                errors.push(FieldError::of("phone", &e));
+                None
+            }
+            other => other.and_then(|r| r.ok()),
+        };
+        let region = match (own_region, optional(&input.region)) {
+            (Some(own), _) => Some(own.clone()),
+            (None, Some(r)) => match RegionCode::parse(r) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    errors.push(FieldError::of("region", &e));
+                    None
+                }
+            },
+            (None, None) => {
+                errors.push(FieldError::new("region", "choisissez une région", "choose a region"));
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewProfessional {
+            region: region.expect("checked above"),
+            last_name,
+            first_name,
+            profession: profession.expect("checked above"),
+            rpps,
+            email,
+            phone,
+            public_name: input.public_name.unwrap_or(false),
+            public_email: input.public_email.unwrap_or(false),
+            public_phone: input.public_phone.unwrap_or(false),
+        })
+    }
+}
+
+const SELECT: &str = "SELECT id, region_code, last_name, first_name, profession, rpps, email, phone, \
+     public_name, public_email, public_phone, confirmed_at FROM professionals p";
+
+/// Adds a professional; a known RPPS number is a conflict on `rpps`.
+pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional) -> Result<i64> {
+    if !scope.allows(p.region.as_str()) {
+        return Err(StoreError::Invalid("region"));
+    }
+    let at = now();
+    let id = on_db!(db, pool => sqlx::query_scalar(
+        "INSERT INTO professionals (region_code, last_name, first_name, profession, rpps, email, phone,
+            public_name, public_email, public_phone, confirmed_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) RETURNING id")
+        .bind(p.region.as_str()).bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
+        .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
+        .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
+        .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at)
+        .fetch_one(pool).await.map_err(conflict_on("rpps"))?);
+    Ok(id)
+}
+
+/// Filters of the directory.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DirectoryQuery {
+    /// Part of the name, e-mail or RPPS number.
+    pub q: Option<String>,
+    /// A profession code.
+    pub profession: Option<String>,
+}
+
+/// The scope's professionals, by name.
+pub async fn list(db: &Db, scope: &Scope, query: &DirectoryQuery, page: PageRequest) -> Result<Page<Professional>> {
+    let mut f = Filter::default();
+    f.scope(scope, "p.region_code");
+    if let Some(q) = optional(&query.q) {
+        let like = crate::contains_pattern(q);
+        f.push(
+            "(LOWER(p.last_name) LIKE ? OR LOWER(p.first_name) LIKE ? OR LOWER(p.email) LIKE ? OR p.rpps LIKE ?)",
+            [Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like.clone()), Arg::Text(like)],
+        );
+    }
+    if let Some(p) = optional(&query.profession) {
+        f.push("p.profession = ?", [Arg::Text(p.to_lowercase())]);
+    }
+    crate::fetch_page(db, SELECT, "SELECT COUNT(*) FROM professionals p", &f, "p.last_name, p.first_name, p.id", page)
+        .await
+}
+
+/// One professional of the scope.
+pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
+    let mut f = Filter::default();
+    f.push("p.id = ?", [Arg::Int(id)]).scope(scope, "p.region_code");
+    let sql = format!("{SELECT}{}", f.sql());
+    on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
+        .ok_or(StoreError::NotFound)
+}

@@ -1,0 +1,242 @@
+//! The network directory: the region's professionals, searchable, and the form that adds one.
+
+use super::{HtmlForm, Layout, Opt, PageQuery, PageResult, form_status, non_empty, options, render, render_status};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use askama::Template;
+use axum::extract::State;
+use cratb_domain::{Permission, Phone, Profession, RegionCode, Scope, geo};
+use cratb_store::directory::{self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput};
+use cratb_store::{FieldError, Page, PageRequest, StoreError, audit};
+use serde::Deserialize;
+
+/// A row of the directory, with labels resolved.
+pub struct Row {
+    pub p: Professional,
+    pub profession: &'static str,
+    pub phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "directory/list.html")]
+struct ListPage {
+    l: Layout,
+    q: String,
+    professions: Vec<Opt>,
+    rows: Vec<Row>,
+    page: Page<()>,
+    can_edit: bool,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    profession: Option<String>,
+    page: Option<i64>,
+    saved: Option<String>,
+}
+
+fn page_href(q: &DirectoryQuery, page: i64) -> String {
+    let params = [
+        ("q", q.q.clone().unwrap_or_default()),
+        ("profession", q.profession.clone().unwrap_or_default()),
+        ("page", page.to_string()),
+    ];
+    format!("/directory?{}", serde_urlencoded::to_string(params).unwrap_or_default())
+}
+
+pub async fn list(State(state): State<AppState>, auth: Auth, PageQuery(q): PageQuery<ListQuery>) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let query = DirectoryQuery { q: non_empty(&q.q), profession: non_empty(&q.profession) };
+    let page = directory::list(&state.db, &scope, &query, PageRequest::new(q.page, Some(50)))
+        .await
+        .map_err(PageError::store(lang))?;
+    let (items, meta) = page.split();
+    let (prev, next) = meta.neighbours();
+    let rows = items
+        .into_iter()
+        .map(|p| Row {
+            profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
+            phone: p.phone.as_deref().and_then(|x| Phone::parse(x).ok()).map(|x| x.to_string()).unwrap_or_default(),
+            p,
+        })
+        .collect();
+    Ok(render(&ListPage {
+        l: Layout::new(&auth, lang.tr().nav_directory),
+        q: query.q.clone().unwrap_or_default(),
+        professions: options(
+            Profession::ALL.iter().map(|p| (p.code(), p.label(lang.code()))),
+            query.profession.as_deref().unwrap_or(""),
+        ),
+        rows,
+        page: meta,
+        can_edit: auth.can(Permission::EditDirectory),
+        prev_href: prev.map(|n| page_href(&query, n)),
+        next_href: next.map(|n| page_href(&query, n)),
+        saved: q.saved.is_some(),
+    }))
+}
+
+/// What was typed in the form.
+#[derive(Default)]
+pub struct FormValues {
+    pub last_name: String,
+    pub first_name: String,
+    pub profession: String,
+    pub rpps: String,
+    pub email: String,
+    pub phone: String,
+    pub region: String,
+    pub public_name: bool,
+    pub public_email: bool,
+    pub public_phone: bool,
+}
+
+#[derive(Template)]
+#[template(path = "directory/form.html")]
+struct FormPage {
+    l: Layout,
+    v: FormValues,
+    professions: Vec<Opt>,
+    regions: Vec<Opt>,
+    errors: Vec<FieldError>,
+}
+
+/// A text field of the form: name, label, value, input type.
+type Field<'a> = (&'static str, &'static str, &'a str, &'static str);
+
+impl FormPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        super::field_error(&self.errors, field, self.l.lang)
+    }
+    fn names(&self) -> Vec<Field<'_>> {
+        let tr = self.l.tr;
+        vec![
+            ("last_name", tr.last_name, &self.v.last_name, "text"),
+            ("first_name", tr.first_name, &self.v.first_name, "text"),
+        ]
+    }
+    fn contacts(&self) -> Vec<Field<'_>> {
+        let tr = self.l.tr;
+        vec![
+            ("rpps", tr.rpps, &self.v.rpps, "text"),
+            ("email", tr.email, &self.v.email, "email"),
+            ("phone", tr.phone, &self.v.phone, "tel"),
+        ]
+    }
+}
+
+fn form_page(auth: &Auth, scope: &Scope, v: FormValues, errors: Vec<FieldError>) -> PageResult {
+    let lang = auth.lang;
+    let regions = match scope {
+        Scope::National => options(geo::REGIONS.iter().map(|r| (r.code, r.name)), &v.region),
+        Scope::Region(_) => Vec::new(),
+    };
+    let page = FormPage {
+        l: Layout::new(auth, lang.tr().new_professional),
+        professions: options(Profession::ALL.iter().map(|p| (p.code(), p.label(lang.code()))), &v.profession),
+        regions,
+        v,
+        errors,
+    };
+    let status = form_status(&page.errors);
+    Ok(render_status(&page, status))
+}
+
+pub async fn new_form(auth: Auth) -> PageResult {
+    let (_, scope) = auth.page_user()?;
+    form_page(&auth, &scope, FormValues::default(), Vec::new())
+}
+
+/// The form's fields (checkboxes are absent when unchecked).
+#[derive(Deserialize)]
+pub struct ProfessionalForm {
+    last_name: Option<String>,
+    first_name: Option<String>,
+    profession: Option<String>,
+    rpps: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    region: Option<String>,
+    public_name: Option<String>,
+    public_email: Option<String>,
+    public_phone: Option<String>,
+}
+
+/// The caller's own region (`None` for a national account, who picks one).
+pub fn own_region(scope: &Scope) -> Option<RegionCode> {
+    match scope {
+        Scope::Region(r) => Some(r.clone()),
+        Scope::National => None,
+    }
+}
+
+/// The message for a store refusal on a professional.
+pub fn store_field_error(e: StoreError) -> Result<FieldError, StoreError> {
+    match e {
+        StoreError::Conflict(f) => Ok(FieldError::new(
+            f,
+            "ce numéro RPPS figure déjà dans l'annuaire",
+            "this RPPS number is already in the directory",
+        )),
+        StoreError::Invalid(f) => Ok(FieldError::new(f, "cette région n'est pas la vôtre", "this region is not yours")),
+        other => Err(other),
+    }
+}
+
+pub async fn create(State(state): State<AppState>, auth: Auth, HtmlForm(f): HtmlForm<ProfessionalForm>) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    let v = FormValues {
+        last_name: text(&f.last_name),
+        first_name: text(&f.first_name),
+        profession: text(&f.profession),
+        rpps: text(&f.rpps),
+        email: text(&f.email),
+        phone: text(&f.phone),
+        region: text(&f.region),
+        public_name: f.public_name.is_some(),
+        public_email: f.public_email.is_some(),
+        public_phone: f.public_phone.is_some(),
+    };
+    let input = ProfessionalInput {
+        last_name: f.last_name,
+        first_name: f.first_name,
+        profession: f.profession,
+        rpps: f.rpps,
+        email: f.email,
+        phone: f.phone,
+        region: f.region,
+        public_name: Some(v.public_name),
+        public_email: Some(v.public_email),
+        public_phone: Some(v.public_phone),
+    };
+    let new = match NewProfessional::validate(&input, own_region(&scope).as_ref()) {
+        Ok(n) => n,
+        Err(errors) => return form_page(&auth, &scope, v, errors),
+    };
+    match directory::create(&state.db, &scope, &new).await {
+        Ok(id) => {
+            let summary = format!(
+                "professionnel ajouté : {} {} ({}{})",
+                new.first_name,
+                new.last_name,
+                new.profession.code(),
+                new.rpps.as_ref().map(|r| format!(", RPPS {r}")).unwrap_or_default()
+            );
+            let entry = auth.audit_entry("professional.create", "professional", Some(id.to_string()), Some(new.region.as_str().to_string()), summary);
+            audit::append(&state.db, &entry).await.map_err(PageError::store(lang))?;
+            Ok(super::login::redirect("/directory?saved=1"))
+        }
+        Err(e) => match store_field_error(e) {
+            Ok(fe) => form_page(&auth, &scope, v, vec![fe]),
+            Err(e) => Err(PageError::store(lang)(e)),
+        },
+    }
+}
