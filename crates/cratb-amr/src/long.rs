@@ -12,7 +12,6 @@ pub(crate) struct Wide {
     /// Line in the long file of the first row of each wide row.
     pub lines: Vec<usize>,
     pub skipped: Vec<Problem>,
-    pub records: usize,
 }
 
 const RESULT_COLUMNS: [&str; 3] = ["sir", "mic", "disk"];
@@ -65,7 +64,6 @@ pub(crate) fn pivot(
     let mut agents: Vec<String> = Vec::new();
     let mut present = [false; 3];
     let mut problems = Vec::new();
-    let mut records = 0;
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -73,7 +71,6 @@ pub(crate) fn pivot(
             Ok(false) => break,
             Err(e) => return Err(Invalid::file(e.to_string())),
         }
-        records += 1;
         let line = record.position().map_or(0, |p| p.line() as usize) + 1;
         let field = |i: usize| record.get(i).unwrap_or(b"").trim_ascii();
         let code = String::from_utf8_lossy(field(ab_col)).into_owned();
@@ -154,6 +151,5 @@ pub(crate) fn pivot(
             .map_err(|e| Invalid::file(e.to_string()))?,
         lines,
         skipped: problems,
-        records,
     })
 }

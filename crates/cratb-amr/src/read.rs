@@ -74,7 +74,7 @@ pub struct Dataset {
     /// What was skipped with `skip_invalid`.
     pub skipped: Vec<Problem>,
     pub skipped_total: usize,
-    /// Lines read, header excluded.
+    /// Rows read, header excluded: isolates (for a long file, those its lines pivot to).
     pub records: usize,
     source: Source,
 }
@@ -295,10 +295,11 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
             .skipped
             .iter_mut()
             .for_each(|p| p.line = to_long(p.line));
+        dataset.skipped_total += wide.skipped.len();
         dataset.skipped.extend(wide.skipped);
         dataset.skipped.sort_by_key(|p| p.line);
-        dataset.skipped_total = dataset.skipped.len();
-        dataset.records = wide.records;
+        // Rows are isolates: for a long file, the isolates it pivots to, not its lines.
+        dataset.records = wide.lines.len();
         dataset.source.body = wide.csv;
         return Ok(dataset);
     }

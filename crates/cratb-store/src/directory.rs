@@ -1,7 +1,9 @@
 //! The network directory: professionals of a region, with their checked identifiers and their
 //! consent to appear in the public search, field by field.
 
-use crate::{Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db};
+use crate::{
+    Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db,
+};
 use cratb_domain::{Email, Phone, Profession, RegionCode, Rpps, Scope};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -64,7 +66,9 @@ pub struct NewProfessional {
 }
 
 /// A yes/no from JSON (`true`) or from a form's checkbox (`on`, `1`…).
-fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>, D::Error> {
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<bool>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Given {
@@ -77,7 +81,11 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<O
         Some(Given::Text(t)) => match t.trim().to_lowercase().as_str() {
             "on" | "true" | "1" | "oui" | "yes" => Some(true),
             "" | "off" | "false" | "0" | "non" | "no" => Some(false),
-            other => return Err(serde::de::Error::custom(format!("oui ou non attendu, « {other} » reçu"))),
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "oui ou non attendu, « {other} » reçu"
+                )));
+            }
         },
     })
 }
@@ -89,12 +97,19 @@ fn optional(s: &Option<String>) -> Option<&str> {
 impl NewProfessional {
     /// Checks every field, returning all the errors at once. `own_region` is the caller's
     /// region (a regional account cannot file someone elsewhere).
-    pub fn validate(input: &ProfessionalInput, own_region: Option<&RegionCode>) -> Result<NewProfessional, Vec<FieldError>> {
+    pub fn validate(
+        input: &ProfessionalInput,
+        own_region: Option<&RegionCode>,
+    ) -> Result<NewProfessional, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut name = |field: &'static str, value: &Option<String>, fr: &str, en: &str| {
             let v = optional(value).unwrap_or("");
             if v.is_empty() {
-                errors.push(FieldError::new(field, format!("{fr} est obligatoire"), format!("{en} is required")));
+                errors.push(FieldError::new(
+                    field,
+                    format!("{fr} est obligatoire"),
+                    format!("{en} is required"),
+                ));
             } else if v.chars().count() > 100 {
                 errors.push(FieldError::new(
                     field,
@@ -105,10 +120,19 @@ impl NewProfessional {
             v.to_string()
         };
         let last_name = name("last_name", &input.last_name, "le nom", "the last name");
-        let first_name = name("first_name", &input.first_name, "le prénom", "the first name");
+        let first_name = name(
+            "first_name",
+            &input.first_name,
+            "le prénom",
+            "the first name",
+        );
         let profession = optional(&input.profession).and_then(Profession::parse);
         if profession.is_none() {
-            errors.push(FieldError::new("profession", "choisissez une profession dans la liste", "choose a profession from the list"));
+            errors.push(FieldError::new(
+                "profession",
+                "choisissez une profession dans la liste",
+                "choose a profession from the list",
+            ));
         }
         let rpps = match optional(&input.rpps).map(Rpps::parse) {
             Some(Err(e)) => {
@@ -141,7 +165,11 @@ impl NewProfessional {
                 }
             },
             (None, None) => {
-                errors.push(FieldError::new("region", "choisissez une région", "choose a region"));
+                errors.push(FieldError::new(
+                    "region",
+                    "choisissez une région",
+                    "choose a region",
+                ));
                 None
             }
         };
@@ -195,7 +223,12 @@ pub struct DirectoryQuery {
 }
 
 /// The scope's professionals, by name.
-pub async fn list(db: &Db, scope: &Scope, query: &DirectoryQuery, page: PageRequest) -> Result<Page<Professional>> {
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    query: &DirectoryQuery,
+    page: PageRequest,
+) -> Result<Page<Professional>> {
     let mut f = Filter::default();
     f.scope(scope, "p.region_code");
     if let Some(q) = optional(&query.q) {
@@ -208,14 +241,22 @@ pub async fn list(db: &Db, scope: &Scope, query: &DirectoryQuery, page: PageRequ
     if let Some(p) = optional(&query.profession) {
         f.push("p.profession = ?", [Arg::Text(p.to_lowercase())]);
     }
-    crate::fetch_page(db, SELECT, "SELECT COUNT(*) FROM professionals p", &f, "p.last_name, p.first_name, p.id", page)
-        .await
+    crate::fetch_page(
+        db,
+        SELECT,
+        "SELECT COUNT(*) FROM professionals p",
+        &f,
+        "p.last_name, p.first_name, p.id",
+        page,
+    )
+    .await
 }
 
 /// One professional of the scope.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
     let mut f = Filter::default();
-    f.push("p.id = ?", [Arg::Int(id)]).scope(scope, "p.region_code");
+    f.push("p.id = ?", [Arg::Int(id)])
+        .scope(scope, "p.region_code");
     let sql = format!("{SELECT}{}", f.sql());
     on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
         .ok_or(StoreError::NotFound)

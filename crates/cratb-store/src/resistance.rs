@@ -366,6 +366,9 @@ pub async fn import_file(
     .await
     .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let mut prepared = prepared?;
+    prepared
+        .problems
+        .truncate(cratb_amr::problems::MAX_REPORTED);
     if !prepared.problems.is_empty() && !skip_invalid {
         return Err(ImportError::Invalid {
             total: prepared.total,
@@ -585,7 +588,7 @@ fn prepare(
 }
 
 /// The isolates of a region as a dataset for analysis, with the text columns `establishment`
-/// (the establishment's id, empty when none), `specimen`, `ward_type`, `sector` and `year`.
+/// (the establishment's id, empty when none), `specimen`, `ward_type` and `sector`.
 pub async fn load_dataset(db: &Db, region: &str) -> Result<cratb_amr::Dataset> {
     use std::collections::HashMap;
     struct Dict {
@@ -614,7 +617,7 @@ pub async fn load_dataset(db: &Db, region: &str) -> Result<cratb_amr::Dataset> {
     let reference = cratb_amr::Reference::get();
     let mut patients: HashMap<String, u32> = HashMap::new();
     let (mut patient, mut date, mut mo) = (Vec::new(), Vec::new(), Vec::new());
-    let mut dicts = ["establishment", "specimen", "ward_type", "sector", "year"].map(Dict::new);
+    let mut dicts = ["establishment", "specimen", "ward_type", "sector"].map(Dict::new);
     let mut agents: Vec<cratb_amr::read::Agent> = Vec::new();
     let mut agent_of: HashMap<String, usize> = HashMap::new();
     let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).expect("valid date");
@@ -635,7 +638,6 @@ pub async fn load_dataset(db: &Db, region: &str) -> Result<cratb_amr::Dataset> {
         dicts[1].push(&i.specimen);
         dicts[2].push(&i.ward_type);
         dicts[3].push(&i.sector);
-        dicts[4].push(&i.specimen_date.year().to_string());
         for part in i.results.split(';').filter(|p| !p.is_empty()) {
             let Some((code, sir)) = part.split_once('=') else {
                 continue;
@@ -726,4 +728,19 @@ pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<Import> {
         tx.commit().await
     })?;
     Ok(import)
+}
+
+/// What a region's isolates are, in two numbers that change with every import or removal:
+/// an in-memory copy with the same stamp is up to date.
+pub async fn stamp(db: &Db, region: &str) -> Result<(i64, i64)> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM isolate_imports WHERE region_code = $1")
+        .bind(region).fetch_one(p).await)?)
+}
+
+/// The guidelines a region's isolates were interpreted with, oldest first.
+pub async fn guidelines(db: &Db, region: &str) -> Result<Vec<String>> {
+    Ok(on_db!(db, p => sqlx::query_scalar(
+        "SELECT DISTINCT guideline FROM isolate_imports WHERE region_code = $1 ORDER BY guideline")
+        .bind(region).fetch_all(p).await)?)
 }

@@ -18,6 +18,10 @@ pub struct RegionData {
     order: cratb_amr::first_isolate::Order,
     pub year: Vec<i16>,
     pub years: Vec<i16>,
+    /// The guideline(s) the isolates were interpreted with, as cited on every output.
+    pub guideline: String,
+    /// The region's import stamp when loaded ([`cratb_store::resistance::stamp`]).
+    stamp: (i64, i64),
     /// Recent masks by filter: the same page asked again (or its per-year trend) reuses them.
     masks: Mutex<HashMap<String, Arc<Vec<bool>>>>,
 }
@@ -48,6 +52,11 @@ impl Column {
 
 impl RegionData {
     pub fn build(data: Dataset) -> RegionData {
+        let guideline = data.options.guideline_name().to_string();
+        Self::build_stamped(data, guideline, (0, 0))
+    }
+
+    fn build_stamped(data: Dataset, guideline: String, stamp: (i64, i64)) -> RegionData {
         let order = cratb_amr::first_isolate::Order::of(&data);
         let year: Vec<i16> = data
             .date
@@ -60,6 +69,8 @@ impl RegionData {
         RegionData {
             data,
             order,
+            guideline,
+            stamp,
             masks: Mutex::default(),
             year,
             years,
@@ -194,6 +205,7 @@ impl RegionData {
             cratb_amr::antibiogram::antibiogram(&self.data, Some(&mask), &[], f.min_isolates())
                 .expect("no grouping columns");
         table.first_isolates_only = f.first_only();
+        table.guideline = self.guideline.clone();
         table
     }
 
@@ -481,19 +493,30 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// The region's data, reloaded when its imports changed since it was loaded (by this
+    /// server, another one, or `cratb import-isolates`).
     pub async fn region(&self, db: &Db, region: &str) -> Result<Arc<RegionData>, StoreError> {
-        if let Some(d) = self.cached(region) {
+        let stamp = cratb_store::resistance::stamp(db, region).await?;
+        let fresh = |d: &Arc<RegionData>| d.stamp == stamp;
+        if let Some(d) = self.cached(region).filter(fresh) {
             return Ok(d);
         }
         let _one_at_a_time = self.building.lock().await;
-        if let Some(d) = self.cached(region) {
+        if let Some(d) = self.cached(region).filter(fresh) {
             return Ok(d);
         }
         let generation = self.regions.lock().expect("cache lock").0;
         let data = cratb_store::resistance::load_dataset(db, region).await?;
-        let built = tokio::task::spawn_blocking(move || RegionData::build(data))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let guidelines = cratb_store::resistance::guidelines(db, region).await?;
+        let guideline = if guidelines.is_empty() {
+            cratb_amr::reference::DEFAULT_GUIDELINE.to_string()
+        } else {
+            guidelines.join(" + ")
+        };
+        let built =
+            tokio::task::spawn_blocking(move || RegionData::build_stamped(data, guideline, stamp))
+                .await
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let built = Arc::new(built);
         let mut regions = self.regions.lock().expect("cache lock");
         if regions.0 == generation {

@@ -126,9 +126,24 @@ fn table() -> Table {
         Perm(EditEstablishments),
         pages::territories::create,
     )
-    .add(get.clone(), "/directory", Perm(ViewDirectory), pages::directory::list)
-    .add(get.clone(), "/directory/new", Perm(EditDirectory), pages::directory::new_form)
-    .add(post.clone(), "/directory", Perm(EditDirectory), pages::directory::create)
+    .add(
+        get.clone(),
+        "/directory",
+        Perm(ViewDirectory),
+        pages::directory::list,
+    )
+    .add(
+        get.clone(),
+        "/directory/new",
+        Perm(EditDirectory),
+        pages::directory::new_form,
+    )
+    .add(
+        post.clone(),
+        "/directory",
+        Perm(EditDirectory),
+        pages::directory::create,
+    )
     .add(
         get.clone(),
         "/resistance",
@@ -277,8 +292,18 @@ fn table() -> Table {
         api::get_user,
     )
     .add(get.clone(), "/api/v1/audit", Perm(ViewAudit), api::audit)
-    .add(get.clone(), "/api/v1/professionals", Perm(ViewDirectory), api::directory::list)
-    .add(post.clone(), "/api/v1/professionals", Perm(EditDirectory), api::directory::create)
+    .add(
+        get.clone(),
+        "/api/v1/professionals",
+        Perm(ViewDirectory),
+        api::directory::list,
+    )
+    .add(
+        post.clone(),
+        "/api/v1/professionals",
+        Perm(EditDirectory),
+        api::directory::create,
+    )
     .add(
         post.clone(),
         "/api/v1/isolates/imports",

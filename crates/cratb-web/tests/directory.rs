@@ -15,7 +15,11 @@ async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
     let app = TestApp::spawn().await;
     let (cookie, csrf) = app.session(SECRETARY).await;
     let post = |form: Vec<(&'static str, String)>| {
-        app.http.post(app.url("/directory")).header("cookie", &cookie).form(&form).send()
+        app.http
+            .post(app.url("/directory"))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
     };
     let mut form = vec![
         ("csrf", csrf.clone()),
@@ -30,9 +34,15 @@ async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
     let res = post(form.clone()).await.unwrap();
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
-    assert!(html.contains("id=\"rpps-error\"") && html.contains("clé de contrôle"), "{html}");
+    assert!(
+        html.contains("id=\"rpps-error\"") && html.contains("clé de contrôle"),
+        "{html}"
+    );
     assert!(html.contains("id=\"phone-error\""));
-    assert!(html.contains("value=\"ines.martin@chu-exemple.fr\""), "other fields kept");
+    assert!(
+        html.contains("value=\"ines.martin@chu-exemple.fr\""),
+        "other fields kept"
+    );
     form[4].1 = "10003456786".into();
     form[6].1 = "04 76 12 34 56".into();
     let res = post(form).await.unwrap();
@@ -47,11 +57,21 @@ async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
         .text()
         .await
         .unwrap();
-    assert!(list.contains("Martin Inès") && list.contains("04 76 12 34 56") && list.contains("id=\"saved\""));
+    assert!(
+        list.contains("Martin Inès")
+            && list.contains("04 76 12 34 56")
+            && list.contains("id=\"saved\"")
+    );
 
     // Bretagne does not see Auvergne-Rhône-Alpes' directory.
     let (bzh, _) = app.session(COORD_BZH).await;
-    let other = app.http.get(app.url("/directory?q=martin")).header("cookie", &bzh).send().await.unwrap();
+    let other = app
+        .http
+        .get(app.url("/directory?q=martin"))
+        .header("cookie", &bzh)
+        .send()
+        .await
+        .unwrap();
     assert!(!other.text().await.unwrap().contains("Martin Inès"));
 }
 
@@ -59,13 +79,24 @@ async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
 async fn the_api_checks_identifiers_and_refuses_duplicates() {
     let app = TestApp::spawn().await;
     let token = app.token(SECRETARY, true).await;
-    let post = |body: Value| app.http.post(app.url("/api/v1/professionals")).bearer_auth(&token).json(&body).send();
+    let post = |body: Value| {
+        app.http
+            .post(app.url("/api/v1/professionals"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
     let res = post(json!({"last_name": "Durand", "first_name": "Paul", "profession": "pharmacien", "rpps": "123", "phone": "x"}))
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
     let problem: Value = res.json().await.unwrap();
-    let pointers: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    let pointers: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
     assert_eq!(pointers, ["/profession", "/rpps", "/phone"]);
     let good = json!({"last_name": "Durand", "first_name": "Paul", "profession": "pharmacist", "rpps": "10003456786", "public_phone": true});
     let res = post(good.clone()).await.unwrap();

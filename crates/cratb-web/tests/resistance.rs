@@ -406,3 +406,45 @@ async fn the_upload_page_imports_or_shows_every_problem() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn pages_follow_imports_made_elsewhere_and_name_every_guideline() {
+    let app = TestApp::spawn().await;
+    let token = app.token(LAB, true).await;
+    let isolates = |table: &Value| table["isolates"].as_i64().unwrap();
+    let get = || async {
+        let res = app
+            .http
+            .get(app.url("/api/v1/antibiogram?first_isolates=false"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()
+    };
+    let before = get().await;
+    assert_eq!(before["guideline"], "EUCAST 2025");
+
+    // An import that does not go through this server (as `cratb import-isolates` does).
+    let request = cratb_store::resistance::ImportRequest {
+        region_code: "84".into(),
+        establishment_id: None,
+        filename: "cli.csv".into(),
+        bytes: b"patient_id,date,organism,CTX_mic\nQ1,2025-05-02,E. coli,0.25\nQ2,2025-05-03,E. coli,4\n".to_vec(),
+        options: cratb_amr::ReadOptions::named("EUCAST 2023", "", false).unwrap(),
+        imported_by: None,
+    };
+    cratb_store::resistance::import_file(&app.db, &cratb_domain::Scope::National, request, &|_| {})
+        .await
+        .unwrap();
+    let after = get().await;
+    assert_eq!(
+        isolates(&after),
+        isolates(&before) + 2,
+        "the page reloads the region"
+    );
+    assert_eq!(
+        after["guideline"], "EUCAST 2023 + EUCAST 2025",
+        "every guideline used is cited"
+    );
+}

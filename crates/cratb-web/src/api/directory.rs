@@ -8,7 +8,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cratb_store::directory::{self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput};
+use cratb_store::directory::{
+    self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
+};
 use cratb_store::{PageRequest, audit};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -34,8 +36,15 @@ pub async fn list(
     ApiQuery(p): ApiQuery<DirectoryParams>,
 ) -> Result<Json<ProfessionalPage>, ApiError> {
     let (_, scope) = auth.api_user()?;
-    let q = DirectoryQuery { q: p.q, profession: p.profession };
-    Ok(Json(directory::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page)).await?.into()))
+    let q = DirectoryQuery {
+        q: p.q,
+        profession: p.profession,
+    };
+    Ok(Json(
+        directory::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page))
+            .await?
+            .into(),
+    ))
 }
 
 /// Adds a professional to the directory of the caller's region.
@@ -51,9 +60,28 @@ pub async fn create(
     let own = crate::pages::directory::own_region(&scope);
     let p = NewProfessional::validate(&input, own.as_ref()).map_err(|e| invalid(e, auth.lang))?;
     let id = directory::create(&state.db, &scope, &p).await?;
-    let summary = format!("professionnel ajouté : {} {} ({})", p.first_name, p.last_name, p.profession.code());
-    let entry = auth.audit_entry("professional.create", "professional", Some(id.to_string()), Some(p.region.as_str().to_string()), summary);
+    let summary = format!(
+        "professionnel ajouté : {} {} ({})",
+        p.first_name,
+        p.last_name,
+        p.profession.code()
+    );
+    let entry = auth.audit_entry(
+        "professional.create",
+        "professional",
+        Some(id.to_string()),
+        Some(p.region.as_str().to_string()),
+        summary,
+    );
     audit::append(&state.db, &entry).await?;
     let created = directory::get(&state.db, &scope, id).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/professionals?q={}", created.last_name))], Json(created)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(
+            header::LOCATION,
+            format!("/api/v1/professionals?q={}", created.last_name),
+        )],
+        Json(created),
+    )
+        .into_response())
 }

@@ -1,13 +1,18 @@
 //! The network directory: the region's professionals, searchable, and the form that adds one.
 
-use super::{HtmlForm, Layout, Opt, PageQuery, PageResult, form_status, non_empty, options, render, render_status};
+use super::{
+    HtmlForm, Layout, Opt, PageQuery, PageResult, form_status, non_empty, options, render,
+    render_status,
+};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::State;
 use cratb_domain::{Permission, Phone, Profession, RegionCode, Scope, geo};
-use cratb_store::directory::{self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput};
+use cratb_store::directory::{
+    self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
+};
 use cratb_store::{FieldError, Page, PageRequest, StoreError, audit};
 use serde::Deserialize;
 
@@ -46,23 +51,43 @@ fn page_href(q: &DirectoryQuery, page: i64) -> String {
         ("profession", q.profession.clone().unwrap_or_default()),
         ("page", page.to_string()),
     ];
-    format!("/directory?{}", serde_urlencoded::to_string(params).unwrap_or_default())
+    format!(
+        "/directory?{}",
+        serde_urlencoded::to_string(params).unwrap_or_default()
+    )
 }
 
-pub async fn list(State(state): State<AppState>, auth: Auth, PageQuery(q): PageQuery<ListQuery>) -> PageResult {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
-    let query = DirectoryQuery { q: non_empty(&q.q), profession: non_empty(&q.profession) };
-    let page = directory::list(&state.db, &scope, &query, PageRequest::new(q.page, Some(50)))
-        .await
-        .map_err(PageError::store(lang))?;
+    let query = DirectoryQuery {
+        q: non_empty(&q.q),
+        profession: non_empty(&q.profession),
+    };
+    let page = directory::list(
+        &state.db,
+        &scope,
+        &query,
+        PageRequest::new(q.page, Some(50)),
+    )
+    .await
+    .map_err(PageError::store(lang))?;
     let (items, meta) = page.split();
     let (prev, next) = meta.neighbours();
     let rows = items
         .into_iter()
         .map(|p| Row {
             profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
-            phone: p.phone.as_deref().and_then(|x| Phone::parse(x).ok()).map(|x| x.to_string()).unwrap_or_default(),
+            phone: p
+                .phone
+                .as_deref()
+                .and_then(|x| Phone::parse(x).ok())
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
             p,
         })
         .collect();
@@ -70,7 +95,9 @@ pub async fn list(State(state): State<AppState>, auth: Auth, PageQuery(q): PageQ
         l: Layout::new(&auth, lang.tr().nav_directory),
         q: query.q.clone().unwrap_or_default(),
         professions: options(
-            Profession::ALL.iter().map(|p| (p.code(), p.label(lang.code()))),
+            Profession::ALL
+                .iter()
+                .map(|p| (p.code(), p.label(lang.code()))),
             query.profession.as_deref().unwrap_or(""),
         ),
         rows,
@@ -139,7 +166,12 @@ fn form_page(auth: &Auth, scope: &Scope, v: FormValues, errors: Vec<FieldError>)
     };
     let page = FormPage {
         l: Layout::new(auth, lang.tr().new_professional),
-        professions: options(Profession::ALL.iter().map(|p| (p.code(), p.label(lang.code()))), &v.profession),
+        professions: options(
+            Profession::ALL
+                .iter()
+                .map(|p| (p.code(), p.label(lang.code()))),
+            &v.profession,
+        ),
         regions,
         v,
         errors,
@@ -184,12 +216,20 @@ pub fn store_field_error(e: StoreError) -> Result<FieldError, StoreError> {
             "ce numéro RPPS figure déjà dans l'annuaire",
             "this RPPS number is already in the directory",
         )),
-        StoreError::Invalid(f) => Ok(FieldError::new(f, "cette région n'est pas la vôtre", "this region is not yours")),
+        StoreError::Invalid(f) => Ok(FieldError::new(
+            f,
+            "cette région n'est pas la vôtre",
+            "this region is not yours",
+        )),
         other => Err(other),
     }
 }
 
-pub async fn create(State(state): State<AppState>, auth: Auth, HtmlForm(f): HtmlForm<ProfessionalForm>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    HtmlForm(f): HtmlForm<ProfessionalForm>,
+) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let text = |s: &Option<String>| s.clone().unwrap_or_default();
@@ -228,10 +268,21 @@ pub async fn create(State(state): State<AppState>, auth: Auth, HtmlForm(f): Html
                 new.first_name,
                 new.last_name,
                 new.profession.code(),
-                new.rpps.as_ref().map(|r| format!(", RPPS {r}")).unwrap_or_default()
+                new.rpps
+                    .as_ref()
+                    .map(|r| format!(", RPPS {r}"))
+                    .unwrap_or_default()
             );
-            let entry = auth.audit_entry("professional.create", "professional", Some(id.to_string()), Some(new.region.as_str().to_string()), summary);
-            audit::append(&state.db, &entry).await.map_err(PageError::store(lang))?;
+            let entry = auth.audit_entry(
+                "professional.create",
+                "professional",
+                Some(id.to_string()),
+                Some(new.region.as_str().to_string()),
+                summary,
+            );
+            audit::append(&state.db, &entry)
+                .await
+                .map_err(PageError::store(lang))?;
             Ok(super::login::redirect("/directory?saved=1"))
         }
         Err(e) => match store_field_error(e) {

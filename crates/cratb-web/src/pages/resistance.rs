@@ -745,7 +745,11 @@ pub async fn import(
         Some(region),
         summary,
     );
-    audit::append(&state.db, &entry).await?;
+    // The import is committed: a failed audit write is logged, not turned into an error that
+    // would invite importing the file again.
+    if let Err(e) = audit::append(&state.db, &entry).await {
+        tracing::error!(error = %e, "audit of an import failed");
+    }
     Ok(outcome)
 }
 
@@ -824,9 +828,9 @@ pub async fn delete_import(
         Some(removed.region_code.clone()),
         summary,
     );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
+    if let Err(e) = audit::append(&state.db, &entry).await {
+        tracing::error!(error = %e, "audit of an import removal failed");
+    }
     let notice = Notice {
         removed: Some((removed.filename, removed.rows_imported)),
         ..Default::default()
