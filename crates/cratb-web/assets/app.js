@@ -30,7 +30,8 @@
     if (status) { status.hidden = false; }
     if (button) { button.disabled = true; }
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.getAttribute("action"));
+    // The token goes in a header: the address's copy is only for browsers without scripts.
+    xhr.open("POST", form.getAttribute("action").split("?")[0]);
     xhr.setRequestHeader("X-CSRF-Token", form.getAttribute("data-csrf") || "");
     xhr.upload.addEventListener("progress", function (p) {
       if (bar && p.lengthComputable) { bar.value = Math.round(100 * p.loaded / p.total); }

@@ -27,7 +27,7 @@ pub struct RegionData {
 }
 
 /// Masks kept per region before the memo starts afresh (a mask is a byte per isolate).
-const MASKS_KEPT: usize = 16;
+const MASKS_KEPT: usize = 32;
 
 /// The text columns the pages filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -480,6 +480,34 @@ impl Filter {
             "tous isolats".into()
         });
         parts.join(", ")
+    }
+}
+
+/// The region a request is about, one rule for pages, exports and the API: a regional
+/// account's own; for a national account, the one asked for, else its own, else the first
+/// region holding isolates, else the first region. `None`: the region asked for does not exist.
+pub async fn region_for(
+    db: &Db,
+    scope: &cratb_domain::Scope,
+    asked: Option<&str>,
+    own: Option<&str>,
+) -> Result<Option<String>, StoreError> {
+    use cratb_domain::{Scope, geo};
+    match scope {
+        Scope::Region(r) => Ok(Some(r.as_str().to_string())),
+        Scope::National => match asked.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Ok(geo::region(r).map(|r| r.code.to_string())),
+            None => match own {
+                Some(own) => Ok(Some(own.to_string())),
+                None => Ok(Some(
+                    cratb_store::resistance::regions_with_isolates(db, scope)
+                        .await?
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| geo::REGIONS[0].code.into()),
+                )),
+            },
+        },
     }
 }
 

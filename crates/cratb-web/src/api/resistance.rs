@@ -37,22 +37,16 @@ pub struct UploadParams {
     pub region: Option<String>,
 }
 
-fn region_of(
+/// [`crate::resistance::region_for`], with the API's errors.
+async fn region_of(
+    state: &AppState,
     scope: &Scope,
     asked: Option<&str>,
-    fallback: Option<&str>,
+    own: Option<&str>,
 ) -> Result<String, ApiError> {
-    match scope {
-        Scope::Region(r) => Ok(r.as_str().to_string()),
-        Scope::National => {
-            let r = asked
-                .or(fallback)
-                .unwrap_or(cratb_domain::geo::REGIONS[0].code);
-            cratb_domain::geo::region(r)
-                .map(|r| r.code.to_string())
-                .ok_or_else(|| ApiError::field("/region", "région inconnue"))
-        }
-    }
+    crate::resistance::region_for(&state.db, scope, asked, own)
+        .await?
+        .ok_or_else(|| ApiError::field("/region", "région inconnue"))
 }
 
 /// Uploads a susceptibility file (CSV or XLSX, the body as is). All or nothing unless
@@ -81,7 +75,13 @@ pub async fn upload(
         p.skip_invalid.unwrap_or(false),
     )
     .map_err(|field| ApiError::field(&format!("/{field}"), "valeur inconnue"))?;
-    let region = region_of(&scope, p.region.as_deref(), user.region_code.as_deref())?;
+    let region = region_of(
+        &state,
+        &scope,
+        p.region.as_deref(),
+        user.region_code.as_deref(),
+    )
+    .await?;
     let filename = p.filename.clone().unwrap_or_else(|| "api".into());
     let request = ImportRequest {
         region_code: region.clone(),
@@ -121,7 +121,13 @@ async fn region_data(
     f: &Filter,
 ) -> Result<(String, std::sync::Arc<crate::resistance::RegionData>), ApiError> {
     let (user, scope) = auth.api_user()?;
-    let region = region_of(&scope, f.region.as_deref(), user.region_code.as_deref())?;
+    let region = region_of(
+        state,
+        &scope,
+        f.region.as_deref(),
+        user.region_code.as_deref(),
+    )
+    .await?;
     let data = state.amr.region(&state.db, &region).await?;
     let entry = auth.audit_entry(
         "isolates.read",

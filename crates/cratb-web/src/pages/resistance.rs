@@ -15,41 +15,22 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::{Scope, geo};
+use cratb_store::audit;
 use cratb_store::resistance::{self, ImportError, ImportProblem, ImportRequest};
-use cratb_store::{Db, audit};
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// The region a request is about: the user's own, or the one a national user picked (by
-/// default the first holding isolates).
-pub async fn region_for(
-    db: &Db,
-    scope: &Scope,
+/// [`crate::resistance::region_for`], with a page's errors.
+async fn region_for(
+    state: &AppState,
+    auth: &Auth,
     asked: Option<&str>,
-    lang: Lang,
 ) -> Result<String, PageError> {
-    match scope {
-        Scope::Region(r) => Ok(r.as_str().to_string()),
-        Scope::National => match asked.map(str::trim).filter(|r| !r.is_empty()) {
-            Some(r) if geo::region(r).is_some() => Ok(r.to_string()),
-            Some(_) => Err(PageError::BadRequest(lang, "région inconnue".into())),
-            None => Ok(resistance::regions_with_isolates(db, scope)
-                .await
-                .map_err(PageError::store(lang))?
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| geo::REGIONS[0].code.into())),
-        },
-    }
-}
-
-/// Where an upload goes: the user's region (a national account without one imports into the
-/// first region; the API and `cratb import-isolates` take any region).
-fn import_region(scope: &Scope, user_region: Option<&str>) -> String {
-    match scope {
-        Scope::Region(r) => r.as_str().to_string(),
-        Scope::National => user_region.unwrap_or(geo::REGIONS[0].code).to_string(),
-    }
+    let (user, scope) = auth.page_user()?;
+    crate::resistance::region_for(&state.db, &scope, asked, user.region_code.as_deref())
+        .await
+        .map_err(PageError::store(auth.lang))?
+        .ok_or_else(|| PageError::BadRequest(auth.lang, "région inconnue".into()))
 }
 
 /// One cell of the antibiogram table.
@@ -365,7 +346,7 @@ async fn load(
     f: &Filter,
 ) -> Result<(Scope, String, Arc<RegionData>), PageError> {
     let (_, scope) = auth.page_user()?;
-    let region = region_for(&state.db, &scope, f.region.as_deref(), auth.lang).await?;
+    let region = region_for(state, auth, f.region.as_deref()).await?;
     let data = state
         .amr
         .region(&state.db, &region)
@@ -648,8 +629,8 @@ async fn imports_page(
         removed,
     } = notice;
     let lang = auth.lang;
-    let (user, scope) = auth.page_user()?;
-    let region = import_region(&scope, user.region_code.as_deref());
+    let (_, scope) = auth.page_user()?;
+    let region = region_for(state, auth, None).await?;
     let names = resistance::establishment_names(&state.db, &region)
         .await
         .map_err(PageError::store(lang))?;
@@ -768,7 +749,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     };
     let options = cratb_amr::ReadOptions::named(&v.guideline, &v.uti, v.skip_invalid)
         .map_err(|f| PageError::BadRequest(lang, format!("valeur refusée : {f}")))?;
-    let region = import_region(&scope, user.region_code.as_deref());
+    let region = region_for(&state, &auth, None).await?;
     let establishment_id = match v.establishment.trim() {
         "" => None,
         id => Some(
