@@ -79,7 +79,10 @@ pub async fn create(
         StatusCode::CREATED,
         [(
             header::LOCATION,
-            format!("/api/v1/professionals?q={}", created.last_name),
+            format!(
+                "/api/v1/professionals?q={}",
+                crate::error::urlencode(&created.last_name)
+            ),
         )],
         Json(created),
     )
