@@ -191,25 +191,174 @@ impl NewProfessional {
     }
 }
 
+/// The fields of an entry as one version keeps them (JSON in `professional_versions.data`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub last_name: String,
+    pub first_name: String,
+    pub profession: String,
+    pub rpps: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub public_name: bool,
+    pub public_email: bool,
+    pub public_phone: bool,
+}
+
+impl NewProfessional {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            last_name: self.last_name.clone(),
+            first_name: self.first_name.clone(),
+            profession: self.profession.code().to_string(),
+            rpps: self.rpps.as_ref().map(|r| r.to_string()),
+            email: self.email.as_ref().map(|e| e.to_string()),
+            phone: self.phone.as_ref().map(|p| p.e164().to_string()),
+            public_name: self.public_name,
+            public_email: self.public_email,
+            public_phone: self.public_phone,
+        }
+    }
+}
+
+impl Snapshot {
+    /// The input that gives this version back (for a restore, checked again like any input).
+    pub fn input(&self) -> ProfessionalInput {
+        ProfessionalInput {
+            last_name: Some(self.last_name.clone()),
+            first_name: Some(self.first_name.clone()),
+            profession: Some(self.profession.clone()),
+            rpps: self.rpps.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            region: None,
+            public_name: Some(self.public_name),
+            public_email: Some(self.public_email),
+            public_phone: Some(self.public_phone),
+        }
+    }
+
+    /// What differs from `before`, in French, for the history (`téléphone, e-mail`).
+    fn changes_from(&self, before: &Snapshot) -> String {
+        let fields: [(&str, bool); 6] = [
+            (
+                "nom",
+                self.last_name != before.last_name || self.first_name != before.first_name,
+            ),
+            ("profession", self.profession != before.profession),
+            ("RPPS", self.rpps != before.rpps),
+            ("e-mail", self.email != before.email),
+            ("téléphone", self.phone != before.phone),
+            (
+                "consentements",
+                (self.public_name, self.public_email, self.public_phone)
+                    != (before.public_name, before.public_email, before.public_phone),
+            ),
+        ];
+        let changed: Vec<&str> = fields.iter().filter(|(_, c)| *c).map(|(n, _)| *n).collect();
+        if changed.is_empty() {
+            "aucun changement".into()
+        } else {
+            format!("modifié : {}", changed.join(", "))
+        }
+    }
+}
+
+/// One version of an entry.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Version {
+    pub version: i64,
+    pub actor: String,
+    pub summary: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_at: OffsetDateTime,
+    pub data: String,
+}
+
+impl Version {
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        serde_json::from_str(&self.data).ok()
+    }
+}
+
 const SELECT: &str = "SELECT id, region_code, last_name, first_name, profession, rpps, email, phone, \
      public_name, public_email, public_phone, confirmed_at FROM professionals p";
 
-/// Adds a professional; a known RPPS number is a conflict on `rpps`.
-pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional) -> Result<i64> {
+/// Adds a professional (version 1 of the entry); a known RPPS number is a conflict on `rpps`.
+pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) -> Result<i64> {
     if !scope.allows(p.region.as_str()) {
         return Err(StoreError::Invalid("region"));
     }
     let at = now();
-    let id = on_db!(db, pool => sqlx::query_scalar(
-        "INSERT INTO professionals (region_code, last_name, first_name, profession, rpps, email, phone,
-            public_name, public_email, public_phone, confirmed_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) RETURNING id")
-        .bind(p.region.as_str()).bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
-        .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
-        .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
-        .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at)
-        .fetch_one(pool).await.map_err(conflict_on("rpps"))?);
+    let data = serde_json::to_string(&p.snapshot()).expect("a snapshot serialises");
+    // An async block keeps each `?` inside, so that every database error goes through
+    // `conflict_on` below.
+    let id = on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO professionals (region_code, last_name, first_name, profession, rpps, email, phone,
+                public_name, public_email, public_phone, confirmed_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) RETURNING id")
+            .bind(p.region.as_str()).bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
+            .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
+            .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
+            .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at)
+            .fetch_one(&mut *tx).await?;
+        sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
+                     VALUES ($1, 1, $2, $3, 'création', $4)")
+            .bind(id).bind(&data).bind(actor).bind(at).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<i64, sqlx::Error>(id)
+    }.await)
+    .map_err(conflict_on("rpps"))?;
     Ok(id)
+}
+
+/// Replaces an entry's fields and keeps the new version with what changed. The entry keeps its
+/// region. Returns the version's summary.
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    id: i64,
+    p: &NewProfessional,
+    actor: &str,
+    note: Option<&str>,
+) -> Result<String> {
+    let before = history(db, scope, id).await?;
+    let previous = before.first().and_then(Version::snapshot);
+    let next = before.first().map_or(1, |v| v.version + 1);
+    let snapshot = p.snapshot();
+    let summary = match (note, &previous) {
+        (Some(n), _) => n.to_string(),
+        (None, Some(prev)) => snapshot.changes_from(prev),
+        (None, None) => "modification".to_string(),
+    };
+    let data = serde_json::to_string(&snapshot).expect("a snapshot serialises");
+    let at = now();
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4, email = $5,
+                phone = $6, public_name = $7, public_email = $8, public_phone = $9, updated_at = $10 WHERE id = $11")
+            .bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
+            .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
+            .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
+            .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at).bind(id)
+            .execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id).bind(next).bind(&data).bind(actor).bind(&summary).bind(at).execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)
+    .map_err(conflict_on("rpps"))?;
+    Ok(summary)
+}
+
+/// An entry's versions, newest first (`NotFound` outside the scope).
+pub async fn history(db: &Db, scope: &Scope, id: i64) -> Result<Vec<Version>> {
+    get(db, scope, id).await?;
+    Ok(on_db!(db, p => sqlx::query_as::<_, Version>(
+        "SELECT version, actor, summary, changed_at, data FROM professional_versions WHERE professional_id = $1 ORDER BY version DESC")
+        .bind(id).fetch_all(p).await)?)
 }
 
 /// Filters of the directory.

@@ -69,6 +69,10 @@ catalogue! {
     app_name: "cratb", "cratb";
     nav_resistance: "Antibiogrammes", "Antibiograms";
     nav_directory: "Annuaire", "Directory";
+    history: "Historique des modifications", "Change history";
+    change: "Modification", "Change";
+    restore: "Restaurer", "Restore";
+    restore_confirm: "Remettre la fiche dans cet état ? La version actuelle reste dans l'historique.", "Put the entry back as it was then? The current version stays in the history.";
     new_professional: "Ajouter un professionnel", "Add a professional";
     professional_saved: "Professionnel ajouté à l'annuaire.", "Professional added to the directory.";
     professionals_found: "professionnel(s)", "professional(s)";

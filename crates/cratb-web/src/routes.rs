@@ -146,6 +146,30 @@ fn table() -> Table {
     )
     .add(
         get.clone(),
+        "/directory/{id}",
+        Perm(ViewDirectory),
+        pages::directory::show,
+    )
+    .add(
+        get.clone(),
+        "/directory/{id}/edit",
+        Perm(EditDirectory),
+        pages::directory::edit_form,
+    )
+    .add(
+        post.clone(),
+        "/directory/{id}",
+        Perm(EditDirectory),
+        pages::directory::update,
+    )
+    .add(
+        post.clone(),
+        "/directory/{id}/restore/{version}",
+        Perm(EditDirectory),
+        pages::directory::restore,
+    )
+    .add(
+        get.clone(),
         "/resistance",
         Perm(ViewResistance),
         pages::resistance::antibiogram,

@@ -104,7 +104,14 @@ async fn the_api_checks_identifiers_and_refuses_duplicates() {
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["region_code"], "84");
     assert_eq!(created["public_phone"], true);
-    assert_eq!(post(good).await.unwrap().status(), 409, "same RPPS twice");
+    let dup = post(good).await.unwrap();
+    let status = dup.status();
+    assert_eq!(
+        status,
+        409,
+        "same RPPS twice: {}",
+        dup.text().await.unwrap()
+    );
 
     // Everyone reads the directory; a prescriber cannot write to it.
     let prescriber = app.token(PRESCRIBER, true).await;
@@ -128,4 +135,99 @@ async fn the_api_checks_identifiers_and_refuses_duplicates() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn every_change_is_a_version_and_any_version_comes_back() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(SECRETARY).await;
+    let form = |phone: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("last_name", "Lefèvre".to_string()),
+            ("first_name", "Anne".to_string()),
+            ("profession", "microbiologist".to_string()),
+            ("phone", phone.to_string()),
+        ]
+    };
+    let post = |path: String, body: Vec<(&'static str, String)>| {
+        app.http
+            .post(app.url(&path))
+            .header("cookie", &cookie)
+            .form(&body)
+            .send()
+    };
+    let res = post("/directory".into(), form("04 76 00 00 01"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = location
+        .trim_start_matches("/directory/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // Edit the telephone: version 2 says what changed.
+    let res = post(format!("/directory/{id}"), form("04 76 00 00 02"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (app_ref, cookie_ref) = (&app, &cookie);
+    let page = |path: String| async move {
+        app_ref
+            .http
+            .get(app_ref.url(&path))
+            .header("cookie", cookie_ref)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let shown = page(format!("/directory/{id}")).await;
+    assert!(shown.contains("04 76 00 00 02"));
+    assert!(shown.contains("modifié : téléphone"), "{shown}");
+    assert!(shown.contains(&format!("/directory/{id}/restore/1")));
+
+    // Restore version 1: the old number is back, as version 3.
+    let res = post(
+        format!("/directory/{id}/restore/1"),
+        vec![("csrf", csrf.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    let shown = page(format!("/directory/{id}")).await;
+    assert!(shown.contains("04 76 00 00 01") && shown.contains("version 1 restaurée"));
+    let res = post(
+        format!("/directory/{id}/restore/9"),
+        vec![("csrf", csrf.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 404, "no such version");
+
+    // Another region cannot open, edit or restore the entry.
+    let (bzh, bzh_csrf) = app.session(COORD_BZH).await;
+    let res = app
+        .http
+        .get(app.url(&format!("/directory/{id}")))
+        .header("cookie", &bzh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = app
+        .http
+        .post(app.url(&format!("/directory/{id}/restore/2")))
+        .header("cookie", &bzh)
+        .form(&[("csrf", bzh_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
 }

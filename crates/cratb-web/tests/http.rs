@@ -769,6 +769,14 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/directory", "directory.view"),
     ("GET", "/directory/new", "directory.edit"),
     ("POST", "/directory", "directory.edit"),
+    ("GET", "/directory/{id}", "directory.view"),
+    ("GET", "/directory/{id}/edit", "directory.edit"),
+    ("POST", "/directory/{id}", "directory.edit"),
+    (
+        "POST",
+        "/directory/{id}/restore/{version}",
+        "directory.edit",
+    ),
     ("GET", "/resistance", "resistance.view"),
     ("GET", "/resistance/export/{format}", "resistance.view"),
     ("GET", "/resistance/alerts", "resistance.view"),
@@ -933,6 +941,7 @@ async fn authorization_matrix() {
                     .replace("{id}", &id.to_string())
                     .replace("{code}", "en")
                     .replace("{format}", "csv")
+                    .replace("{version}", "1")
                     .replace("/static/{file}", &asset);
                 let api = path.starts_with("/api/v1");
                 let mut req = app.http.request(spec.method.clone(), app.url(&path));
@@ -1050,6 +1059,7 @@ async fn bad_input_never_gives_a_server_error() {
     let no_input = [
         "/logout",
         "/resistance/imports/{id}/delete",
+        "/directory/{id}/restore/{version}",
         "/account/logout-everywhere",
         "/account/tokens/{id}/revoke",
     ];

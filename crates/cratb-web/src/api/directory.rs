@@ -59,7 +59,8 @@ pub async fn create(
     let (_, scope) = auth.api_user()?;
     let own = crate::pages::directory::own_region(&scope);
     let p = NewProfessional::validate(&input, own.as_ref()).map_err(|e| invalid(e, auth.lang))?;
-    let id = directory::create(&state.db, &scope, &p).await?;
+    let (user, _) = auth.api_user()?;
+    let id = directory::create(&state.db, &scope, &p, &user.email).await?;
     let summary = format!(
         "professionnel ajouté : {} {} ({})",
         p.first_name,

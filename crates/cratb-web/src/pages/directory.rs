@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use cratb_domain::{Permission, Phone, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
@@ -128,6 +128,7 @@ pub struct FormValues {
 #[template(path = "directory/form.html")]
 struct FormPage {
     l: Layout,
+    action: String,
     v: FormValues,
     professions: Vec<Opt>,
     regions: Vec<Opt>,
@@ -158,14 +159,29 @@ impl FormPage {
     }
 }
 
-fn form_page(auth: &Auth, scope: &Scope, v: FormValues, errors: Vec<FieldError>) -> PageResult {
+fn form_page(
+    auth: &Auth,
+    scope: &Scope,
+    id: Option<i64>,
+    v: FormValues,
+    errors: Vec<FieldError>,
+) -> PageResult {
     let lang = auth.lang;
-    let regions = match scope {
-        Scope::National => options(geo::REGIONS.iter().map(|r| (r.code, r.name)), &v.region),
-        Scope::Region(_) => Vec::new(),
+    // The region is chosen once, at creation.
+    let regions = match (scope, id) {
+        (Scope::National, None) => {
+            options(geo::REGIONS.iter().map(|r| (r.code, r.name)), &v.region)
+        }
+        _ => Vec::new(),
+    };
+    let title = if id.is_some() {
+        lang.tr().edit
+    } else {
+        lang.tr().new_professional
     };
     let page = FormPage {
-        l: Layout::new(auth, lang.tr().new_professional),
+        l: Layout::new(auth, title),
+        action: id.map_or("/directory".to_string(), |i| format!("/directory/{i}")),
         professions: options(
             Profession::ALL
                 .iter()
@@ -182,7 +198,7 @@ fn form_page(auth: &Auth, scope: &Scope, v: FormValues, errors: Vec<FieldError>)
 
 pub async fn new_form(auth: Auth) -> PageResult {
     let (_, scope) = auth.page_user()?;
-    form_page(&auth, &scope, FormValues::default(), Vec::new())
+    form_page(&auth, &scope, None, FormValues::default(), Vec::new())
 }
 
 /// The form's fields (checkboxes are absent when unchecked).
@@ -230,8 +246,22 @@ pub async fn create(
     auth: Auth,
     HtmlForm(f): HtmlForm<ProfessionalForm>,
 ) -> PageResult {
+    save(state, auth, None, f).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    HtmlForm(f): HtmlForm<ProfessionalForm>,
+) -> PageResult {
+    save(state, auth, Some(id), f).await
+}
+
+async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
+    let actor = user.email.clone();
     let text = |s: &Option<String>| s.clone().unwrap_or_default();
     let v = FormValues {
         last_name: text(&f.last_name),
@@ -245,6 +275,14 @@ pub async fn create(
         public_email: f.public_email.is_some(),
         public_phone: f.public_phone.is_some(),
     };
+    let existing = match id {
+        Some(i) => Some(
+            directory::get(&state.db, &scope, i)
+                .await
+                .map_err(PageError::store(lang))?,
+        ),
+        None => None,
+    };
     let input = ProfessionalInput {
         last_name: f.last_name,
         first_name: f.first_name,
@@ -257,37 +295,196 @@ pub async fn create(
         public_email: Some(v.public_email),
         public_phone: Some(v.public_phone),
     };
-    let new = match NewProfessional::validate(&input, own_region(&scope).as_ref()) {
-        Ok(n) => n,
-        Err(errors) => return form_page(&auth, &scope, v, errors),
+    // An entry keeps its region; a new one takes the caller's (or the one a national account picked).
+    let region = match &existing {
+        Some(e) => RegionCode::parse(&e.region_code).ok(),
+        None => own_region(&scope),
     };
-    match directory::create(&state.db, &scope, &new).await {
-        Ok(id) => {
+    let new = match NewProfessional::validate(&input, region.as_ref()) {
+        Ok(n) => n,
+        Err(errors) => return form_page(&auth, &scope, id, v, errors),
+    };
+    let saved = match id {
+        Some(i) => directory::update(&state.db, &scope, i, &new, &actor, None)
+            .await
+            .map(|summary| (i, summary)),
+        None => directory::create(&state.db, &scope, &new, &actor)
+            .await
+            .map(|i| (i, "création".to_string())),
+    };
+    match saved {
+        Ok((saved_id, change)) => {
+            let action = if id.is_some() {
+                "professional.update"
+            } else {
+                "professional.create"
+            };
             let summary = format!(
-                "professionnel ajouté : {} {} ({}{})",
+                "{} {} ({}) : {change}",
                 new.first_name,
                 new.last_name,
-                new.profession.code(),
-                new.rpps
-                    .as_ref()
-                    .map(|r| format!(", RPPS {r}"))
-                    .unwrap_or_default()
+                new.profession.code()
             );
             let entry = auth.audit_entry(
-                "professional.create",
+                action,
                 "professional",
-                Some(id.to_string()),
+                Some(saved_id.to_string()),
                 Some(new.region.as_str().to_string()),
                 summary,
             );
             audit::append(&state.db, &entry)
                 .await
                 .map_err(PageError::store(lang))?;
-            Ok(super::login::redirect("/directory?saved=1"))
+            Ok(super::login::redirect(&format!(
+                "/directory/{saved_id}?saved=1"
+            )))
         }
         Err(e) => match store_field_error(e) {
-            Ok(fe) => form_page(&auth, &scope, v, vec![fe]),
+            Ok(fe) => form_page(&auth, &scope, id, v, vec![fe]),
             Err(e) => Err(PageError::store(lang)(e)),
         },
+    }
+}
+
+/// A version as shown in the history.
+pub struct VersionRow {
+    pub version: i64,
+    pub actor: String,
+    pub summary: String,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "directory/show.html")]
+struct ShowPage {
+    l: Layout,
+    p: Professional,
+    profession: &'static str,
+    phone: String,
+    versions: Vec<VersionRow>,
+    can_edit: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+fn display_phone(p: &Professional) -> String {
+    p.phone
+        .as_deref()
+        .and_then(|x| Phone::parse(x).ok())
+        .map(|x| x.to_string())
+        .unwrap_or_default()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    PageQuery(q): PageQuery<ShowQuery>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let p = directory::get(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let versions = directory::history(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?
+        .into_iter()
+        .map(|v| VersionRow {
+            when: super::fmt_time(&v.changed_at, lang.code()),
+            version: v.version,
+            actor: v.actor,
+            summary: v.summary,
+        })
+        .collect();
+    Ok(render(&ShowPage {
+        l: Layout::new(&auth, &format!("{} {}", p.first_name, p.last_name)),
+        profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
+        phone: display_phone(&p),
+        p,
+        versions,
+        can_edit: auth.can(Permission::EditDirectory),
+        saved: q.saved.is_some(),
+    }))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let p = directory::get(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let v = FormValues {
+        phone: display_phone(&p),
+        last_name: p.last_name,
+        first_name: p.first_name,
+        profession: p.profession,
+        rpps: p.rpps.unwrap_or_default(),
+        email: p.email.unwrap_or_default(),
+        region: p.region_code,
+        public_name: p.public_name,
+        public_email: p.public_email,
+        public_phone: p.public_phone,
+    };
+    form_page(&auth, &scope, Some(id), v, Vec::new())
+}
+
+/// Puts an earlier version back, as a new version: nothing is lost.
+pub async fn restore(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, version)): Path<(i64, i64)>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (user, scope) = auth.page_user()?;
+    let p = directory::get(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let versions = directory::history(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let snapshot = versions
+        .iter()
+        .find(|v| v.version == version)
+        .and_then(directory::Version::snapshot)
+        .ok_or(PageError::NotFound(lang))?;
+    let region = RegionCode::parse(&p.region_code).ok();
+    let new = NewProfessional::validate(&snapshot.input(), region.as_ref()).map_err(|e| {
+        let messages: Vec<String> = e
+            .iter()
+            .map(|e| e.message(lang.code()).to_string())
+            .collect();
+        PageError::BadRequest(lang, messages.join(" ; "))
+    })?;
+    let note = format!("version {version} restaurée");
+    match directory::update(&state.db, &scope, id, &new, &user.email, Some(&note)).await {
+        Ok(_) => {
+            let summary = format!("{} {} : {note}", new.first_name, new.last_name);
+            let entry = auth.audit_entry(
+                "professional.restore",
+                "professional",
+                Some(id.to_string()),
+                Some(p.region_code),
+                summary,
+            );
+            audit::append(&state.db, &entry)
+                .await
+                .map_err(PageError::store(lang))?;
+            Ok(super::login::redirect(&format!("/directory/{id}?saved=1")))
+        }
+        // Another entry has taken this version's RPPS number since.
+        Err(StoreError::Conflict(_)) => Err(PageError::BadRequest(
+            lang,
+            "cette version porte un numéro RPPS désormais utilisé par une autre fiche".into(),
+        )),
+        Err(e) => Err(PageError::store(lang)(e)),
     }
 }
