@@ -369,6 +369,27 @@ pub struct DirectoryQuery {
     pub q: Option<String>,
     /// A profession code.
     pub profession: Option<String>,
+    /// `true`: only entries not confirmed for 12 months (or never).
+    pub stale: Option<bool>,
+}
+
+/// An entry not confirmed for this long is flagged for review.
+pub const CONFIRM_EVERY: time::Duration = time::Duration::days(365);
+
+impl Professional {
+    /// Whether the entry has gone unconfirmed for [`CONFIRM_EVERY`].
+    pub fn is_stale(&self) -> bool {
+        self.confirmed_at
+            .is_none_or(|at| now() - at > CONFIRM_EVERY)
+    }
+}
+
+/// Records that an entry was checked with the professional today.
+pub async fn confirm(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
+    let p = get(db, scope, id).await?;
+    on_db!(db, pool => sqlx::query("UPDATE professionals SET confirmed_at = $1 WHERE id = $2")
+        .bind(now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(p)
 }
 
 /// The scope's professionals, by name.
@@ -389,6 +410,12 @@ pub async fn list(
     }
     if let Some(p) = optional(&query.profession) {
         f.push("p.profession = ?", [Arg::Text(p.to_lowercase())]);
+    }
+    if query.stale == Some(true) {
+        f.push(
+            "(p.confirmed_at IS NULL OR p.confirmed_at < ?)",
+            [Arg::Time(now() - CONFIRM_EVERY)],
+        );
     }
     crate::fetch_page(
         db,

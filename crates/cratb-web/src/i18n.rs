@@ -70,6 +70,10 @@ catalogue! {
     nav_resistance: "Antibiogrammes", "Antibiograms";
     nav_directory: "Annuaire", "Directory";
     history: "Historique des modifications", "Change history";
+    to_confirm: "À confirmer", "To confirm";
+    stale_filter: "Non confirmées depuis 12 mois", "Not confirmed for 12 months";
+    last_confirmed: "Dernière confirmation", "Last confirmed";
+    confirm_now: "Marquer comme confirmée aujourd'hui", "Mark as confirmed today";
     change: "Modification", "Change";
     restore: "Restaurer", "Restore";
     restore_confirm: "Remettre la fiche dans cet état ? La version actuelle reste dans l'historique.", "Put the entry back as it was then? The current version stays in the history.";

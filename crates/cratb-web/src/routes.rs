@@ -169,6 +169,12 @@ fn table() -> Table {
         pages::directory::restore,
     )
     .add(
+        post.clone(),
+        "/directory/{id}/confirm",
+        Perm(EditDirectory),
+        pages::directory::confirm,
+    )
+    .add(
         get.clone(),
         "/resistance",
         Perm(ViewResistance),

@@ -231,3 +231,86 @@ async fn every_change_is_a_version_and_any_version_comes_back() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn entries_unconfirmed_for_a_year_are_flagged_until_confirmed() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(SECRETARY).await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("last_name", "Roux"),
+        ("first_name", "Hugo"),
+        ("profession", "gp"),
+    ];
+    let res = app
+        .http
+        .post(app.url("/directory"))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let id: i64 = res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/directory/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let list = |path: &'static str| {
+        let (app, cookie) = (&app, &cookie);
+        async move {
+            app.http
+                .get(app.url(path))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(
+        !list("/directory?stale=1").await.contains("Roux Hugo"),
+        "just confirmed at creation"
+    );
+
+    // Thirteen months later.
+    let old = time::OffsetDateTime::now_utc() - time::Duration::days(400);
+    let sql = "UPDATE professionals SET confirmed_at = $1 WHERE id = $2";
+    match &app.db {
+        cratb_store::Db::Sqlite(p) => sqlx::query(sql)
+            .bind(old)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap(),
+        cratb_store::Db::Postgres(p) => sqlx::query(sql)
+            .bind(old)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap(),
+    }
+    let stale = list("/directory?stale=1").await;
+    assert!(
+        stale.contains("Roux Hugo") && stale.contains("badge stale"),
+        "{stale}"
+    );
+
+    let res = app
+        .http
+        .post(app.url(&format!("/directory/{id}/confirm")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(!list("/directory?stale=1").await.contains("Roux Hugo"));
+}

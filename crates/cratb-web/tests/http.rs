@@ -777,6 +777,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "/directory/{id}/restore/{version}",
         "directory.edit",
     ),
+    ("POST", "/directory/{id}/confirm", "directory.edit"),
     ("GET", "/resistance", "resistance.view"),
     ("GET", "/resistance/export/{format}", "resistance.view"),
     ("GET", "/resistance/alerts", "resistance.view"),
@@ -1060,6 +1061,7 @@ async fn bad_input_never_gives_a_server_error() {
         "/logout",
         "/resistance/imports/{id}/delete",
         "/directory/{id}/restore/{version}",
+        "/directory/{id}/confirm",
         "/account/logout-everywhere",
         "/account/tokens/{id}/revoke",
     ];

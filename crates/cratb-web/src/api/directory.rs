@@ -23,6 +23,8 @@ pub struct DirectoryParams {
     pub q: Option<String>,
     /// A profession code (`infectiologist`, `pharmacist`…).
     pub profession: Option<String>,
+    /// `true`: only entries not confirmed for 12 months (or never).
+    pub stale: Option<bool>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -39,6 +41,7 @@ pub async fn list(
     let q = DirectoryQuery {
         q: p.q,
         profession: p.profession,
+        stale: p.stale,
     };
     Ok(Json(
         directory::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page))

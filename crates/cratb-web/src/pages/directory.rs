@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 /// A row of the directory, with labels resolved.
 pub struct Row {
+    pub stale: bool,
     pub p: Professional,
     pub profession: &'static str,
     pub phone: String,
@@ -28,6 +29,7 @@ pub struct Row {
 struct ListPage {
     l: Layout,
     q: String,
+    stale: bool,
     professions: Vec<Opt>,
     rows: Vec<Row>,
     page: Page<()>,
@@ -41,6 +43,7 @@ struct ListPage {
 pub struct ListQuery {
     q: Option<String>,
     profession: Option<String>,
+    stale: Option<String>,
     page: Option<i64>,
     saved: Option<String>,
 }
@@ -49,6 +52,14 @@ fn page_href(q: &DirectoryQuery, page: i64) -> String {
     let params = [
         ("q", q.q.clone().unwrap_or_default()),
         ("profession", q.profession.clone().unwrap_or_default()),
+        (
+            "stale",
+            if q.stale == Some(true) {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
         ("page", page.to_string()),
     ];
     format!(
@@ -67,6 +78,7 @@ pub async fn list(
     let query = DirectoryQuery {
         q: non_empty(&q.q),
         profession: non_empty(&q.profession),
+        stale: Some(non_empty(&q.stale).is_some()),
     };
     let page = directory::list(
         &state.db,
@@ -81,6 +93,7 @@ pub async fn list(
     let rows = items
         .into_iter()
         .map(|p| Row {
+            stale: p.is_stale(),
             profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
             phone: p
                 .phone
@@ -94,6 +107,7 @@ pub async fn list(
     Ok(render(&ListPage {
         l: Layout::new(&auth, lang.tr().nav_directory),
         q: query.q.clone().unwrap_or_default(),
+        stale: query.stale == Some(true),
         professions: options(
             Profession::ALL
                 .iter()
@@ -364,6 +378,8 @@ struct ShowPage {
     versions: Vec<VersionRow>,
     can_edit: bool,
     saved: bool,
+    confirmed: String,
+    stale: bool,
 }
 
 #[derive(Deserialize)]
@@ -403,6 +419,11 @@ pub async fn show(
         .collect();
     Ok(render(&ShowPage {
         l: Layout::new(&auth, &format!("{} {}", p.first_name, p.last_name)),
+        confirmed: p
+            .confirmed_at
+            .map(|t| super::fmt_time(&t, lang.code()))
+            .unwrap_or_default(),
+        stale: p.is_stale(),
         profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
         phone: display_phone(&p),
         p,
@@ -487,4 +508,25 @@ pub async fn restore(
         )),
         Err(e) => Err(PageError::store(lang)(e)),
     }
+}
+
+/// Records that the entry was checked with the professional today.
+pub async fn confirm(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let p = directory::confirm(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let summary = format!("{} {} : fiche confirmée", p.first_name, p.last_name);
+    let entry = auth.audit_entry(
+        "professional.confirm",
+        "professional",
+        Some(id.to_string()),
+        Some(p.region_code),
+        summary,
+    );
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    Ok(super::login::redirect(&format!("/directory/{id}?saved=1")))
 }
