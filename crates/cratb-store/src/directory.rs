@@ -4,7 +4,7 @@
 use crate::{
     Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db,
 };
-use cratb_domain::{Email, Phone, Profession, RegionCode, Rpps, Scope};
+use cratb_domain::{Email, NetworkRole, Phone, Profession, RegionCode, Rpps, Scope};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -26,6 +26,8 @@ pub struct Professional {
     pub public_name: bool,
     pub public_email: bool,
     pub public_phone: bool,
+    /// Network roles, comma-separated codes (`ema_member,referent`).
+    pub network_roles: String,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub confirmed_at: Option<OffsetDateTime>,
@@ -42,6 +44,9 @@ pub struct ProfessionalInput {
     pub phone: Option<String>,
     /// Region (INSEE code); national accounts only, the others' is their own.
     pub region: Option<String>,
+    /// Network roles: `ema_member`, `referent`, `ambassador`, `cpias`, `lab_correspondent`,
+    /// `cratb_staff`.
+    pub network_roles: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub public_name: Option<bool>,
     #[serde(default, deserialize_with = "lenient_bool")]
@@ -63,6 +68,7 @@ pub struct NewProfessional {
     pub public_name: bool,
     pub public_email: bool,
     pub public_phone: bool,
+    pub network_roles: Vec<NetworkRole>,
 }
 
 /// A yes/no from JSON (`true`) or from a form's checkbox (`on`, `1`…).
@@ -155,6 +161,19 @@ impl NewProfessional {
             }
             other => other.and_then(|r| r.ok()),
         };
+        let network_roles = match NetworkRole::parse_list(
+            &input.network_roles.clone().unwrap_or_default().join(","),
+        ) {
+            Ok(roles) => roles,
+            Err(unknown) => {
+                errors.push(FieldError::new(
+                    "network_roles",
+                    format!("rôle inconnu : {}", unknown.join(", ")),
+                    format!("unknown role: {}", unknown.join(", ")),
+                ));
+                Vec::new()
+            }
+        };
         let region = match (own_region, optional(&input.region)) {
             (Some(own), _) => Some(own.clone()),
             (None, Some(r)) => match RegionCode::parse(r) {
@@ -187,6 +206,7 @@ impl NewProfessional {
             public_name: input.public_name.unwrap_or(false),
             public_email: input.public_email.unwrap_or(false),
             public_phone: input.public_phone.unwrap_or(false),
+            network_roles,
         })
     }
 }
@@ -203,6 +223,8 @@ pub struct Snapshot {
     pub public_name: bool,
     pub public_email: bool,
     pub public_phone: bool,
+    #[serde(default)]
+    pub network_roles: String,
 }
 
 impl NewProfessional {
@@ -217,6 +239,7 @@ impl NewProfessional {
             public_name: self.public_name,
             public_email: self.public_email,
             public_phone: self.public_phone,
+            network_roles: NetworkRole::join(&self.network_roles),
         }
     }
 }
@@ -232,6 +255,13 @@ impl Snapshot {
             email: self.email.clone(),
             phone: self.phone.clone(),
             region: None,
+            network_roles: Some(
+                self.network_roles
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(String::from)
+                    .collect(),
+            ),
             public_name: Some(self.public_name),
             public_email: Some(self.public_email),
             public_phone: Some(self.public_phone),
@@ -240,7 +270,8 @@ impl Snapshot {
 
     /// What differs from `before`, in French, for the history (`téléphone, e-mail`).
     fn changes_from(&self, before: &Snapshot) -> String {
-        let fields: [(&str, bool); 6] = [
+        let fields: [(&str, bool); 7] = [
+            ("rôles", self.network_roles != before.network_roles),
             (
                 "nom",
                 self.last_name != before.last_name || self.first_name != before.first_name,
@@ -282,7 +313,7 @@ impl Version {
 }
 
 const SELECT: &str = "SELECT id, region_code, last_name, first_name, profession, rpps, email, phone, \
-     public_name, public_email, public_phone, confirmed_at FROM professionals p";
+     public_name, public_email, public_phone, network_roles, confirmed_at FROM professionals p";
 
 /// Adds a professional (version 1 of the entry); a known RPPS number is a conflict on `rpps`.
 pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) -> Result<i64> {
@@ -297,12 +328,13 @@ pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) ->
         let mut tx = pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO professionals (region_code, last_name, first_name, profession, rpps, email, phone,
-                public_name, public_email, public_phone, confirmed_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) RETURNING id")
+                public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11, $11) RETURNING id")
             .bind(p.region.as_str()).bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
             .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
             .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
             .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at)
+            .bind(NetworkRole::join(&p.network_roles))
             .fetch_one(&mut *tx).await?;
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
                      VALUES ($1, 1, $2, $3, 'création', $4)")
@@ -338,11 +370,12 @@ pub async fn update(
     on_db!(db, pool => async {
         let mut tx = pool.begin().await?;
         sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4, email = $5,
-                phone = $6, public_name = $7, public_email = $8, public_phone = $9, updated_at = $10 WHERE id = $11")
+                phone = $6, public_name = $7, public_email = $8, public_phone = $9, updated_at = $10, network_roles = $12 WHERE id = $11")
             .bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
             .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
             .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
             .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at).bind(id)
+            .bind(NetworkRole::join(&p.network_roles))
             .execute(&mut *tx).await?;
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
                      VALUES ($1, $2, $3, $4, $5, $6)")

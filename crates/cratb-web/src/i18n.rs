@@ -71,6 +71,7 @@ catalogue! {
     nav_directory: "Annuaire", "Directory";
     history: "Historique des modifications", "Change history";
     to_confirm: "À confirmer", "To confirm";
+    network_roles: "Rôles dans le réseau", "Roles in the network";
     stale_filter: "Non confirmées depuis 12 mois", "Not confirmed for 12 months";
     last_confirmed: "Dernière confirmation", "Last confirmed";
     confirm_now: "Marquer comme confirmée aujourd'hui", "Mark as confirmed today";

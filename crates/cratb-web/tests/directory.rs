@@ -30,6 +30,8 @@ async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
         ("email", "ines.martin@chu-exemple.fr".to_string()),
         ("phone", "04 76 12 34".to_string()),
         ("public_name", "on".to_string()),
+        ("network_roles", "referent".to_string()),
+        ("network_roles", "ema_member".to_string()),
     ];
     let res = post(form.clone()).await.unwrap();
     assert_eq!(res.status(), 422);
@@ -98,12 +100,16 @@ async fn the_api_checks_identifiers_and_refuses_duplicates() {
         .map(|e| e["pointer"].as_str().unwrap())
         .collect();
     assert_eq!(pointers, ["/profession", "/rpps", "/phone"]);
-    let good = json!({"last_name": "Durand", "first_name": "Paul", "profession": "pharmacist", "rpps": "10003456786", "public_phone": true});
+    let bad_role = json!({"last_name": "Durand", "first_name": "Paul", "profession": "pharmacist", "network_roles": ["chef"]});
+    let res = post(bad_role).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let good = json!({"last_name": "Durand", "first_name": "Paul", "profession": "pharmacist", "rpps": "10003456786", "public_phone": true, "network_roles": ["lab_correspondent"]});
     let res = post(good.clone()).await.unwrap();
     assert_eq!(res.status(), 201);
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["region_code"], "84");
     assert_eq!(created["public_phone"], true);
+    assert_eq!(created["network_roles"], "lab_correspondent");
     let dup = post(good).await.unwrap();
     let status = dup.status();
     assert_eq!(

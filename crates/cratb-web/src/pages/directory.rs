@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Path, State};
-use cratb_domain::{Permission, Phone, Profession, RegionCode, Scope, geo};
+use cratb_domain::{NetworkRole, Permission, Phone, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
 };
@@ -19,6 +19,8 @@ use serde::Deserialize;
 /// A row of the directory, with labels resolved.
 pub struct Row {
     pub stale: bool,
+    /// Network roles, as labels.
+    pub roles: String,
     pub p: Professional,
     pub profession: &'static str,
     pub phone: String,
@@ -94,6 +96,7 @@ pub async fn list(
         .into_iter()
         .map(|p| Row {
             stale: p.is_stale(),
+            roles: role_labels(&p.network_roles, lang.code()),
             profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
             phone: p
                 .phone
@@ -123,9 +126,20 @@ pub async fn list(
     }))
 }
 
+/// The labels of stored role codes, comma-separated.
+fn role_labels(codes: &str, lang: &str) -> String {
+    NetworkRole::parse_list(codes)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.label(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What was typed in the form.
 #[derive(Default)]
 pub struct FormValues {
+    pub network_roles: Vec<String>,
     pub last_name: String,
     pub first_name: String,
     pub profession: String,
@@ -144,6 +158,7 @@ struct FormPage {
     l: Layout,
     action: String,
     v: FormValues,
+    roles: Vec<Opt>,
     professions: Vec<Opt>,
     regions: Vec<Opt>,
     errors: Vec<FieldError>,
@@ -196,6 +211,14 @@ fn form_page(
     let page = FormPage {
         l: Layout::new(auth, title),
         action: id.map_or("/directory".to_string(), |i| format!("/directory/{i}")),
+        roles: NetworkRole::ALL
+            .iter()
+            .map(|r| Opt {
+                value: r.code().to_string(),
+                label: r.label(lang.code()).to_string(),
+                selected: v.network_roles.iter().any(|c| c == r.code()),
+            })
+            .collect(),
         professions: options(
             Profession::ALL
                 .iter()
@@ -215,9 +238,10 @@ pub async fn new_form(auth: Auth) -> PageResult {
     form_page(&auth, &scope, None, FormValues::default(), Vec::new())
 }
 
-/// The form's fields (checkboxes are absent when unchecked).
-#[derive(Deserialize)]
+/// The form's fields (checkboxes are absent when unchecked; `network_roles` repeats).
+#[derive(Default)]
 pub struct ProfessionalForm {
+    network_roles: Vec<String>,
     last_name: Option<String>,
     first_name: Option<String>,
     profession: Option<String>,
@@ -255,21 +279,48 @@ pub fn store_field_error(e: StoreError) -> Result<FieldError, StoreError> {
     }
 }
 
+impl ProfessionalForm {
+    fn of(fields: Vec<(String, String)>) -> ProfessionalForm {
+        let mut f = ProfessionalForm::default();
+        for (key, value) in fields {
+            let slot = match key.as_str() {
+                "network_roles" => {
+                    f.network_roles.push(value);
+                    continue;
+                }
+                "last_name" => &mut f.last_name,
+                "first_name" => &mut f.first_name,
+                "profession" => &mut f.profession,
+                "rpps" => &mut f.rpps,
+                "email" => &mut f.email,
+                "phone" => &mut f.phone,
+                "region" => &mut f.region,
+                "public_name" => &mut f.public_name,
+                "public_email" => &mut f.public_email,
+                "public_phone" => &mut f.public_phone,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        f
+    }
+}
+
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
-    HtmlForm(f): HtmlForm<ProfessionalForm>,
+    HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
 ) -> PageResult {
-    save(state, auth, None, f).await
+    save(state, auth, None, ProfessionalForm::of(fields)).await
 }
 
 pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    HtmlForm(f): HtmlForm<ProfessionalForm>,
+    HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
 ) -> PageResult {
-    save(state, auth, Some(id), f).await
+    save(state, auth, Some(id), ProfessionalForm::of(fields)).await
 }
 
 async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm) -> PageResult {
@@ -278,6 +329,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
     let actor = user.email.clone();
     let text = |s: &Option<String>| s.clone().unwrap_or_default();
     let v = FormValues {
+        network_roles: f.network_roles.clone(),
         last_name: text(&f.last_name),
         first_name: text(&f.first_name),
         profession: text(&f.profession),
@@ -305,6 +357,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
         email: f.email,
         phone: f.phone,
         region: f.region,
+        network_roles: Some(f.network_roles),
         public_name: Some(v.public_name),
         public_email: Some(v.public_email),
         public_phone: Some(v.public_phone),
@@ -380,6 +433,7 @@ struct ShowPage {
     saved: bool,
     confirmed: String,
     stale: bool,
+    roles: String,
 }
 
 #[derive(Deserialize)]
@@ -424,6 +478,7 @@ pub async fn show(
             .map(|t| super::fmt_time(&t, lang.code()))
             .unwrap_or_default(),
         stale: p.is_stale(),
+        roles: role_labels(&p.network_roles, lang.code()),
         profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
         phone: display_phone(&p),
         p,
@@ -444,6 +499,12 @@ pub async fn edit_form(
         .await
         .map_err(PageError::store(lang))?;
     let v = FormValues {
+        network_roles: p
+            .network_roles
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect(),
         phone: display_phone(&p),
         last_name: p.last_name,
         first_name: p.first_name,
