@@ -606,11 +606,16 @@ pub async fn load_dataset(db: &Db, region: &str) -> Result<cratb_amr::Dataset> {
             }
         }
         fn push(&mut self, value: &str) {
-            let next = self.column.values.len() as u32;
-            let code = *self.index.entry(value.to_string()).or_insert_with(|| {
-                self.column.values.push(value.into());
-                next
-            });
+            // A lookup first: a new String only for a value not seen yet, not once per row.
+            let code = match self.index.get(value) {
+                Some(&code) => code,
+                None => {
+                    let code = self.column.values.len() as u32;
+                    self.column.values.push(value.into());
+                    self.index.insert(value.to_string(), code);
+                    code
+                }
+            };
             self.column.codes.push(code);
         }
     }

@@ -98,12 +98,7 @@ pub async fn list(
             stale: p.is_stale(),
             roles: role_labels(&p.network_roles, lang.code()),
             profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
-            phone: p
-                .phone
-                .as_deref()
-                .and_then(|x| Phone::parse(x).ok())
-                .map(|x| x.to_string())
-                .unwrap_or_default(),
+            phone: display_phone(&p),
             p,
         })
         .collect();
