@@ -353,6 +353,55 @@ async fn a_coordinator_and_a_prescriber_in_chromium() {
     screenshot(&c, "import").await;
     let _ = std::fs::remove_file(&file);
 
+    // The network directory: add a professional, then see the entry with its history.
+    c.goto(&app.url("/directory/new")).await.unwrap();
+    for (id, text) in [
+        ("last_name", "Garnier"),
+        ("first_name", "Léa"),
+        ("rpps", "10003456786"),
+        ("phone", "04 76 12 34 56"),
+    ] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::Css(
+        "select#profession option[value=infectiologist]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css("input[name=network_roles][value=ema_member]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut saved = false;
+    for _ in 0..50 {
+        if c.current_url().await.unwrap().as_str().contains("saved=1") {
+            saved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(saved, "the entry was saved");
+    assert!(text_of(&c, "#saved").await.contains("ajouté"));
+    assert_eq!(text_of(&c, "h1").await, "Léa Garnier");
+    assert!(text_of(&c, "#versions").await.contains("création"));
+    screenshot(&c, "directory").await;
+
     // Log out.
     c.find(Locator::Id("logout"))
         .await
