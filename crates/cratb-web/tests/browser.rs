@@ -85,15 +85,22 @@ async fn screenshot(c: &Client, name: &str) {
     }
 }
 
+/// The text of the first element matching `css`, waiting for it; an element replaced by a
+/// navigation while being read (stale) is looked up again.
 async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..50 {
+        let element = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.text().await {
+            Ok(text) => return text,
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("{css}: the element kept being replaced")
 }
 
 async fn login(c: &Client, app: &TestApp, email: &str) {
