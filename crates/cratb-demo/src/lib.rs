@@ -4,6 +4,7 @@
 //! appears: names of establishments are made from real town names and common patterns, FINESS
 //! numbers are synthetic (valid format and key, not real establishments).
 
+mod network;
 mod places;
 pub mod resistance;
 
@@ -30,6 +31,10 @@ pub struct DemoReport {
     pub establishments: usize,
     /// Synthetic isolates imported for the main region.
     pub isolates: usize,
+    /// Directory entries, EMA teams and conventions.
+    pub professionals: usize,
+    pub teams: usize,
+    pub conventions: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -136,6 +141,7 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                             None
                         },
                         beds,
+                        commune: Some(town.to_owned()),
                     };
                     let e =
                         NewEstablishment::validate(&input).expect("demo establishments are valid");
@@ -144,6 +150,10 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                 }
             }
         }
+        let net = network::generate(db, region, &ght_ids, scale, &mut rng).await?;
+        report.professionals += net.professionals;
+        report.teams += net.teams;
+        report.conventions += net.conventions;
     }
 
     for (local, role, region) in places::ACCOUNTS {

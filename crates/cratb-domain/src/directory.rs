@@ -30,31 +30,85 @@ code_enum! {
     }
 }
 
-impl NetworkRole {
-    /// Parses a comma-separated list of codes, in the order of [`NetworkRole::ALL`], without
-    /// duplicates; the unknown codes come back as the error.
-    pub fn parse_list(text: &str) -> Result<Vec<NetworkRole>, Vec<String>> {
-        let mut unknown = Vec::new();
-        let mut found = Vec::new();
-        for code in text.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-            match NetworkRole::parse(code) {
-                Some(r) if !found.contains(&r) => found.push(r),
-                Some(_) => {}
-                None => unknown.push(code.to_string()),
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(unknown);
-        }
-        found.sort_by_key(|r| NetworkRole::ALL.iter().position(|x| x == r));
-        Ok(found)
-    }
-
-    /// The codes of a list, comma-separated, as stored.
-    pub fn join(roles: &[NetworkRole]) -> String {
-        roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+code_enum! {
+    /// Where a convention stands. A signed convention past its expiry date counts as expired
+    /// whatever its recorded status ([`ConventionStatus::effective`]).
+    ConventionStatus {
+        Draft = "draft", "En projet", "Draft";
+        Signed = "signed", "Signée", "Signed";
+        Expired = "expired", "Expirée", "Expired";
+        Terminated = "terminated", "Résiliée", "Terminated";
     }
 }
+
+impl ConventionStatus {
+    /// The status on `today`: signed and past its expiry means expired.
+    pub fn effective(self, expires_on: Option<time::Date>, today: time::Date) -> ConventionStatus {
+        match (self, expires_on) {
+            (ConventionStatus::Signed, Some(end)) if end < today => ConventionStatus::Expired,
+            (s, _) => s,
+        }
+    }
+}
+
+code_enum! {
+    /// What an EMA provides under a convention (several at once).
+    ConventionService {
+        Advice = "advice", "Conseil et avis", "Advice";
+        Audits = "audits", "Audits de prescription", "Prescription audits";
+        Training = "training", "Formation", "Training";
+    }
+}
+
+/// The disciplines every EMA must bring together (instruction DGOS/PF2/DGS/2020 on the
+/// organisation of antibiotic stewardship: infectiologist, pharmacist, microbiologist, nurse).
+pub const REQUIRED_DISCIPLINES: [Profession; 4] = [
+    Profession::Infectiologist,
+    Profession::Pharmacist,
+    Profession::Microbiologist,
+    Profession::Nurse,
+];
+
+/// The required disciplines absent from a team's members.
+pub fn missing_disciplines(present: &[Profession]) -> Vec<Profession> {
+    REQUIRED_DISCIPLINES
+        .into_iter()
+        .filter(|d| !present.contains(d))
+        .collect()
+}
+
+/// Parses a comma-separated list of codes of a [`code_enum!`] type without duplicates, in
+/// the type's order; the unknown codes come back as the error.
+macro_rules! impl_code_list {
+    ($t:ty) => {
+        impl $t {
+            pub fn parse_list(text: &str) -> Result<Vec<$t>, Vec<String>> {
+                let mut unknown = Vec::new();
+                let mut found = Vec::new();
+                for code in text.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                    match <$t>::parse(code) {
+                        Some(r) if !found.contains(&r) => found.push(r),
+                        Some(_) => {}
+                        None => unknown.push(code.to_string()),
+                    }
+                }
+                if !unknown.is_empty() {
+                    return Err(unknown);
+                }
+                found.sort_by_key(|r| <$t>::ALL.iter().position(|x| x == r));
+                Ok(found)
+            }
+
+            /// The codes of a list, comma-separated, as stored.
+            pub fn join(list: &[$t]) -> String {
+                list.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+            }
+        }
+    };
+}
+
+impl_code_list!(NetworkRole);
+impl_code_list!(ConventionService);
 
 #[cfg(test)]
 mod tests {
@@ -74,6 +128,39 @@ mod tests {
         assert_eq!(
             NetworkRole::join(&[NetworkRole::Referent, NetworkRole::Cpias]),
             "referent,cpias"
+        );
+    }
+
+    #[test]
+    fn teams_missing_disciplines() {
+        use Profession::*;
+        assert_eq!(
+            missing_disciplines(&[Pharmacist, Nurse, Gp]),
+            vec![Infectiologist, Microbiologist]
+        );
+        assert!(
+            missing_disciplines(&[Nurse, Microbiologist, Pharmacist, Infectiologist]).is_empty()
+        );
+    }
+
+    #[test]
+    fn signed_conventions_expire_by_date() {
+        let d =
+            |s| time::Date::parse(s, &time::format_description::well_known::Iso8601::DATE).unwrap();
+        let today = d("2026-11-25");
+        let s = ConventionStatus::Signed;
+        assert_eq!(
+            s.effective(Some(d("2026-11-24")), today),
+            ConventionStatus::Expired
+        );
+        assert_eq!(
+            s.effective(Some(d("2026-11-25")), today),
+            ConventionStatus::Signed
+        );
+        assert_eq!(s.effective(None, today), ConventionStatus::Signed);
+        assert_eq!(
+            ConventionStatus::Draft.effective(Some(d("2020-01-01")), today),
+            ConventionStatus::Draft
         );
     }
 }

@@ -104,6 +104,61 @@ pub fn departments_of(region: &str) -> impl Iterator<Item = &'static Department>
     DEPARTMENTS.iter().filter(move |d| d.region == region)
 }
 
+/// The department a French postcode belongs to, by La Poste's numbering: the first two digits
+/// are the department (three for the overseas departments, `971`–`976`), and Corsica's `20`
+/// splits into Corse-du-Sud (`200xx`–`201xx`) and Haute-Corse (`202xx`–`206xx`). A handful of
+/// border communes are served by a neighbouring department's office; their postcode points there.
+pub fn department_of_postcode(postcode: &str) -> Option<&'static Department> {
+    let p = postcode.trim();
+    if p.len() != 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match &p[..2] {
+        "00" => None,
+        "20" => department(if &p[..3] < "202" { "2A" } else { "2B" }),
+        "97" => department(&p[..3]),
+        two => department(two),
+    }
+}
+
+/// Finds a department by code (`38`, `2A`), postcode (`38000`) or name (`Isère`, `isere`).
+pub fn find_department(text: &str) -> Option<&'static Department> {
+    let t = text.trim();
+    department(t)
+        .or_else(|| department_of_postcode(t))
+        .or_else(|| {
+            let folded = fold(t);
+            DEPARTMENTS.iter().find(|d| fold(d.name) == folded)
+        })
+}
+
+/// Lower case without accents, hyphens or apostrophes, for matching place names as people
+/// type them (`Puy-de-Dôme` = `puy de dome`).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ÿ' => 'y',
+            '-' | '\'' | '’' | '_' => ' ',
+            c => c,
+        };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(c);
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
 /// The INSEE code of an existing region. Constructing one checks the code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(try_from = "String", into = "String")]
@@ -158,6 +213,33 @@ impl fmt::Display for RegionCode {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn postcodes_name_their_department() {
+        let dep = |p| super::department_of_postcode(p).map(|d| d.code);
+        assert_eq!(dep("38000"), Some("38"));
+        assert_eq!(dep("01000"), Some("01"));
+        assert_eq!(dep("20000"), Some("2A"));
+        assert_eq!(dep("20137"), Some("2A"));
+        assert_eq!(dep("20200"), Some("2B"));
+        assert_eq!(dep("97400"), Some("974"));
+        assert_eq!(dep("97500"), None);
+        assert_eq!(dep("98000"), None);
+        assert_eq!(dep("3800"), None);
+        assert_eq!(dep("38 000"), None);
+        assert_eq!(dep("00100"), None);
+    }
+
+    #[test]
+    fn departments_are_found_as_typed() {
+        let find = |t| super::find_department(t).map(|d| d.code);
+        assert_eq!(find("puy de dome"), Some("63"));
+        assert_eq!(find("Puy-de-Dôme"), Some("63"));
+        assert_eq!(find(" 2a "), Some("2A"));
+        assert_eq!(find("63000"), Some("63"));
+        assert_eq!(find("Côtes-d'Armor"), Some("22"));
+        assert_eq!(find("Atlantis"), None);
+    }
+
     use super::*;
     use std::collections::HashSet;
 

@@ -29,7 +29,7 @@ pub trait Bilingual: std::fmt::Display {
     }
 }
 
-pub use directory::{NetworkRole, Profession};
+pub use directory::{ConventionService, ConventionStatus, NetworkRole, Profession};
 pub use email::{Email, EmailError};
 pub use establishment::{Category, Sector};
 pub use finess::{Finess, FinessError};

@@ -34,6 +34,7 @@ code_enum! {
         ImportIsolates = "isolates.import", "Importer des résultats d'antibiogrammes", "Import susceptibility results";
         ViewDirectory = "directory.view", "Consulter l'annuaire du réseau", "View the network directory";
         EditDirectory = "directory.edit", "Modifier l'annuaire du réseau", "Edit the network directory";
+        EditTeam = "team.edit", "Modifier une équipe (EMA) : la sienne, ou toutes pour le CRAtb", "Edit an antibiotic team (EMA): one's own, or any for CRAtb staff";
         ManageOwnAccount = "account.manage", "Gérer son compte", "Manage own account";
     }
 }
@@ -58,6 +59,8 @@ impl Role {
             // The directory is the network's: every member reads it; the CRAtb staff keep it.
             ViewDirectory => true,
             EditDirectory => matches!(self, NationalAdmin | Coordinator | Secretary),
+            // An EMA member edits only the teams they belong to (checked by the handler).
+            EditTeam => matches!(self, NationalAdmin | Coordinator | Secretary | EmaMember),
         }
     }
 

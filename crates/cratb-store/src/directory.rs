@@ -4,7 +4,7 @@
 use crate::{
     Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db,
 };
-use cratb_domain::{Email, NetworkRole, Phone, Profession, RegionCode, Rpps, Scope};
+use cratb_domain::{Email, Finess, NetworkRole, Phone, Profession, RegionCode, Rpps, Scope};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -28,6 +28,8 @@ pub struct Professional {
     pub public_phone: bool,
     /// Network roles, comma-separated codes (`ema_member,referent`).
     pub network_roles: String,
+    /// FINESS numbers of the establishments where they work, comma-separated.
+    pub establishments: String,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub confirmed_at: Option<OffsetDateTime>,
@@ -47,6 +49,8 @@ pub struct ProfessionalInput {
     /// Network roles: `ema_member`, `referent`, `ambassador`, `cpias`, `lab_correspondent`,
     /// `cratb_staff`.
     pub network_roles: Option<Vec<String>>,
+    /// FINESS numbers of the establishments where they work (of their region).
+    pub establishments: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub public_name: Option<bool>,
     #[serde(default, deserialize_with = "lenient_bool")]
@@ -69,6 +73,7 @@ pub struct NewProfessional {
     pub public_email: bool,
     pub public_phone: bool,
     pub network_roles: Vec<NetworkRole>,
+    pub establishments: Vec<Finess>,
 }
 
 /// A yes/no from JSON (`true`) or from a form's checkbox (`on`, `1`…).
@@ -174,6 +179,21 @@ impl NewProfessional {
                 Vec::new()
             }
         };
+        let mut establishments: Vec<Finess> = Vec::new();
+        for f in input
+            .establishments
+            .iter()
+            .flatten()
+            .flat_map(|f| f.split([',', ';', '\n']))
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            match Finess::parse(f) {
+                Ok(f) if !establishments.contains(&f) => establishments.push(f),
+                Ok(_) => {}
+                Err(e) => errors.push(FieldError::of("establishments", &e)),
+            }
+        }
         let region = match (own_region, optional(&input.region)) {
             (Some(own), _) => Some(own.clone()),
             (None, Some(r)) => match RegionCode::parse(r) {
@@ -207,6 +227,7 @@ impl NewProfessional {
             public_email: input.public_email.unwrap_or(false),
             public_phone: input.public_phone.unwrap_or(false),
             network_roles,
+            establishments,
         })
     }
 }
@@ -225,6 +246,8 @@ pub struct Snapshot {
     pub public_phone: bool,
     #[serde(default)]
     pub network_roles: String,
+    #[serde(default)]
+    pub establishments: Vec<String>,
 }
 
 impl NewProfessional {
@@ -240,6 +263,7 @@ impl NewProfessional {
             public_email: self.public_email,
             public_phone: self.public_phone,
             network_roles: NetworkRole::join(&self.network_roles),
+            establishments: self.establishments.iter().map(|f| f.to_string()).collect(),
         }
     }
 }
@@ -262,6 +286,7 @@ impl Snapshot {
                     .map(String::from)
                     .collect(),
             ),
+            establishments: Some(self.establishments.clone()),
             public_name: Some(self.public_name),
             public_email: Some(self.public_email),
             public_phone: Some(self.public_phone),
@@ -270,8 +295,12 @@ impl Snapshot {
 
     /// What differs from `before`, in French, for the history (`téléphone, e-mail`).
     fn changes_from(&self, before: &Snapshot) -> String {
-        let fields: [(&str, bool); 7] = [
+        let fields: [(&str, bool); 8] = [
             ("rôles", self.network_roles != before.network_roles),
+            (
+                "établissements",
+                self.establishments != before.establishments,
+            ),
             (
                 "nom",
                 self.last_name != before.last_name || self.first_name != before.first_name,
@@ -313,7 +342,62 @@ impl Version {
 }
 
 const SELECT: &str = "SELECT id, region_code, last_name, first_name, profession, rpps, email, phone, \
-     public_name, public_email, public_phone, network_roles, confirmed_at FROM professionals p";
+     public_name, public_email, public_phone, network_roles, confirmed_at, \
+     COALESCE((SELECT STRING_AGG(e.finess, ',' ORDER BY e.finess) FROM professional_establishments pe \
+        JOIN establishments e ON e.id = pe.establishment_id WHERE pe.professional_id = p.id), '') AS establishments \
+     FROM professionals p";
+
+/// The FINESS numbers of `p` that name no establishment of its region, each with its message.
+pub async fn check_establishments(db: &Db, p: &NewProfessional) -> Result<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for f in &p.establishments {
+        let found: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+            "SELECT id FROM establishments WHERE finess = $1 AND region_code = $2")
+            .bind(f.as_str()).bind(p.region.as_str()).fetch_optional(pool).await)?;
+        if found.is_none() {
+            errors.push(FieldError::new(
+                "establishments",
+                format!("FINESS {f} : aucun établissement de la région ne porte ce numéro"),
+                format!("FINESS {f}: no establishment of the region has this number"),
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+/// Replaces the establishments of professional `$id` within the transaction `$tx` (of either
+/// backend); a FINESS number unknown in the region fails with `RowNotFound`.
+macro_rules! link_establishments {
+    ($tx:expr, $id:expr, $p:expr) => {{
+        sqlx::query("DELETE FROM professional_establishments WHERE professional_id = $1")
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+        for f in &$p.establishments {
+            let n = sqlx::query(
+                "INSERT INTO professional_establishments (professional_id, establishment_id)
+                 SELECT $1, id FROM establishments WHERE finess = $2 AND region_code = $3",
+            )
+            .bind($id)
+            .bind(f.as_str())
+            .bind($p.region.as_str())
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(sqlx::Error::RowNotFound);
+            }
+        }
+    }};
+}
+
+/// An establishment that vanished between the check and the write, or a known RPPS number.
+fn establishments_or_conflict(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::Invalid("establishments"),
+        e => conflict_on("rpps")(e),
+    }
+}
 
 /// Adds a professional (version 1 of the entry); a known RPPS number is a conflict on `rpps`.
 pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) -> Result<i64> {
@@ -336,13 +420,14 @@ pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) ->
             .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at)
             .bind(NetworkRole::join(&p.network_roles))
             .fetch_one(&mut *tx).await?;
+        link_establishments!(tx, id, p);
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
                      VALUES ($1, 1, $2, $3, 'création', $4)")
             .bind(id).bind(&data).bind(actor).bind(at).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok::<i64, sqlx::Error>(id)
     }.await)
-    .map_err(conflict_on("rpps"))?;
+    .map_err(establishments_or_conflict)?;
     Ok(id)
 }
 
@@ -377,12 +462,14 @@ pub async fn update(
             .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at).bind(id)
             .bind(NetworkRole::join(&p.network_roles))
             .execute(&mut *tx).await?;
+        link_establishments!(tx, id, p);
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
                      VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(id).bind(next).bind(&data).bind(actor).bind(&summary).bind(at).execute(&mut *tx).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok::<(), sqlx::Error>(())
     }.await)
-    .map_err(conflict_on("rpps"))?;
+    .map_err(establishments_or_conflict)?;
     Ok(summary)
 }
 
@@ -404,6 +491,8 @@ pub struct DirectoryQuery {
     pub profession: Option<String>,
     /// `true`: only entries not confirmed for 12 months (or never).
     pub stale: Option<bool>,
+    /// A network role code (`ema_member`, `referent`…).
+    pub role: Option<String>,
 }
 
 /// An entry not confirmed for this long is flagged for review.
@@ -419,9 +508,19 @@ impl Professional {
 
 /// Records that an entry was checked with the professional today.
 pub async fn confirm(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
+    confirm_at(db, scope, id, now()).await
+}
+
+/// Records that an entry was checked with the professional at `at`.
+pub async fn confirm_at(
+    db: &Db,
+    scope: &Scope,
+    id: i64,
+    at: OffsetDateTime,
+) -> Result<Professional> {
     let p = get(db, scope, id).await?;
     on_db!(db, pool => sqlx::query("UPDATE professionals SET confirmed_at = $1 WHERE id = $2")
-        .bind(now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        .bind(at).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(p)
 }
 
@@ -443,6 +542,15 @@ pub async fn list(
     }
     if let Some(p) = optional(&query.profession) {
         f.push("p.profession = ?", [Arg::Text(p.to_lowercase())]);
+    }
+    if let Some(r) = optional(&query.role) {
+        f.push(
+            "(',' || p.network_roles || ',') LIKE ?",
+            [Arg::Text(format!(
+                "%,{},%",
+                r.to_lowercase().replace('%', "")
+            ))],
+        );
     }
     if query.stale == Some(true) {
         f.push(
@@ -469,4 +577,28 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
     let sql = format!("{SELECT}{}", f.sql());
     on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
         .ok_or(StoreError::NotFound)
+}
+
+/// An establishment where a professional works.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Workplace {
+    pub id: i64,
+    pub finess: String,
+    pub name: String,
+}
+
+/// The establishments where professional `id` works, by name (the caller has read the entry).
+pub async fn workplaces(db: &Db, id: i64) -> Result<Vec<Workplace>> {
+    Ok(on_db!(db, p => sqlx::query_as::<_, Workplace>(
+        "SELECT e.id, e.finess, e.name FROM professional_establishments pe
+         JOIN establishments e ON e.id = pe.establishment_id WHERE pe.professional_id = $1 ORDER BY e.name")
+        .bind(id).fetch_all(p).await)?)
+}
+
+/// The EMA teams professional `id` belongs to: id and name.
+pub async fn teams_of(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT t.id, t.name FROM ema_members m JOIN ema_teams t ON t.id = m.team_id
+         WHERE m.professional_id = $1 ORDER BY t.name")
+        .bind(id).fetch_all(p).await)?)
 }

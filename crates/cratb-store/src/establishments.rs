@@ -24,6 +24,8 @@ pub struct Establishment {
     pub ght_id: Option<i64>,
     pub ght_name: Option<String>,
     pub beds: Option<i64>,
+    /// The town (commune) where it stands.
+    pub commune: Option<String>,
 }
 
 /// A validated establishment to create or update. Build it with [`NewEstablishment::validate`].
@@ -35,6 +37,7 @@ pub struct NewEstablishment {
     pub department: String,
     pub ght_id: Option<i64>,
     pub beds: Option<i64>,
+    pub commune: Option<String>,
 }
 
 /// Raw input, as typed in a form or sent to the API.
@@ -46,6 +49,8 @@ pub struct EstablishmentInput {
     pub department: Option<String>,
     pub ght_id: Option<i64>,
     pub beds: Option<i64>,
+    /// The town (commune) where it stands.
+    pub commune: Option<String>,
 }
 
 impl NewEstablishment {
@@ -117,6 +122,18 @@ impl NewEstablishment {
                 "the number of beds must be between 0 and 20,000",
             ));
         }
+        let commune = input
+            .commune
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if commune.is_some_and(|c| c.chars().count() > 100) {
+            err(FieldError::new(
+                "commune",
+                "la commune ne peut dépasser 100 caractères",
+                "the town cannot exceed 100 characters",
+            ));
+        }
         if let (Some(f), Some(d)) = (&finess, dep)
             && f.department() != d.code
         {
@@ -144,6 +161,7 @@ impl NewEstablishment {
             department: dep.expect("checked").code.to_owned(),
             ght_id: input.ght_id,
             beds: input.beds,
+            commune: commune.map(str::to_owned),
         })
     }
 
@@ -156,7 +174,7 @@ impl NewEstablishment {
 
 const SELECT: &str =
     "SELECT e.id, e.finess, e.name, e.sector, e.category, e.department_code, e.region_code,
-        e.ght_id, t.name AS ght_name, e.beds
+        e.ght_id, t.name AS ght_name, e.beds, e.commune
     FROM establishments e LEFT JOIN territories t ON t.id = e.ght_id";
 
 /// Filters of the establishment list.
@@ -180,8 +198,12 @@ pub async fn list(
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let like = crate::contains_pattern(q);
         f.push(
-            "(LOWER(e.name) LIKE ? OR e.finess LIKE ?)",
-            [Arg::Text(like.clone()), Arg::Text(like)],
+            "(LOWER(e.name) LIKE ? OR e.finess LIKE ? OR LOWER(e.commune) LIKE ?)",
+            [
+                Arg::Text(like.clone()),
+                Arg::Text(like.clone()),
+                Arg::Text(like),
+            ],
         );
     }
     if let Some(s) = query.sector.as_deref().filter(|s| !s.is_empty()) {
@@ -231,10 +253,10 @@ pub async fn create(db: &Db, scope: &Scope, e: &NewEstablishment) -> Result<i64>
     check_ght(db, e.ght_id, region).await?;
     let at = now();
     let id = on_db!(db, p => sqlx::query_scalar(
-        "INSERT INTO establishments (finess, name, sector, category, department_code, region_code, ght_id, beds, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
+        "INSERT INTO establishments (finess, name, sector, category, department_code, region_code, ght_id, beds, created_at, updated_at, commune)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id")
         .bind(e.finess.as_str()).bind(&e.name).bind(e.category.sector().code()).bind(e.category.code())
-        .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at)
+        .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at).bind(&e.commune)
         .fetch_one(p).await.map_err(conflict_on("finess"))?);
     Ok(id)
 }
@@ -250,9 +272,9 @@ pub async fn update(db: &Db, scope: &Scope, id: i64, e: &NewEstablishment) -> Re
     let at = now();
     let n = on_db!(db, p => sqlx::query(
         "UPDATE establishments SET finess = $1, name = $2, sector = $3, category = $4, department_code = $5,
-            region_code = $6, ght_id = $7, beds = $8, updated_at = $9 WHERE id = $10")
+            region_code = $6, ght_id = $7, beds = $8, updated_at = $9, commune = $11 WHERE id = $10")
         .bind(e.finess.as_str()).bind(&e.name).bind(e.category.sector().code()).bind(e.category.code())
-        .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at).bind(id)
+        .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at).bind(id).bind(&e.commune)
         .execute(p).await.map(|r| r.rows_affected()).map_err(conflict_on("finess"))?);
     if n == 0 {
         Err(StoreError::NotFound)

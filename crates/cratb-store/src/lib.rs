@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod directory;
 pub mod establishments;
+pub mod network;
 pub mod reference;
 pub mod resistance;
 pub mod sessions;
@@ -319,6 +320,7 @@ pub(crate) enum Arg {
     Text(String),
     Int(i64),
     Time(OffsetDateTime),
+    Date(time::Date),
 }
 
 /// Binds `args` in order to a query (works for both backends inside [`on_db!`]).
@@ -330,6 +332,7 @@ macro_rules! bind_args {
                 $crate::Arg::Text(s) => q.bind(s.clone()),
                 $crate::Arg::Int(i) => q.bind(*i),
                 $crate::Arg::Time(t) => q.bind(*t),
+                $crate::Arg::Date(d) => q.bind(*d),
             };
         }
         q

@@ -12,7 +12,9 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod i18n;
+pub mod map;
 pub mod pages;
 pub mod pdf;
 pub mod resistance;
@@ -121,8 +123,13 @@ async fn body_limit(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let limit = if UPLOAD_PATHS.contains(&req.uri().path()) {
+    let path = req.uri().path();
+    let limit = if UPLOAD_PATHS.contains(&path) {
         UPLOAD_LIMIT
+    } else if path.starts_with("/network/conventions") {
+        // A convention's PDF: the document's own limit plus the form around it, so that a
+        // slightly-too-large file still gets the form's specific message.
+        cratb_store::network::Document::MAX_BYTES + 2 * 1024 * 1024
     } else {
         BODY_LIMIT
     };

@@ -778,6 +778,35 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "directory.edit",
     ),
     ("POST", "/directory/{id}/confirm", "directory.edit"),
+    ("GET", "/network", "directory.view"),
+    ("GET", "/network/teams", "directory.view"),
+    ("GET", "/network/teams/new", "directory.edit"),
+    ("POST", "/network/teams", "directory.edit"),
+    ("GET", "/network/teams/{id}", "directory.view"),
+    ("GET", "/network/teams/{id}/edit", "team.edit"),
+    ("POST", "/network/teams/{id}", "team.edit"),
+    ("POST", "/network/teams/{id}/members", "team.edit"),
+    (
+        "POST",
+        "/network/teams/{id}/members/{member}/remove",
+        "team.edit",
+    ),
+    ("GET", "/network/conventions", "directory.view"),
+    ("GET", "/network/conventions/new", "directory.edit"),
+    ("POST", "/network/conventions", "directory.edit"),
+    ("GET", "/network/conventions/{id}", "directory.view"),
+    ("GET", "/network/conventions/{id}/edit", "directory.edit"),
+    ("POST", "/network/conventions/{id}", "directory.edit"),
+    (
+        "GET",
+        "/network/conventions/{id}/document",
+        "directory.view",
+    ),
+    ("GET", "/network/coverage", "directory.view"),
+    ("GET", "/network/coverage/export/{format}", "directory.view"),
+    ("GET", "/network/centre", "directory.edit"),
+    ("POST", "/network/centre", "directory.edit"),
+    ("GET", "/public/search", "public"),
     ("GET", "/resistance", "resistance.view"),
     ("GET", "/resistance/export/{format}", "resistance.view"),
     ("GET", "/resistance/alerts", "resistance.view"),
@@ -812,6 +841,15 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/audit", "audit.view"),
     ("GET", "/api/v1/professionals", "directory.view"),
     ("POST", "/api/v1/professionals", "directory.edit"),
+    ("GET", "/api/v1/professionals/{id}", "directory.view"),
+    ("PUT", "/api/v1/professionals/{id}", "directory.edit"),
+    ("GET", "/api/v1/ema-teams", "directory.view"),
+    ("POST", "/api/v1/ema-teams", "directory.edit"),
+    ("GET", "/api/v1/ema-teams/{id}", "directory.view"),
+    ("PUT", "/api/v1/ema-teams/{id}", "team.edit"),
+    ("GET", "/api/v1/conventions", "directory.view"),
+    ("GET", "/api/v1/coverage", "directory.view"),
+    ("GET", "/api/v1/public/search", "public"),
     ("POST", "/api/v1/isolates/imports", "isolates.import"),
     ("GET", "/api/v1/antibiogram", "resistance.view"),
     ("GET", "/api/v1/resistance/alerts", "resistance.view"),
@@ -943,6 +981,7 @@ async fn authorization_matrix() {
                     .replace("{code}", "en")
                     .replace("{format}", "csv")
                     .replace("{version}", "1")
+                    .replace("{member}", "1")
                     .replace("/static/{file}", &asset);
                 let api = path.starts_with("/api/v1");
                 let mut req = app.http.request(spec.method.clone(), app.url(&path));
@@ -1062,6 +1101,7 @@ async fn bad_input_never_gives_a_server_error() {
         "/resistance/imports/{id}/delete",
         "/directory/{id}/restore/{version}",
         "/directory/{id}/confirm",
+        "/network/teams/{id}/members/{member}/remove",
         "/account/logout-everywhere",
         "/account/tokens/{id}/revoke",
     ];

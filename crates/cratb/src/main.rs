@@ -211,10 +211,7 @@ async fn main() -> Result<()> {
                 let report = cratb_demo::generate(&db, seed)
                     .await
                     .context("données de démonstration / demo data")?;
-                println!(
-                    "Démo : {} établissements, {} territoires, {} isolats (graine {seed}).",
-                    report.establishments, report.territories, report.isolates
-                );
+                println!("{}", demo_summary(&report, seed));
                 print_accounts(&report);
             }
             let listener = tokio::net::TcpListener::bind(&addr)
@@ -244,10 +241,7 @@ async fn main() -> Result<()> {
         Command::Demo { database, seed } => {
             let db = open(&database).await?;
             let report = cratb_demo::generate(&db, seed).await?;
-            println!(
-                "Démo : {} établissements, {} territoires, {} isolats (graine {seed}).",
-                report.establishments, report.territories, report.isolates
-            );
+            println!("{}", demo_summary(&report, seed));
             print_accounts(&report);
         }
         Command::User { database, action } => {
@@ -481,4 +475,12 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What the demo generated, in one line.
+fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
+    format!(
+        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats (graine {seed}).",
+        r.establishments, r.territories, r.professionals, r.teams, r.conventions, r.isolates
+    )
 }

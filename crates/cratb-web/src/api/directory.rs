@@ -4,10 +4,12 @@ use super::{ApiJson, ApiQuery, ProfessionalPage, invalid};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
+use crate::pages::directory::own_region;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cratb_domain::RegionCode;
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
 };
@@ -25,6 +27,8 @@ pub struct DirectoryParams {
     pub profession: Option<String>,
     /// `true`: only entries not confirmed for 12 months (or never).
     pub stale: Option<bool>,
+    /// A network role code (`ema_member`, `referent`, `ambassador`…).
+    pub role: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -42,12 +46,41 @@ pub async fn list(
         q: p.q,
         profession: p.profession,
         stale: p.stale,
+        role: p.role,
     };
     Ok(Json(
         directory::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page))
             .await?
             .into(),
     ))
+}
+
+/// One professional of the caller's region.
+#[utoipa::path(get, path = "/api/v1/professionals/{id}", tag = "directory", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Professional id")),
+    responses((status = 200, body = Professional), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<Professional>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    Ok(Json(directory::get(&state.db, &scope, id).await?))
+}
+
+/// Checks an input against the rules and the region's establishments.
+async fn checked(
+    state: &AppState,
+    auth: &Auth,
+    input: &ProfessionalInput,
+    region: Option<RegionCode>,
+) -> Result<NewProfessional, ApiError> {
+    let p = NewProfessional::validate(input, region.as_ref()).map_err(|e| invalid(e, auth.lang))?;
+    let unknown = directory::check_establishments(&state.db, &p).await?;
+    if !unknown.is_empty() {
+        return Err(invalid(unknown, auth.lang));
+    }
+    Ok(p)
 }
 
 /// Adds a professional to the directory of the caller's region.
@@ -59,10 +92,8 @@ pub async fn create(
     auth: Auth,
     ApiJson(input): ApiJson<ProfessionalInput>,
 ) -> Result<Response, ApiError> {
-    let (_, scope) = auth.api_user()?;
-    let own = crate::pages::directory::own_region(&scope);
-    let p = NewProfessional::validate(&input, own.as_ref()).map_err(|e| invalid(e, auth.lang))?;
-    let (user, _) = auth.api_user()?;
+    let (user, scope) = auth.api_user()?;
+    let p = checked(&state, &auth, &input, own_region(&scope)).await?;
     let id = directory::create(&state.db, &scope, &p, &user.email).await?;
     let summary = format!(
         "professionnel ajouté : {} {} ({})",
@@ -81,14 +112,39 @@ pub async fn create(
     let created = directory::get(&state.db, &scope, id).await?;
     Ok((
         StatusCode::CREATED,
-        [(
-            header::LOCATION,
-            format!(
-                "/api/v1/professionals?q={}",
-                crate::error::urlencode(&created.last_name)
-            ),
-        )],
+        [(header::LOCATION, format!("/api/v1/professionals/{id}"))],
         Json(created),
     )
         .into_response())
+}
+
+/// Replaces a professional's entry (a new version; the entry keeps its region).
+#[utoipa::path(put, path = "/api/v1/professionals/{id}", tag = "directory", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Professional id")), request_body = ProfessionalInput,
+    responses((status = 200, body = Professional), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ProfessionalInput>,
+) -> Result<Json<Professional>, ApiError> {
+    let (user, scope) = auth.api_user()?;
+    let current = directory::get(&state.db, &scope, id).await?;
+    let p = checked(
+        &state,
+        &auth,
+        &input,
+        RegionCode::parse(&current.region_code).ok(),
+    )
+    .await?;
+    let change = directory::update(&state.db, &scope, id, &p, &user.email, None).await?;
+    let entry = auth.audit_entry(
+        "professional.update",
+        "professional",
+        Some(id.to_string()),
+        Some(current.region_code),
+        format!("{} {} : {change}", p.first_name, p.last_name),
+    );
+    audit::append(&state.db, &entry).await?;
+    Ok(Json(directory::get(&state.db, &scope, id).await?))
 }

@@ -33,6 +33,7 @@ struct ListPage {
     q: String,
     stale: bool,
     professions: Vec<Opt>,
+    roles: Vec<Opt>,
     rows: Vec<Row>,
     page: Page<()>,
     can_edit: bool,
@@ -45,6 +46,7 @@ struct ListPage {
 pub struct ListQuery {
     q: Option<String>,
     profession: Option<String>,
+    role: Option<String>,
     stale: Option<String>,
     page: Option<i64>,
     saved: Option<String>,
@@ -54,6 +56,7 @@ fn page_href(q: &DirectoryQuery, page: i64) -> String {
     let params = [
         ("q", q.q.clone().unwrap_or_default()),
         ("profession", q.profession.clone().unwrap_or_default()),
+        ("role", q.role.clone().unwrap_or_default()),
         (
             "stale",
             if q.stale == Some(true) {
@@ -81,6 +84,7 @@ pub async fn list(
         q: non_empty(&q.q),
         profession: non_empty(&q.profession),
         stale: Some(non_empty(&q.stale).is_some()),
+        role: non_empty(&q.role),
     };
     let page = directory::list(
         &state.db,
@@ -111,6 +115,12 @@ pub async fn list(
                 .iter()
                 .map(|p| (p.code(), p.label(lang.code()))),
             query.profession.as_deref().unwrap_or(""),
+        ),
+        roles: options(
+            NetworkRole::ALL
+                .iter()
+                .map(|r| (r.code(), r.label(lang.code()))),
+            query.role.as_deref().unwrap_or(""),
         ),
         rows,
         page: meta,
@@ -145,6 +155,8 @@ pub struct FormValues {
     pub public_name: bool,
     pub public_email: bool,
     pub public_phone: bool,
+    /// FINESS numbers, comma-separated.
+    pub establishments: String,
 }
 
 #[derive(Template)]
@@ -179,6 +191,12 @@ impl FormPage {
             ("rpps", tr.rpps, &self.v.rpps, "text"),
             ("email", tr.email, &self.v.email, "email"),
             ("phone", tr.phone, &self.v.phone, "tel"),
+            (
+                "establishments",
+                tr.workplaces,
+                &self.v.establishments,
+                "text",
+            ),
         ]
     }
 }
@@ -247,6 +265,7 @@ pub struct ProfessionalForm {
     public_name: Option<String>,
     public_email: Option<String>,
     public_phone: Option<String>,
+    establishments: Option<String>,
 }
 
 /// The caller's own region (`None` for a national account, who picks one).
@@ -293,6 +312,7 @@ impl ProfessionalForm {
                 "public_name" => &mut f.public_name,
                 "public_email" => &mut f.public_email,
                 "public_phone" => &mut f.public_phone,
+                "establishments" => &mut f.establishments,
                 _ => continue,
             };
             *slot = Some(value);
@@ -335,6 +355,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
         public_name: f.public_name.is_some(),
         public_email: f.public_email.is_some(),
         public_phone: f.public_phone.is_some(),
+        establishments: text(&f.establishments),
     };
     let existing = match id {
         Some(i) => Some(
@@ -353,6 +374,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
         phone: f.phone,
         region: f.region,
         network_roles: Some(f.network_roles),
+        establishments: f.establishments.map(|e| vec![e]),
         public_name: Some(v.public_name),
         public_email: Some(v.public_email),
         public_phone: Some(v.public_phone),
@@ -366,6 +388,12 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
         Ok(n) => n,
         Err(errors) => return form_page(&auth, &scope, id, v, errors),
     };
+    let unknown = directory::check_establishments(&state.db, &new)
+        .await
+        .map_err(PageError::store(lang))?;
+    if !unknown.is_empty() {
+        return form_page(&auth, &scope, id, v, unknown);
+    }
     let saved = match id {
         Some(i) => directory::update(&state.db, &scope, i, &new, &actor, None)
             .await
@@ -429,6 +457,8 @@ struct ShowPage {
     confirmed: String,
     stale: bool,
     roles: String,
+    workplaces: Vec<directory::Workplace>,
+    teams: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize)]
@@ -466,8 +496,16 @@ pub async fn show(
             summary: v.summary,
         })
         .collect();
+    let workplaces = directory::workplaces(&state.db, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let teams = directory::teams_of(&state.db, id)
+        .await
+        .map_err(PageError::store(lang))?;
     Ok(render(&ShowPage {
         l: Layout::new(&auth, &format!("{} {}", p.first_name, p.last_name)),
+        workplaces,
+        teams,
         confirmed: p
             .confirmed_at
             .map(|t| super::fmt_time(&t, lang.code()))
@@ -510,6 +548,7 @@ pub async fn edit_form(
         public_name: p.public_name,
         public_email: p.public_email,
         public_phone: p.public_phone,
+        establishments: p.establishments.replace(',', ", "),
     };
     form_page(&auth, &scope, Some(id), v, Vec::new())
 }

@@ -188,6 +188,7 @@ pub struct FormValues {
     pub department: String,
     pub ght_id: String,
     pub beds: String,
+    pub commune: String,
 }
 
 #[derive(Template)]
@@ -274,6 +275,7 @@ pub async fn edit_form(
         department: e.department_code.clone(),
         ght_id: e.ght_id.map(|g| g.to_string()).unwrap_or_default(),
         beds: e.beds.map(|b| b.to_string()).unwrap_or_default(),
+        commune: e.commune.clone().unwrap_or_default(),
     };
     let title = format!("{} — {}", auth.lang.tr().edit, e.name);
     form_page(
@@ -296,6 +298,7 @@ pub struct EstablishmentForm {
     department: Option<String>,
     ght_id: Option<String>,
     beds: Option<String>,
+    commune: Option<String>,
 }
 
 impl EstablishmentForm {
@@ -325,6 +328,7 @@ impl EstablishmentForm {
             department: non_empty(&self.department),
             ght_id,
             beds,
+            commune: non_empty(&self.commune),
         };
         let v = FormValues {
             finess: self.finess.clone().unwrap_or_default(),
@@ -333,6 +337,7 @@ impl EstablishmentForm {
             department: self.department.clone().unwrap_or_default(),
             ght_id: self.ght_id.clone().unwrap_or_default(),
             beds: self.beds.clone().unwrap_or_default(),
+            commune: self.commune.clone().unwrap_or_default(),
         };
         (v, input, errors)
     }

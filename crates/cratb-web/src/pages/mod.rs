@@ -9,6 +9,7 @@ pub mod establishments;
 pub mod health;
 pub mod home;
 pub mod login;
+pub mod network;
 pub mod resistance;
 pub mod territories;
 pub mod users;
@@ -52,7 +53,7 @@ impl Layout {
         let path = auth.path.split('?').next().unwrap_or("/").to_owned();
         let mut nav = Vec::new();
         if auth.user.is_some() {
-            let items: [(&'static str, &'static str, Option<Permission>); 8] = [
+            let items: [(&'static str, &'static str, Option<Permission>); 9] = [
                 ("/", tr.nav_home, None),
                 (
                     "/establishments",
@@ -69,6 +70,7 @@ impl Layout {
                     tr.nav_directory,
                     Some(Permission::ViewDirectory),
                 ),
+                ("/network", tr.nav_network, Some(Permission::ViewDirectory)),
                 (
                     "/resistance",
                     tr.nav_resistance,

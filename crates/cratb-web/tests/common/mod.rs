@@ -156,3 +156,8 @@ pub fn extract(text: &str, start: &str, end: &str) -> Option<String> {
 pub fn meta_csrf(page: &str) -> String {
     extract(page, "<meta name=\"csrf-token\" content=\"", "\"").expect("csrf meta")
 }
+
+/// Percent-encodes a query-string value.
+pub fn urlencode(s: &str) -> String {
+    cratb_web::error::urlencode(s)
+}

@@ -1,0 +1,199 @@
+//! The stewardship network in the JSON API: EMA teams, conventions, coverage, and the public
+//! "who do I ask?" lookup.
+
+use super::{ApiJson, ApiQuery, invalid};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, Problem};
+use crate::pages::directory::own_region;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cratb_domain::{RegionCode, Scope, geo};
+use cratb_store::network::{
+    self, Convention, ConventionQuery, Coverage, NewTeam, PublicAnswer, TeamInput, TeamView,
+};
+use cratb_store::{StoreError, audit};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// The region's EMA teams, with members, departments and missing disciplines.
+#[utoipa::path(get, path = "/api/v1/ema-teams", tag = "network", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TeamView>), (status = 401, body = Problem)))]
+pub async fn list_teams(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<Vec<TeamView>>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    Ok(Json(network::list_teams(&state.db, &scope).await?))
+}
+
+/// One team.
+#[utoipa::path(get, path = "/api/v1/ema-teams/{id}", tag = "network", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Team id")),
+    responses((status = 200, body = TeamView), (status = 404, body = Problem)))]
+pub async fn get_team(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<TeamView>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    Ok(Json(network::get_team(&state.db, &scope, id).await?))
+}
+
+/// A store refusal on a team, as a problem naming the field.
+fn team_error(e: StoreError, lang: crate::i18n::Lang) -> ApiError {
+    match crate::pages::network::teams::team_store_error(e) {
+        Ok(fe) if fe.field == "name" => {
+            ApiError::new(StatusCode::CONFLICT, fe.message(lang.code()))
+        }
+        Ok(fe) => invalid(vec![fe], lang),
+        Err(e) => e.into(),
+    }
+}
+
+/// Creates a team in the caller's region.
+#[utoipa::path(post, path = "/api/v1/ema-teams", tag = "network", security(("bearer" = [])),
+    request_body = TeamInput,
+    responses((status = 201, body = TeamView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_team(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<TeamInput>,
+) -> Result<Response, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let t = NewTeam::validate(&input, own_region(&scope).as_ref())
+        .map_err(|e| invalid(e, auth.lang))?;
+    let id = network::create_team(&state.db, &scope, &t)
+        .await
+        .map_err(|e| team_error(e, auth.lang))?;
+    let entry = auth.audit_entry(
+        "team.create",
+        "ema_team",
+        Some(id.to_string()),
+        Some(t.region.to_string()),
+        format!("équipe {} (API)", t.name),
+    );
+    audit::append(&state.db, &entry).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/ema-teams/{id}"))],
+        Json(network::get_team(&state.db, &scope, id).await?),
+    )
+        .into_response())
+}
+
+/// Replaces a team's fields (CRAtb staff, or a member of that team).
+#[utoipa::path(put, path = "/api/v1/ema-teams/{id}", tag = "network", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Team id")), request_body = TeamInput,
+    responses((status = 200, body = TeamView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_team(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<TeamInput>,
+) -> Result<Json<TeamView>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let current = network::get_team(&state.db, &scope, id).await?;
+    if !crate::pages::network::can_edit_team(&state, &auth, id)
+        .await
+        .map_err(|_| ApiError::forbidden())?
+    {
+        return Err(ApiError::forbidden());
+    }
+    let region = RegionCode::parse(&current.team.region_code).ok();
+    let t = NewTeam::validate(&input, region.as_ref()).map_err(|e| invalid(e, auth.lang))?;
+    network::update_team(&state.db, &scope, id, &t)
+        .await
+        .map_err(|e| team_error(e, auth.lang))?;
+    let entry = auth.audit_entry(
+        "team.update",
+        "ema_team",
+        Some(id.to_string()),
+        Some(t.region.to_string()),
+        format!("équipe {} (API)", t.name),
+    );
+    audit::append(&state.db, &entry).await?;
+    Ok(Json(network::get_team(&state.db, &scope, id).await?))
+}
+
+/// The region's conventions, soonest expiry first; `status` filters on the effective status.
+#[utoipa::path(get, path = "/api/v1/conventions", tag = "network", security(("bearer" = [])),
+    params(ConventionQuery),
+    responses((status = 200, body = Vec<Convention>), (status = 401, body = Problem)))]
+pub async fn list_conventions(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ConventionQuery>,
+) -> Result<Json<Vec<Convention>>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    Ok(Json(
+        network::list_conventions(&state.db, &scope, &q, cratb_store::now().date()).await?,
+    ))
+}
+
+/// Which region.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegionParam {
+    /// INSEE region code (national accounts; the others get their own).
+    pub region: Option<String>,
+}
+
+/// Coverage of the region by conventions in force today, per department and sector, with
+/// every establishment and CPTS.
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "network", security(("bearer" = [])),
+    params(RegionParam),
+    responses((status = 200, body = Coverage), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<RegionParam>,
+) -> Result<Json<Coverage>, ApiError> {
+    let (_, scope) = auth.api_user()?;
+    let region = match scope {
+        Scope::Region(r) => r.to_string(),
+        Scope::National => match q.region.as_deref().map(str::trim) {
+            Some(r) if geo::region(r).is_some() => r.to_owned(),
+            _ => {
+                return Err(ApiError::field(
+                    "/region",
+                    "indiquez une région (code INSEE, ex. 84)",
+                ));
+            }
+        },
+    };
+    Ok(Json(
+        network::coverage(&state.db, &region, cratb_store::now().date()).await?,
+    ))
+}
+
+/// A place typed by the public.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlaceParam {
+    /// A postcode (`38000`), a department (`38`, `Isère`) or a commune (`Vichy`).
+    pub q: Option<String>,
+}
+
+/// Who to ask in a place: the EMA teams serving it and the regional centre, public contact
+/// channels only (no login).
+#[utoipa::path(get, path = "/api/v1/public/search", tag = "network",
+    params(PlaceParam),
+    responses((status = 200, body = Vec<PublicAnswer>), (status = 422, body = Problem)))]
+pub async fn public_search(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PlaceParam>,
+) -> Result<Json<Vec<PublicAnswer>>, ApiError> {
+    let text = q.q.as_deref().map(str::trim).unwrap_or("");
+    if text.is_empty() {
+        return Err(ApiError::field(
+            "/q",
+            "indiquez un code postal, une commune ou un département",
+        ));
+    }
+    Ok(Json(
+        crate::pages::network::public::lookup(&state, text).await?,
+    ))
+}

@@ -1,0 +1,545 @@
+//! Conventions between a team and an establishment or a CPTS: the list with the expiry
+//! reminders, a convention's page with its signed PDF, the form (a multipart form, for the PDF).
+
+use super::fmt_date;
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::pages::{
+    Layout, Opt, PageQuery, PageResult, field_error, form_status, non_empty, options, render,
+    render_status,
+};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use cratb_domain::{ConventionService, ConventionStatus, Permission, Scope, Sector};
+use cratb_store::establishments::{self, EstablishmentQuery};
+use cratb_store::network::{
+    self, Convention, ConventionInput, ConventionQuery, Document, NewConvention,
+};
+use cratb_store::{FieldError, PageRequest, StoreError, audit, reference};
+use serde::Deserialize;
+use time::Date;
+
+/// Conventions expiring within this many days are flagged.
+pub const REMIND_WITHIN_DAYS: i64 = 90;
+
+/// A convention with its labels resolved.
+pub struct ConventionRow {
+    pub c: Convention,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub services: String,
+    pub signed: String,
+    pub expires: String,
+    /// Days left when it expires within [`REMIND_WITHIN_DAYS`].
+    pub days_left: Option<i64>,
+    pub size: String,
+}
+
+impl ConventionRow {
+    fn new(c: Convention, today: Date, lang: &str) -> ConventionRow {
+        let status = c.effective_status(today);
+        ConventionRow {
+            status: status.label(lang),
+            status_code: status.code(),
+            services: ConventionService::parse_list(&c.scope)
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.label(lang))
+                .collect::<Vec<_>>()
+                .join(", "),
+            signed: c.signed_on.map(|d| fmt_date(d, lang)).unwrap_or_default(),
+            expires: c.expires_on.map(|d| fmt_date(d, lang)).unwrap_or_default(),
+            days_left: c.expires_within(today, REMIND_WITHIN_DAYS),
+            size: c
+                .document_size
+                .map(|s| format!("{:.0} Ko", (s as f64 / 1024.0).ceil()))
+                .unwrap_or_default(),
+            c,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "network/conventions.html")]
+struct ListPage {
+    l: Layout,
+    rows: Vec<ConventionRow>,
+    statuses: Vec<Opt>,
+    teams: Vec<Opt>,
+    expiring: bool,
+    expiring_count: usize,
+    can_edit: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    team_id: Option<String>,
+    expiring: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let today = cratb_store::now().date();
+    let expiring = non_empty(&q.expiring).is_some();
+    let query = ConventionQuery {
+        status: non_empty(&q.status),
+        team_id: non_empty(&q.team_id).and_then(|t| t.parse().ok()),
+        expiring_within: expiring.then_some(REMIND_WITHIN_DAYS),
+    };
+    let rows: Vec<ConventionRow> = network::list_conventions(&state.db, &scope, &query, today)
+        .await
+        .map_err(PageError::store(lang))?
+        .into_iter()
+        .map(|c| ConventionRow::new(c, today, lang.code()))
+        .collect();
+    let soon = network::list_conventions(
+        &state.db,
+        &scope,
+        &ConventionQuery {
+            expiring_within: Some(REMIND_WITHIN_DAYS),
+            ..Default::default()
+        },
+        today,
+    )
+    .await
+    .map_err(PageError::store(lang))?
+    .len();
+    let teams = network::list_teams(&state.db, &scope)
+        .await
+        .map_err(PageError::store(lang))?;
+    Ok(render(&ListPage {
+        l: Layout::new(&auth, lang.tr().net_conventions),
+        rows,
+        statuses: options(
+            ConventionStatus::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(lang.code()))),
+            query.status.as_deref().unwrap_or(""),
+        ),
+        teams: options(
+            teams
+                .iter()
+                .map(|t| (t.team.id.to_string(), t.team.name.clone())),
+            &query.team_id.map(|t| t.to_string()).unwrap_or_default(),
+        ),
+        expiring,
+        expiring_count: soon,
+        can_edit: auth.can(Permission::EditDirectory),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "network/convention.html")]
+struct ShowPage {
+    l: Layout,
+    r: ConventionRow,
+    can_edit: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    PageQuery(q): PageQuery<ShowQuery>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let c = network::get_convention(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let title = format!("{} — {}", c.team_name, c.partner_name);
+    Ok(render(&ShowPage {
+        l: Layout::new(&auth, &title),
+        r: ConventionRow::new(c, cratb_store::now().date(), lang.code()),
+        can_edit: auth.can(Permission::EditDirectory),
+        saved: q.saved.is_some(),
+    }))
+}
+
+/// The signed PDF, as stored.
+pub async fn document(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let (name, bytes) = network::document(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    crate::error::urlencode(&name)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// What was typed in the form.
+#[derive(Default)]
+pub struct FormValues {
+    pub team_id: String,
+    /// `e:ID` for an establishment, `c:ID` for a CPTS.
+    pub partner: String,
+    pub services: Vec<String>,
+    pub status: String,
+    pub signed_on: String,
+    pub expires_on: String,
+    pub notes: String,
+}
+
+/// A group of partners in the select.
+pub struct PartnerGroup {
+    pub label: &'static str,
+    pub options: Vec<Opt>,
+}
+
+#[derive(Template)]
+#[template(path = "network/convention_form.html")]
+struct FormPage {
+    l: Layout,
+    action: String,
+    cancel: String,
+    v: FormValues,
+    teams: Vec<Opt>,
+    partners: Vec<PartnerGroup>,
+    services: Vec<Opt>,
+    statuses: Vec<Opt>,
+    document: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        field_error(&self.errors, field, self.l.lang)
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    auth: &Auth,
+    scope: &Scope,
+    id: Option<i64>,
+    v: FormValues,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let lang = auth.lang;
+    let teams = network::list_teams(&state.db, scope)
+        .await
+        .map_err(PageError::store(lang))?;
+    let mut partners = Vec::new();
+    for sector in [Sector::Es, Sector::Ems] {
+        let list = establishments::list(
+            &state.db,
+            scope,
+            &EstablishmentQuery {
+                sector: Some(sector.code().into()),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(500)),
+        )
+        .await
+        .map_err(PageError::store(lang))?;
+        partners.push(PartnerGroup {
+            label: sector.label(lang.code()),
+            options: options(
+                list.items.iter().map(|e| {
+                    (
+                        format!("e:{}", e.id),
+                        format!("{} ({}, {})", e.name, e.department_code, e.finess),
+                    )
+                }),
+                &v.partner,
+            ),
+        });
+    }
+    let cpts = reference::list_territories(&state.db, scope, Some("CPTS"))
+        .await
+        .map_err(PageError::store(lang))?;
+    partners.push(PartnerGroup {
+        label: "CPTS",
+        options: options(
+            cpts.iter().map(|c| (format!("c:{}", c.id), c.name.clone())),
+            &v.partner,
+        ),
+    });
+    let document = match id {
+        Some(i) => {
+            network::get_convention(&state.db, scope, i)
+                .await
+                .map_err(PageError::store(lang))?
+                .document_name
+        }
+        None => None,
+    };
+    let page = FormPage {
+        l: Layout::new(
+            auth,
+            if id.is_some() {
+                lang.tr().edit
+            } else {
+                lang.tr().net_new_convention
+            },
+        ),
+        action: format!(
+            "{}?csrf={}",
+            id.map_or("/network/conventions".into(), |i| format!(
+                "/network/conventions/{i}"
+            )),
+            crate::error::urlencode(&auth.csrf)
+        ),
+        cancel: id.map_or("/network/conventions".into(), |i| {
+            format!("/network/conventions/{i}")
+        }),
+        teams: options(
+            teams
+                .iter()
+                .map(|t| (t.team.id.to_string(), t.team.name.clone())),
+            &v.team_id,
+        ),
+        partners,
+        services: ConventionService::ALL
+            .iter()
+            .map(|s| Opt {
+                value: s.code().into(),
+                label: s.label(lang.code()).into(),
+                selected: v.services.iter().any(|x| x == s.code()),
+            })
+            .collect(),
+        statuses: options(
+            ConventionStatus::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(lang.code()))),
+            &v.status,
+        ),
+        document,
+        v,
+        errors,
+    };
+    let status = form_status(&page.errors);
+    Ok(render_status(&page, status))
+}
+
+pub async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let (_, scope) = auth.page_user()?;
+    let v = FormValues {
+        services: vec!["advice".into()],
+        status: "draft".into(),
+        ..Default::default()
+    };
+    form_page(&state, &auth, &scope, None, v, Vec::new()).await
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let c = network::get_convention(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let v = FormValues {
+        team_id: c.team_id.to_string(),
+        partner: match (c.establishment_id, c.cpts_id) {
+            (Some(e), _) => format!("e:{e}"),
+            (_, Some(k)) => format!("c:{k}"),
+            _ => String::new(),
+        },
+        services: c.scope.split(',').map(String::from).collect(),
+        status: c.status,
+        signed_on: c.signed_on.map(|d| d.to_string()).unwrap_or_default(),
+        expires_on: c.expires_on.map(|d| d.to_string()).unwrap_or_default(),
+        notes: c.notes,
+    };
+    form_page(&state, &auth, &scope, Some(id), v, Vec::new()).await
+}
+
+/// Reads the multipart form: the fields and the PDF, if one was chosen.
+async fn read_form(mut form: Multipart) -> Result<(FormValues, Option<(String, Vec<u8>)>), String> {
+    let mut v = FormValues::default();
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "document" {
+            let filename = field.file_name().unwrap_or("convention.pdf").to_string();
+            let bytes = field.bytes().await.map_err(|e| e.body_text())?;
+            if !bytes.is_empty() {
+                file = Some((filename, bytes.to_vec()));
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|e| e.body_text())?;
+        match name.as_str() {
+            "team_id" => v.team_id = text,
+            "partner" => v.partner = text,
+            "services" => v.services.push(text),
+            "status" => v.status = text,
+            "signed_on" => v.signed_on = text,
+            "expires_on" => v.expires_on = text,
+            "notes" => v.notes = text,
+            _ => {}
+        }
+    }
+    Ok((v, file))
+}
+
+pub async fn create(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
+    save(state, auth, None, form).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> PageResult {
+    save(state, auth, Some(id), form).await
+}
+
+/// The message for a store refusal on a convention.
+fn store_error(e: StoreError) -> Result<FieldError, StoreError> {
+    match e {
+        StoreError::Invalid("team_id") => Ok(FieldError::new(
+            "team_id",
+            "cette équipe n'est pas une équipe de votre région",
+            "this team is not one of your region's",
+        )),
+        StoreError::Invalid(_) => Ok(FieldError::new(
+            "partner",
+            "le partenaire doit être un ES, un EMS ou une CPTS de la région de l'équipe",
+            "the partner must be an ES, an EMS or a CPTS of the team's region",
+        )),
+        other => Err(other),
+    }
+}
+
+async fn save(state: AppState, auth: Auth, id: Option<i64>, form: Multipart) -> PageResult {
+    let lang = auth.lang;
+    let (user, scope) = auth.page_user()?;
+    if let Some(i) = id {
+        network::get_convention(&state.db, &scope, i)
+            .await
+            .map_err(PageError::store(lang))?;
+    }
+    let (v, file) = read_form(form)
+        .await
+        .map_err(|m| PageError::BadRequest(lang, m))?;
+    let mut errors = Vec::new();
+    let (establishment_id, cpts_id) = match v.partner.split_once(':') {
+        Some(("e", n)) => (n.parse().ok(), None),
+        Some(("c", n)) => (None, n.parse().ok()),
+        _ => (None, None),
+    };
+    let input = ConventionInput {
+        team_id: v.team_id.trim().parse().ok(),
+        establishment_id,
+        cpts_id,
+        services: Some(v.services.clone()),
+        status: Some(v.status.clone()),
+        signed_on: Some(v.signed_on.clone()),
+        expires_on: Some(v.expires_on.clone()),
+        notes: Some(v.notes.clone()),
+    };
+    let checked = NewConvention::validate(&input).map_err(|mut e| {
+        // The form has one partner select for the two store fields.
+        for x in &mut e {
+            if x.field == "establishment_id" || x.field == "cpts_id" {
+                x.field = "partner";
+            }
+        }
+        e
+    });
+    let doc = match file.map(|(name, bytes)| Document::check(&name, bytes)) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
+        None => None,
+    };
+    let c = match checked {
+        Ok(c) if errors.is_empty() => c,
+        Ok(_) => return form_page(&state, &auth, &scope, id, v, errors).await,
+        Err(mut e) => {
+            e.extend(errors);
+            return form_page(&state, &auth, &scope, id, v, e).await;
+        }
+    };
+    let saved = match id {
+        Some(i) => network::update_convention(&state.db, &scope, i, &c, doc.as_ref(), &user.email)
+            .await
+            .map(|_| i),
+        None => network::create_convention(&state.db, &scope, &c, doc.as_ref(), &user.email).await,
+    };
+    match saved {
+        Ok(saved_id) => {
+            let saved = network::get_convention(&state.db, &scope, saved_id)
+                .await
+                .map_err(PageError::store(lang))?;
+            let entry = auth.audit_entry(
+                if id.is_some() {
+                    "convention.update"
+                } else {
+                    "convention.create"
+                },
+                "convention",
+                Some(saved_id.to_string()),
+                Some(saved.region_code.clone()),
+                format!(
+                    "{} — {} : {}{}",
+                    saved.team_name,
+                    saved.partner_name,
+                    c.status.code(),
+                    doc.as_ref()
+                        .map(|d| format!(", PDF {} ({} octets)", d.filename, d.bytes.len()))
+                        .unwrap_or_default()
+                ),
+            );
+            audit::append(&state.db, &entry)
+                .await
+                .map_err(PageError::store(lang))?;
+            Ok(crate::pages::login::redirect(&format!(
+                "/network/conventions/{saved_id}?saved=1"
+            )))
+        }
+        Err(e) => match store_error(e) {
+            Ok(fe) => form_page(&state, &auth, &scope, id, v, vec![fe]).await,
+            Err(e) => Err(PageError::store(lang)(e)),
+        },
+    }
+}

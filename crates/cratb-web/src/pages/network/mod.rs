@@ -1,0 +1,47 @@
+//! The stewardship network's screens: EMA teams, conventions, coverage, the centre's contact,
+//! and the public "who do I ask?" search.
+
+pub mod conventions;
+pub mod coverage;
+pub mod public;
+pub mod teams;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use cratb_domain::{Permission, Role};
+use cratb_store::network;
+
+/// Whether the caller may change team `team_id`: CRAtb staff for any team of their region, an
+/// EMA member for the teams they belong to (matched by the e-mail of their account).
+pub async fn can_edit_team(state: &AppState, auth: &Auth, team_id: i64) -> Result<bool, PageError> {
+    if auth.can(Permission::EditDirectory) {
+        return Ok(true);
+    }
+    match &auth.user {
+        Some(u) if u.role() == Role::EmaMember => Ok(network::teams_of_email(&state.db, &u.email)
+            .await
+            .map_err(PageError::store(auth.lang))?
+            .contains(&team_id)),
+        _ => Ok(false),
+    }
+}
+
+/// Formats a share in percent for display (`72 %`, `—`).
+pub fn percent(share: Option<f64>) -> String {
+    share.map_or("—".into(), |s| format!("{s:.0} %"))
+}
+
+/// Formats a date for display (`25/11/2026` in French, ISO in English).
+pub fn fmt_date(d: time::Date, lang: &str) -> String {
+    if lang == "en" {
+        d.to_string()
+    } else {
+        format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+    }
+}
+
+/// The section's entry: its first tab.
+pub async fn home() -> axum::response::Response {
+    crate::pages::login::redirect("/network/teams")
+}

@@ -1,0 +1,229 @@
+//! "Who do I ask?": the public search (no login) from a postcode, a commune or a department to
+//! the EMA teams serving it and the regional centre, with public contact channels only; and the
+//! form where the centre keeps its own public contact.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::pages::{
+    HtmlForm, Layout, Opt, PageQuery, PageResult, field_error, form_status, non_empty, options,
+    render, render_status,
+};
+use askama::Template;
+use axum::extract::State;
+use cratb_domain::{Phone, Profession, RegionCode, Scope, geo};
+use cratb_store::network::{self, Centre, CentreInput, PublicAnswer};
+use cratb_store::{FieldError, audit};
+use serde::Deserialize;
+
+/// A phone number as people read it (`04 76 12 34 56`), from its stored E.164 form.
+pub fn readable_phone(e164: &str) -> String {
+    Phone::parse(e164).map_or(e164.to_owned(), |p| p.to_string())
+}
+
+#[derive(Template)]
+#[template(path = "network/public.html")]
+struct SearchPage {
+    l: Layout,
+    q: String,
+    answers: Vec<PublicAnswer>,
+    searched: bool,
+}
+
+impl SearchPage {
+    fn phone(&self, e164: &str) -> String {
+        readable_phone(e164)
+    }
+    fn discipline(&self, code: &str) -> &'static str {
+        Profession::parse(code).map_or("", |p| p.label(self.l.lang))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+/// The answers for a search text (at most 5 departments, for homonymous communes).
+pub async fn lookup(
+    state: &AppState,
+    text: &str,
+) -> Result<Vec<PublicAnswer>, cratb_store::StoreError> {
+    let mut answers = Vec::new();
+    for dep in network::places_for(&state.db, text)
+        .await?
+        .into_iter()
+        .take(5)
+    {
+        answers.push(network::public_answer(&state.db, dep).await?);
+    }
+    Ok(answers)
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    auth: Auth,
+    PageQuery(q): PageQuery<SearchQuery>,
+) -> PageResult {
+    let lang = auth.lang;
+    let text = non_empty(&q.q).unwrap_or_default();
+    let answers = if text.is_empty() {
+        Vec::new()
+    } else {
+        lookup(&state, &text)
+            .await
+            .map_err(PageError::store(lang))?
+    };
+    Ok(render(&SearchPage {
+        l: Layout::new(&auth, lang.tr().net_public_title),
+        searched: !text.is_empty(),
+        q: text,
+        answers,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "network/centre_form.html")]
+struct CentrePage {
+    l: Layout,
+    v: CentreValues,
+    regions: Vec<Opt>,
+    errors: Vec<FieldError>,
+    saved: bool,
+}
+
+#[derive(Default, Deserialize)]
+pub struct CentreValues {
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    address: String,
+}
+
+/// A text field of the form: name, label, value, input type.
+type Field<'a> = (&'static str, &'static str, &'a str, &'static str);
+
+impl CentrePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        field_error(&self.errors, field, self.l.lang)
+    }
+    fn fields(&self) -> Vec<Field<'_>> {
+        let tr = self.l.tr;
+        vec![
+            ("name", tr.name, &self.v.name, "text"),
+            ("phone", tr.phone, &self.v.phone, "tel"),
+            ("email", tr.email, &self.v.email, "email"),
+            ("website", tr.net_website, &self.v.website, "url"),
+            ("address", tr.net_address, &self.v.address, "text"),
+        ]
+    }
+}
+
+fn centre_page(
+    auth: &Auth,
+    scope: &Scope,
+    v: CentreValues,
+    errors: Vec<FieldError>,
+    saved: bool,
+) -> PageResult {
+    let page = CentrePage {
+        l: Layout::new(auth, auth.lang.tr().net_centre),
+        regions: match scope {
+            Scope::National => options(geo::REGIONS.iter().map(|r| (r.code, r.name)), &v.region),
+            Scope::Region(_) => Vec::new(),
+        },
+        v,
+        errors,
+        saved,
+    };
+    let status = form_status(&page.errors);
+    Ok(render_status(&page, status))
+}
+
+#[derive(Deserialize)]
+pub struct CentreQuery {
+    region: Option<String>,
+    saved: Option<String>,
+}
+
+pub async fn centre_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    PageQuery(q): PageQuery<CentreQuery>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let region = match &scope {
+        Scope::Region(r) => r.as_str().to_owned(),
+        Scope::National => non_empty(&q.region).unwrap_or_default(),
+    };
+    let current = network::centre(&state.db, &region)
+        .await
+        .map_err(PageError::store(lang))?
+        .unwrap_or_default();
+    let v = CentreValues {
+        region,
+        name: current.name,
+        phone: current
+            .phone
+            .as_deref()
+            .map(readable_phone)
+            .unwrap_or_default(),
+        email: current.email.unwrap_or_default(),
+        website: current.website.unwrap_or_default(),
+        address: current.address.unwrap_or_default(),
+    };
+    centre_page(&auth, &scope, v, Vec::new(), q.saved.is_some())
+}
+
+pub async fn save_centre(
+    State(state): State<AppState>,
+    auth: Auth,
+    HtmlForm(v): HtmlForm<CentreValues>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let region = match &scope {
+        Scope::Region(r) => Ok(r.clone()),
+        Scope::National => RegionCode::parse(&v.region),
+    };
+    let region = match region {
+        Ok(r) => r,
+        Err(e) => return centre_page(&auth, &scope, v, vec![FieldError::of("region", &e)], false),
+    };
+    let input = CentreInput {
+        name: Some(v.name.clone()),
+        phone: Some(v.phone.clone()),
+        email: Some(v.email.clone()),
+        website: Some(v.website.clone()),
+        address: Some(v.address.clone()),
+    };
+    let centre: Centre = match Centre::validate(&region, &input) {
+        Ok(c) => c,
+        Err(errors) => return centre_page(&auth, &scope, v, errors, false),
+    };
+    network::set_centre(&state.db, &scope, &centre)
+        .await
+        .map_err(PageError::store(lang))?;
+    let entry = auth.audit_entry(
+        "centre.update",
+        "regional_centre",
+        Some(region.to_string()),
+        Some(region.to_string()),
+        format!("coordonnées publiques : {}", centre.name),
+    );
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    Ok(crate::pages::login::redirect(&format!(
+        "/network/centre?region={region}&saved=1"
+    )))
+}

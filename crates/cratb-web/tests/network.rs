@@ -1,0 +1,535 @@
+//! The stewardship network: EMA teams and who may change them, conventions with their PDF and
+//! their dates, the coverage they give, the public search, and where professionals work.
+
+mod common;
+
+use common::TestApp;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+const SECRETARY: &str = "secretariat@demo.cratb.fr";
+const EMA: &str = "ema@demo.cratb.fr";
+const ARS: &str = "ars@demo.cratb.fr";
+const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
+
+async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
+    let res = app
+        .http
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn teams_flag_missing_disciplines_and_only_their_members_or_staff_change_them() {
+    let app = TestApp::spawn().await;
+    let ars = app.token(ARS, false).await;
+    let teams = get_json(&app, &ars, "/api/v1/ema-teams").await;
+    let teams = teams.as_array().unwrap();
+    assert!(teams.len() >= 10, "one team per GHT of the demo region");
+    // The demo EMA account belongs to the Lyon team, which has no microbiologist yet.
+    let mine = teams
+        .iter()
+        .find(|t| t["name"] == "EMA Rhône Centre")
+        .expect("the Lyon team");
+    assert_eq!(mine["missing_disciplines"], json!(["microbiologist"]));
+    let other = teams
+        .iter()
+        .find(|t| t["name"] == "EMA Alpes Dauphiné")
+        .unwrap();
+    assert_eq!(other["missing_disciplines"], json!([]));
+    let (mine_id, other_id) = (mine["id"].as_i64().unwrap(), other["id"].as_i64().unwrap());
+
+    // The list says it too.
+    let (ars_cookie, ars_csrf) = app.session(ARS).await;
+    let html = app
+        .http
+        .get(app.url("/network/teams"))
+        .header("cookie", &ars_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("discipline manquante : Microbiologiste"));
+
+    // The EMA member edits their own team, not another.
+    let (cookie, csrf) = app.session(EMA).await;
+    let edit = |id: i64| {
+        app.http
+            .get(app.url(&format!("/network/teams/{id}/edit")))
+            .header("cookie", &cookie)
+            .send()
+    };
+    assert_eq!(edit(mine_id).await.unwrap().status(), 200);
+    assert_eq!(edit(other_id).await.unwrap().status(), 403);
+
+    // They add a microbiologist; the flag goes.
+    let microbiologist = app
+        .http
+        .post(app.url("/api/v1/professionals"))
+        .bearer_auth(app.token(SECRETARY, true).await)
+        .json(&json!({"last_name": "Roux", "first_name": "Alice", "profession": "microbiologist", "network_roles": ["ema_member"]}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let add = |team: i64, fte: &str| {
+        app.http
+            .post(app.url(&format!("/network/teams/{team}/members")))
+            .header("cookie", &cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("professional_id", &microbiologist.to_string()),
+                ("discipline", "microbiologist"),
+                ("fte", fte),
+            ])
+            .send()
+    };
+    let res = add(mine_id, "1,5").await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("entre 0 et 1"));
+    assert_eq!(add(other_id, "0,3").await.unwrap().status(), 403);
+    assert_eq!(add(mine_id, "0,3").await.unwrap().status(), 303);
+    let t = get_json(&app, &ars, &format!("/api/v1/ema-teams/{mine_id}")).await;
+    assert_eq!(t["missing_disciplines"], json!([]));
+    assert!(
+        t["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["professional_id"] == microbiologist && m["fte"] == 0.3)
+    );
+
+    // The ARS reads but cannot change a team, even through the API.
+    let res = app
+        .http
+        .post(app.url(&format!("/network/teams/{mine_id}/members")))
+        .header("cookie", &ars_cookie)
+        .form(&[("csrf", ars_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = app
+        .http
+        .put(app.url(&format!("/api/v1/ema-teams/{mine_id}")))
+        .bearer_auth(app.token(EMA, true).await)
+        .json(&json!({"name": "EMA Rhône Centre", "host_establishment_id": t["host_establishment_id"], "sectors": ["ES"], "departments": ["69"], "phone": "04 72 00 00 00"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "a member edits their team through the API"
+    );
+    let res = app
+        .http
+        .put(app.url(&format!("/api/v1/ema-teams/{other_id}")))
+        .bearer_auth(app.token(EMA, true).await)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    // A team form with everything wrong says what, field by field, in French.
+    let (sec, sec_csrf) = app.session(SECRETARY).await;
+    let res = app
+        .http
+        .post(app.url("/network/teams"))
+        .header("cookie", &sec)
+        .form(&[
+            ("csrf", sec_csrf.as_str()),
+            ("name", "EMA Nord-Isère"),
+            ("departments", "35"),
+            ("phone", "12"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    for message in [
+        "choisissez l&#39;établissement support",
+        "cochez au moins un secteur",
+        "le département 35 n&#39;est pas dans la région",
+        "id=\"phone-error\"",
+    ] {
+        assert!(html.contains(message), "{message} in {html}");
+    }
+    // Bretagne does not see Auvergne-Rhône-Alpes' teams.
+    let bzh = app.token(COORD_BZH, false).await;
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/ema-teams/{mine_id}")))
+        .bearer_auth(&bzh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+#[tokio::test]
+async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_save_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token(SECRETARY, false).await;
+    let before = get_json(&app, &token, "/api/v1/coverage").await;
+    let target = before["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["covered"] == false && u["sector"] == "EMS" && u["department_code"] == "38")
+        .expect("an uncovered nursing home in Isère")
+        .clone();
+    let covered_ems = |c: &Value| {
+        c["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["department_code"] == "38" && x["sector"] == "EMS")
+            .unwrap()["covered"]
+            .as_i64()
+            .unwrap()
+    };
+    let teams = get_json(&app, &token, "/api/v1/ema-teams").await;
+    let team = teams
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["departments"].as_array().unwrap().contains(&json!("38")))
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let conventions = get_json(&app, &token, "/api/v1/conventions").await;
+    let count = conventions.as_array().unwrap().len();
+
+    let (cookie, csrf) = app.session(SECRETARY).await;
+    let post = |signed: &str, expires: &str, file: Option<(&str, Vec<u8>)>| {
+        let mut form = Form::new()
+            .text("team_id", team.to_string())
+            .text("partner", format!("e:{}", target["id"]))
+            .text("services", "advice")
+            .text("services", "audits")
+            .text("status", "signed")
+            .text("signed_on", signed.to_string())
+            .text("expires_on", expires.to_string());
+        if let Some((name, bytes)) = file {
+            form = form.part("document", Part::bytes(bytes).file_name(name.to_string()));
+        }
+        app.http
+            .post(app.url(&format!(
+                "/network/conventions?csrf={}",
+                common::urlencode(&csrf)
+            )))
+            .header("cookie", &cookie)
+            .multipart(form)
+            .send()
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let signed = (today - time::Duration::days(10)).to_string();
+    let expires = (today + time::Duration::days(3 * 365)).to_string();
+
+    let res = post(&expires, &signed, None).await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("la date d&#39;échéance doit être postérieure à la date de signature")
+    );
+    let res = post(
+        &signed,
+        &expires,
+        Some(("convention.pdf", b"PK\x03\x04 a zip".to_vec())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("n&#39;est pas un PDF"));
+    let mut big = pdf();
+    big.resize(11 * 1024 * 1024, b' ');
+    let res = post(&signed, &expires, Some(("scan.pdf", big)))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("10 Mo au plus"));
+    let after = get_json(&app, &token, "/api/v1/conventions").await;
+    assert_eq!(after.as_array().unwrap().len(), count, "nothing half-saved");
+
+    // A good one, in French date format, with its PDF.
+    let fr = |d: &str| {
+        let (y, rest) = d.split_once('-').unwrap();
+        let (m, day) = rest.split_once('-').unwrap();
+        format!("{day}/{m}/{y}")
+    };
+    let res = post(
+        &fr(&signed),
+        &fr(&expires),
+        Some(("convention signée.pdf", pdf())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = location
+        .trim_start_matches("/network/conventions/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let doc = app
+        .http
+        .get(app.url(&format!("/network/conventions/{id}/document")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(doc.headers()["content-type"], "application/pdf");
+    assert_eq!(doc.bytes().await.unwrap().to_vec(), pdf());
+    let now = get_json(&app, &token, "/api/v1/coverage").await;
+    assert_eq!(covered_ems(&now), covered_ems(&before) + 1);
+    assert!(
+        now["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"] == target["id"] && u["covered"] == true && u["sector"] == "EMS")
+    );
+
+    // Exports.
+    for (format, start) in [
+        ("csv", &b"\xEF\xBB\xBFdepartment_code;"[..]),
+        ("xlsx", &b"PK"[..]),
+    ] {
+        let res = app
+            .http
+            .get(app.url(&format!("/network/coverage/export/{format}")))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.bytes().await.unwrap().starts_with(start), "{format}");
+    }
+    let page = app
+        .http
+        .get(app.url("/network/coverage"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<svg") && page.contains("data-code=\"38\"") && page.contains("IGN"));
+
+    // The audit log names the change.
+    let audit = get_json(
+        &app,
+        &app.token("coordination@demo.cratb.fr", false).await,
+        "/api/v1/audit?entity=convention",
+    )
+    .await;
+    assert!(
+        audit.to_string().contains("convention signée.pdf"),
+        "{audit}"
+    );
+}
+
+#[tokio::test]
+async fn the_public_finds_its_team_by_postcode_commune_or_department_and_sees_public_fields_only() {
+    let app = TestApp::spawn().await;
+    let search = |q: &str| {
+        app.http
+            .get(app.url(&format!("/public/search?q={}", common::urlencode(q))))
+            .send()
+    };
+    let html = search("38000").await.unwrap().text().await.unwrap();
+    assert!(html.contains("Isère (38)") && html.contains("EMA Alpes Dauphiné"));
+    assert!(html.contains("CRAtb Auvergne-Rhône-Alpes"));
+    let html = search("puy de dome").await.unwrap().text().await.unwrap();
+    assert!(html.contains("EMA Territoires d&#39;Auvergne"), "{html}");
+    let html = search("Atlantide").await.unwrap().text().await.unwrap();
+    assert!(html.contains("id=\"no-answer\""));
+
+    // A commune known to the directory.
+    let commune = cratb_store::establishments::list(
+        &app.db,
+        &cratb_domain::Scope::National,
+        &cratb_store::establishments::EstablishmentQuery {
+            department: Some("03".into()),
+            ..Default::default()
+        },
+        cratb_store::PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap()
+    .items[0]
+        .commune
+        .clone()
+        .unwrap();
+    let res = app
+        .http
+        .get(app.url(&format!(
+            "/api/v1/public/search?q={}",
+            common::urlencode(&commune.to_uppercase())
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let answers: Value = res.json().await.unwrap();
+    assert_eq!(answers[0]["department_code"], "03", "{answers}");
+
+    // Only consented fields: compare with what staff see.
+    let staff = get_json(
+        &app,
+        &app.token(SECRETARY, false).await,
+        "/api/v1/ema-teams",
+    )
+    .await;
+    let public: Value = app
+        .http
+        .get(app.url("/api/v1/public/search?q=69001"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = public.to_string();
+    let mut hidden = 0;
+    for team in staff.as_array().unwrap() {
+        for m in team["members"].as_array().unwrap() {
+            let id = m["professional_id"].as_i64().unwrap();
+            let p = cratb_store::directory::get(&app.db, &cratb_domain::Scope::National, id)
+                .await
+                .unwrap();
+            let name = format!("{} {}", p.first_name, p.last_name);
+            if !p.public_name
+                && team["departments"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("69"))
+            {
+                assert!(!text.contains(&name), "{name} did not consent");
+                hidden += 1;
+            }
+            if let (false, Some(e)) = (p.public_email, &p.email) {
+                assert!(!text.contains(e.as_str()), "{e} did not consent");
+            }
+        }
+    }
+    assert!(text.contains("EMA Rhône Centre"));
+    let _ = hidden;
+    let res = app
+        .http
+        .get(app.url("/api/v1/public/search?q="))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+}
+
+#[tokio::test]
+async fn professionals_work_in_establishments_of_their_region() {
+    let app = TestApp::spawn().await;
+    let token = app.token(SECRETARY, true).await;
+    let est = cratb_store::establishments::list(
+        &app.db,
+        &cratb_domain::Scope::National,
+        &cratb_store::establishments::EstablishmentQuery {
+            department: Some("38".into()),
+            ..Default::default()
+        },
+        cratb_store::PageRequest::new(None, Some(2)),
+    )
+    .await
+    .unwrap()
+    .items;
+    let elsewhere = cratb_store::establishments::list(
+        &app.db,
+        &cratb_domain::Scope::National,
+        &cratb_store::establishments::EstablishmentQuery {
+            department: Some("35".into()),
+            ..Default::default()
+        },
+        cratb_store::PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap()
+    .items[0]
+        .finess
+        .clone();
+    let post = |establishments: Vec<String>| {
+        app.http
+            .post(app.url("/api/v1/professionals"))
+            .bearer_auth(&token)
+            .json(&json!({"last_name": "Blanc", "first_name": "Léa", "profession": "pharmacist", "establishments": establishments}))
+            .send()
+    };
+    let res = post(vec![elsewhere.clone()]).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let problem = res.text().await.unwrap();
+    assert!(
+        problem.contains(&format!("FINESS {elsewhere}"))
+            && problem.contains("aucun établissement de la région")
+    );
+    let res = post(vec!["12345".into()]).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let res = post(vec![est[0].finess.clone()]).await.unwrap();
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["establishments"], est[0].finess.as_str());
+    let id = created["id"].as_i64().unwrap();
+    let res = app
+        .http
+        .put(app.url(&format!("/api/v1/professionals/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({"last_name": "Blanc", "first_name": "Léa", "profession": "pharmacist", "establishments": [est[0].finess, est[1].finess]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(
+        updated["establishments"]
+            .as_str()
+            .unwrap()
+            .split(',')
+            .count(),
+        2
+    );
+    let history = cratb_store::directory::history(&app.db, &cratb_domain::Scope::National, id)
+        .await
+        .unwrap();
+    assert_eq!(history[0].summary, "modifié : établissements");
+    let (cookie, _) = app.session(SECRETARY).await;
+    let page = app
+        .http
+        .get(app.url(&format!("/directory/{id}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&est[1].name.replace('\'', "&#39;")));
+}
