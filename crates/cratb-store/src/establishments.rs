@@ -223,6 +223,16 @@ pub async fn list(
     .await
 }
 
+/// Every establishment visible in `scope`, by name (for exports).
+pub async fn all(db: &Db, scope: &Scope) -> Result<Vec<Establishment>> {
+    let mut f = Filter::default();
+    f.scope(scope, "e.region_code");
+    let sql = format!("{SELECT}{} ORDER BY e.name, e.id", f.sql());
+    Ok(
+        on_db!(db, p => bind_args!(sqlx::query_as::<_, Establishment>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
+    )
+}
+
 /// One establishment, if it exists and is visible in `scope` (otherwise [`StoreError::NotFound`]).
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Establishment> {
     let mut f = Filter::default();

@@ -16,6 +16,7 @@ pub mod network;
 pub mod reference;
 pub mod resistance;
 pub mod sessions;
+pub mod tabular;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

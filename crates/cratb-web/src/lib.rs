@@ -13,6 +13,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod export;
+pub mod fhir;
 pub mod i18n;
 pub mod map;
 pub mod pages;
@@ -126,6 +127,9 @@ async fn body_limit(
     let path = req.uri().path();
     let limit = if UPLOAD_PATHS.contains(&path) {
         UPLOAD_LIMIT
+    } else if path == "/directory/import" {
+        // A directory spreadsheet: tens of thousands of rows.
+        32 * 1024 * 1024
     } else if path.starts_with("/network/conventions") {
         // A convention's PDF: the document's own limit plus the form around it, so that a
         // slightly-too-large file still gets the form's specific message.

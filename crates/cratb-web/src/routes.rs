@@ -134,6 +134,36 @@ fn table() -> Table {
     )
     .add(
         get.clone(),
+        "/directory/import",
+        Perm(EditDirectory),
+        pages::directory_import::form,
+    )
+    .add(
+        post.clone(),
+        "/directory/import",
+        Perm(EditDirectory),
+        pages::directory_import::upload,
+    )
+    .add(
+        get.clone(),
+        "/directory/import/{id}",
+        Perm(EditDirectory),
+        pages::directory_import::preview,
+    )
+    .add(
+        post.clone(),
+        "/directory/import/{id}",
+        Perm(EditDirectory),
+        pages::directory_import::commit,
+    )
+    .add(
+        get.clone(),
+        "/directory/export/{format}",
+        Perm(ViewDirectory),
+        pages::directory::export,
+    )
+    .add(
+        get.clone(),
         "/directory/new",
         Perm(EditDirectory),
         pages::directory::new_form,
@@ -514,6 +544,18 @@ fn table() -> Table {
         "/api/v1/public/search",
         Public,
         api::network::public_search,
+    )
+    .add(
+        get.clone(),
+        "/api/v1/fhir",
+        Perm(ViewDirectory),
+        api::fhir::export,
+    )
+    .add(
+        get.clone(),
+        "/api/v1/fhir/{type}",
+        Perm(ViewDirectory),
+        api::fhir::search,
     )
     .add(
         post.clone(),

@@ -326,3 +326,155 @@ async fn entries_unconfirmed_for_a_year_are_flagged_until_confirmed() {
     assert_eq!(res.status(), 303);
     assert!(!list("/directory?stale=1").await.contains("Roux Hugo"));
 }
+
+/// A directory spreadsheet as centres keep them: French column names, a semicolon, mixed case.
+fn sheet(existing_rpps: &str) -> String {
+    [
+        "Nom de famille;Prénom;Spécialité;N° RPPS;Courriel;Portable;Rôles;Colonne inutile",
+        "Garnier;Lucie;Pharmacien;;lucie.garnier@ch-exemple.fr;04 76 00 00 01;Référent antibiotique d'établissement;x",
+        "Faure;Hugo;Infirmière;;hugo.faure@ch-exemple.fr;;ema_member;",
+        &format!("Blanc;Léa;Pharmacien;{existing_rpps};lea.blanc@ch-exemple.fr;04 76 00 00 09;;"),
+        "Garnier;Lucie;Pharmacien;;lucie.garnier@ch-exemple.fr;04 76 00 00 01;;",
+        "Morel;Paul;Pharmacien;10003456789;paul.morel@ch-exemple.fr;;;",
+        ";Anne;Astronaute;;anne@exemple;;;",
+    ]
+    .join("\n")
+}
+
+#[tokio::test]
+async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
+    let app = TestApp::spawn().await;
+    // An entry the sheet updates (same RPPS, new phone).
+    let token = app.token(SECRETARY, true).await;
+    let res = app
+        .http
+        .post(app.url("/api/v1/professionals"))
+        .bearer_auth(&token)
+        .json(&json!({"last_name": "Blanc", "first_name": "Léa", "profession": "pharmacist", "rpps": "10003456786", "email": "lea.blanc@ch-exemple.fr"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    let (cookie, csrf) = app.session(SECRETARY).await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(sheet("10003456786").into_bytes())
+            .file_name("annuaire 2025.csv"),
+    );
+    let res = app
+        .http
+        .post(app.url(&format!(
+            "/directory/import?csrf={}",
+            common::urlencode(&csrf)
+        )))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let preview_url = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = app
+        .http
+        .get(app.url(&preview_url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The usual column names were recognised; the useless one is not mapped.
+    assert!(
+        page.contains("<option value=\"0\" selected>Nom de famille</option>"),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"5\" selected>Portable</option>"));
+    let counts = common::extract(&page, "id=\"import-counts\">", "</p>").unwrap();
+    for n in ["2 nouvelle", "1 mise", "1 doublon", "2 invalide"] {
+        assert!(counts.contains(n), "{n} in {counts}");
+    }
+    assert!(page.contains("même nom et même e-mail que la ligne 2"));
+    assert!(
+        page.contains("colonne « N° RPPS »") && page.contains("clé de contrôle"),
+        "line 6"
+    );
+    assert!(
+        page.contains("colonne « Nom de famille » : le nom est obligatoire"),
+        "line 7"
+    );
+
+    // All or nothing: refused, nothing written.
+    let commit = |mode: &str| {
+        app.http
+            .post(app.url(&preview_url))
+            .header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("mode", mode)])
+            .send()
+    };
+    let res = commit("all").await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("2 ligne(s) invalide(s) : rien n&#39;a été importé")
+    );
+    let found = |q: &str| {
+        let q = q.to_owned();
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.http
+                .get(app.url(&format!("/api/v1/professionals?q={q}")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()["total"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(found("lucie.garnier").await, 0);
+
+    // Valid rows only: two created, one updated, the others reported by line.
+    let res = commit("valid_only").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("2 fiche(s) créée(s), 1 mise(s) à jour, 3 ligne(s) ignorée(s)"),
+        "{html}"
+    );
+    let skipped = common::extract(&html, "id=\"skipped\"", "</table>").unwrap();
+    for line in [
+        "<td class=\"num\">5</td>",
+        "<td class=\"num\">6</td>",
+        "<td class=\"num\">7</td>",
+    ] {
+        assert!(skipped.contains(line), "{line}");
+    }
+    assert_eq!(found("lucie.garnier").await, 1);
+    let lea = app
+        .http
+        .get(app.url(&format!("/api/v1/professionals/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(lea["phone"], "+33476000009");
+    let history = cratb_store::directory::history(&app.db, &cratb_domain::Scope::National, id)
+        .await
+        .unwrap();
+    assert_eq!(history[0].summary, "import « annuaire 2025.csv »");
+    // The draft is gone once committed.
+    let again = commit("valid_only").await.unwrap();
+    assert_eq!(again.status(), 404);
+}

@@ -768,6 +768,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/territories", "establishments.edit"),
     ("GET", "/directory", "directory.view"),
     ("GET", "/directory/new", "directory.edit"),
+    ("GET", "/directory/export/{format}", "directory.view"),
+    ("GET", "/directory/import", "directory.edit"),
+    ("POST", "/directory/import", "directory.edit"),
+    ("GET", "/directory/import/{id}", "directory.edit"),
+    ("POST", "/directory/import/{id}", "directory.edit"),
     ("POST", "/directory", "directory.edit"),
     ("GET", "/directory/{id}", "directory.view"),
     ("GET", "/directory/{id}/edit", "directory.edit"),
@@ -850,6 +855,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/conventions", "directory.view"),
     ("GET", "/api/v1/coverage", "directory.view"),
     ("GET", "/api/v1/public/search", "public"),
+    ("GET", "/api/v1/fhir", "directory.view"),
+    ("GET", "/api/v1/fhir/{type}", "directory.view"),
     ("POST", "/api/v1/isolates/imports", "isolates.import"),
     ("GET", "/api/v1/antibiogram", "resistance.view"),
     ("GET", "/api/v1/resistance/alerts", "resistance.view"),
@@ -982,6 +989,7 @@ async fn authorization_matrix() {
                     .replace("{format}", "csv")
                     .replace("{version}", "1")
                     .replace("{member}", "1")
+                    .replace("{type}", "CareTeam")
                     .replace("/static/{file}", &asset);
                 let api = path.starts_with("/api/v1");
                 let mut req = app.http.request(spec.method.clone(), app.url(&path));

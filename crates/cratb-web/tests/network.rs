@@ -533,3 +533,184 @@ async fn professionals_work_in_establishments_of_their_region() {
         .unwrap();
     assert!(page.contains(&est[1].name.replace('\'', "&#39;")));
 }
+
+/// Checks a value against the R4 rules every element follows: no nulls, no empty strings,
+/// arrays or objects.
+fn no_empty_elements(v: &Value, path: &str, problems: &mut Vec<String>) {
+    match v {
+        Value::Null => problems.push(format!("{path}: null")),
+        Value::String(s) if s.is_empty() => problems.push(format!("{path}: empty string")),
+        Value::Array(a) if a.is_empty() => problems.push(format!("{path}: empty array")),
+        Value::Object(o) if o.is_empty() => problems.push(format!("{path}: empty object")),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| no_empty_elements(x, &format!("{path}[{i}]"), problems)),
+        Value::Object(o) => o
+            .iter()
+            .for_each(|(k, x)| no_empty_elements(x, &format!("{path}.{k}"), problems)),
+        _ => {}
+    }
+}
+
+/// Every `reference` in a resource.
+fn references(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::String(r)) = o.get("reference") {
+                out.push(r.clone());
+            }
+            o.values().for_each(|x| references(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| references(x, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_directory_exports_as_a_valid_fhir_r4_bundle() {
+    let app = TestApp::spawn().await;
+    let token = app.token(ARS, false).await;
+    let res = app
+        .http
+        .get(app.url("/api/v1/fhir"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/fhir+json")
+    );
+    let bundle: Value = res.json().await.unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    let mut problems = Vec::new();
+    no_empty_elements(&bundle, "Bundle", &mut problems);
+    let entries = bundle["entry"].as_array().unwrap();
+    let id_ok = |id: &str| {
+        !id.is_empty()
+            && id.len() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    };
+    let mut present = std::collections::HashSet::new();
+    let mut counts = std::collections::HashMap::new();
+    for e in entries {
+        let r = &e["resource"];
+        let t = r["resourceType"].as_str().unwrap();
+        let id = r["id"].as_str().unwrap();
+        assert!(id_ok(id), "id {id}");
+        assert!(
+            e["fullUrl"].as_str().unwrap().starts_with("http://")
+                && e["fullUrl"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("/{t}/{id}"))
+        );
+        present.insert(format!("{t}/{id}"));
+        *counts.entry(t.to_string()).or_insert(0) += 1;
+        for tel in r["telecom"].as_array().into_iter().flatten() {
+            assert!(
+                ["phone", "fax", "email", "pager", "url", "sms", "other"]
+                    .contains(&tel["system"].as_str().unwrap())
+            );
+            assert!(
+                ["home", "work", "temp", "old", "mobile"].contains(&tel["use"].as_str().unwrap())
+            );
+        }
+        match t {
+            "Practitioner" => {
+                let name = &r["name"][0];
+                assert!(name["family"].is_string() && name["given"][0].is_string());
+                if let Some(idf) = r["identifier"].as_array() {
+                    assert_eq!(idf[0]["system"], "urn:oid:1.2.250.1.71.4.2.1");
+                    let v = idf[0]["value"].as_str().unwrap();
+                    assert!(v.len() == 12 && v.starts_with('8'), "IDNPS {v}");
+                }
+            }
+            "Organization" => {
+                assert_eq!(r["identifier"][0]["system"], "urn:oid:1.2.250.1.71.4.2.2");
+                assert_eq!(r["identifier"][0]["value"].as_str().unwrap().len(), 9);
+                assert!(r["name"].is_string());
+            }
+            "PractitionerRole" => {
+                assert!(
+                    r["practitioner"]["reference"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("Practitioner/")
+                );
+                assert!(
+                    r["organization"].is_null()
+                        || r["organization"]["reference"]
+                            .as_str()
+                            .unwrap()
+                            .starts_with("Organization/")
+                );
+            }
+            "CareTeam" => {
+                assert!(
+                    [
+                        "proposed",
+                        "active",
+                        "suspended",
+                        "inactive",
+                        "entered-in-error"
+                    ]
+                    .contains(&r["status"].as_str().unwrap())
+                );
+                for p in r["participant"].as_array().unwrap() {
+                    assert!(
+                        p["member"]["reference"]
+                            .as_str()
+                            .unwrap()
+                            .starts_with("Practitioner/")
+                    );
+                    assert!(p["extension"][0]["valueDecimal"].is_number());
+                    assert!(p["role"][0]["coding"][0]["code"].is_string());
+                }
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    for e in entries {
+        let mut refs = Vec::new();
+        references(&e["resource"], &mut refs);
+        for r in refs {
+            assert!(present.contains(&r), "dangling reference {r}");
+        }
+    }
+    assert!(problems.is_empty(), "{problems:?}");
+    let directory = get_json(&app, &token, "/api/v1/professionals?per_page=1").await;
+    assert_eq!(counts["Practitioner"], directory["total"].as_i64().unwrap());
+    let teams = get_json(&app, &token, "/api/v1/ema-teams").await;
+    assert_eq!(counts["CareTeam"], teams.as_array().unwrap().len() as i64);
+
+    // One type as a searchset; an unknown type is an OperationOutcome.
+    let search = get_json(&app, &token, "/api/v1/fhir/CareTeam").await;
+    assert_eq!(search["type"], "searchset");
+    assert_eq!(search["total"], counts["CareTeam"]);
+    let res = app
+        .http
+        .get(app.url("/api/v1/fhir/Patient"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let outcome: Value = res.json().await.unwrap();
+    assert_eq!(outcome["resourceType"], "OperationOutcome");
+    // Another region's export holds none of these teams.
+    let bzh = get_json(
+        &app,
+        &app.token(COORD_BZH, false).await,
+        "/api/v1/fhir/CareTeam",
+    )
+    .await;
+    assert!(!bzh.to_string().contains("EMA Rhône Centre"));
+}

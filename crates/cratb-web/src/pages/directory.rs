@@ -625,3 +625,72 @@ pub async fn confirm(State(state): State<AppState>, auth: Auth, Path(id): Path<i
         .map_err(PageError::store(lang))?;
     Ok(super::login::redirect(&format!("/directory/{id}?saved=1")))
 }
+
+/// The whole directory of the caller's region as CSV or XLSX (the columns the import reads).
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(format): Path<String>,
+) -> PageResult {
+    use crate::export::{Cell, Sheet, download};
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    if !["csv", "xlsx"].contains(&format.as_str()) {
+        return Err(PageError::NotFound(lang));
+    }
+    let all = directory::all(&state.db, &scope)
+        .await
+        .map_err(PageError::store(lang))?;
+    let yes_no = |b: bool| Cell::from(if b { "oui" } else { "non" });
+    let sheet = Sheet {
+        name: "Annuaire",
+        header: EXPORT_COLUMNS.to_vec(),
+        rows: all
+            .iter()
+            .map(|p| {
+                vec![
+                    p.last_name.as_str().into(),
+                    p.first_name.as_str().into(),
+                    p.profession.as_str().into(),
+                    p.rpps.clone().into(),
+                    p.email.clone().into(),
+                    p.phone.clone().into(),
+                    p.network_roles.as_str().into(),
+                    p.establishments.as_str().into(),
+                    yes_no(p.public_name),
+                    yes_no(p.public_email),
+                    yes_no(p.public_phone),
+                    p.confirmed_at.map(|t| t.date().to_string()).into(),
+                ]
+            })
+            .collect(),
+    };
+    let entry = auth.audit_entry(
+        "directory.export",
+        "professional",
+        None,
+        scope.region_filter().map(str::to_owned),
+        format!("annuaire exporté ({format}, {} fiches)", all.len()),
+    );
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    let region = scope.region_filter().unwrap_or("national");
+    download(&format!("annuaire-{region}"), &format, &[sheet], lang)
+}
+
+/// The columns of the directory's exports, which its import also reads.
+pub const EXPORT_COLUMNS: [&str; 12] = [
+    "last_name",
+    "first_name",
+    "profession",
+    "rpps",
+    "email",
+    "phone",
+    "network_roles",
+    "establishments",
+    "public_name",
+    "public_email",
+    "public_phone",
+    "confirmed_on",
+];

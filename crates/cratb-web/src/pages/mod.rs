@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod directory;
+pub mod directory_import;
 pub mod docs;
 pub mod establishments;
 pub mod health;

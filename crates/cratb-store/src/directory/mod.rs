@@ -569,6 +569,19 @@ pub async fn list(
     .await
 }
 
+/// Every professional of the scope, by name (for exports).
+pub async fn all(db: &Db, scope: &Scope) -> Result<Vec<Professional>> {
+    let mut f = Filter::default();
+    f.scope(scope, "p.region_code");
+    let sql = format!(
+        "{SELECT}{} ORDER BY p.last_name, p.first_name, p.id",
+        f.sql()
+    );
+    Ok(
+        on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
+    )
+}
+
 /// One professional of the scope.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
     let mut f = Filter::default();
@@ -602,3 +615,5 @@ pub async fn teams_of(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
          WHERE m.professional_id = $1 ORDER BY t.name")
         .bind(id).fetch_all(p).await)?)
 }
+
+pub mod import;
