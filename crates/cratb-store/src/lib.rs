@@ -221,6 +221,21 @@ pub fn hash_token(token: &str) -> String {
 }
 
 /// A case-insensitive `LIKE` pattern matching text that contains `q` (wildcards in `q` dropped).
+/// The installation's secret named `key` (32 random bytes kept in `settings`), created on
+/// first use; concurrent first uses agree on one value.
+pub(crate) async fn secret(db: &Db, key: &str) -> Result<Vec<u8>> {
+    let select = "SELECT value FROM settings WHERE key = $1";
+    let mut value: Option<String> =
+        on_db!(db, p => sqlx::query_scalar(select).bind(key).fetch_optional(p).await)?;
+    if value.is_none() {
+        let fresh = random_token(32);
+        on_db!(db, p => sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key).bind(&fresh).execute(p).await.map(|r| r.rows_affected()))?;
+        value = on_db!(db, p => sqlx::query_scalar(select).bind(key).fetch_optional(p).await)?;
+    }
+    hex::decode(value.unwrap_or_default()).map_err(|_| StoreError::Invalid("settings"))
+}
+
 pub(crate) fn contains_pattern(q: &str) -> String {
     format!("%{}%", q.to_lowercase().replace(['%', '_', '\\'], ""))
 }

@@ -23,18 +23,9 @@ pub struct Pseudonymiser {
 impl Pseudonymiser {
     /// The installation's pseudonymiser; the secret is created on first use.
     pub async fn load(db: &Db) -> Result<Pseudonymiser> {
-        let select = "SELECT value FROM settings WHERE key = $1";
-        let mut secret: Option<String> =
-            on_db!(db, p => sqlx::query_scalar(select).bind(SECRET_KEY).fetch_optional(p).await)?;
-        if secret.is_none() {
-            let fresh = crate::random_token(32);
-            on_db!(db, p => sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-                .bind(SECRET_KEY).bind(&fresh).execute(p).await.map(|r| r.rows_affected()))?;
-            secret = on_db!(db, p => sqlx::query_scalar(select).bind(SECRET_KEY).fetch_optional(p).await)?;
-        }
-        let secret =
-            hex::decode(secret.unwrap_or_default()).map_err(|_| StoreError::Invalid("settings"))?;
-        Ok(Pseudonymiser::with_secret(&secret))
+        Ok(Pseudonymiser::with_secret(
+            &crate::secret(db, SECRET_KEY).await?,
+        ))
     }
 
     pub fn with_secret(secret: &[u8]) -> Pseudonymiser {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod fhir;
 pub mod i18n;
+pub mod mail;
 pub mod map;
 pub mod pages;
 pub mod pdf;
@@ -43,6 +44,11 @@ pub const UPLOAD_PATHS: [&str; 2] = ["/resistance/imports", "/api/v1/isolates/im
 pub struct Config {
     /// Served over HTTPS (directly or behind a TLS-terminating proxy): cookies get `Secure`, HSTS is sent.
     pub behind_tls: bool,
+    /// Where e-mail goes (nowhere unless configured).
+    pub mailer: mail::Mailer,
+    /// The address people reach the application at (`https://cratb.example.org`), for links
+    /// sent by e-mail; the request's host otherwise.
+    pub public_url: Option<String>,
 }
 
 /// What every handler can reach.

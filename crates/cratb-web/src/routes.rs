@@ -134,6 +134,42 @@ fn table() -> Table {
     )
     .add(
         get.clone(),
+        "/directory/campaign",
+        Perm(EditDirectory),
+        pages::directory_campaign::page,
+    )
+    .add(
+        post.clone(),
+        "/directory/campaign",
+        Perm(EditDirectory),
+        pages::directory_campaign::start,
+    )
+    .add(
+        post.clone(),
+        "/directory/pending/{id}/approve",
+        Perm(EditDirectory),
+        pages::directory_campaign::approve,
+    )
+    .add(
+        post.clone(),
+        "/directory/pending/{id}/reject",
+        Perm(EditDirectory),
+        pages::directory_campaign::reject,
+    )
+    .add(
+        get.clone(),
+        "/confirm/{token}",
+        Public,
+        pages::directory_campaign::open,
+    )
+    .add(
+        post.clone(),
+        "/confirm/{token}",
+        Public,
+        pages::directory_campaign::answer,
+    )
+    .add(
+        get.clone(),
         "/directory/import",
         Perm(EditDirectory),
         pages::directory_import::form,

@@ -478,3 +478,208 @@ async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
     let again = commit("valid_only").await.unwrap();
     assert_eq!(again.status(), 404);
 }
+
+/// The confirmation link in the message sent to `email`.
+fn link_for(app: &TestApp, email: &str) -> String {
+    let mail = common::mails(&app.mail_dir)
+        .into_iter()
+        .find(|m| m.contains(&format!("To: {email}")))
+        .unwrap_or_else(|| panic!("no message to {email}"));
+    let start = mail.find("/confirm/").expect("a link");
+    let token: String = mail[start + 9..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    format!("/confirm/{token}")
+}
+
+#[tokio::test]
+async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(SECRETARY).await;
+    let res = app
+        .http
+        .post(app.url("/directory/campaign"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let sent = common::mails(&app.mail_dir).len();
+    assert!(sent > 50, "one message per professional with an e-mail");
+    assert!(
+        page.contains(&format!("{sent} e-mail(s) envoyé(s)")),
+        "{page}"
+    );
+    let mail = common::mails(&app.mail_dir).remove(0);
+    assert!(
+        mail.contains("Subject: CRAtb") && mail.contains("Bonjour"),
+        "{mail}"
+    );
+
+    // Julien Perrin (the demo EMA account) confirms his entry as it is.
+    let link = link_for(&app, "ema@demo.cratb.fr");
+    let form = app.http.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    assert!(html.contains("value=\"Perrin\""));
+    let csrf_anon = common::extract(&html, "name=\"csrf\" value=\"", "\"").unwrap();
+    let fields = |html: &str| -> Vec<(String, String)> {
+        let mut f = vec![("csrf".to_string(), csrf_anon.clone())];
+        for name in [
+            "last_name",
+            "first_name",
+            "rpps",
+            "email",
+            "phone",
+            "establishments",
+        ] {
+            let v = common::extract(html, &format!("name=\"{name}\" value=\""), "\"")
+                .unwrap_or_default();
+            f.push((name.into(), v.replace("&#39;", "'")));
+        }
+        let prof = common::extract(html, "<option value=\"", "\" selected").unwrap();
+        let prof = prof.rsplit("<option value=\"").next().unwrap().to_string();
+        f.push(("profession".into(), prof));
+        for c in ["public_name", "public_email", "public_phone"] {
+            if html.contains(&format!("name=\"{c}\" checked")) {
+                f.push((c.into(), "on".into()));
+            }
+        }
+        f
+    };
+    let cookie_anon = "cratb_csrf=".to_string() + &csrf_anon;
+    let post = |link: String, form: Vec<(String, String)>| {
+        app.http
+            .post(app.url(&link))
+            .header("cookie", cookie_anon.clone())
+            .form(&form)
+            .send()
+    };
+    let res = post(link.clone(), fields(&html)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("votre fiche est confirmée")
+    );
+    let res = post(link.clone(), fields(&html)).await.unwrap();
+    assert_eq!(res.status(), 410);
+    assert!(res.text().await.unwrap().contains("ce lien a déjà servi"));
+    let again = app.http.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(again.status(), 410);
+
+    // A forged link.
+    let forged = format!("{}0", &link[..link.len() - 1]);
+    let res = app.http.get(app.url(&forged)).send().await.unwrap();
+    assert_eq!(res.status(), 410);
+    assert!(res.text().await.unwrap().contains("n&#39;est pas valide"));
+
+    // Another professional corrects their phone: a bad value first, then a good one.
+    let other = common::mails(&app.mail_dir)
+        .into_iter()
+        .find(|m| !m.contains("To: ema@demo.cratb.fr"))
+        .unwrap();
+    let to = common::extract(&other, "To: ", "\n")
+        .unwrap()
+        .trim()
+        .to_string();
+    let link = link_for(&app, &to);
+    let html = app
+        .http
+        .get(app.url(&link))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form = fields(&html);
+    for f in form.iter_mut().filter(|(k, _)| k == "phone") {
+        f.1 = "12".into();
+    }
+    let res = post(link.clone(), form.clone()).await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("id=\"phone-error\""));
+    for f in form.iter_mut().filter(|(k, _)| k == "phone") {
+        f.1 = "04 73 11 22 33".into();
+    }
+    let res = post(link.clone(), form).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("vos corrections ont été transmises")
+    );
+
+    // The secretary sees the correction and approves it.
+    let page = app
+        .http
+        .get(app.url("/directory/campaign"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("+33473112233"), "{page}");
+    let pending: i64 = common::extract(&page, "<article class=\"pending\" id=\"pending-", "\"")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let res = app
+        .http
+        .post(app.url(&format!("/directory/pending/{pending}/approve")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let token = app.token(SECRETARY, false).await;
+    let found: Value = app
+        .http
+        .get(app.url(&format!(
+            "/api/v1/professionals?q={}",
+            common::urlencode(&to)
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["items"][0]["phone"], "+33473112233");
+
+    // An expired link says so.
+    let third = common::mails(&app.mail_dir)
+        .into_iter()
+        .map(|m| {
+            common::extract(&m, "To: ", "\n")
+                .unwrap()
+                .trim()
+                .to_string()
+        })
+        .find(|t| t != &to && t != "ema@demo.cratb.fr")
+        .unwrap();
+    let link = link_for(&app, &third);
+    let id: i64 = link
+        .trim_start_matches("/confirm/")
+        .split('.')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+    cratb_store::on_db!(&app.db, p => sqlx::query("UPDATE confirmation_links SET expires_at = $1 WHERE id = $2")
+        .bind(past).bind(id).execute(p).await.unwrap().rows_affected());
+    let res = app.http.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(res.status(), 410);
+    assert!(res.text().await.unwrap().contains("ce lien a expiré"));
+}

@@ -769,6 +769,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/directory", "directory.view"),
     ("GET", "/directory/new", "directory.edit"),
     ("GET", "/directory/export/{format}", "directory.view"),
+    ("GET", "/directory/campaign", "directory.edit"),
+    ("POST", "/directory/campaign", "directory.edit"),
+    ("POST", "/directory/pending/{id}/approve", "directory.edit"),
+    ("POST", "/directory/pending/{id}/reject", "directory.edit"),
+    ("GET", "/confirm/{token}", "public"),
+    ("POST", "/confirm/{token}", "public"),
     ("GET", "/directory/import", "directory.edit"),
     ("POST", "/directory/import", "directory.edit"),
     ("GET", "/directory/import/{id}", "directory.edit"),
@@ -990,6 +996,7 @@ async fn authorization_matrix() {
                     .replace("{version}", "1")
                     .replace("{member}", "1")
                     .replace("{type}", "CareTeam")
+                    .replace("{token}", "1.2.3")
                     .replace("/static/{file}", &asset);
                 let api = path.starts_with("/api/v1");
                 let mut req = app.http.request(spec.method.clone(), app.url(&path));
@@ -1110,6 +1117,9 @@ async fn bad_input_never_gives_a_server_error() {
         "/directory/{id}/restore/{version}",
         "/directory/{id}/confirm",
         "/network/teams/{id}/members/{member}/remove",
+        "/directory/campaign",
+        "/directory/pending/{id}/approve",
+        "/directory/pending/{id}/reject",
         "/account/logout-everywhere",
         "/account/tokens/{id}/revoke",
     ];

@@ -219,11 +219,22 @@ async fn main() -> Result<()> {
                 .with_context(|| {
                     format!("impossible d'écouter sur {addr} / cannot listen on {addr}")
                 })?;
+            // The demo writes its e-mail (confirmation links) as files, unless told otherwise.
+            let mut mailer = cratb_web::mail::Mailer::from_env().map_err(anyhow::Error::msg)?;
+            if demo && !mailer.is_on() {
+                let dir = std::env::temp_dir().join("cratb-demo-mail");
+                mailer = cratb_web::mail::Mailer::folder(dir, None).map_err(anyhow::Error::msg)?;
+            }
             println!("cratb écoute sur http://{addr} (base : {})", redact(&url));
+            println!("E-mails : {}", mailer.describe());
             let state = cratb_web::AppState::new(
                 db,
                 cratb_web::Config {
                     behind_tls: behind_tls_proxy,
+                    mailer,
+                    public_url: std::env::var("CRATB_PUBLIC_URL")
+                        .ok()
+                        .filter(|s| !s.is_empty()),
                 },
             );
             cratb_web::serve(listener, state, async {

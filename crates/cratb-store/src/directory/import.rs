@@ -275,28 +275,6 @@ fn yes_no(text: &str) -> std::result::Result<Option<bool>, String> {
     }
 }
 
-/// The fields of an entry as an import compares them.
-fn snapshot_of(p: &Professional) -> Snapshot {
-    Snapshot {
-        last_name: p.last_name.clone(),
-        first_name: p.first_name.clone(),
-        profession: p.profession.clone(),
-        rpps: p.rpps.clone(),
-        email: p.email.clone(),
-        phone: p.phone.clone(),
-        public_name: p.public_name,
-        public_email: p.public_email,
-        public_phone: p.public_phone,
-        network_roles: p.network_roles.clone(),
-        establishments: p
-            .establishments
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-    }
-}
-
 fn identity(last: &str, first: &str, email: &str) -> String {
     format!(
         "{}|{}|{}",
@@ -472,7 +450,7 @@ fn classify(
                     )],
                 };
             }
-            if snapshot_of(p) == n.snapshot() {
+            if Snapshot::of(p) == n.snapshot() {
                 Verdict::Duplicate {
                     reason: format!(
                         "identique à la fiche existante de {} {}",

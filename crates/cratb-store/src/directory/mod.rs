@@ -251,7 +251,7 @@ pub struct Snapshot {
 }
 
 impl NewProfessional {
-    fn snapshot(&self) -> Snapshot {
+    pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             last_name: self.last_name.clone(),
             first_name: self.first_name.clone(),
@@ -269,6 +269,28 @@ impl NewProfessional {
 }
 
 impl Snapshot {
+    /// The fields of an entry as it stands.
+    pub fn of(p: &Professional) -> Snapshot {
+        Snapshot {
+            last_name: p.last_name.clone(),
+            first_name: p.first_name.clone(),
+            profession: p.profession.clone(),
+            rpps: p.rpps.clone(),
+            email: p.email.clone(),
+            phone: p.phone.clone(),
+            public_name: p.public_name,
+            public_email: p.public_email,
+            public_phone: p.public_phone,
+            network_roles: p.network_roles.clone(),
+            establishments: p
+                .establishments
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+        }
+    }
+
     /// The input that gives this version back (for a restore, checked again like any input).
     pub fn input(&self) -> ProfessionalInput {
         ProfessionalInput {
@@ -616,4 +638,5 @@ pub async fn teams_of(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
         .bind(id).fetch_all(p).await)?)
 }
 
+pub mod confirmation;
 pub mod import;

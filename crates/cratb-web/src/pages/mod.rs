@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod directory;
+pub mod directory_campaign;
 pub mod directory_import;
 pub mod docs;
 pub mod establishments;

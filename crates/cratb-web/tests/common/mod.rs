@@ -10,6 +10,8 @@ pub struct TestApp {
     pub db: Db,
     pub accounts: Vec<DemoAccount>,
     pub http: reqwest::Client,
+    /// Where the application's e-mail lands (one `.eml` file per message).
+    pub mail_dir: std::path::PathBuf,
 }
 
 fn unique() -> String {
@@ -60,7 +62,12 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = cratb_web::AppState::new(db.clone(), cratb_web::Config::default());
+        let mail_dir = std::env::temp_dir().join(format!("cratb-test-mail-{}", unique()));
+        let config = cratb_web::Config {
+            mailer: cratb_web::mail::Mailer::folder(mail_dir.clone(), None).expect("mail folder"),
+            ..Default::default()
+        };
+        let state = cratb_web::AppState::new(db.clone(), config);
         tokio::spawn(cratb_web::serve(listener, state, std::future::pending()));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -71,6 +78,7 @@ impl TestApp {
             db,
             accounts: report.accounts,
             http,
+            mail_dir,
         }
     }
 
@@ -160,4 +168,37 @@ pub fn meta_csrf(page: &str) -> String {
 /// Percent-encodes a query-string value.
 pub fn urlencode(s: &str) -> String {
     cratb_web::error::urlencode(s)
+}
+
+/// The messages written by the folder mailer, decoded (quoted-printable bodies included).
+pub fn mails(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let joined = raw.replace("=\r\n", "").replace("=\n", "");
+        let mut text = String::new();
+        let bytes = joined.as_bytes();
+        let mut i = 0;
+        let mut pending = Vec::new();
+        while i < bytes.len() {
+            if bytes[i] == b'='
+                && i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit()
+            {
+                pending.push(u8::from_str_radix(&joined[i + 1..i + 3], 16).unwrap());
+                i += 3;
+                continue;
+            }
+            if !pending.is_empty() {
+                text.push_str(&String::from_utf8_lossy(&pending));
+                pending.clear();
+            }
+            text.push(bytes[i] as char);
+            i += 1;
+        }
+        text.push_str(&String::from_utf8_lossy(&pending));
+        out.push(text);
+    }
+    out
 }
