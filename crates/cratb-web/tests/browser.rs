@@ -429,3 +429,164 @@ async fn a_coordinator_and_a_prescriber_in_chromium() {
     screenshot(&c, "refused").await;
     c.close().await.unwrap();
 }
+
+/// Waits until the current URL contains `part`.
+async fn wait_url(c: &Client, part: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str().contains(part) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never reached a URL with {part}");
+}
+
+async fn click(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+async fn type_into(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_stewardship_network_in_chromium() {
+    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (_driver, c) = start_browser().await;
+
+    // Anyone finds their team by postcode, without logging in.
+    c.goto(&app.url("/public/search")).await.unwrap();
+    type_into(&c, "q", "38000").await;
+    click(&c, "form.public-search button[type=submit]").await;
+    let answer = text_of(&c, "section.answer").await;
+    assert!(
+        answer.contains("Isère (38)") && answer.contains("EMA Alpes Dauphiné"),
+        "{answer}"
+    );
+    assert!(answer.contains("CRAtb Auvergne-Rhône-Alpes"));
+    screenshot(&c, "public-search").await;
+
+    login(&c, &app, "secretariat@demo.cratb.fr").await;
+
+    // A spreadsheet with two bad rows: the preview says which and why.
+    let file = std::env::temp_dir().join(format!("cratb-annuaire-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        "Nom;Prénom;Profession;RPPS;E-mail\n\
+         Girard;Émile;Pharmacien;;emile.girard@ch-exemple.fr\n\
+         Roux;Anna;Infirmière;10003456789;anna.roux@ch-exemple.fr\n\
+         ;Paul;Médecin généraliste;;paul@ch-exemple.fr\n\
+         Bonnet;Jeanne;Sage-femme;;jeanne.bonnet@ch-exemple.fr\n",
+    )
+    .unwrap();
+    c.goto(&app.url("/directory/import")).await.unwrap();
+    type_into(&c, "file", file.to_str().unwrap()).await;
+    click(&c, "form.stack button[type=submit]").await;
+    wait_url(&c, "/directory/import/").await;
+    let invalid = text_of(&c, "#preview tbody").await;
+    assert!(invalid.contains("clé de contrôle"), "{invalid}");
+    assert!(
+        invalid.contains("colonne « Nom » : le nom est obligatoire"),
+        "{invalid}"
+    );
+    assert!(text_of(&c, "#import-counts").await.contains("2 invalide"));
+    screenshot(&c, "directory-import").await;
+    click(&c, "input[name=mode][value=valid_only]").await;
+    click(&c, "form#commit button[type=submit]").await;
+    assert!(
+        text_of(&c, "#import-report")
+            .await
+            .contains("2 fiche(s) créée(s)")
+    );
+    let _ = std::fs::remove_file(&file);
+
+    // Coverage before and after a nursing home signs a convention.
+    c.goto(&app.url("/network/coverage")).await.unwrap();
+    let covered = |text: String| -> i64 { text.trim().parse().unwrap_or(-1) };
+    let before = covered(text_of(&c, "#coverage-totals tr[data-sector=EMS] td.covered").await);
+    screenshot(&c, "coverage").await;
+    c.execute(
+        "document.getElementById('map-title').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "coverage-map").await;
+    let href = c
+        .find(Locator::Css(
+            "#uncovered tr[data-sector=EMS] a[href^='/establishments/']",
+        ))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let target = href.trim_start_matches("/establishments/").to_string();
+    c.goto(&app.url("/network/conventions/new")).await.unwrap();
+    click(&c, "select#team_id option:nth-child(2)").await;
+    click(&c, &format!("select#partner option[value='e:{target}']")).await;
+    click(&c, "select#status option[value=signed]").await;
+    c.execute(
+        "document.getElementById('signed_on').value = arguments[0];",
+        vec![serde_json::json!(
+            time::OffsetDateTime::now_utc().date().to_string()
+        )],
+    )
+    .await
+    .unwrap();
+    let pdf = std::env::temp_dir().join(format!("cratb-convention-{}.pdf", std::process::id()));
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF\n").unwrap();
+    type_into(&c, "document", pdf.to_str().unwrap()).await;
+    click(&c, "form.stack button[type=submit]").await;
+    wait_url(&c, "saved=1").await;
+    assert!(text_of(&c, "#status").await.contains("Signée"));
+    assert!(text_of(&c, "#document").await.contains(".pdf"));
+    let _ = std::fs::remove_file(&pdf);
+    c.goto(&app.url("/network/coverage")).await.unwrap();
+    let after = covered(text_of(&c, "#coverage-totals tr[data-sector=EMS] td.covered").await);
+    assert!(before >= 0 && after == before + 1, "{before} → {after}");
+
+    // The yearly campaign, then a professional confirms their entry through the link.
+    c.goto(&app.url("/directory/campaign")).await.unwrap();
+    c.execute(
+        "document.querySelector('form[action=\"/directory/campaign\"]').submit();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert!(text_of(&c, "#campaign-sent").await.contains("envoyé"));
+    let mail = common::mails(&app.mail_dir)
+        .into_iter()
+        .find(|m| m.contains("To: ema@demo.cratb.fr"))
+        .expect("a message to the EMA member");
+    let at = mail.find("/confirm/").unwrap();
+    let link: String = mail[at..]
+        .chars()
+        .take_while(|ch| ch.is_ascii_alphanumeric() || "/.".contains(*ch))
+        .collect();
+    c.goto(&app.url(&link)).await.unwrap();
+    assert_eq!(text_of(&c, "h1").await, "Vérifier ma fiche de l'annuaire");
+    screenshot(&c, "confirm-link").await;
+    click(&c, "#confirm-entry").await;
+    assert!(text_of(&c, "#link-done").await.contains("confirmée"));
+    c.goto(&app.url(&link)).await.unwrap();
+    assert!(text_of(&c, "#link-refused").await.contains("déjà servi"));
+    c.close().await.unwrap();
+}
