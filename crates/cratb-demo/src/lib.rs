@@ -7,6 +7,7 @@
 mod network;
 mod places;
 pub mod resistance;
+pub mod scale;
 
 use cratb_domain::{Category, Email, Finess, RegionCode, Role};
 use cratb_store::establishments::{self, EstablishmentInput, NewEstablishment};

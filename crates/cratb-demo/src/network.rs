@@ -18,7 +18,7 @@ use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration, OffsetDateTime};
 
-const FIRST: &[&str] = &[
+pub(crate) const FIRST: &[&str] = &[
     "Camille",
     "Léa",
     "Manon",
@@ -52,7 +52,7 @@ const FIRST: &[&str] = &[
     "François",
     "Rémi",
 ];
-const LAST: &[&str] = &[
+pub(crate) const LAST: &[&str] = &[
     "Martin",
     "Bernard",
     "Thomas",

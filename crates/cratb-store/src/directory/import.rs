@@ -536,45 +536,113 @@ pub async fn commit(
             _ => None,
         })
         .collect();
+    let finess: HashMap<String, i64> = on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
+        "SELECT finess, id FROM establishments WHERE region_code = $1")
+        .bind(region.as_str()).fetch_all(p).await)
+    .map_err(StoreError::from)?
+    .into_iter()
+    .collect();
+    let new_count = writes.iter().filter(|(e, _)| e.is_none()).count();
+    let postgres = matches!(db, Db::Postgres(_));
+    // Rows per statement: PostgreSQL takes thousands of parameters at once; the SQLite driver
+    // binds in time quadratic in their number, so it gets small batches.
+    let batch = if postgres { 1000 } else { 32 };
     on_db!(db, pool => async {
         let mut tx = pool.begin().await?;
-        for (existing, p) in &writes {
-            let data = serde_json::to_string(&p.snapshot()).expect("a snapshot serialises");
-            let (id, version): (i64, i64) = match existing {
-                None => {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO professionals (region_code, last_name, first_name, profession, rpps, email, phone,
-                            public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12) RETURNING id")
-                        .bind(region.as_str()).bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
-                        .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
-                        .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
-                        .bind(p.public_name).bind(p.public_email).bind(p.public_phone)
-                        .bind(NetworkRole::join(&p.network_roles)).bind(at)
-                        .fetch_one(&mut *tx).await?;
-                    (id, 1)
-                }
-                Some(id) => {
-                    sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4,
-                            email = $5, phone = $6, public_name = $7, public_email = $8, public_phone = $9,
-                            network_roles = $10, updated_at = $11 WHERE id = $12 AND region_code = $13")
-                        .bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
-                        .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
-                        .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
-                        .bind(p.public_name).bind(p.public_email).bind(p.public_phone)
-                        .bind(NetworkRole::join(&p.network_roles)).bind(at).bind(*id).bind(region.as_str())
-                        .execute(&mut *tx).await?;
-                    let last: i64 = sqlx::query_scalar(
-                        "SELECT COALESCE(MAX(version), 0) FROM professional_versions WHERE professional_id = $1")
-                        .bind(*id).fetch_one(&mut *tx).await?;
-                    (*id, last + 1)
-                }
-            };
-            link_establishments!(tx, id, p);
-            sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
-                         VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id).bind(version).bind(&data).bind(actor).bind(&summary).bind(at)
+        // Ids for the new entries, taken in one go so that their rows, links and versions can
+        // be written in batches.
+        let first_ids: Vec<i64> = if new_count == 0 {
+            Vec::new()
+        } else if postgres {
+            sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('professionals', 'id')) FROM generate_series(1, $1)")
+                .bind(new_count as i64).fetch_all(&mut *tx).await?
+        } else {
+            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM professionals").fetch_one(&mut *tx).await?;
+            (max + 1..=max + new_count as i64).collect()
+        };
+        let mut fresh = first_ids.into_iter();
+        let ids: Vec<(i64, bool, &NewProfessional)> = writes
+            .iter()
+            .map(|(existing, p)| match existing {
+                Some(id) => (*id, false, *p),
+                None => (fresh.next().expect("one id per new entry"), true, *p),
+            })
+            .collect();
+        let new_rows: Vec<&(i64, bool, &NewProfessional)> = ids.iter().filter(|x| x.1).collect();
+        for chunk in new_rows.chunks(batch) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let b = i * 13;
+                    format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 13, b + 13)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO professionals (id, region_code, last_name, first_name, profession, rpps, email, phone,
+                    public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at) VALUES {}",
+                values.join(", "));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, _, p) in chunk.iter().copied() {
+                q = q.bind(*id).bind(region.as_str()).bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
+                    .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
+                    .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
+                    .bind(p.public_name).bind(p.public_email).bind(p.public_phone)
+                    .bind(NetworkRole::join(&p.network_roles)).bind(at);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let updated: Vec<i64> = ids.iter().filter(|x| !x.1).map(|x| x.0).collect();
+        for (id, _, p) in ids.iter().filter(|x| !x.1) {
+            sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4,
+                    email = $5, phone = $6, public_name = $7, public_email = $8, public_phone = $9,
+                    network_roles = $10, updated_at = $11 WHERE id = $12 AND region_code = $13")
+                .bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
+                .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
+                .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
+                .bind(p.public_name).bind(p.public_email).bind(p.public_phone)
+                .bind(NetworkRole::join(&p.network_roles)).bind(at).bind(*id).bind(region.as_str())
                 .execute(&mut *tx).await?;
+        }
+        let mut versions: HashMap<i64, i64> = HashMap::new();
+        for chunk in updated.chunks(500) {
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM professional_establishments WHERE professional_id IN ({list})")))
+                .execute(&mut *tx).await?;
+            let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT professional_id, MAX(version) FROM professional_versions WHERE professional_id IN ({list}) GROUP BY professional_id")))
+                .fetch_all(&mut *tx).await?;
+            versions.extend(rows);
+        }
+        let mut links = Vec::new();
+        for (id, _, p) in &ids {
+            for f in &p.establishments {
+                // An establishment gone since the preview: nothing is written.
+                let e = finess.get(f.as_str()).ok_or(sqlx::Error::RowNotFound)?;
+                links.push((*id, *e));
+            }
+        }
+        for chunk in links.chunks(batch * 6) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO professional_establishments (professional_id, establishment_id) VALUES {}", values.join(", "))));
+            for (p, e) in chunk {
+                q = q.bind(*p).bind(*e);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for chunk in ids.chunks(batch * 2) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${}, ${}, ${}, ${})", 6 * i + 1, 6 * i + 2, 6 * i + 3, 6 * i + 4, 6 * i + 5, 6 * i + 6))
+                .collect();
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at) VALUES {}",
+                values.join(", "))));
+            for (id, _, p) in chunk {
+                let data = serde_json::to_string(&p.snapshot()).expect("a snapshot serialises");
+                q = q.bind(*id).bind(versions.get(id).copied().unwrap_or(0) + 1).bind(data).bind(actor).bind(&summary).bind(at);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<(), sqlx::Error>(())

@@ -363,11 +363,41 @@ impl Version {
     }
 }
 
-const SELECT: &str = "SELECT id, region_code, last_name, first_name, profession, rpps, email, phone, \
-     public_name, public_email, public_phone, network_roles, confirmed_at, \
-     COALESCE((SELECT STRING_AGG(e.finess, ',' ORDER BY e.finess) FROM professional_establishments pe \
+/// The columns of an entry; its establishments come from [`WITH_ESTABLISHMENTS`] for one entry,
+/// from [`fill_establishments`] for many (computed per row, they would cost a lookup for every
+/// matching row before the sort and the page cut).
+const COLUMNS: &str = "SELECT id, region_code, last_name, first_name, profession, rpps, email, phone, \
+     public_name, public_email, public_phone, network_roles, confirmed_at";
+
+const WITH_ESTABLISHMENTS: &str = ", COALESCE((SELECT STRING_AGG(e.finess, ',' ORDER BY e.finess) FROM professional_establishments pe \
         JOIN establishments e ON e.id = pe.establishment_id WHERE pe.professional_id = p.id), '') AS establishments \
      FROM professionals p";
+
+/// Sets the establishments of a page of entries, in one query.
+async fn fill_establishments(db: &Db, items: &mut [Professional]) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut by_id: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for chunk in items.chunks(1000) {
+        let ids = chunk
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows: Vec<(i64, String)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT pe.professional_id, e.finess FROM professional_establishments pe
+             JOIN establishments e ON e.id = pe.establishment_id WHERE pe.professional_id IN ({ids}) ORDER BY e.finess")))
+            .fetch_all(p).await)?;
+        for (id, f) in rows {
+            by_id.entry(id).or_default().push(f);
+        }
+    }
+    for p in items.iter_mut() {
+        p.establishments = by_id.remove(&p.id).unwrap_or_default().join(",");
+    }
+    Ok(())
+}
 
 /// The FINESS numbers of `p` that name no establishment of its region, each with its message.
 pub async fn check_establishments(db: &Db, p: &NewProfessional) -> Result<Vec<FieldError>> {
@@ -580,15 +610,17 @@ pub async fn list(
             [Arg::Time(now() - CONFIRM_EVERY)],
         );
     }
-    crate::fetch_page(
+    let mut page: Page<Professional> = crate::fetch_page(
         db,
-        SELECT,
+        &format!("{COLUMNS}, '' AS establishments FROM professionals p"),
         "SELECT COUNT(*) FROM professionals p",
         &f,
         "p.last_name, p.first_name, p.id",
         page,
     )
-    .await
+    .await?;
+    fill_establishments(db, &mut page.items).await?;
+    Ok(page)
 }
 
 /// Every professional of the scope, by name (for exports).
@@ -596,12 +628,12 @@ pub async fn all(db: &Db, scope: &Scope) -> Result<Vec<Professional>> {
     let mut f = Filter::default();
     f.scope(scope, "p.region_code");
     let sql = format!(
-        "{SELECT}{} ORDER BY p.last_name, p.first_name, p.id",
+        "{COLUMNS}, '' AS establishments FROM professionals p{} ORDER BY p.last_name, p.first_name, p.id",
         f.sql()
     );
-    Ok(
-        on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
-    )
+    let mut all = on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
+    fill_establishments(db, &mut all).await?;
+    Ok(all)
 }
 
 /// One professional of the scope.
@@ -609,7 +641,7 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
     let mut f = Filter::default();
     f.push("p.id = ?", [Arg::Int(id)])
         .scope(scope, "p.region_code");
-    let sql = format!("{SELECT}{}", f.sql());
+    let sql = format!("{COLUMNS}{WITH_ESTABLISHMENTS}{}", f.sql());
     on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
         .ok_or(StoreError::NotFound)
 }
