@@ -299,6 +299,9 @@ catalogue! {
     net_public_search: "Qui contacter ?", "Who do I ask?";
     net_public_title: "Qui contacter pour un conseil en antibiothérapie ?", "Who do I ask for antibiotic advice?";
     net_remove: "Retirer", "Remove";
+    net_reminded: "équipe(s) prévenue(s) par e-mail des échéances à venir.", "team(s) told by e-mail of the coming expiries.";
+    net_send_reminders: "Prévenir les équipes par e-mail", "Tell the teams by e-mail";
+    net_unreached: "équipe(s) sans adresse e-mail ou injoignable(s)", "team(s) without an e-mail address or unreachable";
     net_remove_confirm: "Retirer ce membre de l'équipe ?", "Remove this member from the team?";
     net_sector: "Secteur", "Sector";
     net_sectors: "Secteurs", "Sectors";

@@ -389,6 +389,12 @@ fn table() -> Table {
         pages::network::conventions::list,
     )
     .add(
+        post.clone(),
+        "/network/conventions/reminders",
+        Perm(EditDirectory),
+        pages::network::conventions::remind,
+    )
+    .add(
         get.clone(),
         "/network/conventions/new",
         Perm(EditDirectory),

@@ -714,3 +714,48 @@ async fn the_directory_exports_as_a_valid_fhir_r4_bundle() {
     .await;
     assert!(!bzh.to_string().contains("EMA Rhône Centre"));
 }
+
+#[tokio::test]
+async fn teams_are_reminded_of_conventions_about_to_expire() {
+    let app = TestApp::spawn().await;
+    let token = app.token(SECRETARY, false).await;
+    let soon = get_json(&app, &token, "/api/v1/conventions?expiring_within=90").await;
+    let soon = soon.as_array().unwrap();
+    assert!(
+        !soon.is_empty(),
+        "the demo has conventions nearing their end"
+    );
+    let (cookie, csrf) = app.session(SECRETARY).await;
+    let res = app
+        .http
+        .post(app.url("/network/conventions/reminders"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let mails: Vec<String> = common::mails(&app.mail_dir)
+        .into_iter()
+        .filter(|m| m.contains("arrivent à échéance"))
+        .collect();
+    let teams: std::collections::HashSet<i64> = soon
+        .iter()
+        .map(|c| c["team_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(mails.len(), teams.len(), "one message per team concerned");
+    let partner = soon[0]["partner_name"].as_str().unwrap();
+    assert!(mails.iter().any(|m| m.contains(partner)), "{partner}");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = app
+        .http
+        .get(app.url(&location))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("{} équipe(s) prévenue(s)", teams.len())));
+}

@@ -729,6 +729,32 @@ mod tests {
         assert_eq!(m[8], None);
     }
 
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the order, case and accents of the usual column names, and whatever
+        /// unrelated columns sit between them, each field finds its own column.
+        #[test]
+        fn mapping_finds_each_column_wherever_it_is(
+            order in proptest::sample::subsequence((0..FIELDS.len()).collect::<Vec<_>>(), 1..=FIELDS.len())
+                .prop_shuffle(),
+            upper in proptest::bool::ANY,
+            noise in 0usize..3,
+        ) {
+            let mut header = Vec::new();
+            let mut expected = vec![None; FIELDS.len()];
+            for &f in &order {
+                for n in 0..noise {
+                    header.push(format!("commentaire {n}"));
+                }
+                expected[f] = Some(header.len());
+                let name = FIELDS[f].aliases[0];
+                header.push(if upper { name.to_uppercase() } else { name.to_string() });
+            }
+            prop_assert_eq!(guess(&header), expected);
+        }
+    }
+
     #[test]
     fn professions_and_roles_as_people_write_them() {
         assert_eq!(profession("Infirmière"), "nurse");

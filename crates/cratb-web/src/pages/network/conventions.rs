@@ -72,6 +72,8 @@ struct ListPage {
     expiring: bool,
     expiring_count: usize,
     can_edit: bool,
+    reminded: Option<(usize, usize)>,
+    mail_on: bool,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +81,9 @@ pub struct ListQuery {
     status: Option<String>,
     team_id: Option<String>,
     expiring: Option<String>,
+    /// After reminders: teams told, teams not reached.
+    reminded: Option<usize>,
+    unreached: Option<usize>,
 }
 
 pub async fn list(
@@ -134,6 +139,8 @@ pub async fn list(
         expiring,
         expiring_count: soon,
         can_edit: auth.can(Permission::EditDirectory),
+        reminded: q.reminded.map(|n| (n, q.unreached.unwrap_or(0))),
+        mail_on: state.config.mailer.is_on(),
     }))
 }
 
@@ -542,4 +549,87 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, form: Multipart) -> 
             Err(e) => Err(PageError::store(lang)(e)),
         },
     }
+}
+
+/// E-mails each team the list of its conventions in force that expire within
+/// [`REMIND_WITHIN_DAYS`], so that renewals are prepared in time.
+pub async fn remind(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let today = cratb_store::now().date();
+    let soon = network::list_conventions(
+        &state.db,
+        &scope,
+        &ConventionQuery {
+            expiring_within: Some(REMIND_WITHIN_DAYS),
+            ..Default::default()
+        },
+        today,
+    )
+    .await
+    .map_err(PageError::store(lang))?;
+    let teams = network::list_teams(&state.db, &scope)
+        .await
+        .map_err(PageError::store(lang))?;
+    let (mut sent, mut without_address, mut failed) = (0, 0, 0);
+    for t in &teams {
+        let mine: Vec<&Convention> = soon.iter().filter(|c| c.team_id == t.team.id).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let Some(to) = &t.team.email else {
+            without_address += 1;
+            continue;
+        };
+        let lines: Vec<String> = mine
+            .iter()
+            .map(|c| {
+                format!(
+                    "- {} : échéance le {}",
+                    c.partner_name,
+                    c.expires_on.map(|d| fmt_date(d, "fr")).unwrap_or_default()
+                )
+            })
+            .collect();
+        let body = format!(
+            "Bonjour,\n\nLes conventions suivantes de l'équipe {} arrivent à échéance dans les {REMIND_WITHIN_DAYS} jours :\n\n{}\n\n\
+             Pensez à préparer leur renouvellement avec les établissements concernés.\n\nLe secrétariat du CRAtb\n",
+            t.team.name,
+            lines.join("\n")
+        );
+        match state
+            .config
+            .mailer
+            .send(
+                to,
+                &format!("{} : conventions à renouveler", t.team.name),
+                body,
+            )
+            .await
+        {
+            Ok(()) => sent += 1,
+            Err(e) => {
+                tracing::warn!(error = %e, team = t.team.id, "reminder not sent");
+                failed += 1;
+            }
+        }
+    }
+    let entry = auth.audit_entry(
+        "convention.remind",
+        "convention",
+        None,
+        scope.region_filter().map(str::to_owned),
+        format!(
+            "rappels d'échéance : {} conventions, {sent} équipes prévenues, {without_address} sans adresse, {failed} échecs ({})",
+            soon.len(),
+            state.config.mailer.describe()
+        ),
+    );
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    Ok(crate::pages::login::redirect(&format!(
+        "/network/conventions?expiring=1&reminded={sent}&unreached={}",
+        without_address + failed
+    )))
 }
