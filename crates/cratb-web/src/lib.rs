@@ -51,6 +51,24 @@ pub struct Config {
     pub public_url: Option<String>,
 }
 
+/// The address people reach the application at: the configured public URL, else the scheme
+/// and host of the request (for links in e-mails and absolute URLs in exports).
+pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.config.behind_tls {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {

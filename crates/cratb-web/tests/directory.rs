@@ -350,7 +350,7 @@ async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
         .http
         .post(app.url("/api/v1/professionals"))
         .bearer_auth(&token)
-        .json(&json!({"last_name": "Blanc", "first_name": "Léa", "profession": "pharmacist", "rpps": "10003456786", "email": "lea.blanc@ch-exemple.fr"}))
+        .json(&json!({"last_name": "Blanc", "first_name": "Léa", "profession": "pharmacist", "rpps": "10003456786", "email": "lea.blanc@ch-exemple.fr", "public_phone": true}))
         .send()
         .await
         .unwrap();
@@ -470,6 +470,10 @@ async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
         .await
         .unwrap();
     assert_eq!(lea["phone"], "+33476000009");
+    assert_eq!(
+        lea["public_phone"], true,
+        "a column the sheet lacks keeps its value"
+    );
     let history = cratb_store::directory::history(&app.db, &cratb_domain::Scope::National, id)
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use super::{NewProfessional, Professional, ProfessionalInput, Snapshot};
 use crate::tabular::Table;
 use crate::{Db, Result, StoreError, now, on_db};
 use cratb_domain::geo::fold;
-use cratb_domain::{Email, NetworkRole, Profession, RegionCode, Rpps, Scope};
+use cratb_domain::{Email, Finess, NetworkRole, Phone, Profession, RegionCode, Rpps, Scope};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -292,6 +292,7 @@ pub async fn plan(db: &Db, region: &RegionCode, table: &Table, mapping: &Mapping
         .iter()
         .filter_map(|p| p.rpps.as_deref().map(|r| (r, p)))
         .collect();
+    let by_id: HashMap<i64, &Professional> = existing.iter().map(|p| (p.id, p)).collect();
     let by_identity: HashMap<String, &Professional> = existing
         .iter()
         .filter_map(|p| {
@@ -382,15 +383,32 @@ pub async fn plan(db: &Db, region: &RegionCode, table: &Table, mapping: &Mapping
                 }
             }
         }
-        let verdict = match (&new, reasons.is_empty()) {
-            (Some(n), true) => classify(
+        let mut new = new;
+        let verdict = match (&mut new, reasons.is_empty()) {
+            (Some(n), true) => match classify(
                 n,
                 line,
                 &by_rpps,
                 &by_identity,
                 &mut seen_rpps,
                 &mut seen_identity,
-            ),
+            ) {
+                Verdict::Update { id } => {
+                    let p = by_id[&id];
+                    keep_unmapped(n, p, mapping);
+                    if Snapshot::of(p) == n.snapshot() {
+                        Verdict::Duplicate {
+                            reason: format!(
+                                "identique à la fiche existante de {} {}",
+                                p.first_name, p.last_name
+                            ),
+                        }
+                    } else {
+                        Verdict::Update { id }
+                    }
+                }
+                v => v,
+            },
             _ => Verdict::Invalid { reasons },
         };
         rows.push(Planned {
@@ -403,6 +421,45 @@ pub async fn plan(db: &Db, region: &RegionCode, table: &Table, mapping: &Mapping
         });
     }
     Ok(Plan { rows })
+}
+
+/// An update keeps what the sheet does not say: the fields whose column is not mapped take the
+/// entry's current values (an empty cell in a mapped column does clear the field).
+fn keep_unmapped(n: &mut NewProfessional, p: &Professional, mapping: &Mapping) {
+    let unmapped = |field: &str| {
+        FIELDS
+            .iter()
+            .position(|f| f.name == field)
+            .is_some_and(|i| mapping[i].is_none())
+    };
+    if unmapped("rpps") {
+        n.rpps = p.rpps.as_deref().and_then(|r| Rpps::parse(r).ok());
+    }
+    if unmapped("email") {
+        n.email = p.email.as_deref().and_then(|e| Email::parse(e).ok());
+    }
+    if unmapped("phone") {
+        n.phone = p.phone.as_deref().and_then(|x| Phone::parse(x).ok());
+    }
+    if unmapped("network_roles") {
+        n.network_roles = NetworkRole::parse_list(&p.network_roles).unwrap_or_default();
+    }
+    if unmapped("establishments") {
+        n.establishments = p
+            .establishments
+            .split(',')
+            .filter_map(|f| Finess::parse(f).ok())
+            .collect();
+    }
+    if unmapped("public_name") {
+        n.public_name = p.public_name;
+    }
+    if unmapped("public_email") {
+        n.public_email = p.public_email;
+    }
+    if unmapped("public_phone") {
+        n.public_phone = p.public_phone;
+    }
 }
 
 /// New, update or duplicate, for a valid row.
@@ -450,14 +507,7 @@ fn classify(
                     )],
                 };
             }
-            if Snapshot::of(p) == n.snapshot() {
-                Verdict::Duplicate {
-                    reason: format!(
-                        "identique à la fiche existante de {} {}",
-                        p.first_name, p.last_name
-                    ),
-                }
-            } else if p.rpps.is_some() && rpps.is_some() && p.rpps.as_deref() != rpps {
+            if p.rpps.is_some() && rpps.is_some() && p.rpps.as_deref() != rpps {
                 Verdict::Invalid {
                     reasons: vec![format!(
                         "même nom et e-mail que la fiche de {} {}, mais un autre RPPS",

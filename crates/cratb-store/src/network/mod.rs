@@ -37,3 +37,29 @@ pub(crate) fn bounded(
     }
     Some(v.to_string())
 }
+
+/// An optional telephone number, or its error.
+pub(crate) fn phone_field(
+    errors: &mut Vec<FieldError>,
+    value: &Option<String>,
+) -> Option<cratb_domain::Phone> {
+    optional(value)
+        .map(cratb_domain::Phone::parse)
+        .transpose()
+        .map_err(|e| errors.push(FieldError::of("phone", &e)))
+        .ok()
+        .flatten()
+}
+
+/// An optional e-mail address, or its error.
+pub(crate) fn email_field(
+    errors: &mut Vec<FieldError>,
+    value: &Option<String>,
+) -> Option<cratb_domain::Email> {
+    optional(value)
+        .map(cratb_domain::Email::parse)
+        .transpose()
+        .map_err(|e| errors.push(FieldError::of("email", &e)))
+        .ok()
+        .flatten()
+}

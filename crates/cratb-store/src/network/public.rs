@@ -1,9 +1,9 @@
 //! The regional centre's contact and the public "who do I ask?" lookup.
 
+use super::bounded;
 use super::teams::{TeamView, teams_where};
-use super::{bounded, optional};
 use crate::{Arg, Db, FieldError, Filter, Result, StoreError, now, on_db};
-use cratb_domain::{Email, Phone, RegionCode, Scope, geo};
+use cratb_domain::{RegionCode, Scope, geo};
 use serde::{Deserialize, Serialize};
 
 /// A region's CRAtb, as the public sees it.
@@ -40,18 +40,8 @@ impl Centre {
                 "the centre's name is required",
             ));
         }
-        let phone = optional(&input.phone)
-            .map(Phone::parse)
-            .transpose()
-            .map_err(|e| errors.push(FieldError::of("phone", &e)))
-            .ok()
-            .flatten();
-        let email = optional(&input.email)
-            .map(Email::parse)
-            .transpose()
-            .map_err(|e| errors.push(FieldError::of("email", &e)))
-            .ok()
-            .flatten();
+        let phone = super::phone_field(&mut errors, &input.phone);
+        let email = super::email_field(&mut errors, &input.email);
         let website = bounded(&mut errors, "website", &input.website, 300);
         if let Some(w) = &website
             && !(w.starts_with("https://") || w.starts_with("http://"))

@@ -223,18 +223,8 @@ impl NewTeam {
             ));
         }
         departments.sort_unstable();
-        let phone = optional(&input.phone)
-            .map(Phone::parse)
-            .transpose()
-            .map_err(|e| errors.push(FieldError::of("phone", &e)))
-            .ok()
-            .flatten();
-        let email = optional(&input.email)
-            .map(Email::parse)
-            .transpose()
-            .map_err(|e| errors.push(FieldError::of("email", &e)))
-            .ok()
-            .flatten();
+        let phone = super::phone_field(&mut errors, &input.phone);
+        let email = super::email_field(&mut errors, &input.email);
         let hours = bounded(&mut errors, "hours", &input.hours, 200);
         let teleexpertise = bounded(&mut errors, "teleexpertise", &input.teleexpertise, 300);
         if !errors.is_empty() {

@@ -23,16 +23,7 @@ fn fhir_json(status: StatusCode, body: &Value) -> Response {
 
 /// The absolute base of the FHIR endpoints, as the client reached them.
 fn base(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.config.behind_tls {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}/api/v1/fhir")
+    format!("{}/api/v1/fhir", crate::public_base(state, headers))
 }
 
 /// The resources of the caller's region, of the given types.

@@ -224,14 +224,12 @@ fn form_page(
     let page = FormPage {
         l: Layout::new(auth, title),
         action: id.map_or("/directory".to_string(), |i| format!("/directory/{i}")),
-        roles: NetworkRole::ALL
-            .iter()
-            .map(|r| Opt {
-                value: r.code().to_string(),
-                label: r.label(lang.code()).to_string(),
-                selected: v.network_roles.iter().any(|c| c == r.code()),
-            })
-            .collect(),
+        roles: super::checks(
+            NetworkRole::ALL
+                .iter()
+                .map(|r| (r.code(), r.label(lang.code()))),
+            &v.network_roles,
+        ),
         professions: options(
             Profession::ALL
                 .iter()

@@ -11,7 +11,7 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use cratb_domain::{Bilingual, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::confirmation::{self, LinkError, Outcome};
 use cratb_store::directory::{self, NewProfessional, ProfessionalInput, Snapshot};
@@ -190,23 +190,6 @@ pub async fn page(
     campaign_page(&state, &auth, &region, None, Vec::new()).await
 }
 
-/// The public address of a link, from the configured base URL or the request's host.
-pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &state.config.public_url {
-        return u.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.config.behind_tls {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
-
 fn letter(name: &str, centre: &str, link: &str, until: &str) -> String {
     format!(
         "Bonjour {name},\n\n\
@@ -238,7 +221,7 @@ pub async fn start(
     let invitations = confirmation::start_campaign(&state.db, &scope, &region, &user.email)
         .await
         .map_err(PageError::store(lang))?;
-    let base = public_base(&state, &headers);
+    let base = crate::public_base(&state, &headers);
     let centre = format!("CRAtb {}", region.name());
     let mut failures = Vec::new();
     let mut links = Vec::new();

@@ -292,5 +292,20 @@ pub fn options<V: AsRef<str>, L: AsRef<str>>(
         .collect()
 }
 
+/// Checkboxes from `(value, label)` pairs, ticking those in `ticked`.
+pub fn checks<V: AsRef<str>, L: AsRef<str>>(
+    items: impl IntoIterator<Item = (V, L)>,
+    ticked: &[String],
+) -> Vec<Opt> {
+    items
+        .into_iter()
+        .map(|(v, l)| Opt {
+            selected: ticked.iter().any(|t| t == v.as_ref()),
+            value: v.as_ref().to_owned(),
+            label: l.as_ref().to_owned(),
+        })
+        .collect()
+}
+
 /// What a page handler returns: the page, or the error page to show instead.
 pub type PageResult = Result<Response, PageError>;

@@ -338,14 +338,12 @@ async fn form_page(
             &v.team_id,
         ),
         partners,
-        services: ConventionService::ALL
-            .iter()
-            .map(|s| Opt {
-                value: s.code().into(),
-                label: s.label(lang.code()).into(),
-                selected: v.services.iter().any(|x| x == s.code()),
-            })
-            .collect(),
+        services: crate::pages::checks(
+            ConventionService::ALL
+                .iter()
+                .map(|s| (s.code(), s.label(lang.code()))),
+            &v.services,
+        ),
         statuses: options(
             ConventionStatus::ALL
                 .iter()

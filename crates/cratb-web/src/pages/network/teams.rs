@@ -471,23 +471,17 @@ async fn form_page(
                 .map(|e| (e.id.to_string(), format!("{} ({})", e.name, e.finess))),
             &v.host,
         ),
-        sectors: Sector::ALL
-            .iter()
-            .map(|s| Opt {
-                value: s.code().into(),
-                label: s.label(lang.code()).into(),
-                selected: v.sectors.iter().any(|x| x == s.code()),
-            })
-            .collect(),
-        departments: geo::DEPARTMENTS
-            .iter()
-            .filter(|d| region.as_ref().is_none_or(|r| r.as_str() == d.region))
-            .map(|d| Opt {
-                value: d.code.into(),
-                label: format!("{} ({})", d.name, d.code),
-                selected: v.departments.iter().any(|x| x == d.code),
-            })
-            .collect(),
+        sectors: crate::pages::checks(
+            Sector::ALL.iter().map(|s| (s.code(), s.label(lang.code()))),
+            &v.sectors,
+        ),
+        departments: crate::pages::checks(
+            geo::DEPARTMENTS
+                .iter()
+                .filter(|d| region.as_ref().is_none_or(|r| r.as_str() == d.region))
+                .map(|d| (d.code, format!("{} ({})", d.name, d.code))),
+            &v.departments,
+        ),
         regions: match (scope, id) {
             (Scope::National, None) => {
                 options(geo::REGIONS.iter().map(|r| (r.code, r.name)), &v.region)
