@@ -163,6 +163,7 @@ async fn add_person(
         public_email: Some(consents && rng.random_bool(0.7)),
         public_phone: Some(consents && rng.random_bool(0.4)),
         establishments: p.works_at.map(|e| vec![e.finess.clone()]),
+        territory_id: p.works_at.and_then(|e| e.ght_id),
     };
     let new = NewProfessional::validate(&input, Some(region)).expect("demo people are valid");
     let scope = Scope::Region(region.clone());

@@ -319,6 +319,7 @@ catalogue! {
     workplaces: "Établissements d'exercice (FINESS, séparés par des virgules)", "Establishments worked in (FINESS, comma-separated)";
     workplaces_short: "Établissements d'exercice", "Establishments worked in";
     teams_short: "Équipes (EMA)", "Teams (EMA)";
+    territory: "Territoire (GHT ou CPTS)", "Territory (GHT or CPTS)";
     finess: "FINESS", "FINESS";
     name: "Nom", "Name";
     all: "Tous", "All";

@@ -759,3 +759,47 @@ async fn teams_are_reminded_of_conventions_about_to_expire() {
         .unwrap();
     assert!(page.contains(&format!("{} équipe(s) prévenue(s)", teams.len())));
 }
+
+#[tokio::test]
+async fn a_professional_works_in_a_territory_of_their_region() {
+    let app = TestApp::spawn().await;
+    let token = app.token(SECRETARY, true).await;
+    let territories = get_json(&app, &token, "/api/v1/territories").await;
+    let ght = territories
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "GHT" && t["region_code"] == "84")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let bzh = get_json(
+        &app,
+        &app.token(COORD_BZH, false).await,
+        "/api/v1/territories",
+    )
+    .await;
+    let elsewhere = bzh
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["region_code"] == "53")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let post = |territory: i64| {
+        app.http
+            .post(app.url("/api/v1/professionals"))
+            .bearer_auth(&token)
+            .json(&json!({"last_name": "Vidal", "first_name": "Rémi", "profession": "gp", "territory_id": territory}))
+            .send()
+    };
+    let res = post(elsewhere).await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("/territory_id"));
+    let res = post(ght).await.unwrap();
+    assert_eq!(res.status(), 201);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["territory_id"], ght);
+    assert!(p["territory_name"].as_str().unwrap().starts_with("GHT"));
+}

@@ -349,6 +349,7 @@ pub async fn plan(db: &Db, region: &RegionCode, table: &Table, mapping: &Mapping
             region: None,
             network_roles: Some(roles(&get("network_roles"))),
             establishments: some(get("establishments")).map(|e| vec![e]),
+            territory_id: None,
             public_name,
             public_email,
             public_phone,
@@ -451,6 +452,8 @@ fn keep_unmapped(n: &mut NewProfessional, p: &Professional, mapping: &Mapping) {
             .filter_map(|f| Finess::parse(f).ok())
             .collect();
     }
+    // The sheet has no territory column.
+    n.territory_id = p.territory_id;
     if unmapped("public_name") {
         n.public_name = p.public_name;
     }
@@ -622,14 +625,14 @@ pub async fn commit(
         for chunk in new_rows.chunks(batch) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
-                    let b = i * 13;
-                    format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 13, b + 13)
+                    let b = i * 14;
+                    format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 13, b + 13, b + 14)
                 })
                 .collect();
             let sql = format!(
                 "INSERT INTO professionals (id, region_code, last_name, first_name, profession, rpps, email, phone,
-                    public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at) VALUES {}",
+                    public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at, territory_id) VALUES {}",
                 values.join(", "));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, _, p) in chunk.iter().copied() {
@@ -637,7 +640,7 @@ pub async fn commit(
                     .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
                     .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
                     .bind(p.public_name).bind(p.public_email).bind(p.public_phone)
-                    .bind(NetworkRole::join(&p.network_roles)).bind(at);
+                    .bind(NetworkRole::join(&p.network_roles)).bind(at).bind(p.territory_id);
             }
             q.execute(&mut *tx).await?;
         }
@@ -645,12 +648,12 @@ pub async fn commit(
         for (id, _, p) in ids.iter().filter(|x| !x.1) {
             sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4,
                     email = $5, phone = $6, public_name = $7, public_email = $8, public_phone = $9,
-                    network_roles = $10, updated_at = $11 WHERE id = $12 AND region_code = $13")
+                    network_roles = $10, updated_at = $11, territory_id = $14 WHERE id = $12 AND region_code = $13")
                 .bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
                 .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
                 .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
                 .bind(p.public_name).bind(p.public_email).bind(p.public_phone)
-                .bind(NetworkRole::join(&p.network_roles)).bind(at).bind(*id).bind(region.as_str())
+                .bind(NetworkRole::join(&p.network_roles)).bind(at).bind(*id).bind(region.as_str()).bind(p.territory_id)
                 .execute(&mut *tx).await?;
         }
         let mut versions: HashMap<i64, i64> = HashMap::new();

@@ -30,6 +30,9 @@ pub struct Professional {
     pub network_roles: String,
     /// FINESS numbers of the establishments where they work, comma-separated.
     pub establishments: String,
+    /// The territory (GHT or CPTS) they work in.
+    pub territory_id: Option<i64>,
+    pub territory_name: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub confirmed_at: Option<OffsetDateTime>,
@@ -51,6 +54,8 @@ pub struct ProfessionalInput {
     pub network_roles: Option<Vec<String>>,
     /// FINESS numbers of the establishments where they work (of their region).
     pub establishments: Option<Vec<String>>,
+    /// The territory (GHT or CPTS of their region) they work in.
+    pub territory_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub public_name: Option<bool>,
     #[serde(default, deserialize_with = "lenient_bool")]
@@ -74,6 +79,7 @@ pub struct NewProfessional {
     pub public_phone: bool,
     pub network_roles: Vec<NetworkRole>,
     pub establishments: Vec<Finess>,
+    pub territory_id: Option<i64>,
 }
 
 /// A yes/no from JSON (`true`) or from a form's checkbox (`on`, `1`…).
@@ -228,6 +234,7 @@ impl NewProfessional {
             public_phone: input.public_phone.unwrap_or(false),
             network_roles,
             establishments,
+            territory_id: input.territory_id,
         })
     }
 }
@@ -248,6 +255,8 @@ pub struct Snapshot {
     pub network_roles: String,
     #[serde(default)]
     pub establishments: Vec<String>,
+    #[serde(default)]
+    pub territory_id: Option<i64>,
 }
 
 impl NewProfessional {
@@ -264,6 +273,7 @@ impl NewProfessional {
             public_phone: self.public_phone,
             network_roles: NetworkRole::join(&self.network_roles),
             establishments: self.establishments.iter().map(|f| f.to_string()).collect(),
+            territory_id: self.territory_id,
         }
     }
 }
@@ -288,6 +298,7 @@ impl Snapshot {
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect(),
+            territory_id: p.territory_id,
         }
     }
 
@@ -309,6 +320,7 @@ impl Snapshot {
                     .collect(),
             ),
             establishments: Some(self.establishments.clone()),
+            territory_id: self.territory_id,
             public_name: Some(self.public_name),
             public_email: Some(self.public_email),
             public_phone: Some(self.public_phone),
@@ -317,8 +329,9 @@ impl Snapshot {
 
     /// What differs from `before`, in French, for the history (`téléphone, e-mail`).
     fn changes_from(&self, before: &Snapshot) -> String {
-        let fields: [(&str, bool); 8] = [
+        let fields: [(&str, bool); 9] = [
             ("rôles", self.network_roles != before.network_roles),
+            ("territoire", self.territory_id != before.territory_id),
             (
                 "établissements",
                 self.establishments != before.establishments,
@@ -367,7 +380,8 @@ impl Version {
 /// from [`fill_establishments`] for many (computed per row, they would cost a lookup for every
 /// matching row before the sort and the page cut).
 const COLUMNS: &str = "SELECT id, region_code, last_name, first_name, profession, rpps, email, phone, \
-     public_name, public_email, public_phone, network_roles, confirmed_at";
+     public_name, public_email, public_phone, network_roles, confirmed_at, territory_id, \
+     (SELECT t.name FROM territories t WHERE t.id = p.territory_id) AS territory_name";
 
 const WITH_ESTABLISHMENTS: &str = ", COALESCE((SELECT STRING_AGG(e.finess, ',' ORDER BY e.finess) FROM professional_establishments pe \
         JOIN establishments e ON e.id = pe.establishment_id WHERE pe.professional_id = p.id), '') AS establishments \
@@ -411,6 +425,18 @@ pub async fn check_establishments(db: &Db, p: &NewProfessional) -> Result<Vec<Fi
                 "establishments",
                 format!("FINESS {f} : aucun établissement de la région ne porte ce numéro"),
                 format!("FINESS {f}: no establishment of the region has this number"),
+            ));
+        }
+    }
+    if let Some(t) = p.territory_id {
+        let region: Option<String> = on_db!(db, pool => sqlx::query_scalar(
+            "SELECT region_code FROM territories WHERE id = $1")
+            .bind(t).fetch_optional(pool).await)?;
+        if region.as_deref() != Some(p.region.as_str()) {
+            errors.push(FieldError::new(
+                "territory_id",
+                "ce territoire n'est pas un GHT ou une CPTS de la région",
+                "this territory is not a GHT or CPTS of the region",
             ));
         }
     }
@@ -464,13 +490,13 @@ pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) ->
         let mut tx = pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO professionals (region_code, last_name, first_name, profession, rpps, email, phone,
-                public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11, $11) RETURNING id")
+                public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at, territory_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11, $11, $13) RETURNING id")
             .bind(p.region.as_str()).bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
             .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
             .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
             .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at)
-            .bind(NetworkRole::join(&p.network_roles))
+            .bind(NetworkRole::join(&p.network_roles)).bind(p.territory_id)
             .fetch_one(&mut *tx).await?;
         link_establishments!(tx, id, p);
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
@@ -507,12 +533,13 @@ pub async fn update(
     on_db!(db, pool => async {
         let mut tx = pool.begin().await?;
         sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4, email = $5,
-                phone = $6, public_name = $7, public_email = $8, public_phone = $9, updated_at = $10, network_roles = $12 WHERE id = $11")
+                phone = $6, public_name = $7, public_email = $8, public_phone = $9, updated_at = $10, network_roles = $12,
+                territory_id = $13 WHERE id = $11")
             .bind(&p.last_name).bind(&p.first_name).bind(p.profession.code())
             .bind(p.rpps.as_ref().map(Rpps::as_str)).bind(p.email.as_ref().map(Email::to_string))
             .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
             .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at).bind(id)
-            .bind(NetworkRole::join(&p.network_roles))
+            .bind(NetworkRole::join(&p.network_roles)).bind(p.territory_id)
             .execute(&mut *tx).await?;
         link_establishments!(tx, id, p);
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)

@@ -157,6 +157,7 @@ pub struct FormValues {
     pub public_phone: bool,
     /// FINESS numbers, comma-separated.
     pub establishments: String,
+    pub territory_id: String,
 }
 
 #[derive(Template)]
@@ -168,6 +169,7 @@ struct FormPage {
     roles: Vec<Opt>,
     professions: Vec<Opt>,
     regions: Vec<Opt>,
+    territories: Vec<Opt>,
     errors: Vec<FieldError>,
 }
 
@@ -201,7 +203,8 @@ impl FormPage {
     }
 }
 
-fn form_page(
+async fn form_page(
+    state: &AppState,
     auth: &Auth,
     scope: &Scope,
     id: Option<i64>,
@@ -209,6 +212,18 @@ fn form_page(
     errors: Vec<FieldError>,
 ) -> PageResult {
     let lang = auth.lang;
+    // The territories of the entry's region (or the caller's; all for a national account
+    // creating an entry).
+    let lists = match RegionCode::parse(&v.region)
+        .ok()
+        .or_else(|| own_region(scope))
+    {
+        Some(r) => Scope::Region(r),
+        None => Scope::National,
+    };
+    let territories = cratb_store::reference::list_territories(&state.db, &lists, None)
+        .await
+        .map_err(PageError::store(lang))?;
     // The region is chosen once, at creation.
     let regions = match (scope, id) {
         (Scope::National, None) => {
@@ -237,6 +252,12 @@ fn form_page(
             &v.profession,
         ),
         regions,
+        territories: options(
+            territories
+                .iter()
+                .map(|t| (t.id.to_string(), format!("{} ({})", t.name, t.kind))),
+            &v.territory_id,
+        ),
         v,
         errors,
     };
@@ -244,9 +265,17 @@ fn form_page(
     Ok(render_status(&page, status))
 }
 
-pub async fn new_form(auth: Auth) -> PageResult {
+pub async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
     let (_, scope) = auth.page_user()?;
-    form_page(&auth, &scope, None, FormValues::default(), Vec::new())
+    form_page(
+        &state,
+        &auth,
+        &scope,
+        None,
+        FormValues::default(),
+        Vec::new(),
+    )
+    .await
 }
 
 /// The form's fields (checkboxes are absent when unchecked; `network_roles` repeats).
@@ -260,6 +289,7 @@ pub struct ProfessionalForm {
     email: Option<String>,
     phone: Option<String>,
     region: Option<String>,
+    territory_id: Option<String>,
     public_name: Option<String>,
     public_email: Option<String>,
     public_phone: Option<String>,
@@ -307,6 +337,7 @@ impl ProfessionalForm {
                 "email" => &mut f.email,
                 "phone" => &mut f.phone,
                 "region" => &mut f.region,
+                "territory_id" => &mut f.territory_id,
                 "public_name" => &mut f.public_name,
                 "public_email" => &mut f.public_email,
                 "public_phone" => &mut f.public_phone,
@@ -354,6 +385,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
         public_email: f.public_email.is_some(),
         public_phone: f.public_phone.is_some(),
         establishments: text(&f.establishments),
+        territory_id: text(&f.territory_id),
     };
     let existing = match id {
         Some(i) => Some(
@@ -373,6 +405,8 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
         region: f.region,
         network_roles: Some(f.network_roles),
         establishments: f.establishments.map(|e| vec![e]),
+        // An unreadable choice names no territory of the region: the check below says so.
+        territory_id: non_empty(&f.territory_id).map(|t| t.parse().unwrap_or(-1)),
         public_name: Some(v.public_name),
         public_email: Some(v.public_email),
         public_phone: Some(v.public_phone),
@@ -384,13 +418,13 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
     };
     let new = match NewProfessional::validate(&input, region.as_ref()) {
         Ok(n) => n,
-        Err(errors) => return form_page(&auth, &scope, id, v, errors),
+        Err(errors) => return form_page(&state, &auth, &scope, id, v, errors).await,
     };
     let unknown = directory::check_establishments(&state.db, &new)
         .await
         .map_err(PageError::store(lang))?;
     if !unknown.is_empty() {
-        return form_page(&auth, &scope, id, v, unknown);
+        return form_page(&state, &auth, &scope, id, v, unknown).await;
     }
     let saved = match id {
         Some(i) => directory::update(&state.db, &scope, i, &new, &actor, None)
@@ -428,7 +462,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
             )))
         }
         Err(e) => match store_field_error(e) {
-            Ok(fe) => form_page(&auth, &scope, id, v, vec![fe]),
+            Ok(fe) => form_page(&state, &auth, &scope, id, v, vec![fe]).await,
             Err(e) => Err(PageError::store(lang)(e)),
         },
     }
@@ -547,8 +581,9 @@ pub async fn edit_form(
         public_email: p.public_email,
         public_phone: p.public_phone,
         establishments: p.establishments.replace(',', ", "),
+        territory_id: p.territory_id.map(|t| t.to_string()).unwrap_or_default(),
     };
-    form_page(&auth, &scope, Some(id), v, Vec::new())
+    form_page(&state, &auth, &scope, Some(id), v, Vec::new()).await
 }
 
 /// Puts an earlier version back, as a new version: nothing is lost.
@@ -655,6 +690,7 @@ pub async fn export(
                     p.phone.clone().into(),
                     p.network_roles.as_str().into(),
                     p.establishments.as_str().into(),
+                    p.territory_name.clone().into(),
                     yes_no(p.public_name),
                     yes_no(p.public_email),
                     yes_no(p.public_phone),
@@ -678,7 +714,7 @@ pub async fn export(
 }
 
 /// The columns of the directory's exports, which its import also reads.
-pub const EXPORT_COLUMNS: [&str; 12] = [
+pub const EXPORT_COLUMNS: [&str; 13] = [
     "last_name",
     "first_name",
     "profession",
@@ -687,6 +723,7 @@ pub const EXPORT_COLUMNS: [&str; 12] = [
     "phone",
     "network_roles",
     "establishments",
+    "territory",
     "public_name",
     "public_email",
     "public_phone",

@@ -481,6 +481,7 @@ pub async fn answer(
                 .collect(),
         ),
         establishments: Some(vec![v.establishments.clone()]),
+        territory_id: p.territory_id,
         public_name: Some(v.public_name.is_some()),
         public_email: Some(v.public_email.is_some()),
         public_phone: Some(v.public_phone.is_some()),

@@ -1,0 +1,2 @@
+-- The territory (GHT or CPTS) a professional works in.
+ALTER TABLE professionals ADD COLUMN territory_id INTEGER REFERENCES territories(id);
