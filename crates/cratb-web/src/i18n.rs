@@ -198,6 +198,7 @@ catalogue! {
     ght: "GHT", "GHT";
     beds: "Lits / places", "Beds / places";
     commune: "Commune", "Town";
+    colon: " :", ":";
     camp_after: "Proposé", "Proposed";
     camp_approve: "Approuver", "Approve";
     camp_before: "Actuel", "Current";

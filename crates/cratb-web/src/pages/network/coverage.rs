@@ -103,14 +103,19 @@ fn shades(c: &Coverage, lang: &str) -> Vec<Shade> {
         .into_iter()
         .map(|d| {
             let name = geo::department(&d.department_code).map_or("", |x| x.name);
-            let covered = if lang == "en" { "covered" } else { "couverts" };
+            let share = percent(d.share());
             Shade {
-                title: format!(
-                    "{name} : {} ({}/{} ES et EMS {covered})",
-                    percent(d.share()),
-                    d.covered,
-                    d.units
-                ),
+                title: if lang == "en" {
+                    format!(
+                        "{name}: {share} ({}/{} ES and EMS covered)",
+                        d.covered, d.units
+                    )
+                } else {
+                    format!(
+                        "{name} : {share} ({}/{} ES et EMS couverts)",
+                        d.covered, d.units
+                    )
+                },
                 fill: share_colour(d.share()),
                 href: None,
                 code: d.department_code,
