@@ -8,6 +8,7 @@ use cratb_store::{Db, PageRequest, users};
 use std::io::{IsTerminal, Read};
 
 mod amr;
+mod consumption;
 
 const DEFAULT_DB: &str = "sqlite://cratb.db";
 
@@ -98,6 +99,11 @@ enum Command {
         #[command(subcommand)]
         command: amr::AmrCommand,
     },
+    /// Consommation d'antibiotiques en DDD OMS, à partir de fichiers / antibiotic consumption in WHO DDD, from files.
+    Consumption {
+        #[command(subcommand)]
+        command: consumption::ConsumptionCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -185,6 +191,9 @@ async fn main() -> Result<()> {
     if let Command::Amr { command } = cli.command {
         // Synchronous and CPU-bound: no runtime, no logs, its own exit codes.
         std::process::exit(amr::run(command));
+    }
+    if let Command::Consumption { command } = cli.command {
+        std::process::exit(consumption::run(command));
     }
     init_logs(cli.log_format);
     match cli.command {
@@ -280,7 +289,7 @@ async fn main() -> Result<()> {
             )
             .await?;
         }
-        Command::Amr { .. } => unreachable!("handled above"),
+        Command::Amr { .. } | Command::Consumption { .. } => unreachable!("handled above"),
     }
     Ok(())
 }

@@ -1,0 +1,262 @@
+//! The WHO ATC/DDD index: the defined daily dose of each substance by route, from the WHO
+//! Collaborating Centre for Drug Statistics Methodology (WHOCC), as tabulated in
+//! `shared/reference/who_atc_ddd_<year>.tsv` (columns `atc`, `name`, `ddd`, `unit`, `route`,
+//! `note`). Every figure names the edition it used.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+/// An administration route as consumption files give it (WHO's letters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    /// Oral.
+    O,
+    /// Parenteral.
+    P,
+    /// Rectal.
+    R,
+    /// Nasal.
+    N,
+    /// Inhalation (powder or solution).
+    Inhal,
+}
+
+impl Route {
+    /// Parses `O`, `P`, `R`, `N` or `Inhal` (any case; WHO's `Inhal.powder` and
+    /// `Inhal.solution` count as `Inhal`).
+    pub fn parse(text: &str) -> Option<Route> {
+        let t = text.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "o" => Some(Route::O),
+            "p" => Some(Route::P),
+            "r" => Some(Route::R),
+            "n" => Some(Route::N),
+            _ if t.starts_with("inhal") => Some(Route::Inhal),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Route::O => "O",
+            Route::P => "P",
+            Route::R => "R",
+            Route::N => "N",
+            Route::Inhal => "Inhal",
+        }
+    }
+}
+
+/// The unit a DDD is expressed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Gram,
+    Milligram,
+    /// Million international units (e.g. colistin): not convertible from grams.
+    MillionUnits,
+}
+
+/// One DDD of a substance: route as WHO writes it, amount and unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ddd {
+    pub route: String,
+    pub amount: f64,
+    pub unit: Unit,
+}
+
+/// Why an ATC code and route have no DDD in grams.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NoDdd {
+    /// The code is not in the index (or is a group, which has no DDD).
+    Unknown,
+    /// WHO gives no DDD for this route (and several for others).
+    NoRoute(Route),
+    /// The DDD is in million units: grams cannot be converted.
+    NotInGrams,
+}
+
+impl NoDdd {
+    /// In French, for reports.
+    pub fn message(&self) -> String {
+        match self {
+            NoDdd::Unknown => "code ATC absent de l'index OMS, ou groupe sans DDD".into(),
+            NoDdd::NoRoute(r) => format!("pas de DDD OMS pour la voie {}", r.code()),
+            NoDdd::NotInGrams => {
+                "DDD exprimée en millions d'unités : une quantité en grammes ne s'y convertit pas"
+                    .into()
+            }
+        }
+    }
+}
+
+/// A WHO ATC/DDD index edition.
+#[derive(Debug, Clone)]
+pub struct DddTable {
+    /// `WHOCC ATC/DDD Index 2026`.
+    pub edition: String,
+    entries: HashMap<String, Vec<Ddd>>,
+    names: HashMap<String, String>,
+}
+
+const EMBEDDED: [(u16, &[u8]); 2] = [
+    (2025, include_bytes!("../data/who_atc_ddd_2025.tsv.gz")),
+    (2026, include_bytes!("../data/who_atc_ddd_2026.tsv.gz")),
+];
+
+/// The newest edition shipped.
+pub const LATEST: u16 = 2026;
+
+impl DddTable {
+    /// An edition shipped with the application (2025 or 2026).
+    pub fn embedded(year: u16) -> Option<DddTable> {
+        let (_, gz) = EMBEDDED.iter().find(|(y, _)| *y == year)?;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(*gz)
+            .read_to_string(&mut text)
+            .ok()?;
+        DddTable::parse(&text, &format!("WHOCC ATC/DDD Index {year}")).ok()
+    }
+
+    /// The years shipped.
+    pub fn editions() -> Vec<u16> {
+        EMBEDDED.iter().map(|(y, _)| *y).collect()
+    }
+
+    /// Reads a table in the reference layout (a newer edition a data manager loads); the error
+    /// names the line at fault.
+    pub fn parse(tsv: &str, edition: &str) -> Result<DddTable, String> {
+        let mut lines = tsv.lines();
+        let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.trim() == name)
+                .ok_or_else(|| format!("colonne « {name} » absente de l'en-tête"))
+        };
+        let (atc, name, ddd, unit, route) = (
+            col("atc")?,
+            col("name")?,
+            col("ddd")?,
+            col("unit")?,
+            col("route")?,
+        );
+        let mut entries: HashMap<String, Vec<Ddd>> = HashMap::new();
+        let mut names = HashMap::new();
+        for (i, line) in lines.enumerate() {
+            let f: Vec<&str> = line.split('\t').collect();
+            let get = |c: usize| f.get(c).map_or("", |s| s.trim());
+            let code = get(atc).to_ascii_uppercase();
+            if code.is_empty() {
+                continue;
+            }
+            names
+                .entry(code.clone())
+                .or_insert_with(|| get(name).to_string());
+            if get(ddd).is_empty() {
+                continue;
+            }
+            let amount: f64 = get(ddd)
+                .replace(',', ".")
+                .parse()
+                .map_err(|_| format!("ligne {} : DDD « {} » illisible", i + 2, get(ddd)))?;
+            let unit = match get(unit) {
+                "g" => Unit::Gram,
+                "mg" => Unit::Milligram,
+                "MU" => Unit::MillionUnits,
+                other => return Err(format!("ligne {} : unité « {other} » inconnue", i + 2)),
+            };
+            entries.entry(code).or_default().push(Ddd {
+                route: get(route).to_string(),
+                amount,
+                unit,
+            });
+        }
+        Ok(DddTable {
+            edition: edition.to_string(),
+            entries,
+            names,
+        })
+    }
+
+    /// The substance's name (`amoxicillin`), if the code is known.
+    pub fn name(&self, atc: &str) -> Option<&str> {
+        self.names.get(atc).map(String::as_str)
+    }
+
+    /// The DDD chosen for a route: WHO's own value for that route where it gives one; else the
+    /// oral DDD for rectal and nasal use; else, where WHO gives a single DDD, that one.
+    pub fn ddd(&self, atc: &str, route: Route) -> Result<&Ddd, NoDdd> {
+        let list = self.entries.get(atc).ok_or(NoDdd::Unknown)?;
+        let exact = list.iter().find(|d| Route::parse(&d.route) == Some(route));
+        let oral = || {
+            matches!(route, Route::R | Route::N)
+                .then(|| list.iter().find(|d| d.route == "O"))
+                .flatten()
+        };
+        exact
+            .or_else(oral)
+            .or_else(|| (list.len() == 1).then(|| &list[0]))
+            .ok_or(NoDdd::NoRoute(route))
+    }
+
+    /// The DDD in grams for a route.
+    pub fn grams(&self, atc: &str, route: Route) -> Result<f64, NoDdd> {
+        let d = self.ddd(atc, route)?;
+        match d.unit {
+            Unit::Gram => Ok(d.amount),
+            Unit::Milligram => Ok(d.amount / 1000.0),
+            Unit::MillionUnits => Err(NoDdd::NotInGrams),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_specific_values_win_then_oral_then_the_only_one() {
+        let t = DddTable::embedded(2026).unwrap();
+        assert_eq!(t.edition, "WHOCC ATC/DDD Index 2026");
+        // Amoxicillin/clavulanate: 1.5 g oral, 3 g parenteral (amoxicillin only).
+        assert_eq!(t.grams("J01CR02", Route::O), Ok(1.5));
+        assert_eq!(t.grams("J01CR02", Route::P), Ok(3.0));
+        // Metronidazole P01AB01: its own rectal DDD.
+        assert_eq!(t.grams("P01AB01", Route::R), Ok(2.0));
+        // Rectal without its own value: the oral one.
+        assert_eq!(t.grams("J01CR02", Route::R), Ok(1.5));
+        // Colistin is in million units.
+        assert_eq!(t.grams("J01XB01", Route::P), Err(NoDdd::NotInGrams));
+        assert_eq!(t.grams("J01XX99", Route::O), Err(NoDdd::Unknown));
+        assert_eq!(
+            t.grams("J01C", Route::O),
+            Err(NoDdd::Unknown),
+            "a group has no DDD"
+        );
+        assert_eq!(
+            t.grams("J01CR02", Route::Inhal),
+            Err(NoDdd::NoRoute(Route::Inhal))
+        );
+    }
+
+    #[test]
+    fn editions_differ_where_who_changed_them() {
+        let (old, new) = (
+            DddTable::embedded(2025).unwrap(),
+            DddTable::embedded(2026).unwrap(),
+        );
+        assert!(old.grams("J01DF51", Route::P).is_err());
+        assert_eq!(new.grams("J01DF51", Route::P), Ok(6.0));
+        assert_eq!(DddTable::editions(), [2025, 2026]);
+    }
+
+    #[test]
+    fn a_table_with_a_bad_line_is_refused_with_its_line() {
+        let e = DddTable::parse(
+            "atc\tname\tddd\tunit\troute\nJ01AA02\tdoxycycline\tdeux\tg\tO\n",
+            "x",
+        )
+        .unwrap_err();
+        assert!(e.contains("ligne 2"), "{e}");
+    }
+}

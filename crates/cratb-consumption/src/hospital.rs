@@ -1,0 +1,506 @@
+//! Hospital consumption: the consumption and denominator files, and the DDD indicators per
+//! group (DDD per 1000 patient-days, per 100 admissions).
+//!
+//! Consumption file columns: `establishment` (FINESS), `period` (`YYYY-MM` or `YYYY`),
+//! `ward_type`, `atc` (7-character ATC code), `route` (`O`, `P`, `R`, `N`, `Inhal`), `grams`.
+//! Denominators: `establishment`, `period`, `ward_type`, `patient_days`, `admissions`.
+
+use crate::ddd::{DddTable, NoDdd, Route};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A period: a year, or a month of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    pub year: i32,
+    pub month: Option<u8>,
+}
+
+impl Period {
+    /// `YYYY-MM` or `YYYY`.
+    pub fn parse(text: &str) -> Option<Period> {
+        let t = text.trim();
+        let (y, m) = match t.split_once('-') {
+            Some((y, m)) => (y, Some(m)),
+            None => (t, None),
+        };
+        if y.len() != 4 {
+            return None;
+        }
+        let year: i32 = y.parse().ok().filter(|y| (1990..=2100).contains(y))?;
+        let month = match m {
+            None => None,
+            Some(m) if m.len() == 2 => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?),
+            Some(_) => return None,
+        };
+        Some(Period { year, month })
+    }
+}
+
+/// A line of the consumption file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consumption {
+    pub line: usize,
+    pub establishment: String,
+    pub period: Period,
+    pub ward_type: String,
+    pub atc: String,
+    pub route: Route,
+    pub grams: f64,
+}
+
+/// A line of the denominators file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Denominator {
+    pub establishment: String,
+    pub period: Period,
+    pub ward_type: String,
+    pub patient_days: f64,
+    pub admissions: f64,
+}
+
+/// A problem of an input file: where, what, why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub line: usize,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ligne {}, colonne « {} », valeur « {} » : {}",
+            self.line, self.column, self.value, self.message
+        )
+    }
+}
+
+/// The rows of a sheet, each with its line in the file.
+type Lines = Vec<(usize, Vec<String>)>;
+
+/// A sheet's header and rows (CSV with `,`, `;` or tab, or the first sheet of an XLSX).
+fn table(bytes: &[u8]) -> Result<(Vec<String>, Lines), Problem> {
+    let text = if bytes.starts_with(b"PK\x03\x04") {
+        cratb_amr::xlsx_to_csv(bytes).map_err(|m| Problem {
+            line: 0,
+            column: String::new(),
+            value: String::new(),
+            message: m,
+        })?
+    } else {
+        bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(bytes)
+            .to_vec()
+    };
+    let first = text.split(|b| *b == b'\n').next().unwrap_or(b"");
+    let delimiter = [b';', b'\t', b',']
+        .into_iter()
+        .max_by_key(|d| first.iter().filter(|b| *b == d).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_slice());
+    let mut rows = Vec::new();
+    let mut header = Vec::new();
+    for (i, r) in reader.records().enumerate() {
+        let r = r.map_err(|e| Problem {
+            line: i + 1,
+            column: String::new(),
+            value: String::new(),
+            message: format!("ligne illisible : {e}"),
+        })?;
+        let line = r.position().map_or(i + 1, |p| p.line() as usize);
+        let cells: Vec<String> = r.iter().map(|c| c.trim().to_string()).collect();
+        if i == 0 {
+            header = cells.iter().map(|c| c.to_ascii_lowercase()).collect();
+        } else if cells.iter().any(|c| !c.is_empty()) {
+            rows.push((line, cells));
+        }
+    }
+    Ok((header, rows))
+}
+
+/// The columns a file must have, and the index of each.
+fn columns(header: &[String], wanted: &[&str]) -> Result<Vec<usize>, Vec<Problem>> {
+    let mut missing = Vec::new();
+    let found: Vec<usize> = wanted
+        .iter()
+        .filter_map(|w| {
+            let i = header.iter().position(|h| h == w);
+            if i.is_none() {
+                missing.push(Problem {
+                    line: 1,
+                    column: w.to_string(),
+                    value: String::new(),
+                    message: format!(
+                        "colonne obligatoire absente (attendu : {})",
+                        wanted.join(", ")
+                    ),
+                });
+            }
+            i
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(found)
+    } else {
+        Err(missing)
+    }
+}
+
+fn number(text: &str) -> Option<f64> {
+    text.replace([' ', '\u{a0}'], "")
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+/// Reads a consumption file; every invalid cell is a problem (nothing is kept then).
+pub fn read_consumption(bytes: &[u8]) -> Result<Vec<Consumption>, Vec<Problem>> {
+    let (header, rows) = table(bytes).map_err(|p| vec![p])?;
+    let names = [
+        "establishment",
+        "period",
+        "ward_type",
+        "atc",
+        "route",
+        "grams",
+    ];
+    let c = columns(&header, &names)?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut problems = Vec::new();
+    for (line, cells) in rows {
+        let get = |i: usize| cells.get(c[i]).map_or("", String::as_str);
+        let mut bad = |i: usize, message: &str| {
+            problems.push(Problem {
+                line,
+                column: names[i].into(),
+                value: get(i).into(),
+                message: message.into(),
+            })
+        };
+        let establishment = get(0).to_string();
+        if establishment.is_empty() {
+            bad(0, "établissement (FINESS) obligatoire");
+        }
+        let period = Period::parse(get(1));
+        if period.is_none() {
+            bad(1, "période attendue sous la forme AAAA-MM ou AAAA");
+        }
+        let atc = get(3).to_ascii_uppercase();
+        let atc_ok = atc.len() == 7
+            && atc.starts_with(|c: char| c.is_ascii_alphabetic())
+            && atc.chars().all(|c| c.is_ascii_alphanumeric());
+        if !atc_ok {
+            bad(3, "code ATC de 7 caractères attendu (ex. J01CA04)");
+        }
+        let route = Route::parse(get(4));
+        if route.is_none() {
+            bad(4, "voie attendue : O, P, R, N ou Inhal");
+        }
+        let grams = number(get(5));
+        if grams.is_none() {
+            bad(5, "quantité en grammes attendue (nombre positif)");
+        }
+        if let (false, Some(period), Some(route), Some(grams), true) =
+            (establishment.is_empty(), period, route, grams, atc_ok)
+        {
+            out.push(Consumption {
+                line,
+                establishment,
+                period,
+                ward_type: get(2).to_string(),
+                atc,
+                route,
+                grams,
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads a denominators file.
+pub fn read_denominators(bytes: &[u8]) -> Result<Vec<Denominator>, Vec<Problem>> {
+    let (header, rows) = table(bytes).map_err(|p| vec![p])?;
+    let names = [
+        "establishment",
+        "period",
+        "ward_type",
+        "patient_days",
+        "admissions",
+    ];
+    let c = columns(&header, &names)?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut problems = Vec::new();
+    for (line, cells) in rows {
+        let get = |i: usize| cells.get(c[i]).map_or("", String::as_str);
+        let mut bad = |i: usize, message: &str| {
+            problems.push(Problem {
+                line,
+                column: names[i].into(),
+                value: get(i).into(),
+                message: message.into(),
+            })
+        };
+        let period = Period::parse(get(1));
+        if period.is_none() {
+            bad(1, "période attendue sous la forme AAAA-MM ou AAAA");
+        }
+        let days = if get(3).is_empty() {
+            Some(0.0)
+        } else {
+            number(get(3))
+        };
+        if days.is_none() {
+            bad(3, "nombre de journées d'hospitalisation attendu");
+        }
+        let admissions = if get(4).is_empty() {
+            Some(0.0)
+        } else {
+            number(get(4))
+        };
+        if admissions.is_none() {
+            bad(4, "nombre d'admissions attendu");
+        }
+        if get(0).is_empty() {
+            bad(0, "établissement (FINESS) obligatoire");
+        }
+        if let (Some(period), Some(patient_days), Some(admissions), false) =
+            (period, days, admissions, get(0).is_empty())
+        {
+            out.push(Denominator {
+                establishment: get(0).to_string(),
+                period,
+                ward_type: get(2).to_string(),
+                patient_days,
+                admissions,
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// What a result is grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Establishment,
+    Year,
+    Month,
+    WardType,
+}
+
+impl By {
+    pub fn parse(text: &str) -> Option<By> {
+        match text.trim() {
+            "establishment" => Some(By::Establishment),
+            "year" => Some(By::Year),
+            "month" => Some(By::Month),
+            "ward_type" => Some(By::WardType),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            By::Establishment => "establishment",
+            By::Year => "year",
+            By::Month => "month",
+            By::WardType => "ward_type",
+        }
+    }
+    fn value(self, establishment: &str, period: Period, ward: &str) -> Option<String> {
+        Some(match self {
+            By::Establishment => establishment.to_string(),
+            By::Year => period.year.to_string(),
+            By::Month => format!("{}-{:02}", period.year, period.month?),
+            By::WardType => ward.to_string(),
+        })
+    }
+}
+
+/// One output row: the group's values, the ATC prefix, the DDD and the denominators.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Indicator {
+    pub group: Vec<String>,
+    pub atc_prefix: String,
+    pub ddd: f64,
+    pub patient_days: Option<f64>,
+    pub admissions: Option<f64>,
+}
+
+impl Indicator {
+    /// DDD per 1000 patient-days (none when the denominator is missing or zero).
+    pub fn per_1000_patient_days(&self) -> Option<f64> {
+        self.patient_days
+            .filter(|d| *d > 0.0)
+            .map(|d| 1000.0 * self.ddd / d)
+    }
+    /// DDD per 100 admissions (none when the denominator is missing or zero).
+    pub fn per_100_admissions(&self) -> Option<f64> {
+        self.admissions
+            .filter(|a| *a > 0.0)
+            .map(|a| 100.0 * self.ddd / a)
+    }
+}
+
+/// Grams that could not be turned into DDDs: ATC code, route, reason, grams, lines.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Unconverted {
+    pub atc: String,
+    pub route: &'static str,
+    pub reason: String,
+    pub grams: f64,
+    pub rows: usize,
+}
+
+/// The indicators and what could not be counted.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub rows: Vec<Indicator>,
+    pub unconverted: Vec<Unconverted>,
+}
+
+/// Why a grouping is impossible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupingError(pub String);
+
+/// DDD per group × ATC prefix, with the denominators summed over the same groups (a month's
+/// patient-days count in its year). Rows whose grams cannot be converted are listed, never
+/// silently dropped.
+pub fn indicators(
+    consumption: &[Consumption],
+    denominators: &[Denominator],
+    by: &[By],
+    prefixes: &[String],
+    table: &DddTable,
+) -> Result<Outcome, GroupingError> {
+    let key = |e: &str, p: Period, w: &str| -> Option<Vec<String>> {
+        by.iter().map(|b| b.value(e, p, w)).collect()
+    };
+    let mut ddd: BTreeMap<(Vec<String>, usize), f64> = BTreeMap::new();
+    let mut groups: BTreeSet<Vec<String>> = BTreeSet::new();
+    let mut unconverted: BTreeMap<(String, Route, NoDdd), (f64, usize)> = BTreeMap::new();
+    for c in consumption {
+        let k = key(&c.establishment, c.period, &c.ward_type).ok_or_else(|| {
+            GroupingError(format!(
+                "ligne {} : période annuelle {}, impossible à répartir par mois",
+                c.line, c.period.year
+            ))
+        })?;
+        match table.grams(&c.atc, c.route) {
+            Ok(per_ddd) => {
+                let n = c.grams / per_ddd;
+                for (i, p) in prefixes.iter().enumerate() {
+                    if c.atc.starts_with(p.as_str()) {
+                        *ddd.entry((k.clone(), i)).or_default() += n;
+                    }
+                }
+            }
+            Err(why) => {
+                let e = unconverted
+                    .entry((c.atc.clone(), c.route, why))
+                    .or_default();
+                e.0 += c.grams;
+                e.1 += 1;
+            }
+        }
+        groups.insert(k);
+    }
+    let mut days: BTreeMap<Vec<String>, (f64, f64)> = BTreeMap::new();
+    for d in denominators {
+        // A yearly denominator cannot be split into months: it then counts for no month.
+        if let Some(k) = key(&d.establishment, d.period, &d.ward_type) {
+            let e = days.entry(k).or_default();
+            e.0 += d.patient_days;
+            e.1 += d.admissions;
+        }
+    }
+    let mut rows = Vec::new();
+    for g in &groups {
+        for (i, p) in prefixes.iter().enumerate() {
+            let (pd, adm) = days
+                .get(g)
+                .copied()
+                .map_or((None, None), |(d, a)| (Some(d), Some(a)));
+            rows.push(Indicator {
+                group: g.clone(),
+                atc_prefix: p.clone(),
+                ddd: ddd.get(&(g.clone(), i)).copied().unwrap_or(0.0),
+                patient_days: pd,
+                admissions: adm,
+            });
+        }
+    }
+    Ok(Outcome {
+        rows,
+        unconverted: unconverted
+            .into_iter()
+            .map(|((atc, route, why), (grams, rows))| Unconverted {
+                atc,
+                route: route.code(),
+                reason: why.message(),
+                grams,
+                rows,
+            })
+            .collect(),
+    })
+}
+
+/// The output header: the `--by` columns then the indicator columns.
+pub fn header(by: &[By]) -> Vec<&'static str> {
+    by.iter()
+        .map(|b| b.name())
+        .chain([
+            "atc_prefix",
+            "ddd",
+            "patient_days",
+            "ddd_per_1000_patient_days",
+            "admissions",
+            "ddd_per_100_admissions",
+        ])
+        .collect()
+}
+
+/// A number with two decimals, or empty.
+fn two(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.2}")).unwrap_or_default()
+}
+
+/// A count as written in the output (no decimals when whole), or empty.
+fn count(x: Option<f64>) -> String {
+    x.map(|v| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        }
+    })
+    .unwrap_or_default()
+}
+
+impl Indicator {
+    /// The row's fields in the order of [`header`].
+    pub fn fields(&self) -> Vec<String> {
+        let mut f = self.group.clone();
+        f.push(self.atc_prefix.clone());
+        f.push(format!("{:.2}", self.ddd));
+        f.push(count(self.patient_days));
+        f.push(two(self.per_1000_patient_days()));
+        f.push(count(self.admissions));
+        f.push(two(self.per_100_admissions()));
+        f
+    }
+}

@@ -1,0 +1,157 @@
+//! `cratb consumption ddd` on small files: the exact columns, the formats, the errors.
+
+use std::process::Command;
+
+fn files() -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("cratb-consumption-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let c = dir.join("consommation.csv");
+    std::fs::write(
+        &c,
+        "establishment;period;ward_type;atc;route;grams\n\
+         380780080;2025-01;medicine;J01CA04;O;300\n\
+         380780080;2025-03;medicine;J01CR02;P;90\n\
+         380780080;2024-12;icu;J01XB01;P;10\n",
+    )
+    .unwrap();
+    let d = dir.join("denominateurs.csv");
+    std::fs::write(
+        &d,
+        "establishment,period,ward_type,patient_days,admissions\n\
+         380780080,2025-01,medicine,600,60\n\
+         380780080,2025-03,medicine,400,40\n",
+    )
+    .unwrap();
+    (dir, c, d)
+}
+
+fn cratb(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cratb"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn ddd_prints_the_contracted_columns() {
+    let (dir, c, d) = files();
+    let out = cratb(&[
+        "consumption",
+        "ddd",
+        "--consumption",
+        c.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+        "--by",
+        "establishment,year",
+        "--atc-prefix",
+        "J01,J01CR",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "establishment,year,atc_prefix,ddd,patient_days,ddd_per_1000_patient_days,admissions,ddd_per_100_admissions
+380780080,2024,J01,0.00,,,,
+380780080,2024,J01CR,0.00,,,,
+380780080,2025,J01,230.00,1000,230.00,100,230.00
+380780080,2025,J01CR,30.00,1000,30.00,100,30.00
+"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("J01XB01") && err.contains("non comptés"),
+        "{err}"
+    );
+    assert!(err.contains("WHOCC ATC/DDD Index 2026"), "{err}");
+
+    // JSON and XLSX.
+    let out = cratb(&[
+        "consumption",
+        "ddd",
+        "--consumption",
+        c.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[1]["ddd_per_100_admissions"], 230.0);
+    let xlsx = dir.join("ddd.xlsx");
+    let out = cratb(&[
+        "consumption",
+        "ddd",
+        "--consumption",
+        c.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+        "--format",
+        "xlsx",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    // The 2025 edition can be chosen.
+    let out = cratb(&[
+        "consumption",
+        "ddd",
+        "--consumption",
+        c.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+        "--ddd-edition",
+        "2025",
+    ]);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("Index 2025")
+    );
+}
+
+#[test]
+fn bad_input_exits_with_2_and_says_where() {
+    let (dir, c, d) = files();
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "establishment,period,ward_type,atc,route,grams\n380780080,2025,icu,J01CA04,O,beaucoup\n",
+    )
+    .unwrap();
+    let out = cratb(&[
+        "consumption",
+        "ddd",
+        "--consumption",
+        bad.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("ligne 2, colonne « grams », valeur « beaucoup »"),
+        "{err}"
+    );
+    let out = cratb(&[
+        "consumption",
+        "ddd",
+        "--consumption",
+        c.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+        "--by",
+        "service",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("« service » inconnu")
+    );
+}
