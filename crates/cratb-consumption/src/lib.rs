@@ -3,6 +3,7 @@
 
 pub mod ddd;
 pub mod hospital;
+pub mod indicators;
 
 pub use ddd::{DddTable, Route};
 pub use hospital::{By, Indicator, Outcome};

@@ -1,0 +1,359 @@
+//! Population indicators of antibiotic use: the ESAC-Net quality indicators for primary care
+//! and the WHO AWaRe shares.
+//!
+//! ESAC-Net drug-specific quality indicators: Adriaenssens N, Coenen S, Versporten A, et al.
+//! "European Surveillance of Antimicrobial Consumption (ESAC): quality indicators for outpatient
+//! antibiotic use in Europe", BMJ Quality & Safety 2011;20:764–772 (doi:10.1136/bmjqs.2010.049049),
+//! as ECDC publishes them for ESAC-Net:
+//! - J01, J01C, J01D, J01F, J01M in DDD per 1000 inhabitants per day (DID);
+//! - the shares of J01CE (β-lactamase-sensitive penicillins), J01CR (combinations of penicillins
+//!   with β-lactamase inhibitors), J01DD+J01DE (third- and fourth-generation cephalosporins) and
+//!   J01MA (fluoroquinolones) in J01, in %;
+//! - the ratio of broad- to narrow-spectrum penicillins, cephalosporins and macrolides:
+//!   (J01CR + J01DC + J01DD + (J01F − J01FA01)) / (J01CE + J01DB + J01FA01);
+//! - the seasonal variation of J01 and of J01M: (DDD of October of the previous year to March /
+//!   DDD of April to September − 1) × 100, in %.
+//!
+//! AWaRe: WHO, "The WHO AWaRe (Access, Watch, Reserve) antibiotic book", classification 2023
+//! (WHO/MHP/HPS/EML/2023.04); a J01 substance absent from the list is "Unclassified", never
+//! counted as Access.
+
+use crate::ddd::Route;
+use crate::hospital::Period;
+use std::collections::HashMap;
+use std::io::Read;
+
+/// DDD of one ATC code in one month of a population (a territory's dispensations).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyDdd {
+    pub period: Period,
+    pub atc: String,
+    pub route: Option<Route>,
+    pub ddd: f64,
+}
+
+/// Days in a month, leap years included.
+pub fn days_in_month(year: i32, month: u8) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The twelve ESAC-Net indicators of one year (`None` where not computable: no population, no
+/// denominator consumption, or months of the seasonal windows missing).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct EsacIndicators {
+    pub j01_did: Option<f64>,
+    pub j01c_did: Option<f64>,
+    pub j01d_did: Option<f64>,
+    pub j01f_did: Option<f64>,
+    pub j01m_did: Option<f64>,
+    pub j01ce_pct: Option<f64>,
+    pub j01cr_pct: Option<f64>,
+    pub j01dd_de_pct: Option<f64>,
+    pub j01ma_pct: Option<f64>,
+    pub broad_narrow_ratio: Option<f64>,
+    pub j01_seasonal_variation: Option<f64>,
+    pub j01m_seasonal_variation: Option<f64>,
+}
+
+/// The ESAC-Net indicators of `year` for a population of `inhabitants`, from monthly DDD (the
+/// months of the previous year are used for the seasonal variation only).
+pub fn esac(rows: &[MonthlyDdd], inhabitants: f64, year: i32) -> EsacIndicators {
+    let sum = |f: &dyn Fn(&MonthlyDdd) -> bool| -> f64 {
+        rows.iter().filter(|r| f(r)).map(|r| r.ddd).sum()
+    };
+    let in_year = |r: &MonthlyDdd| r.period.year == year;
+    let prefix = |p: &'static str| move |r: &MonthlyDdd| r.atc.starts_with(p);
+    let days: f64 = if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
+        366.0
+    } else {
+        365.0
+    };
+    let did = |p: &'static str| {
+        (inhabitants > 0.0)
+            .then(|| 1000.0 * sum(&|r| in_year(r) && prefix(p)(r)) / (inhabitants * days))
+    };
+    let j01 = sum(&|r| in_year(r) && prefix("J01")(r));
+    let share = |ps: &[&'static str]| {
+        (j01 > 0.0).then(|| {
+            100.0
+                * ps.iter()
+                    .map(|p| sum(&|r| in_year(r) && prefix(p)(r)))
+                    .sum::<f64>()
+                / j01
+        })
+    };
+    let of = |p: &'static str| sum(&|r| in_year(r) && prefix(p)(r));
+    let broad = of("J01CR") + of("J01DC") + of("J01DD") + (of("J01F") - of("J01FA01"));
+    let narrow = of("J01CE") + of("J01DB") + of("J01FA01");
+    // October of the previous year to March, against April to September.
+    let winter = |r: &MonthlyDdd| match r.period.month {
+        Some(m) => (r.period.year == year - 1 && m >= 10) || (r.period.year == year && m <= 3),
+        None => false,
+    };
+    let summer = |r: &MonthlyDdd| r.period.year == year && matches!(r.period.month, Some(4..=9));
+    let months_present = |f: &dyn Fn(&MonthlyDdd) -> bool| {
+        let mut months: Vec<(i32, u8)> = rows
+            .iter()
+            .filter(|r| f(r))
+            .filter_map(|r| r.period.month.map(|m| (r.period.year, m)))
+            .collect();
+        months.sort_unstable();
+        months.dedup();
+        months.len()
+    };
+    let seasonal = |p: &'static str| {
+        let w = sum(&|r| winter(r) && prefix(p)(r));
+        let s = sum(&|r| summer(r) && prefix(p)(r));
+        (months_present(&winter) == 6 && months_present(&summer) == 6 && s > 0.0)
+            .then(|| 100.0 * (w / s - 1.0))
+    };
+    EsacIndicators {
+        j01_did: did("J01"),
+        j01c_did: did("J01C"),
+        j01d_did: did("J01D"),
+        j01f_did: did("J01F"),
+        j01m_did: did("J01M"),
+        j01ce_pct: share(&["J01CE"]),
+        j01cr_pct: share(&["J01CR"]),
+        j01dd_de_pct: share(&["J01DD", "J01DE"]),
+        j01ma_pct: share(&["J01MA"]),
+        broad_narrow_ratio: (narrow > 0.0).then(|| broad / narrow),
+        j01_seasonal_variation: seasonal("J01"),
+        j01m_seasonal_variation: seasonal("J01M"),
+    }
+}
+
+/// A WHO AWaRe category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Aware {
+    Access,
+    Watch,
+    Reserve,
+    /// A J01 substance absent from the classification.
+    Unclassified,
+}
+
+/// The WHO AWaRe classification, by ATC code and route.
+#[derive(Debug, Clone)]
+pub struct AwareTable {
+    /// `WHO AWaRe classification 2023`.
+    pub edition: String,
+    /// (ATC, route letter or empty for any route) → category.
+    entries: HashMap<(String, String), Aware>,
+}
+
+const AWARE_2023: &[u8] = include_bytes!("../data/aware_2023.tsv.gz");
+
+impl AwareTable {
+    /// The 2023 classification shipped with the application.
+    pub fn embedded() -> AwareTable {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(AWARE_2023)
+            .read_to_string(&mut text)
+            .expect("the embedded classification is gzip");
+        AwareTable::parse(&text, "WHO AWaRe classification 2023")
+            .expect("the embedded classification is valid")
+    }
+
+    /// Reads a classification in the reference layout (`atc`, `route`, `aware`, …).
+    pub fn parse(tsv: &str, edition: &str) -> Result<AwareTable, String> {
+        let mut lines = tsv.lines();
+        let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+        let col = |n: &str| {
+            header
+                .iter()
+                .position(|h| h.trim() == n)
+                .ok_or_else(|| format!("colonne « {n} » absente"))
+        };
+        let (atc, route, aware) = (col("atc")?, col("route")?, col("aware")?);
+        let mut entries = HashMap::new();
+        for (i, line) in lines.enumerate() {
+            let f: Vec<&str> = line.split('\t').collect();
+            let get = |c: usize| f.get(c).map_or("", |s| s.trim());
+            if get(atc).is_empty() {
+                continue;
+            }
+            let category = match get(aware) {
+                "Access" => Aware::Access,
+                "Watch" => Aware::Watch,
+                "Reserve" => Aware::Reserve,
+                other => return Err(format!("ligne {} : catégorie « {other} » inconnue", i + 2)),
+            };
+            entries.insert(
+                (
+                    get(atc).to_ascii_uppercase(),
+                    get(route).to_ascii_uppercase(),
+                ),
+                category,
+            );
+        }
+        Ok(AwareTable {
+            edition: edition.into(),
+            entries,
+        })
+    }
+
+    /// The category of a substance given by route (the route-specific entry first).
+    pub fn category(&self, atc: &str, route: Option<Route>) -> Aware {
+        let by_route = route.and_then(|r| {
+            self.entries
+                .get(&(atc.to_string(), r.code().to_ascii_uppercase()))
+        });
+        by_route
+            .or_else(|| self.entries.get(&(atc.to_string(), String::new())))
+            .or_else(|| {
+                // Classified for one route only: that category for any route given none.
+                route
+                    .is_none()
+                    .then(|| {
+                        self.entries
+                            .iter()
+                            .find(|((a, _), _)| a == atc)
+                            .map(|(_, c)| c)
+                    })
+                    .flatten()
+            })
+            .copied()
+            .unwrap_or(Aware::Unclassified)
+    }
+}
+
+/// The shares of J01 DDD in each AWaRe category, in % (`None` without J01 use).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct AwareShares {
+    pub access: Option<f64>,
+    pub watch: Option<f64>,
+    pub reserve: Option<f64>,
+    pub unclassified: Option<f64>,
+}
+
+/// The AWaRe shares of J01 use (WHO target: Access ≥ 60 %).
+pub fn aware_shares(rows: &[MonthlyDdd], table: &AwareTable) -> AwareShares {
+    let mut by: HashMap<Aware, f64> = HashMap::new();
+    let mut total = 0.0;
+    for r in rows.iter().filter(|r| r.atc.starts_with("J01")) {
+        *by.entry(table.category(&r.atc, r.route)).or_default() += r.ddd;
+        total += r.ddd;
+    }
+    let pct = |a: Aware| (total > 0.0).then(|| 100.0 * by.get(&a).copied().unwrap_or(0.0) / total);
+    AwareShares {
+        access: pct(Aware::Access),
+        watch: pct(Aware::Watch),
+        reserve: pct(Aware::Reserve),
+        unclassified: pct(Aware::Unclassified),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(year: i32, month: u8, atc: &str, ddd: f64) -> MonthlyDdd {
+        MonthlyDdd {
+            period: Period {
+                year,
+                month: Some(month),
+            },
+            atc: atc.into(),
+            route: Some(Route::O),
+            ddd,
+        }
+    }
+
+    #[test]
+    fn month_lengths() {
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(2100, 2), 28);
+        assert_eq!(days_in_month(2000, 2), 29);
+        assert_eq!(days_in_month(2025, 4), 30);
+        assert_eq!(days_in_month(2025, 12), 31);
+    }
+
+    #[test]
+    fn esac_indicators_by_hand() {
+        // 100,000 inhabitants, 2024 (366 days). Each month: 100 DDD amoxicillin (J01CA04),
+        // 50 co-amoxiclav (J01CR02), 20 ceftriaxone (J01DD04), 30 azithromycin (J01FA10),
+        // 10 phenoxymethylpenicillin (J01CE02), 10 ciprofloxacin (J01MA02).
+        let mut rows = Vec::new();
+        for month in 1..=12 {
+            for (atc, ddd) in [
+                ("J01CA04", 100.0),
+                ("J01CR02", 50.0),
+                ("J01DD04", 20.0),
+                ("J01FA10", 30.0),
+                ("J01CE02", 10.0),
+                ("J01MA02", 10.0),
+            ] {
+                rows.push(m(2024, month, atc, ddd));
+            }
+        }
+        // Previous autumn, for the seasonal variation: twice the J01 use in Oct–Dec 2023.
+        for month in 10..=12 {
+            rows.push(m(2023, month, "J01CA04", 440.0));
+        }
+        let e = esac(&rows, 100_000.0, 2024);
+        let j01 = 220.0 * 12.0;
+        let close = |a: Option<f64>, b: f64| assert!((a.unwrap() - b).abs() < 1e-9, "{a:?} vs {b}");
+        close(e.j01_did, 1000.0 * j01 / (100_000.0 * 366.0));
+        close(e.j01c_did, 1000.0 * 160.0 * 12.0 / (100_000.0 * 366.0));
+        close(e.j01ce_pct, 100.0 * 10.0 / 220.0);
+        close(e.j01cr_pct, 100.0 * 50.0 / 220.0);
+        close(e.j01dd_de_pct, 100.0 * 20.0 / 220.0);
+        close(e.j01ma_pct, 100.0 * 10.0 / 220.0);
+        // Broad (50 + 20 + 30) over narrow (10): 10.
+        close(e.broad_narrow_ratio, 10.0);
+        // Winter: Oct–Dec 2023 (3 × 440) + Jan–Mar 2024 (3 × 220) = 1980; summer 6 × 220 = 1320.
+        close(e.j01_seasonal_variation, 100.0 * (1980.0 / 1320.0 - 1.0));
+        // Fluoroquinolones: no previous autumn rows of J01M, but the months are there: 30/60 − 1.
+        close(e.j01m_seasonal_variation, 100.0 * (30.0 / 60.0 - 1.0));
+        // Without the previous autumn, the seasonal variation is not computable.
+        let this_year: Vec<MonthlyDdd> = rows
+            .iter()
+            .filter(|r| r.period.year == 2024)
+            .cloned()
+            .collect();
+        assert_eq!(
+            esac(&this_year, 100_000.0, 2024).j01_seasonal_variation,
+            None
+        );
+        assert_eq!(
+            esac(&rows, 0.0, 2024).j01_did,
+            None,
+            "no population: not computable"
+        );
+    }
+
+    #[test]
+    fn aware_by_route_and_unclassified_never_access() {
+        let t = AwareTable::embedded();
+        assert_eq!(t.category("J01CA04", Some(Route::O)), Aware::Access);
+        assert_eq!(t.category("J01MA02", Some(Route::O)), Aware::Watch);
+        assert_eq!(
+            t.category("J01XX01", Some(Route::P)),
+            Aware::Reserve,
+            "fosfomycin IV"
+        );
+        assert_eq!(
+            t.category("J01XX01", Some(Route::O)),
+            Aware::Watch,
+            "fosfomycin oral"
+        );
+        assert_eq!(t.category("J01ZZ99", Some(Route::O)), Aware::Unclassified);
+        let rows = [
+            m(2025, 1, "J01CA04", 60.0),
+            m(2025, 1, "J01MA02", 30.0),
+            m(2025, 1, "J01ZZ99", 10.0),
+            m(2025, 1, "P01AB01", 50.0),
+        ];
+        let s = aware_shares(&rows, &t);
+        assert_eq!(
+            (s.access, s.watch, s.reserve, s.unclassified),
+            (Some(60.0), Some(30.0), Some(0.0), Some(10.0))
+        );
+    }
+}
