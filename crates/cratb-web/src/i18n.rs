@@ -182,6 +182,10 @@ catalogue! {
     home_recent: "Activité récente", "Recent activity";
     home_network: "Votre réseau", "Your network";
     home_es_without_ght: "établissement(s) de santé sans GHT renseigné", "hospital(s) without a GHT";
+    home_pending_corrections: "correction(s) d'annuaire envoyée(s) par lien, à approuver", "directory correction(s) sent through a link, to approve";
+    home_stale_entries: "fiche(s) de l'annuaire non confirmée(s) depuis 12 mois", "directory entry(ies) not confirmed for 12 months";
+    home_expiring_conventions: "convention(s) arrivant à échéance dans les 90 jours", "convention(s) expiring within 90 days";
+    home_incomplete_teams: "équipe(s) EMA sans toutes les disciplines requises", "EMA team(s) lacking a required discipline";
     home_missing_beds: "établissement(s) sans capacité (lits/places) renseignée", "establishment(s) without beds/places";
     home_failed_logins: "échec(s) de connexion sur 24 h", "failed login(s) in 24 h";
     home_inactive_accounts: "compte(s) désactivé(s)", "disabled account(s)";

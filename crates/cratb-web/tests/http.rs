@@ -1230,6 +1230,40 @@ async fn home_page_says_what_to_do_for_each_role() {
         home.contains("demo.generate") || home.contains("Données de démonstration"),
         "recent activity"
     );
+    // The network's to-do: entries to confirm, conventions ending, teams lacking a discipline.
+    let stale = cratb_store::directory::list(
+        &app.db,
+        &ara,
+        &cratb_store::directory::DirectoryQuery {
+            stale: Some(true),
+            ..Default::default()
+        },
+        PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap()
+    .total;
+    assert!(stale > 0, "the demo has entries to confirm");
+    assert!(home.contains(&format!(
+        "<strong>{stale}</strong> fiche(s) de l&#39;annuaire non confirmée(s)"
+    )));
+    assert!(home.contains("convention(s) arrivant à échéance"));
+    assert!(home.contains("équipe(s) EMA sans toutes les disciplines requises"));
+    // The EMA member sees their own team's gap only (the Lyon team lacks a microbiologist).
+    let (cookie_ema, _) = app.session("ema@demo.cratb.fr").await;
+    let home_ema = app
+        .http
+        .get(app.url("/"))
+        .header("cookie", &cookie_ema)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home_ema.contains("<strong>1</strong> équipe(s) EMA sans toutes les disciplines requises")
+    );
 
     // A prescriber has no network table, no to-do of the CRAtb, no audit.
     let (cookie, _) = app.session(PRESCRIBER).await;

@@ -100,6 +100,72 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
             href: "/users",
         });
     }
+    if role.can(Permission::EditDirectory) {
+        let pending = cratb_store::directory::confirmation::pending(db, &scope)
+            .await
+            .map_err(err())?;
+        todos.push(Todo {
+            count: pending.len() as i64,
+            text: tr.home_pending_corrections,
+            href: "/directory/campaign",
+        });
+        let stale = cratb_store::directory::list(
+            db,
+            &scope,
+            &cratb_store::directory::DirectoryQuery {
+                stale: Some(true),
+                ..Default::default()
+            },
+            cratb_store::PageRequest::new(None, Some(1)),
+        )
+        .await
+        .map_err(err())?;
+        todos.push(Todo {
+            count: stale.total,
+            text: tr.home_stale_entries,
+            href: "/directory?stale=1",
+        });
+        let expiring = cratb_store::network::list_conventions(
+            db,
+            &scope,
+            &cratb_store::network::ConventionQuery {
+                expiring_within: Some(super::network::conventions::REMIND_WITHIN_DAYS),
+                ..Default::default()
+            },
+            cratb_store::now().date(),
+        )
+        .await
+        .map_err(err())?;
+        todos.push(Todo {
+            count: expiring.len() as i64,
+            text: tr.home_expiring_conventions,
+            href: "/network/conventions?expiring=1",
+        });
+    }
+    if role.can(Permission::EditTeam) {
+        // CRAtb staff see every team of the region; an EMA member, their own.
+        let mine = if role.can(Permission::EditDirectory) {
+            None
+        } else {
+            Some(
+                cratb_store::network::teams_of_email(db, &user.email)
+                    .await
+                    .map_err(err())?,
+            )
+        };
+        let incomplete = cratb_store::network::list_teams(db, &scope)
+            .await
+            .map_err(err())?
+            .iter()
+            .filter(|t| mine.as_ref().is_none_or(|m| m.contains(&t.team.id)))
+            .filter(|t| !t.missing_disciplines.is_empty())
+            .count();
+        todos.push(Todo {
+            count: incomplete as i64,
+            text: tr.home_incomplete_teams,
+            href: "/network/teams",
+        });
+    }
     todos.retain(|t| t.count > 0);
 
     let mut recent = Vec::new();
