@@ -51,6 +51,7 @@ pub struct Consumption {
 /// A line of the denominators file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Denominator {
+    pub line: usize,
     pub establishment: String,
     pub period: Period,
     pub ward_type: String,
@@ -279,6 +280,7 @@ pub fn read_denominators(bytes: &[u8]) -> Result<Vec<Denominator>, Vec<Problem>>
             (period, days, admissions, get(0).is_empty())
         {
             out.push(Denominator {
+                line,
                 establishment: get(0).to_string(),
                 period,
                 ward_type: get(2).to_string(),

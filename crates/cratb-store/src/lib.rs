@@ -10,6 +10,7 @@
 //! region's rows even through a buggy route.
 
 pub mod audit;
+pub mod consumption;
 pub mod directory;
 pub mod establishments;
 pub mod network;

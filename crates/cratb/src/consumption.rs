@@ -40,6 +40,108 @@ pub enum ConsumptionCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Importe consommations et dénominateurs hospitaliers dans la base, tout ou rien / import hospital consumption and denominators into the database, all or nothing.
+    Import {
+        /// Consommations : establishment, period, ward_type, atc, route, grams.
+        #[arg(long)]
+        consumption: PathBuf,
+        /// Dénominateurs : establishment, period, ward_type, patient_days, admissions.
+        #[arg(long)]
+        denominators: PathBuf,
+        /// Région (code INSEE) des établissements / region of the establishments.
+        #[arg(long)]
+        region: String,
+        #[arg(long, default_value_t = ddd::LATEST)]
+        ddd_edition: u16,
+        /// Base de données / database URL.
+        #[arg(long, env = "CRATB_DATABASE_URL", default_value = "sqlite://cratb.db")]
+        database: String,
+    },
+}
+
+impl ConsumptionCommand {
+    /// Whether the command works on files only (no database, no runtime).
+    pub fn offline(&self) -> bool {
+        matches!(self, ConsumptionCommand::Ddd { .. })
+    }
+}
+
+/// `cratb consumption import`: both files checked whole, then one transaction.
+pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result<()> {
+    let ConsumptionCommand::Import {
+        consumption,
+        denominators,
+        region,
+        ddd_edition,
+        ..
+    } = command
+    else {
+        unreachable!("only the import reaches the database")
+    };
+    let region =
+        cratb_domain::RegionCode::parse(&region).map_err(|e| anyhow!(UserError(e.to_string())))?;
+    let table = DddTable::embedded(ddd_edition).ok_or_else(|| {
+        anyhow!(UserError(format!(
+            "--ddd-edition : {ddd_edition} non disponible (éditions : {:?})",
+            DddTable::editions()
+        )))
+    })?;
+    let (c, d) = (read(&consumption)?, read(&denominators)?);
+    let name = consumption
+        .file_name()
+        .map_or("consommation".into(), |n| n.to_string_lossy().to_string());
+    let started = std::time::Instant::now();
+    let files = cratb_store::consumption::HospitalFiles {
+        filename: &name,
+        consumption: &c,
+        denominators: &d,
+    };
+    match cratb_store::consumption::import_hospital(
+        db,
+        &cratb_domain::Scope::National,
+        &region,
+        files,
+        &table,
+        "cli",
+    )
+    .await
+    {
+        Ok(done) => {
+            for u in &done.unconverted {
+                eprintln!(
+                    "attention : {} (voie {}) — {} ; {:.2} g sur {} ligne(s) sans DDD",
+                    u.atc, u.route, u.reason, u.grams, u.rows
+                );
+            }
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "import {} : {} lignes de consommation, {} de dénominateurs en {:.2} s ({:.0} lignes/s) — référentiel : {}",
+                done.import_id,
+                done.consumption_rows,
+                done.denominator_rows,
+                secs,
+                (done.consumption_rows + done.denominator_rows) as f64 / secs.max(1e-9),
+                done.ddd_edition
+            );
+            Ok(())
+        }
+        Err(cratb_store::consumption::HospitalImportError::Invalid(list)) => {
+            let mut text = format!("{} problème(s), rien n'a été importé", list.len());
+            for (file, p) in list.iter().take(20) {
+                text.push_str(&format!("\n  {file} : {p}"));
+            }
+            if list.len() > 20 {
+                text.push_str(&format!("\n  … et {} autres", list.len() - 20));
+            }
+            Err(anyhow!(UserError(text)))
+        }
+        Err(cratb_store::consumption::HospitalImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The exit code of an import's error: 2 for the user's, 1 otherwise.
+pub fn exit_code(e: &anyhow::Error) -> i32 {
+    if e.is::<UserError>() { 2 } else { 1 }
 }
 
 /// An error in what the user gave (exit code 2).
@@ -91,7 +193,10 @@ fn dispatch(command: ConsumptionCommand) -> Result<()> {
         format,
         ddd_edition,
         output,
-    } = command;
+    } = command
+    else {
+        unreachable!("the import runs with the database")
+    };
     let by: Vec<By> = by
         .iter()
         .map(|b| {

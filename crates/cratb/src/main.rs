@@ -192,9 +192,28 @@ async fn main() -> Result<()> {
         // Synchronous and CPU-bound: no runtime, no logs, its own exit codes.
         std::process::exit(amr::run(command));
     }
-    if let Command::Consumption { command } = cli.command {
-        std::process::exit(consumption::run(command));
-    }
+    let cli = match cli.command {
+        Command::Consumption { command } if command.offline() => {
+            std::process::exit(consumption::run(command))
+        }
+        Command::Consumption { command } => {
+            init_logs(cli.log_format);
+            let db = match &command {
+                consumption::ConsumptionCommand::Import { database, .. } => open(database).await?,
+                _ => unreachable!("offline commands exited above"),
+            };
+            let outcome = consumption::import(&db, command).await;
+            if let Err(e) = &outcome {
+                eprintln!("erreur : {e:#}");
+                std::process::exit(consumption::exit_code(e));
+            }
+            return Ok(());
+        }
+        other => Cli {
+            command: other,
+            ..cli
+        },
+    };
     init_logs(cli.log_format);
     match cli.command {
         Command::Serve {

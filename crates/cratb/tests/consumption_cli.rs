@@ -155,3 +155,46 @@ fn bad_input_exits_with_2_and_says_where() {
             .contains("« service » inconnu")
     );
 }
+
+#[test]
+fn import_refuses_unknown_establishments_whole() {
+    let (dir, c, d) = files();
+    let db = format!("sqlite://{}", dir.join("import.db").display());
+    let out = cratb(&[
+        "consumption",
+        "import",
+        "--database",
+        &db,
+        "--region",
+        "84",
+        "--consumption",
+        c.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("rien n'a été importé"), "{err}");
+    assert!(
+        err.contains("consumption : ligne 2, colonne « establishment », valeur « 380780080 »"),
+        "{err}"
+    );
+    let out = cratb(&[
+        "consumption",
+        "import",
+        "--database",
+        &db,
+        "--region",
+        "99",
+        "--consumption",
+        c.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
