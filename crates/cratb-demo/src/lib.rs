@@ -4,6 +4,7 @@
 //! appears: names of establishments are made from real town names and common patterns, FINESS
 //! numbers are synthetic (valid format and key, not real establishments).
 
+pub mod consumption;
 mod network;
 mod places;
 pub mod resistance;
@@ -36,6 +37,8 @@ pub struct DemoReport {
     pub professionals: usize,
     pub teams: usize,
     pub conventions: usize,
+    /// Hospital consumption rows (three years, monthly).
+    pub consumption_rows: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -61,10 +64,13 @@ pub const DEMO_ISOLATES: usize = 60_000;
 
 /// Fills an empty, migrated database with demo data.
 pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
-    generate_with(db, seed, DEMO_ISOLATES).await
+    let mut report = generate_with(db, seed, DEMO_ISOLATES).await?;
+    report.consumption_rows = consumption::generate(db, MAIN_REGION, seed).await?;
+    Ok(report)
 }
 
-/// [`generate`] with a chosen number of synthetic isolates (tests use few).
+/// [`generate`] with a chosen number of synthetic isolates (tests use few) and without the
+/// consumption data (tests that need it call [`consumption::generate`]).
 pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoReport, DemoError> {
     let scope = cratb_domain::Scope::National;
     let existing = establishments::sector_summary(db, &scope)

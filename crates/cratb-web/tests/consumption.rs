@@ -119,3 +119,37 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn the_demo_consumption_imports_at_french_levels() {
+    let app = TestApp::spawn().await;
+    let rows = cratb_demo::consumption::generate(&app.db, "84", 5)
+        .await
+        .unwrap();
+    assert!(rows > 10_000, "{rows}");
+    let scope = Scope::Region(RegionCode::parse("84").unwrap());
+    let chu = establishments::list(
+        &app.db,
+        &scope,
+        &EstablishmentQuery {
+            q: Some("CHU".into()),
+            ..Default::default()
+        },
+        PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let years = consumption::establishment_years(&app.db, &scope, chu.id, "J01")
+        .await
+        .unwrap();
+    assert_eq!(
+        years.iter().map(|y| y.year).collect::<Vec<_>>(),
+        [2023, 2024, 2025]
+    );
+    for y in &years {
+        let rate = 1000.0 * y.ddd / y.patient_days.unwrap();
+        assert!((250.0..=700.0).contains(&rate), "{}: {rate}", y.year);
+    }
+}

@@ -519,7 +519,13 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
 /// What the demo generated, in one line.
 fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
     format!(
-        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats (graine {seed}).",
-        r.establishments, r.territories, r.professionals, r.teams, r.conventions, r.isolates
+        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation (graine {seed}).",
+        r.establishments,
+        r.territories,
+        r.professionals,
+        r.teams,
+        r.conventions,
+        r.isolates,
+        r.consumption_rows
     )
 }

@@ -1,0 +1,196 @@
+//! Three years of monthly synthetic antibiotic consumption for every hospital of the demo
+//! region, written through the product's own import: ward types by category, patient-days
+//! from beds and occupancy, DDD per 1000 patient-days by ward type around the French levels
+//! (about 400–500 overall), a slow downward trend, and a realistic mix of substances.
+
+use crate::DemoError;
+use cratb_consumption::DddTable;
+use cratb_domain::{RegionCode, Scope};
+use cratb_store::Db;
+use cratb_store::consumption::{self, HospitalFiles};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fmt::Write;
+
+/// Ward types of each hospital category, with their DDD per 1000 patient-days and share of beds.
+fn wards(category: &str) -> &'static [(&'static str, f64, f64)] {
+    match category {
+        "CHU" => &[
+            ("medicine", 600.0, 0.35),
+            ("surgery", 520.0, 0.25),
+            ("icu", 1400.0, 0.06),
+            ("paediatrics", 380.0, 0.08),
+            ("obstetrics", 220.0, 0.06),
+            ("ssr", 180.0, 0.12),
+            ("long_term_care", 140.0, 0.08),
+        ],
+        "CH" => &[
+            ("medicine", 560.0, 0.45),
+            ("surgery", 480.0, 0.2),
+            ("icu", 1250.0, 0.04),
+            ("obstetrics", 210.0, 0.06),
+            ("ssr", 170.0, 0.15),
+            ("long_term_care", 130.0, 0.1),
+        ],
+        "CLINIQUE" => &[("surgery", 470.0, 0.7), ("medicine", 520.0, 0.3)],
+        "SSR" => &[("ssr", 180.0, 1.0)],
+        "PSY" => &[("psychiatry", 45.0, 1.0)],
+        "HAD" => &[("medicine", 420.0, 1.0)],
+        _ => &[],
+    }
+}
+
+/// The substances used, route and share of DDD.
+const MIX: &[(&str, &str, f64)] = &[
+    ("J01CA04", "O", 0.20),
+    ("J01CA04", "P", 0.05),
+    ("J01CR02", "O", 0.12),
+    ("J01CR02", "P", 0.10),
+    ("J01DD04", "P", 0.09),
+    ("J01DD01", "P", 0.03),
+    ("J01CR05", "P", 0.05),
+    ("J01DH02", "P", 0.02),
+    ("J01MA02", "O", 0.05),
+    ("J01MA12", "O", 0.03),
+    ("J01FA10", "O", 0.03),
+    ("J01FF01", "O", 0.02),
+    ("J01XA01", "P", 0.02),
+    ("J01XD01", "P", 0.03),
+    ("J01EE01", "O", 0.04),
+    ("J01AA02", "O", 0.02),
+    ("J01GB03", "P", 0.03),
+    ("J01DB04", "P", 0.04),
+    ("J01XX01", "O", 0.02),
+];
+
+/// The consumption and denominator files of the demo region's hospitals, 2023–2025.
+pub fn files(hospitals: &[(String, String, i64)], table: &DddTable, seed: u64) -> (String, String) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut consumption = String::from("establishment,period,ward_type,atc,route,grams\n");
+    let mut denominators = String::from("establishment,period,ward_type,patient_days,admissions\n");
+    for (finess, category, beds) in hospitals {
+        // Each hospital has its own habits: ±20 % around its category's levels.
+        let habit = rng.random_range(0.8..1.2);
+        for (k, year) in (2023..=2025).enumerate() {
+            // About −3 % a year.
+            let trend = 0.97f64.powi(k as i32);
+            for month in 1..=12u8 {
+                let days = cratb_consumption::indicators::days_in_month(year, month) as f64;
+                // Winter peaks of respiratory infections.
+                let season = if matches!(month, 12 | 1 | 2) {
+                    1.12
+                } else if matches!(month, 6..=8) {
+                    0.9
+                } else {
+                    1.0
+                };
+                for (ward, rate, share) in wards(category) {
+                    let patient_days =
+                        (*beds as f64 * share * days * rng.random_range(0.78..0.9)).round();
+                    if patient_days < 1.0 {
+                        continue;
+                    }
+                    let stay = if *ward == "long_term_care" || *ward == "psychiatry" {
+                        25.0
+                    } else {
+                        5.5
+                    };
+                    let _ = writeln!(
+                        denominators,
+                        "{finess},{year}-{month:02},{ward},{patient_days},{}",
+                        (patient_days / stay).round()
+                    );
+                    let ddd =
+                        patient_days * rate * habit * trend * season * rng.random_range(0.9..1.1)
+                            / 1000.0;
+                    for (atc, route, part) in MIX {
+                        let Ok(per_ddd) = table.grams(
+                            atc,
+                            cratb_consumption::Route::parse(route).expect("demo routes"),
+                        ) else {
+                            continue;
+                        };
+                        let grams = ddd * part * per_ddd * rng.random_range(0.7..1.3);
+                        if grams >= 0.5 {
+                            let _ = writeln!(
+                                consumption,
+                                "{finess},{year}-{month:02},{ward},{atc},{route},{grams:.1}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (consumption, denominators)
+}
+
+/// Imports the demo consumption of a region's hospitals; returns the rows imported.
+pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoError> {
+    let region = RegionCode::parse(region).expect("demo region");
+    let scope = Scope::Region(region.clone());
+    let hospitals: Vec<(String, String, i64)> = cratb_store::establishments::all(db, &scope)
+        .await?
+        .into_iter()
+        .filter(|e| e.sector == "ES")
+        .map(|e| (e.finess, e.category, e.beds.unwrap_or(80)))
+        .collect();
+    let table = DddTable::embedded(cratb_consumption::ddd::LATEST).expect("shipped edition");
+    let (c, d) = files(&hospitals, &table, seed);
+    let done = consumption::import_hospital(
+        db,
+        &scope,
+        &region,
+        HospitalFiles {
+            filename: "consommations-demo-2023-2025.csv",
+            consumption: c.as_bytes(),
+            denominators: d.as_bytes(),
+        },
+        &table,
+        "demo",
+    )
+    .await
+    .map_err(|e| match e {
+        consumption::HospitalImportError::Store(s) => DemoError::Store(s),
+        consumption::HospitalImportError::Invalid(p) => {
+            panic!("demo consumption is valid: {:?}", p.first())
+        }
+    })?;
+    Ok(done.consumption_rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cratb_consumption::hospital::{self, By};
+
+    #[test]
+    fn levels_are_those_of_french_hospitals() {
+        let hospitals: Vec<(String, String, i64)> = [
+            ("CHU", 1500),
+            ("CH", 400),
+            ("CH", 250),
+            ("CLINIQUE", 150),
+            ("SSR", 80),
+            ("PSY", 120),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (c, b))| (format!("38000{i:04}"), c.to_string(), *b))
+        .collect();
+        let table = DddTable::embedded(cratb_consumption::ddd::LATEST).unwrap();
+        let (c, d) = files(&hospitals, &table, 3);
+        let rows = hospital::read_consumption(c.as_bytes()).unwrap();
+        let days = hospital::read_denominators(d.as_bytes()).unwrap();
+        let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
+        assert_eq!(out.rows.len(), 3);
+        for r in &out.rows {
+            let rate = r.per_1000_patient_days().unwrap();
+            assert!((330.0..=520.0).contains(&rate), "{}: {rate}", r.group[0]);
+        }
+        assert!(
+            out.rows[2].ddd < out.rows[0].ddd,
+            "use goes down over the years"
+        );
+    }
+}
