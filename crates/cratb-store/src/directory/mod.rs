@@ -428,17 +428,12 @@ pub async fn check_establishments(db: &Db, p: &NewProfessional) -> Result<Vec<Fi
             ));
         }
     }
-    if let Some(t) = p.territory_id {
-        let region: Option<String> = on_db!(db, pool => sqlx::query_scalar(
-            "SELECT region_code FROM territories WHERE id = $1")
-            .bind(t).fetch_optional(pool).await)?;
-        if region.as_deref() != Some(p.region.as_str()) {
-            errors.push(FieldError::new(
-                "territory_id",
-                "ce territoire n'est pas un GHT ou une CPTS de la région",
-                "this territory is not a GHT or CPTS of the region",
-            ));
-        }
+    if !territory_in_region(db, p).await? {
+        errors.push(FieldError::new(
+            "territory_id",
+            "ce territoire n'est pas un GHT ou une CPTS de la région",
+            "this territory is not a GHT or CPTS of the region",
+        ));
     }
     Ok(errors)
 }
@@ -469,6 +464,27 @@ macro_rules! link_establishments {
     }};
 }
 
+/// Whether the entry's territory, if any, is one of its region's.
+async fn territory_in_region(db: &Db, p: &NewProfessional) -> Result<bool> {
+    let Some(t) = p.territory_id else {
+        return Ok(true);
+    };
+    let region: Option<String> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT region_code FROM territories WHERE id = $1")
+        .bind(t).fetch_optional(pool).await)?;
+    Ok(region.as_deref() == Some(p.region.as_str()))
+}
+
+/// Refuses a territory outside the entry's region (the store's own guard, whatever the caller
+/// checked).
+async fn check_territory(db: &Db, p: &NewProfessional) -> Result<()> {
+    if territory_in_region(db, p).await? {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid("territory_id"))
+    }
+}
+
 /// An establishment that vanished between the check and the write, or a known RPPS number.
 fn establishments_or_conflict(e: sqlx::Error) -> StoreError {
     match e {
@@ -482,6 +498,7 @@ pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) ->
     if !scope.allows(p.region.as_str()) {
         return Err(StoreError::Invalid("region"));
     }
+    check_territory(db, p).await?;
     let at = now();
     let data = serde_json::to_string(&p.snapshot()).expect("a snapshot serialises");
     // An async block keeps each `?` inside, so that every database error goes through
@@ -520,6 +537,7 @@ pub async fn update(
     note: Option<&str>,
 ) -> Result<String> {
     let before = history(db, scope, id).await?;
+    check_territory(db, p).await?;
     let previous = before.first().and_then(Version::snapshot);
     let next = before.first().map_or(1, |v| v.version + 1);
     let snapshot = p.snapshot();

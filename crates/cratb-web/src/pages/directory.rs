@@ -312,6 +312,16 @@ pub fn store_field_error(e: StoreError) -> Result<FieldError, StoreError> {
             "ce numéro RPPS figure déjà dans l'annuaire",
             "this RPPS number is already in the directory",
         )),
+        StoreError::Invalid("territory_id") => Ok(FieldError::new(
+            "territory_id",
+            "ce territoire n'est pas un GHT ou une CPTS de la région",
+            "this territory is not a GHT or CPTS of the region",
+        )),
+        StoreError::Invalid("establishments") => Ok(FieldError::new(
+            "establishments",
+            "un des établissements n'est plus dans l'annuaire de la région",
+            "one of the establishments is no longer in the region's directory",
+        )),
         StoreError::Invalid(f) => Ok(FieldError::new(
             f,
             "cette région n'est pas la vôtre",
