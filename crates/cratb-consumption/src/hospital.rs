@@ -81,48 +81,38 @@ impl std::fmt::Display for Problem {
 /// The rows of a sheet, each with its line in the file.
 type Lines = Vec<(usize, Vec<String>)>;
 
-/// A sheet's header and rows (CSV with `,`, `;` or tab, or the first sheet of an XLSX).
+/// A sheet's header (lower case) and non-blank rows with their lines.
 fn table(bytes: &[u8]) -> Result<(Vec<String>, Lines), Problem> {
-    let text = if bytes.starts_with(b"PK\x03\x04") {
-        cratb_amr::xlsx_to_csv(bytes).map_err(|m| Problem {
-            line: 0,
-            column: String::new(),
-            value: String::new(),
-            message: m,
-        })?
-    } else {
-        bytes
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .unwrap_or(bytes)
-            .to_vec()
-    };
-    let first = text.split(|b| *b == b'\n').next().unwrap_or(b"");
-    let delimiter = [b';', b'\t', b',']
+    let t = cratb_sheet::read(bytes).map_err(|message| Problem {
+        line: 1,
+        column: String::new(),
+        value: String::new(),
+        message,
+    })?;
+    let header = t
+        .header
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let rows = t
+        .rows
         .into_iter()
-        .max_by_key(|d| first.iter().filter(|b| *b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_slice());
-    let mut rows = Vec::new();
-    let mut header = Vec::new();
-    for (i, r) in reader.records().enumerate() {
-        let r = r.map_err(|e| Problem {
-            line: i + 1,
-            column: String::new(),
-            value: String::new(),
-            message: format!("ligne illisible : {e}"),
-        })?;
-        let line = r.position().map_or(i + 1, |p| p.line() as usize);
-        let cells: Vec<String> = r.iter().map(|c| c.trim().to_string()).collect();
-        if i == 0 {
-            header = cells.iter().map(|c| c.to_ascii_lowercase()).collect();
-        } else if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((line, cells));
-        }
-    }
+        .enumerate()
+        .filter(|(_, r)| !r.is_empty())
+        .map(|(i, r)| {
+            let cells = r
+                .into_iter()
+                .map(|c| {
+                    if c.trim().len() == c.len() {
+                        c
+                    } else {
+                        c.trim().to_string()
+                    }
+                })
+                .collect();
+            (i + 2, cells)
+        })
+        .collect();
     Ok((header, rows))
 }
 

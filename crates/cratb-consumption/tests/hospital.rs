@@ -110,6 +110,8 @@ fn bad_rows_are_reported_with_line_column_and_value() {
         [(2, "period"), (3, "atc"), (3, "route"), (3, "grams")]
     );
     assert!(problems[0].to_string().contains("« 2025-13 »"));
-    let missing = hospital::read_denominators(b"establishment,period,patient_days\n").unwrap_err();
+    let missing =
+        hospital::read_denominators(b"establishment,period,patient_days\n380780080,2025,10\n")
+            .unwrap_err();
     assert_eq!(missing.len(), 2, "ward_type and admissions are missing");
 }

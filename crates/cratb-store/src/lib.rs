@@ -17,7 +17,8 @@ pub mod network;
 pub mod reference;
 pub mod resistance;
 pub mod sessions;
-pub mod tabular;
+/// Spreadsheets read into rows (the `cratb-sheet` crate).
+pub use cratb_sheet as tabular;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -90,7 +90,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipa
     let Some((name, bytes)) = file else {
         return upload_page(&auth, &scope, Some(lang.tr().dir_import_no_file.into()));
     };
-    let table = match tabular::read(&bytes) {
+    let table = match tabular::read_at_most(&bytes, MAX_ROWS) {
         Ok(t) => t,
         Err(e) => return upload_page(&auth, &scope, Some(format!("{name} : {e}"))),
     };
@@ -99,6 +99,9 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipa
         .map_err(PageError::store(lang))?;
     Ok(super::login::redirect(&format!("/directory/import/{id}")))
 }
+
+/// The most rows a directory sheet may hold (a national directory is about 50,000).
+const MAX_ROWS: usize = 100_000;
 
 /// A row of the preview.
 pub struct PreviewRow {

@@ -1,4 +1,4 @@
-//! Spreadsheets as people keep them: a CSV (`;`, `,` or tab; UTF-8, with or without a byte
+//! Spreadsheets as people keep them, for every import of the platform: a CSV (`;`, `,` or tab; UTF-8, with or without a byte
 //! order mark, or Windows-1252 as older Excel writes it) or the first sheet of an XLSX, read
 //! into a header and rows of text.
 
@@ -16,12 +16,14 @@ impl Table {
     }
 }
 
-/// The most rows a sheet may hold.
-pub const MAX_ROWS: usize = 100_000;
-
 /// Reads a CSV or XLSX file (told apart by content, not by name). The message says what is
 /// wrong, in French.
 pub fn read(bytes: &[u8]) -> Result<Table, String> {
+    read_at_most(bytes, usize::MAX)
+}
+
+/// [`read`], refusing a sheet of more than `max_rows` rows.
+pub fn read_at_most(bytes: &[u8], max_rows: usize) -> Result<Table, String> {
     let text: Vec<u8> = if bytes.starts_with(b"PK\x03\x04") {
         cratb_amr::xlsx_to_csv(bytes)?
     } else {
@@ -69,8 +71,8 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
             continue;
         }
         rows.push(r.iter().map(str::to_string).collect());
-        if rows.len() > MAX_ROWS {
-            return Err(format!("plus de {MAX_ROWS} lignes : découpez le fichier"));
+        if rows.len() > max_rows {
+            return Err(format!("plus de {max_rows} lignes : découpez le fichier"));
         }
     }
     while rows.last().is_some_and(Vec::is_empty) {
