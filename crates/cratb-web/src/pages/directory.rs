@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Path, State};
-use cratb_domain::{NetworkRole, Permission, Phone, Profession, RegionCode, Scope, geo};
+use cratb_domain::{NetworkRole, Permission, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
 };
@@ -102,7 +102,7 @@ pub async fn list(
             stale: p.is_stale(),
             roles: role_labels(&p.network_roles, lang.code()),
             profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
-            phone: display_phone(&p),
+            phone: super::readable_phone(p.phone.as_deref()),
             p,
         })
         .collect();
@@ -173,21 +173,18 @@ struct FormPage {
     errors: Vec<FieldError>,
 }
 
-/// A text field of the form: name, label, value, input type.
-type Field<'a> = (&'static str, &'static str, &'a str, &'static str);
-
 impl FormPage {
     fn error(&self, field: &str) -> Option<&str> {
         super::field_error(&self.errors, field, self.l.lang)
     }
-    fn names(&self) -> Vec<Field<'_>> {
+    fn names(&self) -> Vec<crate::pages::Field<'_>> {
         let tr = self.l.tr;
         vec![
             ("last_name", tr.last_name, &self.v.last_name, "text"),
             ("first_name", tr.first_name, &self.v.first_name, "text"),
         ]
     }
-    fn contacts(&self) -> Vec<Field<'_>> {
+    fn contacts(&self) -> Vec<crate::pages::Field<'_>> {
         let tr = self.l.tr;
         vec![
             ("rpps", tr.rpps, &self.v.rpps, "text"),
@@ -508,14 +505,6 @@ pub struct ShowQuery {
     saved: Option<String>,
 }
 
-fn display_phone(p: &Professional) -> String {
-    p.phone
-        .as_deref()
-        .and_then(|x| Phone::parse(x).ok())
-        .map(|x| x.to_string())
-        .unwrap_or_default()
-}
-
 pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
@@ -555,7 +544,7 @@ pub async fn show(
         stale: p.is_stale(),
         roles: role_labels(&p.network_roles, lang.code()),
         profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
-        phone: display_phone(&p),
+        phone: super::readable_phone(p.phone.as_deref()),
         p,
         versions,
         can_edit: auth.can(Permission::EditDirectory),
@@ -580,7 +569,7 @@ pub async fn edit_form(
             .filter(|c| !c.is_empty())
             .map(String::from)
             .collect(),
-        phone: display_phone(&p),
+        phone: super::readable_phone(p.phone.as_deref()),
         last_name: p.last_name,
         first_name: p.first_name,
         profession: p.profession,

@@ -347,14 +347,11 @@ struct ConfirmPage {
     done: Option<&'static str>,
 }
 
-/// A text field of the form: name, label, value, input type.
-type Field<'a> = (&'static str, &'static str, &'a str, &'static str);
-
 impl ConfirmPage {
     fn error(&self, field: &str) -> Option<&str> {
         field_error(&self.errors, field, self.l.lang)
     }
-    fn fields(&self) -> Vec<Field<'_>> {
+    fn fields(&self) -> Vec<crate::pages::Field<'_>> {
         let tr = self.l.tr;
         vec![
             ("last_name", tr.last_name, &self.v.last_name, "text"),
@@ -430,11 +427,7 @@ pub async fn open(
         Err(e) => return refusal(&auth, &token, e),
     };
     let v = ConfirmValues {
-        phone: p
-            .phone
-            .as_deref()
-            .map(super::network::public::readable_phone)
-            .unwrap_or_default(),
+        phone: super::readable_phone(p.phone.as_deref()),
         last_name: p.last_name,
         first_name: p.first_name,
         profession: p.profession,

@@ -307,5 +307,15 @@ pub fn checks<V: AsRef<str>, L: AsRef<str>>(
         .collect()
 }
 
+/// A text field of a form: name, label, value, input type.
+pub type Field<'a> = (&'static str, &'static str, &'a str, &'static str);
+
+/// A stored phone number (E.164) as people read it (`04 76 12 34 56`); empty when absent.
+pub fn readable_phone(e164: Option<&str>) -> String {
+    e164.map_or(String::new(), |x| {
+        cratb_domain::Phone::parse(x).map_or(x.to_owned(), |p| p.to_string())
+    })
+}
+
 /// What a page handler returns: the page, or the error page to show instead.
 pub type PageResult = Result<Response, PageError>;

@@ -11,15 +11,10 @@ use crate::pages::{
 };
 use askama::Template;
 use axum::extract::State;
-use cratb_domain::{Phone, Profession, RegionCode, Scope, geo};
+use cratb_domain::{Profession, RegionCode, Scope, geo};
 use cratb_store::network::{self, Centre, CentreInput, PublicAnswer};
 use cratb_store::{FieldError, audit};
 use serde::Deserialize;
-
-/// A phone number as people read it (`04 76 12 34 56`), from its stored E.164 form.
-pub fn readable_phone(e164: &str) -> String {
-    Phone::parse(e164).map_or(e164.to_owned(), |p| p.to_string())
-}
 
 #[derive(Template)]
 #[template(path = "network/public.html")]
@@ -32,7 +27,7 @@ struct SearchPage {
 
 impl SearchPage {
     fn phone(&self, e164: &str) -> String {
-        readable_phone(e164)
+        super::super::readable_phone(Some(e164))
     }
     fn discipline(&self, code: &str) -> &'static str {
         Profession::parse(code).map_or("", |p| p.label(self.l.lang))
@@ -108,14 +103,11 @@ pub struct CentreValues {
     address: String,
 }
 
-/// A text field of the form: name, label, value, input type.
-type Field<'a> = (&'static str, &'static str, &'a str, &'static str);
-
 impl CentrePage {
     fn error(&self, field: &str) -> Option<&str> {
         field_error(&self.errors, field, self.l.lang)
     }
-    fn fields(&self) -> Vec<Field<'_>> {
+    fn fields(&self) -> Vec<crate::pages::Field<'_>> {
         let tr = self.l.tr;
         vec![
             ("name", tr.name, &self.v.name, "text"),
@@ -172,11 +164,7 @@ pub async fn centre_form(
     let v = CentreValues {
         region,
         name: current.name,
-        phone: current
-            .phone
-            .as_deref()
-            .map(readable_phone)
-            .unwrap_or_default(),
+        phone: super::super::readable_phone(current.phone.as_deref()),
         email: current.email.unwrap_or_default(),
         website: current.website.unwrap_or_default(),
         address: current.address.unwrap_or_default(),

@@ -12,7 +12,7 @@ use crate::pages::{
 };
 use askama::Template;
 use axum::extract::{Path, State};
-use cratb_domain::{Permission, Phone, Profession, RegionCode, Scope, Sector, geo};
+use cratb_domain::{Permission, Profession, RegionCode, Scope, Sector, geo};
 use cratb_store::directory::{self, DirectoryQuery};
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network::{self, MemberInput, NewMember, NewTeam, TeamInput, TeamView};
@@ -56,13 +56,7 @@ impl TeamRow {
                 .collect::<Vec<_>>()
                 .join(", "),
             fte: format_fte(v.fte(), lang),
-            phone: v
-                .team
-                .phone
-                .as_deref()
-                .and_then(|p| Phone::parse(p).ok())
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
+            phone: crate::pages::readable_phone(v.team.phone.as_deref()),
             v,
         }
     }
@@ -394,14 +388,11 @@ struct TeamFormPage {
     errors: Vec<FieldError>,
 }
 
-/// A text field of the form: name, label, value, input type.
-type Field<'a> = (&'static str, &'static str, &'a str, &'static str);
-
 impl TeamFormPage {
     fn error(&self, field: &str) -> Option<&str> {
         field_error(&self.errors, field, self.l.lang)
     }
-    fn contacts(&self) -> Vec<Field<'_>> {
+    fn contacts(&self) -> Vec<crate::pages::Field<'_>> {
         let tr = self.l.tr;
         vec![
             ("phone", tr.net_team_phone, &self.v.phone, "tel"),
@@ -521,13 +512,7 @@ pub async fn edit_form(
         host: t.team.host_establishment_id.to_string(),
         sectors: t.team.sectors.split(',').map(String::from).collect(),
         departments: t.departments,
-        phone: t
-            .team
-            .phone
-            .as_deref()
-            .and_then(|p| Phone::parse(p).ok())
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
+        phone: crate::pages::readable_phone(t.team.phone.as_deref()),
         hours: t.team.hours.unwrap_or_default(),
         email: t.team.email.unwrap_or_default(),
         teleexpertise: t.team.teleexpertise.unwrap_or_default(),
