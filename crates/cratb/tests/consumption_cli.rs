@@ -2,8 +2,13 @@
 
 use std::process::Command;
 
-fn files() -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("cratb-consumption-cli-{}", std::process::id()));
+/// The two small files, in a folder of the test's own: tests run in parallel and
+/// must not rewrite each other's files while the binary reads them.
+fn files(test: &str) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "cratb-consumption-cli-{}-{test}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let c = dir.join("consommation.csv");
     std::fs::write(
@@ -34,7 +39,7 @@ fn cratb(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn ddd_prints_the_contracted_columns() {
-    let (dir, c, d) = files();
+    let (dir, c, d) = files("ddd_prints_the_contracted_columns");
     let out = cratb(&[
         "consumption",
         "ddd",
@@ -117,7 +122,7 @@ fn ddd_prints_the_contracted_columns() {
 
 #[test]
 fn bad_input_exits_with_2_and_says_where() {
-    let (dir, c, d) = files();
+    let (dir, c, d) = files("bad_input_exits_with_2_and_says_where");
     let bad = dir.join("bad.csv");
     std::fs::write(
         &bad,
@@ -158,7 +163,7 @@ fn bad_input_exits_with_2_and_says_where() {
 
 #[test]
 fn import_refuses_unknown_establishments_whole() {
-    let (dir, c, d) = files();
+    let (dir, c, d) = files("import_refuses_unknown_establishments_whole");
     let db = format!("sqlite://{}", dir.join("import.db").display());
     let out = cratb(&[
         "consumption",
