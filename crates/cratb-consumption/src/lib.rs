@@ -1,6 +1,7 @@
 //! Antibiotic consumption surveillance: the WHO ATC/DDD index by edition ([`ddd`]), hospital
 //! consumption files and their indicators ([`hospital`]). No I/O beyond the bytes given.
 
+pub mod cube;
 pub mod ddd;
 pub mod hospital;
 pub mod indicators;

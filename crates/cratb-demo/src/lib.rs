@@ -89,6 +89,7 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut report = DemoReport::default();
     let mut sequence: u32 = rng.random_range(1_000..9_000);
+    let mut referent_establishment: Option<i64> = None;
 
     for (region, ghts, scale) in [
         (MAIN_REGION, places::ARA_GHTS, 1.0),
@@ -152,7 +153,11 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                     };
                     let e =
                         NewEstablishment::validate(&input).expect("demo establishments are valid");
-                    establishments::create(db, &scope, &e).await?;
+                    let id = establishments::create(db, &scope, &e).await?;
+                    // The demo referent works in the main region's first general hospital.
+                    if region == MAIN_REGION && *category == Category::Ch {
+                        referent_establishment.get_or_insert(id);
+                    }
                     report.establishments += 1;
                 }
             }
@@ -174,7 +179,11 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                 display_name: places::display_name(role),
                 role: *role,
                 region: region_code,
-                establishment_id: None,
+                establishment_id: if *role == cratb_domain::Role::Referent {
+                    referent_establishment
+                } else {
+                    None
+                },
                 password: password.clone(),
             },
         )

@@ -35,6 +35,9 @@ code_enum! {
         ViewDirectory = "directory.view", "Consulter l'annuaire du réseau", "View the network directory";
         EditDirectory = "directory.edit", "Modifier l'annuaire du réseau", "Edit the network directory";
         EditTeam = "team.edit", "Modifier une équipe (EMA) : la sienne, ou toutes pour le CRAtb", "Edit an antibiotic team (EMA): one's own, or any for CRAtb staff";
+        ViewConsumption = "consumption.view", "Consulter la consommation d'antibiotiques (référent : son établissement)", "View antibiotic consumption (referent: own establishment)";
+        ImportConsumption = "consumption.import", "Importer des données de consommation", "Import consumption data";
+        EditTargets = "consumption.targets", "Fixer les objectifs et valeurs nationales de consommation", "Set consumption targets and national figures";
         ManageOwnAccount = "account.manage", "Gérer son compte", "Manage own account";
     }
 }
@@ -61,6 +64,14 @@ impl Role {
             EditDirectory => matches!(self, NationalAdmin | Coordinator | Secretary),
             // An EMA member edits only the teams they belong to (checked by the handler).
             EditTeam => matches!(self, NationalAdmin | Coordinator | Secretary | EmaMember),
+            // The region's figures for its staff, EMA and agency; a referent sees only their
+            // establishment among anonymised peers (checked by the handler).
+            ViewConsumption => matches!(
+                self,
+                NationalAdmin | Coordinator | DataManager | EmaMember | Referent | ArsReader
+            ),
+            ImportConsumption => matches!(self, NationalAdmin | Coordinator | DataManager),
+            EditTargets => matches!(self, NationalAdmin | Coordinator),
         }
     }
 

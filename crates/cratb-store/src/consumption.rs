@@ -8,9 +8,12 @@
 //! of multi-row `VALUES`).
 
 use crate::{Db, Result, StoreError, now, on_db};
-use cratb_consumption::DddTable;
+use cratb_consumption::cube::{self, Cube};
 use cratb_consumption::hospital::{self, Problem};
+use cratb_consumption::indicators::AwareTable;
+use cratb_consumption::{DddTable, Route};
 use cratb_domain::{RegionCode, Scope};
+use futures_util::TryStreamExt;
 use std::collections::HashMap;
 
 /// Rows per statement on SQLite.
@@ -34,6 +37,22 @@ struct ConsumptionRow<'a>(
 /// admissions.
 #[derive(serde::Serialize)]
 struct DenominatorRow<'a>(i64, i32, Option<u8>, &'a str, f64, f64);
+
+/// Deletes an establishment's rows of a year for the months set in a mask (bit 0: the yearly
+/// figure, bit m: month m).
+const REPLACE_CONSUMPTION: &str = "DELETE FROM hospital_consumption WHERE region_code = $1 AND establishment_id = $2 AND year = $3 AND (($4 >> COALESCE(month, 0)) & 1) = 1";
+const REPLACE_DENOMINATORS: &str = "DELETE FROM hospital_denominators WHERE region_code = $1 AND establishment_id = $2 AND year = $3 AND (($4 >> COALESCE(month, 0)) & 1) = 1";
+
+/// The establishments' years in rows, with their months as a mask (bit 0: the yearly figure).
+fn periods(rows: impl Iterator<Item = (i64, i32, Option<u8>)>) -> Vec<(i64, i32, i64)> {
+    let mut by: HashMap<(i64, i32), i64> = HashMap::new();
+    for (establishment, year, month) in rows {
+        *by.entry((establishment, year)).or_default() |= 1 << month.unwrap_or(0);
+    }
+    let mut out: Vec<(i64, i32, i64)> = by.into_iter().map(|((e, y), m)| (e, y, m)).collect();
+    out.sort_unstable();
+    out
+}
 
 /// What an import did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -149,6 +168,10 @@ pub async fn import_hospital(
     if !problems.is_empty() {
         return Err(HospitalImportError::Invalid(problems));
     }
+    // A file replaces what the region held for the same establishments and periods: a month
+    // sent again corrected is not counted twice.
+    let replaced_consumption = periods(consumption_json.iter().map(|r| (r.0, r.1, r.2)));
+    let replaced_denominators = periods(denominator_json.iter().map(|r| (r.0, r.1, r.2)));
     let at = now();
     let head = "INSERT INTO consumption_imports (region_code, kind, filename, ddd_edition, consumption_rows, denominator_rows, imported_by, created_at)
                 VALUES ($1, 'hospital', $2, $3, $4, $5, $6, $7) RETURNING id";
@@ -160,6 +183,11 @@ pub async fn import_hospital(
                 .bind(region.as_str()).bind(filename).bind(&table.edition)
                 .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at)
                 .fetch_one(&mut *tx).await?;
+            for (sql, keys) in [(REPLACE_CONSUMPTION, &replaced_consumption), (REPLACE_DENOMINATORS, &replaced_denominators)] {
+                for (establishment, year, months) in keys {
+                    sqlx::query(sql).bind(region.as_str()).bind(establishment).bind(year).bind(months).execute(&mut *tx).await?;
+                }
+            }
             let mut w = csv::Writer::from_writer(Vec::new());
             for r in &consumption_json {
                 w.serialize((id, region.as_str(), r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
@@ -186,6 +214,11 @@ pub async fn import_hospital(
                 .bind(region.as_str()).bind(filename).bind(&table.edition)
                 .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at)
                 .fetch_one(&mut *tx).await?;
+            for (sql, keys) in [(REPLACE_CONSUMPTION, &replaced_consumption), (REPLACE_DENOMINATORS, &replaced_denominators)] {
+                for (establishment, year, months) in keys {
+                    sqlx::query(sql).bind(region.as_str()).bind(establishment).bind(year).bind(months).execute(&mut *tx).await?;
+                }
+            }
             for chunk in consumption_json.chunks(BATCH) {
                 let text = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
                 sqlx::query(
@@ -268,4 +301,223 @@ pub async fn establishment_years(
             }
         })
         .collect())
+}
+
+/// What changes with every consumption import of a region (its number and last id).
+pub async fn stamp(db: &Db, region: &str) -> Result<(i64, i64)> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM consumption_imports WHERE region_code = $1")
+        .bind(region).fetch_one(p).await)?)
+}
+
+/// A region's hospital and nursing-home consumption in memory ([`Cube`]): its establishments
+/// (ES and EMS), every consumption row with a DDD, the denominators, and the ATC/DDD editions
+/// the rows were computed with. Rows are streamed, never held twice.
+pub async fn cube(db: &Db, region: &str, aware: &AwareTable) -> Result<Cube> {
+    let mut b = cube::Builder::default();
+    type UnitRow = (i64, String, String, String, String, String, Option<String>);
+    let units: Vec<UnitRow> = on_db!(db, p => sqlx::query_as(
+        "SELECT e.id, e.name, e.finess, e.category, e.sector, e.department_code, t.name
+         FROM establishments e LEFT JOIN territories t ON t.id = e.ght_id
+         WHERE e.region_code = $1 AND e.sector IN ('ES', 'EMS') ORDER BY e.name")
+        .bind(region).fetch_all(p).await)?;
+    for (id, name, finess, category, sector, department, territory) in units {
+        b.unit(cube::Unit {
+            id,
+            name,
+            finess,
+            category,
+            sector,
+            department,
+            territory,
+        });
+    }
+    type Fact = (i64, i32, Option<i32>, String, String, String, f64);
+    on_db!(db, p => {
+        let mut rows = sqlx::query_as::<_, Fact>(
+            "SELECT establishment_id, year, month, ward_type, atc, route, ddd FROM hospital_consumption
+             WHERE region_code = $1 AND ddd IS NOT NULL")
+            .bind(region).fetch(p);
+        while let Some((unit, year, month, ward, atc, route, ddd)) = rows.try_next().await? {
+            if let Some(route) = Route::parse(&route) {
+                b.fact(unit, year, month.map(|m| m as u8), &ward, &atc, route, ddd);
+            }
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    let days: Vec<(i64, i32, Option<i32>, String, f64, f64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT establishment_id, year, month, ward_type, patient_days, admissions FROM hospital_denominators
+         WHERE region_code = $1")
+        .bind(region).fetch_all(p).await)?;
+    for (unit, year, month, ward, patient_days, admissions) in days {
+        b.days(
+            unit,
+            year,
+            month.map(|m| m as u8),
+            &ward,
+            patient_days,
+            admissions,
+        );
+    }
+    let editions: Vec<String> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT DISTINCT i.ddd_edition FROM consumption_imports i WHERE i.region_code = $1
+           AND EXISTS (SELECT 1 FROM hospital_consumption c WHERE c.import_id = i.id)
+         ORDER BY i.ddd_edition")
+        .bind(region).fetch_all(p).await)?;
+    Ok(b.build(aware, editions))
+}
+
+/// A consumption target of the region's annual programme, and the national figure compared
+/// with.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
+pub struct Target {
+    pub sector: String,
+    /// Indicator class code (`J01`, `J01M`…).
+    pub indicator: String,
+    pub baseline_year: i32,
+    /// Reduction against the baseline, in %.
+    pub reduction_pct: Option<f64>,
+    /// Or a value to reach (wins over the reduction).
+    pub target_value: Option<f64>,
+    pub target_year: Option<i32>,
+    pub national_value: Option<f64>,
+    pub national_year: Option<i32>,
+    /// Who set it (`None`: the national default).
+    pub set_by: Option<String>,
+}
+
+impl Target {
+    /// The national strategy's target (2022–2025, extended): −25 % against 2019.
+    pub fn national(sector: &str, indicator: &str) -> Target {
+        Target {
+            sector: sector.into(),
+            indicator: indicator.into(),
+            baseline_year: 2019,
+            reduction_pct: Some(25.0),
+            target_value: None,
+            target_year: None,
+            national_value: None,
+            national_year: None,
+            set_by: None,
+        }
+    }
+
+    /// The value to reach, given the baseline's.
+    pub fn goal(&self, baseline: Option<f64>) -> Option<f64> {
+        self.target_value
+            .or_else(|| Some(baseline? * (1.0 - self.reduction_pct? / 100.0)))
+    }
+
+    /// The target in words (`−25 % par rapport à 2019, en 2027`).
+    pub fn describe(&self, lang: &str) -> String {
+        let what = match (self.target_value, self.reduction_pct) {
+            (Some(v), _) if lang == "en" => format!("value {v}"),
+            (Some(v), _) => format!("valeur {}", v.to_string().replace('.', ",")),
+            (None, Some(r)) if lang == "en" => format!("−{r} % against {}", self.baseline_year),
+            (None, Some(r)) => format!(
+                "−{} % par rapport à {}",
+                r.to_string().replace('.', ","),
+                self.baseline_year
+            ),
+            (None, None) => String::new(),
+        };
+        let by = match self.target_year {
+            Some(y) if lang == "en" => format!(" by {y}"),
+            Some(y) => format!(" en {y}"),
+            None => String::new(),
+        };
+        let whose = match (&self.set_by, lang) {
+            (None, "en") => " (national target)",
+            (None, _) => " (objectif national)",
+            _ => "",
+        };
+        format!("{what}{by}{whose}")
+    }
+
+    /// Checks the figures; the name of the first field refused.
+    pub fn check(&self) -> std::result::Result<(), &'static str> {
+        let year = |y: i32| (2000..=2100).contains(&y);
+        if !["ES", "EMS", "VILLE"].contains(&self.sector.as_str()) {
+            return Err("sector");
+        }
+        if cube::class_index(&self.indicator).is_none() {
+            return Err("indicator");
+        }
+        if !year(self.baseline_year) {
+            return Err("baseline_year");
+        }
+        if self
+            .reduction_pct
+            .is_some_and(|r| !(0.0..=100.0).contains(&r))
+        {
+            return Err("reduction_pct");
+        }
+        if self.reduction_pct.is_none() && self.target_value.is_none() {
+            return Err("reduction_pct");
+        }
+        if self.target_value.is_some_and(|v| !v.is_finite() || v < 0.0) {
+            return Err("target_value");
+        }
+        if self
+            .target_year
+            .is_some_and(|y| !year(y) || y <= self.baseline_year)
+        {
+            return Err("target_year");
+        }
+        if self
+            .national_value
+            .is_some_and(|v| !v.is_finite() || v < 0.0)
+        {
+            return Err("national_value");
+        }
+        if self.national_year.is_some_and(|y| !year(y)) {
+            return Err("national_year");
+        }
+        Ok(())
+    }
+}
+
+/// The region's target for a sector and indicator (the national one where none was set).
+pub async fn target(db: &Db, region: &str, sector: &str, indicator: &str) -> Result<Target> {
+    let row: Option<Target> = on_db!(db, p => sqlx::query_as(
+        "SELECT sector, indicator, baseline_year, reduction_pct, target_value, target_year, national_value, national_year, set_by
+         FROM consumption_targets WHERE region_code = $1 AND sector = $2 AND indicator = $3")
+        .bind(region).bind(sector).bind(indicator).fetch_optional(p).await)?;
+    Ok(row.unwrap_or_else(|| Target::national(sector, indicator)))
+}
+
+/// Every target the region set.
+pub async fn targets(db: &Db, scope: &Scope, region: &str) -> Result<Vec<Target>> {
+    if !scope.allows(region) {
+        return Err(StoreError::NotFound);
+    }
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT sector, indicator, baseline_year, reduction_pct, target_value, target_year, national_value, national_year, set_by
+         FROM consumption_targets WHERE region_code = $1 ORDER BY sector, indicator")
+        .bind(region).fetch_all(p).await)?)
+}
+
+/// Sets (or replaces) a target of the region; `Invalid(field)` for a figure refused.
+pub async fn set_target(
+    db: &Db,
+    scope: &Scope,
+    region: &str,
+    t: &Target,
+    actor: &str,
+) -> Result<()> {
+    if !scope.allows(region) {
+        return Err(StoreError::NotFound);
+    }
+    t.check().map_err(StoreError::Invalid)?;
+    let at = now();
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO consumption_targets (region_code, sector, indicator, baseline_year, reduction_pct, target_value, target_year, national_value, national_year, set_by, set_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (region_code, sector, indicator) DO UPDATE SET baseline_year = excluded.baseline_year,
+           reduction_pct = excluded.reduction_pct, target_value = excluded.target_value, target_year = excluded.target_year,
+           national_value = excluded.national_value, national_year = excluded.national_year, set_by = excluded.set_by, set_at = excluded.set_at")
+        .bind(region).bind(&t.sector).bind(&t.indicator).bind(t.baseline_year).bind(t.reduction_pct)
+        .bind(t.target_value).bind(t.target_year).bind(t.national_value).bind(t.national_year).bind(actor).bind(at)
+        .execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

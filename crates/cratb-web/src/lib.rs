@@ -11,6 +11,9 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod cache;
+pub mod charts;
+pub mod consumption;
 pub mod error;
 pub mod export;
 pub mod fhir;
@@ -75,7 +78,9 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     /// Each region's isolates in memory, for the resistance pages.
-    pub amr: Arc<resistance::Cache>,
+    pub amr: Arc<cache::Cache<resistance::RegionData>>,
+    /// Each region's establishment consumption in memory, for the consumption pages.
+    pub consumption: Arc<cache::Cache<cratb_consumption::cube::Cube>>,
 }
 
 impl AppState {
@@ -84,6 +89,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             amr: Arc::default(),
+            consumption: Arc::default(),
         }
     }
 }

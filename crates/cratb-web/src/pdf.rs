@@ -14,7 +14,21 @@ pub struct TableReport {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
     pub footer: String,
+    /// Box plots drawn under the table (on the last page).
+    pub boxes: Vec<BoxRow>,
+    /// A titled empty frame under everything, for handwritten or typed comments.
+    pub comments: Option<String>,
 }
+
+/// A box plot line: a distribution and, optionally, a value marked on it.
+pub struct BoxRow {
+    pub label: String,
+    pub position: cratb_consumption::cube::Position,
+    pub marked: Option<f64>,
+}
+
+const BOX_ROW: f32 = 26.0;
+const COMMENTS: f32 = 110.0;
 
 const WIDTH: f32 = 842.0;
 const HEIGHT: f32 = 595.0;
@@ -79,6 +93,70 @@ fn text(content: &mut Content, font: &[u8], size: f32, x: f32, y: f32, s: &str) 
 }
 
 impl TableReport {
+    /// The box plots and the comments frame, from `y` down.
+    fn draw_extras(&self, c: &mut Content, mut y: f32) {
+        let (left, right) = (MARGIN + 200.0, WIDTH - MARGIN - 20.0);
+        let max = self
+            .boxes
+            .iter()
+            .map(|b| b.position.max.max(b.marked.unwrap_or(0.0)))
+            .fold(0.0_f32, |m, v| m.max(v as f32))
+            .max(1.0)
+            * 1.05;
+        let x = |v: f64| left + (right - left) * v as f32 / max;
+        for b in &self.boxes {
+            y -= BOX_ROW;
+            let p = &b.position;
+            let cy = y + BOX_ROW / 2.0;
+            c.set_fill_rgb(0.1, 0.14, 0.19);
+            text(c, b"F1", 8.0, MARGIN, cy - 3.0, &fit(&b.label, 190.0, 8.0));
+            c.set_stroke_rgb(0.29, 0.33, 0.39).set_line_width(1.0);
+            c.move_to(x(p.min), cy).line_to(x(p.max), cy).stroke();
+            c.set_fill_rgb(0.80, 0.88, 0.96)
+                .rect(x(p.q1), cy - 7.0, (x(p.q3) - x(p.q1)).max(1.0), 14.0)
+                .fill_nonzero();
+            c.set_stroke_rgb(0.043, 0.325, 0.58).set_line_width(2.0);
+            c.move_to(x(p.median), cy - 7.0)
+                .line_to(x(p.median), cy + 7.0)
+                .stroke();
+            c.set_fill_rgb(0.1, 0.14, 0.19);
+            text(c, b"F1", 6.5, x(p.min), cy - 16.0, &format!("{:.0}", p.min));
+            text(c, b"F1", 6.5, x(p.max), cy - 16.0, &format!("{:.0}", p.max));
+            if let Some(v) = b.marked {
+                let (mx, s) = (x(v), 6.0);
+                c.set_fill_rgb(0.84, 0.37, 0.0)
+                    .move_to(mx, cy + s)
+                    .line_to(mx + s, cy)
+                    .line_to(mx, cy - s)
+                    .line_to(mx - s, cy)
+                    .close_path()
+                    .fill_nonzero();
+                c.set_fill_rgb(0.1, 0.14, 0.19);
+                text(
+                    c,
+                    b"F2",
+                    7.0,
+                    mx + 8.0,
+                    cy + 6.0,
+                    &format!("{v:.1}").replace('.', ","),
+                );
+            }
+        }
+        if let Some(title) = &self.comments {
+            y -= 16.0;
+            c.set_fill_rgb(0.1, 0.14, 0.19);
+            text(c, b"F2", 9.0, MARGIN, y, title);
+            c.set_stroke_rgb(0.6, 0.64, 0.7).set_line_width(0.8);
+            c.rect(
+                MARGIN,
+                y - 6.0 - COMMENTS + 16.0,
+                WIDTH - 2.0 * MARGIN,
+                COMMENTS - 16.0,
+            )
+            .stroke();
+        }
+    }
+
     pub fn render(&self) -> Vec<u8> {
         let columns = self.columns.len().max(1);
         let first = 170.0_f32.min(WIDTH - 2.0 * MARGIN);
@@ -90,7 +168,16 @@ impl TableReport {
         let size = if other < 26.0 { 6.5 } else { 8.0 };
         let top = HEIGHT - MARGIN;
         let table_top = top - 24.0 - 12.0 * self.lines.len() as f32 - 8.0;
-        let per_page = (((table_top - MARGIN - 24.0) / ROW).floor() as usize).max(1);
+        let reserved = if self.boxes.is_empty() {
+            0.0
+        } else {
+            BOX_ROW * self.boxes.len() as f32 + 16.0
+        } + if self.comments.is_some() {
+            COMMENTS + 12.0
+        } else {
+            0.0
+        };
+        let per_page = (((table_top - MARGIN - 24.0 - reserved) / ROW).floor() as usize).max(1);
         let pages: Vec<&[Vec<Cell>]> = if self.rows.is_empty() {
             vec![&[][..]]
         } else {
@@ -184,6 +271,9 @@ impl TableReport {
                 c.set_stroke_rgb(0.85, 0.87, 0.9).set_line_width(0.5);
                 c.move_to(MARGIN, y).line_to(WIDTH - MARGIN, y).stroke();
             }
+            if n + 1 == pages.len() {
+                self.draw_extras(&mut c, y - 12.0);
+            }
             c.set_fill_rgb(0.29, 0.33, 0.39);
             text(
                 &mut c,
@@ -227,6 +317,8 @@ mod tests {
                 })
                 .collect(),
             footer: "Sources : EUCAST".into(),
+            boxes: Vec::new(),
+            comments: None,
         };
         let bytes = report.render();
         assert!(bytes.starts_with(b"%PDF-"));

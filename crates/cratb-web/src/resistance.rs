@@ -20,8 +20,6 @@ pub struct RegionData {
     pub years: Vec<i16>,
     /// The guideline(s) the isolates were interpreted with, as cited on every output.
     pub guideline: String,
-    /// The region's import stamp when loaded ([`cratb_store::resistance::stamp`]).
-    stamp: (i64, i64),
     /// Recent masks by filter: the same page asked again (or its per-year trend) reuses them.
     masks: Mutex<HashMap<String, Arc<Vec<bool>>>>,
 }
@@ -53,10 +51,11 @@ impl Column {
 impl RegionData {
     pub fn build(data: Dataset) -> RegionData {
         let guideline = data.options.guideline_name().to_string();
-        Self::build_stamped(data, guideline, (0, 0))
+        Self::with_guideline(data, guideline)
     }
 
-    fn build_stamped(data: Dataset, guideline: String, stamp: (i64, i64)) -> RegionData {
+    /// The data, citing `guideline` (the one(s) its imports were interpreted with).
+    fn with_guideline(data: Dataset, guideline: String) -> RegionData {
         let order = cratb_amr::first_isolate::Order::of(&data);
         let year: Vec<i16> = data
             .date
@@ -70,7 +69,6 @@ impl RegionData {
             data,
             order,
             guideline,
-            stamp,
             masks: Mutex::default(),
             year,
             years,
@@ -511,29 +509,15 @@ pub async fn region_for(
     }
 }
 
-/// Regions' data, loaded on first use and reloaded when a region imports.
-#[derive(Default)]
-pub struct Cache {
-    /// The loaded regions, and a generation bumped by every import: a load that started
-    /// before an import is served once but not kept.
-    regions: Mutex<(u64, HashMap<String, Arc<RegionData>>)>,
-    building: tokio::sync::Mutex<()>,
-}
+impl crate::cache::Regional for RegionData {
+    type Stamp = (i64, i64);
+    const WHAT: &'static str = "isolates";
 
-impl Cache {
-    /// The region's data, reloaded when its imports changed since it was loaded (by this
-    /// server, another one, or `cratb import-isolates`).
-    pub async fn region(&self, db: &Db, region: &str) -> Result<Arc<RegionData>, StoreError> {
-        let stamp = cratb_store::resistance::stamp(db, region).await?;
-        let fresh = |d: &Arc<RegionData>| d.stamp == stamp;
-        if let Some(d) = self.cached(region).filter(fresh) {
-            return Ok(d);
-        }
-        let _one_at_a_time = self.building.lock().await;
-        if let Some(d) = self.cached(region).filter(fresh) {
-            return Ok(d);
-        }
-        let generation = self.regions.lock().expect("cache lock").0;
+    async fn stamp(db: &Db, region: &str) -> Result<(i64, i64), StoreError> {
+        cratb_store::resistance::stamp(db, region).await
+    }
+
+    async fn load(db: &Db, region: &str) -> Result<RegionData, StoreError> {
         let data = cratb_store::resistance::load_dataset(db, region).await?;
         let guidelines = cratb_store::resistance::guidelines(db, region).await?;
         let guideline = if guidelines.is_empty() {
@@ -541,40 +525,8 @@ impl Cache {
         } else {
             guidelines.join(" + ")
         };
-        let built =
-            tokio::task::spawn_blocking(move || RegionData::build_stamped(data, guideline, stamp))
-                .await
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let built = Arc::new(built);
-        let mut regions = self.regions.lock().expect("cache lock");
-        if regions.0 == generation {
-            regions.1.insert(region.to_string(), built.clone());
-        }
-        Ok(built)
-    }
-
-    fn cached(&self, region: &str) -> Option<Arc<RegionData>> {
-        self.regions
-            .lock()
-            .expect("cache lock")
-            .1
-            .get(region)
-            .cloned()
-    }
-
-    /// Drops a region's data after an import and loads it again in the background, so that
-    /// the next page is served from memory.
-    pub fn refresh(self: &Arc<Self>, db: &Db, region: &str) {
-        {
-            let mut regions = self.regions.lock().expect("cache lock");
-            regions.0 += 1;
-            regions.1.remove(region);
-        }
-        let (cache, db, region) = (self.clone(), db.clone(), region.to_string());
-        tokio::spawn(async move {
-            if let Err(e) = cache.region(&db, &region).await {
-                tracing::warn!(error = %e, region, "reloading the region's isolates failed");
-            }
-        });
+        tokio::task::spawn_blocking(move || RegionData::with_guideline(data, guideline))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 }

@@ -444,6 +444,36 @@ fn table() -> Table {
     )
     .add(
         get.clone(),
+        "/consumption",
+        Perm(ViewConsumption),
+        pages::consumption::dashboard,
+    )
+    .add(
+        get.clone(),
+        "/consumption/establishments/{id}",
+        Perm(ViewConsumption),
+        pages::consumption::establishment,
+    )
+    .add(
+        get.clone(),
+        "/consumption/establishments/{id}/report",
+        Perm(ViewConsumption),
+        pages::consumption::report,
+    )
+    .add(
+        get.clone(),
+        "/consumption/reports",
+        Perm(ViewConsumption),
+        pages::consumption::reports,
+    )
+    .add(
+        get.clone(),
+        "/consumption/export/{format}",
+        Perm(ViewConsumption),
+        pages::consumption::export,
+    )
+    .add(
+        get.clone(),
         "/network/centre",
         Perm(EditDirectory),
         pages::network::public::centre_form,

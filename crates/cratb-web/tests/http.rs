@@ -814,6 +814,19 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "/network/conventions/{id}/document",
         "directory.view",
     ),
+    ("GET", "/consumption", "consumption.view"),
+    (
+        "GET",
+        "/consumption/establishments/{id}",
+        "consumption.view",
+    ),
+    (
+        "GET",
+        "/consumption/establishments/{id}/report",
+        "consumption.view",
+    ),
+    ("GET", "/consumption/reports", "consumption.view"),
+    ("GET", "/consumption/export/{format}", "consumption.view"),
     ("GET", "/network/coverage", "directory.view"),
     ("GET", "/network/coverage/export/{format}", "directory.view"),
     ("GET", "/network/centre", "directory.edit"),
@@ -964,6 +977,11 @@ async fn authorization_matrix() {
         .unwrap();
         targets.push(id);
     }
+    let referent_establishment =
+        cratb_store::users::find_by_email(&app.db, &app.email_of(Role::Referent, Some("84")))
+            .await
+            .unwrap()
+            .establishment_id;
     let asset = cratb_web::assets::url("app", "css");
     let mut callers = vec![Caller::Anonymous];
     callers.extend(Role::ALL.iter().map(|r| Caller::Role(*r)));
@@ -1063,6 +1081,20 @@ async fn authorization_matrix() {
                 };
                 let expected_allowed = permitted
                     && (own || role.is_some_and(|r| r.is_national()) || !has_region_variant);
+                // A referent sees their own establishment's consumption only (the dashboard
+                // sends them there); the region-wide files are not theirs.
+                let expected_allowed =
+                    if role == Some(Role::Referent) && spec.path.starts_with("/consumption") {
+                        match spec.path {
+                            "/consumption" => true,
+                            p if p.starts_with("/consumption/establishments/") => {
+                                own && referent_establishment == Some(est.id)
+                            }
+                            _ => false,
+                        }
+                    } else {
+                        expected_allowed
+                    };
                 checked += 1;
                 if refused == expected_allowed || status.is_server_error() {
                     failures.push(format!(

@@ -57,9 +57,33 @@ pub enum ConsumptionCommand {
         #[arg(long, env = "CRATB_DATABASE_URL", default_value = "sqlite://cratb.db")]
         database: String,
     },
+    /// Rapports de retour PDF de tous les établissements de la région pour une année / every establishment's feedback report (PDF) of a year.
+    Reports {
+        /// Région (code INSEE) / region.
+        #[arg(long)]
+        region: String,
+        /// Année (sinon la dernière disponible) / year (else the latest).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Dossier où écrire les PDF (créé au besoin) / folder for the PDFs.
+        #[arg(long)]
+        out: PathBuf,
+        /// Base de données / database URL.
+        #[arg(long, env = "CRATB_DATABASE_URL", default_value = "sqlite://cratb.db")]
+        database: String,
+    },
 }
 
 impl ConsumptionCommand {
+    /// The database the command works on (`None`: files only).
+    pub fn database(&self) -> Option<&str> {
+        match self {
+            ConsumptionCommand::Import { database, .. }
+            | ConsumptionCommand::Reports { database, .. } => Some(database),
+            ConsumptionCommand::Ddd { .. } => None,
+        }
+    }
+
     /// Whether the command works on files only (no database, no runtime).
     pub fn offline(&self) -> bool {
         matches!(self, ConsumptionCommand::Ddd { .. })
@@ -137,6 +161,60 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
         }
         Err(cratb_store::consumption::HospitalImportError::Store(e)) => Err(e.into()),
     }
+}
+
+/// `cratb consumption reports`: one PDF per establishment with data for the year, with a
+/// progress bar.
+pub async fn reports(db: &cratb_store::Db, command: ConsumptionCommand) -> Result<()> {
+    let ConsumptionCommand::Reports {
+        region, year, out, ..
+    } = command
+    else {
+        unreachable!("called for reports only")
+    };
+    let region =
+        cratb_domain::RegionCode::parse(&region).map_err(|e| anyhow!(UserError(e.to_string())))?;
+    let cube = cratb_store::consumption::cube(
+        db,
+        region.as_str(),
+        &cratb_consumption::indicators::AwareTable::embedded(),
+    )
+    .await?;
+    let year = match year.or(cube.years.last().copied()) {
+        Some(y) if cube.years.contains(&y) => y,
+        Some(y) => bail!(UserError(format!(
+            "--year : aucune donnée de consommation en {y} pour la région {} (années : {:?})",
+            region.as_str(),
+            cube.years
+        ))),
+        None => bail!(UserError(format!(
+            "aucune donnée de consommation pour la région {}",
+            region.as_str()
+        ))),
+    };
+    std::fs::create_dir_all(&out).with_context(|| format!("création de {}", out.display()))?;
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(0);
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let written = cratb_web::pages::consumption::each_report(
+        &cube,
+        region.as_str(),
+        year,
+        |done, total, name, pdf| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            std::fs::write(out.join(&name), pdf).with_context(|| format!("écriture de {name}"))
+        },
+    )?;
+    bar.finish_and_clear();
+    println!(
+        "{written} rapport(s) {year} écrits dans {} en {:.2} s",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// The exit code of an import's error: 2 for the user's, 1 otherwise.

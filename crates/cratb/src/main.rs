@@ -198,11 +198,13 @@ async fn main() -> Result<()> {
         }
         Command::Consumption { command } => {
             init_logs(cli.log_format);
-            let db = match &command {
-                consumption::ConsumptionCommand::Import { database, .. } => open(database).await?,
-                _ => unreachable!("offline commands exited above"),
+            let db = open(command.database().expect("offline commands exited above")).await?;
+            let outcome = match command {
+                c @ consumption::ConsumptionCommand::Reports { .. } => {
+                    consumption::reports(&db, c).await
+                }
+                c => consumption::import(&db, c).await,
             };
-            let outcome = consumption::import(&db, command).await;
             if let Err(e) = &outcome {
                 eprintln!("erreur : {e:#}");
                 std::process::exit(consumption::exit_code(e));

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod consumption;
 pub mod directory;
 pub mod directory_campaign;
 pub mod directory_import;
@@ -55,7 +56,7 @@ impl Layout {
         let path = auth.path.split('?').next().unwrap_or("/").to_owned();
         let mut nav = Vec::new();
         if auth.user.is_some() {
-            let items: [(&'static str, &'static str, Option<Permission>); 9] = [
+            let items: [(&'static str, &'static str, Option<Permission>); 10] = [
                 ("/", tr.nav_home, None),
                 (
                     "/establishments",
@@ -77,6 +78,11 @@ impl Layout {
                     "/resistance",
                     tr.nav_resistance,
                     Some(Permission::ViewResistance),
+                ),
+                (
+                    "/consumption",
+                    tr.nav_consumption,
+                    Some(Permission::ViewConsumption),
                 ),
                 ("/users", tr.nav_users, Some(Permission::ViewUsers)),
                 ("/audit", tr.nav_audit, Some(Permission::ViewAudit)),

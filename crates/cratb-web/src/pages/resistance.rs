@@ -463,6 +463,8 @@ fn antibiogram_pdf(table: &Antibiogram, region: &str, f: &Filter, lang: Lang) ->
             "cratb · {today} · EUCAST clinical breakpoints ({}) · taxonomy LPSN/MycoBank · AMR R package 3.0.0 rules",
             table.guideline
         ),
+        boxes: Vec::new(),
+        comments: None,
     }
     .render()
 }

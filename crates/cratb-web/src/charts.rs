@@ -1,0 +1,378 @@
+//! Charts drawn as SVG on the server (no script, no inline style: colours are SVG attributes,
+//! the rest is `app.css`): a line over time with reference lines, stacked bars, box plots.
+//! Every mark carries a `<title>` with its exact figure, read by screen readers and on hover.
+
+use cratb_consumption::cube::Position;
+use std::fmt::Write;
+
+const W: f64 = 720.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 14.0;
+
+/// A colour-blind-safe palette (Okabe & Ito), then greys.
+pub const PALETTE: [&str; 10] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#999999", "#BBBBBB",
+];
+
+fn number(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+    .replace('.', ",")
+}
+
+/// A round upper bound for an axis.
+fn nice_max(max: f64) -> f64 {
+    if max <= 0.0 || !max.is_finite() {
+        return 1.0;
+    }
+    let step = 10f64.powf(max.log10().floor());
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if m * step >= max {
+            return m * step;
+        }
+    }
+    10.0 * step
+}
+
+fn open(h: f64, label: &str) -> String {
+    format!(
+        r#"<svg class="chart" viewBox="0 0 {W} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        escape(label),
+        escape(label)
+    )
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn y_axis(svg: &mut String, max: f64, y: &dyn Fn(f64) -> f64) {
+    for i in 0..=4 {
+        let v = max * i as f64 / 4.0;
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            W - RIGHT,
+            LEFT - 6.0,
+            y(v) + 4.0,
+            number(v),
+            y = y(v)
+        );
+    }
+}
+
+/// A horizontal reference line (baseline, target, median…).
+pub struct Reference {
+    pub label: String,
+    pub value: f64,
+    /// `target`, `baseline` or `median` (CSS class).
+    pub class: &'static str,
+}
+
+/// Values over time (`None`: not computable, a gap in the line), with reference lines.
+pub fn line(label: &str, points: &[(String, Option<f64>)], references: &[Reference]) -> String {
+    let h = 240.0;
+    let bottom = 34.0;
+    let max = nice_max(
+        points
+            .iter()
+            .filter_map(|p| p.1)
+            .chain(references.iter().map(|r| r.value))
+            .fold(0.0, f64::max),
+    );
+    let plot_h = h - TOP - bottom;
+    let y = |v: f64| TOP + plot_h * (1.0 - v / max);
+    let n = points.len().max(1);
+    let x = |i: usize| {
+        LEFT + if n > 1 {
+            (W - LEFT - RIGHT) * i as f64 / (n - 1) as f64
+        } else {
+            (W - LEFT - RIGHT) / 2.0
+        }
+    };
+    let mut svg = open(h, label);
+    y_axis(&mut svg, max, &y);
+    for r in references {
+        let _ = write!(
+            svg,
+            r#"<line class="ref {}" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"><title>{}</title></line><text class="axis ref-label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            r.class,
+            W - RIGHT,
+            escape(&format!("{} : {}", r.label, number(r.value))),
+            W - RIGHT - 2.0,
+            y(r.value) - 4.0,
+            escape(&r.label),
+            y = y(r.value)
+        );
+    }
+    // Runs of computable points, each a polyline.
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, svg: &mut String| {
+        if run.len() > 1 {
+            let _ = write!(
+                svg,
+                r#"<polyline class="line" points="{}"/>"#,
+                run.join(" ")
+            );
+        }
+        run.clear();
+    };
+    for (i, (_, v)) in points.iter().enumerate() {
+        match v {
+            Some(v) => run.push(format!("{:.1},{:.1}", x(i), y(*v))),
+            None => flush(&mut run, &mut svg),
+        }
+    }
+    flush(&mut run, &mut svg);
+    let every = (n / 12).max(1);
+    for (i, (name, v)) in points.iter().enumerate() {
+        if let Some(v) = v {
+            let _ = write!(
+                svg,
+                r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="3"><title>{} : {}</title></circle>"#,
+                x(i),
+                y(*v),
+                escape(name),
+                number(*v)
+            );
+        }
+        if i % every == 0 || i == n - 1 {
+            let _ = write!(
+                svg,
+                r#"<text class="axis" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
+                x(i),
+                h - 12.0,
+                escape(name)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A stacked series: its name and one value per bar.
+pub struct Stack {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// Bars (one per category, e.g. a year) stacked by series, with a legend.
+pub fn stacked_bars(label: &str, bars: &[String], stacks: &[Stack]) -> String {
+    let legend_rows = stacks.len().div_ceil(4) as f64;
+    let h = 250.0 + 18.0 * legend_rows;
+    let bottom = 30.0 + 18.0 * legend_rows;
+    let totals: Vec<f64> = (0..bars.len())
+        .map(|i| stacks.iter().map(|s| s.values[i]).sum())
+        .collect();
+    let max = nice_max(totals.iter().copied().fold(0.0, f64::max));
+    let plot_h = h - TOP - bottom;
+    let y = |v: f64| TOP + plot_h * (1.0 - v / max);
+    let slot = (W - LEFT - RIGHT) / bars.len().max(1) as f64;
+    let bar = (slot * 0.6).min(90.0);
+    let mut svg = open(h, label);
+    y_axis(&mut svg, max, &y);
+    for (i, name) in bars.iter().enumerate() {
+        let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
+        let mut base = 0.0;
+        for (k, s) in stacks.iter().enumerate() {
+            let v = s.values[i];
+            if v <= 0.0 {
+                continue;
+            }
+            let _ = write!(
+                svg,
+                r#"<rect x="{x:.1}" y="{:.1}" width="{bar:.1}" height="{:.1}" fill="{}"><title>{} — {} : {}</title></rect>"#,
+                y(base + v),
+                y(base) - y(base + v),
+                PALETTE[k % PALETTE.len()],
+                escape(name),
+                escape(&s.name),
+                number(v)
+            );
+            base += v;
+        }
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text class="axis" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            x + bar / 2.0,
+            y(totals[i]) - 4.0,
+            number(totals[i]),
+            x + bar / 2.0,
+            h - bottom + 16.0,
+            escape(name)
+        );
+    }
+    for (k, s) in stacks.iter().enumerate() {
+        let (col, row) = (k % 4, k / 4);
+        let (lx, ly) = (
+            LEFT + col as f64 * (W - LEFT) / 4.0,
+            h - bottom + 34.0 + row as f64 * 18.0,
+        );
+        let _ = write!(
+            svg,
+            r#"<rect x="{lx:.1}" y="{:.1}" width="12" height="12" fill="{}"/><text class="axis" x="{:.1}" y="{ly:.1}">{}</text>"#,
+            ly - 10.0,
+            PALETTE[k % PALETTE.len()],
+            lx + 16.0,
+            escape(&s.name)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One box of a box plot: a group's distribution and, optionally, a value marked on it.
+pub struct Box {
+    pub label: String,
+    pub position: Position,
+    pub marked: Option<(String, f64)>,
+}
+
+/// Horizontal box plots on one scale: whiskers from min to max, the box from the first to the
+/// third quartile, the median, and the marked value as a diamond.
+pub fn box_plot(label: &str, boxes: &[Box]) -> String {
+    let row = 44.0;
+    let left = 170.0;
+    let h = TOP + row * boxes.len() as f64 + 30.0;
+    let max = nice_max(
+        boxes
+            .iter()
+            .map(|b| b.position.max.max(b.marked.as_ref().map_or(0.0, |m| m.1)))
+            .fold(0.0, f64::max),
+    );
+    let x = |v: f64| left + (W - left - RIGHT) * v / max;
+    let mut svg = open(h, label);
+    for i in 0..=4 {
+        let v = max * i as f64 / 4.0;
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{:.1}"/><text class="axis" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            h - 26.0,
+            h - 10.0,
+            number(v),
+            x = x(v)
+        );
+    }
+    for (i, b) in boxes.iter().enumerate() {
+        let p = &b.position;
+        let cy = TOP + row * i as f64 + row / 2.0;
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="end">{} (n = {})</text>"#,
+            left - 8.0,
+            cy + 4.0,
+            escape(&b.label),
+            p.peers
+        );
+        let _ = write!(
+            svg,
+            r#"<g class="box"><title>{} — min {} · Q1 {} · médiane {} · Q3 {} · max {}</title><line class="whisker" x1="{:.1}" x2="{:.1}" y1="{cy:.1}" y2="{cy:.1}"/><rect class="iqr" x="{:.1}" y="{:.1}" width="{:.1}" height="20"/><line class="median" x1="{m:.1}" x2="{m:.1}" y1="{:.1}" y2="{:.1}"/></g>"#,
+            escape(&b.label),
+            number(p.min),
+            number(p.q1),
+            number(p.median),
+            number(p.q3),
+            number(p.max),
+            x(p.min),
+            x(p.max),
+            x(p.q1),
+            cy - 10.0,
+            (x(p.q3) - x(p.q1)).max(1.0),
+            cy - 10.0,
+            cy + 10.0,
+            m = x(p.median)
+        );
+        if let Some((name, v)) = &b.marked {
+            let (mx, s) = (x(*v), 7.0);
+            let _ = write!(
+                svg,
+                r#"<polygon class="marked" points="{:.1},{:.1} {:.1},{cy:.1} {:.1},{:.1} {:.1},{cy:.1}"><title>{} : {}</title></polygon>"#,
+                mx,
+                cy - s,
+                mx + s,
+                mx,
+                cy + s,
+                mx - s,
+                escape(name),
+                number(*v)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_end_on_round_figures() {
+        assert_eq!(nice_max(437.0), 500.0);
+        assert_eq!(nice_max(101.0), 120.0);
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(9.0), 10.0);
+    }
+
+    #[test]
+    fn a_gap_splits_the_line_and_titles_carry_figures() {
+        let svg = line(
+            "DDD",
+            &[
+                ("2023".into(), Some(400.0)),
+                ("2024".into(), Some(420.5)),
+                ("2025".into(), None),
+                ("2026".into(), Some(380.0)),
+            ],
+            &[Reference {
+                label: "Objectif".into(),
+                value: 300.0,
+                class: "target",
+            }],
+        );
+        // One run of two points; the lone last point is a circle only.
+        assert_eq!(svg.matches("<polyline").count(), 1);
+        assert_eq!(svg.matches("<circle").count(), 3);
+        assert!(svg.contains("2024 : 420,5"));
+        assert!(svg.contains("Objectif : 300"));
+    }
+
+    #[test]
+    fn boxes_and_stacks() {
+        let p = cratb_consumption::cube::position(&[1.0, 2.0, 3.0, 4.0], Some(2.0)).unwrap();
+        let svg = box_plot(
+            "Pairs",
+            &[Box {
+                label: "CH".into(),
+                position: p,
+                marked: Some(("Ici".into(), 2.0)),
+            }],
+        );
+        assert!(svg.contains("médiane 2,5") && svg.contains("Ici : 2,0"));
+        let svg = stacked_bars(
+            "Classes",
+            &["2024".into(), "2025".into()],
+            &[
+                Stack {
+                    name: "Pénicillines".into(),
+                    values: vec![10.0, 0.0],
+                },
+                Stack {
+                    name: "Quinolones".into(),
+                    values: vec![5.0, 5.0],
+                },
+            ],
+        );
+        // A zero value draws nothing; totals are written above each bar.
+        assert_eq!(svg.matches("<rect x=").count(), 3 + 2);
+        assert!(svg.contains(">15,0<"));
+    }
+}
