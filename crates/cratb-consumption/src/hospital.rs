@@ -3,7 +3,8 @@
 //!
 //! Consumption file columns: `establishment` (FINESS), `period` (`YYYY-MM` or `YYYY`),
 //! `ward_type`, `atc` (7-character ATC code), `route` (`O`, `P`, `R`, `N`, `Inhal`), `grams`.
-//! Denominators: `establishment`, `period`, `ward_type`, `patient_days`, `admissions`.
+//! Denominators: `establishment`, `period`, `ward_type`, `patient_days`, `admissions` (for
+//! nursing homes, `resident_days` and no admissions).
 
 use crate::ddd::{DddTable, NoDdd, Route};
 use std::collections::{BTreeMap, BTreeSet};
@@ -221,8 +222,20 @@ pub fn read_consumption(bytes: &[u8]) -> Result<Vec<Consumption>, Vec<Problem>> 
 }
 
 /// Reads a denominators file.
+///
+/// A nursing home's file may name its days `resident_days` (journées d'hébergement) instead of
+/// `patient_days`, and then leave out `admissions`.
 pub fn read_denominators(bytes: &[u8]) -> Result<Vec<Denominator>, Vec<Problem>> {
-    let (header, rows) = table(bytes).map_err(|p| vec![p])?;
+    let (mut header, rows) = table(bytes).map_err(|p| vec![p])?;
+    if !header.iter().any(|h| h == "patient_days")
+        && let Some(i) = header.iter().position(|h| h == "resident_days")
+    {
+        header[i] = "patient_days".into();
+        if !header.iter().any(|h| h == "admissions") {
+            // A column no row has: every admissions cell reads as empty.
+            header.push("admissions".into());
+        }
+    }
     let names = [
         "establishment",
         "period",

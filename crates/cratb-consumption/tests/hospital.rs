@@ -115,3 +115,20 @@ fn bad_rows_are_reported_with_line_column_and_value() {
             .unwrap_err();
     assert_eq!(missing.len(), 2, "ward_type and admissions are missing");
 }
+
+#[test]
+fn a_nursing_home_gives_resident_days_without_admissions() {
+    let table = DddTable::embedded(2026).unwrap();
+    let consumption = "establishment,period,ward_type,atc,route,grams\n\
+                       380000001,2025-03,nursing_home,J01CA04,O,75\n";
+    // 75 g amoxicillin oral / 1.5 g = 50 DDD over 2,500 resident-days: 20 per 1000.
+    let days =
+        "establishment,period,ward_type,resident_days\n380000001,2025-03,nursing_home,2500\n";
+    let rows = hospital::read_consumption(consumption.as_bytes()).unwrap();
+    let days = hospital::read_denominators(days.as_bytes()).unwrap();
+    assert_eq!(days[0].patient_days, 2500.0);
+    assert_eq!(days[0].admissions, 0.0);
+    let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
+    assert_eq!(out.rows[0].per_1000_patient_days(), Some(20.0));
+    assert_eq!(out.rows[0].per_100_admissions(), None);
+}

@@ -36,6 +36,9 @@ fn wards(category: &str) -> &'static [(&'static str, f64, f64)] {
         "SSR" => &[("ssr", 180.0, 1.0)],
         "PSY" => &[("psychiatry", 45.0, 1.0)],
         "HAD" => &[("medicine", 420.0, 1.0)],
+        // Nursing homes: resident-days, about 40–60 DDD per 1000 (PRIMO / SPARES EMS levels).
+        "EHPAD" => &[("nursing_home", 52.0, 1.0)],
+        "MAS_FAM" | "AUTRE_EMS" => &[("nursing_home", 30.0, 1.0)],
         _ => &[],
     }
 }
@@ -63,7 +66,22 @@ const MIX: &[(&str, &str, f64)] = &[
     ("J01XX01", "O", 0.02),
 ];
 
-/// The consumption and denominator files of the demo region's hospitals, 2023–2025.
+/// The substances of nursing homes: oral first, urinary and respiratory infections.
+const MIX_EMS: &[(&str, &str, f64)] = &[
+    ("J01CA04", "O", 0.30),
+    ("J01CR02", "O", 0.22),
+    ("J01DD04", "P", 0.10),
+    ("J01MA02", "O", 0.06),
+    ("J01MA12", "O", 0.04),
+    ("J01XX01", "O", 0.08),
+    ("J01XE01", "O", 0.05),
+    ("J01CA08", "O", 0.05),
+    ("J01EE01", "O", 0.05),
+    ("J01FA10", "O", 0.05),
+];
+
+/// The consumption and denominator files of the demo region's hospitals and nursing homes,
+/// 2023–2025 (nursing homes' days are resident-days, without admissions).
 pub fn files(hospitals: &[(String, String, i64)], table: &DddTable, seed: u64) -> (String, String) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut consumption = String::from("establishment,period,ward_type,atc,route,grams\n");
@@ -90,20 +108,26 @@ pub fn files(hospitals: &[(String, String, i64)], table: &DddTable, seed: u64) -
                     if patient_days < 1.0 {
                         continue;
                     }
+                    let nursing_home = *ward == "nursing_home";
                     let stay = if *ward == "long_term_care" || *ward == "psychiatry" {
                         25.0
                     } else {
                         5.5
                     };
+                    let admissions = if nursing_home {
+                        String::new()
+                    } else {
+                        format!("{}", (patient_days / stay).round())
+                    };
                     let _ = writeln!(
                         denominators,
-                        "{finess},{year}-{month:02},{ward},{patient_days},{}",
-                        (patient_days / stay).round()
+                        "{finess},{year}-{month:02},{ward},{patient_days},{admissions}"
                     );
                     let ddd =
                         patient_days * rate * habit * trend * season * rng.random_range(0.9..1.1)
                             / 1000.0;
-                    for (atc, route, part) in MIX {
+                    let mix = if nursing_home { MIX_EMS } else { MIX };
+                    for (atc, route, part) in mix {
                         let Ok(per_ddd) = table.grams(
                             atc,
                             cratb_consumption::Route::parse(route).expect("demo routes"),
@@ -125,14 +149,15 @@ pub fn files(hospitals: &[(String, String, i64)], table: &DddTable, seed: u64) -
     (consumption, denominators)
 }
 
-/// Imports the demo consumption of a region's hospitals; returns the rows imported.
+/// Imports the demo consumption of a region's hospitals and nursing homes; returns the rows
+/// imported.
 pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoError> {
     let region = RegionCode::parse(region).expect("demo region");
     let scope = Scope::Region(region.clone());
     let hospitals: Vec<(String, String, i64)> = cratb_store::establishments::all(db, &scope)
         .await?
         .into_iter()
-        .filter(|e| e.sector == "ES")
+        .filter(|e| e.sector == "ES" || e.sector == "EMS")
         .map(|e| (e.finess, e.category, e.beds.unwrap_or(80)))
         .collect();
     let table = DddTable::embedded(cratb_consumption::ddd::LATEST).expect("shipped edition");
@@ -156,6 +181,15 @@ pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoErr
             panic!("demo consumption is valid: {:?}", p.first())
         }
     })?;
+    // The demo coordinator's programme: hospital J01 use down 10 % from the first demo year by
+    // 2027 (the data start after the national baseline, 2019).
+    let target = consumption::Target {
+        baseline_year: 2023,
+        reduction_pct: Some(10.0),
+        target_year: Some(2027),
+        ..consumption::Target::national("ES", "J01")
+    };
+    consumption::set_target(db, &scope, region.as_str(), &target, "demo").await?;
     Ok(done.consumption_rows)
 }
 
@@ -192,5 +226,20 @@ mod tests {
             out.rows[2].ddd < out.rows[0].ddd,
             "use goes down over the years"
         );
+        // Nursing homes: 30–70 DDD per 1000 resident-days, no admissions.
+        let homes = vec![("380009999".to_string(), "EHPAD".to_string(), 80)];
+        let (c, d) = files(&homes, &table, 4);
+        let rows = hospital::read_consumption(c.as_bytes()).unwrap();
+        let days = hospital::read_denominators(d.as_bytes()).unwrap();
+        let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
+        for r in &out.rows {
+            let rate = r.per_1000_patient_days().unwrap();
+            assert!(
+                (30.0..=70.0).contains(&rate),
+                "EHPAD {}: {rate}",
+                r.group[0]
+            );
+            assert_eq!(r.per_100_admissions(), None);
+        }
     }
 }

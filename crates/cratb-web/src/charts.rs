@@ -17,12 +17,17 @@ pub const PALETTE: [&str; 10] = [
 ];
 
 fn number(x: f64) -> String {
-    if x.abs() >= 100.0 {
+    if x.abs() >= 100.0 || x == 0.0 {
         format!("{x:.0}")
     } else {
         format!("{x:.1}")
     }
     .replace('.', ",")
+}
+
+/// A figure as titles give it: one decimal, French comma.
+fn exact(x: f64) -> String {
+    format!("{x:.1}").replace('.', ",")
 }
 
 /// A round upper bound for an axis.
@@ -106,7 +111,7 @@ pub fn line(label: &str, points: &[(String, Option<f64>)], references: &[Referen
             r#"<line class="ref {}" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"><title>{}</title></line><text class="axis ref-label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
             r.class,
             W - RIGHT,
-            escape(&format!("{} : {}", r.label, number(r.value))),
+            escape(&format!("{} : {}", r.label, exact(r.value))),
             W - RIGHT - 2.0,
             y(r.value) - 4.0,
             escape(&r.label),
@@ -141,7 +146,7 @@ pub fn line(label: &str, points: &[(String, Option<f64>)], references: &[Referen
                 x(i),
                 y(*v),
                 escape(name),
-                number(*v)
+                exact(*v)
             );
         }
         if i % every == 0 || i == n - 1 {
@@ -195,7 +200,7 @@ pub fn stacked_bars(label: &str, bars: &[String], stacks: &[Stack]) -> String {
                 PALETTE[k % PALETTE.len()],
                 escape(name),
                 escape(&s.name),
-                number(v)
+                exact(v)
             );
             base += v;
         }
@@ -240,7 +245,7 @@ pub struct Box {
 /// third quartile, the median, and the marked value as a diamond.
 pub fn box_plot(label: &str, boxes: &[Box]) -> String {
     let row = 44.0;
-    let left = 170.0;
+    let left = 270.0;
     let h = TOP + row * boxes.len() as f64 + 30.0;
     let max = nice_max(
         boxes
@@ -276,11 +281,11 @@ pub fn box_plot(label: &str, boxes: &[Box]) -> String {
             svg,
             r#"<g class="box"><title>{} — min {} · Q1 {} · médiane {} · Q3 {} · max {}</title><line class="whisker" x1="{:.1}" x2="{:.1}" y1="{cy:.1}" y2="{cy:.1}"/><rect class="iqr" x="{:.1}" y="{:.1}" width="{:.1}" height="20"/><line class="median" x1="{m:.1}" x2="{m:.1}" y1="{:.1}" y2="{:.1}"/></g>"#,
             escape(&b.label),
-            number(p.min),
-            number(p.q1),
-            number(p.median),
-            number(p.q3),
-            number(p.max),
+            exact(p.min),
+            exact(p.q1),
+            exact(p.median),
+            exact(p.q3),
+            exact(p.max),
             x(p.min),
             x(p.max),
             x(p.q1),
@@ -302,7 +307,7 @@ pub fn box_plot(label: &str, boxes: &[Box]) -> String {
                 cy + s,
                 mx - s,
                 escape(name),
-                number(*v)
+                exact(*v)
             );
         }
     }
@@ -342,7 +347,7 @@ mod tests {
         assert_eq!(svg.matches("<polyline").count(), 1);
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(svg.contains("2024 : 420,5"));
-        assert!(svg.contains("Objectif : 300"));
+        assert!(svg.contains("Objectif : 300,0"));
     }
 
     #[test]

@@ -304,6 +304,11 @@ catalogue! {
     con_referent_note: "Vous voyez votre établissement ; les autres établissements de la même catégorie n'apparaissent que sous forme de distribution anonyme.", "You see your establishment; the others of its category appear only as an anonymous distribution.";
     con_back: "Tableau de bord régional", "Regional dashboard";
     con_targets: "Objectifs", "Targets";
+    con_targets_intro: "Objectifs du programme annuel, par secteur et indicateur : une réduction par rapport à une année de référence, ou une valeur à atteindre, à une échéance. Sans objectif régional, l'objectif national s'applique (−25 % par rapport à 2019). La valeur nationale saisie sert de comparaison sur les graphiques.", "Targets of the annual programme, per sector and indicator: a reduction against a baseline year, or a value to reach, by a year. Without a regional target the national one applies (−25 % against 2019). The national figure entered is drawn for comparison on the charts.";
+    con_targets_set: "Objectifs fixés", "Targets set";
+    con_targets_none: "Aucun objectif régional : l'objectif national s'applique.", "No regional target: the national one applies.";
+    con_national: "Valeur nationale", "National figure";
+    con_set_by: "Fixé par", "Set by";
     con_sources: "Référentiels", "Reference data";
     net_coverage: "Couverture", "Coverage";
     net_coverage_intro: "Un établissement est couvert par une convention signée et non échue avec une EMA, ou s'il héberge lui-même une EMA ; une CPTS, par une convention signée. Les parts de lits et places sont celles des établissements couverts.", "An establishment is covered by a signed, unexpired convention with an EMA, or by hosting an EMA itself; a CPTS by a signed convention. Bed and place shares are those of the covered establishments.";

@@ -450,6 +450,18 @@ fn table() -> Table {
     )
     .add(
         get.clone(),
+        "/consumption/targets",
+        Perm(EditTargets),
+        pages::consumption::targets::form,
+    )
+    .add(
+        post.clone(),
+        "/consumption/targets",
+        Perm(EditTargets),
+        pages::consumption::targets::save,
+    )
+    .add(
+        get.clone(),
         "/consumption/establishments/{id}",
         Perm(ViewConsumption),
         pages::consumption::establishment,

@@ -815,6 +815,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "directory.view",
     ),
     ("GET", "/consumption", "consumption.view"),
+    ("GET", "/consumption/targets", "consumption.targets"),
+    ("POST", "/consumption/targets", "consumption.targets"),
     (
         "GET",
         "/consumption/establishments/{id}",

@@ -5,6 +5,8 @@
 //! Who sees what, on the server: the region's staff, its EMA and the agency see the region; a
 //! referent sees their own establishment only, with its peers as an anonymous distribution.
 
+pub mod targets;
+
 use crate::AppState;
 use crate::auth::Auth;
 use crate::charts::{self, Box as PeerBox, Reference, Stack};
