@@ -153,3 +153,297 @@ async fn the_demo_consumption_imports_at_french_levels() {
         assert!((250.0..=700.0).contains(&rate), "{}: {rate}", y.year);
     }
 }
+
+/// The first page of a PDF as text and as a grey image (`pdftotext`, `pdftoppm` from
+/// poppler-utils): (text, share of dark pixels).
+fn look_at_first_page(pdf: &[u8]) -> (String, f64) {
+    let dir = std::env::temp_dir().join(format!("cratb-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("report-{}.pdf", pdf.len()));
+    std::fs::write(&file, pdf).unwrap();
+    let run = |cmd: &str, args: &[&str]| {
+        let out = std::process::Command::new(cmd)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{cmd} (poppler-utils) is needed: {e}"));
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let text = String::from_utf8(run(
+        "pdftotext",
+        &["-f", "1", "-l", "1", "-layout", file.to_str().unwrap(), "-"],
+    ))
+    .unwrap();
+    // A grey map (PGM, binary): header "P5 width height 255", then one byte per pixel.
+    let pgm = run(
+        "pdftoppm",
+        &[
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-r",
+            "30",
+            "-gray",
+            file.to_str().unwrap(),
+        ],
+    );
+    let mut fields = 0;
+    let mut start = 0;
+    for (i, b) in pgm.iter().enumerate() {
+        if b.is_ascii_whitespace() && i > 0 && !pgm[i - 1].is_ascii_whitespace() {
+            fields += 1;
+            if fields == 4 {
+                start = i + 1;
+                break;
+            }
+        }
+    }
+    let pixels = &pgm[start..];
+    let dark = pixels.iter().filter(|p| **p < 128).count() as f64 / pixels.len() as f64;
+    (text, dark)
+}
+
+#[tokio::test]
+async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_referent() {
+    use cratb_domain::Role;
+    let app = TestApp::spawn().await;
+    cratb_demo::consumption::generate(&app.db, "84", 5)
+        .await
+        .unwrap();
+    let get = |email: String, path: String| {
+        let app = &app;
+        async move {
+            let (cookie, _) = app.session(&email).await;
+            app.http
+                .get(app.url(&path))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let coordinator = app.email_of(Role::Coordinator, Some("84"));
+
+    // The dashboard's hospital figure is the region's DDD over its patient-days, by SQL.
+    let (ddd, days): (f64, f64) = match &app.db {
+        cratb_store::Db::Sqlite(p) => sqlx::query_as(
+            "SELECT (SELECT SUM(c.ddd) FROM hospital_consumption c JOIN establishments e ON e.id = c.establishment_id
+                     WHERE e.sector = 'ES' AND c.year = 2025 AND c.atc LIKE 'J01%'),
+                    (SELECT SUM(d.patient_days) FROM hospital_denominators d JOIN establishments e ON e.id = d.establishment_id
+                     WHERE e.sector = 'ES' AND d.year = 2025)",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap(),
+        cratb_store::Db::Postgres(p) => sqlx::query_as(
+            "SELECT (SELECT SUM(c.ddd) FROM hospital_consumption c JOIN establishments e ON e.id = c.establishment_id
+                     WHERE e.sector = 'ES' AND c.year = 2025 AND c.atc LIKE 'J01%'),
+                    (SELECT SUM(d.patient_days) FROM hospital_denominators d JOIN establishments e ON e.id = d.establishment_id
+                     WHERE e.sector = 'ES' AND d.year = 2025)",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap(),
+    };
+    let expected = format!("{:.1}", 1000.0 * ddd / days).replace('.', ",");
+    let res = get(coordinator.clone(), "/consumption".into()).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(&format!("<strong class=\"tile-value\">{expected}</strong>")),
+        "hospitals {expected}"
+    );
+    // The demo programme's target is followed, and the sources are named.
+    assert!(html.contains("−10 % par rapport à 2023 en 2027"), "target");
+    assert!(html.contains("WHOCC ATC/DDD Index 2026"));
+    assert!(html.contains("WHO AWaRe classification 2023"));
+    assert!(html.contains("id=\"establishments\""));
+    // Nursing homes are counted in resident-days.
+    let html = get(coordinator.clone(), "/consumption?sector=EMS".into())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("DDJ/1000 journées d&#39;hébergement"));
+    assert!(html.contains("EHPAD"));
+
+    // The export: one row per establishment and indicator, with the peers' figures.
+    let csv = get(
+        coordinator.clone(),
+        "/consumption/export/csv?year=2025".into(),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(csv.trim_start_matches('\u{feff}').starts_with(
+        "finess;etablissement;categorie;ght;annee;classe;ddj;journees;ddj_1000_journees;admissions;ddj_100_admissions;mediane_pairs;percentile_pairs"
+    ));
+    assert!(csv.lines().filter(|l| l.contains(";J01;")).count() > 20);
+
+    // The referent: their establishment only, peers as a distribution.
+    let referent = app.email_of(Role::Referent, Some("84"));
+    let own = cratb_store::users::find_by_email(&app.db, &referent)
+        .await
+        .unwrap()
+        .establishment_id
+        .expect("the demo referent works in a hospital");
+    let res = get(referent.clone(), "/consumption".into()).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/consumption/establishments/{own}")
+    );
+    let res = get(
+        referent.clone(),
+        format!("/consumption/establishments/{own}"),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"referent-note\""));
+    assert!(html.contains("Parmi "), "position among peers");
+    let scope = Scope::Region(RegionCode::parse("84").unwrap());
+    let me = establishments::get(&app.db, &scope, own).await.unwrap();
+    let peers = establishments::all(&app.db, &scope).await.unwrap();
+    let peer = peers
+        .iter()
+        .find(|e| e.category == me.category && e.id != own)
+        .expect("a peer");
+    assert!(!html.contains(&peer.name), "peers stay anonymous");
+    for path in [
+        format!("/consumption/establishments/{}", peer.id),
+        format!("/consumption/establishments/{}/report", peer.id),
+        "/consumption/export/csv".to_string(),
+        "/consumption/reports".to_string(),
+    ] {
+        assert_eq!(
+            get(referent.clone(), path.clone()).await.status(),
+            403,
+            "{path}"
+        );
+    }
+
+    // The referent's feedback report: a PDF whose first page reads right.
+    let res = get(
+        referent.clone(),
+        format!("/consumption/establishments/{own}/report?year=2025"),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    let (text, dark) = look_at_first_page(&pdf);
+    assert!(text.contains(&me.name), "{text}");
+    assert!(text.contains("Consommation d'antibiotiques 2025"), "{text}");
+    assert!(text.contains("Antibactériens (J01, total)"), "{text}");
+    assert!(text.contains("Commentaires et recommandations"), "{text}");
+    assert!(text.contains("WHOCC ATC/DDD Index 2026"), "{text}");
+    assert!((0.01..0.5).contains(&dark), "ink on the page: {dark}");
+
+    // Every establishment's report in one ZIP, for the region's staff.
+    let res = get(coordinator.clone(), "/consumption/reports?year=2025".into()).await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let with_data: Vec<(i64,)> = match &app.db {
+        cratb_store::Db::Sqlite(p) => sqlx::query_as(
+            "SELECT DISTINCT establishment_id FROM hospital_consumption WHERE year = 2025",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+        cratb_store::Db::Postgres(p) => sqlx::query_as(
+            "SELECT DISTINCT establishment_id FROM hospital_consumption WHERE year = 2025",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+    };
+    assert_eq!(zip.len(), with_data.len());
+    assert!(zip.file_names().all(|n| {
+        n.is_ok_and(|n| n.starts_with("retour-consommation-2025-") && n.ends_with(".pdf"))
+    }));
+
+    // The agency reads, but sets no target.
+    let ars = app.email_of(Role::ArsReader, Some("84"));
+    let res = get(ars.clone(), "/consumption".into()).await;
+    assert_eq!(res.status(), 200);
+    assert!(!res.text().await.unwrap().contains("/consumption/targets"));
+    assert_eq!(get(ars, "/consumption/targets".into()).await.status(), 403);
+}
+
+#[tokio::test]
+async fn a_coordinator_sets_a_target_and_bad_figures_are_named() {
+    use cratb_domain::Role;
+    let app = TestApp::spawn().await;
+    let coordinator = app.email_of(Role::Coordinator, Some("84"));
+    let (cookie, csrf) = app.session(&coordinator).await;
+    let post = |form: Vec<(&'static str, &'static str)>| {
+        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        async move {
+            let mut form = form;
+            form.push(("csrf", Box::leak(csrf.into_boxed_str())));
+            app.http
+                .post(app.url("/consumption/targets"))
+                .header("cookie", cookie)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post(vec![
+        ("region", "84"),
+        ("sector", "ES"),
+        ("indicator", "J01M"),
+        ("baseline_year", "2023"),
+        ("reduction_pct", "beaucoup"),
+        ("target_year", "2021"),
+    ])
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("« beaucoup » : nombre positif attendu"));
+    assert!(html.contains("l&#39;échéance (2021) doit suivre l&#39;année de référence (2023)"));
+    let scope = Scope::Region(RegionCode::parse("84").unwrap());
+    assert!(
+        consumption::targets(&app.db, &scope, "84")
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing saved"
+    );
+
+    let res = post(vec![
+        ("region", "84"),
+        ("sector", "ES"),
+        ("indicator", "J01M"),
+        ("baseline_year", "2023"),
+        ("reduction_pct", "20"),
+        ("target_year", "2027"),
+        ("national_value", "31,5"),
+        ("national_year", "2024"),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    let set = consumption::targets(&app.db, &scope, "84").await.unwrap();
+    assert_eq!(set.len(), 1);
+    assert_eq!(
+        (
+            set[0].indicator.as_str(),
+            set[0].reduction_pct,
+            set[0].national_value
+        ),
+        ("J01M", Some(20.0), Some(31.5))
+    );
+    assert_eq!(set[0].set_by.as_deref(), Some(coordinator.as_str()));
+    // Another region's coordinator does not see it.
+    let bzh = Scope::Region(RegionCode::parse("53").unwrap());
+    assert!(consumption::targets(&app.db, &bzh, "84").await.is_err());
+}
