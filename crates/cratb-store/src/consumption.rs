@@ -521,3 +521,51 @@ pub async fn set_target(
         .execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// A consumption import, as listed.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub region_code: String,
+    pub kind: String,
+    pub filename: String,
+    pub ddd_edition: String,
+    pub consumption_rows: i64,
+    pub denominator_rows: i64,
+    pub imported_by: String,
+    pub created_at: time::OffsetDateTime,
+}
+
+const IMPORT_COLUMNS: &str = "id, region_code, kind, filename, ddd_edition, consumption_rows, denominator_rows, imported_by, created_at";
+
+/// The region's imports, latest first.
+pub async fn imports(db: &Db, scope: &Scope, region: &str) -> Result<Vec<ImportRecord>> {
+    if !scope.allows(region) {
+        return Err(StoreError::NotFound);
+    }
+    let sql = format!(
+        "SELECT {IMPORT_COLUMNS} FROM consumption_imports WHERE region_code = $1 ORDER BY id DESC LIMIT 100"
+    );
+    Ok(
+        on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(region).fetch_all(p).await)?,
+    )
+}
+
+/// Removes an import and its rows (the undo of a wrong file; periods it had replaced are not
+/// brought back), within the scope.
+pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<ImportRecord> {
+    let sql = format!("SELECT {IMPORT_COLUMNS} FROM consumption_imports WHERE id = $1");
+    let record: ImportRecord = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?
+        .filter(|r: &ImportRecord| scope.allows(&r.region_code))
+        .ok_or(StoreError::NotFound)?;
+    on_db!(db, p => async {
+        let mut tx = p.begin().await?;
+        for table in ["hospital_consumption", "hospital_denominators"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE import_id = $1")))
+                .bind(id).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM consumption_imports WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)?;
+    Ok(record)
+}

@@ -450,6 +450,24 @@ fn table() -> Table {
     )
     .add(
         get.clone(),
+        "/consumption/imports",
+        Perm(ImportConsumption),
+        pages::consumption::imports::form,
+    )
+    .add(
+        post.clone(),
+        "/consumption/imports",
+        Perm(ImportConsumption),
+        pages::consumption::imports::upload,
+    )
+    .add(
+        post.clone(),
+        "/consumption/imports/{id}/delete",
+        Perm(ImportConsumption),
+        pages::consumption::imports::delete,
+    )
+    .add(
+        get.clone(),
         "/consumption/targets",
         Perm(EditTargets),
         pages::consumption::targets::form,

@@ -447,3 +447,128 @@ async fn a_coordinator_sets_a_target_and_bad_figures_are_named() {
     let bzh = Scope::Region(RegionCode::parse("53").unwrap());
     assert!(consumption::targets(&app.db, &bzh, "84").await.is_err());
 }
+
+#[tokio::test]
+async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
+    use cratb_domain::Role;
+    let app = TestApp::spawn().await;
+    let manager = app.email_of(Role::DataManager, Some("84"));
+    let (cookie, csrf) = app.session(&manager).await;
+    let scope = Scope::Region(RegionCode::parse("84").unwrap());
+    let est = establishments::list(
+        &app.db,
+        &scope,
+        &EstablishmentQuery {
+            sector: Some("ES".into()),
+            ..Default::default()
+        },
+        PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let upload = |consumption: String, denominators: String| {
+        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        async move {
+            let form = reqwest::multipart::Form::new()
+                .text("ddd_edition", "2026")
+                .part(
+                    "consumption",
+                    reqwest::multipart::Part::bytes(consumption.into_bytes())
+                        .file_name("conso.csv"),
+                )
+                .part(
+                    "denominators",
+                    reqwest::multipart::Part::bytes(denominators.into_bytes())
+                        .file_name("jours.csv"),
+                );
+            app.http
+                .post(app.url(&format!("/consumption/imports?csrf={csrf}")))
+                .header("cookie", cookie)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let f = &est.finess;
+    let denominators = format!(
+        "establishment;period;ward_type;patient_days;admissions\n{f};2025-01;medicine;1000;100\n"
+    );
+    // Two bad rows: each named by file, line, column and value; nothing written.
+    let bad = format!(
+        "establishment;period;ward_type;atc;route;grams\n{f};2025-01;medicine;J01CA04;O;300\n\
+         {f};2025-13;medicine;J01CA04;O;30\n{f};2025-01;medicine;J01CA04;IV;30\n"
+    );
+    let res = upload(bad, denominators.clone()).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"import-errors\""));
+    assert!(html.contains("<td>consommations</td><td class=\"num\">3</td><td>period</td><td><code>2025-13</code></td>"), "{html}");
+    assert!(html.contains("<td class=\"num\">4</td><td>route</td><td><code>IV</code></td>"));
+    assert!(
+        consumption::imports(&app.db, &scope, "84")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let good = format!(
+        "establishment;period;ward_type;atc;route;grams\n{f};2025-01;medicine;J01CA04;O;300\n"
+    );
+    let res = upload(good.clone(), denominators.clone()).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("id=\"import-done\""));
+    // Sent again (a corrected month), it replaces rather than adds.
+    let res = upload(good.replace(";300", ";150"), denominators).await;
+    assert_eq!(res.status(), 200);
+    let years = consumption::establishment_years(&app.db, &scope, est.id, "J01")
+        .await
+        .unwrap();
+    assert_eq!((years[0].ddd, years[0].patient_days), (100.0, Some(1000.0)));
+    let imports = consumption::imports(&app.db, &scope, "84").await.unwrap();
+    assert_eq!(imports.len(), 2);
+    // The page shows it at once: 100 DDD / 1000 patient-days × 1000.
+    let html = app
+        .http
+        .get(app.url(&format!("/consumption/establishments/{}", est.id)))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<td class=\"num\">100,0</td>"), "{html}");
+
+    // Taken back: its rows are gone.
+    let res = app
+        .http
+        .post(app.url(&format!("/consumption/imports/{}/delete", imports[0].id)))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("id=\"import-removed\""));
+    assert!(
+        consumption::establishment_years(&app.db, &scope, est.id, "J01")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Another region's data manager cannot remove an import of this one.
+    let other = app.email_of(Role::Coordinator, Some("53"));
+    let (c2, csrf2) = app.session(&other).await;
+    let res = app
+        .http
+        .post(app.url(&format!("/consumption/imports/{}/delete", imports[1].id)))
+        .header("cookie", c2)
+        .form(&[("csrf", csrf2.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

@@ -815,6 +815,13 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "directory.view",
     ),
     ("GET", "/consumption", "consumption.view"),
+    ("GET", "/consumption/imports", "consumption.import"),
+    ("POST", "/consumption/imports", "consumption.import"),
+    (
+        "POST",
+        "/consumption/imports/{id}/delete",
+        "consumption.import",
+    ),
     ("GET", "/consumption/targets", "consumption.targets"),
     ("POST", "/consumption/targets", "consumption.targets"),
     (
@@ -1149,6 +1156,7 @@ async fn bad_input_never_gives_a_server_error() {
     let no_input = [
         "/logout",
         "/resistance/imports/{id}/delete",
+        "/consumption/imports/{id}/delete",
         "/directory/{id}/restore/{version}",
         "/directory/{id}/confirm",
         "/network/teams/{id}/members/{member}/remove",

@@ -5,6 +5,7 @@
 //! Who sees what, on the server: the region's staff, its EMA and the agency see the region; a
 //! referent sees their own establishment only, with its peers as an anonymous distribution.
 
+pub mod imports;
 pub mod targets;
 
 use crate::AppState;
@@ -531,6 +532,7 @@ struct DashboardPage {
     establishments: Vec<EstablishmentRow>,
     territories: Vec<TerritoryRow>,
     editions: String,
+    can_import: bool,
     can_target: bool,
 }
 
@@ -650,6 +652,7 @@ pub async fn dashboard(
         establishments,
         territories,
         editions: editions(cube, lang),
+        can_import: auth.can(cratb_domain::Permission::ImportConsumption),
         can_target: auth.can(cratb_domain::Permission::EditTargets),
     };
     Ok(render(&page))

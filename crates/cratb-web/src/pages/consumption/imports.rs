@@ -1,0 +1,277 @@
+//! Importing hospital and nursing-home consumption from the browser: the consumption file and
+//! its denominators (CSV or XLSX), checked whole — every problem with its file, line, column and
+//! value — then written in one transaction; the history of imports, each removable.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::pages::{Layout, Opt, PageResult, fmt_time, options, render_status};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use cratb_consumption::DddTable;
+use cratb_consumption::hospital::{Problem, Unconverted};
+use cratb_domain::{RegionCode, Scope, geo};
+use cratb_store::audit;
+use cratb_store::consumption::{self, HospitalFiles, HospitalImport, HospitalImportError};
+
+/// A problem of one of the two files.
+pub struct FileProblem {
+    pub file: &'static str,
+    pub p: Problem,
+}
+
+/// An import as listed.
+pub struct ImportLine {
+    pub id: i64,
+    pub filename: String,
+    pub ddd_edition: String,
+    pub consumption_rows: i64,
+    pub denominator_rows: i64,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Default)]
+struct Notice {
+    done: Option<HospitalImport>,
+    problems: Vec<FileProblem>,
+    total: usize,
+    removed: Option<(String, i64)>,
+    form_error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "consumption/imports.html")]
+struct ImportsPage {
+    l: Layout,
+    region: String,
+    region_name: String,
+    regions: Vec<Opt>,
+    editions: Vec<Opt>,
+    history: Vec<ImportLine>,
+    done: Option<HospitalImport>,
+    unconverted: Vec<Unconverted>,
+    problems: Vec<FileProblem>,
+    problems_total: usize,
+    removed: Option<(String, i64)>,
+    form_error: Option<&'static str>,
+}
+
+/// Problems shown on the page; the rest are counted.
+const SHOWN: usize = 200;
+
+fn region_of(auth: &Auth, asked: &str) -> Result<String, PageError> {
+    let (user, scope) = auth.page_user()?;
+    Ok(match scope {
+        Scope::Region(r) => r.as_str().to_owned(),
+        Scope::National => geo::region(asked.trim())
+            .map(|g| g.code.to_string())
+            .or_else(|| user.region_code.clone())
+            .unwrap_or_else(|| "84".into()),
+    })
+}
+
+async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> PageResult {
+    let lang = auth.lang.code();
+    let (_, scope) = auth.page_user()?;
+    let history = consumption::imports(&state.db, &scope, &region)
+        .await
+        .map_err(PageError::store(auth.lang))?
+        .into_iter()
+        .map(|r| ImportLine {
+            id: r.id,
+            filename: r.filename,
+            ddd_edition: r.ddd_edition,
+            consumption_rows: r.consumption_rows,
+            denominator_rows: r.denominator_rows,
+            by: r.imported_by,
+            at: fmt_time(&r.created_at, lang),
+        })
+        .collect();
+    let latest = cratb_consumption::ddd::LATEST.to_string();
+    let status = if notice.problems.is_empty() && notice.form_error.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ImportsPage {
+        l: Layout::new(auth, auth.lang.tr().con_import),
+        region_name: geo::region(&region).map_or("", |g| g.name).to_string(),
+        regions: match scope {
+            Scope::National => options(geo::REGIONS.iter().map(|g| (g.code, g.name)), &region),
+            Scope::Region(_) => Vec::new(),
+        },
+        region,
+        editions: options(
+            DddTable::editions()
+                .into_iter()
+                .rev()
+                .map(|e| (e.to_string(), format!("WHOCC ATC/DDD Index {e}"))),
+            &latest,
+        ),
+        history,
+        unconverted: notice
+            .done
+            .as_ref()
+            .map(|d| d.unconverted.clone())
+            .unwrap_or_default(),
+        done: notice.done,
+        problems: notice.problems,
+        problems_total: notice.total,
+        removed: notice.removed,
+        form_error: notice.form_error,
+    };
+    Ok(render_status(&page, status))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ImportsQuery {
+    region: Option<String>,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    auth: Auth,
+    crate::pages::PageQuery(q): crate::pages::PageQuery<ImportsQuery>,
+) -> PageResult {
+    let region = region_of(&auth, q.region.as_deref().unwrap_or(""))?;
+    page(&state, &auth, region, Notice::default()).await
+}
+
+/// The two files and the fields of the form.
+#[derive(Default)]
+struct Upload {
+    region: String,
+    edition: String,
+    consumption: Option<(String, Vec<u8>)>,
+    denominators: Option<(String, Vec<u8>)>,
+}
+
+async fn read_form(mut form: Multipart) -> Result<Upload, String> {
+    let mut u = Upload::default();
+    while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "consumption" || name == "denominators" {
+            let filename = field.file_name().unwrap_or("fichier").to_string();
+            let bytes = field.bytes().await.map_err(|e| e.body_text())?;
+            let file = (!bytes.is_empty()).then(|| (filename, bytes.to_vec()));
+            if name == "consumption" {
+                u.consumption = file;
+            } else {
+                u.denominators = file;
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|e| e.body_text())?;
+        match name.as_str() {
+            "region" => u.region = text,
+            "ddd_edition" => u.edition = text,
+            _ => {}
+        }
+    }
+    Ok(u)
+}
+
+pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
+    let lang = auth.lang;
+    let (user, scope) = auth.page_user()?;
+    let u = read_form(form)
+        .await
+        .map_err(|e| PageError::BadRequest(lang, e))?;
+    let region = region_of(&auth, &u.region)?;
+    let (Some((filename, c)), Some((_, d))) = (&u.consumption, &u.denominators) else {
+        let notice = Notice {
+            form_error: Some(lang.tr().con_import_two_files),
+            ..Notice::default()
+        };
+        return page(&state, &auth, region, notice).await;
+    };
+    let table = u
+        .edition
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .and_then(DddTable::embedded)
+        .ok_or_else(|| PageError::BadRequest(lang, "édition ATC/DDD inconnue".into()))?;
+    let code = RegionCode::parse(&region).map_err(|_| PageError::NotFound(lang))?;
+    let files = HospitalFiles {
+        filename,
+        consumption: c,
+        denominators: d,
+    };
+    match consumption::import_hospital(&state.db, &scope, &code, files, &table, &user.email).await {
+        Ok(done) => {
+            state.consumption.refresh(&state.db, &region);
+            let entry = auth.audit_entry(
+                "consumption.import",
+                "consumption_import",
+                Some(done.import_id.to_string()),
+                Some(region.clone()),
+                format!(
+                    "{filename} : {} lignes de consommation, {} de dénominateurs ({})",
+                    done.consumption_rows, done.denominator_rows, done.ddd_edition
+                ),
+            );
+            audit::append(&state.db, &entry)
+                .await
+                .map_err(PageError::store(lang))?;
+            let notice = Notice {
+                done: Some(done),
+                ..Notice::default()
+            };
+            page(&state, &auth, region, notice).await
+        }
+        Err(HospitalImportError::Invalid(list)) => {
+            let total = list.len();
+            let problems = list
+                .into_iter()
+                .take(SHOWN)
+                .map(|(file, p)| FileProblem {
+                    file: match (file, lang.code()) {
+                        ("consumption", "en") => "consumption",
+                        ("consumption", _) => "consommations",
+                        (_, "en") => "denominators",
+                        _ => "dénominateurs",
+                    },
+                    p,
+                })
+                .collect();
+            let notice = Notice {
+                problems,
+                total,
+                ..Notice::default()
+            };
+            page(&state, &auth, region, notice).await
+        }
+        Err(HospitalImportError::Store(e)) => Err(PageError::store(lang)(e)),
+    }
+}
+
+/// Removes an import and its rows, within the caller's region.
+pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let removed = consumption::delete_import(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    state.consumption.refresh(&state.db, &removed.region_code);
+    let entry = auth.audit_entry(
+        "consumption.import.delete",
+        "consumption_import",
+        Some(id.to_string()),
+        Some(removed.region_code.clone()),
+        format!(
+            "{} : import retiré avec ses {} lignes de consommation et {} de dénominateurs",
+            removed.filename, removed.consumption_rows, removed.denominator_rows
+        ),
+    );
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    let notice = Notice {
+        removed: Some((removed.filename, removed.consumption_rows)),
+        ..Notice::default()
+    };
+    page(&state, &auth, removed.region_code, notice).await
+}
