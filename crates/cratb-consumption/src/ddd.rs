@@ -178,6 +178,40 @@ impl DddTable {
         })
     }
 
+    /// Reads a table a data manager loads, as CSV, TSV or XLSX with the reference columns
+    /// (`atc`, `name`, `ddd`, `unit`, `route`); returns the table and its text in the reference
+    /// layout (what is stored).
+    pub fn from_sheet(bytes: &[u8], edition: &str) -> Result<(DddTable, String), String> {
+        let sheet = cratb_sheet::read(bytes)?;
+        let clean = |c: &str| c.replace(['\t', '\n', '\r'], " ").trim().to_string();
+        let mut text = sheet
+            .header
+            .iter()
+            .map(|h| clean(h).to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join("\t");
+        text.push('\n');
+        for row in &sheet.rows {
+            text.push_str(&row.iter().map(|c| clean(c)).collect::<Vec<_>>().join("\t"));
+            text.push('\n');
+        }
+        let table = DddTable::parse(&text, edition)?;
+        if table.entries.is_empty() {
+            return Err("aucune DDD dans le fichier".into());
+        }
+        Ok((table, text))
+    }
+
+    /// The number of ATC codes with at least one DDD.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the table holds no DDD.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// The substance's name (`amoxicillin`), if the code is known.
     pub fn name(&self, atc: &str) -> Option<&str> {
         self.names.get(atc).map(String::as_str)
@@ -248,6 +282,19 @@ mod tests {
         assert!(old.grams("J01DF51", Route::P).is_err());
         assert_eq!(new.grams("J01DF51", Route::P), Ok(6.0));
         assert_eq!(DddTable::editions(), [2025, 2026]);
+    }
+
+    #[test]
+    fn a_newer_table_is_read_from_a_spreadsheet() {
+        let csv =
+            "ATC;Name;DDD;Unit;Route\nJ01CA04;amoxicillin;1,5;g;O\nJ01CA04;amoxicillin;3;g;P\n";
+        let (t, text) = DddTable::from_sheet(csv.as_bytes(), "WHOCC ATC/DDD Index 2027").unwrap();
+        assert_eq!(t.grams("J01CA04", Route::P), Ok(3.0));
+        assert_eq!(t.len(), 1);
+        assert!(text.starts_with("atc\tname\tddd\tunit\troute\n"));
+        let again = DddTable::parse(&text, "x").unwrap();
+        assert_eq!(again.grams("J01CA04", Route::O), Ok(1.5));
+        assert!(DddTable::from_sheet(b"atc;name;ddd;unit;route\n", "x").is_err());
     }
 
     #[test]

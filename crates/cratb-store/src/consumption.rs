@@ -303,10 +303,14 @@ pub async fn establishment_years(
         .collect())
 }
 
-/// What changes with every consumption import of a region (its number and last id).
-pub async fn stamp(db: &Db, region: &str) -> Result<(i64, i64)> {
+/// What changes with every consumption import or recomputation of a region: the number of
+/// imports, the last id, and the ATC/DDD editions in use.
+pub type Stamp = (i64, i64, String, String);
+
+pub async fn stamp(db: &Db, region: &str) -> Result<Stamp> {
     Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM consumption_imports WHERE region_code = $1")
+        "SELECT COALESCE(MAX(id), 0), COUNT(*), COALESCE(MIN(ddd_edition), ''), COALESCE(MAX(ddd_edition), '')
+         FROM consumption_imports WHERE region_code = $1")
         .bind(region).fetch_one(p).await)?)
 }
 
@@ -568,4 +572,130 @@ pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<ImportReco
         tx.commit().await
     }.await)?;
     Ok(record)
+}
+
+/// An ATC/DDD edition available: shipped, or loaded by a data manager.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Edition {
+    pub edition: String,
+    /// ATC codes with a DDD.
+    pub codes: i64,
+    /// `None`: shipped with the application.
+    pub loaded_by: Option<String>,
+    pub loaded_at: Option<time::OffsetDateTime>,
+}
+
+/// The editions available, newest name first.
+pub async fn editions(db: &Db) -> Result<Vec<Edition>> {
+    let mut out: Vec<Edition> = DddTable::editions()
+        .into_iter()
+        .filter_map(DddTable::embedded)
+        .map(|t| Edition {
+            codes: t.len() as i64,
+            edition: t.edition,
+            loaded_by: None,
+            loaded_at: None,
+        })
+        .collect();
+    let loaded: Vec<(String, i64, String, time::OffsetDateTime)> = on_db!(db, p => sqlx::query_as(
+        "SELECT edition, codes, loaded_by, loaded_at FROM ddd_tables").fetch_all(p).await)?;
+    out.extend(loaded.into_iter().map(|(edition, codes, by, at)| Edition {
+        edition,
+        codes,
+        loaded_by: Some(by),
+        loaded_at: Some(at),
+    }));
+    out.sort_by(|a, b| b.edition.cmp(&a.edition));
+    Ok(out)
+}
+
+/// The table of an edition by name: shipped, or loaded (`NotFound` otherwise).
+pub async fn ddd_table(db: &Db, edition: &str) -> Result<DddTable> {
+    if let Some(t) = DddTable::editions()
+        .into_iter()
+        .filter_map(DddTable::embedded)
+        .find(|t| t.edition == edition)
+    {
+        return Ok(t);
+    }
+    let content: Option<String> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT content FROM ddd_tables WHERE edition = $1").bind(edition).fetch_optional(p).await)?;
+    let content = content.ok_or(StoreError::NotFound)?;
+    DddTable::parse(&content, edition).map_err(|_| StoreError::Invalid("ddd_table"))
+}
+
+/// Stores a table a data manager loaded (the text in the reference layout); an edition's name
+/// is never reused, so that every figure keeps meaning what it said.
+pub async fn save_ddd_table(db: &Db, table: &DddTable, content: &str, actor: &str) -> Result<()> {
+    let name = table.edition.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(StoreError::Invalid("edition"));
+    }
+    if editions(db).await?.iter().any(|e| e.edition == name) {
+        return Err(StoreError::Conflict("edition"));
+    }
+    let at = now();
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO ddd_tables (edition, content, codes, loaded_by, loaded_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(name).bind(content).bind(table.len() as i64).bind(actor).bind(at)
+        .execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What a recomputation did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Recomputed {
+    pub edition: String,
+    /// Consumption rows whose DDD was recomputed.
+    pub rows: i64,
+    /// (ATC code, route, reason): without a DDD in grams under the new edition.
+    pub unconverted: Vec<(String, String, String)>,
+}
+
+/// Recomputes every DDD of a region's consumption under another ATC/DDD edition (one
+/// transaction): each row's DDD is its grams over the edition's DDD for its ATC code and route.
+pub async fn recompute(
+    db: &Db,
+    scope: &Scope,
+    region: &str,
+    table: &DddTable,
+) -> Result<Recomputed> {
+    if !scope.allows(region) {
+        return Err(StoreError::NotFound);
+    }
+    let pairs: Vec<(String, String, i64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT atc, route, COUNT(*) FROM hospital_consumption WHERE region_code = $1 GROUP BY atc, route ORDER BY atc, route")
+        .bind(region).fetch_all(p).await)?;
+    let mut unconverted = Vec::new();
+    let plan: Vec<(String, String, Option<f64>)> = pairs
+        .iter()
+        .map(|(atc, route, _)| {
+            let grams = Route::parse(route)
+                .ok_or(cratb_consumption::ddd::NoDdd::Unknown)
+                .and_then(|r| table.grams(atc, r));
+            if let Err(why) = &grams {
+                unconverted.push((atc.clone(), route.clone(), why.message()));
+            }
+            (atc.clone(), route.clone(), grams.ok())
+        })
+        .collect();
+    let update = "UPDATE hospital_consumption SET ddd = grams / $4 WHERE region_code = $1 AND atc = $2 AND route = $3";
+    let clear = "UPDATE hospital_consumption SET ddd = NULL WHERE region_code = $1 AND atc = $2 AND route = $3";
+    let editions = "UPDATE consumption_imports SET ddd_edition = $2 WHERE region_code = $1";
+    on_db!(db, p => async {
+        let mut tx = p.begin().await?;
+        for (atc, route, grams) in &plan {
+            match grams {
+                Some(g) => sqlx::query(update).bind(region).bind(atc).bind(route).bind(g).execute(&mut *tx).await?,
+                None => sqlx::query(clear).bind(region).bind(atc).bind(route).execute(&mut *tx).await?,
+            };
+        }
+        sqlx::query(editions).bind(region).bind(&table.edition).execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)?;
+    Ok(Recomputed {
+        edition: table.edition.clone(),
+        rows: pairs.iter().map(|p| p.2).sum(),
+        unconverted,
+    })
 }

@@ -12,10 +12,10 @@ use cratb_consumption::indicators::AwareTable;
 use cratb_store::{Db, StoreError};
 
 impl crate::cache::Regional for Cube {
-    type Stamp = (i64, i64);
+    type Stamp = cratb_store::consumption::Stamp;
     const WHAT: &'static str = "consumption";
 
-    async fn stamp(db: &Db, region: &str) -> Result<(i64, i64), StoreError> {
+    async fn stamp(db: &Db, region: &str) -> Result<Self::Stamp, StoreError> {
         cratb_store::consumption::stamp(db, region).await
     }
 

@@ -450,6 +450,24 @@ fn table() -> Table {
     )
     .add(
         get.clone(),
+        "/consumption/ddd",
+        Perm(ImportConsumption),
+        pages::consumption::ddd::form,
+    )
+    .add(
+        post.clone(),
+        "/consumption/ddd",
+        Perm(ImportConsumption),
+        pages::consumption::ddd::load,
+    )
+    .add(
+        post.clone(),
+        "/consumption/ddd/recompute",
+        Perm(ImportConsumption),
+        pages::consumption::ddd::recompute,
+    )
+    .add(
+        get.clone(),
         "/consumption/imports",
         Perm(ImportConsumption),
         pages::consumption::imports::form,

@@ -472,7 +472,7 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
         let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
         async move {
             let form = reqwest::multipart::Form::new()
-                .text("ddd_edition", "2026")
+                .text("ddd_edition", "WHOCC ATC/DDD Index 2026")
                 .part(
                     "consumption",
                     reqwest::multipart::Part::bytes(consumption.into_bytes())
@@ -571,4 +571,131 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
+    use cratb_domain::Role;
+    let app = TestApp::spawn().await;
+    let manager = app.email_of(Role::DataManager, Some("84"));
+    let (cookie, csrf) = app.session(&manager).await;
+    let scope = Scope::Region(RegionCode::parse("84").unwrap());
+    let region = RegionCode::parse("84").unwrap();
+    let est = establishments::list(
+        &app.db,
+        &scope,
+        &EstablishmentQuery {
+            sector: Some("ES".into()),
+            ..Default::default()
+        },
+        PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let f = &est.finess;
+    consumption::import_hospital(
+        &app.db,
+        &scope,
+        &region,
+        HospitalFiles {
+            filename: "conso.csv",
+            consumption: format!(
+                "establishment,period,ward_type,atc,route,grams\n{f},2025-01,medicine,J01CA04,O,300\n{f},2025-01,medicine,J01XB01,P,9\n"
+            )
+            .as_bytes(),
+            denominators: format!(
+                "establishment,period,ward_type,patient_days,admissions\n{f},2025-01,medicine,1000,100\n"
+            )
+            .as_bytes(),
+        },
+        &DddTable::embedded(2026).unwrap(),
+        "test",
+    )
+    .await
+    .unwrap();
+    let load = |name: &'static str, csv: &'static str| {
+        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        async move {
+            let form = reqwest::multipart::Form::new().text("edition", name).part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.as_bytes()).file_name("ddd.csv"),
+            );
+            app.http
+                .post(app.url(&format!("/consumption/ddd?csrf={csrf}")))
+                .header("cookie", cookie)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A hypothetical 2027 edition where oral amoxicillin's DDD is 3 g.
+    let table = "atc;name;ddd;unit;route\nJ01CA04;amoxicillin;3;g;O\nJ01CA04;amoxicillin;3;g;P\n";
+    let res = load("Index test 2027", table).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("id=\"ddd-loaded\""));
+    // A shipped edition's name, or a bad line, is refused with its reason.
+    let res = load("WHOCC ATC/DDD Index 2026", table).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("une édition porte déjà ce nom")
+    );
+    let res = load(
+        "Index cassé",
+        "atc;name;ddd;unit;route\nJ01CA04;amoxicillin;trois;g;O\n",
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("ligne 2 : DDD « trois » illisible")
+    );
+
+    let res = app
+        .http
+        .post(app.url("/consumption/ddd/recompute"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("edition", "Index test 2027")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"recomputed\""));
+    // Colistin has no DDD in this small edition: said, not hidden.
+    assert!(html.contains("J01XB01 (P)"), "{html}");
+    // 300 g / 3 g = 100 DDD instead of 200; the page names the edition.
+    let years = consumption::establishment_years(&app.db, &scope, est.id, "J01")
+        .await
+        .unwrap();
+    assert_eq!(years[0].ddd, 100.0);
+    let page = app
+        .http
+        .get(app.url(&format!("/consumption/establishments/{}", est.id)))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("DDJ : Index test 2027"), "edition named");
+    assert!(page.contains("<td class=\"num\">100,0</td>"));
+    // Unknown edition: a message, nothing changed.
+    let res = app
+        .http
+        .post(app.url("/consumption/ddd/recompute"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("edition", "Index 1999")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
 }

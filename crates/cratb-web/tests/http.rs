@@ -815,6 +815,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "directory.view",
     ),
     ("GET", "/consumption", "consumption.view"),
+    ("GET", "/consumption/ddd", "consumption.import"),
+    ("POST", "/consumption/ddd", "consumption.import"),
+    ("POST", "/consumption/ddd/recompute", "consumption.import"),
     ("GET", "/consumption/imports", "consumption.import"),
     ("POST", "/consumption/imports", "consumption.import"),
     (

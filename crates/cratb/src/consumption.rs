@@ -57,6 +57,21 @@ pub enum ConsumptionCommand {
         #[arg(long, env = "CRATB_DATABASE_URL", default_value = "sqlite://cratb.db")]
         database: String,
     },
+    /// Recalcule les DDJ de la région avec une autre édition ATC/DDD / recompute a region's DDD under another edition.
+    Recompute {
+        /// Région (code INSEE) / region.
+        #[arg(long)]
+        region: String,
+        /// Édition : année livrée (2025, 2026) ou nom d'une édition chargée / shipped year or loaded edition name.
+        #[arg(long)]
+        ddd_edition: String,
+        /// Charge d'abord cette édition (CSV, TSV ou XLSX : atc, name, ddd, unit, route) sous le nom --ddd-edition / load this edition first.
+        #[arg(long)]
+        ddd_file: Option<PathBuf>,
+        /// Base de données / database URL.
+        #[arg(long, env = "CRATB_DATABASE_URL", default_value = "sqlite://cratb.db")]
+        database: String,
+    },
     /// Rapports de retour PDF de tous les établissements de la région pour une année / every establishment's feedback report (PDF) of a year.
     Reports {
         /// Région (code INSEE) / region.
@@ -79,6 +94,7 @@ impl ConsumptionCommand {
     pub fn database(&self) -> Option<&str> {
         match self {
             ConsumptionCommand::Import { database, .. }
+            | ConsumptionCommand::Recompute { database, .. }
             | ConsumptionCommand::Reports { database, .. } => Some(database),
             ConsumptionCommand::Ddd { .. } => None,
         }
@@ -214,6 +230,57 @@ pub async fn reports(db: &cratb_store::Db, command: ConsumptionCommand) -> Resul
         out.display(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// `cratb consumption recompute`: every DDD of the region under the edition named (loaded from
+/// a file first if one is given).
+pub async fn recompute(db: &cratb_store::Db, command: ConsumptionCommand) -> Result<()> {
+    let ConsumptionCommand::Recompute {
+        region,
+        ddd_edition,
+        ddd_file,
+        ..
+    } = command
+    else {
+        unreachable!("called for recompute only")
+    };
+    let region =
+        cratb_domain::RegionCode::parse(&region).map_err(|e| anyhow!(UserError(e.to_string())))?;
+    let name = match ddd_edition.trim().parse::<u16>() {
+        Ok(year) => format!("WHOCC ATC/DDD Index {year}"),
+        Err(_) => ddd_edition.trim().to_string(),
+    };
+    if let Some(file) = ddd_file {
+        let (table, text) = DddTable::from_sheet(&read(&file)?, &name)
+            .map_err(|e| anyhow!(UserError(format!("{} : {e}", file.display()))))?;
+        match cratb_store::consumption::save_ddd_table(db, &table, &text, "cli").await {
+            Ok(()) => eprintln!("édition « {name} » chargée : {} codes ATC", table.len()),
+            Err(cratb_store::StoreError::Conflict(_)) => bail!(UserError(format!(
+                "une édition « {name} » existe déjà (un nom n'est jamais réutilisé)"
+            ))),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let table = match cratb_store::consumption::ddd_table(db, &name).await {
+        Ok(t) => t,
+        Err(cratb_store::StoreError::NotFound) => bail!(UserError(format!(
+            "--ddd-edition : « {name} » inconnue (années livrées : {:?}, ou le nom d'une édition chargée)",
+            DddTable::editions()
+        ))),
+        Err(e) => return Err(e.into()),
+    };
+    let done = cratb_store::consumption::recompute(
+        db,
+        &cratb_domain::Scope::National,
+        region.as_str(),
+        &table,
+    )
+    .await?;
+    for (atc, route, why) in &done.unconverted {
+        eprintln!("attention : {atc} (voie {route}) — {why} ; lignes sans DDD");
+    }
+    println!("{} lignes recalculées avec {}", done.rows, done.edition);
     Ok(())
 }
 

@@ -203,6 +203,9 @@ async fn main() -> Result<()> {
                 c @ consumption::ConsumptionCommand::Reports { .. } => {
                     consumption::reports(&db, c).await
                 }
+                c @ consumption::ConsumptionCommand::Recompute { .. } => {
+                    consumption::recompute(&db, c).await
+                }
                 c => consumption::import(&db, c).await,
             };
             if let Err(e) = &outcome {

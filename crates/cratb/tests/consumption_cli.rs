@@ -203,3 +203,109 @@ fn import_refuses_unknown_establishments_whole() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn recompute_and_reports_on_the_demo_database() {
+    let dir =
+        std::env::temp_dir().join(format!("cratb-consumption-cli-{}-demo", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("demo.db").display());
+    let out = cratb(&["demo", "--database", &db]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Another shipped edition: every row recomputed, the edition named.
+    let out = cratb(&[
+        "consumption",
+        "recompute",
+        "--database",
+        &db,
+        "--region",
+        "84",
+        "--ddd-edition",
+        "2025",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.contains("lignes recalculées avec WHOCC ATC/DDD Index 2025"),
+        "{said}"
+    );
+    let out = cratb(&[
+        "consumption",
+        "recompute",
+        "--database",
+        &db,
+        "--region",
+        "84",
+        "--ddd-edition",
+        "Index 1999",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("« Index 1999 » inconnue")
+    );
+
+    // One feedback report per establishment with data that year.
+    let reports = dir.join("rapports");
+    let out = cratb(&[
+        "consumption",
+        "reports",
+        "--database",
+        &db,
+        "--region",
+        "84",
+        "--year",
+        "2024",
+        "--out",
+        reports.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    let files: Vec<_> = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(files.len() > 100, "{}", files.len());
+    assert!(
+        said.starts_with(&format!("{} rapport(s) 2024", files.len())),
+        "{said}"
+    );
+    for f in &files {
+        assert!(std::fs::read(f).unwrap().starts_with(b"%PDF-"));
+    }
+    let out = cratb(&[
+        "consumption",
+        "reports",
+        "--database",
+        &db,
+        "--region",
+        "84",
+        "--year",
+        "2011",
+        "--out",
+        reports.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("aucune donnée de consommation en 2011")
+    );
+}

@@ -89,7 +89,10 @@ async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> 
             at: fmt_time(&r.created_at, lang),
         })
         .collect();
-    let latest = cratb_consumption::ddd::LATEST.to_string();
+    let editions = consumption::editions(&state.db)
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    let latest = format!("WHOCC ATC/DDD Index {}", cratb_consumption::ddd::LATEST);
     let status = if notice.problems.is_empty() && notice.form_error.is_none() {
         StatusCode::OK
     } else {
@@ -104,10 +107,9 @@ async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> 
         },
         region,
         editions: options(
-            DddTable::editions()
-                .into_iter()
-                .rev()
-                .map(|e| (e.to_string(), format!("WHOCC ATC/DDD Index {e}"))),
+            editions
+                .iter()
+                .map(|e| (e.edition.as_str(), e.edition.as_str())),
             &latest,
         ),
         history,
@@ -187,13 +189,18 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         };
         return page(&state, &auth, region, notice).await;
     };
-    let table = u
+    let table = match u
         .edition
         .trim()
         .parse::<u16>()
         .ok()
         .and_then(DddTable::embedded)
-        .ok_or_else(|| PageError::BadRequest(lang, "édition ATC/DDD inconnue".into()))?;
+    {
+        Some(t) => t,
+        None => consumption::ddd_table(&state.db, u.edition.trim())
+            .await
+            .map_err(|_| PageError::BadRequest(lang, "édition ATC/DDD inconnue".into()))?,
+    };
     let code = RegionCode::parse(&region).map_err(|_| PageError::NotFound(lang))?;
     let files = HospitalFiles {
         filename,

@@ -5,6 +5,7 @@
 //! Who sees what, on the server: the region's staff, its EMA and the agency see the region; a
 //! referent sees their own establishment only, with its peers as an anonymous distribution.
 
+pub mod ddd;
 pub mod imports;
 pub mod targets;
 

@@ -1,0 +1,255 @@
+//! The WHO ATC/DDD editions: those shipped, those a data manager loads (a newer index, as
+//! CSV/TSV/XLSX in the reference columns), and the recomputation of a region's DDD under
+//! another edition, after which every figure names it.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::pages::{
+    HtmlForm, Layout, Opt, PageQuery, PageResult, fmt_time, options, render_status,
+};
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use cratb_consumption::DddTable;
+use cratb_domain::{Scope, geo};
+use cratb_store::consumption::{self, Recomputed};
+use cratb_store::{StoreError, audit};
+use serde::Deserialize;
+
+pub struct EditionLine {
+    pub edition: String,
+    pub codes: i64,
+    pub origin: String,
+    pub in_use: bool,
+}
+
+#[derive(Default)]
+struct Notice {
+    loaded: Option<(String, usize)>,
+    recomputed: Option<Recomputed>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "consumption/ddd.html")]
+struct DddPage {
+    l: Layout,
+    region: String,
+    region_name: String,
+    regions: Vec<Opt>,
+    in_use: Vec<String>,
+    lines: Vec<EditionLine>,
+    choices: Vec<Opt>,
+    loaded: Option<(String, usize)>,
+    recomputed: Option<Recomputed>,
+    error: Option<String>,
+}
+
+fn region_of(auth: &Auth, asked: &str) -> Result<String, PageError> {
+    let (user, scope) = auth.page_user()?;
+    Ok(match scope {
+        Scope::Region(r) => r.as_str().to_owned(),
+        Scope::National => geo::region(asked.trim())
+            .map(|g| g.code.to_string())
+            .or_else(|| user.region_code.clone())
+            .unwrap_or_else(|| "84".into()),
+    })
+}
+
+async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> PageResult {
+    let lang = auth.lang.code();
+    let (_, scope) = auth.page_user()?;
+    let editions = consumption::editions(&state.db)
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    let mut in_use: Vec<String> = consumption::imports(&state.db, &scope, &region)
+        .await
+        .map_err(PageError::store(auth.lang))?
+        .into_iter()
+        .map(|i| i.ddd_edition)
+        .collect();
+    in_use.sort();
+    in_use.dedup();
+    let shipped = if lang == "en" {
+        "shipped with cratb"
+    } else {
+        "fournie avec cratb"
+    };
+    let lines = editions
+        .iter()
+        .map(|e| EditionLine {
+            edition: e.edition.clone(),
+            codes: e.codes,
+            origin: match (&e.loaded_by, &e.loaded_at) {
+                (Some(by), Some(at)) => format!("{by}, {}", fmt_time(at, lang)),
+                _ => shipped.to_string(),
+            },
+            in_use: in_use.contains(&e.edition),
+        })
+        .collect();
+    let status = if notice.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = DddPage {
+        l: Layout::new(auth, auth.lang.tr().con_ddd),
+        region_name: geo::region(&region).map_or("", |g| g.name).to_string(),
+        regions: match scope {
+            Scope::National => options(geo::REGIONS.iter().map(|g| (g.code, g.name)), &region),
+            Scope::Region(_) => Vec::new(),
+        },
+        region,
+        choices: options(
+            editions
+                .iter()
+                .map(|e| (e.edition.as_str(), e.edition.as_str())),
+            editions.first().map_or("", |e| e.edition.as_str()),
+        ),
+        in_use,
+        lines,
+        loaded: notice.loaded,
+        recomputed: notice.recomputed,
+        error: notice.error,
+    };
+    Ok(render_status(&page, status))
+}
+
+#[derive(Deserialize)]
+pub struct DddQuery {
+    region: Option<String>,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    auth: Auth,
+    PageQuery(q): PageQuery<DddQuery>,
+) -> PageResult {
+    let region = region_of(&auth, q.region.as_deref().unwrap_or(""))?;
+    page(&state, &auth, region, Notice::default()).await
+}
+
+/// Loads a newer edition: its name and its file.
+pub async fn load(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> PageResult {
+    let lang = auth.lang;
+    let (user, _) = auth.page_user()?;
+    let (mut edition, mut region, mut file) = (String::new(), String::new(), None);
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| PageError::BadRequest(lang, e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
+            file = (!bytes.is_empty()).then(|| bytes.to_vec());
+            continue;
+        }
+        let text = field
+            .text()
+            .await
+            .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
+        match name.as_str() {
+            "edition" => edition = text.trim().to_string(),
+            "region" => region = text,
+            _ => {}
+        }
+    }
+    let region = region_of(&auth, &region)?;
+    let fail = |error: String| Notice {
+        error: Some(error),
+        ..Notice::default()
+    };
+    if edition.is_empty() || edition.chars().count() > 80 {
+        let e = fail(lang.tr().con_ddd_name_needed.into());
+        return page(&state, &auth, region, e).await;
+    }
+    let Some(bytes) = file else {
+        let e = fail(lang.tr().con_ddd_file_needed.into());
+        return page(&state, &auth, region, e).await;
+    };
+    let (table, text) = match DddTable::from_sheet(&bytes, &edition) {
+        Ok(t) => t,
+        Err(e) => return page(&state, &auth, region, fail(e)).await,
+    };
+    match consumption::save_ddd_table(&state.db, &table, &text, &user.email).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            let e = fail(format!("« {edition} » : {}", lang.tr().con_ddd_exists));
+            return page(&state, &auth, region, e).await;
+        }
+        Err(e) => return Err(PageError::store(lang)(e)),
+    }
+    let entry = auth.audit_entry(
+        "ddd_table.load",
+        "ddd_table",
+        Some(edition.clone()),
+        None,
+        format!("{edition} : {} codes ATC avec une DDD", table.len()),
+    );
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    let notice = Notice {
+        loaded: Some((edition, table.len())),
+        ..Notice::default()
+    };
+    page(&state, &auth, region, notice).await
+}
+
+#[derive(Deserialize)]
+pub struct RecomputeForm {
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    edition: String,
+}
+
+/// Recomputes the region's DDD under the edition chosen.
+pub async fn recompute(
+    State(state): State<AppState>,
+    auth: Auth,
+    HtmlForm(f): HtmlForm<RecomputeForm>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let region = region_of(&auth, &f.region)?;
+    let table = match consumption::ddd_table(&state.db, f.edition.trim()).await {
+        Ok(t) => t,
+        Err(StoreError::NotFound) => {
+            let notice = Notice {
+                error: Some(format!(
+                    "« {} » : {}",
+                    f.edition.trim(),
+                    lang.tr().con_ddd_unknown
+                )),
+                ..Notice::default()
+            };
+            return page(&state, &auth, region, notice).await;
+        }
+        Err(e) => return Err(PageError::store(lang)(e)),
+    };
+    let done = consumption::recompute(&state.db, &scope, &region, &table)
+        .await
+        .map_err(PageError::store(lang))?;
+    state.consumption.refresh(&state.db, &region);
+    let entry = auth.audit_entry(
+        "consumption.recompute",
+        "region",
+        Some(region.clone()),
+        Some(region.clone()),
+        format!("{} lignes recalculées avec {}", done.rows, done.edition),
+    );
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(lang))?;
+    let notice = Notice {
+        recomputed: Some(done),
+        ..Notice::default()
+    };
+    page(&state, &auth, region, notice).await
+}
