@@ -202,6 +202,13 @@ impl DddTable {
         Ok((table, text))
     }
 
+    /// The ATC codes with at least one DDD, sorted.
+    pub fn codes(&self) -> Vec<&str> {
+        let mut codes: Vec<&str> = self.entries.keys().map(String::as_str).collect();
+        codes.sort_unstable();
+        codes
+    }
+
     /// The number of ATC codes with at least one DDD.
     pub fn len(&self) -> usize {
         self.entries.len()

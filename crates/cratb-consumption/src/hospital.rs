@@ -79,42 +79,64 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// The rows of a sheet, each with its line in the file.
-type Lines = Vec<(usize, Vec<String>)>;
+/// A row's cells, by wanted column.
+struct Cells<'a> {
+    record: &'a csv::StringRecord,
+    found: &'a [usize],
+}
 
-/// A sheet's header (lower case) and non-blank rows with their lines.
-fn table(bytes: &[u8]) -> Result<(Vec<String>, Lines), Problem> {
-    let t = cratb_sheet::read(bytes).map_err(|message| Problem {
-        line: 1,
-        column: String::new(),
-        value: String::new(),
-        message,
-    })?;
-    let header = t
-        .header
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let rows = t
-        .rows
-        .into_iter()
-        .enumerate()
-        .filter(|(_, r)| !r.is_empty())
-        .map(|(i, r)| {
-            let cells = r
-                .into_iter()
-                .map(|c| {
-                    if c.trim().len() == c.len() {
-                        c
-                    } else {
-                        c.trim().to_string()
-                    }
-                })
+impl<'a> Cells<'a> {
+    /// The trimmed cell of wanted column `i` (empty when the row is short).
+    fn get(&self, i: usize) -> &'a str {
+        self.record.get(self.found[i]).map_or("", str::trim)
+    }
+}
+
+/// Streams a file: finds the `wanted` columns in its header (lower case, after `rename`),
+/// then hands `each` every row's line and a reader of its cells by wanted column (trimmed).
+fn each_row(
+    bytes: &[u8],
+    wanted: &[&str],
+    rename: impl Fn(&mut Vec<String>),
+    mut each: impl FnMut(usize, &Cells),
+) -> Result<(), Vec<Problem>> {
+    let mut found: Vec<usize> = Vec::new();
+    let mut missing = Vec::new();
+    let read = cratb_sheet::for_each_row(bytes, |line, record| {
+        if line == 1 {
+            let mut header: Vec<String> = record
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
                 .collect();
-            (i + 2, cells)
-        })
-        .collect();
-    Ok((header, rows))
+            rename(&mut header);
+            match columns(&header, wanted) {
+                Ok(c) => found = c,
+                Err(p) => {
+                    missing = p;
+                    return Err(String::new());
+                }
+            }
+            return Ok(());
+        }
+        each(
+            line,
+            &Cells {
+                record,
+                found: &found,
+            },
+        );
+        Ok(())
+    });
+    match read {
+        Ok(()) => Ok(()),
+        Err(_) if !missing.is_empty() => Err(missing),
+        Err(message) => Err(vec![Problem {
+            line: 1,
+            column: String::new(),
+            value: String::new(),
+            message,
+        }]),
+    }
 }
 
 /// The columns a file must have, and the index of each.
@@ -155,7 +177,6 @@ fn number(text: &str) -> Option<f64> {
 
 /// Reads a consumption file; every invalid cell is a problem (nothing is kept then).
 pub fn read_consumption(bytes: &[u8]) -> Result<Vec<Consumption>, Vec<Problem>> {
-    let (header, rows) = table(bytes).map_err(|p| vec![p])?;
     let names = [
         "establishment",
         "period",
@@ -164,56 +185,61 @@ pub fn read_consumption(bytes: &[u8]) -> Result<Vec<Consumption>, Vec<Problem>> 
         "route",
         "grams",
     ];
-    let c = columns(&header, &names)?;
-    let mut out = Vec::with_capacity(rows.len());
+    let mut out = Vec::new();
     let mut problems = Vec::new();
-    for (line, cells) in rows {
-        let get = |i: usize| cells.get(c[i]).map_or("", String::as_str);
-        let mut bad = |i: usize, message: &str| {
-            problems.push(Problem {
-                line,
-                column: names[i].into(),
-                value: get(i).into(),
-                message: message.into(),
-            })
-        };
-        let establishment = get(0).to_string();
-        if establishment.is_empty() {
-            bad(0, "établissement (FINESS) obligatoire");
-        }
-        let period = Period::parse(get(1));
-        if period.is_none() {
-            bad(1, "période attendue sous la forme AAAA-MM ou AAAA");
-        }
-        let atc = get(3).to_ascii_uppercase();
-        let atc_ok = atc.len() == 7
-            && atc.starts_with(|c: char| c.is_ascii_alphabetic())
-            && atc.chars().all(|c| c.is_ascii_alphanumeric());
-        if !atc_ok {
-            bad(3, "code ATC de 7 caractères attendu (ex. J01CA04)");
-        }
-        let route = Route::parse(get(4));
-        if route.is_none() {
-            bad(4, "voie attendue : O, P, R, N ou Inhal");
-        }
-        let grams = number(get(5));
-        if grams.is_none() {
-            bad(5, "quantité en grammes attendue (nombre positif)");
-        }
-        if let (false, Some(period), Some(route), Some(grams), true) =
-            (establishment.is_empty(), period, route, grams, atc_ok)
-        {
-            out.push(Consumption {
-                line,
-                establishment,
-                period,
-                ward_type: get(2).to_string(),
-                atc,
-                route,
-                grams,
-            });
-        }
-    }
+    each_row(
+        bytes,
+        &names,
+        |_| {},
+        |line, cells| {
+            let get = |i: usize| cells.get(i);
+            let mut bad = |i: usize, message: &str| {
+                problems.push(Problem {
+                    line,
+                    column: names[i].into(),
+                    value: get(i).into(),
+                    message: message.into(),
+                })
+            };
+            let establishment = get(0);
+            if establishment.is_empty() {
+                bad(0, "établissement (FINESS) obligatoire");
+            }
+            let period = Period::parse(get(1));
+            if period.is_none() {
+                bad(1, "période attendue sous la forme AAAA-MM ou AAAA");
+            }
+            let atc = get(3);
+            let atc_ok = atc.len() == 7
+                && atc.starts_with(|c: char| c.is_ascii_alphabetic())
+                && atc.chars().all(|c| c.is_ascii_alphanumeric());
+            if !atc_ok {
+                bad(3, "code ATC de 7 caractères attendu (ex. J01CA04)");
+            }
+            let route = Route::parse(get(4));
+            if route.is_none() {
+                bad(4, "voie attendue : O, P, R, N ou Inhal");
+            }
+            let grams = number(get(5));
+            if grams.is_none() {
+                bad(5, "quantité en grammes attendue (nombre positif)");
+            }
+            if let (false, Some(period), Some(route), Some(grams), true) =
+                (establishment.is_empty(), period, route, grams, atc_ok)
+                && problems.is_empty()
+            {
+                out.push(Consumption {
+                    line,
+                    establishment: establishment.to_string(),
+                    period,
+                    ward_type: get(2).to_string(),
+                    atc: atc.to_ascii_uppercase(),
+                    route,
+                    grams,
+                });
+            }
+        },
+    )?;
     if problems.is_empty() {
         Ok(out)
     } else {
@@ -226,16 +252,6 @@ pub fn read_consumption(bytes: &[u8]) -> Result<Vec<Consumption>, Vec<Problem>> 
 /// A nursing home's file may name its days `resident_days` (journées d'hébergement) instead of
 /// `patient_days`, and then leave out `admissions`.
 pub fn read_denominators(bytes: &[u8]) -> Result<Vec<Denominator>, Vec<Problem>> {
-    let (mut header, rows) = table(bytes).map_err(|p| vec![p])?;
-    if !header.iter().any(|h| h == "patient_days")
-        && let Some(i) = header.iter().position(|h| h == "resident_days")
-    {
-        header[i] = "patient_days".into();
-        if !header.iter().any(|h| h == "admissions") {
-            // A column no row has: every admissions cell reads as empty.
-            header.push("admissions".into());
-        }
-    }
     let names = [
         "establishment",
         "period",
@@ -243,11 +259,21 @@ pub fn read_denominators(bytes: &[u8]) -> Result<Vec<Denominator>, Vec<Problem>>
         "patient_days",
         "admissions",
     ];
-    let c = columns(&header, &names)?;
-    let mut out = Vec::with_capacity(rows.len());
+    let resident_days = |header: &mut Vec<String>| {
+        if !header.iter().any(|h| h == "patient_days")
+            && let Some(i) = header.iter().position(|h| h == "resident_days")
+        {
+            header[i] = "patient_days".into();
+            if !header.iter().any(|h| h == "admissions") {
+                // A column no row has: every admissions cell reads as empty.
+                header.push("admissions".into());
+            }
+        }
+    };
+    let mut out = Vec::new();
     let mut problems = Vec::new();
-    for (line, cells) in rows {
-        let get = |i: usize| cells.get(c[i]).map_or("", String::as_str);
+    each_row(bytes, &names, resident_days, |line, cells| {
+        let get = |i: usize| cells.get(i);
         let mut bad = |i: usize, message: &str| {
             problems.push(Problem {
                 line,
@@ -281,6 +307,7 @@ pub fn read_denominators(bytes: &[u8]) -> Result<Vec<Denominator>, Vec<Problem>>
         }
         if let (Some(period), Some(patient_days), Some(admissions), false) =
             (period, days, admissions, get(0).is_empty())
+            && problems.is_empty()
         {
             out.push(Denominator {
                 line,
@@ -291,7 +318,7 @@ pub fn read_denominators(bytes: &[u8]) -> Result<Vec<Denominator>, Vec<Problem>>
                 admissions,
             });
         }
-    }
+    })?;
     if problems.is_empty() {
         Ok(out)
     } else {

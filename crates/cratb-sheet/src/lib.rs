@@ -24,12 +24,41 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
 
 /// [`read`], refusing a sheet of more than `max_rows` rows.
 pub fn read_at_most(bytes: &[u8], max_rows: usize) -> Result<Table, String> {
-    let text: Vec<u8> = if bytes.starts_with(b"PK\x03\x04") {
-        cratb_amr::xlsx_to_csv(bytes)?
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut header = Vec::new();
+    for_each_row(bytes, |line, cells| {
+        if line == 1 {
+            header = cells.iter().map(|s| s.trim().to_string()).collect();
+            return Ok(());
+        }
+        // Blank lines keep their place, so that line numbers stay those of the file.
+        while rows.len() + 2 < line {
+            rows.push(Vec::new());
+        }
+        rows.push(cells.iter().map(str::to_string).collect());
+        if rows.len() > max_rows {
+            return Err(format!("plus de {max_rows} lignes : découpez le fichier"));
+        }
+        Ok(())
+    })?;
+    Ok(Table { header, rows })
+}
+
+/// Streams a CSV or XLSX file: hands `each` the header (line 1), then each non-blank row with
+/// its line in the file, without holding the rows (a file of millions of lines is read in one
+/// pass). `each` may stop the reading with its own message.
+pub fn for_each_row(
+    bytes: &[u8],
+    mut each: impl FnMut(usize, &csv::StringRecord) -> Result<(), String>,
+) -> Result<(), String> {
+    let converted;
+    let bytes = if bytes.starts_with(b"PK\x03\x04") {
+        converted = cratb_amr::xlsx_to_csv(bytes)?;
+        &converted[..]
     } else {
-        bytes.to_vec()
+        bytes
     };
-    let text = decode(&text);
+    let text = decode(bytes);
     let first = text.lines().next().unwrap_or("");
     let delimiter = [b';', b'\t', b',']
         .into_iter()
@@ -40,66 +69,81 @@ pub fn read_at_most(bytes: &[u8], max_rows: usize) -> Result<Table, String> {
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(r)) => r.iter().map(|s| s.trim().to_string()).collect(),
-        Some(Err(e)) => return Err(format!("ligne 1 illisible : {e}")),
-        None => return Err("le fichier est vide".into()),
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => return Err("le fichier est vide".into()),
+        Err(e) => return Err(format!("ligne 1 illisible : {e}")),
     };
-    if header.iter().all(String::is_empty) {
+    if record.iter().all(|c| c.trim().is_empty()) {
         return Err("la première ligne doit porter les noms des colonnes".into());
     }
-    let newlines: Vec<usize> = text
-        .bytes()
-        .enumerate()
-        .filter(|(_, b)| *b == b'\n')
-        .map(|(i, _)| i)
-        .collect();
-    let mut rows = Vec::new();
-    for r in records {
-        let r = r.map_err(|e| format!("ligne {} illisible : {e}", rows.len() + 2))?;
-        // Blank lines (often at the end of a sheet) are not rows, but keep their place so
-        // that line numbers stay those of the file.
-        let line = r.position().map_or(rows.len() + 2, |p| {
-            line_at(&text, &newlines, p.byte() as usize)
-        });
-        while rows.len() + 2 < line {
-            rows.push(Vec::new());
+    each(1, &record)?;
+    let mut lines = Lines::new(text.as_bytes());
+    let mut any = false;
+    loop {
+        let at = reader.position().byte() as usize;
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(format!("ligne {} illisible : {e}", lines.line_at(at)));
+            }
         }
-        if r.iter().all(|c| c.trim().is_empty()) {
-            rows.push(Vec::new());
+        let line = lines.line_at(record.position().map_or(at, |p| p.byte() as usize));
+        if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push(r.iter().map(str::to_string).collect());
-        if rows.len() > max_rows {
-            return Err(format!("plus de {max_rows} lignes : découpez le fichier"));
-        }
+        any = true;
+        each(line, &record)?;
     }
-    while rows.last().is_some_and(Vec::is_empty) {
-        rows.pop();
-    }
-    if rows.is_empty() {
+    if !any {
         return Err("le fichier n'a que sa ligne d'en-tête".into());
     }
-    Ok(Table { header, rows })
+    Ok(())
 }
 
-/// The line (from 1) of the record that starts at `byte`, past any blank lines there.
-fn line_at(text: &str, newlines: &[usize], byte: usize) -> usize {
-    let start = byte
-        + text.as_bytes()[byte.min(text.len())..]
-            .iter()
-            .take_while(|b| **b == b'\n' || **b == b'\r')
-            .count();
-    1 + newlines.partition_point(|&n| n < start)
+/// Line numbers of byte offsets met in increasing order, counting newlines once.
+struct Lines<'a> {
+    text: &'a [u8],
+    scanned: usize,
+    newlines: usize,
 }
 
-/// UTF-8 (a byte order mark is dropped), else Windows-1252.
-fn decode(bytes: &[u8]) -> String {
+impl<'a> Lines<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Lines {
+            text,
+            scanned: 0,
+            newlines: 0,
+        }
+    }
+
+    /// The line (from 1) of the record that starts at `byte`, past any blank lines there.
+    fn line_at(&mut self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        let start = byte
+            + self.text[byte..]
+                .iter()
+                .take_while(|b| **b == b'\n' || **b == b'\r')
+                .count();
+        if start >= self.scanned {
+            self.newlines += self.text[self.scanned..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.scanned = start;
+        }
+        1 + self.newlines
+    }
+}
+
+/// UTF-8 (a byte order mark is dropped; the text is not copied), else Windows-1252.
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| windows_1252(b)).collect(),
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => std::borrow::Cow::Owned(bytes.iter().map(|&b| windows_1252(b)).collect()),
     }
 }
 
@@ -135,6 +179,30 @@ mod tests {
         assert_eq!(t.cell(2, 1), "4");
         assert_eq!(t.cell(1, 0), "");
         assert!(read(b"").unwrap_err().contains("vide"));
+        // Lines are the file's, past blank lines and CRLF endings.
+        let mut seen = Vec::new();
+        for_each_row(b"a;b\r\n\r\n1;2\r\n3;\"x\ny\"\r\n\r\n5;6\r\n", |line, r| {
+            seen.push((line, r.get(0).unwrap().to_string()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (1, "a".into()),
+                (3, "1".into()),
+                (4, "3".into()),
+                (7, "5".into())
+            ]
+        );
+        let stop = for_each_row(b"a\n1\n2\n", |line, _| {
+            if line == 3 {
+                Err("arrêt".into())
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(stop.unwrap_err(), "arrêt");
         assert!(read(b"Nom;Prenom\n").unwrap_err().contains("en-tête"));
     }
 }

@@ -336,19 +336,59 @@ pub async fn cube(db: &Db, region: &str, aware: &AwareTable) -> Result<Cube> {
             territory,
         });
     }
-    type Fact = (i64, i32, Option<i32>, String, String, String, f64);
-    on_db!(db, p => {
-        let mut rows = sqlx::query_as::<_, Fact>(
-            "SELECT establishment_id, year, month, ward_type, atc, route, ddd FROM hospital_consumption
-             WHERE region_code = $1 AND ddd IS NOT NULL")
-            .bind(region).fetch(p);
-        while let Some((unit, year, month, ward, atc, route, ddd)) = rows.try_next().await? {
-            if let Some(route) = Route::parse(&route) {
-                b.fact(unit, year, month.map(|m| m as u8), &ward, &atc, route, ddd);
+    match db {
+        // PostgreSQL streams rows fast.
+        Db::Postgres(p) => {
+            type Fact = (i64, i32, Option<i32>, String, String, String, f64);
+            let mut rows = sqlx::query_as::<_, Fact>(
+                "SELECT establishment_id, year, month, ward_type, atc, route, ddd FROM hospital_consumption
+                 WHERE region_code = $1 AND ddd IS NOT NULL",
+            )
+            .bind(region)
+            .fetch(p);
+            while let Some((unit, year, month, ward, atc, route, ddd)) = rows.try_next().await? {
+                if let Some(route) = Route::parse(&route) {
+                    b.fact(unit, year, month.map(|m| m as u8), &ward, &atc, route, ddd);
+                }
             }
         }
-        Ok::<(), sqlx::Error>(())
-    })?;
+        // SQLite hands rows over one at a time: each establishment's rows come as one JSON
+        // array instead, read without copying its strings.
+        Db::Sqlite(p) => {
+            let mut rows = sqlx::query_as::<_, (i64, String)>(
+                "SELECT establishment_id, json_group_array(json_array(year, month, ward_type, atc, route, ddd))
+                 FROM hospital_consumption WHERE region_code = $1 AND ddd IS NOT NULL GROUP BY establishment_id",
+            )
+            .bind(region)
+            .fetch(p);
+            type Fact<'a> = (i32, Option<u8>, &'a str, &'a str, &'a str, f64);
+            type Owned = (i32, Option<u8>, String, String, String, f64);
+            while let Some((unit, json)) = rows.try_next().await? {
+                let bad = |e: serde_json::Error| {
+                    StoreError::Unavailable(format!("consumption facts: {e}"))
+                };
+                match serde_json::from_str::<Vec<Fact>>(&json) {
+                    Ok(facts) => {
+                        for (year, month, ward, atc, route, ddd) in facts {
+                            if let Some(route) = Route::parse(route) {
+                                b.fact(unit, year, month, ward, atc, route, ddd);
+                            }
+                        }
+                    }
+                    // A ward type with an escaped character cannot be borrowed: copied then.
+                    Err(_) => {
+                        for (year, month, ward, atc, route, ddd) in
+                            serde_json::from_str::<Vec<Owned>>(&json).map_err(bad)?
+                        {
+                            if let Some(route) = Route::parse(&route) {
+                                b.fact(unit, year, month, &ward, &atc, route, ddd);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
     let days: Vec<(i64, i32, Option<i32>, String, f64, f64)> = on_db!(db, p => sqlx::query_as(
         "SELECT establishment_id, year, month, ward_type, patient_days, admissions FROM hospital_denominators
          WHERE region_code = $1")
@@ -698,4 +738,10 @@ pub async fn recompute(
         rows: pairs.iter().map(|p| p.2).sum(),
         unconverted,
     })
+}
+
+/// The regions holding consumption data.
+pub async fn regions_with_data(db: &Db) -> Result<Vec<String>> {
+    Ok(on_db!(db, p => sqlx::query_scalar(
+        "SELECT DISTINCT region_code FROM consumption_imports ORDER BY region_code").fetch_all(p).await)?)
 }

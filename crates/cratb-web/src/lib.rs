@@ -209,8 +209,13 @@ pub async fn serve(
             }
         }
     });
-    // Load the regions' isolates while the first users log in, not when they open the page.
-    let (cache, db) = (state.amr.clone(), state.db.clone());
+    // Load the regions' isolates and consumption while the first users log in, not when they
+    // open the page.
+    let (cache, consumption, db) = (
+        state.amr.clone(),
+        state.consumption.clone(),
+        state.db.clone(),
+    );
     let warm = tokio::spawn(async move {
         let regions =
             cratb_store::resistance::regions_with_isolates(&db, &cratb_domain::Scope::National)
@@ -218,6 +223,12 @@ pub async fn serve(
         for region in regions.unwrap_or_default() {
             if let Err(e) = cache.region(&db, &region).await {
                 tracing::warn!(error = %e, region, "loading the region's isolates failed");
+            }
+        }
+        let regions = cratb_store::consumption::regions_with_data(&db).await;
+        for region in regions.unwrap_or_default() {
+            if let Err(e) = consumption.region(&db, &region).await {
+                tracing::warn!(error = %e, region, "loading the region's consumption failed");
             }
         }
     });

@@ -111,6 +111,38 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
         ),
         (2025, 220.0, Some(1500.0), Some(150.0))
     );
+    // In memory for the screens: every row with a DDD, ward types as written, even with quotes.
+    let quoted = format!(
+        "establishment;period;ward_type;atc;route;grams\n{f};2023-05;\"réa \"\"chir\"\"\";J01CA04;O;3\n",
+        f = est.finess
+    );
+    consumption::import_hospital(
+        &app.db,
+        &scope,
+        &region,
+        HospitalFiles {
+            filename: "quoted.csv",
+            consumption: quoted.as_bytes(),
+            denominators: denominators.as_bytes(),
+        },
+        &table,
+        "test",
+    )
+    .await
+    .unwrap();
+    let cube = consumption::cube(
+        &app.db,
+        "84",
+        &cratb_consumption::indicators::AwareTable::embedded(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(cube.len(), 4, "three rows with a DDD, colistin without");
+    assert!(
+        cube.wards().contains(&"réa \"chir\"".to_string()),
+        "{:?}",
+        cube.wards()
+    );
     // Another region's coordinator cannot read it.
     let bzh = Scope::Region(RegionCode::parse("53").unwrap());
     assert!(
