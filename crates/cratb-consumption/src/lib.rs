@@ -5,6 +5,7 @@ pub mod cube;
 pub mod ddd;
 pub mod hospital;
 pub mod indicators;
+pub mod primary;
 
 pub use ddd::{DddTable, Route};
 pub use hospital::{By, Indicator, Outcome};

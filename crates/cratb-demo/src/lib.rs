@@ -39,6 +39,7 @@ pub struct DemoReport {
     pub conventions: usize,
     /// Hospital consumption rows (three years, monthly).
     pub consumption_rows: usize,
+    pub primary_care_rows: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -66,6 +67,7 @@ pub const DEMO_ISOLATES: usize = 60_000;
 pub async fn generate(db: &Db, seed: u64) -> Result<DemoReport, DemoError> {
     let mut report = generate_with(db, seed, DEMO_ISOLATES).await?;
     report.consumption_rows = consumption::generate(db, MAIN_REGION, seed).await?;
+    report.primary_care_rows = consumption::generate_primary(db, MAIN_REGION, seed).await?;
     Ok(report)
 }
 

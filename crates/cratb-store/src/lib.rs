@@ -14,6 +14,7 @@ pub mod consumption;
 pub mod directory;
 pub mod establishments;
 pub mod network;
+pub mod primary_care;
 pub mod reference;
 pub mod resistance;
 pub mod sessions;

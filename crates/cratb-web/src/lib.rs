@@ -40,10 +40,11 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// Largest susceptibility file accepted for upload (about 2 million isolates as CSV).
 pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
 /// The routes that take a file.
-pub const UPLOAD_PATHS: [&str; 3] = [
+pub const UPLOAD_PATHS: [&str; 4] = [
     "/resistance/imports",
     "/api/v1/isolates/imports",
     "/consumption/imports",
+    "/consumption/primary-care/imports",
 ];
 
 /// How the server is deployed.

@@ -486,6 +486,24 @@ fn table() -> Table {
     )
     .add(
         get.clone(),
+        "/consumption/primary-care",
+        Perm(ViewConsumption),
+        pages::consumption::primary::dashboard,
+    )
+    .add(
+        get.clone(),
+        "/consumption/primary-care/export/{format}",
+        Perm(ViewConsumption),
+        pages::consumption::primary::export,
+    )
+    .add(
+        post.clone(),
+        "/consumption/primary-care/imports",
+        Perm(ImportConsumption),
+        pages::consumption::primary::upload,
+    )
+    .add(
+        get.clone(),
         "/consumption/targets",
         Perm(EditTargets),
         pages::consumption::targets::form,

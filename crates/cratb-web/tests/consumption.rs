@@ -731,3 +731,145 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
         .unwrap();
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn primary_care_per_territory_with_the_esac_indicators() {
+    use cratb_domain::Role;
+    let app = TestApp::spawn().await;
+    let rows = cratb_demo::consumption::generate_primary(&app.db, "84", 3)
+        .await
+        .unwrap();
+    assert!(rows > 10_000, "{rows}");
+    let coordinator = app.email_of(Role::Coordinator, Some("84"));
+    let (cookie, csrf) = app.session(&coordinator).await;
+    let get = |path: String| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            app.http
+                .get(app.url(&path))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = get("/consumption/primary-care?year=2024".into()).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    // The region's J01 use is near 19 DDD per 1000 inhabitants per day, with its prescriptions.
+    let row = html
+        .split("<tr data-territory=\"region\">")
+        .nth(1)
+        .expect("the region's line")
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .to_string();
+    let figures: Vec<f64> = row
+        .split("<td class=\"num\">")
+        .skip(1)
+        .filter_map(|c| c.split('<').next())
+        .filter_map(|c| c.replace('\u{202f}', "").replace(',', ".").parse().ok())
+        .collect();
+    assert!((15.0..22.0).contains(&figures[1]), "DID {row}");
+    assert!((450.0..800.0).contains(&figures[2]), "prescriptions {row}");
+    assert_eq!(html.matches("<tr data-territory=\"dep:").count(), 12);
+    assert!(html.contains("Part des fluoroquinolones (J01MA)"));
+    assert!(html.contains("Variation saisonnière J01"));
+    assert!(html.contains("Adriaenssens"));
+    // The export: one line per territory with the twelve indicators.
+    let csv = get("/consumption/primary-care/export/csv?year=2024".into())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("territoire;annee;population;ddj_j01;prescriptions_1000_hab;j01_did"));
+    assert_eq!(csv.lines().count(), 1 + 13);
+
+    // Imports: an unknown territory is named with its line; the open-data layout with its DDD
+    // per pack; populations.
+    let upload = |fields: Vec<(&'static str, &'static str)>, files: Vec<(&'static str, String)>| {
+        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        async move {
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in fields {
+                form = form.text(k, v);
+            }
+            for (k, v) in files {
+                form = form.part(
+                    k,
+                    reqwest::multipart::Part::bytes(v.into_bytes()).file_name(format!("{k}.csv")),
+                );
+            }
+            app.http
+                .post(app.url(&format!("/consumption/primary-care/imports?csrf={csrf}")))
+                .header("cookie", cookie)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = upload(
+        vec![("kind", "dispensations")],
+        vec![(
+            "file",
+            "territory;period;atc;ddd\n38;2025-01;J01CA04;100\nFinistère;2025-01;J01CA04;5\n"
+                .into(),
+        )],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("<td class=\"num\">3</td><td>territory</td><td><code>Finistère</code></td>"),
+        "{html}"
+    );
+    let open_data = "ATC5;CIP13;age;sexe;BEN_REG;PSP_SPE;BOITES\nJ01CA04;3400930000001;20;2;84;1;1000\nJ01CA04;3400930000001;20;2;53;1;70\n";
+    let res = upload(
+        vec![("kind", "dispensations"), ("year", "2022")],
+        vec![
+            ("file", open_data.into()),
+            ("packs", "cip13;ddd_per_pack\n3400930000001;6\n".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("1 ligne(s), 1 ligne(s) d&#39;autres régions laissées de côté"),
+        "{html}"
+    );
+    let res = upload(
+        vec![("kind", "populations")],
+        vec![(
+            "file",
+            "territory;year;population\nrégion;2022;1000\n".into(),
+        )],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    // 6,000 DDD for 1,000 inhabitants over 365 days: 16.4 DDD per 1000 inhabitants per day.
+    let html = get("/consumption/primary-care?year=2022".into())
+        .await
+        .text()
+        .await
+        .unwrap();
+    let expected = format!("{:.1}", 1000.0 * 6000.0 / (1000.0 * 365.0)).replace('.', ",");
+    assert!(
+        html.contains(&format!("<td class=\"num\">{expected}</td>")),
+        "{expected}"
+    );
+
+    // Not a referent's: their establishment only.
+    let referent = app.email_of(Role::Referent, Some("84"));
+    let (c, _) = app.session(&referent).await;
+    let res = app
+        .http
+        .get(app.url("/consumption/primary-care"))
+        .header("cookie", c)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}

@@ -825,6 +825,17 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "/consumption/imports/{id}/delete",
         "consumption.import",
     ),
+    ("GET", "/consumption/primary-care", "consumption.view"),
+    (
+        "GET",
+        "/consumption/primary-care/export/{format}",
+        "consumption.view",
+    ),
+    (
+        "POST",
+        "/consumption/primary-care/imports",
+        "consumption.import",
+    ),
     ("GET", "/consumption/targets", "consumption.targets"),
     ("POST", "/consumption/targets", "consumption.targets"),
     (
@@ -1099,6 +1110,7 @@ async fn authorization_matrix() {
                     if role == Some(Role::Referent) && spec.path.starts_with("/consumption") {
                         match spec.path {
                             "/consumption" => true,
+                            p if p.starts_with("/consumption/primary-care") => false,
                             p if p.starts_with("/consumption/establishments/") => {
                                 own && referent_establishment == Some(est.id)
                             }

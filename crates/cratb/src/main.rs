@@ -524,13 +524,14 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
 /// What the demo generated, in one line.
 fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
     format!(
-        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation (graine {seed}).",
+        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation hospitalière et {} de ville (graine {seed}).",
         r.establishments,
         r.territories,
         r.professionals,
         r.teams,
         r.conventions,
         r.isolates,
-        r.consumption_rows
+        r.consumption_rows,
+        r.primary_care_rows
     )
 }

@@ -7,6 +7,7 @@
 
 pub mod ddd;
 pub mod imports;
+pub mod primary;
 pub mod targets;
 
 use crate::AppState;

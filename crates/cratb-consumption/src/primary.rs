@@ -1,0 +1,600 @@
+//! Primary care (ville): dispensations per territory and the population that is their
+//! denominator.
+//!
+//! Two layouts are read:
+//! - **cratb's**: `territory` (a department code, a CPTS as named in the region's territories, or
+//!   `région`), `period` (`YYYY-MM` or `YYYY`), `atc` (7 characters), then either `ddd` (number
+//!   of DDD) or `packs` and `ddd_per_pack`, and optionally `prescriptions`, `age_group`, `sex`,
+//!   `prescriber`;
+//! - **the French open-data dispensation files** (Open Medic, Assurance Maladie): `ATC5`, `age`,
+//!   `sexe`, `BEN_REG` (the beneficiaries' region), `PSP_SPE` (prescriber speciality),
+//!   `BOITES` (packs) and optionally `CIP13`, for one year given with the file; the DDD per
+//!   pack come from a separate table (`cip13` or `atc`, and `ddd_per_pack`). Rows of other
+//!   regions are left out and counted.
+//!
+//! Population: `territory`, `year`, `population`.
+
+use crate::hospital::{Period, Problem};
+use std::collections::HashMap;
+
+/// A dispensation row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispensation {
+    pub line: usize,
+    /// As written in the file (resolved against the region's territories by the store).
+    pub territory: String,
+    pub period: Period,
+    pub atc: String,
+    pub ddd: f64,
+    pub prescriptions: Option<f64>,
+    pub age_group: Option<String>,
+    pub sex: Option<String>,
+    pub prescriber: Option<String>,
+}
+
+/// A territory's population in a year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    pub line: usize,
+    pub territory: String,
+    pub year: i32,
+    pub population: f64,
+}
+
+/// DDD per pack, by CIP13 code or by ATC code.
+#[derive(Debug, Clone, Default)]
+pub struct Packs {
+    by_cip: HashMap<String, f64>,
+    by_atc: HashMap<String, f64>,
+}
+
+impl Packs {
+    /// The DDD in one pack of `cip` (if known) else of the `atc` code.
+    pub fn ddd(&self, cip: &str, atc: &str) -> Option<f64> {
+        self.by_cip
+            .get(cip)
+            .or_else(|| self.by_atc.get(atc))
+            .copied()
+    }
+}
+
+/// What the open-data layout needs besides its rows.
+pub struct OpenData<'a> {
+    pub year: i32,
+    /// The region's code: rows of other regions are left out.
+    pub region: &'a str,
+    pub packs: &'a Packs,
+}
+
+/// The rows read, and the rows of other regions left out.
+#[derive(Debug)]
+pub struct Dispensations {
+    pub rows: Vec<Dispensation>,
+    pub other_regions: usize,
+}
+
+fn number(text: &str) -> Option<f64> {
+    text.replace([' ', '\u{a0}'], "")
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+fn atc_ok(atc: &str) -> bool {
+    atc.len() == 7
+        && atc.starts_with(|c: char| c.is_ascii_alphabetic())
+        && atc.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A problem at `line` in `column`.
+fn problem(line: usize, column: &str, value: &str, message: &str) -> Problem {
+    Problem {
+        line,
+        column: column.into(),
+        value: value.into(),
+        message: message.into(),
+    }
+}
+
+/// A sheet's header (lower case) and a way to read a row's cell by column name.
+struct Header(Vec<String>);
+
+impl Header {
+    fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|h| h == name)
+    }
+    fn get<'r>(&self, record: &'r csv::StringRecord, name: &str) -> &'r str {
+        self.0
+            .iter()
+            .position(|h| h == name)
+            .and_then(|i| record.get(i))
+            .map_or("", str::trim)
+    }
+}
+
+/// Streams a sheet: its header, then each row.
+fn each(
+    bytes: &[u8],
+    mut on_header: impl FnMut(&Header) -> Result<(), Vec<Problem>>,
+    mut on_row: impl FnMut(usize, &Header, &csv::StringRecord),
+) -> Result<(), Vec<Problem>> {
+    let mut header = Header(Vec::new());
+    let mut refused = Vec::new();
+    let read = cratb_sheet::for_each_row(bytes, |line, record| {
+        if line == 1 {
+            header = Header(
+                record
+                    .iter()
+                    .map(|h| h.trim().to_ascii_lowercase())
+                    .collect(),
+            );
+            if let Err(p) = on_header(&header) {
+                refused = p;
+                return Err(String::new());
+            }
+            return Ok(());
+        }
+        on_row(line, &header, record);
+        Ok(())
+    });
+    match read {
+        Ok(()) => Ok(()),
+        Err(_) if !refused.is_empty() => Err(refused),
+        Err(message) => Err(vec![problem(1, "", "", &message)]),
+    }
+}
+
+fn missing(names: &[&str], wanted: &str) -> Vec<Problem> {
+    names
+        .iter()
+        .map(|n| {
+            problem(
+                1,
+                n,
+                "",
+                &format!("colonne obligatoire absente (attendu : {wanted})"),
+            )
+        })
+        .collect()
+}
+
+/// Whether a sheet is in the open-data layout (an `ATC5` and a `BOITES` column).
+pub fn is_open_data(bytes: &[u8]) -> bool {
+    let mut found = false;
+    let _ = cratb_sheet::for_each_row(bytes, |_, record| {
+        let h: Vec<String> = record
+            .iter()
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect();
+        found = h.iter().any(|c| c == "atc5") && h.iter().any(|c| c == "boites");
+        Err(String::new())
+    });
+    found
+}
+
+/// Reads a dispensation file in either layout (`open_data` is needed for the open-data one).
+pub fn read_dispensations(
+    bytes: &[u8],
+    open_data: Option<&OpenData>,
+) -> Result<Dispensations, Vec<Problem>> {
+    if is_open_data(bytes) {
+        match open_data {
+            Some(o) => read_open_data(bytes, o),
+            None => Err(vec![problem(
+                1,
+                "",
+                "",
+                "fichier au format open data (ATC5, BOITES…) : indiquez son année et la table des DDJ par boîte",
+            )]),
+        }
+    } else {
+        read_cratb(bytes).map(|rows| Dispensations {
+            rows,
+            other_regions: 0,
+        })
+    }
+}
+
+fn read_cratb(bytes: &[u8]) -> Result<Vec<Dispensation>, Vec<Problem>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let wanted = "territory, period, atc, puis ddd ou packs et ddd_per_pack";
+    each(
+        bytes,
+        |h| {
+            let mut absent: Vec<&str> = ["territory", "period", "atc"]
+                .into_iter()
+                .filter(|n| !h.has(n))
+                .collect();
+            let by_packs = h.has("packs") && h.has("ddd_per_pack");
+            if !h.has("ddd") && !by_packs {
+                absent.push("ddd");
+            }
+            if absent.is_empty() {
+                Ok(())
+            } else {
+                Err(missing(&absent, wanted))
+            }
+        },
+        |line, h, r| {
+            let before = problems.len();
+            let territory = h.get(r, "territory");
+            if territory.is_empty() {
+                problems.push(problem(
+                    line,
+                    "territory",
+                    "",
+                    "territoire obligatoire (département, CPTS ou « région »)",
+                ));
+            }
+            let period = Period::parse(h.get(r, "period"));
+            if period.is_none() {
+                problems.push(problem(
+                    line,
+                    "period",
+                    h.get(r, "period"),
+                    "période attendue sous la forme AAAA-MM ou AAAA",
+                ));
+            }
+            let atc = h.get(r, "atc").to_ascii_uppercase();
+            if !atc_ok(&atc) {
+                problems.push(problem(
+                    line,
+                    "atc",
+                    h.get(r, "atc"),
+                    "code ATC de 7 caractères attendu (ex. J01CA04)",
+                ));
+            }
+            let ddd = if h.has("ddd") && !h.get(r, "ddd").is_empty() {
+                let d = number(h.get(r, "ddd"));
+                if d.is_none() {
+                    problems.push(problem(
+                        line,
+                        "ddd",
+                        h.get(r, "ddd"),
+                        "nombre de DDJ attendu (nombre positif)",
+                    ));
+                }
+                d
+            } else {
+                let packs = number(h.get(r, "packs"));
+                if packs.is_none() {
+                    problems.push(problem(
+                        line,
+                        "packs",
+                        h.get(r, "packs"),
+                        "nombre de boîtes attendu (ou une colonne ddd)",
+                    ));
+                }
+                let per = number(h.get(r, "ddd_per_pack")).filter(|x| *x > 0.0);
+                if per.is_none() {
+                    problems.push(problem(
+                        line,
+                        "ddd_per_pack",
+                        h.get(r, "ddd_per_pack"),
+                        "DDJ par boîte attendues (nombre positif)",
+                    ));
+                }
+                packs.zip(per).map(|(p, d)| p * d)
+            };
+            let prescriptions = match h.get(r, "prescriptions") {
+                "" => None,
+                t => {
+                    let n = number(t);
+                    if n.is_none() {
+                        problems.push(problem(
+                            line,
+                            "prescriptions",
+                            t,
+                            "nombre de prescriptions attendu",
+                        ));
+                    }
+                    n
+                }
+            };
+            let text = |name: &str| Some(h.get(r, name).to_string()).filter(|s| !s.is_empty());
+            if problems.len() == before
+                && let (Some(period), Some(ddd)) = (period, ddd)
+            {
+                out.push(Dispensation {
+                    line,
+                    territory: territory.to_string(),
+                    period,
+                    atc,
+                    ddd,
+                    prescriptions,
+                    age_group: text("age_group"),
+                    sex: text("sex"),
+                    prescriber: text("prescriber"),
+                });
+            }
+        },
+    )?;
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+fn read_open_data(bytes: &[u8], o: &OpenData) -> Result<Dispensations, Vec<Problem>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut other_regions = 0;
+    let names = ["atc5", "age", "sexe", "ben_reg", "psp_spe", "boites"];
+    each(
+        bytes,
+        |h| {
+            let absent: Vec<&str> = names.into_iter().filter(|n| !h.has(n)).collect();
+            if absent.is_empty() {
+                Ok(())
+            } else {
+                Err(missing(&absent, &names.join(", ")))
+            }
+        },
+        |line, h, r| {
+            let region = h.get(r, "ben_reg");
+            if region.trim_start_matches('0') != o.region.trim_start_matches('0') {
+                other_regions += 1;
+                return;
+            }
+            let atc = h.get(r, "atc5").to_ascii_uppercase();
+            if !atc_ok(&atc) {
+                problems.push(problem(
+                    line,
+                    "ATC5",
+                    h.get(r, "atc5"),
+                    "code ATC de 7 caractères attendu (ex. J01CA04)",
+                ));
+                return;
+            }
+            // Open Medic writes negative counts for returns: they are counted as such.
+            let packs = h
+                .get(r, "boites")
+                .replace([' ', '\u{a0}'], "")
+                .replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite());
+            let Some(packs) = packs else {
+                problems.push(problem(
+                    line,
+                    "BOITES",
+                    h.get(r, "boites"),
+                    "nombre de boîtes attendu",
+                ));
+                return;
+            };
+            let cip = h.get(r, "cip13");
+            let Some(per) = o.packs.ddd(cip, &atc) else {
+                problems.push(problem(
+                    line,
+                    if cip.is_empty() { "ATC5" } else { "CIP13" },
+                    if cip.is_empty() { &atc } else { cip },
+                    "DDJ par boîte inconnues pour ce produit : ajoutez-le à la table des DDJ par boîte",
+                ));
+                return;
+            };
+            let text = |name: &str| Some(h.get(r, name).to_string()).filter(|s| !s.is_empty());
+            out.push(Dispensation {
+                line,
+                territory: "région".into(),
+                period: Period {
+                    year: o.year,
+                    month: None,
+                },
+                atc,
+                ddd: packs * per,
+                prescriptions: None,
+                age_group: text("age"),
+                sex: text("sexe"),
+                prescriber: text("psp_spe"),
+            });
+        },
+    )?;
+    if problems.is_empty() {
+        Ok(Dispensations {
+            rows: out,
+            other_regions,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads a table of DDD per pack: `cip13` or `atc`, and `ddd_per_pack`.
+pub fn read_packs(bytes: &[u8]) -> Result<Packs, Vec<Problem>> {
+    let mut packs = Packs::default();
+    let mut problems = Vec::new();
+    each(
+        bytes,
+        |h| {
+            if h.has("ddd_per_pack") && (h.has("cip13") || h.has("atc")) {
+                Ok(())
+            } else {
+                Err(missing(&["ddd_per_pack"], "cip13 ou atc, ddd_per_pack"))
+            }
+        },
+        |line, h, r| {
+            let Some(per) = number(h.get(r, "ddd_per_pack")).filter(|x| *x > 0.0) else {
+                problems.push(problem(
+                    line,
+                    "ddd_per_pack",
+                    h.get(r, "ddd_per_pack"),
+                    "DDJ par boîte attendues (nombre positif)",
+                ));
+                return;
+            };
+            let (cip, atc) = (h.get(r, "cip13"), h.get(r, "atc").to_ascii_uppercase());
+            if !cip.is_empty() {
+                packs.by_cip.insert(cip.to_string(), per);
+            } else if atc_ok(&atc) {
+                packs.by_atc.insert(atc, per);
+            } else {
+                problems.push(problem(
+                    line,
+                    "atc",
+                    h.get(r, "atc"),
+                    "code CIP13 ou code ATC de 7 caractères attendu",
+                ));
+            }
+        },
+    )?;
+    if problems.is_empty() {
+        Ok(packs)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads a population file: `territory`, `year`, `population`.
+pub fn read_populations(bytes: &[u8]) -> Result<Vec<Population>, Vec<Problem>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let names = ["territory", "year", "population"];
+    each(
+        bytes,
+        |h| {
+            let absent: Vec<&str> = names.into_iter().filter(|n| !h.has(n)).collect();
+            if absent.is_empty() {
+                Ok(())
+            } else {
+                Err(missing(&absent, &names.join(", ")))
+            }
+        },
+        |line, h, r| {
+            let before = problems.len();
+            let territory = h.get(r, "territory");
+            if territory.is_empty() {
+                problems.push(problem(line, "territory", "", "territoire obligatoire"));
+            }
+            let year = h
+                .get(r, "year")
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y));
+            if year.is_none() {
+                problems.push(problem(
+                    line,
+                    "year",
+                    h.get(r, "year"),
+                    "année sur quatre chiffres attendue",
+                ));
+            }
+            let population = number(h.get(r, "population")).filter(|p| *p >= 1.0);
+            if population.is_none() {
+                problems.push(problem(
+                    line,
+                    "population",
+                    h.get(r, "population"),
+                    "nombre d'habitants attendu (au moins 1)",
+                ));
+            }
+            if problems.len() == before
+                && let (Some(year), Some(population)) = (year, population)
+            {
+                out.push(Population {
+                    line,
+                    territory: territory.to_string(),
+                    year,
+                    population,
+                });
+            }
+        },
+    )?;
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// DDD per 1000 inhabitants per day over a year (`None` without population).
+pub fn did(ddd: f64, population: f64, year: i32) -> Option<f64> {
+    let days = if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
+        366.0
+    } else {
+        365.0
+    };
+    (population > 0.0).then(|| 1000.0 * ddd / (population * days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cratb_layout_with_ddd_or_packs() {
+        let file = "territory;period;atc;ddd;packs;ddd_per_pack;prescriptions;age_group\n\
+                    38;2025-01;J01CA04;1200;;;300;0-14\n\
+                    CPTS du Grésivaudan;2025-02;j01cr02;;10;7,5;;\n";
+        let d = read_dispensations(file.as_bytes(), None).unwrap();
+        assert_eq!(d.rows.len(), 2);
+        assert_eq!(d.rows[0].ddd, 1200.0);
+        assert_eq!(d.rows[0].prescriptions, Some(300.0));
+        assert_eq!(d.rows[0].age_group.as_deref(), Some("0-14"));
+        assert_eq!((d.rows[1].atc.as_str(), d.rows[1].ddd), ("J01CR02", 75.0));
+        let bad = "territory;period;atc;ddd\n38;2025-13;J01CA04;12\n;2025-01;J01;x\n";
+        let p = read_dispensations(bad.as_bytes(), None).unwrap_err();
+        let at: Vec<(usize, &str)> = p.iter().map(|p| (p.line, p.column.as_str())).collect();
+        assert_eq!(
+            at,
+            [(2, "period"), (3, "territory"), (3, "atc"), (3, "ddd")]
+        );
+        let p = read_dispensations(b"territory;period;atc\n38;2025;J01CA04\n", None).unwrap_err();
+        assert_eq!(p[0].column, "ddd");
+    }
+
+    #[test]
+    fn open_data_layout_with_packs_from_a_separate_table() {
+        let packs = read_packs(b"cip13;atc;ddd_per_pack\n3400930000001;;6\n;J01MA02;5\n").unwrap();
+        let file = "ATC5;CIP13;age;sexe;BEN_REG;PSP_SPE;BOITES\n\
+                    J01CA04;3400930000001;20;2;84;1;100\n\
+                    J01MA02;3400930000999;60;1;84;90;-2\n\
+                    J01CA04;3400930000001;20;2;11;1;50\n";
+        assert!(is_open_data(file.as_bytes()));
+        let o = OpenData {
+            year: 2024,
+            region: "84",
+            packs: &packs,
+        };
+        let d = read_dispensations(file.as_bytes(), Some(&o)).unwrap();
+        assert_eq!(d.other_regions, 1);
+        assert_eq!(d.rows.len(), 2);
+        // 100 packs × 6 DDD; a return of 2 packs of ciprofloxacin by its ATC: −10 DDD.
+        assert_eq!((d.rows[0].ddd, d.rows[1].ddd), (600.0, -10.0));
+        assert_eq!(
+            d.rows[0].period,
+            Period {
+                year: 2024,
+                month: None
+            }
+        );
+        assert_eq!(d.rows[1].prescriber.as_deref(), Some("90"));
+        // Without the year and the table, the file is refused with the reason.
+        assert!(
+            read_dispensations(file.as_bytes(), None).unwrap_err()[0]
+                .message
+                .contains("open data")
+        );
+        let unknown = "ATC5;age;sexe;BEN_REG;PSP_SPE;BOITES\nJ01XX01;20;2;84;1;3\n";
+        let p = read_dispensations(unknown.as_bytes(), Some(&o)).unwrap_err();
+        assert_eq!((p[0].line, p[0].column.as_str()), (2, "ATC5"));
+    }
+
+    #[test]
+    fn populations_and_inhabitant_days() {
+        let p = read_populations(b"territory;year;population\n38;2024;1 280 000\n").unwrap();
+        assert_eq!(p[0].population, 1_280_000.0);
+        assert!(
+            read_populations(b"territory;year;population\n38;24;0\n")
+                .unwrap_err()
+                .len()
+                == 2
+        );
+        // 2024 is a leap year: 366 days. 1000 × 9,150 / (25,000 × 366) = 1.0.
+        assert_eq!(did(9_150.0, 25_000.0, 2024), Some(1.0));
+        assert_eq!(did(1.0, 0.0, 2024), None);
+    }
+}

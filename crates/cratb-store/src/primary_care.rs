@@ -1,0 +1,307 @@
+//! Primary care (ville) in the database: dispensations per territory of a region and the
+//! populations that are their denominators, each file checked whole and written in one
+//! transaction (a territory and period sent again replace what was there).
+//!
+//! Territories are stored as keys: `region` (the whole region), `dep:<code>` (one of its
+//! departments), `cpts:<id>` (one of its CPTS); files name them as people do (`38`, `Isère`,
+//! the CPTS's name, `région`).
+
+use crate::{Db, Result, StoreError, now, on_db};
+use cratb_consumption::hospital::Problem;
+use cratb_consumption::primary::{self, OpenData, Packs};
+use cratb_domain::{Scope, geo};
+use std::collections::{BTreeMap, HashMap};
+
+/// A region's territories by the names files give them.
+pub struct Territories {
+    region: String,
+    /// Folded name or code → key.
+    by_name: HashMap<String, String>,
+    /// Key → name shown.
+    pub names: BTreeMap<String, String>,
+}
+
+impl Territories {
+    /// The region, its departments and its CPTS.
+    pub async fn of(db: &Db, region: &str) -> Result<Territories> {
+        let mut by_name = HashMap::new();
+        let mut names = BTreeMap::new();
+        let region_name = geo::region(region).map_or(region, |r| r.name);
+        for alias in ["region", "région", "reg", region_name] {
+            by_name.insert(geo::fold(alias), "region".to_string());
+        }
+        names.insert("region".to_string(), region_name.to_string());
+        for d in geo::DEPARTMENTS.iter().filter(|d| d.region == region) {
+            let key = format!("dep:{}", d.code);
+            by_name.insert(geo::fold(d.code), key.clone());
+            by_name.insert(geo::fold(d.name), key.clone());
+            names.insert(key, format!("{} ({})", d.name, d.code));
+        }
+        let cpts: Vec<(i64, String)> = on_db!(db, p => sqlx::query_as(
+            "SELECT id, name FROM territories WHERE region_code = $1 AND kind = 'CPTS'")
+            .bind(region).fetch_all(p).await)?;
+        for (id, name) in cpts {
+            let key = format!("cpts:{id}");
+            by_name.insert(geo::fold(&name), key.clone());
+            names.insert(key, name);
+        }
+        Ok(Territories {
+            region: region.to_string(),
+            by_name,
+            names,
+        })
+    }
+
+    /// The key of a territory as a file names it (a department code may lose its leading 0).
+    pub fn key(&self, written: &str) -> Option<&str> {
+        let folded = geo::fold(written.trim());
+        self.by_name
+            .get(&folded)
+            .or_else(|| {
+                (folded.len() == 1)
+                    .then(|| self.by_name.get(&format!("0{folded}")))
+                    .flatten()
+            })
+            .map(String::as_str)
+    }
+
+    fn unknown(&self, line: usize, value: &str) -> Problem {
+        Problem {
+            line,
+            column: "territory".into(),
+            value: value.into(),
+            message: format!(
+                "territoire inconnu de la région {} (un département de la région, une de ses CPTS, ou « région »)",
+                self.region
+            ),
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PrimaryImport {
+    pub import_id: i64,
+    pub rows: usize,
+    /// Rows of other regions left out (open-data files cover the whole country).
+    pub other_regions: usize,
+}
+
+/// Why nothing was imported.
+#[derive(Debug, thiserror::Error)]
+pub enum PrimaryImportError {
+    /// Problems of the file (`file` names which: the dispensations or the DDD per pack table).
+    #[error("{} problème(s) : rien n'a été importé", .0.len())]
+    Invalid(Vec<(&'static str, Problem)>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An open-data file's year and its table of DDD per pack.
+pub struct OpenDataFile<'a> {
+    pub year: i32,
+    pub packs: &'a [u8],
+}
+
+fn invalid(file: &'static str, list: Vec<Problem>) -> PrimaryImportError {
+    PrimaryImportError::Invalid(list.into_iter().map(|p| (file, p)).collect())
+}
+
+/// Imports a dispensation file (cratb's layout, or the open-data layout with its year and DDD
+/// per pack) for `region`.
+pub async fn import_dispensations(
+    db: &Db,
+    scope: &Scope,
+    region: &str,
+    filename: &str,
+    bytes: &[u8],
+    open_data: Option<OpenDataFile<'_>>,
+    actor: &str,
+) -> std::result::Result<PrimaryImport, PrimaryImportError> {
+    if !scope.allows(region) {
+        return Err(StoreError::NotFound.into());
+    }
+    let packs: Option<Packs> = match &open_data {
+        Some(o) => Some(primary::read_packs(o.packs).map_err(|p| invalid("packs", p))?),
+        None => None,
+    };
+    let od = match (&open_data, &packs) {
+        (Some(o), Some(packs)) => Some(OpenData {
+            year: o.year,
+            region,
+            packs,
+        }),
+        _ => None,
+    };
+    let read =
+        primary::read_dispensations(bytes, od.as_ref()).map_err(|p| invalid("dispensations", p))?;
+    let territories = Territories::of(db, region).await?;
+    let mut problems = Vec::new();
+    let mut rows = Vec::with_capacity(read.rows.len());
+    for d in &read.rows {
+        match territories.key(&d.territory) {
+            Some(key) => rows.push((key.to_string(), d)),
+            None => problems.push(territories.unknown(d.line, &d.territory)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(invalid("dispensations", problems));
+    }
+    // A territory and period sent again replace what was there.
+    let mut replaced: Vec<(String, i32, i32)> = rows
+        .iter()
+        .map(|(t, d)| (t.clone(), d.period.year, d.period.month.unwrap_or(0) as i32))
+        .collect();
+    replaced.sort();
+    replaced.dedup();
+    let at = now();
+    let n = rows.len() as i64;
+    let id = on_db!(db, p => async {
+        let mut tx = p.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO primary_care_imports (region_code, kind, filename, rows_imported, imported_by, created_at)
+             VALUES ($1, 'dispensations', $2, $3, $4, $5) RETURNING id")
+            .bind(region).bind(filename).bind(n).bind(actor).bind(at).fetch_one(&mut *tx).await?;
+        for (territory, year, month) in &replaced {
+            sqlx::query(
+                "DELETE FROM primary_care_dispensations WHERE region_code = $1 AND territory = $2 AND year = $3 AND COALESCE(month, 0) = $4 AND import_id <> $5")
+                .bind(region).bind(territory).bind(year).bind(month).bind(id).execute(&mut *tx).await?;
+        }
+        for (territory, d) in &rows {
+            sqlx::query(
+                "INSERT INTO primary_care_dispensations (import_id, region_code, territory, year, month, atc, ddd, prescriptions, age_group, sex, prescriber)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                .bind(id).bind(region).bind(territory).bind(d.period.year).bind(d.period.month.map(i32::from))
+                .bind(&d.atc).bind(d.ddd).bind(d.prescriptions).bind(&d.age_group).bind(&d.sex).bind(&d.prescriber)
+                .execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<i64, sqlx::Error>(id)
+    }.await)
+    .map_err(StoreError::from)?;
+    Ok(PrimaryImport {
+        import_id: id,
+        rows: rows.len(),
+        other_regions: read.other_regions,
+    })
+}
+
+/// Imports a population file for `region` (a territory's year given again replaces it).
+pub async fn import_populations(
+    db: &Db,
+    scope: &Scope,
+    region: &str,
+    filename: &str,
+    bytes: &[u8],
+    actor: &str,
+) -> std::result::Result<usize, PrimaryImportError> {
+    if !scope.allows(region) {
+        return Err(StoreError::NotFound.into());
+    }
+    let read = primary::read_populations(bytes).map_err(|p| invalid("populations", p))?;
+    let territories = Territories::of(db, region).await?;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for p in &read {
+        match territories.key(&p.territory) {
+            Some(key) => rows.push((key.to_string(), p)),
+            None => problems.push(territories.unknown(p.line, &p.territory)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(invalid("populations", problems));
+    }
+    let at = now();
+    let n = rows.len() as i64;
+    on_db!(db, p => async {
+        let mut tx = p.begin().await?;
+        sqlx::query(
+            "INSERT INTO primary_care_imports (region_code, kind, filename, rows_imported, imported_by, created_at)
+             VALUES ($1, 'populations', $2, $3, $4, $5)")
+            .bind(region).bind(filename).bind(n).bind(actor).bind(at).execute(&mut *tx).await?;
+        for (territory, p) in &rows {
+            sqlx::query(
+                "INSERT INTO populations (region_code, territory, year, population) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (region_code, territory, year) DO UPDATE SET population = excluded.population")
+                .bind(region).bind(territory).bind(p.year).bind(p.population).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    }.await)
+    .map_err(StoreError::from)?;
+    Ok(rows.len())
+}
+
+/// DDD and prescriptions of an ATC code in a territory and period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispensed {
+    /// Territory key.
+    pub territory: String,
+    pub year: i32,
+    /// 0 for a yearly figure.
+    pub month: u8,
+    pub atc: String,
+    pub ddd: f64,
+    pub prescriptions: f64,
+}
+
+/// A region's primary-care data, summed per territory, period and ATC code.
+#[derive(Debug, Clone, Default)]
+pub struct PrimaryData {
+    pub ddd: Vec<Dispensed>,
+    /// (territory key, year) → population.
+    pub populations: HashMap<(String, i32), f64>,
+    /// Territory key → name.
+    pub names: BTreeMap<String, String>,
+    /// DDD by breakdown (`age`, `sex`, `prescriber`) and value, per territory and year.
+    pub breakdown: Vec<(String, i32, &'static str, String, f64)>,
+}
+
+/// The region's primary-care data (scoped).
+pub async fn data(db: &Db, scope: &Scope, region: &str) -> Result<PrimaryData> {
+    if !scope.allows(region) {
+        return Err(StoreError::NotFound);
+    }
+    type Row = (String, i32, Option<i32>, String, f64, Option<f64>);
+    let rows: Vec<Row> = on_db!(db, p => sqlx::query_as(
+        "SELECT territory, year, month, atc, SUM(ddd), SUM(prescriptions) FROM primary_care_dispensations
+         WHERE region_code = $1 GROUP BY territory, year, month, atc ORDER BY territory, year, month, atc")
+        .bind(region).fetch_all(p).await)?;
+    let populations: Vec<(String, i32, f64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT territory, year, population FROM populations WHERE region_code = $1")
+        .bind(region).fetch_all(p).await)?;
+    let mut breakdown = Vec::new();
+    for (what, column) in [
+        ("age", "age_group"),
+        ("sex", "sex"),
+        ("prescriber", "prescriber"),
+    ] {
+        let sql = format!(
+            "SELECT territory, year, {column}, SUM(ddd) FROM primary_care_dispensations
+             WHERE region_code = $1 AND {column} IS NOT NULL GROUP BY territory, year, {column}"
+        );
+        let rows: Vec<(String, i32, String, f64)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(region).fetch_all(p).await)?;
+        breakdown.extend(rows.into_iter().map(|(t, y, v, d)| (t, y, what, v, d)));
+    }
+    Ok(PrimaryData {
+        ddd: rows
+            .into_iter()
+            .map(
+                |(territory, year, month, atc, ddd, prescriptions)| Dispensed {
+                    territory,
+                    year,
+                    month: month.unwrap_or(0) as u8,
+                    atc,
+                    ddd,
+                    prescriptions: prescriptions.unwrap_or(0.0),
+                },
+            )
+            .collect(),
+        populations: populations
+            .into_iter()
+            .map(|(t, y, p)| ((t, y), p))
+            .collect(),
+        names: Territories::of(db, region).await?.names,
+        breakdown,
+    })
+}

@@ -1,0 +1,777 @@
+//! Primary care (ville): DDD per 1000 inhabitants per day and prescriptions per 1000
+//! inhabitants per year for the region, its departments and its CPTS; the twelve ESAC-Net
+//! quality indicators and the AWaRe shares of the territory chosen; the imports of
+//! dispensations (cratb's layout or the open-data one) and of populations.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::charts::{self, Reference};
+use crate::consumption::{change, fmt, fmt_change};
+use crate::error::PageError;
+use crate::export::{Cell, Sheet, download};
+use crate::pages::{Layout, Opt, PageQuery, PageResult, non_empty, options, render_status};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use cratb_consumption::hospital::{Period, Problem};
+use cratb_consumption::indicators::{self, AwareTable, EsacIndicators, MonthlyDdd};
+use cratb_consumption::primary::did;
+use cratb_domain::{Permission, Scope, geo};
+use cratb_store::audit;
+use cratb_store::primary_care::{self, Dispensed, OpenDataFile, PrimaryData, PrimaryImportError};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PrimaryQuery {
+    region: Option<String>,
+    year: Option<String>,
+    territory: Option<String>,
+}
+
+/// One territory's year.
+struct TerritoryYear {
+    ddd: f64,
+    prescriptions: f64,
+    population: Option<f64>,
+}
+
+impl TerritoryYear {
+    fn did(&self, year: i32) -> Option<f64> {
+        self.population.and_then(|p| did(self.ddd, p, year))
+    }
+    fn prescriptions_per_1000(&self) -> Option<f64> {
+        self.population
+            .filter(|p| *p > 0.0 && self.prescriptions > 0.0)
+            .map(|p| 1000.0 * self.prescriptions / p)
+    }
+}
+
+/// The monthly (or yearly) DDD of a territory: its own rows; for the region, its own rows if
+/// there are any that year, else the sum of its departments.
+fn rows_of(data: &PrimaryData, territory: &str) -> Vec<MonthlyDdd> {
+    let own: Vec<&Dispensed> = data
+        .ddd
+        .iter()
+        .filter(|r| r.territory == territory)
+        .collect();
+    let years_own: BTreeSet<i32> = own.iter().map(|r| r.year).collect();
+    let mut out: Vec<MonthlyDdd> = own.iter().map(|r| monthly(r)).collect();
+    if territory == "region" {
+        for r in data
+            .ddd
+            .iter()
+            .filter(|r| r.territory.starts_with("dep:") && !years_own.contains(&r.year))
+        {
+            out.push(monthly(r));
+        }
+    }
+    out
+}
+
+fn monthly(r: &Dispensed) -> MonthlyDdd {
+    MonthlyDdd {
+        period: Period {
+            year: r.year,
+            month: (r.month > 0).then_some(r.month),
+        },
+        atc: r.atc.clone(),
+        // Community pharmacies dispense oral forms, almost always: AWaRe reads them as such.
+        route: Some(cratb_consumption::Route::O),
+        ddd: r.ddd,
+    }
+}
+
+/// A territory's population in a year; for the region without its own figure, the sum of its
+/// departments' (if every department with data has one).
+fn population(data: &PrimaryData, territory: &str, year: i32) -> Option<f64> {
+    if let Some(p) = data.populations.get(&(territory.to_string(), year)) {
+        return Some(*p);
+    }
+    if territory != "region" {
+        return None;
+    }
+    let deps: BTreeSet<&str> = data
+        .ddd
+        .iter()
+        .filter(|r| r.territory.starts_with("dep:") && r.year == year)
+        .map(|r| r.territory.as_str())
+        .collect();
+    let pops: Vec<f64> = deps
+        .iter()
+        .filter_map(|d| data.populations.get(&(d.to_string(), year)).copied())
+        .collect();
+    (!deps.is_empty() && pops.len() == deps.len()).then(|| pops.iter().sum())
+}
+
+fn year_of(data: &PrimaryData, territory: &str, year: i32) -> Option<TerritoryYear> {
+    let rows = rows_of(data, territory);
+    let j01: Vec<&MonthlyDdd> = rows
+        .iter()
+        .filter(|r| r.period.year == year && r.atc.starts_with("J01"))
+        .collect();
+    if j01.is_empty() {
+        return None;
+    }
+    let prescriptions: f64 = if territory == "region"
+        && !data
+            .ddd
+            .iter()
+            .any(|r| r.territory == "region" && r.year == year)
+    {
+        data.ddd
+            .iter()
+            .filter(|r| {
+                r.territory.starts_with("dep:") && r.year == year && r.atc.starts_with("J01")
+            })
+            .map(|r| r.prescriptions)
+            .sum()
+    } else {
+        data.ddd
+            .iter()
+            .filter(|r| r.territory == territory && r.year == year && r.atc.starts_with("J01"))
+            .map(|r| r.prescriptions)
+            .sum()
+    };
+    Some(TerritoryYear {
+        ddd: j01.iter().map(|r| r.ddd).sum(),
+        prescriptions,
+        population: population(data, territory, year),
+    })
+}
+
+/// A whole number with its thousands apart (`1 280 000`, `1,280,000` in English).
+fn thousands(x: f64, lang: &str) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let sep = if lang == "en" { ',' } else { '\u{202f}' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if x < 0.0 { format!("−{out}") } else { out }
+}
+
+pub struct TerritoryLine {
+    pub key: String,
+    pub name: String,
+    pub population: String,
+    pub did: String,
+    pub prescriptions: String,
+    pub vs_region: String,
+}
+
+pub struct EsacLine {
+    pub label: &'static str,
+    pub value: String,
+    pub unit: &'static str,
+}
+
+fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
+    let en = lang == "en";
+    let did = if en {
+        "DDD/1000 inhabitants/day"
+    } else {
+        "DDJ/1000 habitants/jour"
+    };
+    let l = |fr: &'static str, english: &'static str| if en { english } else { fr };
+    vec![
+        EsacLine {
+            label: l(
+                "J01 — antibactériens (total)",
+                "J01 — antibacterials (total)",
+            ),
+            value: fmt(e.j01_did, lang),
+            unit: did,
+        },
+        EsacLine {
+            label: l("J01C — pénicillines", "J01C — penicillins"),
+            value: fmt(e.j01c_did, lang),
+            unit: did,
+        },
+        EsacLine {
+            label: l(
+                "J01D — céphalosporines et autres bêta-lactamines",
+                "J01D — cephalosporins and other beta-lactams",
+            ),
+            value: fmt(e.j01d_did, lang),
+            unit: did,
+        },
+        EsacLine {
+            label: l(
+                "J01F — macrolides, lincosamides, streptogramines",
+                "J01F — macrolides, lincosamides, streptogramins",
+            ),
+            value: fmt(e.j01f_did, lang),
+            unit: did,
+        },
+        EsacLine {
+            label: l("J01M — quinolones", "J01M — quinolones"),
+            value: fmt(e.j01m_did, lang),
+            unit: did,
+        },
+        EsacLine {
+            label: l(
+                "Part des pénicillines sensibles aux bêta-lactamases (J01CE)",
+                "Share of beta-lactamase-sensitive penicillins (J01CE)",
+            ),
+            value: fmt(e.j01ce_pct, lang),
+            unit: "%",
+        },
+        EsacLine {
+            label: l(
+                "Part des associations avec inhibiteur (J01CR)",
+                "Share of combinations with inhibitors (J01CR)",
+            ),
+            value: fmt(e.j01cr_pct, lang),
+            unit: "%",
+        },
+        EsacLine {
+            label: l(
+                "Part des céphalosporines de 3e et 4e génération (J01DD+J01DE)",
+                "Share of 3rd and 4th generation cephalosporins (J01DD+J01DE)",
+            ),
+            value: fmt(e.j01dd_de_pct, lang),
+            unit: "%",
+        },
+        EsacLine {
+            label: l(
+                "Part des fluoroquinolones (J01MA)",
+                "Share of fluoroquinolones (J01MA)",
+            ),
+            value: fmt(e.j01ma_pct, lang),
+            unit: "%",
+        },
+        EsacLine {
+            label: l(
+                "Rapport large / étroit spectre",
+                "Broad / narrow spectrum ratio",
+            ),
+            value: fmt(e.broad_narrow_ratio, lang),
+            unit: "",
+        },
+        EsacLine {
+            label: l("Variation saisonnière J01", "Seasonal variation J01"),
+            value: fmt(e.j01_seasonal_variation, lang),
+            unit: "%",
+        },
+        EsacLine {
+            label: l("Variation saisonnière J01M", "Seasonal variation J01M"),
+            value: fmt(e.j01m_seasonal_variation, lang),
+            unit: "%",
+        },
+    ]
+}
+
+#[derive(Default)]
+struct Notice {
+    imported: Option<String>,
+    problems: Vec<(&'static str, Problem)>,
+    total: usize,
+}
+
+#[derive(Template)]
+#[template(path = "consumption/primary.html")]
+struct PrimaryPage {
+    l: Layout,
+    region: String,
+    region_name: String,
+    regions: Vec<Opt>,
+    years: Vec<Opt>,
+    territories: Vec<Opt>,
+    query: String,
+    empty: bool,
+    year: i32,
+    territory_name: String,
+    lines: Vec<TerritoryLine>,
+    esac: Vec<EsacLine>,
+    aware: Vec<(&'static str, String)>,
+    trend: String,
+    monthly: String,
+    breakdown: Vec<(&'static str, Vec<(String, String)>)>,
+    can_import: bool,
+    imported: Option<String>,
+    problems: Vec<(&'static str, Problem)>,
+    problems_total: usize,
+    editions: String,
+}
+
+fn region_of(auth: &Auth, asked: Option<&str>) -> Result<String, PageError> {
+    let (user, scope) = auth.page_user()?;
+    Ok(match scope {
+        Scope::Region(r) => r.as_str().to_owned(),
+        Scope::National => asked
+            .and_then(|a| geo::region(a.trim()))
+            .map(|g| g.code.to_string())
+            .or_else(|| user.region_code.clone())
+            .unwrap_or_else(|| "84".into()),
+    })
+}
+
+async fn page(
+    state: &AppState,
+    auth: &Auth,
+    region: String,
+    q: PrimaryQuery,
+    notice: Notice,
+) -> PageResult {
+    let lang = auth.lang.code();
+    let (user, scope) = auth.page_user()?;
+    // Primary care is the region's: a referent, bound to an establishment, has no access.
+    if user.role() == cratb_domain::Role::Referent {
+        return Err(PageError::Forbidden(auth.lang));
+    }
+    let data = primary_care::data(&state.db, &scope, &region)
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    let years: BTreeSet<i32> = data.ddd.iter().map(|r| r.year).collect();
+    let year = q
+        .year
+        .as_deref()
+        .and_then(|y| y.trim().parse().ok())
+        .filter(|y| years.contains(y))
+        .or(years.last().copied())
+        .unwrap_or(2025);
+    let territory = non_empty(&q.territory)
+        .filter(|t| data.names.contains_key(t))
+        .unwrap_or_else(|| "region".into());
+    let region_year = year_of(&data, "region", year);
+    let region_did = region_year.as_ref().and_then(|t| t.did(year));
+    // The region first, then its departments and CPTS.
+    let mut keys: Vec<(&String, &String)> = data.names.iter().collect();
+    keys.sort_by_key(|(k, _)| *k != "region");
+    let lines = keys
+        .into_iter()
+        .filter_map(|(key, name)| {
+            let t = year_of(&data, key, year)?;
+            Some(TerritoryLine {
+                key: key.clone(),
+                name: name.clone(),
+                population: t.population.map_or("—".into(), |p| thousands(p, lang)),
+                did: fmt(t.did(year), lang),
+                prescriptions: fmt(t.prescriptions_per_1000(), lang),
+                vs_region: if key == "region" {
+                    String::new()
+                } else {
+                    fmt_change(change(region_did, t.did(year)), lang)
+                },
+            })
+        })
+        .collect();
+    let rows = rows_of(&data, &territory);
+    let inhabitants = population(&data, &territory, year).unwrap_or(0.0);
+    let esac = indicators::esac(&rows, inhabitants, year);
+    let this_year: Vec<MonthlyDdd> = rows
+        .iter()
+        .filter(|r| r.period.year == year)
+        .cloned()
+        .collect();
+    let shares = indicators::aware_shares(&this_year, &AwareTable::embedded());
+    let pct = |x: Option<f64>| x.map_or("—".into(), |v| format!("{} %", fmt(Some(v), lang)));
+    let en = lang == "en";
+    let aware = vec![
+        (if en { "Access" } else { "Accès" }, pct(shares.access)),
+        ("Watch", pct(shares.watch)),
+        (if en { "Reserve" } else { "Réserve" }, pct(shares.reserve)),
+        (
+            if en { "Unclassified" } else { "Non classés" },
+            pct(shares.unclassified),
+        ),
+    ];
+    let target = cratb_store::consumption::target(&state.db, &region, "VILLE", "J01")
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    let points: Vec<(String, Option<f64>)> = years
+        .iter()
+        .map(|y| {
+            (
+                y.to_string(),
+                year_of(&data, &territory, *y).and_then(|t| t.did(*y)),
+            )
+        })
+        .collect();
+    let mut refs = Vec::new();
+    let baseline =
+        year_of(&data, &territory, target.baseline_year).and_then(|t| t.did(target.baseline_year));
+    if let (Some(b), Some(goal)) = (baseline, target.goal(baseline)) {
+        refs.push(Reference {
+            label: format!(
+                "{} {}",
+                if en { "Baseline" } else { "Référence" },
+                target.baseline_year
+            ),
+            value: b,
+            class: "baseline",
+        });
+        refs.push(Reference {
+            label: if en {
+                "Target".into()
+            } else {
+                "Objectif".into()
+            },
+            value: goal,
+            class: "target",
+        });
+    }
+    if let Some(n) = target.national_value {
+        refs.push(Reference {
+            label: format!(
+                "National {}",
+                target
+                    .national_year
+                    .map(|y| y.to_string())
+                    .unwrap_or_default()
+            ),
+            value: n,
+            class: "median",
+        });
+    }
+    let unit = if en {
+        "DDD/1000 inhabitants/day"
+    } else {
+        "DDJ/1000 habitants/jour"
+    };
+    let trend = charts::line(&format!("J01 — {unit}"), &points, &refs);
+    // Month by month, where months are given: DDD over inhabitants × days of the month.
+    let mut months: Vec<(i32, u8, f64)> = Vec::new();
+    for r in rows.iter().filter(|r| r.atc.starts_with("J01")) {
+        if let Some(m) = r.period.month {
+            match months.iter_mut().find(|x| x.0 == r.period.year && x.1 == m) {
+                Some(x) => x.2 += r.ddd,
+                None => months.push((r.period.year, m, r.ddd)),
+            }
+        }
+    }
+    months.sort_by_key(|m| (m.0, m.1));
+    let monthly_points: Vec<(String, Option<f64>)> = months
+        .iter()
+        .map(|(y, m, d)| {
+            let pop = population(&data, &territory, *y);
+            let days = indicators::days_in_month(*y, *m) as f64;
+            (
+                format!("{m:02}/{}", y % 100),
+                pop.map(|p| 1000.0 * d / (p * days)),
+            )
+        })
+        .collect();
+    let monthly = if monthly_points.is_empty() {
+        String::new()
+    } else {
+        charts::line(
+            if en {
+                "Month by month"
+            } else {
+                "Mois par mois"
+            },
+            &monthly_points,
+            &[],
+        )
+    };
+    let mut breakdown = Vec::new();
+    for (what, fr, english) in [
+        ("age", "Âge", "Age"),
+        ("sex", "Sexe", "Sex"),
+        ("prescriber", "Prescripteur", "Prescriber"),
+    ] {
+        let rows: Vec<&(String, i32, &str, String, f64)> = data
+            .breakdown
+            .iter()
+            .filter(|b| b.0 == territory && b.1 == year && b.2 == what)
+            .collect();
+        let total: f64 = rows.iter().map(|b| b.4).sum();
+        if total > 0.0 {
+            breakdown.push((
+                if en { english } else { fr },
+                rows.iter()
+                    .map(|b| {
+                        (
+                            b.3.clone(),
+                            format!("{} %", fmt(Some(100.0 * b.4 / total), lang)),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    let q_string = serde_urlencoded::to_string([
+        ("region", region.as_str()),
+        ("year", &year.to_string()),
+        ("territory", territory.as_str()),
+    ])
+    .unwrap_or_default();
+    let status = if notice.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PrimaryPage {
+        l: Layout::new(auth, auth.lang.tr().con_primary),
+        region_name: geo::region(&region).map_or("", |g| g.name).to_string(),
+        regions: match scope {
+            Scope::National => options(geo::REGIONS.iter().map(|g| (g.code, g.name)), &region),
+            Scope::Region(_) => Vec::new(),
+        },
+        years: options(
+            years.iter().rev().map(|y| (y.to_string(), y.to_string())),
+            &year.to_string(),
+        ),
+        territories: options(
+            data.names.iter().map(|(k, n)| (k.as_str(), n.as_str())),
+            &territory,
+        ),
+        query: q_string,
+        empty: data.ddd.is_empty(),
+        year,
+        territory_name: data.names.get(&territory).cloned().unwrap_or_default(),
+        lines,
+        esac: esac_lines(&esac, lang),
+        aware,
+        trend,
+        monthly,
+        breakdown,
+        can_import: auth.can(Permission::ImportConsumption),
+        imported: notice.imported,
+        problems: notice.problems,
+        problems_total: notice.total,
+        editions: format!(
+            "ESAC-Net (Adriaenssens et al., BMJ Qual Saf 2011) · {}",
+            AwareTable::embedded().edition
+        ),
+        region,
+    };
+    Ok(render_status(&page, status))
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    auth: Auth,
+    PageQuery(q): PageQuery<PrimaryQuery>,
+) -> PageResult {
+    let region = region_of(&auth, q.region.as_deref())?;
+    page(&state, &auth, region, q, Notice::default()).await
+}
+
+/// The ESAC-Net indicators of every territory for the year, as CSV or XLSX.
+pub async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(format): Path<String>,
+    PageQuery(q): PageQuery<PrimaryQuery>,
+) -> PageResult {
+    let (user, scope) = auth.page_user()?;
+    if user.role() == cratb_domain::Role::Referent {
+        return Err(PageError::Forbidden(auth.lang));
+    }
+    let region = region_of(&auth, q.region.as_deref())?;
+    let data = primary_care::data(&state.db, &scope, &region)
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    let year = q
+        .year
+        .as_deref()
+        .and_then(|y| y.trim().parse().ok())
+        .or(data.ddd.iter().map(|r| r.year).max())
+        .unwrap_or(2025);
+    let mut rows = Vec::new();
+    for (key, name) in &data.names {
+        let Some(t) = year_of(&data, key, year) else {
+            continue;
+        };
+        let e = indicators::esac(
+            &rows_of(&data, key),
+            population(&data, key, year).unwrap_or(0.0),
+            year,
+        );
+        let mut row = vec![
+            Cell::from(name.as_str()),
+            Cell::Number(year as f64),
+            Cell::from(t.population),
+            Cell::from(Some(t.ddd)),
+            Cell::from(t.prescriptions_per_1000()),
+        ];
+        row.extend(
+            [
+                e.j01_did,
+                e.j01c_did,
+                e.j01d_did,
+                e.j01f_did,
+                e.j01m_did,
+                e.j01ce_pct,
+                e.j01cr_pct,
+                e.j01dd_de_pct,
+                e.j01ma_pct,
+                e.broad_narrow_ratio,
+                e.j01_seasonal_variation,
+                e.j01m_seasonal_variation,
+            ]
+            .map(Cell::from),
+        );
+        rows.push(row);
+    }
+    let sheets = [Sheet {
+        name: "Ville",
+        header: vec![
+            "territoire",
+            "annee",
+            "population",
+            "ddj_j01",
+            "prescriptions_1000_hab",
+            "j01_did",
+            "j01c_did",
+            "j01d_did",
+            "j01f_did",
+            "j01m_did",
+            "j01ce_pct",
+            "j01cr_pct",
+            "j01dd_de_pct",
+            "j01ma_pct",
+            "large_etroit",
+            "saison_j01",
+            "saison_j01m",
+        ],
+        rows,
+    }];
+    download(
+        &format!("ville-{region}-{year}"),
+        &format,
+        &sheets,
+        auth.lang,
+    )
+}
+
+/// A dispensation file (with, for the open-data layout, its year and DDD per pack), or a
+/// population file.
+pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> PageResult {
+    let lang = auth.lang;
+    let (user, scope) = auth.page_user()?;
+    let (mut region, mut kind, mut year) = (String::new(), String::new(), String::new());
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut packs: Option<Vec<u8>> = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| PageError::BadRequest(lang, e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" || name == "packs" {
+            let filename = field.file_name().unwrap_or("fichier").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
+            if !bytes.is_empty() {
+                if name == "file" {
+                    file = Some((filename, bytes.to_vec()));
+                } else {
+                    packs = Some(bytes.to_vec());
+                }
+            }
+            continue;
+        }
+        let text = field
+            .text()
+            .await
+            .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
+        match name.as_str() {
+            "region" => region = text,
+            "kind" => kind = text,
+            "year" => year = text,
+            _ => {}
+        }
+    }
+    let region = region_of(&auth, Some(&region))?;
+    let q = PrimaryQuery {
+        region: Some(region.clone()),
+        ..PrimaryQuery::default()
+    };
+    let refused = |problems: Vec<(&'static str, Problem)>| Notice {
+        total: problems.len(),
+        problems: problems.into_iter().take(200).collect(),
+        ..Notice::default()
+    };
+    let Some((filename, bytes)) = file else {
+        let p = Problem {
+            line: 0,
+            column: String::new(),
+            value: String::new(),
+            message: lang.tr().con_primary_no_file.into(),
+        };
+        return page(&state, &auth, region, q, refused(vec![("", p)])).await;
+    };
+    let outcome = if kind == "populations" {
+        primary_care::import_populations(&state.db, &scope, &region, &filename, &bytes, &user.email)
+            .await
+            .map(|n| format!("{filename} : {n} population(s)"))
+    } else {
+        let open_data = match (year.trim(), &packs) {
+            ("", None) => None,
+            (y, Some(p)) => match y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)) {
+                Some(y) => Some(OpenDataFile { year: y, packs: p }),
+                None => {
+                    let p = Problem {
+                        line: 0,
+                        column: "year".into(),
+                        value: y.into(),
+                        message: "année sur quatre chiffres attendue pour un fichier open data"
+                            .into(),
+                    };
+                    return page(&state, &auth, region, q, refused(vec![("", p)])).await;
+                }
+            },
+            (_, None) => {
+                let p = Problem {
+                    line: 0,
+                    column: "packs".into(),
+                    value: String::new(),
+                    message: "table des DDJ par boîte attendue pour un fichier open data".into(),
+                };
+                return page(&state, &auth, region, q, refused(vec![("", p)])).await;
+            }
+        };
+        primary_care::import_dispensations(
+            &state.db,
+            &scope,
+            &region,
+            &filename,
+            &bytes,
+            open_data,
+            &user.email,
+        )
+        .await
+        .map(|d| {
+            let mut s = format!("{filename} : {} ligne(s)", d.rows);
+            if d.other_regions > 0 {
+                s.push_str(&format!(
+                    ", {} ligne(s) d'autres régions laissées de côté",
+                    d.other_regions
+                ));
+            }
+            s
+        })
+    };
+    match outcome {
+        Ok(summary) => {
+            let entry = auth.audit_entry(
+                "primary_care.import",
+                "primary_care_import",
+                None,
+                Some(region.clone()),
+                summary.clone(),
+            );
+            audit::append(&state.db, &entry)
+                .await
+                .map_err(PageError::store(lang))?;
+            let notice = Notice {
+                imported: Some(summary),
+                ..Notice::default()
+            };
+            page(&state, &auth, region, q, notice).await
+        }
+        Err(PrimaryImportError::Invalid(list)) => {
+            page(&state, &auth, region, q, refused(list)).await
+        }
+        Err(PrimaryImportError::Store(e)) => Err(PageError::store(lang)(e)),
+    }
+}
