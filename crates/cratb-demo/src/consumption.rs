@@ -193,57 +193,6 @@ pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoErr
     Ok(done.consumption_rows)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use cratb_consumption::hospital::{self, By};
-
-    #[test]
-    fn levels_are_those_of_french_hospitals() {
-        let hospitals: Vec<(String, String, i64)> = [
-            ("CHU", 1500),
-            ("CH", 400),
-            ("CH", 250),
-            ("CLINIQUE", 150),
-            ("SSR", 80),
-            ("PSY", 120),
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, (c, b))| (format!("38000{i:04}"), c.to_string(), *b))
-        .collect();
-        let table = DddTable::embedded(cratb_consumption::ddd::LATEST).unwrap();
-        let (c, d) = files(&hospitals, &table, 3);
-        let rows = hospital::read_consumption(c.as_bytes()).unwrap();
-        let days = hospital::read_denominators(d.as_bytes()).unwrap();
-        let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
-        assert_eq!(out.rows.len(), 3);
-        for r in &out.rows {
-            let rate = r.per_1000_patient_days().unwrap();
-            assert!((330.0..=520.0).contains(&rate), "{}: {rate}", r.group[0]);
-        }
-        assert!(
-            out.rows[2].ddd < out.rows[0].ddd,
-            "use goes down over the years"
-        );
-        // Nursing homes: 30–70 DDD per 1000 resident-days, no admissions.
-        let homes = vec![("380009999".to_string(), "EHPAD".to_string(), 80)];
-        let (c, d) = files(&homes, &table, 4);
-        let rows = hospital::read_consumption(c.as_bytes()).unwrap();
-        let days = hospital::read_denominators(d.as_bytes()).unwrap();
-        let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
-        for r in &out.rows {
-            let rate = r.per_1000_patient_days().unwrap();
-            assert!(
-                (30.0..=70.0).contains(&rate),
-                "EHPAD {}: {rate}",
-                r.group[0]
-            );
-            assert_eq!(r.per_100_admissions(), None);
-        }
-    }
-}
-
 /// Primary-care substances and their share of DDD (French community use: amoxicillin first).
 const MIX_VILLE: &[(&str, f64)] = &[
     ("J01CA04", 0.34),
@@ -347,4 +296,55 @@ pub async fn generate_primary(db: &Db, region: &str, seed: u64) -> Result<usize,
     .await
     .map_err(invalid)?;
     Ok(done.rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cratb_consumption::hospital::{self, By};
+
+    #[test]
+    fn levels_are_those_of_french_hospitals() {
+        let hospitals: Vec<(String, String, i64)> = [
+            ("CHU", 1500),
+            ("CH", 400),
+            ("CH", 250),
+            ("CLINIQUE", 150),
+            ("SSR", 80),
+            ("PSY", 120),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (c, b))| (format!("38000{i:04}"), c.to_string(), *b))
+        .collect();
+        let table = DddTable::embedded(cratb_consumption::ddd::LATEST).unwrap();
+        let (c, d) = files(&hospitals, &table, 3);
+        let rows = hospital::read_consumption(c.as_bytes()).unwrap();
+        let days = hospital::read_denominators(d.as_bytes()).unwrap();
+        let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
+        assert_eq!(out.rows.len(), 3);
+        for r in &out.rows {
+            let rate = r.per_1000_patient_days().unwrap();
+            assert!((330.0..=520.0).contains(&rate), "{}: {rate}", r.group[0]);
+        }
+        assert!(
+            out.rows[2].ddd < out.rows[0].ddd,
+            "use goes down over the years"
+        );
+        // Nursing homes: 30–70 DDD per 1000 resident-days, no admissions.
+        let homes = vec![("380009999".to_string(), "EHPAD".to_string(), 80)];
+        let (c, d) = files(&homes, &table, 4);
+        let rows = hospital::read_consumption(c.as_bytes()).unwrap();
+        let days = hospital::read_denominators(d.as_bytes()).unwrap();
+        let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
+        for r in &out.rows {
+            let rate = r.per_1000_patient_days().unwrap();
+            assert!(
+                (30.0..=70.0).contains(&rate),
+                "EHPAD {}: {rate}",
+                r.group[0]
+            );
+            assert_eq!(r.per_100_admissions(), None);
+        }
+    }
 }
