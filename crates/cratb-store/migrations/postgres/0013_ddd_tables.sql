@@ -3,7 +3,7 @@
 CREATE TABLE ddd_tables (
     edition TEXT PRIMARY KEY,
     content TEXT NOT NULL,
-    codes INTEGER NOT NULL,
+    codes BIGINT NOT NULL,
     loaded_by TEXT NOT NULL,
     loaded_at TIMESTAMPTZ NOT NULL
 );
