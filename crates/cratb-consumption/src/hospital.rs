@@ -2,7 +2,8 @@
 //! group (DDD per 1000 patient-days, per 100 admissions).
 //!
 //! Consumption file columns: `establishment` (FINESS), `period` (`YYYY-MM` or `YYYY`),
-//! `ward_type`, `atc` (7-character ATC code), `route` (`O`, `P`, `R`, `N`, `Inhal`), `grams`.
+//! `ward_type`, `atc` (7-character ATC code), `route` (`O`, `P`, `R`, `N`, `Inhal`), `grams` —
+//! or `units` and `strength_g` (grams of active substance per unit).
 //! Denominators: `establishment`, `period`, `ward_type`, `patient_days`, `admissions` (for
 //! nursing homes, `resident_days` and no admissions).
 
@@ -94,9 +95,12 @@ impl<'a> Cells<'a> {
 
 /// Streams a file: finds the `wanted` columns in its header (lower case, after `rename`),
 /// then hands `each` every row's line and a reader of its cells by wanted column (trimmed).
+///
+/// The columns after the first `required` are optional: a file without them reads them empty.
 fn each_row(
     bytes: &[u8],
     wanted: &[&str],
+    required: usize,
     rename: impl Fn(&mut Vec<String>),
     mut each: impl FnMut(usize, &Cells),
 ) -> Result<(), Vec<Problem>> {
@@ -109,7 +113,12 @@ fn each_row(
                 .map(|h| h.trim().to_ascii_lowercase())
                 .collect();
             rename(&mut header);
-            match columns(&header, wanted) {
+            for w in &wanted[required..] {
+                if !header.iter().any(|h| h == w) {
+                    header.push(w.to_string());
+                }
+            }
+            match columns(&header, wanted, required) {
                 Ok(c) => found = c,
                 Err(p) => {
                     missing = p;
@@ -140,7 +149,11 @@ fn each_row(
 }
 
 /// The columns a file must have, and the index of each.
-fn columns(header: &[String], wanted: &[&str]) -> Result<Vec<usize>, Vec<Problem>> {
+fn columns(
+    header: &[String],
+    wanted: &[&str],
+    required: usize,
+) -> Result<Vec<usize>, Vec<Problem>> {
     let mut missing = Vec::new();
     let found: Vec<usize> = wanted
         .iter()
@@ -153,7 +166,7 @@ fn columns(header: &[String], wanted: &[&str]) -> Result<Vec<usize>, Vec<Problem
                     value: String::new(),
                     message: format!(
                         "colonne obligatoire absente (attendu : {})",
-                        wanted.join(", ")
+                        wanted[..required].join(", ")
                     ),
                 });
             }
@@ -176,6 +189,9 @@ fn number(text: &str) -> Option<f64> {
 }
 
 /// Reads a consumption file; every invalid cell is a problem (nothing is kept then).
+///
+/// A row may give, instead of `grams`, a number of `units` and the grams of active substance in
+/// one (`strength_g`): the quantity is then their product.
 pub fn read_consumption(bytes: &[u8]) -> Result<Vec<Consumption>, Vec<Problem>> {
     let names = [
         "establishment",
@@ -184,62 +200,85 @@ pub fn read_consumption(bytes: &[u8]) -> Result<Vec<Consumption>, Vec<Problem>> 
         "atc",
         "route",
         "grams",
+        "units",
+        "strength_g",
     ];
+    // `units` and `strength_g` are optional; with both, `grams` may be left out.
+    let grams_from_units = |header: &mut Vec<String>| {
+        let has = |h: &Vec<String>, n: &str| h.iter().any(|x| x == n);
+        if !has(header, "grams") && has(header, "units") && has(header, "strength_g") {
+            header.push("grams".into());
+        }
+    };
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    each_row(
-        bytes,
-        &names,
-        |_| {},
-        |line, cells| {
-            let get = |i: usize| cells.get(i);
-            let mut bad = |i: usize, message: &str| {
-                problems.push(Problem {
-                    line,
-                    column: names[i].into(),
-                    value: get(i).into(),
-                    message: message.into(),
-                })
-            };
-            let establishment = get(0);
-            if establishment.is_empty() {
-                bad(0, "établissement (FINESS) obligatoire");
+    each_row(bytes, &names, 6, grams_from_units, |line, cells| {
+        let get = |i: usize| cells.get(i);
+        let mut bad = |i: usize, message: &str| {
+            problems.push(Problem {
+                line,
+                column: names[i].into(),
+                value: get(i).into(),
+                message: message.into(),
+            })
+        };
+        let establishment = get(0);
+        if establishment.is_empty() {
+            bad(0, "établissement (FINESS) obligatoire");
+        }
+        let period = Period::parse(get(1));
+        if period.is_none() {
+            bad(1, "période attendue sous la forme AAAA-MM ou AAAA");
+        }
+        let atc = get(3);
+        let atc_ok = atc.len() == 7
+            && atc.starts_with(|c: char| c.is_ascii_alphabetic())
+            && atc.chars().all(|c| c.is_ascii_alphanumeric());
+        if !atc_ok {
+            bad(3, "code ATC de 7 caractères attendu (ex. J01CA04)");
+        }
+        let route = Route::parse(get(4));
+        if route.is_none() {
+            bad(4, "voie attendue : O, P, R, N ou Inhal");
+        }
+        let grams = if get(5).is_empty() && !get(6).is_empty() {
+            let units = number(get(6));
+            if units.is_none() {
+                bad(6, "nombre d'unités attendu (nombre positif)");
             }
-            let period = Period::parse(get(1));
-            if period.is_none() {
-                bad(1, "période attendue sous la forme AAAA-MM ou AAAA");
+            let strength = number(get(7)).filter(|g| *g > 0.0);
+            if strength.is_none() {
+                bad(
+                    7,
+                    "grammes de substance active par unité attendus (ex. 0,5)",
+                );
             }
-            let atc = get(3);
-            let atc_ok = atc.len() == 7
-                && atc.starts_with(|c: char| c.is_ascii_alphabetic())
-                && atc.chars().all(|c| c.is_ascii_alphanumeric());
-            if !atc_ok {
-                bad(3, "code ATC de 7 caractères attendu (ex. J01CA04)");
-            }
-            let route = Route::parse(get(4));
-            if route.is_none() {
-                bad(4, "voie attendue : O, P, R, N ou Inhal");
-            }
+            units.zip(strength).map(|(u, g)| u * g)
+        } else {
             let grams = number(get(5));
             if grams.is_none() {
-                bad(5, "quantité en grammes attendue (nombre positif)");
+                bad(
+                    5,
+                    "quantité en grammes attendue (nombre positif, ou units et strength_g)",
+                );
             }
-            if let (false, Some(period), Some(route), Some(grams), true) =
-                (establishment.is_empty(), period, route, grams, atc_ok)
-                && problems.is_empty()
-            {
-                out.push(Consumption {
-                    line,
-                    establishment: establishment.to_string(),
-                    period,
-                    ward_type: get(2).to_string(),
-                    atc: atc.to_ascii_uppercase(),
-                    route,
-                    grams,
-                });
-            }
-        },
-    )?;
+            grams
+        };
+        if let (false, Some(period), Some(route), Some(grams), true) =
+            (establishment.is_empty(), period, route, grams, atc_ok)
+            && problems.is_empty()
+        {
+            out.push(Consumption {
+                line,
+                establishment: establishment.to_string(),
+                period,
+                ward_type: get(2).to_string(),
+                atc: atc.to_ascii_uppercase(),
+                route,
+                grams,
+            });
+        }
+    })?;
     if problems.is_empty() {
         Ok(out)
     } else {
@@ -272,7 +311,7 @@ pub fn read_denominators(bytes: &[u8]) -> Result<Vec<Denominator>, Vec<Problem>>
     };
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    each_row(bytes, &names, resident_days, |line, cells| {
+    each_row(bytes, &names, names.len(), resident_days, |line, cells| {
         let get = |i: usize| cells.get(i);
         let mut bad = |i: usize, message: &str| {
             problems.push(Problem {

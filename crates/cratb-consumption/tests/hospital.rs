@@ -132,3 +132,33 @@ fn a_nursing_home_gives_resident_days_without_admissions() {
     assert_eq!(out.rows[0].per_1000_patient_days(), Some(20.0));
     assert_eq!(out.rows[0].per_100_admissions(), None);
 }
+
+#[test]
+fn units_times_strength_when_grams_are_not_given() {
+    // 40 vials of ceftriaxone 1 g, and 12 tablets of amoxicillin 0.5 g beside a grams row.
+    let file = "establishment;period;ward_type;atc;route;grams;units;strength_g\n\
+                380780080;2025-01;icu;J01DD04;P;;40;1\n\
+                380780080;2025-01;medicine;J01CA04;O;;12;0,5\n\
+                380780080;2025-01;medicine;J01CA04;O;3;;\n";
+    let rows = hospital::read_consumption(file.as_bytes()).unwrap();
+    let grams: Vec<f64> = rows.iter().map(|r| r.grams).collect();
+    assert_eq!(grams, [40.0, 6.0, 3.0]);
+    // Without a grams column at all.
+    let file = "establishment;period;ward_type;atc;route;units;strength_g\n\
+                380780080;2025-01;icu;J01DD04;P;10;2\n";
+    assert_eq!(
+        hospital::read_consumption(file.as_bytes()).unwrap()[0].grams,
+        20.0
+    );
+    // A strength missing: named.
+    let file = "establishment;period;ward_type;atc;route;units;strength_g\n\
+                380780080;2025-01;icu;J01DD04;P;10;\n";
+    let p = hospital::read_consumption(file.as_bytes()).unwrap_err();
+    assert_eq!((p[0].line, p[0].column.as_str()), (2, "strength_g"));
+    // Neither grams nor units: the grams column is required.
+    let p = hospital::read_consumption(
+        b"establishment;period;ward_type;atc;route\n1;2025;x;J01CA04;O\n",
+    )
+    .unwrap_err();
+    assert_eq!(p[0].column, "grams");
+}

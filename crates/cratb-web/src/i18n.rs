@@ -356,6 +356,7 @@ catalogue! {
     con_primary_open_year: "Année (fichier open data seulement)", "Year (open-data file only)";
     con_primary_packs: "Table des DDJ par boîte (fichier open data seulement)", "DDD per pack table (open-data file only)";
     con_primary_no_file: "Choisissez un fichier.", "Choose a file.";
+    con_parenteral: "Voie parentérale (part des DDJ J01)", "Parenteral route (share of J01 DDD)";
     con_sources: "Référentiels", "Reference data";
     net_coverage: "Couverture", "Coverage";
     net_coverage_intro: "Un établissement est couvert par une convention signée et non échue avec une EMA, ou s'il héberge lui-même une EMA ; une CPTS, par une convention signée. Les parts de lits et places sont celles des établissements couverts.", "An establishment is covered by a signed, unexpired convention with an EMA, or by hosting an EMA itself; a CPTS by a signed convention. Bed and place shares are those of the covered establishments.";

@@ -295,6 +295,15 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     assert!(html.contains("WHOCC ATC/DDD Index 2026"));
     assert!(html.contains("WHO AWaRe classification 2023"));
     assert!(html.contains("id=\"establishments\""));
+    // By route: the share given parenterally, as a figure.
+    let parenteral = html
+        .split("id=\"parenteral\"")
+        .nth(1)
+        .and_then(|x| x.split("<strong>").nth(1))
+        .and_then(|x| x.split(" %").next())
+        .and_then(|x| x.replace(',', ".").parse::<f64>().ok())
+        .expect("parenteral share");
+    assert!((10.0..80.0).contains(&parenteral), "{parenteral}");
     // Nursing homes are counted in resident-days.
     let html = get(coordinator.clone(), "/consumption?sector=EMS".into())
         .await
@@ -376,6 +385,7 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     assert!(text.contains("Antibactériens (J01, total)"), "{text}");
     assert!(text.contains("Commentaires et recommandations"), "{text}");
     assert!(text.contains("WHOCC ATC/DDD Index 2026"), "{text}");
+    assert!(text.contains("Voie parentérale : "), "{text}");
     assert!((0.01..0.5).contains(&dark), "ink on the page: {dark}");
 
     // Every establishment's report in one ZIP, for the region's staff.

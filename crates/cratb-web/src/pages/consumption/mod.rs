@@ -326,6 +326,11 @@ fn aware_view(t: &Totals, lang: &str) -> Vec<AwareShare> {
     .collect()
 }
 
+/// A share as `64,3 %` (`—` where not computable).
+fn percent(x: Option<f64>, lang: &str) -> String {
+    x.map_or("—".into(), |v| format!("{} %", fmt(Some(v), lang)))
+}
+
 fn percentile_text(p: Option<f64>, lang: &str) -> String {
     p.map_or("—".into(), |p| {
         if lang == "en" {
@@ -529,6 +534,7 @@ struct DashboardPage {
     stacked: String,
     peers: String,
     aware: Vec<AwareShare>,
+    parenteral: String,
     classes: Vec<ClassRow>,
     top: Vec<(String, String, String)>,
     establishments: Vec<EstablishmentRow>,
@@ -649,6 +655,7 @@ pub async fn dashboard(
         stacked: stacked_chart(&years, lang),
         peers,
         aware: aware_view(&this, lang),
+        parenteral: percent(this.parenteral_pct(), lang),
         classes: class_rows(&years, r.year, lang),
         top,
         establishments,
@@ -741,6 +748,7 @@ struct EstablishmentPage {
     peers: String,
     position: String,
     aware: Vec<AwareShare>,
+    parenteral: String,
     editions: String,
     referent: bool,
 }
@@ -758,6 +766,8 @@ pub struct Feedback {
     pub position: String,
     pub peer_box: Option<PeerBox>,
     pub aware: Vec<AwareShare>,
+    /// Share of J01 DDD given parenterally.
+    pub parenteral: String,
     pub editions: String,
 }
 
@@ -863,6 +873,7 @@ pub fn feedback(
         position,
         peer_box,
         aware: aware_view(&this, lang),
+        parenteral: percent(this.parenteral_pct(), lang),
         editions: editions(cube, lang),
     })
 }
@@ -947,6 +958,7 @@ pub async fn establishment(
             .unwrap_or_default(),
         position: fb.position,
         aware: fb.aware,
+        parenteral: fb.parenteral,
         editions: fb.editions,
         referent: v.own.is_some(),
     };
@@ -1008,7 +1020,11 @@ pub fn report_pdf(fb: &Feedback, region: &str) -> Vec<u8> {
         lines: vec![
             format!("FINESS {} · {} · {} · indicateurs en {}", fb.finess, fb.category, geo::region(region).map_or("", |g| g.name), fb.unit),
             fb.position.clone(),
-            format!("AWaRe (OMS, part des DDJ J01) : {} — cible OMS : Access ≥ 60 %", aware.join(" · ")),
+            format!(
+                "AWaRe (OMS, part des DDJ J01) : {} — cible OMS : Access ≥ 60 %",
+                aware.join(" · ")
+            ),
+            format!("Voie parentérale : {} des DDJ J01", fb.parenteral),
         ],
         columns,
         rows,
