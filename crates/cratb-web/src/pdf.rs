@@ -37,21 +37,24 @@ const ROW: f32 = 14.0;
 
 /// Text in the encoding of the standard fonts (WinAnsi); what it cannot show becomes `?`.
 fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{ff}' => c as u8,
-            '’' | '‘' => b'\'',
-            '“' | '”' => b'"',
-            '–' => 0x96,
-            '—' => 0x97,
-            '…' => 0x85,
-            '€' => 0x80,
-            '≤' => b'<',
-            '≥' => b'>',
-            '\u{202f}' | '\u{2009}' => b' ',
-            _ => b'?',
-        })
-        .collect()
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{ff}' => out.push(c as u8),
+            '’' | '‘' => out.push(b'\''),
+            '“' | '”' => out.push(b'"'),
+            '–' => out.push(0x96),
+            '—' => out.push(0x97),
+            '…' => out.push(0x85),
+            '€' => out.push(0x80),
+            '−' => out.push(b'-'),
+            '≤' => out.extend_from_slice(b"<="),
+            '≥' => out.extend_from_slice(b">="),
+            '\u{202f}' | '\u{2009}' => out.push(b' '),
+            _ => out.push(b'?'),
+        }
+    }
+    out
 }
 
 /// Approximate width of Helvetica text: enough to fit and truncate labels.
@@ -325,6 +328,6 @@ mod tests {
         let pages = bytes.windows(10).filter(|w| w == b"/Type /Pag").count();
         // The page tree (/Type /Pages) plus each page (/Type /Page).
         assert!(pages >= 3, "80 rows take more than one page");
-        assert_eq!(win_ansi("é–≤"), vec![0xE9, 0x96, b'<']);
+        assert_eq!(win_ansi("é–≤−"), vec![0xE9, 0x96, b'<', b'=', b'-']);
     }
 }

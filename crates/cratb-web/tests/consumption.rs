@@ -386,6 +386,8 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     assert!(text.contains("Commentaires et recommandations"), "{text}");
     assert!(text.contains("WHOCC ATC/DDD Index 2026"), "{text}");
     assert!(text.contains("Voie parentérale : "), "{text}");
+    assert!(text.contains("Access >= 60 %"), "{text}");
+    assert!(!text.contains('?'), "every character printable: {text}");
     assert!((0.01..0.5).contains(&dark), "ink on the page: {dark}");
 
     // Every establishment's report in one ZIP, for the region's staff.
