@@ -101,6 +101,16 @@ fn problem(line: usize, column: &str, value: &str, message: &str) -> Problem {
 struct Header(Vec<String>);
 
 impl Header {
+    /// Every column of `names`, or a problem for each one absent.
+    fn require(&self, names: &[&str]) -> Result<(), Vec<Problem>> {
+        let absent: Vec<&str> = names.iter().copied().filter(|n| !self.has(n)).collect();
+        if absent.is_empty() {
+            Ok(())
+        } else {
+            Err(missing(&absent, &names.join(", ")))
+        }
+    }
+
     fn has(&self, name: &str) -> bool {
         self.0.iter().any(|h| h == name)
     }
@@ -325,14 +335,7 @@ fn read_open_data(bytes: &[u8], o: &OpenData) -> Result<Dispensations, Vec<Probl
     let names = ["atc5", "age", "sexe", "ben_reg", "psp_spe", "boites"];
     each(
         bytes,
-        |h| {
-            let absent: Vec<&str> = names.into_iter().filter(|n| !h.has(n)).collect();
-            if absent.is_empty() {
-                Ok(())
-            } else {
-                Err(missing(&absent, &names.join(", ")))
-            }
-        },
+        |h| h.require(&names),
         |line, h, r| {
             let region = h.get(r, "ben_reg");
             if region.trim_start_matches('0') != o.region.trim_start_matches('0') {
@@ -455,14 +458,7 @@ pub fn read_populations(bytes: &[u8]) -> Result<Vec<Population>, Vec<Problem>> {
     let names = ["territory", "year", "population"];
     each(
         bytes,
-        |h| {
-            let absent: Vec<&str> = names.into_iter().filter(|n| !h.has(n)).collect();
-            if absent.is_empty() {
-                Ok(())
-            } else {
-                Err(missing(&absent, &names.join(", ")))
-            }
-        },
+        |h| h.require(&names),
         |line, h, r| {
             let before = problems.len();
             let territory = h.get(r, "territory");

@@ -10,12 +10,10 @@ use cratb_store::PageRequest;
 use cratb_store::consumption::{self, HospitalFiles, HospitalImportError};
 use cratb_store::establishments::{self, EstablishmentQuery};
 
-#[tokio::test]
-async fn a_hospital_file_is_imported_whole_or_not_at_all() {
-    let app = TestApp::spawn().await;
-    let region = RegionCode::parse("84").unwrap();
-    let scope = Scope::Region(region.clone());
-    let est = establishments::list(
+/// The first hospital (ES) of the main demo region.
+async fn first_hospital(app: &TestApp) -> cratb_store::establishments::Establishment {
+    let scope = Scope::Region(RegionCode::parse("84").unwrap());
+    establishments::list(
         &app.db,
         &scope,
         &EstablishmentQuery {
@@ -27,7 +25,15 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
     .await
     .unwrap()
     .items
-    .remove(0);
+    .remove(0)
+}
+
+#[tokio::test]
+async fn a_hospital_file_is_imported_whole_or_not_at_all() {
+    let app = TestApp::spawn().await;
+    let region = RegionCode::parse("84").unwrap();
+    let scope = Scope::Region(region.clone());
+    let est = first_hospital(&app).await;
     let table = DddTable::embedded(2026).unwrap();
     let consumption = format!(
         "establishment;period;ward_type;atc;route;grams\n\
@@ -499,19 +505,7 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
     let manager = app.email_of(Role::DataManager, Some("84"));
     let (cookie, csrf) = app.session(&manager).await;
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
-    let est = establishments::list(
-        &app.db,
-        &scope,
-        &EstablishmentQuery {
-            sector: Some("ES".into()),
-            ..Default::default()
-        },
-        PageRequest::new(None, Some(1)),
-    )
-    .await
-    .unwrap()
-    .items
-    .remove(0);
+    let est = first_hospital(&app).await;
     let upload = |consumption: String, denominators: String| {
         let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
         async move {
@@ -625,19 +619,7 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
     let (cookie, csrf) = app.session(&manager).await;
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
     let region = RegionCode::parse("84").unwrap();
-    let est = establishments::list(
-        &app.db,
-        &scope,
-        &EstablishmentQuery {
-            sector: Some("ES".into()),
-            ..Default::default()
-        },
-        PageRequest::new(None, Some(1)),
-    )
-    .await
-    .unwrap()
-    .items
-    .remove(0);
+    let est = first_hospital(&app).await;
     let f = &est.finess;
     consumption::import_hospital(
         &app.db,

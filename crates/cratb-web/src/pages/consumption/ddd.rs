@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_consumption::DddTable;
-use cratb_domain::{Scope, geo};
+use cratb_domain::geo;
 use cratb_store::consumption::{self, Recomputed};
 use cratb_store::{StoreError, audit};
 use serde::Deserialize;
@@ -44,17 +44,6 @@ struct DddPage {
     loaded: Option<(String, usize)>,
     recomputed: Option<Recomputed>,
     error: Option<String>,
-}
-
-fn region_of(auth: &Auth, asked: &str) -> Result<String, PageError> {
-    let (user, scope) = auth.page_user()?;
-    Ok(match scope {
-        Scope::Region(r) => r.as_str().to_owned(),
-        Scope::National => geo::region(asked.trim())
-            .map(|g| g.code.to_string())
-            .or_else(|| user.region_code.clone())
-            .unwrap_or_else(|| "84".into()),
-    })
 }
 
 async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> PageResult {
@@ -96,10 +85,7 @@ async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> 
     let page = DddPage {
         l: Layout::new(auth, auth.lang.tr().con_ddd),
         region_name: geo::region(&region).map_or("", |g| g.name).to_string(),
-        regions: match scope {
-            Scope::National => options(geo::REGIONS.iter().map(|g| (g.code, g.name)), &region),
-            Scope::Region(_) => Vec::new(),
-        },
+        regions: super::region_options(auth, &region),
         region,
         choices: options(
             editions
@@ -126,7 +112,7 @@ pub async fn form(
     auth: Auth,
     PageQuery(q): PageQuery<DddQuery>,
 ) -> PageResult {
-    let region = region_of(&auth, q.region.as_deref().unwrap_or(""))?;
+    let region = super::asked_region(&auth, q.region.as_deref())?;
     page(&state, &auth, region, Notice::default()).await
 }
 
@@ -159,7 +145,7 @@ pub async fn load(State(state): State<AppState>, auth: Auth, mut form: Multipart
             _ => {}
         }
     }
-    let region = region_of(&auth, &region)?;
+    let region = super::asked_region(&auth, Some(&region))?;
     let fail = |error: String| Notice {
         error: Some(error),
         ..Notice::default()
@@ -217,7 +203,7 @@ pub async fn recompute(
 ) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
-    let region = region_of(&auth, &f.region)?;
+    let region = super::asked_region(&auth, Some(&f.region))?;
     let table = match consumption::ddd_table(&state.db, f.edition.trim()).await {
         Ok(t) => t,
         Err(StoreError::NotFound) => {

@@ -11,7 +11,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use cratb_consumption::DddTable;
 use cratb_consumption::hospital::{Problem, Unconverted};
-use cratb_domain::{RegionCode, Scope, geo};
+use cratb_domain::{RegionCode, geo};
 use cratb_store::audit;
 use cratb_store::consumption::{self, HospitalFiles, HospitalImport, HospitalImportError};
 
@@ -61,17 +61,6 @@ struct ImportsPage {
 /// Problems shown on the page; the rest are counted.
 const SHOWN: usize = 200;
 
-fn region_of(auth: &Auth, asked: &str) -> Result<String, PageError> {
-    let (user, scope) = auth.page_user()?;
-    Ok(match scope {
-        Scope::Region(r) => r.as_str().to_owned(),
-        Scope::National => geo::region(asked.trim())
-            .map(|g| g.code.to_string())
-            .or_else(|| user.region_code.clone())
-            .unwrap_or_else(|| "84".into()),
-    })
-}
-
 async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> PageResult {
     let lang = auth.lang.code();
     let (_, scope) = auth.page_user()?;
@@ -101,10 +90,7 @@ async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> 
     let page = ImportsPage {
         l: Layout::new(auth, auth.lang.tr().con_import),
         region_name: geo::region(&region).map_or("", |g| g.name).to_string(),
-        regions: match scope {
-            Scope::National => options(geo::REGIONS.iter().map(|g| (g.code, g.name)), &region),
-            Scope::Region(_) => Vec::new(),
-        },
+        regions: super::region_options(auth, &region),
         region,
         editions: options(
             editions
@@ -137,7 +123,7 @@ pub async fn form(
     auth: Auth,
     crate::pages::PageQuery(q): crate::pages::PageQuery<ImportsQuery>,
 ) -> PageResult {
-    let region = region_of(&auth, q.region.as_deref().unwrap_or(""))?;
+    let region = super::asked_region(&auth, q.region.as_deref())?;
     page(&state, &auth, region, Notice::default()).await
 }
 
@@ -181,7 +167,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     let u = read_form(form)
         .await
         .map_err(|e| PageError::BadRequest(lang, e))?;
-    let region = region_of(&auth, &u.region)?;
+    let region = super::asked_region(&auth, Some(&u.region))?;
     let (Some((filename, c)), Some((_, d))) = (&u.consumption, &u.denominators) else {
         let notice = Notice {
             form_error: Some(lang.tr().con_import_two_files),

@@ -63,21 +63,17 @@ pub async fn viewer(
     } else {
         None
     };
-    let region = match (&scope, non_empty(&asked.map(str::to_owned))) {
-        (Scope::Region(r), _) => r.as_str().to_owned(),
-        (Scope::National, Some(r)) => geo::region(&r)
-            .map(|g| g.code.to_string())
-            .ok_or(PageError::NotFound(lang))?,
-        (Scope::National, None) => match establishment {
-            // A national account opening an establishment: that establishment's region.
-            Some(id) => {
-                cratb_store::establishments::get(&state.db, &scope, id)
-                    .await
-                    .map_err(PageError::store(lang))?
-                    .region_code
-            }
-            None => user.region_code.clone().unwrap_or_else(|| "84".into()),
-        },
+    let national_without_region =
+        matches!(scope, Scope::National) && asked.is_none_or(|a| a.trim().is_empty());
+    let region = match establishment {
+        // A national account opening an establishment: that establishment's region.
+        Some(id) if national_without_region => {
+            cratb_store::establishments::get(&state.db, &scope, id)
+                .await
+                .map_err(PageError::store(lang))?
+                .region_code
+        }
+        _ => asked_region(auth, asked)?,
     };
     let cube = state
         .consumption
@@ -85,6 +81,28 @@ pub async fn viewer(
         .await
         .map_err(PageError::store(lang))?;
     Ok(Viewer { region, cube, own })
+}
+
+/// The region a page of the section works on: a regional account's own; for a national
+/// account, the one asked for (404 if there is none such), else its own, else the main demo
+/// region.
+pub(super) fn asked_region(auth: &Auth, asked: Option<&str>) -> Result<String, PageError> {
+    let (user, scope) = auth.page_user()?;
+    match (scope, asked.map(str::trim).filter(|a| !a.is_empty())) {
+        (Scope::Region(r), _) => Ok(r.as_str().to_owned()),
+        (Scope::National, Some(a)) => geo::region(a)
+            .map(|g| g.code.to_string())
+            .ok_or(PageError::NotFound(auth.lang)),
+        (Scope::National, None) => Ok(user.region_code.clone().unwrap_or_else(|| "84".into())),
+    }
+}
+
+/// The region select of a national account (none for a regional one).
+pub(super) fn region_options(auth: &Auth, region: &str) -> Vec<Opt> {
+    match auth.page_user().map(|u| u.1) {
+        Ok(Scope::National) => options(geo::REGIONS.iter().map(|g| (g.code, g.name)), region),
+        _ => Vec::new(),
+    }
 }
 
 /// The filters resolved against the data.
@@ -162,7 +180,6 @@ pub struct FilterView {
 fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
     let lang = auth.lang.code();
     let cube = &v.cube;
-    let national = matches!(auth.page_user().map(|u| u.1), Ok(Scope::National));
     let sector = r.slice.sector.as_deref().unwrap_or("ES");
     let mut categories: Vec<(String, String)> = vec![(String::new(), all(lang))];
     for c in Category::ALL.iter().filter(|c| c.sector().code() == sector) {
@@ -202,11 +219,7 @@ fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
     q.extend(r.slice.ward.clone().map(|w| ("ward", w)));
     q.extend(r.slice.territory.clone().map(|t| ("territory", t)));
     FilterView {
-        regions: if national {
-            options(geo::REGIONS.iter().map(|g| (g.code, g.name)), &v.region)
-        } else {
-            Vec::new()
-        },
+        regions: region_options(auth, &v.region),
         years: options(
             cube.years
                 .iter()
@@ -342,21 +355,28 @@ fn percentile_text(p: Option<f64>, lang: &str) -> String {
 }
 
 /// The yearly series of a class with its reference lines (baseline, target, national figure).
-fn trend_chart(
-    years: &[(i32, Totals)],
-    class: usize,
+/// A class's DDD per 1000 days, year by year.
+fn per_year(years: &[(i32, Totals)], class: usize) -> Vec<(i32, Option<f64>)> {
+    years
+        .iter()
+        .map(|(y, t)| (*y, t.per_1000_days(class)))
+        .collect()
+}
+
+/// The yearly values of an indicator as a chart with its reference lines (baseline, target,
+/// national figure), and the target's progress in words.
+pub(super) fn trend_chart(
+    years: &[(i32, Option<f64>)],
     target: &Target,
     lang: &str,
     label: &str,
 ) -> (String, String) {
-    let points: Vec<(String, Option<f64>)> = years
-        .iter()
-        .map(|(y, t)| (y.to_string(), t.per_1000_days(class)))
-        .collect();
+    let points: Vec<(String, Option<f64>)> =
+        years.iter().map(|(y, v)| (y.to_string(), *v)).collect();
     let baseline = years
         .iter()
         .find(|(y, _)| *y == target.baseline_year)
-        .and_then(|(_, t)| t.per_1000_days(class));
+        .and_then(|(_, v)| *v);
     let mut refs = Vec::new();
     let note = match (baseline, target.goal(baseline)) {
         (Some(b), Some(goal)) => {
@@ -382,7 +402,7 @@ fn trend_chart(
                 value: goal,
                 class: "target",
             });
-            let last = years.last().and_then(|(_, t)| t.per_1000_days(class));
+            let last = years.last().and_then(|(_, v)| *v);
             match last {
                 Some(v) if lang == "en" => format!(
                     "Target {}: {} (baseline {} {}); latest year {} ({} against the baseline).",
@@ -607,8 +627,12 @@ pub async fn dashboard(
         })
         .collect();
     let cname = class_name(r.class, lang);
-    let (trend, target_note) =
-        trend_chart(&years, r.class, &target, lang, &format!("{cname} — {unit}"));
+    let (trend, target_note) = trend_chart(
+        &per_year(&years, r.class),
+        &target,
+        lang,
+        &format!("{cname} — {unit}"),
+    );
     let ranked = model::ranked(cube, &r.slice, r.class, r.year);
     let boxes: Vec<PeerBox> = model::categories(&ranked, cube)
         .into_iter()
@@ -920,8 +944,7 @@ pub async fn establishment(
     });
     let cname = class_name(r.class, lang);
     let (trend, _) = trend_chart(
-        &years,
-        r.class,
+        &per_year(&years, r.class),
         &target,
         lang,
         &format!("{cname} — {}", fb.unit),

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::charts::{self, Reference};
+use crate::charts;
 use crate::consumption::{change, fmt, fmt_change};
 use crate::error::PageError;
 use crate::export::{Cell, Sheet, download};
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use cratb_consumption::hospital::{Period, Problem};
 use cratb_consumption::indicators::{self, AwareTable, EsacIndicators, MonthlyDdd};
 use cratb_consumption::primary::did;
-use cratb_domain::{Permission, Scope, geo};
+use cratb_domain::{Permission, geo};
 use cratb_store::audit;
 use cratb_store::primary_care::{self, Dispensed, OpenDataFile, PrimaryData, PrimaryImportError};
 use serde::Deserialize;
@@ -289,6 +289,7 @@ struct PrimaryPage {
     esac: Vec<EsacLine>,
     aware: Vec<(&'static str, String)>,
     trend: String,
+    target_note: String,
     monthly: String,
     breakdown: Vec<(&'static str, Vec<(String, String)>)>,
     can_import: bool,
@@ -296,18 +297,6 @@ struct PrimaryPage {
     problems: Vec<(&'static str, Problem)>,
     problems_total: usize,
     editions: String,
-}
-
-fn region_of(auth: &Auth, asked: Option<&str>) -> Result<String, PageError> {
-    let (user, scope) = auth.page_user()?;
-    Ok(match scope {
-        Scope::Region(r) => r.as_str().to_owned(),
-        Scope::National => asked
-            .and_then(|a| geo::region(a.trim()))
-            .map(|g| g.code.to_string())
-            .or_else(|| user.region_code.clone())
-            .unwrap_or_else(|| "84".into()),
-    })
 }
 
 async fn page(
@@ -383,57 +372,16 @@ async fn page(
     let target = cratb_store::consumption::target(&state.db, &region, "VILLE", "J01")
         .await
         .map_err(PageError::store(auth.lang))?;
-    let points: Vec<(String, Option<f64>)> = years
+    let points: Vec<(i32, Option<f64>)> = years
         .iter()
-        .map(|y| {
-            (
-                y.to_string(),
-                year_of(&data, &territory, *y).and_then(|t| t.did(*y)),
-            )
-        })
+        .map(|y| (*y, year_of(&data, &territory, *y).and_then(|t| t.did(*y))))
         .collect();
-    let mut refs = Vec::new();
-    let baseline =
-        year_of(&data, &territory, target.baseline_year).and_then(|t| t.did(target.baseline_year));
-    if let (Some(b), Some(goal)) = (baseline, target.goal(baseline)) {
-        refs.push(Reference {
-            label: format!(
-                "{} {}",
-                if en { "Baseline" } else { "Référence" },
-                target.baseline_year
-            ),
-            value: b,
-            class: "baseline",
-        });
-        refs.push(Reference {
-            label: if en {
-                "Target".into()
-            } else {
-                "Objectif".into()
-            },
-            value: goal,
-            class: "target",
-        });
-    }
-    if let Some(n) = target.national_value {
-        refs.push(Reference {
-            label: format!(
-                "National {}",
-                target
-                    .national_year
-                    .map(|y| y.to_string())
-                    .unwrap_or_default()
-            ),
-            value: n,
-            class: "median",
-        });
-    }
     let unit = if en {
         "DDD/1000 inhabitants/day"
     } else {
         "DDJ/1000 habitants/jour"
     };
-    let trend = charts::line(&format!("J01 — {unit}"), &points, &refs);
+    let (trend, target_note) = super::trend_chart(&points, &target, lang, &format!("J01 — {unit}"));
     // Month by month, where months are given: DDD over inhabitants × days of the month.
     let mut months: Vec<(i32, u8, f64)> = Vec::new();
     for r in rows.iter().filter(|r| r.atc.starts_with("J01")) {
@@ -509,10 +457,7 @@ async fn page(
     let page = PrimaryPage {
         l: Layout::new(auth, auth.lang.tr().con_primary),
         region_name: geo::region(&region).map_or("", |g| g.name).to_string(),
-        regions: match scope {
-            Scope::National => options(geo::REGIONS.iter().map(|g| (g.code, g.name)), &region),
-            Scope::Region(_) => Vec::new(),
-        },
+        regions: super::region_options(auth, &region),
         years: options(
             years.iter().rev().map(|y| (y.to_string(), y.to_string())),
             &year.to_string(),
@@ -529,6 +474,7 @@ async fn page(
         esac: esac_lines(&esac, lang),
         aware,
         trend,
+        target_note,
         monthly,
         breakdown,
         can_import: auth.can(Permission::ImportConsumption),
@@ -549,7 +495,7 @@ pub async fn dashboard(
     auth: Auth,
     PageQuery(q): PageQuery<PrimaryQuery>,
 ) -> PageResult {
-    let region = region_of(&auth, q.region.as_deref())?;
+    let region = super::asked_region(&auth, q.region.as_deref())?;
     page(&state, &auth, region, q, Notice::default()).await
 }
 
@@ -564,7 +510,7 @@ pub async fn export(
     if user.role() == cratb_domain::Role::Referent {
         return Err(PageError::Forbidden(auth.lang));
     }
-    let region = region_of(&auth, q.region.as_deref())?;
+    let region = super::asked_region(&auth, q.region.as_deref())?;
     let data = primary_care::data(&state.db, &scope, &region)
         .await
         .map_err(PageError::store(auth.lang))?;
@@ -681,7 +627,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipa
             _ => {}
         }
     }
-    let region = region_of(&auth, Some(&region))?;
+    let region = super::asked_region(&auth, Some(&region))?;
     let q = PrimaryQuery {
         region: Some(region.clone()),
         ..PrimaryQuery::default()

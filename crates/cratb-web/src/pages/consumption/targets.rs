@@ -13,7 +13,7 @@ use crate::pages::{
 use askama::Template;
 use axum::extract::State;
 use cratb_consumption::cube::{CLASSES, class_index};
-use cratb_domain::{Scope, geo};
+use cratb_domain::geo;
 use cratb_store::consumption::{self, Target};
 use cratb_store::{FieldError, audit};
 use serde::Deserialize;
@@ -130,17 +130,6 @@ impl TargetsPage {
     }
 }
 
-/// The region a coordinator works on: their own; a national account's pick.
-fn region_of(scope: &Scope, asked: &str, lang: crate::i18n::Lang) -> Result<String, PageError> {
-    match scope {
-        Scope::Region(r) => Ok(r.as_str().to_owned()),
-        Scope::National => geo::region(asked.trim())
-            .map(|g| g.code.to_string())
-            .or_else(|| asked.trim().is_empty().then(|| "84".to_string()))
-            .ok_or(PageError::NotFound(lang)),
-    }
-}
-
 async fn page(
     state: &AppState,
     auth: &Auth,
@@ -170,10 +159,7 @@ async fn page(
     let page = TargetsPage {
         l: Layout::new(auth, auth.lang.tr().con_targets),
         region_name: geo::region(&region).map_or("", |g| g.name).to_string(),
-        regions: match scope {
-            Scope::National => options(geo::REGIONS.iter().map(|g| (g.code, g.name)), &region),
-            Scope::Region(_) => Vec::new(),
-        },
+        regions: super::region_options(auth, &region),
         region,
         sectors: options(
             [("ES", "ES"), ("EMS", "EMS"), ("VILLE", "VILLE")],
@@ -201,8 +187,7 @@ pub async fn form(
     auth: Auth,
     PageQuery(q): PageQuery<TargetsQuery>,
 ) -> PageResult {
-    let (_, scope) = auth.page_user()?;
-    let region = region_of(&scope, q.region.as_deref().unwrap_or(""), auth.lang)?;
+    let region = super::asked_region(&auth, q.region.as_deref())?;
     let sector = non_empty(&q.sector).filter(|s| ["ES", "EMS", "VILLE"].contains(&s.as_str()));
     let indicator = non_empty(&q.class).filter(|c| class_index(c).is_some());
     let t = consumption::target(
@@ -355,7 +340,7 @@ pub async fn save(
 ) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let region = region_of(&scope, &v.region, lang)?;
+    let region = super::asked_region(&auth, Some(&v.region))?;
     let t = match parse(&v) {
         Ok(t) => t,
         Err(errors) => return page(&state, &auth, region, v, errors, false).await,
