@@ -708,10 +708,16 @@ fn table() -> Table {
         api::resistance::antibiogram,
     )
     .add(
-        get,
+        get.clone(),
         "/api/v1/resistance/alerts",
         Perm(ViewResistance),
         api::resistance::alerts,
+    )
+    .add(
+        get,
+        "/api/v1/consumption/establishments",
+        Perm(ViewConsumption),
+        api::consumption::establishments,
     )
 }
 

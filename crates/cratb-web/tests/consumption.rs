@@ -10,6 +10,17 @@ use cratb_store::PageRequest;
 use cratb_store::consumption::{self, HospitalFiles, HospitalImportError};
 use cratb_store::establishments::{self, EstablishmentQuery};
 
+/// The hospitals (ES) of the main demo region with consumption in 2025.
+async fn with_data_es(app: &TestApp) -> usize {
+    let sql = "SELECT COUNT(DISTINCT c.establishment_id) FROM hospital_consumption c
+               JOIN establishments e ON e.id = c.establishment_id WHERE e.sector = 'ES' AND c.year = 2025";
+    let n: i64 = match &app.db {
+        cratb_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        cratb_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    };
+    n as usize
+}
+
 /// The first hospital (ES) of the main demo region.
 async fn first_hospital(app: &TestApp) -> cratb_store::establishments::Establishment {
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
@@ -419,6 +430,46 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     assert!(zip.file_names().all(|n| {
         n.is_ok_and(|n| n.starts_with("retour-consommation-2025-") && n.ends_with(".pdf"))
     }));
+
+    // The JSON API: the same figures, and a referent's own establishment only.
+    let api = |email: String, path: &'static str| {
+        let app = &app;
+        async move {
+            let token = app.token(&email, false).await;
+            app.http
+                .get(app.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = api(
+        coordinator.clone(),
+        "/api/v1/consumption/establishments?year=2025&class=J01",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let json: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(json["indicator"], "J01");
+    assert_eq!(json["ddd_editions"][0], "WHOCC ATC/DDD Index 2026");
+    let list = json["establishments"].as_array().unwrap();
+    assert_eq!(list.len(), with_data_es(&app).await);
+    let ddd: f64 = list.iter().map(|e| e["ddd"].as_f64().unwrap()).sum();
+    let days: f64 = list.iter().map(|e| e["days"].as_f64().unwrap()).sum();
+    assert_eq!(
+        format!("{:.1}", 1000.0 * ddd / days).replace('.', ","),
+        expected
+    );
+    let res = api(referent.clone(), "/api/v1/consumption/establishments").await;
+    let json: serde_json::Value = res.json().await.unwrap();
+    let list = json["establishments"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], own);
+    assert!(list[0]["peers"]["median"].is_number());
+    let admin = app.email_of(Role::NationalAdmin, None);
+    let res = api(admin, "/api/v1/consumption/establishments?region=99").await;
+    assert_eq!(res.status(), 404);
 
     // The agency reads, but sets no target.
     let ars = app.email_of(Role::ArsReader, Some("84"));

@@ -814,6 +814,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "/network/conventions/{id}/document",
         "directory.view",
     ),
+    (
+        "GET",
+        "/api/v1/consumption/establishments",
+        "consumption.view",
+    ),
     ("GET", "/consumption", "consumption.view"),
     ("GET", "/consumption/ddd", "consumption.import"),
     ("POST", "/consumption/ddd", "consumption.import"),

@@ -131,6 +131,21 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
         .file_name()
         .map_or("consommation".into(), |n| n.to_string_lossy().to_string());
     let started = std::time::Instant::now();
+    // Millions of rows take tens of seconds: a spinner with the time elapsed, on a terminal.
+    let spinner = indicatif::ProgressBar::new_spinner();
+    if std::io::stderr().is_terminal() {
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+            spinner.set_style(style);
+        }
+        spinner.set_message(format!(
+            "{} : lecture, vérification et écriture ({} Mo)…",
+            name,
+            (c.len() + d.len()) / 1_000_000
+        ));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    } else {
+        spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
     let files = cratb_store::consumption::HospitalFiles {
         filename: &name,
         consumption: &c,
@@ -147,6 +162,7 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
     .await
     {
         Ok(done) => {
+            spinner.finish_and_clear();
             for u in &done.unconverted {
                 eprintln!(
                     "attention : {} (voie {}) — {} ; {:.2} g sur {} ligne(s) sans DDD",
@@ -166,6 +182,7 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
             Ok(())
         }
         Err(cratb_store::consumption::HospitalImportError::Invalid(list)) => {
+            spinner.finish_and_clear();
             let mut text = format!("{} problème(s), rien n'a été importé", list.len());
             for (file, p) in list.iter().take(20) {
                 text.push_str(&format!("\n  {file} : {p}"));
@@ -175,7 +192,10 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
             }
             Err(anyhow!(UserError(text)))
         }
-        Err(cratb_store::consumption::HospitalImportError::Store(e)) => Err(e.into()),
+        Err(cratb_store::consumption::HospitalImportError::Store(e)) => {
+            spinner.finish_and_clear();
+            Err(e.into())
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! `application/problem+json`, described by the OpenAPI 3.1 document at `/api/openapi.json`
 //! generated from these handlers.
 
+pub mod consumption;
 pub mod directory;
 pub mod fhir;
 pub mod network;
@@ -542,10 +543,10 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit, surveillance de la résistance (import d'antibiogrammes, antibiogramme cumulé, BMR). Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
-    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit, directory::list, directory::create, directory::get, directory::update, network::list_teams, network::get_team, network::create_team, network::update_team, network::list_conventions, network::coverage, network::public_search, fhir::search, fhir::export, resistance::upload, resistance::antibiogram, resistance::alerts),
+    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit, directory::list, directory::create, directory::get, directory::update, network::list_teams, network::get_team, network::create_team, network::update_team, network::list_conventions, network::coverage, network::public_search, fhir::search, fhir::export, resistance::upload, resistance::antibiogram, resistance::alerts, consumption::establishments),
     components(schemas(Problem, InvalidParam, cratb_store::resistance::ImportOutcome, cratb_store::resistance::ImportProblem, crate::resistance::AlertRow, crate::resistance::AlertKind)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "directory"), (name = "network"), (name = "fhir"), (name = "resistance"))
+    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "directory"), (name = "network"), (name = "fhir"), (name = "resistance"), (name = "consumption"))
 )]
 pub struct ApiDoc;
 

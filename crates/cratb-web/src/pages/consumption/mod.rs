@@ -28,16 +28,25 @@ use cratb_store::consumption::Target;
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// The filters of every consumption screen (all optional; unknown values are ignored).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The filters of every consumption screen and of the API (all optional; unknown values are
+/// ignored).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct Filters {
-    region: Option<String>,
-    year: Option<String>,
-    sector: Option<String>,
-    category: Option<String>,
-    ward: Option<String>,
-    class: Option<String>,
-    territory: Option<String>,
+    /// National accounts: the region (INSEE code); others: their own.
+    pub region: Option<String>,
+    /// The year (the latest with data by default).
+    pub year: Option<String>,
+    /// `ES` (default) or `EMS`.
+    pub sector: Option<String>,
+    /// An establishment category (`CHU`, `CH`, `EHPAD`…).
+    pub category: Option<String>,
+    /// A ward type as imported (`medicine`, `icu`…).
+    pub ward: Option<String>,
+    /// An indicator class (`J01` by default, `J01C`, `J01CR`, `J01D`, `C3G_C4G`, `J01DH`,
+    /// `J01F`, `J01M`, `J01XA`, `J01G`).
+    pub class: Option<String>,
+    /// A GHT, by name.
+    pub territory: Option<String>,
 }
 
 /// What the caller may see: a region, and for a referent their establishment only.
@@ -106,13 +115,13 @@ pub(super) fn region_options(auth: &Auth, region: &str) -> Vec<Opt> {
 }
 
 /// The filters resolved against the data.
-struct Resolved {
-    year: i32,
-    class: usize,
-    slice: Slice,
+pub(crate) struct Resolved {
+    pub year: i32,
+    pub class: usize,
+    pub slice: Slice,
 }
 
-fn resolve(cube: &Cube, f: &Filters) -> Resolved {
+pub(crate) fn resolve(cube: &Cube, f: &Filters) -> Resolved {
     let year = f
         .year
         .as_deref()
