@@ -590,3 +590,73 @@ async fn the_stewardship_network_in_chromium() {
     assert!(text_of(&c, "#link-refused").await.contains("déjà servi"));
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn antibiotic_consumption_in_chromium() {
+    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    cratb_demo::consumption::generate(&app.db, "84", 5)
+        .await
+        .unwrap();
+    cratb_demo::consumption::generate_primary(&app.db, "84", 5)
+        .await
+        .unwrap();
+    let (_driver, c) = start_browser().await;
+    login(&c, &app, "coordination@demo.cratb.fr").await;
+
+    // The region dashboard: sector tiles, the target followed, charts drawn.
+    click(&c, "nav.main a[href='/consumption']").await;
+    let tiles = text_of(&c, "#sector-cards").await;
+    assert!(tiles.contains("Établissements de santé"), "{tiles}");
+    assert!(tiles.contains("Établissements médico-sociaux"), "{tiles}");
+    let note = text_of(&c, "#target-note").await;
+    assert!(note.contains("−10 % par rapport à 2023"), "{note}");
+    assert!(c.find_all(Locator::Css("svg.chart")).await.unwrap().len() >= 4);
+    screenshot(&c, "consumption-dashboard").await;
+
+    // Nursing homes, then carbapenems in intensive care.
+    c.find(Locator::Css("#consumption-filters select[name=sector]"))
+        .await
+        .unwrap()
+        .select_by_value("EMS")
+        .await
+        .unwrap();
+    click(&c, "#consumption-filters button[type=submit]").await;
+    wait_url(&c, "sector=EMS").await;
+    let unit = text_of(&c, "#trend-title").await;
+    assert!(unit.contains("journées d'hébergement"), "{unit}");
+    screenshot(&c, "consumption-ems").await;
+    c.goto(&app.url("/consumption?ward=icu&class=J01DH"))
+        .await
+        .unwrap();
+    let title = text_of(&c, "#est-title").await;
+    assert!(title.contains("Carbapénèmes"), "{title}");
+
+    // An establishment among its peers, and its feedback report.
+    click(&c, "#establishments tbody a").await;
+    wait_url(&c, "/consumption/establishments/").await;
+    let position = text_of(&c, "#position").await;
+    assert!(position.contains("percentile"), "{position}");
+    let report = c
+        .find(Locator::Css("a[href*='/report']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(report.contains("/report?"), "{report}");
+    screenshot(&c, "consumption-establishment").await;
+
+    // Primary care: the region and its departments, the ESAC-Net indicators.
+    c.goto(&app.url("/consumption/primary-care")).await.unwrap();
+    let table = text_of(&c, "#primary-territories").await;
+    assert!(table.contains("Isère (38)"), "{table}");
+    let esac = text_of(&c, "#esac").await;
+    assert!(esac.contains("Part des fluoroquinolones (J01MA)"), "{esac}");
+    screenshot(&c, "consumption-primary-care").await;
+    c.close().await.unwrap();
+}
