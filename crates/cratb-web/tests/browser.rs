@@ -416,6 +416,12 @@ async fn a_coordinator_and_a_prescriber_in_chromium() {
         .click()
         .await
         .unwrap();
+    // The login form, once the logout's navigation is through (the old page may still answer).
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("password"))
+        .await
+        .unwrap();
     assert_eq!(text_of(&c, "h1").await, "Connexion");
 
     // A prescriber is refused the audit log.
