@@ -336,6 +336,8 @@ pub struct Slice {
     pub ward: Option<String>,
     /// Only this territory (GHT).
     pub territory: Option<String>,
+    /// Only this department (code).
+    pub department: Option<String>,
     /// Only this establishment.
     pub unit: Option<i64>,
 }
@@ -477,6 +479,10 @@ impl Cube {
                         .territory
                         .as_deref()
                         .is_none_or(|t| u.territory.as_deref() == Some(t))
+                    && slice
+                        .department
+                        .as_deref()
+                        .is_none_or(|d| u.department == d)
             })
             .collect()
     }

@@ -321,6 +321,15 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
         .and_then(|x| x.replace(',', ".").parse::<f64>().ok())
         .expect("parenteral share");
     assert!((10.0..80.0).contains(&parenteral), "{parenteral}");
+    // A department against the region: only its establishments, and the link back to each
+    // group never repeats a filter.
+    assert_eq!(html.matches("<tr data-department=\"").count(), 12);
+    let res = get(coordinator.clone(), "/consumption?department=38&territory=x".into()).await;
+    assert_eq!(res.status(), 200);
+    let isere = res.text().await.unwrap();
+    assert!(isere.contains("Auvergne-Rhône-Alpes — Isère (38)"));
+    assert_eq!(isere.matches("<tr data-department=\"").count(), 1);
+    assert!(!isere.contains("department=38&amp;department"));
     // Nursing homes are counted in resident-days.
     let html = get(coordinator.clone(), "/consumption?sector=EMS".into())
         .await

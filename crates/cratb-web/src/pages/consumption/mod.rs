@@ -47,6 +47,8 @@ pub struct Filters {
     pub class: Option<String>,
     /// A GHT, by name.
     pub territory: Option<String>,
+    /// A department (code).
+    pub department: Option<String>,
 }
 
 /// What the caller may see: a region, and for a referent their establishment only.
@@ -143,6 +145,8 @@ pub(crate) fn resolve(cube: &Cube, f: &Filters) -> Resolved {
     let ward = non_empty(&f.ward).filter(|w| cube.wards().contains(w));
     let territory = non_empty(&f.territory)
         .filter(|t| cube.units.iter().any(|u| u.territory.as_ref() == Some(t)));
+    let department =
+        non_empty(&f.department).filter(|d| cube.units.iter().any(|u| &u.department == d));
     Resolved {
         year,
         class,
@@ -151,6 +155,7 @@ pub(crate) fn resolve(cube: &Cube, f: &Filters) -> Resolved {
             category,
             ward,
             territory,
+            department,
             unit: None,
         },
     }
@@ -182,8 +187,11 @@ pub struct FilterView {
     pub wards: Vec<Opt>,
     pub classes: Vec<Opt>,
     pub territories: Vec<Opt>,
+    pub departments: Vec<Opt>,
     /// The filters as a query string, for links and exports.
     pub query: String,
+    /// The same without the territory and the department, for the links choosing one.
+    pub base_query: String,
 }
 
 fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
@@ -226,8 +234,22 @@ fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
     ];
     q.extend(r.slice.category.clone().map(|c| ("category", c)));
     q.extend(r.slice.ward.clone().map(|w| ("ward", w)));
+    let base_query = serde_urlencoded::to_string(&q).unwrap_or_default();
     q.extend(r.slice.territory.clone().map(|t| ("territory", t)));
+    q.extend(r.slice.department.clone().map(|d| ("department", d)));
+    let mut departments: Vec<&str> = cube.units.iter().map(|u| u.department.as_str()).collect();
+    departments.sort_unstable();
+    departments.dedup();
+    let mut d_opts = vec![(String::new(), all(lang))];
+    d_opts.extend(departments.into_iter().map(|d| {
+        (
+            d.to_string(),
+            geo::department(d).map_or(d.to_string(), |x| format!("{} ({d})", x.name)),
+        )
+    }));
     FilterView {
+        base_query,
+        departments: options(d_opts, r.slice.department.as_deref().unwrap_or("")),
         regions: region_options(auth, &v.region),
         years: options(
             cube.years
@@ -319,6 +341,8 @@ pub struct EstablishmentRow {
 }
 
 pub struct TerritoryRow {
+    /// The filter value that shows the group alone (`None`: outside any group).
+    pub filter: Option<String>,
     pub name: String,
     pub establishments: usize,
     pub value: String,
@@ -568,6 +592,8 @@ struct DashboardPage {
     top: Vec<(String, String, String)>,
     establishments: Vec<EstablishmentRow>,
     territories: Vec<TerritoryRow>,
+    departments: Vec<TerritoryRow>,
+    department: Option<String>,
     editions: String,
     can_import: bool,
     can_target: bool,
@@ -660,7 +686,43 @@ pub async fn dashboard(
         .iter()
         .map(|x| establishment_row(cube, x, lang))
         .collect();
-    let territories = territory_rows(cube, &ranked, r.class, this.per_1000_days(r.class), lang);
+    // Groups are compared with the whole region (same sector, category and ward type).
+    let whole_region = Slice {
+        territory: None,
+        department: None,
+        ..r.slice.clone()
+    };
+    let region_value = cube
+        .years_total(&whole_region)
+        .into_iter()
+        .find(|(y, _)| *y == r.year)
+        .and_then(|(_, t)| t.per_1000_days(r.class));
+    let (en, outside_ght) = (
+        lang == "en",
+        if lang == "en" { "No GHT" } else { "Hors GHT" },
+    );
+    let territories = group_rows(
+        cube,
+        &ranked,
+        r.class,
+        region_value,
+        |u| u.territory.clone().map(|t| (t.clone(), t)),
+        outside_ght,
+        lang,
+    );
+    let departments = group_rows(
+        cube,
+        &ranked,
+        r.class,
+        region_value,
+        |u| {
+            let name = geo::department(&u.department)
+                .map_or(u.department.clone(), |d| format!("{} ({})", d.name, d.code));
+            Some((u.department.clone(), name))
+        },
+        if en { "Unknown" } else { "Inconnu" },
+        lang,
+    );
     let top = cube
         .top_substances(&r.slice, r.year, 10)
         .into_iter()
@@ -693,6 +755,13 @@ pub async fn dashboard(
         top,
         establishments,
         territories,
+        departments,
+        department: r
+            .slice
+            .department
+            .as_deref()
+            .and_then(geo::department)
+            .map(|d| format!("{} ({})", d.name, d.code)),
         editions: editions(cube, lang),
         can_import: auth.can(cratb_domain::Permission::ImportConsumption),
         can_target: auth.can(cratb_domain::Permission::EditTargets),
@@ -716,25 +785,25 @@ fn establishment_row(cube: &Cube, x: &Ranked, lang: &str) -> EstablishmentRow {
     }
 }
 
-/// Each GHT's figure against the region's.
-fn territory_rows(
+/// Each group's figure against the region's (groups: GHTs, departments): `key` gives a unit's
+/// group as (filter value, name), or `None` for the units outside any.
+fn group_rows(
     cube: &Cube,
     ranked: &[Ranked],
     class: usize,
     region: Option<f64>,
+    key: impl Fn(&cratb_consumption::cube::Unit) -> Option<(String, String)>,
+    outside: &str,
     lang: &str,
 ) -> Vec<TerritoryRow> {
-    let mut by: Vec<(String, usize, Totals)> = Vec::new();
+    let mut by: Vec<(Option<String>, String, usize, Totals)> = Vec::new();
     for x in ranked {
-        let name = cube.units[x.unit].territory.clone().unwrap_or_else(|| {
-            if lang == "en" {
-                "No GHT".into()
-            } else {
-                "Hors GHT".into()
-            }
-        });
-        match by.iter_mut().find(|(n, _, _)| *n == name) {
-            Some((_, n, t)) => {
+        let (value, name) = match key(&cube.units[x.unit]) {
+            Some((v, n)) => (Some(v), n),
+            None => (None, outside.to_string()),
+        };
+        match by.iter_mut().find(|(_, n, _, _)| *n == name) {
+            Some((_, _, n, t)) => {
                 *n += 1;
                 t.classes
                     .iter_mut()
@@ -742,14 +811,15 @@ fn territory_rows(
                     .for_each(|(a, b)| *a += b);
                 t.patient_days += x.totals.patient_days;
             }
-            None => by.push((name, 1, x.totals.clone())),
+            None => by.push((value, name, 1, x.totals.clone())),
         }
     }
-    by.sort_by(|a, b| a.0.cmp(&b.0));
+    by.sort_by(|a, b| a.1.cmp(&b.1));
     by.into_iter()
-        .map(|(name, n, t)| {
+        .map(|(filter, name, n, t)| {
             let v = t.per_1000_days(class);
             TerritoryRow {
+                filter,
                 name,
                 establishments: n,
                 value: fmt(v, lang),
