@@ -324,7 +324,11 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     // A department against the region: only its establishments, and the link back to each
     // group never repeats a filter.
     assert_eq!(html.matches("<tr data-department=\"").count(), 12);
-    let res = get(coordinator.clone(), "/consumption?department=38&territory=x".into()).await;
+    let res = get(
+        coordinator.clone(),
+        "/consumption?department=38&territory=x".into(),
+    )
+    .await;
     assert_eq!(res.status(), 200);
     let isere = res.text().await.unwrap();
     assert!(isere.contains("Auvergne-Rhône-Alpes — Isère (38)"));
