@@ -557,15 +557,7 @@ impl Cube {
 
     /// The slice's totals per year (the sum of its establishments).
     pub fn years_total(&self, slice: &Slice) -> Vec<(i32, Totals)> {
-        let mut out: Vec<(i32, Totals)> = Vec::new();
-        for uy in self.unit_years(slice) {
-            match out.iter_mut().find(|(y, _)| *y == uy.year) {
-                Some((_, t)) => t.add(&uy.totals),
-                None => out.push((uy.year, uy.totals)),
-            }
-        }
-        out.sort_by_key(|(y, _)| *y);
-        out
+        sum_years(&self.unit_years(slice))
     }
 
     /// The monthly DDD of a class and the patient-days of the slice (yearly figures have no
@@ -642,6 +634,20 @@ impl Cube {
         out.truncate(n);
         out
     }
+}
+
+/// Establishments' yearly totals summed per year (what [`Cube::years_total`] gives, from
+/// totals a caller already has).
+pub fn sum_years(unit_years: &[UnitYear]) -> Vec<(i32, Totals)> {
+    let mut out: Vec<(i32, Totals)> = Vec::new();
+    for uy in unit_years {
+        match out.iter_mut().find(|(y, _)| *y == uy.year) {
+            Some((_, t)) => t.add(&uy.totals),
+            None => out.push((uy.year, uy.totals.clone())),
+        }
+    }
+    out.sort_by_key(|(y, _)| *y);
+    out
 }
 
 /// Where a value stands among its peers'.

@@ -9,6 +9,7 @@
 
 use cratb_consumption::cube::{self, CLASSES, Cube, Position, Slice, Totals, UnitYear};
 use cratb_consumption::indicators::AwareTable;
+use cratb_domain::{Scope, geo};
 use cratb_store::{Db, StoreError};
 
 impl crate::cache::Regional for Cube {
@@ -21,6 +22,17 @@ impl crate::cache::Regional for Cube {
 
     async fn load(db: &Db, region: &str) -> Result<Cube, StoreError> {
         cratb_store::consumption::cube(db, region, &AwareTable::embedded()).await
+    }
+}
+
+/// The region a consumption page or API call works on: a regional account's own; for a national
+/// account, the one asked for, else its own, else the main demo region. `None`: the region
+/// asked for does not exist.
+pub fn region_asked(scope: &Scope, own: Option<&str>, asked: Option<&str>) -> Option<String> {
+    match (scope, asked.map(str::trim).filter(|a| !a.is_empty())) {
+        (Scope::Region(r), _) => Some(r.as_str().to_owned()),
+        (Scope::National, Some(a)) => geo::region(a).map(|g| g.code.to_string()),
+        (Scope::National, None) => Some(own.unwrap_or("84").to_string()),
     }
 }
 

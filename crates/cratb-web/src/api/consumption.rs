@@ -11,7 +11,7 @@ use crate::pages::consumption::{Filters, resolve};
 use axum::Json;
 use axum::extract::State;
 use cratb_consumption::cube::CLASSES;
-use cratb_domain::{Role, Scope, geo};
+use cratb_domain::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -77,16 +77,8 @@ pub async fn establishments(
         Role::Referent => Some(user.establishment_id.ok_or_else(ApiError::forbidden)?),
         _ => None,
     };
-    let region = match (
-        &scope,
-        f.region.as_deref().map(str::trim).filter(|r| !r.is_empty()),
-    ) {
-        (Scope::Region(r), _) => r.as_str().to_string(),
-        (Scope::National, Some(r)) => geo::region(r)
-            .map(|g| g.code.to_string())
-            .ok_or_else(ApiError::not_found)?,
-        (Scope::National, None) => user.region_code.clone().unwrap_or_else(|| "84".into()),
-    };
+    let region = model::region_asked(&scope, user.region_code.as_deref(), f.region.as_deref())
+        .ok_or_else(ApiError::not_found)?;
     let cube = state.consumption.region(&state.db, &region).await?;
     let r = resolve(&cube, &f);
     let sector = r.slice.sector.clone().unwrap_or_else(|| "ES".into());

@@ -21,7 +21,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear};
+use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear, sum_years};
 use cratb_consumption::indicators::Aware;
 use cratb_domain::{Category, Role, Scope, geo};
 use cratb_store::consumption::Target;
@@ -99,13 +99,8 @@ pub async fn viewer(
 /// region.
 pub(super) fn asked_region(auth: &Auth, asked: Option<&str>) -> Result<String, PageError> {
     let (user, scope) = auth.page_user()?;
-    match (scope, asked.map(str::trim).filter(|a| !a.is_empty())) {
-        (Scope::Region(r), _) => Ok(r.as_str().to_owned()),
-        (Scope::National, Some(a)) => geo::region(a)
-            .map(|g| g.code.to_string())
-            .ok_or(PageError::NotFound(auth.lang)),
-        (Scope::National, None) => Ok(user.region_code.clone().unwrap_or_else(|| "84".into())),
-    }
+    model::region_asked(&scope, user.region_code.as_deref(), asked)
+        .ok_or(PageError::NotFound(auth.lang))
 }
 
 /// The region select of a national account (none for a regional one).
@@ -618,7 +613,10 @@ pub async fn dashboard(
         cratb_store::consumption::target(&state.db, &v.region, &sector, CLASSES[r.class].code)
             .await
             .map_err(PageError::store(auth.lang))?;
-    let years = cube.years_total(&r.slice);
+    // One pass over the facts for the slice; the years, the establishments and their peers
+    // are all read from it.
+    let unit_years = cube.unit_years(&r.slice);
+    let years = sum_years(&unit_years);
     let this = years
         .iter()
         .find(|(y, _)| *y == r.year)
@@ -632,7 +630,8 @@ pub async fn dashboard(
                 sector: Some(s.into()),
                 ..Slice::default()
             };
-            let ys = cube.years_total(&slice);
+            let of_sector = cube.unit_years(&slice);
+            let ys = sum_years(&of_sector);
             let now = ys.iter().find(|(y, _)| *y == r.year)?.1.per_1000_days(0);
             let before = ys
                 .iter()
@@ -653,11 +652,7 @@ pub async fn dashboard(
                 unit: unit_label(s, lang),
                 value: fmt(now, lang),
                 change: fmt_change(change(before, now), lang),
-                establishments: cube
-                    .unit_years(&slice)
-                    .iter()
-                    .filter(|u| u.year == r.year)
-                    .count(),
+                establishments: of_sector.iter().filter(|u| u.year == r.year).count(),
             })
         })
         .collect();
@@ -668,7 +663,7 @@ pub async fn dashboard(
         lang,
         &format!("{cname} — {unit}"),
     );
-    let ranked = model::ranked(cube, &r.slice, r.class, r.year);
+    let ranked = model::ranked_among(cube, &unit_years, r.class, r.year);
     let boxes: Vec<PeerBox> = model::categories(&ranked, cube)
         .into_iter()
         .map(|(c, p)| PeerBox {
@@ -692,11 +687,16 @@ pub async fn dashboard(
         department: None,
         ..r.slice.clone()
     };
-    let region_value = cube
-        .years_total(&whole_region)
-        .into_iter()
-        .find(|(y, _)| *y == r.year)
-        .and_then(|(_, t)| t.per_1000_days(r.class));
+    let region_value = if whole_region.territory == r.slice.territory
+        && whole_region.department == r.slice.department
+    {
+        this.per_1000_days(r.class)
+    } else {
+        cube.years_total(&whole_region)
+            .into_iter()
+            .find(|(y, _)| *y == r.year)
+            .and_then(|(_, t)| t.per_1000_days(r.class))
+    };
     let (en, outside_ght) = (
         lang == "en",
         if lang == "en" { "No GHT" } else { "Hors GHT" },
@@ -723,11 +723,14 @@ pub async fn dashboard(
         if en { "Unknown" } else { "Inconnu" },
         lang,
     );
+    // Substances' names from the newest index, read once for the ten.
+    let names = cratb_consumption::DddTable::embedded(cratb_consumption::ddd::LATEST);
     let top = cube
         .top_substances(&r.slice, r.year, 10)
         .into_iter()
         .map(|(atc, ddd)| {
-            let name = cratb_consumption::DddTable::embedded(cratb_consumption::ddd::LATEST)
+            let name = names
+                .as_ref()
                 .and_then(|t| t.name(&atc).map(str::to_owned))
                 .unwrap_or_default();
             let per = (this.patient_days > 0.0).then(|| 1000.0 * ddd / this.patient_days);
@@ -1016,11 +1019,8 @@ pub async fn establishment(
         cratb_store::consumption::target(&state.db, &v.region, &unit.sector, CLASSES[r.class].code)
             .await
             .map_err(PageError::store(auth.lang))?;
-    let years = cube.years_total(&Slice {
-        unit: Some(id),
-        ward: r.slice.ward.clone(),
-        ..Slice::default()
-    });
+    // The establishment's years, as the feedback computed them (same ward type).
+    let years = fb.years.clone();
     let cname = class_name(r.class, lang);
     let (trend, _) = trend_chart(
         &per_year(&years, r.class),
