@@ -50,36 +50,14 @@ pub async fn form(auth: Auth) -> PageResult {
 }
 
 /// Reads the sheet and keeps it as a draft; the next step maps its columns.
-pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> PageResult {
+pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let mut file = None;
-    let mut region = String::new();
-    while let Some(field) = form
-        .next_field()
+    let mut upload = super::Upload::read(form, &["file"])
         .await
-        .map_err(|e| PageError::BadRequest(lang, e.body_text()))?
-    {
-        match field.name().unwrap_or_default() {
-            "file" => {
-                let name = field.file_name().unwrap_or("annuaire").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
-                if !bytes.is_empty() {
-                    file = Some((name, bytes));
-                }
-            }
-            "region" => {
-                region = field
-                    .text()
-                    .await
-                    .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
-            }
-            _ => {}
-        }
-    }
+        .map_err(|e| PageError::BadRequest(lang, e))?;
+    let file = upload.take_file("file", "annuaire");
+    let region = upload.text("region");
     let region = match own_region(&scope) {
         Some(r) => r,
         None => match RegionCode::parse(&region) {

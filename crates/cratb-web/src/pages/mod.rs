@@ -325,3 +325,63 @@ pub fn readable_phone(e164: Option<&str>) -> String {
 
 /// What a page handler returns: the page, or the error page to show instead.
 pub type PageResult = Result<Response, PageError>;
+
+/// A multipart form as sent (an upload page): its text fields, and the files chosen — an empty
+/// file input is no file. Read whole, then asked for by name.
+#[derive(Debug, Default)]
+pub struct Upload {
+    fields: Vec<(String, String)>,
+    /// Field name, file name as sent, bytes.
+    files: Vec<(String, Option<String>, Vec<u8>)>,
+}
+
+impl Upload {
+    /// Reads every part: those named in `files` are files, the others text. The message is the
+    /// reason a part could not be read.
+    pub async fn read(
+        mut form: axum::extract::Multipart,
+        files: &[&str],
+    ) -> Result<Upload, String> {
+        let mut upload = Upload::default();
+        while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
+            let name = field.name().unwrap_or_default().to_string();
+            if files.contains(&name.as_str()) {
+                let filename = field.file_name().map(str::to_owned);
+                let bytes = field.bytes().await.map_err(|e| e.body_text())?;
+                if !bytes.is_empty() {
+                    upload.files.push((name, filename, bytes.to_vec()));
+                }
+            } else {
+                let text = field.text().await.map_err(|e| e.body_text())?;
+                upload.fields.push((name, text));
+            }
+        }
+        Ok(upload)
+    }
+
+    /// The last value of a text field (empty when absent).
+    pub fn text(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every value of a repeated field (checkboxes), in order.
+    pub fn texts(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The last file chosen in a file field: its name (`default` if none was sent) and bytes.
+    pub fn take_file(&mut self, name: &str, default: &str) -> Option<(String, Vec<u8>)> {
+        let i = self.files.iter().rposition(|(n, _, _)| n == name)?;
+        let (_, filename, bytes) = self.files.swap_remove(i);
+        Some((filename.unwrap_or_else(|| default.to_string()), bytes))
+    }
+}

@@ -678,31 +678,15 @@ pub async fn imports(State(state): State<AppState>, auth: Auth) -> PageResult {
 }
 
 /// Reads the upload form: the file and its options.
-async fn read_form(
-    mut form: Multipart,
-) -> Result<(ImportValues, Option<(String, Vec<u8>)>), String> {
-    let mut v = ImportValues::default();
-    let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let filename = field.file_name().unwrap_or("fichier").to_string();
-            let bytes = field.bytes().await.map_err(|e| e.body_text())?;
-            if !bytes.is_empty() {
-                file = Some((filename, bytes.to_vec()));
-            }
-            continue;
-        }
-        let text = field.text().await.map_err(|e| e.body_text())?;
-        match name.as_str() {
-            "establishment" => v.establishment = text,
-            "skip_invalid" => v.skip_invalid = !text.is_empty(),
-            "uti" => v.uti = text,
-            "guideline" => v.guideline = text,
-            _ => {}
-        }
-    }
-    Ok((v, file))
+async fn read_form(form: Multipart) -> Result<(ImportValues, Option<(String, Vec<u8>)>), String> {
+    let mut u = super::Upload::read(form, &["file"]).await?;
+    let v = ImportValues {
+        establishment: u.text("establishment"),
+        skip_invalid: !u.text("skip_invalid").is_empty(),
+        uti: u.text("uti"),
+        guideline: u.text("guideline"),
+    };
+    Ok((v, u.take_file("file", "fichier")))
 }
 
 /// Imports a file for the caller and records it: the region is reloaded in memory, and the

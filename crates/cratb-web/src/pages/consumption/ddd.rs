@@ -117,34 +117,15 @@ pub async fn form(
 }
 
 /// Loads a newer edition: its name and its file.
-pub async fn load(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> PageResult {
+pub async fn load(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let lang = auth.lang;
     let (user, _) = auth.page_user()?;
-    let (mut edition, mut region, mut file) = (String::new(), String::new(), None);
-    while let Some(field) = form
-        .next_field()
+    let mut u = crate::pages::Upload::read(form, &["file"])
         .await
-        .map_err(|e| PageError::BadRequest(lang, e.body_text()))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
-            file = (!bytes.is_empty()).then(|| bytes.to_vec());
-            continue;
-        }
-        let text = field
-            .text()
-            .await
-            .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
-        match name.as_str() {
-            "edition" => edition = text.trim().to_string(),
-            "region" => region = text,
-            _ => {}
-        }
-    }
+        .map_err(|e| PageError::BadRequest(lang, e))?;
+    let edition = u.text("edition").trim().to_string();
+    let file = u.take_file("file", "").map(|(_, bytes)| bytes);
+    let region = u.text("region");
     let region = super::asked_region(&auth, Some(&region))?;
     let fail = |error: String| Notice {
         error: Some(error),

@@ -127,71 +127,40 @@ pub async fn form(
     page(&state, &auth, region, Notice::default()).await
 }
 
-/// The two files and the fields of the form.
-#[derive(Default)]
-struct Upload {
-    region: String,
-    edition: String,
-    consumption: Option<(String, Vec<u8>)>,
-    denominators: Option<(String, Vec<u8>)>,
-}
-
-async fn read_form(mut form: Multipart) -> Result<Upload, String> {
-    let mut u = Upload::default();
-    while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "consumption" || name == "denominators" {
-            let filename = field.file_name().unwrap_or("fichier").to_string();
-            let bytes = field.bytes().await.map_err(|e| e.body_text())?;
-            let file = (!bytes.is_empty()).then(|| (filename, bytes.to_vec()));
-            if name == "consumption" {
-                u.consumption = file;
-            } else {
-                u.denominators = file;
-            }
-            continue;
-        }
-        let text = field.text().await.map_err(|e| e.body_text())?;
-        match name.as_str() {
-            "region" => u.region = text,
-            "ddd_edition" => u.edition = text,
-            _ => {}
-        }
-    }
-    Ok(u)
-}
-
 pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let u = read_form(form)
+    let mut u = crate::pages::Upload::read(form, &["consumption", "denominators"])
         .await
         .map_err(|e| PageError::BadRequest(lang, e))?;
-    let region = super::asked_region(&auth, Some(&u.region))?;
-    let (Some((filename, c)), Some((_, d))) = (&u.consumption, &u.denominators) else {
+    let region = super::asked_region(&auth, Some(&u.text("region")))?;
+    let edition = u.text("ddd_edition");
+    let (Some((filename, c)), Some((_, d))) = (
+        u.take_file("consumption", "fichier"),
+        u.take_file("denominators", "fichier"),
+    ) else {
         let notice = Notice {
             form_error: Some(lang.tr().con_import_two_files),
             ..Notice::default()
         };
         return page(&state, &auth, region, notice).await;
     };
-    let table = match u
-        .edition
+    let table = match edition
         .trim()
         .parse::<u16>()
         .ok()
         .and_then(DddTable::embedded)
     {
         Some(t) => t,
-        None => consumption::ddd_table(&state.db, u.edition.trim())
+        None => consumption::ddd_table(&state.db, edition.trim())
             .await
             .map_err(|_| PageError::BadRequest(lang, "édition ATC/DDD inconnue".into()))?,
     };
     let code = RegionCode::parse(&region).map_err(|_| PageError::NotFound(lang))?;
     let files = HospitalFiles {
-        filename,
-        consumption: c,
-        denominators: d,
+        filename: &filename,
+        consumption: &c,
+        denominators: &d,
     };
     match consumption::import_hospital(&state.db, &scope, &code, files, &table, &user.email).await {
         Ok(done) => {

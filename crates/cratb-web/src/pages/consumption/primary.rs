@@ -589,44 +589,15 @@ pub async fn export(
 
 /// A dispensation file (with, for the open-data layout, its year and DDD per pack), or a
 /// population file.
-pub async fn upload(State(state): State<AppState>, auth: Auth, mut form: Multipart) -> PageResult {
+pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let (mut region, mut kind, mut year) = (String::new(), String::new(), String::new());
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut packs: Option<Vec<u8>> = None;
-    while let Some(field) = form
-        .next_field()
+    let mut u = crate::pages::Upload::read(form, &["file", "packs"])
         .await
-        .map_err(|e| PageError::BadRequest(lang, e.body_text()))?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" || name == "packs" {
-            let filename = field.file_name().unwrap_or("fichier").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
-            if !bytes.is_empty() {
-                if name == "file" {
-                    file = Some((filename, bytes.to_vec()));
-                } else {
-                    packs = Some(bytes.to_vec());
-                }
-            }
-            continue;
-        }
-        let text = field
-            .text()
-            .await
-            .map_err(|e| PageError::BadRequest(lang, e.body_text()))?;
-        match name.as_str() {
-            "region" => region = text,
-            "kind" => kind = text,
-            "year" => year = text,
-            _ => {}
-        }
-    }
+        .map_err(|e| PageError::BadRequest(lang, e))?;
+    let (region, kind, year) = (u.text("region"), u.text("kind"), u.text("year"));
+    let file = u.take_file("file", "fichier");
+    let packs = u.take_file("packs", "").map(|(_, bytes)| bytes);
     let region = super::asked_region(&auth, Some(&region))?;
     let q = PrimaryQuery {
         region: Some(region.clone()),

@@ -395,32 +395,18 @@ pub async fn edit_form(
 }
 
 /// Reads the multipart form: the fields and the PDF, if one was chosen.
-async fn read_form(mut form: Multipart) -> Result<(FormValues, Option<(String, Vec<u8>)>), String> {
-    let mut v = FormValues::default();
-    let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "document" {
-            let filename = field.file_name().unwrap_or("convention.pdf").to_string();
-            let bytes = field.bytes().await.map_err(|e| e.body_text())?;
-            if !bytes.is_empty() {
-                file = Some((filename, bytes.to_vec()));
-            }
-            continue;
-        }
-        let text = field.text().await.map_err(|e| e.body_text())?;
-        match name.as_str() {
-            "team_id" => v.team_id = text,
-            "partner" => v.partner = text,
-            "services" => v.services.push(text),
-            "status" => v.status = text,
-            "signed_on" => v.signed_on = text,
-            "expires_on" => v.expires_on = text,
-            "notes" => v.notes = text,
-            _ => {}
-        }
-    }
-    Ok((v, file))
+async fn read_form(form: Multipart) -> Result<(FormValues, Option<(String, Vec<u8>)>), String> {
+    let mut u = crate::pages::Upload::read(form, &["document"]).await?;
+    let v = FormValues {
+        team_id: u.text("team_id"),
+        partner: u.text("partner"),
+        services: u.texts("services"),
+        status: u.text("status"),
+        signed_on: u.text("signed_on"),
+        expires_on: u.text("expires_on"),
+        notes: u.text("notes"),
+    };
+    Ok((v, u.take_file("document", "convention.pdf")))
 }
 
 pub async fn create(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
