@@ -93,6 +93,63 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// Streams a sheet: `read_header` turns its header (trimmed, lower case) into what the rows
+/// need, or refuses it with its problems; `on_row` then gets each row with its line.
+pub(crate) fn stream<H>(
+    bytes: &[u8],
+    read_header: impl FnOnce(Vec<String>) -> Result<H, Vec<Problem>>,
+    mut on_row: impl FnMut(usize, &H, &csv::StringRecord),
+) -> Result<(), Vec<Problem>> {
+    let mut read_header = Some(read_header);
+    let mut header: Option<H> = None;
+    let mut refused = Vec::new();
+    let read = cratb_sheet::for_each_row(bytes, |line, record| {
+        if let Some(h) = &header {
+            on_row(line, h, record);
+            return Ok(());
+        }
+        let read_header = read_header.take().expect("the header comes first, once");
+        match read_header(
+            record
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect(),
+        ) {
+            Ok(h) => {
+                header = Some(h);
+                Ok(())
+            }
+            Err(p) => {
+                refused = p;
+                Err(String::new())
+            }
+        }
+    });
+    match read {
+        Ok(()) => Ok(()),
+        Err(_) if !refused.is_empty() => Err(refused),
+        Err(message) => Err(vec![Problem {
+            line: 1,
+            column: String::new(),
+            value: String::new(),
+            message,
+        }]),
+    }
+}
+
+/// A problem for each column of `absent`, saying what was `expected`.
+pub(crate) fn missing_columns(absent: &[&str], expected: &str) -> Vec<Problem> {
+    absent
+        .iter()
+        .map(|n| Problem {
+            line: 1,
+            column: n.to_string(),
+            value: String::new(),
+            message: format!("colonne obligatoire absente (attendu : {expected})"),
+        })
+        .collect()
+}
+
 /// Streams a file: finds the `wanted` columns in its header (lower case, after `rename`),
 /// then hands `each` every row's line and a reader of its cells by wanted column (trimmed).
 ///
@@ -104,80 +161,32 @@ fn each_row(
     rename: impl Fn(&mut Vec<String>),
     mut each: impl FnMut(usize, &Cells),
 ) -> Result<(), Vec<Problem>> {
-    let mut found: Vec<usize> = Vec::new();
-    let mut missing = Vec::new();
-    let read = cratb_sheet::for_each_row(bytes, |line, record| {
-        if line == 1 {
-            let mut header: Vec<String> = record
-                .iter()
-                .map(|h| h.trim().to_ascii_lowercase())
-                .collect();
+    stream(
+        bytes,
+        |mut header| {
             rename(&mut header);
             for w in &wanted[required..] {
                 if !header.iter().any(|h| h == w) {
                     header.push(w.to_string());
                 }
             }
-            match columns(&header, wanted, required) {
-                Ok(c) => found = c,
-                Err(p) => {
-                    missing = p;
-                    return Err(String::new());
-                }
+            let absent: Vec<&str> = wanted
+                .iter()
+                .copied()
+                .filter(|w| !header.iter().any(|h| h == w))
+                .collect();
+            if !absent.is_empty() {
+                return Err(missing_columns(&absent, &wanted[..required].join(", ")));
             }
-            return Ok(());
-        }
-        each(
-            line,
-            &Cells {
-                record,
-                found: &found,
-            },
-        );
-        Ok(())
-    });
-    match read {
-        Ok(()) => Ok(()),
-        Err(_) if !missing.is_empty() => Err(missing),
-        Err(message) => Err(vec![Problem {
-            line: 1,
-            column: String::new(),
-            value: String::new(),
-            message,
-        }]),
-    }
-}
-
-/// The columns a file must have, and the index of each.
-fn columns(
-    header: &[String],
-    wanted: &[&str],
-    required: usize,
-) -> Result<Vec<usize>, Vec<Problem>> {
-    let mut missing = Vec::new();
-    let found: Vec<usize> = wanted
-        .iter()
-        .filter_map(|w| {
-            let i = header.iter().position(|h| h == w);
-            if i.is_none() {
-                missing.push(Problem {
-                    line: 1,
-                    column: w.to_string(),
-                    value: String::new(),
-                    message: format!(
-                        "colonne obligatoire absente (attendu : {})",
-                        wanted[..required].join(", ")
-                    ),
-                });
-            }
-            i
-        })
-        .collect();
-    if missing.is_empty() {
-        Ok(found)
-    } else {
-        Err(missing)
-    }
+            Ok(wanted
+                .iter()
+                .filter_map(|w| header.iter().position(|h| h == w))
+                .collect::<Vec<usize>>())
+        },
+        |line, found, record| {
+            each(line, &Cells { record, found });
+        },
+    )
 }
 
 fn number(text: &str) -> Option<f64> {

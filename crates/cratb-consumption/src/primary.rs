@@ -14,7 +14,7 @@
 //!
 //! Population: `territory`, `year`, `population`.
 
-use crate::hospital::{Period, Problem};
+use crate::hospital::{Period, Problem, missing_columns, stream};
 use std::collections::HashMap;
 
 /// A dispensation row.
@@ -107,7 +107,7 @@ impl Header {
         if absent.is_empty() {
             Ok(())
         } else {
-            Err(missing(&absent, &names.join(", ")))
+            Err(missing_columns(&absent, &names.join(", ")))
         }
     }
 
@@ -123,50 +123,20 @@ impl Header {
     }
 }
 
-/// Streams a sheet: its header, then each row.
+/// Streams a sheet: its header, checked by `on_header`, then each row.
 fn each(
     bytes: &[u8],
-    mut on_header: impl FnMut(&Header) -> Result<(), Vec<Problem>>,
-    mut on_row: impl FnMut(usize, &Header, &csv::StringRecord),
+    on_header: impl FnOnce(&Header) -> Result<(), Vec<Problem>>,
+    on_row: impl FnMut(usize, &Header, &csv::StringRecord),
 ) -> Result<(), Vec<Problem>> {
-    let mut header = Header(Vec::new());
-    let mut refused = Vec::new();
-    let read = cratb_sheet::for_each_row(bytes, |line, record| {
-        if line == 1 {
-            header = Header(
-                record
-                    .iter()
-                    .map(|h| h.trim().to_ascii_lowercase())
-                    .collect(),
-            );
-            if let Err(p) = on_header(&header) {
-                refused = p;
-                return Err(String::new());
-            }
-            return Ok(());
-        }
-        on_row(line, &header, record);
-        Ok(())
-    });
-    match read {
-        Ok(()) => Ok(()),
-        Err(_) if !refused.is_empty() => Err(refused),
-        Err(message) => Err(vec![problem(1, "", "", &message)]),
-    }
-}
-
-fn missing(names: &[&str], wanted: &str) -> Vec<Problem> {
-    names
-        .iter()
-        .map(|n| {
-            problem(
-                1,
-                n,
-                "",
-                &format!("colonne obligatoire absente (attendu : {wanted})"),
-            )
-        })
-        .collect()
+    stream(
+        bytes,
+        |names| {
+            let header = Header(names);
+            on_header(&header).map(|()| header)
+        },
+        on_row,
+    )
 }
 
 /// Whether a sheet is in the open-data layout (an `ATC5` and a `BOITES` column).
@@ -224,7 +194,7 @@ fn read_cratb(bytes: &[u8]) -> Result<Vec<Dispensation>, Vec<Problem>> {
             if absent.is_empty() {
                 Ok(())
             } else {
-                Err(missing(&absent, wanted))
+                Err(missing_columns(&absent, wanted))
             }
         },
         |line, h, r| {
@@ -416,7 +386,10 @@ pub fn read_packs(bytes: &[u8]) -> Result<Packs, Vec<Problem>> {
             if h.has("ddd_per_pack") && (h.has("cip13") || h.has("atc")) {
                 Ok(())
             } else {
-                Err(missing(&["ddd_per_pack"], "cip13 ou atc, ddd_per_pack"))
+                Err(missing_columns(
+                    &["ddd_per_pack"],
+                    "cip13 ou atc, ddd_per_pack",
+                ))
             }
         },
         |line, h, r| {
