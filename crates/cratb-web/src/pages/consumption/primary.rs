@@ -47,26 +47,31 @@ impl TerritoryYear {
     }
 }
 
-/// The monthly (or yearly) DDD of a territory: its own rows; for the region, its own rows if
-/// there are any that year, else the sum of its departments.
-fn rows_of(data: &PrimaryData, territory: &str) -> Vec<MonthlyDdd> {
-    let own: Vec<&Dispensed> = data
+/// The dispensations of a territory: its own rows; for the region, its own rows if there are
+/// any that year, else those of its departments.
+fn dispensed_of<'a>(data: &'a PrimaryData, territory: &str) -> Vec<&'a Dispensed> {
+    let mut out: Vec<&Dispensed> = data
         .ddd
         .iter()
         .filter(|r| r.territory == territory)
         .collect();
-    let years_own: BTreeSet<i32> = own.iter().map(|r| r.year).collect();
-    let mut out: Vec<MonthlyDdd> = own.iter().map(|r| monthly(r)).collect();
     if territory == "region" {
-        for r in data
-            .ddd
-            .iter()
-            .filter(|r| r.territory.starts_with("dep:") && !years_own.contains(&r.year))
-        {
-            out.push(monthly(r));
-        }
+        let years_own: BTreeSet<i32> = out.iter().map(|r| r.year).collect();
+        out.extend(
+            data.ddd
+                .iter()
+                .filter(|r| r.territory.starts_with("dep:") && !years_own.contains(&r.year)),
+        );
     }
     out
+}
+
+/// [`dispensed_of`] as monthly DDD, for the ESAC-Net and AWaRe figures.
+fn rows_of(data: &PrimaryData, territory: &str) -> Vec<MonthlyDdd> {
+    dispensed_of(data, territory)
+        .into_iter()
+        .map(monthly)
+        .collect()
 }
 
 fn monthly(r: &Dispensed) -> MonthlyDdd {
@@ -105,37 +110,16 @@ fn population(data: &PrimaryData, territory: &str, year: i32) -> Option<f64> {
 }
 
 fn year_of(data: &PrimaryData, territory: &str, year: i32) -> Option<TerritoryYear> {
-    let rows = rows_of(data, territory);
-    let j01: Vec<&MonthlyDdd> = rows
-        .iter()
-        .filter(|r| r.period.year == year && r.atc.starts_with("J01"))
+    let j01: Vec<&Dispensed> = dispensed_of(data, territory)
+        .into_iter()
+        .filter(|r| r.year == year && r.atc.starts_with("J01"))
         .collect();
     if j01.is_empty() {
         return None;
     }
-    let prescriptions: f64 = if territory == "region"
-        && !data
-            .ddd
-            .iter()
-            .any(|r| r.territory == "region" && r.year == year)
-    {
-        data.ddd
-            .iter()
-            .filter(|r| {
-                r.territory.starts_with("dep:") && r.year == year && r.atc.starts_with("J01")
-            })
-            .map(|r| r.prescriptions)
-            .sum()
-    } else {
-        data.ddd
-            .iter()
-            .filter(|r| r.territory == territory && r.year == year && r.atc.starts_with("J01"))
-            .map(|r| r.prescriptions)
-            .sum()
-    };
     Some(TerritoryYear {
         ddd: j01.iter().map(|r| r.ddd).sum(),
-        prescriptions,
+        prescriptions: j01.iter().map(|r| r.prescriptions).sum(),
         population: population(data, territory, year),
     })
 }
@@ -357,7 +341,8 @@ async fn page(
         .filter(|r| r.period.year == year)
         .cloned()
         .collect();
-    let shares = indicators::aware_shares(&this_year, &AwareTable::embedded());
+    let aware_table = AwareTable::embedded();
+    let shares = indicators::aware_shares(&this_year, &aware_table);
     let pct = |x: Option<f64>| x.map_or("—".into(), |v| format!("{} %", fmt(Some(v), lang)));
     let en = lang == "en";
     let aware = vec![
@@ -483,7 +468,7 @@ async fn page(
         problems_total: notice.total,
         editions: format!(
             "ESAC-Net (Adriaenssens et al., BMJ Qual Saf 2011) · {}",
-            AwareTable::embedded().edition
+            aware_table.edition
         ),
         region,
     };
