@@ -310,7 +310,7 @@ catalogue! {
     con_national: "Valeur nationale", "National figure";
     con_set_by: "Fixé par", "Set by";
     con_import: "Importer des consommations", "Import consumption";
-    con_import_format: "Deux fichiers CSV ou XLSX. Consommations : establishment (FINESS), period (AAAA-MM ou AAAA), ward_type, atc (code ATC à 7 caractères), route (O, P, R, N, Inhal), grams (grammes de substance active). Dénominateurs : establishment, period, ward_type, patient_days, admissions — ou resident_days pour un EMS. Un fichier remplace ce que la région avait pour les mêmes établissements et périodes ; tout ou rien.", "Two CSV or XLSX files. Consumption: establishment (FINESS), period (YYYY-MM or YYYY), ward_type, atc (7-character ATC code), route (O, P, R, N, Inhal), grams (of active substance). Denominators: establishment, period, ward_type, patient_days, admissions — or resident_days for a nursing home. A file replaces what the region held for the same establishments and periods; all or nothing.";
+    con_import_format: "Deux fichiers CSV ou XLSX. Consommations : establishment (FINESS), period (AAAA-MM ou AAAA), ward_type, atc (code ATC à 7 caractères), route (O, P, R, N, Inhal), grams (grammes de substance active) — ou units et strength_g (grammes par unité). Dénominateurs : establishment, period, ward_type, patient_days, admissions — ou resident_days pour un EMS. Un fichier remplace ce que la région avait pour les mêmes établissements et périodes ; tout ou rien.", "Two CSV or XLSX files. Consumption: establishment (FINESS), period (YYYY-MM or YYYY), ward_type, atc (7-character ATC code), route (O, P, R, N, Inhal), grams (of active substance) — or units and strength_g (grams per unit). Denominators: establishment, period, ward_type, patient_days, admissions — or resident_days for a nursing home. A file replaces what the region held for the same establishments and periods; all or nothing.";
     con_import_two_files: "Choisissez le fichier des consommations et celui des dénominateurs.", "Choose the consumption file and the denominators file.";
     con_consumption_file: "Consommations (CSV ou XLSX)", "Consumption (CSV or XLSX)";
     con_denominators_file: "Dénominateurs (CSV ou XLSX)", "Denominators (CSV or XLSX)";
@@ -357,6 +357,7 @@ catalogue! {
     con_primary_packs: "Table des DDJ par boîte (fichier open data seulement)", "DDD per pack table (open-data file only)";
     con_primary_no_file: "Choisissez un fichier.", "Choose a file.";
     con_parenteral: "Voie parentérale (part des DDJ J01)", "Parenteral route (share of J01 DDD)";
+    con_imported_by: "Importé par", "Imported by";
     con_sources: "Référentiels", "Reference data";
     net_coverage: "Couverture", "Coverage";
     net_coverage_intro: "Un établissement est couvert par une convention signée et non échue avec une EMA, ou s'il héberge lui-même une EMA ; une CPTS, par une convention signée. Les parts de lits et places sont celles des établissements couverts.", "An establishment is covered by a signed, unexpired convention with an EMA, or by hosting an EMA itself; a CPTS by a signed convention. Bed and place shares are those of the covered establishments.";
