@@ -9,6 +9,7 @@
 //! ([`Position`]).
 
 use crate::ddd::Route;
+use crate::hospital::Missing;
 use crate::indicators::{Aware, AwareTable};
 use std::collections::HashMap;
 
@@ -134,6 +135,8 @@ struct Fact {
     ward: u8,
     atc: u16,
     route: u8,
+    /// Whether the fact's cell has admissions (it then counts in DDD per 100 admissions).
+    admitted: bool,
     ddd: f32,
 }
 
@@ -211,6 +214,7 @@ impl Builder {
             ward,
             atc,
             route: ROUTES.iter().position(|r| *r == route).unwrap_or(0) as u8,
+            admitted: false,
             ddd: ddd as f32,
         });
     }
@@ -241,7 +245,13 @@ impl Builder {
     }
 
     /// The cube, with the AWaRe classification and the DDD edition(s) its figures used.
-    pub fn build(self, aware: &AwareTable, editions: Vec<String>) -> Cube {
+    ///
+    /// Only matched cells (establishment × period × ward type with both consumption and
+    /// patient-days) enter the figures; the others are kept aside as [`LeftOut`] cells, so that
+    /// every indicator's numerator and denominator cover the same cells and the pages can say
+    /// what was left out.
+    pub fn build(mut self, aware: &AwareTable, editions: Vec<String>) -> Cube {
+        let left = self.match_cells();
         let meanings = self
             .atcs
             .iter()
@@ -303,7 +313,106 @@ impl Builder {
             years,
             editions,
             aware_edition: aware.edition.clone(),
+            left,
         }
+    }
+
+    /// Keeps the facts and denominators of matched cells, flags the facts of cells with
+    /// admissions, and returns the cells left out with their J01 DDD or their days.
+    fn match_cells(&mut self) -> Vec<LeftCell> {
+        let cell = |unit: u32, year: i16, month: u8, ward: u8| -> u64 {
+            (unit as u64) << 32 | (year as u16 as u64) << 16 | (month as u64) << 8 | ward as u64
+        };
+        // Per cell: (admissions > 0) for the cells with denominators.
+        let days: HashMap<u64, bool> = self
+            .days
+            .iter()
+            .map(|d| (cell(d.unit, d.year, d.month, d.ward), d.admissions > 0.0))
+            .collect();
+        let mut used: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        let mut left: HashMap<u64, LeftCell> = HashMap::new();
+        let j01 = |atc: u16| self.atcs[atc as usize].starts_with("J01");
+        let j01: Vec<bool> = (0..self.atcs.len() as u16).map(j01).collect();
+        self.facts.retain_mut(|f| {
+            let c = cell(f.unit, f.year, f.month, f.ward);
+            used.insert(c);
+            match days.get(&c) {
+                Some(admitted) => {
+                    f.admitted = *admitted;
+                    true
+                }
+                None => {
+                    let l = left.entry(c).or_insert(LeftCell {
+                        unit: f.unit,
+                        year: f.year,
+                        month: f.month,
+                        ward: f.ward,
+                        missing: Missing::Denominator,
+                        amount: 0.0,
+                    });
+                    if j01[f.atc as usize] {
+                        l.amount += f.ddd as f64;
+                    }
+                    false
+                }
+            }
+        });
+        self.days.retain(|d| {
+            let c = cell(d.unit, d.year, d.month, d.ward);
+            if used.contains(&c) {
+                return true;
+            }
+            left.entry(c)
+                .or_insert(LeftCell {
+                    unit: d.unit,
+                    year: d.year,
+                    month: d.month,
+                    ward: d.ward,
+                    missing: Missing::Consumption,
+                    amount: 0.0,
+                })
+                .amount += d.patient_days;
+            false
+        });
+        let mut left: Vec<LeftCell> = left.into_values().collect();
+        left.sort_by_key(|l| (l.unit, l.year, l.month, l.ward, l.missing));
+        left
+    }
+}
+
+/// A cell left out of the figures: consumption without patient-days, or the reverse.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LeftCell {
+    unit: u32,
+    year: i16,
+    /// 0 for a yearly figure.
+    month: u8,
+    ward: u8,
+    missing: Missing,
+    /// J01 DDD (consumption without days) or patient-days (days without consumption).
+    amount: f64,
+}
+
+/// A cell left out: year, month (0 for a yearly figure), ward type, what is missing.
+pub type LeftOutCell = (i32, u8, String, Missing);
+
+/// What a slice's figures leave out: cells whose consumption has no denominator, and cells
+/// whose denominator has no consumption.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeftOut {
+    /// Cells with consumption but no patient-days, and their J01 DDD.
+    pub without_days: usize,
+    pub ddd: f64,
+    /// Cells with patient-days but no consumption, and their days.
+    pub without_use: usize,
+    pub days: f64,
+    /// The establishments concerned (indices into [`Cube::units`]), each with its cells.
+    pub cells: Vec<(usize, Vec<LeftOutCell>)>,
+}
+
+impl LeftOut {
+    pub fn is_empty(&self) -> bool {
+        self.without_days == 0 && self.without_use == 0
     }
 }
 
@@ -323,6 +432,8 @@ pub struct Cube {
     /// The ATC/DDD edition(s) the DDD were computed with.
     pub editions: Vec<String>,
     pub aware_edition: String,
+    /// The cells left out of every figure (sorted by establishment).
+    left: Vec<LeftCell>,
 }
 
 /// Which part of the cube a figure covers.
@@ -347,6 +458,9 @@ pub struct Slice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Totals {
     pub classes: Vec<f64>,
+    /// DDD per class in the cells that give admissions (the numerator of DDD per 100
+    /// admissions, which must not count nursing homes' or other admission-less cells).
+    pub admitted: Vec<f64>,
     pub groups: Vec<f64>,
     pub j01_parenteral: f64,
     pub aware: [f64; 4],
@@ -358,6 +472,7 @@ impl Default for Totals {
     fn default() -> Totals {
         Totals {
             classes: vec![0.0; CLASSES.len()],
+            admitted: vec![0.0; CLASSES.len()],
             groups: vec![0.0; GROUPS.len()],
             j01_parenteral: 0.0,
             aware: [0.0; 4],
@@ -370,6 +485,9 @@ impl Default for Totals {
 impl Totals {
     fn add(&mut self, other: &Totals) {
         for (a, b) in self.classes.iter_mut().zip(&other.classes) {
+            *a += b;
+        }
+        for (a, b) in self.admitted.iter_mut().zip(&other.admitted) {
             *a += b;
         }
         for (a, b) in self.groups.iter_mut().zip(&other.groups) {
@@ -390,7 +508,7 @@ impl Totals {
 
     /// DDD of a class per 100 admissions (`None`: no admissions).
     pub fn per_100_admissions(&self, class: usize) -> Option<f64> {
-        (self.admissions > 0.0).then(|| 100.0 * self.classes[class] / self.admissions)
+        (self.admissions > 0.0).then(|| 100.0 * self.admitted[class] / self.admissions)
     }
 
     /// The share of J01 DDD in an AWaRe category, in % (`None` without J01 use).
@@ -522,6 +640,9 @@ impl Cube {
             while bits != 0 {
                 let i = bits.trailing_zeros() as usize;
                 t.classes[i] += ddd;
+                if f.admitted {
+                    t.admitted[i] += ddd;
+                }
                 bits &= bits - 1;
             }
             if m.classes & 1 == 1 {
@@ -606,6 +727,45 @@ impl Cube {
             };
             if let Some(t) = self.unit_years(&slice).into_iter().find(|u| u.year == year) {
                 out.push((w, t.totals));
+            }
+        }
+        out
+    }
+
+    /// What the slice's figures leave out (in `year`, or every year): cells with consumption
+    /// but no patient-days, and the reverse.
+    pub fn left_out(&self, slice: &Slice, year: Option<i32>) -> LeftOut {
+        let mut out = LeftOut::default();
+        let Some(ward) = self.keep_ward(slice) else {
+            return out;
+        };
+        let keep = self.keep_units(slice);
+        for l in &self.left {
+            if !keep[l.unit as usize]
+                || ward.is_some_and(|w| w != l.ward)
+                || year.is_some_and(|y| y != l.year as i32)
+            {
+                continue;
+            }
+            match l.missing {
+                Missing::Denominator => {
+                    out.without_days += 1;
+                    out.ddd += l.amount;
+                }
+                Missing::Consumption => {
+                    out.without_use += 1;
+                    out.days += l.amount;
+                }
+            }
+            let cell = (
+                l.year as i32,
+                l.month,
+                self.wards[l.ward as usize].clone(),
+                l.missing,
+            );
+            match out.cells.last_mut() {
+                Some((u, cells)) if *u == l.unit as usize => cells.push(cell),
+                _ => out.cells.push((l.unit as usize, vec![cell])),
             }
         }
         out
@@ -759,9 +919,14 @@ mod tests {
         // AWaRe 2023: amoxicillin Access, ceftriaxone and meropenem Watch.
         assert!((h1.totals.aware_pct(Aware::Access).unwrap() - 66.667).abs() < 0.01);
         assert!((h1.totals.aware_pct(Aware::Watch).unwrap() - 33.333).abs() < 0.01);
-        // Hospital 2 has no denominator: not computable, not zero.
-        let h2 = all.iter().find(|u| u.unit == 1).unwrap();
-        assert_eq!(h2.totals.per_1000_days(j01), None);
+        // Hospital 2 has no denominator: left out of the figures, and said so.
+        assert!(!all.iter().any(|u| u.unit == 1));
+        let left = c.left_out(&Slice::default(), Some(2025));
+        assert_eq!((left.without_days, left.ddd), (1, 40.0));
+        assert_eq!(
+            left.cells,
+            [(1, vec![(2025, 0, "medicine".into(), Missing::Denominator)])]
+        );
         // Stacked groups sum to J01.
         assert_eq!(h1.totals.groups.iter().sum::<f64>(), 450.0);
     }
@@ -805,6 +970,49 @@ mod tests {
             vec![("J01CA04".to_string(), 300.0)]
         );
         assert_eq!(c.wards_of(1, 2025).len(), 2);
+    }
+
+    #[test]
+    fn figures_cover_matched_cells_only() {
+        // A nursing home with twelve months of consumption and six of resident-days, and a
+        // hospital ward with days but no consumption: neither inflates nor dilutes the figure.
+        let mut b = Builder::default();
+        b.unit(unit(1, "EHPAD", "EMS"));
+        b.unit(unit(2, "CH", "ES"));
+        for m in 1..=12 {
+            b.fact(1, 2025, Some(m), "nursing_home", "J01CA04", Route::O, 10.0);
+            if m <= 6 {
+                b.days(1, 2025, Some(m), "nursing_home", 1000.0, 0.0);
+            }
+        }
+        b.fact(2, 2025, Some(1), "medicine", "J01CA04", Route::O, 50.0);
+        b.days(2, 2025, Some(1), "medicine", 100.0, 10.0);
+        b.days(2, 2025, Some(2), "medicine", 900.0, 90.0);
+        let c = b.build(&AwareTable::embedded(), vec![]);
+        let ems = c.years_total(&Slice {
+            sector: Some("EMS".into()),
+            ..Slice::default()
+        });
+        // 60 DDD over 6,000 resident-days, not 120 over 6,000.
+        assert_eq!(ems[0].1.per_1000_days(0), Some(10.0));
+        let all = c.years_total(&Slice::default());
+        // The hospital's month without consumption is left out: 50 DDD / 100 days; per 100
+        // admissions counts the hospital's DDD only (the nursing home has no admissions).
+        assert_eq!(all[0].1.per_100_admissions(0), Some(500.0));
+        let left = c.left_out(&Slice::default(), None);
+        assert_eq!((left.without_days, left.ddd), (6, 60.0));
+        assert_eq!((left.without_use, left.days), (1, 900.0));
+        assert_eq!(left.cells.len(), 2);
+        assert!(
+            c.left_out(
+                &Slice {
+                    sector: Some("ES".into()),
+                    ..Slice::default()
+                },
+                Some(2024)
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -42,6 +42,23 @@ pub fn days_in_month(year: i32, month: u8) -> u32 {
     }
 }
 
+/// The days of `year` that `periods` cover: the whole year if one of them is the year itself,
+/// else the days of the distinct months present — the person-time a population's DDD are
+/// divided by, so that a year of six months of data is not read as half the use.
+pub fn days_covered(periods: impl IntoIterator<Item = Period>, year: i32) -> f64 {
+    let mut months = [false; 13];
+    for p in periods.into_iter().filter(|p| p.year == year) {
+        months[p.month.map_or(0, usize::from)] = true;
+    }
+    if months[0] {
+        return (1..=12).map(|m| days_in_month(year, m) as f64).sum();
+    }
+    (1..=12u8)
+        .filter(|m| months[*m as usize])
+        .map(|m| days_in_month(year, m) as f64)
+        .sum()
+}
+
 /// The twelve ESAC-Net indicators of one year (`None` where not computable: no population, no
 /// denominator consumption, or months of the seasonal windows missing).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -61,20 +78,17 @@ pub struct EsacIndicators {
 }
 
 /// The ESAC-Net indicators of `year` for a population of `inhabitants`, from monthly DDD (the
-/// months of the previous year are used for the seasonal variation only).
+/// months of the previous year are used for the seasonal variation only). DDD per 1000
+/// inhabitants per day are over the days the rows of the year cover ([`days_covered`]).
 pub fn esac(rows: &[MonthlyDdd], inhabitants: f64, year: i32) -> EsacIndicators {
     let sum = |f: &dyn Fn(&MonthlyDdd) -> bool| -> f64 {
         rows.iter().filter(|r| f(r)).map(|r| r.ddd).sum()
     };
     let in_year = |r: &MonthlyDdd| r.period.year == year;
     let prefix = |p: &'static str| move |r: &MonthlyDdd| r.atc.starts_with(p);
-    let days: f64 = if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
-        366.0
-    } else {
-        365.0
-    };
+    let days = days_covered(rows.iter().map(|r| r.period), year);
     let did = |p: &'static str| {
-        (inhabitants > 0.0)
+        (inhabitants > 0.0 && days > 0.0)
             .then(|| 1000.0 * sum(&|r| in_year(r) && prefix(p)(r)) / (inhabitants * days))
     };
     let j01 = sum(&|r| in_year(r) && prefix("J01")(r));

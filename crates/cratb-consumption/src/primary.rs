@@ -479,14 +479,10 @@ pub fn read_populations(bytes: &[u8]) -> Result<Vec<Population>, Vec<Problem>> {
     }
 }
 
-/// DDD per 1000 inhabitants per day over a year (`None` without population).
-pub fn did(ddd: f64, population: f64, year: i32) -> Option<f64> {
-    let days = if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
-        366.0
-    } else {
-        365.0
-    };
-    (population > 0.0).then(|| 1000.0 * ddd / (population * days))
+/// DDD per 1000 inhabitants per day over `days` (the days the DDD cover, see
+/// [`crate::indicators::days_covered`]; `None` without population or days).
+pub fn did(ddd: f64, population: f64, days: f64) -> Option<f64> {
+    (population > 0.0 && days > 0.0).then(|| 1000.0 * ddd / (population * days))
 }
 
 #[cfg(test)]
@@ -563,7 +559,19 @@ mod tests {
                 == 2
         );
         // 2024 is a leap year: 366 days. 1000 × 9,150 / (25,000 × 366) = 1.0.
-        assert_eq!(did(9_150.0, 25_000.0, 2024), Some(1.0));
-        assert_eq!(did(1.0, 0.0, 2024), None);
+        let year = |y| Period {
+            year: y,
+            month: None,
+        };
+        let days = crate::indicators::days_covered([year(2024)], 2024);
+        assert_eq!(did(9_150.0, 25_000.0, days), Some(1.0));
+        assert_eq!(did(1.0, 0.0, days), None);
+        // Six months of data (January to June 2025: 181 days) are not read as half the use.
+        let months = (1..=6).map(|m| Period {
+            year: 2025,
+            month: Some(m),
+        });
+        assert_eq!(crate::indicators::days_covered(months, 2025), 181.0);
+        assert_eq!(crate::indicators::days_covered([year(2024)], 2025), 0.0);
     }
 }

@@ -119,14 +119,12 @@ pub fn files(hospitals: &[(String, String, i64)], table: &DddTable, seed: u64) -
                     } else {
                         format!("{}", (patient_days / stay).round())
                     };
-                    let _ = writeln!(
-                        denominators,
-                        "{finess},{year}-{month:02},{ward},{patient_days},{admissions}"
-                    );
                     let ddd =
                         patient_days * rate * habit * trend * season * rng.random_range(0.9..1.1)
                             / 1000.0;
                     let mix = if nursing_home { MIX_EMS } else { MIX };
+                    // A ward's days go with its consumption: never one without the other.
+                    let mut used = false;
                     for (atc, route, part) in mix {
                         let Ok(per_ddd) = table.grams(
                             atc,
@@ -136,11 +134,18 @@ pub fn files(hospitals: &[(String, String, i64)], table: &DddTable, seed: u64) -
                         };
                         let grams = ddd * part * per_ddd * rng.random_range(0.7..1.3);
                         if grams >= 0.5 {
+                            used = true;
                             let _ = writeln!(
                                 consumption,
                                 "{finess},{year}-{month:02},{ward},{atc},{route},{grams:.1}"
                             );
                         }
+                    }
+                    if used {
+                        let _ = writeln!(
+                            denominators,
+                            "{finess},{year}-{month:02},{ward},{patient_days},{admissions}"
+                        );
                     }
                 }
             }
@@ -170,6 +175,7 @@ pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoErr
             filename: "consommations-demo-2023-2025.csv",
             consumption: c.as_bytes(),
             denominators: d.as_bytes(),
+            accept_partial: false,
         },
         &table,
         "demo",
@@ -178,7 +184,10 @@ pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoErr
     .map_err(|e| match e {
         consumption::HospitalImportError::Store(s) => DemoError::Store(s),
         consumption::HospitalImportError::Invalid(p) => {
-            panic!("demo consumption is valid: {:?}", p.first())
+            panic!("demo consumption is valid: {:?}", p.listed.first())
+        }
+        consumption::HospitalImportError::Partial(u) => {
+            panic!("demo consumption has its denominators: {:?}", u.first())
         }
     })?;
     // The demo coordinator's programme: hospital J01 use down 10 % from the first demo year by
@@ -319,9 +328,9 @@ mod tests {
         .collect();
         let table = DddTable::embedded(cratb_consumption::ddd::LATEST).unwrap();
         let (c, d) = files(&hospitals, &table, 3);
-        let rows = hospital::read_consumption(c.as_bytes()).unwrap();
-        let days = hospital::read_denominators(d.as_bytes()).unwrap();
-        let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
+        let read = hospital::read_checked(c.as_bytes(), d.as_bytes()).unwrap();
+        assert!(hospital::unmatched(&read).is_empty());
+        let out = hospital::indicators(&read, &[By::Year], &["J01".into()], &table).unwrap();
         assert_eq!(out.rows.len(), 3);
         for r in &out.rows {
             let rate = r.per_1000_patient_days().unwrap();
@@ -334,9 +343,9 @@ mod tests {
         // Nursing homes: 30–70 DDD per 1000 resident-days, no admissions.
         let homes = vec![("380009999".to_string(), "EHPAD".to_string(), 80)];
         let (c, d) = files(&homes, &table, 4);
-        let rows = hospital::read_consumption(c.as_bytes()).unwrap();
-        let days = hospital::read_denominators(d.as_bytes()).unwrap();
-        let out = hospital::indicators(&rows, &days, &[By::Year], &["J01".into()], &table).unwrap();
+        let read = hospital::read_checked(c.as_bytes(), d.as_bytes()).unwrap();
+        assert!(hospital::unmatched(&read).is_empty());
+        let out = hospital::indicators(&read, &[By::Year], &["J01".into()], &table).unwrap();
         for r in &out.rows {
             let rate = r.per_1000_patient_days().unwrap();
             assert!(

@@ -14,6 +14,7 @@ pub mod password;
 pub mod phone;
 pub mod roles;
 pub mod rpps;
+pub mod ward;
 
 /// An error whose message exists in French (its `Display`, the default) and in English.
 pub trait Bilingual: std::fmt::Display {
@@ -38,3 +39,4 @@ pub use password::{PasswordError, check_password_policy};
 pub use phone::{Phone, PhoneError};
 pub use roles::{Permission, Role, Scope};
 pub use rpps::{Rpps, RppsError};
+pub use ward::WardType;

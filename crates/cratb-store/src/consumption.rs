@@ -63,14 +63,19 @@ pub struct HospitalImport {
     pub ddd_edition: String,
     /// ATC code and route without a DDD in grams, with their grams (stored without DDD).
     pub unconverted: Vec<hospital::Unconverted>,
+    /// Cells accepted without their denominator (or the reverse), left out of the figures.
+    pub left_out: Vec<hospital::Unmatched>,
 }
 
 /// Why nothing was imported.
 #[derive(Debug, thiserror::Error)]
 pub enum HospitalImportError {
-    /// Problems of the consumption file, then of the denominators file (`file` names which).
-    #[error("{} problème(s) : rien n'a été importé", .0.len())]
-    Invalid(Vec<(&'static str, Problem)>),
+    /// Every problem of the two files (invalid cells, repeated keys, unknown FINESS…).
+    #[error("{} problème(s) : rien n'a été importé", .0.total)]
+    Invalid(hospital::Problems),
+    /// Consumption without its denominator, or the reverse, not accepted as partial figures.
+    #[error("{} période(s) sans dénominateur ou sans consommation : rien n'a été importé", .0.len())]
+    Partial(Vec<hospital::Unmatched>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -81,9 +86,16 @@ pub struct HospitalFiles<'a> {
     pub filename: &'a str,
     pub consumption: &'a [u8],
     pub denominators: &'a [u8],
+    /// Import even where consumption has no denominator (or the reverse): those cells are then
+    /// left out of every figure, and said to be.
+    pub accept_partial: bool,
 }
 
 /// Imports a hospital consumption file and its denominators for `region`.
+///
+/// Both files are read and checked whole, every problem reported at once (up to
+/// [`hospital::Problems::LISTED`], with the total); then the cells where consumption and
+/// denominators do not meet are refused unless `accept_partial`.
 pub async fn import_hospital(
     db: &Db,
     scope: &Scope,
@@ -96,43 +108,88 @@ pub async fn import_hospital(
         filename,
         consumption,
         denominators,
+        accept_partial,
     } = files;
     if !scope.allows(region.as_str()) {
         return Err(StoreError::Invalid("region").into());
     }
-    let mut problems: Vec<(&'static str, Problem)> = Vec::new();
-    let rows = hospital::read_consumption(consumption).unwrap_or_else(|p| {
-        problems.extend(p.into_iter().map(|x| ("consumption", x)));
-        Vec::new()
-    });
-    let days = hospital::read_denominators(denominators).unwrap_or_else(|p| {
-        problems.extend(p.into_iter().map(|x| ("denominators", x)));
-        Vec::new()
-    });
+    let (files, mut problems) = hospital::read_files(consumption, denominators);
     let finess: HashMap<String, i64> = on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT finess, id FROM establishments WHERE region_code = $1")
         .bind(region.as_str()).fetch_all(p).await)
     .map_err(StoreError::from)?
     .into_iter()
     .collect();
-    let unknown = |e: &str, line: usize| Problem {
-        line,
-        column: "establishment".into(),
-        value: e.into(),
-        message: "aucun établissement de la région ne porte ce numéro FINESS".into(),
-    };
-    let mut consumption_json = Vec::with_capacity(rows.len());
+    // Each establishment named, resolved once; an unknown one is reported once per file, at
+    // its first line, with the number of its lines.
+    let ids: Vec<Option<i64>> = files
+        .establishments
+        .iter()
+        .map(|e| finess.get(e).copied())
+        .collect();
+    for (file, lines) in [
+        (
+            hospital::File::Consumption,
+            files
+                .consumption
+                .iter()
+                .map(|r| (r.establishment, r.line))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            hospital::File::Denominators,
+            files
+                .denominators
+                .iter()
+                .map(|d| (d.establishment, d.line))
+                .collect(),
+        ),
+    ] {
+        let mut unknown: std::collections::BTreeMap<u32, (usize, usize)> = Default::default();
+        for (e, line) in lines {
+            if ids[e as usize].is_none() {
+                let u = unknown.entry(e).or_insert((line, 0));
+                u.1 += 1;
+            }
+        }
+        for (e, (line, n)) in unknown {
+            problems.push(
+                file,
+                Problem {
+                    line,
+                    column: "establishment".into(),
+                    value: files.establishment(e).into(),
+                    message: if n == 1 {
+                        "aucun établissement de la région ne porte ce numéro FINESS".into()
+                    } else {
+                        format!(
+                            "aucun établissement de la région ne porte ce numéro FINESS \
+                             ({n} lignes, la première ici)"
+                        )
+                    },
+                },
+            );
+        }
+    }
+    if !problems.is_empty() {
+        problems
+            .listed
+            .sort_by_key(|(f, p)| (*f == hospital::File::Denominators, p.line));
+        return Err(HospitalImportError::Invalid(problems));
+    }
+    let left_out = hospital::unmatched(&files);
+    if !left_out.is_empty() && !accept_partial {
+        return Err(HospitalImportError::Partial(left_out));
+    }
+    let id = |e: u32| ids[e as usize].unwrap_or_default();
+    let mut consumption_json = Vec::with_capacity(files.consumption.len());
     let mut unconverted: HashMap<(String, &'static str), (f64, usize, String)> = HashMap::new();
-    for r in &rows {
-        let Some(id) = finess.get(&r.establishment) else {
-            problems.push(("consumption", unknown(&r.establishment, r.line)));
-            continue;
-        };
-        let ddd = match table.grams(&r.atc, r.route) {
+    for r in &files.consumption {
+        let ddd = match table.grams(r.atc.as_str(), r.route) {
             Ok(g) => Some(r.grams / g),
             Err(why) => {
                 let e = unconverted
-                    .entry((r.atc.clone(), r.route.code()))
+                    .entry((r.atc.to_string(), r.route.code()))
                     .or_insert((0.0, 0, why.message()));
                 e.0 += r.grams;
                 e.1 += 1;
@@ -140,33 +197,26 @@ pub async fn import_hospital(
             }
         };
         consumption_json.push(ConsumptionRow(
-            *id,
+            id(r.establishment),
             r.period.year,
             r.period.month,
-            &r.ward_type,
-            &r.atc,
+            r.ward.code(),
+            r.atc.as_str(),
             r.route.code(),
             r.grams,
             ddd,
         ));
     }
-    let mut denominator_json = Vec::with_capacity(days.len());
-    for d in &days {
-        let Some(id) = finess.get(&d.establishment) else {
-            problems.push(("denominators", unknown(&d.establishment, d.line)));
-            continue;
-        };
+    let mut denominator_json = Vec::with_capacity(files.denominators.len());
+    for d in &files.denominators {
         denominator_json.push(DenominatorRow(
-            *id,
+            id(d.establishment),
             d.period.year,
             d.period.month,
-            &d.ward_type,
+            d.ward.code(),
             d.patient_days,
             d.admissions,
         ));
-    }
-    if !problems.is_empty() {
-        return Err(HospitalImportError::Invalid(problems));
     }
     // A file replaces what the region held for the same establishments and periods: a month
     // sent again corrected is not counted twice.
@@ -259,6 +309,7 @@ pub async fn import_hospital(
         denominator_rows: denominator_json.len(),
         ddd_edition: table.edition.clone(),
         unconverted,
+        left_out,
     })
 }
 

@@ -142,6 +142,7 @@ async fn main() {
             filename: "bench.csv",
             consumption: consumption.as_bytes(),
             denominators: denominators.as_bytes(),
+            accept_partial: false,
         },
         &table,
         "bench",

@@ -84,6 +84,12 @@ pub struct Reference {
 
 /// Values over time (`None`: not computable, a gap in the line), with reference lines.
 pub fn line(label: &str, points: &[(String, Option<f64>)], references: &[Reference]) -> String {
+    // A value that is not finite is not a figure: a gap, never a coordinate.
+    let points: Vec<(String, Option<f64>)> = points
+        .iter()
+        .map(|(l, v)| (l.clone(), v.filter(|x| x.is_finite())))
+        .collect();
+    let references: Vec<&Reference> = references.iter().filter(|r| r.value.is_finite()).collect();
     let h = 240.0;
     let bottom = 34.0;
     let max = nice_max(
@@ -174,8 +180,10 @@ pub fn stacked_bars(label: &str, bars: &[String], stacks: &[Stack]) -> String {
     let legend_rows = stacks.len().div_ceil(4) as f64;
     let h = 250.0 + 18.0 * legend_rows;
     let bottom = 30.0 + 18.0 * legend_rows;
+    // Only finite, positive parts are drawn (and summed).
+    let part = |s: &Stack, i: usize| Some(s.values[i]).filter(|v| v.is_finite() && *v > 0.0);
     let totals: Vec<f64> = (0..bars.len())
-        .map(|i| stacks.iter().map(|s| s.values[i]).sum())
+        .map(|i| stacks.iter().filter_map(|s| part(s, i)).sum())
         .collect();
     let max = nice_max(totals.iter().copied().fold(0.0, f64::max));
     let plot_h = h - TOP - bottom;
@@ -188,10 +196,9 @@ pub fn stacked_bars(label: &str, bars: &[String], stacks: &[Stack]) -> String {
         let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
         let mut base = 0.0;
         for (k, s) in stacks.iter().enumerate() {
-            let v = s.values[i];
-            if v <= 0.0 {
+            let Some(v) = part(s, i) else {
                 continue;
-            }
+            };
             let _ = write!(
                 svg,
                 r#"<rect x="{x:.1}" y="{:.1}" width="{bar:.1}" height="{:.1}" fill="{}"><title>{} — {} : {}</title></rect>"#,
@@ -250,7 +257,12 @@ pub fn box_plot(label: &str, boxes: &[Box]) -> String {
     let max = nice_max(
         boxes
             .iter()
-            .map(|b| b.position.max.max(b.marked.as_ref().map_or(0.0, |m| m.1)))
+            .map(|b| {
+                let marked = b.marked.as_ref().map_or(0.0, |m| m.1);
+                b.position
+                    .max
+                    .max(if marked.is_finite() { marked } else { 0.0 })
+            })
             .fold(0.0, f64::max),
     );
     let x = |v: f64| left + (W - left - RIGHT) * v / max;
@@ -295,7 +307,7 @@ pub fn box_plot(label: &str, boxes: &[Box]) -> String {
             cy + 10.0,
             m = x(p.median)
         );
-        if let Some((name, v)) = &b.marked {
+        if let Some((name, v)) = b.marked.as_ref().filter(|m| m.1.is_finite()) {
             let (mx, s) = (x(*v), 7.0);
             let _ = write!(
                 svg,
@@ -379,5 +391,42 @@ mod tests {
         // A zero value draws nothing; totals are written above each bar.
         assert_eq!(svg.matches("<rect x=").count(), 3 + 2);
         assert!(svg.contains(">15,0<"));
+    }
+
+    #[test]
+    fn a_figure_that_is_not_finite_is_never_a_coordinate() {
+        let svg = line(
+            "DDD",
+            &[
+                ("2024".into(), Some(f64::INFINITY)),
+                ("2025".into(), Some(f64::NAN)),
+                ("2026".into(), Some(380.0)),
+            ],
+            &[Reference {
+                label: "Objectif".into(),
+                value: f64::NEG_INFINITY,
+                class: "target",
+            }],
+        );
+        let p = cratb_consumption::cube::position(&[1.0, 2.0], None).unwrap();
+        let boxes = box_plot(
+            "Pairs",
+            &[Box {
+                label: "CH".into(),
+                position: p,
+                marked: Some(("Ici".into(), f64::INFINITY)),
+            }],
+        );
+        let bars = stacked_bars(
+            "Classes",
+            &["2025".into()],
+            &[Stack {
+                name: "J01".into(),
+                values: vec![f64::INFINITY],
+            }],
+        );
+        for svg in [svg, boxes, bars] {
+            assert!(!svg.contains("inf") && !svg.contains("NaN"), "{svg}");
+        }
     }
 }

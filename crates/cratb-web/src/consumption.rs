@@ -55,13 +55,32 @@ pub fn class_name(i: usize, lang: &str) -> &'static str {
     }
 }
 
-/// Figures with one decimal and a French comma (English keeps the point).
+/// Figures with one decimal and a French comma (English keeps the point); a figure that is not
+/// finite is not a figure, and shows as missing.
 pub fn fmt(x: Option<f64>, lang: &str) -> String {
-    match x {
+    match x.filter(|v| v.is_finite()) {
         None => "—".into(),
         Some(v) if lang == "en" => format!("{v:.1}"),
         Some(v) => format!("{v:.1}").replace('.', ","),
     }
+}
+
+/// A whole number with its thousands apart (`1 280 000`, `1,280,000` in English); `—` when
+/// not finite.
+pub fn thousands(x: f64, lang: &str) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let digits = format!("{:.0}", x.abs());
+    let sep = if lang == "en" { ',' } else { '\u{202f}' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if x < 0.0 { format!("−{out}") } else { out }
 }
 
 /// The change from `before` to `after`, in % (`None` where not computable).
@@ -74,7 +93,7 @@ pub fn change(before: Option<f64>, after: Option<f64>) -> Option<f64> {
 
 /// A change as `+3,2 %` / `−4,0 %`.
 pub fn fmt_change(x: Option<f64>, lang: &str) -> String {
-    match x {
+    match x.filter(|v| v.is_finite()) {
         None => "—".into(),
         Some(v) => {
             let s = format!("{:+.1} %", v).replace('-', "−");

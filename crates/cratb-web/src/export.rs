@@ -24,6 +24,8 @@ impl Cell {
     fn text(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
+            // Not a figure: an empty cell, never `inf` or `NaN`.
+            Cell::Number(n) if !n.is_finite() => String::new(),
             Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
             Cell::Number(n) => format!("{n:.1}"),
             Cell::Empty => String::new(),
@@ -86,7 +88,8 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                 let (r, c) = (r as u32 + 1, c as u16);
                 match cell {
                     Cell::Text(t) => ws.write_string(r, c, t)?,
-                    Cell::Number(n) => ws.write_number(r, c, *n)?,
+                    Cell::Number(n) if n.is_finite() => ws.write_number(r, c, *n)?,
+                    Cell::Number(_) => ws,
                     Cell::Empty => ws,
                 };
             }

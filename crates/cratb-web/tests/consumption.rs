@@ -5,6 +5,7 @@ mod common;
 
 use common::TestApp;
 use cratb_consumption::DddTable;
+use cratb_consumption::hospital::{File, Missing};
 use cratb_domain::{RegionCode, Scope};
 use cratb_store::PageRequest;
 use cratb_store::consumption::{self, HospitalFiles, HospitalImportError};
@@ -70,6 +71,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
             filename: "bad.csv",
             consumption: bad.as_bytes(),
             denominators: denominators.as_bytes(),
+            accept_partial: true,
         },
         &table,
         "test",
@@ -78,11 +80,40 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
     .unwrap_err();
     match err {
         HospitalImportError::Invalid(list) => {
-            assert_eq!(list.len(), 1);
+            assert_eq!(list.total, 1);
             assert_eq!(
-                (list[0].0, list[0].1.line, list[0].1.column.as_str()),
-                ("consumption", 6, "establishment")
+                (
+                    list.listed[0].0,
+                    list.listed[0].1.line,
+                    list.listed[0].1.column.as_str()
+                ),
+                (File::Consumption, 6, "establishment")
             );
+        }
+        other => panic!("{other}"),
+    }
+    // The yearly 2024 consumption has no patient-days: refused unless partial figures are
+    // accepted, naming the period.
+    let err = consumption::import_hospital(
+        &app.db,
+        &scope,
+        &region,
+        HospitalFiles {
+            filename: "ch.csv",
+            consumption: consumption.as_bytes(),
+            denominators: denominators.as_bytes(),
+            accept_partial: false,
+        },
+        &table,
+        "test",
+    )
+    .await
+    .unwrap_err();
+    match err {
+        HospitalImportError::Partial(list) => {
+            assert_eq!(list.len(), 1);
+            assert_eq!(list[0].first.to_string(), "2024");
+            assert_eq!(list[0].missing, Missing::Denominator);
         }
         other => panic!("{other}"),
     }
@@ -101,6 +132,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
             filename: "ch.csv",
             consumption: consumption.as_bytes(),
             denominators: denominators.as_bytes(),
+            accept_partial: true,
         },
         &table,
         "test",
@@ -108,6 +140,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
     .await
     .unwrap();
     assert_eq!((done.consumption_rows, done.denominator_rows), (4, 2));
+    assert_eq!(done.left_out.len(), 1);
     assert_eq!(done.ddd_edition, "WHOCC ATC/DDD Index 2026");
     assert_eq!(done.unconverted.len(), 1, "colistin in million units");
     let years = consumption::establishment_years(&app.db, &scope, est.id, "J01")
@@ -128,9 +161,10 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
         ),
         (2025, 220.0, Some(1500.0), Some(150.0))
     );
-    // In memory for the screens: every row with a DDD, ward types as written, even with quotes.
+    // In memory for the screens: the rows of matched cells, ward types by their code whatever
+    // the file wrote (here « Réanimation », quoted).
     let quoted = format!(
-        "establishment;period;ward_type;atc;route;grams\n{f};2023-05;\"réa \"\"chir\"\"\";J01CA04;O;3\n",
+        "establishment;period;ward_type;atc;route;grams\n{f};2025-02;\"Réanimation\";J01CA04;O;3\n",
         f = est.finess
     );
     consumption::import_hospital(
@@ -141,6 +175,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
             filename: "quoted.csv",
             consumption: quoted.as_bytes(),
             denominators: denominators.as_bytes(),
+            accept_partial: true,
         },
         &table,
         "test",
@@ -154,12 +189,12 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
     )
     .await
     .unwrap();
-    assert_eq!(cube.len(), 4, "three rows with a DDD, colistin without");
-    assert!(
-        cube.wards().contains(&"réa \"chir\"".to_string()),
-        "{:?}",
-        cube.wards()
-    );
+    // The quoted file replaced February (whole months are replaced): January's amoxicillin and
+    // February's, in matched cells; 2024 without days is left out and said to be.
+    assert_eq!(cube.len(), 2, "{:?}", cube.wards());
+    assert_eq!(cube.wards(), ["icu", "medicine"]);
+    let left = cube.left_out(&cratb_consumption::cube::Slice::default(), None);
+    assert_eq!(left.without_days, 1);
     // Another region's coordinator cannot read it.
     let bzh = Scope::Region(RegionCode::parse("53").unwrap());
     assert!(
@@ -570,11 +605,15 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
     let (cookie, csrf) = app.session(&manager).await;
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
     let est = first_hospital(&app).await;
-    let upload = |consumption: String, denominators: String| {
+    let upload = |consumption: String, denominators: String, partial: bool| {
         let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
         async move {
-            let form = reqwest::multipart::Form::new()
-                .text("ddd_edition", "WHOCC ATC/DDD Index 2026")
+            let mut form =
+                reqwest::multipart::Form::new().text("ddd_edition", "WHOCC ATC/DDD Index 2026");
+            if partial {
+                form = form.text("accept_partial", "on");
+            }
+            let form = form
                 .part(
                     "consumption",
                     reqwest::multipart::Part::bytes(consumption.into_bytes())
@@ -603,7 +642,7 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
         "establishment;period;ward_type;atc;route;grams\n{f};2025-01;medicine;J01CA04;O;300\n\
          {f};2025-13;medicine;J01CA04;O;30\n{f};2025-01;medicine;J01CA04;IV;30\n"
     );
-    let res = upload(bad, denominators.clone()).await;
+    let res = upload(bad, denominators.clone(), false).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"import-errors\""));
@@ -616,14 +655,75 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
             .is_empty()
     );
 
+    // Every problem of both files in one pass: a bad cell, a repeated key, an unknown FINESS and
+    // a ward type outside the list, with the denominators' own bad cell.
+    let bad = format!(
+        "establishment;period;ward_type;atc;route;grams\n{f};2025-01;medicine;J01CA04;O;300\n\
+         {f};2025-01;medicine;J01CA04;O;300\n380000000;2025-01;medicine;J01CA04;O;1\n\
+         {f};2025-01;Cardiologie;J01CA04;O;1\n{f};2025-01;Médecine;J01CR02;O;1e308\n"
+    );
+    let res = upload(
+        bad,
+        format!("{denominators}{f};2025-02;medicine;0,5;1\n"),
+        false,
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    for (file, line, column) in [
+        ("consommations", 3, ""),
+        ("consommations", 4, "establishment"),
+        ("consommations", 5, "ward_type"),
+        ("consommations", 6, "grams"),
+        ("dénominateurs", 3, "patient_days"),
+    ] {
+        assert!(
+            html.contains(&format!(
+                "<td>{file}</td><td class=\"num\">{line}</td><td>{column}</td>"
+            )),
+            "{file} {line} {column}: {html}"
+        );
+    }
+    assert!(
+        html.contains("medicine (Médecine)"),
+        "the accepted ward types are named"
+    );
+    assert!(
+        !html.contains(">inf") && !html.contains("NaN"),
+        "no infinite figure: {html}"
+    );
+
+    // Consumption for two months, days for one: refused with the month named, unless partial
+    // figures are accepted.
+    let two_months = format!(
+        "establishment;period;ward_type;atc;route;grams\n{f};2025-01;medicine;J01CA04;O;300\n\
+         {f};2025-02;medicine;J01CA04;O;300\n"
+    );
+    let res = upload(two_months.clone(), denominators.clone(), false).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"import-partial\""), "{html}");
+    assert!(
+        html.contains(&format!(
+            "{f}, Médecine, 2025-02 : consommation sans journées"
+        )),
+        "{html}"
+    );
+    assert!(
+        consumption::imports(&app.db, &scope, "84")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     let good = format!(
         "establishment;period;ward_type;atc;route;grams\n{f};2025-01;medicine;J01CA04;O;300\n"
     );
-    let res = upload(good.clone(), denominators.clone()).await;
+    let res = upload(good.clone(), denominators.clone(), false).await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("id=\"import-done\""));
     // Sent again (a corrected month), it replaces rather than adds.
-    let res = upload(good.replace(";300", ";150"), denominators).await;
+    let res = upload(good.replace(";300", ";150"), denominators.clone(), false).await;
     assert_eq!(res.status(), 200);
     let years = consumption::establishment_years(&app.db, &scope, est.id, "J01")
         .await
@@ -673,6 +773,26 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+
+    // Partial figures accepted: imported, and every figure covers January only and says so.
+    let res = upload(two_months, denominators, true).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"partial-accepted\""), "{html}");
+    let html = app
+        .http
+        .get(app.url(&format!("/consumption/establishments/{}", est.id)))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // 200 DDD over 1000 patient-days (January), not 400.
+    assert!(html.contains("<td class=\"num\">200,0</td>"), "{html}");
+    assert!(html.contains("id=\"left-out\""), "{html}");
+    assert!(html.contains("2025-02"), "{html}");
 }
 
 #[tokio::test]
@@ -699,6 +819,7 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
                 "establishment,period,ward_type,patient_days,admissions\n{f},2025-01,medicine,1000,100\n"
             )
             .as_bytes(),
+            accept_partial: false,
         },
         &DddTable::embedded(2026).unwrap(),
         "test",

@@ -53,6 +53,9 @@ pub enum ConsumptionCommand {
         region: String,
         #[arg(long, default_value_t = ddd::LATEST)]
         ddd_edition: u16,
+        /// Importe même les périodes sans dénominateur (ou sans consommation), exclues des indicateurs / import even periods without denominator (or consumption), left out of the indicators.
+        #[arg(long)]
+        accept_partial: bool,
         /// Base de données / database URL.
         #[arg(long, env = "CRATB_DATABASE_URL", default_value = "sqlite://cratb.db")]
         database: String,
@@ -113,6 +116,7 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
         denominators,
         region,
         ddd_edition,
+        accept_partial,
         ..
     } = command
     else {
@@ -150,6 +154,7 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
         filename: &name,
         consumption: &c,
         denominators: &d,
+        accept_partial,
     };
     match cratb_store::consumption::import_hospital(
         db,
@@ -169,6 +174,9 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
                     u.atc, u.route, u.reason, u.grams, u.rows
                 );
             }
+            for u in &done.left_out {
+                eprintln!("exclu des indicateurs : {}", u.message_fr());
+            }
             let secs = started.elapsed().as_secs_f64();
             println!(
                 "import {} : {} lignes de consommation, {} de dénominateurs en {:.2} s ({:.0} lignes/s) — référentiel : {}",
@@ -183,9 +191,18 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
         }
         Err(cratb_store::consumption::HospitalImportError::Invalid(list)) => {
             spinner.finish_and_clear();
-            let mut text = format!("{} problème(s), rien n'a été importé", list.len());
-            for (file, p) in list.iter().take(20) {
-                text.push_str(&format!("\n  {file} : {p}"));
+            Err(problems(&list, [&consumption, &denominators], "importé"))
+        }
+        Err(cratb_store::consumption::HospitalImportError::Partial(list)) => {
+            spinner.finish_and_clear();
+            let mut text = format!(
+                "{} période(s) où consommation et dénominateurs ne se rejoignent pas, rien n'a \
+                 été importé (complétez les fichiers, ou --accept-partial pour les exclure des \
+                 indicateurs) :",
+                list.len()
+            );
+            for u in list.iter().take(20) {
+                text.push_str(&format!("\n  {}", u.message_fr()));
             }
             if list.len() > 20 {
                 text.push_str(&format!("\n  … et {} autres", list.len() - 20));
@@ -334,17 +351,16 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Problems of a file, as a user error listing the first twenty.
-fn problems(path: &Path, list: Vec<hospital::Problem>) -> anyhow::Error {
-    let mut text = format!(
-        "{} : {} problème(s), rien n'a été calculé",
-        path.display(),
-        list.len()
-    );
-    for p in list.iter().take(20) {
-        text.push_str(&format!("\n  {p}"));
+/// The problems of a consumption file and its denominators file, as an error naming each
+/// file, line and column (the first 20, then how many more).
+fn problems(list: &hospital::Problems, paths: [&Path; 2], not_done: &str) -> anyhow::Error {
+    let mut text = format!("{} problème(s), rien n'a été {not_done}", list.total);
+    for (file, p) in list.listed.iter().take(20) {
+        let path = paths[usize::from(*file == hospital::File::Denominators)];
+        text.push_str(&format!("\n  {} : {p}", path.display()));
     }
-    if list.len() > 20 {
-        text.push_str(&format!("\n  … et {} autres", list.len() - 20));
+    if list.total > 20 {
+        text.push_str(&format!("\n  … et {} autres", list.total - 20));
     }
     anyhow!(UserError(text))
 }
@@ -388,11 +404,9 @@ fn dispatch(command: ConsumptionCommand) -> Result<()> {
             DddTable::editions()
         )))
     })?;
-    let rows =
-        hospital::read_consumption(&read(&consumption)?).map_err(|p| problems(&consumption, p))?;
-    let days = hospital::read_denominators(&read(&denominators)?)
-        .map_err(|p| problems(&denominators, p))?;
-    let outcome = hospital::indicators(&rows, &days, &by, &prefixes, &table)
+    let files = hospital::read_checked(&read(&consumption)?, &read(&denominators)?)
+        .map_err(|p| problems(&p, [&consumption, &denominators], "calculé"))?;
+    let outcome = hospital::indicators(&files, &by, &prefixes, &table)
         .map_err(|e| anyhow!(UserError(e.0)))?;
     let bytes = match format {
         Format::Csv => cratb_consumption::to_csv(&by, &outcome.rows),
@@ -422,9 +436,19 @@ fn dispatch(command: ConsumptionCommand) -> Result<()> {
             u.atc, u.route, u.reason, u.grams, u.rows
         );
     }
+    // Numerator and denominator cover the same cells: what was left out is said.
+    for u in outcome.left_out.iter().take(50) {
+        eprintln!("exclu des indicateurs : {}", u.message_fr());
+    }
+    if outcome.left_out.len() > 50 {
+        eprintln!(
+            "exclu des indicateurs : … et {} autres",
+            outcome.left_out.len() - 50
+        );
+    }
     eprintln!(
         "{} lignes de consommation, {} groupes × {} préfixe(s) ATC — référentiel : {}",
-        rows.len(),
+        files.consumption.len(),
         outcome.rows.len() / prefixes.len().max(1),
         prefixes.len(),
         table.edition

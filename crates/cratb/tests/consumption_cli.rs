@@ -162,6 +162,60 @@ fn bad_input_exits_with_2_and_says_where() {
 }
 
 #[test]
+fn numerator_and_denominator_cover_the_same_months() {
+    // Twelve months of consumption and six of patient-days: the figure is over the six
+    // matched months, and the six others are named on stderr.
+    let dir = std::env::temp_dir().join(format!(
+        "cratb-consumption-cli-{}-matched",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (c, d) = (dir.join("conso.csv"), dir.join("jours.csv"));
+    let mut consumption = String::from("establishment,period,ward_type,atc,route,grams\n");
+    let mut days = String::from("establishment,period,ward_type,patient_days,admissions\n");
+    for m in 1..=12 {
+        consumption.push_str(&format!(
+            "380780080,2025-{m:02},Médecine,J01CA04,O,{}\n",
+            100 * m
+        ));
+        if m > 6 {
+            days.push_str(&format!("380780080,2025-{m:02},medicine,1000,100\n"));
+        }
+    }
+    std::fs::write(&c, consumption).unwrap();
+    std::fs::write(&d, days).unwrap();
+    let out = cratb(&[
+        "consumption",
+        "ddd",
+        "--consumption",
+        c.to_str().unwrap(),
+        "--denominators",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Months 7–12: 100 × (7 + … + 12) g / 1.5 g = 3,800 DDD over 6,000 patient-days.
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "establishment,year,atc_prefix,ddd,patient_days,ddd_per_1000_patient_days,admissions,ddd_per_100_admissions
+380780080,2025,J01,3800.00,6000,633.33,600,633.33
+"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(
+            "exclu des indicateurs : 380780080, Médecine, 2025-01 à 2025-06 (6 périodes) : \
+             consommation sans journées"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn import_refuses_unknown_establishments_whole() {
     let (dir, c, d) = files("import_refuses_unknown_establishments_whole");
     let db = format!("sqlite://{}", dir.join("import.db").display());
@@ -186,7 +240,7 @@ fn import_refuses_unknown_establishments_whole() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("rien n'a été importé"), "{err}");
     assert!(
-        err.contains("consumption : ligne 2, colonne « establishment », valeur « 380780080 »"),
+        err.contains("consommation.csv : ligne 2, colonne « establishment », valeur « 380780080 »"),
         "{err}"
     );
     let out = cratb(&[

@@ -11,6 +11,7 @@ use crate::pages::consumption::{Filters, resolve};
 use axum::Json;
 use axum::extract::State;
 use cratb_consumption::cube::CLASSES;
+use cratb_consumption::hospital::Missing;
 use cratb_domain::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -48,6 +49,19 @@ pub struct EstablishmentFigures {
     pub peers: Option<PeerStats>,
 }
 
+/// A cell (establishment × period × ward type) left out of the figures because its consumption
+/// has no patient-days, or its patient-days no consumption.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeftOutCell {
+    pub establishment_id: i64,
+    pub finess: String,
+    /// `YYYY-MM`, or `YYYY` for a yearly figure.
+    pub period: String,
+    pub ward_type: String,
+    /// `denominator` (consumption without days) or `consumption` (days without consumption).
+    pub missing: String,
+}
+
 /// The indicator of a year for the establishments of the filters.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsumptionFigures {
@@ -60,6 +74,9 @@ pub struct ConsumptionFigures {
     /// The WHO ATC/DDD edition(s) the DDD were computed with.
     pub ddd_editions: Vec<String>,
     pub establishments: Vec<EstablishmentFigures>,
+    /// The cells of the year left out of every figure above (numerator and denominator cover
+    /// the same cells).
+    pub left_out: Vec<LeftOutCell>,
 }
 
 /// DDD per 1000 patient-days (resident-days) and per 100 admissions of each establishment for a
@@ -110,7 +127,34 @@ pub async fn establishments(
             }
         })
         .collect();
+    let left_out = cube
+        .left_out(&r.slice, Some(r.year))
+        .cells
+        .into_iter()
+        .filter(|(u, _)| own.is_none_or(|id| cube.units[*u].id == id))
+        .flat_map(|(u, cells)| {
+            let unit = &cube.units[u];
+            cells
+                .into_iter()
+                .map(move |(year, month, ward, missing)| LeftOutCell {
+                    establishment_id: unit.id,
+                    finess: unit.finess.clone(),
+                    period: if month == 0 {
+                        year.to_string()
+                    } else {
+                        format!("{year}-{month:02}")
+                    },
+                    ward_type: ward,
+                    missing: match missing {
+                        Missing::Denominator => "denominator",
+                        Missing::Consumption => "consumption",
+                    }
+                    .to_string(),
+                })
+        })
+        .collect();
     Ok(Json(ConsumptionFigures {
+        left_out,
         unit: unit_label(&sector, "en").to_string(),
         region,
         year: r.year,

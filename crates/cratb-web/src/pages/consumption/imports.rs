@@ -37,6 +37,8 @@ struct Notice {
     done: Option<HospitalImport>,
     problems: Vec<FileProblem>,
     total: usize,
+    /// The periods without denominator (or consumption), refused or accepted.
+    unmatched: Vec<String>,
     removed: Option<(String, i64)>,
     form_error: Option<&'static str>,
 }
@@ -54,6 +56,9 @@ struct ImportsPage {
     unconverted: Vec<Unconverted>,
     problems: Vec<FileProblem>,
     problems_total: usize,
+    /// Refused for periods without denominator (or the reverse): the list, to accept or fix.
+    partial_refused: bool,
+    unmatched: Vec<String>,
     removed: Option<(String, i64)>,
     form_error: Option<&'static str>,
 }
@@ -82,7 +87,8 @@ async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> 
         .await
         .map_err(PageError::store(auth.lang))?;
     let latest = format!("WHOCC ATC/DDD Index {}", cratb_consumption::ddd::LATEST);
-    let status = if notice.problems.is_empty() && notice.form_error.is_none() {
+    let partial_refused = notice.done.is_none() && !notice.unmatched.is_empty();
+    let status = if notice.problems.is_empty() && notice.form_error.is_none() && !partial_refused {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -107,6 +113,8 @@ async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> 
         done: notice.done,
         problems: notice.problems,
         problems_total: notice.total,
+        partial_refused,
+        unmatched: notice.unmatched,
         removed: notice.removed,
         form_error: notice.form_error,
     };
@@ -161,6 +169,15 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         filename: &filename,
         consumption: &c,
         denominators: &d,
+        accept_partial: u.text("accept_partial") == "on",
+    };
+    let unmatched = |list: &[cratb_consumption::hospital::Unmatched]| -> Vec<String> {
+        list.iter()
+            .map(|u| match lang {
+                crate::i18n::Lang::En => u.message_en(),
+                crate::i18n::Lang::Fr => u.message_fr(),
+            })
+            .collect()
     };
     match consumption::import_hospital(&state.db, &scope, &code, files, &table, &user.email).await {
         Ok(done) => {
@@ -171,30 +188,47 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
                 Some(done.import_id.to_string()),
                 Some(region.clone()),
                 format!(
-                    "{filename} : {} lignes de consommation, {} de dénominateurs ({})",
-                    done.consumption_rows, done.denominator_rows, done.ddd_edition
+                    "{filename} : {} lignes de consommation, {} de dénominateurs ({}){}",
+                    done.consumption_rows,
+                    done.denominator_rows,
+                    done.ddd_edition,
+                    if done.left_out.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " ; chiffres partiels acceptés, {} période(s) exclue(s) des indicateurs",
+                            done.left_out.len()
+                        )
+                    }
                 ),
             );
             audit::append(&state.db, &entry)
                 .await
                 .map_err(PageError::store(lang))?;
             let notice = Notice {
+                unmatched: unmatched(&done.left_out),
                 done: Some(done),
                 ..Notice::default()
             };
             page(&state, &auth, region, notice).await
         }
+        Err(HospitalImportError::Partial(list)) => {
+            let notice = Notice {
+                unmatched: unmatched(&list),
+                ..Notice::default()
+            };
+            page(&state, &auth, region, notice).await
+        }
         Err(HospitalImportError::Invalid(list)) => {
-            let total = list.len();
+            let total = list.total;
             let problems = list
+                .listed
                 .into_iter()
                 .take(SHOWN)
                 .map(|(file, p)| FileProblem {
-                    file: match (file, lang.code()) {
-                        ("consumption", "en") => "consumption",
-                        ("consumption", _) => "consommations",
-                        (_, "en") => "denominators",
-                        _ => "dénominateurs",
+                    file: match lang {
+                        crate::i18n::Lang::En => file.label_en(),
+                        crate::i18n::Lang::Fr => file.label_fr(),
                     },
                     p,
                 })

@@ -22,6 +22,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear, sum_years};
+use cratb_consumption::hospital::Missing;
 use cratb_consumption::indicators::Aware;
 use cratb_domain::{Category, Role, Scope, geo};
 use cratb_store::consumption::Target;
@@ -156,21 +157,83 @@ pub(crate) fn resolve(cube: &Cube, f: &Filters) -> Resolved {
     }
 }
 
-/// A ward type's name.
+/// A ward type's name (the code itself for a value stored before ward types were a closed list).
 pub fn ward_label(code: &str, lang: &str) -> String {
-    let (fr, en) = match code {
-        "medicine" => ("Médecine", "Medicine"),
-        "surgery" => ("Chirurgie", "Surgery"),
-        "icu" => ("Réanimation, soins critiques", "Intensive care"),
-        "paediatrics" => ("Pédiatrie", "Paediatrics"),
-        "obstetrics" => ("Gynécologie-obstétrique", "Obstetrics"),
-        "ssr" => ("SMR (soins médicaux et de réadaptation)", "Rehabilitation"),
-        "long_term_care" => ("Soins de longue durée", "Long-term care"),
-        "psychiatry" => ("Psychiatrie", "Psychiatry"),
-        "nursing_home" => ("Hébergement (EHPAD)", "Nursing home"),
-        other => (other, other),
-    };
-    if lang == "en" { en } else { fr }.to_string()
+    cratb_domain::WardType::parse(code).map_or(code.to_string(), |w| w.label(lang).to_string())
+}
+
+/// What a page's figures leave out: a sentence, and the cells by establishment.
+pub struct LeftOutNote {
+    pub summary: String,
+    pub items: Vec<String>,
+}
+
+/// The cells the slice's figures leave out in `year` (consumption without patient-days, or the
+/// reverse), said in words; `None` when nothing is left out.
+fn left_out_note(cube: &Cube, slice: &Slice, year: i32, lang: &str) -> Option<LeftOutNote> {
+    let left = cube.left_out(slice, Some(year));
+    if left.is_empty() {
+        return None;
+    }
+    let tr = if lang == "en" {
+        crate::i18n::Lang::En
+    } else {
+        crate::i18n::Lang::Fr
+    }
+    .tr();
+    let mut parts = Vec::new();
+    if left.without_days > 0 {
+        parts.push(format!(
+            "{} {} ({} {})",
+            left.without_days,
+            tr.con_left_without_days,
+            fmt(Some(left.ddd), lang),
+            if lang == "en" { "J01 DDD" } else { "DDJ J01" }
+        ));
+    }
+    if left.without_use > 0 {
+        parts.push(format!(
+            "{} {} ({} {})",
+            left.without_use,
+            tr.con_left_without_use,
+            model::thousands(left.days, lang),
+            if lang == "en" { "days" } else { "journées" }
+        ));
+    }
+    const SHOWN: usize = 30;
+    let mut items: Vec<String> = left
+        .cells
+        .iter()
+        .take(SHOWN)
+        .map(|(unit, cells)| {
+            let u = &cube.units[*unit];
+            let cells: Vec<String> = cells
+                .iter()
+                .map(|(y, m, w, missing)| {
+                    let period = if *m == 0 {
+                        y.to_string()
+                    } else {
+                        format!("{y}-{m:02}")
+                    };
+                    let what = match (missing, lang) {
+                        (Missing::Denominator, "en") => "no days",
+                        (Missing::Denominator, _) => "sans journées",
+                        (Missing::Consumption, "en") => "no consumption",
+                        (Missing::Consumption, _) => "sans consommation",
+                    };
+                    format!("{period} {} ({what})", ward_label(w, lang))
+                })
+                .collect();
+            format!("{} ({}) : {}", u.name, u.finess, cells.join(", "))
+        })
+        .collect();
+    if left.cells.len() > SHOWN {
+        items.push(format!("… + {}", left.cells.len() - SHOWN));
+    }
+    Some(LeftOutNote {
+        summary: format!("{} {}.", tr.con_left_out_help, parts.join(" ; ")),
+        items,
+    })
 }
 
 /// The filters' selects.
@@ -590,6 +653,7 @@ struct DashboardPage {
     departments: Vec<TerritoryRow>,
     department: Option<String>,
     editions: String,
+    left_out: Option<LeftOutNote>,
     can_import: bool,
     can_target: bool,
 }
@@ -766,6 +830,7 @@ pub async fn dashboard(
             .and_then(geo::department)
             .map(|d| format!("{} ({})", d.name, d.code)),
         editions: editions(cube, lang),
+        left_out: left_out_note(cube, &r.slice, r.year, lang),
         can_import: auth.can(cratb_domain::Permission::ImportConsumption),
         can_target: auth.can(cratb_domain::Permission::EditTargets),
     };
@@ -856,6 +921,7 @@ struct EstablishmentPage {
     aware: Vec<AwareShare>,
     parenteral: String,
     editions: String,
+    left_out: Option<LeftOutNote>,
     referent: bool,
 }
 
@@ -875,6 +941,8 @@ pub struct Feedback {
     /// Share of J01 DDD given parenterally.
     pub parenteral: String,
     pub editions: String,
+    /// What the figures of the year leave out (periods without days or without consumption).
+    pub left_out: Option<LeftOutNote>,
 }
 
 /// The feedback of establishment `id` in `year` (`None`: not an establishment of the cube).
@@ -981,6 +1049,7 @@ pub fn feedback(
         aware: aware_view(&this, lang),
         parenteral: percent(this.parenteral_pct(), lang),
         editions: editions(cube, lang),
+        left_out: left_out_note(cube, &own, year, lang),
     })
 }
 
@@ -1062,6 +1131,7 @@ pub async fn establishment(
         aware: fb.aware,
         parenteral: fb.parenteral,
         editions: fb.editions,
+        left_out: fb.left_out,
         referent: v.own.is_some(),
     };
     Ok(render(&page))
@@ -1127,7 +1197,12 @@ pub fn report_pdf(fb: &Feedback, region: &str) -> Vec<u8> {
                 aware.join(" · ")
             ),
             format!("Voie parentérale : {} des DDJ J01", fb.parenteral),
-        ],
+        ]
+        .into_iter()
+        .chain(fb.left_out.iter().map(|l| {
+            format!("Exclu des indicateurs — {} {}", l.summary, l.items.join(" ; "))
+        }))
+        .collect(),
         columns,
         rows,
         footer: format!("Sources : {} · pairs = établissements de la même catégorie de la région · retour d'information CRAtb", fb.editions),

@@ -34,11 +34,13 @@ struct TerritoryYear {
     ddd: f64,
     prescriptions: f64,
     population: Option<f64>,
+    /// The days of the year its dispensations cover (a year of six months counts six months).
+    days: f64,
 }
 
 impl TerritoryYear {
-    fn did(&self, year: i32) -> Option<f64> {
-        self.population.and_then(|p| did(self.ddd, p, year))
+    fn did(&self) -> Option<f64> {
+        self.population.and_then(|p| did(self.ddd, p, self.days))
     }
     fn prescriptions_per_1000(&self) -> Option<f64> {
         self.population
@@ -74,12 +76,17 @@ fn rows_of(data: &PrimaryData, territory: &str) -> Vec<MonthlyDdd> {
         .collect()
 }
 
+/// The period a dispensation row covers (month 0: the whole year).
+fn period_of(r: &Dispensed) -> Period {
+    Period {
+        year: r.year,
+        month: (r.month > 0).then_some(r.month),
+    }
+}
+
 fn monthly(r: &Dispensed) -> MonthlyDdd {
     MonthlyDdd {
-        period: Period {
-            year: r.year,
-            month: (r.month > 0).then_some(r.month),
-        },
+        period: period_of(r),
         atc: r.atc.clone(),
         // Community pharmacies dispense oral forms, almost always: AWaRe reads them as such.
         route: Some(cratb_consumption::Route::O),
@@ -118,24 +125,11 @@ fn year_of(data: &PrimaryData, territory: &str, year: i32) -> Option<TerritoryYe
         return None;
     }
     Some(TerritoryYear {
+        days: indicators::days_covered(j01.iter().map(|r| period_of(r)), year),
         ddd: j01.iter().map(|r| r.ddd).sum(),
         prescriptions: j01.iter().map(|r| r.prescriptions).sum(),
         population: population(data, territory, year),
     })
-}
-
-/// A whole number with its thousands apart (`1 280 000`, `1,280,000` in English).
-fn thousands(x: f64, lang: &str) -> String {
-    let digits = format!("{:.0}", x.abs());
-    let sep = if lang == "en" { ',' } else { '\u{202f}' };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    if x < 0.0 { format!("−{out}") } else { out }
 }
 
 pub struct TerritoryLine {
@@ -311,7 +305,7 @@ async fn page(
         .filter(|t| data.names.contains_key(t))
         .unwrap_or_else(|| "region".into());
     let region_year = year_of(&data, "region", year);
-    let region_did = region_year.as_ref().and_then(|t| t.did(year));
+    let region_did = region_year.as_ref().and_then(|t| t.did());
     // The region first, then its departments and CPTS.
     let mut keys: Vec<(&String, &String)> = data.names.iter().collect();
     keys.sort_by_key(|(k, _)| *k != "region");
@@ -322,13 +316,15 @@ async fn page(
             Some(TerritoryLine {
                 key: key.clone(),
                 name: name.clone(),
-                population: t.population.map_or("—".into(), |p| thousands(p, lang)),
-                did: fmt(t.did(year), lang),
+                population: t
+                    .population
+                    .map_or("—".into(), |p| crate::consumption::thousands(p, lang)),
+                did: fmt(t.did(), lang),
                 prescriptions: fmt(t.prescriptions_per_1000(), lang),
                 vs_region: if key == "region" {
                     String::new()
                 } else {
-                    fmt_change(change(region_did, t.did(year)), lang)
+                    fmt_change(change(region_did, t.did()), lang)
                 },
             })
         })
@@ -359,7 +355,7 @@ async fn page(
         .map_err(PageError::store(auth.lang))?;
     let points: Vec<(i32, Option<f64>)> = years
         .iter()
-        .map(|y| (*y, year_of(&data, &territory, *y).and_then(|t| t.did(*y))))
+        .map(|y| (*y, year_of(&data, &territory, *y).and_then(|t| t.did())))
         .collect();
     let unit = if en {
         "DDD/1000 inhabitants/day"
