@@ -73,12 +73,17 @@ pub struct Dispensations {
     pub other_regions: usize,
 }
 
+/// The largest number a cell may hold (DDD, packs or prescriptions of one row, inhabitants):
+/// France dispenses about 10⁹ DDD of antibiotics a year; anything above is a typing or export
+/// error, refused rather than shown as an absurd figure.
+pub const MAX_VALUE: f64 = 1e10;
+
 fn number(text: &str) -> Option<f64> {
-    text.replace([' ', '\u{a0}'], "")
+    text.replace([' ', '\u{a0}', '\u{202f}'], "")
         .replace(',', ".")
         .parse::<f64>()
         .ok()
-        .filter(|x| x.is_finite() && *x >= 0.0)
+        .filter(|x| x.is_finite() && *x >= 0.0 && *x <= MAX_VALUE)
 }
 
 fn atc_ok(atc: &str) -> bool {
@@ -158,29 +163,52 @@ pub fn read_dispensations(
     bytes: &[u8],
     open_data: Option<&OpenData>,
 ) -> Result<Dispensations, Vec<Problem>> {
-    if is_open_data(bytes) {
-        match open_data {
-            Some(o) => read_open_data(bytes, o),
-            None => Err(vec![problem(
-                1,
-                "",
-                "",
-                "fichier au format open data (ATC5, BOITES…) : indiquez son année et la table des DDJ par boîte",
-            )]),
-        }
+    let (read, problems) = read_dispensations_all(bytes, open_data);
+    if problems.is_empty() {
+        Ok(read)
     } else {
-        read_cratb(bytes).map(|rows| Dispensations {
-            rows,
-            other_regions: 0,
-        })
+        Err(problems)
     }
 }
 
-fn read_cratb(bytes: &[u8]) -> Result<Vec<Dispensation>, Vec<Problem>> {
+/// [`read_dispensations`] keeping the valid rows beside the problems, so that a caller can go
+/// on checking them (territories, say) and report every problem at once.
+pub fn read_dispensations_all(
+    bytes: &[u8],
+    open_data: Option<&OpenData>,
+) -> (Dispensations, Vec<Problem>) {
+    let (rows, other_regions, problems) = if is_open_data(bytes) {
+        match open_data {
+            Some(o) => read_open_data(bytes, o),
+            None => (
+                Vec::new(),
+                0,
+                vec![problem(
+                    1,
+                    "",
+                    "",
+                    "fichier au format open data (ATC5, BOITES…) : indiquez son année et la table des DDJ par boîte",
+                )],
+            ),
+        }
+    } else {
+        let (rows, problems) = read_cratb(bytes);
+        (rows, 0, problems)
+    };
+    (
+        Dispensations {
+            rows,
+            other_regions,
+        },
+        problems,
+    )
+}
+
+fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let wanted = "territory, period, atc, puis ddd ou packs et ddd_per_pack";
-    each(
+    let read = each(
         bytes,
         |h| {
             let mut absent: Vec<&str> = ["territory", "period", "atc"]
@@ -233,7 +261,7 @@ fn read_cratb(bytes: &[u8]) -> Result<Vec<Dispensation>, Vec<Problem>> {
                         line,
                         "ddd",
                         h.get(r, "ddd"),
-                        "nombre de DDJ attendu (nombre positif)",
+                        "nombre de DDJ attendu (nombre positif, au plus 10 milliards)",
                     ));
                 }
                 d
@@ -290,20 +318,19 @@ fn read_cratb(bytes: &[u8]) -> Result<Vec<Dispensation>, Vec<Problem>> {
                 });
             }
         },
-    )?;
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
+    );
+    if let Err(p) = read {
+        problems.extend(p);
     }
+    (out, problems)
 }
 
-fn read_open_data(bytes: &[u8], o: &OpenData) -> Result<Dispensations, Vec<Problem>> {
+fn read_open_data(bytes: &[u8], o: &OpenData) -> (Vec<Dispensation>, usize, Vec<Problem>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let mut other_regions = 0;
     let names = ["atc5", "age", "sexe", "ben_reg", "psp_spe", "boites"];
-    each(
+    let read = each(
         bytes,
         |h| h.require(&names),
         |line, h, r| {
@@ -329,7 +356,7 @@ fn read_open_data(bytes: &[u8], o: &OpenData) -> Result<Dispensations, Vec<Probl
                 .replace(',', ".")
                 .parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite());
+                .filter(|x| x.is_finite() && x.abs() <= MAX_VALUE);
             let Some(packs) = packs else {
                 problems.push(problem(
                     line,
@@ -365,15 +392,11 @@ fn read_open_data(bytes: &[u8], o: &OpenData) -> Result<Dispensations, Vec<Probl
                 prescriber: text("psp_spe"),
             });
         },
-    )?;
-    if problems.is_empty() {
-        Ok(Dispensations {
-            rows: out,
-            other_regions,
-        })
-    } else {
-        Err(problems)
+    );
+    if let Err(p) = read {
+        problems.extend(p);
     }
+    (out, other_regions, problems)
 }
 
 /// Reads a table of DDD per pack: `cip13` or `atc`, and `ddd_per_pack`.
@@ -426,10 +449,20 @@ pub fn read_packs(bytes: &[u8]) -> Result<Packs, Vec<Problem>> {
 
 /// Reads a population file: `territory`, `year`, `population`.
 pub fn read_populations(bytes: &[u8]) -> Result<Vec<Population>, Vec<Problem>> {
+    let (rows, problems) = read_populations_all(bytes);
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+/// [`read_populations`] keeping the valid rows beside the problems.
+pub fn read_populations_all(bytes: &[u8]) -> (Vec<Population>, Vec<Problem>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let names = ["territory", "year", "population"];
-    each(
+    let read = each(
         bytes,
         |h| h.require(&names),
         |line, h, r| {
@@ -451,13 +484,14 @@ pub fn read_populations(bytes: &[u8]) -> Result<Vec<Population>, Vec<Problem>> {
                     "année sur quatre chiffres attendue",
                 ));
             }
-            let population = number(h.get(r, "population")).filter(|p| *p >= 1.0);
+            let population = number(h.get(r, "population"))
+                .filter(|p| *p >= 1.0 && *p <= 100_000_000.0 && p.fract() == 0.0);
             if population.is_none() {
                 problems.push(problem(
                     line,
                     "population",
                     h.get(r, "population"),
-                    "nombre d'habitants attendu (au moins 1)",
+                    "nombre entier d'habitants attendu (de 1 à 100 millions)",
                 ));
             }
             if problems.len() == before
@@ -471,12 +505,11 @@ pub fn read_populations(bytes: &[u8]) -> Result<Vec<Population>, Vec<Problem>> {
                 });
             }
         },
-    )?;
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
+    );
+    if let Err(p) = read {
+        problems.extend(p);
     }
+    (out, problems)
 }
 
 /// DDD per 1000 inhabitants per day over `days` (the days the DDD cover, see
@@ -509,6 +542,17 @@ mod tests {
         );
         let p = read_dispensations(b"territory;period;atc\n38;2025;J01CA04\n", None).unwrap_err();
         assert_eq!(p[0].column, "ddd");
+    }
+
+    #[test]
+    fn impossible_values_are_refused_and_valid_rows_kept_beside_the_problems() {
+        let file = "territory;period;atc;ddd\n38;2025-01;J01CA04;1e308\n38;2025-02;J01CA04;12\n";
+        let (read, problems) = read_dispensations_all(file.as_bytes(), None);
+        assert_eq!((problems[0].line, problems[0].column.as_str()), (2, "ddd"));
+        // The valid row is kept, so that the caller checks its territory in the same pass.
+        assert_eq!(read.rows.len(), 1);
+        let (_, p) = read_populations_all(b"territory;year;population\n38;2024;1e12\n38;2024;0,5\n");
+        assert_eq!(p.len(), 2);
     }
 
     #[test]

@@ -133,10 +133,9 @@ pub async fn import_dispensations(
         }),
         _ => None,
     };
-    let read =
-        primary::read_dispensations(bytes, od.as_ref()).map_err(|p| invalid("dispensations", p))?;
+    // Every problem at once: the cells' and the territories' unknown to the region.
+    let (read, mut problems) = primary::read_dispensations_all(bytes, od.as_ref());
     let territories = Territories::of(db, region).await?;
-    let mut problems = Vec::new();
     let mut rows = Vec::with_capacity(read.rows.len());
     for d in &read.rows {
         match territories.key(&d.territory) {
@@ -145,6 +144,7 @@ pub async fn import_dispensations(
         }
     }
     if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
         return Err(invalid("dispensations", problems));
     }
     // A territory and period sent again replace what was there.
@@ -198,10 +198,9 @@ pub async fn import_populations(
     if !scope.allows(region) {
         return Err(StoreError::NotFound.into());
     }
-    let read = primary::read_populations(bytes).map_err(|p| invalid("populations", p))?;
+    let (read, mut problems) = primary::read_populations_all(bytes);
     let territories = Territories::of(db, region).await?;
     let mut rows = Vec::new();
-    let mut problems = Vec::new();
     for p in &read {
         match territories.key(&p.territory) {
             Some(key) => rows.push((key.to_string(), p)),
@@ -209,6 +208,7 @@ pub async fn import_populations(
         }
     }
     if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
         return Err(invalid("populations", problems));
     }
     let at = now();

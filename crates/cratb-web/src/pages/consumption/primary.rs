@@ -275,6 +275,8 @@ struct PrimaryPage {
     problems: Vec<(&'static str, Problem)>,
     problems_total: usize,
     editions: String,
+    /// Said when the year's dispensations cover part of it only.
+    coverage: Option<String>,
 }
 
 async fn page(
@@ -306,6 +308,23 @@ async fn page(
         .unwrap_or_else(|| "region".into());
     let region_year = year_of(&data, "region", year);
     let region_did = region_year.as_ref().and_then(|t| t.did());
+    let whole_year = indicators::days_covered([Period { year, month: None }], year);
+    let coverage = region_year
+        .as_ref()
+        .filter(|t| t.days < whole_year)
+        .map(|t| {
+            if lang == "en" {
+                format!(
+                    "{year}: the dispensations cover {} days of the year; DDD per 1000 inhabitants per day are over those days.",
+                    t.days
+                )
+            } else {
+                format!(
+                    "{year} : les délivrances couvrent {} jours de l'année ; les DDJ/1000 habitants/jour sont calculées sur ces jours.",
+                    t.days
+                )
+            }
+        });
     // The region first, then its departments and CPTS.
     let mut keys: Vec<(&String, &String)> = data.names.iter().collect();
     keys.sort_by_key(|(k, _)| *k != "region");
@@ -466,6 +485,7 @@ async fn page(
             "ESAC-Net (Adriaenssens et al., BMJ Qual Saf 2011) · {}",
             aware_table.edition
         ),
+        coverage,
         region,
     };
     Ok(render_status(&page, status))
