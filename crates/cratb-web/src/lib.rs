@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod fhir;
 pub mod i18n;
+pub mod input;
 pub mod mail;
 pub mod map;
 pub mod pages;
@@ -110,6 +111,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        .layer(axum::middleware::from_fn(input::refuse_unreadable_address))
         // The limits are ours (below), per route; axum's own 2 MB default would cut uploads.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(body_limit))
