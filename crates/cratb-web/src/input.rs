@@ -648,14 +648,12 @@ impl<const MIN: i64, const MAX: i64> utoipa::PartialSchema for Bounded<MIN, MAX>
         integer_schema(MIN, MAX)
     }
 }
-impl<const MIN: i64, const MAX: i64> utoipa::ToSchema for Bounded<MIN, MAX> {}
 
 impl utoipa::PartialSchema for Year {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         integer_schema(Year::FIRST.into(), Year::LAST.into())
     }
 }
-impl utoipa::ToSchema for Year {}
 
 impl utoipa::PartialSchema for Day {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -668,7 +666,6 @@ impl utoipa::PartialSchema for Day {
             .into()
     }
 }
-impl utoipa::ToSchema for Day {}
 
 #[cfg(test)]
 mod tests {

@@ -3,10 +3,13 @@
 //! API tokens, access control, security headers, request ids.
 //!
 //! Request path: `tower-http` layers (request id, trace, body limit, security headers) →
+//! [`input::refuse_unreadable_address`] (no NUL byte, only UTF-8 in the path and query) →
 //! [`auth::authenticate`] (session cookie or API token, language, CSRF on unsafe methods) →
-//! the per-route access check registered with the route in [`routes`] → the handler, which
-//! reads and writes through `cratb_store` with the user's region [`Scope`](cratb_domain::Scope).
-//! Handlers stay thin: validation is in the domain types, scoping in the store.
+//! the per-route access check registered with the route in [`routes`] → the handler, whose
+//! extractors ([`input::Query`], [`input::Path`], `HtmlForm`, `ApiJson`) parse parameters into
+//! bounded types and refuse NUL bytes in bodies, and which reads and writes through
+//! `cratb_store` with the user's region [`Scope`](cratb_domain::Scope). Handlers stay thin:
+//! validation is in the domain types and [`input`], scoping in the store.
 
 pub mod api;
 pub mod assets;

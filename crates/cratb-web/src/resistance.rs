@@ -398,10 +398,13 @@ pub struct Filter {
     /// Region (INSEE code); national users only, others always see their own.
     pub region: Option<String>,
     /// First year included (specimen date).
+    #[param(inline)]
     pub year_from: Option<Year>,
     /// Last year included.
+    #[param(inline)]
     pub year_to: Option<Year>,
     /// Establishment id.
+    #[param(inline)]
     pub establishment: Option<Id>,
     /// `ES`, `EMS` or `VILLE`.
     pub sector: Option<String>,
@@ -412,6 +415,7 @@ pub struct Filter {
     /// `true` (default): only first isolates (CLSI M39); `false`: every isolate.
     pub first_isolates: Option<String>,
     /// Minimum number of categorised isolates for a percentage to be reported (default 30).
+    #[param(inline)]
     pub min_isolates: Option<Bounded<1, 10_000>>,
 }
 

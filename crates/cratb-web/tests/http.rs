@@ -786,6 +786,36 @@ async fn openapi_documents_every_api_route() {
             s.path
         );
     }
+    // Every reference resolves, and parameters state their bounds.
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in all {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(
+            !doc["components"]["schemas"][name].is_null(),
+            "{r} resolves to nothing"
+        );
+    }
+    let params = doc["paths"]["/api/v1/audit"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let param = |n: &str| params.iter().find(|p| p["name"] == n).unwrap().clone();
+    assert_eq!(param("to")["in"], "query");
+    assert_eq!(param("to")["schema"]["format"], "date");
+    assert_eq!(param("per_page")["schema"]["maximum"], 500);
+    assert_eq!(param("page")["schema"]["minimum"], 1);
     let docs = app
         .http
         .get(app.url("/api/docs"))

@@ -31,8 +31,10 @@ pub struct DirectoryParams {
     /// A network role code (`ema_member`, `referent`, `ambassador`…).
     pub role: Option<String>,
     /// Page number, from 1.
+    #[param(inline)]
     pub page: Option<PageNumber>,
     /// Items per page (1–500, default 50).
+    #[param(inline)]
     pub per_page: Option<PerPage>,
 }
 

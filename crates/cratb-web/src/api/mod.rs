@@ -202,6 +202,7 @@ pub async fn departments() -> Json<Vec<DepartmentDto>> {
 
 /// Filter on the territory kind.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TerritoryParams {
     /// `GHT` or `CPTS`.
     pub kind: Option<String>,
@@ -266,6 +267,7 @@ pub async fn create_territory(
 
 /// Filters of the establishment list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EstablishmentParams {
     /// Text searched in the name and FINESS number.
     pub q: Option<String>,
@@ -274,8 +276,10 @@ pub struct EstablishmentParams {
     /// Department INSEE code.
     pub department: Option<String>,
     /// Page number, from 1.
+    #[param(inline)]
     pub page: Option<PageNumber>,
     /// Items per page (1–500, default 50).
+    #[param(inline)]
     pub per_page: Option<PerPage>,
 }
 
@@ -386,12 +390,15 @@ pub async fn update_establishment(
 
 /// Filters of the account list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserParams {
     /// Text searched in the e-mail and name.
     pub q: Option<String>,
     /// Page number, from 1.
+    #[param(inline)]
     pub page: Option<PageNumber>,
     /// Items per page (1–500, default 50).
+    #[param(inline)]
     pub per_page: Option<PerPage>,
 }
 
@@ -475,18 +482,23 @@ pub async fn create_user(
 
 /// Filters of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Part of the actor's e-mail.
     pub user: Option<String>,
     /// Entity type (`session`, `user`, `establishment`…).
     pub entity: Option<String>,
     /// First day included, `YYYY-MM-DD` (1900–2100).
+    #[param(inline)]
     pub from: Option<Day>,
     /// Last day included, `YYYY-MM-DD` (1900–2100).
+    #[param(inline)]
     pub to: Option<Day>,
     /// Page number, from 1.
+    #[param(inline)]
     pub page: Option<PageNumber>,
     /// Items per page (1–500, default 50).
+    #[param(inline)]
     pub per_page: Option<PerPage>,
 }
 

@@ -126,8 +126,10 @@ pub struct ConventionParams {
     /// Effective status: `draft`, `signed` (in force), `expired`, `terminated`.
     pub status: Option<String>,
     /// An EMA team's id.
+    #[param(inline)]
     pub team_id: Option<Id>,
     /// Only conventions in force that expire within this many days (0–3660).
+    #[param(inline)]
     pub expiring_within: Option<Bounded<0, 3660>>,
 }
 

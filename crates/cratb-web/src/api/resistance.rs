@@ -24,6 +24,7 @@ use utoipa::IntoParams;
 pub struct UploadParams {
     /// Establishment id the whole file belongs to; without it, rows name theirs by FINESS in
     /// an `establishment` column (or none, for community laboratories).
+    #[param(inline)]
     pub establishment: Option<Id>,
     /// Name of the file, kept in the import history.
     pub filename: Option<String>,

@@ -29,13 +29,14 @@ use cratb_store::consumption::Target;
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// The filters of every consumption screen and of the API (all optional; unknown values are
-/// ignored).
+/// The filters of every consumption screen and of the API (all optional; a year outside
+/// 1900–2100 is refused, unknown values of the others are ignored).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct Filters {
     /// National accounts: the region (INSEE code); others: their own.
     pub region: Option<String>,
     /// The year (the latest with data by default).
+    #[param(inline)]
     pub year: Option<Year>,
     /// `ES` (default) or `EMS`.
     pub sector: Option<String>,
