@@ -187,7 +187,7 @@ pub fn check_urlencoded(
         let decoded_name = percent_decode(name, true);
         let name_shown = match &decoded_name {
             Ok(n) => n.to_string(),
-            Err(_) => String::from_utf8_lossy(name).replace('\0', ""),
+            Err(_) => String::from_utf8_lossy(name).into_owned(),
         };
         let refusal = |problem| UnreadableText {
             place: place(name_shown.clone()),
