@@ -3,7 +3,7 @@
 
 use crate::{Arg, Db, Filter, Page, PageRequest, Result, bind_args, now, on_db};
 use cratb_domain::Scope;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 
 /// One audit entry as read.
@@ -52,42 +52,20 @@ pub async fn append(db: &Db, e: &NewEntry) -> Result<()> {
 }
 
 /// Filters of the audit log.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
     /// Part of the actor's e-mail.
     pub user: Option<String>,
     /// Entity type (`user`, `establishment`, `session`…).
     pub entity: Option<String>,
-    /// First day included, `YYYY-MM-DD`.
-    pub from: Option<String>,
-    /// Last day included, `YYYY-MM-DD`.
-    pub to: Option<String>,
-}
-
-/// Why a filter value is refused.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{field} : « {value} » n'est pas une date AAAA-MM-JJ")]
-pub struct BadDate {
-    pub field: &'static str,
-    pub value: String,
-}
-
-impl cratb_domain::Bilingual for BadDate {
-    fn en(&self) -> String {
-        format!("{}: “{}” is not a YYYY-MM-DD date", self.field, self.value)
-    }
-}
-
-fn parse_day(field: &'static str, v: &str) -> Result<time::Date, BadDate> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(v.trim(), &fmt).map_err(|_| BadDate {
-        field,
-        value: v.to_owned(),
-    })
+    /// First day included.
+    pub from: Option<time::Date>,
+    /// Last day included.
+    pub to: Option<time::Date>,
 }
 
 impl AuditQuery {
-    fn filter(&self, scope: &Scope) -> Result<Filter, BadDate> {
+    fn filter(&self, scope: &Scope) -> Filter {
         let mut f = Filter::default();
         f.scope(scope, "region_code");
         if let Some(u) = self
@@ -109,20 +87,14 @@ impl AuditQuery {
         {
             f.push("entity = ?", [Arg::Text(e.to_owned())]);
         }
-        if let Some(d) = self.from.as_deref().filter(|s| !s.trim().is_empty()) {
-            let d = parse_day("from", d)?;
+        if let Some(d) = self.from {
             f.push("at >= ?", [Arg::Time(d.midnight().assume_utc())]);
         }
-        if let Some(d) = self.to.as_deref().filter(|s| !s.trim().is_empty()) {
-            let d = parse_day("to", d)?;
-            f.push(
-                "at < ?",
-                [Arg::Time(
-                    (d.midnight() + time::Duration::days(1)).assume_utc(),
-                )],
-            );
+        // The last day of the calendar has no day after it: nothing is later anyway.
+        if let Some(end) = self.to.and_then(time::Date::next_day) {
+            f.push("at < ?", [Arg::Time(end.midnight().assume_utc())]);
         }
-        Ok(f)
+        f
     }
 }
 
@@ -132,20 +104,16 @@ pub async fn list(
     scope: &Scope,
     q: &AuditQuery,
     page: PageRequest,
-) -> Result<Result<Page<AuditEntry>, BadDate>> {
-    let f = match q.filter(scope) {
-        Ok(f) => f,
-        Err(e) => return Ok(Err(e)),
-    };
-    Ok(Ok(crate::fetch_page(
+) -> Result<Page<AuditEntry>> {
+    crate::fetch_page(
         db,
         "SELECT * FROM audit_log",
         "SELECT COUNT(*) FROM audit_log",
-        &f,
+        &q.filter(scope),
         "id DESC",
         page,
     )
-    .await?))
+    .await
 }
 
 /// The `limit` newest entries of `scope` (no count: for the home page).
@@ -163,12 +131,7 @@ pub async fn recent(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<AuditEntry
 }
 
 /// Every entry matching `q` in `scope` (for CSV export), newest first, at most `limit`.
-pub async fn export(
-    db: &Db,
-    scope: &Scope,
-    q: &AuditQuery,
-    limit: i64,
-) -> Result<Result<Vec<AuditEntry>, BadDate>> {
+pub async fn export(db: &Db, scope: &Scope, q: &AuditQuery, limit: i64) -> Result<Vec<AuditEntry>> {
     Ok(list(
         db,
         scope,
@@ -179,7 +142,7 @@ pub async fn export(
         },
     )
     .await?
-    .map(|p| p.items))
+    .items)
 }
 
 /// Number of entries of `action` in `scope` since `since`.

@@ -269,7 +269,7 @@ impl<T> Page<T> {
     pub fn neighbours(&self) -> (Option<i64>, Option<i64>) {
         (
             (self.page > 1).then_some(self.page - 1),
-            (self.page < self.pages()).then_some(self.page + 1),
+            (self.page < self.pages().min(PageRequest::MAX_PAGE)).then_some(self.page + 1),
         )
     }
     pub fn pages(&self) -> i64 {
@@ -285,10 +285,17 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// The last page number served: far past any list, and its offset fits any integer.
+    pub const MAX_PAGE: i64 = 1_000_000;
+    /// The largest page size.
+    pub const MAX_PER_PAGE: i64 = 500;
+
+    /// The page asked for (1 by default), of `per_page` items (50 by default), both clamped
+    /// to their bounds.
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> Self {
         PageRequest {
-            page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(50).clamp(1, 500),
+            page: page.unwrap_or(1).clamp(1, Self::MAX_PAGE),
+            per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE),
         }
     }
     pub fn offset(&self) -> i64 {

@@ -28,8 +28,8 @@ fn main() {
         (
             "antibiogram, 2024, urine",
             Filter {
-                year_from: Some(2024),
-                year_to: Some(2024),
+                year_from: "2024".parse().ok(),
+                year_to: "2024".parse().ok(),
                 specimen: Some("urine".into()),
                 ..Default::default()
             },

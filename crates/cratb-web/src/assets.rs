@@ -1,8 +1,11 @@
 //! Static assets (CSS, htmx, our small script), embedded in the binary and served with a
 //! content hash in their name so they can be cached forever. No CDN.
 
-use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use crate::auth::{LANG_COOKIE, cookie};
+use crate::error::PageError;
+use crate::i18n::Lang;
+use crate::input::Path;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::OnceLock;
 
@@ -62,7 +65,7 @@ pub fn url(stem: &str, ext: &str) -> String {
 }
 
 /// Serves an asset by its hashed name.
-pub async fn serve(Path(file): Path<String>) -> Response {
+pub async fn serve(headers: HeaderMap, Path(file): Path<String>) -> Response {
     match hashed_names().iter().position(|n| *n == file) {
         Some(i) => {
             let a = &ASSETS[i];
@@ -78,6 +81,9 @@ pub async fn serve(Path(file): Path<String>) -> Response {
             )
                 .into_response()
         }
-        None => StatusCode::NOT_FOUND.into_response(),
+        None => {
+            let lang = Lang::negotiate(cookie(&headers, LANG_COOKIE), &headers);
+            PageError::NotFound(lang).into_response()
+        }
     }
 }

@@ -3,10 +3,13 @@
 //! API tokens, access control, security headers, request ids.
 //!
 //! Request path: `tower-http` layers (request id, trace, body limit, security headers) →
+//! [`input::refuse_unreadable_address`] (no NUL byte, only UTF-8 in the path and query) →
 //! [`auth::authenticate`] (session cookie or API token, language, CSRF on unsafe methods) →
-//! the per-route access check registered with the route in [`routes`] → the handler, which
-//! reads and writes through `cratb_store` with the user's region [`Scope`](cratb_domain::Scope).
-//! Handlers stay thin: validation is in the domain types, scoping in the store.
+//! the per-route access check registered with the route in [`routes`] → the handler, whose
+//! extractors ([`input::Query`], [`input::Path`], `HtmlForm`, `ApiJson`) parse parameters into
+//! bounded types and refuse NUL bytes in bodies, and which reads and writes through
+//! `cratb_store` with the user's region [`Scope`](cratb_domain::Scope). Handlers stay thin:
+//! validation is in the domain types and [`input`], scoping in the store.
 
 pub mod api;
 pub mod assets;
@@ -18,6 +21,7 @@ pub mod error;
 pub mod export;
 pub mod fhir;
 pub mod i18n;
+pub mod input;
 pub mod mail;
 pub mod map;
 pub mod pages;
@@ -110,6 +114,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        .layer(axum::middleware::from_fn(input::refuse_unreadable_address))
         // The limits are ours (below), per route; axum's own 2 MB default would cut uploads.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(body_limit))

@@ -3,8 +3,10 @@
 //! trend or alert is a scan of those columns. An import drops the region's copy.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex};
 
+use crate::input::{Bounded, Id, Year};
 use cratb_amr::antibiogram::{Antibiogram, wilson};
 use cratb_amr::{Dataset, Sir};
 use cratb_store::{Db, StoreError};
@@ -105,11 +107,15 @@ impl RegionData {
 
     /// Which rows the filter keeps (remembered for the next request with the same filter).
     pub fn mask(&self, f: &Filter) -> Arc<Vec<bool>> {
+        self.mask_in(f, f.years())
+    }
+
+    /// [`Self::mask`] over the years `years` rather than the filter's.
+    fn mask_in(&self, f: &Filter, years: RangeInclusive<i16>) -> Arc<Vec<bool>> {
         let key = format!(
             "{:?}",
             (
-                f.year_from,
-                f.year_to,
+                &years,
                 f.establishment,
                 &f.specimen,
                 &f.ward_type,
@@ -120,7 +126,7 @@ impl RegionData {
         if let Some(m) = self.masks.lock().expect("mask memo").get(&key) {
             return m.clone();
         }
-        let mask = Arc::new(self.compute_mask(f));
+        let mask = Arc::new(self.compute_mask(f, years));
         let mut masks = self.masks.lock().expect("mask memo");
         if masks.len() >= MASKS_KEPT {
             masks.clear();
@@ -129,7 +135,7 @@ impl RegionData {
         mask
     }
 
-    fn compute_mask(&self, f: &Filter) -> Vec<bool> {
+    fn compute_mask(&self, f: &Filter, years: RangeInclusive<i16>) -> Vec<bool> {
         // Per filtered column: its codes and the code wanted (`None`: a value absent from the
         // data, which keeps nothing).
         let wanted: Vec<(Option<&[u32]>, Option<u32>)> = [
@@ -154,11 +160,9 @@ impl RegionData {
             Some((column.map(|c| &c.codes[..]), code.map(|p| p as u32)))
         })
         .collect();
-        let from = f.year_from.unwrap_or(i16::MIN);
-        let to = f.year_to.unwrap_or(i16::MAX);
         let kept: Vec<bool> = (0..self.data.len())
             .map(|r| {
-                (from..=to).contains(&self.year[r])
+                years.contains(&self.year[r])
                     && wanted.iter().all(|(codes, want)| match (codes, want) {
                         (Some(codes), Some(code)) => codes[r] == *code,
                         _ => false,
@@ -180,17 +184,8 @@ impl RegionData {
     /// or a yearly count of resistant organisms compares).
     fn mask_per_year(&self, f: &Filter) -> Vec<bool> {
         let mut union = vec![false; self.data.len()];
-        let (from, to) = (
-            f.year_from.unwrap_or(i16::MIN),
-            f.year_to.unwrap_or(i16::MAX),
-        );
-        for &year in self.years.iter().filter(|y| (from..=to).contains(*y)) {
-            let one = Filter {
-                year_from: Some(year),
-                year_to: Some(year),
-                ..f.clone()
-            };
-            for (u, keep) in union.iter_mut().zip(self.mask(&one).iter()) {
+        for &year in self.years.iter().filter(|y| f.years().contains(*y)) {
+            for (u, keep) in union.iter_mut().zip(self.mask_in(f, year..=year).iter()) {
                 *u |= keep;
             }
         }
@@ -403,14 +398,14 @@ pub struct Filter {
     /// Region (INSEE code); national users only, others always see their own.
     pub region: Option<String>,
     /// First year included (specimen date).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub year_from: Option<i16>,
+    #[param(inline)]
+    pub year_from: Option<Year>,
     /// Last year included.
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub year_to: Option<i16>,
+    #[param(inline)]
+    pub year_to: Option<Year>,
     /// Establishment id.
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub establishment: Option<i64>,
+    #[param(inline)]
+    pub establishment: Option<Id>,
     /// `ES`, `EMS` or `VILLE`.
     pub sector: Option<String>,
     /// Specimen type as imported (`urine`, `blood`…).
@@ -420,24 +415,8 @@ pub struct Filter {
     /// `true` (default): only first isolates (CLSI M39); `false`: every isolate.
     pub first_isolates: Option<String>,
     /// Minimum number of categorised isolates for a percentage to be reported (default 30).
-    #[serde(default, deserialize_with = "empty_as_none")]
-    pub min_isolates: Option<u32>,
-}
-
-/// A number from a form or a query string, where an empty field means "not given".
-fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: std::str::FromStr,
-{
-    let text: Option<String> = Option::deserialize(d)?;
-    match text.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => v
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom(format!("nombre attendu, « {v} » reçu"))),
-    }
+    #[param(inline)]
+    pub min_isolates: Option<Bounded<1, 10_000>>,
 }
 
 impl Filter {
@@ -448,8 +427,13 @@ impl Filter {
     }
     pub fn min_isolates(&self) -> u32 {
         self.min_isolates
-            .unwrap_or(cratb_amr::antibiogram::DEFAULT_MIN_ISOLATES)
-            .clamp(1, 10_000)
+            .map_or(cratb_amr::antibiogram::DEFAULT_MIN_ISOLATES, |n| {
+                n.get() as u32
+            })
+    }
+    /// The years kept (all when not given).
+    pub fn years(&self) -> RangeInclusive<i16> {
+        self.year_from.map_or(i16::MIN, Year::get)..=self.year_to.map_or(i16::MAX, Year::get)
     }
     /// A readable summary for the audit log.
     pub fn summary(&self) -> String {

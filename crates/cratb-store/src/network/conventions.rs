@@ -379,8 +379,7 @@ pub async fn update_convention(
 }
 
 /// Filters of the convention list.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default)]
 pub struct ConventionQuery {
     /// Effective status: `draft`, `signed` (in force), `expired`, `terminated`.
     pub status: Option<String>,

@@ -2,11 +2,11 @@
 //! peers of its category, with the filters of the screens. A referent gets their own
 //! establishment only.
 
-use super::ApiQuery;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::consumption::{self as model, unit_label};
 use crate::error::{ApiError, Problem};
+use crate::input::Query;
 use crate::pages::consumption::{Filters, resolve};
 use axum::Json;
 use axum::extract::State;
@@ -87,7 +87,7 @@ pub struct ConsumptionFigures {
 pub async fn establishments(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(f): ApiQuery<Filters>,
+    Query(f): Query<Filters>,
 ) -> Result<Json<ConsumptionFigures>, ApiError> {
     let (user, scope) = auth.api_user()?;
     let own = match user.role() {

@@ -1,19 +1,20 @@
 //! The network directory in the JSON API.
 
-use super::{ApiJson, ApiQuery, ProfessionalPage, invalid};
+use super::{ApiJson, ProfessionalPage, invalid};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
+use crate::input::{PageNumber, Path, PerPage, Query, page_request};
 use crate::pages::directory::own_region;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cratb_domain::RegionCode;
+use cratb_store::audit;
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
 };
-use cratb_store::{PageRequest, audit};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -29,8 +30,12 @@ pub struct DirectoryParams {
     pub stale: Option<bool>,
     /// A network role code (`ema_member`, `referent`, `ambassador`…).
     pub role: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
+    /// Page number, from 1.
+    #[param(inline)]
+    pub page: Option<PageNumber>,
+    /// Items per page (1–500, default 50).
+    #[param(inline)]
+    pub per_page: Option<PerPage>,
 }
 
 /// The professionals of the caller's region, by name.
@@ -39,7 +44,7 @@ pub struct DirectoryParams {
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(p): ApiQuery<DirectoryParams>,
+    Query(p): Query<DirectoryParams>,
 ) -> Result<Json<ProfessionalPage>, ApiError> {
     let (_, scope) = auth.api_user()?;
     let q = DirectoryQuery {
@@ -49,7 +54,7 @@ pub async fn list(
         role: p.role,
     };
     Ok(Json(
-        directory::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page))
+        directory::list(&state.db, &scope, &q, page_request(p.page, p.per_page))
             .await?
             .into(),
     ))

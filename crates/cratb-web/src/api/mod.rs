@@ -11,19 +11,20 @@ pub mod resistance;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, InvalidParam, Problem};
+use crate::input::{Day, PageNumber, Path, PerPage, Query, page_request};
 use crate::pages::users::{insert_user, validate_new_user};
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
-use axum::http::{StatusCode, header, request::Parts};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cratb_domain::geo;
+use cratb_domain::{Bilingual, geo};
 use cratb_store::audit::{self, AuditEntry, AuditQuery};
 use cratb_store::establishments::{
     self, Establishment, EstablishmentInput, EstablishmentQuery, NewEstablishment,
 };
 use cratb_store::reference::{self, Territory};
 use cratb_store::users::{self, User};
-use cratb_store::{FieldError, PageRequest, StoreError};
+use cratb_store::{FieldError, StoreError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -35,6 +36,10 @@ pub struct ApiJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = req
+            .extensions()
+            .get::<Auth>()
+            .map_or(crate::i18n::Lang::Fr, |a| a.lang);
         let json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -57,17 +62,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                     ),
                 )
             })?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("JSON illisible : {e}")))?;
+        if let Err(refused) = crate::input::refuse_nul_in_json(&value) {
+            let mut e = ApiError::field(&pointer_of(&refused), refused.in_lang(lang.code()));
+            e.status = StatusCode::BAD_REQUEST;
+            return Err(e);
+        }
+        serde_path_to_error::deserialize(value)
             .map(ApiJson)
             .map_err(|e| {
                 let inner = e.inner();
-                if inner.is_syntax() || inner.is_eof() {
-                    return ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("JSON illisible : {inner}"),
-                    );
-                }
                 let path = e.path().to_string();
                 let pointer = if path == "." {
                     String::new()
@@ -79,21 +84,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Query parameters; unreadable values are a 400 problem naming the parameter.
-pub struct ApiQuery<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let q = parts.uri.query().unwrap_or("");
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
-        serde_path_to_error::deserialize(de)
-            .map(ApiQuery)
-            .map_err(|e| {
-                let mut err = ApiError::field(&format!("/{}", e.path()), e.inner().to_string());
-                err.status = StatusCode::BAD_REQUEST;
-                err
-            })
+/// The JSON pointer of a refused field.
+fn pointer_of(refused: &crate::input::UnreadableText) -> String {
+    match &refused.place {
+        crate::input::Place::Field(p) | crate::input::Place::Parameter(p) => p.clone(),
+        crate::input::Place::Path => String::new(),
     }
 }
 
@@ -108,15 +103,6 @@ fn invalid(errors: Vec<FieldError>, lang: crate::i18n::Lang) -> ApiError {
             })
             .collect(),
     )
-}
-
-/// Pagination parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct Paging {
-    /// Page number, from 1.
-    pub page: Option<i64>,
-    /// Items per page (1–500, default 50).
-    pub per_page: Option<i64>,
 }
 
 macro_rules! page_type {
@@ -216,6 +202,7 @@ pub async fn departments() -> Json<Vec<DepartmentDto>> {
 
 /// Filter on the territory kind.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TerritoryParams {
     /// `GHT` or `CPTS`.
     pub kind: Option<String>,
@@ -227,7 +214,7 @@ pub struct TerritoryParams {
 pub async fn territories(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(p): ApiQuery<TerritoryParams>,
+    Query(p): Query<TerritoryParams>,
 ) -> Result<Json<Vec<Territory>>, ApiError> {
     let (_, scope) = auth.api_user()?;
     let kind = p.kind.as_deref().map(str::to_uppercase);
@@ -280,6 +267,7 @@ pub async fn create_territory(
 
 /// Filters of the establishment list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EstablishmentParams {
     /// Text searched in the name and FINESS number.
     pub q: Option<String>,
@@ -287,8 +275,12 @@ pub struct EstablishmentParams {
     pub sector: Option<String>,
     /// Department INSEE code.
     pub department: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
+    /// Page number, from 1.
+    #[param(inline)]
+    pub page: Option<PageNumber>,
+    /// Items per page (1–500, default 50).
+    #[param(inline)]
+    pub per_page: Option<PerPage>,
 }
 
 /// Establishments of the caller's region, paginated.
@@ -297,7 +289,7 @@ pub struct EstablishmentParams {
 pub async fn list_establishments(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(p): ApiQuery<EstablishmentParams>,
+    Query(p): Query<EstablishmentParams>,
 ) -> Result<Json<EstablishmentPage>, ApiError> {
     let (_, scope) = auth.api_user()?;
     let q = EstablishmentQuery {
@@ -306,7 +298,7 @@ pub async fn list_establishments(
         department: p.department,
     };
     Ok(Json(
-        establishments::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page))
+        establishments::list(&state.db, &scope, &q, page_request(p.page, p.per_page))
             .await?
             .into(),
     ))
@@ -398,11 +390,16 @@ pub async fn update_establishment(
 
 /// Filters of the account list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserParams {
     /// Text searched in the e-mail and name.
     pub q: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
+    /// Page number, from 1.
+    #[param(inline)]
+    pub page: Option<PageNumber>,
+    /// Items per page (1–500, default 50).
+    #[param(inline)]
+    pub per_page: Option<PerPage>,
 }
 
 /// Accounts of the caller's region.
@@ -411,7 +408,7 @@ pub struct UserParams {
 pub async fn list_users(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(p): ApiQuery<UserParams>,
+    Query(p): Query<UserParams>,
 ) -> Result<Json<UserPage>, ApiError> {
     let (_, scope) = auth.api_user()?;
     Ok(Json(
@@ -419,7 +416,7 @@ pub async fn list_users(
             &state.db,
             &scope,
             p.q.as_deref(),
-            PageRequest::new(p.page, p.per_page),
+            page_request(p.page, p.per_page),
         )
         .await?
         .into(),
@@ -485,41 +482,46 @@ pub async fn create_user(
 
 /// Filters of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Part of the actor's e-mail.
     pub user: Option<String>,
     /// Entity type (`session`, `user`, `establishment`…).
     pub entity: Option<String>,
-    /// First day included, `YYYY-MM-DD`.
-    pub from: Option<String>,
-    /// Last day included, `YYYY-MM-DD`.
-    pub to: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
+    /// First day included, `YYYY-MM-DD` (1900–2100).
+    #[param(inline)]
+    pub from: Option<Day>,
+    /// Last day included, `YYYY-MM-DD` (1900–2100).
+    #[param(inline)]
+    pub to: Option<Day>,
+    /// Page number, from 1.
+    #[param(inline)]
+    pub page: Option<PageNumber>,
+    /// Items per page (1–500, default 50).
+    #[param(inline)]
+    pub per_page: Option<PerPage>,
 }
 
 /// The audit log of the caller's region, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditParams),
-    responses((status = 200, body = AuditPage), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = AuditPage), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn audit(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(p): ApiQuery<AuditParams>,
+    Query(p): Query<AuditParams>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let (_, scope) = auth.api_user()?;
     let q = AuditQuery {
         user: p.user,
         entity: p.entity,
-        from: p.from,
-        to: p.to,
+        from: p.from.map(Day::date),
+        to: p.to.map(Day::date),
     };
-    match audit::list(&state.db, &scope, &q, PageRequest::new(p.page, p.per_page)).await? {
-        Ok(page) => Ok(Json(page.into())),
-        Err(bad) => Err(ApiError::field(
-            &format!("/{}", bad.field),
-            cratb_domain::Bilingual::in_lang(&bad, auth.lang.code()),
-        )),
-    }
+    Ok(Json(
+        audit::list(&state.db, &scope, &q, page_request(p.page, p.per_page))
+            .await?
+            .into(),
+    ))
 }
 
 struct BearerAuth;

@@ -1,13 +1,14 @@
 //! The stewardship network in the JSON API: EMA teams, conventions, coverage, and the public
 //! "who do I ask?" lookup.
 
-use super::{ApiJson, ApiQuery, invalid};
+use super::{ApiJson, invalid};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
+use crate::input::{Bounded, Id, Path, Query};
 use crate::pages::directory::own_region;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cratb_domain::{RegionCode, Scope, geo};
@@ -118,16 +119,35 @@ pub async fn update_team(
     Ok(Json(network::get_team(&state.db, &scope, id).await?))
 }
 
+/// Filters of the convention list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConventionParams {
+    /// Effective status: `draft`, `signed` (in force), `expired`, `terminated`.
+    pub status: Option<String>,
+    /// An EMA team's id.
+    #[param(inline)]
+    pub team_id: Option<Id>,
+    /// Only conventions in force that expire within this many days (0–3660).
+    #[param(inline)]
+    pub expiring_within: Option<Bounded<0, 3660>>,
+}
+
 /// The region's conventions, soonest expiry first; `status` filters on the effective status.
 #[utoipa::path(get, path = "/api/v1/conventions", tag = "network", security(("bearer" = [])),
-    params(ConventionQuery),
+    params(ConventionParams),
     responses((status = 200, body = Vec<Convention>), (status = 401, body = Problem)))]
 pub async fn list_conventions(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(q): ApiQuery<ConventionQuery>,
+    Query(p): Query<ConventionParams>,
 ) -> Result<Json<Vec<Convention>>, ApiError> {
     let (_, scope) = auth.api_user()?;
+    let q = ConventionQuery {
+        status: p.status,
+        team_id: p.team_id.map(Id::get),
+        expiring_within: p.expiring_within.map(Bounded::get),
+    };
     Ok(Json(
         network::list_conventions(&state.db, &scope, &q, cratb_store::now().date()).await?,
     ))
@@ -149,7 +169,7 @@ pub struct RegionParam {
 pub async fn coverage(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(q): ApiQuery<RegionParam>,
+    Query(q): Query<RegionParam>,
 ) -> Result<Json<Coverage>, ApiError> {
     let (_, scope) = auth.api_user()?;
     let region = match scope {
@@ -184,7 +204,7 @@ pub struct PlaceParam {
     responses((status = 200, body = Vec<PublicAnswer>), (status = 422, body = Problem)))]
 pub async fn public_search(
     State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<PlaceParam>,
+    Query(q): Query<PlaceParam>,
 ) -> Result<Json<Vec<PublicAnswer>>, ApiError> {
     let text = q.q.as_deref().map(str::trim).unwrap_or("");
     if text.is_empty() {

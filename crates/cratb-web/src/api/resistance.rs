@@ -2,10 +2,10 @@
 //! antibiogram and the resistant organisms of concern. Every call reads or writes
 //! isolate-level data and is in the audit log.
 
-use super::ApiQuery;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, InvalidParam, Problem};
+use crate::input::{Id, Query};
 use crate::resistance::{AlertRow, Filter};
 use axum::Json;
 use axum::body::Bytes;
@@ -24,7 +24,8 @@ use utoipa::IntoParams;
 pub struct UploadParams {
     /// Establishment id the whole file belongs to; without it, rows name theirs by FINESS in
     /// an `establishment` column (or none, for community laboratories).
-    pub establishment: Option<i64>,
+    #[param(inline)]
+    pub establishment: Option<Id>,
     /// Name of the file, kept in the import history.
     pub filename: Option<String>,
     /// `EUCAST 2025` (default), `EUCAST 2024` or `EUCAST 2023`.
@@ -58,7 +59,7 @@ async fn region_of(
 pub async fn upload(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(p): ApiQuery<UploadParams>,
+    Query(p): Query<UploadParams>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let (user, scope) = auth.api_user()?;
@@ -85,7 +86,7 @@ pub async fn upload(
     let filename = p.filename.clone().unwrap_or_else(|| "api".into());
     let request = ImportRequest {
         region_code: region.clone(),
-        establishment_id: p.establishment,
+        establishment_id: p.establishment.map(Id::get),
         filename: filename.clone(),
         bytes: body.to_vec(),
         options,
@@ -148,7 +149,7 @@ async fn region_data(
 pub async fn antibiogram(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(f): ApiQuery<Filter>,
+    Query(f): Query<Filter>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (_, data) = region_data(&state, &auth, &f).await?;
     Ok(Json(data.antibiogram(&f).to_json()))
@@ -161,7 +162,7 @@ pub async fn antibiogram(
 pub async fn alerts(
     State(state): State<AppState>,
     auth: Auth,
-    ApiQuery(mut f): ApiQuery<Filter>,
+    Query(mut f): Query<Filter>,
 ) -> Result<Json<Vec<AlertRow>>, ApiError> {
     f.first_isolates = None;
     let (_, data) = region_data(&state, &auth, &f).await?;

@@ -1,16 +1,16 @@
 //! The audit log page (filters, pagination) and its CSV export.
 
-use super::{Layout, Opt, PageResult, fmt_time, options, render_status};
+use super::{Layout, Opt, PageResult, fmt_time, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{Day, PageNumber, Query, page_request};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
-use cratb_domain::Bilingual;
+use cratb_store::Page;
 use cratb_store::audit::{self, AuditEntry, AuditQuery};
-use cratb_store::{Page, PageRequest};
 use serde::Deserialize;
 
 /// Most rows a CSV export holds.
@@ -28,20 +28,20 @@ struct AuditPage {
     q: AuditQuery,
     rows: Vec<EntryRow>,
     page: Page<()>,
-    error: Option<String>,
     csv_href: String,
     prev_href: Option<String>,
     next_href: Option<String>,
     entities: Vec<Opt>,
 }
 
+/// The filters of the log and its export.
 #[derive(Deserialize)]
 pub struct AuditParams {
     user: Option<String>,
     entity: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    page: Option<i64>,
+    from: Option<Day>,
+    to: Option<Day>,
+    page: Option<PageNumber>,
 }
 
 impl AuditParams {
@@ -49,16 +49,17 @@ impl AuditParams {
         AuditQuery {
             user: self.user.clone(),
             entity: self.entity.clone(),
-            from: self.from.clone(),
-            to: self.to.clone(),
+            from: self.from.map(Day::date),
+            to: self.to.map(Day::date),
         }
     }
     fn href(&self, base: &str, page: Option<i64>) -> String {
+        let day = |d: Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
         let mut p = vec![
             ("user", self.user.clone().unwrap_or_default()),
             ("entity", self.entity.clone().unwrap_or_default()),
-            ("from", self.from.clone().unwrap_or_default()),
-            ("to", self.to.clone().unwrap_or_default()),
+            ("from", day(self.from)),
+            ("to", day(self.to)),
         ];
         if let Some(n) = page {
             p.push(("page", n.to_string()));
@@ -78,56 +79,33 @@ pub async fn list(
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let q = p.query();
-    let (rows, page, error) =
-        match audit::list(&state.db, &scope, &q, PageRequest::new(p.page, Some(50))).await {
-            Ok(Ok(page)) => {
-                let (items, meta) = page.split();
-                let rows = items
-                    .into_iter()
-                    .map(|e| EntryRow {
-                        at: fmt_time(&e.at, lang.code()),
-                        e,
-                    })
-                    .collect();
-                (rows, meta, None)
-            }
-            Ok(Err(bad)) => (
-                vec![],
-                Page {
-                    items: vec![],
-                    total: 0,
-                    page: 1,
-                    per_page: 50,
-                },
-                Some(bad.in_lang(lang.code())),
-            ),
-            Err(e) => return Err(PageError::store(lang)(e)),
-        };
+    let (items, page) = audit::list(&state.db, &scope, &q, page_request(p.page, None))
+        .await
+        .map_err(PageError::store(lang))?
+        .split();
+    let rows = items
+        .into_iter()
+        .map(|e| EntryRow {
+            at: fmt_time(&e.at, lang.code()),
+            e,
+        })
+        .collect();
     let (prev, next) = page.neighbours();
     let prev_href = prev.map(|n| p.href("/audit", Some(n)));
     let next_href = next.map(|n| p.href("/audit", Some(n)));
-    let status = if error.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok(render_status(
-        &AuditPage {
-            l: Layout::new(&auth, lang.tr().audit_title),
-            csv_href: p.href("/audit.csv", None),
-            q,
-            rows,
-            page,
-            error,
-            prev_href,
-            next_href,
-            entities: options(
-                ["session", "user", "establishment", "api_token", "region"].map(|e| (e, e)),
-                p.entity.as_deref().unwrap_or(""),
-            ),
-        },
-        status,
-    ))
+    Ok(render(&AuditPage {
+        l: Layout::new(&auth, lang.tr().audit_title),
+        csv_href: p.href("/audit.csv", None),
+        q,
+        rows,
+        page,
+        prev_href,
+        next_href,
+        entities: options(
+            ["session", "user", "establishment", "api_token", "region"].map(|e| (e, e)),
+            p.entity.as_deref().unwrap_or(""),
+        ),
+    }))
 }
 
 /// The filtered log as CSV (UTF-8 with BOM and `;` so that spreadsheet software opens it as is).
@@ -138,11 +116,9 @@ pub async fn csv(
 ) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
-    let entries = match audit::export(&state.db, &scope, &p.query(), EXPORT_LIMIT).await {
-        Ok(Ok(e)) => e,
-        Ok(Err(bad)) => return Err(PageError::BadRequest(lang, bad.in_lang(lang.code()))),
-        Err(e) => return Err(PageError::store(lang)(e)),
-    };
+    let entries = audit::export(&state.db, &scope, &p.query(), EXPORT_LIMIT)
+        .await
+        .map_err(PageError::store(lang))?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(vec![0xEF, 0xBB, 0xBF]);

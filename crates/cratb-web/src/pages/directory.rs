@@ -1,14 +1,14 @@
 //! The network directory: the region's professionals, searchable, and the form that adds one.
 
 use super::{
-    HtmlForm, Layout, Opt, PageQuery, PageResult, form_status, non_empty, options, render,
-    render_status,
+    HtmlForm, Layout, Opt, PageResult, form_status, non_empty, options, render, render_status,
 };
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{PageNumber, Path, Query};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use cratb_domain::{NetworkRole, Permission, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
@@ -48,7 +48,7 @@ pub struct ListQuery {
     profession: Option<String>,
     role: Option<String>,
     stale: Option<String>,
-    page: Option<i64>,
+    page: Option<PageNumber>,
     saved: Option<String>,
 }
 
@@ -76,7 +76,7 @@ fn page_href(q: &DirectoryQuery, page: i64) -> String {
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<ListQuery>,
+    Query(q): Query<ListQuery>,
 ) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
@@ -90,7 +90,7 @@ pub async fn list(
         &state.db,
         &scope,
         &query,
-        PageRequest::new(q.page, Some(50)),
+        PageRequest::new(q.page.map(PageNumber::get), Some(50)),
     )
     .await
     .map_err(PageError::store(lang))?;
@@ -509,7 +509,7 @@ pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    PageQuery(q): PageQuery<ShowQuery>,
+    Query(q): Query<ShowQuery>,
 ) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;

@@ -9,8 +9,9 @@ use super::{
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use cratb_domain::{Bilingual, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::confirmation::{self, LinkError, Outcome};
@@ -184,7 +185,7 @@ fn region_for(auth: &Auth, asked: Option<&str>) -> Result<RegionCode, PageError>
 pub async fn page(
     State(state): State<AppState>,
     auth: Auth,
-    super::PageQuery(q): super::PageQuery<CampaignQuery>,
+    Query(q): Query<CampaignQuery>,
 ) -> PageResult {
     let region = region_for(&auth, q.region.as_deref())?;
     campaign_page(&state, &auth, &region, None, Vec::new()).await

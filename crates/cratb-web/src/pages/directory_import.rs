@@ -6,8 +6,9 @@ use super::{HtmlForm, Layout, Opt, PageResult, options, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{Path, Query};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_domain::{RegionCode, Scope, geo};
 use cratb_store::directory::import::{self, FIELDS, Mapping, Mode, Plan, Report, Verdict};
@@ -116,8 +117,10 @@ fn mapping_of(params: &HashMap<String, String>, guessed: Mapping) -> Mapping {
     FIELDS
         .iter()
         .zip(guessed)
+        // A field not imported is `-` in the preview's address (an empty parameter counts as
+        // absent there) and empty in the commit form.
         .map(|(f, g)| match params.get(&format!("map_{}", f.name)) {
-            Some(v) if v.is_empty() => None,
+            Some(v) if v.is_empty() || v == "-" => None,
             Some(v) => v.parse().ok(),
             None => g,
         })
@@ -215,7 +218,7 @@ pub async fn preview(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    axum::extract::Query(params): axum::extract::Query<HashMap<String, String>>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> PageResult {
     let lang = auth.lang;
     let (user, _) = auth.page_user()?;

@@ -4,8 +4,9 @@ use super::{HtmlForm, Layout, Opt, PageResult, non_empty, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{PageNumber, Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use cratb_domain::{Category, Permission, Scope, Sector, geo};
 use cratb_store::establishments::{
@@ -60,7 +61,7 @@ pub struct ListQuery {
     q: Option<String>,
     sector: Option<String>,
     department: Option<String>,
-    page: Option<i64>,
+    page: Option<PageNumber>,
 }
 
 /// Departments visible in a scope, for filters and forms.
@@ -103,7 +104,7 @@ pub async fn list(
         &state.db,
         &scope,
         &query,
-        PageRequest::new(q.page, Some(50)),
+        PageRequest::new(q.page.map(PageNumber::get), Some(50)),
     )
     .await
     .map_err(PageError::store(lang))?;

@@ -5,8 +5,9 @@ use crate::AppState;
 use crate::auth::{Auth, LANG_COOKIE, SESSION_COOKIE, set_cookie};
 use crate::error::PageError;
 use crate::i18n::Lang;
+use crate::input::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cratb_store::{audit, sessions, throttle, users};
@@ -31,7 +32,14 @@ pub struct NextQuery {
 /// Only local paths are accepted as a post-login destination (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains(char::is_control) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -59,13 +67,19 @@ pub struct LoginForm {
 }
 
 /// Checks the credentials with throttling, opens a fresh session (new id: rotation) and audits.
+///
+/// The form takes NUL bytes through (every other form refuses them): an e-mail holding one is
+/// a failed login like any other — audited and counted against the account and the address —
+/// recorded under the e-mail without it, since no database text holds a NUL byte.
 pub async fn submit(
     State(state): State<AppState>,
     auth: Auth,
-    HtmlForm(f): HtmlForm<LoginForm>,
+    HtmlForm(f): HtmlForm<LoginForm, true>,
 ) -> PageResult {
     let tr = auth.lang.tr();
-    let email = f.email.unwrap_or_default().trim().to_lowercase();
+    let typed = f.email.unwrap_or_default();
+    let nul = typed.contains('\0');
+    let email = typed.replace('\0', "").trim().to_lowercase();
     let password = f.password.unwrap_or_default();
     let next = safe_next(f.next.as_deref());
     let keys = vec![
@@ -103,9 +117,13 @@ pub async fn submit(
         .await;
         return Ok(page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS));
     }
-    let user = users::authenticate(db, &email, &password)
-        .await
-        .map_err(PageError::store(auth.lang))?;
+    let user = if nul {
+        None
+    } else {
+        users::authenticate(db, &email, &password)
+            .await
+            .map_err(PageError::store(auth.lang))?
+    };
     let Some(user) = user else {
         let _ = throttle::record_failure(db, &keys).await;
         let region = users::find_by_email(db, &email)
@@ -119,7 +137,13 @@ pub async fn submit(
                 "session",
                 None,
                 region,
-                format!("échec de connexion pour {email}"),
+                if nul {
+                    format!(
+                        "échec de connexion pour {email} (adresse saisie avec un caractère nul)"
+                    )
+                } else {
+                    format!("échec de connexion pour {email}")
+                },
             ),
         )
         .await;

@@ -23,7 +23,7 @@ use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::extract::{FromRequest, Request};
 use axum::response::{Html, IntoResponse, Response};
-use cratb_domain::Permission;
+use cratb_domain::{Bilingual, Permission};
 use cratb_store::FieldError;
 use serde::de::DeserializeOwned;
 
@@ -195,10 +195,14 @@ pub async fn not_found(req: Request) -> Response {
     }
 }
 
-/// A form body; a malformed one is a 400 page, never a 500.
-pub struct HtmlForm<T>(pub T);
+/// A form body; a malformed one is a 400 page, never a 500. A NUL byte or invalid UTF-8 in
+/// any field is refused; `KEEP_NUL` lets NUL bytes through in values, for the one form that
+/// must record them rather than refuse them (the login, where it is a failed attempt).
+pub struct HtmlForm<T, const KEEP_NUL: bool = false>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
+impl<S: Send + Sync, T: DeserializeOwned, const KEEP_NUL: bool> FromRequest<S>
+    for HtmlForm<T, KEEP_NUL>
+{
     type Rejection = Response;
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         let lang = req.extensions().get::<Auth>().map_or(Lang::Fr, |a| a.lang);
@@ -207,52 +211,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for HtmlForm<T> {
             .map_err(|_| {
                 PageError::BadRequest(lang, "formulaire trop volumineux".into()).into_response()
             })?;
-        if !well_formed(&bytes) {
-            return Err(PageError::BadRequest(
-                lang,
-                "formulaire mal encodé (caractères illisibles)".into(),
-            )
-            .into_response());
-        }
+        crate::input::check_urlencoded(&bytes, crate::input::Place::Field, KEEP_NUL).map_err(
+            |refused| PageError::BadRequest(lang, refused.in_lang(lang.code())).into_response(),
+        )?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         serde_path_to_error::deserialize(de)
             .map(HtmlForm)
             .map_err(|e| {
                 PageError::BadRequest(lang, format!("champ « {} » : valeur illisible", e.path()))
-                    .into_response()
-            })
-    }
-}
-
-/// Whether a urlencoded body has only valid `%XX` escapes and decodes to valid UTF-8.
-fn well_formed(bytes: &[u8]) -> bool {
-    let escapes_ok = bytes.iter().enumerate().all(|(i, &b)| {
-        b != b'%'
-            || (bytes.len() > i + 2
-                && bytes[i + 1].is_ascii_hexdigit()
-                && bytes[i + 2].is_ascii_hexdigit())
-    });
-    escapes_ok
-        && form_urlencoded::parse(bytes)
-            .all(|(k, v)| !k.contains('\u{fffd}') && !v.contains('\u{fffd}'))
-}
-
-/// Query parameters of a page; unreadable ones are a 400 page in the user's language.
-pub struct PageQuery<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for PageQuery<T> {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let lang = parts.extensions.get::<Auth>().map_or(Lang::Fr, |a| a.lang);
-        let query = parts.uri.query().unwrap_or_default();
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de)
-            .map(PageQuery)
-            .map_err(|e| {
-                PageError::BadRequest(lang, format!("paramètre « {} » : {}", e.path(), e.inner()))
                     .into_response()
             })
     }
@@ -356,7 +322,20 @@ impl Upload {
                 upload.fields.push((name, text));
             }
         }
+        upload.refuse_nul()?;
         Ok(upload)
+    }
+
+    /// Refuses a form whose text fields or file names hold a NUL byte (with the reason in
+    /// both languages: the reasons of [`Upload::read`] are plain text).
+    fn refuse_nul(&self) -> Result<(), String> {
+        let names = self
+            .files
+            .iter()
+            .map(|(n, filename, _)| (n.as_str(), filename.as_deref().unwrap_or_default()));
+        let texts = self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        crate::input::refuse_nul_in_parts(texts.chain(names))
+            .map_err(|refused| format!("{refused} / {}", refused.en()))
     }
 
     /// The last value of a text field (empty when absent).

@@ -3,14 +3,15 @@
 //!
 //! Every screen reads isolate-level data, so every view and export is in the audit log.
 
-use super::{Layout, Opt, PageQuery, PageResult, options, render, render_status};
+use super::{Layout, Opt, PageResult, options, render, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Lang;
+use crate::input::{Path, Query, Year};
 use crate::resistance::{AlertRow, Column, Filter, RegionData, TrendPoint};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use cratb_amr::antibiogram::Antibiogram;
@@ -255,9 +256,9 @@ impl FilterView {
 
     fn year_selected(&self, y: &i16, from: bool) -> bool {
         if from {
-            self.f.year_from == Some(*y)
+            self.f.year_from.map(Year::get) == Some(*y)
         } else {
-            self.f.year_to == Some(*y)
+            self.f.year_to.map(Year::get) == Some(*y)
         }
     }
 }
@@ -373,8 +374,8 @@ pub async fn antibiogram(
     State(state): State<AppState>,
     auth: Auth,
     uri: axum::http::Uri,
-    PageQuery(f): PageQuery<Filter>,
-    PageQuery(t): PageQuery<TrendQuery>,
+    Query(f): Query<Filter>,
+    Query(t): Query<TrendQuery>,
 ) -> PageResult {
     let lang = auth.lang.code();
     let (scope, region, data) = load(&state, &auth, &f).await?;
@@ -474,7 +475,7 @@ pub async fn export(
     State(state): State<AppState>,
     auth: Auth,
     Path(format): Path<String>,
-    PageQuery(f): PageQuery<Filter>,
+    Query(f): Query<Filter>,
 ) -> PageResult {
     let lang = auth.lang;
     if !["csv", "xlsx", "json", "pdf"].contains(&format.as_str()) {
@@ -536,7 +537,7 @@ pub async fn alerts(
     State(state): State<AppState>,
     auth: Auth,
     uri: axum::http::Uri,
-    PageQuery(mut f): PageQuery<Filter>,
+    Query(mut f): Query<Filter>,
 ) -> PageResult {
     let lang = auth.lang.code();
     // Counted among first isolates, always.

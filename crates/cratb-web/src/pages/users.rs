@@ -5,8 +5,9 @@ use super::{HtmlForm, Layout, Opt, PageResult, non_empty, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{PageNumber, Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use cratb_domain::{Email, Permission, RegionCode, Role, Scope, geo};
 use cratb_store::FieldError;
 use cratb_store::users::{self, NewUser, NewUserError, User};
@@ -33,7 +34,7 @@ struct ListPage {
 #[derive(Deserialize)]
 pub struct ListQuery {
     q: Option<String>,
-    page: Option<i64>,
+    page: Option<PageNumber>,
 }
 
 pub async fn list(
@@ -47,7 +48,7 @@ pub async fn list(
         &state.db,
         &scope,
         q.q.as_deref(),
-        PageRequest::new(q.page, Some(200)),
+        PageRequest::new(q.page.map(PageNumber::get), Some(200)),
     )
     .await
     .map_err(PageError::store(lang))?;

@@ -5,9 +5,8 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::pages::{
-    HtmlForm, Layout, Opt, PageQuery, PageResult, fmt_time, options, render_status,
-};
+use crate::input::Query;
+use crate::pages::{HtmlForm, Layout, Opt, PageResult, fmt_time, options, render_status};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -110,7 +109,7 @@ pub struct DddQuery {
 pub async fn form(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<DddQuery>,
+    Query(q): Query<DddQuery>,
 ) -> PageResult {
     let region = super::asked_region(&auth, q.region.as_deref())?;
     page(&state, &auth, region, Notice::default()).await

@@ -5,9 +5,10 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{Path, Query};
 use crate::pages::{Layout, Opt, PageResult, fmt_time, options, render_status};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_consumption::DddTable;
 use cratb_consumption::hospital::{Problem, Unconverted};
@@ -129,7 +130,7 @@ pub struct ImportsQuery {
 pub async fn form(
     State(state): State<AppState>,
     auth: Auth,
-    crate::pages::PageQuery(q): crate::pages::PageQuery<ImportsQuery>,
+    Query(q): Query<ImportsQuery>,
 ) -> PageResult {
     let region = super::asked_region(&auth, q.region.as_deref())?;
     page(&state, &auth, region, Notice::default()).await

@@ -16,9 +16,10 @@ use crate::charts::{self, Box as PeerBox, Reference, Stack};
 use crate::consumption::{self as model, Ranked, change, class_name, fmt, fmt_change, unit_label};
 use crate::error::PageError;
 use crate::export::{Cell, Sheet, download};
-use crate::pages::{Layout, Opt, PageQuery, PageResult, non_empty, options, render};
+use crate::input::{Path, Query, Year};
+use crate::pages::{Layout, Opt, PageResult, non_empty, options, render};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear, sum_years};
@@ -29,14 +30,15 @@ use cratb_store::consumption::Target;
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// The filters of every consumption screen and of the API (all optional; unknown values are
-/// ignored).
+/// The filters of every consumption screen and of the API (all optional; a year outside
+/// 1900–2100 is refused, unknown values of the others are ignored).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct Filters {
     /// National accounts: the region (INSEE code); others: their own.
     pub region: Option<String>,
     /// The year (the latest with data by default).
-    pub year: Option<String>,
+    #[param(inline)]
+    pub year: Option<Year>,
     /// `ES` (default) or `EMS`.
     pub sector: Option<String>,
     /// An establishment category (`CHU`, `CH`, `EHPAD`…).
@@ -122,8 +124,7 @@ pub(crate) struct Resolved {
 pub(crate) fn resolve(cube: &Cube, f: &Filters) -> Resolved {
     let year = f
         .year
-        .as_deref()
-        .and_then(|y| y.trim().parse().ok())
+        .map(|y| i32::from(y.get()))
         .filter(|y| cube.years.contains(y))
         .or(cube.years.last().copied())
         .unwrap_or(2025);
@@ -661,7 +662,7 @@ struct DashboardPage {
 pub async fn dashboard(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<Filters>,
+    Query(q): Query<Filters>,
 ) -> PageResult {
     let lang = auth.lang.code();
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
@@ -1062,7 +1063,7 @@ pub async fn establishment(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    PageQuery(q): PageQuery<Filters>,
+    Query(q): Query<Filters>,
 ) -> PageResult {
     let lang = auth.lang.code();
     let v = viewer(&state, &auth, q.region.as_deref(), Some(id)).await?;
@@ -1248,7 +1249,7 @@ pub async fn report(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    PageQuery(q): PageQuery<Filters>,
+    Query(q): Query<Filters>,
 ) -> PageResult {
     let v = viewer(&state, &auth, q.region.as_deref(), Some(id)).await?;
     if !may_see(&v, id) {
@@ -1303,7 +1304,7 @@ pub fn reports_zip(cube: &Cube, region: &str, year: i32) -> zip::result::ZipResu
 pub async fn reports(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<Filters>,
+    Query(q): Query<Filters>,
 ) -> PageResult {
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
     if v.own.is_some() {
@@ -1327,7 +1328,7 @@ pub async fn export(
     State(state): State<AppState>,
     auth: Auth,
     Path(format): Path<String>,
-    PageQuery(q): PageQuery<Filters>,
+    Query(q): Query<Filters>,
 ) -> PageResult {
     let lang = auth.lang.code();
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;

@@ -9,9 +9,10 @@ use crate::charts;
 use crate::consumption::{change, fmt, fmt_change};
 use crate::error::PageError;
 use crate::export::{Cell, Sheet, download};
-use crate::pages::{Layout, Opt, PageQuery, PageResult, non_empty, options, render_status};
+use crate::input::{Path, Query, Year};
+use crate::pages::{Layout, Opt, PageResult, non_empty, options, render_status};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_consumption::hospital::{Period, Problem};
 use cratb_consumption::indicators::{self, AwareTable, EsacIndicators, MonthlyDdd};
@@ -25,7 +26,7 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PrimaryQuery {
     region: Option<String>,
-    year: Option<String>,
+    year: Option<Year>,
     territory: Option<String>,
 }
 
@@ -298,8 +299,7 @@ async fn page(
     let years: BTreeSet<i32> = data.ddd.iter().map(|r| r.year).collect();
     let year = q
         .year
-        .as_deref()
-        .and_then(|y| y.trim().parse().ok())
+        .map(|y| i32::from(y.get()))
         .filter(|y| years.contains(y))
         .or(years.last().copied())
         .unwrap_or(2025);
@@ -494,7 +494,7 @@ async fn page(
 pub async fn dashboard(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<PrimaryQuery>,
+    Query(q): Query<PrimaryQuery>,
 ) -> PageResult {
     let region = super::asked_region(&auth, q.region.as_deref())?;
     page(&state, &auth, region, q, Notice::default()).await
@@ -505,7 +505,7 @@ pub async fn export(
     State(state): State<AppState>,
     auth: Auth,
     Path(format): Path<String>,
-    PageQuery(q): PageQuery<PrimaryQuery>,
+    Query(q): Query<PrimaryQuery>,
 ) -> PageResult {
     let (user, scope) = auth.page_user()?;
     if user.role() == cratb_domain::Role::Referent {
@@ -517,8 +517,7 @@ pub async fn export(
         .map_err(PageError::store(auth.lang))?;
     let year = q
         .year
-        .as_deref()
-        .and_then(|y| y.trim().parse().ok())
+        .map(|y| i32::from(y.get()))
         .or(data.ddd.iter().map(|r| r.year).max())
         .unwrap_or(2025);
     let mut rows = Vec::new();

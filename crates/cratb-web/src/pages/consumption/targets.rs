@@ -6,9 +6,9 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::consumption::class_name;
 use crate::error::PageError;
+use crate::input::Query;
 use crate::pages::{
-    HtmlForm, Layout, Opt, PageQuery, PageResult, field_error, form_status, non_empty, options,
-    render_status,
+    HtmlForm, Layout, Opt, PageResult, field_error, form_status, non_empty, options, render_status,
 };
 use askama::Template;
 use axum::extract::State;
@@ -185,7 +185,7 @@ async fn page(
 pub async fn form(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<TargetsQuery>,
+    Query(q): Query<TargetsQuery>,
 ) -> PageResult {
     let region = super::asked_region(&auth, q.region.as_deref())?;
     let sector = non_empty(&q.sector).filter(|s| ["ES", "EMS", "VILLE"].contains(&s.as_str()));

@@ -5,12 +5,12 @@ use super::fmt_date;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{Bounded, Id, Path, Query};
 use crate::pages::{
-    Layout, Opt, PageQuery, PageResult, field_error, form_status, non_empty, options, render,
-    render_status,
+    Layout, Opt, PageResult, field_error, form_status, non_empty, options, render, render_status,
 };
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use cratb_domain::{ConventionService, ConventionStatus, Permission, Scope, Sector};
@@ -79,17 +79,17 @@ struct ListPage {
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
-    team_id: Option<String>,
+    team_id: Option<Id>,
     expiring: Option<String>,
     /// After reminders: teams told, teams not reached.
-    reminded: Option<usize>,
-    unreached: Option<usize>,
+    reminded: Option<Bounded<0, 1_000_000>>,
+    unreached: Option<Bounded<0, 1_000_000>>,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<ListQuery>,
+    Query(q): Query<ListQuery>,
 ) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
@@ -97,7 +97,7 @@ pub async fn list(
     let expiring = non_empty(&q.expiring).is_some();
     let query = ConventionQuery {
         status: non_empty(&q.status),
-        team_id: non_empty(&q.team_id).and_then(|t| t.parse().ok()),
+        team_id: q.team_id.map(Id::get),
         expiring_within: expiring.then_some(REMIND_WITHIN_DAYS),
     };
     let rows: Vec<ConventionRow> = network::list_conventions(&state.db, &scope, &query, today)
@@ -139,7 +139,12 @@ pub async fn list(
         expiring,
         expiring_count: soon,
         can_edit: auth.can(Permission::EditDirectory),
-        reminded: q.reminded.map(|n| (n, q.unreached.unwrap_or(0))),
+        reminded: q.reminded.map(|n| {
+            (
+                n.get() as usize,
+                q.unreached.map_or(0, |u| u.get() as usize),
+            )
+        }),
         mail_on: state.config.mailer.is_on(),
     }))
 }
@@ -162,7 +167,7 @@ pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    PageQuery(q): PageQuery<ShowQuery>,
+    Query(q): Query<ShowQuery>,
 ) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;

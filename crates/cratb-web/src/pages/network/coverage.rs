@@ -6,10 +6,11 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::export::{Cell, Sheet, download};
+use crate::input::{Path, Query};
 use crate::map::{Shade, departments_svg, share_colour, share_legend};
-use crate::pages::{Layout, Opt, PageQuery, PageResult, non_empty, options, render};
+use crate::pages::{Layout, Opt, PageResult, non_empty, options, render};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use cratb_domain::{Category, Permission, Scope, Sector, geo};
 use cratb_store::network::{self, Coverage, CoverageCell, CoveredUnit};
 use serde::Deserialize;
@@ -127,7 +128,7 @@ fn shades(c: &Coverage, lang: &str) -> Vec<Shade> {
 pub async fn page(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<CoverageQuery>,
+    Query(q): Query<CoverageQuery>,
 ) -> PageResult {
     let lang = auth.lang;
     let region = region_of(&state, &auth, &q).await?;
@@ -184,7 +185,7 @@ pub async fn export(
     State(state): State<AppState>,
     auth: Auth,
     Path(format): Path<String>,
-    PageQuery(q): PageQuery<CoverageQuery>,
+    Query(q): Query<CoverageQuery>,
 ) -> PageResult {
     let lang = auth.lang;
     let region = region_of(&state, &auth, &q).await?;

@@ -5,9 +5,10 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::Query;
 use crate::pages::{
-    HtmlForm, Layout, Opt, PageQuery, PageResult, field_error, form_status, non_empty, options,
-    render, render_status,
+    HtmlForm, Layout, Opt, PageResult, field_error, form_status, non_empty, options, render,
+    render_status,
 };
 use askama::Template;
 use axum::extract::State;
@@ -58,7 +59,7 @@ pub async fn lookup(
 pub async fn search(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<SearchQuery>,
+    Query(q): Query<SearchQuery>,
 ) -> PageResult {
     let lang = auth.lang;
     let text = non_empty(&q.q).unwrap_or_default();
@@ -149,7 +150,7 @@ pub struct CentreQuery {
 pub async fn centre_form(
     State(state): State<AppState>,
     auth: Auth,
-    PageQuery(q): PageQuery<CentreQuery>,
+    Query(q): Query<CentreQuery>,
 ) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;

@@ -5,13 +5,14 @@ use super::{can_edit_team, fmt_date};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::input::{Path, Query};
 use crate::pages::directory::own_region;
 use crate::pages::{
-    HtmlForm, Layout, Opt, PageQuery, PageResult, field_error, form_status, non_empty, options,
-    render, render_status,
+    HtmlForm, Layout, Opt, PageResult, field_error, form_status, non_empty, options, render,
+    render_status,
 };
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use cratb_domain::{Permission, Profession, RegionCode, Scope, Sector, geo};
 use cratb_store::directory::{self, DirectoryQuery};
 use cratb_store::establishments::{self, EstablishmentQuery};
@@ -246,7 +247,7 @@ pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    PageQuery(q): PageQuery<ShowQuery>,
+    Query(q): Query<ShowQuery>,
 ) -> PageResult {
     let (_, scope) = auth.page_user()?;
     team_page(
