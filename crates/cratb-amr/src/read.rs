@@ -4,6 +4,7 @@
 //! The body is cut at line boundaries and parsed on every core; organisms, breakpoints and
 //! text values are resolved once per distinct value, not once per row.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -215,29 +216,53 @@ enum Role {
     Ignored,
 }
 
-/// Reads a file's bytes: XLSX when it is a zip, CSV otherwise.
+/// Reads a file's bytes: XLSX when it is a zip, CSV otherwise. The file is opened by
+/// `cratb-sheet`, which refuses what is not a sheet or exceeds its limits before anything is
+/// allocated for it.
 pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, Invalid> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return read_owned(crate::xlsx::to_csv(bytes)?, options);
+    match sheet(bytes)? {
+        Cow::Owned(csv) => read_text(csv, options),
+        Cow::Borrowed(csv) => {
+            let mut dataset = read_csv(csv, options)?;
+            if dataset.source.body.is_empty() {
+                dataset.source.body = csv[dataset.source.offset..].to_vec();
+                dataset.source.offset = 0;
+            }
+            with_rows(dataset)
+        }
     }
-    let mut dataset = read_csv(bytes, options)?;
-    if dataset.source.body.is_empty() {
-        dataset.source.body = bytes[dataset.source.offset..].to_vec();
-        dataset.source.offset = 0;
-    }
-    Ok(dataset)
 }
 
 /// As [`read`], keeping the bytes (to write the file back) rather than copying them.
 pub fn read_owned(bytes: Vec<u8>, options: &ReadOptions) -> Result<Dataset, Invalid> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        let csv = crate::xlsx::to_csv(&bytes)?;
-        drop(bytes);
-        return read_owned(csv, options);
-    }
-    let mut dataset = read_csv(&bytes, options)?;
+    let converted = match sheet(&bytes)? {
+        Cow::Owned(csv) => Some(csv),
+        Cow::Borrowed(_) => None,
+    };
+    read_text(converted.unwrap_or(bytes), options)
+}
+
+/// The file as CSV text (an XLSX's first sheet converted), within the default limits.
+fn sheet(bytes: &[u8]) -> Result<Cow<'_, [u8]>, Invalid> {
+    cratb_sheet::Sheet::open(bytes, &cratb_sheet::Limits::default())
+        .and_then(cratb_sheet::Sheet::into_csv)
+        .map_err(|e| Invalid::file(e.to_string()))
+}
+
+fn read_text(csv: Vec<u8>, options: &ReadOptions) -> Result<Dataset, Invalid> {
+    let mut dataset = read_csv(&csv, options)?;
     if dataset.source.body.is_empty() {
-        dataset.source.body = bytes;
+        dataset.source.body = csv;
+    }
+    with_rows(dataset)
+}
+
+/// A file of a header alone is refused: an import of nothing is a mistaken file.
+fn with_rows(dataset: Dataset) -> Result<Dataset, Invalid> {
+    if dataset.records == 0 {
+        return Err(Invalid::file(
+            cratb_sheet::SheetError::HeaderOnly.to_string(),
+        ));
     }
     Ok(dataset)
 }

@@ -1,6 +1,9 @@
 //! The same isolates written the ways laboratories write them — wide or long, CSV with `,` or
 //! `;`, with a BOM, French dates, any header case, XLSX — read to the same results.
 
+#[path = "../../cratb-sheet/tests/hostile/mod.rs"]
+mod hostile;
+
 use cratb_amr::{Dataset, ProblemKind, ReadOptions, Sir, read};
 
 const WIDE: &str = "patient_id,date,organism,specimen,CTX_mic,CIP_disk,AMX\n\
@@ -113,4 +116,43 @@ fn a_file_that_is_not_a_table_says_so() {
     assert!(invalid.problems[0].describe("fr").contains("patient_id"));
     let invalid = read(b"PK\x03\x04not really a zip", &ReadOptions::default()).unwrap_err();
     assert!(invalid.problems[0].describe("fr").contains("XLSX"));
+}
+
+#[test]
+fn a_file_without_rows_is_refused_rather_than_read_as_nothing() {
+    for file in [
+        "patient_id,date,organism,AMX\n".as_bytes().to_vec(),
+        hostile::workbook(
+            None,
+            &["patient_id", "date", "organism", "AMX"]
+                .iter()
+                .enumerate()
+                .map(|(c, h)| hostile::cell(0, c as u32, h))
+                .collect::<String>(),
+            None,
+        ),
+    ] {
+        let invalid = read(&file, &ReadOptions::default()).unwrap_err();
+        assert!(
+            invalid.problems[0]
+                .describe("fr")
+                .contains("que sa ligne d'en-tête"),
+            "{:?}",
+            invalid.problems
+        );
+    }
+}
+
+#[test]
+fn a_hostile_workbook_is_refused_before_it_is_read() {
+    // The isolate reader opens its files through cratb-sheet: every hostile file is refused
+    // with cratb-sheet's message (read whole, as CSV text).
+    for f in hostile::all() {
+        if f.name.starts_with("header-only") {
+            continue;
+        }
+        let invalid = read(&f.bytes, &ReadOptions::default()).expect_err(f.name);
+        let message = invalid.problems[0].describe("fr");
+        assert!(message.contains(f.refused_with), "{}: {message}", f.name);
+    }
 }

@@ -866,12 +866,7 @@ fn whole_and_wards(
     slot.get_or_insert(line);
 }
 
-fn ward_conflicts(
-    wards: &WholeAndWards,
-    names: &[String],
-    file: File,
-    problems: &mut Problems,
-) {
+fn ward_conflicts(wards: &WholeAndWards, names: &[String], file: File, problems: &mut Problems) {
     for ((establishment, period), lines) in wards {
         if let (Some(whole), Some(ward)) = lines {
             problems.push(

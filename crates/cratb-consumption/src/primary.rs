@@ -551,7 +551,8 @@ mod tests {
         assert_eq!((problems[0].line, problems[0].column.as_str()), (2, "ddd"));
         // The valid row is kept, so that the caller checks its territory in the same pass.
         assert_eq!(read.rows.len(), 1);
-        let (_, p) = read_populations_all(b"territory;year;population\n38;2024;1e12\n38;2024;0,5\n");
+        let (_, p) =
+            read_populations_all(b"territory;year;population\n38;2024;1e12\n38;2024;0,5\n");
         assert_eq!(p.len(), 2);
     }
 

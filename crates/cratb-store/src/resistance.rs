@@ -352,7 +352,7 @@ pub async fn import_file(
     let skip_invalid = options.skip_invalid;
     let (bytes, region) = (request.bytes, request.region_code.clone());
     let prepared = tokio::task::spawn_blocking(move || {
-        prepare(&bytes, &options, &establishments, chosen, pseudonymiser)
+        prepare(bytes, &options, &establishments, chosen, pseudonymiser)
     })
     .await
     .map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -454,13 +454,14 @@ impl Prepared {
 }
 
 fn prepare(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     options: &cratb_amr::ReadOptions,
     establishments: &[(i64, String, String)],
     chosen: Option<(i64, String, String)>,
     pseudonymiser: Pseudonymiser,
 ) -> std::result::Result<Prepared, ImportError> {
-    let data = cratb_amr::read(bytes, options).map_err(|invalid| ImportError::Invalid {
+    // The file's bytes become the dataset's own (kept to write it back), not copied.
+    let data = cratb_amr::read_owned(bytes, options).map_err(|invalid| ImportError::Invalid {
         problems: invalid.problems.iter().map(ImportProblem::of).collect(),
         total: invalid.total,
     })?;

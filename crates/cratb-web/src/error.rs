@@ -155,6 +155,8 @@ pub enum PageError {
     Forbidden(Lang),
     NotFound(Lang),
     BadRequest(Lang, String),
+    /// Every import slot is taken: try again in a moment (503).
+    Busy(Lang),
     Internal(Lang),
 }
 
@@ -195,6 +197,12 @@ impl IntoResponse for PageError {
             PageError::BadRequest(l, m) => {
                 (StatusCode::BAD_REQUEST, l, l.tr().bad_request_title, m)
             }
+            PageError::Busy(l) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                l,
+                l.tr().busy_title,
+                l.tr().busy_text.to_owned(),
+            ),
             PageError::Internal(l) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 l,

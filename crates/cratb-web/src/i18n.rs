@@ -502,6 +502,8 @@ catalogue! {
     not_found_text: "Cette page n'existe pas ou ne relève pas de votre région.", "This page does not exist or is outside your region.";
     bad_request_title: "Requête invalide", "Invalid request";
     error_title: "Erreur", "Error";
+    busy_title: "Import en cours", "Import in progress";
+    busy_text: "Import en cours, réessayez dans un instant : d'autres fichiers sont déjà en cours de traitement.", "Import in progress, try again in a moment: other files are being processed.";
     error_text: "Une erreur est survenue. Elle a été journalisée ; réessayez plus tard.", "An error occurred. It was logged; try again later.";
     back_home: "Retour à l'accueil", "Back to home";
     api_docs_title: "API JSON — documentation", "JSON API — documentation";

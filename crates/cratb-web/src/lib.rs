@@ -28,6 +28,7 @@ pub mod pages;
 pub mod pdf;
 pub mod resistance;
 pub mod routes;
+pub mod upload;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -43,12 +44,17 @@ use tower_http::trace::TraceLayer;
 pub const BODY_LIMIT: usize = 1024 * 1024;
 /// Largest susceptibility file accepted for upload (about 2 million isolates as CSV).
 pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
-/// The routes that take a file.
-pub const UPLOAD_PATHS: [&str; 4] = [
-    "/resistance/imports",
-    "/api/v1/isolates/imports",
-    "/consumption/imports",
-    "/consumption/primary-care/imports",
+/// The routes that take a file to import, with their body limit; each runs within an import
+/// slot ([`upload::within_import_slot`]).
+pub const IMPORT_ROUTES: [(&str, usize); 6] = [
+    ("/resistance/imports", UPLOAD_LIMIT),
+    ("/api/v1/isolates/imports", UPLOAD_LIMIT),
+    ("/consumption/imports", UPLOAD_LIMIT),
+    ("/consumption/primary-care/imports", UPLOAD_LIMIT),
+    // A directory spreadsheet: tens of thousands of rows.
+    ("/directory/import", 32 * 1024 * 1024),
+    // A WHO ATC/DDD index: a few thousand rows.
+    ("/consumption/ddd", BODY_LIMIT),
 ];
 
 /// How the server is deployed.
@@ -61,6 +67,8 @@ pub struct Config {
     /// The address people reach the application at (`https://cratb.example.org`), for links
     /// sent by e-mail; the request's host otherwise.
     pub public_url: Option<String>,
+    /// How many imports may run at once, and how long a request waits for its turn.
+    pub imports: upload::ImportSlots,
 }
 
 /// The address people reach the application at: the configured public URL, else the scheme
@@ -112,6 +120,10 @@ pub fn app(state: AppState) -> Router {
     let mut router = routes::build(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            upload::within_import_slot,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             auth::authenticate,
         ))
         .layer(axum::middleware::from_fn(input::refuse_unreadable_address))
@@ -157,19 +169,16 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
 }
 
-/// Refuses bodies over [`BODY_LIMIT`] ([`UPLOAD_LIMIT`] on the upload routes) with a 413,
-/// whether or not they announce their length.
+/// Refuses bodies over [`BODY_LIMIT`] (an import route's own, see [`IMPORT_ROUTES`]) with a
+/// 413, whether or not they announce their length.
 async fn body_limit(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let path = req.uri().path();
-    let limit = if UPLOAD_PATHS.contains(&path) {
-        UPLOAD_LIMIT
-    } else if path == "/directory/import" {
-        // A directory spreadsheet: tens of thousands of rows.
-        32 * 1024 * 1024
+    let limit = if let Some((_, limit)) = IMPORT_ROUTES.iter().find(|(p, _)| *p == path) {
+        *limit
     } else if path.starts_with("/network/conventions") {
         // A convention's PDF: the document's own limit plus the form around it, so that a
         // slightly-too-large file still gets the form's specific message.

@@ -2,6 +2,8 @@
 //! identifiers, errors in place, region scoping and the audit log.
 
 mod common;
+#[path = "../../cratb-sheet/tests/hostile/mod.rs"]
+mod hostile;
 
 use common::TestApp;
 use serde_json::{Value, json};
@@ -687,4 +689,94 @@ async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once()
     let res = app.http.get(app.url(&link)).send().await.unwrap();
     assert_eq!(res.status(), 410);
     assert!(res.text().await.unwrap().contains("ce lien a expiré"));
+}
+
+/// Random bytes were once accepted as a directory sheet, and a 4 KB workbook stored a 314 MB
+/// row: a file that is not a sheet is refused, and a draft keeps the file as uploaded.
+#[tokio::test]
+async fn a_hostile_file_is_refused_and_a_draft_keeps_the_file_as_uploaded() {
+    let app = TestApp::spawn().await;
+    let (cookie, csrf) = app.session(SECRETARY).await;
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
+        app.http
+            .post(app.url(&format!(
+                "/directory/import?csrf={}",
+                common::urlencode(&csrf)
+            )))
+            .header("cookie", &cookie)
+            .multipart(form)
+            .send()
+    };
+    let drafts = || async {
+        match &app.db {
+            cratb_store::Db::Sqlite(p) => sqlx::query_as::<_, (i64,)>(
+                "SELECT length(sheet) FROM directory_imports ORDER BY id",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap(),
+            cratb_store::Db::Postgres(p) => sqlx::query_as::<_, (i32,)>(
+                "SELECT length(sheet) FROM directory_imports ORDER BY id",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(n,)| (i64::from(n),))
+            .collect(),
+        }
+    };
+    let refused = [
+        (
+            "random.bin",
+            hostile::random_bytes(4096),
+            "ni un CSV ni un classeur XLSX",
+        ),
+        ("vide.csv", Vec::new(), "le fichier est vide"),
+        (
+            "entete.csv",
+            b"Nom;Pr\xc3\xa9nom;Courriel\n".to_vec(),
+            "que sa ligne d&#39;en-tête",
+        ),
+        (
+            "a1-xfd.xlsx",
+            hostile::workbook(
+                Some("A1:XFD1048576"),
+                &[
+                    hostile::cell(0, 0, "Nom"),
+                    hostile::cell(1_048_575, 16_383, "x"),
+                ]
+                .concat(),
+                None,
+            ),
+            "16\u{202f}384 colonnes",
+        ),
+        (
+            // 40 cells of one 1 MB shared string: 40 MB of text from a few KB.
+            "bombe.xlsx",
+            hostile::workbook(
+                None,
+                &(0..40)
+                    .map(|r| hostile::shared_cell(r, 0, 0))
+                    .collect::<String>(),
+                Some(&[&"a".repeat(1_000_000)]),
+            ),
+            "le texte des cellules dépasse 32 Mio",
+        ),
+    ];
+    for (name, bytes, message) in refused {
+        let res = upload(name, bytes).await.unwrap();
+        assert_eq!(res.status(), 422, "{name}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains(message), "{name}: {message} not in {page}");
+    }
+    assert!(drafts().await.is_empty(), "nothing kept of a refused file");
+    let sheet = sheet("10003456786").into_bytes();
+    let res = upload("annuaire.csv", sheet.clone()).await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(drafts().await, [(sheet.len() as i64,)]);
 }

@@ -268,6 +268,7 @@ async fn main() -> Result<()> {
                     public_url: std::env::var("CRATB_PUBLIC_URL")
                         .ok()
                         .filter(|s| !s.is_empty()),
+                    ..Default::default()
                 },
             );
             cratb_web::serve(listener, state, async {

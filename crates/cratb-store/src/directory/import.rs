@@ -706,36 +706,57 @@ pub async fn commit(
     Ok(report)
 }
 
-/// Keeps an uploaded sheet until it is committed; returns its id.
+/// The most rows a directory sheet may hold (a national directory is about 50,000).
+pub const MAX_ROWS: usize = 100_000;
+
+/// What a directory sheet may hold: [`MAX_ROWS`] rows, and no more text than the upload's
+/// 32 MiB, so that the table read from a small workbook stays small.
+pub fn sheet_limits() -> crate::tabular::Limits {
+    crate::tabular::Limits {
+        max_rows: MAX_ROWS,
+        max_text_bytes: 32 * 1024 * 1024,
+        ..Default::default()
+    }
+}
+
+/// Reads a directory sheet (CSV or XLSX) within [`sheet_limits`]; the message says why not.
+pub fn read_sheet(bytes: &[u8]) -> std::result::Result<Table, String> {
+    crate::tabular::read_within(bytes, &sheet_limits())
+}
+
+/// Keeps an uploaded sheet, as uploaded, until it is committed; returns its id.
+///
+/// The file is kept rather than the table read from it: the table of a small workbook can
+/// be a hundred times its size, the file is bounded by the upload's limit.
 pub async fn save_draft(
     db: &Db,
     region: &RegionCode,
     user_id: i64,
     filename: &str,
-    table: &Table,
+    sheet: &[u8],
 ) -> Result<i64> {
-    let data = serde_json::to_string(table).expect("a table serialises");
     let at = now();
     on_db!(db, p => async {
         // Drafts abandoned for a day are removed.
         sqlx::query("DELETE FROM directory_imports WHERE created_at < $1")
             .bind(at - time::Duration::days(1)).execute(p).await?;
         sqlx::query_scalar(
-            "INSERT INTO directory_imports (region_code, user_id, filename, data, created_at)
+            "INSERT INTO directory_imports (region_code, user_id, filename, sheet, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(region.as_str()).bind(user_id).bind(filename).bind(&data).bind(at)
+            .bind(region.as_str()).bind(user_id).bind(filename).bind(sheet).bind(at)
             .fetch_one(p).await
     }.await)
     .map_err(StoreError::from)
 }
 
-/// A draft of the caller: region, file name and sheet (`NotFound` for anyone else's).
+/// A draft of the caller: region, file name and sheet, read again (`NotFound` for anyone
+/// else's).
 pub async fn draft(db: &Db, user_id: i64, id: i64) -> Result<(RegionCode, String, Table)> {
-    let row: Option<(String, String, String)> = on_db!(db, p => sqlx::query_as(
-        "SELECT region_code, filename, data FROM directory_imports WHERE id = $1 AND user_id = $2")
+    let row: Option<(String, String, Vec<u8>)> = on_db!(db, p => sqlx::query_as(
+        "SELECT region_code, filename, sheet FROM directory_imports WHERE id = $1 AND user_id = $2")
         .bind(id).bind(user_id).fetch_optional(p).await)?;
-    let (region, filename, data) = row.ok_or(StoreError::NotFound)?;
-    let table = serde_json::from_str(&data).map_err(|_| StoreError::NotFound)?;
+    let (region, filename, sheet) = row.ok_or(StoreError::NotFound)?;
+    let table = read_sheet(&sheet).map_err(|_| StoreError::NotFound)?;
     let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound)?;
     Ok((region, filename, table))
 }

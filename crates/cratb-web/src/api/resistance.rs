@@ -8,7 +8,7 @@ use crate::error::{ApiError, InvalidParam, Problem};
 use crate::input::{Id, Query};
 use crate::resistance::{AlertRow, Filter};
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -60,10 +60,17 @@ pub async fn upload(
     State(state): State<AppState>,
     auth: Auth,
     Query(p): Query<UploadParams>,
-    body: Bytes,
+    headers: axum::http::HeaderMap,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let (user, scope) = auth.api_user()?;
     let lang = auth.lang.code();
+    // Read into one buffer that goes to the import as it is (not collected, then copied).
+    let announced = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let body = crate::upload::read_body(body, announced).await?;
     if body.is_empty() {
         return Err(ApiError::field(
             "/file",
@@ -88,7 +95,7 @@ pub async fn upload(
         region_code: region.clone(),
         establishment_id: p.establishment.map(Id::get),
         filename: filename.clone(),
-        bytes: body.to_vec(),
+        bytes: body,
         options,
         imported_by: Some(user.id),
     };

@@ -11,8 +11,8 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_domain::{RegionCode, Scope, geo};
+use cratb_store::audit;
 use cratb_store::directory::import::{self, FIELDS, Mapping, Mode, Plan, Report, Verdict};
-use cratb_store::{audit, tabular};
 use std::collections::HashMap;
 
 #[derive(Template)]
@@ -69,18 +69,15 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     let Some((name, bytes)) = file else {
         return upload_page(&auth, &scope, Some(lang.tr().dir_import_no_file.into()));
     };
-    let table = match tabular::read_at_most(&bytes, MAX_ROWS) {
-        Ok(t) => t,
-        Err(e) => return upload_page(&auth, &scope, Some(format!("{name} : {e}"))),
-    };
-    let id = import::save_draft(&state.db, &region, user.id, &name, &table)
+    // Read now to refuse a file that is not a sheet; kept as uploaded, read again at each step.
+    if let Err(e) = import::read_sheet(&bytes) {
+        return upload_page(&auth, &scope, Some(format!("{name} : {e}")));
+    }
+    let id = import::save_draft(&state.db, &region, user.id, &name, &bytes)
         .await
         .map_err(PageError::store(lang))?;
     Ok(super::login::redirect(&format!("/directory/import/{id}")))
 }
-
-/// The most rows a directory sheet may hold (a national directory is about 50,000).
-const MAX_ROWS: usize = 100_000;
 
 /// A row of the preview.
 pub struct PreviewRow {

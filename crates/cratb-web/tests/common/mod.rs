@@ -12,6 +12,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// Where the application's e-mail lands (one `.eml` file per message).
     pub mail_dir: std::path::PathBuf,
+    /// The server's state (its caches and import slots are shared with it).
+    pub state: cratb_web::AppState,
 }
 
 fn unique() -> String {
@@ -52,6 +54,11 @@ async fn fresh_database() -> String {
 impl TestApp {
     /// Starts a server over a fresh demo database.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// [`TestApp::spawn`], with its configuration adjusted by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(&mut cratb_web::Config)) -> TestApp {
         let url = fresh_database().await;
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
@@ -63,12 +70,17 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mail_dir = std::env::temp_dir().join(format!("cratb-test-mail-{}", unique()));
-        let config = cratb_web::Config {
+        let mut config = cratb_web::Config {
             mailer: cratb_web::mail::Mailer::folder(mail_dir.clone(), None).expect("mail folder"),
             ..Default::default()
         };
+        configure(&mut config);
         let state = cratb_web::AppState::new(db.clone(), config);
-        tokio::spawn(cratb_web::serve(listener, state, std::future::pending()));
+        tokio::spawn(cratb_web::serve(
+            listener,
+            state.clone(),
+            std::future::pending(),
+        ));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -79,6 +91,7 @@ impl TestApp {
             accounts: report.accounts,
             http,
             mail_dir,
+            state,
         }
     }
 
