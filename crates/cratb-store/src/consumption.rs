@@ -7,7 +7,8 @@
 //! parameter unpacked by `json_each` (one statement per batch, without the per-parameter cost
 //! of multi-row `VALUES`).
 
-use crate::{Db, Result, StoreError, now, on_db};
+use crate::BeginWrite;
+use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_consumption::cube::{self, Cube};
 use cratb_consumption::hospital::{self, Problem};
 use cratb_consumption::indicators::AwareTable;
@@ -39,9 +40,11 @@ struct ConsumptionRow<'a>(
 struct DenominatorRow<'a>(i64, i32, Option<u8>, &'a str, f64, f64);
 
 /// Deletes an establishment's rows of a year for the months set in a mask (bit 0: the yearly
-/// figure, bit m: month m).
-const REPLACE_CONSUMPTION: &str = "DELETE FROM hospital_consumption WHERE region_code = $1 AND establishment_id = $2 AND year = $3 AND (($4 >> COALESCE(month, 0)) & 1) = 1";
-const REPLACE_DENOMINATORS: &str = "DELETE FROM hospital_denominators WHERE region_code = $1 AND establishment_id = $2 AND year = $3 AND (($4 >> COALESCE(month, 0)) & 1) = 1";
+/// figure, bit m: month m), except those of the import `$5` that replaces them.
+const REPLACE_CONSUMPTION: &str = "DELETE FROM hospital_consumption WHERE region_code = $1 AND establishment_id = $2 AND year = $3 AND (($4 >> COALESCE(month, 0)) & 1) = 1 AND import_id <> $5";
+const REPLACE_DENOMINATORS: &str = "DELETE FROM hospital_denominators WHERE region_code = $1 AND establishment_id = $2 AND year = $3 AND (($4 >> COALESCE(month, 0)) & 1) = 1 AND import_id <> $5";
+/// Leaves out the rows of imports still being written ([`crate::imports`]).
+const VISIBLE: &str = "import_id NOT IN (SELECT id FROM consumption_imports WHERE pending)";
 
 /// The establishments' years in rows, with their months as a mask (bit 0: the yearly figure).
 fn periods(rows: impl Iterator<Item = (i64, i32, Option<u8>)>) -> Vec<(i64, i32, i64)> {
@@ -223,19 +226,22 @@ pub async fn import_hospital(
     let replaced_consumption = periods(consumption_json.iter().map(|r| (r.0, r.1, r.2)));
     let replaced_denominators = periods(denominator_json.iter().map(|r| (r.0, r.1, r.2)));
     let at = now();
-    let head = "INSERT INTO consumption_imports (region_code, kind, filename, ddd_edition, consumption_rows, denominator_rows, imported_by, created_at)
-                VALUES ($1, 'hospital', $2, $3, $4, $5, $6, $7) RETURNING id";
+    let head = "INSERT INTO consumption_imports (region_code, kind, filename, ddd_edition, consumption_rows, denominator_rows, imported_by, created_at, pending)
+                VALUES ($1, 'hospital', $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    let kind = imports::Kind::HospitalConsumption;
+    let _one_at_a_time = imports::serialise(region.as_str(), kind).await;
     let import_id = match db {
-        // PostgreSQL: COPY, the fastest way in.
+        // PostgreSQL: COPY, the fastest way in, in one transaction.
         Db::Postgres(pool) => async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(imports::ADVISORY_LOCK).bind(kind.key(region.as_str())).execute(&mut *tx).await?;
             let id: i64 = sqlx::query_scalar(head)
                 .bind(region.as_str()).bind(filename).bind(&table.edition)
-                .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at)
+                .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at).bind(false)
                 .fetch_one(&mut *tx).await?;
             for (sql, keys) in [(REPLACE_CONSUMPTION, &replaced_consumption), (REPLACE_DENOMINATORS, &replaced_denominators)] {
                 for (establishment, year, months) in keys {
-                    sqlx::query(sql).bind(region.as_str()).bind(establishment).bind(year).bind(months).execute(&mut *tx).await?;
+                    sqlx::query(sql).bind(region.as_str()).bind(establishment).bind(year).bind(months).bind(id).execute(&mut *tx).await?;
                 }
             }
             let mut w = csv::Writer::from_writer(Vec::new());
@@ -257,25 +263,22 @@ pub async fn import_hospital(
             tx.commit().await?;
             Ok::<i64, sqlx::Error>(id)
         }.await,
-        // SQLite: batches of rows as one JSON text each, unpacked by json_each.
+        // SQLite: batches of rows as one JSON text each, unpacked by json_each, each batch its
+        // own short transaction under a pending import; the replaced periods go and the import
+        // shows in one last transaction.
         Db::Sqlite(pool) => async {
-            let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(head)
                 .bind(region.as_str()).bind(filename).bind(&table.edition)
-                .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at)
-                .fetch_one(&mut *tx).await?;
-            for (sql, keys) in [(REPLACE_CONSUMPTION, &replaced_consumption), (REPLACE_DENOMINATORS, &replaced_denominators)] {
-                for (establishment, year, months) in keys {
-                    sqlx::query(sql).bind(region.as_str()).bind(establishment).bind(year).bind(months).execute(&mut *tx).await?;
-                }
-            }
+                .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at).bind(true)
+                .fetch_one(pool).await?;
             for chunk in consumption_json.chunks(BATCH) {
                 let text = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
                 sqlx::query(
                     "INSERT INTO hospital_consumption (import_id, region_code, establishment_id, year, month, ward_type, atc, route, grams, ddd)
                      SELECT $1, $2, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4, e.value->>5, e.value->>6, e.value->>7
                      FROM json_each($3) AS e")
-                    .bind(id).bind(region.as_str()).bind(text).execute(&mut *tx).await?;
+                    .bind(id).bind(region.as_str()).bind(text).execute(pool).await?;
+                tokio::time::sleep(imports::GAP).await;
             }
             for chunk in denominator_json.chunks(BATCH) {
                 let text = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
@@ -283,13 +286,25 @@ pub async fn import_hospital(
                     "INSERT INTO hospital_denominators (import_id, region_code, establishment_id, year, month, ward_type, patient_days, admissions)
                      SELECT $1, $2, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4, e.value->>5
                      FROM json_each($3) AS e")
-                    .bind(id).bind(region.as_str()).bind(text).execute(&mut *tx).await?;
+                    .bind(id).bind(region.as_str()).bind(text).execute(pool).await?;
+                tokio::time::sleep(imports::GAP).await;
             }
+            let mut tx = pool.begin_write().await?;
+            for (sql, keys) in [(REPLACE_CONSUMPTION, &replaced_consumption), (REPLACE_DENOMINATORS, &replaced_denominators)] {
+                for (establishment, year, months) in keys {
+                    sqlx::query(sql).bind(region.as_str()).bind(establishment).bind(year).bind(months).bind(id).execute(&mut *tx).await?;
+                }
+            }
+            sqlx::query("UPDATE consumption_imports SET pending = FALSE WHERE id = $1").bind(id).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<i64, sqlx::Error>(id)
         }.await,
+    };
+    if import_id.is_err() && imports::staged(db) {
+        // Best effort: what remains is removed when the database is next opened.
+        let _ = imports::discard_pending(db).await;
     }
-    .map_err(StoreError::from)?;
+    let import_id = import_id.map_err(StoreError::from)?;
     let mut unconverted: Vec<hospital::Unconverted> = unconverted
         .into_iter()
         .map(
@@ -334,11 +349,11 @@ pub async fn establishment_years(
     let like = format!("{}%", prefix.replace('%', ""));
     let ddd: Vec<(i32, f64)> = on_db!(db, p => sqlx::query_as(
         "SELECT year, COALESCE(SUM(ddd), 0) FROM hospital_consumption WHERE establishment_id = $1 AND atc LIKE $2
-         GROUP BY year ORDER BY year")
+         AND import_id NOT IN (SELECT id FROM consumption_imports WHERE pending) GROUP BY year ORDER BY year")
         .bind(establishment_id).bind(&like).fetch_all(p).await)?;
     let days: Vec<(i32, f64, f64)> = on_db!(db, p => sqlx::query_as(
         "SELECT year, SUM(patient_days), SUM(admissions) FROM hospital_denominators WHERE establishment_id = $1
-         GROUP BY year ORDER BY year")
+         AND import_id NOT IN (SELECT id FROM consumption_imports WHERE pending) GROUP BY year ORDER BY year")
         .bind(establishment_id).fetch_all(p).await)?;
     Ok(ddd
         .into_iter()
@@ -361,7 +376,7 @@ pub type Stamp = (i64, i64, String, String);
 pub async fn stamp(db: &Db, region: &str) -> Result<Stamp> {
     Ok(on_db!(db, p => sqlx::query_as(
         "SELECT COALESCE(MAX(id), 0), COUNT(*), COALESCE(MIN(ddd_edition), ''), COALESCE(MAX(ddd_edition), '')
-         FROM consumption_imports WHERE region_code = $1")
+         FROM consumption_imports WHERE region_code = $1 AND NOT pending")
         .bind(region).fetch_one(p).await)?)
 }
 
@@ -391,10 +406,10 @@ pub async fn cube(db: &Db, region: &str, aware: &AwareTable) -> Result<Cube> {
         // PostgreSQL streams rows fast.
         Db::Postgres(p) => {
             type Fact = (i64, i32, Option<i32>, String, String, String, f64);
-            let mut rows = sqlx::query_as::<_, Fact>(
+            let mut rows = sqlx::query_as::<_, Fact>(sqlx::AssertSqlSafe(format!(
                 "SELECT establishment_id, year, month, ward_type, atc, route, ddd FROM hospital_consumption
-                 WHERE region_code = $1 AND ddd IS NOT NULL",
-            )
+                 WHERE region_code = $1 AND ddd IS NOT NULL AND {VISIBLE}"
+            )))
             .bind(region)
             .fetch(p);
             while let Some((unit, year, month, ward, atc, route, ddd)) = rows.try_next().await? {
@@ -406,10 +421,11 @@ pub async fn cube(db: &Db, region: &str, aware: &AwareTable) -> Result<Cube> {
         // SQLite hands rows over one at a time: each establishment's rows come as one JSON
         // array instead, read without copying its strings.
         Db::Sqlite(p) => {
-            let mut rows = sqlx::query_as::<_, (i64, String)>(
+            let mut rows = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(format!(
                 "SELECT establishment_id, json_group_array(json_array(year, month, ward_type, atc, route, ddd))
-                 FROM hospital_consumption WHERE region_code = $1 AND ddd IS NOT NULL GROUP BY establishment_id",
-            )
+                 FROM hospital_consumption WHERE region_code = $1 AND ddd IS NOT NULL AND {VISIBLE}
+                 GROUP BY establishment_id"
+            )))
             .bind(region)
             .fetch(p);
             type Fact<'a> = (i32, Option<u8>, &'a str, &'a str, &'a str, f64);
@@ -440,9 +456,9 @@ pub async fn cube(db: &Db, region: &str, aware: &AwareTable) -> Result<Cube> {
             }
         }
     }
-    let days: Vec<(i64, i32, Option<i32>, String, f64, f64)> = on_db!(db, p => sqlx::query_as(
+    let days: Vec<(i64, i32, Option<i32>, String, f64, f64)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT establishment_id, year, month, ward_type, patient_days, admissions FROM hospital_denominators
-         WHERE region_code = $1")
+         WHERE region_code = $1 AND {VISIBLE}")))
         .bind(region).fetch_all(p).await)?;
     for (unit, year, month, ward, patient_days, admissions) in days {
         b.days(
@@ -455,7 +471,7 @@ pub async fn cube(db: &Db, region: &str, aware: &AwareTable) -> Result<Cube> {
         );
     }
     let editions: Vec<String> = on_db!(db, p => sqlx::query_scalar(
-        "SELECT DISTINCT i.ddd_edition FROM consumption_imports i WHERE i.region_code = $1
+        "SELECT DISTINCT i.ddd_edition FROM consumption_imports i WHERE i.region_code = $1 AND NOT i.pending
            AND EXISTS (SELECT 1 FROM hospital_consumption c WHERE c.import_id = i.id)
          ORDER BY i.ddd_edition")
         .bind(region).fetch_all(p).await)?;
@@ -639,7 +655,7 @@ pub async fn imports(db: &Db, scope: &Scope, region: &str) -> Result<Vec<ImportR
         return Err(StoreError::NotFound);
     }
     let sql = format!(
-        "SELECT {IMPORT_COLUMNS} FROM consumption_imports WHERE region_code = $1 ORDER BY id DESC LIMIT 100"
+        "SELECT {IMPORT_COLUMNS} FROM consumption_imports WHERE region_code = $1 AND NOT pending ORDER BY id DESC LIMIT 100"
     );
     Ok(
         on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(region).fetch_all(p).await)?,
@@ -654,7 +670,7 @@ pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<ImportReco
         .filter(|r: &ImportRecord| scope.allows(&r.region_code))
         .ok_or(StoreError::NotFound)?;
     on_db!(db, p => async {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for table in ["hospital_consumption", "hospital_denominators"] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE import_id = $1")))
                 .bind(id).execute(&mut *tx).await?;
@@ -754,6 +770,7 @@ pub async fn recompute(
     if !scope.allows(region) {
         return Err(StoreError::NotFound);
     }
+    let _one_at_a_time = imports::serialise(region, imports::Kind::HospitalConsumption).await;
     let pairs: Vec<(String, String, i64)> = on_db!(db, p => sqlx::query_as(
         "SELECT atc, route, COUNT(*) FROM hospital_consumption WHERE region_code = $1 GROUP BY atc, route ORDER BY atc, route")
         .bind(region).fetch_all(p).await)?;
@@ -774,7 +791,11 @@ pub async fn recompute(
     let clear = "UPDATE hospital_consumption SET ddd = NULL WHERE region_code = $1 AND atc = $2 AND route = $3";
     let editions = "UPDATE consumption_imports SET ddd_edition = $2 WHERE region_code = $1";
     on_db!(db, p => async {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
+        if let Db::Postgres(_) = db {
+            sqlx::query(imports::ADVISORY_LOCK)
+                .bind(imports::Kind::HospitalConsumption.key(region)).execute(&mut *tx).await?;
+        }
         for (atc, route, grams) in &plan {
             match grams {
                 Some(g) => sqlx::query(update).bind(region).bind(atc).bind(route).bind(g).execute(&mut *tx).await?,
@@ -794,5 +815,5 @@ pub async fn recompute(
 /// The regions holding consumption data.
 pub async fn regions_with_data(db: &Db) -> Result<Vec<String>> {
     Ok(on_db!(db, p => sqlx::query_scalar(
-        "SELECT DISTINCT region_code FROM consumption_imports ORDER BY region_code").fetch_all(p).await)?)
+        "SELECT DISTINCT region_code FROM consumption_imports WHERE NOT pending ORDER BY region_code").fetch_all(p).await)?)
 }

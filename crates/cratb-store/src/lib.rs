@@ -13,6 +13,7 @@ pub mod audit;
 pub mod consumption;
 pub mod directory;
 pub mod establishments;
+mod imports;
 pub mod network;
 pub mod primary_care;
 pub mod reference;
@@ -64,8 +65,66 @@ pub enum StoreError {
     Unavailable(String),
     #[error("migrations failed: {0}")]
     Migration(String),
+    /// The database cannot write: disk full, read-only file or database, I/O error.
+    #[error("the database cannot write (disk full or read-only): {0}")]
+    CannotWrite(String),
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d)
+                if d.code().is_some_and(|c| {
+                    cannot_write(
+                        &c,
+                        d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some(),
+                    )
+                }) =>
+            {
+                StoreError::CannotWrite(d.message().to_owned())
+            }
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+/// Whether a database error code says the database cannot write: SQLite's `SQLITE_FULL`,
+/// `SQLITE_READONLY` and `SQLITE_IOERR` (with their extended codes); PostgreSQL's classes
+/// 53 (insufficient resources: disk full, out of memory), 58 (system error: I/O) and
+/// `read_only_sql_transaction`.
+fn cannot_write(code: &str, sqlite: bool) -> bool {
+    if sqlite {
+        code.parse::<i32>()
+            .is_ok_and(|c| matches!(c & 0xff, 8 | 10 | 13))
+    } else {
+        code.starts_with("53") || code.starts_with("58") || code == "25006"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_codes_of_a_database_that_cannot_write() {
+        use super::cannot_write;
+        // SQLite: SQLITE_FULL, SQLITE_READONLY, SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE.
+        for code in ["13", "8", "1032", "778"] {
+            assert!(cannot_write(code, true), "{code}");
+        }
+        // SQLite: SQLITE_BUSY, SQLITE_CONSTRAINT_UNIQUE are not.
+        for code in ["5", "2067"] {
+            assert!(!cannot_write(code, true), "{code}");
+        }
+        // PostgreSQL: disk_full, out_of_memory, io_error, read_only_sql_transaction.
+        for code in ["53100", "53200", "58030", "25006"] {
+            assert!(cannot_write(code, false), "{code}");
+        }
+        // PostgreSQL: unique_violation, serialization_failure are not.
+        for code in ["23505", "40001"] {
+            assert!(!cannot_write(code, false), "{code}");
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -77,7 +136,7 @@ pub(crate) fn conflict_on(field: &'static str) -> impl FnOnce(sqlx::Error) -> St
         sqlx::Error::Database(d) if d.is_foreign_key_violation() || d.is_check_violation() => {
             StoreError::Invalid(field)
         }
-        _ => StoreError::Db(e),
+        _ => StoreError::from(e),
     }
 }
 
@@ -185,20 +244,49 @@ impl Db {
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
         }
         .map_err(|e| StoreError::Migration(e.to_string()))?;
+        imports::discard_pending(self).await?;
         reference::sync_geography(self).await
     }
 
-    /// Whether the database answers and is migrated (used by `/readyz`).
+    /// Whether the database answers, is migrated and can write (used by `/readyz`): a server
+    /// that can only read cannot log anyone in.
     pub async fn ready(&self) -> Result<()> {
         let n: i64 = on_db!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM regions").fetch_one(p).await)?;
         if n == 0 {
             return Err(StoreError::Migration("reference tables are empty".into()));
         }
+        let at = now().unix_timestamp().to_string();
+        on_db!(self, p => sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('ready_check', $1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(&at).execute(p).await.map(drop))?;
         Ok(())
     }
 
     pub async fn close(&self) {
         on_db!(self, p => p.close().await)
+    }
+}
+
+/// Opening a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+/// so that it waits for a running writer within the busy timeout rather than failing with
+/// "database is locked" when it would upgrade from reading.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Self::Db>>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.begin().await
     }
 }
 

@@ -6,7 +6,8 @@
 //! departments), `cpts:<id>` (one of its CPTS); files name them as people do (`38`, `Isère`,
 //! the CPTS's name, `région`).
 
-use crate::{Db, Result, StoreError, now, on_db};
+use crate::BeginWrite;
+use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_consumption::hospital::Problem;
 use cratb_consumption::primary::{self, OpenData, Packs};
 use cratb_domain::{Scope, geo};
@@ -156,8 +157,12 @@ pub async fn import_dispensations(
     replaced.dedup();
     let at = now();
     let n = rows.len() as i64;
+    let _one_at_a_time = imports::serialise(region, imports::Kind::PrimaryCare).await;
     let id = on_db!(db, p => async {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
+        if let Db::Postgres(_) = db {
+            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::PrimaryCare.key(region)).execute(&mut *tx).await?;
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO primary_care_imports (region_code, kind, filename, rows_imported, imported_by, created_at)
              VALUES ($1, 'dispensations', $2, $3, $4, $5) RETURNING id")
@@ -213,8 +218,12 @@ pub async fn import_populations(
     }
     let at = now();
     let n = rows.len() as i64;
+    let _one_at_a_time = imports::serialise(region, imports::Kind::PrimaryCare).await;
     on_db!(db, p => async {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
+        if let Db::Postgres(_) = db {
+            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::PrimaryCare.key(region)).execute(&mut *tx).await?;
+        }
         sqlx::query(
             "INSERT INTO primary_care_imports (region_code, kind, filename, rows_imported, imported_by, created_at)
              VALUES ($1, 'populations', $2, $3, $4, $5)")

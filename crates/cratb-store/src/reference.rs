@@ -1,6 +1,7 @@
 //! Reference geography (regions, departments, kept in step with `cratb_domain::geo`) and
 //! territories (GHT hospital groups and CPTS primary-care communities).
 
+use crate::BeginWrite;
 use crate::{Arg, Db, FieldError, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
 use cratb_domain::{Scope, geo};
 use serde::Serialize;
@@ -8,7 +9,7 @@ use serde::Serialize;
 /// Upserts the 18 regions and 101 departments from the domain's tables.
 pub async fn sync_geography(db: &Db) -> Result<()> {
     on_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for r in geo::REGIONS {
             sqlx::query("INSERT INTO regions (code, name, overseas) VALUES ($1, $2, $3)
                          ON CONFLICT (code) DO UPDATE SET name = excluded.name, overseas = excluded.overseas")
@@ -124,7 +125,7 @@ pub async fn create_territory(db: &Db, scope: &Scope, t: &NewTerritory) -> Resul
     }
     let at = now();
     let id = on_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO territories (kind, name, region_code, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(t.kind).bind(&t.name).bind(t.region).bind(at)
             .fetch_one(&mut *tx).await.map_err(conflict_on("name"))?;

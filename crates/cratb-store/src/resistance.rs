@@ -4,7 +4,8 @@
 //! into a keyed hash (HMAC-SHA-256 with a per-installation secret kept in `settings`), the same
 //! for the same patient across files, so that first isolates can still be counted.
 
-use crate::{Db, Result, StoreError, now, on_db};
+use crate::BeginWrite;
+use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_domain::Scope;
 use futures_util::TryStreamExt;
 use hmac::{Hmac, Mac};
@@ -77,7 +78,8 @@ const PER_ROW: usize = 12;
 /// parameters in sqlx's SQLite driver (1,000 rows per statement imported 10 times slower).
 const BATCH: usize = 32;
 
-/// Stores `count` isolates, built by `isolate(i)`, in one transaction: all of them or none.
+/// Stores `count` isolates, built by `isolate(i)`: all of them or none, visible at once when
+/// complete (staged in short transactions on SQLite, see [`crate::imports`]).
 /// `progress` is told how many isolates are written so far.
 pub async fn import_isolates(
     db: &Db,
@@ -90,9 +92,28 @@ pub async fn import_isolates(
     if !scope.allows(&import.region_code) {
         return Err(StoreError::NotFound);
     }
+    let region = import.region_code.as_str();
+    let _one_at_a_time = imports::serialise(region, imports::Kind::Isolates).await;
+    let staged = imports::staged(db);
+    let written = write_isolates(db, import, count, isolate, progress, staged).await;
+    if written.is_err() && staged {
+        // Best effort: what remains is removed when the database is next opened.
+        let _ = imports::discard_pending(db).await;
+    }
+    written
+}
+
+async fn write_isolates(
+    db: &Db,
+    import: &NewImport,
+    count: usize,
+    isolate: &(dyn Fn(usize) -> NewIsolate + Sync),
+    progress: &(dyn Fn(usize) + Send + Sync),
+    staged: bool,
+) -> Result<i64> {
     let at = now();
-    let insert_import = "INSERT INTO isolate_imports (region_code, establishment_id, filename, guideline, rows_read, rows_imported, rows_skipped, imported_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    let insert_import = "INSERT INTO isolate_imports (region_code, establishment_id, filename, guideline, rows_read, rows_imported, rows_skipped, imported_by, created_at, pending)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     let batch_sql = |n: usize| {
         let rows: Vec<String> = (0..n)
             .map(|r| {
@@ -108,28 +129,41 @@ pub async fn import_isolates(
         )
     };
     let full = batch_sql(BATCH);
-    on_db!(db, p => {
-        let mut tx = p.begin().await?;
+    let region = import.region_code.as_str();
+    on_db!(db, p => async {
+        let mut tx = p.begin_write().await?;
+        if let Db::Postgres(_) = db {
+            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::Isolates.key(region)).execute(&mut *tx).await?;
+        }
         let id: i64 = sqlx::query_scalar(insert_import)
-            .bind(&import.region_code).bind(import.establishment_id).bind(&import.filename).bind(&import.guideline)
+            .bind(region).bind(import.establishment_id).bind(&import.filename).bind(&import.guideline)
             .bind(import.rows_read).bind(count as i64).bind(import.rows_skipped).bind(import.imported_by).bind(at)
+            .bind(staged)
             .fetch_one(&mut *tx).await?;
         for start in (0..count).step_by(BATCH) {
+            if staged && start % imports::STAGED_ROWS == 0 {
+                tx.commit().await?;
+                tokio::time::sleep(imports::GAP).await;
+                tx = p.begin_write().await?;
+            }
             // Built a batch at a time: a million isolates never sit in memory as rows.
             let chunk: Vec<NewIsolate> = (start..(start + BATCH).min(count)).map(isolate).collect();
             let sql = if chunk.len() == BATCH { full.clone() } else { batch_sql(chunk.len()) };
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for i in &chunk {
-                q = q.bind(id).bind(&import.region_code).bind(i.establishment_id).bind(&i.patient_key)
+                q = q.bind(id).bind(region).bind(i.establishment_id).bind(&i.patient_key)
                     .bind(i.specimen_date).bind(&i.organism).bind(&i.specimen).bind(&i.ward_type)
                     .bind(&i.sector).bind(i.age).bind(&i.sex).bind(&i.results);
             }
             q.execute(&mut *tx).await?;
             progress(start + chunk.len());
         }
+        if staged {
+            sqlx::query("UPDATE isolate_imports SET pending = FALSE WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok::<i64, sqlx::Error>(id)
-    })
+    }.await)
     .map_err(StoreError::from)
 }
 
@@ -153,7 +187,8 @@ pub async fn for_each_isolate(
     mut each: impl FnMut(StoredIsolate) + Send,
 ) -> Result<usize> {
     let sql = "SELECT establishment_id, patient_key, specimen_date, organism, specimen, ward_type, sector, results
-               FROM isolates WHERE region_code = $1 ORDER BY id";
+               FROM isolates WHERE region_code = $1
+                 AND import_id NOT IN (SELECT id FROM isolate_imports WHERE pending) ORDER BY id";
     let mut n = 0;
     on_db!(db, p => {
         let mut rows = sqlx::query_as::<_, StoredIsolate>(sql).bind(region).fetch(p);
@@ -200,6 +235,7 @@ async fn list_imports_where(
         f.push("i.id = ?", [crate::Arg::Int(id)]);
     }
     f.scope(scope, "i.region_code");
+    f.push("NOT i.pending", []);
     let sql = format!(
         "SELECT i.id, i.region_code, i.establishment_id, e.name AS establishment_name, i.filename, i.guideline,
                 i.rows_read, i.rows_imported, i.rows_skipped, u.email AS imported_by, i.created_at
@@ -218,6 +254,10 @@ async fn list_imports_where(
 pub async fn count(db: &Db, scope: &Scope) -> Result<i64> {
     let mut f = crate::Filter::default();
     f.scope(scope, "region_code");
+    f.push(
+        "import_id NOT IN (SELECT id FROM isolate_imports WHERE pending)",
+        [],
+    );
     let sql = format!("SELECT COUNT(*) FROM isolates{}", f.sql());
     Ok(
         on_db!(db, p => crate::bind_args!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
@@ -686,6 +726,7 @@ pub async fn load_dataset(db: &Db, region: &str) -> Result<cratb_amr::Dataset> {
 pub async fn regions_with_isolates(db: &Db, scope: &Scope) -> Result<Vec<String>> {
     let mut f = crate::Filter::default();
     f.scope(scope, "region_code");
+    f.push("NOT pending", []);
     let sql = format!(
         "SELECT DISTINCT region_code FROM isolate_imports{} ORDER BY region_code",
         f.sql()
@@ -719,7 +760,7 @@ pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<Import> {
         .pop()
         .ok_or(StoreError::NotFound)?;
     on_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("DELETE FROM isolates WHERE import_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM isolate_imports WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await
@@ -731,13 +772,13 @@ pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<Import> {
 /// an in-memory copy with the same stamp is up to date.
 pub async fn stamp(db: &Db, region: &str) -> Result<(i64, i64)> {
     Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM isolate_imports WHERE region_code = $1")
+        "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM isolate_imports WHERE region_code = $1 AND NOT pending")
         .bind(region).fetch_one(p).await)?)
 }
 
 /// The guidelines a region's isolates were interpreted with, oldest first.
 pub async fn guidelines(db: &Db, region: &str) -> Result<Vec<String>> {
     Ok(on_db!(db, p => sqlx::query_scalar(
-        "SELECT DISTINCT guideline FROM isolate_imports WHERE region_code = $1 ORDER BY guideline")
+        "SELECT DISTINCT guideline FROM isolate_imports WHERE region_code = $1 AND NOT pending ORDER BY guideline")
         .bind(region).fetch_all(p).await)?)
 }

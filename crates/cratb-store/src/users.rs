@@ -1,5 +1,6 @@
 //! Accounts: creation with the password policy, argon2id hashing, scoped listing, activation.
 
+use crate::BeginWrite;
 use crate::{
     Arg, Db, Filter, Page, PageRequest, Result, StoreError, bind_args, conflict_on, now, on_db,
 };
@@ -190,7 +191,7 @@ pub async fn set_active(db: &Db, scope: &Scope, id: i64, active: bool) -> Result
     get(db, scope, id).await?;
     let at = now();
     on_db!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(at).bind(id).execute(&mut *tx).await?;
         if !active {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;

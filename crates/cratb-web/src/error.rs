@@ -109,6 +109,13 @@ impl From<StoreError> for ApiError {
                 &format!("/{f}"),
                 "valeur refusée (inconnue ou hors de votre région)",
             ),
+            StoreError::CannotWrite(why) => {
+                tracing::error!(error = %why, "the database cannot write (disk full or read-only)");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Lang::Fr.tr().cannot_write_text,
+                )
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::new(
@@ -157,6 +164,8 @@ pub enum PageError {
     BadRequest(Lang, String),
     /// Every import slot is taken: try again in a moment (503).
     Busy(Lang),
+    /// The database cannot write (disk full, read-only): 503, nothing changed.
+    CannotWrite(Lang),
     Internal(Lang),
 }
 
@@ -166,6 +175,10 @@ impl PageError {
             StoreError::NotFound => PageError::NotFound(lang),
             StoreError::Conflict(f) | StoreError::Invalid(f) => {
                 PageError::BadRequest(lang, format!("valeur refusée : {f}"))
+            }
+            StoreError::CannotWrite(why) => {
+                tracing::error!(error = %why, "the database cannot write (disk full or read-only)");
+                PageError::CannotWrite(lang)
             }
             other => {
                 tracing::error!(error = %other, "store error");
@@ -202,6 +215,12 @@ impl IntoResponse for PageError {
                 l,
                 l.tr().busy_title,
                 l.tr().busy_text.to_owned(),
+            ),
+            PageError::CannotWrite(l) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                l,
+                l.tr().cannot_write_title,
+                l.tr().cannot_write_text.to_owned(),
             ),
             PageError::Internal(l) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -504,6 +504,8 @@ catalogue! {
     error_title: "Erreur", "Error";
     busy_title: "Import en cours", "Import in progress";
     busy_text: "Import en cours, réessayez dans un instant : d'autres fichiers sont déjà en cours de traitement.", "Import in progress, try again in a moment: other files are being processed.";
+    cannot_write_title: "Enregistrement impossible", "Cannot save";
+    cannot_write_text: "Le serveur ne peut plus rien enregistrer pour l'instant (disque plein ou base de données en lecture seule) : rien n'a été modifié. L'incident est journalisé ; prévenez l'administrateur et réessayez plus tard.", "The server cannot save anything at the moment (disk full or database read-only): nothing was changed. The incident is logged; tell the administrator and try again later.";
     error_text: "Une erreur est survenue. Elle a été journalisée ; réessayez plus tard.", "An error occurred. It was logged; try again later.";
     back_home: "Retour à l'accueil", "Back to home";
     api_docs_title: "API JSON — documentation", "JSON API — documentation";

@@ -48,6 +48,9 @@ enum Command {
         /// Graine des données de démonstration / demo data seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Garde la base de démonstration à l'arrêt (supprimée sinon) / keep the demo database at exit (removed otherwise).
+        #[arg(long, requires = "demo")]
+        keep_demo: bool,
         /// Servi en HTTPS derrière un proxy : cookies Secure, HSTS / served over TLS behind a proxy.
         #[arg(long)]
         behind_tls_proxy: bool,
@@ -226,18 +229,36 @@ async fn main() -> Result<()> {
             database,
             demo,
             seed,
+            keep_demo,
             behind_tls_proxy,
         } => {
-            let url = match (&database, demo) {
+            // Each demo has its own folder (database and e-mail): two demos on one machine
+            // never share a database.
+            let demo_dir = (demo && database.is_none()).then(|| {
+                std::env::temp_dir().join(format!(
+                    "cratb-demo-{}-{}",
+                    std::process::id(),
+                    cratb_store::random_token(4)
+                ))
+            });
+            let url = match (&database, &demo_dir) {
                 (Some(u), _) => u.clone(),
-                (None, true) => {
-                    let path = std::env::temp_dir().join("cratb-demo.db");
-                    for suffix in ["", "-wal", "-shm"] {
-                        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                    }
-                    format!("sqlite://{}", path.display())
+                (None, Some(dir)) => {
+                    std::fs::create_dir_all(dir).with_context(|| {
+                        format!("impossible de créer / cannot create {}", dir.display())
+                    })?;
+                    println!(
+                        "Base de démonstration : {} ({})",
+                        dir.display(),
+                        if keep_demo {
+                            "gardée à l'arrêt"
+                        } else {
+                            "supprimée à l'arrêt ; --keep-demo pour la garder"
+                        }
+                    );
+                    format!("sqlite://{}", dir.join("cratb.db").display())
                 }
-                (None, false) => DEFAULT_DB.to_owned(),
+                (None, None) => DEFAULT_DB.to_owned(),
             };
             let db = open(&url).await?;
             if demo {
@@ -255,7 +276,10 @@ async fn main() -> Result<()> {
             // The demo writes its e-mail (confirmation links) as files, unless told otherwise.
             let mut mailer = cratb_web::mail::Mailer::from_env().map_err(anyhow::Error::msg)?;
             if demo && !mailer.is_on() {
-                let dir = std::env::temp_dir().join("cratb-demo-mail");
+                let dir = demo_dir.as_ref().map_or_else(
+                    || std::env::temp_dir().join("cratb-demo-mail"),
+                    |d| d.join("mail"),
+                );
                 mailer = cratb_web::mail::Mailer::folder(dir, None).map_err(anyhow::Error::msg)?;
             }
             println!("cratb écoute sur http://{addr} (base : {})", redact(&url));
@@ -271,10 +295,15 @@ async fn main() -> Result<()> {
                     ..Default::default()
                 },
             );
-            cratb_web::serve(listener, state, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+            let db = state.db.clone();
+            cratb_web::serve(listener, state, shutdown_signal()).await?;
+            db.close().await;
+            if let (Some(dir), false) = (demo_dir, keep_demo) {
+                match std::fs::remove_dir_all(&dir) {
+                    Ok(()) => println!("Base de démonstration supprimée : {}", dir.display()),
+                    Err(e) => eprintln!("impossible de supprimer {} : {e}", dir.display()),
+                }
+            }
         }
         Command::Migrate { database } => {
             open(&database).await?;
@@ -535,4 +564,20 @@ fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
         r.consumption_rows,
         r.primary_care_rows
     )
+}
+
+/// Ctrl-C or SIGTERM: the server stops taking requests, finishes those under way, and the
+/// demo cleans up after itself.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

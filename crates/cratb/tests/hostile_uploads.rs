@@ -8,11 +8,9 @@
 #[path = "../../cratb-sheet/tests/hostile/mod.rs"]
 mod hostile;
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cratb");
-const COORD: &str = "coordination@demo.cratb.fr";
+use common::{COORD, Server, api_token, cratb, demo_password, fresh_database, login};
 /// The bound of issue 12: any single import under 1 GiB resident.
 const MEMORY_BOUND: u64 = 1 << 30;
 
@@ -23,188 +21,6 @@ const ROUTE_SPECIFIC: [&str; 3] = [
     "header-only.xlsx",
     "rows-out-of-order.xlsx",
 ];
-
-fn unique() -> String {
-    format!(
-        "{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
-    )
-}
-
-/// A fresh database: a new PostgreSQL database when asked for, else a temporary SQLite file.
-async fn fresh_database() -> String {
-    match std::env::var("CRATB_TEST_DATABASE_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
-        Some(base) => {
-            let name = format!("cratb_e2e_{}", unique());
-            let db = cratb_store::Db::connect(&base)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {base}: {e}"));
-            let cratb_store::Db::Postgres(pool) = &db else {
-                panic!("CRATB_TEST_DATABASE_URL must be a postgres:// URL")
-            };
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(pool)
-                .await
-                .expect("create the test database");
-            db.close().await;
-            let (prefix, _) = base.rsplit_once('/').expect("URL with a database name");
-            format!("{prefix}/{name}")
-        }
-        None => {
-            let path = std::env::temp_dir().join(format!("cratb-e2e-{}.db", unique()));
-            format!("sqlite://{}", path.display())
-        }
-    }
-}
-
-/// Runs `cratb <args>`, which must succeed; returns its standard output.
-fn cratb(args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("CRATB_LOG", "warn")
-        .output()
-        .expect("run cratb");
-    assert!(
-        out.status.success(),
-        "cratb {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The server child process, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    log: std::path::PathBuf,
-}
-
-impl Server {
-    async fn start(database: &str) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = std::env::temp_dir().join(format!("cratb-e2e-{}.log", unique()));
-        let child = Command::new(BIN)
-            .args([
-                "serve",
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--database",
-                database,
-            ])
-            .env("CRATB_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start cratb serve");
-        let mut server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        let http = reqwest::Client::new();
-        loop {
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("cratb serve exited ({status}): {}", server.log());
-            }
-            if let Ok(r) = http.get(server.url("/healthz")).send().await
-                && r.status().is_success()
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// The peak resident memory of the server so far, in bytes.
-    fn peak_resident(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("the server's /proc status");
-        let line = status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .expect("VmHWM");
-        let kib: u64 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|n| n.parse().ok())
-            .expect("VmHWM in kB");
-        kib * 1024
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The text between `start` and the next `end`.
-fn between(text: &str, start: &str, end: &str) -> Option<String> {
-    let i = text.find(start)? + start.len();
-    let j = text[i..].find(end)? + i;
-    Some(text[i..j].to_owned())
-}
-
-/// Logs in through the login form; returns the cookie-keeping client and the session's CSRF
-/// token.
-async fn login(server: &Server, email: &str, password: &str) -> (reqwest::Client, String) {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client
-        .get(server.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = between(&page, "name=\"csrf\" value=\"", "\"").expect("csrf in the login form");
-    let res = client
-        .post(server.url("/login"))
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf", &csrf),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "login of {email}");
-    let page = client
-        .get(server.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = between(&page, "<meta name=\"csrf-token\" content=\"", "\"").expect("csrf meta");
-    (client, csrf)
-}
 
 /// A page route that imports a file: its path, the file fields the file is sent in, and the
 /// form's other fields.
@@ -252,24 +68,10 @@ async fn every_import_route_refuses_every_hostile_file_and_the_server_stays_up()
     let database = fresh_database().await;
     cratb(&["migrate", "--database", &database]);
     let accounts = cratb(&["demo", "--database", &database]);
-    let password = accounts
-        .lines()
-        .find(|l| l.split_whitespace().next() == Some(COORD))
-        .and_then(|l| l.split_whitespace().last())
-        .expect("the coordinator's demo account")
-        .to_owned();
+    let password = demo_password(&accounts, COORD);
     let server = Server::start(&database).await;
     let (client, csrf) = login(&server, COORD, &password).await;
-    let page = client
-        .post(server.url("/account/tokens"))
-        .form(&[("name", "e2e"), ("write", "on"), ("csrf", &csrf)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = between(&page, "id=\"new-token\">", "</code>").expect("the new API token");
+    let token = api_token(&server, &client, &csrf).await;
 
     // Two senders, each over half of the routes: as many as the server's import slots.
     let fixtures = std::sync::Arc::new(hostile::all());

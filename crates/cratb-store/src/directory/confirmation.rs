@@ -3,6 +3,7 @@
 //! records the confirmation at once; corrections wait for the secretary's approval.
 
 use super::{NewProfessional, Professional, Snapshot, get};
+use crate::BeginWrite;
 use crate::{Db, Result, StoreError, now, on_db};
 use cratb_domain::{RegionCode, Scope};
 use hmac::{Hmac, Mac};
@@ -84,7 +85,7 @@ pub async fn start_campaign(
     let expires_at = at + time::Duration::days(LINK_VALID_DAYS);
     let mut invitations = Vec::with_capacity(people.len());
     on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query("UPDATE confirmation_links SET revoked_at = $1 WHERE region_code = $2 AND used_at IS NULL AND revoked_at IS NULL")
             .bind(at).bind(region.as_str()).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO confirmation_campaigns (region_code, started_by, started_at, recipients) VALUES ($1, $2, $3, $4)")
@@ -200,7 +201,7 @@ pub async fn answer(
     };
     let data = serde_json::to_string(&proposed).expect("a snapshot serialises");
     let used = on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let n = sqlx::query("UPDATE confirmation_links SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
             .bind(at).bind(link_id).execute(&mut *tx).await?.rows_affected();
         if n == 1 {

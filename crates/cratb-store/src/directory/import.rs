@@ -4,6 +4,7 @@
 //! transaction — all of them or none.
 
 use super::{NewProfessional, Professional, ProfessionalInput, Snapshot};
+use crate::BeginWrite;
 use crate::tabular::Table;
 use crate::{Db, Result, StoreError, now, on_db};
 use cratb_domain::geo::fold;
@@ -601,7 +602,7 @@ pub async fn commit(
     // binds in time quadratic in their number, so it gets small batches.
     let batch = if postgres { 1000 } else { 32 };
     on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         // Ids for the new entries, taken in one go so that their rows, links and versions can
         // be written in batches.
         let first_ids: Vec<i64> = if new_count == 0 {

@@ -1,6 +1,7 @@
 //! The network directory: professionals of a region, with their checked identifiers and their
 //! consent to appear in the public search, field by field.
 
+use crate::BeginWrite;
 use crate::{
     Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db,
 };
@@ -504,7 +505,7 @@ pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) ->
     // An async block keeps each `?` inside, so that every database error goes through
     // `conflict_on` below.
     let id = on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO professionals (region_code, last_name, first_name, profession, rpps, email, phone,
                 public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at, territory_id)
@@ -549,7 +550,7 @@ pub async fn update(
     let data = serde_json::to_string(&snapshot).expect("a snapshot serialises");
     let at = now();
     on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4, email = $5,
                 phone = $6, public_name = $7, public_email = $8, public_phone = $9, updated_at = $10, network_roles = $12,
                 territory_id = $13 WHERE id = $11")

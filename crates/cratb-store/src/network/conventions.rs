@@ -1,6 +1,7 @@
 //! Conventions between a team and an establishment or a CPTS, with the signed PDF.
 
 use super::{bounded, get_team, optional};
+use crate::BeginWrite;
 use crate::{Arg, Db, FieldError, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
 use cratb_domain::{ConventionService, ConventionStatus, Scope};
 use serde::{Deserialize, Serialize};
@@ -321,7 +322,7 @@ pub async fn create_convention(
     let (establishment, cpts) = c.ids();
     let at = now();
     on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO conventions (region_code, team_id, establishment_id, cpts_id, scope, status, signed_on,
                 expires_on, notes, created_at, updated_at)
@@ -359,7 +360,7 @@ pub async fn update_convention(
     let (establishment, cpts) = c.ids();
     let at = now();
     on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "UPDATE conventions SET team_id = $1, establishment_id = $2, cpts_id = $3, scope = $4, status = $5,
                 signed_on = $6, expires_on = $7, notes = $8, updated_at = $9 WHERE id = $10")

@@ -1,6 +1,7 @@
 //! EMA teams: members with their discipline and FTE, the departments and sectors served.
 
 use super::{bounded, optional};
+use crate::BeginWrite;
 use crate::{Arg, Db, FieldError, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
 use cratb_domain::directory::missing_disciplines;
 use cratb_domain::{Email, Phone, Profession, RegionCode, Scope, Sector, geo};
@@ -286,7 +287,7 @@ pub async fn create_team(db: &Db, scope: &Scope, t: &NewTeam) -> Result<i64> {
     check_team_links(db, t).await?;
     let at = now();
     on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO ema_teams (region_code, name, ght_id, host_establishment_id, sectors, phone, hours, email,
                 teleexpertise, created_at, updated_at)
@@ -314,7 +315,7 @@ pub async fn update_team(db: &Db, scope: &Scope, id: i64, t: &NewTeam) -> Result
     check_team_links(db, t).await?;
     let at = now();
     on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "UPDATE ema_teams SET name = $1, ght_id = $2, host_establishment_id = $3, sectors = $4, phone = $5,
                 hours = $6, email = $7, teleexpertise = $8, updated_at = $9 WHERE id = $10")

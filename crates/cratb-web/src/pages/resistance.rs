@@ -356,8 +356,15 @@ async fn load(
     Ok((scope, region, data))
 }
 
-/// Isolate-level data was read: say so in the audit log.
-async fn audit_read(state: &AppState, auth: &Auth, what: &str, region: &str, f: &Filter) {
+/// Isolate-level data was read: say so in the audit log. Fails closed: what cannot be
+/// recorded is not shown.
+async fn audit_read(
+    state: &AppState,
+    auth: &Auth,
+    what: &str,
+    region: &str,
+    f: &Filter,
+) -> Result<(), PageError> {
     let entry = auth.audit_entry(
         "isolates.read",
         what,
@@ -365,9 +372,9 @@ async fn audit_read(state: &AppState, auth: &Auth, what: &str, region: &str, f: 
         Some(region.to_string()),
         f.summary(),
     );
-    if let Err(e) = audit::append(&state.db, &entry).await {
-        tracing::warn!(error = %e, "audit append failed");
-    }
+    audit::append(&state.db, &entry)
+        .await
+        .map_err(PageError::store(auth.lang))
 }
 
 pub async fn antibiogram(
@@ -380,7 +387,7 @@ pub async fn antibiogram(
     let lang = auth.lang.code();
     let (scope, region, data) = load(&state, &auth, &f).await?;
     let table = data.antibiogram(&f);
-    audit_read(&state, &auth, "antibiogram", &region, &f).await;
+    audit_read(&state, &auth, "antibiogram", &region, &f).await?;
     let m = matrix(&table, lang);
     let reference = cratb_amr::Reference::get();
     let organism = t
@@ -483,7 +490,7 @@ pub async fn export(
     }
     let (_, region, data) = load(&state, &auth, &f).await?;
     let table = data.antibiogram(&f);
-    audit_read(&state, &auth, &format!("antibiogram.{format}"), &region, &f).await;
+    audit_read(&state, &auth, &format!("antibiogram.{format}"), &region, &f).await?;
     let name = format!("antibiogramme-{region}.{format}");
     let disposition = format!("attachment; filename=\"{name}\"");
     let (content_type, body) = match format.as_str() {
@@ -544,7 +551,7 @@ pub async fn alerts(
     f.first_isolates = None;
     let (scope, region, data) = load(&state, &auth, &f).await?;
     let rows: Vec<AlertRow> = data.alerts(&f);
-    audit_read(&state, &auth, "resistance.alerts", &region, &f).await;
+    audit_read(&state, &auth, "resistance.alerts", &region, &f).await?;
     let (v, names) = filter_view(&state, &scope, &region, &data, f, uri.query())
         .await
         .map_err(PageError::store(auth.lang))?;

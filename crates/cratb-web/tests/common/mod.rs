@@ -8,6 +8,8 @@ use cratb_store::{Db, sessions, tokens, users};
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The URL of the test's database.
+    pub database_url: String,
     pub accounts: Vec<DemoAccount>,
     pub http: reqwest::Client,
     /// Where the application's e-mail lands (one `.eml` file per message).
@@ -88,6 +90,7 @@ impl TestApp {
         TestApp {
             base,
             db,
+            database_url: url,
             accounts: report.accounts,
             http,
             mail_dir,

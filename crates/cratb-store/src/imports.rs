@@ -1,0 +1,94 @@
+//! How imports write, on both backends.
+//!
+//! - **One at a time**: a region's imports of one kind are serialised, so that two data
+//!   managers sending the same period at once leave one file's figures, never both summed.
+//!   In the process by a lock per region and kind; on PostgreSQL also by a transaction-scoped
+//!   advisory lock, which holds across server instances.
+//! - **Short transactions on SQLite**: SQLite has one writer at a time, so a million-row import
+//!   in one transaction would hold up every login and audit entry for its whole length. There
+//!   an import is written in transactions of [`STAGED_ROWS`] rows under an import record marked
+//!   `pending`, which every reader leaves out, then made visible in one short transaction.
+//!   A pending import left by a crash is removed when the database is next opened.
+//!   PostgreSQL writes one transaction: its readers and writers do not wait for it.
+
+use crate::{BeginWrite, Db, Result};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Rows written per transaction of a staged import on SQLite: a few tens of milliseconds.
+pub(crate) const STAGED_ROWS: usize = 4_096;
+
+/// The pause between two transactions of a staged import. SQLite gives the lock to no one in
+/// particular: a waiting login polls for it (every 100 ms at most), and would never find it
+/// free if the import took it back at once.
+pub(crate) const GAP: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// What an import adds to or replaces in a region.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Kind {
+    Isolates,
+    HospitalConsumption,
+    PrimaryCare,
+}
+
+impl Kind {
+    pub(crate) fn key(self, region: &str) -> String {
+        let kind = match self {
+            Kind::Isolates => "isolates",
+            Kind::HospitalConsumption => "hospital_consumption",
+            Kind::PrimaryCare => "primary_care",
+        };
+        format!("import:{kind}:{region}")
+    }
+}
+
+/// Held for the whole of an import: the next import of the same kind and region waits for it.
+pub(crate) struct Serialised(#[allow(dead_code)] tokio::sync::OwnedMutexGuard<()>);
+
+/// Waits for the other imports of `kind` in `region` in this process to finish.
+pub(crate) async fn serialise(region: &str, kind: Kind) -> Serialised {
+    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let lock = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(kind.key(region))
+        .or_default()
+        .clone();
+    Serialised(lock.lock_owned().await)
+}
+
+/// The same on PostgreSQL across instances, until the transaction ends (bound to
+/// [`Kind::key`]).
+pub(crate) const ADVISORY_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+
+/// Whether imports are staged in short transactions (SQLite) rather than written in one.
+pub(crate) fn staged(db: &Db) -> bool {
+    matches!(db, Db::Sqlite(_))
+}
+
+/// Removes what pending imports wrote (left by a crash or a failed write), rows first.
+pub(crate) async fn discard_pending(db: &Db) -> Result<()> {
+    let Db::Sqlite(p) = db else { return Ok(()) };
+    for (rows, imports) in [
+        ("isolates", "isolate_imports"),
+        ("hospital_consumption", "consumption_imports"),
+        ("hospital_denominators", "consumption_imports"),
+    ] {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {rows} WHERE import_id IN (SELECT id FROM {imports} WHERE pending)"
+        )))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    for imports in ["isolate_imports", "consumption_imports"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {imports} WHERE pending"
+        )))
+        .execute(p)
+        .await?;
+    }
+    Ok(())
+}
