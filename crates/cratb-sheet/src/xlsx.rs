@@ -105,6 +105,16 @@ impl<'a> Workbook<'a> {
             }
             let first_row = *first.get_or_insert(row);
             let line = row.saturating_sub(first_row) as usize + 1;
+            // What no text field may hold (Excel writes it `_x0000_`): refused like in a CSV.
+            if value.contains('\0') {
+                return Err(SheetError::Unreadable {
+                    line,
+                    detail: format!(
+                        "colonne {} : caractère nul dans la cellule",
+                        column_name(col)
+                    ),
+                });
+            }
             if col as usize >= limits.max_columns {
                 return Err(SheetError::TooManyColumns {
                     line,
@@ -204,6 +214,19 @@ impl<'a> Workbook<'a> {
         }
         Ok(out)
     }
+}
+
+/// A column's letters as the spreadsheet shows them (0 → `A`, 26 → `AA`).
+fn column_name(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        n -= 1;
+        letters.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// A cell as text: numbers as written (integers without `.0`), dates as `YYYY-MM-DD`.

@@ -42,6 +42,13 @@ pub fn all() -> Vec<Fixture> {
             refused_with: "16\u{202f}384 colonnes : au plus 500 colonnes",
         },
         Fixture {
+            name: "nul-in-cell.xlsx",
+            what: "a cell holding a NUL character in Excel's escape `_x0000_` (PostgreSQL \
+                   refuses it in text: was a 500)",
+            bytes: workbook(None, &cell(0, 0, "patient_x0000__id"), None),
+            refused_with: "caractère nul",
+        },
+        Fixture {
             name: "sheet-bomb.xlsx",
             what: "600 KB whose sheet declares (truly) 600 MiB of empty rows",
             bytes: sheet_bomb(600),
