@@ -263,22 +263,28 @@ pub async fn import_hospital(
             tx.commit().await?;
             Ok::<i64, sqlx::Error>(id)
         }.await,
-        // SQLite: batches of rows as one JSON text each, unpacked by json_each, each batch its
-        // own short transaction under a pending import; the replaced periods go and the import
-        // shows in one last transaction.
+        // SQLite: batches of rows as one JSON text each, unpacked by json_each, in transactions
+        // of about a second under a pending import (`imports::Pace`); the replaced periods go
+        // and the import shows with the last one.
         Db::Sqlite(pool) => async {
             let id: i64 = sqlx::query_scalar(head)
                 .bind(region.as_str()).bind(filename).bind(&table.edition)
                 .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at).bind(true)
                 .fetch_one(pool).await?;
+            let mut pace = imports::Pace::start();
+            let mut tx = pool.begin_write().await?;
             for chunk in consumption_json.chunks(BATCH) {
                 let text = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
                 sqlx::query(
                     "INSERT INTO hospital_consumption (import_id, region_code, establishment_id, year, month, ward_type, atc, route, grams, ddd)
                      SELECT $1, $2, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4, e.value->>5, e.value->>6, e.value->>7
                      FROM json_each($3) AS e")
-                    .bind(id).bind(region.as_str()).bind(text).execute(pool).await?;
-                tokio::time::sleep(imports::GAP).await;
+                    .bind(id).bind(region.as_str()).bind(text).execute(&mut *tx).await?;
+                if pace.due() {
+                    tx.commit().await?;
+                    pace.pause().await;
+                    tx = pool.begin_write().await?;
+                }
             }
             for chunk in denominator_json.chunks(BATCH) {
                 let text = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
@@ -286,10 +292,13 @@ pub async fn import_hospital(
                     "INSERT INTO hospital_denominators (import_id, region_code, establishment_id, year, month, ward_type, patient_days, admissions)
                      SELECT $1, $2, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4, e.value->>5
                      FROM json_each($3) AS e")
-                    .bind(id).bind(region.as_str()).bind(text).execute(pool).await?;
-                tokio::time::sleep(imports::GAP).await;
+                    .bind(id).bind(region.as_str()).bind(text).execute(&mut *tx).await?;
+                if pace.due() {
+                    tx.commit().await?;
+                    pace.pause().await;
+                    tx = pool.begin_write().await?;
+                }
             }
-            let mut tx = pool.begin_write().await?;
             for (sql, keys) in [(REPLACE_CONSUMPTION, &replaced_consumption), (REPLACE_DENOMINATORS, &replaced_denominators)] {
                 for (establishment, year, months) in keys {
                     sqlx::query(sql).bind(region.as_str()).bind(establishment).bind(year).bind(months).bind(id).execute(&mut *tx).await?;

@@ -6,22 +6,43 @@
 //!   advisory lock, which holds across server instances.
 //! - **Short transactions on SQLite**: SQLite has one writer at a time, so a million-row import
 //!   in one transaction would hold up every login and audit entry for its whole length. There
-//!   an import is written in transactions of [`STAGED_ROWS`] rows under an import record marked
-//!   `pending`, which every reader leaves out, then made visible in one short transaction.
+//!   an import is written in transactions of about a second ([`Pace`]) under an import record
+//!   marked `pending`, which every reader leaves out, then made visible in one short
+//!   transaction.
 //!   A pending import left by a crash is removed when the database is next opened.
 //!   PostgreSQL writes one transaction: its readers and writers do not wait for it.
 
 use crate::{BeginWrite, Db, Result};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
-/// Rows written per transaction of a staged import on SQLite: a few tens of milliseconds.
-pub(crate) const STAGED_ROWS: usize = 4_096;
+/// How long a transaction of a staged import holds SQLite's write lock, at most about.
+const TX_TIME: Duration = Duration::from_secs(1);
 
 /// The pause between two transactions of a staged import. SQLite gives the lock to no one in
-/// particular: a waiting login polls for it (every 100 ms at most), and would never find it
-/// free if the import took it back at once.
-pub(crate) const GAP: std::time::Duration = std::time::Duration::from_millis(25);
+/// particular: a waiting login polls for it, every 100 ms at most, so a pause a little longer
+/// than that lets every writer waiting take its turn.
+const GAP: Duration = Duration::from_millis(110);
+
+/// Paces a staged import: transactions of about [`TX_TIME`], each followed by [`GAP`] with the
+/// lock free. The import is about a tenth slower; nobody waits more than about a second.
+pub(crate) struct Pace(Instant);
+
+impl Pace {
+    pub(crate) fn start() -> Pace {
+        Pace(Instant::now())
+    }
+    /// Whether the transaction under way has held the lock long enough.
+    pub(crate) fn due(&self) -> bool {
+        self.0.elapsed() >= TX_TIME
+    }
+    /// Leaves the lock free for the others (call between commit and the next transaction).
+    pub(crate) async fn pause(&mut self) {
+        tokio::time::sleep(GAP).await;
+        self.0 = Instant::now();
+    }
+}
 
 /// What an import adds to or replaces in a region.
 #[derive(Debug, Clone, Copy)]

@@ -140,10 +140,15 @@ async fn write_isolates(
             .bind(import.rows_read).bind(count as i64).bind(import.rows_skipped).bind(import.imported_by).bind(at)
             .bind(staged)
             .fetch_one(&mut *tx).await?;
+        let mut pace = imports::Pace::start();
         for start in (0..count).step_by(BATCH) {
-            if staged && start % imports::STAGED_ROWS == 0 {
+            // On SQLite the import record goes in first on its own, then the rows in
+            // transactions of about a second with the lock left free between them.
+            if staged && (start == 0 || pace.due()) {
                 tx.commit().await?;
-                tokio::time::sleep(imports::GAP).await;
+                if start > 0 {
+                    pace.pause().await;
+                }
                 tx = p.begin_write().await?;
             }
             // Built a batch at a time: a million isolates never sit in memory as rows.
