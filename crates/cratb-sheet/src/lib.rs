@@ -22,9 +22,10 @@ use std::borrow::Cow;
 
 /// What a file may hold; every check is made before the memory it bounds is allocated.
 ///
-/// The defaults are sized for the largest real files (a region's two million consumption
-/// rows, a laboratory's isolates with a few hundred antimicrobial columns) and keep the
-/// reading of any one file well under 1 GiB.
+/// The defaults are sized for the largest real files (a region's three years of consumption
+/// by ward type, 6.5 million CSV rows; a laboratory's isolates with a few hundred antimicrobial
+/// columns; an XLSX holds at most 1,048,576 rows anyway) and keep the reading of any one
+/// uploaded file, bounded by its request size, well under 1 GiB.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Data rows (the header excluded).
@@ -58,7 +59,7 @@ const MIB: u64 = 1024 * 1024;
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_rows: 2_000_000,
+            max_rows: 10_000_000,
             max_columns: 500,
             max_cells: 50_000_000,
             max_text_bytes: 256 * MIB,
