@@ -102,7 +102,9 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
             let t =
                 reference::NewTerritory::validate("GHT", name, deps).expect("demo GHTs are valid");
             debug_assert_eq!(t.region, region);
-            let id = reference::create_territory(db, &scope, &t).await?;
+            let mut tx = db.begin().await?;
+            let id = reference::create_territory(&mut tx, &scope, &t).await?;
+            tx.commit().await?;
             ght_ids.push((id, deps));
             report.territories += 1;
         }
@@ -155,7 +157,9 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                     };
                     let e =
                         NewEstablishment::validate(&input).expect("demo establishments are valid");
-                    let id = establishments::create(db, &scope, &e).await?;
+                    let mut tx = db.begin().await?;
+                    let id = establishments::create(&mut tx, &scope, &e).await?;
+                    tx.commit().await?;
                     // The demo referent works in the main region's first general hospital.
                     if region == MAIN_REGION && *category == Category::Ch {
                         referent_establishment.get_or_insert(id);

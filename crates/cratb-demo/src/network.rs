@@ -400,7 +400,9 @@ pub async fn generate(
             let name = format!("CPTS du bassin de {town}");
             let t = reference::NewTerritory::validate("CPTS", &name, &[dep.code])
                 .expect("demo CPTS are valid");
-            let id = reference::create_territory(db, &scope, &t).await?;
+            let mut tx = db.begin().await?;
+            let id = reference::create_territory(&mut tx, &scope, &t).await?;
+            tx.commit().await?;
             cpts.push((id, dep.code, name));
         }
     }

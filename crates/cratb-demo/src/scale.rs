@@ -123,20 +123,22 @@ pub async fn generate(
     let mut sequence = 1000u32;
     let mut by_region: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for dep in deps {
+        let mut tx = db.begin().await?;
         let ght = reference::create_territory(
-            db,
+            &mut tx,
             &national,
             &reference::NewTerritory::validate("GHT", &format!("GHT {}", dep.name), &[dep.code])
                 .expect("valid GHT"),
         )
         .await?;
         let cpts = reference::create_territory(
-            db,
+            &mut tx,
             &national,
             &reference::NewTerritory::validate("CPTS", &format!("CPTS {}", dep.name), &[dep.code])
                 .expect("valid CPTS"),
         )
         .await?;
+        tx.commit().await?;
         let mut ids = Vec::new();
         for i in 0..per_dep {
             if report.establishments >= establishments {
@@ -171,7 +173,9 @@ pub async fn generate(
                 commune: Some(format!("Commune {} {}", dep.code, i % 40)),
             };
             let e = NewEstablishment::validate(&input).expect("valid establishment");
-            let id = establishments::create(db, &national, &e).await?;
+            let mut tx = db.begin().await?;
+            let id = establishments::create(&mut tx, &national, &e).await?;
+            tx.commit().await?;
             by_region
                 .entry(dep.region)
                 .or_default()

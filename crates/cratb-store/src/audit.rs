@@ -1,7 +1,7 @@
 //! The audit log (OWASP ASVS 5.0 V16): append-only — triggers in both backends refuse any
 //! UPDATE or DELETE — recording who did what, when, on which entity of which region.
 
-use crate::{Arg, Db, Filter, Page, PageRequest, Result, bind_args, now, on_db};
+use crate::{Arg, Db, Filter, Page, PageRequest, Result, Tx, bind_args, now, on_db, on_tx};
 use cratb_domain::Scope;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -40,7 +40,18 @@ pub struct NewEntry {
     pub request_id: Option<String>,
 }
 
-/// Appends an entry.
+/// Appends an entry of a change, in the change's transaction: both are kept or neither.
+pub async fn append_in(tx: &mut Tx, e: &NewEntry) -> Result<()> {
+    let at = now();
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, region_code, summary, ip, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        .bind(at).bind(e.actor_id).bind(&e.actor).bind(&e.action).bind(&e.entity).bind(&e.entity_id)
+        .bind(&e.region_code).bind(&e.summary).bind(&e.ip).bind(&e.request_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Appends an entry of an event that changes nothing else (a login, a read).
 pub async fn append(db: &Db, e: &NewEntry) -> Result<()> {
     let at = now();
     on_db!(db, p => sqlx::query(

@@ -2,8 +2,8 @@
 //! always read and written within a region [`Scope`].
 
 use crate::{
-    Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, bind_args, conflict_on,
-    now, on_db,
+    Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, conflict_on,
+    now, on_db, on_tx,
 };
 use cratb_domain::{Category, Finess, Scope, geo};
 use serde::{Deserialize, Serialize};
@@ -165,7 +165,8 @@ impl NewEstablishment {
         })
     }
 
-    fn region(&self) -> &'static str {
+    /// The region of its department.
+    pub fn region(&self) -> &'static str {
         geo::department(&self.department)
             .map(|d| d.region)
             .unwrap_or("")
@@ -244,10 +245,10 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Establishment> {
 }
 
 /// Checks that the GHT exists, is a GHT, and lies in the establishment's region.
-async fn check_ght(db: &Db, ght: Option<i64>, region: &str) -> Result<()> {
+async fn check_ght(tx: &mut Tx, ght: Option<i64>, region: &str) -> Result<()> {
     let Some(id) = ght else { return Ok(()) };
-    let found: Option<String> = on_db!(db, p => sqlx::query_scalar("SELECT region_code FROM territories WHERE id = $1 AND kind = 'GHT'")
-        .bind(id).fetch_optional(p).await)?;
+    let found: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT region_code FROM territories WHERE id = $1 AND kind = 'GHT'")
+        .bind(id).fetch_optional(c).await)?;
     match found {
         Some(r) if r == region => Ok(()),
         _ => Err(StoreError::Invalid("ght_id")),
@@ -255,37 +256,41 @@ async fn check_ght(db: &Db, ght: Option<i64>, region: &str) -> Result<()> {
 }
 
 /// Creates an establishment; its region must be within `scope`.
-pub async fn create(db: &Db, scope: &Scope, e: &NewEstablishment) -> Result<i64> {
+pub async fn create(tx: &mut Tx, scope: &Scope, e: &NewEstablishment) -> Result<i64> {
     let region = e.region();
     if !scope.allows(region) {
         return Err(StoreError::Invalid("department"));
     }
-    check_ght(db, e.ght_id, region).await?;
+    check_ght(tx, e.ght_id, region).await?;
     let at = now();
-    let id = on_db!(db, p => sqlx::query_scalar(
+    let id = on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO establishments (finess, name, sector, category, department_code, region_code, ght_id, beds, created_at, updated_at, commune)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id")
         .bind(e.finess.as_str()).bind(&e.name).bind(e.category.sector().code()).bind(e.category.code())
         .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at).bind(&e.commune)
-        .fetch_one(p).await.map_err(conflict_on("finess"))?);
+        .fetch_one(c).await.map_err(conflict_on("finess"))?);
     Ok(id)
 }
 
 /// Replaces an establishment's fields; both its current and its new region must be within `scope`.
-pub async fn update(db: &Db, scope: &Scope, id: i64, e: &NewEstablishment) -> Result<()> {
-    get(db, scope, id).await?;
+pub async fn update(tx: &mut Tx, scope: &Scope, id: i64, e: &NewEstablishment) -> Result<()> {
+    let current: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT region_code FROM establishments WHERE id = $1").bind(id).fetch_optional(c).await)?;
+    if !current.is_some_and(|r| scope.allows(&r)) {
+        return Err(StoreError::NotFound);
+    }
     let region = e.region();
     if !scope.allows(region) {
         return Err(StoreError::Invalid("department"));
     }
-    check_ght(db, e.ght_id, region).await?;
+    check_ght(tx, e.ght_id, region).await?;
     let at = now();
-    let n = on_db!(db, p => sqlx::query(
+    let n = on_tx!(tx, c => sqlx::query(
         "UPDATE establishments SET finess = $1, name = $2, sector = $3, category = $4, department_code = $5,
             region_code = $6, ght_id = $7, beds = $8, updated_at = $9, commune = $11 WHERE id = $10")
         .bind(e.finess.as_str()).bind(&e.name).bind(e.category.sector().code()).bind(e.category.code())
         .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at).bind(id).bind(&e.commune)
-        .execute(p).await.map(|r| r.rows_affected()).map_err(conflict_on("finess"))?);
+        .execute(c).await.map(|r| r.rows_affected()).map_err(conflict_on("finess"))?);
     if n == 0 {
         Err(StoreError::NotFound)
     } else {

@@ -23,7 +23,10 @@ pub mod sessions;
 pub use cratb_sheet as tabular;
 pub mod throttle;
 pub mod tokens;
+mod tx;
 pub mod users;
+
+pub use tx::Tx;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

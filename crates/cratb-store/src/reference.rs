@@ -2,7 +2,9 @@
 //! territories (GHT hospital groups and CPTS primary-care communities).
 
 use crate::BeginWrite;
-use crate::{Arg, Db, FieldError, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
+use crate::{
+    Arg, Db, FieldError, Filter, Result, StoreError, Tx, bind_args, conflict_on, now, on_db, on_tx,
+};
 use cratb_domain::{Scope, geo};
 use serde::Serialize;
 
@@ -119,21 +121,19 @@ impl NewTerritory {
 }
 
 /// Creates a territory with its departments; its region must be within `scope`.
-pub async fn create_territory(db: &Db, scope: &Scope, t: &NewTerritory) -> Result<i64> {
+pub async fn create_territory(tx: &mut Tx, scope: &Scope, t: &NewTerritory) -> Result<i64> {
     if !scope.allows(t.region) {
         return Err(StoreError::Invalid("departments"));
     }
     let at = now();
-    let id = on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+    let id = on_tx!(tx, c => {
         let id: i64 = sqlx::query_scalar("INSERT INTO territories (kind, name, region_code, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(t.kind).bind(&t.name).bind(t.region).bind(at)
-            .fetch_one(&mut *tx).await.map_err(conflict_on("name"))?;
+            .fetch_one(&mut *c).await.map_err(conflict_on("name"))?;
         for d in &t.departments {
             sqlx::query("INSERT INTO territory_departments (territory_id, department_code) VALUES ($1, $2)")
-                .bind(id).bind(*d).execute(&mut *tx).await?;
+                .bind(id).bind(*d).execute(&mut *c).await?;
         }
-        tx.commit().await?;
         id
     });
     Ok(id)

@@ -59,9 +59,11 @@ async fn main() {
             ..Default::default()
         };
         let e = cratb_store::establishments::NewEstablishment::validate(&input).unwrap();
-        cratb_store::establishments::create(&db, &scope, &e)
+        let mut tx = db.begin().await.unwrap();
+        cratb_store::establishments::create(&mut tx, &scope, &e)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         units.push((finess.to_string(), "CH".into()));
     }
     units.truncate(wanted);

@@ -56,6 +56,22 @@ impl Auth {
     pub fn can(&self, p: Permission) -> bool {
         self.user.as_ref().is_some_and(|u| u.role().can(p))
     }
+    /// Who acts, for the use cases: the user, the scope their role gives, the door (page or
+    /// API) and where from.
+    pub fn actor(&self, user: &User, scope: Scope) -> cratb_app::Actor {
+        cratb_app::Actor {
+            id: Some(user.id),
+            name: user.email.clone(),
+            scope,
+            channel: if self.api {
+                cratb_app::Channel::Api
+            } else {
+                cratb_app::Channel::Web
+            },
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
     /// An audit entry pre-filled with who, from where, and the request id.
     pub fn audit_entry(
         &self,

@@ -127,6 +127,32 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// A use case's refusal, with its messages in `lang`: the fields at fault (422), a value
+    /// already taken (409), not found (404), or the store's error.
+    pub fn app(lang: Lang) -> impl FnOnce(cratb_app::AppError) -> ApiError {
+        move |e| {
+            let param = |f: cratb_store::FieldError| InvalidParam {
+                pointer: format!("/{}", f.field),
+                detail: f.message(lang.code()).to_owned(),
+                ..Default::default()
+            };
+            match e {
+                cratb_app::AppError::NotFound => ApiError::not_found(),
+                cratb_app::AppError::Invalid(fields) => {
+                    ApiError::invalid(fields.into_iter().map(param).collect())
+                }
+                cratb_app::AppError::Conflict(f) => ApiError {
+                    status: StatusCode::CONFLICT,
+                    detail: Some("cette valeur est déjà utilisée".into()),
+                    errors: vec![param(f)],
+                },
+                cratb_app::AppError::Store(e) => e.into(),
+            }
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let title = self.status.canonical_reason().unwrap_or("Error").to_owned();
@@ -184,6 +210,27 @@ impl PageError {
                 tracing::error!(error = %other, "store error");
                 PageError::Internal(lang)
             }
+        }
+    }
+}
+
+impl PageError {
+    /// A use case's refusal that the page has no form field for.
+    pub fn app(lang: Lang) -> impl FnOnce(cratb_app::AppError) -> PageError {
+        move |e| match e {
+            cratb_app::AppError::NotFound => PageError::NotFound(lang),
+            cratb_app::AppError::Invalid(fields) => PageError::BadRequest(
+                lang,
+                fields
+                    .iter()
+                    .map(|f| f.message(lang.code()))
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+            ),
+            cratb_app::AppError::Conflict(f) => {
+                PageError::BadRequest(lang, f.message(lang.code()).to_owned())
+            }
+            cratb_app::AppError::Store(e) => PageError::store(lang)(e),
         }
     }
 }

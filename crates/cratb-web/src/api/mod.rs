@@ -18,13 +18,13 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cratb_domain::{Bilingual, geo};
+use cratb_store::FieldError;
 use cratb_store::audit::{self, AuditEntry, AuditQuery};
 use cratb_store::establishments::{
     self, Establishment, EstablishmentInput, EstablishmentQuery, NewEstablishment,
 };
 use cratb_store::reference::{self, Territory};
 use cratb_store::users::{self, User};
-use cratb_store::{FieldError, StoreError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -245,7 +245,7 @@ pub async fn create_territory(
     auth: Auth,
     ApiJson(input): ApiJson<TerritoryInput>,
 ) -> Result<Response, ApiError> {
-    let (_, scope) = auth.api_user()?;
+    let (user, scope) = auth.api_user()?;
     let deps = input.departments.unwrap_or_default();
     let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
     let t = reference::NewTerritory::validate(
@@ -254,9 +254,9 @@ pub async fn create_territory(
         &deps,
     )
     .map_err(|e| invalid(e, auth.lang))?;
-    let id = crate::pages::territories::insert(&state, &auth, &scope, &t)
-        .await?
-        .map_err(|e| invalid(e, auth.lang))?;
+    let id = cratb_app::territories::create(&state.db, &auth.actor(user, scope.clone()), &t)
+        .await
+        .map_err(ApiError::app(auth.lang))?;
     let created = reference::list_territories(&state.db, &scope, None)
         .await?
         .into_iter()
@@ -317,38 +317,6 @@ pub async fn get_establishment(
     Ok(Json(establishments::get(&state.db, &scope, id).await?))
 }
 
-async fn audit_establishment(
-    state: &AppState,
-    auth: &Auth,
-    action: &str,
-    id: i64,
-    e: &NewEstablishment,
-) -> Result<(), StoreError> {
-    let region = geo::department(&e.department).map(|d| d.region.to_owned());
-    let verb = if action.ends_with("create") {
-        "créé"
-    } else {
-        "modifié"
-    };
-    let summary = format!(
-        "établissement {verb} (API) : {} ({}, {})",
-        e.name,
-        e.finess,
-        e.category.code()
-    );
-    audit::append(
-        &state.db,
-        &auth.audit_entry(
-            action,
-            "establishment",
-            Some(id.to_string()),
-            region,
-            summary,
-        ),
-    )
-    .await
-}
-
 /// Creates an establishment in the caller's region (token with write access).
 #[utoipa::path(post, path = "/api/v1/establishments", tag = "establishments", security(("bearer" = [])),
     request_body = EstablishmentInput,
@@ -358,11 +326,12 @@ pub async fn create_establishment(
     auth: Auth,
     ApiJson(input): ApiJson<EstablishmentInput>,
 ) -> Result<Response, ApiError> {
-    let (_, scope) = auth.api_user()?;
+    let (user, scope) = auth.api_user()?;
     let e = NewEstablishment::validate(&input).map_err(|e| invalid(e, auth.lang))?;
-    let id = establishments::create(&state.db, &scope, &e).await?;
-    audit_establishment(&state, &auth, "establishment.create", id, &e).await?;
-    let created = establishments::get(&state.db, &scope, id).await?;
+    let created = cratb_app::establishments::create(&state.db, &auth.actor(user, scope), &e)
+        .await
+        .map_err(ApiError::app(auth.lang))?;
+    let id = created.id;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/establishments/{id}"))],
@@ -381,11 +350,13 @@ pub async fn update_establishment(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<EstablishmentInput>,
 ) -> Result<Json<Establishment>, ApiError> {
-    let (_, scope) = auth.api_user()?;
+    let (user, scope) = auth.api_user()?;
     let e = NewEstablishment::validate(&input).map_err(|e| invalid(e, auth.lang))?;
-    establishments::update(&state.db, &scope, id, &e).await?;
-    audit_establishment(&state, &auth, "establishment.update", id, &e).await?;
-    Ok(Json(establishments::get(&state.db, &scope, id).await?))
+    Ok(Json(
+        cratb_app::establishments::update(&state.db, &auth.actor(user, scope), id, &e)
+            .await
+            .map_err(ApiError::app(auth.lang))?,
+    ))
 }
 
 /// Filters of the account list.

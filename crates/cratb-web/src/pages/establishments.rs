@@ -12,7 +12,7 @@ use cratb_domain::{Category, Permission, Scope, Sector, geo};
 use cratb_store::establishments::{
     self, Establishment, EstablishmentInput, EstablishmentQuery, NewEstablishment,
 };
-use cratb_store::{FieldError, Page, PageRequest, audit, reference};
+use cratb_store::{FieldError, Page, PageRequest, reference};
 use serde::Deserialize;
 
 /// A row of the list, with labels resolved.
@@ -344,31 +344,9 @@ impl EstablishmentForm {
     }
 }
 
-/// Maps a store refusal to the form field it concerns.
-fn store_field_error(e: cratb_store::StoreError) -> Result<FieldError, cratb_store::StoreError> {
-    match e {
-        cratb_store::StoreError::Conflict(f) => Ok(FieldError::new(
-            f,
-            "un établissement porte déjà ce numéro",
-            "an establishment already has this number",
-        )),
-        cratb_store::StoreError::Invalid("ght_id") => Ok(FieldError::new(
-            "ght_id",
-            "ce GHT n'existe pas dans la région de l'établissement",
-            "this GHT does not exist in the establishment's region",
-        )),
-        cratb_store::StoreError::Invalid(f) => Ok(FieldError::new(
-            f,
-            "ce département n'est pas dans votre région",
-            "this department is not in your region",
-        )),
-        other => Err(other),
-    }
-}
-
 async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let (v, input, mut errors) = f.parse();
     let title = if id.is_some() {
         lang.tr().edit
@@ -386,46 +364,23 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm
             return form_page(&state, &auth, &scope, title, action, v, errors).await;
         }
     };
-    let result = match id {
-        Some(i) => establishments::update(&state.db, &scope, i, &new)
-            .await
-            .map(|_| i),
-        None => establishments::create(&state.db, &scope, &new).await,
+    let actor = auth.actor(user, scope.clone());
+    let saved = match id {
+        Some(i) => cratb_app::establishments::update(&state.db, &actor, i, &new).await,
+        None => cratb_app::establishments::create(&state.db, &actor, &new).await,
     };
-    match result {
-        Ok(saved_id) => {
-            let (action_code, verb) = if id.is_some() {
-                ("establishment.update", "modifié")
-            } else {
-                ("establishment.create", "créé")
-            };
-            let summary = format!(
-                "établissement {verb} : {} ({}, {})",
-                new.name,
-                new.finess,
-                new.category.code()
-            );
-            let region = geo::department(&new.department).map(|d| d.region.to_owned());
-            audit::append(
-                &state.db,
-                &auth.audit_entry(
-                    action_code,
-                    "establishment",
-                    Some(saved_id.to_string()),
-                    region,
-                    summary,
-                ),
-            )
-            .await
-            .map_err(PageError::store(lang))?;
-            Ok(super::login::redirect(&format!(
-                "/establishments/{saved_id}?saved=1"
-            )))
+    match saved {
+        Ok(e) => Ok(super::login::redirect(&format!(
+            "/establishments/{}?saved=1",
+            e.id
+        ))),
+        Err(cratb_app::AppError::Conflict(fe)) => {
+            form_page(&state, &auth, &scope, title, action, v, vec![fe]).await
         }
-        Err(e) => match store_field_error(e) {
-            Ok(fe) => form_page(&state, &auth, &scope, title, action, v, vec![fe]).await,
-            Err(e) => Err(PageError::store(lang)(e)),
-        },
+        Err(cratb_app::AppError::Invalid(errors)) => {
+            form_page(&state, &auth, &scope, title, action, v, errors).await
+        }
+        Err(e) => Err(PageError::app(lang)(e)),
     }
 }
 

@@ -7,8 +7,8 @@ use crate::error::PageError;
 use askama::Template;
 use axum::extract::State;
 use cratb_domain::{Permission, Scope, geo};
+use cratb_store::FieldError;
 use cratb_store::reference::{self, NewTerritory, Territory};
-use cratb_store::{FieldError, StoreError, audit};
 
 /// A region with its departments and GHTs.
 pub struct RegionBlock {
@@ -103,7 +103,7 @@ pub async fn create(
     auth: Auth,
     HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let value = |k: &str| {
         fields
             .iter()
@@ -129,54 +129,13 @@ pub async fn create(
             return page(&state, &auth, &scope, v).await;
         }
     };
-    match insert(&state, &auth, &scope, &t).await {
-        Ok(Ok(_)) => Ok(super::login::redirect("/territories")),
-        Ok(Err(errors)) => {
+    let actor = auth.actor(user, scope.clone());
+    match cratb_app::territories::create(&state.db, &actor, &t).await {
+        Ok(_) => Ok(super::login::redirect("/territories")),
+        Err(cratb_app::AppError::Invalid(errors)) => {
             v.errors = errors;
             page(&state, &auth, &scope, v).await
         }
-        Err(e) => Err(PageError::store(auth.lang)(e)),
-    }
-}
-
-/// Creates the territory and audits it; a taken name or a region out of scope is a field error.
-pub async fn insert(
-    state: &AppState,
-    auth: &Auth,
-    scope: &Scope,
-    t: &NewTerritory,
-) -> Result<Result<i64, Vec<FieldError>>, StoreError> {
-    match reference::create_territory(&state.db, scope, t).await {
-        Ok(id) => {
-            let summary = format!(
-                "{} créé : {} ({})",
-                t.kind,
-                t.name,
-                t.departments.join(", ")
-            );
-            audit::append(
-                &state.db,
-                &auth.audit_entry(
-                    "territory.create",
-                    "territory",
-                    Some(id.to_string()),
-                    Some(t.region.to_owned()),
-                    summary,
-                ),
-            )
-            .await?;
-            Ok(Ok(id))
-        }
-        Err(StoreError::Conflict(_)) => Ok(Err(vec![FieldError::new(
-            "name",
-            "un territoire de ce type porte déjà ce nom dans la région",
-            "a territory of this kind already has this name in the region",
-        )])),
-        Err(StoreError::Invalid(_)) => Ok(Err(vec![FieldError::new(
-            "departments",
-            "ces départements ne sont pas dans votre région",
-            "these departments are not in your region",
-        )])),
-        Err(e) => Err(e),
+        Err(e) => Err(PageError::app(auth.lang)(e)),
     }
 }

@@ -1,0 +1,103 @@
+//! The use cases of cratb, one module per capability.
+//!
+//! A use case is one function: it takes who acts ([`Actor`]) and an input already parsed into
+//! domain types, checks what the actor may do with this resource, writes, and appends its audit
+//! entry **in the same transaction**, then returns a typed result or an [`AppError`]. The pages,
+//! the JSON API and the command line call the same function, so that a change is validated,
+//! scoped and audited the same way whichever door it came through. Nothing here knows HTTP.
+
+pub mod establishments;
+pub mod territories;
+
+use cratb_domain::Scope;
+use cratb_store::{FieldError, StoreError, audit};
+
+/// Who acts: their account (none for the command line), the scope their role gives, and where
+/// the request came from, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<i64>,
+    /// The account's e-mail, or `cli`.
+    pub name: String,
+    pub scope: Scope,
+    pub channel: Channel,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// The door a change came through, said in its audit entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+    Api,
+    Cli,
+}
+
+impl Actor {
+    /// The command line, acting for the whole country.
+    pub fn cli() -> Actor {
+        Actor {
+            id: None,
+            name: "cli".into(),
+            scope: Scope::National,
+            channel: Channel::Cli,
+            ip: None,
+            request_id: None,
+        }
+    }
+
+    /// The audit entry of a change made by this actor; the summary names the door when it is
+    /// not the web pages.
+    pub fn entry(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: impl ToString,
+        region: Option<&str>,
+        summary: String,
+    ) -> audit::NewEntry {
+        let summary = match self.channel {
+            Channel::Web => summary,
+            Channel::Api => format!("{summary} (API)"),
+            Channel::Cli => format!("{summary} (ligne de commande)"),
+        };
+        audit::NewEntry {
+            actor_id: self.id,
+            actor: self.name.clone(),
+            action: action.into(),
+            entity: entity.into(),
+            entity_id: Some(entity_id.to_string()),
+            region_code: region.map(str::to_owned),
+            summary,
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// Why a use case did not happen; nothing of it was written.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such resource within the actor's scope.
+    #[error("not found")]
+    NotFound,
+    /// The input breaks a rule; each field at fault is named.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The input takes what another resource already holds (a FINESS, a name).
+    #[error("conflict")]
+    Conflict(FieldError),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            other => AppError::Store(other),
+        }
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;

@@ -1,0 +1,162 @@
+//! A change and its audit entry are one transaction, on SQLite and on PostgreSQL (when
+//! `CRATB_TEST_DATABASE_URL` is set): when the audit entry cannot be written the change is
+//! rolled back, and a change refused leaves no audit entry.
+
+use cratb_app::{Actor, AppError, Channel};
+use cratb_domain::{RegionCode, Scope};
+use cratb_store::Db;
+use cratb_store::establishments::{EstablishmentInput, NewEstablishment};
+use cratb_store::reference::NewTerritory;
+
+async fn fresh() -> Db {
+    let token = cratb_store::random_token(6);
+    let url = match std::env::var("CRATB_TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        Some(base) => {
+            let admin = Db::connect(&base).await.expect("PostgreSQL");
+            let Db::Postgres(p) = &admin else {
+                panic!("CRATB_TEST_DATABASE_URL must be a postgres:// URL")
+            };
+            let name = format!("cratb_app_{token}");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(p)
+                .await
+                .unwrap();
+            admin.close().await;
+            format!("{}/{name}", base.rsplit_once('/').unwrap().0)
+        }
+        None => format!(
+            "sqlite://{}",
+            std::env::temp_dir()
+                .join(format!("cratb-test-app-{token}.db"))
+                .display()
+        ),
+    };
+    let db = Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    db
+}
+
+async fn run(db: &Db, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match db {
+        Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+        Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+    }
+    .unwrap();
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+    }
+    .unwrap()
+}
+
+/// Makes every audit insert fail, or stops doing so.
+async fn refuse_audit(db: &Db, refuse: bool) {
+    let sql = match (db, refuse) {
+        (Db::Sqlite(_), true) => {
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log
+             BEGIN SELECT RAISE(ABORT, 'audit refused'); END;"
+        }
+        (Db::Sqlite(_), false) => "DROP TRIGGER refuse_audit;",
+        (Db::Postgres(_), true) => {
+            "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;
+             CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log
+               FOR EACH ROW EXECUTE FUNCTION refuse_audit();"
+        }
+        (Db::Postgres(_), false) => {
+            "DROP TRIGGER refuse_audit ON audit_log; DROP FUNCTION refuse_audit();"
+        }
+    };
+    run(db, sql).await;
+}
+
+fn coordinator() -> Actor {
+    Actor {
+        id: None,
+        name: "coordination@test".into(),
+        scope: Scope::Region(RegionCode::parse("84").unwrap()),
+        channel: Channel::Web,
+        ip: None,
+        request_id: None,
+    }
+}
+
+fn hospital(name: &str) -> NewEstablishment {
+    NewEstablishment::validate(&EstablishmentInput {
+        finess: Some("380780080".into()),
+        name: Some(name.into()),
+        category: Some("CH".into()),
+        department: Some("38".into()),
+        beds: Some(200),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_change_whose_audit_entry_fails_is_rolled_back() {
+    let db = fresh().await;
+    let actor = coordinator();
+    refuse_audit(&db, true).await;
+    let refused = cratb_app::establishments::create(&db, &actor, &hospital("CH de test")).await;
+    assert!(matches!(refused, Err(AppError::Store(_))), "{refused:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM establishments").await, 0);
+    let ght = NewTerritory::validate("GHT", "GHT de test", &["38"]).unwrap();
+    let refused = cratb_app::territories::create(&db, &actor, &ght).await;
+    assert!(matches!(refused, Err(AppError::Store(_))), "{refused:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM territories").await, 0);
+    refuse_audit(&db, false).await;
+
+    // Once the audit log takes entries again: the change and its entry, together.
+    let created = cratb_app::establishments::create(&db, &actor, &hospital("CH de test"))
+        .await
+        .unwrap();
+    let updated =
+        cratb_app::establishments::update(&db, &actor, created.id, &hospital("CH renommé"))
+            .await
+            .unwrap();
+    assert_eq!(updated.name, "CH renommé");
+    cratb_app::territories::create(&db, &actor, &ght)
+        .await
+        .unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, 3);
+}
+
+#[tokio::test]
+async fn a_change_refused_leaves_no_audit_entry() {
+    let db = fresh().await;
+    let actor = coordinator();
+    let created = cratb_app::establishments::create(&db, &actor, &hospital("CH de test"))
+        .await
+        .unwrap();
+    let entries = "SELECT COUNT(*) FROM audit_log";
+    assert_eq!(count(&db, entries).await, 1);
+    // The same FINESS again, an unknown establishment, another region's department.
+    let again = cratb_app::establishments::create(&db, &actor, &hospital("Doublon")).await;
+    assert!(
+        matches!(again, Err(AppError::Conflict(ref f)) if f.field == "finess"),
+        "{again:?}"
+    );
+    let missing =
+        cratb_app::establishments::update(&db, &actor, created.id + 1000, &hospital("X")).await;
+    assert!(matches!(missing, Err(AppError::NotFound)), "{missing:?}");
+    let elsewhere = cratb_app::territories::create(
+        &db,
+        &actor,
+        &NewTerritory::validate("GHT", "GHT breton", &["29"]).unwrap(),
+    )
+    .await;
+    assert!(
+        matches!(elsewhere, Err(AppError::Invalid(_))),
+        "{elsewhere:?}"
+    );
+    assert_eq!(count(&db, entries).await, 1);
+}

@@ -1,0 +1,105 @@
+//! The layering of the workspace, read from `cargo metadata`: dependencies point down only.
+//!
+//! ```text
+//! cratb (binary) → cratb-web → cratb-app → cratb-store → rule crates → cratb-sheet
+//! ```
+//! Rule crates (the domain and one per capability) know nothing of storage or HTTP; the store
+//! knows nothing of HTTP; the web crate writes no SQL. Only what a crate builds with counts
+//! (normal and build dependencies): tests may set up their world as they need.
+
+use std::collections::BTreeSet;
+
+/// Crates of pure rules: no I/O beyond reading what they are handed.
+const RULE_CRATES: [&str; 4] = [
+    "cratb-domain",
+    "cratb-sheet",
+    "cratb-amr",
+    "cratb-consumption",
+];
+/// What sits above the rule crates, and the frameworks of the layers above them.
+const ABOVE_RULES: [&str; 9] = [
+    "cratb-store",
+    "cratb-app",
+    "cratb-web",
+    "cratb",
+    "cratb-demo",
+    "sqlx",
+    "axum",
+    "utoipa",
+    "tokio",
+];
+
+/// Layering breaches not removed yet (issue 13 moves them out); the test fails when one of
+/// them is gone, so that this list only ever shrinks.
+const NOT_YET: [(&str, &str); 1] = [("cratb-store", "utoipa")];
+
+fn forbidden(krate: &str, dependency: &str) -> bool {
+    if RULE_CRATES.contains(&krate) {
+        return ABOVE_RULES.contains(&dependency)
+            || (krate == "cratb-sheet" && dependency.starts_with("cratb"));
+    }
+    match krate {
+        "cratb-store" => matches!(
+            dependency,
+            "cratb-app" | "cratb-web" | "cratb" | "cratb-demo" | "axum" | "utoipa"
+        ),
+        "cratb-app" => matches!(dependency, "cratb-web" | "cratb" | "axum" | "utoipa"),
+        "cratb-demo" => matches!(dependency, "cratb-web" | "cratb" | "axum"),
+        "cratb-web" => matches!(dependency, "sqlx" | "cratb"),
+        _ => false,
+    }
+}
+
+#[test]
+fn dependencies_point_down_only() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(root)
+        .output()
+        .expect("cargo metadata");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut breaches = BTreeSet::new();
+    let mut crates = BTreeSet::new();
+    for package in metadata["packages"].as_array().unwrap() {
+        let krate = package["name"].as_str().unwrap();
+        crates.insert(krate.to_owned());
+        for dependency in package["dependencies"].as_array().unwrap() {
+            if dependency["kind"].as_str() == Some("dev") {
+                continue;
+            }
+            let name = dependency["name"].as_str().unwrap();
+            if forbidden(krate, name) {
+                breaches.insert((krate.to_owned(), name.to_owned()));
+            }
+        }
+    }
+    for expected in [
+        "cratb-domain",
+        "cratb-sheet",
+        "cratb-store",
+        "cratb-app",
+        "cratb-web",
+    ] {
+        assert!(crates.contains(expected), "{expected} not in the workspace");
+    }
+    let known: BTreeSet<(String, String)> = NOT_YET
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let new: Vec<_> = breaches.difference(&known).collect();
+    assert!(new.is_empty(), "dependencies pointing up: {new:?}");
+    let gone: Vec<_> = known.difference(&breaches).collect();
+    assert!(gone.is_empty(), "fixed, remove from NOT_YET: {gone:?}");
+}
