@@ -8,8 +8,9 @@
 
 pub mod establishments;
 pub mod territories;
+pub mod users;
 
-use cratb_domain::Scope;
+use cratb_domain::{Role, Scope};
 use cratb_store::{FieldError, StoreError, audit};
 
 /// Who acts: their account (none for the command line), the scope their role gives, and where
@@ -19,6 +20,8 @@ pub struct Actor {
     pub id: Option<i64>,
     /// The account's e-mail, or `cli`.
     pub name: String,
+    /// What the actor may grant and do (the command line acts as a national administrator).
+    pub role: Role,
     pub scope: Scope,
     pub channel: Channel,
     pub ip: Option<String>,
@@ -39,6 +42,7 @@ impl Actor {
         Actor {
             id: None,
             name: "cli".into(),
+            role: Role::NationalAdmin,
             scope: Scope::National,
             channel: Channel::Cli,
             ip: None,

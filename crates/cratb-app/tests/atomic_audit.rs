@@ -82,6 +82,7 @@ fn coordinator() -> Actor {
     Actor {
         id: None,
         name: "coordination@test".into(),
+        role: cratb_domain::Role::Coordinator,
         scope: Scope::Region(RegionCode::parse("84").unwrap()),
         channel: Channel::Web,
         ip: None,

@@ -178,8 +178,9 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
         let password = demo_password(&mut rng);
         let email = Email::parse(&format!("{local}@demo.cratb.fr")).expect("valid demo e-mail");
         let region_code = region.map(|r| RegionCode::parse(r).expect("valid demo region"));
+        let mut tx = db.begin().await?;
         users::create(
-            db,
+            &mut tx,
             &users::NewUser {
                 email: email.clone(),
                 display_name: places::display_name(role),
@@ -194,6 +195,7 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
             },
         )
         .await?;
+        tx.commit().await?;
         report.accounts.push(DemoAccount {
             email: email.to_string(),
             role: *role,

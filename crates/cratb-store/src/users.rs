@@ -2,7 +2,8 @@
 
 use crate::BeginWrite;
 use crate::{
-    Arg, Db, Filter, Page, PageRequest, Result, StoreError, bind_args, conflict_on, now, on_db,
+    Arg, Db, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, conflict_on, now,
+    on_db, on_tx,
 };
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -98,7 +99,7 @@ const SELECT: &str =
     "SELECT id, email, display_name, role, region_code, establishment_id, active FROM users";
 
 /// Creates an account after checking the role/region pairing and the password policy.
-pub async fn create(db: &Db, u: &NewUser) -> Result<i64, NewUserError> {
+pub async fn create(tx: &mut Tx, u: &NewUser) -> Result<i64, NewUserError> {
     let name = u.display_name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(NewUserError::DisplayName);
@@ -112,11 +113,11 @@ pub async fn create(db: &Db, u: &NewUser) -> Result<i64, NewUserError> {
     let hash = hash_password(&u.password);
     let at = now();
     let region = u.region.as_ref().map(|r| r.as_str().to_owned());
-    let id = on_db!(db, p => sqlx::query_scalar(
+    let id = on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO users (email, display_name, role, region_code, establishment_id, active, password_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $7) RETURNING id")
         .bind(u.email.as_str()).bind(name).bind(u.role.code()).bind(region).bind(u.establishment_id)
-        .bind(hash).bind(at).fetch_one(p).await.map_err(conflict_on("email"))?);
+        .bind(hash).bind(at).fetch_one(c).await.map_err(conflict_on("email"))?);
     Ok(id)
 }
 

@@ -161,8 +161,9 @@ async fn main() {
     );
 
     // The server, and a coordinator of the region.
+    let mut tx = db.begin().await.unwrap();
     let user = cratb_store::users::create(
-        &db,
+        &mut tx,
         &cratb_store::users::NewUser {
             email: cratb_domain::Email::parse("coordination@bench.cratb.fr").unwrap(),
             display_name: "Bench".into(),
@@ -174,6 +175,7 @@ async fn main() {
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     let (session, _) = cratb_store::sessions::create(&db, user).await.unwrap();
     let cookie = format!("cratb_session={session}");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

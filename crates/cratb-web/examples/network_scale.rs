@@ -66,8 +66,9 @@ async fn main() {
         .await
         .unwrap()
         .unwrap();
+    let mut tx = db.begin().await.unwrap();
     let user = cratb_store::users::create(
-        &db,
+        &mut tx,
         &cratb_store::users::NewUser {
             email: cratb_domain::Email::parse("coordination@bench.cratb.fr").unwrap(),
             display_name: "Bench".into(),
@@ -79,6 +80,7 @@ async fn main() {
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     let (session, csrf) = cratb_store::sessions::create(&db, user).await.unwrap();
     let cookie = format!("cratb_session={session}");
     let token = cratb_store::tokens::create(&db, user, "bench", false)

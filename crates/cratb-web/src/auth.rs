@@ -62,6 +62,7 @@ impl Auth {
         cratb_app::Actor {
             id: Some(user.id),
             name: user.email.clone(),
+            role: user.role(),
             scope,
             channel: if self.api {
                 cratb_app::Channel::Api

@@ -1071,8 +1071,9 @@ async fn authorization_matrix() {
     let mut targets = Vec::new();
     for region in ["84", "53"] {
         let email = format!("cible.{region}@exemple.fr");
+        let mut tx = app.db.begin().await.unwrap();
         let id = cratb_store::users::create(
-            &app.db,
+            &mut tx,
             &cratb_store::users::NewUser {
                 email: cratb_domain::Email::parse(&email).unwrap(),
                 display_name: "Cible".into(),
@@ -1084,6 +1085,7 @@ async fn authorization_matrix() {
         )
         .await
         .unwrap();
+        tx.commit().await.unwrap();
         targets.push(id);
     }
     let referent_establishment =

@@ -477,28 +477,17 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
                 establishment_id: None,
                 password,
             };
-            let id = users::create(db, &new).await.map_err(|e| match e {
-                users::NewUserError::Store(cratb_store::StoreError::Conflict(_)) => {
-                    anyhow::anyhow!("un compte existe déjà avec l'adresse {email}")
-                }
-                other => anyhow::anyhow!(other.to_string()),
-            })?;
-            cratb_store::audit::append(
-                db,
-                &cratb_store::audit::NewEntry {
-                    actor: "cli".into(),
-                    action: "user.create".into(),
-                    entity: "user".into(),
-                    entity_id: Some(id.to_string()),
-                    region_code: region.map(|r| r.to_string()),
-                    summary: format!(
-                        "compte créé en ligne de commande : {email} ({})",
-                        role.code()
+            let id = cratb_app::users::create(db, &cratb_app::Actor::cli(), &new)
+                .await
+                .map_err(|e| match e {
+                    cratb_app::AppError::Invalid(fields) if fields.iter().any(|f| f.field == "email") => {
+                        anyhow::anyhow!("un compte existe déjà avec l'adresse {email}")
+                    }
+                    cratb_app::AppError::Invalid(fields) => anyhow::anyhow!(
+                        fields.iter().map(|f| f.message("fr").to_owned()).collect::<Vec<_>>().join(" ; ")
                     ),
-                    ..Default::default()
-                },
-            )
-            .await?;
+                    other => anyhow::anyhow!(other.to_string()),
+                })?;
             println!("Compte créé / account created: {email} (id {id})");
         }
         UserAction::List => {

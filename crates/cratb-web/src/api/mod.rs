@@ -12,7 +12,6 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, InvalidParam, Problem};
 use crate::input::{Day, PageNumber, Path, PerPage, Query, page_request};
-use crate::pages::users::{insert_user, validate_new_user};
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
@@ -429,19 +428,21 @@ pub async fn create_user(
     ApiJson(input): ApiJson<UserInput>,
 ) -> Result<Response, ApiError> {
     let (me, scope) = auth.api_user()?;
-    let new = validate_new_user(
-        me,
-        &scope,
-        input.email.as_deref(),
-        input.display_name.as_deref(),
-        input.role.as_deref(),
-        input.region.as_deref(),
-        input.password.as_deref(),
+    let actor = auth.actor(me, scope.clone());
+    let new = cratb_app::users::validate(
+        &actor,
+        &cratb_app::users::UserInput {
+            email: input.email.as_deref(),
+            display_name: input.display_name.as_deref(),
+            role: input.role.as_deref(),
+            region: input.region.as_deref(),
+            password: input.password.as_deref(),
+        },
     )
     .map_err(|e| invalid(e, auth.lang))?;
-    let id = insert_user(&state, &auth, &new)
-        .await?
-        .map_err(|e| invalid(e, auth.lang))?;
+    let id = cratb_app::users::create(&state.db, &actor, &new)
+        .await
+        .map_err(ApiError::app(auth.lang))?;
     let user = users::get(&state.db, &scope, id).await?;
     Ok((
         StatusCode::CREATED,

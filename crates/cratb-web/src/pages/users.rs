@@ -150,142 +150,6 @@ pub struct UserForm {
     password: Option<String>,
 }
 
-/// Validated input for a new account, or the field errors (shared by the page and the API).
-pub fn validate_new_user(
-    me: &User,
-    scope: &Scope,
-    email: Option<&str>,
-    display_name: Option<&str>,
-    role: Option<&str>,
-    region: Option<&str>,
-    password: Option<&str>,
-) -> Result<NewUser, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let email = match Email::parse(email.unwrap_or("")) {
-        Ok(e) => Some(e),
-        Err(e) => {
-            errors.push(FieldError::of("email", &e));
-            None
-        }
-    };
-    let name = display_name.map(str::trim).unwrap_or("");
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new(
-            "display_name",
-            "le nom affiché est obligatoire (200 caractères au plus)",
-            "the display name is required (200 characters at most)",
-        ));
-    }
-    let role = match role.and_then(Role::parse) {
-        Some(r) if me.role().may_grant(r) => Some(r),
-        Some(_) => {
-            errors.push(FieldError::new(
-                "role",
-                "vous ne pouvez pas attribuer ce rôle",
-                "you cannot grant this role",
-            ));
-            None
-        }
-        None => {
-            errors.push(FieldError::new(
-                "role",
-                "choisissez un rôle dans la liste",
-                "choose a role from the list",
-            ));
-            None
-        }
-    };
-    let region = match region.map(str::trim).filter(|r| !r.is_empty()) {
-        None => None,
-        Some(r) => match RegionCode::parse(r) {
-            Ok(code) if scope.allows(code.as_str()) => Some(code),
-            Ok(_) => {
-                errors.push(FieldError::new(
-                    "region",
-                    "cette région n'est pas la vôtre",
-                    "this region is not yours",
-                ));
-                None
-            }
-            Err(e) => {
-                errors.push(FieldError::of("region", &e));
-                None
-            }
-        },
-    };
-    if let Some(r) = role {
-        if r.is_national() && region.is_some() {
-            errors.push(FieldError::new(
-                "region",
-                "un rôle national n'a pas de région",
-                "a national role has no region",
-            ));
-        } else if !r.is_national()
-            && region.is_none()
-            && !errors.iter().any(|e| e.field == "region")
-        {
-            errors.push(FieldError::new(
-                "region",
-                "une région est obligatoire pour ce rôle",
-                "this role needs a region",
-            ));
-        }
-    }
-    let password = password.unwrap_or("");
-    if let Some(e) = &email
-        && let Err(pe) = cratb_domain::check_password_policy(password, e.as_str())
-    {
-        errors.push(FieldError::of("password", &pe));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(NewUser {
-        email: email.expect("checked"),
-        display_name: name.to_owned(),
-        role: role.expect("checked"),
-        region,
-        establishment_id: None,
-        password: password.to_owned(),
-    })
-}
-
-/// Creates the account and audits it; a taken e-mail is a field error.
-pub async fn insert_user(
-    state: &AppState,
-    auth: &Auth,
-    new: &NewUser,
-) -> Result<Result<i64, Vec<FieldError>>, StoreError> {
-    match users::create(&state.db, new).await {
-        Ok(id) => {
-            let summary = format!("compte créé : {} ({})", new.email, new.role.code());
-            audit::append(
-                &state.db,
-                &auth.audit_entry(
-                    "user.create",
-                    "user",
-                    Some(id.to_string()),
-                    new.region.as_ref().map(|r| r.to_string()),
-                    summary,
-                ),
-            )
-            .await?;
-            Ok(Ok(id))
-        }
-        Err(NewUserError::Store(StoreError::Conflict(_))) => Ok(Err(vec![FieldError::new(
-            "email",
-            "un compte existe déjà avec cette adresse",
-            "an account already exists with this address",
-        )])),
-        Err(NewUserError::Store(e)) => Err(e),
-        Err(other) => Ok(Err(vec![FieldError::new(
-            "password",
-            other.to_string(),
-            other.to_string(),
-        )])),
-    }
-}
-
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -298,22 +162,23 @@ pub async fn create(
         role: f.role.clone().unwrap_or_default(),
         region: f.region.clone().unwrap_or_default(),
     };
-    let new = match validate_new_user(
-        me,
-        &scope,
-        f.email.as_deref(),
-        f.display_name.as_deref(),
-        non_empty(&f.role).as_deref(),
-        f.region.as_deref(),
-        f.password.as_deref(),
-    ) {
+    let actor = auth.actor(me, scope.clone());
+    let role = non_empty(&f.role);
+    let input = cratb_app::users::UserInput {
+        email: f.email.as_deref(),
+        display_name: f.display_name.as_deref(),
+        role: role.as_deref(),
+        region: f.region.as_deref(),
+        password: f.password.as_deref(),
+    };
+    let new = match cratb_app::users::validate(&actor, &input) {
         Ok(n) => n,
         Err(errors) => return form_page(&auth, me, &scope, v, errors),
     };
-    match insert_user(&state, &auth, &new).await {
-        Ok(Ok(_)) => Ok(super::login::redirect("/users")),
-        Ok(Err(errors)) => form_page(&auth, me, &scope, v, errors),
-        Err(e) => Err(PageError::store(auth.lang)(e)),
+    match cratb_app::users::create(&state.db, &actor, &new).await {
+        Ok(_) => Ok(super::login::redirect("/users")),
+        Err(cratb_app::AppError::Invalid(errors)) => form_page(&auth, me, &scope, v, errors),
+        Err(e) => Err(PageError::app(auth.lang)(e)),
     }
 }
 
