@@ -134,7 +134,11 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewUser) -> Result<i64> {
     })?;
     let summary = format!("compte créé : {} ({})", new.email, new.role.code());
     let region = new.region.as_ref().map(RegionCode::as_str);
-    audit::append_in(&mut tx, &actor.entry("user.create", "user", id, region, summary)).await?;
+    audit::append_in(
+        &mut tx,
+        &actor.entry("user.create", "user", id, region, summary),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

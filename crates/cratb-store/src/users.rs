@@ -2,8 +2,8 @@
 
 use crate::BeginWrite;
 use crate::{
-    Arg, Db, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, conflict_on, now,
-    on_db, on_tx,
+    Arg, Db, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, conflict_on, now, on_db,
+    on_tx,
 };
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

@@ -480,11 +480,17 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
             let id = cratb_app::users::create(db, &cratb_app::Actor::cli(), &new)
                 .await
                 .map_err(|e| match e {
-                    cratb_app::AppError::Invalid(fields) if fields.iter().any(|f| f.field == "email") => {
+                    cratb_app::AppError::Invalid(fields)
+                        if fields.iter().any(|f| f.field == "email") =>
+                    {
                         anyhow::anyhow!("un compte existe déjà avec l'adresse {email}")
                     }
                     cratb_app::AppError::Invalid(fields) => anyhow::anyhow!(
-                        fields.iter().map(|f| f.message("fr").to_owned()).collect::<Vec<_>>().join(" ; ")
+                        fields
+                            .iter()
+                            .map(|f| f.message("fr").to_owned())
+                            .collect::<Vec<_>>()
+                            .join(" ; ")
                     ),
                     other => anyhow::anyhow!(other.to_string()),
                 })?;

@@ -8,10 +8,10 @@ use crate::error::PageError;
 use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
-use cratb_domain::{Email, Permission, RegionCode, Role, Scope, geo};
+use cratb_domain::{Permission, Role, Scope, geo};
 use cratb_store::FieldError;
-use cratb_store::users::{self, NewUser, NewUserError, User};
-use cratb_store::{PageRequest, StoreError, audit};
+use cratb_store::users::{self, User};
+use cratb_store::{PageRequest, audit};
 use serde::Deserialize;
 
 pub struct UserRow {
