@@ -85,6 +85,9 @@ pub enum AppError {
     /// No such resource within the actor's scope.
     #[error("not found")]
     NotFound,
+    /// The actor's role does not reach this resource (an account of a role they may not grant).
+    #[error("forbidden")]
+    Forbidden,
     /// The input breaks a rule; each field at fault is named.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),

@@ -3,7 +3,7 @@
 
 use crate::{Actor, AppError, Result};
 use cratb_domain::{Email, RegionCode, Role};
-use cratb_store::users::{self, NewUser, NewUserError};
+use cratb_store::users::{self, NewUser, NewUserError, User};
 use cratb_store::{Db, FieldError, StoreError, audit};
 
 /// A new account as typed in a form, a JSON body or command-line options.
@@ -141,4 +141,32 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewUser) -> Result<i64> {
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Disables an account (its sessions end, its API tokens are revoked) or enables it again:
+/// never one's own, and only an account whose role the actor may grant.
+pub async fn set_active(db: &Db, actor: &Actor, id: i64, active: bool) -> Result<User> {
+    if actor.id == Some(id) && !active {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "active",
+            "vous ne pouvez pas désactiver votre propre compte",
+            "you cannot disable your own account",
+        )]));
+    }
+    let target = users::get(db, &actor.scope, id).await?;
+    if !actor.role.may_grant(target.role()) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = db.begin().await?;
+    users::set_active(&mut tx, &actor.scope, id, active).await?;
+    let (action, verb) = if active {
+        ("user.enable", "réactivé")
+    } else {
+        ("user.disable", "désactivé")
+    };
+    let summary = format!("compte {verb} : {}", target.email);
+    let region = target.region_code.as_deref();
+    audit::append_in(&mut tx, &actor.entry(action, "user", id, region, summary)).await?;
+    tx.commit().await?;
+    Ok(users::get(db, &actor.scope, id).await?)
 }

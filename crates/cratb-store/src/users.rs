@@ -188,17 +188,25 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<User> {
 }
 
 /// Enables or disables an account visible in `scope`; disabling also ends its sessions and tokens.
-pub async fn set_active(db: &Db, scope: &Scope, id: i64, active: bool) -> Result<()> {
-    get(db, scope, id).await?;
+pub async fn set_active(tx: &mut Tx, scope: &Scope, id: i64, active: bool) -> Result<()> {
+    let region: Option<Option<String>> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT region_code FROM users WHERE id = $1").bind(id).fetch_optional(c).await)?;
+    let visible = match region {
+        None => false,
+        Some(r) => scope
+            .region_filter()
+            .is_none_or(|mine| r.as_deref() == Some(mine)),
+    };
+    if !visible {
+        return Err(StoreError::NotFound);
+    }
     let at = now();
-    on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(at).bind(id).execute(&mut *tx).await?;
+    on_tx!(tx, c => {
+        sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3").bind(active).bind(at).bind(id).execute(&mut *c).await?;
         if !active {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(at).bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *c).await?;
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(at).bind(id).execute(&mut *c).await?;
         }
-        tx.commit().await?;
     });
     Ok(())
 }

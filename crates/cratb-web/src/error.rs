@@ -139,6 +139,7 @@ impl ApiError {
             };
             match e {
                 cratb_app::AppError::NotFound => ApiError::not_found(),
+                cratb_app::AppError::Forbidden => ApiError::forbidden(),
                 cratb_app::AppError::Invalid(fields) => {
                     ApiError::invalid(fields.into_iter().map(param).collect())
                 }
@@ -219,6 +220,7 @@ impl PageError {
     pub fn app(lang: Lang) -> impl FnOnce(cratb_app::AppError) -> PageError {
         move |e| match e {
             cratb_app::AppError::NotFound => PageError::NotFound(lang),
+            cratb_app::AppError::Forbidden => PageError::Forbidden(lang),
             cratb_app::AppError::Invalid(fields) => PageError::BadRequest(
                 lang,
                 fields

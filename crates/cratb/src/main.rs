@@ -526,20 +526,9 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
             let u = users::find_by_email(db, &email)
                 .await
                 .map_err(|_| anyhow::anyhow!("aucun compte avec l'adresse {email}"))?;
-            users::set_active(db, &Scope::National, u.id, false).await?;
-            cratb_store::audit::append(
-                db,
-                &cratb_store::audit::NewEntry {
-                    actor: "cli".into(),
-                    action: "user.disable".into(),
-                    entity: "user".into(),
-                    entity_id: Some(u.id.to_string()),
-                    region_code: u.region_code.clone(),
-                    summary: format!("compte désactivé en ligne de commande : {email}"),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            cratb_app::users::set_active(db, &cratb_app::Actor::cli(), u.id, false)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
             println!("Compte désactivé, sessions fermées / account disabled: {email}");
         }
     }

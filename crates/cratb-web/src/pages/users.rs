@@ -205,35 +205,8 @@ pub async fn set_active(
             ));
         }
     };
-    if id == me.id && !active {
-        return Err(PageError::BadRequest(
-            lang,
-            "vous ne pouvez pas désactiver votre propre compte".into(),
-        ));
-    }
-    let target = users::get(&state.db, &scope, id)
+    cratb_app::users::set_active(&state.db, &auth.actor(me, scope), id, active)
         .await
-        .map_err(PageError::store(lang))?;
-    if !me.role().may_grant(target.role()) {
-        return Err(PageError::Forbidden(lang));
-    }
-    users::set_active(&state.db, &scope, id, active)
-        .await
-        .map_err(PageError::store(lang))?;
-    let (action, verb) = if active {
-        ("user.enable", "réactivé")
-    } else {
-        ("user.disable", "désactivé")
-    };
-    let entry = auth.audit_entry(
-        action,
-        "user",
-        Some(id.to_string()),
-        target.region_code.clone(),
-        format!("compte {verb} : {}", target.email),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     Ok(super::login::redirect("/users"))
 }
