@@ -1,6 +1,5 @@
 //! Accounts: creation with the password policy, argon2id hashing, scoped listing, activation.
 
-use crate::BeginWrite;
 use crate::{
     Arg, Db, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, conflict_on, now, on_db,
     on_tx,

@@ -10,8 +10,8 @@ use askama::Template;
 use axum::extract::State;
 use cratb_domain::{Permission, Role, Scope, geo};
 use cratb_store::FieldError;
+use cratb_store::PageRequest;
 use cratb_store::users::{self, User};
-use cratb_store::{PageRequest, audit};
 use serde::Deserialize;
 
 pub struct UserRow {
