@@ -53,13 +53,9 @@ pub async fn append_in(tx: &mut Tx, e: &NewEntry) -> Result<()> {
 
 /// Appends an entry of an event that changes nothing else (a login, a read).
 pub async fn append(db: &Db, e: &NewEntry) -> Result<()> {
-    let at = now();
-    on_db!(db, p => sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, region_code, summary, ip, request_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(at).bind(e.actor_id).bind(&e.actor).bind(&e.action).bind(&e.entity).bind(&e.entity_id)
-        .bind(&e.region_code).bind(&e.summary).bind(&e.ip).bind(&e.request_id).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    let mut tx = db.begin().await?;
+    append_in(&mut tx, e).await?;
+    tx.commit().await
 }
 
 /// Filters of the audit log.
