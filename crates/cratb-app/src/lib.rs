@@ -6,6 +6,7 @@
 //! the JSON API and the command line call the same function, so that a change is validated,
 //! scoped and audited the same way whichever door it came through. Nothing here knows HTTP.
 
+pub mod consumption;
 pub mod establishments;
 pub mod territories;
 pub mod users;

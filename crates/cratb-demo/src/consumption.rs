@@ -198,7 +198,9 @@ pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoErr
         target_year: Some(2027),
         ..consumption::Target::national("ES", "J01")
     };
-    consumption::set_target(db, &scope, region.as_str(), &target, "demo").await?;
+    let mut tx = db.begin().await?;
+    consumption::set_target(&mut tx, &scope, region.as_str(), &target, "demo").await?;
+    tx.commit().await?;
     Ok(done.consumption_rows)
 }
 

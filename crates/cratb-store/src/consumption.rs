@@ -8,7 +8,7 @@
 //! of multi-row `VALUES`).
 
 use crate::BeginWrite;
-use crate::{Db, Result, StoreError, imports, now, on_db};
+use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_consumption::cube::{self, Cube};
 use cratb_consumption::hospital::{self, Problem};
 use cratb_consumption::indicators::AwareTable;
@@ -619,7 +619,7 @@ pub async fn targets(db: &Db, scope: &Scope, region: &str) -> Result<Vec<Target>
 
 /// Sets (or replaces) a target of the region; `Invalid(field)` for a figure refused.
 pub async fn set_target(
-    db: &Db,
+    tx: &mut Tx,
     scope: &Scope,
     region: &str,
     t: &Target,
@@ -630,7 +630,7 @@ pub async fn set_target(
     }
     t.check().map_err(StoreError::Invalid)?;
     let at = now();
-    on_db!(db, p => sqlx::query(
+    on_tx!(tx, c => sqlx::query(
         "INSERT INTO consumption_targets (region_code, sector, indicator, baseline_year, reduction_pct, target_value, target_year, national_value, national_year, set_by, set_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (region_code, sector, indicator) DO UPDATE SET baseline_year = excluded.baseline_year,
@@ -638,7 +638,7 @@ pub async fn set_target(
            national_value = excluded.national_value, national_year = excluded.national_year, set_by = excluded.set_by, set_at = excluded.set_at")
         .bind(region).bind(&t.sector).bind(&t.indicator).bind(t.baseline_year).bind(t.reduction_pct)
         .bind(t.target_value).bind(t.target_year).bind(t.national_value).bind(t.national_year).bind(actor).bind(at)
-        .execute(p).await.map(|r| r.rows_affected()))?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -14,8 +14,8 @@ use askama::Template;
 use axum::extract::State;
 use cratb_consumption::cube::{CLASSES, class_index};
 use cratb_domain::geo;
+use cratb_store::FieldError;
 use cratb_store::consumption::{self, Target};
-use cratb_store::{FieldError, audit};
 use serde::Deserialize;
 
 /// The form, as typed.
@@ -345,19 +345,9 @@ pub async fn save(
         Ok(t) => t,
         Err(errors) => return page(&state, &auth, region, v, errors, false).await,
     };
-    consumption::set_target(&state.db, &scope, &region, &t, &user.email)
+    cratb_app::consumption::set_target(&state.db, &auth.actor(user, scope), &region, &t)
         .await
-        .map_err(PageError::store(lang))?;
-    let entry = auth.audit_entry(
-        "consumption.target",
-        "consumption_target",
-        Some(format!("{}/{}", t.sector, t.indicator)),
-        Some(region.clone()),
-        format!("{} {} : {}", t.sector, t.indicator, t.describe("fr")),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     Ok(crate::pages::login::redirect(&format!(
         "/consumption/targets?region={region}&sector={}&class={}&saved=1",
         t.sector, t.indicator
