@@ -742,19 +742,30 @@ pub async fn ddd_table(db: &Db, edition: &str) -> Result<DddTable> {
 
 /// Stores a table a data manager loaded (the text in the reference layout); an edition's name
 /// is never reused, so that every figure keeps meaning what it said.
-pub async fn save_ddd_table(db: &Db, table: &DddTable, content: &str, actor: &str) -> Result<()> {
+pub async fn save_ddd_table(
+    tx: &mut Tx,
+    table: &DddTable,
+    content: &str,
+    actor: &str,
+) -> Result<()> {
     let name = table.edition.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(StoreError::Invalid("edition"));
     }
-    if editions(db).await?.iter().any(|e| e.edition == name) {
+    let shipped = DddTable::editions()
+        .into_iter()
+        .filter_map(DddTable::embedded)
+        .any(|t| t.edition == name);
+    let loaded: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT edition FROM ddd_tables WHERE edition = $1").bind(name).fetch_optional(c).await)?;
+    if shipped || loaded.is_some() {
         return Err(StoreError::Conflict("edition"));
     }
     let at = now();
-    on_db!(db, p => sqlx::query(
+    on_tx!(tx, c => sqlx::query(
         "INSERT INTO ddd_tables (edition, content, codes, loaded_by, loaded_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(name).bind(content).bind(table.len() as i64).bind(actor).bind(at)
-        .execute(p).await.map(|r| r.rows_affected()))?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -291,12 +291,14 @@ pub async fn recompute(db: &cratb_store::Db, command: ConsumptionCommand) -> Res
     if let Some(file) = ddd_file {
         let (table, text) = DddTable::from_sheet(&read(&file)?, &name)
             .map_err(|e| anyhow!(UserError(format!("{} : {e}", file.display()))))?;
-        match cratb_store::consumption::save_ddd_table(db, &table, &text, "cli").await {
+        match cratb_app::consumption::load_edition(db, &cratb_app::Actor::cli(), &table, &text)
+            .await
+        {
             Ok(()) => eprintln!("édition « {name} » chargée : {} codes ATC", table.len()),
-            Err(cratb_store::StoreError::Conflict(_)) => bail!(UserError(format!(
+            Err(cratb_app::AppError::Conflict(_)) => bail!(UserError(format!(
                 "une édition « {name} » existe déjà (un nom n'est jamais réutilisé)"
             ))),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(anyhow!(e.to_string())),
         }
     }
     let table = match cratb_store::consumption::ddd_table(db, &name).await {

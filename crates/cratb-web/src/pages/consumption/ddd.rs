@@ -118,7 +118,7 @@ pub async fn form(
 /// Loads a newer edition: its name and its file.
 pub async fn load(State(state): State<AppState>, auth: Auth, form: Multipart) -> PageResult {
     let lang = auth.lang;
-    let (user, _) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let mut u = crate::pages::Upload::read(form, &["file"])
         .await
         .map_err(|e| PageError::BadRequest(lang, e))?;
@@ -142,24 +142,16 @@ pub async fn load(State(state): State<AppState>, auth: Auth, form: Multipart) ->
         Ok(t) => t,
         Err(e) => return page(&state, &auth, region, fail(e)).await,
     };
-    match consumption::save_ddd_table(&state.db, &table, &text, &user.email).await {
+    match cratb_app::consumption::load_edition(&state.db, &auth.actor(user, scope), &table, &text)
+        .await
+    {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
+        Err(cratb_app::AppError::Conflict(_)) => {
             let e = fail(format!("« {edition} » : {}", lang.tr().con_ddd_exists));
             return page(&state, &auth, region, e).await;
         }
-        Err(e) => return Err(PageError::store(lang)(e)),
+        Err(e) => return Err(PageError::app(lang)(e)),
     }
-    let entry = auth.audit_entry(
-        "ddd_table.load",
-        "ddd_table",
-        Some(edition.clone()),
-        None,
-        format!("{edition} : {} codes ATC avec une DDD", table.len()),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
     let notice = Notice {
         loaded: Some((edition, table.len())),
         ..Notice::default()
