@@ -259,6 +259,29 @@ async fn logins_and_audited_views_keep_working_during_a_large_import() {
     );
 }
 
+/// Sends `n` isolates to the server at `base`, whose database cannot write: a 503 saying so,
+/// and nothing of them in the test app's database.
+async fn import_cannot_write(app: &TestApp, base: &str, token: &str, n: usize) {
+    let before = scalar(&app.db, "SELECT COUNT(*) FROM isolates").await;
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/isolates/imports"))
+        .bearer_auth(token)
+        .body(isolates(n))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("disque plein"),
+        "{problem}"
+    );
+    assert_eq!(
+        scalar(&app.db, "SELECT COUNT(*) FROM isolates").await,
+        before
+    );
+}
+
 /// The URL of the same database, opened so that it can only read.
 fn read_only(url: &str) -> String {
     if url.starts_with("sqlite:") {
@@ -316,24 +339,7 @@ async fn a_database_that_cannot_write_gets_a_clear_503_and_readiness_says_so() {
     assert!(html.contains("disque plein"), "{html}");
 
     // An API import: 503 with the reason, nothing written.
-    let before = scalar(&app.db, "SELECT COUNT(*) FROM isolates").await;
-    let res = http
-        .post(format!("{base}/api/v1/isolates/imports"))
-        .bearer_auth(&token)
-        .body(isolates(100))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 503);
-    let problem: serde_json::Value = res.json().await.unwrap();
-    assert!(
-        problem["detail"].as_str().unwrap().contains("disque plein"),
-        "{problem}"
-    );
-    assert_eq!(
-        scalar(&app.db, "SELECT COUNT(*) FROM isolates").await,
-        before
-    );
+    import_cannot_write(&app, &base, &token, 100).await;
 }
 
 #[tokio::test]
@@ -347,30 +353,13 @@ async fn a_full_disk_gets_a_clear_503_and_leaves_nothing_half_written() {
     let lab = app.email_of(Role::Lab, Some("84"));
     let token = app.token(&lab, true).await;
     let pages = scalar(&app.db, "PRAGMA page_count").await;
-    let before = scalar(&app.db, "SELECT COUNT(*) FROM isolates").await;
     let options: sqlx::sqlite::SqliteConnectOptions = app.database_url.parse().unwrap();
     let pool = sqlx::sqlite::SqlitePoolOptions::new()
         .connect_with(options.pragma("max_page_count", (pages + 2).to_string()))
         .await
         .unwrap();
     let base = serve(Db::Sqlite(pool)).await;
-    let res = reqwest::Client::new()
-        .post(format!("{base}/api/v1/isolates/imports"))
-        .bearer_auth(&token)
-        .body(isolates(20_000))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 503);
-    let problem: serde_json::Value = res.json().await.unwrap();
-    assert!(
-        problem["detail"].as_str().unwrap().contains("disque plein"),
-        "{problem}"
-    );
-    assert_eq!(
-        scalar(&app.db, "SELECT COUNT(*) FROM isolates").await,
-        before
-    );
+    import_cannot_write(&app, &base, &token, 20_000).await;
     assert_eq!(
         scalar(
             &app.db,

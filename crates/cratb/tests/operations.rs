@@ -4,19 +4,8 @@
 
 mod common;
 
-use common::{COORD, Server, api_token, cratb, demo_password, fresh_database, login};
+use common::{COORD, Server, api_token, cratb, demo_password, fresh_database, login, scalar};
 use std::time::Duration;
-
-async fn scalar(database: &str, sql: &str) -> i64 {
-    let db = cratb_store::Db::connect(database).await.unwrap();
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    let n = match &db {
-        cratb_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        cratb_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    };
-    db.close().await;
-    n
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_killed_during_an_import_restarts_without_any_of_it() {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{BIN, fresh_database};
+use common::{BIN, fresh_database, scalar};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -30,17 +30,6 @@ fn run(args: &[&str], input: &str) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-async fn count(database: &str, sql: &str) -> i64 {
-    let db = cratb_store::Db::connect(database).await.unwrap();
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    let n = match &db {
-        cratb_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        cratb_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    };
-    db.close().await;
-    n
 }
 
 #[tokio::test]
@@ -75,7 +64,7 @@ async fn user_add_creates_the_account_with_its_audit_entry() {
     );
     let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'user.create' AND actor = 'cli'
                    AND summary LIKE '%coord@exemple.fr%ligne de commande%'";
-    assert_eq!(count(&database, audited).await, 1);
+    assert_eq!(scalar(&database, audited).await, 1);
 
     let (ok, _, err) = add("coord@exemple.fr", "Girafe-violette-2026\n")();
     assert!(!ok);
@@ -86,9 +75,9 @@ async fn user_add_creates_the_account_with_its_audit_entry() {
     let (ok, _, err) = add("autre@exemple.fr", "court\n")();
     assert!(!ok);
     assert!(err.contains("mot de passe"), "{err}");
-    assert_eq!(count(&database, "SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(scalar(&database, "SELECT COUNT(*) FROM users").await, 1);
     assert_eq!(
-        count(
+        scalar(
             &database,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'user.create'"
         )

@@ -239,3 +239,15 @@ pub async fn login(server: &Server, email: &str, password: &str) -> (reqwest::Cl
     let csrf = between(&page, "<meta name=\"csrf-token\" content=\"", "\"").expect("csrf meta");
     (client, csrf)
 }
+
+/// One number read from the database at `database` (a count, a sum).
+pub async fn scalar(database: &str, sql: &str) -> i64 {
+    let db = cratb_store::Db::connect(database).await.unwrap();
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    let n = match &db {
+        cratb_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        cratb_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    };
+    db.close().await;
+    n
+}
