@@ -10,7 +10,12 @@ use cratb_store::{Db, FieldError, StoreError, audit};
 pub async fn set_target(db: &Db, actor: &Actor, region: &str, t: &Target) -> Result<()> {
     let mut tx = db.begin().await?;
     consumption::set_target(&mut tx, &actor.scope, region, t, &actor.name).await?;
-    let summary = format!("{} {} : {}", t.sector, t.indicator, t.describe("fr"));
+    let summary = format!(
+        "{} {} : {}",
+        t.sector,
+        t.indicator,
+        t.describe(cratb_domain::Lang::Fr)
+    );
     let entry = actor.entry(
         "consumption.target",
         "consumption_target",

@@ -21,6 +21,13 @@ pub struct Class {
     pub prefixes: &'static [&'static str],
 }
 
+impl Class {
+    /// Its name in `lang`.
+    pub fn name(&self, lang: cratb_domain::Lang) -> &'static str {
+        lang.pick(self.fr, self.en)
+    }
+}
+
 /// The classes followed by the French hospital surveillance (SPARES / ConsoRes) and the
 /// national strategy, J01 first.
 pub const CLASSES: &[Class] = &[

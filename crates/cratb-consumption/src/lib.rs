@@ -5,7 +5,9 @@ pub mod cube;
 pub mod ddd;
 pub mod hospital;
 pub mod indicators;
+pub mod peers;
 pub mod primary;
+pub mod targets;
 
 pub use ddd::{DddTable, Route};
 pub use hospital::{By, Indicator, Outcome};

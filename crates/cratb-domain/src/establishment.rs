@@ -20,8 +20,8 @@ macro_rules! code_enum {
             pub fn label_fr(self) -> &'static str { match self { $($name::$variant => $fr),* } }
             /// English label.
             pub fn label_en(self) -> &'static str { match self { $($name::$variant => $en),* } }
-            /// Label in the given language (`fr` unless `en`).
-            pub fn label(self, lang: &str) -> &'static str { if lang == "en" { self.label_en() } else { self.label_fr() } }
+            /// Label in the given language.
+            pub fn label(self, lang: $crate::Lang) -> &'static str { lang.pick(self.label_fr(), self.label_en()) }
         }
     };
 }

@@ -209,8 +209,8 @@ mod tests {
     fn messages_in_both_languages() {
         use crate::Bilingual;
         let e = Finess::parse("380780081").unwrap_err();
-        assert!(e.in_lang("fr").contains("clé de contrôle"));
-        assert!(e.in_lang("en").contains("check key"));
+        assert!(e.in_lang(crate::Lang::Fr).contains("clé de contrôle"));
+        assert!(e.in_lang(crate::Lang::En).contains("check key"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod email;
 pub mod establishment;
 pub mod finess;
 pub mod geo;
+pub mod lang;
 pub mod password;
 pub mod phone;
 pub mod roles;
@@ -20,12 +21,11 @@ pub mod ward;
 pub trait Bilingual: std::fmt::Display {
     /// The message in English.
     fn en(&self) -> String;
-    /// The message in `lang` (`en`, otherwise French).
-    fn in_lang(&self, lang: &str) -> String {
-        if lang == "en" {
-            self.en()
-        } else {
-            self.to_string()
+    /// The message in `lang`.
+    fn in_lang(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Fr => self.to_string(),
+            Lang::En => self.en(),
         }
     }
 }
@@ -35,6 +35,7 @@ pub use email::{Email, EmailError};
 pub use establishment::{Category, Sector};
 pub use finess::{Finess, FinessError};
 pub use geo::{DEPARTMENTS, Department, REGIONS, Region, RegionCode};
+pub use lang::Lang;
 pub use password::{PasswordError, check_password_policy};
 pub use phone::{Phone, PhoneError};
 pub use roles::{Permission, Role, Scope};

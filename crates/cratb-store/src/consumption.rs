@@ -487,123 +487,44 @@ pub async fn cube(db: &Db, region: &str, aware: &AwareTable) -> Result<Cube> {
     Ok(b.build(aware, editions))
 }
 
-/// A consumption target of the region's annual programme, and the national figure compared
-/// with.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
-pub struct Target {
-    pub sector: String,
-    /// Indicator class code (`J01`, `J01M`…).
-    pub indicator: String,
-    pub baseline_year: i32,
-    /// Reduction against the baseline, in %.
-    pub reduction_pct: Option<f64>,
-    /// Or a value to reach (wins over the reduction).
-    pub target_value: Option<f64>,
-    pub target_year: Option<i32>,
-    pub national_value: Option<f64>,
-    pub national_year: Option<i32>,
-    /// Who set it (`None`: the national default).
-    pub set_by: Option<String>,
-}
+pub use cratb_consumption::targets::Target;
 
-impl Target {
-    /// The national strategy's target (2022–2025, extended): −25 % against 2019.
-    pub fn national(sector: &str, indicator: &str) -> Target {
-        Target {
-            sector: sector.into(),
-            indicator: indicator.into(),
-            baseline_year: 2019,
-            reduction_pct: Some(25.0),
-            target_value: None,
-            target_year: None,
-            national_value: None,
-            national_year: None,
-            set_by: None,
-        }
-    }
+/// A target as stored.
+type TargetRow = (
+    String,
+    String,
+    i32,
+    Option<f64>,
+    Option<f64>,
+    Option<i32>,
+    Option<f64>,
+    Option<i32>,
+    Option<String>,
+);
 
-    /// The value to reach, given the baseline's.
-    pub fn goal(&self, baseline: Option<f64>) -> Option<f64> {
-        self.target_value
-            .or_else(|| Some(baseline? * (1.0 - self.reduction_pct? / 100.0)))
-    }
-
-    /// The target in words (`−25 % par rapport à 2019, en 2027`).
-    pub fn describe(&self, lang: &str) -> String {
-        let what = match (self.target_value, self.reduction_pct) {
-            (Some(v), _) if lang == "en" => format!("value {v}"),
-            (Some(v), _) => format!("valeur {}", v.to_string().replace('.', ",")),
-            (None, Some(r)) if lang == "en" => format!("−{r} % against {}", self.baseline_year),
-            (None, Some(r)) => format!(
-                "−{} % par rapport à {}",
-                r.to_string().replace('.', ","),
-                self.baseline_year
-            ),
-            (None, None) => String::new(),
-        };
-        let by = match self.target_year {
-            Some(y) if lang == "en" => format!(" by {y}"),
-            Some(y) => format!(" en {y}"),
-            None => String::new(),
-        };
-        let whose = match (&self.set_by, lang) {
-            (None, "en") => " (national target)",
-            (None, _) => " (objectif national)",
-            _ => "",
-        };
-        format!("{what}{by}{whose}")
-    }
-
-    /// Checks the figures; the name of the first field refused.
-    pub fn check(&self) -> std::result::Result<(), &'static str> {
-        let year = |y: i32| (2000..=2100).contains(&y);
-        if !["ES", "EMS", "VILLE"].contains(&self.sector.as_str()) {
-            return Err("sector");
-        }
-        if cube::class_index(&self.indicator).is_none() {
-            return Err("indicator");
-        }
-        if !year(self.baseline_year) {
-            return Err("baseline_year");
-        }
-        if self
-            .reduction_pct
-            .is_some_and(|r| !(0.0..=100.0).contains(&r))
-        {
-            return Err("reduction_pct");
-        }
-        if self.reduction_pct.is_none() && self.target_value.is_none() {
-            return Err("reduction_pct");
-        }
-        if self.target_value.is_some_and(|v| !v.is_finite() || v < 0.0) {
-            return Err("target_value");
-        }
-        if self
-            .target_year
-            .is_some_and(|y| !year(y) || y <= self.baseline_year)
-        {
-            return Err("target_year");
-        }
-        if self
-            .national_value
-            .is_some_and(|v| !v.is_finite() || v < 0.0)
-        {
-            return Err("national_value");
-        }
-        if self.national_year.is_some_and(|y| !year(y)) {
-            return Err("national_year");
-        }
-        Ok(())
+fn target_of(r: TargetRow) -> Target {
+    let (sector, indicator, baseline_year, reduction_pct, target_value, target_year) =
+        (r.0, r.1, r.2, r.3, r.4, r.5);
+    Target {
+        sector,
+        indicator,
+        baseline_year,
+        reduction_pct,
+        target_value,
+        target_year,
+        national_value: r.6,
+        national_year: r.7,
+        set_by: r.8,
     }
 }
 
 /// The region's target for a sector and indicator (the national one where none was set).
 pub async fn target(db: &Db, region: &str, sector: &str, indicator: &str) -> Result<Target> {
-    let row: Option<Target> = on_db!(db, p => sqlx::query_as(
+    let row: Option<TargetRow> = on_db!(db, p => sqlx::query_as(
         "SELECT sector, indicator, baseline_year, reduction_pct, target_value, target_year, national_value, national_year, set_by
          FROM consumption_targets WHERE region_code = $1 AND sector = $2 AND indicator = $3")
         .bind(region).bind(sector).bind(indicator).fetch_optional(p).await)?;
-    Ok(row.unwrap_or_else(|| Target::national(sector, indicator)))
+    Ok(row.map_or_else(|| Target::national(sector, indicator), target_of))
 }
 
 /// Every target the region set.
@@ -611,10 +532,11 @@ pub async fn targets(db: &Db, scope: &Scope, region: &str) -> Result<Vec<Target>
     if !scope.allows(region) {
         return Err(StoreError::NotFound);
     }
-    Ok(on_db!(db, p => sqlx::query_as(
+    let rows: Vec<TargetRow> = on_db!(db, p => sqlx::query_as(
         "SELECT sector, indicator, baseline_year, reduction_pct, target_value, target_year, national_value, national_year, set_by
          FROM consumption_targets WHERE region_code = $1 ORDER BY sector, indicator")
-        .bind(region).fetch_all(p).await)?)
+        .bind(region).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(target_of).collect())
 }
 
 /// Sets (or replaces) a target of the region; `Invalid(field)` for a figure refused.

@@ -167,13 +167,9 @@ impl FieldError {
             message_en: e.en(),
         }
     }
-    /// The message in `lang` (`en`, otherwise French).
-    pub fn message(&self, lang: &str) -> &str {
-        if lang == "en" {
-            &self.message_en
-        } else {
-            &self.message
-        }
+    /// The message in `lang`.
+    pub fn message(&self, lang: cratb_domain::Lang) -> &str {
+        lang.pick(&self.message, &self.message_en)
     }
 }
 

@@ -307,12 +307,8 @@ impl ImportProblem {
             message_en: p.message("en"),
         }
     }
-    pub fn message(&self, lang: &str) -> &str {
-        if lang == "en" {
-            &self.message_en
-        } else {
-            &self.message
-        }
+    pub fn message(&self, lang: cratb_domain::Lang) -> &str {
+        lang.pick(&self.message, &self.message_en)
     }
 }
 

@@ -243,7 +243,7 @@ async fn main() {
     let t = Instant::now();
     let year = *cube.years.last().unwrap();
     let mut bytes = 0;
-    let reports = cratb_web::pages::consumption::each_report(&cube, "84", year, |_, _, _, pdf| {
+    let reports = cratb_report::consumption::each_report(&cube, "84", year, |_, _, _, pdf| {
         bytes += pdf.len();
         Ok::<(), ()>(())
     })

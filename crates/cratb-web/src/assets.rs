@@ -3,7 +3,6 @@
 
 use crate::auth::{LANG_COOKIE, cookie};
 use crate::error::PageError;
-use crate::i18n::Lang;
 use crate::input::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -82,7 +81,7 @@ pub async fn serve(headers: HeaderMap, Path(file): Path<String>) -> Response {
                 .into_response()
         }
         None => {
-            let lang = Lang::negotiate(cookie(&headers, LANG_COOKIE), &headers);
+            let lang = crate::i18n::negotiate(cookie(&headers, LANG_COOKIE), &headers);
             PageError::NotFound(lang).into_response()
         }
     }

@@ -3,6 +3,7 @@
 //! check each route declares.
 
 use crate::error::{ApiError, PageError};
+use crate::i18n::Catalogue as _;
 use crate::i18n::Lang;
 use crate::routes::Access;
 use crate::{AppState, BODY_LIMIT};
@@ -155,7 +156,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     }
     let (mut parts, body) = req.into_parts();
     let headers = &parts.headers;
-    let lang = Lang::negotiate(cookie(headers, LANG_COOKIE), headers);
+    let lang = crate::i18n::negotiate(cookie(headers, LANG_COOKIE), headers);
     let api = path.starts_with("/api/v1");
     let ip = parts
         .extensions

@@ -2,6 +2,7 @@
 //! `application/problem+json` document (RFC 9457) for the API. A user error is a 4xx with a
 //! message; only a fault of ours is a 500, and its detail goes to the log, not the client.
 
+use crate::i18n::Catalogue as _;
 use crate::i18n::Lang;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -134,7 +135,7 @@ impl ApiError {
         move |e| {
             let param = |f: cratb_store::FieldError| InvalidParam {
                 pointer: format!("/{}", f.field),
-                detail: f.message(lang.code()).to_owned(),
+                detail: f.message(lang).to_owned(),
                 ..Default::default()
             };
             match e {
@@ -225,12 +226,12 @@ impl PageError {
                 lang,
                 fields
                     .iter()
-                    .map(|f| f.message(lang.code()))
+                    .map(|f| f.message(lang))
                     .collect::<Vec<_>>()
                     .join(" ; "),
             ),
             cratb_app::AppError::Conflict(f) => {
-                PageError::BadRequest(lang, f.message(lang.code()).to_owned())
+                PageError::BadRequest(lang, f.message(lang).to_owned())
             }
             cratb_app::AppError::Store(e) => PageError::store(lang)(e),
         }

@@ -3,52 +3,33 @@
 
 use axum::http::HeaderMap;
 
-/// An interface language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Fr,
-    En,
+pub use cratb_domain::Lang;
+
+/// The language from the `cratb_lang` cookie, else the first supported in `Accept-Language`, else French.
+pub fn negotiate(cookie: Option<&str>, headers: &HeaderMap) -> Lang {
+    if let Some(l) = cookie.and_then(Lang::parse) {
+        return l;
+    }
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+        })
+        .unwrap_or(Lang::Fr)
 }
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim().get(..2).map(|s| s.to_ascii_lowercase()).as_deref() {
-            Some("fr") => Some(Lang::Fr),
-            Some("en") => Some(Lang::En),
-            _ => None,
-        }
-    }
-    /// The language from the `cratb_lang` cookie, else the first supported in `Accept-Language`, else French.
-    pub fn negotiate(cookie: Option<&str>, headers: &HeaderMap) -> Lang {
-        if let Some(l) = cookie.and_then(Lang::parse) {
-            return l;
-        }
-        headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.split(',')
-                    .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
-            })
-            .unwrap_or(Lang::Fr)
-    }
-    pub fn tr(self) -> &'static Tr {
+/// The interface's words in a language.
+pub trait Catalogue {
+    fn tr(self) -> &'static Tr;
+}
+
+impl Catalogue for Lang {
+    fn tr(self) -> &'static Tr {
         match self {
             Lang::Fr => &FR,
             Lang::En => &EN,
-        }
-    }
-    /// The other language, offered by the switch.
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Fr => Lang::En,
-            Lang::En => Lang::Fr,
         }
     }
 }
@@ -524,12 +505,12 @@ mod tests {
     #[test]
     fn negotiation() {
         let mut h = HeaderMap::new();
-        assert_eq!(Lang::negotiate(None, &h), Lang::Fr);
+        assert_eq!(negotiate(None, &h), Lang::Fr);
         h.insert(
             "accept-language",
             HeaderValue::from_static("de-DE,en-GB;q=0.8,fr;q=0.5"),
         );
-        assert_eq!(Lang::negotiate(None, &h), Lang::En);
-        assert_eq!(Lang::negotiate(Some("fr"), &h), Lang::Fr);
+        assert_eq!(negotiate(None, &h), Lang::En);
+        assert_eq!(negotiate(Some("fr"), &h), Lang::Fr);
     }
 }

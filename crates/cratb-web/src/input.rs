@@ -278,7 +278,7 @@ pub async fn refuse_unreadable_address(req: Request, next: Next) -> Response {
     let Some(refusal) = refusal else {
         return next.run(req).await;
     };
-    let lang = Lang::negotiate(cookie(req.headers(), LANG_COOKIE), req.headers());
+    let lang = crate::i18n::negotiate(cookie(req.headers(), LANG_COOKIE), req.headers());
     let pointer = match &refusal.place {
         Place::Parameter(n) => Some(format!("/{n}")),
         _ => None,
@@ -286,7 +286,7 @@ pub async fn refuse_unreadable_address(req: Request, next: Next) -> Response {
     Refusal {
         lang,
         api: is_api(uri.path()),
-        message: refusal.in_lang(lang.code()),
+        message: refusal.in_lang(lang),
         pointer,
         value: None,
     }
@@ -329,7 +329,7 @@ fn caller(parts: &Parts) -> (Lang, bool) {
     match parts.extensions.get::<Auth>() {
         Some(a) => (a.lang, a.api),
         None => (
-            Lang::negotiate(cookie(&parts.headers, LANG_COOKIE), &parts.headers),
+            crate::i18n::negotiate(cookie(&parts.headers, LANG_COOKIE), &parts.headers),
             is_api(parts.uri.path()),
         ),
     }
@@ -446,7 +446,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
                 Refusal {
                     lang,
                     api,
-                    message: bad.in_lang(lang.code()),
+                    message: bad.in_lang(lang),
                     pointer: Some(format!("/{name}")),
                     value,
                 }

@@ -251,7 +251,7 @@ pub async fn reports(db: &cratb_store::Db, command: ConsumptionCommand) -> Resul
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let written = cratb_web::pages::consumption::each_report(
+    let written = cratb_report::consumption::each_report(
         &cube,
         region.as_str(),
         year,

@@ -488,7 +488,7 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
                     cratb_app::AppError::Invalid(fields) => anyhow::anyhow!(
                         fields
                             .iter()
-                            .map(|f| f.message("fr").to_owned())
+                            .map(|f| f.message(cratb_domain::Lang::Fr).to_owned())
                             .collect::<Vec<_>>()
                             .join(" ; ")
                     ),

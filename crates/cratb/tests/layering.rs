@@ -10,11 +10,13 @@
 use std::collections::BTreeSet;
 
 /// Crates of pure rules: no I/O beyond reading what they are handed.
-const RULE_CRATES: [&str; 4] = [
+const RULE_CRATES: [&str; 6] = [
     "cratb-domain",
     "cratb-sheet",
     "cratb-amr",
     "cratb-consumption",
+    "cratb-report",
+    "cratb-resistance",
 ];
 /// What sits above the rule crates, and the frameworks of the layers above them.
 const ABOVE_RULES: [&str; 9] = [
@@ -102,4 +104,35 @@ fn dependencies_point_down_only() {
     assert!(new.is_empty(), "dependencies pointing up: {new:?}");
     let gone: Vec<_> = known.difference(&breaches).collect();
     assert!(gone.is_empty(), "fixed, remove from NOT_YET: {gone:?}");
+}
+
+/// The binary uses the web crate to serve and for nothing else: every command of the CLI goes
+/// through the use cases and the capability crates, never through a page.
+#[test]
+fn the_command_line_uses_the_web_crate_only_to_serve() {
+    const SERVING: [&str; 4] = [
+        "cratb_web::AppState",
+        "cratb_web::Config",
+        "cratb_web::serve",
+        "cratb_web::mail::Mailer",
+    ];
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut uses = Vec::new();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("cratb_web::") {
+            let path_used: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            if !SERVING.iter().any(|s| path_used.starts_with(s)) {
+                uses.push(format!("{}: {path_used}", path.display()));
+            }
+        }
+    }
+    assert!(
+        uses.is_empty(),
+        "the CLI reaches into the web crate: {uses:?}"
+    );
 }

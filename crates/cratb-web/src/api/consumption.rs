@@ -4,7 +4,6 @@
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::consumption::{self as model, unit_label};
 use crate::error::{ApiError, Problem};
 use crate::input::Query;
 use crate::pages::consumption::{Filters, resolve};
@@ -12,7 +11,9 @@ use axum::Json;
 use axum::extract::State;
 use cratb_consumption::cube::CLASSES;
 use cratb_consumption::hospital::Missing;
+use cratb_consumption::peers;
 use cratb_domain::Role;
+use cratb_report::consumption::unit_label;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -94,12 +95,13 @@ pub async fn establishments(
         Role::Referent => Some(user.establishment_id.ok_or_else(ApiError::forbidden)?),
         _ => None,
     };
-    let region = model::region_asked(&scope, user.region_code.as_deref(), f.region.as_deref())
-        .ok_or_else(ApiError::not_found)?;
+    let region =
+        crate::consumption::region_asked(&scope, user.region_code.as_deref(), f.region.as_deref())
+            .ok_or_else(ApiError::not_found)?;
     let cube = state.consumption.region(&state.db, &region).await?;
     let r = resolve(&cube, &f);
     let sector = r.slice.sector.clone().unwrap_or_else(|| "ES".into());
-    let establishments = model::ranked(&cube, &r.slice, r.class, r.year)
+    let establishments = peers::ranked(&cube, &r.slice, r.class, r.year)
         .into_iter()
         .filter(|x| own.is_none_or(|id| cube.units[x.unit].id == id))
         .map(|x| {
@@ -155,7 +157,7 @@ pub async fn establishments(
         .collect();
     Ok(Json(ConsumptionFigures {
         left_out,
-        unit: unit_label(&sector, "en").to_string(),
+        unit: unit_label(&sector, cratb_domain::Lang::En).to_string(),
         region,
         year: r.year,
         sector,

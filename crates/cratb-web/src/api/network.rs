@@ -46,9 +46,7 @@ pub async fn get_team(
 /// A store refusal on a team, as a problem naming the field.
 fn team_error(e: StoreError, lang: crate::i18n::Lang) -> ApiError {
     match crate::pages::network::teams::team_store_error(e) {
-        Ok(fe) if fe.field == "name" => {
-            ApiError::new(StatusCode::CONFLICT, fe.message(lang.code()))
-        }
+        Ok(fe) if fe.field == "name" => ApiError::new(StatusCode::CONFLICT, fe.message(lang)),
         Ok(fe) => invalid(vec![fe], lang),
         Err(e) => e.into(),
     }

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, InvalidParam, Problem};
 use crate::input::{Id, Query};
-use crate::resistance::{AlertRow, Filter};
+use crate::resistance::Filter;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -15,8 +15,54 @@ use axum::response::{IntoResponse, Response};
 use cratb_domain::Scope;
 use cratb_store::audit;
 use cratb_store::resistance::{ImportError, ImportOutcome, ImportRequest};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Resistant organisms of concern in an establishment and a year, as the API gives them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertRow {
+    pub establishment_id: Option<i64>,
+    pub year: i16,
+    pub kind: AlertKind,
+    /// First isolates resistant (or non-susceptible) among those tested.
+    pub resistant: u32,
+    pub tested: u32,
+    /// Per cent.
+    pub rate: f64,
+}
+
+/// The resistant organisms of concern followed by the stewardship network.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Enterobacterales resistant to a 3rd-generation cephalosporin (cefotaxime, ceftriaxone or ceftazidime R).
+    Enterobacterales3gc,
+    /// Enterobacterales not susceptible to a carbapenem (meropenem, imipenem or ertapenem I or R).
+    CarbapenemNonSusceptible,
+    /// Staphylococcus aureus resistant to oxacillin or cefoxitin.
+    Mrsa,
+    /// Enterococcus faecium or faecalis resistant to vancomycin.
+    Vre,
+}
+
+impl From<cratb_resistance::AlertRow> for AlertRow {
+    fn from(r: cratb_resistance::AlertRow) -> AlertRow {
+        use cratb_resistance::AlertKind as K;
+        AlertRow {
+            establishment_id: r.establishment_id,
+            year: r.year,
+            kind: match r.kind {
+                K::Enterobacterales3gc => AlertKind::Enterobacterales3gc,
+                K::CarbapenemNonSusceptible => AlertKind::CarbapenemNonSusceptible,
+                K::Mrsa => AlertKind::Mrsa,
+                K::Vre => AlertKind::Vre,
+            },
+            resistant: r.resistant,
+            tested: r.tested,
+            rate: r.rate,
+        }
+    }
+}
 
 /// Options of an upload.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -64,7 +110,7 @@ pub async fn upload(
     body: Body,
 ) -> Result<Response, ApiError> {
     let (user, scope) = auth.api_user()?;
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     // Read into one buffer that goes to the import as it is (not collected, then copied).
     let announced = headers
         .get(axum::http::header::CONTENT_LENGTH)
@@ -159,7 +205,7 @@ pub async fn antibiogram(
     Query(f): Query<Filter>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (_, data) = region_data(&state, &auth, &f).await?;
-    Ok(Json(data.antibiogram(&f).to_json()))
+    Ok(Json(data.antibiogram(&f.analysis()).to_json()))
 }
 
 /// Resistant organisms of concern among first isolates, per establishment and year.
@@ -173,5 +219,10 @@ pub async fn alerts(
 ) -> Result<Json<Vec<AlertRow>>, ApiError> {
     f.first_isolates = None;
     let (_, data) = region_data(&state, &auth, &f).await?;
-    Ok(Json(data.alerts(&f)))
+    Ok(Json(
+        data.alerts(&f.analysis())
+            .into_iter()
+            .map(AlertRow::from)
+            .collect(),
+    ))
 }

@@ -4,6 +4,7 @@ use super::{HtmlForm, Layout, PageResult, fmt_time, render_status};
 use crate::AppState;
 use crate::auth::{Auth, SESSION_COOKIE};
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::Path;
 use askama::Template;
 use axum::extract::State;
@@ -52,8 +53,8 @@ async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -
     let tokens = list
         .into_iter()
         .map(|t| TokenRow {
-            created: fmt_time(&t.created_at, lang.code()),
-            last_used: t.last_used_at.as_ref().map(|d| fmt_time(d, lang.code())),
+            created: fmt_time(&t.created_at, lang),
+            last_used: t.last_used_at.as_ref().map(|d| fmt_time(d, lang)),
             t,
         })
         .collect();
@@ -61,7 +62,7 @@ async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -
         &AccountPage {
             l: Layout::new(auth, lang.tr().account_title),
             email: user.email.clone(),
-            role_label: user.role().label(lang.code()),
+            role_label: user.role().label(lang),
             sessions: n,
             tokens,
             new_token: notes.new_token,
@@ -103,7 +104,7 @@ pub async fn change_password(
     {
         Ok(()) => None,
         Err(users::PasswordChangeError::Policy(e)) => {
-            Some(cratb_domain::Bilingual::in_lang(&e, lang.code()))
+            Some(cratb_domain::Bilingual::in_lang(&e, lang))
         }
         Err(users::PasswordChangeError::WrongCurrent) => Some(tr.wrong_current_password.to_owned()),
     };

@@ -4,6 +4,7 @@ use super::{Layout, Opt, PageResult, fmt_time, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{Day, PageNumber, Query, page_request};
 use askama::Template;
 use axum::extract::State;
@@ -86,7 +87,7 @@ pub async fn list(
     let rows = items
         .into_iter()
         .map(|e| EntryRow {
-            at: fmt_time(&e.at, lang.code()),
+            at: fmt_time(&e.at, lang),
             e,
         })
         .collect();

@@ -6,9 +6,11 @@ use super::{
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
+use cratb_domain::Lang;
 use cratb_domain::{NetworkRole, Permission, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
@@ -100,8 +102,8 @@ pub async fn list(
         .into_iter()
         .map(|p| Row {
             stale: p.is_stale(),
-            roles: role_labels(&p.network_roles, lang.code()),
-            profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
+            roles: role_labels(&p.network_roles, lang),
+            profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang)),
             phone: super::readable_phone(p.phone.as_deref()),
             p,
         })
@@ -111,15 +113,11 @@ pub async fn list(
         q: query.q.clone().unwrap_or_default(),
         stale: query.stale == Some(true),
         professions: options(
-            Profession::ALL
-                .iter()
-                .map(|p| (p.code(), p.label(lang.code()))),
+            Profession::ALL.iter().map(|p| (p.code(), p.label(lang))),
             query.profession.as_deref().unwrap_or(""),
         ),
         roles: options(
-            NetworkRole::ALL
-                .iter()
-                .map(|r| (r.code(), r.label(lang.code()))),
+            NetworkRole::ALL.iter().map(|r| (r.code(), r.label(lang))),
             query.role.as_deref().unwrap_or(""),
         ),
         rows,
@@ -132,7 +130,7 @@ pub async fn list(
 }
 
 /// The labels of stored role codes, comma-separated.
-fn role_labels(codes: &str, lang: &str) -> String {
+fn role_labels(codes: &str, lang: Lang) -> String {
     NetworkRole::parse_list(codes)
         .unwrap_or_default()
         .iter()
@@ -237,15 +235,11 @@ async fn form_page(
         l: Layout::new(auth, title),
         action: id.map_or("/directory".to_string(), |i| format!("/directory/{i}")),
         roles: super::checks(
-            NetworkRole::ALL
-                .iter()
-                .map(|r| (r.code(), r.label(lang.code()))),
+            NetworkRole::ALL.iter().map(|r| (r.code(), r.label(lang))),
             &v.network_roles,
         ),
         professions: options(
-            Profession::ALL
-                .iter()
-                .map(|p| (p.code(), p.label(lang.code()))),
+            Profession::ALL.iter().map(|p| (p.code(), p.label(lang))),
             &v.profession,
         ),
         regions,
@@ -521,7 +515,7 @@ pub async fn show(
         .map_err(PageError::store(lang))?
         .into_iter()
         .map(|v| VersionRow {
-            when: super::fmt_time(&v.changed_at, lang.code()),
+            when: super::fmt_time(&v.changed_at, lang),
             version: v.version,
             actor: v.actor,
             summary: v.summary,
@@ -539,11 +533,11 @@ pub async fn show(
         teams,
         confirmed: p
             .confirmed_at
-            .map(|t| super::fmt_time(&t, lang.code()))
+            .map(|t| super::fmt_time(&t, lang))
             .unwrap_or_default(),
         stale: p.is_stale(),
-        roles: role_labels(&p.network_roles, lang.code()),
-        profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code())),
+        roles: role_labels(&p.network_roles, lang),
+        profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang)),
         phone: super::readable_phone(p.phone.as_deref()),
         p,
         versions,
@@ -606,10 +600,7 @@ pub async fn restore(
         .ok_or(PageError::NotFound(lang))?;
     let region = RegionCode::parse(&p.region_code).ok();
     let new = NewProfessional::validate(&snapshot.input(), region.as_ref()).map_err(|e| {
-        let messages: Vec<String> = e
-            .iter()
-            .map(|e| e.message(lang.code()).to_string())
-            .collect();
+        let messages: Vec<String> = e.iter().map(|e| e.message(lang).to_string()).collect();
         PageError::BadRequest(lang, messages.join(" ; "))
     })?;
     let note = format!("version {version} restaurée");

@@ -9,10 +9,12 @@ use super::{
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use cratb_domain::Lang;
 use cratb_domain::{Bilingual, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::confirmation::{self, LinkError, Outcome};
 use cratb_store::directory::{self, NewProfessional, ProfessionalInput, Snapshot};
@@ -32,19 +34,18 @@ pub struct PendingRow {
 fn differences(
     before: &Snapshot,
     after: &Snapshot,
-    lang: &str,
+    lang: Lang,
 ) -> Vec<(&'static str, String, String)> {
-    let en = lang == "en";
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let yes = |b: bool| if b { "oui" } else { "non" }.to_string();
     let rows = [
         (
-            if en { "Last name" } else { "Nom" },
+            lang.pick("Nom", "Last name"),
             before.last_name.clone(),
             after.last_name.clone(),
         ),
         (
-            if en { "First name" } else { "Prénom" },
+            lang.pick("Prénom", "First name"),
             before.first_name.clone(),
             after.first_name.clone(),
         ),
@@ -58,7 +59,7 @@ fn differences(
         ("RPPS", opt(&before.rpps), opt(&after.rpps)),
         ("E-mail", opt(&before.email), opt(&after.email)),
         (
-            if en { "Phone" } else { "Téléphone" },
+            lang.pick("Téléphone", "Phone"),
             opt(&before.phone),
             opt(&after.phone),
         ),
@@ -68,21 +69,17 @@ fn differences(
             after.establishments.join(", "),
         ),
         (
-            if en { "Public name" } else { "Nom public" },
+            lang.pick("Nom public", "Public name"),
             yes(before.public_name),
             yes(after.public_name),
         ),
         (
-            if en { "Public e-mail" } else { "E-mail public" },
+            lang.pick("E-mail public", "Public e-mail"),
             yes(before.public_email),
             yes(after.public_email),
         ),
         (
-            if en {
-                "Public phone"
-            } else {
-                "Téléphone public"
-            },
+            lang.pick("Téléphone public", "Public phone"),
             yes(before.public_phone),
             yes(after.public_phone),
         ),
@@ -124,7 +121,7 @@ async fn campaign_page(
         .map(|c| {
             format!(
                 "{} — {} ({} {})",
-                super::fmt_time(&c.started_at, lang.code()),
+                super::fmt_time(&c.started_at, lang),
                 c.started_by,
                 c.recipients,
                 lang.tr().camp_recipients
@@ -148,8 +145,8 @@ async fn campaign_page(
             id: c.id,
             professional_id: p.id,
             name: format!("{} {}", p.first_name, p.last_name),
-            changes: differences(&before, &after, lang.code()),
-            submitted: super::fmt_time(&c.submitted_at, lang.code()),
+            changes: differences(&before, &after, lang),
+            submitted: super::fmt_time(&c.submitted_at, lang),
         });
     }
     Ok(render(&CampaignPage {
@@ -230,7 +227,7 @@ pub async fn start(
     for inv in &invitations {
         let p = &inv.professional;
         let link = format!("{base}/confirm/{}", inv.token);
-        let until = super::network::fmt_date(inv.expires_at.date(), "fr");
+        let until = super::network::fmt_date(inv.expires_at.date(), Lang::Fr);
         let email = p.email.clone().unwrap_or_default();
         if state.config.mailer.is_on() {
             let name = format!("{} {}", p.first_name, p.last_name);
@@ -383,9 +380,7 @@ fn confirm_page(
         l: Layout::new(auth, lang.tr().camp_confirm_title),
         token: token.to_string(),
         professions: options(
-            Profession::ALL
-                .iter()
-                .map(|p| (p.code(), p.label(lang.code()))),
+            Profession::ALL.iter().map(|p| (p.code(), p.label(lang))),
             &v.profession,
         ),
         v,
@@ -408,7 +403,7 @@ fn refusal(auth: &Auth, token: &str, e: LinkError) -> PageResult {
         token,
         ConfirmValues::default(),
         Vec::new(),
-        Some(e.in_lang(auth.lang.code())),
+        Some(e.in_lang(auth.lang)),
         None,
     )
 }

@@ -6,6 +6,7 @@ use super::{HtmlForm, Layout, Opt, PageResult, options, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use askama::Template;
 use axum::extract::{Multipart, State};
@@ -140,7 +141,6 @@ fn preview_page(
 ) -> PageResult {
     let lang = auth.lang;
     let tr = lang.tr();
-    let en = lang.code() == "en";
     let mut rows: Vec<PreviewRow> = plan
         .rows
         .iter()
@@ -181,7 +181,7 @@ fn preview_page(
             .zip(mapping)
             .map(|(f, m)| MappingField {
                 name: f.name,
-                label: if en { f.en } else { f.fr },
+                label: lang.pick(f.fr, f.en),
                 columns: header
                     .iter()
                     .enumerate()

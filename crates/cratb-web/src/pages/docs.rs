@@ -3,6 +3,7 @@
 use super::{Layout, render};
 use crate::api::ApiDoc;
 use crate::auth::Auth;
+use crate::i18n::Catalogue as _;
 use askama::Template;
 use axum::response::Response;
 use serde_json::Value;

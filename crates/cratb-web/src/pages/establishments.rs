@@ -4,10 +4,12 @@ use super::{HtmlForm, Layout, Opt, PageResult, non_empty, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use cratb_domain::Lang;
 use cratb_domain::{Category, Permission, Scope, Sector, geo};
 use cratb_store::establishments::{
     self, Establishment, EstablishmentInput, EstablishmentQuery, NewEstablishment,
@@ -23,7 +25,7 @@ pub struct Row {
     pub department_name: &'static str,
 }
 
-fn row(e: Establishment, lang: &str) -> Row {
+fn row(e: Establishment, lang: Lang) -> Row {
     Row {
         sector_label: Sector::parse(&e.sector).map_or("?", |s| s.label(lang)),
         category_label: Category::parse(&e.category).map_or("?", |c| c.label(lang)),
@@ -112,7 +114,7 @@ pub async fn list(
     let (prev, next) = meta.neighbours();
     let prev_href = prev.map(|n| page_href(&query, n));
     let next_href = next.map(|n| page_href(&query, n));
-    let rows: Vec<Row> = items.into_iter().map(|e| row(e, lang.code())).collect();
+    let rows: Vec<Row> = items.into_iter().map(|e| row(e, lang)).collect();
     let tr = lang.tr();
     if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
         return Ok(render(&RowsPartial {
@@ -127,7 +129,7 @@ pub async fn list(
         l: Layout::new(&auth, tr.nav_establishments),
         q: query.q.clone().unwrap_or_default(),
         sectors: options(
-            Sector::ALL.iter().map(|s| (s.code(), s.label(lang.code()))),
+            Sector::ALL.iter().map(|s| (s.code(), s.label(lang))),
             query.sector.as_deref().unwrap_or(""),
         ),
         departments: options(
@@ -169,7 +171,7 @@ pub async fn show(
         .await
         .map_err(PageError::store(lang))?;
     let region_name = geo::region(&e.region_code).map_or("?", |r| r.name);
-    let r = row(e, lang.code());
+    let r = row(e, lang);
     let title = r.e.name.clone();
     Ok(render(&ShowPage {
         l: Layout::new(&auth, &title),
@@ -220,7 +222,7 @@ async fn form_page(
     v: FormValues,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let ghts = reference::list_territories(&state.db, scope, Some("GHT"))
         .await
         .unwrap_or_default();

@@ -4,6 +4,7 @@ use super::{Layout, fmt_time, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -66,7 +67,7 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
                 .iter()
                 .find(|x| x.sector == s.code())
                 .map_or(0, |x| x.total);
-            sectors.push((s.label(lang.code()), n));
+            sectors.push((s.label(lang), n));
         }
         if can_edit {
             todos.push(Todo {
@@ -175,7 +176,7 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
             .map_err(err())?
             .into_iter()
             .map(|e| Recent {
-                at: fmt_time(&e.at, lang.code()),
+                at: fmt_time(&e.at, lang),
                 actor: e.actor,
                 summary: e.summary,
             })
@@ -188,7 +189,7 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
     Ok(HomePage {
         l: Layout::new(auth, tr.home_title),
         name: user.display_name.clone(),
-        role_label: role.label(lang.code()),
+        role_label: role.label(lang),
         region_label,
         sectors,
         todos,

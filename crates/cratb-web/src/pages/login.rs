@@ -4,6 +4,7 @@ use super::{HtmlForm, Layout, PageResult, render};
 use crate::AppState;
 use crate::auth::{Auth, LANG_COOKIE, SESSION_COOKIE, set_cookie};
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::i18n::Lang;
 use crate::input::{Path, Query};
 use askama::Template;

@@ -19,6 +19,7 @@ pub mod users;
 
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::extract::{FromRequest, Request};
@@ -36,9 +37,9 @@ pub struct NavItem {
 
 /// What the common layout needs: language, user, CSRF token, navigation.
 pub struct Layout {
-    pub lang: &'static str,
+    pub lang: Lang,
     pub tr: &'static Tr,
-    pub other_lang: &'static str,
+    pub other_lang: Lang,
     pub title: String,
     pub user_name: Option<String>,
     pub csrf: String,
@@ -104,9 +105,9 @@ impl Layout {
             }
         }
         Layout {
-            lang: auth.lang.code(),
+            lang: auth.lang,
             tr,
-            other_lang: auth.lang.other().code(),
+            other_lang: auth.lang.other(),
             title: title.to_owned(),
             user_name: auth.user.as_ref().map(|u| u.display_name.clone()),
             csrf: auth.csrf.clone(),
@@ -153,7 +154,7 @@ pub fn form_status(errors: &[FieldError]) -> axum::http::StatusCode {
 }
 
 /// The message of `field` among a form's errors, in `lang`.
-pub fn field_error<'a>(errors: &'a [FieldError], field: &str, lang: &str) -> Option<&'a str> {
+pub fn field_error<'a>(errors: &'a [FieldError], field: &str, lang: Lang) -> Option<&'a str> {
     errors
         .iter()
         .find(|e| e.field == field)
@@ -212,7 +213,7 @@ impl<S: Send + Sync, T: DeserializeOwned, const KEEP_NUL: bool> FromRequest<S>
                 PageError::BadRequest(lang, "formulaire trop volumineux".into()).into_response()
             })?;
         crate::input::check_urlencoded(&bytes, crate::input::Place::Field, KEEP_NUL).map_err(
-            |refused| PageError::BadRequest(lang, refused.in_lang(lang.code())).into_response(),
+            |refused| PageError::BadRequest(lang, refused.in_lang(lang)).into_response(),
         )?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         serde_path_to_error::deserialize(de)
@@ -233,12 +234,11 @@ pub fn non_empty(s: &Option<String>) -> Option<String> {
 }
 
 /// Formats a timestamp for display (`JJ/MM/AAAA HH:MM` in French, ISO-like in English), in UTC.
-pub fn fmt_time(t: &time::OffsetDateTime, lang: &str) -> String {
-    let f = if lang == "en" {
-        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")
-    } else {
-        time::macros::format_description!("[day]/[month]/[year] [hour]:[minute] UTC")
-    };
+pub fn fmt_time(t: &time::OffsetDateTime, lang: Lang) -> String {
+    let f = lang.pick(
+        time::macros::format_description!("[day]/[month]/[year] [hour]:[minute] UTC"),
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
+    );
     t.format(&f).unwrap_or_default()
 }
 

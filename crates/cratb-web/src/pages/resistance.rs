@@ -7,6 +7,7 @@ use super::{Layout, Opt, PageResult, options, render, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::i18n::Lang;
 use crate::input::{Path, Query, Year};
 use crate::resistance::{AlertRow, Column, Filter, RegionData, TrendPoint};
@@ -66,7 +67,7 @@ pub struct Matrix {
     pub rows: Vec<MatrixRow>,
 }
 
-fn matrix(table: &Antibiogram, lang: &str) -> Matrix {
+fn matrix(table: &Antibiogram, lang: Lang) -> Matrix {
     let reference = cratb_amr::Reference::get();
     let mut codes: Vec<&str> = Vec::new();
     for c in &table.cells {
@@ -127,10 +128,8 @@ fn matrix(table: &Antibiogram, lang: &str) -> Matrix {
             ci,
             if reportable {
                 ""
-            } else if lang == "en" {
-                " · below threshold"
             } else {
-                " · sous le seuil"
+                lang.pick(" · sous le seuil", " · below threshold")
             }
         );
         row.cells[column] = Some(CellView { text, class, title });
@@ -143,7 +142,7 @@ fn matrix(table: &Antibiogram, lang: &str) -> Matrix {
 
 /// The chart of % susceptible per year, drawn as SVG on the server: the line, its points and
 /// the 95 % interval as a band.
-pub fn trend_svg(points: &[TrendPoint], lang: &str) -> String {
+pub fn trend_svg(points: &[TrendPoint], lang: Lang) -> String {
     let (w, h, left, right, top, bottom) = (640.0, 240.0, 48.0, 16.0, 12.0, 32.0);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
@@ -158,11 +157,10 @@ pub fn trend_svg(points: &[TrendPoint], lang: &str) -> String {
     let y = |pct: f64| top + plot_h * (1.0 - pct / 100.0);
     let mut svg = format!(
         r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
-        if lang == "en" {
+        lang.pick(
+            "Pourcentage de sensibilité par année",
             "Share susceptible per year"
-        } else {
-            "Pourcentage de sensibilité par année"
-        }
+        )
     );
     for pct in [0.0, 25.0, 50.0, 75.0, 100.0] {
         svg.push_str(&format!(
@@ -384,9 +382,9 @@ pub async fn antibiogram(
     Query(f): Query<Filter>,
     Query(t): Query<TrendQuery>,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let (scope, region, data) = load(&state, &auth, &f).await?;
-    let table = data.antibiogram(&f);
+    let table = data.antibiogram(&f.analysis());
     audit_read(&state, &auth, "antibiogram", &region, &f).await?;
     let m = matrix(&table, lang);
     let reference = cratb_amr::Reference::get();
@@ -400,7 +398,7 @@ pub async fn antibiogram(
         .clone()
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "CTX".into());
-    let trend_rows = data.trend(&f, &organism, &agent);
+    let trend_rows = data.trend(&f.analysis(), &organism, &agent);
     let agent_name = reference
         .antimicrobial(&agent)
         .map(|a| reference.antimicrobials[a as usize].name.to_string());
@@ -442,7 +440,7 @@ pub async fn antibiogram(
 /// The antibiogram as a PDF report, as on screen.
 fn antibiogram_pdf(table: &Antibiogram, region: &str, f: &Filter, lang: Lang) -> Vec<u8> {
     let tr = lang.tr();
-    let m = matrix(table, lang.code());
+    let m = matrix(table, lang);
     let mut columns = vec![tr.res_organism.to_string(), "n".to_string()];
     columns.extend(m.antimicrobials.iter().map(|(code, _)| code.clone()));
     let rows = m
@@ -458,7 +456,7 @@ fn antibiogram_pdf(table: &Antibiogram, region: &str, f: &Filter, lang: Lang) ->
         })
         .collect();
     let today = time::OffsetDateTime::now_utc().date();
-    crate::pdf::TableReport {
+    cratb_report::pdf::TableReport {
         title: format!("{} — {region}", tr.res_title),
         lines: vec![
             format!("{} : {} · {} {} · {}", tr.res_interpretation, table.guideline, table.isolates, tr.res_isolates_counted, f.summary()),
@@ -489,7 +487,7 @@ pub async fn export(
         return Err(PageError::NotFound(lang));
     }
     let (_, region, data) = load(&state, &auth, &f).await?;
-    let table = data.antibiogram(&f);
+    let table = data.antibiogram(&f.analysis());
     audit_read(&state, &auth, &format!("antibiogram.{format}"), &region, &f).await?;
     let name = format!("antibiogramme-{region}.{format}");
     let disposition = format!("attachment; filename=\"{name}\"");
@@ -546,11 +544,11 @@ pub async fn alerts(
     uri: axum::http::Uri,
     Query(mut f): Query<Filter>,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     // Counted among first isolates, always.
     f.first_isolates = None;
     let (scope, region, data) = load(&state, &auth, &f).await?;
-    let rows: Vec<AlertRow> = data.alerts(&f);
+    let rows: Vec<AlertRow> = data.alerts(&f.analysis());
     audit_read(&state, &auth, "resistance.alerts", &region, &f).await?;
     let (v, names) = filter_view(&state, &scope, &region, &data, f, uri.query())
         .await
@@ -793,7 +791,7 @@ pub async fn delete_import(
     let summary = format!(
         "{} : import du {} retiré avec ses {} isolats",
         removed.filename,
-        super::fmt_time(&removed.created_at, "fr"),
+        super::fmt_time(&removed.created_at, Lang::Fr),
         removed.rows_imported
     );
     let entry = auth.audit_entry(

@@ -4,6 +4,7 @@ use super::{HtmlForm, Layout, PageResult, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use askama::Template;
 use axum::extract::State;
 use cratb_domain::{Permission, Scope, geo};

@@ -5,6 +5,7 @@ use super::{HtmlForm, Layout, Opt, PageResult, non_empty, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
@@ -56,7 +57,7 @@ pub async fn list(
         .items
         .into_iter()
         .map(|u| UserRow {
-            role_label: u.role().label(lang.code()),
+            role_label: u.role().label(lang),
             region_name: u
                 .region_code
                 .as_deref()
@@ -106,7 +107,7 @@ fn form_page(
     v: UserValues,
     errors: Vec<FieldError>,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let status = super::form_status(&errors);
     Ok(super::render_status(
         &FormPage {

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::Query;
 use crate::pages::{HtmlForm, Layout, Opt, PageResult, fmt_time, options, render_status};
 use askama::Template;
@@ -46,7 +47,7 @@ struct DddPage {
 }
 
 async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let editions = consumption::editions(&state.db)
         .await
@@ -59,11 +60,7 @@ async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> 
         .collect();
     in_use.sort();
     in_use.dedup();
-    let shipped = if lang == "en" {
-        "shipped with cratb"
-    } else {
-        "fournie avec cratb"
-    };
+    let shipped = lang.pick("fournie avec cratb", "shipped with cratb");
     let lines = editions
         .iter()
         .map(|e| EditionLine {

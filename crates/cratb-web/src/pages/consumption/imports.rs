@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use crate::pages::{Layout, Opt, PageResult, fmt_time, options, render_status};
 use askama::Template;
@@ -68,7 +69,7 @@ struct ImportsPage {
 const SHOWN: usize = 200;
 
 async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let history = consumption::imports(&state.db, &scope, &region)
         .await

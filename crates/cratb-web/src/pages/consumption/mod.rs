@@ -12,21 +12,25 @@ pub mod targets;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::charts::{self, Box as PeerBox, Reference, Stack};
-use crate::consumption::{self as model, Ranked, change, class_name, fmt, fmt_change, unit_label};
 use crate::error::PageError;
 use crate::export::{Cell, Sheet, download};
+use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query, Year};
 use crate::pages::{Layout, Opt, PageResult, non_empty, options, render};
 use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear, sum_years};
-use cratb_consumption::hospital::Missing;
-use cratb_consumption::indicators::Aware;
-use cratb_domain::{Category, Role, Scope, geo};
-use cratb_store::consumption::Target;
+use cratb_consumption::cube::{CLASSES, Cube, Slice, Totals, sum_years};
+use cratb_consumption::peers::{self, Ranked, change};
+use cratb_domain::{Category, Lang, Role, Scope, geo};
+use cratb_report::charts::{self, Box as PeerBox};
+use cratb_report::consumption::{
+    AwareShare, ClassRow, LeftOutNote, aware_view, class_rows, editions, feedback, file_name,
+    left_out_note, monthly_chart, per_year, report_pdf, reports_zip, stacked_chart, trend_chart,
+    unit_label, ward_label,
+};
+use cratb_report::format::{self, decimal, percent, percentile};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -102,7 +106,7 @@ pub async fn viewer(
 /// region.
 pub(super) fn asked_region(auth: &Auth, asked: Option<&str>) -> Result<String, PageError> {
     let (user, scope) = auth.page_user()?;
-    model::region_asked(&scope, user.region_code.as_deref(), asked)
+    crate::consumption::region_asked(&scope, user.region_code.as_deref(), asked)
         .ok_or(PageError::NotFound(auth.lang))
 }
 
@@ -158,85 +162,6 @@ pub(crate) fn resolve(cube: &Cube, f: &Filters) -> Resolved {
     }
 }
 
-/// A ward type's name (the code itself for a value stored before ward types were a closed list).
-pub fn ward_label(code: &str, lang: &str) -> String {
-    cratb_domain::WardType::parse(code).map_or(code.to_string(), |w| w.label(lang).to_string())
-}
-
-/// What a page's figures leave out: a sentence, and the cells by establishment.
-pub struct LeftOutNote {
-    pub summary: String,
-    pub items: Vec<String>,
-}
-
-/// The cells the slice's figures leave out in `year` (consumption without patient-days, or the
-/// reverse), said in words; `None` when nothing is left out.
-fn left_out_note(cube: &Cube, slice: &Slice, year: i32, lang: &str) -> Option<LeftOutNote> {
-    let left = cube.left_out(slice, Some(year));
-    if left.is_empty() {
-        return None;
-    }
-    let tr = if lang == "en" {
-        crate::i18n::Lang::En
-    } else {
-        crate::i18n::Lang::Fr
-    }
-    .tr();
-    let mut parts = Vec::new();
-    if left.without_days > 0 {
-        parts.push(format!(
-            "{} {} ({} {})",
-            left.without_days,
-            tr.con_left_without_days,
-            fmt(Some(left.ddd), lang),
-            if lang == "en" { "J01 DDD" } else { "DDJ J01" }
-        ));
-    }
-    if left.without_use > 0 {
-        parts.push(format!(
-            "{} {} ({} {})",
-            left.without_use,
-            tr.con_left_without_use,
-            model::thousands(left.days, lang),
-            if lang == "en" { "days" } else { "journées" }
-        ));
-    }
-    const SHOWN: usize = 30;
-    let mut items: Vec<String> = left
-        .cells
-        .iter()
-        .take(SHOWN)
-        .map(|(unit, cells)| {
-            let u = &cube.units[*unit];
-            let cells: Vec<String> = cells
-                .iter()
-                .map(|(y, m, w, missing)| {
-                    let period = if *m == 0 {
-                        y.to_string()
-                    } else {
-                        format!("{y}-{m:02}")
-                    };
-                    let what = match (missing, lang) {
-                        (Missing::Denominator, "en") => "no days",
-                        (Missing::Denominator, _) => "sans journées",
-                        (Missing::Consumption, "en") => "no consumption",
-                        (Missing::Consumption, _) => "sans consommation",
-                    };
-                    format!("{period} {} ({what})", ward_label(w, lang))
-                })
-                .collect();
-            format!("{} ({}) : {}", u.name, u.finess, cells.join(", "))
-        })
-        .collect();
-    if left.cells.len() > SHOWN {
-        items.push(format!("… + {}", left.cells.len() - SHOWN));
-    }
-    Some(LeftOutNote {
-        summary: format!("{} {}.", tr.con_left_out_help, parts.join(" ; ")),
-        items,
-    })
-}
-
 /// The filters' selects.
 pub struct FilterView {
     pub regions: Vec<Opt>,
@@ -254,7 +179,7 @@ pub struct FilterView {
 }
 
 fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let cube = &v.cube;
     let sector = r.slice.sector.as_deref().unwrap_or("ES");
     let mut categories: Vec<(String, String)> = vec![(String::new(), all(lang))];
@@ -278,11 +203,7 @@ fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
     territories.dedup();
     let mut t_opts = vec![(
         String::new(),
-        if lang == "en" {
-            "Whole region".to_string()
-        } else {
-            "Toute la région".to_string()
-        },
+        lang.pick("Toute la région", "Whole region").to_string(),
     )];
     t_opts.extend(territories.into_iter().map(|t| (t.clone(), t)));
     let mut q: Vec<(&str, String)> = vec![
@@ -321,19 +242,11 @@ fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
             [
                 (
                     "ES",
-                    if lang == "en" {
-                        "Hospitals (ES)"
-                    } else {
-                        "Établissements de santé (ES)"
-                    },
+                    lang.pick("Établissements de santé (ES)", "Hospitals (ES)"),
                 ),
                 (
                     "EMS",
-                    if lang == "en" {
-                        "Nursing homes (EMS)"
-                    } else {
-                        "Établissements médico-sociaux (EMS)"
-                    },
+                    lang.pick("Établissements médico-sociaux (EMS)", "Nursing homes (EMS)"),
                 ),
             ],
             sector,
@@ -344,7 +257,7 @@ fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
             CLASSES
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (c.code, class_name(i, lang))),
+                .map(|(i, c)| (c.code, CLASSES[i].name(lang))),
             CLASSES[r.class].code,
         ),
         territories: options(t_opts, r.slice.territory.as_deref().unwrap_or("")),
@@ -352,22 +265,8 @@ fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
     }
 }
 
-fn all(lang: &str) -> String {
-    if lang == "en" { "All" } else { "Tous" }.into()
-}
-
-/// One line per class: this year, last year, change, and (on an establishment's page) the
-/// peers' median and the establishment's percentile.
-pub struct ClassRow {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub value: String,
-    pub previous: String,
-    pub change: String,
-    pub per_admissions: String,
-    pub median: String,
-    pub iqr: String,
-    pub percentile: String,
+fn all(lang: Lang) -> String {
+    lang.pick("Tous", "All").into()
 }
 
 /// A sector's headline figure.
@@ -377,13 +276,6 @@ pub struct SectorCard {
     pub value: String,
     pub change: String,
     pub establishments: usize,
-}
-
-/// An AWaRe share.
-pub struct AwareShare {
-    pub label: &'static str,
-    pub value: String,
-    pub class: &'static str,
 }
 
 pub struct EstablishmentRow {
@@ -406,226 +298,6 @@ pub struct TerritoryRow {
     pub establishments: usize,
     pub value: String,
     pub vs_region: String,
-}
-
-fn aware_view(t: &Totals, lang: &str) -> Vec<AwareShare> {
-    [
-        (Aware::Access, "Access", "Accès", "aware-access"),
-        (Aware::Watch, "Watch", "À surveiller (Watch)", "aware-watch"),
-        (Aware::Reserve, "Reserve", "Réserve", "aware-reserve"),
-        (
-            Aware::Unclassified,
-            "Unclassified",
-            "Non classés",
-            "aware-none",
-        ),
-    ]
-    .into_iter()
-    .map(|(a, en, fr, class)| AwareShare {
-        label: if lang == "en" { en } else { fr },
-        value: t
-            .aware_pct(a)
-            .map_or("—".into(), |v| format!("{} %", fmt(Some(v), lang))),
-        class,
-    })
-    .collect()
-}
-
-/// A share as `64,3 %` (`—` where not computable).
-fn percent(x: Option<f64>, lang: &str) -> String {
-    x.map_or("—".into(), |v| format!("{} %", fmt(Some(v), lang)))
-}
-
-fn percentile_text(p: Option<f64>, lang: &str) -> String {
-    p.map_or("—".into(), |p| {
-        if lang == "en" {
-            format!("{:.0}th", p)
-        } else {
-            format!("{:.0}e", p)
-        }
-    })
-}
-
-/// The yearly series of a class with its reference lines (baseline, target, national figure).
-/// A class's DDD per 1000 days, year by year.
-fn per_year(years: &[(i32, Totals)], class: usize) -> Vec<(i32, Option<f64>)> {
-    years
-        .iter()
-        .map(|(y, t)| (*y, t.per_1000_days(class)))
-        .collect()
-}
-
-/// The yearly values of an indicator as a chart with its reference lines (baseline, target,
-/// national figure), and the target's progress in words.
-pub(super) fn trend_chart(
-    years: &[(i32, Option<f64>)],
-    target: &Target,
-    lang: &str,
-    label: &str,
-) -> (String, String) {
-    let points: Vec<(String, Option<f64>)> =
-        years.iter().map(|(y, v)| (y.to_string(), *v)).collect();
-    let baseline = years
-        .iter()
-        .find(|(y, _)| *y == target.baseline_year)
-        .and_then(|(_, v)| *v);
-    let mut refs = Vec::new();
-    let note = match (baseline, target.goal(baseline)) {
-        (Some(b), Some(goal)) => {
-            refs.push(Reference {
-                label: format!(
-                    "{} {}",
-                    if lang == "en" {
-                        "Baseline"
-                    } else {
-                        "Référence"
-                    },
-                    target.baseline_year
-                ),
-                value: b,
-                class: "baseline",
-            });
-            refs.push(Reference {
-                label: if lang == "en" {
-                    "Target".into()
-                } else {
-                    "Objectif".into()
-                },
-                value: goal,
-                class: "target",
-            });
-            let last = years.last().and_then(|(_, v)| *v);
-            match last {
-                Some(v) if lang == "en" => format!(
-                    "Target {}: {} (baseline {} {}); latest year {} ({} against the baseline).",
-                    target.describe(lang),
-                    fmt(Some(goal), lang),
-                    target.baseline_year,
-                    fmt(Some(b), lang),
-                    fmt(Some(v), lang),
-                    fmt_change(change(Some(b), Some(v)), lang)
-                ),
-                Some(v) => format!(
-                    "Objectif {} : {} (référence {} : {}) ; dernière année : {} ({} par rapport à la référence).",
-                    target.describe(lang),
-                    fmt(Some(goal), lang),
-                    target.baseline_year,
-                    fmt(Some(b), lang),
-                    fmt(Some(v), lang),
-                    fmt_change(change(Some(b), Some(v)), lang)
-                ),
-                None => String::new(),
-            }
-        }
-        _ if lang == "en" => format!(
-            "No data for the baseline year {}: the target ({}) cannot be followed. The coordinator can choose another baseline year.",
-            target.baseline_year,
-            target.describe(lang)
-        ),
-        _ => format!(
-            "Pas de données pour l'année de référence {} : l'objectif ({}) ne peut pas être suivi. Le coordinateur peut choisir une autre année de référence.",
-            target.baseline_year,
-            target.describe(lang)
-        ),
-    };
-    if let Some(n) = target.national_value {
-        refs.push(Reference {
-            label: format!(
-                "National {}",
-                target
-                    .national_year
-                    .map(|y| y.to_string())
-                    .unwrap_or_default()
-            ),
-            value: n,
-            class: "median",
-        });
-    }
-    (charts::line(label, &points, &refs), note)
-}
-
-fn monthly_chart(cube: &Cube, slice: &Slice, class: usize, lang: &str) -> String {
-    let months = cube.months(slice, class);
-    let points: Vec<(String, Option<f64>)> = months
-        .iter()
-        .map(|m| {
-            (
-                format!("{:02}/{}", m.month, m.year % 100),
-                m.per_1000_days(),
-            )
-        })
-        .collect();
-    let label = if lang == "en" {
-        "Month by month"
-    } else {
-        "Mois par mois"
-    };
-    charts::line(label, &points, &[])
-}
-
-fn stacked_chart(years: &[(i32, Totals)], lang: &str) -> String {
-    let bars: Vec<String> = years.iter().map(|(y, _)| y.to_string()).collect();
-    let stacks: Vec<Stack> = GROUPS
-        .iter()
-        .enumerate()
-        .map(|(g, (_, fr, en))| Stack {
-            name: if lang == "en" { en } else { fr }.to_string(),
-            values: years
-                .iter()
-                .map(|(_, t)| {
-                    if t.patient_days > 0.0 {
-                        1000.0 * t.groups[g] / t.patient_days
-                    } else {
-                        0.0
-                    }
-                })
-                .collect(),
-        })
-        .filter(|s| s.values.iter().any(|v| *v > 0.0))
-        .collect();
-    let label = if lang == "en" {
-        "J01 by class and year"
-    } else {
-        "J01 par classe et par année"
-    };
-    charts::stacked_bars(label, &bars, &stacks)
-}
-
-fn class_rows(years: &[(i32, Totals)], year: i32, lang: &str) -> Vec<ClassRow> {
-    let this = years.iter().find(|(y, _)| *y == year).map(|(_, t)| t);
-    let before = years.iter().find(|(y, _)| *y == year - 1).map(|(_, t)| t);
-    CLASSES
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let v = this.and_then(|t| t.per_1000_days(i));
-            let p = before.and_then(|t| t.per_1000_days(i));
-            ClassRow {
-                code: c.code,
-                name: class_name(i, lang),
-                value: fmt(v, lang),
-                previous: fmt(p, lang),
-                change: fmt_change(change(p, v), lang),
-                per_admissions: fmt(this.and_then(|t| t.per_100_admissions(i)), lang),
-                median: String::new(),
-                iqr: String::new(),
-                percentile: String::new(),
-            }
-        })
-        .collect()
-}
-
-fn editions(cube: &Cube, lang: &str) -> String {
-    let ddd = if cube.editions.is_empty() {
-        "—".to_string()
-    } else {
-        cube.editions.join(" + ")
-    };
-    if lang == "en" {
-        format!("DDD: {ddd} · AWaRe: {}", cube.aware_edition)
-    } else {
-        format!("DDJ : {ddd} · AWaRe : {}", cube.aware_edition)
-    }
 }
 
 #[derive(Template)]
@@ -664,7 +336,7 @@ pub async fn dashboard(
     auth: Auth,
     Query(q): Query<Filters>,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
     if let Some(own) = v.own {
         return Ok(crate::pages::login::redirect(&format!(
@@ -704,32 +376,26 @@ pub async fn dashboard(
                 .and_then(|(_, t)| t.per_1000_days(0));
             Some(SectorCard {
                 label: if s == "ES" {
-                    if lang == "en" {
-                        "Hospitals"
-                    } else {
-                        "Établissements de santé"
-                    }
-                } else if lang == "en" {
-                    "Nursing homes"
+                    lang.pick("Établissements de santé", "Hospitals")
                 } else {
-                    "Établissements médico-sociaux"
+                    lang.pick("Établissements médico-sociaux", "Nursing homes")
                 },
                 unit: unit_label(s, lang),
-                value: fmt(now, lang),
-                change: fmt_change(change(before, now), lang),
+                value: decimal(now, lang),
+                change: format::change(change(before, now), lang),
                 establishments: of_sector.iter().filter(|u| u.year == r.year).count(),
             })
         })
         .collect();
-    let cname = class_name(r.class, lang);
+    let cname = CLASSES[r.class].name(lang);
     let (trend, target_note) = trend_chart(
         &per_year(&years, r.class),
         &target,
         lang,
         &format!("{cname} — {unit}"),
     );
-    let ranked = model::ranked_among(cube, &unit_years, r.class, r.year);
-    let boxes: Vec<PeerBox> = model::categories(&ranked, cube)
+    let ranked = peers::ranked_among(cube, &unit_years, r.class, r.year);
+    let boxes: Vec<PeerBox> = peers::categories(&ranked, cube)
         .into_iter()
         .map(|(c, p)| PeerBox {
             label: Category::parse(&c).map_or(c.clone(), |x| x.label(lang).to_string()),
@@ -762,17 +428,13 @@ pub async fn dashboard(
             .find(|(y, _)| *y == r.year)
             .and_then(|(_, t)| t.per_1000_days(r.class))
     };
-    let (en, outside_ght) = (
-        lang == "en",
-        if lang == "en" { "No GHT" } else { "Hors GHT" },
-    );
     let territories = group_rows(
         cube,
         &ranked,
         r.class,
         region_value,
         |u| u.territory.clone().map(|t| (t.clone(), t)),
-        outside_ght,
+        lang.pick("Hors GHT", "No GHT"),
         lang,
     );
     let departments = group_rows(
@@ -785,7 +447,7 @@ pub async fn dashboard(
                 .map_or(u.department.clone(), |d| format!("{} ({})", d.name, d.code));
             Some((u.department.clone(), name))
         },
-        if en { "Unknown" } else { "Inconnu" },
+        lang.pick("Inconnu", "Unknown"),
         lang,
     );
     // Substances' names from the newest index, read once for the ten.
@@ -799,7 +461,7 @@ pub async fn dashboard(
                 .and_then(|t| t.name(&atc).map(str::to_owned))
                 .unwrap_or_default();
             let per = (this.patient_days > 0.0).then(|| 1000.0 * ddd / this.patient_days);
-            (atc, name, fmt(per, lang))
+            (atc, name, decimal(per, lang))
         })
         .collect();
     let page = DashboardPage {
@@ -838,18 +500,18 @@ pub async fn dashboard(
     Ok(render(&page))
 }
 
-fn establishment_row(cube: &Cube, x: &Ranked, lang: &str) -> EstablishmentRow {
+fn establishment_row(cube: &Cube, x: &Ranked, lang: Lang) -> EstablishmentRow {
     let u = &cube.units[x.unit];
     EstablishmentRow {
         id: u.id,
         name: u.name.clone(),
         category: Category::parse(&u.category)
             .map_or(u.category.clone(), |c| c.label(lang).to_string()),
-        value: fmt(x.value, lang),
-        per_admissions: fmt(x.per_admissions, lang),
-        change: fmt_change(change(x.previous, x.value), lang),
-        median: fmt(x.peers.as_ref().map(|p| p.median), lang),
-        percentile: percentile_text(x.peers.as_ref().and_then(|p| p.percentile), lang),
+        value: decimal(x.value, lang),
+        per_admissions: decimal(x.per_admissions, lang),
+        change: format::change(change(x.previous, x.value), lang),
+        median: decimal(x.peers.as_ref().map(|p| p.median), lang),
+        percentile: percentile(x.peers.as_ref().and_then(|p| p.percentile), lang),
         high: matches!((x.value, &x.peers), (Some(v), Some(p)) if p.peers >= 4 && v > p.q3),
     }
 }
@@ -863,7 +525,7 @@ fn group_rows(
     region: Option<f64>,
     key: impl Fn(&cratb_consumption::cube::Unit) -> Option<(String, String)>,
     outside: &str,
-    lang: &str,
+    lang: Lang,
 ) -> Vec<TerritoryRow> {
     let mut by: Vec<(Option<String>, String, usize, Totals)> = Vec::new();
     for x in ranked {
@@ -891,8 +553,8 @@ fn group_rows(
                 filter,
                 name,
                 establishments: n,
-                value: fmt(v, lang),
-                vs_region: fmt_change(change(region, v), lang),
+                value: decimal(v, lang),
+                vs_region: format::change(change(region, v), lang),
             }
         })
         .collect()
@@ -926,134 +588,6 @@ struct EstablishmentPage {
     referent: bool,
 }
 
-/// An establishment's figures, built for the page and the feedback report.
-pub struct Feedback {
-    pub name: String,
-    pub finess: String,
-    pub category: String,
-    pub year: i32,
-    pub unit: &'static str,
-    pub years: Vec<(i32, Totals)>,
-    pub classes: Vec<ClassRow>,
-    pub wards: Vec<(String, String, String, String)>,
-    pub position: String,
-    pub peer_box: Option<PeerBox>,
-    pub aware: Vec<AwareShare>,
-    /// Share of J01 DDD given parenterally.
-    pub parenteral: String,
-    pub editions: String,
-    /// What the figures of the year leave out (periods without days or without consumption).
-    pub left_out: Option<LeftOutNote>,
-}
-
-/// The feedback of establishment `id` in `year` (`None`: not an establishment of the cube).
-///
-/// `peers`: the yearly totals of the region's establishments for the same ward type, when the
-/// caller has them (a batch computes them once for all).
-pub fn feedback(
-    cube: &Cube,
-    id: i64,
-    year: i32,
-    ward: Option<String>,
-    peers: Option<&[UnitYear]>,
-    lang: &str,
-) -> Option<Feedback> {
-    let u = cube.units.get(cube.unit_index(id)?)?;
-    let own = Slice {
-        unit: Some(id),
-        ward: ward.clone(),
-        ..Slice::default()
-    };
-    let years = cube.years_total(&own);
-    let this = years
-        .iter()
-        .find(|(y, _)| *y == year)
-        .map(|(_, t)| t.clone())
-        .unwrap_or_default();
-    // Peers: the same category in the region, same ward type.
-    let computed;
-    let peers = match peers {
-        Some(p) => p,
-        None => {
-            computed = cube.unit_years(&Slice {
-                category: Some(u.category.clone()),
-                ward,
-                ..Slice::default()
-            });
-            &computed
-        }
-    };
-    let mut classes = class_rows(&years, year, lang);
-    let mut peer_box = None;
-    for (i, row) in classes.iter_mut().enumerate() {
-        let ranked = model::ranked_among(cube, peers, i, year);
-        if let Some(me) = ranked.iter().find(|r| cube.units[r.unit].id == id)
-            && let Some(p) = &me.peers
-        {
-            row.median = fmt(Some(p.median), lang);
-            row.iqr = format!("{} – {}", fmt(Some(p.q1), lang), fmt(Some(p.q3), lang));
-            row.percentile = percentile_text(p.percentile, lang);
-            if i == 0 {
-                peer_box = Some(PeerBox {
-                    label: Category::parse(&u.category)
-                        .map_or(u.category.clone(), |c| c.label(lang).to_string()),
-                    position: p.clone(),
-                    marked: me.value.map(|v| (u.name.clone(), v)),
-                });
-            }
-        }
-    }
-    let position = match &peer_box {
-        Some(b) if lang == "en" => format!(
-            "Among {} establishments of the same category: median {}, interquartile range {} – {}; this establishment is at the {} percentile.",
-            b.position.peers,
-            fmt(Some(b.position.median), lang),
-            fmt(Some(b.position.q1), lang),
-            fmt(Some(b.position.q3), lang),
-            percentile_text(b.position.percentile, lang)
-        ),
-        Some(b) => format!(
-            "Parmi {} établissements de la même catégorie : médiane {}, intervalle interquartile {} – {} ; l'établissement se situe au {} percentile.",
-            b.position.peers,
-            fmt(Some(b.position.median), lang),
-            fmt(Some(b.position.q1), lang),
-            fmt(Some(b.position.q3), lang),
-            percentile_text(b.position.percentile, lang)
-        ),
-        None if lang == "en" => "No comparison: no computable figure for this year.".into(),
-        None => "Pas de comparaison : aucun indicateur calculable pour cette année.".into(),
-    };
-    let wards = cube
-        .wards_of(id, year)
-        .into_iter()
-        .map(|(w, t)| {
-            (
-                ward_label(&w, lang),
-                fmt(t.per_1000_days(0), lang),
-                fmt(t.per_100_admissions(0), lang),
-                format!("{:.0}", t.patient_days),
-            )
-        })
-        .collect();
-    Some(Feedback {
-        name: u.name.clone(),
-        finess: u.finess.clone(),
-        category: Category::parse(&u.category)
-            .map_or(u.category.clone(), |c| c.label(lang).to_string()),
-        year,
-        unit: unit_label(&u.sector, lang),
-        years,
-        classes,
-        wards,
-        position,
-        peer_box,
-        aware: aware_view(&this, lang),
-        parenteral: percent(this.parenteral_pct(), lang),
-        editions: editions(cube, lang),
-        left_out: left_out_note(cube, &own, year, lang),
-    })
-}
-
 /// A referent may open only their own establishment.
 fn may_see(v: &Viewer, id: i64) -> bool {
     v.own.is_none_or(|own| own == id)
@@ -1065,7 +599,7 @@ pub async fn establishment(
     Path(id): Path<i64>,
     Query(q): Query<Filters>,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let v = viewer(&state, &auth, q.region.as_deref(), Some(id)).await?;
     if !may_see(&v, id) {
         return Err(PageError::Forbidden(auth.lang));
@@ -1091,7 +625,7 @@ pub async fn establishment(
             .map_err(PageError::store(auth.lang))?;
     // The establishment's years, as the feedback computed them (same ward type).
     let years = fb.years.clone();
-    let cname = class_name(r.class, lang);
+    let cname = CLASSES[r.class].name(lang);
     let (trend, _) = trend_chart(
         &per_year(&years, r.class),
         &target,
@@ -1119,11 +653,7 @@ pub async fn establishment(
             .peer_box
             .map(|b| {
                 charts::box_plot(
-                    if lang == "en" {
-                        "Among peers (J01)"
-                    } else {
-                        "Parmi les pairs (J01)"
-                    },
+                    lang.pick("Parmi les pairs (J01)", "Among peers (J01)"),
                     &[b],
                 )
             })
@@ -1136,85 +666,6 @@ pub async fn establishment(
         referent: v.own.is_some(),
     };
     Ok(render(&page))
-}
-
-/// The feedback report as a PDF.
-pub fn report_pdf(fb: &Feedback, region: &str) -> Vec<u8> {
-    let lang = "fr";
-    let mut columns = vec!["Indicateur".to_string()];
-    let shown: Vec<&(i32, Totals)> = fb
-        .years
-        .iter()
-        .rev()
-        .take(3)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    columns.extend(shown.iter().map(|(y, _)| y.to_string()));
-    columns.extend([
-        "Évolution".into(),
-        "DDJ/100 adm.".into(),
-        "Médiane pairs".into(),
-        "Q1 – Q3 pairs".into(),
-        "Percentile".into(),
-    ]);
-    let rows = CLASSES
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            let row = &fb.classes[i];
-            let mut cells: Vec<crate::pdf::Cell> = vec![(row.name.to_string(), None)];
-            cells.extend(
-                shown
-                    .iter()
-                    .map(|(_, t)| (fmt(t.per_1000_days(i), lang), None)),
-            );
-            let high = row
-                .percentile
-                .trim_end_matches('e')
-                .parse::<f64>()
-                .is_ok_and(|p| p >= 75.0);
-            cells.push((row.change.clone(), None));
-            cells.push((row.per_admissions.clone(), None));
-            cells.push((row.median.clone(), None));
-            cells.push((row.iqr.clone(), None));
-            cells.push((row.percentile.clone(), high.then_some([0.99, 0.89, 0.69])));
-            cells
-        })
-        .collect();
-    let aware: Vec<String> = fb
-        .aware
-        .iter()
-        .map(|a| format!("{} {}", a.label, a.value))
-        .collect();
-    crate::pdf::TableReport {
-        title: format!("Consommation d'antibiotiques {} — {}", fb.year, fb.name),
-        lines: vec![
-            format!("FINESS {} · {} · {} · indicateurs en {}", fb.finess, fb.category, geo::region(region).map_or("", |g| g.name), fb.unit),
-            fb.position.clone(),
-            format!(
-                "AWaRe (OMS, part des DDJ J01) : {} — cible OMS : Access ≥ 60 %",
-                aware.join(" · ")
-            ),
-            format!("Voie parentérale : {} des DDJ J01", fb.parenteral),
-        ]
-        .into_iter()
-        .chain(fb.left_out.iter().map(|l| {
-            format!("Exclu des indicateurs — {} {}", l.summary, l.items.join(" ; "))
-        }))
-        .collect(),
-        columns,
-        rows,
-        footer: format!("Sources : {} · pairs = établissements de la même catégorie de la région · retour d'information CRAtb", fb.editions),
-        boxes: fb.peer_box.iter().map(|b| crate::pdf::BoxRow {
-            label: format!("{} (n = {})", b.label, b.position.peers),
-            position: b.position.clone(),
-            marked: b.marked.as_ref().map(|m| m.1),
-        }).collect(),
-        comments: Some("Commentaires et recommandations de l'équipe multidisciplinaire en antibiothérapie (EMA)".into()),
-    }
-    .render()
 }
 
 fn pdf_response(name: &str, body: Vec<u8>, content_type: &str) -> Response {
@@ -1231,20 +682,6 @@ fn pdf_response(name: &str, body: Vec<u8>, content_type: &str) -> Response {
         .into_response()
 }
 
-/// A file name from an establishment's name.
-fn file_name(fb: &Feedback) -> String {
-    let slug: String = geo::fold(&fb.name)
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    format!(
-        "retour-consommation-{}-{}-{}.pdf",
-        fb.year,
-        fb.finess,
-        slug.trim_matches('-')
-    )
-}
-
 pub async fn report(
     State(state): State<AppState>,
     auth: Auth,
@@ -1256,49 +693,13 @@ pub async fn report(
         return Err(PageError::Forbidden(auth.lang));
     }
     let r = resolve(&v.cube, &q);
-    let fb =
-        feedback(&v.cube, id, r.year, None, None, "fr").ok_or(PageError::NotFound(auth.lang))?;
+    let fb = feedback(&v.cube, id, r.year, None, None, Lang::Fr)
+        .ok_or(PageError::NotFound(auth.lang))?;
     Ok(pdf_response(
         &file_name(&fb),
         report_pdf(&fb, &v.region),
         "application/pdf",
     ))
-}
-
-/// Every establishment's feedback report of a year, handed to `each` as (done, total, file
-/// name, PDF); the peers' figures are computed once for all.
-pub fn each_report<E>(
-    cube: &Cube,
-    region: &str,
-    year: i32,
-    mut each: impl FnMut(usize, usize, String, Vec<u8>) -> Result<(), E>,
-) -> Result<usize, E> {
-    let peers = cube.unit_years(&Slice::default());
-    let ids: Vec<i64> = peers
-        .iter()
-        .filter(|u| u.year == year)
-        .map(|u| cube.units[u.unit].id)
-        .collect();
-    for (n, id) in ids.iter().enumerate() {
-        if let Some(fb) = feedback(cube, *id, year, None, Some(&peers), "fr") {
-            each(n + 1, ids.len(), file_name(&fb), report_pdf(&fb, region))?;
-        }
-    }
-    Ok(ids.len())
-}
-
-/// Every establishment's report of a year, in one ZIP.
-pub fn reports_zip(cube: &Cube, region: &str, year: i32) -> zip::result::ZipResult<Vec<u8>> {
-    use std::io::Write;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    each_report(cube, region, year, |_, _, name, pdf| {
-        zip.start_file(name, opts)?;
-        zip.write_all(&pdf)?;
-        Ok::<(), zip::result::ZipError>(())
-    })?;
-    Ok(zip.finish()?.into_inner())
 }
 
 pub async fn reports(
@@ -1330,7 +731,7 @@ pub async fn export(
     Path(format): Path<String>,
     Query(q): Query<Filters>,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
     if v.own.is_some() {
         return Err(PageError::Forbidden(auth.lang));
@@ -1340,7 +741,7 @@ pub async fn export(
     let mut rows = Vec::new();
     let all = cube.unit_years(&r.slice);
     for (class, c) in CLASSES.iter().enumerate() {
-        for x in model::ranked_among(cube, &all, class, r.year) {
+        for x in peers::ranked_among(cube, &all, class, r.year) {
             let u = &cube.units[x.unit];
             rows.push(vec![
                 Cell::from(u.finess.as_str()),

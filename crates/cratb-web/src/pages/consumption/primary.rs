@@ -5,10 +5,9 @@
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::charts;
-use crate::consumption::{change, fmt, fmt_change};
 use crate::error::PageError;
 use crate::export::{Cell, Sheet, download};
+use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query, Year};
 use crate::pages::{Layout, Opt, PageResult, non_empty, options, render_status};
 use askama::Template;
@@ -16,8 +15,12 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_consumption::hospital::{Period, Problem};
 use cratb_consumption::indicators::{self, AwareTable, EsacIndicators, MonthlyDdd};
+use cratb_consumption::peers::change;
 use cratb_consumption::primary::did;
+use cratb_domain::Lang;
 use cratb_domain::{Permission, geo};
+use cratb_report::charts;
+use cratb_report::format::{self, decimal};
 use cratb_store::audit;
 use cratb_store::primary_care::{self, Dispensed, OpenDataFile, PrimaryData, PrimaryImportError};
 use serde::Deserialize;
@@ -148,26 +151,21 @@ pub struct EsacLine {
     pub unit: &'static str,
 }
 
-fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
-    let en = lang == "en";
-    let did = if en {
-        "DDD/1000 inhabitants/day"
-    } else {
-        "DDJ/1000 habitants/jour"
-    };
-    let l = |fr: &'static str, english: &'static str| if en { english } else { fr };
+fn esac_lines(e: &EsacIndicators, lang: Lang) -> Vec<EsacLine> {
+    let did = lang.pick("DDJ/1000 habitants/jour", "DDD/1000 inhabitants/day");
+    let l = |fr: &'static str, english: &'static str| lang.pick(fr, english);
     vec![
         EsacLine {
             label: l(
                 "J01 — antibactériens (total)",
                 "J01 — antibacterials (total)",
             ),
-            value: fmt(e.j01_did, lang),
+            value: decimal(e.j01_did, lang),
             unit: did,
         },
         EsacLine {
             label: l("J01C — pénicillines", "J01C — penicillins"),
-            value: fmt(e.j01c_did, lang),
+            value: decimal(e.j01c_did, lang),
             unit: did,
         },
         EsacLine {
@@ -175,7 +173,7 @@ fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
                 "J01D — céphalosporines et autres bêta-lactamines",
                 "J01D — cephalosporins and other beta-lactams",
             ),
-            value: fmt(e.j01d_did, lang),
+            value: decimal(e.j01d_did, lang),
             unit: did,
         },
         EsacLine {
@@ -183,12 +181,12 @@ fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
                 "J01F — macrolides, lincosamides, streptogramines",
                 "J01F — macrolides, lincosamides, streptogramins",
             ),
-            value: fmt(e.j01f_did, lang),
+            value: decimal(e.j01f_did, lang),
             unit: did,
         },
         EsacLine {
             label: l("J01M — quinolones", "J01M — quinolones"),
-            value: fmt(e.j01m_did, lang),
+            value: decimal(e.j01m_did, lang),
             unit: did,
         },
         EsacLine {
@@ -196,7 +194,7 @@ fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
                 "Part des pénicillines sensibles aux bêta-lactamases (J01CE)",
                 "Share of beta-lactamase-sensitive penicillins (J01CE)",
             ),
-            value: fmt(e.j01ce_pct, lang),
+            value: decimal(e.j01ce_pct, lang),
             unit: "%",
         },
         EsacLine {
@@ -204,7 +202,7 @@ fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
                 "Part des associations avec inhibiteur (J01CR)",
                 "Share of combinations with inhibitors (J01CR)",
             ),
-            value: fmt(e.j01cr_pct, lang),
+            value: decimal(e.j01cr_pct, lang),
             unit: "%",
         },
         EsacLine {
@@ -212,7 +210,7 @@ fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
                 "Part des céphalosporines de 3e et 4e génération (J01DD+J01DE)",
                 "Share of 3rd and 4th generation cephalosporins (J01DD+J01DE)",
             ),
-            value: fmt(e.j01dd_de_pct, lang),
+            value: decimal(e.j01dd_de_pct, lang),
             unit: "%",
         },
         EsacLine {
@@ -220,7 +218,7 @@ fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
                 "Part des fluoroquinolones (J01MA)",
                 "Share of fluoroquinolones (J01MA)",
             ),
-            value: fmt(e.j01ma_pct, lang),
+            value: decimal(e.j01ma_pct, lang),
             unit: "%",
         },
         EsacLine {
@@ -228,17 +226,17 @@ fn esac_lines(e: &EsacIndicators, lang: &str) -> Vec<EsacLine> {
                 "Rapport large / étroit spectre",
                 "Broad / narrow spectrum ratio",
             ),
-            value: fmt(e.broad_narrow_ratio, lang),
+            value: decimal(e.broad_narrow_ratio, lang),
             unit: "",
         },
         EsacLine {
             label: l("Variation saisonnière J01", "Seasonal variation J01"),
-            value: fmt(e.j01_seasonal_variation, lang),
+            value: decimal(e.j01_seasonal_variation, lang),
             unit: "%",
         },
         EsacLine {
             label: l("Variation saisonnière J01M", "Seasonal variation J01M"),
-            value: fmt(e.j01m_seasonal_variation, lang),
+            value: decimal(e.j01m_seasonal_variation, lang),
             unit: "%",
         },
     ]
@@ -287,7 +285,7 @@ async fn page(
     q: PrimaryQuery,
     notice: Notice,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
     // Primary care is the region's: a referent, bound to an establishment, has no access.
     if user.role() == cratb_domain::Role::Referent {
@@ -313,17 +311,15 @@ async fn page(
         .as_ref()
         .filter(|t| t.days < whole_year)
         .map(|t| {
-            if lang == "en" {
+            let days = t.days;
+            lang.pick(
                 format!(
-                    "{year}: the dispensations cover {} days of the year; DDD per 1000 inhabitants per day are over those days.",
-                    t.days
-                )
-            } else {
+                    "{year} : les délivrances couvrent {days} jours de l'année ; les DDJ/1000 habitants/jour sont calculées sur ces jours."
+                ),
                 format!(
-                    "{year} : les délivrances couvrent {} jours de l'année ; les DDJ/1000 habitants/jour sont calculées sur ces jours.",
-                    t.days
-                )
-            }
+                    "{year}: the dispensations cover {days} days of the year; DDD per 1000 inhabitants per day are over those days."
+                ),
+            )
         });
     // The region first, then its departments and CPTS.
     let mut keys: Vec<(&String, &String)> = data.names.iter().collect();
@@ -337,13 +333,13 @@ async fn page(
                 name: name.clone(),
                 population: t
                     .population
-                    .map_or("—".into(), |p| crate::consumption::thousands(p, lang)),
-                did: fmt(t.did(), lang),
-                prescriptions: fmt(t.prescriptions_per_1000(), lang),
+                    .map_or("—".into(), |p| cratb_report::format::thousands(p, lang)),
+                did: decimal(t.did(), lang),
+                prescriptions: decimal(t.prescriptions_per_1000(), lang),
                 vs_region: if key == "region" {
                     String::new()
                 } else {
-                    fmt_change(change(region_did, t.did()), lang)
+                    format::change(change(region_did, t.did()), lang)
                 },
             })
         })
@@ -358,14 +354,13 @@ async fn page(
         .collect();
     let aware_table = AwareTable::embedded();
     let shares = indicators::aware_shares(&this_year, &aware_table);
-    let pct = |x: Option<f64>| x.map_or("—".into(), |v| format!("{} %", fmt(Some(v), lang)));
-    let en = lang == "en";
+    let pct = |x: Option<f64>| x.map_or("—".into(), |v| format!("{} %", decimal(Some(v), lang)));
     let aware = vec![
-        (if en { "Access" } else { "Accès" }, pct(shares.access)),
+        (lang.pick("Accès", "Access"), pct(shares.access)),
         ("Watch", pct(shares.watch)),
-        (if en { "Reserve" } else { "Réserve" }, pct(shares.reserve)),
+        (lang.pick("Réserve", "Reserve"), pct(shares.reserve)),
         (
-            if en { "Unclassified" } else { "Non classés" },
+            lang.pick("Non classés", "Unclassified"),
             pct(shares.unclassified),
         ),
     ];
@@ -376,12 +371,9 @@ async fn page(
         .iter()
         .map(|y| (*y, year_of(&data, &territory, *y).and_then(|t| t.did())))
         .collect();
-    let unit = if en {
-        "DDD/1000 inhabitants/day"
-    } else {
-        "DDJ/1000 habitants/jour"
-    };
-    let (trend, target_note) = super::trend_chart(&points, &target, lang, &format!("J01 — {unit}"));
+    let unit = lang.pick("DDJ/1000 habitants/jour", "DDD/1000 inhabitants/day");
+    let (trend, target_note) =
+        cratb_report::consumption::trend_chart(&points, &target, lang, &format!("J01 — {unit}"));
     // Month by month, where months are given: DDD over inhabitants × days of the month.
     let mut months: Vec<(i32, u8, f64)> = Vec::new();
     for r in rows.iter().filter(|r| r.atc.starts_with("J01")) {
@@ -408,11 +400,7 @@ async fn page(
         String::new()
     } else {
         charts::line(
-            if en {
-                "Month by month"
-            } else {
-                "Mois par mois"
-            },
+            lang.pick("Mois par mois", "Month by month"),
             &monthly_points,
             &[],
         )
@@ -431,12 +419,12 @@ async fn page(
         let total: f64 = rows.iter().map(|b| b.4).sum();
         if total > 0.0 {
             breakdown.push((
-                if en { english } else { fr },
+                lang.pick(fr, english),
                 rows.iter()
                     .map(|b| {
                         (
                             b.3.clone(),
-                            format!("{} %", fmt(Some(100.0 * b.4 / total), lang)),
+                            format!("{} %", decimal(Some(100.0 * b.4 / total), lang)),
                         )
                     })
                     .collect(),

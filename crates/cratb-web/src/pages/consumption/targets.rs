@@ -4,8 +4,8 @@
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::consumption::class_name;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::Query;
 use crate::pages::{
     HtmlForm, Layout, Opt, PageResult, field_error, form_status, non_empty, options, render_status,
@@ -78,8 +78,8 @@ impl TargetsPage {
         field_error(&self.errors, field, self.l.lang)
     }
     fn fields(&self) -> Vec<crate::pages::Field<'_>> {
-        let en = self.l.lang == "en";
-        let t = |fr: &'static str, e: &'static str| if en { e } else { fr };
+        let lang = self.l.lang;
+        let t = |fr: &'static str, e: &'static str| lang.pick(fr, e);
         vec![
             (
                 "baseline_year",
@@ -138,7 +138,7 @@ async fn page(
     errors: Vec<FieldError>,
     saved: bool,
 ) -> PageResult {
-    let lang = auth.lang.code();
+    let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let lines = consumption::targets(&state.db, &scope, &region)
         .await
@@ -146,11 +146,14 @@ async fn page(
         .into_iter()
         .map(|t| TargetLine {
             sector: t.sector.clone(),
-            indicator: class_index(&t.indicator).map_or("", |i| class_name(i, lang)),
+            indicator: class_index(&t.indicator)
+                .map_or("", |i| cratb_consumption::cube::CLASSES[i].name(lang)),
             describe: t.describe(lang),
             national: match (t.national_value, t.national_year) {
-                (Some(v), Some(y)) => format!("{} ({y})", crate::consumption::fmt(Some(v), lang)),
-                (Some(v), None) => crate::consumption::fmt(Some(v), lang),
+                (Some(v), Some(y)) => {
+                    format!("{} ({y})", cratb_report::format::decimal(Some(v), lang))
+                }
+                (Some(v), None) => cratb_report::format::decimal(Some(v), lang),
                 _ => "—".into(),
             },
             set_by: t.set_by.unwrap_or_default(),
@@ -169,7 +172,7 @@ async fn page(
             CLASSES
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (c.code, class_name(i, lang))),
+                .map(|(i, c)| (c.code, cratb_consumption::cube::CLASSES[i].name(lang))),
             &v.indicator,
         ),
         lines,

@@ -5,6 +5,7 @@ use super::fmt_date;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{Bounded, Id, Path, Query};
 use crate::pages::{
     Layout, Opt, PageResult, field_error, form_status, non_empty, options, render, render_status,
@@ -13,6 +14,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::IntoResponse;
+use cratb_domain::Lang;
 use cratb_domain::{ConventionService, ConventionStatus, Permission, Scope, Sector};
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network::{
@@ -39,7 +41,7 @@ pub struct ConventionRow {
 }
 
 impl ConventionRow {
-    fn new(c: Convention, today: Date, lang: &str) -> ConventionRow {
+    fn new(c: Convention, today: Date, lang: Lang) -> ConventionRow {
         let status = c.effective_status(today);
         ConventionRow {
             status: status.label(lang),
@@ -104,7 +106,7 @@ pub async fn list(
         .await
         .map_err(PageError::store(lang))?
         .into_iter()
-        .map(|c| ConventionRow::new(c, today, lang.code()))
+        .map(|c| ConventionRow::new(c, today, lang))
         .collect();
     let soon = network::list_conventions(
         &state.db,
@@ -127,7 +129,7 @@ pub async fn list(
         statuses: options(
             ConventionStatus::ALL
                 .iter()
-                .map(|s| (s.code(), s.label(lang.code()))),
+                .map(|s| (s.code(), s.label(lang))),
             query.status.as_deref().unwrap_or(""),
         ),
         teams: options(
@@ -177,7 +179,7 @@ pub async fn show(
     let title = format!("{} — {}", c.team_name, c.partner_name);
     Ok(render(&ShowPage {
         l: Layout::new(&auth, &title),
-        r: ConventionRow::new(c, cratb_store::now().date(), lang.code()),
+        r: ConventionRow::new(c, cratb_store::now().date(), lang),
         can_edit: auth.can(Permission::EditDirectory),
         saved: q.saved.is_some(),
     }))
@@ -286,7 +288,7 @@ async fn form_page(
         .await
         .map_err(PageError::store(lang))?;
         partners.push(PartnerGroup {
-            label: sector.label(lang.code()),
+            label: sector.label(lang),
             options: options(
                 list.items.iter().map(|e| {
                     (
@@ -346,13 +348,13 @@ async fn form_page(
         services: crate::pages::checks(
             ConventionService::ALL
                 .iter()
-                .map(|s| (s.code(), s.label(lang.code()))),
+                .map(|s| (s.code(), s.label(lang))),
             &v.services,
         ),
         statuses: options(
             ConventionStatus::ALL
                 .iter()
-                .map(|s| (s.code(), s.label(lang.code()))),
+                .map(|s| (s.code(), s.label(lang))),
             &v.status,
         ),
         document,
@@ -576,7 +578,9 @@ pub async fn remind(State(state): State<AppState>, auth: Auth) -> PageResult {
                 format!(
                     "- {} : échéance le {}",
                     c.partner_name,
-                    c.expires_on.map(|d| fmt_date(d, "fr")).unwrap_or_default()
+                    c.expires_on
+                        .map(|d| fmt_date(d, Lang::Fr))
+                        .unwrap_or_default()
                 )
             })
             .collect();

@@ -6,12 +6,14 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::export::{Cell, Sheet, download};
+use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
-use crate::map::{Shade, departments_svg, share_colour, share_legend};
 use crate::pages::{Layout, Opt, PageResult, non_empty, options, render};
 use askama::Template;
 use axum::extract::State;
+use cratb_domain::Lang;
 use cratb_domain::{Category, Permission, Scope, Sector, geo};
+use cratb_report::map::{Shade, departments_svg, share_colour, share_legend};
 use cratb_store::network::{self, Coverage, CoverageCell, CoveredUnit};
 use serde::Deserialize;
 
@@ -49,7 +51,7 @@ pub struct Line {
 }
 
 impl Line {
-    fn new(c: CoverageCell, lang: &str) -> Line {
+    fn new(c: CoverageCell, lang: Lang) -> Line {
         Line {
             department: geo::department(&c.department_code)
                 .map_or(c.department_code.clone(), |d| {
@@ -86,7 +88,7 @@ struct CoveragePage {
 }
 
 /// The share of ES and EMS (not CPTS) covered in each department, for the map.
-fn shades(c: &Coverage, lang: &str) -> Vec<Shade> {
+fn shades(c: &Coverage, lang: Lang) -> Vec<Shade> {
     let mut per_dep: Vec<CoverageCell> = Vec::new();
     for cell in c.cells.iter().filter(|x| x.sector != Sector::Ville.code()) {
         match per_dep
@@ -106,15 +108,11 @@ fn shades(c: &Coverage, lang: &str) -> Vec<Shade> {
             let name = geo::department(&d.department_code).map_or("", |x| x.name);
             let share = percent(d.share());
             Shade {
-                title: if lang == "en" {
-                    format!(
-                        "{name}: {share} ({}/{} ES and EMS covered)",
-                        d.covered, d.units
-                    )
-                } else {
-                    format!(
-                        "{name} : {share} ({}/{} ES et EMS couverts)",
-                        d.covered, d.units
+                title: {
+                    let (covered, units) = (d.covered, d.units);
+                    lang.pick(
+                        format!("{name} : {share} ({covered}/{units} ES et EMS couverts)"),
+                        format!("{name}: {share} ({covered}/{units} ES and EMS covered)"),
                     )
                 },
                 fill: share_colour(d.share()),
@@ -139,7 +137,7 @@ pub async fn page(
     let region_name = geo::region(&region).map_or("", |r| r.name).to_string();
     let national = matches!(auth.page_user()?.1, Scope::National);
     let map = departments_svg(
-        &shades(&c, lang.code()),
+        &shades(&c, lang),
         640.0,
         &format!("{} — {region_name}", lang.tr().net_coverage),
     );
@@ -148,7 +146,7 @@ pub async fn page(
         .iter()
         .filter(|u| !u.covered)
         .map(|u| Uncovered {
-            category: Category::parse(&u.category).map_or("CPTS", |x| x.label(lang.code())),
+            category: Category::parse(&u.category).map_or("CPTS", |x| x.label(lang)),
             department: u.department_code.clone(),
             u: u.clone(),
         })
@@ -165,13 +163,13 @@ pub async fn page(
         totals: c
             .by_sector()
             .into_iter()
-            .map(|x| Line::new(x, lang.code()))
+            .map(|x| Line::new(x, lang))
             .collect(),
         lines: c
             .cells
             .iter()
             .cloned()
-            .map(|x| Line::new(x, lang.code()))
+            .map(|x| Line::new(x, lang))
             .collect(),
         uncovered,
         can_edit: auth.can(Permission::EditDirectory),

@@ -9,6 +9,7 @@ pub mod teams;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use cratb_domain::Lang;
 use cratb_domain::{Permission, Role};
 use cratb_store::network;
 
@@ -33,11 +34,10 @@ pub fn percent(share: Option<f64>) -> String {
 }
 
 /// Formats a date for display (`25/11/2026` in French, ISO in English).
-pub fn fmt_date(d: time::Date, lang: &str) -> String {
-    if lang == "en" {
-        d.to_string()
-    } else {
-        format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+pub fn fmt_date(d: time::Date, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
+        Lang::En => d.to_string(),
     }
 }
 

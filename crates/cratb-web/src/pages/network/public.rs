@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::Query;
 use crate::pages::{
     HtmlForm, Layout, Opt, PageResult, field_error, form_status, non_empty, options, render,

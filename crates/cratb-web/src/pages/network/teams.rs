@@ -5,6 +5,7 @@ use super::{can_edit_team, fmt_date};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use crate::pages::directory::own_region;
 use crate::pages::{
@@ -13,6 +14,7 @@ use crate::pages::{
 };
 use askama::Template;
 use axum::extract::State;
+use cratb_domain::Lang;
 use cratb_domain::{Permission, Profession, RegionCode, Scope, Sector, geo};
 use cratb_store::directory::{self, DirectoryQuery};
 use cratb_store::establishments::{self, EstablishmentQuery};
@@ -31,7 +33,7 @@ pub struct TeamRow {
 }
 
 impl TeamRow {
-    fn new(v: TeamView, lang: &str) -> TeamRow {
+    fn new(v: TeamView, lang: Lang) -> TeamRow {
         TeamRow {
             departments: v
                 .departments
@@ -64,10 +66,10 @@ impl TeamRow {
 }
 
 /// `1,5` in French, `1.5` in English.
-fn format_fte(fte: f64, lang: &str) -> String {
+fn format_fte(fte: f64, lang: Lang) -> String {
     let s = format!("{fte:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    if lang == "en" { s } else { s.replace('.', ",") }
+    lang.pick(s.replace('.', ","), s)
 }
 
 #[derive(Template)]
@@ -86,10 +88,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
         .map_err(PageError::store(lang))?;
     Ok(render(&TeamsPage {
         l: Layout::new(&auth, lang.tr().net_teams),
-        rows: teams
-            .into_iter()
-            .map(|v| TeamRow::new(v, lang.code()))
-            .collect(),
+        rows: teams.into_iter().map(|v| TeamRow::new(v, lang)).collect(),
         can_create: auth.can(Permission::EditDirectory),
     }))
 }
@@ -170,12 +169,9 @@ async fn team_page(
         TeamConvention {
             id: c.id,
             partner: c.partner_name.clone(),
-            status: status.label(lang.code()),
+            status: status.label(lang),
             status_code: status.code(),
-            expires: c
-                .expires_on
-                .map(|d| fmt_date(d, lang.code()))
-                .unwrap_or_default(),
+            expires: c.expires_on.map(|d| fmt_date(d, lang)).unwrap_or_default(),
         }
     })
     .collect();
@@ -204,7 +200,7 @@ async fn team_page(
                 "{} {} — {}",
                 p.last_name,
                 p.first_name,
-                Profession::parse(&p.profession).map_or("?", |x| x.label(lang.code()))
+                Profession::parse(&p.profession).map_or("?", |x| x.label(lang))
             ),
             value: p.id.to_string(),
         })
@@ -218,21 +214,19 @@ async fn team_page(
         .map(|m| MemberRow {
             id: m.professional_id,
             name: format!("{} {}", m.last_name, m.first_name),
-            discipline: Profession::parse(&m.discipline).map_or("?", |p| p.label(lang.code())),
-            fte: format_fte(m.fte, lang.code()),
+            discipline: Profession::parse(&m.discipline).map_or("?", |p| p.label(lang)),
+            fte: format_fte(m.fte, lang),
         })
         .collect();
     let page = TeamPage {
         l: Layout::new(auth, &v.team.name),
-        t: TeamRow::new(v, lang.code()),
+        t: TeamRow::new(v, lang),
         members,
         conventions,
         can_edit,
         candidates,
         disciplines: options(
-            Profession::ALL
-                .iter()
-                .map(|p| (p.code(), p.label(lang.code()))),
+            Profession::ALL.iter().map(|p| (p.code(), p.label(lang))),
             member.0.discipline.as_deref().unwrap_or(""),
         ),
         fte: member.0.fte.clone().unwrap_or_default(),
@@ -464,7 +458,7 @@ async fn form_page(
             &v.host,
         ),
         sectors: crate::pages::checks(
-            Sector::ALL.iter().map(|s| (s.code(), s.label(lang.code()))),
+            Sector::ALL.iter().map(|s| (s.code(), s.label(lang))),
             &v.sectors,
         ),
         departments: crate::pages::checks(

@@ -1,8 +1,8 @@
 //! How long the resistance pages' analytics take on a region of a million isolates, once they
-//! are in memory: `cargo run --release -p cratb-web --example resistance_1m [ISOLATES]`.
+//! are in memory: `cargo run --release -p cratb-resistance --example resistance_1m [ISOLATES]`.
 //! (`bench/amr-web` measures the same pages end to end over HTTP.)
 
-use cratb_web::resistance::{Filter, RegionData};
+use cratb_resistance::{Filter, RegionData};
 use std::time::Instant;
 
 fn main() {
@@ -28,8 +28,8 @@ fn main() {
         (
             "antibiogram, 2024, urine",
             Filter {
-                year_from: "2024".parse().ok(),
-                year_to: "2024".parse().ok(),
+                year_from: Some(2024),
+                year_to: Some(2024),
                 specimen: Some("urine".into()),
                 ..Default::default()
             },
@@ -37,7 +37,7 @@ fn main() {
         (
             "antibiogram, every isolate, ES",
             Filter {
-                first_isolates: Some("false".into()),
+                every_isolate: true,
                 sector: Some("ES".into()),
                 ..Default::default()
             },

@@ -1,0 +1,578 @@
+//! The consumption feedback of an establishment: its indicators year by year, where it stands
+//! among its peers, its AWaRe and parenteral shares, what the figures leave out; shown on its
+//! page and sent as a PDF report, one per establishment (a ZIP, or files from the command
+//! line).
+
+use crate::charts::{self, Reference, Stack};
+use crate::format::{self, decimal, percent, percentile, thousands};
+use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear};
+use cratb_consumption::hospital::Missing;
+use cratb_consumption::indicators::Aware;
+use cratb_consumption::peers::{change, ranked_among};
+use cratb_consumption::targets::Target;
+use cratb_domain::{Category, Lang, geo};
+
+/// The indicator's unit for a sector.
+pub fn unit_label(sector: &str, lang: Lang) -> &'static str {
+    match sector {
+        "EMS" => lang.pick("DDJ/1000 journées d'hébergement", "DDD/1000 resident-days"),
+        _ => lang.pick("DDJ/1000 JH", "DDD/1000 patient-days"),
+    }
+}
+
+/// A ward type's name (the code itself for a value stored before ward types were a closed list).
+pub fn ward_label(code: &str, lang: Lang) -> String {
+    cratb_domain::WardType::parse(code).map_or(code.to_string(), |w| w.label(lang).to_string())
+}
+
+/// What a page's figures leave out: a sentence, and the cells by establishment.
+pub struct LeftOutNote {
+    pub summary: String,
+    pub items: Vec<String>,
+}
+
+/// The cells the slice's figures leave out in `year` (consumption without patient-days, or the
+/// reverse), said in words; `None` when nothing is left out.
+pub fn left_out_note(cube: &Cube, slice: &Slice, year: i32, lang: Lang) -> Option<LeftOutNote> {
+    let left = cube.left_out(slice, Some(year));
+    if left.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if left.without_days > 0 {
+        parts.push(format!(
+            "{} {} ({} {})",
+            left.without_days,
+            lang.pick(
+                "période(s) de consommation sans journées",
+                "period(s) of consumption without days"
+            ),
+            decimal(Some(left.ddd), lang),
+            lang.pick("DDJ J01", "J01 DDD")
+        ));
+    }
+    if left.without_use > 0 {
+        parts.push(format!(
+            "{} {} ({} {})",
+            left.without_use,
+            lang.pick(
+                "période(s) de journées sans consommation",
+                "period(s) of days without consumption"
+            ),
+            thousands(left.days, lang),
+            lang.pick("journées", "days")
+        ));
+    }
+    const SHOWN: usize = 30;
+    let mut items: Vec<String> = left
+        .cells
+        .iter()
+        .take(SHOWN)
+        .map(|(unit, cells)| {
+            let u = &cube.units[*unit];
+            let cells: Vec<String> = cells
+                .iter()
+                .map(|(y, m, w, missing)| {
+                    let period = if *m == 0 {
+                        y.to_string()
+                    } else {
+                        format!("{y}-{m:02}")
+                    };
+                    let what = match missing {
+                        Missing::Denominator => lang.pick("sans journées", "no days"),
+                        Missing::Consumption => lang.pick("sans consommation", "no consumption"),
+                    };
+                    format!("{period} {} ({what})", ward_label(w, lang))
+                })
+                .collect();
+            format!("{} ({}) : {}", u.name, u.finess, cells.join(", "))
+        })
+        .collect();
+    if left.cells.len() > SHOWN {
+        items.push(format!("… + {}", left.cells.len() - SHOWN));
+    }
+    Some(LeftOutNote {
+        summary: format!(
+            "{} {}.",
+            lang.pick(
+                "Chaque indicateur est calculé sur les périodes et services qui ont à la fois une consommation et des journées. Sont exclus ici :",
+                "Each indicator is computed over the periods and wards that have both consumption and days. Left out here:"
+            ),
+            parts.join(" ; ")
+        ),
+        items,
+    })
+}
+
+/// One line per class: this year, last year, change, and (on an establishment's page) the
+/// peers' median and the establishment's percentile.
+pub struct ClassRow {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub value: String,
+    pub previous: String,
+    pub change: String,
+    pub per_admissions: String,
+    pub median: String,
+    pub iqr: String,
+    pub percentile: String,
+}
+
+/// An AWaRe share.
+pub struct AwareShare {
+    pub label: &'static str,
+    pub value: String,
+    pub class: &'static str,
+}
+
+pub fn aware_view(t: &Totals, lang: Lang) -> Vec<AwareShare> {
+    [
+        (Aware::Access, "Access", "Accès", "aware-access"),
+        (Aware::Watch, "Watch", "À surveiller (Watch)", "aware-watch"),
+        (Aware::Reserve, "Reserve", "Réserve", "aware-reserve"),
+        (
+            Aware::Unclassified,
+            "Unclassified",
+            "Non classés",
+            "aware-none",
+        ),
+    ]
+    .into_iter()
+    .map(|(a, en, fr, class)| AwareShare {
+        label: lang.pick(fr, en),
+        value: t
+            .aware_pct(a)
+            .map_or("—".into(), |v| format!("{} %", decimal(Some(v), lang))),
+        class,
+    })
+    .collect()
+}
+
+/// The yearly series of a class with its reference lines (baseline, target, national figure).
+/// A class's DDD per 1000 days, year by year.
+pub fn per_year(years: &[(i32, Totals)], class: usize) -> Vec<(i32, Option<f64>)> {
+    years
+        .iter()
+        .map(|(y, t)| (*y, t.per_1000_days(class)))
+        .collect()
+}
+
+/// The yearly values of an indicator as a chart with its reference lines (baseline, target,
+/// national figure), and the target's progress in words.
+pub fn trend_chart(
+    years: &[(i32, Option<f64>)],
+    target: &Target,
+    lang: Lang,
+    label: &str,
+) -> (String, String) {
+    let points: Vec<(String, Option<f64>)> =
+        years.iter().map(|(y, v)| (y.to_string(), *v)).collect();
+    let baseline = years
+        .iter()
+        .find(|(y, _)| *y == target.baseline_year)
+        .and_then(|(_, v)| *v);
+    let mut refs = Vec::new();
+    let note = match (baseline, target.goal(baseline)) {
+        (Some(b), Some(goal)) => {
+            let b_value = b;
+            refs.push(Reference {
+                label: format!(
+                    "{} {}",
+                    lang.pick("Référence", "Baseline"),
+                    target.baseline_year
+                ),
+                value: b,
+                class: "baseline",
+            });
+            refs.push(Reference {
+                label: lang.pick("Objectif", "Target").into(),
+                value: goal,
+                class: "target",
+            });
+            let last = years.last().and_then(|(_, v)| *v);
+            match last {
+                Some(v) => {
+                    let (what, year) = (target.describe(lang), target.baseline_year);
+                    let (goal, b) = (decimal(Some(goal), lang), decimal(Some(b), lang));
+                    let delta = format::change(change(Some(b_value), Some(v)), lang);
+                    let v = decimal(Some(v), lang);
+                    lang.pick(
+                        format!(
+                            "Objectif {what} : {goal} (référence {year} : {b}) ; dernière année : {v} ({delta} par rapport à la référence)."
+                        ),
+                        format!(
+                            "Target {what}: {goal} (baseline {year} {b}); latest year {v} ({delta} against the baseline)."
+                        ),
+                    )
+                }
+                None => String::new(),
+            }
+        }
+        _ => {
+            let (what, year) = (target.describe(lang), target.baseline_year);
+            lang.pick(
+                format!(
+                    "Pas de données pour l'année de référence {year} : l'objectif ({what}) ne peut pas être suivi. Le coordinateur peut choisir une autre année de référence."
+                ),
+                format!(
+                    "No data for the baseline year {year}: the target ({what}) cannot be followed. The coordinator can choose another baseline year."
+                ),
+            )
+        }
+    };
+    if let Some(n) = target.national_value {
+        refs.push(Reference {
+            label: format!(
+                "National {}",
+                target
+                    .national_year
+                    .map(|y| y.to_string())
+                    .unwrap_or_default()
+            ),
+            value: n,
+            class: "median",
+        });
+    }
+    (charts::line(label, &points, &refs), note)
+}
+
+pub fn monthly_chart(cube: &Cube, slice: &Slice, class: usize, lang: Lang) -> String {
+    let months = cube.months(slice, class);
+    let points: Vec<(String, Option<f64>)> = months
+        .iter()
+        .map(|m| {
+            (
+                format!("{:02}/{}", m.month, m.year % 100),
+                m.per_1000_days(),
+            )
+        })
+        .collect();
+    let label = lang.pick("Mois par mois", "Month by month");
+    charts::line(label, &points, &[])
+}
+
+pub fn stacked_chart(years: &[(i32, Totals)], lang: Lang) -> String {
+    let bars: Vec<String> = years.iter().map(|(y, _)| y.to_string()).collect();
+    let stacks: Vec<Stack> = GROUPS
+        .iter()
+        .enumerate()
+        .map(|(g, (_, fr, en))| Stack {
+            name: lang.pick(fr, en).to_string(),
+            values: years
+                .iter()
+                .map(|(_, t)| {
+                    if t.patient_days > 0.0 {
+                        1000.0 * t.groups[g] / t.patient_days
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+        })
+        .filter(|s| s.values.iter().any(|v| *v > 0.0))
+        .collect();
+    let label = lang.pick("J01 par classe et par année", "J01 by class and year");
+    charts::stacked_bars(label, &bars, &stacks)
+}
+
+pub fn class_rows(years: &[(i32, Totals)], year: i32, lang: Lang) -> Vec<ClassRow> {
+    let this = years.iter().find(|(y, _)| *y == year).map(|(_, t)| t);
+    let before = years.iter().find(|(y, _)| *y == year - 1).map(|(_, t)| t);
+    CLASSES
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let v = this.and_then(|t| t.per_1000_days(i));
+            let p = before.and_then(|t| t.per_1000_days(i));
+            ClassRow {
+                code: c.code,
+                name: CLASSES[i].name(lang),
+                value: decimal(v, lang),
+                previous: decimal(p, lang),
+                change: format::change(change(p, v), lang),
+                per_admissions: decimal(this.and_then(|t| t.per_100_admissions(i)), lang),
+                median: String::new(),
+                iqr: String::new(),
+                percentile: String::new(),
+            }
+        })
+        .collect()
+}
+
+pub fn editions(cube: &Cube, lang: Lang) -> String {
+    let ddd = if cube.editions.is_empty() {
+        "—".to_string()
+    } else {
+        cube.editions.join(" + ")
+    };
+    let aware = &cube.aware_edition;
+    lang.pick(
+        format!("DDJ : {ddd} · AWaRe : {aware}"),
+        format!("DDD: {ddd} · AWaRe: {aware}"),
+    )
+}
+
+/// An establishment's figures, built for the page and the feedback report.
+pub struct Feedback {
+    pub name: String,
+    pub finess: String,
+    pub category: String,
+    pub year: i32,
+    pub unit: &'static str,
+    pub years: Vec<(i32, Totals)>,
+    pub classes: Vec<ClassRow>,
+    pub wards: Vec<(String, String, String, String)>,
+    pub position: String,
+    pub peer_box: Option<charts::Box>,
+    pub aware: Vec<AwareShare>,
+    /// Share of J01 DDD given parenterally.
+    pub parenteral: String,
+    pub editions: String,
+    /// What the figures of the year leave out (periods without days or without consumption).
+    pub left_out: Option<LeftOutNote>,
+}
+
+/// The feedback of establishment `id` in `year` (`None`: not an establishment of the cube).
+///
+/// `peers`: the yearly totals of the region's establishments for the same ward type, when the
+/// caller has them (a batch computes them once for all).
+pub fn feedback(
+    cube: &Cube,
+    id: i64,
+    year: i32,
+    ward: Option<String>,
+    peers: Option<&[UnitYear]>,
+    lang: Lang,
+) -> Option<Feedback> {
+    let u = cube.units.get(cube.unit_index(id)?)?;
+    let own = Slice {
+        unit: Some(id),
+        ward: ward.clone(),
+        ..Slice::default()
+    };
+    let years = cube.years_total(&own);
+    let this = years
+        .iter()
+        .find(|(y, _)| *y == year)
+        .map(|(_, t)| t.clone())
+        .unwrap_or_default();
+    // Peers: the same category in the region, same ward type.
+    let computed;
+    let peers = match peers {
+        Some(p) => p,
+        None => {
+            computed = cube.unit_years(&Slice {
+                category: Some(u.category.clone()),
+                ward,
+                ..Slice::default()
+            });
+            &computed
+        }
+    };
+    let mut classes = class_rows(&years, year, lang);
+    let mut peer_box = None;
+    for (i, row) in classes.iter_mut().enumerate() {
+        let ranked = ranked_among(cube, peers, i, year);
+        if let Some(me) = ranked.iter().find(|r| cube.units[r.unit].id == id)
+            && let Some(p) = &me.peers
+        {
+            row.median = decimal(Some(p.median), lang);
+            row.iqr = format!(
+                "{} – {}",
+                decimal(Some(p.q1), lang),
+                decimal(Some(p.q3), lang)
+            );
+            row.percentile = percentile(p.percentile, lang);
+            if i == 0 {
+                peer_box = Some(charts::Box {
+                    label: Category::parse(&u.category)
+                        .map_or(u.category.clone(), |c| c.label(lang).to_string()),
+                    position: p.clone(),
+                    marked: me.value.map(|v| (u.name.clone(), v)),
+                });
+            }
+        }
+    }
+    let position = match &peer_box {
+        Some(b) => {
+            let (n, p) = (b.position.peers, percentile(b.position.percentile, lang));
+            let median = decimal(Some(b.position.median), lang);
+            let (q1, q3) = (
+                decimal(Some(b.position.q1), lang),
+                decimal(Some(b.position.q3), lang),
+            );
+            lang.pick(
+                format!(
+                    "Parmi {n} établissements de la même catégorie : médiane {median}, intervalle interquartile {q1} – {q3} ; l'établissement se situe au {p} percentile."
+                ),
+                format!(
+                    "Among {n} establishments of the same category: median {median}, interquartile range {q1} – {q3}; this establishment is at the {p} percentile."
+                ),
+            )
+        }
+        None => lang
+            .pick(
+                "Pas de comparaison : aucun indicateur calculable pour cette année.",
+                "No comparison: no computable figure for this year.",
+            )
+            .into(),
+    };
+    let wards = cube
+        .wards_of(id, year)
+        .into_iter()
+        .map(|(w, t)| {
+            (
+                ward_label(&w, lang),
+                decimal(t.per_1000_days(0), lang),
+                decimal(t.per_100_admissions(0), lang),
+                format!("{:.0}", t.patient_days),
+            )
+        })
+        .collect();
+    Some(Feedback {
+        name: u.name.clone(),
+        finess: u.finess.clone(),
+        category: Category::parse(&u.category)
+            .map_or(u.category.clone(), |c| c.label(lang).to_string()),
+        year,
+        unit: unit_label(&u.sector, lang),
+        years,
+        classes,
+        wards,
+        position,
+        peer_box,
+        aware: aware_view(&this, lang),
+        parenteral: percent(this.parenteral_pct(), lang),
+        editions: editions(cube, lang),
+        left_out: left_out_note(cube, &own, year, lang),
+    })
+}
+
+/// The feedback report as a PDF.
+pub fn report_pdf(fb: &Feedback, region: &str) -> Vec<u8> {
+    let lang = Lang::Fr;
+    let mut columns = vec!["Indicateur".to_string()];
+    let shown: Vec<&(i32, Totals)> = fb
+        .years
+        .iter()
+        .rev()
+        .take(3)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    columns.extend(shown.iter().map(|(y, _)| y.to_string()));
+    columns.extend([
+        "Évolution".into(),
+        "DDJ/100 adm.".into(),
+        "Médiane pairs".into(),
+        "Q1 – Q3 pairs".into(),
+        "Percentile".into(),
+    ]);
+    let rows = CLASSES
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            let row = &fb.classes[i];
+            let mut cells: Vec<crate::pdf::Cell> = vec![(row.name.to_string(), None)];
+            cells.extend(
+                shown
+                    .iter()
+                    .map(|(_, t)| (decimal(t.per_1000_days(i), lang), None)),
+            );
+            let high = row
+                .percentile
+                .trim_end_matches('e')
+                .parse::<f64>()
+                .is_ok_and(|p| p >= 75.0);
+            cells.push((row.change.clone(), None));
+            cells.push((row.per_admissions.clone(), None));
+            cells.push((row.median.clone(), None));
+            cells.push((row.iqr.clone(), None));
+            cells.push((row.percentile.clone(), high.then_some([0.99, 0.89, 0.69])));
+            cells
+        })
+        .collect();
+    let aware: Vec<String> = fb
+        .aware
+        .iter()
+        .map(|a| format!("{} {}", a.label, a.value))
+        .collect();
+    crate::pdf::TableReport {
+        title: format!("Consommation d'antibiotiques {} — {}", fb.year, fb.name),
+        lines: vec![
+            format!("FINESS {} · {} · {} · indicateurs en {}", fb.finess, fb.category, geo::region(region).map_or("", |g| g.name), fb.unit),
+            fb.position.clone(),
+            format!(
+                "AWaRe (OMS, part des DDJ J01) : {} — cible OMS : Access ≥ 60 %",
+                aware.join(" · ")
+            ),
+            format!("Voie parentérale : {} des DDJ J01", fb.parenteral),
+        ]
+        .into_iter()
+        .chain(fb.left_out.iter().map(|l| {
+            format!("Exclu des indicateurs — {} {}", l.summary, l.items.join(" ; "))
+        }))
+        .collect(),
+        columns,
+        rows,
+        footer: format!("Sources : {} · pairs = établissements de la même catégorie de la région · retour d'information CRAtb", fb.editions),
+        boxes: fb.peer_box.iter().map(|b| crate::pdf::BoxRow {
+            label: format!("{} (n = {})", b.label, b.position.peers),
+            position: b.position.clone(),
+            marked: b.marked.as_ref().map(|m| m.1),
+        }).collect(),
+        comments: Some("Commentaires et recommandations de l'équipe multidisciplinaire en antibiothérapie (EMA)".into()),
+    }
+    .render()
+}
+
+/// A file name from an establishment's name.
+pub fn file_name(fb: &Feedback) -> String {
+    let slug: String = geo::fold(&fb.name)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!(
+        "retour-consommation-{}-{}-{}.pdf",
+        fb.year,
+        fb.finess,
+        slug.trim_matches('-')
+    )
+}
+
+/// Every establishment's feedback report of a year, handed to `each` as (done, total, file
+/// name, PDF); the peers' figures are computed once for all.
+pub fn each_report<E>(
+    cube: &Cube,
+    region: &str,
+    year: i32,
+    mut each: impl FnMut(usize, usize, String, Vec<u8>) -> Result<(), E>,
+) -> Result<usize, E> {
+    let peers = cube.unit_years(&Slice::default());
+    let ids: Vec<i64> = peers
+        .iter()
+        .filter(|u| u.year == year)
+        .map(|u| cube.units[u.unit].id)
+        .collect();
+    for (n, id) in ids.iter().enumerate() {
+        if let Some(fb) = feedback(cube, *id, year, None, Some(&peers), Lang::Fr) {
+            each(n + 1, ids.len(), file_name(&fb), report_pdf(&fb, region))?;
+        }
+    }
+    Ok(ids.len())
+}
+
+/// Every establishment's report of a year, in one ZIP.
+pub fn reports_zip(cube: &Cube, region: &str, year: i32) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    each_report(cube, region, year, |_, _, name, pdf| {
+        zip.start_file(name, opts)?;
+        zip.write_all(&pdf)?;
+        Ok::<(), zip::result::ZipError>(())
+    })?;
+    Ok(zip.finish()?.into_inner())
+}
