@@ -7,7 +7,9 @@
 //! scoped and audited the same way whichever door it came through. Nothing here knows HTTP.
 
 pub mod consumption;
+pub mod directory;
 pub mod establishments;
+pub mod network;
 pub mod territories;
 pub mod users;
 

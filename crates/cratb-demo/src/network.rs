@@ -167,12 +167,17 @@ async fn add_person(
     };
     let new = NewProfessional::validate(&input, Some(region)).expect("demo people are valid");
     let scope = Scope::Region(region.clone());
-    let id = match directory::create(db, &scope, &new, "demo").await {
-        Ok(id) => id,
+    let mut tx = db.begin().await?;
+    let created = directory::create(&mut tx, &scope, &new, "demo").await;
+    let (mut tx, id) = match created {
+        Ok(id) => (tx, id),
         // Two draws of the same RPPS: keep the person without the number.
         Err(cratb_store::StoreError::Conflict(_)) => {
+            drop(tx);
+            let mut tx = db.begin().await?;
             let new = NewProfessional { rpps: None, ..new };
-            directory::create(db, &scope, &new, "demo").await?
+            let id = directory::create(&mut tx, &scope, &new, "demo").await?;
+            (tx, id)
         }
         Err(e) => return Err(e.into()),
     };
@@ -182,7 +187,8 @@ async fn add_person(
     } else {
         rng.random_range(0..11)
     };
-    directory::confirm_at(db, &scope, id, today - Duration::days(30 * months)).await?;
+    directory::confirm(&mut tx, &scope, id, today - Duration::days(30 * months)).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -297,8 +303,9 @@ pub async fn generate(
     let mut report = NetworkReport::default();
     let all = establishments_of(db, &region).await?;
 
+    let mut tx = db.begin().await?;
     network::set_centre(
-        db,
+        &mut tx,
         &scope,
         &network::Centre::validate(
             &region,
@@ -317,6 +324,7 @@ pub async fn generate(
         .expect("demo centre is valid"),
     )
     .await?;
+    tx.commit().await?;
 
     // CRAtb staff, CPias contacts, GP ambassadors, referents, lab correspondents.
     for (profession, roles, n) in [
@@ -445,7 +453,9 @@ pub async fn generate(
             region: None,
         };
         let team = NewTeam::validate(&input, Some(&region)).expect("demo teams are valid");
-        let team_id = network::create_team(db, &scope, &team).await?;
+        let mut tx = db.begin().await?;
+        let team_id = network::create_team(&mut tx, &scope, &team).await?;
+        tx.commit().await?;
         report.teams += 1;
 
         // Members: the four disciplines, except a few teams still recruiting their microbiologist.
@@ -485,7 +495,9 @@ pub async fn generate(
                 fte: Some(fte.to_string()),
             })
             .expect("demo members are valid");
-            network::set_member(db, &scope, team_id, &m).await?;
+            let mut tx = db.begin().await?;
+            network::set_member(&mut tx, &scope, team_id, &m).await?;
+            tx.commit().await?;
         }
 
         // Conventions with the establishments and CPTS of the team's departments.
@@ -538,7 +550,9 @@ pub async fn generate(
                 )
                 .expect("the demo PDF is a PDF")
             });
-            network::create_convention(db, &scope, &c, doc.as_ref(), "demo").await?;
+            let mut tx = db.begin().await?;
+            network::create_convention(&mut tx, &scope, &c, doc.as_ref(), "demo").await?;
+            tx.commit().await?;
             report.conventions += 1;
         }
     }

@@ -204,7 +204,9 @@ pub async fn generate(
             Some(&region),
         )
         .expect("valid team");
-        let team_id = network::create_team(db, &scope, &team).await?;
+        let mut tx = db.begin().await?;
+        let team_id = network::create_team(&mut tx, &scope, &team).await?;
+        tx.commit().await?;
         report.teams += 1;
         for (id, category) in ids.iter().skip(1) {
             if category.sector() == cratb_domain::Sector::Ville || !rng.random_bool(0.6) {
@@ -223,7 +225,9 @@ pub async fn generate(
                 notes: None,
             })
             .expect("valid convention");
-            network::create_convention(db, &scope, &c, None, "bench").await?;
+            let mut tx = db.begin().await?;
+            network::create_convention(&mut tx, &scope, &c, None, "bench").await?;
+            tx.commit().await?;
             report.conventions += 1;
         }
         if rng.random_bool(0.5) {
@@ -238,7 +242,9 @@ pub async fn generate(
                 notes: None,
             })
             .expect("valid convention");
-            network::create_convention(db, &scope, &c, None, "bench").await?;
+            let mut tx = db.begin().await?;
+            network::create_convention(&mut tx, &scope, &c, None, "bench").await?;
+            tx.commit().await?;
             report.conventions += 1;
         }
     }
@@ -284,7 +290,9 @@ pub async fn generate(
                     fte: Some("0.5".into()),
                 })
                 .expect("valid member");
-                network::set_member(db, &scope, t.team.id, &m).await?;
+                let mut tx = db.begin().await?;
+                network::set_member(&mut tx, &scope, t.team.id, &m).await?;
+                tx.commit().await?;
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use super::{NewProfessional, Professional, Snapshot, get};
 use crate::BeginWrite;
-use crate::{Db, Result, StoreError, now, on_db};
+use crate::{Db, Result, StoreError, Tx, now, on_db, on_tx};
 use cratb_domain::{RegionCode, Scope};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -255,40 +255,57 @@ pub async fn pending(db: &Db, scope: &Scope) -> Result<Vec<PendingChange>> {
     )
 }
 
+/// A correction decided: whose entry it was.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub professional_id: i64,
+    pub region_code: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
 /// Approves (the entry gets the corrections as a new version, and is confirmed) or rejects a
-/// correction. Returns the professional.
+/// pending correction of the scope.
 pub async fn decide(
-    db: &Db,
+    tx: &mut Tx,
     scope: &Scope,
     id: i64,
     approve: bool,
     actor: &str,
-) -> Result<Professional> {
-    let change = pending(db, scope)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
+) -> Result<Decided> {
+    let row: Option<(i64, String, String, String, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT c.professional_id, c.data, p.region_code, p.first_name, p.last_name
+         FROM pending_changes c JOIN professionals p ON p.id = c.professional_id
+         WHERE c.id = $1 AND c.status = 'pending'")
+        .bind(id).fetch_optional(c).await)?;
+    let (professional_id, data, region_code, first_name, last_name) = row
+        .filter(|r| scope.allows(&r.2))
         .ok_or(StoreError::NotFound)?;
-    let p = get(db, scope, change.professional_id).await?;
     let at = now();
     if approve {
-        let snapshot = change.snapshot().ok_or(StoreError::Invalid("data"))?;
-        let region = RegionCode::parse(&p.region_code).map_err(|_| StoreError::NotFound)?;
+        let snapshot: Snapshot =
+            serde_json::from_str(&data).map_err(|_| StoreError::Invalid("data"))?;
+        let region = RegionCode::parse(&region_code).map_err(|_| StoreError::NotFound)?;
         let new = NewProfessional::validate(&snapshot.input(), Some(&region))
             .map_err(|_| StoreError::Invalid("data"))?;
         super::update(
-            db,
+            tx,
             scope,
-            p.id,
+            professional_id,
             &new,
             actor,
             Some("corrections reçues par le lien de confirmation, approuvées"),
         )
         .await?;
-        super::confirm_at(db, scope, p.id, at).await?;
+        super::confirm(tx, scope, professional_id, at).await?;
     }
-    on_db!(db, pool => sqlx::query("UPDATE pending_changes SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4")
+    on_tx!(tx, c => sqlx::query("UPDATE pending_changes SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4")
         .bind(if approve { "approved" } else { "rejected" }).bind(actor).bind(at).bind(id)
-        .execute(pool).await.map(|r| r.rows_affected()))?;
-    Ok(p)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(Decided {
+        professional_id,
+        region_code,
+        first_name,
+        last_name,
+    })
 }

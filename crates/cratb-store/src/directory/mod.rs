@@ -1,10 +1,10 @@
 //! The network directory: professionals of a region, with their checked identifiers and their
 //! consent to appear in the public search, field by field.
 
-use crate::BeginWrite;
 use crate::{
     Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db,
 };
+use crate::{Tx, on_tx};
 use cratb_domain::{Email, Finess, NetworkRole, Phone, Profession, RegionCode, Rpps, Scope};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -478,8 +478,14 @@ async fn territory_in_region(db: &Db, p: &NewProfessional) -> Result<bool> {
 
 /// Refuses a territory outside the entry's region (the store's own guard, whatever the caller
 /// checked).
-async fn check_territory(db: &Db, p: &NewProfessional) -> Result<()> {
-    if territory_in_region(db, p).await? {
+async fn check_territory(tx: &mut Tx, p: &NewProfessional) -> Result<()> {
+    let Some(t) = p.territory_id else {
+        return Ok(());
+    };
+    let region: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT region_code FROM territories WHERE id = $1")
+        .bind(t).fetch_optional(c).await)?;
+    if region.as_deref() == Some(p.region.as_str()) {
         Ok(())
     } else {
         Err(StoreError::Invalid("territory_id"))
@@ -495,17 +501,16 @@ fn establishments_or_conflict(e: sqlx::Error) -> StoreError {
 }
 
 /// Adds a professional (version 1 of the entry); a known RPPS number is a conflict on `rpps`.
-pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) -> Result<i64> {
+pub async fn create(tx: &mut Tx, scope: &Scope, p: &NewProfessional, actor: &str) -> Result<i64> {
     if !scope.allows(p.region.as_str()) {
         return Err(StoreError::Invalid("region"));
     }
-    check_territory(db, p).await?;
+    check_territory(tx, p).await?;
     let at = now();
     let data = serde_json::to_string(&p.snapshot()).expect("a snapshot serialises");
     // An async block keeps each `?` inside, so that every database error goes through
     // `conflict_on` below.
-    let id = on_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
+    let id = on_tx!(tx, c => async {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO professionals (region_code, last_name, first_name, profession, rpps, email, phone,
                 public_name, public_email, public_phone, network_roles, confirmed_at, created_at, updated_at, territory_id)
@@ -515,12 +520,11 @@ pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) ->
             .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
             .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at)
             .bind(NetworkRole::join(&p.network_roles)).bind(p.territory_id)
-            .fetch_one(&mut *tx).await?;
-        link_establishments!(tx, id, p);
+            .fetch_one(&mut *c).await?;
+        link_establishments!(c, id, p);
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
                      VALUES ($1, 1, $2, $3, 'création', $4)")
-            .bind(id).bind(&data).bind(actor).bind(at).execute(&mut *tx).await?;
-        tx.commit().await?;
+            .bind(id).bind(&data).bind(actor).bind(at).execute(&mut *c).await?;
         Ok::<i64, sqlx::Error>(id)
     }.await)
     .map_err(establishments_or_conflict)?;
@@ -530,17 +534,25 @@ pub async fn create(db: &Db, scope: &Scope, p: &NewProfessional, actor: &str) ->
 /// Replaces an entry's fields and keeps the new version with what changed. The entry keeps its
 /// region. Returns the version's summary.
 pub async fn update(
-    db: &Db,
+    tx: &mut Tx,
     scope: &Scope,
     id: i64,
     p: &NewProfessional,
     actor: &str,
     note: Option<&str>,
 ) -> Result<String> {
-    let before = history(db, scope, id).await?;
-    check_territory(db, p).await?;
-    let previous = before.first().and_then(Version::snapshot);
-    let next = before.first().map_or(1, |v| v.version + 1);
+    let region: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT region_code FROM professionals WHERE id = $1").bind(id).fetch_optional(c).await)?;
+    if !region.is_some_and(|r| scope.allows(&r)) {
+        return Err(StoreError::NotFound);
+    }
+    let last: Option<Version> = on_tx!(tx, c => sqlx::query_as::<_, Version>(
+        "SELECT version, actor, summary, changed_at, data FROM professional_versions WHERE professional_id = $1
+         ORDER BY version DESC LIMIT 1")
+        .bind(id).fetch_optional(c).await)?;
+    check_territory(tx, p).await?;
+    let previous = last.as_ref().and_then(Version::snapshot);
+    let next = last.as_ref().map_or(1, |v| v.version + 1);
     let snapshot = p.snapshot();
     let summary = match (note, &previous) {
         (Some(n), _) => n.to_string(),
@@ -549,8 +561,7 @@ pub async fn update(
     };
     let data = serde_json::to_string(&snapshot).expect("a snapshot serialises");
     let at = now();
-    on_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
+    on_tx!(tx, c => async {
         sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4, email = $5,
                 phone = $6, public_name = $7, public_email = $8, public_phone = $9, updated_at = $10, network_roles = $12,
                 territory_id = $13 WHERE id = $11")
@@ -559,12 +570,11 @@ pub async fn update(
             .bind(p.phone.as_ref().map(|x| x.e164().to_string()))
             .bind(p.public_name).bind(p.public_email).bind(p.public_phone).bind(at).bind(id)
             .bind(NetworkRole::join(&p.network_roles)).bind(p.territory_id)
-            .execute(&mut *tx).await?;
-        link_establishments!(tx, id, p);
+            .execute(&mut *c).await?;
+        link_establishments!(c, id, p);
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
                      VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(id).bind(next).bind(&data).bind(actor).bind(&summary).bind(at).execute(&mut *tx).await?;
-        tx.commit().await?;
+            .bind(id).bind(next).bind(&data).bind(actor).bind(&summary).bind(at).execute(&mut *c).await?;
         Ok::<(), sqlx::Error>(())
     }.await)
     .map_err(establishments_or_conflict)?;
@@ -604,22 +614,16 @@ impl Professional {
     }
 }
 
-/// Records that an entry was checked with the professional today.
-pub async fn confirm(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
-    confirm_at(db, scope, id, now()).await
-}
-
-/// Records that an entry was checked with the professional at `at`.
-pub async fn confirm_at(
-    db: &Db,
-    scope: &Scope,
-    id: i64,
-    at: OffsetDateTime,
-) -> Result<Professional> {
-    let p = get(db, scope, id).await?;
-    on_db!(db, pool => sqlx::query("UPDATE professionals SET confirmed_at = $1 WHERE id = $2")
-        .bind(at).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
-    Ok(p)
+/// Records that an entry was checked with the professional at `at`; returns its region.
+pub async fn confirm(tx: &mut Tx, scope: &Scope, id: i64, at: OffsetDateTime) -> Result<String> {
+    let region: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT region_code FROM professionals WHERE id = $1").bind(id).fetch_optional(c).await)?;
+    let region = region
+        .filter(|r| scope.allows(r))
+        .ok_or(StoreError::NotFound)?;
+    on_tx!(tx, c => sqlx::query("UPDATE professionals SET confirmed_at = $1 WHERE id = $2")
+        .bind(at).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(region)
 }
 
 /// The scope's professionals, by name.

@@ -1,8 +1,9 @@
 //! Conventions between a team and an establishment or a CPTS, with the signed PDF.
 
-use super::{bounded, get_team, optional};
-use crate::BeginWrite;
-use crate::{Arg, Db, FieldError, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
+use super::{bounded, optional};
+use crate::{
+    Arg, Db, FieldError, Filter, Result, StoreError, Tx, bind_args, conflict_on, now, on_db, on_tx,
+};
 use cratb_domain::{ConventionService, ConventionStatus, Scope};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -281,23 +282,24 @@ const CONVENTION_SELECT: &str = "SELECT c.id, c.region_code, c.team_id, t.name A
 
 /// Checks that the team is in the scope and the partner in the team's region (an establishment
 /// of sector ES or EMS, or a CPTS). Returns the region.
-async fn check_convention_links(db: &Db, scope: &Scope, c: &NewConvention) -> Result<String> {
-    let team = get_team(db, scope, c.team_id).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::Invalid("team_id"),
-        e => e,
-    })?;
-    let region = team.team.region_code;
+async fn check_convention_links(tx: &mut Tx, scope: &Scope, c: &NewConvention) -> Result<String> {
+    let region = super::teams::team_region(tx, scope, c.team_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => StoreError::Invalid("team_id"),
+            e => e,
+        })?;
     let ok = match c.partner {
         Partner::Establishment(id) => {
-            let found: Option<(String, String)> = on_db!(db, p => sqlx::query_as(
+            let found: Option<(String, String)> = on_tx!(tx, c => sqlx::query_as(
                 "SELECT region_code, sector FROM establishments WHERE id = $1")
-                .bind(id).fetch_optional(p).await)?;
+                .bind(id).fetch_optional(c).await)?;
             found.is_some_and(|(r, s)| r == region && s != "VILLE")
         }
         Partner::Cpts(id) => {
-            let found: Option<String> = on_db!(db, p => sqlx::query_scalar(
+            let found: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
                 "SELECT region_code FROM territories WHERE id = $1 AND kind = 'CPTS'")
-                .bind(id).fetch_optional(p).await)?;
+                .bind(id).fetch_optional(c).await)?;
             found.as_deref() == Some(region.as_str())
         }
     };
@@ -310,19 +312,18 @@ async fn check_convention_links(db: &Db, scope: &Scope, c: &NewConvention) -> Re
     Ok(region)
 }
 
-/// Creates a convention, with its PDF if given, in one transaction.
+/// Creates a convention, with its PDF if given.
 pub async fn create_convention(
-    db: &Db,
+    tx: &mut Tx,
     scope: &Scope,
     c: &NewConvention,
     doc: Option<&Document>,
     actor: &str,
 ) -> Result<i64> {
-    let region = check_convention_links(db, scope, c).await?;
+    let region = check_convention_links(tx, scope, c).await?;
     let (establishment, cpts) = c.ids();
     let at = now();
-    on_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
+    on_tx!(tx, conn => async {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO conventions (region_code, team_id, establishment_id, cpts_id, scope, status, signed_on,
                 expires_on, notes, created_at, updated_at)
@@ -330,53 +331,68 @@ pub async fn create_convention(
             .bind(&region).bind(c.team_id).bind(establishment).bind(cpts)
             .bind(ConventionService::join(&c.services)).bind(c.status.code())
             .bind(c.signed_on).bind(c.expires_on).bind(&c.notes).bind(at)
-            .fetch_one(&mut *tx).await?;
+            .fetch_one(&mut *conn).await?;
         if let Some(d) = doc {
             sqlx::query("INSERT INTO convention_documents (convention_id, filename, size, content, uploaded_by, uploaded_at)
                          VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(id).bind(&d.filename).bind(d.bytes.len() as i64).bind(&d.bytes).bind(actor).bind(at)
-                .execute(&mut *tx).await?;
+                .execute(&mut *conn).await?;
         }
-        tx.commit().await?;
         Ok::<i64, sqlx::Error>(id)
     }.await)
     .map_err(conflict_on("expires_on"))
 }
 
-/// Replaces a convention's fields; a new PDF, if given, replaces the old one.
+/// Replaces a convention's fields; a new PDF, if given, replaces the old one. Returns the
+/// convention's region.
 pub async fn update_convention(
-    db: &Db,
+    tx: &mut Tx,
     scope: &Scope,
     id: i64,
     c: &NewConvention,
     doc: Option<&Document>,
     actor: &str,
-) -> Result<()> {
-    let current = get_convention(db, scope, id).await?;
-    let region = check_convention_links(db, scope, c).await?;
-    if region != current.region_code {
+) -> Result<String> {
+    let current: Option<String> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT region_code FROM conventions WHERE id = $1").bind(id).fetch_optional(conn).await)?;
+    let current = current
+        .filter(|r| scope.allows(r))
+        .ok_or(StoreError::NotFound)?;
+    let region = check_convention_links(tx, scope, c).await?;
+    if region != current {
         return Err(StoreError::Invalid("team_id"));
     }
     let (establishment, cpts) = c.ids();
     let at = now();
-    on_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
+    on_tx!(tx, conn => async {
         sqlx::query(
             "UPDATE conventions SET team_id = $1, establishment_id = $2, cpts_id = $3, scope = $4, status = $5,
                 signed_on = $6, expires_on = $7, notes = $8, updated_at = $9 WHERE id = $10")
             .bind(c.team_id).bind(establishment).bind(cpts).bind(ConventionService::join(&c.services))
             .bind(c.status.code()).bind(c.signed_on).bind(c.expires_on).bind(&c.notes).bind(at).bind(id)
-            .execute(&mut *tx).await?;
+            .execute(&mut *conn).await?;
         if let Some(d) = doc {
-            sqlx::query("DELETE FROM convention_documents WHERE convention_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM convention_documents WHERE convention_id = $1").bind(id).execute(&mut *conn).await?;
             sqlx::query("INSERT INTO convention_documents (convention_id, filename, size, content, uploaded_by, uploaded_at)
                          VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(id).bind(&d.filename).bind(d.bytes.len() as i64).bind(&d.bytes).bind(actor).bind(at)
-                .execute(&mut *tx).await?;
+                .execute(&mut *conn).await?;
         }
-        tx.commit().await
+        Ok::<(), sqlx::Error>(())
     }.await)
-    .map_err(conflict_on("expires_on"))
+    .map_err(conflict_on("expires_on"))?;
+    Ok(region)
+}
+
+/// A convention's region, team and partner, as its audit entry names them.
+pub async fn convention_names(tx: &mut Tx, id: i64) -> Result<(String, String, String)> {
+    let row: Option<(String, String, String)> = on_tx!(tx, c => sqlx::query_as(
+        "SELECT c.region_code, t.name, COALESCE(e.name, k.name, '') FROM conventions c
+         JOIN ema_teams t ON t.id = c.team_id
+         LEFT JOIN establishments e ON e.id = c.establishment_id
+         LEFT JOIN territories k ON k.id = c.cpts_id WHERE c.id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    row.ok_or(StoreError::NotFound)
 }
 
 /// Filters of the convention list.

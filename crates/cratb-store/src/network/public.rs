@@ -2,7 +2,7 @@
 
 use super::bounded;
 use super::teams::{TeamView, teams_where};
-use crate::{Arg, Db, FieldError, Filter, Result, StoreError, now, on_db};
+use crate::{Arg, Db, FieldError, Filter, Result, StoreError, Tx, now, on_db, on_tx};
 use cratb_domain::{RegionCode, Scope, geo};
 use serde::{Deserialize, Serialize};
 
@@ -75,11 +75,11 @@ pub async fn centre(db: &Db, region: &str) -> Result<Option<Centre>> {
 }
 
 /// Records a region's centre contact.
-pub async fn set_centre(db: &Db, scope: &Scope, c: &Centre) -> Result<()> {
+pub async fn set_centre(tx: &mut Tx, scope: &Scope, c: &Centre) -> Result<()> {
     if !scope.allows(&c.region_code) {
         return Err(StoreError::Invalid("region"));
     }
-    on_db!(db, p => sqlx::query(
+    on_tx!(tx, p => sqlx::query(
         "INSERT INTO regional_centres (region_code, name, phone, email, website, address, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (region_code) DO UPDATE SET name = excluded.name, phone = excluded.phone, email = excluded.email,

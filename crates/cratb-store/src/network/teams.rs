@@ -1,8 +1,9 @@
 //! EMA teams: members with their discipline and FTE, the departments and sectors served.
 
 use super::{bounded, optional};
-use crate::BeginWrite;
-use crate::{Arg, Db, FieldError, Filter, Result, StoreError, bind_args, conflict_on, now, on_db};
+use crate::{
+    Arg, Db, FieldError, Filter, Result, StoreError, Tx, bind_args, conflict_on, now, on_db, on_tx,
+};
 use cratb_domain::directory::missing_disciplines;
 use cratb_domain::{Email, Phone, Profession, RegionCode, Scope, Sector, geo};
 use serde::{Deserialize, Serialize};
@@ -261,17 +262,17 @@ const TEAM_SELECT: &str = "SELECT t.id, t.region_code, t.name, t.ght_id, g.name 
     LEFT JOIN territories g ON g.id = t.ght_id";
 
 /// Checks that the host establishment and the GHT exist in the team's region.
-async fn check_team_links(db: &Db, t: &NewTeam) -> Result<()> {
-    let host: Option<String> = on_db!(db, p => sqlx::query_scalar(
+async fn check_team_links(tx: &mut Tx, t: &NewTeam) -> Result<()> {
+    let host: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT region_code FROM establishments WHERE id = $1")
-        .bind(t.host_establishment_id).fetch_optional(p).await)?;
+        .bind(t.host_establishment_id).fetch_optional(c).await)?;
     if host.as_deref() != Some(t.region.as_str()) {
         return Err(StoreError::Invalid("host_establishment_id"));
     }
     if let Some(g) = t.ght_id {
-        let ght: Option<String> = on_db!(db, p => sqlx::query_scalar(
+        let ght: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
             "SELECT region_code FROM territories WHERE id = $1 AND kind = 'GHT'")
-            .bind(g).fetch_optional(p).await)?;
+            .bind(g).fetch_optional(c).await)?;
         if ght.as_deref() != Some(t.region.as_str()) {
             return Err(StoreError::Invalid("ght_id"));
         }
@@ -279,15 +280,23 @@ async fn check_team_links(db: &Db, t: &NewTeam) -> Result<()> {
     Ok(())
 }
 
+/// The region of team `id`, if it is within `scope` (else `NotFound`).
+pub(super) async fn team_region(tx: &mut Tx, scope: &Scope, id: i64) -> Result<String> {
+    let region: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT region_code FROM ema_teams WHERE id = $1").bind(id).fetch_optional(c).await)?;
+    region
+        .filter(|r| scope.allows(r))
+        .ok_or(StoreError::NotFound)
+}
+
 /// Creates a team; a name already used in the region is a conflict on `name`.
-pub async fn create_team(db: &Db, scope: &Scope, t: &NewTeam) -> Result<i64> {
+pub async fn create_team(tx: &mut Tx, scope: &Scope, t: &NewTeam) -> Result<i64> {
     if !scope.allows(t.region.as_str()) {
         return Err(StoreError::Invalid("region"));
     }
-    check_team_links(db, t).await?;
+    check_team_links(tx, t).await?;
     let at = now();
-    on_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
+    on_tx!(tx, c => async {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO ema_teams (region_code, name, ght_id, host_establishment_id, sectors, phone, hours, email,
                 teleexpertise, created_at, updated_at)
@@ -295,40 +304,37 @@ pub async fn create_team(db: &Db, scope: &Scope, t: &NewTeam) -> Result<i64> {
             .bind(t.region.as_str()).bind(&t.name).bind(t.ght_id).bind(t.host_establishment_id)
             .bind(t.sectors_code()).bind(t.phone.as_ref().map(|p| p.e164().to_string()))
             .bind(&t.hours).bind(t.email.as_ref().map(Email::to_string)).bind(&t.teleexpertise).bind(at)
-            .fetch_one(&mut *tx).await?;
+            .fetch_one(&mut *c).await?;
         for d in &t.departments {
             sqlx::query("INSERT INTO ema_team_departments (team_id, department_code) VALUES ($1, $2)")
-                .bind(id).bind(*d).execute(&mut *tx).await?;
+                .bind(id).bind(*d).execute(&mut *c).await?;
         }
-        tx.commit().await?;
         Ok::<i64, sqlx::Error>(id)
     }.await)
     .map_err(conflict_on("name"))
 }
 
 /// Replaces a team's fields; it keeps its region and its members.
-pub async fn update_team(db: &Db, scope: &Scope, id: i64, t: &NewTeam) -> Result<()> {
-    let current = get_team(db, scope, id).await?;
-    if current.team.region_code != t.region.as_str() {
+pub async fn update_team(tx: &mut Tx, scope: &Scope, id: i64, t: &NewTeam) -> Result<()> {
+    if team_region(tx, scope, id).await? != t.region.as_str() {
         return Err(StoreError::Invalid("region"));
     }
-    check_team_links(db, t).await?;
+    check_team_links(tx, t).await?;
     let at = now();
-    on_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
+    on_tx!(tx, c => async {
         sqlx::query(
             "UPDATE ema_teams SET name = $1, ght_id = $2, host_establishment_id = $3, sectors = $4, phone = $5,
                 hours = $6, email = $7, teleexpertise = $8, updated_at = $9 WHERE id = $10")
             .bind(&t.name).bind(t.ght_id).bind(t.host_establishment_id).bind(t.sectors_code())
             .bind(t.phone.as_ref().map(|p| p.e164().to_string())).bind(&t.hours)
             .bind(t.email.as_ref().map(Email::to_string)).bind(&t.teleexpertise).bind(at).bind(id)
-            .execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM ema_team_departments WHERE team_id = $1").bind(id).execute(&mut *tx).await?;
+            .execute(&mut *c).await?;
+        sqlx::query("DELETE FROM ema_team_departments WHERE team_id = $1").bind(id).execute(&mut *c).await?;
         for d in &t.departments {
             sqlx::query("INSERT INTO ema_team_departments (team_id, department_code) VALUES ($1, $2)")
-                .bind(id).bind(*d).execute(&mut *tx).await?;
+                .bind(id).bind(*d).execute(&mut *c).await?;
         }
-        tx.commit().await
+        Ok::<(), sqlx::Error>(())
     }.await)
     .map_err(conflict_on("name"))
 }
@@ -470,32 +476,32 @@ impl NewMember {
 
 /// Adds a member to a team, or changes their discipline and FTE if they are one already. The
 /// professional must be of the team's region.
-pub async fn set_member(db: &Db, scope: &Scope, team_id: i64, m: &NewMember) -> Result<()> {
-    let team = get_team(db, scope, team_id).await?;
-    let region: Option<String> = on_db!(db, p => sqlx::query_scalar(
+pub async fn set_member(tx: &mut Tx, scope: &Scope, team_id: i64, m: &NewMember) -> Result<()> {
+    let team_region = team_region(tx, scope, team_id).await?;
+    let region: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT region_code FROM professionals WHERE id = $1")
-        .bind(m.professional_id).fetch_optional(p).await)?;
-    if region.as_deref() != Some(team.team.region_code.as_str()) {
+        .bind(m.professional_id).fetch_optional(c).await)?;
+    if region.as_deref() != Some(team_region.as_str()) {
         return Err(StoreError::Invalid("professional_id"));
     }
-    on_db!(db, p => sqlx::query(
+    on_tx!(tx, c => sqlx::query(
         "INSERT INTO ema_members (team_id, professional_id, discipline, fte) VALUES ($1, $2, $3, $4)
          ON CONFLICT (team_id, professional_id) DO UPDATE SET discipline = excluded.discipline, fte = excluded.fte")
         .bind(team_id).bind(m.professional_id).bind(m.discipline.code()).bind(m.fte)
-        .execute(p).await.map(|r| r.rows_affected()))?;
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Removes a member from a team.
 pub async fn remove_member(
-    db: &Db,
+    tx: &mut Tx,
     scope: &Scope,
     team_id: i64,
     professional_id: i64,
 ) -> Result<()> {
-    get_team(db, scope, team_id).await?;
-    let n = on_db!(db, p => sqlx::query("DELETE FROM ema_members WHERE team_id = $1 AND professional_id = $2")
-        .bind(team_id).bind(professional_id).execute(p).await.map(|r| r.rows_affected()))?;
+    team_region(tx, scope, team_id).await?;
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM ema_members WHERE team_id = $1 AND professional_id = $2")
+        .bind(team_id).bind(professional_id).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         Err(StoreError::NotFound)
     } else {

@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cratb_domain::RegionCode;
-use cratb_store::audit;
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
 };
@@ -99,21 +98,9 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let (user, scope) = auth.api_user()?;
     let p = checked(&state, &auth, &input, own_region(&scope)).await?;
-    let id = directory::create(&state.db, &scope, &p, &user.email).await?;
-    let summary = format!(
-        "professionnel ajouté : {} {} ({})",
-        p.first_name,
-        p.last_name,
-        p.profession.code()
-    );
-    let entry = auth.audit_entry(
-        "professional.create",
-        "professional",
-        Some(id.to_string()),
-        Some(p.region.as_str().to_string()),
-        summary,
-    );
-    audit::append(&state.db, &entry).await?;
+    let id = cratb_app::directory::save(&state.db, &auth.actor(user, scope.clone()), None, &p)
+        .await
+        .map_err(ApiError::app(auth.lang))?;
     let created = directory::get(&state.db, &scope, id).await?;
     Ok((
         StatusCode::CREATED,
@@ -142,14 +129,8 @@ pub async fn update(
         RegionCode::parse(&current.region_code).ok(),
     )
     .await?;
-    let change = directory::update(&state.db, &scope, id, &p, &user.email, None).await?;
-    let entry = auth.audit_entry(
-        "professional.update",
-        "professional",
-        Some(id.to_string()),
-        Some(current.region_code),
-        format!("{} {} : {change}", p.first_name, p.last_name),
-    );
-    audit::append(&state.db, &entry).await?;
+    cratb_app::directory::save(&state.db, &auth.actor(user, scope.clone()), Some(id), &p)
+        .await
+        .map_err(ApiError::app(auth.lang))?;
     Ok(Json(directory::get(&state.db, &scope, id).await?))
 }

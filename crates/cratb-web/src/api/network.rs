@@ -11,11 +11,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cratb_domain::Lang;
 use cratb_domain::{RegionCode, Scope, geo};
 use cratb_store::network::{
     self, Convention, ConventionQuery, Coverage, NewTeam, PublicAnswer, TeamInput, TeamView,
 };
-use cratb_store::{StoreError, audit};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -43,8 +43,11 @@ pub async fn get_team(
     Ok(Json(network::get_team(&state.db, &scope, id).await?))
 }
 
-/// A store refusal on a team, as a problem naming the field.
-fn team_error(e: StoreError, lang: crate::i18n::Lang) -> ApiError {
+/// A refusal of a team's use case, as a problem naming the field.
+fn team_error(e: cratb_app::AppError, lang: Lang) -> ApiError {
+    let cratb_app::AppError::Store(e) = e else {
+        return ApiError::app(lang)(e);
+    };
     match crate::pages::network::teams::team_store_error(e) {
         Ok(fe) if fe.field == "name" => ApiError::new(StatusCode::CONFLICT, fe.message(lang)),
         Ok(fe) => invalid(vec![fe], lang),
@@ -61,20 +64,12 @@ pub async fn create_team(
     auth: Auth,
     ApiJson(input): ApiJson<TeamInput>,
 ) -> Result<Response, ApiError> {
-    let (_, scope) = auth.api_user()?;
+    let (user, scope) = auth.api_user()?;
     let t = NewTeam::validate(&input, own_region(&scope).as_ref())
         .map_err(|e| invalid(e, auth.lang))?;
-    let id = network::create_team(&state.db, &scope, &t)
+    let id = cratb_app::network::create_team(&state.db, &auth.actor(user, scope.clone()), &t)
         .await
         .map_err(|e| team_error(e, auth.lang))?;
-    let entry = auth.audit_entry(
-        "team.create",
-        "ema_team",
-        Some(id.to_string()),
-        Some(t.region.to_string()),
-        format!("équipe {} (API)", t.name),
-    );
-    audit::append(&state.db, &entry).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/ema-teams/{id}"))],
@@ -93,7 +88,7 @@ pub async fn update_team(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<TeamInput>,
 ) -> Result<Json<TeamView>, ApiError> {
-    let (_, scope) = auth.api_user()?;
+    let (user, scope) = auth.api_user()?;
     let current = network::get_team(&state.db, &scope, id).await?;
     if !crate::pages::network::can_edit_team(&state, &auth, id)
         .await
@@ -103,17 +98,9 @@ pub async fn update_team(
     }
     let region = RegionCode::parse(&current.team.region_code).ok();
     let t = NewTeam::validate(&input, region.as_ref()).map_err(|e| invalid(e, auth.lang))?;
-    network::update_team(&state.db, &scope, id, &t)
+    cratb_app::network::update_team(&state.db, &auth.actor(user, scope.clone()), id, &t)
         .await
         .map_err(|e| team_error(e, auth.lang))?;
-    let entry = auth.audit_entry(
-        "team.update",
-        "ema_team",
-        Some(id.to_string()),
-        Some(t.region.to_string()),
-        format!("équipe {} (API)", t.name),
-    );
-    audit::append(&state.db, &entry).await?;
     Ok(Json(network::get_team(&state.db, &scope, id).await?))
 }
 

@@ -10,6 +10,7 @@ use crate::i18n::Catalogue as _;
 use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
+use cratb_app::AppError;
 use cratb_domain::Lang;
 use cratb_domain::{NetworkRole, Permission, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::{
@@ -371,7 +372,7 @@ pub async fn update(
 async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let actor = user.email.clone();
+    let actor = auth.actor(user, scope.clone());
     let text = |s: &Option<String>| s.clone().unwrap_or_default();
     let v = FormValues {
         network_roles: f.network_roles.clone(),
@@ -427,45 +428,15 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm)
     if !unknown.is_empty() {
         return form_page(&state, &auth, &scope, id, v, unknown).await;
     }
-    let saved = match id {
-        Some(i) => directory::update(&state.db, &scope, i, &new, &actor, None)
-            .await
-            .map(|summary| (i, summary)),
-        None => directory::create(&state.db, &scope, &new, &actor)
-            .await
-            .map(|i| (i, "création".to_string())),
-    };
-    match saved {
-        Ok((saved_id, change)) => {
-            let action = if id.is_some() {
-                "professional.update"
-            } else {
-                "professional.create"
-            };
-            let summary = format!(
-                "{} {} ({}) : {change}",
-                new.first_name,
-                new.last_name,
-                new.profession.code()
-            );
-            let entry = auth.audit_entry(
-                action,
-                "professional",
-                Some(saved_id.to_string()),
-                Some(new.region.as_str().to_string()),
-                summary,
-            );
-            audit::append(&state.db, &entry)
-                .await
-                .map_err(PageError::store(lang))?;
-            Ok(super::login::redirect(&format!(
-                "/directory/{saved_id}?saved=1"
-            )))
-        }
-        Err(e) => match store_field_error(e) {
+    match cratb_app::directory::save(&state.db, &actor, id, &new).await {
+        Ok(saved_id) => Ok(super::login::redirect(&format!(
+            "/directory/{saved_id}?saved=1"
+        ))),
+        Err(AppError::Store(e)) => match store_field_error(e) {
             Ok(fe) => form_page(&state, &auth, &scope, id, v, vec![fe]).await,
             Err(e) => Err(PageError::store(lang)(e)),
         },
+        Err(e) => Err(PageError::app(lang)(e)),
     }
 }
 
@@ -587,65 +558,23 @@ pub async fn restore(
 ) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let p = directory::get(&state.db, &scope, id)
-        .await
-        .map_err(PageError::store(lang))?;
-    let versions = directory::history(&state.db, &scope, id)
-        .await
-        .map_err(PageError::store(lang))?;
-    let snapshot = versions
-        .iter()
-        .find(|v| v.version == version)
-        .and_then(directory::Version::snapshot)
-        .ok_or(PageError::NotFound(lang))?;
-    let region = RegionCode::parse(&p.region_code).ok();
-    let new = NewProfessional::validate(&snapshot.input(), region.as_ref()).map_err(|e| {
-        let messages: Vec<String> = e.iter().map(|e| e.message(lang).to_string()).collect();
-        PageError::BadRequest(lang, messages.join(" ; "))
-    })?;
-    let note = format!("version {version} restaurée");
-    match directory::update(&state.db, &scope, id, &new, &user.email, Some(&note)).await {
-        Ok(_) => {
-            let summary = format!("{} {} : {note}", new.first_name, new.last_name);
-            let entry = auth.audit_entry(
-                "professional.restore",
-                "professional",
-                Some(id.to_string()),
-                Some(p.region_code),
-                summary,
-            );
-            audit::append(&state.db, &entry)
-                .await
-                .map_err(PageError::store(lang))?;
-            Ok(super::login::redirect(&format!("/directory/{id}?saved=1")))
-        }
+    match cratb_app::directory::restore(&state.db, &auth.actor(user, scope), id, version).await {
+        Ok(()) => Ok(super::login::redirect(&format!("/directory/{id}?saved=1"))),
         // Another entry has taken this version's RPPS number since.
-        Err(StoreError::Conflict(_)) => Err(PageError::BadRequest(
+        Err(AppError::Store(StoreError::Conflict(_))) => Err(PageError::BadRequest(
             lang,
             "cette version porte un numéro RPPS désormais utilisé par une autre fiche".into(),
         )),
-        Err(e) => Err(PageError::store(lang)(e)),
+        Err(e) => Err(PageError::app(lang)(e)),
     }
 }
 
 /// Records that the entry was checked with the professional today.
 pub async fn confirm(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
-    let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
-    let p = directory::confirm(&state.db, &scope, id)
+    let (user, scope) = auth.page_user()?;
+    cratb_app::directory::confirm(&state.db, &auth.actor(user, scope), id)
         .await
-        .map_err(PageError::store(lang))?;
-    let summary = format!("{} {} : fiche confirmée", p.first_name, p.last_name);
-    let entry = auth.audit_entry(
-        "professional.confirm",
-        "professional",
-        Some(id.to_string()),
-        Some(p.region_code),
-        summary,
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(auth.lang))?;
     Ok(super::login::redirect(&format!("/directory/{id}?saved=1")))
 }
 

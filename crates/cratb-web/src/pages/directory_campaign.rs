@@ -270,31 +270,11 @@ pub async fn start(
 async fn decide(state: AppState, auth: Auth, id: i64, approve: bool) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let p = confirmation::decide(&state.db, &scope, id, approve, &user.email)
+    let region = cratb_app::directory::decide(&state.db, &auth.actor(user, scope), id, approve)
         .await
-        .map_err(PageError::store(lang))?;
-    let entry = auth.audit_entry(
-        if approve {
-            "professional.correction_approve"
-        } else {
-            "professional.correction_reject"
-        },
-        "professional",
-        Some(p.id.to_string()),
-        Some(p.region_code.clone()),
-        format!(
-            "{} {} : corrections {}",
-            p.first_name,
-            p.last_name,
-            if approve { "approuvées" } else { "refusées" }
-        ),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     Ok(super::login::redirect(&format!(
-        "/directory/campaign?region={}",
-        p.region_code
+        "/directory/campaign?region={region}"
     )))
 }
 

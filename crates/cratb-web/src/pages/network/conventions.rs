@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::IntoResponse;
+use cratb_app::AppError;
 use cratb_domain::Lang;
 use cratb_domain::{ConventionService, ConventionStatus, Permission, Scope, Sector};
 use cratb_store::establishments::{self, EstablishmentQuery};
@@ -498,47 +499,16 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, form: Multipart) -> 
             return form_page(&state, &auth, &scope, id, v, e).await;
         }
     };
-    let saved = match id {
-        Some(i) => network::update_convention(&state.db, &scope, i, &c, doc.as_ref(), &user.email)
-            .await
-            .map(|_| i),
-        None => network::create_convention(&state.db, &scope, &c, doc.as_ref(), &user.email).await,
-    };
-    match saved {
-        Ok(saved_id) => {
-            let saved = network::get_convention(&state.db, &scope, saved_id)
-                .await
-                .map_err(PageError::store(lang))?;
-            let entry = auth.audit_entry(
-                if id.is_some() {
-                    "convention.update"
-                } else {
-                    "convention.create"
-                },
-                "convention",
-                Some(saved_id.to_string()),
-                Some(saved.region_code.clone()),
-                format!(
-                    "{} — {} : {}{}",
-                    saved.team_name,
-                    saved.partner_name,
-                    c.status.code(),
-                    doc.as_ref()
-                        .map(|d| format!(", PDF {} ({} octets)", d.filename, d.bytes.len()))
-                        .unwrap_or_default()
-                ),
-            );
-            audit::append(&state.db, &entry)
-                .await
-                .map_err(PageError::store(lang))?;
-            Ok(crate::pages::login::redirect(&format!(
-                "/network/conventions/{saved_id}?saved=1"
-            )))
-        }
-        Err(e) => match store_error(e) {
+    let actor = auth.actor(user, scope.clone());
+    match cratb_app::network::save_convention(&state.db, &actor, id, &c, doc.as_ref()).await {
+        Ok(saved_id) => Ok(crate::pages::login::redirect(&format!(
+            "/network/conventions/{saved_id}?saved=1"
+        ))),
+        Err(AppError::Store(e)) => match store_error(e) {
             Ok(fe) => form_page(&state, &auth, &scope, id, v, vec![fe]).await,
             Err(e) => Err(PageError::store(lang)(e)),
         },
+        Err(e) => Err(PageError::app(lang)(e)),
     }
 }
 

@@ -14,8 +14,8 @@ use crate::pages::{
 use askama::Template;
 use axum::extract::State;
 use cratb_domain::{Profession, RegionCode, Scope, geo};
+use cratb_store::FieldError;
 use cratb_store::network::{self, Centre, CentreInput, PublicAnswer};
-use cratb_store::{FieldError, audit};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -180,7 +180,7 @@ pub async fn save_centre(
     HtmlForm(v): HtmlForm<CentreValues>,
 ) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let region = match &scope {
         Scope::Region(r) => Ok(r.clone()),
         Scope::National => RegionCode::parse(&v.region),
@@ -200,19 +200,9 @@ pub async fn save_centre(
         Ok(c) => c,
         Err(errors) => return centre_page(&auth, &scope, v, errors, false),
     };
-    network::set_centre(&state.db, &scope, &centre)
+    cratb_app::network::set_centre(&state.db, &auth.actor(user, scope.clone()), &centre)
         .await
-        .map_err(PageError::store(lang))?;
-    let entry = auth.audit_entry(
-        "centre.update",
-        "regional_centre",
-        Some(region.to_string()),
-        Some(region.to_string()),
-        format!("coordonnées publiques : {}", centre.name),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     Ok(crate::pages::login::redirect(&format!(
         "/network/centre?region={region}&saved=1"
     )))

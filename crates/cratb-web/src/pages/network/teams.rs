@@ -14,12 +14,13 @@ use crate::pages::{
 };
 use askama::Template;
 use axum::extract::State;
+use cratb_app::AppError;
 use cratb_domain::Lang;
 use cratb_domain::{Permission, Profession, RegionCode, Scope, Sector, geo};
 use cratb_store::directory::{self, DirectoryQuery};
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network::{self, MemberInput, NewMember, NewTeam, TeamInput, TeamView};
-use cratb_store::{FieldError, PageRequest, StoreError, audit, reference};
+use cratb_store::{FieldError, PageRequest, StoreError, reference};
 use serde::Deserialize;
 
 /// A team with its labels resolved for display.
@@ -292,9 +293,11 @@ pub async fn add_member(
         Ok(m) => m,
         Err(errors) => return team_page(&state, &auth, &scope, id, (input, errors), false).await,
     };
-    match network::set_member(&state.db, &scope, id, &m).await {
+    let user = auth.user.clone().ok_or(PageError::Forbidden(lang))?;
+    match cratb_app::network::set_member(&state.db, &auth.actor(&user, scope.clone()), id, &m).await
+    {
         Ok(()) => {}
-        Err(StoreError::Invalid(_)) => {
+        Err(AppError::Store(StoreError::Invalid(_))) => {
             let e = FieldError::new(
                 "professional_id",
                 "ce professionnel n'est pas dans l'annuaire de la région",
@@ -302,23 +305,8 @@ pub async fn add_member(
             );
             return team_page(&state, &auth, &scope, id, (input, vec![e]), false).await;
         }
-        Err(e) => return Err(PageError::store(lang)(e)),
+        Err(e) => return Err(PageError::app(lang)(e)),
     }
-    let entry = auth.audit_entry(
-        "team.member",
-        "ema_team",
-        Some(id.to_string()),
-        scope.region_filter().map(str::to_owned),
-        format!(
-            "membre {} : {} ({} ETP)",
-            m.professional_id,
-            m.discipline.code(),
-            m.fte
-        ),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
     Ok(crate::pages::login::redirect(&format!(
         "/network/teams/{id}?saved=1"
     )))
@@ -330,24 +318,20 @@ pub async fn remove_member(
     Path((id, member)): Path<(i64, i64)>,
 ) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let team = network::get_team(&state.db, &scope, id)
         .await
         .map_err(PageError::store(lang))?;
     require_edit(&state, &auth, id).await?;
-    network::remove_member(&state.db, &scope, id, member)
-        .await
-        .map_err(PageError::store(lang))?;
-    let entry = auth.audit_entry(
-        "team.member_remove",
-        "ema_team",
-        Some(id.to_string()),
-        Some(team.team.region_code),
-        format!("membre {member} retiré de {}", team.team.name),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
+    cratb_app::network::remove_member(
+        &state.db,
+        &auth.actor(user, scope),
+        id,
+        member,
+        &team.team.name,
+    )
+    .await
+    .map_err(PageError::app(lang))?;
     Ok(crate::pages::login::redirect(&format!(
         "/network/teams/{id}?saved=1"
     )))
@@ -645,35 +629,23 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, v: TeamValues) -> Pa
             return form_page(&state, &auth, &scope, id, v, e).await;
         }
     };
+    let user = auth.user.clone().ok_or(PageError::Forbidden(lang))?;
+    let actor = auth.actor(&user, scope.clone());
     let saved = match id {
-        Some(i) => network::update_team(&state.db, &scope, i, &team)
+        Some(i) => cratb_app::network::update_team(&state.db, &actor, i, &team)
             .await
             .map(|_| i),
-        None => network::create_team(&state.db, &scope, &team).await,
+        None => cratb_app::network::create_team(&state.db, &actor, &team).await,
     };
     match saved {
-        Ok(saved_id) => {
-            let entry = auth.audit_entry(
-                if id.is_some() {
-                    "team.update"
-                } else {
-                    "team.create"
-                },
-                "ema_team",
-                Some(saved_id.to_string()),
-                Some(team.region.as_str().to_owned()),
-                format!("équipe {} ({})", team.name, team.departments.join(", ")),
-            );
-            audit::append(&state.db, &entry)
-                .await
-                .map_err(PageError::store(lang))?;
-            Ok(crate::pages::login::redirect(&format!(
-                "/network/teams/{saved_id}?saved=1"
-            )))
-        }
-        Err(e) => match team_store_error(e) {
+        Ok(saved_id) => Ok(crate::pages::login::redirect(&format!(
+            "/network/teams/{saved_id}?saved=1"
+        ))),
+        Err(AppError::NotFound) => Err(PageError::NotFound(lang)),
+        Err(AppError::Store(e)) => match team_store_error(e) {
             Ok(fe) => form_page(&state, &auth, &scope, id, v, vec![fe]).await,
             Err(e) => Err(PageError::store(lang)(e)),
         },
+        Err(e) => Err(PageError::app(lang)(e)),
     }
 }
