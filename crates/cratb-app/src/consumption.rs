@@ -1,9 +1,14 @@
 //! Antibiotic consumption: the region's targets, set by its coordinator; ATC/DDD editions
-//! loaded by a data manager.
+//! loaded by a data manager and the region recomputed under one; hospital, nursing-home and
+//! primary-care files imported and removed, each audited in the transaction that shows them.
 
 use crate::{Actor, AppError, Result};
 use cratb_consumption::DddTable;
-use cratb_store::consumption::{self, Target};
+use cratb_domain::RegionCode;
+use cratb_store::consumption::{
+    self, HospitalFiles, HospitalImport, HospitalImportError, ImportRecord, Recomputed, Target,
+};
+use cratb_store::primary_care::{self, OpenDataFile, PrimaryImport, PrimaryImportError};
 use cratb_store::{Db, FieldError, StoreError, audit};
 
 /// Sets (or replaces) a target of the region's programme for a sector and an indicator.
@@ -47,4 +52,155 @@ pub async fn load_edition(db: &Db, actor: &Actor, table: &DddTable, content: &st
     audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Imports a hospital or nursing-home consumption file with its denominators into `region`;
+/// the import's audit entry is written with the rows that make it visible.
+pub async fn import_hospital(
+    db: &Db,
+    actor: &Actor,
+    region: &RegionCode,
+    files: HospitalFiles<'_>,
+    table: &DddTable,
+) -> std::result::Result<HospitalImport, HospitalImportError> {
+    let filename = files.filename.to_string();
+    let entry = |done: &HospitalImport| {
+        let partial = if done.left_out.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ; chiffres partiels acceptés, {} période(s) exclue(s) des indicateurs",
+                done.left_out.len()
+            )
+        };
+        actor.entry(
+            "consumption.import",
+            "consumption_import",
+            done.import_id,
+            Some(region.as_str()),
+            format!(
+                "{filename} : {} lignes de consommation, {} de dénominateurs ({}){partial}",
+                done.consumption_rows, done.denominator_rows, done.ddd_edition
+            ),
+        )
+    };
+    consumption::import_hospital(
+        db,
+        &actor.scope,
+        region,
+        files,
+        table,
+        &actor.name,
+        Some(&entry),
+    )
+    .await
+}
+
+/// Removes a consumption import and its rows (the undo of a wrong file).
+pub async fn remove_import(db: &Db, actor: &Actor, id: i64) -> Result<ImportRecord> {
+    let mut tx = db.begin().await?;
+    let removed = consumption::delete_import(&mut tx, &actor.scope, id).await?;
+    let entry = actor.entry(
+        "consumption.import.delete",
+        "consumption_import",
+        id,
+        Some(&removed.region_code),
+        format!(
+            "{} : import retiré avec ses {} lignes de consommation et {} de dénominateurs",
+            removed.filename, removed.consumption_rows, removed.denominator_rows
+        ),
+    );
+    audit::append_in(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// Recomputes every DDD of the region under `table`'s edition.
+pub async fn recompute(
+    db: &Db,
+    actor: &Actor,
+    region: &str,
+    table: &DddTable,
+) -> Result<Recomputed> {
+    let entry = |done: &Recomputed| {
+        actor.entry(
+            "consumption.recompute",
+            "region",
+            region,
+            Some(region),
+            format!("{} lignes recalculées avec {}", done.rows, done.edition),
+        )
+    };
+    Ok(consumption::recompute(db, &actor.scope, region, table, Some(&entry)).await?)
+}
+
+/// Imports a primary-care dispensation file into `region`; returns the import and its summary.
+pub async fn import_dispensations(
+    db: &Db,
+    actor: &Actor,
+    region: &str,
+    filename: &str,
+    bytes: &[u8],
+    open_data: Option<OpenDataFile<'_>>,
+) -> std::result::Result<(PrimaryImport, String), PrimaryImportError> {
+    let summary = |d: &PrimaryImport| {
+        let mut s = format!("{filename} : {} ligne(s)", d.rows);
+        if d.other_regions > 0 {
+            s.push_str(&format!(
+                ", {} ligne(s) d'autres régions laissées de côté",
+                d.other_regions
+            ));
+        }
+        s
+    };
+    let entry = |d: &PrimaryImport| primary_entry(actor, region, summary(d));
+    let done = primary_care::import_dispensations(
+        db,
+        &actor.scope,
+        region,
+        filename,
+        bytes,
+        open_data,
+        &actor.name,
+        Some(&entry),
+    )
+    .await?;
+    let said = summary(&done);
+    Ok((done, said))
+}
+
+/// Imports a population file into `region`; returns the summary.
+pub async fn import_populations(
+    db: &Db,
+    actor: &Actor,
+    region: &str,
+    filename: &str,
+    bytes: &[u8],
+) -> std::result::Result<String, PrimaryImportError> {
+    let summary = |n: usize| format!("{filename} : {n} population(s)");
+    let entry = |n: usize| primary_entry(actor, region, summary(n));
+    let n = primary_care::import_populations(
+        db,
+        &actor.scope,
+        region,
+        filename,
+        bytes,
+        &actor.name,
+        Some(&entry),
+    )
+    .await?;
+    Ok(summary(n))
+}
+
+fn primary_entry(actor: &Actor, region: &str, summary: String) -> audit::NewEntry {
+    audit::NewEntry {
+        entity_id: None,
+        ..actor.entry(
+            "primary_care.import",
+            "primary_care_import",
+            "",
+            Some(region),
+            summary,
+        )
+    }
 }

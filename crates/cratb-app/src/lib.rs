@@ -10,6 +10,7 @@ pub mod consumption;
 pub mod directory;
 pub mod establishments;
 pub mod network;
+pub mod resistance;
 pub mod territories;
 pub mod users;
 
@@ -111,3 +112,11 @@ impl From<StoreError> for AppError {
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// A moment as audit summaries write it (`25/11/2026 14:05 UTC`).
+fn timestamp(t: &time::OffsetDateTime) -> String {
+    t.format(time::macros::format_description!(
+        "[day]/[month]/[year] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}

@@ -179,6 +179,7 @@ pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoErr
         },
         &table,
         "demo",
+        None,
     )
     .await
     .map_err(|e| match e {
@@ -292,6 +293,7 @@ pub async fn generate_primary(db: &Db, region: &str, seed: u64) -> Result<usize,
         "populations-demo.csv",
         populations.as_bytes(),
         "demo",
+        None,
     )
     .await
     .map_err(invalid)?;
@@ -303,6 +305,7 @@ pub async fn generate_primary(db: &Db, region: &str, seed: u64) -> Result<usize,
         dispensations.as_bytes(),
         None,
         "demo",
+        None,
     )
     .await
     .map_err(invalid)?;

@@ -37,7 +37,7 @@ pub async fn import_isolates(
         options: Default::default(),
         imported_by: None,
     };
-    match resistance::import_file(db, &Scope::National, request, &|_| {}).await {
+    match resistance::import_file(db, &Scope::National, request, &|_| {}, None).await {
         Ok(outcome) => Ok(outcome.rows_imported),
         Err(resistance::ImportError::Store(e)) => Err(e),
         Err(resistance::ImportError::Invalid { problems, .. }) => {

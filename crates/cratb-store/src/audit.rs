@@ -1,7 +1,7 @@
 //! The audit log (OWASP ASVS 5.0 V16): append-only — triggers in both backends refuse any
 //! UPDATE or DELETE — recording who did what, when, on which entity of which region.
 
-use crate::{Arg, Db, Filter, Page, PageRequest, Result, Tx, bind_args, now, on_db, on_tx};
+use crate::{Arg, Db, Filter, Page, PageRequest, Result, Tx, bind_args, on_db, on_tx};
 use cratb_domain::Scope;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -40,14 +40,35 @@ pub struct NewEntry {
     pub request_id: Option<String>,
 }
 
+/// The statement appending entry `$e`, for either backend: `append_in`, and the imports that
+/// run their own transactions, append their entry in the one that makes their rows visible.
+macro_rules! insert_entry {
+    ($e:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, region_code, summary, ip, request_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind($crate::now())
+        .bind($e.actor_id)
+        .bind(&$e.actor)
+        .bind(&$e.action)
+        .bind(&$e.entity)
+        .bind(&$e.entity_id)
+        .bind(&$e.region_code)
+        .bind(&$e.summary)
+        .bind(&$e.ip)
+        .bind(&$e.request_id)
+    };
+}
+pub(crate) use insert_entry;
+
+/// The audit entry of an import, once its id is known: written in the transaction that makes
+/// the import's rows visible, so that both are kept or neither.
+pub type ImportEntry<'a> = &'a (dyn Fn(i64) -> NewEntry + Sync);
+
 /// Appends an entry of a change, in the change's transaction: both are kept or neither.
 pub async fn append_in(tx: &mut Tx, e: &NewEntry) -> Result<()> {
-    let at = now();
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, region_code, summary, ip, request_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .bind(at).bind(e.actor_id).bind(&e.actor).bind(&e.action).bind(&e.entity).bind(&e.entity_id)
-        .bind(&e.region_code).bind(&e.summary).bind(&e.ip).bind(&e.request_id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => insert_entry!(e).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

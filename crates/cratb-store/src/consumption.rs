@@ -8,6 +8,7 @@
 //! of multi-row `VALUES`).
 
 use crate::BeginWrite;
+use crate::audit::{self, NewEntry};
 use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_consumption::cube::{self, Cube};
 use cratb_consumption::hospital::{self, Problem};
@@ -98,7 +99,8 @@ pub struct HospitalFiles<'a> {
 ///
 /// Both files are read and checked whole, every problem reported at once (up to
 /// [`hospital::Problems::LISTED`], with the total); then the cells where consumption and
-/// denominators do not meet are refused unless `accept_partial`.
+/// denominators do not meet are refused unless `accept_partial`. `entry`, if given, makes the
+/// import's audit entry, written in the transaction that makes the rows visible.
 pub async fn import_hospital(
     db: &Db,
     scope: &Scope,
@@ -106,6 +108,7 @@ pub async fn import_hospital(
     files: HospitalFiles<'_>,
     table: &DddTable,
     actor: &str,
+    entry: Option<&(dyn Fn(&HospitalImport) -> NewEntry + Sync)>,
 ) -> Result<HospitalImport, HospitalImportError> {
     let HospitalFiles {
         filename,
@@ -225,6 +228,36 @@ pub async fn import_hospital(
     // sent again corrected is not counted twice.
     let replaced_consumption = periods(consumption_json.iter().map(|r| (r.0, r.1, r.2)));
     let replaced_denominators = periods(denominator_json.iter().map(|r| (r.0, r.1, r.2)));
+    let mut unconverted: Vec<hospital::Unconverted> = unconverted
+        .into_iter()
+        .map(
+            |((atc, route), (grams, rows, reason))| hospital::Unconverted {
+                atc,
+                route,
+                reason,
+                grams,
+                rows,
+            },
+        )
+        .collect();
+    unconverted.sort_by(|a, b| a.atc.cmp(&b.atc).then(a.route.cmp(b.route)));
+    let mut outcome = HospitalImport {
+        import_id: 0,
+        consumption_rows: consumption_json.len(),
+        denominator_rows: denominator_json.len(),
+        ddd_edition: table.edition.clone(),
+        unconverted,
+        left_out,
+    };
+    let entry = entry.map(|entry| {
+        let outcome = &outcome;
+        move |id: i64| {
+            entry(&HospitalImport {
+                import_id: id,
+                ..outcome.clone()
+            })
+        }
+    });
     let at = now();
     let head = "INSERT INTO consumption_imports (region_code, kind, filename, ddd_edition, consumption_rows, denominator_rows, imported_by, created_at, pending)
                 VALUES ($1, 'hospital', $2, $3, $4, $5, $6, $7, $8) RETURNING id";
@@ -260,6 +293,9 @@ pub async fn import_hospital(
             let mut copy = tx.copy_in_raw("COPY hospital_denominators (import_id, region_code, establishment_id, year, month, ward_type, patient_days, admissions) FROM STDIN WITH (FORMAT csv)").await?;
             copy.send(data).await?;
             copy.finish().await?;
+            if let Some(entry) = &entry {
+                audit::insert_entry!(entry(id)).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok::<i64, sqlx::Error>(id)
         }.await,
@@ -305,6 +341,9 @@ pub async fn import_hospital(
                 }
             }
             sqlx::query("UPDATE consumption_imports SET pending = FALSE WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            if let Some(entry) = &entry {
+                audit::insert_entry!(entry(id)).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok::<i64, sqlx::Error>(id)
         }.await,
@@ -313,28 +352,8 @@ pub async fn import_hospital(
         // Best effort: what remains is removed when the database is next opened.
         let _ = imports::discard_pending(db).await;
     }
-    let import_id = import_id.map_err(StoreError::from)?;
-    let mut unconverted: Vec<hospital::Unconverted> = unconverted
-        .into_iter()
-        .map(
-            |((atc, route), (grams, rows, reason))| hospital::Unconverted {
-                atc,
-                route,
-                reason,
-                grams,
-                rows,
-            },
-        )
-        .collect();
-    unconverted.sort_by(|a, b| a.atc.cmp(&b.atc).then(a.route.cmp(b.route)));
-    Ok(HospitalImport {
-        import_id,
-        consumption_rows: consumption_json.len(),
-        denominator_rows: denominator_json.len(),
-        ddd_edition: table.edition.clone(),
-        unconverted,
-        left_out,
-    })
+    outcome.import_id = import_id.map_err(StoreError::from)?;
+    Ok(outcome)
 }
 
 /// DDD, patient-days and admissions of one establishment per year for ATC codes starting with
@@ -595,19 +614,20 @@ pub async fn imports(db: &Db, scope: &Scope, region: &str) -> Result<Vec<ImportR
 
 /// Removes an import and its rows (the undo of a wrong file; periods it had replaced are not
 /// brought back), within the scope.
-pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<ImportRecord> {
-    let sql = format!("SELECT {IMPORT_COLUMNS} FROM consumption_imports WHERE id = $1");
-    let record: ImportRecord = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await)?
+pub async fn delete_import(tx: &mut Tx, scope: &Scope, id: i64) -> Result<ImportRecord> {
+    let sql = format!(
+        "SELECT {IMPORT_COLUMNS} FROM consumption_imports WHERE id = $1 AND pending = FALSE"
+    );
+    let record: ImportRecord = on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(c).await)?
         .filter(|r: &ImportRecord| scope.allows(&r.region_code))
         .ok_or(StoreError::NotFound)?;
-    on_db!(db, p => async {
-        let mut tx = p.begin_write().await?;
+    on_tx!(tx, c => async {
         for table in ["hospital_consumption", "hospital_denominators"] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE import_id = $1")))
-                .bind(id).execute(&mut *tx).await?;
+                .bind(id).execute(&mut *c).await?;
         }
-        sqlx::query("DELETE FROM consumption_imports WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        tx.commit().await
+        sqlx::query("DELETE FROM consumption_imports WHERE id = $1").bind(id).execute(&mut *c).await?;
+        Ok::<(), sqlx::Error>(())
     }.await)?;
     Ok(record)
 }
@@ -708,6 +728,7 @@ pub async fn recompute(
     scope: &Scope,
     region: &str,
     table: &DddTable,
+    entry: Option<&(dyn Fn(&Recomputed) -> NewEntry + Sync)>,
 ) -> Result<Recomputed> {
     if !scope.allows(region) {
         return Err(StoreError::NotFound);
@@ -732,6 +753,11 @@ pub async fn recompute(
     let update = "UPDATE hospital_consumption SET ddd = grams / $4 WHERE region_code = $1 AND atc = $2 AND route = $3";
     let clear = "UPDATE hospital_consumption SET ddd = NULL WHERE region_code = $1 AND atc = $2 AND route = $3";
     let editions = "UPDATE consumption_imports SET ddd_edition = $2 WHERE region_code = $1";
+    let done = Recomputed {
+        edition: table.edition.clone(),
+        rows: pairs.iter().map(|p| p.2).sum(),
+        unconverted,
+    };
     on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
         if let Db::Postgres(_) = db {
@@ -745,13 +771,12 @@ pub async fn recompute(
             };
         }
         sqlx::query(editions).bind(region).bind(&table.edition).execute(&mut *tx).await?;
+        if let Some(entry) = entry {
+            audit::insert_entry!(entry(&done)).execute(&mut *tx).await?;
+        }
         tx.commit().await
     }.await)?;
-    Ok(Recomputed {
-        edition: table.edition.clone(),
-        rows: pairs.iter().map(|p| p.2).sum(),
-        unconverted,
-    })
+    Ok(done)
 }
 
 /// The regions holding consumption data.

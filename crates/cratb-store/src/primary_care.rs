@@ -7,6 +7,7 @@
 //! the CPTS's name, `région`).
 
 use crate::BeginWrite;
+use crate::audit::{self, NewEntry};
 use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_consumption::hospital::Problem;
 use cratb_consumption::primary::{self, OpenData, Packs};
@@ -109,7 +110,9 @@ fn invalid(file: &'static str, list: Vec<Problem>) -> PrimaryImportError {
 }
 
 /// Imports a dispensation file (cratb's layout, or the open-data layout with its year and DDD
-/// per pack) for `region`.
+/// per pack) for `region`. `entry`, if given, makes the import's audit entry, written in the
+/// import's transaction.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_dispensations(
     db: &Db,
     scope: &Scope,
@@ -118,6 +121,7 @@ pub async fn import_dispensations(
     bytes: &[u8],
     open_data: Option<OpenDataFile<'_>>,
     actor: &str,
+    entry: Option<&(dyn Fn(&PrimaryImport) -> NewEntry + Sync)>,
 ) -> std::result::Result<PrimaryImport, PrimaryImportError> {
     if !scope.allows(region) {
         return Err(StoreError::NotFound.into());
@@ -157,6 +161,11 @@ pub async fn import_dispensations(
     replaced.dedup();
     let at = now();
     let n = rows.len() as i64;
+    let mut outcome = PrimaryImport {
+        import_id: 0,
+        rows: rows.len(),
+        other_regions: read.other_regions,
+    };
     let _one_at_a_time = imports::serialise(region, imports::Kind::PrimaryCare).await;
     let id = on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
@@ -180,18 +189,20 @@ pub async fn import_dispensations(
                 .bind(&d.atc).bind(d.ddd).bind(d.prescriptions).bind(&d.age_group).bind(&d.sex).bind(&d.prescriber)
                 .execute(&mut *tx).await?;
         }
+        if let Some(entry) = entry {
+            let done = PrimaryImport { import_id: id, ..outcome.clone() };
+            audit::insert_entry!(entry(&done)).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok::<i64, sqlx::Error>(id)
     }.await)
     .map_err(StoreError::from)?;
-    Ok(PrimaryImport {
-        import_id: id,
-        rows: rows.len(),
-        other_regions: read.other_regions,
-    })
+    outcome.import_id = id;
+    Ok(outcome)
 }
 
 /// Imports a population file for `region` (a territory's year given again replaces it).
+/// `entry`, if given, makes the import's audit entry from the number of populations.
 pub async fn import_populations(
     db: &Db,
     scope: &Scope,
@@ -199,6 +210,7 @@ pub async fn import_populations(
     filename: &str,
     bytes: &[u8],
     actor: &str,
+    entry: Option<&(dyn Fn(usize) -> NewEntry + Sync)>,
 ) -> std::result::Result<usize, PrimaryImportError> {
     if !scope.allows(region) {
         return Err(StoreError::NotFound.into());
@@ -233,6 +245,9 @@ pub async fn import_populations(
                 "INSERT INTO populations (region_code, territory, year, population) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (region_code, territory, year) DO UPDATE SET population = excluded.population")
                 .bind(region).bind(territory).bind(p.year).bind(p.population).execute(&mut *tx).await?;
+        }
+        if let Some(entry) = entry {
+            audit::insert_entry!(entry(rows.len())).execute(&mut *tx).await?;
         }
         tx.commit().await
     }.await)

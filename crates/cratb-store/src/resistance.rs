@@ -5,7 +5,8 @@
 //! for the same patient across files, so that first isolates can still be counted.
 
 use crate::BeginWrite;
-use crate::{Db, Result, StoreError, imports, now, on_db};
+use crate::audit::{self, ImportEntry, NewEntry};
+use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_domain::Scope;
 use futures_util::TryStreamExt;
 use hmac::{Hmac, Mac};
@@ -80,7 +81,8 @@ const BATCH: usize = 32;
 
 /// Stores `count` isolates, built by `isolate(i)`: all of them or none, visible at once when
 /// complete (staged in short transactions on SQLite, see [`crate::imports`]).
-/// `progress` is told how many isolates are written so far.
+/// `progress` is told how many isolates are written so far; `entry`, if given, is the import's
+/// audit entry, written in the transaction that makes the isolates visible.
 pub async fn import_isolates(
     db: &Db,
     scope: &Scope,
@@ -88,6 +90,7 @@ pub async fn import_isolates(
     count: usize,
     isolate: &(dyn Fn(usize) -> NewIsolate + Sync),
     progress: &(dyn Fn(usize) + Send + Sync),
+    entry: Option<ImportEntry<'_>>,
 ) -> Result<i64> {
     if !scope.allows(&import.region_code) {
         return Err(StoreError::NotFound);
@@ -95,7 +98,7 @@ pub async fn import_isolates(
     let region = import.region_code.as_str();
     let _one_at_a_time = imports::serialise(region, imports::Kind::Isolates).await;
     let staged = imports::staged(db);
-    let written = write_isolates(db, import, count, isolate, progress, staged).await;
+    let written = write_isolates(db, import, count, isolate, progress, staged, entry).await;
     if written.is_err() && staged {
         // Best effort: what remains is removed when the database is next opened.
         let _ = imports::discard_pending(db).await;
@@ -110,6 +113,7 @@ async fn write_isolates(
     isolate: &(dyn Fn(usize) -> NewIsolate + Sync),
     progress: &(dyn Fn(usize) + Send + Sync),
     staged: bool,
+    entry: Option<ImportEntry<'_>>,
 ) -> Result<i64> {
     let at = now();
     let insert_import = "INSERT INTO isolate_imports (region_code, establishment_id, filename, guideline, rows_read, rows_imported, rows_skipped, imported_by, created_at, pending)
@@ -165,6 +169,9 @@ async fn write_isolates(
         }
         if staged {
             sqlx::query("UPDATE isolate_imports SET pending = FALSE WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        if let Some(entry) = entry {
+            audit::insert_entry!(entry(id)).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok::<i64, sqlx::Error>(id)
@@ -229,6 +236,13 @@ pub async fn list_imports(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<Impo
     list_imports_where(db, scope, None, limit).await
 }
 
+const IMPORT_SELECT: &str = "SELECT i.id, i.region_code, i.establishment_id,
+        e.name AS establishment_name, i.filename, i.guideline, i.rows_read, i.rows_imported,
+        i.rows_skipped, u.email AS imported_by, i.created_at
+    FROM isolate_imports i
+    LEFT JOIN establishments e ON e.id = i.establishment_id
+    LEFT JOIN users u ON u.id = i.imported_by";
+
 async fn list_imports_where(
     db: &Db,
     scope: &Scope,
@@ -242,12 +256,7 @@ async fn list_imports_where(
     f.scope(scope, "i.region_code");
     f.push("NOT i.pending", []);
     let sql = format!(
-        "SELECT i.id, i.region_code, i.establishment_id, e.name AS establishment_name, i.filename, i.guideline,
-                i.rows_read, i.rows_imported, i.rows_skipped, u.email AS imported_by, i.created_at
-         FROM isolate_imports i
-         LEFT JOIN establishments e ON e.id = i.establishment_id
-         LEFT JOIN users u ON u.id = i.imported_by{}
-         ORDER BY i.id DESC LIMIT {limit}",
+        "{IMPORT_SELECT}{} ORDER BY i.id DESC LIMIT {limit}",
         f.sql()
     );
     Ok(
@@ -351,11 +360,15 @@ pub struct ImportRequest {
 ///
 /// Rows name their establishment by FINESS in an `establishment` column, or the request names
 /// one for the whole file; a FINESS unknown in the region is a problem like any other.
+///
+/// `entry`, if given, makes the import's audit entry from its outcome; it is written in the
+/// transaction that makes the isolates visible.
 pub async fn import_file(
     db: &Db,
     scope: &Scope,
     request: ImportRequest,
     progress: &(dyn Fn(usize) + Send + Sync),
+    entry: Option<&(dyn Fn(&ImportOutcome) -> NewEntry + Sync)>,
 ) -> std::result::Result<ImportOutcome, ImportError> {
     if !scope.allows(&request.region_code) {
         return Err(StoreError::NotFound.into());
@@ -421,15 +434,28 @@ pub async fn import_file(
         imported_by: request.imported_by,
     };
     let isolate = |i: usize| prepared.isolate(&prepared.plans[i]);
-    let import_id = import_isolates(db, scope, &import, imported, &isolate, progress).await?;
-    Ok(ImportOutcome {
-        import_id,
+    let mut outcome = ImportOutcome {
+        import_id: 0,
         rows_read,
         rows_imported: imported,
         rows_skipped: rows_read - imported,
         skipped,
         guideline,
-    })
+    };
+    let entry_of = entry.map(|entry| {
+        let outcome = &outcome;
+        move |id: i64| {
+            entry(&ImportOutcome {
+                import_id: id,
+                ..outcome.clone()
+            })
+        }
+    });
+    let entry_of = entry_of.as_ref().map(|e| e as ImportEntry<'_>);
+    let import_id =
+        import_isolates(db, scope, &import, imported, &isolate, progress, entry_of).await?;
+    outcome.import_id = import_id;
+    Ok(outcome)
 }
 
 /// A file read and checked: which rows go in, with what was decided for each, and what was
@@ -755,17 +781,17 @@ pub async fn establishment_keys(db: &Db, region: &str) -> Result<Vec<(i64, Strin
 
 /// Removes an import and its isolates, in one transaction (the undo of a wrong file). Returns
 /// the import as it was, for the audit log; another region's import is `NotFound`.
-pub async fn delete_import(db: &Db, scope: &Scope, id: i64) -> Result<Import> {
-    let import = list_imports_where(db, scope, Some(id), 1)
-        .await?
-        .pop()
-        .ok_or(StoreError::NotFound)?;
-    on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        sqlx::query("DELETE FROM isolates WHERE import_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM isolate_imports WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        tx.commit().await
-    })?;
+pub async fn delete_import(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Import> {
+    let import = on_tx!(tx, c => sqlx::query_as::<_, Import>(sqlx::AssertSqlSafe(format!(
+        "{IMPORT_SELECT} WHERE i.id = $1 AND i.pending = FALSE")))
+        .bind(id).fetch_optional(c).await)?
+    .filter(|i| scope.allows(&i.region_code))
+    .ok_or(StoreError::NotFound)?;
+    on_tx!(tx, c => async {
+        sqlx::query("DELETE FROM isolates WHERE import_id = $1").bind(id).execute(&mut *c).await?;
+        sqlx::query("DELETE FROM isolate_imports WHERE id = $1").bind(id).execute(&mut *c).await?;
+        Ok::<(), sqlx::Error>(())
+    }.await)?;
     Ok(import)
 }
 

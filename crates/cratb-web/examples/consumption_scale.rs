@@ -148,6 +148,7 @@ async fn main() {
         },
         &table,
         "bench",
+        None,
     )
     .await
     .expect("import");

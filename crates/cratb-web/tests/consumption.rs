@@ -75,6 +75,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
         },
         &table,
         "test",
+        None,
     )
     .await
     .unwrap_err();
@@ -106,6 +107,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
         },
         &table,
         "test",
+        None,
     )
     .await
     .unwrap_err();
@@ -136,6 +138,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
         },
         &table,
         "test",
+        None,
     )
     .await
     .unwrap();
@@ -179,6 +182,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
         },
         &table,
         "test",
+        None,
     )
     .await
     .unwrap();
@@ -823,6 +827,7 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
         },
         &DddTable::embedded(2026).unwrap(),
         "test",
+        None,
     )
     .await
     .unwrap();

@@ -434,9 +434,15 @@ async fn pages_follow_imports_made_elsewhere_and_name_every_guideline() {
         options: cratb_amr::ReadOptions::named("EUCAST 2023", "", false).unwrap(),
         imported_by: None,
     };
-    cratb_store::resistance::import_file(&app.db, &cratb_domain::Scope::National, request, &|_| {})
-        .await
-        .unwrap();
+    cratb_store::resistance::import_file(
+        &app.db,
+        &cratb_domain::Scope::National,
+        request,
+        &|_| {},
+        None,
+    )
+    .await
+    .unwrap();
     let after = get().await;
     assert_eq!(
         isolates(&after),

@@ -156,13 +156,12 @@ pub async fn import(db: &cratb_store::Db, command: ConsumptionCommand) -> Result
         denominators: &d,
         accept_partial,
     };
-    match cratb_store::consumption::import_hospital(
+    match cratb_app::consumption::import_hospital(
         db,
-        &cratb_domain::Scope::National,
+        &cratb_app::Actor::cli(),
         &region,
         files,
         &table,
-        "cli",
     )
     .await
     {
@@ -309,13 +308,10 @@ pub async fn recompute(db: &cratb_store::Db, command: ConsumptionCommand) -> Res
         ))),
         Err(e) => return Err(e.into()),
     };
-    let done = cratb_store::consumption::recompute(
-        db,
-        &cratb_domain::Scope::National,
-        region.as_str(),
-        &table,
-    )
-    .await?;
+    let done =
+        cratb_app::consumption::recompute(db, &cratb_app::Actor::cli(), region.as_str(), &table)
+            .await
+            .map_err(|e| anyhow!(e.to_string()))?;
     for (atc, route, why) in &done.unconverted {
         eprintln!("attention : {atc} (voie {route}) — {why} ; lignes sans DDD");
     }

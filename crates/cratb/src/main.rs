@@ -359,7 +359,7 @@ async fn import_isolates(
     uti_from_specimen: bool,
     skip_invalid: bool,
 ) -> Result<()> {
-    use cratb_store::resistance::{ImportError, ImportRequest, import_file};
+    use cratb_store::resistance::{ImportError, ImportRequest};
     let uti = if uti_from_specimen {
         "specimen"
     } else {
@@ -384,7 +384,7 @@ async fn import_isolates(
         options,
         imported_by: None,
     };
-    match import_file(db, &Scope::National, request, &|_| {}).await {
+    match cratb_app::resistance::import(db, &cratb_app::Actor::cli(), request, &|_| {}).await {
         Ok(o) => {
             let summary = format!(
                 "{} : {} isolats importés, {} ignorés ({})",
@@ -393,19 +393,6 @@ async fn import_isolates(
                 o.rows_skipped,
                 o.guideline
             );
-            cratb_store::audit::append(
-                db,
-                &cratb_store::audit::NewEntry {
-                    actor: "cli".into(),
-                    action: "isolates.import".into(),
-                    entity: "isolate_import".into(),
-                    entity_id: Some(o.import_id.to_string()),
-                    region_code: Some(region),
-                    summary: summary.clone(),
-                    ..Default::default()
-                },
-            )
-            .await?;
             for p in &o.skipped {
                 eprintln!(
                     "ignoré : ligne {}, colonne {} : {}",

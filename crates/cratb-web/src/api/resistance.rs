@@ -145,7 +145,7 @@ pub async fn upload(
         options,
         imported_by: Some(user.id),
     };
-    match crate::pages::resistance::import(&state, &auth, &scope, request, " (API)").await {
+    match crate::pages::resistance::import(&state, &auth, user, &scope, request).await {
         Ok(outcome) => Ok((StatusCode::CREATED, Json(outcome)).into_response()),
         Err(ImportError::Invalid { problems, total }) => {
             let mut e = ApiError::invalid(

@@ -695,34 +695,18 @@ async fn read_form(form: Multipart) -> Result<(ImportValues, Option<(String, Vec
     Ok((v, u.take_file("file", "fichier")))
 }
 
-/// Imports a file for the caller and records it: the region is reloaded in memory, and the
-/// audit log says who imported what (`via` names the channel, e.g. " (API)").
+/// Imports a file for the caller (audited with it), then reloads the region in memory.
 pub async fn import(
     state: &AppState,
     auth: &Auth,
+    user: &cratb_store::users::User,
     scope: &Scope,
     request: ImportRequest,
-    via: &str,
 ) -> Result<resistance::ImportOutcome, ImportError> {
-    let (region, filename) = (request.region_code.clone(), request.filename.clone());
-    let outcome = resistance::import_file(&state.db, scope, request, &|_| {}).await?;
+    let region = request.region_code.clone();
+    let actor = auth.actor(user, scope.clone());
+    let outcome = cratb_app::resistance::import(&state.db, &actor, request, &|_| {}).await?;
     state.amr.refresh(&state.db, &region);
-    let summary = format!(
-        "{filename}{via} : {} isolats importés, {} ignorés ({})",
-        outcome.rows_imported, outcome.rows_skipped, outcome.guideline
-    );
-    let entry = auth.audit_entry(
-        "isolates.import",
-        "isolate_import",
-        Some(outcome.import_id.to_string()),
-        Some(region),
-        summary,
-    );
-    // The import is committed: a failed audit write is logged, not turned into an error that
-    // would invite importing the file again.
-    if let Err(e) = audit::append(&state.db, &entry).await {
-        tracing::error!(error = %e, "audit of an import failed");
-    }
     Ok(outcome)
 }
 
@@ -757,7 +741,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         options,
         imported_by: Some(user.id),
     };
-    match import(&state, &auth, &scope, request, "").await {
+    match import(&state, &auth, user, &scope, request).await {
         Ok(outcome) => {
             let notice = Notice {
                 outcome: Some(outcome),
@@ -783,27 +767,11 @@ pub async fn delete_import(
     Path(id): Path<i64>,
 ) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
-    let removed = resistance::delete_import(&state.db, &scope, id)
+    let (user, scope) = auth.page_user()?;
+    let removed = cratb_app::resistance::remove_import(&state.db, &auth.actor(user, scope), id)
         .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     state.amr.refresh(&state.db, &removed.region_code);
-    let summary = format!(
-        "{} : import du {} retiré avec ses {} isolats",
-        removed.filename,
-        super::fmt_time(&removed.created_at, Lang::Fr),
-        removed.rows_imported
-    );
-    let entry = auth.audit_entry(
-        "isolates.import.delete",
-        "isolate_import",
-        Some(id.to_string()),
-        Some(removed.region_code.clone()),
-        summary,
-    );
-    if let Err(e) = audit::append(&state.db, &entry).await {
-        tracing::error!(error = %e, "audit of an import removal failed");
-    }
     let notice = Notice {
         removed: Some((removed.filename, removed.rows_imported)),
         ..Default::default()

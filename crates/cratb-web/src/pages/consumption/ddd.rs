@@ -13,8 +13,8 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_consumption::DddTable;
 use cratb_domain::geo;
+use cratb_store::StoreError;
 use cratb_store::consumption::{self, Recomputed};
-use cratb_store::{StoreError, audit};
 use serde::Deserialize;
 
 pub struct EditionLine {
@@ -171,7 +171,7 @@ pub async fn recompute(
     HtmlForm(f): HtmlForm<RecomputeForm>,
 ) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let region = super::asked_region(&auth, Some(&f.region))?;
     let table = match consumption::ddd_table(&state.db, f.edition.trim()).await {
         Ok(t) => t,
@@ -188,20 +188,11 @@ pub async fn recompute(
         }
         Err(e) => return Err(PageError::store(lang)(e)),
     };
-    let done = consumption::recompute(&state.db, &scope, &region, &table)
-        .await
-        .map_err(PageError::store(lang))?;
+    let done =
+        cratb_app::consumption::recompute(&state.db, &auth.actor(user, scope), &region, &table)
+            .await
+            .map_err(PageError::app(lang))?;
     state.consumption.refresh(&state.db, &region);
-    let entry = auth.audit_entry(
-        "consumption.recompute",
-        "region",
-        Some(region.clone()),
-        Some(region.clone()),
-        format!("{} lignes recalculées avec {}", done.rows, done.edition),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
     let notice = Notice {
         recomputed: Some(done),
         ..Notice::default()

@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use cratb_consumption::DddTable;
 use cratb_consumption::hospital::{Problem, Unconverted};
 use cratb_domain::{RegionCode, geo};
-use cratb_store::audit;
 use cratb_store::consumption::{self, HospitalFiles, HospitalImport, HospitalImportError};
 
 /// A problem of one of the two files.
@@ -181,32 +180,10 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
             })
             .collect()
     };
-    match consumption::import_hospital(&state.db, &scope, &code, files, &table, &user.email).await {
+    let actor = auth.actor(user, scope.clone());
+    match cratb_app::consumption::import_hospital(&state.db, &actor, &code, files, &table).await {
         Ok(done) => {
             state.consumption.refresh(&state.db, &region);
-            let entry = auth.audit_entry(
-                "consumption.import",
-                "consumption_import",
-                Some(done.import_id.to_string()),
-                Some(region.clone()),
-                format!(
-                    "{filename} : {} lignes de consommation, {} de dénominateurs ({}){}",
-                    done.consumption_rows,
-                    done.denominator_rows,
-                    done.ddd_edition,
-                    if done.left_out.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " ; chiffres partiels acceptés, {} période(s) exclue(s) des indicateurs",
-                            done.left_out.len()
-                        )
-                    }
-                ),
-            );
-            audit::append(&state.db, &entry)
-                .await
-                .map_err(PageError::store(lang))?;
             let notice = Notice {
                 unmatched: unmatched(&done.left_out),
                 done: Some(done),
@@ -249,24 +226,11 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
 /// Removes an import and its rows, within the caller's region.
 pub async fn delete(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
-    let removed = consumption::delete_import(&state.db, &scope, id)
+    let (user, scope) = auth.page_user()?;
+    let removed = cratb_app::consumption::remove_import(&state.db, &auth.actor(user, scope), id)
         .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     state.consumption.refresh(&state.db, &removed.region_code);
-    let entry = auth.audit_entry(
-        "consumption.import.delete",
-        "consumption_import",
-        Some(id.to_string()),
-        Some(removed.region_code.clone()),
-        format!(
-            "{} : import retiré avec ses {} lignes de consommation et {} de dénominateurs",
-            removed.filename, removed.consumption_rows, removed.denominator_rows
-        ),
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
     let notice = Notice {
         removed: Some((removed.filename, removed.consumption_rows)),
         ..Notice::default()

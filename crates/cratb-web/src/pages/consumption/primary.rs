@@ -21,7 +21,6 @@ use cratb_domain::Lang;
 use cratb_domain::{Permission, geo};
 use cratb_report::charts;
 use cratb_report::format::{self, decimal};
-use cratb_store::audit;
 use cratb_store::primary_care::{self, Dispensed, OpenDataFile, PrimaryData, PrimaryImportError};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -605,10 +604,10 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         };
         return page(&state, &auth, region, q, refused(vec![("", p)])).await;
     };
+    let actor = auth.actor(user, scope.clone());
     let outcome = if kind == "populations" {
-        primary_care::import_populations(&state.db, &scope, &region, &filename, &bytes, &user.email)
+        cratb_app::consumption::import_populations(&state.db, &actor, &region, &filename, &bytes)
             .await
-            .map(|n| format!("{filename} : {n} population(s)"))
     } else {
         let open_data = match (year.trim(), &packs) {
             ("", None) => None,
@@ -635,39 +634,14 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
                 return page(&state, &auth, region, q, refused(vec![("", p)])).await;
             }
         };
-        primary_care::import_dispensations(
-            &state.db,
-            &scope,
-            &region,
-            &filename,
-            &bytes,
-            open_data,
-            &user.email,
+        cratb_app::consumption::import_dispensations(
+            &state.db, &actor, &region, &filename, &bytes, open_data,
         )
         .await
-        .map(|d| {
-            let mut s = format!("{filename} : {} ligne(s)", d.rows);
-            if d.other_regions > 0 {
-                s.push_str(&format!(
-                    ", {} ligne(s) d'autres régions laissées de côté",
-                    d.other_regions
-                ));
-            }
-            s
-        })
+        .map(|(_, summary)| summary)
     };
     match outcome {
         Ok(summary) => {
-            let entry = auth.audit_entry(
-                "primary_care.import",
-                "primary_care_import",
-                None,
-                Some(region.clone()),
-                summary.clone(),
-            );
-            audit::append(&state.db, &entry)
-                .await
-                .map_err(PageError::store(lang))?;
             let notice = Notice {
                 imported: Some(summary),
                 ..Notice::default()
