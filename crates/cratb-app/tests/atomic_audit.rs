@@ -1,6 +1,7 @@
 //! A change and its audit entry are one transaction, on SQLite and on PostgreSQL (when
 //! `CRATB_TEST_DATABASE_URL` is set): when the audit entry cannot be written the change is
-//! rolled back, and a change refused leaves no audit entry.
+//! rolled back (an import too: its rows never show), and a change refused leaves no audit
+//! entry.
 
 use cratb_app::{Actor, AppError, Channel};
 use cratb_domain::{RegionCode, Scope};
@@ -160,4 +161,47 @@ async fn a_change_refused_leaves_no_audit_entry() {
         "{elsewhere:?}"
     );
     assert_eq!(count(&db, entries).await, 1);
+}
+
+#[tokio::test]
+async fn an_import_whose_audit_entry_fails_leaves_no_isolate() {
+    let db = fresh().await;
+    let actor = coordinator();
+    let request = || cratb_store::resistance::ImportRequest {
+        region_code: "84".into(),
+        establishment_id: None,
+        filename: "labo.csv".into(),
+        bytes: b"patient_id;date;organism;CTX_mic;CIP\n\
+                 P1;2025-01-03;E. coli;0.5;S\n\
+                 P2;2025-01-04;K. pneumoniae;8;R\n"
+            .to_vec(),
+        options: cratb_amr::ReadOptions::default(),
+        imported_by: None,
+    };
+    refuse_audit(&db, true).await;
+    let refused = cratb_app::resistance::import(&db, &actor, request(), &|_| {}).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM isolates").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM isolate_imports").await, 0);
+    refuse_audit(&db, false).await;
+
+    let done = cratb_app::resistance::import(&db, &actor, request(), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(done.rows_imported, 2);
+    let audited = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.import' AND entity_id = '{}'",
+        done.import_id
+    );
+    assert_eq!(count(&db, &audited).await, 1);
+    // The removal and its entry, together too.
+    refuse_audit(&db, true).await;
+    let refused = cratb_app::resistance::remove_import(&db, &actor, done.import_id).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM isolates").await, 2);
+    refuse_audit(&db, false).await;
+    cratb_app::resistance::remove_import(&db, &actor, done.import_id)
+        .await
+        .unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM isolates").await, 0);
 }
