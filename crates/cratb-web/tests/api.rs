@@ -4,64 +4,43 @@
 
 mod common;
 
-use common::TestApp;
+use common::{COORD, TestApp};
 use cratb_web::routes::specs;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const COORD: &str = "coordination@demo.cratb.fr";
 
 #[tokio::test]
 async fn api_tokens_problems_and_writes() {
     let app = TestApp::spawn().await;
     let r = app
-        .http
-        .get(app.url("/api/v1/establishments"))
+        .anonymous()
+        .get("/api/v1/establishments")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     // Cookies are not accepted by the API.
-    let (cookie, _) = app.session(COORD).await;
+    let coord = app.client(COORD).await;
     assert_eq!(
-        app.http
-            .get(app.url("/api/v1/me"))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        coord.get("/api/v1/me").send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
 
-    let ro = app.token(COORD, false).await;
-    let rw = app.token(COORD, true).await;
-    let me: Value = app
-        .http
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&ro)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ro = app.api(COORD, false).await;
+    let rw = app.api(COORD, true).await;
+    let me = ro.json("/api/v1/me").await;
     assert_eq!(me["user"]["email"], COORD);
     let body = json!({"finess": "380780080", "name": "Centre de test", "category": "CH", "department": "38", "beds": 200});
-    let r = app
-        .http
-        .post(app.url("/api/v1/establishments"))
-        .bearer_auth(&ro)
+    let r = ro
+        .post("/api/v1/establishments")
         .json(&body)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "read-only token");
-    let r = app
-        .http
-        .post(app.url("/api/v1/establishments"))
-        .bearer_auth(&rw)
+    let r = rw
+        .post("/api/v1/establishments")
         .json(&body)
         .send()
         .await
@@ -70,10 +49,8 @@ async fn api_tokens_problems_and_writes() {
     let created: Value = r.json().await.unwrap();
     assert_eq!(created["sector"], "ES");
     let bad = json!({"finess": "12", "name": "", "category": "HOPITAL", "department": "38"});
-    let r = app
-        .http
-        .post(app.url("/api/v1/establishments"))
-        .bearer_auth(&rw)
+    let r = rw
+        .post("/api/v1/establishments")
         .json(&bad)
         .send()
         .await
@@ -87,10 +64,8 @@ async fn api_tokens_problems_and_writes() {
         .map(|e| e["pointer"].as_str().unwrap())
         .collect();
     assert_eq!(pointers, ["/finess", "/name", "/category"]);
-    let r = app
-        .http
-        .post(app.url("/api/v1/establishments"))
-        .bearer_auth(&rw)
+    let r = rw
+        .post("/api/v1/establishments")
         .json(&json!({"beds": "beaucoup"}))
         .send()
         .await
@@ -109,13 +84,7 @@ async fn api_tokens_problems_and_writes() {
             .unwrap();
     }
     assert_eq!(
-        app.http
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&ro)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        ro.get("/api/v1/me").send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
 }
@@ -123,15 +92,8 @@ async fn api_tokens_problems_and_writes() {
 #[tokio::test]
 async fn openapi_documents_every_api_route() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .http
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let anonymous = app.anonymous();
+    let doc = anonymous.json("/api/openapi.json").await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for s in specs().iter().filter(|s| s.path.starts_with("/api/v1/")) {
         let op = &doc["paths"][s.path][s.method.as_str().to_lowercase()];
@@ -172,14 +134,6 @@ async fn openapi_documents_every_api_route() {
     assert_eq!(param("to")["schema"]["format"], "date");
     assert_eq!(param("per_page")["schema"]["maximum"], 500);
     assert_eq!(param("page")["schema"]["minimum"], 1);
-    let docs = app
-        .http
-        .get(app.url("/api/docs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let docs = anonymous.page("/api/docs").await;
     assert!(docs.contains("/api/v1/establishments") && docs.contains("application/problem+json"));
 }

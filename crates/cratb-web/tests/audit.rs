@@ -4,11 +4,9 @@
 
 mod common;
 
-use common::TestApp;
+use common::{COORD, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
-
-const COORD: &str = "coordination@demo.cratb.fr";
 
 #[tokio::test]
 async fn audit_log_is_append_only_and_exports_csv() {
@@ -18,24 +16,12 @@ async fn audit_log_is_append_only_and_exports_csv() {
     let del = cratb_store::on_db!(&app.db, p => sqlx::query("DELETE FROM audit_log").execute(p).await.map(|r| r.rows_affected()));
     assert!(del.is_err(), "DELETE refused");
 
-    let (cookie, _) = app.session(COORD).await;
-    let r = app
-        .http
-        .get(app.url("/audit?entity=region"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let coord = app.client(COORD).await;
+    let r = coord.get("/audit?entity=region").send().await.unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("demo.generate"));
-    let r = app
-        .http
-        .get(app.url("/audit.csv?entity=region"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = coord.get("/audit.csv?entity=region").send().await.unwrap();
     assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = r.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
@@ -58,13 +44,7 @@ async fn audit_log_is_append_only_and_exports_csv() {
         ("page=9223372036854775807", "page"),
     ] {
         for path in ["/audit", "/audit.csv"] {
-            let r = app
-                .http
-                .get(app.url(&format!("{path}?{query}")))
-                .header("cookie", &cookie)
-                .send()
-                .await
-                .unwrap();
+            let r = coord.get(&format!("{path}?{query}")).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}?{query}");
             let page = r.text().await.unwrap();
             assert!(
@@ -73,10 +53,9 @@ async fn audit_log_is_append_only_and_exports_csv() {
             );
         }
     }
-    let r = app
-        .http
-        .get(app.url("/audit?to=2101-01-01"))
-        .header("cookie", format!("{cookie}; cratb_lang=en"))
+    let r = coord
+        .in_lang("en")
+        .get("/audit?to=2101-01-01")
         .send()
         .await
         .unwrap();
@@ -85,26 +64,15 @@ async fn audit_log_is_append_only_and_exports_csv() {
         "Parameter “to”: “2101-01-01” refused; expected: a YYYY-MM-DD date between 1900-01-01 and 2100-12-31."
     ));
     // The calendar's last day is a day like any other.
-    let r = app
-        .http
-        .get(app.url("/audit?from=1900-01-01&to=2100-12-31&entity=region"))
-        .header("cookie", &cookie)
+    let r = coord
+        .get("/audit?from=1900-01-01&to=2100-12-31&entity=region")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("demo.generate"));
-    let token = app.token(COORD, false).await;
-    let v: Value = app
-        .http
-        .get(app.url("/api/v1/audit?entity=region"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = app.api(COORD, false).await;
+    let v = api.json("/api/v1/audit?entity=region").await;
     assert_eq!(v["total"], 1);
     for (query, pointer, value) in [
         ("to=hier", "/to", "hier"),
@@ -113,10 +81,8 @@ async fn audit_log_is_append_only_and_exports_csv() {
         ("page=9223372036854775807", "/page", "9223372036854775807"),
         ("per_page=501", "/per_page", "501"),
     ] {
-        let r = app
-            .http
-            .get(app.url(&format!("/api/v1/audit?{query}")))
-            .bearer_auth(&token)
+        let r = api
+            .get(&format!("/api/v1/audit?{query}"))
             .send()
             .await
             .unwrap();

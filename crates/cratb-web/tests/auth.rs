@@ -5,29 +5,19 @@
 
 mod common;
 
-use common::{TestApp, extract, meta_csrf};
+use common::{COORD, PRESCRIBER, TestApp, extract, meta_csrf};
 use cratb_store::{PageRequest, audit};
 use reqwest::StatusCode;
-
-const COORD: &str = "coordination@demo.cratb.fr";
-const PRESCRIBER: &str = "medecin@demo.cratb.fr";
 
 #[tokio::test]
 async fn health_headers_and_request_id() {
     let app = TestApp::spawn().await;
-    let r = app.http.get(app.url("/healthz")).send().await.unwrap();
+    let anonymous = app.anonymous();
+    let r = anonymous.get("/healthz").send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("x-request-id").is_some());
-    assert_eq!(
-        app.http
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let r = app.http.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(anonymous.get("/readyz").send().await.unwrap().status(), 200);
+    let r = anonymous.get("/login").send().await.unwrap();
     let h = r.headers();
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(
@@ -44,7 +34,7 @@ async fn health_headers_and_request_id() {
     assert!(!html.contains("<script>"), "no inline script");
     // Assets referenced by the page are served, with a long cache.
     let css = extract(&html, "<link rel=\"stylesheet\" href=\"", "\"").unwrap();
-    let r = app.http.get(app.url(&css)).send().await.unwrap();
+    let r = anonymous.get(&css).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(
         r.headers()["cache-control"]
@@ -118,8 +108,8 @@ async fn login_home_language_and_logout() {
         .unwrap();
     assert!(home_en.contains("<html lang=\"en\">") && home_en.contains("Hello"));
     let r = app
-        .http
-        .get(app.url("/login"))
+        .anonymous()
+        .get("/login")
         .header("accept-language", "en-GB,en;q=0.9")
         .send()
         .await
@@ -188,24 +178,20 @@ async fn throttling_after_repeated_failures() {
 #[tokio::test]
 async fn csrf_is_required_and_sessions_rotate() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(COORD).await;
+    let coord = app.client(COORD).await;
+    let cookie = coord.cookie().unwrap().to_owned();
     // A state-changing form without (or with a wrong) token is refused.
     for body in [vec![("name", "x")], vec![("name", "x"), ("csrf", "0000")]] {
-        let r = app
-            .http
-            .post(app.url("/account/tokens"))
-            .header("cookie", &cookie)
+        let r = coord
+            .post("/account/tokens")
             .form(&body)
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }
-    let r = app
-        .http
-        .post(app.url("/account/tokens"))
-        .header("cookie", &cookie)
-        .form(&[("name", "outil"), ("csrf", &csrf)])
+    let r = coord
+        .post_form("/account/tokens", &[("name", "outil")])
         .send()
         .await
         .unwrap();
@@ -222,19 +208,16 @@ async fn csrf_is_required_and_sessions_rotate() {
         .to_owned();
     assert_ne!(new_cookie, cookie);
     // Logout everywhere ends both sessions.
-    let r = app
-        .http
-        .post(app.url("/account/logout-everywhere"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", &csrf)])
+    let r = coord
+        .post_button("/account/logout-everywhere")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     for c in [&cookie, &new_cookie] {
         assert_eq!(
-            app.http
-                .get(app.url("/account"))
+            app.anonymous()
+                .get("/account")
                 .header("cookie", c)
                 .send()
                 .await
@@ -278,7 +261,7 @@ async fn a_nul_byte_in_the_login_email_is_an_audited_and_counted_failure() {
     assert_eq!(failures("ip:127.0.0.1".into()).await, 3, "per address");
     let log = audit::list(
         &app.db,
-        &national_scope(),
+        &cratb_domain::Scope::National,
         &audit::AuditQuery {
             entity: Some("session".into()),
             ..Default::default()
@@ -296,8 +279,4 @@ async fn a_nul_byte_in_the_login_email_is_an_audited_and_counted_failure() {
     // The account itself is untouched: its own address and password still log in.
     let (_, r) = app.login(PRESCRIBER, &pw).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-}
-
-fn national_scope() -> cratb_domain::Scope {
-    cratb_domain::Scope::National
 }

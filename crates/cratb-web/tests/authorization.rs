@@ -5,15 +5,13 @@
 
 mod common;
 
-use common::TestApp;
+use common::{COORD_BZH, TestApp};
 use cratb_domain::Role;
 use cratb_store::PageRequest;
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_web::routes::{Access, specs};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
+use serde_json::json;
 
 #[tokio::test]
 async fn region_scoping_in_the_data_layer() {
@@ -29,42 +27,20 @@ async fn region_scoping_in_the_data_layer() {
     .unwrap();
     assert!(page.total > 10);
     assert!(page.items.iter().all(|e| e.region_code == "53"));
-    let ara = establishments::list(
-        &app.db,
-        &cratb_domain::Scope::National,
-        &EstablishmentQuery {
-            department: Some("38".into()),
-            ..Default::default()
-        },
-        PageRequest::new(None, Some(1)),
-    )
-    .await
-    .unwrap();
-    let grenoble_id = ara.items[0].id;
+    let grenoble_id = app.establishment_in("38").await.id;
     assert!(matches!(
         establishments::get(&app.db, &bzh, grenoble_id).await,
         Err(cratb_store::StoreError::NotFound)
     ));
     // Through the API too.
-    let token = app.token(COORD_BZH, false).await;
-    let r = app
-        .http
-        .get(app.url(&format!("/api/v1/establishments/{grenoble_id}")))
-        .bearer_auth(&token)
+    let bzh_api = app.api(COORD_BZH, false).await;
+    let r = bzh_api
+        .get(&format!("/api/v1/establishments/{grenoble_id}"))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let list: Value = app
-        .http
-        .get(app.url("/api/v1/establishments?per_page=500"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = bzh_api.json("/api/v1/establishments?per_page=500").await;
     assert!(
         list["items"]
             .as_array()
@@ -292,28 +268,8 @@ enum Caller {
 #[tokio::test]
 async fn authorization_matrix() {
     let app = TestApp::spawn().await;
-    let national = cratb_domain::Scope::National;
-    let pick = |dep: &'static str| {
-        let db = app.db.clone();
-        async move {
-            establishments::list(
-                &db,
-                &national_scope(),
-                &EstablishmentQuery {
-                    department: Some(dep.into()),
-                    ..Default::default()
-                },
-                PageRequest::new(None, Some(1)),
-            )
-            .await
-            .unwrap()
-            .items
-            .remove(0)
-        }
-    };
-    let _ = &national;
-    let own_est = pick("38").await;
-    let other_est = pick("35").await;
+    let own_est = app.establishment_in("38").await;
+    let other_est = app.establishment_in("35").await;
     // Targets for account routes: dedicated accounts, so the matrix never disables a caller.
     let mut targets = Vec::new();
     for region in ["84", "53"] {
@@ -376,25 +332,19 @@ async fn authorization_matrix() {
                     .replace("{token}", "1.2.3")
                     .replace("/static/{file}", &asset);
                 let api = path.starts_with("/api/v1");
-                let mut req = app.http.request(spec.method.clone(), app.url(&path));
                 let role = match caller {
                     Caller::Anonymous => None,
                     Caller::Role(r) => Some(*r),
                 };
                 let email =
                     role.map(|r| app.email_of(r, if r.is_national() { None } else { Some("84") }));
-                let mut csrf = "a".repeat(64);
-                if api {
-                    if let Some(e) = &email {
-                        req = req.bearer_auth(app.token(e, true).await);
-                    }
-                } else if let Some(e) = &email {
-                    let (cookie, c) = app.session(e).await;
-                    req = req.header("cookie", cookie);
-                    csrf = c;
-                } else {
-                    req = req.header("cookie", format!("cratb_csrf={csrf}"));
-                }
+                let client = match &email {
+                    Some(e) if api => app.api(e, true).await,
+                    Some(e) => app.client(e).await,
+                    None if api => app.anonymous(),
+                    None => app.anonymous().with_csrf_cookie(&"a".repeat(64)),
+                };
+                let mut req = client.request(spec.method.clone(), &path);
                 if spec.method != reqwest::Method::GET {
                     if api {
                         let body = if spec.path.contains("establishments") {
@@ -405,16 +355,16 @@ async fn authorization_matrix() {
                         req = req.json(&body);
                     } else if spec.path.contains("/establishments/{id}") {
                         req = req.form(&[
-                            ("csrf", csrf.as_str()),
+                            ("csrf", client.csrf()),
                             ("finess", &est.finess),
                             ("name", &est.name),
                             ("category", &est.category),
                             ("department", &est.department_code),
                         ]);
                     } else if spec.path.ends_with("/active") {
-                        req = req.form(&[("csrf", csrf.as_str()), ("active", "true")]);
+                        req = req.form(&[("csrf", client.csrf()), ("active", "true")]);
                     } else {
-                        req = req.form(&[("csrf", csrf.as_str())]);
+                        req = req.form(&[("csrf", client.csrf())]);
                     }
                 }
                 let res = req.send().await.unwrap();
@@ -477,8 +427,4 @@ async fn authorization_matrix() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-fn national_scope() -> cratb_domain::Scope {
-    cratb_domain::Scope::National
 }

@@ -5,15 +5,12 @@
 
 mod common;
 
-use common::TestApp;
+use common::{ADMIN, COORD, Client, TestApp};
 use cratb_store::PageRequest;
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_web::routes::{Access, specs};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const COORD: &str = "coordination@demo.cratb.fr";
-const ADMIN: &str = "admin@demo.cratb.fr";
 
 /// Bad input never gives a server error. Every POST/PUT route that takes input gets malformed,
 /// oversized, wrongly typed and incomplete bodies, NUL bytes and invalid UTF-8: always a 4xx
@@ -25,7 +22,7 @@ async fn bad_input_never_gives_a_server_error() {
     let app = TestApp::spawn().await;
     let mut failures = sweep_bodies(&app).await;
     failures.extend(sweep_queries_and_paths(&app).await);
-    let health = app.http.get(app.url("/healthz")).send().await;
+    let health = app.anonymous().get("/healthz").send().await;
     assert!(
         health.is_ok_and(|r| r.status() == StatusCode::OK),
         "the server still answers"
@@ -40,11 +37,12 @@ async fn bad_input_never_gives_a_server_error() {
 
 /// The body half of the bad-input sweep: every POST/PUT route that takes input.
 async fn sweep_bodies(app: &TestApp) -> Vec<String> {
-    let (cookie, csrf) = app.session(ADMIN).await;
-    let token = app.token(ADMIN, true).await;
+    let admin = app.client(ADMIN).await;
+    let admin_api = app.api(ADMIN, true).await;
+    let csrf = admin.csrf();
     let est = establishments::list(
         &app.db,
-        &national_scope(),
+        &cratb_domain::Scope::National,
         &EstablishmentQuery::default(),
         PageRequest::new(None, Some(1)),
     )
@@ -126,11 +124,7 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         );
         let api = path.starts_with("/api/");
         let cases: Vec<(&str, reqwest::RequestBuilder)> = if api {
-            let b = || {
-                app.http
-                    .request(spec.method.clone(), app.url(&path))
-                    .bearer_auth(&token)
-            };
+            let b = || admin_api.request(spec.method.clone(), &path);
             vec![
                 ("malformed", b().header("content-type", "application/json").body("{\"name\": ")),
                 ("oversized", b().header("content-type", "application/json").body(format!("{{\"name\": \"{big}\"}}"))),
@@ -142,11 +136,7 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
                 ("NUL in a key", b().json(&json!({"na\u{0}me": "x"}))),
             ]
         } else {
-            let b = || {
-                app.http
-                    .request(spec.method.clone(), app.url(&path))
-                    .header("cookie", &cookie)
-            };
+            let b = || admin.request(spec.method.clone(), &path);
             let form = |extra: &str| format!("csrf={csrf}&{extra}");
             let urlencoded = "application/x-www-form-urlencoded";
             // A multipart form carries its CSRF token in the address (as the upload pages do).
@@ -162,9 +152,8 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
                             .file_name("fichier\u{0}.csv"),
                     );
                 }
-                app.http
-                    .request(spec.method.clone(), app.url(&format!("{path}?csrf={csrf}")))
-                    .header("cookie", &cookie)
+                admin
+                    .request(spec.method.clone(), &format!("{path}?csrf={csrf}"))
                     .multipart(m)
             };
             vec![
@@ -253,14 +242,6 @@ const QUERY_NAMES: &[&str] = &[
     "saved",
 ];
 
-/// Who sends a request of the GET sweep.
-#[derive(Clone)]
-enum Sender {
-    Anonymous,
-    Session(String),
-    Token(String),
-}
-
 /// How a GET request of the sweep was answered.
 enum Answer {
     Accepted,
@@ -269,52 +250,41 @@ enum Answer {
     Refused(String),
 }
 
-/// Sends the GET requests of the sweep.
-struct Probe {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Probe {
-    /// Sends `path_and_query` as `who`; `Err` says what went wrong: a 5xx, no answer, or a
-    /// refusal without a proper error.
-    async fn send(&self, who: &Sender, path_and_query: &str) -> Result<Answer, String> {
-        let mut req = self.http.get(format!("{}{path_and_query}", self.base));
-        match who {
-            Sender::Anonymous => {}
-            Sender::Session(c) => req = req.header("cookie", c),
-            Sender::Token(t) => req = req.bearer_auth(t),
-        }
-        let res = req.send().await.map_err(|e| format!("no answer ({e})"))?;
-        let status = res.status();
-        let kind = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let body = res.text().await.map_err(|e| format!("answer cut ({e})"))?;
-        let excerpt = || body.chars().take(160).collect::<String>();
-        if status.is_server_error() {
-            return Err(format!("{status} {}", excerpt()));
-        }
-        if !status.is_client_error() {
-            return Ok(Answer::Accepted);
-        }
-        let proper = if path_and_query.starts_with("/api/v1") {
-            kind.starts_with("application/problem+json")
-                || kind.starts_with("application/fhir+json")
-        } else {
-            kind.starts_with("text/html") && body.contains("<main")
-        };
-        if !proper {
-            return Err(format!(
-                "{status} refused without a proper error ({kind}): {}",
-                excerpt()
-            ));
-        }
-        Ok(Answer::Refused(body))
+/// Sends a GET request of the sweep: `path_and_query` as `who`; `Err` says what went wrong: a
+/// 5xx, no answer, or a refusal without a proper error.
+async fn probe(who: &Client, path_and_query: &str) -> Result<Answer, String> {
+    let res = who
+        .get(path_and_query)
+        .send()
+        .await
+        .map_err(|e| format!("no answer ({e})"))?;
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = res.text().await.map_err(|e| format!("answer cut ({e})"))?;
+    let excerpt = || body.chars().take(160).collect::<String>();
+    if status.is_server_error() {
+        return Err(format!("{status} {}", excerpt()));
     }
+    if !status.is_client_error() {
+        return Ok(Answer::Accepted);
+    }
+    let proper = if path_and_query.starts_with("/api/v1") {
+        kind.starts_with("application/problem+json") || kind.starts_with("application/fhir+json")
+    } else {
+        kind.starts_with("text/html") && body.contains("<main")
+    };
+    if !proper {
+        return Err(format!(
+            "{status} refused without a proper error ({kind}): {}",
+            excerpt()
+        ));
+    }
+    Ok(Answer::Refused(body))
 }
 
 /// The parameter of `group` a refusal names (« name » on a page, `/name` in a problem).
@@ -327,15 +297,7 @@ fn named_in<'a>(refusal: &str, group: &'a [String]) -> Option<&'a String> {
 /// The query and path half of the bad-input sweep: every GET route, as a coordinator (and
 /// anonymous where public, and as the national administrator, who may name a region).
 async fn sweep_queries_and_paths(app: &TestApp) -> Vec<String> {
-    let doc: Value = app
-        .http
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.anonymous().json("/api/openapi.json").await;
     let mut names: Vec<String> = QUERY_NAMES.iter().map(|s| s.to_string()).collect();
     for path in doc["paths"].as_object().unwrap().values() {
         for p in path["get"]["parameters"].as_array().into_iter().flatten() {
@@ -345,33 +307,12 @@ async fn sweep_queries_and_paths(app: &TestApp) -> Vec<String> {
             }
         }
     }
-    let own_est = establishments::list(
-        &app.db,
-        &national_scope(),
-        &EstablishmentQuery {
-            department: Some("38".into()),
-            ..Default::default()
-        },
-        PageRequest::new(None, Some(1)),
-    )
-    .await
-    .unwrap()
-    .items
-    .remove(0);
+    let own_est = app.establishment_in("38").await;
     let asset = cratb_web::assets::url("app", "css");
-    let mut senders: Vec<(&str, Sender, Sender)> = Vec::new();
+    let mut senders: Vec<(&str, Client, Client)> = Vec::new();
     for (who, email) in [("coordinator", COORD), ("national admin", ADMIN)] {
-        let (cookie, _) = app.session(email).await;
-        senders.push((
-            who,
-            Sender::Session(cookie),
-            Sender::Token(app.token(email, false).await),
-        ));
+        senders.push((who, app.client(email).await, app.api(email, false).await));
     }
-    let probe = std::sync::Arc::new(Probe {
-        http: app.http.clone(),
-        base: app.base.clone(),
-    });
     let values = std::sync::Arc::new(hostile_values());
     let names = std::sync::Arc::new(names);
     let mut tasks = tokio::task::JoinSet::new();
@@ -389,12 +330,12 @@ async fn sweep_queries_and_paths(app: &TestApp) -> Vec<String> {
             .replace("{token}", "1.2.3")
             .replace("/static/{file}", &asset);
         let api = path.starts_with("/api/v1");
-        let mut callers: Vec<(String, Sender)> = senders
+        let mut callers: Vec<(String, Client)> = senders
             .iter()
             .map(|(who, s, t)| (who.to_string(), if api { t.clone() } else { s.clone() }))
             .collect();
         if spec.access == Access::Public {
-            callers.push(("anonymous".into(), Sender::Anonymous));
+            callers.push(("anonymous".into(), app.anonymous()));
         }
         // Path segments: each parameter in turn.
         let segments: Vec<String> = spec
@@ -404,8 +345,7 @@ async fn sweep_queries_and_paths(app: &TestApp) -> Vec<String> {
             .map(str::to_owned)
             .collect();
         for (who, sender) in callers {
-            let (probe, values, names, gate) =
-                (probe.clone(), values.clone(), names.clone(), gate.clone());
+            let (values, names, gate) = (values.clone(), names.clone(), gate.clone());
             let (template, path, segments) = (spec.path, path.clone(), segments.clone());
             tasks.spawn(async move {
                 let _turn = gate.acquire().await.unwrap();
@@ -416,7 +356,7 @@ async fn sweep_queries_and_paths(app: &TestApp) -> Vec<String> {
                         url.chars().take(120).collect::<String>()
                     ))
                 };
-                match probe.send(&sender, &path).await {
+                match probe(&sender, &path).await {
                     Ok(Answer::Accepted) => {}
                     // Not this caller's page (or not without parameters): nothing to sweep.
                     Ok(Answer::Refused(_)) => return failures,
@@ -434,7 +374,7 @@ async fn sweep_queries_and_paths(app: &TestApp) -> Vec<String> {
                         let query: Vec<String> =
                             group.iter().map(|n| format!("{n}={value}")).collect();
                         let url = format!("{path}?{}", query.join("&"));
-                        match probe.send(&sender, &url).await {
+                        match probe(&sender, &url).await {
                             Ok(Answer::Accepted) => {}
                             Ok(Answer::Refused(why)) if group.len() > 1 => {
                                 match named_in(&why, &group) {
@@ -465,7 +405,7 @@ async fn sweep_queries_and_paths(app: &TestApp) -> Vec<String> {
                             .replace("{type}", "CareTeam")
                             .replace("{token}", "1.2.3")
                             .replace("{file}", "app.css");
-                        if let Err(e) = probe.send(&sender, &url).await {
+                        if let Err(e) = probe(&sender, &url).await {
                             fail(&url, e);
                         }
                     }
@@ -488,14 +428,9 @@ async fn sweep_queries_and_paths(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn nul_bytes_and_invalid_utf8_are_refused_at_the_edge() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(COORD).await;
-    let token = app.token(COORD, true).await;
-    let get = |path: &str, lang: &str| {
-        app.http
-            .get(app.url(path))
-            .header("cookie", format!("{cookie}; cratb_lang={lang}"))
-            .send()
-    };
+    let coord = app.client(COORD).await;
+    let api = app.api(COORD, true).await;
+    let get = |path: &str, lang: &str| coord.in_lang(lang).get(path).send();
     for (path, message) in [
         (
             "/establishments?q=a%00b",
@@ -523,10 +458,8 @@ async fn nul_bytes_and_invalid_utf8_are_refused_at_the_edge() {
             .unwrap()
             .contains("Parameter “q” contains a NUL character")
     );
-    let r = app
-        .http
-        .get(app.url("/api/v1/establishments?q=%00"))
-        .bearer_auth(&token)
+    let r = api
+        .get("/api/v1/establishments?q=%00")
         .send()
         .await
         .unwrap();
@@ -541,7 +474,7 @@ async fn nul_bytes_and_invalid_utf8_are_refused_at_the_edge() {
     let count = || async {
         establishments::list(
             &app.db,
-            &national_scope(),
+            &cratb_domain::Scope::National,
             &EstablishmentQuery::default(),
             PageRequest::new(None, Some(1)),
         )
@@ -550,10 +483,8 @@ async fn nul_bytes_and_invalid_utf8_are_refused_at_the_edge() {
         .total
     };
     let before = count().await;
-    let r = app
-        .http
-        .post(app.url("/api/v1/establishments"))
-        .bearer_auth(&token)
+    let r = api
+        .post("/api/v1/establishments")
         .json(&json!({"finess": "380000125", "name": "CH du\u{0}Test", "category": "CH", "department": "38"}))
         .send()
         .await
@@ -561,17 +492,16 @@ async fn nul_bytes_and_invalid_utf8_are_refused_at_the_edge() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let problem = r.json::<Value>().await.unwrap();
     assert_eq!(problem["errors"][0]["pointer"], "/name", "{problem}");
-    let r = app
-        .http
-        .post(app.url("/establishments"))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("finess", "380000125"),
-            ("name", "CH du\u{0}Test"),
-            ("category", "CH"),
-            ("department", "38"),
-        ])
+    let r = coord
+        .post_form(
+            "/establishments",
+            &[
+                ("finess", "380000125"),
+                ("name", "CH du\u{0}Test"),
+                ("category", "CH"),
+                ("department", "38"),
+            ],
+        )
         .send()
         .await
         .unwrap();
@@ -585,59 +515,25 @@ async fn nul_bytes_and_invalid_utf8_are_refused_at_the_edge() {
     assert_eq!(count().await, before, "nothing written");
 
     // A multipart form (a convention and its PDF) with a NUL byte in a text field.
-    let teams: Value = app
-        .http
-        .get(app.url("/api/v1/ema-teams"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let teams = api.json("/api/v1/ema-teams").await;
     let team = teams[0]["id"].as_i64().unwrap();
     let conventions = || async {
-        app.http
-            .get(app.url("/api/v1/conventions"))
-            .bearer_auth(&token)
-            .send()
+        api.json("/api/v1/conventions")
             .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap()
             .as_array()
             .unwrap()
             .len()
     };
     let before = conventions().await;
-    let partner = establishments::list(
-        &app.db,
-        &national_scope(),
-        &EstablishmentQuery {
-            department: Some("38".into()),
-            ..Default::default()
-        },
-        PageRequest::new(None, Some(1)),
-    )
-    .await
-    .unwrap()
-    .items
-    .remove(0);
+    let partner = app.establishment_in("38").await;
     let form = reqwest::multipart::Form::new()
         .text("team_id", team.to_string())
         .text("partner", format!("e:{}", partner.id))
         .text("services", "advice")
         .text("status", "draft")
         .text("notes", "signée\u{0}en mairie");
-    let r = app
-        .http
-        .post(app.url(&format!(
-            "/network/conventions?csrf={}",
-            common::urlencode(&csrf)
-        )))
-        .header("cookie", &cookie)
-        .multipart(form)
+    let r = coord
+        .post_multipart("/network/conventions", form)
         .send()
         .await
         .unwrap();
@@ -649,8 +545,4 @@ async fn nul_bytes_and_invalid_utf8_are_refused_at_the_edge() {
             .contains("Le champ « notes » contient un caractère nul")
     );
     assert_eq!(conventions().await, before, "nothing written");
-}
-
-fn national_scope() -> cratb_domain::Scope {
-    cratb_domain::Scope::National
 }

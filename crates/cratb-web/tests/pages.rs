@@ -5,31 +5,26 @@
 
 mod common;
 
-use common::TestApp;
+use common::{COORD, COORD_BZH, EMA, PRESCRIBER, TestApp};
 use cratb_store::{PageRequest, audit, establishments};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const COORD: &str = "coordination@demo.cratb.fr";
-const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
-const PRESCRIBER: &str = "medecin@demo.cratb.fr";
-
 #[tokio::test]
 async fn establishment_form_errors_in_place_then_success() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(COORD).await;
-    let r = app
-        .http
-        .post(app.url("/establishments"))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("finess", "380780081"),
-            ("name", "Clinique des Essais"),
-            ("category", "CLINIQUE"),
-            ("department", "38"),
-            ("beds", "beaucoup"),
-        ])
+    let coord = app.client(COORD).await;
+    let r = coord
+        .post_form(
+            "/establishments",
+            &[
+                ("finess", "380780081"),
+                ("name", "Clinique des Essais"),
+                ("category", "CLINIQUE"),
+                ("department", "38"),
+                ("beds", "beaucoup"),
+            ],
+        )
         .send()
         .await
         .unwrap();
@@ -49,50 +44,39 @@ async fn establishment_form_errors_in_place_then_success() {
     );
     assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"finess-error\""));
 
-    let r = app
-        .http
-        .post(app.url("/establishments"))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("finess", "380780080"),
-            ("name", "Clinique des Essais"),
-            ("category", "CLINIQUE"),
-            ("department", "38"),
-            ("beds", "120"),
-        ])
+    let r = coord
+        .post_form(
+            "/establishments",
+            &[
+                ("finess", "380780080"),
+                ("name", "Clinique des Essais"),
+                ("category", "CLINIQUE"),
+                ("department", "38"),
+                ("beds", "120"),
+            ],
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let loc = r.headers()["location"].to_str().unwrap().to_owned();
-    let page = app
-        .http
-        .get(app.url(&loc))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = coord.page(&loc).await;
     assert!(
         page.contains("Clinique des Essais")
             && page.contains("380780080")
             && page.contains("Enregistré")
     );
     // The same FINESS again is refused on the field.
-    let r = app
-        .http
-        .post(app.url("/establishments"))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("finess", "380780080"),
-            ("name", "Doublon"),
-            ("category", "CH"),
-            ("department", "38"),
-        ])
+    let r = coord
+        .post_form(
+            "/establishments",
+            &[
+                ("finess", "380780080"),
+                ("name", "Doublon"),
+                ("category", "CH"),
+                ("department", "38"),
+            ],
+        )
         .send()
         .await
         .unwrap();
@@ -104,22 +88,11 @@ async fn establishment_form_errors_in_place_then_success() {
             .contains("un établissement porte déjà ce numéro")
     );
     // The full list is paginated, 50 rows a page.
-    let list = app
-        .http
-        .get(app.url("/establishments"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = coord.page("/establishments").await;
     assert!(list.contains("Page 1 / ") && list.contains("page=2") && !list.contains("Précédente"));
     // Search as you type answers the rows only.
-    let r = app
-        .http
-        .get(app.url("/establishments?q=essais"))
-        .header("cookie", &cookie)
+    let r = coord
+        .get("/establishments?q=essais")
         .header("hx-request", "true")
         .send()
         .await
@@ -147,27 +120,26 @@ async fn establishment_form_errors_in_place_then_success() {
 #[tokio::test]
 async fn users_are_created_and_disabled_within_the_region() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(COORD).await;
+    let coord = app.client(COORD).await;
     let form = |email: &'static str, role: &'static str, region: &'static str, pw: &'static str| {
         vec![
-            ("csrf", csrf.clone()),
-            ("email", email.into()),
-            ("display_name", "Dr Test".into()),
-            ("role", role.into()),
-            ("region", region.into()),
-            ("password", pw.into()),
+            ("email", email),
+            ("display_name", "Dr Test"),
+            ("role", role),
+            ("region", region),
+            ("password", pw),
         ]
     };
-    let r = app
-        .http
-        .post(app.url("/users"))
-        .header("cookie", &cookie)
-        .form(&form(
-            "nouveau@chu.fr",
-            "national_admin",
-            "",
-            "Girafe-violette-2026",
-        ))
+    let r = coord
+        .post_form(
+            "/users",
+            &form(
+                "nouveau@chu.fr",
+                "national_admin",
+                "",
+                "Girafe-violette-2026",
+            ),
+        )
         .send()
         .await
         .unwrap();
@@ -178,11 +150,11 @@ async fn users_are_created_and_disabled_within_the_region() {
             .unwrap()
             .contains("vous ne pouvez pas attribuer ce rôle")
     );
-    let r = app
-        .http
-        .post(app.url("/users"))
-        .header("cookie", &cookie)
-        .form(&form("nouveau@chu.fr", "referent", "53", "azertyuiop123"))
+    let r = coord
+        .post_form(
+            "/users",
+            &form("nouveau@chu.fr", "referent", "53", "azertyuiop123"),
+        )
         .send()
         .await
         .unwrap();
@@ -192,16 +164,11 @@ async fn users_are_created_and_disabled_within_the_region() {
             && html.contains("liste des mots de passe les plus courants"),
         "{html}"
     );
-    let r = app
-        .http
-        .post(app.url("/users"))
-        .header("cookie", &cookie)
-        .form(&form(
-            "nouveau@chu.fr",
-            "referent",
-            "84",
-            "Girafe-violette-2026",
-        ))
+    let r = coord
+        .post_form(
+            "/users",
+            &form("nouveau@chu.fr", "referent", "84", "Girafe-violette-2026"),
+        )
         .send()
         .await
         .unwrap();
@@ -209,11 +176,8 @@ async fn users_are_created_and_disabled_within_the_region() {
     let (_, ok) = app.login("nouveau@chu.fr", "Girafe-violette-2026").await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     let id = app.user_id("nouveau@chu.fr").await;
-    let r = app
-        .http
-        .post(app.url(&format!("/users/{id}/active")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("active", "false")])
+    let r = coord
+        .post_form(&format!("/users/{id}/active"), &[("active", "false")])
         .send()
         .await
         .unwrap();
@@ -222,11 +186,8 @@ async fn users_are_created_and_disabled_within_the_region() {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     // A coordinator cannot touch another region's account.
     let other = app.user_id(COORD_BZH).await;
-    let r = app
-        .http
-        .post(app.url(&format!("/users/{other}/active")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("active", "false")])
+    let r = coord
+        .post_form(&format!("/users/{other}/active"), &[("active", "false")])
         .send()
         .await
         .unwrap();
@@ -246,17 +207,8 @@ async fn home_page_says_what_to_do_for_each_role() {
     );
     let es = summary.iter().find(|s| s.sector == "ES").unwrap().total;
 
-    let (cookie, _) = app.session(COORD).await;
-    let home = app
-        .http
-        .get(app.url("/"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let coord = app.client(COORD).await;
+    let home = coord.page("/").await;
     assert!(
         home.contains(&format!(
             "<strong>{without_ght}</strong> établissement(s) de santé sans GHT"
@@ -294,33 +246,13 @@ async fn home_page_says_what_to_do_for_each_role() {
     assert!(home.contains("convention(s) arrivant à échéance"));
     assert!(home.contains("équipe(s) EMA sans toutes les disciplines requises"));
     // The EMA member sees their own team's gap only (the Lyon team lacks a microbiologist).
-    let (cookie_ema, _) = app.session("ema@demo.cratb.fr").await;
-    let home_ema = app
-        .http
-        .get(app.url("/"))
-        .header("cookie", &cookie_ema)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home_ema = app.client(EMA).await.page("/").await;
     assert!(
         home_ema.contains("<strong>1</strong> équipe(s) EMA sans toutes les disciplines requises")
     );
 
     // A prescriber has no network table, no to-do of the CRAtb, no audit.
-    let (cookie, _) = app.session(PRESCRIBER).await;
-    let home = app
-        .http
-        .get(app.url("/"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.client(PRESCRIBER).await.page("/").await;
     assert!(
         home.contains("Rien d")
             && !home.contains("network-title")
@@ -331,11 +263,11 @@ async fn home_page_says_what_to_do_for_each_role() {
 #[tokio::test]
 async fn territories_are_added_within_the_region() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(COORD).await;
+    let coord = app.client(COORD).await;
+    let csrf = coord.csrf();
     let post = |body: String| {
-        app.http
-            .post(app.url("/territories"))
-            .header("cookie", &cookie)
+        coord
+            .post("/territories")
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
     };
@@ -372,16 +304,7 @@ async fn territories_are_added_within_the_region() {
     .await
     .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = app
-        .http
-        .get(app.url("/territories"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = coord.page("/territories").await;
     assert!(html.contains("CPTS du Pays Voironnais"));
     // The same name again is refused.
     let r = post(format!(
@@ -392,11 +315,9 @@ async fn territories_are_added_within_the_region() {
     .unwrap();
     assert!(r.text().await.unwrap().contains("porte déjà ce nom"));
     // Through the API, with the audit trail.
-    let token = app.token(COORD, true).await;
-    let r = app
-        .http
-        .post(app.url("/api/v1/territories"))
-        .bearer_auth(&token)
+    let api = app.api(COORD, true).await;
+    let r = api
+        .post("/api/v1/territories")
         .json(&json!({"kind": "GHT", "name": "GHT Test", "departments": ["73", "74"]}))
         .send()
         .await
@@ -407,10 +328,8 @@ async fn territories_are_added_within_the_region() {
         (t["region_code"].as_str(), t["kind"].as_str()),
         (Some("84"), Some("GHT"))
     );
-    let r = app
-        .http
-        .post(app.url("/api/v1/territories"))
-        .bearer_auth(&token)
+    let r = api
+        .post("/api/v1/territories")
         .json(&json!({"kind": "GHU", "departments": []}))
         .send()
         .await
@@ -441,19 +360,15 @@ async fn territories_are_added_within_the_region() {
 #[tokio::test]
 async fn field_errors_speak_the_users_language() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(COORD).await;
+    let coord = app.client(COORD).await;
     let form = [
-        ("csrf", csrf.as_str()),
         ("finess", "380780081"),
         ("name", ""),
         ("category", "CH"),
         ("department", "38"),
     ];
-    let fr = app
-        .http
-        .post(app.url("/establishments"))
-        .header("cookie", &cookie)
-        .form(&form)
+    let fr = coord
+        .post_form("/establishments", &form)
         .send()
         .await
         .unwrap()
@@ -461,11 +376,9 @@ async fn field_errors_speak_the_users_language() {
         .await
         .unwrap();
     assert!(fr.contains("la clé de contrôle est fausse") && fr.contains("le nom est obligatoire"));
-    let en = app
-        .http
-        .post(app.url("/establishments"))
-        .header("cookie", format!("{cookie}; cratb_lang=en"))
-        .form(&form)
+    let en = coord
+        .in_lang("en")
+        .post_form("/establishments", &form)
         .send()
         .await
         .unwrap()
@@ -477,11 +390,10 @@ async fn field_errors_speak_the_users_language() {
         "{en}"
     );
     assert!(!en.contains("clé de contrôle"));
-    let token = app.token(COORD, true).await;
     let r = app
-        .http
-        .post(app.url("/api/v1/establishments"))
-        .bearer_auth(&token)
+        .api(COORD, true)
+        .await
+        .post("/api/v1/establishments")
         .header("accept-language", "en")
         .json(&json!({"finess": "380780081"}))
         .send()
