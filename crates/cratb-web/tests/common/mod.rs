@@ -107,13 +107,6 @@ impl TestApp {
         Client::new(self.http.clone(), &self.base)
     }
 
-    /// A session opened directly in the store: (cookie header, csrf token).
-    pub async fn session(&self, email: &str) -> (String, String) {
-        let id = self.user_id(email).await;
-        let (token, csrf) = sessions::create(&self.db, id).await.unwrap();
-        (format!("cratb_session={token}"), csrf)
-    }
-
     /// The user's caller in pages: a session opened directly in the store (its cookie and
     /// CSRF token).
     pub async fn client(&self, email: &str) -> Client {
