@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, scalar};
 use cratb_consumption::DddTable;
 use cratb_consumption::hospital::{File, Missing};
 use cratb_domain::{RegionCode, Scope};
@@ -15,11 +15,7 @@ use cratb_store::establishments::{self, EstablishmentQuery};
 async fn with_data_es(app: &TestApp) -> usize {
     let sql = "SELECT COUNT(DISTINCT c.establishment_id) FROM hospital_consumption c
                JOIN establishments e ON e.id = c.establishment_id WHERE e.sector = 'ES' AND c.year = 2025";
-    let n: i64 = match &app.db {
-        cratb_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        cratb_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    };
-    n as usize
+    scalar(&app.db, sql).await as usize
 }
 
 /// The first hospital (ES) of the main demo region.
@@ -305,15 +301,7 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
         .unwrap();
     let get = |email: String, path: String| {
         let app = &app;
-        async move {
-            let (cookie, _) = app.session(&email).await;
-            app.http
-                .get(app.url(&path))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { app.client(&email).await.get(&path).send().await.unwrap() }
     };
     let coordinator = app.email_of(Role::Coordinator, Some("84"));
 
@@ -486,15 +474,7 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     // The JSON API: the same figures, and a referent's own establishment only.
     let api = |email: String, path: &'static str| {
         let app = &app;
-        async move {
-            let token = app.token(&email, false).await;
-            app.http
-                .get(app.url(path))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { app.api(&email, false).await.get(path).send().await.unwrap() }
     };
     let res = api(
         coordinator.clone(),
@@ -536,16 +516,11 @@ async fn a_coordinator_sets_a_target_and_bad_figures_are_named() {
     use cratb_domain::Role;
     let app = TestApp::spawn().await;
     let coordinator = app.email_of(Role::Coordinator, Some("84"));
-    let (cookie, csrf) = app.session(&coordinator).await;
+    let web = app.client(&coordinator).await;
     let post = |form: Vec<(&'static str, &'static str)>| {
-        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        let web = &web;
         async move {
-            let mut form = form;
-            form.push(("csrf", Box::leak(csrf.into_boxed_str())));
-            app.http
-                .post(app.url("/consumption/targets"))
-                .header("cookie", cookie)
-                .form(&form)
+            web.post_form("/consumption/targets", &form)
                 .send()
                 .await
                 .unwrap()
@@ -606,11 +581,11 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
     use cratb_domain::Role;
     let app = TestApp::spawn().await;
     let manager = app.email_of(Role::DataManager, Some("84"));
-    let (cookie, csrf) = app.session(&manager).await;
+    let web = app.client(&manager).await;
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
     let est = first_hospital(&app).await;
     let upload = |consumption: String, denominators: String, partial: bool| {
-        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        let web = &web;
         async move {
             let mut form =
                 reqwest::multipart::Form::new().text("ddd_edition", "WHOCC ATC/DDD Index 2026");
@@ -628,10 +603,7 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
                     reqwest::multipart::Part::bytes(denominators.into_bytes())
                         .file_name("jours.csv"),
                 );
-            app.http
-                .post(app.url(&format!("/consumption/imports?csrf={csrf}")))
-                .header("cookie", cookie)
-                .multipart(form)
+            web.post_multipart("/consumption/imports", form)
                 .send()
                 .await
                 .unwrap()
@@ -736,24 +708,14 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
     let imports = consumption::imports(&app.db, &scope, "84").await.unwrap();
     assert_eq!(imports.len(), 2);
     // The page shows it at once: 100 DDD / 1000 patient-days × 1000.
-    let html = app
-        .http
-        .get(app.url(&format!("/consumption/establishments/{}", est.id)))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = web
+        .page(&format!("/consumption/establishments/{}", est.id))
+        .await;
     assert!(html.contains("<td class=\"num\">100,0</td>"), "{html}");
 
     // Taken back: its rows are gone.
-    let res = app
-        .http
-        .post(app.url(&format!("/consumption/imports/{}/delete", imports[0].id)))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str())])
+    let res = web
+        .post_button(&format!("/consumption/imports/{}/delete", imports[0].id))
         .send()
         .await
         .unwrap();
@@ -767,12 +729,9 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
     );
     // Another region's data manager cannot remove an import of this one.
     let other = app.email_of(Role::Coordinator, Some("53"));
-    let (c2, csrf2) = app.session(&other).await;
-    let res = app
-        .http
-        .post(app.url(&format!("/consumption/imports/{}/delete", imports[1].id)))
-        .header("cookie", c2)
-        .form(&[("csrf", csrf2.as_str())])
+    let other_web = app.client(&other).await;
+    let res = other_web
+        .post_button(&format!("/consumption/imports/{}/delete", imports[1].id))
         .send()
         .await
         .unwrap();
@@ -783,16 +742,9 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"partial-accepted\""), "{html}");
-    let html = app
-        .http
-        .get(app.url(&format!("/consumption/establishments/{}", est.id)))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = web
+        .page(&format!("/consumption/establishments/{}", est.id))
+        .await;
     // 200 DDD over 1000 patient-days (January), not 400.
     assert!(html.contains("<td class=\"num\">200,0</td>"), "{html}");
     assert!(html.contains("id=\"left-out\""), "{html}");
@@ -804,7 +756,7 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
     use cratb_domain::Role;
     let app = TestApp::spawn().await;
     let manager = app.email_of(Role::DataManager, Some("84"));
-    let (cookie, csrf) = app.session(&manager).await;
+    let web = app.client(&manager).await;
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
     let region = RegionCode::parse("84").unwrap();
     let est = first_hospital(&app).await;
@@ -832,16 +784,13 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
     .await
     .unwrap();
     let load = |name: &'static str, csv: &'static str| {
-        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        let web = &web;
         async move {
             let form = reqwest::multipart::Form::new().text("edition", name).part(
                 "file",
                 reqwest::multipart::Part::bytes(csv.as_bytes()).file_name("ddd.csv"),
             );
-            app.http
-                .post(app.url(&format!("/consumption/ddd?csrf={csrf}")))
-                .header("cookie", cookie)
-                .multipart(form)
+            web.post_multipart("/consumption/ddd", form)
                 .send()
                 .await
                 .unwrap()
@@ -874,11 +823,11 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
             .contains("ligne 2 : DDD « trois » illisible")
     );
 
-    let res = app
-        .http
-        .post(app.url("/consumption/ddd/recompute"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("edition", "Index test 2027")])
+    let res = web
+        .post_form(
+            "/consumption/ddd/recompute",
+            &[("edition", "Index test 2027")],
+        )
         .send()
         .await
         .unwrap();
@@ -892,24 +841,14 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
         .await
         .unwrap();
     assert_eq!(years[0].ddd, 100.0);
-    let page = app
-        .http
-        .get(app.url(&format!("/consumption/establishments/{}", est.id)))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = web
+        .page(&format!("/consumption/establishments/{}", est.id))
+        .await;
     assert!(page.contains("DDJ : Index test 2027"), "edition named");
     assert!(page.contains("<td class=\"num\">100,0</td>"));
     // Unknown edition: a message, nothing changed.
-    let res = app
-        .http
-        .post(app.url("/consumption/ddd/recompute"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("edition", "Index 1999")])
+    let res = web
+        .post_form("/consumption/ddd/recompute", &[("edition", "Index 1999")])
         .send()
         .await
         .unwrap();
@@ -925,17 +864,10 @@ async fn primary_care_per_territory_with_the_esac_indicators() {
         .unwrap();
     assert!(rows > 10_000, "{rows}");
     let coordinator = app.email_of(Role::Coordinator, Some("84"));
-    let (cookie, csrf) = app.session(&coordinator).await;
+    let web = app.client(&coordinator).await;
     let get = |path: String| {
-        let (app, cookie) = (&app, cookie.clone());
-        async move {
-            app.http
-                .get(app.url(&path))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-        }
+        let web = &web;
+        async move { web.get(&path).send().await.unwrap() }
     };
     let res = get("/consumption/primary-care?year=2024".into()).await;
     assert_eq!(res.status(), 200);
@@ -973,7 +905,7 @@ async fn primary_care_per_territory_with_the_esac_indicators() {
     // Imports: an unknown territory is named with its line; the open-data layout with its DDD
     // per pack; populations.
     let upload = |fields: Vec<(&'static str, &'static str)>, files: Vec<(&'static str, String)>| {
-        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        let web = &web;
         async move {
             let mut form = reqwest::multipart::Form::new();
             for (k, v) in fields {
@@ -985,10 +917,7 @@ async fn primary_care_per_territory_with_the_esac_indicators() {
                     reqwest::multipart::Part::bytes(v.into_bytes()).file_name(format!("{k}.csv")),
                 );
             }
-            app.http
-                .post(app.url(&format!("/consumption/primary-care/imports?csrf={csrf}")))
-                .header("cookie", cookie)
-                .multipart(form)
+            web.post_multipart("/consumption/primary-care/imports", form)
                 .send()
                 .await
                 .unwrap()
@@ -1047,11 +976,10 @@ async fn primary_care_per_territory_with_the_esac_indicators() {
 
     // Not a referent's: their establishment only.
     let referent = app.email_of(Role::Referent, Some("84"));
-    let (c, _) = app.session(&referent).await;
     let res = app
-        .http
-        .get(app.url("/consumption/primary-care"))
-        .header("cookie", c)
+        .client(&referent)
+        .await
+        .get("/consumption/primary-care")
         .send()
         .await
         .unwrap();

@@ -5,26 +5,15 @@ mod common;
 #[path = "../../cratb-sheet/tests/hostile/mod.rs"]
 mod hostile;
 
-use common::TestApp;
+use common::{COORD_BZH, EMA, PRESCRIBER, SECRETARY, TestApp};
 use serde_json::{Value, json};
-
-const SECRETARY: &str = "secretariat@demo.cratb.fr";
-const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
-const PRESCRIBER: &str = "medecin@demo.cratb.fr";
 
 #[tokio::test]
 async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(SECRETARY).await;
-    let post = |form: Vec<(&'static str, String)>| {
-        app.http
-            .post(app.url("/directory"))
-            .header("cookie", &cookie)
-            .form(&form)
-            .send()
-    };
+    let sec = app.client(SECRETARY).await;
+    let post = |form: Vec<(&'static str, String)>| sec.post_form("/directory", &form).send();
     let mut form = vec![
-        ("csrf", csrf.clone()),
         ("last_name", "Martin".to_string()),
         ("first_name", "Inès".to_string()),
         ("profession", "infectiologist".to_string()),
@@ -47,20 +36,11 @@ async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
         html.contains("value=\"ines.martin@chu-exemple.fr\""),
         "other fields kept"
     );
-    form[4].1 = "10003456786".into();
-    form[6].1 = "04 76 12 34 56".into();
+    form[3].1 = "10003456786".into();
+    form[5].1 = "04 76 12 34 56".into();
     let res = post(form).await.unwrap();
     assert_eq!(res.status(), 303);
-    let list = app
-        .http
-        .get(app.url("/directory?q=martin&saved=1"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = sec.page("/directory?q=martin&saved=1").await;
     assert!(
         list.contains("Martin Inès")
             && list.contains("04 76 12 34 56")
@@ -68,14 +48,8 @@ async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
     );
 
     // Bretagne does not see Auvergne-Rhône-Alpes' directory.
-    let (bzh, _) = app.session(COORD_BZH).await;
-    let other = app
-        .http
-        .get(app.url("/directory?q=martin"))
-        .header("cookie", &bzh)
-        .send()
-        .await
-        .unwrap();
+    let bzh = app.client(COORD_BZH).await;
+    let other = bzh.get("/directory?q=martin").send().await.unwrap();
     assert!(
         !other
             .text()
@@ -88,14 +62,8 @@ async fn a_secretary_adds_a_professional_and_sees_each_error_in_place() {
 #[tokio::test]
 async fn the_api_checks_identifiers_and_refuses_duplicates() {
     let app = TestApp::spawn().await;
-    let token = app.token(SECRETARY, true).await;
-    let post = |body: Value| {
-        app.http
-            .post(app.url("/api/v1/professionals"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-    };
+    let api = app.api(SECRETARY, true).await;
+    let post = |body: Value| api.post("/api/v1/professionals").json(&body).send();
     let res = post(json!({"last_name": "Durand", "first_name": "Paul", "profession": "pharmacien", "rpps": "123", "phone": "x"}))
         .await
         .unwrap();
@@ -128,22 +96,13 @@ async fn the_api_checks_identifiers_and_refuses_duplicates() {
     );
 
     // Everyone reads the directory; a prescriber cannot write to it.
-    let prescriber = app.token(PRESCRIBER, true).await;
-    let page: Value = app
-        .http
-        .get(app.url("/api/v1/professionals?profession=pharmacist&q=10003456786"))
-        .bearer_auth(&prescriber)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let prescriber = app.api(PRESCRIBER, true).await;
+    let page: Value = prescriber
+        .json("/api/v1/professionals?profession=pharmacist&q=10003456786")
+        .await;
     assert_eq!(page["total"], 1);
-    let res = app
-        .http
-        .post(app.url("/api/v1/professionals"))
-        .bearer_auth(&prescriber)
+    let res = prescriber
+        .post("/api/v1/professionals")
         .json(&json!({"last_name": "X"}))
         .send()
         .await
@@ -154,23 +113,16 @@ async fn the_api_checks_identifiers_and_refuses_duplicates() {
 #[tokio::test]
 async fn every_change_is_a_version_and_any_version_comes_back() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(SECRETARY).await;
+    let sec = app.client(SECRETARY).await;
     let form = |phone: &str| {
         vec![
-            ("csrf", csrf.clone()),
             ("last_name", "Lefèvre".to_string()),
             ("first_name", "Anne".to_string()),
             ("profession", "microbiologist".to_string()),
             ("phone", phone.to_string()),
         ]
     };
-    let post = |path: String, body: Vec<(&'static str, String)>| {
-        app.http
-            .post(app.url(&path))
-            .header("cookie", &cookie)
-            .form(&body)
-            .send()
-    };
+    let post = |path: String, body: Vec<(&'static str, String)>| sec.post_form(&path, &body).send();
     let res = post("/directory".into(), form("04 76 00 00 01"))
         .await
         .unwrap();
@@ -189,57 +141,29 @@ async fn every_change_is_a_version_and_any_version_comes_back() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let (app_ref, cookie_ref) = (&app, &cookie);
-    let page = |path: String| async move {
-        app_ref
-            .http
-            .get(app_ref.url(&path))
-            .header("cookie", cookie_ref)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    };
-    let shown = page(format!("/directory/{id}")).await;
+    let shown = sec.page(&format!("/directory/{id}")).await;
     assert!(shown.contains("04 76 00 00 02"));
     assert!(shown.contains("modifié : téléphone"), "{shown}");
     assert!(shown.contains(&format!("/directory/{id}/restore/1")));
 
     // Restore version 1: the old number is back, as version 3.
-    let res = post(
-        format!("/directory/{id}/restore/1"),
-        vec![("csrf", csrf.clone())],
-    )
-    .await
-    .unwrap();
+    let res = post(format!("/directory/{id}/restore/1"), vec![])
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
-    let shown = page(format!("/directory/{id}")).await;
+    let shown = sec.page(&format!("/directory/{id}")).await;
     assert!(shown.contains("04 76 00 00 01") && shown.contains("version 1 restaurée"));
-    let res = post(
-        format!("/directory/{id}/restore/9"),
-        vec![("csrf", csrf.clone())],
-    )
-    .await
-    .unwrap();
+    let res = post(format!("/directory/{id}/restore/9"), vec![])
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404, "no such version");
 
     // Another region cannot open, edit or restore the entry.
-    let (bzh, bzh_csrf) = app.session(COORD_BZH).await;
-    let res = app
-        .http
-        .get(app.url(&format!("/directory/{id}")))
-        .header("cookie", &bzh)
-        .send()
-        .await
-        .unwrap();
+    let bzh = app.client(COORD_BZH).await;
+    let res = bzh.get(&format!("/directory/{id}")).send().await.unwrap();
     assert_eq!(res.status(), 404);
-    let res = app
-        .http
-        .post(app.url(&format!("/directory/{id}/restore/2")))
-        .header("cookie", &bzh)
-        .form(&[("csrf", bzh_csrf.as_str())])
+    let res = bzh
+        .post_button(&format!("/directory/{id}/restore/2"))
         .send()
         .await
         .unwrap();
@@ -249,21 +173,13 @@ async fn every_change_is_a_version_and_any_version_comes_back() {
 #[tokio::test]
 async fn entries_unconfirmed_for_a_year_are_flagged_until_confirmed() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(SECRETARY).await;
+    let sec = app.client(SECRETARY).await;
     let form = [
-        ("csrf", csrf.as_str()),
         ("last_name", "Roux"),
         ("first_name", "Hugo"),
         ("profession", "gp"),
     ];
-    let res = app
-        .http
-        .post(app.url("/directory"))
-        .header("cookie", &cookie)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = sec.post_form("/directory", &form).send().await.unwrap();
     let id: i64 = res.headers()["location"]
         .to_str()
         .unwrap()
@@ -273,20 +189,7 @@ async fn entries_unconfirmed_for_a_year_are_flagged_until_confirmed() {
         .unwrap()
         .parse()
         .unwrap();
-    let list = |path: &'static str| {
-        let (app, cookie) = (&app, &cookie);
-        async move {
-            app.http
-                .get(app.url(path))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
-    };
+    let list = |path: &'static str| sec.page(path);
     assert!(
         !list("/directory?stale=1").await.contains("Roux Hugo"),
         "just confirmed at creation"
@@ -317,11 +220,8 @@ async fn entries_unconfirmed_for_a_year_are_flagged_until_confirmed() {
         "{stale}"
     );
 
-    let res = app
-        .http
-        .post(app.url(&format!("/directory/{id}/confirm")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str())])
+    let res = sec
+        .post_button(&format!("/directory/{id}/confirm"))
         .send()
         .await
         .unwrap();
@@ -347,11 +247,8 @@ fn sheet(existing_rpps: &str) -> String {
 async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
     let app = TestApp::spawn().await;
     // An entry the sheet updates (same RPPS, new phone).
-    let token = app.token(SECRETARY, true).await;
-    let res = app
-        .http
-        .post(app.url("/api/v1/professionals"))
-        .bearer_auth(&token)
+    let api = app.api(SECRETARY, true).await;
+    let res = api.post("/api/v1/professionals")
         .json(&json!({"last_name": "Blanc", "first_name": "Léa", "profession": "pharmacist", "rpps": "10003456786", "email": "lea.blanc@ch-exemple.fr", "public_phone": true}))
         .send()
         .await
@@ -359,35 +256,20 @@ async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
     assert_eq!(res.status(), 201);
     let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
 
-    let (cookie, csrf) = app.session(SECRETARY).await;
+    let sec = app.client(SECRETARY).await;
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(sheet("10003456786").into_bytes())
             .file_name("annuaire 2025.csv"),
     );
-    let res = app
-        .http
-        .post(app.url(&format!(
-            "/directory/import?csrf={}",
-            common::urlencode(&csrf)
-        )))
-        .header("cookie", &cookie)
-        .multipart(form)
+    let res = sec
+        .post_multipart("/directory/import", form)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
     let preview_url = res.headers()["location"].to_str().unwrap().to_owned();
-    let page = app
-        .http
-        .get(app.url(&preview_url))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sec.page(&preview_url).await;
     // The usual column names were recognised; the useless one is not mapped.
     assert!(
         page.contains("<option value=\"0\" selected>Nom de famille</option>"),
@@ -409,13 +291,7 @@ async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
     );
 
     // All or nothing: refused, nothing written.
-    let commit = |mode: &str| {
-        app.http
-            .post(app.url(&preview_url))
-            .header("cookie", &cookie)
-            .form(&[("csrf", csrf.as_str()), ("mode", mode)])
-            .send()
-    };
+    let commit = |mode: &str| sec.post_form(&preview_url, &[("mode", mode)]).send();
     let res = commit("all").await.unwrap();
     assert_eq!(res.status(), 422);
     assert!(
@@ -425,19 +301,9 @@ async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
             .contains("2 ligne(s) invalide(s) : rien n&#39;a été importé")
     );
     let found = |q: &str| {
-        let q = q.to_owned();
-        let app = &app;
-        let token = token.clone();
+        let (api, q) = (&api, q.to_owned());
         async move {
-            app.http
-                .get(app.url(&format!("/api/v1/professionals?q={q}")))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()["total"]
+            api.json(&format!("/api/v1/professionals?q={q}")).await["total"]
                 .as_i64()
                 .unwrap()
         }
@@ -461,16 +327,7 @@ async fn a_spreadsheet_is_mapped_previewed_then_imported_all_or_valid_only() {
         assert!(skipped.contains(line), "{line}");
     }
     assert_eq!(found("lucie.garnier").await, 1);
-    let lea = app
-        .http
-        .get(app.url(&format!("/api/v1/professionals/{id}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let lea = api.json(&format!("/api/v1/professionals/{id}")).await;
     assert_eq!(lea["phone"], "+33476000009");
     assert_eq!(
         lea["public_phone"], true,
@@ -502,15 +359,9 @@ fn link_for(app: &TestApp, email: &str) -> String {
 #[tokio::test]
 async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(SECRETARY).await;
-    let res = app
-        .http
-        .post(app.url("/directory/campaign"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let sec = app.client(SECRETARY).await;
+    let anonymous = app.anonymous();
+    let res = sec.post_button("/directory/campaign").send().await.unwrap();
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
     let sent = common::mails(&app.mail_dir).len();
@@ -526,8 +377,8 @@ async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once()
     );
 
     // Julien Perrin (the demo EMA account) confirms his entry as it is.
-    let link = link_for(&app, "ema@demo.cratb.fr");
-    let form = app.http.get(app.url(&link)).send().await.unwrap();
+    let link = link_for(&app, EMA);
+    let form = anonymous.get(&link).send().await.unwrap();
     assert_eq!(form.status(), 200);
     let html = form.text().await.unwrap();
     assert!(html.contains("value=\"Perrin\""));
@@ -556,14 +407,9 @@ async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once()
         }
         f
     };
-    let cookie_anon = "cratb_csrf=".to_string() + &csrf_anon;
-    let post = |link: String, form: Vec<(String, String)>| {
-        app.http
-            .post(app.url(&link))
-            .header("cookie", cookie_anon.clone())
-            .form(&form)
-            .send()
-    };
+    let professional = app.anonymous().with_csrf_cookie(&csrf_anon);
+    let post =
+        |link: String, form: Vec<(String, String)>| professional.post(&link).form(&form).send();
     let res = post(link.clone(), fields(&html)).await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(
@@ -575,13 +421,13 @@ async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once()
     let res = post(link.clone(), fields(&html)).await.unwrap();
     assert_eq!(res.status(), 410);
     assert!(res.text().await.unwrap().contains("ce lien a déjà servi"));
-    let again = app.http.get(app.url(&link)).send().await.unwrap();
+    let again = anonymous.get(&link).send().await.unwrap();
     assert_eq!(again.status(), 410);
 
     // A forged link.
     let last = if link.ends_with('0') { '1' } else { '0' };
     let forged = format!("{}{last}", &link[..link.len() - 1]);
-    let res = app.http.get(app.url(&forged)).send().await.unwrap();
+    let res = anonymous.get(&forged).send().await.unwrap();
     assert_eq!(res.status(), 410);
     assert!(res.text().await.unwrap().contains("n&#39;est pas valide"));
 
@@ -595,15 +441,7 @@ async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once()
         .trim()
         .to_string();
     let link = link_for(&app, &to);
-    let html = app
-        .http
-        .get(app.url(&link))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = anonymous.page(&link).await;
     let mut form = fields(&html);
     for f in form.iter_mut().filter(|(k, _)| k == "phone") {
         f.1 = "12".into();
@@ -624,44 +462,25 @@ async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once()
     );
 
     // The secretary sees the correction and approves it.
-    let page = app
-        .http
-        .get(app.url("/directory/campaign"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sec.page("/directory/campaign").await;
     assert!(page.contains("+33473112233"), "{page}");
     let pending: i64 = common::extract(&page, "<article class=\"pending\" id=\"pending-", "\"")
         .unwrap()
         .parse()
         .unwrap();
-    let res = app
-        .http
-        .post(app.url(&format!("/directory/pending/{pending}/approve")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str())])
+    let res = sec
+        .post_button(&format!("/directory/pending/{pending}/approve"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let token = app.token(SECRETARY, false).await;
-    let found: Value = app
-        .http
-        .get(app.url(&format!(
+    let api = app.api(SECRETARY, false).await;
+    let found: Value = api
+        .json(&format!(
             "/api/v1/professionals?q={}",
             common::urlencode(&to)
-        )))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ))
+        .await;
     assert_eq!(found["items"][0]["phone"], "+33473112233");
 
     // An expired link says so.
@@ -686,7 +505,7 @@ async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once()
     let past = time::OffsetDateTime::now_utc() - time::Duration::days(1);
     cratb_store::on_db!(&app.db, p => sqlx::query("UPDATE confirmation_links SET expires_at = $1 WHERE id = $2")
         .bind(past).bind(id).execute(p).await.unwrap().rows_affected());
-    let res = app.http.get(app.url(&link)).send().await.unwrap();
+    let res = anonymous.get(&link).send().await.unwrap();
     assert_eq!(res.status(), 410);
     assert!(res.text().await.unwrap().contains("ce lien a expiré"));
 }
@@ -696,20 +515,13 @@ async fn the_yearly_campaign_sends_links_that_confirm_or_correct_an_entry_once()
 #[tokio::test]
 async fn a_hostile_file_is_refused_and_a_draft_keeps_the_file_as_uploaded() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(SECRETARY).await;
+    let sec = app.client(SECRETARY).await;
     let upload = |name: &'static str, bytes: Vec<u8>| {
         let form = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(bytes).file_name(name),
         );
-        app.http
-            .post(app.url(&format!(
-                "/directory/import?csrf={}",
-                common::urlencode(&csrf)
-            )))
-            .header("cookie", &cookie)
-            .multipart(form)
-            .send()
+        sec.post_multipart("/directory/import", form).send()
     };
     let drafts = || async {
         match &app.db {

@@ -3,32 +3,15 @@
 
 mod common;
 
-use common::TestApp;
+use common::{ARS, COORD, COORD_BZH, EMA, SECRETARY, TestApp};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-
-const SECRETARY: &str = "secretariat@demo.cratb.fr";
-const EMA: &str = "ema@demo.cratb.fr";
-const ARS: &str = "ars@demo.cratb.fr";
-const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
-
-async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
-    let res = app
-        .http
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{path}");
-    res.json().await.unwrap()
-}
 
 #[tokio::test]
 async fn teams_flag_missing_disciplines_and_only_their_members_or_staff_change_them() {
     let app = TestApp::spawn().await;
-    let ars = app.token(ARS, false).await;
-    let teams = get_json(&app, &ars, "/api/v1/ema-teams").await;
+    let ars = app.api(ARS, false).await;
+    let teams = ars.json("/api/v1/ema-teams").await;
     let teams = teams.as_array().unwrap();
     assert!(teams.len() >= 10, "one team per GHT of the demo region");
     // The demo EMA account belongs to the Lyon team, which has no microbiologist yet.
@@ -45,35 +28,21 @@ async fn teams_flag_missing_disciplines_and_only_their_members_or_staff_change_t
     let (mine_id, other_id) = (mine["id"].as_i64().unwrap(), other["id"].as_i64().unwrap());
 
     // The list says it too.
-    let (ars_cookie, ars_csrf) = app.session(ARS).await;
-    let html = app
-        .http
-        .get(app.url("/network/teams"))
-        .header("cookie", &ars_cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ars_web = app.client(ARS).await;
+    let html = ars_web.page("/network/teams").await;
     assert!(html.contains("discipline manquante : Microbiologiste"));
 
     // The EMA member edits their own team, not another.
-    let (cookie, csrf) = app.session(EMA).await;
-    let edit = |id: i64| {
-        app.http
-            .get(app.url(&format!("/network/teams/{id}/edit")))
-            .header("cookie", &cookie)
-            .send()
-    };
+    let ema = app.client(EMA).await;
+    let edit = |id: i64| ema.get(&format!("/network/teams/{id}/edit")).send();
     assert_eq!(edit(mine_id).await.unwrap().status(), 200);
     assert_eq!(edit(other_id).await.unwrap().status(), 403);
 
     // They add a microbiologist; the flag goes.
     let microbiologist = app
-        .http
-        .post(app.url("/api/v1/professionals"))
-        .bearer_auth(app.token(SECRETARY, true).await)
+        .api(SECRETARY, true)
+        .await
+        .post("/api/v1/professionals")
         .json(&json!({"last_name": "Roux", "first_name": "Alice", "profession": "microbiologist", "network_roles": ["ema_member"]}))
         .send()
         .await
@@ -84,23 +53,22 @@ async fn teams_flag_missing_disciplines_and_only_their_members_or_staff_change_t
         .as_i64()
         .unwrap();
     let add = |team: i64, fte: &str| {
-        app.http
-            .post(app.url(&format!("/network/teams/{team}/members")))
-            .header("cookie", &cookie)
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("professional_id", &microbiologist.to_string()),
+        ema.post_form(
+            &format!("/network/teams/{team}/members"),
+            &[
+                ("professional_id", microbiologist.to_string().as_str()),
                 ("discipline", "microbiologist"),
                 ("fte", fte),
-            ])
-            .send()
+            ],
+        )
+        .send()
     };
     let res = add(mine_id, "1,5").await.unwrap();
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("entre 0 et 1"));
     assert_eq!(add(other_id, "0,3").await.unwrap().status(), 403);
     assert_eq!(add(mine_id, "0,3").await.unwrap().status(), 303);
-    let t = get_json(&app, &ars, &format!("/api/v1/ema-teams/{mine_id}")).await;
+    let t = ars.json(&format!("/api/v1/ema-teams/{mine_id}")).await;
     assert_eq!(t["missing_disciplines"], json!([]));
     assert!(
         t["members"]
@@ -111,19 +79,16 @@ async fn teams_flag_missing_disciplines_and_only_their_members_or_staff_change_t
     );
 
     // The ARS reads but cannot change a team, even through the API.
-    let res = app
-        .http
-        .post(app.url(&format!("/network/teams/{mine_id}/members")))
-        .header("cookie", &ars_cookie)
-        .form(&[("csrf", ars_csrf.as_str())])
+    let res = ars_web
+        .post_button(&format!("/network/teams/{mine_id}/members"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
     let res = app
-        .http
-        .put(app.url(&format!("/api/v1/ema-teams/{mine_id}")))
-        .bearer_auth(app.token(EMA, true).await)
+        .api(EMA, true)
+        .await
+        .put(&format!("/api/v1/ema-teams/{mine_id}"))
         .json(&json!({"name": "EMA Rhône Centre", "host_establishment_id": t["host_establishment_id"], "sectors": ["ES"], "departments": ["69"], "phone": "04 72 00 00 00"}))
         .send()
         .await
@@ -134,9 +99,9 @@ async fn teams_flag_missing_disciplines_and_only_their_members_or_staff_change_t
         "a member edits their team through the API"
     );
     let res = app
-        .http
-        .put(app.url(&format!("/api/v1/ema-teams/{other_id}")))
-        .bearer_auth(app.token(EMA, true).await)
+        .api(EMA, true)
+        .await
+        .put(&format!("/api/v1/ema-teams/{other_id}"))
         .json(&json!({"name": "x"}))
         .send()
         .await
@@ -144,17 +109,16 @@ async fn teams_flag_missing_disciplines_and_only_their_members_or_staff_change_t
     assert_eq!(res.status(), 403);
 
     // A team form with everything wrong says what, field by field, in French.
-    let (sec, sec_csrf) = app.session(SECRETARY).await;
-    let res = app
-        .http
-        .post(app.url("/network/teams"))
-        .header("cookie", &sec)
-        .form(&[
-            ("csrf", sec_csrf.as_str()),
-            ("name", "EMA Nord-Isère"),
-            ("departments", "35"),
-            ("phone", "12"),
-        ])
+    let sec = app.client(SECRETARY).await;
+    let res = sec
+        .post_form(
+            "/network/teams",
+            &[
+                ("name", "EMA Nord-Isère"),
+                ("departments", "35"),
+                ("phone", "12"),
+            ],
+        )
         .send()
         .await
         .unwrap();
@@ -169,11 +133,9 @@ async fn teams_flag_missing_disciplines_and_only_their_members_or_staff_change_t
         assert!(html.contains(message), "{message} in {html}");
     }
     // Bretagne does not see Auvergne-Rhône-Alpes' teams.
-    let bzh = app.token(COORD_BZH, false).await;
-    let res = app
-        .http
-        .get(app.url(&format!("/api/v1/ema-teams/{mine_id}")))
-        .bearer_auth(&bzh)
+    let bzh = app.api(COORD_BZH, false).await;
+    let res = bzh
+        .get(&format!("/api/v1/ema-teams/{mine_id}"))
         .send()
         .await
         .unwrap();
@@ -187,8 +149,8 @@ fn pdf() -> Vec<u8> {
 #[tokio::test]
 async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_save_nothing() {
     let app = TestApp::spawn().await;
-    let token = app.token(SECRETARY, false).await;
-    let before = get_json(&app, &token, "/api/v1/coverage").await;
+    let api = app.api(SECRETARY, false).await;
+    let before = api.json("/api/v1/coverage").await;
     let target = before["units"]
         .as_array()
         .unwrap()
@@ -206,7 +168,7 @@ async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_s
             .as_i64()
             .unwrap()
     };
-    let teams = get_json(&app, &token, "/api/v1/ema-teams").await;
+    let teams = api.json("/api/v1/ema-teams").await;
     let team = teams
         .as_array()
         .unwrap()
@@ -215,10 +177,10 @@ async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_s
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let conventions = get_json(&app, &token, "/api/v1/conventions").await;
+    let conventions = api.json("/api/v1/conventions").await;
     let count = conventions.as_array().unwrap().len();
 
-    let (cookie, csrf) = app.session(SECRETARY).await;
+    let sec = app.client(SECRETARY).await;
     let post = |signed: &str, expires: &str, file: Option<(&str, Vec<u8>)>| {
         let mut form = Form::new()
             .text("team_id", team.to_string())
@@ -231,14 +193,7 @@ async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_s
         if let Some((name, bytes)) = file {
             form = form.part("document", Part::bytes(bytes).file_name(name.to_string()));
         }
-        app.http
-            .post(app.url(&format!(
-                "/network/conventions?csrf={}",
-                common::urlencode(&csrf)
-            )))
-            .header("cookie", &cookie)
-            .multipart(form)
-            .send()
+        sec.post_multipart("/network/conventions", form).send()
     };
     let today = time::OffsetDateTime::now_utc().date();
     let signed = (today - time::Duration::days(10)).to_string();
@@ -268,7 +223,7 @@ async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_s
         .unwrap();
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("10 Mo au plus"));
-    let after = get_json(&app, &token, "/api/v1/conventions").await;
+    let after = api.json("/api/v1/conventions").await;
     assert_eq!(after.as_array().unwrap().len(), count, "nothing half-saved");
 
     // A good one, in French date format, with its PDF.
@@ -293,16 +248,14 @@ async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_s
         .unwrap()
         .parse()
         .unwrap();
-    let doc = app
-        .http
-        .get(app.url(&format!("/network/conventions/{id}/document")))
-        .header("cookie", &cookie)
+    let doc = sec
+        .get(&format!("/network/conventions/{id}/document"))
         .send()
         .await
         .unwrap();
     assert_eq!(doc.headers()["content-type"], "application/pdf");
     assert_eq!(doc.bytes().await.unwrap().to_vec(), pdf());
-    let now = get_json(&app, &token, "/api/v1/coverage").await;
+    let now = api.json("/api/v1/coverage").await;
     assert_eq!(covered_ems(&now), covered_ems(&before) + 1);
     assert!(
         now["units"]
@@ -317,35 +270,23 @@ async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_s
         ("csv", &b"\xEF\xBB\xBFdepartment_code;"[..]),
         ("xlsx", &b"PK"[..]),
     ] {
-        let res = app
-            .http
-            .get(app.url(&format!("/network/coverage/export/{format}")))
-            .header("cookie", &cookie)
+        let res = sec
+            .get(&format!("/network/coverage/export/{format}"))
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
         assert!(res.bytes().await.unwrap().starts_with(start), "{format}");
     }
-    let page = app
-        .http
-        .get(app.url("/network/coverage"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sec.page("/network/coverage").await;
     assert!(page.contains("<svg") && page.contains("data-code=\"38\"") && page.contains("IGN"));
 
     // The audit log names the change.
-    let audit = get_json(
-        &app,
-        &app.token("coordination@demo.cratb.fr", false).await,
-        "/api/v1/audit?entity=convention",
-    )
-    .await;
+    let audit = app
+        .api(COORD, false)
+        .await
+        .json("/api/v1/audit?entity=convention")
+        .await;
     assert!(
         audit.to_string().contains("convention signée.pdf"),
         "{audit}"
@@ -355,9 +296,10 @@ async fn a_signed_convention_with_its_pdf_covers_an_establishment_and_bad_ones_s
 #[tokio::test]
 async fn the_public_finds_its_team_by_postcode_commune_or_department_and_sees_public_fields_only() {
     let app = TestApp::spawn().await;
+    let anonymous = app.anonymous();
     let search = |q: &str| {
-        app.http
-            .get(app.url(&format!("/public/search?q={}", common::urlencode(q))))
+        anonymous
+            .get(&format!("/public/search?q={}", common::urlencode(q)))
             .send()
     };
     let html = search("38000").await.unwrap().text().await.unwrap();
@@ -369,27 +311,12 @@ async fn the_public_finds_its_team_by_postcode_commune_or_department_and_sees_pu
     assert!(html.contains("id=\"no-answer\""));
 
     // A commune known to the directory.
-    let commune = cratb_store::establishments::list(
-        &app.db,
-        &cratb_domain::Scope::National,
-        &cratb_store::establishments::EstablishmentQuery {
-            department: Some("03".into()),
-            ..Default::default()
-        },
-        cratb_store::PageRequest::new(None, Some(1)),
-    )
-    .await
-    .unwrap()
-    .items[0]
-        .commune
-        .clone()
-        .unwrap();
-    let res = app
-        .http
-        .get(app.url(&format!(
+    let commune = app.establishment_in("03").await.commune.unwrap();
+    let res = anonymous
+        .get(&format!(
             "/api/v1/public/search?q={}",
             common::urlencode(&commune.to_uppercase())
-        )))
+        ))
         .send()
         .await
         .unwrap();
@@ -398,21 +325,12 @@ async fn the_public_finds_its_team_by_postcode_commune_or_department_and_sees_pu
     assert_eq!(answers[0]["department_code"], "03", "{answers}");
 
     // Only consented fields: compare with what staff see.
-    let staff = get_json(
-        &app,
-        &app.token(SECRETARY, false).await,
-        "/api/v1/ema-teams",
-    )
-    .await;
-    let public: Value = app
-        .http
-        .get(app.url("/api/v1/public/search?q=69001"))
-        .send()
+    let staff = app
+        .api(SECRETARY, false)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json("/api/v1/ema-teams")
+        .await;
+    let public: Value = anonymous.json("/api/v1/public/search?q=69001").await;
     let text = public.to_string();
     let mut hidden = 0;
     for team in staff.as_array().unwrap() {
@@ -438,9 +356,8 @@ async fn the_public_finds_its_team_by_postcode_commune_or_department_and_sees_pu
     }
     assert!(text.contains("EMA Rhône Centre"));
     let _ = hidden;
-    let res = app
-        .http
-        .get(app.url("/api/v1/public/search?q="))
+    let res = anonymous
+        .get("/api/v1/public/search?q=")
         .send()
         .await
         .unwrap();
@@ -450,7 +367,7 @@ async fn the_public_finds_its_team_by_postcode_commune_or_department_and_sees_pu
 #[tokio::test]
 async fn professionals_work_in_establishments_of_their_region() {
     let app = TestApp::spawn().await;
-    let token = app.token(SECRETARY, true).await;
+    let api = app.api(SECRETARY, true).await;
     let est = cratb_store::establishments::list(
         &app.db,
         &cratb_domain::Scope::National,
@@ -463,24 +380,9 @@ async fn professionals_work_in_establishments_of_their_region() {
     .await
     .unwrap()
     .items;
-    let elsewhere = cratb_store::establishments::list(
-        &app.db,
-        &cratb_domain::Scope::National,
-        &cratb_store::establishments::EstablishmentQuery {
-            department: Some("35".into()),
-            ..Default::default()
-        },
-        cratb_store::PageRequest::new(None, Some(1)),
-    )
-    .await
-    .unwrap()
-    .items[0]
-        .finess
-        .clone();
+    let elsewhere = app.establishment_in("35").await.finess;
     let post = |establishments: Vec<String>| {
-        app.http
-            .post(app.url("/api/v1/professionals"))
-            .bearer_auth(&token)
+        api.post("/api/v1/professionals")
             .json(&json!({"last_name": "Blanc", "first_name": "Léa", "profession": "pharmacist", "establishments": establishments}))
             .send()
     };
@@ -498,10 +400,7 @@ async fn professionals_work_in_establishments_of_their_region() {
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["establishments"], est[0].finess.as_str());
     let id = created["id"].as_i64().unwrap();
-    let res = app
-        .http
-        .put(app.url(&format!("/api/v1/professionals/{id}")))
-        .bearer_auth(&token)
+    let res = api.put(&format!("/api/v1/professionals/{id}"))
         .json(&json!({"last_name": "Blanc", "first_name": "Léa", "profession": "pharmacist", "establishments": [est[0].finess, est[1].finess]}))
         .send()
         .await
@@ -520,17 +419,8 @@ async fn professionals_work_in_establishments_of_their_region() {
         .await
         .unwrap();
     assert_eq!(history[0].summary, "modifié : établissements");
-    let (cookie, _) = app.session(SECRETARY).await;
-    let page = app
-        .http
-        .get(app.url(&format!("/directory/{id}")))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let sec = app.client(SECRETARY).await;
+    let page = sec.page(&format!("/directory/{id}")).await;
     assert!(page.contains(&est[1].name.replace('\'', "&#39;")));
 }
 
@@ -570,14 +460,8 @@ fn references(v: &Value, out: &mut Vec<String>) {
 #[tokio::test]
 async fn the_directory_exports_as_a_valid_fhir_r4_bundle() {
     let app = TestApp::spawn().await;
-    let token = app.token(ARS, false).await;
-    let res = app
-        .http
-        .get(app.url("/api/v1/fhir"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let api = app.api(ARS, false).await;
+    let res = api.get("/api/v1/fhir").send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()["content-type"]
@@ -686,51 +570,41 @@ async fn the_directory_exports_as_a_valid_fhir_r4_bundle() {
         }
     }
     assert!(problems.is_empty(), "{problems:?}");
-    let directory = get_json(&app, &token, "/api/v1/professionals?per_page=1").await;
+    let directory = api.json("/api/v1/professionals?per_page=1").await;
     assert_eq!(counts["Practitioner"], directory["total"].as_i64().unwrap());
-    let teams = get_json(&app, &token, "/api/v1/ema-teams").await;
+    let teams = api.json("/api/v1/ema-teams").await;
     assert_eq!(counts["CareTeam"], teams.as_array().unwrap().len() as i64);
 
     // One type as a searchset; an unknown type is an OperationOutcome.
-    let search = get_json(&app, &token, "/api/v1/fhir/CareTeam").await;
+    let search = api.json("/api/v1/fhir/CareTeam").await;
     assert_eq!(search["type"], "searchset");
     assert_eq!(search["total"], counts["CareTeam"]);
-    let res = app
-        .http
-        .get(app.url("/api/v1/fhir/Patient"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = api.get("/api/v1/fhir/Patient").send().await.unwrap();
     assert_eq!(res.status(), 404);
     let outcome: Value = res.json().await.unwrap();
     assert_eq!(outcome["resourceType"], "OperationOutcome");
     // Another region's export holds none of these teams.
-    let bzh = get_json(
-        &app,
-        &app.token(COORD_BZH, false).await,
-        "/api/v1/fhir/CareTeam",
-    )
-    .await;
+    let bzh = app
+        .api(COORD_BZH, false)
+        .await
+        .json("/api/v1/fhir/CareTeam")
+        .await;
     assert!(!bzh.to_string().contains("EMA Rhône Centre"));
 }
 
 #[tokio::test]
 async fn teams_are_reminded_of_conventions_about_to_expire() {
     let app = TestApp::spawn().await;
-    let token = app.token(SECRETARY, false).await;
-    let soon = get_json(&app, &token, "/api/v1/conventions?expiring_within=90").await;
+    let api = app.api(SECRETARY, false).await;
+    let soon = api.json("/api/v1/conventions?expiring_within=90").await;
     let soon = soon.as_array().unwrap();
     assert!(
         !soon.is_empty(),
         "the demo has conventions nearing their end"
     );
-    let (cookie, csrf) = app.session(SECRETARY).await;
-    let res = app
-        .http
-        .post(app.url("/network/conventions/reminders"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str())])
+    let sec = app.client(SECRETARY).await;
+    let res = sec
+        .post_button("/network/conventions/reminders")
         .send()
         .await
         .unwrap();
@@ -747,24 +621,15 @@ async fn teams_are_reminded_of_conventions_about_to_expire() {
     let partner = soon[0]["partner_name"].as_str().unwrap();
     assert!(mails.iter().any(|m| m.contains(partner)), "{partner}");
     let location = res.headers()["location"].to_str().unwrap().to_owned();
-    let page = app
-        .http
-        .get(app.url(&location))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sec.page(&location).await;
     assert!(page.contains(&format!("{} équipe(s) prévenue(s)", teams.len())));
 }
 
 #[tokio::test]
 async fn a_professional_works_in_a_territory_of_their_region() {
     let app = TestApp::spawn().await;
-    let token = app.token(SECRETARY, true).await;
-    let territories = get_json(&app, &token, "/api/v1/territories").await;
+    let api = app.api(SECRETARY, true).await;
+    let territories = api.json("/api/v1/territories").await;
     let ght = territories
         .as_array()
         .unwrap()
@@ -773,12 +638,11 @@ async fn a_professional_works_in_a_territory_of_their_region() {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let bzh = get_json(
-        &app,
-        &app.token(COORD_BZH, false).await,
-        "/api/v1/territories",
-    )
-    .await;
+    let bzh = app
+        .api(COORD_BZH, false)
+        .await
+        .json("/api/v1/territories")
+        .await;
     let elsewhere = bzh
         .as_array()
         .unwrap()
@@ -788,9 +652,7 @@ async fn a_professional_works_in_a_territory_of_their_region() {
         .as_i64()
         .unwrap();
     let post = |territory: i64| {
-        app.http
-            .post(app.url("/api/v1/professionals"))
-            .bearer_auth(&token)
+        api.post("/api/v1/professionals")
             .json(&json!({"last_name": "Vidal", "first_name": "Rémi", "profession": "gp", "territory_id": territory}))
             .send()
     };

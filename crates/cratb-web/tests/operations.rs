@@ -3,18 +3,10 @@
 
 mod common;
 
-use common::TestApp;
+use common::{Client, TestApp, scalar};
 use cratb_domain::{RegionCode, Role, Scope};
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::{Db, PageRequest};
-
-async fn scalar(db: &Db, sql: &str) -> i64 {
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    }
-}
 
 /// A server of its own over `db`, sharing nothing with the test app but the database.
 async fn serve(db: Db) -> String {
@@ -83,14 +75,11 @@ async fn two_imports_of_the_same_period_at_once_leave_one_file_not_both() {
     .map(|e| e.finess)
     .collect();
     assert_eq!(finess.len(), 10);
-    let manager = app.email_of(Role::DataManager, Some("84"));
-    let (cookie, csrf) = app.session(&manager).await;
+    let manager = app
+        .client(&app.email_of(Role::DataManager, Some("84")))
+        .await;
     let upload = |(consumption, denominators): (String, String)| {
-        let (http, url, cookie) = (
-            app.http.clone(),
-            app.url(&format!("/consumption/imports?csrf={csrf}")),
-            cookie.clone(),
-        );
+        let manager = manager.clone();
         async move {
             let form = reqwest::multipart::Form::new()
                 .text("ddd_edition", "WHOCC ATC/DDD Index 2026")
@@ -104,10 +93,8 @@ async fn two_imports_of_the_same_period_at_once_leave_one_file_not_both() {
                     reqwest::multipart::Part::bytes(denominators.into_bytes())
                         .file_name("jours.csv"),
                 );
-            let res = http
-                .post(url)
-                .header("cookie", cookie)
-                .multipart(form)
+            let res = manager
+                .post_multipart("/consumption/imports", form)
                 .send()
                 .await
                 .unwrap();
@@ -179,22 +166,19 @@ fn isolates(n: usize) -> String {
 async fn logins_and_audited_views_keep_working_during_a_large_import() {
     let app = TestApp::spawn().await;
     let lab = app.email_of(Role::Lab, Some("84"));
-    let token = app.token(&lab, true).await;
+    let lab_api = app.api(&lab, true).await;
     let coordinator = app.email_of(Role::Coordinator, Some("84"));
     let password = app.account(&coordinator).password.clone();
     let before = scalar(&app.db, "SELECT COUNT(*) FROM isolates").await;
-    let import = {
-        let (http, url) = (app.http.clone(), app.url("/api/v1/isolates/imports"));
-        tokio::spawn(async move {
-            http.post(url)
-                .bearer_auth(token)
-                .body(isolates(300_000))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        })
-    };
+    let import = tokio::spawn(async move {
+        lab_api
+            .post("/api/v1/isolates/imports")
+            .body(isolates(300_000))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
     let staged = matches!(app.db, Db::Sqlite(_));
     if staged {
         // SQLite: wait until the import is writing (its first rows are in, pending).
@@ -259,13 +243,12 @@ async fn logins_and_audited_views_keep_working_during_a_large_import() {
     );
 }
 
-/// Sends `n` isolates to the server at `base`, whose database cannot write: a 503 saying so,
-/// and nothing of them in the test app's database.
-async fn import_cannot_write(app: &TestApp, base: &str, token: &str, n: usize) {
+/// Sends `n` isolates as `lab` to a server whose database cannot write: a 503 saying so, and
+/// nothing of them in the test app's database.
+async fn import_cannot_write(app: &TestApp, lab: &Client, n: usize) {
     let before = scalar(&app.db, "SELECT COUNT(*) FROM isolates").await;
-    let res = reqwest::Client::new()
-        .post(format!("{base}/api/v1/isolates/imports"))
-        .bearer_auth(token)
+    let res = lab
+        .post("/api/v1/isolates/imports")
         .body(isolates(n))
         .send()
         .await
@@ -298,40 +281,17 @@ async fn a_database_that_cannot_write_gets_a_clear_503_and_readiness_says_so() {
     let token = app.token(&lab, true).await;
     let coordinator = app.email_of(Role::Coordinator, Some("84"));
     let password = app.account(&coordinator).password.clone();
-    let res = app.http.get(app.url("/readyz")).send().await.unwrap();
+    let res = app.anonymous().get("/readyz").send().await.unwrap();
     assert_eq!(res.status(), 200);
 
     let db = Db::connect(&read_only(&app.database_url)).await.unwrap();
     let base = serve(db).await;
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = http.get(format!("{base}/readyz")).send().await.unwrap();
+    let server = Client::new(app.http.clone(), &base);
+    let res = server.get("/readyz").send().await.unwrap();
     assert_eq!(res.status(), 503, "ready means able to write");
 
     // A login cannot open its session: said plainly, not a generic error.
-    let page = http
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = common::extract(&page, "name=\"csrf\" value=\"", "\"").unwrap();
-    let res = http
-        .post(format!("{base}/login"))
-        .form(&[
-            ("email", coordinator.as_str()),
-            ("password", password.as_str()),
-            ("csrf", csrf.as_str()),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let (_, res) = Client::submit_login(&base, &coordinator, &password).await;
     let status = res.status();
     let html = res.text().await.unwrap();
     assert_eq!(status, 503, "{html}");
@@ -339,7 +299,7 @@ async fn a_database_that_cannot_write_gets_a_clear_503_and_readiness_says_so() {
     assert!(html.contains("disque plein"), "{html}");
 
     // An API import: 503 with the reason, nothing written.
-    import_cannot_write(&app, &base, &token, 100).await;
+    import_cannot_write(&app, &server.with_token(&token), 100).await;
 }
 
 #[tokio::test]
@@ -359,7 +319,8 @@ async fn a_full_disk_gets_a_clear_503_and_leaves_nothing_half_written() {
         .await
         .unwrap();
     let base = serve(Db::Sqlite(pool)).await;
-    import_cannot_write(&app, &base, &token, 20_000).await;
+    let server = Client::new(app.http.clone(), &base);
+    import_cannot_write(&app, &server.with_token(&token), 20_000).await;
     assert_eq!(
         scalar(
             &app.db,

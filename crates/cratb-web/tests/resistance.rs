@@ -4,14 +4,9 @@
 
 mod common;
 
-use common::TestApp;
+use common::{COORD, COORD_BZH, LAB, PRESCRIBER, TestApp, scalar};
 use serde_json::Value;
 use std::collections::HashMap;
-
-const LAB: &str = "labo@demo.cratb.fr";
-const COORD: &str = "coordination@demo.cratb.fr";
-const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
-const PRESCRIBER: &str = "medecin@demo.cratb.fr";
 
 fn conformance(name: &str) -> String {
     format!(
@@ -20,23 +15,14 @@ fn conformance(name: &str) -> String {
     )
 }
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    match &app.db {
-        cratb_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        cratb_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    }
-}
-
 #[tokio::test]
 async fn an_uploaded_file_gives_the_amr_package_antibiogram() {
     let app = TestApp::spawn().await;
     // Bretagne holds no demo isolates: the region's antibiogram is the file's.
-    let token = app.token(COORD_BZH, true).await;
+    let api = app.api(COORD_BZH, true).await;
     let file = std::fs::read(conformance("input.csv")).unwrap();
-    let res = app
-        .http
-        .post(app.url("/api/v1/isolates/imports?filename=conformance.csv"))
-        .bearer_auth(&token)
+    let res = api
+        .post("/api/v1/isolates/imports?filename=conformance.csv")
         .header("content-type", "text/csv")
         .body(file)
         .send()
@@ -50,24 +36,24 @@ async fn an_uploaded_file_gives_the_amr_package_antibiogram() {
 
     // Pseudonymised at entry: no clear identifier in the table.
     assert_eq!(
-        count(
-            &app,
+        scalar(
+            &app.db,
             "SELECT COUNT(*) FROM isolates WHERE region_code = '53'"
         )
         .await,
         20_000
     );
     assert_eq!(
-        count(
-            &app,
+        scalar(
+            &app.db,
             "SELECT COUNT(*) FROM isolates WHERE patient_key LIKE 'P0%'"
         )
         .await,
         0
     );
     assert_eq!(
-        count(
-            &app,
+        scalar(
+            &app.db,
             "SELECT COUNT(DISTINCT patient_key) FROM isolates WHERE region_code = '53'"
         )
         .await,
@@ -83,10 +69,8 @@ async fn an_uploaded_file_gives_the_amr_package_antibiogram() {
         "one pseudonym per patient"
     );
 
-    let res = app
-        .http
-        .get(app.url("/api/v1/antibiogram?first_isolates=true"))
-        .bearer_auth(&token)
+    let res = api
+        .get("/api/v1/antibiogram?first_isolates=true")
         .send()
         .await
         .unwrap();
@@ -127,16 +111,16 @@ async fn an_uploaded_file_gives_the_amr_package_antibiogram() {
 
     // Imports and reads are in the audit log.
     assert_eq!(
-        count(
-            &app,
+        scalar(
+            &app.db,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.import'"
         )
         .await,
         1
     );
     assert!(
-        count(
-            &app,
+        scalar(
+            &app.db,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.read'"
         )
         .await
@@ -147,16 +131,14 @@ async fn an_uploaded_file_gives_the_amr_package_antibiogram() {
 #[tokio::test]
 async fn a_bad_file_is_refused_whole_with_line_and_column() {
     let app = TestApp::spawn().await;
-    let token = app.token(LAB, true).await;
-    let before = count(&app, "SELECT COUNT(*) FROM isolates").await;
+    let api = app.api(LAB, true).await;
+    let before = scalar(&app.db, "SELECT COUNT(*) FROM isolates").await;
     let file = "patient_id;date;organism;CTX_mic;CIP\n\
                 P1;2025-01-03;E. coli;0.5;S\n\
                 P2;2025-01-04;Escherichia colli;0.5;S\n\
                 P3;31/02/2025;K. pneumoniae;beaucoup;R\n";
-    let res = app
-        .http
-        .post(app.url("/api/v1/isolates/imports"))
-        .bearer_auth(&token)
+    let res = api
+        .post("/api/v1/isolates/imports")
         .header("accept-language", "en")
         .body(file)
         .send()
@@ -180,16 +162,14 @@ async fn a_bad_file_is_refused_whole_with_line_and_column() {
         "English: {problem}"
     );
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM isolates").await,
+        scalar(&app.db, "SELECT COUNT(*) FROM isolates").await,
         before,
         "nothing half-written"
     );
 
     // With skip_invalid the valid row goes in, and exactly what was skipped is said.
-    let res = app
-        .http
-        .post(app.url("/api/v1/isolates/imports?skip_invalid=true"))
-        .bearer_auth(&token)
+    let res = api
+        .post("/api/v1/isolates/imports?skip_invalid=true")
         .body(file)
         .send()
         .await
@@ -201,16 +181,14 @@ async fn a_bad_file_is_refused_whole_with_line_and_column() {
     assert_eq!(outcome["rows_skipped"], 2);
     assert_eq!(outcome["skipped"].as_array().unwrap().len(), 2);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM isolates").await,
+        scalar(&app.db, "SELECT COUNT(*) FROM isolates").await,
         before + 1
     );
 
     // A prescriber may read antibiograms but not import.
-    let prescriber = app.token(PRESCRIBER, true).await;
-    let res = app
-        .http
-        .post(app.url("/api/v1/isolates/imports"))
-        .bearer_auth(&prescriber)
+    let prescriber = app.api(PRESCRIBER, true).await;
+    let res = prescriber
+        .post("/api/v1/isolates/imports")
         .body(file)
         .send()
         .await
@@ -221,8 +199,8 @@ async fn a_bad_file_is_refused_whole_with_line_and_column() {
 #[tokio::test]
 async fn the_antibiogram_page_filters_exports_and_is_audited() {
     let app = TestApp::spawn().await;
-    let (cookie, _) = app.session(COORD).await;
-    let get = |path: &str| app.http.get(app.url(path)).header("cookie", &cookie).send();
+    let coord = app.client(COORD).await;
+    let get = |path: &str| coord.get(path).send();
 
     let page = get("/resistance").await.unwrap();
     assert_eq!(page.status(), 200);
@@ -299,8 +277,8 @@ async fn the_antibiogram_page_filters_exports_and_is_audited() {
 
     // Every view and export read isolate-level data: all in the audit log.
     assert!(
-        count(
-            &app,
+        scalar(
+            &app.db,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.read'"
         )
         .await
@@ -311,7 +289,7 @@ async fn the_antibiogram_page_filters_exports_and_is_audited() {
 #[tokio::test]
 async fn the_upload_page_imports_or_shows_every_problem() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(LAB).await;
+    let web = app.client(LAB).await;
     let upload = |body: &'static str| {
         let form = reqwest::multipart::Form::new()
             .text("guideline", "EUCAST 2025")
@@ -320,11 +298,7 @@ async fn the_upload_page_imports_or_shows_every_problem() {
                 "file",
                 reqwest::multipart::Part::bytes(body.as_bytes()).file_name("labo.csv"),
             );
-        app.http
-            .post(app.url(&format!("/resistance/imports?csrf={csrf}")))
-            .header("cookie", &cookie)
-            .multipart(form)
-            .send()
+        web.post_multipart("/resistance/imports", form).send()
     };
     let res = upload("patient_id,date,organism,specimen,AMC_mic\nP9,2025-03-01,E. coli,urine,16\n")
         .await
@@ -334,8 +308,8 @@ async fn the_upload_page_imports_or_shows_every_problem() {
     assert!(html.contains("id=\"import-done\""), "{html}");
     // Urine, UTI breakpoints: AMC 16 is S on the uncomplicated-UTI row (S<=32).
     assert_eq!(
-        count(
-            &app,
+        scalar(
+            &app.db,
             "SELECT COUNT(*) FROM isolates WHERE results = 'AMC=S'"
         )
         .await,
@@ -351,55 +325,47 @@ async fn the_upload_page_imports_or_shows_every_problem() {
 
     // A wrong file is undone: the import and its isolates go, the region is recomputed, and the
     // audit log says so. Another region's import is out of reach.
-    let id: i64 = count(
-        &app,
+    let id: i64 = scalar(
+        &app.db,
         "SELECT MAX(id) FROM isolate_imports WHERE filename = 'labo.csv'",
     )
     .await;
-    let before = count(&app, "SELECT COUNT(*) FROM isolates").await;
-    let res = app
-        .http
-        .post(app.url(&format!("/resistance/imports/{id}/delete")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str())])
+    let before = scalar(&app.db, "SELECT COUNT(*) FROM isolates").await;
+    let res = web
+        .post_button(&format!("/resistance/imports/{id}/delete"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("id=\"import-removed\""));
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM isolates").await,
+        scalar(&app.db, "SELECT COUNT(*) FROM isolates").await,
         before - 1
     );
     assert_eq!(
-        count(
-            &app,
+        scalar(
+            &app.db,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'isolates.import.delete'"
         )
         .await,
         1
     );
-    let (bzh_cookie, bzh_csrf) = app.session(COORD_BZH).await;
-    let demo_import: i64 = count(
-        &app,
+    let bzh = app.client(COORD_BZH).await;
+    let demo_import: i64 = scalar(
+        &app.db,
         "SELECT MIN(id) FROM isolate_imports WHERE region_code = '84'",
     )
     .await;
-    let res = app
-        .http
-        .post(app.url(&format!("/resistance/imports/{demo_import}/delete")))
-        .header("cookie", &bzh_cookie)
-        .form(&[("csrf", bzh_csrf.as_str())])
+    let res = bzh
+        .post_button(&format!("/resistance/imports/{demo_import}/delete"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
 
     // Without the token in the form's address, the upload is refused.
-    let res = app
-        .http
-        .post(app.url("/resistance/imports"))
-        .header("cookie", &cookie)
+    let res = web
+        .post("/resistance/imports")
         .multipart(reqwest::multipart::Form::new().text("uti", "never"))
         .send()
         .await
@@ -410,13 +376,11 @@ async fn the_upload_page_imports_or_shows_every_problem() {
 #[tokio::test]
 async fn pages_follow_imports_made_elsewhere_and_name_every_guideline() {
     let app = TestApp::spawn().await;
-    let token = app.token(LAB, true).await;
+    let api = app.api(LAB, true).await;
     let isolates = |table: &Value| table["isolates"].as_i64().unwrap();
     let get = || async {
-        let res = app
-            .http
-            .get(app.url("/api/v1/antibiogram?first_isolates=false"))
-            .bearer_auth(&token)
+        let res = api
+            .get("/api/v1/antibiogram?first_isolates=false")
             .send()
             .await
             .unwrap();

@@ -4,10 +4,8 @@
 
 mod common;
 
-use common::TestApp;
+use common::{COORD, TestApp, scalar};
 use std::time::Duration;
-
-const COORD: &str = "coordination@demo.cratb.fr";
 
 #[tokio::test]
 async fn an_import_waits_for_a_free_slot_then_is_told_to_try_again() {
@@ -15,24 +13,18 @@ async fn an_import_waits_for_a_free_slot_then_is_told_to_try_again() {
         c.imports = cratb_web::upload::ImportSlots::new(1, Duration::from_millis(100));
     })
     .await;
-    let (cookie, csrf) = app.session(COORD).await;
-    let token = app.token(COORD, true).await;
+    let coord = app.client(COORD).await;
+    let api = app.api(COORD, true).await;
     let csv = b"patient_id,date,organism,AMX\nP1,2025-01-02,Escherichia coli,S\n".to_vec();
     let page_upload = |path: &'static str| {
         let form = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(csv.clone()).file_name("f.csv"),
         );
-        app.http
-            .post(app.url(&format!("{path}?csrf={}", common::urlencode(&csrf))))
-            .header("cookie", &cookie)
-            .multipart(form)
-            .send()
+        coord.post_multipart(path, form).send()
     };
     let api_upload = || {
-        app.http
-            .post(app.url("/api/v1/isolates/imports"))
-            .bearer_auth(&token)
+        api.post("/api/v1/isolates/imports")
             .header("content-type", "text/csv")
             .body(csv.clone())
             .send()
@@ -70,20 +62,14 @@ async fn an_import_waits_for_a_free_slot_then_is_told_to_try_again() {
     );
     // Someone not logged in is sent to the login page, not queued.
     let res = app
-        .http
-        .post(app.url("/resistance/imports"))
+        .anonymous()
+        .post("/resistance/imports")
         .send()
         .await
         .unwrap();
     assert_ne!(res.status(), 503);
     // Pages that are not imports are not held up.
-    let res = app
-        .http
-        .get(app.url("/resistance/imports"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let res = coord.get("/resistance/imports").send().await.unwrap();
     assert_eq!(res.status(), 200);
 
     // Once the slot is free, the import runs.
@@ -97,7 +83,7 @@ async fn an_import_waits_for_a_free_slot_then_is_told_to_try_again() {
 #[tokio::test]
 async fn a_text_field_of_an_upload_form_is_bounded() {
     let app = TestApp::spawn().await;
-    let (cookie, csrf) = app.session(COORD).await;
+    let coord = app.client(COORD).await;
     let form = reqwest::multipart::Form::new()
         .text(
             "guideline",
@@ -107,14 +93,8 @@ async fn a_text_field_of_an_upload_form_is_bounded() {
             "file",
             reqwest::multipart::Part::bytes(b"a;b\n1;2\n".to_vec()).file_name("f.csv"),
         );
-    let res = app
-        .http
-        .post(app.url(&format!(
-            "/resistance/imports?csrf={}",
-            common::urlencode(&csrf)
-        )))
-        .header("cookie", &cookie)
-        .multipart(form)
+    let res = coord
+        .post_multipart("/resistance/imports", form)
         .send()
         .await
         .unwrap();
@@ -131,29 +111,15 @@ async fn a_text_field_of_an_upload_form_is_bounded() {
 #[tokio::test]
 async fn a_file_without_rows_is_refused_not_recorded_as_an_empty_import() {
     let app = TestApp::spawn().await;
-    let token = app.token(COORD, true).await;
-    let imports = || async {
-        let sql = "SELECT COUNT(*) FROM isolate_imports";
-        match &app.db {
-            cratb_store::Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(p)
-                .await
-                .unwrap(),
-            cratb_store::Db::Postgres(p) => sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(p)
-                .await
-                .unwrap(),
-        }
-    };
+    let api = app.api(COORD, true).await;
+    let imports = || scalar(&app.db, "SELECT COUNT(*) FROM isolate_imports");
     let before = imports().await;
     for body in [
         "patient_id,date,organism,AMX\n",
         "patient_id,date,organism,AMX\r\n\r\n\r\n",
     ] {
-        let res = app
-            .http
-            .post(app.url("/api/v1/isolates/imports"))
-            .bearer_auth(&token)
+        let res = api
+            .post("/api/v1/isolates/imports")
             .header("content-type", "text/csv")
             .body(body)
             .send()

@@ -10,7 +10,7 @@ mod hostile;
 
 mod common;
 
-use common::{COORD, Server, api_token, cratb, demo_password, fresh_database, login};
+use common::{COORD, Client, Server, cratb, demo_password, fresh_database};
 /// The bound of issue 12: any single import under 1 GiB resident.
 const MEMORY_BOUND: u64 = 1 << 30;
 
@@ -70,21 +70,14 @@ async fn every_import_route_refuses_every_hostile_file_and_the_server_stays_up()
     let accounts = cratb(&["demo", "--database", &database]);
     let password = demo_password(&accounts, COORD);
     let server = Server::start(&database).await;
-    let (client, csrf) = login(&server, COORD, &password).await;
-    let token = api_token(&server, &client, &csrf).await;
+    let coord = server.login(COORD, &password).await;
+    let api = coord.bearer(&coord.new_api_token("e2e", true).await);
 
     // Two senders, each over half of the routes: as many as the server's import slots.
     let fixtures = std::sync::Arc::new(hostile::all());
-    let base = std::sync::Arc::new(server.base.clone());
     let mut senders = Vec::new();
     for half in [0, 1] {
-        let (fixtures, base, client, csrf, token) = (
-            fixtures.clone(),
-            base.clone(),
-            client.clone(),
-            csrf.clone(),
-            token.clone(),
-        );
+        let (fixtures, coord, api) = (fixtures.clone(), coord.clone(), api.clone());
         senders.push(tokio::spawn(async move {
             let routes = PAGE_ROUTES
                 .iter()
@@ -92,12 +85,12 @@ async fn every_import_route_refuses_every_hostile_file_and_the_server_stays_up()
                 .filter(|(i, _)| i % 2 == half);
             for (_, route) in routes {
                 for f in fixtures.iter() {
-                    send_to_page(&client, &base, &csrf, route, f).await;
+                    send_to_page(&coord, route, f).await;
                 }
             }
             if half == 1 {
                 for f in fixtures.iter() {
-                    send_to_api(&client, &base, &token, f).await;
+                    send_to_api(&api, f).await;
                 }
             }
         }));
@@ -108,7 +101,7 @@ async fn every_import_route_refuses_every_hostile_file_and_the_server_stays_up()
         }
     }
 
-    let res = client.get(server.url("/healthz")).send().await.unwrap();
+    let res = coord.get("/healthz").send().await.unwrap();
     assert_eq!(res.status(), 200, "the server is still up");
     let peak = server.peak_resident();
     eprintln!(
@@ -120,13 +113,7 @@ async fn every_import_route_refuses_every_hostile_file_and_the_server_stays_up()
 }
 
 /// Sends a hostile file to a page route: a 4xx with the fixture's message.
-async fn send_to_page(
-    client: &reqwest::Client,
-    base: &str,
-    csrf: &str,
-    route: &PageRoute,
-    f: &hostile::Fixture,
-) {
+async fn send_to_page(client: &Client, route: &PageRoute, f: &hostile::Fixture) {
     let mut form = reqwest::multipart::Form::new();
     for (name, value) in route.fields {
         form = form.text(*name, *value);
@@ -138,8 +125,7 @@ async fn send_to_page(
         );
     }
     let res = client
-        .post(format!("{base}{}?csrf={csrf}", route.path))
-        .multipart(form)
+        .post_multipart(route.path, form)
         .send()
         .await
         .unwrap_or_else(|e| panic!("{} to {}: {e}", f.name, route.path));
@@ -155,10 +141,9 @@ async fn send_to_page(
 }
 
 /// Sends a hostile file to the API's isolate import: a 4xx problem with the fixture's message.
-async fn send_to_api(client: &reqwest::Client, base: &str, token: &str, f: &hostile::Fixture) {
-    let res = client
-        .post(format!("{base}/api/v1/isolates/imports"))
-        .bearer_auth(token)
+async fn send_to_api(api: &Client, f: &hostile::Fixture) {
+    let res = api
+        .post("/api/v1/isolates/imports")
         .header("content-type", "application/octet-stream")
         .body(f.bytes.clone())
         .send()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{COORD, Server, api_token, cratb, demo_password, fresh_database, login, scalar};
+use common::{COORD, Server, cratb, demo_password, fresh_database, scalar_at};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -15,25 +15,18 @@ async fn a_server_killed_during_an_import_restarts_without_any_of_it() {
     let isolates = "SELECT COUNT(*) FROM isolates";
     let imports = "SELECT COUNT(*) FROM isolate_imports";
     let (before, imports_before) = (
-        scalar(&database, isolates).await,
-        scalar(&database, imports).await,
+        scalar_at(&database, isolates).await,
+        scalar_at(&database, imports).await,
     );
     let mut server = Server::start(&database).await;
-    let (client, csrf) = login(&server, COORD, &password).await;
-    let token = api_token(&server, &client, &csrf).await;
+    let coord = server.login(COORD, &password).await;
+    let api = coord.bearer(&coord.new_api_token("e2e", true).await);
     let mut file = String::from("patient_id;date;organism;AMX;CIP\n");
     for i in 0..400_000 {
         file.push_str(&format!("K{i};2024-05-{:02};E. coli;R;S\n", i % 28 + 1));
     }
-    let url = server.url("/api/v1/isolates/imports");
-    let sending = tokio::spawn(async move {
-        reqwest::Client::new()
-            .post(url)
-            .bearer_auth(token)
-            .body(file)
-            .send()
-            .await
-    });
+    let sending =
+        tokio::spawn(async move { api.post("/api/v1/isolates/imports").body(file).send().await });
     // Killed once it is writing: SQLite's first staged rows are in; PostgreSQL's transaction
     // holds the region's import lock.
     let writing = if database.starts_with("sqlite:") {
@@ -42,7 +35,7 @@ async fn a_server_killed_during_an_import_restarts_without_any_of_it() {
         "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
          WHERE l.locktype = 'advisory' AND d.datname = current_database()"
     };
-    while scalar(&database, writing).await == 0 {
+    while scalar_at(&database, writing).await == 0 {
         assert!(
             !sending.is_finished(),
             "the import ended before it was seen writing"
@@ -55,14 +48,15 @@ async fn a_server_killed_during_an_import_restarts_without_any_of_it() {
 
     let server = Server::start(&database).await;
     assert_eq!(
-        scalar(&database, isolates).await,
+        scalar_at(&database, isolates).await,
         before,
         "no isolate of the cut import"
     );
-    assert_eq!(scalar(&database, imports).await, imports_before);
-    let (client, _) = login(&server, COORD, &password).await;
-    let res = client
-        .get(server.url("/resistance?region=84"))
+    assert_eq!(scalar_at(&database, imports).await, imports_before);
+    let res = server
+        .login(COORD, &password)
+        .await
+        .get("/resistance?region=84")
         .send()
         .await
         .unwrap();
@@ -83,7 +77,7 @@ fn demo_folder(server: &Server) -> std::path::PathBuf {
 async fn two_demos_on_one_machine_each_have_their_own_database() {
     let mut first = Server::serve(&["--demo"]).await;
     let password = demo_password(&first.output(), COORD);
-    let (client, _) = login(&first, COORD, &password).await;
+    let coord = first.login(COORD, &password).await;
     let mut second = Server::serve(&["--demo", "--seed", "7", "--keep-demo"]).await;
     let (one, two) = (demo_folder(&first), demo_folder(&second));
     assert_ne!(one, two);
@@ -91,11 +85,11 @@ async fn two_demos_on_one_machine_each_have_their_own_database() {
 
     // The first demo's session lives on: the second did not replace its database.
     for _ in 0..300 {
-        let res = client.get(first.url("/account")).send().await.unwrap();
+        let res = coord.get("/account").send().await.unwrap();
         assert_eq!(res.status(), 200, "still logged in to the first demo");
     }
     let other = demo_password(&second.output(), COORD);
-    login(&second, COORD, &other).await;
+    second.login(COORD, &other).await;
 
     assert!(first.stop().success());
     assert!(

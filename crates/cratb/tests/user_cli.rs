@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{BIN, fresh_database, scalar};
+use common::{BIN, fresh_database, scalar_at};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -64,7 +64,7 @@ async fn user_add_creates_the_account_with_its_audit_entry() {
     );
     let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'user.create' AND actor = 'cli'
                    AND summary LIKE '%coord@exemple.fr%ligne de commande%'";
-    assert_eq!(scalar(&database, audited).await, 1);
+    assert_eq!(scalar_at(&database, audited).await, 1);
 
     let (ok, _, err) = add("coord@exemple.fr", "Girafe-violette-2026\n")();
     assert!(!ok);
@@ -75,9 +75,9 @@ async fn user_add_creates_the_account_with_its_audit_entry() {
     let (ok, _, err) = add("autre@exemple.fr", "court\n")();
     assert!(!ok);
     assert!(err.contains("mot de passe"), "{err}");
-    assert_eq!(scalar(&database, "SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(scalar_at(&database, "SELECT COUNT(*) FROM users").await, 1);
     assert_eq!(
-        scalar(
+        scalar_at(
             &database,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'user.create'"
         )

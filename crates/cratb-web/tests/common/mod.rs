@@ -1,9 +1,24 @@
 //! Test harness: the real server on a random port, over a fresh SQLite file or a fresh
-//! PostgreSQL database (when `CRATB_TEST_DATABASE_URL` is set), filled with demo data.
+//! PostgreSQL database (when `CRATB_TEST_DATABASE_URL` is set), filled with demo data; and
+//! callers of it ([`Client`], from `cratb-testkit`) logged in as the demo accounts.
 #![allow(dead_code)]
 
 use cratb_demo::DemoAccount;
-use cratb_store::{Db, sessions, tokens, users};
+use cratb_store::establishments::{self, Establishment, EstablishmentQuery};
+use cratb_store::{Db, PageRequest, sessions, tokens, users};
+// Each test file takes what it needs of these.
+#[allow(unused_imports)]
+pub use cratb_testkit::{Client, extract, meta_csrf, scalar};
+
+/// Demo accounts (`cratb_demo`), by what they do.
+pub const COORD: &str = "coordination@demo.cratb.fr";
+pub const COORD_BZH: &str = "coordination.bretagne@demo.cratb.fr";
+pub const ADMIN: &str = "admin@demo.cratb.fr";
+pub const PRESCRIBER: &str = "medecin@demo.cratb.fr";
+pub const SECRETARY: &str = "secretariat@demo.cratb.fr";
+pub const EMA: &str = "ema@demo.cratb.fr";
+pub const ARS: &str = "ars@demo.cratb.fr";
+pub const LAB: &str = "labo@demo.cratb.fr";
 
 pub struct TestApp {
     pub base: String,
@@ -18,41 +33,6 @@ pub struct TestApp {
     pub state: cratb_web::AppState,
 }
 
-fn unique() -> String {
-    cratb_store::random_token(6)
-}
-
-/// The database URL of a fresh, empty database for one test.
-async fn fresh_database() -> String {
-    match std::env::var("CRATB_TEST_DATABASE_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
-        Some(base) => {
-            let name = format!("cratb_t_{}", unique());
-            let db = Db::connect(&base)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {base}: {e}"));
-            match &db {
-                Db::Postgres(p) => {
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                        .execute(p)
-                        .await
-                        .expect("create test database");
-                }
-                Db::Sqlite(_) => panic!("CRATB_TEST_DATABASE_URL must be a postgres:// URL"),
-            }
-            db.close().await;
-            let (prefix, _) = base.rsplit_once('/').expect("URL with a database name");
-            format!("{prefix}/{name}")
-        }
-        None => {
-            let path = std::env::temp_dir().join(format!("cratb-test-{}.db", unique()));
-            format!("sqlite://{}", path.display())
-        }
-    }
-}
-
 impl TestApp {
     /// Starts a server over a fresh demo database.
     pub async fn spawn() -> TestApp {
@@ -61,7 +41,7 @@ impl TestApp {
 
     /// [`TestApp::spawn`], with its configuration adjusted by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut cratb_web::Config)) -> TestApp {
-        let url = fresh_database().await;
+        let url = cratb_testkit::fresh_database("cratb_t").await;
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
         let report = cratb_demo::generate_with(&db, 7, 4_000)
@@ -71,7 +51,8 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let mail_dir = std::env::temp_dir().join(format!("cratb-test-mail-{}", unique()));
+        let mail_dir =
+            std::env::temp_dir().join(format!("cratb-test-mail-{}", cratb_store::random_token(6)));
         let mut config = cratb_web::Config {
             mailer: cratb_web::mail::Mailer::folder(mail_dir.clone(), None).expect("mail folder"),
             ..Default::default()
@@ -83,16 +64,12 @@ impl TestApp {
             state.clone(),
             std::future::pending(),
         ));
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
         TestApp {
             base,
             db,
             database_url: url,
             accounts: report.accounts,
-            http,
+            http: cratb_testkit::http(),
             mail_dir,
             state,
         }
@@ -125,60 +102,52 @@ impl TestApp {
             .id
     }
 
-    /// A session opened directly in the store: (cookie header, csrf token).
-    pub async fn session(&self, email: &str) -> (String, String) {
-        let id = self.user_id(email).await;
-        let (token, csrf) = sessions::create(&self.db, id).await.unwrap();
-        (format!("cratb_session={token}"), csrf)
+    /// An anonymous caller.
+    pub fn anonymous(&self) -> Client {
+        Client::new(self.http.clone(), &self.base)
     }
 
-    /// An API token of the user.
+    /// The user's caller in pages: a session opened directly in the store (its cookie and
+    /// CSRF token).
+    pub async fn client(&self, email: &str) -> Client {
+        let id = self.user_id(email).await;
+        let (session, csrf) = sessions::create(&self.db, id).await.unwrap();
+        self.anonymous().with_session(&session, &csrf)
+    }
+
+    /// The user's caller in the API: a new token, read-only or read-write.
+    pub async fn api(&self, email: &str, write: bool) -> Client {
+        self.anonymous().with_token(&self.token(email, write).await)
+    }
+
+    /// A new API token of the user.
     pub async fn token(&self, email: &str, write: bool) -> String {
         let id = self.user_id(email).await;
         tokens::create(&self.db, id, "test", write).await.unwrap().1
     }
 
-    /// Logs in through the form like a browser; returns a cookie-keeping client.
+    /// Logs in through the form like a browser: the cookie-keeping client and the form's
+    /// answer.
     pub async fn login(&self, email: &str, password: &str) -> (reqwest::Client, reqwest::Response) {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let page = client
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = extract(&page, "name=\"csrf\" value=\"", "\"").expect("csrf in login form");
-        let res = client
-            .post(self.url("/login"))
-            .form(&[
-                ("email", email),
-                ("password", password),
-                ("csrf", &csrf),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        (client, res)
+        Client::submit_login(&self.base, email, password).await
     }
-}
 
-/// The text between `start` and the next `end`.
-pub fn extract(text: &str, start: &str, end: &str) -> Option<String> {
-    let i = text.find(start)? + start.len();
-    let j = text[i..].find(end)? + i;
-    Some(text[i..j].to_owned())
-}
-
-/// The session CSRF token of a logged-in page.
-pub fn meta_csrf(page: &str) -> String {
-    extract(page, "<meta name=\"csrf-token\" content=\"", "\"").expect("csrf meta")
+    /// The first establishment of department `code` (any region).
+    pub async fn establishment_in(&self, code: &str) -> Establishment {
+        establishments::list(
+            &self.db,
+            &cratb_domain::Scope::National,
+            &EstablishmentQuery {
+                department: Some(code.into()),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(1)),
+        )
+        .await
+        .unwrap()
+        .items
+        .remove(0)
+    }
 }
 
 /// Percent-encodes a query-string value.

@@ -3,6 +3,9 @@
 //! `CRATB_TEST_DATABASE_URL` is set).
 #![allow(dead_code)]
 
+// Each test file takes what it needs of these.
+#[allow(unused_imports)]
+pub use cratb_testkit::{Client, scalar_at};
 use std::process::{Child, Command};
 use std::time::Duration;
 
@@ -22,31 +25,7 @@ pub fn unique() -> String {
 
 /// A fresh database: a new PostgreSQL database when asked for, else a temporary SQLite file.
 pub async fn fresh_database() -> String {
-    match std::env::var("CRATB_TEST_DATABASE_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
-        Some(base) => {
-            let name = format!("cratb_e2e_{}", unique());
-            let db = cratb_store::Db::connect(&base)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL unreachable at {base}: {e}"));
-            let cratb_store::Db::Postgres(pool) = &db else {
-                panic!("CRATB_TEST_DATABASE_URL must be a postgres:// URL")
-            };
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(pool)
-                .await
-                .expect("create the test database");
-            db.close().await;
-            let (prefix, _) = base.rsplit_once('/').expect("URL with a database name");
-            format!("{prefix}/{name}")
-        }
-        None => {
-            let path = std::env::temp_dir().join(format!("cratb-e2e-{}.db", unique()));
-            format!("sqlite://{}", path.display())
-        }
-    }
+    cratb_testkit::fresh_database("cratb_e2e").await
 }
 
 /// Runs `cratb <args>`, which must succeed; returns its standard output.
@@ -139,6 +118,11 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// Logs in through the login form, which must succeed: the session's caller.
+    pub async fn login(&self, email: &str, password: &str) -> Client {
+        Client::login(&self.base, email, password).await
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -176,78 +160,4 @@ pub fn demo_password(accounts: &str, email: &str) -> String {
         .and_then(|l| l.split_whitespace().last())
         .unwrap_or_else(|| panic!("no demo account {email} in:\n{accounts}"))
         .to_owned()
-}
-
-/// A new read-write API token of the logged-in user, made on the account page.
-pub async fn api_token(server: &Server, client: &reqwest::Client, csrf: &str) -> String {
-    let page = client
-        .post(server.url("/account/tokens"))
-        .form(&[("name", "e2e"), ("write", "on"), ("csrf", csrf)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    between(&page, "id=\"new-token\">", "</code>").expect("the new API token")
-}
-
-/// The text between `start` and the next `end`.
-pub fn between(text: &str, start: &str, end: &str) -> Option<String> {
-    let i = text.find(start)? + start.len();
-    let j = text[i..].find(end)? + i;
-    Some(text[i..j].to_owned())
-}
-
-/// Logs in through the login form; returns the cookie-keeping client and the session's CSRF
-/// token.
-pub async fn login(server: &Server, email: &str, password: &str) -> (reqwest::Client, String) {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client
-        .get(server.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = between(&page, "name=\"csrf\" value=\"", "\"").expect("csrf in the login form");
-    let res = client
-        .post(server.url("/login"))
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf", &csrf),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "login of {email}");
-    let page = client
-        .get(server.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = between(&page, "<meta name=\"csrf-token\" content=\"", "\"").expect("csrf meta");
-    (client, csrf)
-}
-
-/// One number read from the database at `database` (a count, a sum).
-pub async fn scalar(database: &str, sql: &str) -> i64 {
-    let db = cratb_store::Db::connect(database).await.unwrap();
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    let n = match &db {
-        cratb_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        cratb_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    };
-    db.close().await;
-    n
 }
