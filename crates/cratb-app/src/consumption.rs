@@ -193,14 +193,10 @@ pub async fn import_populations(
 }
 
 fn primary_entry(actor: &Actor, region: &str, summary: String) -> audit::NewEntry {
-    audit::NewEntry {
-        entity_id: None,
-        ..actor.entry(
-            "primary_care.import",
-            "primary_care_import",
-            "",
-            Some(region),
-            summary,
-        )
-    }
+    actor.event(
+        "primary_care.import",
+        "primary_care_import",
+        Some(region),
+        summary,
+    )
 }

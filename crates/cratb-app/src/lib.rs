@@ -11,6 +11,7 @@ pub mod directory;
 pub mod establishments;
 pub mod network;
 pub mod resistance;
+pub mod sessions;
 pub mod territories;
 pub mod users;
 
@@ -80,6 +81,34 @@ impl Actor {
             ip: self.ip.clone(),
             request_id: self.request_id.clone(),
         }
+    }
+
+    /// The audit entry of something done by this actor to no one entity (a campaign, an
+    /// import of many rows, a read).
+    pub fn event(
+        &self,
+        action: &str,
+        entity: &str,
+        region: Option<&str>,
+        summary: String,
+    ) -> audit::NewEntry {
+        audit::NewEntry {
+            entity_id: None,
+            ..self.entry(action, entity, "", region, summary)
+        }
+    }
+
+    /// Records an event that changes nothing else (a read of patient-level data, an export,
+    /// the e-mails of a campaign), in its own transaction.
+    pub async fn record(
+        &self,
+        db: &cratb_store::Db,
+        action: &str,
+        entity: &str,
+        region: Option<&str>,
+        summary: String,
+    ) -> Result<()> {
+        Ok(audit::append(db, &self.event(action, entity, region, summary)).await?)
     }
 }
 

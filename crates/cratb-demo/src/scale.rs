@@ -264,6 +264,7 @@ pub async fn generate(
             import::Mode::ValidOnly,
             "bench",
             "bench.csv",
+            None,
         )
         .await
         {

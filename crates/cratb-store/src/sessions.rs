@@ -1,7 +1,7 @@
 //! Server-side sessions (OWASP ASVS 5.0 V7): random 256-bit ids of which only the SHA-256 is
 //! stored, a CSRF token per session, idle and absolute timeouts, logout everywhere.
 
-use crate::{Db, Result, hash_token, now, on_db, random_token, users::User};
+use crate::{Db, Result, Tx, hash_token, now, on_db, on_tx, random_token, users::User};
 use time::{Duration, OffsetDateTime};
 
 /// Idle timeout: a session unused this long is over.
@@ -20,11 +20,11 @@ pub struct Session {
 }
 
 /// Opens a session for `user_id`; returns the cookie value (the only copy of the secret).
-pub async fn create(db: &Db, user_id: i64) -> Result<(String, String)> {
+pub async fn create(tx: &mut Tx, user_id: i64) -> Result<(String, String)> {
     let token = random_token(32);
     let csrf = random_token(32);
     let at = now();
-    on_db!(db, p => sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
+    on_tx!(tx, p => sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)")
         .bind(hash_token(&token)).bind(user_id).bind(&csrf).bind(at).bind(at + ABSOLUTE).execute(p).await.map(|r| r.rows_affected()))?;
     Ok((token, csrf))
 }
@@ -50,7 +50,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Session>> {
     let Some(r) = row else { return Ok(None) };
     let t = now();
     if !r.user.active || t >= r.expires_at || t - r.last_seen_at >= IDLE {
-        delete(db, &r.token_hash).await?;
+        on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&r.token_hash).execute(p).await.map(|r| r.rows_affected()))?;
         return Ok(None);
     }
     if t - r.last_seen_at >= TOUCH_EVERY {
@@ -64,15 +64,15 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Session>> {
 }
 
 /// Ends one session, by the hash of its id.
-pub async fn delete(db: &Db, token_hash: &str) -> Result<()> {
-    on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(p).await.map(|r| r.rows_affected()))?;
+pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
+    on_tx!(tx, p => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Ends every session of a user (logout everywhere); returns how many were ended.
-pub async fn delete_all_for_user(db: &Db, user_id: i64) -> Result<u64> {
+pub async fn delete_all_for_user(tx: &mut Tx, user_id: i64) -> Result<u64> {
     Ok(
-        on_db!(db, p => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await.map(|r| r.rows_affected()))?,
+        on_tx!(tx, p => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await.map(|r| r.rows_affected()))?,
     )
 }
 

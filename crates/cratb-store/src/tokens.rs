@@ -1,6 +1,6 @@
 //! Personal API tokens: shown once, stored hashed, read-only or read-write, revocable.
 
-use crate::{Db, Result, StoreError, hash_token, now, on_db, random_token, users::User};
+use crate::{Db, Result, StoreError, Tx, hash_token, now, on_db, on_tx, random_token, users::User};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -21,7 +21,12 @@ pub struct ApiToken {
 }
 
 /// Creates a token for `user_id`; returns its id and the secret (shown once).
-pub async fn create(db: &Db, user_id: i64, name: &str, can_write: bool) -> Result<(i64, String)> {
+pub async fn create(
+    tx: &mut Tx,
+    user_id: i64,
+    name: &str,
+    can_write: bool,
+) -> Result<(i64, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(StoreError::Invalid("name"));
@@ -29,7 +34,7 @@ pub async fn create(db: &Db, user_id: i64, name: &str, can_write: bool) -> Resul
     let secret = format!("{PREFIX}{}", random_token(24));
     let prefix: String = secret.chars().take(PREFIX.len() + 6).collect();
     let at = now();
-    let id = on_db!(db, p => sqlx::query_scalar(
+    let id = on_tx!(tx, p => sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, prefix, token_hash, can_write, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(user_id).bind(name).bind(prefix).bind(hash_token(&secret)).bind(can_write).bind(at).fetch_one(p).await?);
     Ok((id, secret))
@@ -43,9 +48,9 @@ pub async fn list(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
 }
 
 /// Revokes one of a user's tokens.
-pub async fn revoke(db: &Db, user_id: i64, id: i64) -> Result<()> {
+pub async fn revoke(tx: &mut Tx, user_id: i64, id: i64) -> Result<()> {
     let at = now();
-    let n = on_db!(db, p => sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+    let n = on_tx!(tx, p => sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
         .bind(at).bind(id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         Err(StoreError::NotFound)

@@ -219,9 +219,9 @@ pub enum PasswordChangeError {
     WrongCurrent,
 }
 
-/// Changes a password: the new one must pass the policy (checked first, it is cheap) and the
-/// current one must be right.
-pub async fn change_password(
+/// Whether a password may be changed: the new one must pass the policy (checked first, it is
+/// cheap) and the current one must be right.
+pub async fn check_password_change(
     db: &Db,
     id: i64,
     current: &str,
@@ -234,15 +234,14 @@ pub async fn change_password(
     if authenticate(db, &u.email, current).await?.is_none() {
         return Ok(Err(PasswordChangeError::WrongCurrent));
     }
-    set_password(db, id, new).await?;
     Ok(Ok(()))
 }
 
 /// Sets a password (already checked against the policy by the caller).
-pub async fn set_password(db: &Db, id: i64, password: &str) -> Result<()> {
+pub async fn set_password(tx: &mut Tx, id: i64, password: &str) -> Result<()> {
     let hash = hash_password(password);
     let at = now();
-    on_db!(db, p => sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash).bind(at).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, p => sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash).bind(at).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -176,8 +176,8 @@ async fn main() {
     )
     .await
     .unwrap();
+    let (session, _) = cratb_store::sessions::create(&mut tx, user).await.unwrap();
     tx.commit().await.unwrap();
-    let (session, _) = cratb_store::sessions::create(&db, user).await.unwrap();
     let cookie = format!("cratb_session={session}");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -80,13 +80,13 @@ async fn main() {
     )
     .await
     .unwrap();
-    tx.commit().await.unwrap();
-    let (session, csrf) = cratb_store::sessions::create(&db, user).await.unwrap();
+    let (session, csrf) = cratb_store::sessions::create(&mut tx, user).await.unwrap();
     let cookie = format!("cratb_session={session}");
-    let token = cratb_store::tokens::create(&db, user, "bench", false)
+    let token = cratb_store::tokens::create(&mut tx, user, "bench", false)
         .await
         .unwrap()
         .1;
+    tx.commit().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = cratb_web::AppState::new(db.clone(), cratb_web::Config::default());

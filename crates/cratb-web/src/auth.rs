@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Pa
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cratb_domain::{Permission, Scope};
-use cratb_store::{audit, sessions, tokens, users::User};
+use cratb_store::{sessions, tokens, users::User};
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "cratb_session";
@@ -70,30 +70,6 @@ impl Auth {
             } else {
                 cratb_app::Channel::Web
             },
-            ip: self.ip.clone(),
-            request_id: self.request_id.clone(),
-        }
-    }
-    /// An audit entry pre-filled with who, from where, and the request id.
-    pub fn audit_entry(
-        &self,
-        action: &str,
-        entity: &str,
-        entity_id: Option<String>,
-        region: Option<String>,
-        summary: String,
-    ) -> audit::NewEntry {
-        audit::NewEntry {
-            actor_id: self.user.as_ref().map(|u| u.id),
-            actor: self
-                .user
-                .as_ref()
-                .map_or_else(|| "anonyme".to_owned(), |u| u.email.clone()),
-            action: action.into(),
-            entity: entity.into(),
-            entity_id,
-            region_code: region,
-            summary,
             ip: self.ip.clone(),
             request_id: self.request_id.clone(),
         }

@@ -78,11 +78,13 @@ async fn api_tokens_problems_and_writes() {
     // A revoked token stops working.
     let id = app.user_id(COORD).await;
     let list = cratb_store::tokens::list(&app.db, id).await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
     for t in list {
-        cratb_store::tokens::revoke(&app.db, id, t.id)
+        cratb_store::tokens::revoke(&mut tx, id, t.id)
             .await
             .unwrap();
     }
+    tx.commit().await.unwrap();
     assert_eq!(
         ro.get("/api/v1/me").send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED

@@ -71,6 +71,7 @@ pub async fn start_campaign(
     scope: &Scope,
     region: &RegionCode,
     actor: &str,
+    entry: Option<&(dyn Fn(usize) -> crate::audit::NewEntry + Sync)>,
 ) -> Result<Vec<Invitation>> {
     if !scope.allows(region.as_str()) {
         return Err(StoreError::Invalid("region"));
@@ -99,6 +100,9 @@ pub async fn start_campaign(
                 token: sign(&secret, id, expires_at.unix_timestamp()),
                 expires_at,
             });
+        }
+        if let Some(entry) = entry {
+            crate::audit::insert_entry!(entry(people.len())).execute(&mut *tx).await?;
         }
         tx.commit().await
     }.await)?;
@@ -184,12 +188,14 @@ pub enum Outcome {
     Submitted,
 }
 
-/// Uses link `link_id` (once) on professional `p` with what they sent.
+/// Uses link `link_id` (once) on professional `p` with what they sent; `entry`, if given, makes
+/// the audit entry of the answer, written with it.
 pub async fn answer(
     db: &Db,
     link_id: i64,
     p: &Professional,
     sent: &NewProfessional,
+    entry: Option<&(dyn Fn(Outcome) -> crate::audit::NewEntry + Sync)>,
 ) -> Result<Outcome> {
     let at = now();
     let current = Snapshot::of(p);
@@ -215,6 +221,9 @@ pub async fn answer(
                                  VALUES ($1, $2, $3, $4, 'pending')")
                         .bind(p.id).bind(&p.region_code).bind(&data).bind(at).execute(&mut *tx).await?;
                 }
+            }
+            if let Some(entry) = entry {
+                crate::audit::insert_entry!(entry(outcome)).execute(&mut *tx).await?;
             }
         }
         tx.commit().await?;

@@ -5,6 +5,7 @@
 
 use super::{NewProfessional, Professional, ProfessionalInput, Snapshot};
 use crate::BeginWrite;
+use crate::audit::NewEntry;
 use crate::tabular::Table;
 use crate::{Db, Result, StoreError, now, on_db};
 use cratb_domain::geo::fold;
@@ -554,7 +555,8 @@ pub enum CommitError {
 }
 
 /// Writes the new and updated rows of `plan` in one transaction, each as a version of its
-/// entry noting the file.
+/// entry noting the file; `entry`, if given, makes the import's audit entry, written in it.
+#[allow(clippy::too_many_arguments)]
 pub async fn commit(
     db: &Db,
     scope: &Scope,
@@ -563,6 +565,7 @@ pub async fn commit(
     mode: Mode,
     actor: &str,
     filename: &str,
+    entry: Option<&(dyn Fn(&Report) -> NewEntry + Sync)>,
 ) -> Result<Report, CommitError> {
     if !scope.allows(region.as_str()) {
         return Err(StoreError::Invalid("region").into());
@@ -597,6 +600,9 @@ pub async fn commit(
     .into_iter()
     .collect();
     let new_count = writes.iter().filter(|(e, _)| e.is_none()).count();
+    report.created = new_count;
+    report.updated = writes.len() - new_count;
+    let report = report;
     let postgres = matches!(db, Db::Postgres(_));
     // Rows per statement: PostgreSQL takes thousands of parameters at once; the SQLite driver
     // binds in time quadratic in their number, so it gets small batches.
@@ -698,12 +704,13 @@ pub async fn commit(
             }
             q.execute(&mut *tx).await?;
         }
+        if let Some(entry) = entry {
+            crate::audit::insert_entry!(entry(&report)).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok::<(), sqlx::Error>(())
     }.await)
     .map_err(super::establishments_or_conflict)?;
-    report.created = writes.iter().filter(|(e, _)| e.is_none()).count();
-    report.updated = writes.len() - report.created;
     Ok(report)
 }
 

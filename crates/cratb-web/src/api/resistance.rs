@@ -13,7 +13,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cratb_domain::Scope;
-use cratb_store::audit;
 use cratb_store::resistance::{ImportError, ImportOutcome, ImportRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -183,14 +182,16 @@ async fn region_data(
     )
     .await?;
     let data = state.amr.region(&state.db, &region).await?;
-    let entry = auth.audit_entry(
-        "isolates.read",
-        "api",
-        None,
-        Some(region.clone()),
-        f.summary(),
-    );
-    audit::append(&state.db, &entry).await?;
+    auth.actor(user, scope)
+        .record(
+            &state.db,
+            "isolates.read",
+            "api",
+            Some(&region),
+            f.summary(),
+        )
+        .await
+        .map_err(ApiError::app(auth.lang))?;
     Ok((region, data))
 }
 

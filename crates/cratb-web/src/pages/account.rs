@@ -9,7 +9,7 @@ use crate::input::Path;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use cratb_store::{audit, sessions, tokens, users};
+use cratb_store::{sessions, tokens, users};
 use serde::Deserialize;
 
 pub struct TokenRow {
@@ -92,45 +92,31 @@ pub async fn change_password(
 ) -> PageResult {
     let lang = auth.lang;
     let tr = lang.tr();
-    let (user, _) = auth.page_user()?;
-    let refusal = match users::change_password(
+    let (user, scope) = auth.page_user()?;
+    let actor = auth.actor(user, scope);
+    let changed = cratb_app::sessions::change_password(
         &state.db,
-        user.id,
+        &actor,
+        user,
         &f.current.unwrap_or_default(),
         &f.new.unwrap_or_default(),
     )
     .await
-    .map_err(PageError::store(lang))?
-    {
-        Ok(()) => None,
-        Err(users::PasswordChangeError::Policy(e)) => {
-            Some(cratb_domain::Bilingual::in_lang(&e, lang))
+    .map_err(PageError::app(lang))?;
+    let token = match changed {
+        Ok(token) => token,
+        Err(refused) => {
+            let message = match refused {
+                users::PasswordChangeError::Policy(e) => cratb_domain::Bilingual::in_lang(&e, lang),
+                users::PasswordChangeError::WrongCurrent => tr.wrong_current_password.to_owned(),
+            };
+            let notes = Notes {
+                password_error: Some(message),
+                ..Default::default()
+            };
+            return page(&state, &auth, notes, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
-        Err(users::PasswordChangeError::WrongCurrent) => Some(tr.wrong_current_password.to_owned()),
     };
-    if let Some(message) = refusal {
-        let notes = Notes {
-            password_error: Some(message),
-            ..Default::default()
-        };
-        return page(&state, &auth, notes, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
-    let db = &state.db;
-    let _ = sessions::delete_all_for_user(db, user.id).await;
-    let _ = audit::append(
-        db,
-        &auth.audit_entry(
-            "user.password",
-            "user",
-            Some(user.id.to_string()),
-            user.region_code.clone(),
-            "mot de passe changé ; sessions fermées".into(),
-        ),
-    )
-    .await;
-    let (token, _) = sessions::create(db, user.id)
-        .await
-        .map_err(PageError::store(lang))?;
     Ok(super::login::redirect_setting(
         "/account",
         &state,
@@ -142,21 +128,10 @@ pub async fn change_password(
 
 /// Ends every session of the user, this one included.
 pub async fn logout_everywhere(State(state): State<AppState>, auth: Auth) -> PageResult {
-    let (user, _) = auth.page_user()?;
-    let n = sessions::delete_all_for_user(&state.db, user.id)
+    let (user, scope) = auth.page_user()?;
+    cratb_app::sessions::sign_out_everywhere(&state.db, &auth.actor(user, scope), user)
         .await
-        .unwrap_or(0);
-    let _ = audit::append(
-        &state.db,
-        &auth.audit_entry(
-            "logout.everywhere",
-            "session",
-            Some(user.id.to_string()),
-            user.region_code.clone(),
-            format!("déconnexion de toutes les sessions ({n})"),
-        ),
-    )
-    .await;
+        .map_err(PageError::app(auth.lang))?;
     Ok(super::login::redirect_setting(
         "/login?bye=1",
         &state,
@@ -179,38 +154,19 @@ pub async fn create_token(
     HtmlForm(f): HtmlForm<TokenForm>,
 ) -> PageResult {
     let lang = auth.lang;
-    let (user, _) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let can_write = f.write.is_some();
-    match tokens::create(
+    let name = f.name.unwrap_or_default();
+    match cratb_app::sessions::create_token(
         &state.db,
-        user.id,
-        f.name.as_deref().unwrap_or(""),
+        &auth.actor(user, scope),
+        user,
+        &name,
         can_write,
     )
     .await
     {
-        Ok((id, secret)) => {
-            let summary = format!(
-                "jeton d'API créé : {} ({})",
-                f.name.unwrap_or_default().trim(),
-                if can_write {
-                    "lecture et écriture"
-                } else {
-                    "lecture seule"
-                }
-            );
-            audit::append(
-                &state.db,
-                &auth.audit_entry(
-                    "token.create",
-                    "api_token",
-                    Some(id.to_string()),
-                    user.region_code.clone(),
-                    summary,
-                ),
-            )
-            .await
-            .map_err(PageError::store(lang))?;
+        Ok((_, secret)) => {
             page(
                 &state,
                 &auth,
@@ -222,7 +178,7 @@ pub async fn create_token(
             )
             .await
         }
-        Err(cratb_store::StoreError::Invalid(_)) => {
+        Err(cratb_app::AppError::Store(cratb_store::StoreError::Invalid(_))) => {
             page(
                 &state,
                 &auth,
@@ -234,7 +190,7 @@ pub async fn create_token(
             )
             .await
         }
-        Err(e) => Err(PageError::store(lang)(e)),
+        Err(e) => Err(PageError::app(lang)(e)),
     }
 }
 
@@ -244,21 +200,10 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
 ) -> PageResult {
     let lang = auth.lang;
-    let (user, _) = auth.page_user()?;
-    tokens::revoke(&state.db, user.id, id)
+    let (user, scope) = auth.page_user()?;
+    cratb_app::sessions::revoke_token(&state.db, &auth.actor(user, scope), user, id)
         .await
-        .map_err(PageError::store(lang))?;
-    let _ = audit::append(
-        &state.db,
-        &auth.audit_entry(
-            "token.revoke",
-            "api_token",
-            Some(id.to_string()),
-            user.region_code.clone(),
-            "jeton d'API révoqué".into(),
-        ),
-    )
-    .await;
+        .map_err(PageError::app(lang))?;
     page(
         &state,
         &auth,

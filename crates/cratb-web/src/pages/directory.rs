@@ -16,7 +16,7 @@ use cratb_domain::{NetworkRole, Permission, Profession, RegionCode, Scope, geo};
 use cratb_store::directory::{
     self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
 };
-use cratb_store::{FieldError, Page, PageRequest, StoreError, audit};
+use cratb_store::{FieldError, Page, PageRequest, StoreError};
 use serde::Deserialize;
 
 /// A row of the directory, with labels resolved.
@@ -586,7 +586,7 @@ pub async fn export(
 ) -> PageResult {
     use crate::export::{Cell, Sheet, download};
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     if !["csv", "xlsx"].contains(&format.as_str()) {
         return Err(PageError::NotFound(lang));
     }
@@ -618,16 +618,16 @@ pub async fn export(
             })
             .collect(),
     };
-    let entry = auth.audit_entry(
-        "directory.export",
-        "professional",
-        None,
-        scope.region_filter().map(str::to_owned),
-        format!("annuaire exporté ({format}, {} fiches)", all.len()),
-    );
-    audit::append(&state.db, &entry)
+    auth.actor(user, scope.clone())
+        .record(
+            &state.db,
+            "directory.export",
+            "professional",
+            scope.region_filter(),
+            format!("annuaire exporté ({format}, {} fiches)", all.len()),
+        )
         .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     let region = scope.region_filter().unwrap_or("national");
     download(&format!("annuaire-{region}"), &format, &[sheet], lang)
 }

@@ -16,9 +16,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use cratb_domain::Lang;
 use cratb_domain::{Bilingual, Profession, RegionCode, Scope, geo};
+use cratb_store::FieldError;
 use cratb_store::directory::confirmation::{self, LinkError, Outcome};
 use cratb_store::directory::{self, NewProfessional, ProfessionalInput, Snapshot};
-use cratb_store::{FieldError, audit};
 use serde::Deserialize;
 
 /// A correction waiting for approval, as listed.
@@ -216,9 +216,10 @@ pub async fn start(
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
     let region = region_for(&auth, f.region.as_deref())?;
-    let invitations = confirmation::start_campaign(&state.db, &scope, &region, &user.email)
+    let actor = auth.actor(user, scope);
+    let invitations = cratb_app::directory::start_campaign(&state.db, &actor, &region)
         .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     let base = crate::public_base(&state, &headers);
     let centre = format!("CRAtb {}", region.name());
     let mut failures = Vec::new();
@@ -248,21 +249,21 @@ pub async fn start(
             links.push((format!("{} {}", p.last_name, p.first_name), email, link));
         }
     }
-    let entry = auth.audit_entry(
-        "directory.campaign",
-        "professional",
-        None,
-        Some(region.to_string()),
-        format!(
-            "campagne de confirmation : {} liens, {sent} e-mails envoyés, {} échecs ({})",
-            invitations.len(),
-            failures.len(),
-            state.config.mailer.describe()
-        ),
-    );
-    audit::append(&state.db, &entry)
+    actor
+        .record(
+            &state.db,
+            "directory.campaign.mail",
+            "professional",
+            Some(region.as_str()),
+            format!(
+                "campagne de confirmation : {} liens, {sent} e-mails envoyés, {} échecs ({})",
+                invitations.len(),
+                failures.len(),
+                state.config.mailer.describe()
+            ),
+        )
         .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     campaign_page(&state, &auth, &region, Some((sent, failures)), links).await
 }
 
@@ -465,7 +466,12 @@ pub async fn answer(
     if !unknown.is_empty() {
         return confirm_page(&auth, &token, v, unknown, None, None);
     }
-    let outcome = match confirmation::answer(&state.db, link, &p, &new).await {
+    let origin = cratb_app::sessions::Origin {
+        ip: auth.ip.clone(),
+        request_id: auth.request_id.clone(),
+    };
+    let outcome = match cratb_app::directory::answer_link(&state.db, &origin, link, &p, &new).await
+    {
         Ok(o) => o,
         // Used by a concurrent submission a moment ago.
         Err(cratb_store::StoreError::Conflict(_)) => {
@@ -473,24 +479,6 @@ pub async fn answer(
         }
         Err(e) => return Err(PageError::store(lang)(e)),
     };
-    let summary = match outcome {
-        Outcome::Confirmed => "fiche confirmée sans changement par le lien",
-        Outcome::Submitted => "corrections envoyées par le lien, en attente d'approbation",
-    };
-    let mut entry = auth.audit_entry(
-        "professional.link",
-        "professional",
-        Some(p.id.to_string()),
-        Some(p.region_code.clone()),
-        format!("{} {} : {summary}", p.first_name, p.last_name),
-    );
-    entry.actor = format!(
-        "lien de confirmation ({})",
-        p.email.clone().unwrap_or_default()
-    );
-    audit::append(&state.db, &entry)
-        .await
-        .map_err(PageError::store(lang))?;
     let done = match outcome {
         Outcome::Confirmed => lang.tr().camp_thanks_confirmed,
         Outcome::Submitted => lang.tr().camp_thanks_submitted,

@@ -12,7 +12,6 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_domain::{RegionCode, Scope, geo};
-use cratb_store::audit;
 use cratb_store::directory::import::{self, FIELDS, Mapping, Mode, Plan, Report, Verdict};
 use std::collections::HashMap;
 
@@ -258,34 +257,18 @@ pub async fn commit(
         Some("valid_only") => Mode::ValidOnly,
         _ => Mode::AllOrNothing,
     };
-    match import::commit(
+    match cratb_app::directory::import(
         &state.db,
-        &scope,
+        &auth.actor(user, scope.clone()),
         &region,
         &plan,
         mode,
-        &user.email,
         &filename,
     )
     .await
     {
         Ok(report) => {
             import::drop_draft(&state.db, id)
-                .await
-                .map_err(PageError::store(lang))?;
-            let entry = auth.audit_entry(
-                "directory.import",
-                "professional",
-                None,
-                Some(region.to_string()),
-                format!(
-                    "import « {filename} » : {} créées, {} mises à jour, {} lignes ignorées",
-                    report.created,
-                    report.updated,
-                    report.skipped.len()
-                ),
-            );
-            audit::append(&state.db, &entry)
                 .await
                 .map_err(PageError::store(lang))?;
             preview_page(

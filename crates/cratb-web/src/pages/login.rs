@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cratb_store::{audit, sessions, throttle, users};
+use cratb_app::sessions::SignIn;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -79,14 +79,8 @@ pub async fn submit(
 ) -> PageResult {
     let tr = auth.lang.tr();
     let typed = f.email.unwrap_or_default();
-    let nul = typed.contains('\0');
     let email = typed.replace('\0', "").trim().to_lowercase();
-    let password = f.password.unwrap_or_default();
     let next = safe_next(f.next.as_deref());
-    let keys = vec![
-        format!("email:{email}"),
-        format!("ip:{}", auth.ip.as_deref().unwrap_or("?")),
-    ];
     let page = |error: &'static str, status: StatusCode| {
         super::render_status(
             &LoginPage {
@@ -99,101 +93,42 @@ pub async fn submit(
             status,
         )
     };
-    let db = &state.db;
-    if throttle::blocked_until(db, &keys)
-        .await
-        .map_err(PageError::store(auth.lang))?
-        .is_some()
-    {
-        let _ = audit::append(
-            db,
-            &auth.audit_entry(
-                "login.throttled",
-                "session",
-                None,
-                None,
-                format!("connexion refusée (trop d'échecs) pour {email}"),
-            ),
-        )
-        .await;
-        return Ok(page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS));
-    }
-    let user = if nul {
-        None
-    } else {
-        users::authenticate(db, &email, &password)
-            .await
-            .map_err(PageError::store(auth.lang))?
+    let origin = cratb_app::sessions::Origin {
+        ip: auth.ip.clone(),
+        request_id: auth.request_id.clone(),
     };
-    let Some(user) = user else {
-        let _ = throttle::record_failure(db, &keys).await;
-        let region = users::find_by_email(db, &email)
-            .await
-            .ok()
-            .and_then(|u| u.region_code);
-        let _ = audit::append(
-            db,
-            &auth.audit_entry(
-                "login.failure",
-                "session",
-                None,
-                region,
-                if nul {
-                    format!(
-                        "échec de connexion pour {email} (adresse saisie avec un caractère nul)"
-                    )
-                } else {
-                    format!("échec de connexion pour {email}")
-                },
-            ),
-        )
-        .await;
-        return Ok(page(tr.login_failed, StatusCode::UNAUTHORIZED));
-    };
-    let _ = throttle::clear(db, &keys).await;
-    // Any session the browser had is ended: a new id is issued at login.
-    if let Some(h) = &auth.session_hash {
-        let _ = sessions::delete(db, h).await;
+    let signed = cratb_app::sessions::sign_in(
+        &state.db,
+        &origin,
+        &typed,
+        &f.password.unwrap_or_default(),
+        auth.session_hash.as_deref(),
+    )
+    .await
+    .map_err(PageError::app(auth.lang))?;
+    match signed {
+        SignIn::Throttled => Ok(page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS)),
+        SignIn::Refused => Ok(page(tr.login_failed, StatusCode::UNAUTHORIZED)),
+        SignIn::Opened { session, .. } => Ok(redirect_setting(
+            &next,
+            &state,
+            SESSION_COOKIE,
+            &session,
+            None,
+        )),
     }
-    let (token, _csrf) = sessions::create(db, user.id)
-        .await
-        .map_err(PageError::store(auth.lang))?;
-    let mut entry = auth.audit_entry(
-        "login.success",
-        "session",
-        Some(user.id.to_string()),
-        user.region_code.clone(),
-        format!("connexion de {}", user.email),
-    );
-    entry.actor_id = Some(user.id);
-    entry.actor = user.email.clone();
-    let _ = audit::append(db, &entry).await;
-    Ok(redirect_setting(
-        &next,
-        &state,
-        SESSION_COOKIE,
-        &token,
-        None,
-    ))
 }
 
 /// Ends the current session.
 pub async fn logout(State(state): State<AppState>, auth: Auth) -> Response {
-    if let Some(h) = &auth.session_hash {
-        let _ = sessions::delete(&state.db, h).await;
-    }
-    if let Some(u) = &auth.user {
-        let _ = audit::append(
-            &state.db,
-            &auth.audit_entry(
-                "logout",
-                "session",
-                Some(u.id.to_string()),
-                u.region_code.clone(),
-                "déconnexion".into(),
-            ),
-        )
-        .await;
+    if let (Some(hash), Some(user)) = (&auth.session_hash, &auth.user) {
+        let origin = cratb_app::sessions::Origin {
+            ip: auth.ip.clone(),
+            request_id: auth.request_id.clone(),
+        };
+        if let Err(e) = cratb_app::sessions::sign_out(&state.db, &origin, user, hash).await {
+            return PageError::app(auth.lang)(e).into_response();
+        }
     }
     redirect_setting("/login?bye=1", &state, SESSION_COOKIE, "", None)
 }

@@ -17,7 +17,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::{Scope, geo};
-use cratb_store::audit;
 use cratb_store::resistance::{self, ImportError, ImportProblem, ImportRequest};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -363,16 +362,11 @@ async fn audit_read(
     region: &str,
     f: &Filter,
 ) -> Result<(), PageError> {
-    let entry = auth.audit_entry(
-        "isolates.read",
-        what,
-        None,
-        Some(region.to_string()),
-        f.summary(),
-    );
-    audit::append(&state.db, &entry)
+    let (user, scope) = auth.page_user()?;
+    auth.actor(user, scope)
+        .record(&state.db, "isolates.read", what, Some(region), f.summary())
         .await
-        .map_err(PageError::store(auth.lang))
+        .map_err(PageError::app(auth.lang))
 }
 
 pub async fn antibiogram(

@@ -111,7 +111,9 @@ impl TestApp {
     /// CSRF token).
     pub async fn client(&self, email: &str) -> Client {
         let id = self.user_id(email).await;
-        let (session, csrf) = sessions::create(&self.db, id).await.unwrap();
+        let mut tx = self.db.begin().await.unwrap();
+        let (session, csrf) = sessions::create(&mut tx, id).await.unwrap();
+        tx.commit().await.unwrap();
         self.anonymous().with_session(&session, &csrf)
     }
 
@@ -123,7 +125,10 @@ impl TestApp {
     /// A new API token of the user.
     pub async fn token(&self, email: &str, write: bool) -> String {
         let id = self.user_id(email).await;
-        tokens::create(&self.db, id, "test", write).await.unwrap().1
+        let mut tx = self.db.begin().await.unwrap();
+        let (_, secret) = tokens::create(&mut tx, id, "test", write).await.unwrap();
+        tx.commit().await.unwrap();
+        secret
     }
 
     /// Logs in through the form like a browser: the cookie-keeping client and the form's

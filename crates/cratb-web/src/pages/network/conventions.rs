@@ -21,7 +21,7 @@ use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network::{
     self, Convention, ConventionInput, ConventionQuery, Document, NewConvention,
 };
-use cratb_store::{FieldError, PageRequest, StoreError, audit, reference};
+use cratb_store::{FieldError, PageRequest, StoreError, reference};
 use serde::Deserialize;
 use time::Date;
 
@@ -516,7 +516,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, form: Multipart) -> 
 /// [`REMIND_WITHIN_DAYS`], so that renewals are prepared in time.
 pub async fn remind(State(state): State<AppState>, auth: Auth) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let today = cratb_store::now().date();
     let soon = network::list_conventions(
         &state.db,
@@ -577,20 +577,20 @@ pub async fn remind(State(state): State<AppState>, auth: Auth) -> PageResult {
             }
         }
     }
-    let entry = auth.audit_entry(
-        "convention.remind",
-        "convention",
-        None,
-        scope.region_filter().map(str::to_owned),
-        format!(
-            "rappels d'échéance : {} conventions, {sent} équipes prévenues, {without_address} sans adresse, {failed} échecs ({})",
-            soon.len(),
-            state.config.mailer.describe()
-        ),
-    );
-    audit::append(&state.db, &entry)
+    auth.actor(user, scope.clone())
+        .record(
+            &state.db,
+            "convention.remind",
+            "convention",
+            scope.region_filter(),
+            format!(
+                "rappels d'échéance : {} conventions, {sent} équipes prévenues, {without_address} sans adresse, {failed} échecs ({})",
+                soon.len(),
+                state.config.mailer.describe()
+            ),
+        )
         .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(lang))?;
     Ok(crate::pages::login::redirect(&format!(
         "/network/conventions?expiring=1&reminded={sent}&unreached={}",
         without_address + failed

@@ -1,0 +1,213 @@
+//! Signing in and out, and what an account holder does with their own access: password, API
+//! tokens, sessions. Every attempt, success or refusal is in the audit log; a change of
+//! access is written with its entry in one transaction.
+
+use crate::{Actor, Result};
+use cratb_store::users::{self, PasswordChangeError, User};
+use cratb_store::{Db, audit, sessions, throttle, tokens};
+
+/// Where a request came from, before anyone is signed in.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Origin {
+    fn entry(&self, user: Option<&User>, action: &str, summary: String) -> audit::NewEntry {
+        audit::NewEntry {
+            actor_id: user.map(|u| u.id),
+            actor: user.map_or_else(|| "anonyme".to_owned(), |u| u.email.clone()),
+            action: action.into(),
+            entity: "session".into(),
+            entity_id: user.map(|u| u.id.to_string()),
+            region_code: user.and_then(|u| u.region_code.clone()),
+            summary,
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// What a sign-in attempt came to.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Too many failures for this account or this address: not even checked.
+    Throttled,
+    /// Unknown account, wrong password, or a disabled account.
+    Refused,
+    /// A new session (its cookie value, the only copy of the secret).
+    Opened { user: User, session: String },
+}
+
+/// Checks credentials under throttling (per account and per address), then opens a new session
+/// (a new id at every sign-in; `previous`, the hash of the browser's old session, is ended).
+///
+/// An e-mail typed with a NUL byte is a failed attempt like any other, audited and counted,
+/// recorded under the e-mail without it (no database text holds a NUL byte).
+pub async fn sign_in(
+    db: &Db,
+    origin: &Origin,
+    typed_email: &str,
+    password: &str,
+    previous: Option<&str>,
+) -> Result<SignIn> {
+    let nul = typed_email.contains('\0');
+    let email = typed_email.replace('\0', "").trim().to_lowercase();
+    let keys = vec![
+        format!("email:{email}"),
+        format!("ip:{}", origin.ip.as_deref().unwrap_or("?")),
+    ];
+    if throttle::blocked_until(db, &keys).await?.is_some() {
+        let entry = origin.entry(
+            None,
+            "login.throttled",
+            format!("connexion refusée (trop d'échecs) pour {email}"),
+        );
+        audit::append(db, &entry).await?;
+        return Ok(SignIn::Throttled);
+    }
+    let user = if nul {
+        None
+    } else {
+        users::authenticate(db, &email, password).await?
+    };
+    let Some(user) = user else {
+        throttle::record_failure(db, &keys).await?;
+        let region = users::find_by_email(db, &email)
+            .await
+            .ok()
+            .and_then(|u| u.region_code);
+        let mut entry = origin.entry(
+            None,
+            "login.failure",
+            if nul {
+                format!("échec de connexion pour {email} (adresse saisie avec un caractère nul)")
+            } else {
+                format!("échec de connexion pour {email}")
+            },
+        );
+        entry.region_code = region;
+        audit::append(db, &entry).await?;
+        return Ok(SignIn::Refused);
+    };
+    throttle::clear(db, &keys).await?;
+    let mut tx = db.begin().await?;
+    if let Some(hash) = previous {
+        sessions::delete(&mut tx, hash).await?;
+    }
+    let (session, _csrf) = sessions::create(&mut tx, user.id).await?;
+    let entry = origin.entry(
+        Some(&user),
+        "login.success",
+        format!("connexion de {}", user.email),
+    );
+    audit::append_in(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(SignIn::Opened { user, session })
+}
+
+/// Ends a user's current session (`session`: its hash).
+pub async fn sign_out(db: &Db, origin: &Origin, user: &User, session: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
+    sessions::delete(&mut tx, session).await?;
+    audit::append_in(
+        &mut tx,
+        &origin.entry(Some(user), "logout", "déconnexion".into()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of the actor's account, the current one included; returns how many.
+pub async fn sign_out_everywhere(db: &Db, actor: &Actor, user: &User) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let n = sessions::delete_all_for_user(&mut tx, user.id).await?;
+    let entry = actor.entry(
+        "logout.everywhere",
+        "session",
+        user.id,
+        user.region_code.as_deref(),
+        format!("déconnexion de toutes les sessions ({n})"),
+    );
+    audit::append_in(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Changes the actor's password (the policy, then the current password, are checked), ends
+/// every session of the account and opens a new one for this browser, whose cookie value is
+/// returned.
+pub async fn change_password(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    current: &str,
+    new: &str,
+) -> Result<std::result::Result<String, PasswordChangeError>> {
+    if let Err(refused) = users::check_password_change(db, user.id, current, new).await? {
+        return Ok(Err(refused));
+    }
+    let mut tx = db.begin().await?;
+    users::set_password(&mut tx, user.id, new).await?;
+    sessions::delete_all_for_user(&mut tx, user.id).await?;
+    let (session, _csrf) = sessions::create(&mut tx, user.id).await?;
+    let entry = actor.entry(
+        "user.password",
+        "user",
+        user.id,
+        user.region_code.as_deref(),
+        "mot de passe changé ; sessions fermées".into(),
+    );
+    audit::append_in(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(Ok(session))
+}
+
+/// Creates an API token of the actor's account; returns its id and its secret (shown once).
+/// A missing or too long name is `Store(Invalid("name"))`.
+pub async fn create_token(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    name: &str,
+    can_write: bool,
+) -> Result<(i64, String)> {
+    let mut tx = db.begin().await?;
+    let (id, secret) = tokens::create(&mut tx, user.id, name, can_write).await?;
+    let entry = actor.entry(
+        "token.create",
+        "api_token",
+        id,
+        user.region_code.as_deref(),
+        format!(
+            "jeton d'API créé : {} ({})",
+            name.trim(),
+            if can_write {
+                "lecture et écriture"
+            } else {
+                "lecture seule"
+            }
+        ),
+    );
+    audit::append_in(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok((id, secret))
+}
+
+/// Revokes one of the actor's API tokens.
+pub async fn revoke_token(db: &Db, actor: &Actor, user: &User, id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    tokens::revoke(&mut tx, user.id, id).await?;
+    let entry = actor.entry(
+        "token.revoke",
+        "api_token",
+        id,
+        user.region_code.as_deref(),
+        "jeton d'API révoqué".into(),
+    );
+    audit::append_in(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
