@@ -59,16 +59,19 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn y_axis(svg: &mut String, max: f64, y: &dyn Fn(f64) -> f64) {
+fn y_axis(svg: &mut String, max: f64, y: &dyn Fn(f64) -> f64, axis: Axis) {
     for i in 0..=4 {
         let v = max * i as f64 / 4.0;
+        let tick = match axis {
+            Axis::Auto => number(v),
+            Axis::Percent => format!("{} %", number(v)),
+        };
         let _ = write!(
             svg,
-            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{tick}</text>"#,
             W - RIGHT,
             LEFT - 6.0,
             y(v) + 4.0,
-            number(v),
             y = y(v)
         );
     }
@@ -82,23 +85,54 @@ pub struct Reference {
     pub class: &'static str,
 }
 
+/// A point of a line: its label on the x axis, its value (`None`: not computable, a gap in
+/// the line), an interval around it drawn as a band, and what its mark says on hover (the
+/// label and the exact figure when not given).
+#[derive(Debug, Clone, Default)]
+pub struct Point {
+    pub label: String,
+    pub value: Option<f64>,
+    pub band: Option<(f64, f64)>,
+    pub title: Option<String>,
+}
+
+/// The y axis of a line: from zero to a round value above the data, or 0–100 %.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    Auto,
+    Percent,
+}
+
 /// Values over time (`None`: not computable, a gap in the line), with reference lines.
 pub fn line(label: &str, points: &[(String, Option<f64>)], references: &[Reference]) -> String {
-    // A value that is not finite is not a figure: a gap, never a coordinate.
-    let points: Vec<(String, Option<f64>)> = points
+    let points: Vec<Point> = points
         .iter()
-        .map(|(l, v)| (l.clone(), v.filter(|x| x.is_finite())))
+        .map(|(label, value)| Point {
+            label: label.clone(),
+            value: *value,
+            ..Point::default()
+        })
         .collect();
+    line_chart(label, &points, references, Axis::Auto)
+}
+
+/// The one line chart: points over time with their bands, reference lines, on `axis`.
+pub fn line_chart(label: &str, points: &[Point], references: &[Reference], axis: Axis) -> String {
+    // A value that is not finite is not a figure: a gap, never a coordinate.
+    let finite = |v: Option<f64>| v.filter(|x| x.is_finite());
     let references: Vec<&Reference> = references.iter().filter(|r| r.value.is_finite()).collect();
     let h = 240.0;
     let bottom = 34.0;
-    let max = nice_max(
-        points
-            .iter()
-            .filter_map(|p| p.1)
-            .chain(references.iter().map(|r| r.value))
-            .fold(0.0, f64::max),
-    );
+    let max = match axis {
+        Axis::Percent => 100.0,
+        Axis::Auto => nice_max(
+            points
+                .iter()
+                .filter_map(|p| finite(p.value))
+                .chain(references.iter().map(|r| r.value))
+                .fold(0.0, f64::max),
+        ),
+    };
     let plot_h = h - TOP - bottom;
     let y = |v: f64| TOP + plot_h * (1.0 - v / max);
     let n = points.len().max(1);
@@ -110,7 +144,31 @@ pub fn line(label: &str, points: &[(String, Option<f64>)], references: &[Referen
         }
     };
     let mut svg = open(h, label);
-    y_axis(&mut svg, max, &y);
+    y_axis(&mut svg, max, &y, axis);
+    // The bands first, under the line.
+    let banded: Vec<(usize, (f64, f64))> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.band
+                .filter(|(l, h)| l.is_finite() && h.is_finite())
+                .map(|b| (i, b))
+        })
+        .collect();
+    if banded.len() > 1 {
+        let upper = banded
+            .iter()
+            .map(|(i, (_, hi))| format!("{:.1},{:.1}", x(*i), y(*hi)));
+        let lower = banded
+            .iter()
+            .rev()
+            .map(|(i, (lo, _))| format!("{:.1},{:.1}", x(*i), y(*lo)));
+        let _ = write!(
+            svg,
+            r#"<polygon class="band" points="{}"/>"#,
+            upper.chain(lower).collect::<Vec<_>>().join(" ")
+        );
+    }
     for r in references {
         let _ = write!(
             svg,
@@ -136,23 +194,26 @@ pub fn line(label: &str, points: &[(String, Option<f64>)], references: &[Referen
         }
         run.clear();
     };
-    for (i, (_, v)) in points.iter().enumerate() {
-        match v {
-            Some(v) => run.push(format!("{:.1},{:.1}", x(i), y(*v))),
+    for (i, p) in points.iter().enumerate() {
+        match finite(p.value) {
+            Some(v) => run.push(format!("{:.1},{:.1}", x(i), y(v))),
             None => flush(&mut run, &mut svg),
         }
     }
     flush(&mut run, &mut svg);
     let every = (n / 12).max(1);
-    for (i, (name, v)) in points.iter().enumerate() {
-        if let Some(v) = v {
+    for (i, p) in points.iter().enumerate() {
+        if let Some(v) = finite(p.value) {
+            let title = p
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("{} : {}", p.label, exact(v)));
             let _ = write!(
                 svg,
-                r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="3"><title>{} : {}</title></circle>"#,
+                r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="3"><title>{}</title></circle>"#,
                 x(i),
-                y(*v),
-                escape(name),
-                exact(*v)
+                y(v),
+                escape(&title)
             );
         }
         if i % every == 0 || i == n - 1 {
@@ -161,7 +222,7 @@ pub fn line(label: &str, points: &[(String, Option<f64>)], references: &[Referen
                 r#"<text class="axis" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
                 x(i),
                 h - 12.0,
-                escape(name)
+                escape(&p.label)
             );
         }
     }
@@ -191,7 +252,7 @@ pub fn stacked_bars(label: &str, bars: &[String], stacks: &[Stack]) -> String {
     let slot = (W - LEFT - RIGHT) / bars.len().max(1) as f64;
     let bar = (slot * 0.6).min(90.0);
     let mut svg = open(h, label);
-    y_axis(&mut svg, max, &y);
+    y_axis(&mut svg, max, &y, Axis::Auto);
     for (i, name) in bars.iter().enumerate() {
         let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
         let mut base = 0.0;
@@ -360,6 +421,32 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(svg.contains("2024 : 420,5"));
         assert!(svg.contains("Objectif : 300,0"));
+    }
+
+    #[test]
+    fn a_share_over_time_with_its_interval() {
+        let points: Vec<Point> = [(2024, 80.0, (75.0, 84.0)), (2025, 70.0, (64.0, 75.5))]
+            .into_iter()
+            .map(|(year, v, band)| Point {
+                label: year.to_string(),
+                value: Some(v),
+                band: Some(band),
+                title: Some(format!("{year} : {v} %")),
+            })
+            .collect();
+        let svg = line_chart("Sensibilité", &points, &[], Axis::Percent);
+        assert!(
+            svg.contains(">100 %</text>"),
+            "a percent axis ends at 100 %"
+        );
+        assert!(
+            svg.contains(r#"<polygon class="band" points="56.0,"#),
+            "{svg}"
+        );
+        assert!(svg.contains("<title>2025 : 70 %</title>"));
+        // One point has no band to draw.
+        let lone = line_chart("x", &points[..1], &[], Axis::Percent);
+        assert!(!lone.contains("polygon"));
     }
 
     #[test]

@@ -782,5 +782,6 @@ pub async fn recompute(
 /// The regions holding consumption data.
 pub async fn regions_with_data(db: &Db) -> Result<Vec<String>> {
     Ok(on_db!(db, p => sqlx::query_scalar(
-        "SELECT DISTINCT region_code FROM consumption_imports WHERE NOT pending ORDER BY region_code").fetch_all(p).await)?)
+        "SELECT region_code FROM consumption_imports WHERE NOT pending GROUP BY region_code
+         ORDER BY SUM(consumption_rows) DESC, region_code").fetch_all(p).await)?)
 }

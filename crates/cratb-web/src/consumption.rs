@@ -9,7 +9,7 @@
 
 use cratb_consumption::cube::Cube;
 use cratb_consumption::indicators::AwareTable;
-use cratb_domain::{Scope, geo};
+use cratb_domain::Scope;
 use cratb_store::{Db, StoreError};
 
 impl crate::cache::Regional for Cube {
@@ -25,13 +25,24 @@ impl crate::cache::Regional for Cube {
     }
 }
 
-/// The region a consumption page or API call works on: a regional account's own; for a national
-/// account, the one asked for, else its own, else the main demo region. `None`: the region
-/// asked for does not exist.
-pub fn region_asked(scope: &Scope, own: Option<&str>, asked: Option<&str>) -> Option<String> {
-    match (scope, asked.map(str::trim).filter(|a| !a.is_empty())) {
-        (Scope::Region(r), _) => Some(r.as_str().to_owned()),
-        (Scope::National, Some(a)) => geo::region(a).map(|g| g.code.to_string()),
-        (Scope::National, None) => Some(own.unwrap_or("84").to_string()),
-    }
+/// The region a consumption page or API call works on ([`cratb_app::policy::analysis_region`]:
+/// for a national account without one, the region holding the most consumption data). `None`:
+/// the region asked for does not exist.
+pub async fn region_asked(
+    db: &Db,
+    scope: &Scope,
+    own: Option<&str>,
+    asked: Option<&str>,
+) -> Result<Option<String>, StoreError> {
+    let undecided = matches!(scope, Scope::National)
+        && own.is_none()
+        && asked.is_none_or(|a| a.trim().is_empty());
+    let with_data = if undecided {
+        cratb_store::consumption::regions_with_data(db).await?
+    } else {
+        Vec::new()
+    };
+    Ok(cratb_app::policy::analysis_region(
+        scope, own, asked, &with_data,
+    ))
 }

@@ -65,32 +65,26 @@ impl Filter {
     }
 }
 
-/// The region a request is about, one rule for pages, exports and the API: a regional
-/// account's own; for a national account, the one asked for, else its own, else the first
-/// region holding isolates, else the first region. `None`: the region asked for does not exist.
+/// The region a request is about, one rule for pages, exports and the API
+/// ([`cratb_app::policy::analysis_region`]: for a national account without one, the first
+/// region holding isolates). `None`: the region asked for does not exist.
 pub async fn region_for(
     db: &Db,
     scope: &cratb_domain::Scope,
     asked: Option<&str>,
     own: Option<&str>,
 ) -> Result<Option<String>, StoreError> {
-    use cratb_domain::{Scope, geo};
-    match scope {
-        Scope::Region(r) => Ok(Some(r.as_str().to_string())),
-        Scope::National => match asked.map(str::trim).filter(|r| !r.is_empty()) {
-            Some(r) => Ok(geo::region(r).map(|r| r.code.to_string())),
-            None => match own {
-                Some(own) => Ok(Some(own.to_string())),
-                None => Ok(Some(
-                    cratb_store::resistance::regions_with_isolates(db, scope)
-                        .await?
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| geo::REGIONS[0].code.into()),
-                )),
-            },
-        },
-    }
+    let undecided = matches!(scope, cratb_domain::Scope::National)
+        && own.is_none()
+        && asked.is_none_or(|a| a.trim().is_empty());
+    let with_data = if undecided {
+        cratb_store::resistance::regions_with_isolates(db, scope).await?
+    } else {
+        Vec::new()
+    };
+    Ok(cratb_app::policy::analysis_region(
+        scope, own, asked, &with_data,
+    ))
 }
 
 impl crate::cache::Regional for RegionData {

@@ -95,9 +95,14 @@ pub async fn establishments(
         Role::Referent => Some(user.establishment_id.ok_or_else(ApiError::forbidden)?),
         _ => None,
     };
-    let region =
-        crate::consumption::region_asked(&scope, user.region_code.as_deref(), f.region.as_deref())
-            .ok_or_else(ApiError::not_found)?;
+    let region = crate::consumption::region_asked(
+        &state.db,
+        &scope,
+        user.region_code.as_deref(),
+        f.region.as_deref(),
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)?;
     let cube = state.consumption.region(&state.db, &region).await?;
     let r = resolve(&cube, &f);
     let sector = r.slice.sector.clone().unwrap_or_else(|| "ES".into());

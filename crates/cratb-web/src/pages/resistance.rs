@@ -17,6 +17,8 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::{Scope, geo};
+use cratb_report::charts::{self, Axis, Point};
+use cratb_report::format::decimal;
 use cratb_store::resistance::{self, ImportError, ImportProblem, ImportRequest};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -139,81 +141,33 @@ fn matrix(table: &Antibiogram, lang: Lang) -> Matrix {
     }
 }
 
-/// The chart of % susceptible per year, drawn as SVG on the server: the line, its points and
-/// the 95 % interval as a band.
+/// The chart of % susceptible per year: the line, its points and the 95 % interval as a band.
 pub fn trend_svg(points: &[TrendPoint], lang: Lang) -> String {
-    let (w, h, left, right, top, bottom) = (640.0, 240.0, 48.0, 16.0, 12.0, 32.0);
-    let plot_w = w - left - right;
-    let plot_h = h - top - bottom;
-    let n = points.len().max(1) as f64;
-    let x = |i: usize| {
-        left + if n > 1.0 {
-            plot_w * i as f64 / (n - 1.0)
-        } else {
-            plot_w / 2.0
-        }
-    };
-    let y = |pct: f64| top + plot_h * (1.0 - pct / 100.0);
-    let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+    let points: Vec<Point> = points
+        .iter()
+        .map(|p| Point {
+            label: p.year.to_string(),
+            value: Some(p.pct_susceptible),
+            band: Some((p.ci_low, p.ci_high)),
+            title: Some(format!(
+                "{} : {} % (n = {}, IC95 {}–{})",
+                p.year,
+                decimal(Some(p.pct_susceptible), lang),
+                p.n,
+                decimal(Some(p.ci_low), lang),
+                decimal(Some(p.ci_high), lang)
+            )),
+        })
+        .collect();
+    charts::line_chart(
         lang.pick(
             "Pourcentage de sensibilité par année",
-            "Share susceptible per year"
-        )
-    );
-    for pct in [0.0, 25.0, 50.0, 75.0, 100.0] {
-        svg.push_str(&format!(
-            r#"<line class="grid" x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{pct} %</text>"#,
-            w - right,
-            left - 6.0,
-            y(pct) + 4.0,
-            y = y(pct)
-        ));
-    }
-    if !points.is_empty() {
-        let upper: Vec<String> = points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.ci_high)))
-            .collect();
-        let lower: Vec<String> = points
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.ci_low)))
-            .collect();
-        svg.push_str(&format!(
-            r#"<polygon class="band" points="{} {}"/>"#,
-            upper.join(" "),
-            lower.join(" ")
-        ));
-        let line: Vec<String> = points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.pct_susceptible)))
-            .collect();
-        svg.push_str(&format!(
-            r#"<polyline class="line" points="{}"/>"#,
-            line.join(" ")
-        ));
-        for (i, p) in points.iter().enumerate() {
-            svg.push_str(&format!(
-                r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="4"><title>{} : {:.1} % (n = {}, IC95 {:.1}–{:.1})</title></circle><text class="axis" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-                x(i),
-                y(p.pct_susceptible),
-                p.year,
-                p.pct_susceptible,
-                p.n,
-                p.ci_low,
-                p.ci_high,
-                x(i),
-                h - 10.0,
-                p.year
-            ));
-        }
-    }
-    svg.push_str("</svg>");
-    svg
+            "Share susceptible per year",
+        ),
+        &points,
+        &[],
+        Axis::Percent,
+    )
 }
 
 /// The page's selects.

@@ -108,7 +108,7 @@ pub async fn form(
     auth: Auth,
     Query(q): Query<DddQuery>,
 ) -> PageResult {
-    let region = super::asked_region(&auth, q.region.as_deref())?;
+    let region = super::asked_region(&state, &auth, q.region.as_deref()).await?;
     page(&state, &auth, region, Notice::default()).await
 }
 
@@ -122,7 +122,7 @@ pub async fn load(State(state): State<AppState>, auth: Auth, form: Multipart) ->
     let edition = u.text("edition").trim().to_string();
     let file = u.take_file("file", "").map(|(_, bytes)| bytes);
     let region = u.text("region");
-    let region = super::asked_region(&auth, Some(&region))?;
+    let region = super::asked_region(&state, &auth, Some(&region)).await?;
     let fail = |error: String| Notice {
         error: Some(error),
         ..Notice::default()
@@ -172,7 +172,7 @@ pub async fn recompute(
 ) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let region = super::asked_region(&auth, Some(&f.region))?;
+    let region = super::asked_region(&state, &auth, Some(&f.region)).await?;
     let table = match consumption::ddd_table(&state.db, f.edition.trim()).await {
         Ok(t) => t,
         Err(StoreError::NotFound) => {

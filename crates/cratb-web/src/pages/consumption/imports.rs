@@ -132,7 +132,7 @@ pub async fn form(
     auth: Auth,
     Query(q): Query<ImportsQuery>,
 ) -> PageResult {
-    let region = super::asked_region(&auth, q.region.as_deref())?;
+    let region = super::asked_region(&state, &auth, q.region.as_deref()).await?;
     page(&state, &auth, region, Notice::default()).await
 }
 
@@ -142,7 +142,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     let mut u = crate::pages::Upload::read(form, &["consumption", "denominators"])
         .await
         .map_err(|e| PageError::BadRequest(lang, e))?;
-    let region = super::asked_region(&auth, Some(&u.text("region")))?;
+    let region = super::asked_region(&state, &auth, Some(&u.text("region"))).await?;
     let edition = u.text("ddd_edition");
     let (Some((filename, c)), Some((_, d))) = (
         u.take_file("consumption", "fichier"),

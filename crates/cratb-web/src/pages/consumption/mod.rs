@@ -91,7 +91,7 @@ pub async fn viewer(
                 .map_err(PageError::store(lang))?
                 .region_code
         }
-        _ => asked_region(auth, asked)?,
+        _ => asked_region(state, auth, asked).await?,
     };
     let cube = state
         .consumption
@@ -101,12 +101,17 @@ pub async fn viewer(
     Ok(Viewer { region, cube, own })
 }
 
-/// The region a page of the section works on: a regional account's own; for a national
-/// account, the one asked for (404 if there is none such), else its own, else the main demo
-/// region.
-pub(super) fn asked_region(auth: &Auth, asked: Option<&str>) -> Result<String, PageError> {
+/// The region a page of the section works on ([`cratb_app::policy::analysis_region`]; 404 for
+/// a region that does not exist).
+pub(super) async fn asked_region(
+    state: &AppState,
+    auth: &Auth,
+    asked: Option<&str>,
+) -> Result<String, PageError> {
     let (user, scope) = auth.page_user()?;
-    crate::consumption::region_asked(&scope, user.region_code.as_deref(), asked)
+    crate::consumption::region_asked(&state.db, &scope, user.region_code.as_deref(), asked)
+        .await
+        .map_err(PageError::store(auth.lang))?
         .ok_or(PageError::NotFound(auth.lang))
 }
 
@@ -590,7 +595,7 @@ struct EstablishmentPage {
 
 /// A referent may open only their own establishment.
 fn may_see(v: &Viewer, id: i64) -> bool {
-    v.own.is_none_or(|own| own == id)
+    cratb_app::policy::may_open_establishment(v.own, id)
 }
 
 pub async fn establishment(

@@ -483,7 +483,7 @@ pub async fn dashboard(
     auth: Auth,
     Query(q): Query<PrimaryQuery>,
 ) -> PageResult {
-    let region = super::asked_region(&auth, q.region.as_deref())?;
+    let region = super::asked_region(&state, &auth, q.region.as_deref()).await?;
     page(&state, &auth, region, q, Notice::default()).await
 }
 
@@ -498,7 +498,7 @@ pub async fn export(
     if user.role() == cratb_domain::Role::Referent {
         return Err(PageError::Forbidden(auth.lang));
     }
-    let region = super::asked_region(&auth, q.region.as_deref())?;
+    let region = super::asked_region(&state, &auth, q.region.as_deref()).await?;
     let data = primary_care::data(&state.db, &scope, &region)
         .await
         .map_err(PageError::store(auth.lang))?;
@@ -585,7 +585,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     let (region, kind, year) = (u.text("region"), u.text("kind"), u.text("year"));
     let file = u.take_file("file", "fichier");
     let packs = u.take_file("packs", "").map(|(_, bytes)| bytes);
-    let region = super::asked_region(&auth, Some(&region))?;
+    let region = super::asked_region(&state, &auth, Some(&region)).await?;
     let q = PrimaryQuery {
         region: Some(region.clone()),
         ..PrimaryQuery::default()

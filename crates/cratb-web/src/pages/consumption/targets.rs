@@ -190,7 +190,7 @@ pub async fn form(
     auth: Auth,
     Query(q): Query<TargetsQuery>,
 ) -> PageResult {
-    let region = super::asked_region(&auth, q.region.as_deref())?;
+    let region = super::asked_region(&state, &auth, q.region.as_deref()).await?;
     let sector = non_empty(&q.sector).filter(|s| ["ES", "EMS", "VILLE"].contains(&s.as_str()));
     let indicator = non_empty(&q.class).filter(|c| class_index(c).is_some());
     let t = consumption::target(
@@ -343,7 +343,7 @@ pub async fn save(
 ) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let region = super::asked_region(&auth, Some(&v.region))?;
+    let region = super::asked_region(&state, &auth, Some(&v.region)).await?;
     let t = match parse(&v) {
         Ok(t) => t,
         Err(errors) => return page(&state, &auth, region, v, errors, false).await,

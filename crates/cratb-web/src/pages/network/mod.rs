@@ -10,21 +10,14 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use cratb_domain::Lang;
-use cratb_domain::{Permission, Role};
-use cratb_store::network;
 
-/// Whether the caller may change team `team_id`: CRAtb staff for any team of their region, an
-/// EMA member for the teams they belong to (matched by the e-mail of their account).
+/// Whether the caller may change team `team_id` ([`cratb_app::policy::can_edit_team`]).
 pub async fn can_edit_team(state: &AppState, auth: &Auth, team_id: i64) -> Result<bool, PageError> {
-    if auth.can(Permission::EditDirectory) {
-        return Ok(true);
-    }
     match &auth.user {
-        Some(u) if u.role() == Role::EmaMember => Ok(network::teams_of_email(&state.db, &u.email)
+        Some(u) => cratb_app::policy::can_edit_team(&state.db, u, team_id)
             .await
-            .map_err(PageError::store(auth.lang))?
-            .contains(&team_id)),
-        _ => Ok(false),
+            .map_err(PageError::app(auth.lang)),
+        None => Ok(false),
     }
 }
 

@@ -1,0 +1,86 @@
+//! Who may do what with which resource, beyond what a role may do at all (`Role::can`): the
+//! rules that depend on the resource itself. Pages, API and use cases ask here.
+
+use crate::Result;
+use cratb_domain::{Permission, Role, Scope, geo};
+use cratb_store::users::User;
+use cratb_store::{Db, network};
+
+/// Whether `user` may change team `team_id`: the region's CRAtb staff for any team of their
+/// region (the store keeps them to it), an EMA member for the teams they belong to (matched by
+/// the e-mail of their account).
+pub async fn can_edit_team(db: &Db, user: &User, team_id: i64) -> Result<bool> {
+    let role = user.role();
+    if role.can(Permission::EditDirectory) {
+        return Ok(true);
+    }
+    if role != Role::EmaMember {
+        return Ok(false);
+    }
+    Ok(network::teams_of_email(db, &user.email)
+        .await?
+        .contains(&team_id))
+}
+
+/// Whether a referent (or any account tied to one establishment) may open establishment `id`:
+/// their own only; other accounts, any of their scope.
+pub fn may_open_establishment(own: Option<i64>, id: i64) -> bool {
+    own.is_none_or(|own| own == id)
+}
+
+/// The region an analysis is about. A regional account: its own, whatever it asks. A national
+/// account: the region asked for, else its own, else the first region holding data
+/// (`with_data`, in the order the caller prefers), else the first region of the country.
+/// `None`: the region asked for does not exist.
+pub fn analysis_region(
+    scope: &Scope,
+    own: Option<&str>,
+    asked: Option<&str>,
+    with_data: &[String],
+) -> Option<String> {
+    match (scope, asked.map(str::trim).filter(|a| !a.is_empty())) {
+        (Scope::Region(r), _) => Some(r.as_str().to_owned()),
+        (Scope::National, Some(a)) => geo::region(a).map(|g| g.code.to_string()),
+        (Scope::National, None) => Some(
+            own.map(str::to_owned)
+                .or_else(|| with_data.first().cloned())
+                .unwrap_or_else(|| geo::REGIONS[0].code.to_string()),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cratb_domain::RegionCode;
+
+    #[test]
+    fn a_regional_account_works_on_its_region_whatever_it_asks() {
+        let ara = Scope::Region(RegionCode::parse("84").unwrap());
+        assert_eq!(
+            analysis_region(&ara, None, Some("11"), &[]),
+            Some("84".into())
+        );
+        let national = Scope::National;
+        assert_eq!(
+            analysis_region(&national, None, Some("11"), &[]),
+            Some("11".into())
+        );
+        assert_eq!(analysis_region(&national, None, Some("99"), &[]), None);
+        assert_eq!(
+            analysis_region(&national, Some("53"), None, &["84".into()]),
+            Some("53".into())
+        );
+        assert_eq!(
+            analysis_region(&national, None, None, &["76".into()]),
+            Some("76".into())
+        );
+        assert_eq!(
+            analysis_region(&national, None, None, &[]),
+            Some(geo::REGIONS[0].code.to_string())
+        );
+        assert!(may_open_establishment(Some(3), 3));
+        assert!(!may_open_establishment(Some(3), 4));
+        assert!(may_open_establishment(None, 4));
+    }
+}
