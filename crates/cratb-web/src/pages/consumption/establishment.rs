@@ -1,0 +1,184 @@
+//! An establishment's page and its feedback report (one PDF, or every establishment's in a
+//! ZIP): its own figures and its peers' distribution only.
+
+use super::{FilterView, Filters, Viewer, filter_view, resolve, viewer};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::PageError;
+use crate::input::{Path, Query};
+use crate::pages::{Layout, PageResult, render};
+use askama::Template;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use cratb_consumption::cube::CLASSES;
+use cratb_domain::Lang;
+use cratb_report::charts::{self};
+use cratb_report::consumption::{
+    AwareShare, ClassRow, LeftOutNote, feedback, file_name, monthly_chart, per_year, report_pdf,
+    reports_zip, stacked_chart, trend_chart,
+};
+
+#[derive(Template)]
+#[template(path = "consumption/establishment.html")]
+struct EstablishmentPage {
+    l: Layout,
+    id: i64,
+    name: String,
+    finess: String,
+    category: String,
+    territory: Option<String>,
+    f: FilterView,
+    year: i32,
+    unit: &'static str,
+    class_name: &'static str,
+    empty: bool,
+    classes: Vec<ClassRow>,
+    wards: Vec<(String, String, String, String)>,
+    trend: String,
+    monthly: String,
+    stacked: String,
+    peers: String,
+    position: String,
+    aware: Vec<AwareShare>,
+    parenteral: String,
+    editions: String,
+    left_out: Option<LeftOutNote>,
+    referent: bool,
+}
+
+/// A referent may open only their own establishment.
+fn may_see(v: &Viewer, id: i64) -> bool {
+    cratb_app::policy::may_open_establishment(v.own, id)
+}
+
+pub async fn establishment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<Filters>,
+) -> PageResult {
+    let lang = auth.lang;
+    let v = viewer(&state, &auth, q.region.as_deref(), Some(id)).await?;
+    if !may_see(&v, id) {
+        return Err(PageError::Forbidden(auth.lang));
+    }
+    let cube = &v.cube;
+    let unit = cube
+        .unit_index(id)
+        .map(|i| cube.units[i].clone())
+        .ok_or(PageError::NotFound(auth.lang))?;
+    let mut r = resolve(
+        cube,
+        &Filters {
+            sector: Some(unit.sector.clone()),
+            ..q
+        },
+    );
+    r.slice.unit = Some(id);
+    let fb = feedback(cube, id, r.year, r.slice.ward.clone(), None, lang)
+        .ok_or(PageError::NotFound(auth.lang))?;
+    let target =
+        cratb_store::consumption::target(&state.db, &v.region, &unit.sector, CLASSES[r.class].code)
+            .await
+            .map_err(PageError::store(auth.lang))?;
+    // The establishment's years, as the feedback computed them (same ward type).
+    let years = fb.years.clone();
+    let cname = CLASSES[r.class].name(lang);
+    let (trend, _) = trend_chart(
+        &per_year(&years, r.class),
+        &target,
+        lang,
+        &format!("{cname} — {}", fb.unit),
+    );
+    let page = EstablishmentPage {
+        l: Layout::new(&auth, &unit.name),
+        id,
+        name: unit.name.clone(),
+        finess: unit.finess.clone(),
+        category: fb.category.clone(),
+        territory: unit.territory.clone(),
+        f: filter_view(&auth, &v, &r),
+        year: r.year,
+        unit: fb.unit,
+        class_name: cname,
+        empty: years.is_empty(),
+        classes: fb.classes,
+        wards: fb.wards,
+        trend,
+        monthly: monthly_chart(cube, &r.slice, r.class, lang),
+        stacked: stacked_chart(&years, lang),
+        peers: fb
+            .peer_box
+            .map(|b| {
+                charts::box_plot(
+                    lang.pick("Parmi les pairs (J01)", "Among peers (J01)"),
+                    &[b],
+                )
+            })
+            .unwrap_or_default(),
+        position: fb.position,
+        aware: fb.aware,
+        parenteral: fb.parenteral,
+        editions: fb.editions,
+        left_out: fb.left_out,
+        referent: v.own.is_some(),
+    };
+    Ok(render(&page))
+}
+
+fn pdf_response(name: &str, body: Vec<u8>, content_type: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<Filters>,
+) -> PageResult {
+    let v = viewer(&state, &auth, q.region.as_deref(), Some(id)).await?;
+    if !may_see(&v, id) {
+        return Err(PageError::Forbidden(auth.lang));
+    }
+    let r = resolve(&v.cube, &q);
+    let fb = feedback(&v.cube, id, r.year, None, None, Lang::Fr)
+        .ok_or(PageError::NotFound(auth.lang))?;
+    Ok(pdf_response(
+        &file_name(&fb),
+        report_pdf(&fb, &v.region),
+        "application/pdf",
+    ))
+}
+
+pub async fn reports(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<Filters>,
+) -> PageResult {
+    let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
+    if v.own.is_some() {
+        return Err(PageError::Forbidden(auth.lang));
+    }
+    let r = resolve(&v.cube, &q);
+    let (cube, region) = (v.cube.clone(), v.region.clone());
+    let body = tokio::task::spawn_blocking(move || reports_zip(&cube, &region, r.year))
+        .await
+        .map_err(|_| PageError::Internal(auth.lang))?
+        .map_err(|_| PageError::Internal(auth.lang))?;
+    Ok(pdf_response(
+        &format!("retours-consommation-{}-{}.zip", v.region, r.year),
+        body,
+        "application/zip",
+    ))
+}
