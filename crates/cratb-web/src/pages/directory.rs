@@ -664,7 +664,8 @@ pub async fn export(
     auth: Auth,
     Path(format): Path<String>,
 ) -> PageResult {
-    use crate::export::{Cell, Sheet, download};
+    use crate::export::download;
+    use cratb_sheet::write::{Cell, Table};
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     if !["csv", "xlsx"].contains(&format.as_str()) {
@@ -674,11 +675,10 @@ pub async fn export(
         .await
         .map_err(PageError::store(lang))?;
     let yes_no = |b: bool| Cell::from(if b { "oui" } else { "non" });
-    let sheet = Sheet {
-        name: "Annuaire",
-        header: EXPORT_COLUMNS.to_vec(),
-        rows: all
-            .iter()
+    let sheet = Table::new(
+        "Annuaire",
+        EXPORT_COLUMNS,
+        all.iter()
             .map(|p| {
                 vec![
                     p.last_name.as_str().into(),
@@ -697,7 +697,7 @@ pub async fn export(
                 ]
             })
             .collect(),
-    };
+    );
     let entry = auth.audit_entry(
         "directory.export",
         "professional",
@@ -709,7 +709,7 @@ pub async fn export(
         .await
         .map_err(PageError::store(lang))?;
     let region = scope.region_filter().unwrap_or("national");
-    download(&format!("annuaire-{region}"), &format, &[sheet], lang)
+    download(&format!("annuaire-{region}"), &format, [sheet], lang)
 }
 
 /// The columns of the directory's exports, which its import also reads.

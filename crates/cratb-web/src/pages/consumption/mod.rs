@@ -15,7 +15,7 @@ use crate::auth::Auth;
 use crate::charts::{self, Box as PeerBox, Reference, Stack};
 use crate::consumption::{self as model, Ranked, change, class_name, fmt, fmt_change, unit_label};
 use crate::error::PageError;
-use crate::export::{Cell, Sheet, download};
+use crate::export::download;
 use crate::input::{Path, Query, Year};
 use crate::pages::{Layout, Opt, PageResult, non_empty, options, render};
 use askama::Template;
@@ -26,6 +26,7 @@ use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear, su
 use cratb_consumption::hospital::Missing;
 use cratb_consumption::indicators::Aware;
 use cratb_domain::{Category, Role, Scope, geo};
+use cratb_sheet::write::{Cell, Table};
 use cratb_store::consumption::Target;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -1347,7 +1348,7 @@ pub async fn export(
                 Cell::from(u.name.as_str()),
                 Cell::from(u.category.as_str()),
                 Cell::from(u.territory.clone()),
-                Cell::Number(r.year as f64),
+                Cell::Integer(r.year.into()),
                 Cell::from(c.code),
                 Cell::from(Some(x.totals.classes[class])),
                 Cell::from(Some(x.totals.patient_days)),
@@ -1360,9 +1361,9 @@ pub async fn export(
         }
     }
     let sheets = [
-        Sheet {
-            name: "Consommation",
-            header: vec![
+        Table::new(
+            "Consommation",
+            [
                 "finess",
                 "etablissement",
                 "categorie",
@@ -1378,23 +1379,23 @@ pub async fn export(
                 "percentile_pairs",
             ],
             rows,
-        },
-        Sheet {
-            name: "Sources",
-            header: vec!["source"],
-            rows: vec![
+        ),
+        Table::new(
+            "Sources",
+            ["source"],
+            vec![
                 vec![Cell::from(editions(cube, lang))],
                 vec![Cell::from(unit_label(
                     r.slice.sector.as_deref().unwrap_or("ES"),
                     lang,
                 ))],
             ],
-        },
+        ),
     ];
     download(
         &format!("consommation-{}-{}", v.region, r.year),
         &format,
-        &sheets,
+        sheets,
         auth.lang,
     )
 }

@@ -8,7 +8,7 @@ use crate::auth::Auth;
 use crate::charts;
 use crate::consumption::{change, fmt, fmt_change};
 use crate::error::PageError;
-use crate::export::{Cell, Sheet, download};
+use crate::export::download;
 use crate::input::{Path, Query, Year};
 use crate::pages::{Layout, Opt, PageResult, non_empty, options, render_status};
 use askama::Template;
@@ -18,6 +18,7 @@ use cratb_consumption::hospital::{Period, Problem};
 use cratb_consumption::indicators::{self, AwareTable, EsacIndicators, MonthlyDdd};
 use cratb_consumption::primary::did;
 use cratb_domain::{Permission, geo};
+use cratb_sheet::write::{Cell, Table};
 use cratb_store::audit;
 use cratb_store::primary_care::{self, Dispensed, OpenDataFile, PrimaryData, PrimaryImportError};
 use serde::Deserialize;
@@ -532,7 +533,7 @@ pub async fn export(
         );
         let mut row = vec![
             Cell::from(name.as_str()),
-            Cell::Number(year as f64),
+            Cell::Integer(year.into()),
             Cell::from(t.population),
             Cell::from(Some(t.ddd)),
             Cell::from(t.prescriptions_per_1000()),
@@ -556,9 +557,9 @@ pub async fn export(
         );
         rows.push(row);
     }
-    let sheets = [Sheet {
-        name: "Ville",
-        header: vec![
+    let sheets = [Table::new(
+        "Ville",
+        [
             "territoire",
             "annee",
             "population",
@@ -578,11 +579,11 @@ pub async fn export(
             "saison_j01m",
         ],
         rows,
-    }];
+    )];
     download(
         &format!("ville-{region}-{year}"),
         &format,
-        &sheets,
+        sheets,
         auth.lang,
     )
 }

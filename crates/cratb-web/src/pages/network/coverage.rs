@@ -5,13 +5,14 @@ use super::percent;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::export::{Cell, Sheet, download};
+use crate::export::download;
 use crate::input::{Path, Query};
 use crate::map::{Shade, departments_svg, share_colour, share_legend};
 use crate::pages::{Layout, Opt, PageResult, non_empty, options, render};
 use askama::Template;
 use axum::extract::State;
 use cratb_domain::{Category, Permission, Scope, Sector, geo};
+use cratb_sheet::write::{Cell, Table};
 use cratb_store::network::{self, Coverage, CoverageCell, CoveredUnit};
 use serde::Deserialize;
 
@@ -192,9 +193,9 @@ pub async fn export(
     let c = network::coverage(&state.db, &region, cratb_store::now().date())
         .await
         .map_err(PageError::store(lang))?;
-    let table = Sheet {
-        name: "Couverture",
-        header: vec![
+    let table = Table::new(
+        "Couverture",
+        [
             "department_code",
             "department",
             "sector",
@@ -205,8 +206,7 @@ pub async fn export(
             "capacity_covered",
             "capacity_share_percent",
         ],
-        rows: c
-            .cells
+        c.cells
             .iter()
             .map(|x| {
                 vec![
@@ -224,10 +224,10 @@ pub async fn export(
                 ]
             })
             .collect(),
-    };
-    let uncovered = Sheet {
-        name: "Non couverts",
-        header: vec![
+    );
+    let uncovered = Table::new(
+        "Non couverts",
+        [
             "department_code",
             "sector",
             "category",
@@ -236,8 +236,7 @@ pub async fn export(
             "commune",
             "capacity",
         ],
-        rows: c
-            .units
+        c.units
             .iter()
             .filter(|u| !u.covered)
             .map(|u| {
@@ -252,11 +251,11 @@ pub async fn export(
                 ]
             })
             .collect(),
-    };
+    );
     download(
         &format!("couverture-{region}"),
         &format,
-        &[table, uncovered],
+        [table, uncovered],
         lang,
     )
 }
