@@ -1,28 +1,10 @@
 //! The file written back as it was read, with the interpretations and added columns.
 
+use cratb_sheet::write::{Csv, CsvWriter, push_csv_field};
 use rayon::prelude::*;
 
 use super::chunks::{is_plain, plain_lines};
 use super::{Agent, Dataset};
-
-/// Writes one CSV field, quoted where it must be.
-fn write_field(out: &mut Vec<u8>, value: &[u8], separator: u8) {
-    if value
-        .iter()
-        .any(|&b| b == separator || b == b'"' || b == b'\n' || b == b'\r')
-    {
-        out.push(b'"');
-        for &b in value {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(value);
-    }
-}
 
 /// A column added by [`Dataset::write_with`]: its name and its value for each row.
 pub type ExtraColumn<'a> = (&'a str, &'a (dyn Fn(usize) -> &'static str + Sync));
@@ -53,17 +35,15 @@ impl Dataset {
                 }
             })
             .collect();
-        let mut header = csv::WriterBuilder::new()
-            .delimiter(self.separator)
-            .from_writer(Vec::new());
+        let mut header = CsvWriter::new(Csv::separated_by(self.separator));
         let names = self
             .header
             .iter()
             .map(String::as_str)
             .chain(added.iter().map(|a| a.code.as_str()))
             .chain(extra.iter().map(|e| e.0));
-        header.write_record(names).expect("writing to memory");
-        let mut out = header.into_inner().expect("writing to memory");
+        header.row(names);
+        let mut out = header.finish();
         let parts: Vec<Vec<u8>> = self
             .source
             .chunks
@@ -100,17 +80,17 @@ impl Dataset {
                         }
                         for (_, value) in extra {
                             out.push(separator);
-                            write_field(&mut out, value(row).as_bytes(), separator);
+                            push_csv_field(&mut out, value(row).as_bytes(), separator);
                         }
                         out.push(b'\n');
                         row += 1;
                     });
                     return out;
                 }
-                let mut writer = csv::WriterBuilder::new()
-                    .delimiter(self.separator)
-                    .flexible(true)
-                    .from_writer(Vec::with_capacity(range.len() + range.len() / 4));
+                let mut writer = CsvWriter::with_capacity(
+                    Csv::separated_by(self.separator),
+                    range.len() + range.len() / 4,
+                );
                 let mut output = csv::ByteRecord::new();
                 let mut row = start;
                 // Lines are numbered as when the file was read; rows left out are not found.
@@ -131,9 +111,7 @@ impl Dataset {
                     for (_, value) in extra {
                         output.push_field(value(row).as_bytes());
                     }
-                    writer
-                        .write_byte_record(&output)
-                        .expect("writing to memory");
+                    writer.byte_record(&output);
                     row += 1;
                 };
                 {
@@ -150,7 +128,7 @@ impl Dataset {
                         emit(line, &fields);
                     }
                 }
-                writer.into_inner().expect("writing to memory")
+                writer.finish()
             })
             .collect();
         for p in parts {
