@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use cratb_sheet::write::{self, Csv, Decimals, ParquetColumn, ParquetType, Table, WriteError};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -223,106 +224,93 @@ impl Antibiogram {
             .collect()
     }
 
-    /// Each cell as the fields of an output row.
+    /// The table, typed: the `--by` columns, organism and antimicrobial as text, the counts as
+    /// integers, the share and its interval as figures with one decimal (empty without any
+    /// categorised isolate), `reportable` as a yes/no.
+    pub fn table(&self, name: &str) -> Table {
+        Table {
+            name: name.to_string(),
+            header: self.header(),
+            rows: self.cells.iter().map(|c| self.row(c)).collect(),
+        }
+    }
+
+    /// Each cell as the fields of an output row, as the CSV writes them.
     pub fn records(&self) -> impl Iterator<Item = Vec<String>> + '_ {
         self.cells.iter().map(|c| {
-            let (low, high) = c.wilson().map_or((String::new(), String::new()), |(l, h)| {
-                (one_decimal(l), one_decimal(h))
-            });
-            c.group
+            self.row(c)
                 .iter()
-                .cloned()
-                .chain([
-                    c.organism.clone(),
-                    c.antimicrobial.clone(),
-                    c.n_tested().to_string(),
-                    c.n_s.to_string(),
-                    c.n_sdd.to_string(),
-                    c.n_i.to_string(),
-                    c.n_r.to_string(),
-                    c.n_ni.to_string(),
-                    c.pct_susceptible().map(one_decimal).unwrap_or_default(),
-                    low,
-                    high,
-                    c.reportable(self.min_isolates).to_string(),
-                ])
+                .map(|field| field.as_text().into_owned())
                 .collect()
         })
     }
 
-    pub fn to_csv(&self, separator: u8) -> Vec<u8> {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(separator)
-            .from_writer(Vec::new());
-        w.write_record(self.header()).expect("writing to memory");
-        for r in self.records() {
-            w.write_record(r).expect("writing to memory");
-        }
-        w.into_inner().expect("writing to memory")
+    /// One cell's row of [`Antibiogram::table`].
+    fn row(&self, c: &Cell) -> Vec<write::Cell> {
+        let figure = |x: Option<f64>| {
+            x.map_or(write::Cell::Empty, |x| {
+                write::Cell::Number((x * 10.0).round() / 10.0, Decimals::Fixed(1))
+            })
+        };
+        let (low, high) = c.wilson().unzip();
+        c.group
+            .iter()
+            .map(|g| write::Cell::Text(g.clone()))
+            .chain([
+                write::Cell::Text(c.organism.clone()),
+                write::Cell::Text(c.antimicrobial.clone()),
+                write::Cell::Integer(c.n_tested().into()),
+                write::Cell::Integer(c.n_s.into()),
+                write::Cell::Integer(c.n_sdd.into()),
+                write::Cell::Integer(c.n_i.into()),
+                write::Cell::Integer(c.n_r.into()),
+                write::Cell::Integer(c.n_ni.into()),
+                figure(c.pct_susceptible()),
+                figure(low),
+                figure(high),
+                write::Cell::Bool(c.reportable(self.min_isolates)),
+            ])
+            .collect()
+    }
+
+    /// The Parquet type of each column of [`Antibiogram::table`]: text, counts as INT32, the
+    /// share and its interval as nullable DOUBLE, `reportable` as BOOLEAN.
+    pub fn parquet_columns(&self) -> Vec<ParquetColumn> {
+        let text = self.by.len() + 2;
+        self.header()
+            .iter()
+            .enumerate()
+            .map(|(i, name)| match name.as_str() {
+                _ if i < text => ParquetColumn::required(ParquetType::Text),
+                "pct_susceptible" | "ci_low" | "ci_high" => {
+                    ParquetColumn::optional(ParquetType::Double)
+                }
+                "reportable" => ParquetColumn::required(ParquetType::Bool),
+                _ => ParquetColumn::required(ParquetType::Int32),
+            })
+            .collect()
+    }
+
+    /// CSV: the table alone.
+    pub fn to_csv(&self, format: Csv) -> Vec<u8> {
+        write::csv(&self.table("Antibiogramme"), format)
     }
 
     /// JSON: the rows as objects under `rows`, with the guideline and rules applied.
     pub fn to_json(&self) -> serde_json::Value {
-        let header = self.header();
-        let rows: Vec<serde_json::Value> = self
-            .cells
-            .iter()
-            .zip(self.records())
-            .map(|(cell, fields)| {
-                let mut object = serde_json::Map::new();
-                for (i, (name, value)) in header.iter().zip(fields).enumerate() {
-                    let json = if i < self.by.len() || name == "organism" || name == "antimicrobial"
-                    {
-                        serde_json::Value::String(value)
-                    } else if name == "reportable" {
-                        serde_json::Value::Bool(cell.reportable(self.min_isolates))
-                    } else if value.is_empty() {
-                        serde_json::Value::Null
-                    } else {
-                        serde_json::from_str(&value).unwrap_or(serde_json::Value::String(value))
-                    };
-                    object.insert(name.clone(), json);
-                }
-                serde_json::Value::Object(object)
-            })
-            .collect();
         serde_json::json!({
             "guideline": self.guideline,
             "sources": crate::reference::SOURCES,
             "first_isolates_only": self.first_isolates_only,
             "min_isolates": self.min_isolates,
             "isolates": self.isolates,
-            "rows": rows,
+            "rows": write::json_rows(self.table("Antibiogramme")),
         })
     }
 
     /// XLSX: the table on the first sheet, the method and sources on a second.
-    pub fn to_xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        use rust_xlsxwriter::{Format, Workbook};
-        let mut book = Workbook::new();
-        let bold = Format::new().set_bold();
-        let sheet = book.add_worksheet().set_name("Antibiogramme")?;
-        let header = self.header();
-        let numeric = |name: &str| {
-            name.starts_with("n_") || name.starts_with("pct") || name.starts_with("ci_")
-        };
-        for (c, h) in header.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, h, &bold)?;
-        }
-        for (r, fields) in self.records().enumerate() {
-            for (c, (name, value)) in header.iter().zip(fields).enumerate() {
-                let (row, col) = (r as u32 + 1, c as u16);
-                match value.parse::<f64>() {
-                    Ok(x) if numeric(name) => sheet.write_number(row, col, x)?,
-                    _ if value.is_empty() => sheet,
-                    _ => sheet.write_string(row, col, &value)?,
-                };
-            }
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        sheet.autofit();
-        let about = book.add_worksheet().set_name("Méthode")?;
-        let lines = [
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, WriteError> {
+        let method = [
             format!("Référentiel : {}", self.guideline),
             format!(
                 "Premiers isolats seulement : {}",
@@ -340,15 +328,15 @@ impl Antibiogram {
             "% sensible = (S + SDD + I) / (S + SDD + I + R) ; IC 95 % de Wilson".to_string(),
             format!("Sources : {}", crate::reference::SOURCES),
         ];
-        for (i, l) in lines.iter().enumerate() {
-            about.write_string(i as u32, 0, l)?;
-        }
-        book.save_to_buffer()
+        write::xlsx([self.table("Antibiogramme"), Table::notes("Méthode", method)])
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+
     use super::*;
 
     #[test]
@@ -366,5 +354,72 @@ mod tests {
         let (l, h) = wilson(30, 30).unwrap();
         assert_eq!(one_decimal(h), "100.0");
         assert!(l > 88.0);
+    }
+
+    #[test]
+    fn written_then_read_back() {
+        let cell = |group: &str, organism: &str, ab: &str, n_s, n_r| Cell {
+            group: vec![group.to_string()],
+            organism: organism.to_string(),
+            antimicrobial: ab.to_string(),
+            n_s,
+            n_sdd: 0,
+            n_i: 0,
+            n_r,
+            n_ni: 1,
+        };
+        let table = Antibiogram {
+            by: vec!["ward".into()],
+            min_isolates: 30,
+            guideline: "EUCAST 2025".into(),
+            first_isolates_only: true,
+            isolates: 100,
+            cells: vec![
+                cell("icu", "Escherichia coli", "AMX", 8, 2),
+                cell("icu", "Escherichia coli", "CIP", 40, 10),
+                cell("médecine", "Staphylococcus aureus", "OXA", 0, 0),
+            ],
+        };
+        let bytes =
+            cratb_sheet::write::parquet(&table.table("antibiogram"), &table.parquet_columns())
+                .unwrap();
+        let path =
+            std::env::temp_dir().join(format!("cratb-amr-test-{}.parquet", std::process::id()));
+        std::fs::write(&path, &bytes).unwrap();
+        let reader = SerializedFileReader::try_from(path.as_path()).unwrap();
+        let schema: Vec<String> = reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        assert_eq!(schema, table.header());
+        let rows: Vec<Vec<(String, Field)>> = reader
+            .get_row_iter(None)
+            .unwrap()
+            .map(|r| {
+                r.unwrap()
+                    .get_column_iter()
+                    .map(|(n, f)| (n.clone(), f.clone()))
+                    .collect()
+            })
+            .collect();
+        std::fs::remove_file(&path).ok();
+        assert_eq!(rows.len(), 3);
+        let get = |r: usize, name: &str| rows[r].iter().find(|(n, _)| n == name).unwrap().1.clone();
+        assert_eq!(get(0, "ward"), Field::Str("icu".into()));
+        assert_eq!(get(2, "ward"), Field::Str("médecine".into()));
+        assert_eq!(get(0, "organism"), Field::Str("Escherichia coli".into()));
+        assert_eq!(get(1, "antimicrobial"), Field::Str("CIP".into()));
+        assert_eq!(get(0, "n_tested"), Field::Int(11));
+        assert_eq!(get(1, "n_S"), Field::Int(40));
+        assert_eq!(get(0, "pct_susceptible"), Field::Double(80.0));
+        assert_eq!(get(0, "ci_low"), Field::Double(49.0));
+        assert_eq!(get(0, "ci_high"), Field::Double(94.3));
+        assert_eq!(get(2, "pct_susceptible"), Field::Null);
+        assert_eq!(get(0, "reportable"), Field::Bool(false));
+        assert_eq!(get(1, "reportable"), Field::Bool(true));
     }
 }

@@ -7,7 +7,6 @@ pub mod antibiogram;
 pub mod first_isolate;
 pub mod interpret;
 mod long;
-mod parquet;
 pub mod problems;
 pub mod read;
 pub mod reference;

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use cratb_sheet::write::{Csv, CsvWriter};
+
 use crate::problems::{Invalid, Problem, ProblemKind};
 use crate::read::ReadOptions;
 use crate::reference::Reference;
@@ -119,9 +121,7 @@ pub(crate) fn pivot(
     if !problems.is_empty() && !options.skip_invalid {
         return Err(Invalid::from(problems));
     }
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(separator)
-        .from_writer(Vec::new());
+    let mut writer = CsvWriter::new(Csv::separated_by(separator));
     let mut columns: Vec<String> = kept.iter().map(|&i| header[i].clone()).collect();
     let suffixes = ["", "_mic", "_disk"];
     let mut result_columns = Vec::new();
@@ -133,22 +133,17 @@ pub(crate) fn pivot(
             }
         }
     }
-    let error = |e: csv::Error| Invalid::file(e.to_string());
-    writer.write_record(&columns).map_err(error)?;
+    writer.row(&columns);
     let mut lines = Vec::with_capacity(rows.len());
     for (line, fields, values) in &rows {
         lines.push(*line);
         let results = result_columns
             .iter()
             .map(|key| values.get(key).map_or(&b""[..], Vec::as_slice));
-        writer
-            .write_record(fields.iter().map(Vec::as_slice).chain(results))
-            .map_err(error)?;
+        writer.row(fields.iter().map(Vec::as_slice).chain(results));
     }
     Ok(Wide {
-        csv: writer
-            .into_inner()
-            .map_err(|e| Invalid::file(e.to_string()))?,
+        csv: writer.finish(),
         lines,
         skipped: problems,
     })

@@ -15,6 +15,7 @@
 
 use crate::ddd::{DddTable, NoDdd, Route};
 use cratb_domain::WardType;
+use cratb_sheet::write::{self, Decimals};
 use std::collections::{BTreeMap, HashMap};
 
 /// A period: a year, or a month of it.
@@ -1231,29 +1232,31 @@ pub fn header(by: &[By]) -> Vec<&'static str> {
         .collect()
 }
 
-/// A number with two decimals, or empty.
-fn two(x: Option<f64>) -> String {
-    x.map(|v| format!("{v:.2}")).unwrap_or_default()
+/// A figure with two decimals, or empty.
+fn two(x: Option<f64>) -> write::Cell {
+    x.map_or(write::Cell::Empty, |v| {
+        write::Cell::Number(v, Decimals::Fixed(2))
+    })
 }
 
 /// A count as written in the output (no decimals when whole), or empty.
-fn count(x: Option<f64>) -> String {
-    x.map(|v| {
-        if v.fract() == 0.0 {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.2}")
-        }
+fn count(x: Option<f64>) -> write::Cell {
+    x.map_or(write::Cell::Empty, |v| {
+        write::Cell::Number(v, Decimals::UnlessWhole(2))
     })
-    .unwrap_or_default()
 }
 
 impl Indicator {
-    /// The row's fields in the order of [`header`].
-    pub fn fields(&self) -> Vec<String> {
-        let mut f = self.group.clone();
-        f.push(self.atc_prefix.clone());
-        f.push(format!("{:.2}", self.ddd));
+    /// The row's cells in the order of [`header`] (an empty text is an empty cell).
+    pub fn cells(&self) -> Vec<write::Cell> {
+        let mut f: Vec<write::Cell> = self
+            .group
+            .iter()
+            .cloned()
+            .map(write::Cell::text_or_empty)
+            .collect();
+        f.push(write::Cell::text_or_empty(self.atc_prefix.clone()));
+        f.push(write::Cell::Number(self.ddd, Decimals::Fixed(2)));
         f.push(count(self.patient_days));
         f.push(two(self.per_1000_patient_days()));
         f.push(count(self.admissions));

@@ -12,14 +12,16 @@ pub mod targets;
 pub use ddd::{DddTable, Route};
 pub use hospital::{By, Indicator, Outcome};
 
-/// The indicators as CSV (`,`-separated, header first).
+use cratb_sheet::write::{self, Csv, CsvWriter, Workbook, WriteError};
+
+/// The indicators as CSV (`,`-separated, header first), row by row.
 pub fn to_csv(by: &[By], rows: &[Indicator]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(hospital::header(by));
+    let mut out = CsvWriter::new(Csv::COMMA);
+    out.row(hospital::header(by));
     for r in rows {
-        let _ = w.write_record(r.fields());
+        out.cells(&r.cells());
     }
-    w.into_inner().unwrap_or_default()
+    out.finish()
 }
 
 /// The indicators as a JSON array of objects (empty fields as `null`, figures as numbers).
@@ -27,57 +29,28 @@ pub fn to_json(by: &[By], rows: &[Indicator]) -> serde_json::Value {
     let header = hospital::header(by);
     serde_json::Value::Array(
         rows.iter()
-            .map(|r| {
-                let fields = r.fields();
-                let object = header
-                    .iter()
-                    .zip(fields)
-                    .enumerate()
-                    .map(|(i, (h, v))| {
-                        let value = if v.is_empty() {
-                            serde_json::Value::Null
-                        } else if i > by.len() {
-                            v.parse::<f64>()
-                                .map(serde_json::Value::from)
-                                .unwrap_or(serde_json::Value::String(v))
-                        } else {
-                            serde_json::Value::String(v)
-                        };
-                        (h.to_string(), value)
-                    })
-                    .collect();
-                serde_json::Value::Object(object)
-            })
+            .map(|r| write::json_row(&header, r.cells()))
             .collect(),
     )
 }
 
 /// The indicators as an XLSX workbook, with a sheet naming the ATC/DDD edition.
 pub fn to_xlsx(by: &[By], rows: &[Indicator], edition: &str) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let run = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let run = || {
         let mut book = Workbook::new();
-        let bold = Format::new().set_bold();
-        let sheet = book.add_worksheet().set_name("DDD")?;
-        for (c, h) in hospital::header(by).iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.fields().iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
-                match v.parse::<f64>() {
-                    Ok(x) if c as usize > by.len() => sheet.write_number(r, c, x)?,
-                    _ if v.is_empty() => sheet,
-                    _ => sheet.write_string(r, c, v)?,
-                };
-            }
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        sheet.autofit();
-        let about = book.add_worksheet().set_name("Méthode")?;
-        about.write_string(0, 0, format!("Référentiel : {edition}"))?;
-        about.write_string(1, 0, "DDD = grammes / DDD OMS de la substance pour la voie")?;
-        book.save_to_buffer()
+        book.sheet(
+            "DDD",
+            &hospital::header(by),
+            rows.iter().map(Indicator::cells),
+        )?;
+        book.notes(
+            "Méthode",
+            [
+                format!("Référentiel : {edition}"),
+                "DDD = grammes / DDD OMS de la substance pour la voie".to_string(),
+            ],
+        )?;
+        book.finish()
     };
-    run().map_err(|e| e.to_string())
+    run().map_err(|e: WriteError| e.to_string())
 }

@@ -3,6 +3,7 @@
 //! the same path as a real upload (interpretation, pseudonymisation, one transaction).
 
 use cratb_domain::Scope;
+use cratb_sheet::write::{Csv, CsvWriter};
 use cratb_store::resistance::{self, ImportRequest};
 use cratb_store::{Db, StoreError};
 
@@ -61,10 +62,8 @@ fn localise(file: &[u8], es: &[String], ems: &[String]) -> Vec<u8> {
             .expect("generated column")
     };
     let (establishment, sector) = (column(b"establishment"), column(b"sector"));
-    let mut writer = csv::Writer::from_writer(Vec::with_capacity(file.len()));
-    writer
-        .write_byte_record(&header)
-        .expect("writing to memory");
+    let mut writer = CsvWriter::with_capacity(Csv::COMMA, file.len());
+    writer.byte_record(&header);
     let mut record = csv::ByteRecord::new();
     let mut out = csv::ByteRecord::new();
     while reader
@@ -83,7 +82,7 @@ fn localise(file: &[u8], es: &[String], ems: &[String]) -> Vec<u8> {
         for (i, field) in record.iter().enumerate() {
             out.push_field(if i == establishment { finess } else { field });
         }
-        writer.write_byte_record(&out).expect("writing to memory");
+        writer.byte_record(&out);
     }
-    writer.into_inner().expect("writing to memory")
+    writer.finish()
 }

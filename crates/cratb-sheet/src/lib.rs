@@ -12,10 +12,14 @@
 //! header and at least one row. Errors are [`SheetError`]s with a message in French that says
 //! what is wrong and what the limit is.
 //!
-//! Not here: what the columns mean (each import reads its own), writing sheets.
+//! Tables out are written by [`write`]: CSV, XLSX, JSON and (feature `parquet`) Parquet,
+//! for every export.
+//!
+//! Not here: what the columns mean (each import reads its own, each export names its own).
 
 mod archive;
 mod text;
+pub mod write;
 mod xlsx;
 
 use std::borrow::Cow;

@@ -11,6 +11,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Args, Subcommand, ValueEnum};
 use cratb_amr::first_isolate::{self, Method};
 use cratb_amr::{Dataset, Options, Problem, ReadOptions, UtiMode};
+use cratb_sheet::write::{self, Csv};
 
 /// Files larger than this get a progress bar (on a terminal).
 const PROGRESS_FROM: u64 = 5 * 1024 * 1024;
@@ -235,7 +236,7 @@ fn dispatch(command: AmrCommand) -> Result<()> {
                     })?;
             table.first_isolates_only = first_isolates;
             let bytes = match format {
-                Format::Csv => table.to_csv(b','),
+                Format::Csv => table.to_csv(Csv::COMMA),
                 Format::Json => {
                     let mut v = serde_json::to_vec_pretty(&table.to_json()).context("JSON")?;
                     v.push(b'\n');
@@ -244,9 +245,10 @@ fn dispatch(command: AmrCommand) -> Result<()> {
                 Format::Xlsx => table
                     .to_xlsx()
                     .map_err(|e| anyhow!("écriture XLSX : {e}"))?,
-                Format::Parquet => table
-                    .to_parquet()
-                    .map_err(|e| anyhow!("écriture Parquet : {e}"))?,
+                Format::Parquet => {
+                    write::parquet(&table.table("antibiogram"), &table.parquet_columns())
+                        .map_err(|e| anyhow!("écriture Parquet : {e}"))?
+                }
             };
             match &output {
                 Some(path) => write_file(path, &bytes)?,

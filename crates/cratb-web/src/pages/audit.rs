@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
+use cratb_sheet::write::{Csv, CsvWriter};
 use cratb_store::Page;
 use cratb_store::audit::{self, AuditEntry, AuditQuery};
 use serde::Deserialize;
@@ -120,10 +121,8 @@ pub async fn csv(
     let entries = audit::export(&state.db, &scope, &p.query(), EXPORT_LIMIT)
         .await
         .map_err(PageError::store(lang))?;
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let _ = w.write_record([
+    let mut w = CsvWriter::new(Csv::SPREADSHEET);
+    w.row([
         "id",
         "date",
         "acteur",
@@ -139,7 +138,7 @@ pub async fn csv(
         let at =
             e.at.format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default();
-        let _ = w.write_record([
+        w.row([
             e.id.to_string().as_str(),
             &at,
             &e.actor,
@@ -152,7 +151,7 @@ pub async fn csv(
             e.request_id.as_deref().unwrap_or(""),
         ]);
     }
-    let body = w.into_inner().unwrap_or_default();
+    let body = w.finish();
     Ok((
         [
             (

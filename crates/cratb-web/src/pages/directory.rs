@@ -584,7 +584,8 @@ pub async fn export(
     auth: Auth,
     Path(format): Path<String>,
 ) -> PageResult {
-    use crate::export::{Cell, Sheet, download};
+    use crate::export::download;
+    use cratb_sheet::write::{Cell, Table};
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
     if !["csv", "xlsx"].contains(&format.as_str()) {
@@ -594,11 +595,10 @@ pub async fn export(
         .await
         .map_err(PageError::store(lang))?;
     let yes_no = |b: bool| Cell::from(if b { "oui" } else { "non" });
-    let sheet = Sheet {
-        name: "Annuaire",
-        header: EXPORT_COLUMNS.to_vec(),
-        rows: all
-            .iter()
+    let sheet = Table::new(
+        "Annuaire",
+        EXPORT_COLUMNS,
+        all.iter()
             .map(|p| {
                 vec![
                     p.last_name.as_str().into(),
@@ -617,7 +617,7 @@ pub async fn export(
                 ]
             })
             .collect(),
-    };
+    );
     auth.actor(user, scope.clone())
         .record(
             &state.db,
@@ -629,7 +629,7 @@ pub async fn export(
         .await
         .map_err(PageError::app(lang))?;
     let region = scope.region_filter().unwrap_or("national");
-    download(&format!("annuaire-{region}"), &format, &[sheet], lang)
+    download(&format!("annuaire-{region}"), &format, [sheet], lang)
 }
 
 /// The columns of the directory's exports, which its import also reads.

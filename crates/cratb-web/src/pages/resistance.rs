@@ -19,6 +19,7 @@ use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::{Scope, geo};
 use cratb_report::charts::{self, Axis, Point};
 use cratb_report::format::decimal;
+use cratb_sheet::write::Csv;
 use cratb_store::resistance::{self, ImportError, ImportProblem, ImportRequest};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -440,11 +441,7 @@ pub async fn export(
     let name = format!("antibiogramme-{region}.{format}");
     let disposition = format!("attachment; filename=\"{name}\"");
     let (content_type, body) = match format.as_str() {
-        "csv" => {
-            let mut bytes = vec![0xEF, 0xBB, 0xBF];
-            bytes.extend(table.to_csv(b';'));
-            ("text/csv; charset=utf-8", bytes)
-        }
+        "csv" => ("text/csv; charset=utf-8", table.to_csv(Csv::SPREADSHEET)),
         "json" => ("application/json", table.to_json().to_string().into_bytes()),
         "pdf" => {
             let name = geo::region(&region).map_or(region.clone(), |r| r.name.to_string());

@@ -5,7 +5,7 @@ use super::{FilterView, Filters, filter_view, resolve, viewer};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::export::{Cell, Sheet, download};
+use crate::export::download;
 use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use crate::pages::{Layout, PageResult, render};
@@ -20,6 +20,7 @@ use cratb_report::consumption::{
     monthly_chart, per_year, stacked_chart, trend_chart, unit_label,
 };
 use cratb_report::format::{self, decimal, percent, percentile};
+use cratb_sheet::write::{Cell, Table};
 
 /// A sector's headline figure.
 pub struct SectorCard {
@@ -336,7 +337,7 @@ pub async fn export(
                 Cell::from(u.name.as_str()),
                 Cell::from(u.category.as_str()),
                 Cell::from(u.territory.clone()),
-                Cell::Number(r.year as f64),
+                Cell::Integer(r.year.into()),
                 Cell::from(c.code),
                 Cell::from(Some(x.totals.classes[class])),
                 Cell::from(Some(x.totals.patient_days)),
@@ -349,9 +350,9 @@ pub async fn export(
         }
     }
     let sheets = [
-        Sheet {
-            name: "Consommation",
-            header: vec![
+        Table::new(
+            "Consommation",
+            [
                 "finess",
                 "etablissement",
                 "categorie",
@@ -367,23 +368,23 @@ pub async fn export(
                 "percentile_pairs",
             ],
             rows,
-        },
-        Sheet {
-            name: "Sources",
-            header: vec!["source"],
-            rows: vec![
+        ),
+        Table::new(
+            "Sources",
+            ["source"],
+            vec![
                 vec![Cell::from(editions(cube, lang))],
                 vec![Cell::from(unit_label(
                     r.slice.sector.as_deref().unwrap_or("ES"),
                     lang,
                 ))],
             ],
-        },
+        ),
     ];
     download(
         &format!("consommation-{}-{}", v.region, r.year),
         &format,
-        &sheets,
+        sheets,
         auth.lang,
     )
 }

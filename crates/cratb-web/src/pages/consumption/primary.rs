@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::export::{Cell, Sheet, download};
+use crate::export::download;
 use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query, Year};
 use crate::pages::{Layout, Opt, PageResult, non_empty, options, render_status};
@@ -21,6 +21,7 @@ use cratb_domain::Lang;
 use cratb_domain::{Permission, geo};
 use cratb_report::charts;
 use cratb_report::format::{self, decimal};
+use cratb_sheet::write::{Cell, Table};
 use cratb_store::primary_care::{self, Dispensed, OpenDataFile, PrimaryData, PrimaryImportError};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -519,7 +520,7 @@ pub async fn export(
         );
         let mut row = vec![
             Cell::from(name.as_str()),
-            Cell::Number(year as f64),
+            Cell::Integer(year.into()),
             Cell::from(t.population),
             Cell::from(Some(t.ddd)),
             Cell::from(t.prescriptions_per_1000()),
@@ -543,9 +544,9 @@ pub async fn export(
         );
         rows.push(row);
     }
-    let sheets = [Sheet {
-        name: "Ville",
-        header: vec![
+    let sheets = [Table::new(
+        "Ville",
+        [
             "territoire",
             "annee",
             "population",
@@ -565,11 +566,11 @@ pub async fn export(
             "saison_j01m",
         ],
         rows,
-    }];
+    )];
     download(
         &format!("ville-{region}-{year}"),
         &format,
-        &sheets,
+        sheets,
         auth.lang,
     )
 }

@@ -5,7 +5,7 @@ use super::percent;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::export::{Cell, Sheet, download};
+use crate::export::download;
 use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use crate::pages::{Layout, Opt, PageResult, non_empty, options, render};
@@ -14,6 +14,7 @@ use axum::extract::State;
 use cratb_domain::Lang;
 use cratb_domain::{Category, Permission, Scope, Sector, geo};
 use cratb_report::map::{Shade, departments_svg, share_colour, share_legend};
+use cratb_sheet::write::{Cell, Table};
 use cratb_store::network::{self, Coverage, CoverageCell, CoveredUnit};
 use serde::Deserialize;
 
@@ -190,9 +191,9 @@ pub async fn export(
     let c = network::coverage(&state.db, &region, cratb_store::now().date())
         .await
         .map_err(PageError::store(lang))?;
-    let table = Sheet {
-        name: "Couverture",
-        header: vec![
+    let table = Table::new(
+        "Couverture",
+        [
             "department_code",
             "department",
             "sector",
@@ -203,8 +204,7 @@ pub async fn export(
             "capacity_covered",
             "capacity_share_percent",
         ],
-        rows: c
-            .cells
+        c.cells
             .iter()
             .map(|x| {
                 vec![
@@ -222,10 +222,10 @@ pub async fn export(
                 ]
             })
             .collect(),
-    };
-    let uncovered = Sheet {
-        name: "Non couverts",
-        header: vec![
+    );
+    let uncovered = Table::new(
+        "Non couverts",
+        [
             "department_code",
             "sector",
             "category",
@@ -234,8 +234,7 @@ pub async fn export(
             "commune",
             "capacity",
         ],
-        rows: c
-            .units
+        c.units
             .iter()
             .filter(|u| !u.covered)
             .map(|u| {
@@ -250,11 +249,11 @@ pub async fn export(
                 ]
             })
             .collect(),
-    };
+    );
     download(
         &format!("couverture-{region}"),
         &format,
-        &[table, uncovered],
+        [table, uncovered],
         lang,
     )
 }
