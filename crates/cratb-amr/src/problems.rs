@@ -1,5 +1,6 @@
 //! What can be wrong in a susceptibility file, said in French and English, with its place.
 
+use cratb_domain::Lang;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,86 +48,86 @@ impl Problem {
         }
     }
 
-    /// What is wrong, in French (the default) or English.
-    pub fn message(&self, lang: &str) -> String {
-        let en = lang.starts_with("en");
+    /// What is wrong, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
         let v = &self.value;
-        match (&self.kind, en) {
-            (ProblemKind::MissingColumn, false) => {
+        match (&self.kind, lang) {
+            (ProblemKind::MissingColumn, Lang::Fr) => {
                 format!("colonne obligatoire absente : {}", self.column)
             }
-            (ProblemKind::MissingColumn, true) => {
+            (ProblemKind::MissingColumn, Lang::En) => {
                 format!("required column missing: {}", self.column)
             }
-            (ProblemKind::DuplicateColumn, false) => format!("colonne en double : {}", self.column),
-            (ProblemKind::DuplicateColumn, true) => format!("duplicate column: {}", self.column),
-            (ProblemKind::UnknownAntimicrobial, false) => {
+            (ProblemKind::DuplicateColumn, Lang::Fr) => {
+                format!("colonne en double : {}", self.column)
+            }
+            (ProblemKind::DuplicateColumn, Lang::En) => {
+                format!("duplicate column: {}", self.column)
+            }
+            (ProblemKind::UnknownAntimicrobial, Lang::Fr) => {
                 format!(
                     "code d’antibiotique inconnu « {v} » (attendu : un code de antimicrobials.tsv, p. ex. AMX, CTX, CIP)"
                 )
             }
-            (ProblemKind::UnknownAntimicrobial, true) => {
+            (ProblemKind::UnknownAntimicrobial, Lang::En) => {
                 format!(
                     "unknown antimicrobial code \"{v}\" (expected a code of antimicrobials.tsv, e.g. AMX, CTX, CIP)"
                 )
             }
-            (ProblemKind::UnknownOrganism, false) => format!(
+            (ProblemKind::UnknownOrganism, Lang::Fr) => format!(
                 "micro-organisme inconnu « {v} » (attendu : un nom scientifique, une abréviation comme E. coli ou un code comme B_ESCHR_COLI)"
             ),
-            (ProblemKind::UnknownOrganism, true) => format!(
+            (ProblemKind::UnknownOrganism, Lang::En) => format!(
                 "unknown organism \"{v}\" (expected a scientific name, an abbreviation such as E. coli or a code such as B_ESCHR_COLI)"
             ),
-            (ProblemKind::EmptyPatient, false) => "identifiant patient vide".into(),
-            (ProblemKind::EmptyPatient, true) => "empty patient identifier".into(),
-            (ProblemKind::BadDate, false) => {
+            (ProblemKind::EmptyPatient, Lang::Fr) => "identifiant patient vide".into(),
+            (ProblemKind::EmptyPatient, Lang::En) => "empty patient identifier".into(),
+            (ProblemKind::BadDate, Lang::Fr) => {
                 format!("date invalide « {v} » (attendu : AAAA-MM-JJ ou JJ/MM/AAAA)")
             }
-            (ProblemKind::BadDate, true) => {
+            (ProblemKind::BadDate, Lang::En) => {
                 format!("invalid date \"{v}\" (expected YYYY-MM-DD or DD/MM/YYYY)")
             }
-            (ProblemKind::BadMic, false) => {
+            (ProblemKind::BadMic, Lang::Fr) => {
                 format!(
                     "CMI illisible « {v} » (attendu : un nombre en mg/L, éventuellement précédé de <=, <, >= ou >)"
                 )
             }
-            (ProblemKind::BadMic, true) => {
+            (ProblemKind::BadMic, Lang::En) => {
                 format!(
                     "unreadable MIC \"{v}\" (expected a number in mg/L, optionally preceded by <=, <, >= or >)"
                 )
             }
-            (ProblemKind::BadDisk, false) => {
+            (ProblemKind::BadDisk, Lang::Fr) => {
                 format!(
                     "diamètre d’inhibition illisible « {v} » (attendu : un nombre entier de mm entre 0 et 50)"
                 )
             }
-            (ProblemKind::BadDisk, true) => {
+            (ProblemKind::BadDisk, Lang::En) => {
                 format!("unreadable zone diameter \"{v}\" (expected whole mm from 0 to 50)")
             }
-            (ProblemKind::BadSir, false) => {
+            (ProblemKind::BadSir, Lang::Fr) => {
                 format!("catégorie illisible « {v} » (attendu : S, SDD, I, R ou vide)")
             }
-            (ProblemKind::BadSir, true) => {
+            (ProblemKind::BadSir, Lang::En) => {
                 format!("unreadable category \"{v}\" (expected S, SDD, I, R or empty)")
             }
-            (ProblemKind::TooManyFields, false) => {
+            (ProblemKind::TooManyFields, Lang::Fr) => {
                 format!("la ligne a plus de champs que l’en-tête ({v})")
             }
-            (ProblemKind::TooManyFields, true) => {
+            (ProblemKind::TooManyFields, Lang::En) => {
                 format!("the line has more fields than the header ({v})")
             }
-            (ProblemKind::Unreadable { detail }, false) => format!("fichier illisible : {detail}"),
-            (ProblemKind::Unreadable { detail }, true) => format!("unreadable file: {detail}"),
+            (ProblemKind::Unreadable { detail }, Lang::Fr) => {
+                format!("fichier illisible : {detail}")
+            }
+            (ProblemKind::Unreadable { detail }, Lang::En) => format!("unreadable file: {detail}"),
         }
     }
 
     /// `ligne 12, colonne CTX_mic : …` / `line 12, column CTX_mic: …`
-    pub fn describe(&self, lang: &str) -> String {
-        let en = lang.starts_with("en");
-        let (line, column, colon) = if en {
-            ("line", "column", ":")
-        } else {
-            ("ligne", "colonne", " :")
-        };
+    pub fn describe(&self, lang: Lang) -> String {
+        let (line, column, colon) = lang.pick(("ligne", "colonne", " :"), ("line", "column", ":"));
         let place = if self.column.is_empty() {
             format!("{line} {}", self.line)
         } else {
@@ -151,7 +152,7 @@ impl Problem {
 /// and `skip_invalid` was not asked for. `problems` are sorted by line and capped; `total`
 /// counts them all.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{} problème(s) dans le fichier, le premier : {}", .total, .problems.first().map(|p| p.describe("fr")).unwrap_or_default())]
+#[error("{} problème(s) dans le fichier, le premier : {}", .total, .problems.first().map(|p| p.describe(Lang::Fr)).unwrap_or_default())]
 pub struct Invalid {
     pub problems: Vec<Problem>,
     pub total: usize,

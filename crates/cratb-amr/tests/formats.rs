@@ -113,9 +113,17 @@ fn a_file_that_is_not_a_table_says_so() {
     assert!(!invalid.problems.is_empty());
     let invalid = read(b"name,value\nx,1\n", &ReadOptions::default()).unwrap_err();
     assert_eq!(invalid.problems[0].kind, ProblemKind::MissingColumn);
-    assert!(invalid.problems[0].describe("fr").contains("patient_id"));
+    assert!(
+        invalid.problems[0]
+            .describe(cratb_domain::Lang::Fr)
+            .contains("patient_id")
+    );
     let invalid = read(b"PK\x03\x04not really a zip", &ReadOptions::default()).unwrap_err();
-    assert!(invalid.problems[0].describe("fr").contains("XLSX"));
+    assert!(
+        invalid.problems[0]
+            .describe(cratb_domain::Lang::Fr)
+            .contains("XLSX")
+    );
 }
 
 #[test]
@@ -135,7 +143,7 @@ fn a_file_without_rows_is_refused_rather_than_read_as_nothing() {
         let invalid = read(&file, &ReadOptions::default()).unwrap_err();
         assert!(
             invalid.problems[0]
-                .describe("fr")
+                .describe(cratb_domain::Lang::Fr)
                 .contains("que sa ligne d'en-tête"),
             "{:?}",
             invalid.problems
@@ -152,7 +160,7 @@ fn a_hostile_workbook_is_refused_before_it_is_read() {
             continue;
         }
         let invalid = read(&f.bytes, &ReadOptions::default()).expect_err(f.name);
-        let message = invalid.problems[0].describe("fr");
+        let message = invalid.problems[0].describe(cratb_domain::Lang::Fr);
         assert!(message.contains(f.refused_with), "{}: {message}", f.name);
     }
 }

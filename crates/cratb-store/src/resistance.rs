@@ -312,8 +312,8 @@ impl ImportProblem {
             line: p.line,
             column: p.column.clone(),
             value: p.value.clone(),
-            message: p.message("fr"),
-            message_en: p.message("en"),
+            message: p.message(cratb_domain::Lang::Fr),
+            message_en: p.message(cratb_domain::Lang::En),
         }
     }
     pub fn message(&self, lang: cratb_domain::Lang) -> &str {

@@ -441,7 +441,7 @@ fn load(input: &Path, mut options: ReadOptions) -> Result<Dataset> {
 
 fn print_problems(problems: &[Problem], total: usize) {
     for p in problems.iter().take(SHOWN_PROBLEMS) {
-        eprintln!("  {}", p.describe("fr"));
+        eprintln!("  {}", p.describe(cratb_domain::Lang::Fr));
     }
     let shown = problems.len().min(SHOWN_PROBLEMS);
     if total > shown {
