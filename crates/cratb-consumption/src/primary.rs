@@ -15,7 +15,8 @@
 //! Population: `territory`, `year`, `population`.
 
 use crate::hospital::{Period, Problem, missing_columns, stream};
-use std::collections::HashMap;
+use crate::indicators::{self, MonthlyDdd};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A dispensation row.
 #[derive(Debug, Clone, PartialEq)]
@@ -512,6 +513,160 @@ pub fn read_populations_all(bytes: &[u8]) -> (Vec<Population>, Vec<Problem>) {
     (out, problems)
 }
 
+/// DDD and prescriptions of an ATC code in a territory and period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispensed {
+    /// Territory key.
+    pub territory: String,
+    pub year: i32,
+    /// 0 for a yearly figure.
+    pub month: u8,
+    pub atc: String,
+    pub ddd: f64,
+    pub prescriptions: f64,
+}
+
+/// A region's primary-care data, summed per territory, period and ATC code.
+#[derive(Debug, Clone, Default)]
+pub struct PrimaryData {
+    pub ddd: Vec<Dispensed>,
+    /// (territory key, year) → population.
+    pub populations: HashMap<(String, i32), f64>,
+    /// Territory key → name.
+    pub names: BTreeMap<String, String>,
+    /// DDD by breakdown (`age`, `sex`, `prescriber`) and value, per territory and year.
+    pub breakdown: Vec<(String, i32, &'static str, String, f64)>,
+}
+
+/// One territory's year.
+pub struct TerritoryYear {
+    pub ddd: f64,
+    pub prescriptions: f64,
+    pub population: Option<f64>,
+    /// The days of the year its dispensations cover (a year of six months counts six months).
+    pub days: f64,
+}
+
+impl TerritoryYear {
+    /// DDD per 1000 inhabitants per day.
+    pub fn did(&self) -> Option<f64> {
+        self.population.and_then(|p| did(self.ddd, p, self.days))
+    }
+    /// Prescriptions per 1000 inhabitants in the year.
+    pub fn prescriptions_per_1000(&self) -> Option<f64> {
+        self.population
+            .filter(|p| *p > 0.0 && self.prescriptions > 0.0)
+            .map(|p| 1000.0 * self.prescriptions / p)
+    }
+}
+
+/// The dispensations of a territory: its own rows; for the region, its own rows if there are
+/// any that year, else those of its departments.
+pub fn dispensed_of<'a>(data: &'a PrimaryData, territory: &str) -> Vec<&'a Dispensed> {
+    let mut out: Vec<&Dispensed> = data
+        .ddd
+        .iter()
+        .filter(|r| r.territory == territory)
+        .collect();
+    if territory == "region" {
+        let years_own: BTreeSet<i32> = out.iter().map(|r| r.year).collect();
+        out.extend(
+            data.ddd
+                .iter()
+                .filter(|r| r.territory.starts_with("dep:") && !years_own.contains(&r.year)),
+        );
+    }
+    out
+}
+
+/// [`dispensed_of`] as monthly DDD, for the ESAC-Net and AWaRe figures.
+pub fn rows_of(data: &PrimaryData, territory: &str) -> Vec<MonthlyDdd> {
+    dispensed_of(data, territory)
+        .into_iter()
+        .map(monthly)
+        .collect()
+}
+
+/// The period a dispensation row covers (month 0: the whole year).
+pub fn period_of(r: &Dispensed) -> Period {
+    Period {
+        year: r.year,
+        month: (r.month > 0).then_some(r.month),
+    }
+}
+
+pub fn monthly(r: &Dispensed) -> MonthlyDdd {
+    MonthlyDdd {
+        period: period_of(r),
+        atc: r.atc.clone(),
+        // Community pharmacies dispense oral forms, almost always: AWaRe reads them as such.
+        route: Some(crate::Route::O),
+        ddd: r.ddd,
+    }
+}
+
+/// A territory's population in a year; for the region without its own figure, the sum of its
+/// departments' (if every department with data has one).
+pub fn population(data: &PrimaryData, territory: &str, year: i32) -> Option<f64> {
+    if let Some(p) = data.populations.get(&(territory.to_string(), year)) {
+        return Some(*p);
+    }
+    if territory != "region" {
+        return None;
+    }
+    let deps: BTreeSet<&str> = data
+        .ddd
+        .iter()
+        .filter(|r| r.territory.starts_with("dep:") && r.year == year)
+        .map(|r| r.territory.as_str())
+        .collect();
+    let pops: Vec<f64> = deps
+        .iter()
+        .filter_map(|d| data.populations.get(&(d.to_string(), year)).copied())
+        .collect();
+    (!deps.is_empty() && pops.len() == deps.len()).then(|| pops.iter().sum())
+}
+
+pub fn year_of(data: &PrimaryData, territory: &str, year: i32) -> Option<TerritoryYear> {
+    let j01: Vec<&Dispensed> = dispensed_of(data, territory)
+        .into_iter()
+        .filter(|r| r.year == year && r.atc.starts_with("J01"))
+        .collect();
+    if j01.is_empty() {
+        return None;
+    }
+    Some(TerritoryYear {
+        days: indicators::days_covered(j01.iter().map(|r| period_of(r)), year),
+        ddd: j01.iter().map(|r| r.ddd).sum(),
+        prescriptions: j01.iter().map(|r| r.prescriptions).sum(),
+        population: population(data, territory, year),
+    })
+}
+
+/// A territory's J01 DDD per 1000 inhabitants per day, month by month, where its rows give
+/// months: (year, month, DID; `None` without a population that year).
+pub fn monthly_did(data: &PrimaryData, territory: &str) -> Vec<(i32, u8, Option<f64>)> {
+    let mut months: Vec<(i32, u8, f64)> = Vec::new();
+    for r in dispensed_of(data, territory) {
+        if r.month == 0 || !r.atc.starts_with("J01") {
+            continue;
+        }
+        match months.iter_mut().find(|x| x.0 == r.year && x.1 == r.month) {
+            Some(x) => x.2 += r.ddd,
+            None => months.push((r.year, r.month, r.ddd)),
+        }
+    }
+    months.sort_by_key(|m| (m.0, m.1));
+    months
+        .into_iter()
+        .map(|(year, month, ddd)| {
+            let days = f64::from(indicators::days_in_month(year, month));
+            let did = population(data, territory, year).and_then(|p| did(ddd, p, days));
+            (year, month, did)
+        })
+        .collect()
+}
+
 /// DDD per 1000 inhabitants per day over `days` (the days the DDD cover, see
 /// [`crate::indicators::days_covered`]; `None` without population or days).
 pub fn did(ddd: f64, population: f64, days: f64) -> Option<f64> {
@@ -521,6 +676,34 @@ pub fn did(ddd: f64, population: f64, days: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_without_its_own_rows_is_the_sum_of_its_departments() {
+        let row = |territory: &str, month: u8, ddd: f64| Dispensed {
+            territory: territory.into(),
+            year: 2024,
+            month,
+            atc: "J01CA04".into(),
+            ddd,
+            prescriptions: 10.0,
+        };
+        let mut data = PrimaryData {
+            ddd: vec![row("dep:38", 1, 3100.0), row("dep:73", 1, 3100.0)],
+            ..PrimaryData::default()
+        };
+        data.populations.insert(("dep:38".into(), 2024), 1000.0);
+        // A department without a population: the region has none either.
+        assert_eq!(population(&data, "region", 2024), None);
+        data.populations.insert(("dep:73".into(), 2024), 1000.0);
+        assert_eq!(population(&data, "region", 2024), Some(2000.0));
+        let year = year_of(&data, "region", 2024).unwrap();
+        assert_eq!((year.ddd, year.days), (6200.0, 31.0));
+        // 6,200 DDD for 2,000 inhabitants over January's 31 days: 100 DDD/1000/day.
+        assert_eq!(year.did(), Some(100.0));
+        assert_eq!(year.prescriptions_per_1000(), Some(10.0));
+        assert_eq!(monthly_did(&data, "dep:38"), vec![(2024, 1, Some(100.0))]);
+        assert_eq!(monthly_did(&data, "region"), vec![(2024, 1, Some(100.0))]);
+    }
 
     #[test]
     fn cratb_layout_with_ddd_or_packs() {

@@ -255,30 +255,7 @@ pub async fn import_populations(
     Ok(rows.len())
 }
 
-/// DDD and prescriptions of an ATC code in a territory and period.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dispensed {
-    /// Territory key.
-    pub territory: String,
-    pub year: i32,
-    /// 0 for a yearly figure.
-    pub month: u8,
-    pub atc: String,
-    pub ddd: f64,
-    pub prescriptions: f64,
-}
-
-/// A region's primary-care data, summed per territory, period and ATC code.
-#[derive(Debug, Clone, Default)]
-pub struct PrimaryData {
-    pub ddd: Vec<Dispensed>,
-    /// (territory key, year) → population.
-    pub populations: HashMap<(String, i32), f64>,
-    /// Territory key → name.
-    pub names: BTreeMap<String, String>,
-    /// DDD by breakdown (`age`, `sex`, `prescriber`) and value, per territory and year.
-    pub breakdown: Vec<(String, i32, &'static str, String, f64)>,
-}
+pub use cratb_consumption::primary::{Dispensed, PrimaryData};
 
 /// The region's primary-care data (scoped).
 pub async fn data(db: &Db, scope: &Scope, region: &str) -> Result<PrimaryData> {

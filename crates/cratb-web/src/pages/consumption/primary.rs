@@ -16,13 +16,13 @@ use axum::http::StatusCode;
 use cratb_consumption::hospital::{Period, Problem};
 use cratb_consumption::indicators::{self, AwareTable, EsacIndicators, MonthlyDdd};
 use cratb_consumption::peers::change;
-use cratb_consumption::primary::did;
+use cratb_consumption::primary::{self, population, rows_of, year_of};
 use cratb_domain::Lang;
 use cratb_domain::{Permission, geo};
 use cratb_report::charts;
 use cratb_report::format::{self, decimal};
 use cratb_sheet::write::{Cell, Table};
-use cratb_store::primary_care::{self, Dispensed, OpenDataFile, PrimaryData, PrimaryImportError};
+use cratb_store::primary_care::{self, OpenDataFile, PrimaryImportError};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -31,109 +31,6 @@ pub struct PrimaryQuery {
     region: Option<String>,
     year: Option<Year>,
     territory: Option<String>,
-}
-
-/// One territory's year.
-struct TerritoryYear {
-    ddd: f64,
-    prescriptions: f64,
-    population: Option<f64>,
-    /// The days of the year its dispensations cover (a year of six months counts six months).
-    days: f64,
-}
-
-impl TerritoryYear {
-    fn did(&self) -> Option<f64> {
-        self.population.and_then(|p| did(self.ddd, p, self.days))
-    }
-    fn prescriptions_per_1000(&self) -> Option<f64> {
-        self.population
-            .filter(|p| *p > 0.0 && self.prescriptions > 0.0)
-            .map(|p| 1000.0 * self.prescriptions / p)
-    }
-}
-
-/// The dispensations of a territory: its own rows; for the region, its own rows if there are
-/// any that year, else those of its departments.
-fn dispensed_of<'a>(data: &'a PrimaryData, territory: &str) -> Vec<&'a Dispensed> {
-    let mut out: Vec<&Dispensed> = data
-        .ddd
-        .iter()
-        .filter(|r| r.territory == territory)
-        .collect();
-    if territory == "region" {
-        let years_own: BTreeSet<i32> = out.iter().map(|r| r.year).collect();
-        out.extend(
-            data.ddd
-                .iter()
-                .filter(|r| r.territory.starts_with("dep:") && !years_own.contains(&r.year)),
-        );
-    }
-    out
-}
-
-/// [`dispensed_of`] as monthly DDD, for the ESAC-Net and AWaRe figures.
-fn rows_of(data: &PrimaryData, territory: &str) -> Vec<MonthlyDdd> {
-    dispensed_of(data, territory)
-        .into_iter()
-        .map(monthly)
-        .collect()
-}
-
-/// The period a dispensation row covers (month 0: the whole year).
-fn period_of(r: &Dispensed) -> Period {
-    Period {
-        year: r.year,
-        month: (r.month > 0).then_some(r.month),
-    }
-}
-
-fn monthly(r: &Dispensed) -> MonthlyDdd {
-    MonthlyDdd {
-        period: period_of(r),
-        atc: r.atc.clone(),
-        // Community pharmacies dispense oral forms, almost always: AWaRe reads them as such.
-        route: Some(cratb_consumption::Route::O),
-        ddd: r.ddd,
-    }
-}
-
-/// A territory's population in a year; for the region without its own figure, the sum of its
-/// departments' (if every department with data has one).
-fn population(data: &PrimaryData, territory: &str, year: i32) -> Option<f64> {
-    if let Some(p) = data.populations.get(&(territory.to_string(), year)) {
-        return Some(*p);
-    }
-    if territory != "region" {
-        return None;
-    }
-    let deps: BTreeSet<&str> = data
-        .ddd
-        .iter()
-        .filter(|r| r.territory.starts_with("dep:") && r.year == year)
-        .map(|r| r.territory.as_str())
-        .collect();
-    let pops: Vec<f64> = deps
-        .iter()
-        .filter_map(|d| data.populations.get(&(d.to_string(), year)).copied())
-        .collect();
-    (!deps.is_empty() && pops.len() == deps.len()).then(|| pops.iter().sum())
-}
-
-fn year_of(data: &PrimaryData, territory: &str, year: i32) -> Option<TerritoryYear> {
-    let j01: Vec<&Dispensed> = dispensed_of(data, territory)
-        .into_iter()
-        .filter(|r| r.year == year && r.atc.starts_with("J01"))
-        .collect();
-    if j01.is_empty() {
-        return None;
-    }
-    Some(TerritoryYear {
-        days: indicators::days_covered(j01.iter().map(|r| period_of(r)), year),
-        ddd: j01.iter().map(|r| r.ddd).sum(),
-        prescriptions: j01.iter().map(|r| r.prescriptions).sum(),
-        population: population(data, territory, year),
-    })
 }
 
 pub struct TerritoryLine {
@@ -374,27 +271,10 @@ async fn page(
     let unit = lang.pick("DDJ/1000 habitants/jour", "DDD/1000 inhabitants/day");
     let (trend, target_note) =
         cratb_report::consumption::trend_chart(&points, &target, lang, &format!("J01 — {unit}"));
-    // Month by month, where months are given: DDD over inhabitants × days of the month.
-    let mut months: Vec<(i32, u8, f64)> = Vec::new();
-    for r in rows.iter().filter(|r| r.atc.starts_with("J01")) {
-        if let Some(m) = r.period.month {
-            match months.iter_mut().find(|x| x.0 == r.period.year && x.1 == m) {
-                Some(x) => x.2 += r.ddd,
-                None => months.push((r.period.year, m, r.ddd)),
-            }
-        }
-    }
-    months.sort_by_key(|m| (m.0, m.1));
-    let monthly_points: Vec<(String, Option<f64>)> = months
-        .iter()
-        .map(|(y, m, d)| {
-            let pop = population(&data, &territory, *y);
-            let days = indicators::days_in_month(*y, *m) as f64;
-            (
-                format!("{m:02}/{}", y % 100),
-                pop.map(|p| 1000.0 * d / (p * days)),
-            )
-        })
+    // Month by month, where months are given.
+    let monthly_points: Vec<(String, Option<f64>)> = primary::monthly_did(&data, &territory)
+        .into_iter()
+        .map(|(y, m, did)| (format!("{m:02}/{}", y % 100), did))
         .collect();
     let monthly = if monthly_points.is_empty() {
         String::new()
