@@ -18,10 +18,15 @@ pub const BZH: &str = "53";
 
 /// A new, migrated database of its own for one test.
 pub async fn fresh() -> Db {
+    fresh_at().await.0
+}
+
+/// [`fresh`], with the database's URL.
+pub async fn fresh_at() -> (Db, String) {
     let url = cratb_testkit::fresh_database("cratb_store").await;
     let db = Db::connect(&url).await.expect("connect");
     db.migrate().await.expect("migrate");
-    db
+    (db, url)
 }
 
 pub fn region(code: &str) -> RegionCode {
