@@ -174,7 +174,7 @@ async fn an_import_shows_its_rows_in_the_cube_and_is_listed() {
     let (j01, days, editions) = s.cube_2025().await;
     assert!(close(j01, expected), "{j01} ≠ {expected}");
     assert_eq!(days, 2000.0);
-    assert_eq!(editions, [s.table.edition.clone()]);
+    assert_eq!(editions, std::slice::from_ref(&s.table.edition));
     assert!(
         consumption::cube(&s.db, BZH, &AwareTable::embedded())
             .await
