@@ -263,6 +263,7 @@ pub async fn import_hospital(
                 VALUES ($1, 'hospital', $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     let kind = imports::Kind::HospitalConsumption;
     let _one_at_a_time = imports::serialise(region.as_str(), kind).await;
+    let mut started = None;
     let import_id = match db {
         // PostgreSQL: COPY, the fastest way in, in one transaction.
         Db::Postgres(pool) => async {
@@ -307,6 +308,7 @@ pub async fn import_hospital(
                 .bind(region.as_str()).bind(filename).bind(&table.edition)
                 .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at).bind(true)
                 .fetch_one(pool).await?;
+            started = Some(id);
             let mut pace = imports::Pace::start();
             let mut tx = pool.begin_write().await?;
             for chunk in consumption_json.chunks(BATCH) {
@@ -348,9 +350,10 @@ pub async fn import_hospital(
             Ok::<i64, sqlx::Error>(id)
         }.await,
     };
-    if import_id.is_err() && imports::staged(db) {
+    if let (Err(_), Some(id)) = (&import_id, started) {
         // Best effort: what remains is removed when the database is next opened.
-        let _ = imports::discard_pending(db).await;
+        let rows = ["hospital_consumption", "hospital_denominators"];
+        let _ = imports::discard(db, "consumption_imports", &rows, id).await;
     }
     outcome.import_id = import_id.map_err(StoreError::from)?;
     Ok(outcome)

@@ -88,7 +88,32 @@ pub(crate) fn staged(db: &Db) -> bool {
     matches!(db, Db::Sqlite(_))
 }
 
-/// Removes what pending imports wrote (left by a crash or a failed write), rows first.
+/// Removes what one failed import wrote, rows first, then its pending record: only its own,
+/// so that another import staged at the same moment (another region, another kind) keeps its
+/// rows.
+pub(crate) async fn discard(db: &Db, imports: &str, rows: &[&str], id: i64) -> Result<()> {
+    let Db::Sqlite(p) = db else { return Ok(()) };
+    for rows in rows {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {rows} WHERE import_id = $1"
+        )))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM {imports} WHERE id = $1 AND pending"
+    )))
+    .bind(id)
+    .execute(p)
+    .await?;
+    Ok(())
+}
+
+/// Removes what pending imports wrote (left by a crash: run when the database is opened, before
+/// any import can start), rows first.
 pub(crate) async fn discard_pending(db: &Db) -> Result<()> {
     let Db::Sqlite(p) = db else { return Ok(()) };
     for (rows, imports) in [

@@ -98,14 +98,26 @@ pub async fn import_isolates(
     let region = import.region_code.as_str();
     let _one_at_a_time = imports::serialise(region, imports::Kind::Isolates).await;
     let staged = imports::staged(db);
-    let written = write_isolates(db, import, count, isolate, progress, staged, entry).await;
-    if written.is_err() && staged {
+    let mut started = None;
+    let written = write_isolates(
+        db,
+        import,
+        count,
+        isolate,
+        progress,
+        staged,
+        entry,
+        &mut started,
+    )
+    .await;
+    if let (Err(_), Some(id)) = (&written, started) {
         // Best effort: what remains is removed when the database is next opened.
-        let _ = imports::discard_pending(db).await;
+        let _ = imports::discard(db, "isolate_imports", &["isolates"], id).await;
     }
     written
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn write_isolates(
     db: &Db,
     import: &NewImport,
@@ -114,6 +126,7 @@ async fn write_isolates(
     progress: &(dyn Fn(usize) + Send + Sync),
     staged: bool,
     entry: Option<ImportEntry<'_>>,
+    started: &mut Option<i64>,
 ) -> Result<i64> {
     let at = now();
     let insert_import = "INSERT INTO isolate_imports (region_code, establishment_id, filename, guideline, rows_read, rows_imported, rows_skipped, imported_by, created_at, pending)
@@ -144,6 +157,9 @@ async fn write_isolates(
             .bind(import.rows_read).bind(count as i64).bind(import.rows_skipped).bind(import.imported_by).bind(at)
             .bind(staged)
             .fetch_one(&mut *tx).await?;
+        if staged {
+            *started = Some(id);
+        }
         let mut pace = imports::Pace::start();
         for start in (0..count).step_by(BATCH) {
             // On SQLite the import record goes in first on its own, then the rows in
