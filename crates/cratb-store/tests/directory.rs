@@ -544,3 +544,50 @@ async fn a_commit_that_fails_midway_writes_nothing() {
         1
     );
 }
+
+#[tokio::test]
+async fn an_rpps_number_of_another_region_is_refused_at_its_line() {
+    let db = fresh().await;
+    let region = region(ARA);
+    let mut yann = professional_input("Le Gall", "Yann", BZH);
+    yann.rpps = Some(rpps(4));
+    professional(&db, &yann).await;
+    let table = sheet(&[
+        &format!(
+            "Fabre;Franck;infectiologue;{};franck.fabre@chu.test;",
+            rpps(3)
+        ),
+        &format!(
+            "Garnier;Gilles;infectiologue;{};gilles.garnier@chu.test;",
+            rpps(4)
+        ),
+    ]);
+    let plan = import::plan(&db, &region, &table, &import::guess(&table.header))
+        .await
+        .unwrap();
+    assert_eq!(plan.counts().new, 1);
+    let refused = &plan.rows[1];
+    assert_eq!(refused.line, 3);
+    match &refused.verdict {
+        Verdict::Invalid { reasons } => assert!(
+            reasons[0].contains("colonne « RPPS »") && reasons[0].contains("autre région"),
+            "{reasons:?}"
+        ),
+        v => panic!("expected the line refused, got {v:?}"),
+    }
+    // The valid row goes in; the other is reported, not a failure of the whole file.
+    let report = import::commit(
+        &db,
+        &scope(ARA),
+        &region,
+        &plan,
+        Mode::ValidOnly,
+        "secretariat@cratb.test",
+        "annuaire.csv",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.created, report.skipped.len()), (1, 1));
+    assert_eq!(report.skipped[0].0, 3);
+}

@@ -308,6 +308,13 @@ pub async fn plan(db: &Db, region: &RegionCode, table: &Table, mapping: &Mapping
         .bind(region.as_str()).fetch_all(p).await)?
     .into_iter()
     .collect();
+    // A professional has one entry in the country: an RPPS number another region's directory
+    // holds is refused at its line (the number is public; the other entry is not shown).
+    let rpps_elsewhere: HashSet<String> = on_db!(db, p => sqlx::query_scalar::<_, String>(
+        "SELECT rpps FROM professionals WHERE rpps IS NOT NULL AND region_code <> $1")
+        .bind(region.as_str()).fetch_all(p).await)?
+    .into_iter()
+    .collect();
     let column_name = |field: &str| -> String {
         let i = FIELDS.iter().position(|f| f.name == field).unwrap_or(0);
         mapping[i]
@@ -376,6 +383,15 @@ pub async fn plan(db: &Db, region: &RegionCode, table: &Table, mapping: &Mapping
                 None
             }
         };
+        if let Some(r) = new.as_ref().and_then(|n| n.rpps.as_ref())
+            && rpps_elsewhere.contains(r.as_str())
+        {
+            reasons.push(format!(
+                "colonne « {} » : le numéro RPPS {} figure déjà dans l'annuaire d'une autre région (un professionnel n'y a qu'une fiche)",
+                column_name("rpps"),
+                r.as_str()
+            ));
+        }
         if let Some(n) = &new {
             for f in &n.establishments {
                 if !finess.contains(f.as_str()) {
