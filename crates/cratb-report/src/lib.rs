@@ -10,3 +10,4 @@ pub mod consumption;
 pub mod format;
 pub mod map;
 pub mod pdf;
+pub mod resistance;

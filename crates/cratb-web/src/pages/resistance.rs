@@ -15,10 +15,10 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::{Scope, geo};
 use cratb_report::charts::{self, Axis, Point};
 use cratb_report::format::decimal;
+use cratb_report::resistance::{self as resistance_report, Matrix};
 use cratb_sheet::write::Csv;
 use cratb_store::resistance::{self, ImportError, ImportProblem, ImportRequest};
 use serde::Deserialize;
@@ -35,111 +35,6 @@ async fn region_for(
         .await
         .map_err(PageError::store(auth.lang))?
         .ok_or_else(|| PageError::BadRequest(auth.lang, "région inconnue".into()))
-}
-
-/// One cell of the antibiogram table.
-pub struct CellView {
-    pub text: String,
-    pub class: &'static str,
-    pub title: String,
-}
-
-impl CellView {
-    /// The cell's background in the PDF, as on screen.
-    fn fill(&self) -> [f32; 3] {
-        match self.class {
-            "sus-90" => [0.80, 0.93, 0.81],
-            "sus-80" => [0.90, 0.95, 0.76],
-            "sus-60" => [0.99, 0.89, 0.69],
-            "sus-low" => [0.97, 0.78, 0.76],
-            _ => [0.93, 0.94, 0.95],
-        }
-    }
-}
-
-pub struct MatrixRow {
-    pub organism: String,
-    pub isolates: u32,
-    pub cells: Vec<Option<CellView>>,
-}
-
-/// Organisms down, antimicrobials across.
-pub struct Matrix {
-    pub antimicrobials: Vec<(String, String)>,
-    pub rows: Vec<MatrixRow>,
-}
-
-fn matrix(table: &Antibiogram, lang: Lang) -> Matrix {
-    let reference = cratb_amr::Reference::get();
-    let mut codes: Vec<&str> = Vec::new();
-    for c in &table.cells {
-        if !codes.contains(&c.antimicrobial.as_str()) {
-            codes.push(&c.antimicrobial);
-        }
-    }
-    let antimicrobials = codes
-        .iter()
-        .map(|c| {
-            let name = reference
-                .antimicrobial(c)
-                .map(|a| reference.antimicrobials[a as usize].name.to_string());
-            (c.to_string(), name.unwrap_or_default())
-        })
-        .collect();
-    let mut rows: Vec<MatrixRow> = Vec::new();
-    for c in &table.cells {
-        if rows.last().is_none_or(|r| r.organism != c.organism) {
-            rows.push(MatrixRow {
-                organism: c.organism.clone(),
-                isolates: 0,
-                cells: codes.iter().map(|_| None).collect(),
-            });
-        }
-        let row = rows.last_mut().expect("pushed above");
-        row.isolates = row.isolates.max(c.n_tested());
-        let column = codes
-            .iter()
-            .position(|x| *x == c.antimicrobial)
-            .expect("collected above");
-        let reportable = c.reportable(table.min_isolates);
-        let pct = c.pct_susceptible();
-        let class = match pct {
-            _ if !reportable => "sus-nr",
-            Some(p) if p >= 90.0 => "sus-90",
-            Some(p) if p >= 80.0 => "sus-80",
-            Some(p) if p >= 60.0 => "sus-60",
-            Some(_) => "sus-low",
-            None => "sus-nr",
-        };
-        let n = c.n_categorised();
-        let text = match pct {
-            Some(p) if reportable => format!("{} ({n})", p.round()),
-            _ => format!("({n})"),
-        };
-        let ci = c
-            .wilson()
-            .map(|(l, h)| format!(" · IC95 {:.1}–{:.1}", l, h))
-            .unwrap_or_default();
-        let title = format!(
-            "S {} · SDD {} · I {} · R {} · NI {}{}{}",
-            c.n_s,
-            c.n_sdd,
-            c.n_i,
-            c.n_r,
-            c.n_ni,
-            ci,
-            if reportable {
-                ""
-            } else {
-                lang.pick(" · sous le seuil", " · below threshold")
-            }
-        );
-        row.cells[column] = Some(CellView { text, class, title });
-    }
-    Matrix {
-        antimicrobials,
-        rows,
-    }
 }
 
 /// The chart of % susceptible per year: the line, its points and the 95 % interval as a band.
@@ -335,7 +230,7 @@ pub async fn antibiogram(
     let (scope, region, data) = load(&state, &auth, &f).await?;
     let table = data.antibiogram(&f.analysis());
     audit_read(&state, &auth, "antibiogram", &region, &f).await?;
-    let m = matrix(&table, lang);
+    let m = resistance_report::matrix(&table, lang);
     let reference = cratb_amr::Reference::get();
     let organism = t
         .organism
@@ -386,44 +281,6 @@ pub async fn antibiogram(
     Ok(render(&page))
 }
 
-/// The antibiogram as a PDF report, as on screen.
-fn antibiogram_pdf(table: &Antibiogram, region: &str, f: &Filter, lang: Lang) -> Vec<u8> {
-    let tr = lang.tr();
-    let m = matrix(table, lang);
-    let mut columns = vec![tr.res_organism.to_string(), "n".to_string()];
-    columns.extend(m.antimicrobials.iter().map(|(code, _)| code.clone()));
-    let rows = m
-        .rows
-        .iter()
-        .map(|r| {
-            let mut cells = vec![(r.organism.clone(), None), (r.isolates.to_string(), None)];
-            cells.extend(r.cells.iter().map(|c| match c {
-                Some(c) => (c.text.clone(), Some(c.fill())),
-                None => (String::new(), None),
-            }));
-            cells
-        })
-        .collect();
-    let today = time::OffsetDateTime::now_utc().date();
-    cratb_report::pdf::TableReport {
-        title: format!("{} — {region}", tr.res_title),
-        lines: vec![
-            format!("{} : {} · {} {} · {}", tr.res_interpretation, table.guideline, table.isolates, tr.res_isolates_counted, f.summary()),
-            tr.res_legend.to_string(),
-            m.antimicrobials.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(" · "),
-        ],
-        columns,
-        rows,
-        footer: format!(
-            "cratb · {today} · EUCAST clinical breakpoints ({}) · taxonomy LPSN/MycoBank · AMR R package 3.0.0 rules",
-            table.guideline
-        ),
-        boxes: Vec::new(),
-        comments: None,
-    }
-    .render()
-}
-
 /// `csv`, `xlsx`, `json` or `pdf` export of the antibiogram, with the page's filters.
 pub async fn export(
     State(state): State<AppState>,
@@ -445,7 +302,22 @@ pub async fn export(
         "json" => ("application/json", table.to_json().to_string().into_bytes()),
         "pdf" => {
             let name = geo::region(&region).map_or(region.clone(), |r| r.name.to_string());
-            ("application/pdf", antibiogram_pdf(&table, &name, &f, lang))
+            (
+                "application/pdf",
+                resistance_report::antibiogram_pdf(
+                    &table,
+                    &resistance_report::Words {
+                        title: format!("{} — {name}", lang.tr().res_title),
+                        organism: lang.tr().res_organism,
+                        interpretation: lang.tr().res_interpretation,
+                        isolates_counted: lang.tr().res_isolates_counted,
+                        legend: lang.tr().res_legend,
+                    },
+                    &f.summary(),
+                    time::OffsetDateTime::now_utc().date(),
+                    lang,
+                ),
+            )
         }
         _ => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
