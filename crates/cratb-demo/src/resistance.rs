@@ -16,7 +16,14 @@ pub async fn import_isolates(
 ) -> Result<usize, StoreError> {
     let mut es = Vec::new();
     let mut ems = Vec::new();
-    for (_, finess, sector) in resistance::establishment_keys(db, region).await? {
+    for (_, finess, sector) in resistance::establishment_keys(
+        db,
+        &Scope::National
+            .access(region)
+            .expect("a region of the country"),
+    )
+    .await?
+    {
         match sector.as_str() {
             "ES" => es.push(finess),
             "EMS" => ems.push(finess),

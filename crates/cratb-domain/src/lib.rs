@@ -38,6 +38,6 @@ pub use geo::{DEPARTMENTS, Department, REGIONS, Region, RegionCode};
 pub use lang::Lang;
 pub use password::{PasswordError, check_password_policy};
 pub use phone::{Phone, PhoneError};
-pub use roles::{Permission, Role, Scope};
+pub use roles::{Permission, RegionAccess, Role, Scope};
 pub use rpps::{Rpps, RppsError};
 pub use ward::WardType;

@@ -124,11 +124,44 @@ impl Scope {
             Scope::Region(r) => Some(r.as_str()),
         }
     }
+
+    /// Access to `region`'s rows, if this scope reaches it (and the region exists): the only way
+    /// to make a [`RegionAccess`].
+    pub fn access(&self, region: &str) -> Option<RegionAccess> {
+        let region = RegionCode::parse(region).ok()?;
+        self.allows(region.as_str()).then_some(RegionAccess(region))
+    }
+}
+
+/// The right to read or write one region's rows, made only by a scope that reaches it
+/// ([`Scope::access`]): the store's functions over a region's rows take one, so that no region
+/// chosen by a caller's hand reaches a query without a scope having allowed it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RegionAccess(RegionCode);
+
+impl RegionAccess {
+    /// The region's INSEE code.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub fn region(&self) -> &RegionCode {
+        &self.0
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_is_reached_only_through_a_scope_that_allows_it() {
+        let ara = Scope::Region(RegionCode::parse("84").unwrap());
+        assert_eq!(ara.access("84").unwrap().as_str(), "84");
+        assert!(ara.access("53").is_none());
+        assert_eq!(Scope::National.access("53").unwrap().as_str(), "53");
+        assert!(Scope::National.access("99").is_none(), "no such region");
+    }
     use proptest::prelude::*;
 
     #[test]

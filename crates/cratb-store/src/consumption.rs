@@ -14,7 +14,7 @@ use cratb_consumption::cube::{self, Cube};
 use cratb_consumption::hospital::{self, Problem};
 use cratb_consumption::indicators::AwareTable;
 use cratb_consumption::{DddTable, Route};
-use cratb_domain::{RegionCode, Scope};
+use cratb_domain::{RegionAccess, RegionCode, Scope};
 use futures_util::TryStreamExt;
 use std::collections::HashMap;
 
@@ -404,7 +404,8 @@ pub async fn establishment_years(
 /// imports, the last id, and the ATC/DDD editions in use.
 pub type Stamp = (i64, i64, String, String);
 
-pub async fn stamp(db: &Db, region: &str) -> Result<Stamp> {
+pub async fn stamp(db: &Db, access: &RegionAccess) -> Result<Stamp> {
+    let region = access.as_str();
     Ok(on_db!(db, p => sqlx::query_as(
         "SELECT COALESCE(MAX(id), 0), COUNT(*), COALESCE(MIN(ddd_edition), ''), COALESCE(MAX(ddd_edition), '')
          FROM consumption_imports WHERE region_code = $1 AND NOT pending")
@@ -414,7 +415,8 @@ pub async fn stamp(db: &Db, region: &str) -> Result<Stamp> {
 /// A region's hospital and nursing-home consumption in memory ([`Cube`]): its establishments
 /// (ES and EMS), every consumption row with a DDD, the denominators, and the ATC/DDD editions
 /// the rows were computed with. Rows are streamed, never held twice.
-pub async fn cube(db: &Db, region: &str, aware: &AwareTable) -> Result<Cube> {
+pub async fn cube(db: &Db, access: &RegionAccess, aware: &AwareTable) -> Result<Cube> {
+    let region = access.as_str();
     let mut b = cube::Builder::default();
     type UnitRow = (i64, String, String, String, String, String, Option<String>);
     let units: Vec<UnitRow> = on_db!(db, p => sqlx::query_as(
@@ -541,7 +543,13 @@ fn target_of(r: TargetRow) -> Target {
 }
 
 /// The region's target for a sector and indicator (the national one where none was set).
-pub async fn target(db: &Db, region: &str, sector: &str, indicator: &str) -> Result<Target> {
+pub async fn target(
+    db: &Db,
+    access: &RegionAccess,
+    sector: &str,
+    indicator: &str,
+) -> Result<Target> {
+    let region = access.as_str();
     let row: Option<TargetRow> = on_db!(db, p => sqlx::query_as(
         "SELECT sector, indicator, baseline_year, reduction_pct, target_value, target_year, national_value, national_year, set_by
          FROM consumption_targets WHERE region_code = $1 AND sector = $2 AND indicator = $3")
@@ -550,10 +558,8 @@ pub async fn target(db: &Db, region: &str, sector: &str, indicator: &str) -> Res
 }
 
 /// Every target the region set.
-pub async fn targets(db: &Db, scope: &Scope, region: &str) -> Result<Vec<Target>> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound);
-    }
+pub async fn targets(db: &Db, access: &RegionAccess) -> Result<Vec<Target>> {
+    let region = access.as_str();
     let rows: Vec<TargetRow> = on_db!(db, p => sqlx::query_as(
         "SELECT sector, indicator, baseline_year, reduction_pct, target_value, target_year, national_value, national_year, set_by
          FROM consumption_targets WHERE region_code = $1 ORDER BY sector, indicator")
@@ -603,10 +609,8 @@ pub struct ImportRecord {
 const IMPORT_COLUMNS: &str = "id, region_code, kind, filename, ddd_edition, consumption_rows, denominator_rows, imported_by, created_at";
 
 /// The region's imports, latest first.
-pub async fn imports(db: &Db, scope: &Scope, region: &str) -> Result<Vec<ImportRecord>> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound);
-    }
+pub async fn imports(db: &Db, access: &RegionAccess) -> Result<Vec<ImportRecord>> {
+    let region = access.as_str();
     let sql = format!(
         "SELECT {IMPORT_COLUMNS} FROM consumption_imports WHERE region_code = $1 AND NOT pending ORDER BY id DESC LIMIT 100"
     );

@@ -11,7 +11,7 @@ use crate::audit::{self, NewEntry};
 use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_consumption::hospital::Problem;
 use cratb_consumption::primary::{self, OpenData, Packs};
-use cratb_domain::{Scope, geo};
+use cratb_domain::{RegionAccess, Scope, geo};
 use std::collections::{BTreeMap, HashMap};
 
 /// A region's territories by the names files give them.
@@ -258,10 +258,8 @@ pub async fn import_populations(
 pub use cratb_consumption::primary::{Dispensed, PrimaryData};
 
 /// The region's primary-care data (scoped).
-pub async fn data(db: &Db, scope: &Scope, region: &str) -> Result<PrimaryData> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound);
-    }
+pub async fn data(db: &Db, access: &RegionAccess) -> Result<PrimaryData> {
+    let region = access.as_str();
     type Row = (String, i32, Option<i32>, String, f64, Option<f64>);
     let rows: Vec<Row> = on_db!(db, p => sqlx::query_as(
         "SELECT territory, year, month, atc, SUM(ddd), SUM(prescriptions) FROM primary_care_dispensations

@@ -7,7 +7,7 @@
 use crate::BeginWrite;
 use crate::audit::{self, ImportEntry, NewEntry};
 use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
-use cratb_domain::Scope;
+use cratb_domain::{RegionAccess, Scope};
 use futures_util::TryStreamExt;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -664,7 +664,8 @@ fn prepare(
 
 /// The isolates of a region as a dataset for analysis, with the text columns `establishment`
 /// (the establishment's id, empty when none), `specimen`, `ward_type` and `sector`.
-pub async fn load_dataset(db: &Db, region: &str) -> Result<cratb_amr::Dataset> {
+pub async fn load_dataset(db: &Db, access: &RegionAccess) -> Result<cratb_amr::Dataset> {
+    let region = access.as_str();
     use std::collections::HashMap;
     struct Dict {
         column: cratb_amr::read::TextColumn,
@@ -780,7 +781,8 @@ pub async fn regions_with_isolates(db: &Db, scope: &Scope) -> Result<Vec<String>
 }
 
 /// Id and name of the region's establishments, by name.
-pub async fn establishment_names(db: &Db, region: &str) -> Result<Vec<(i64, String)>> {
+pub async fn establishment_names(db: &Db, access: &RegionAccess) -> Result<Vec<(i64, String)>> {
+    let region = access.as_str();
     Ok(
         on_db!(db, p => sqlx::query_as("SELECT id, name FROM establishments WHERE region_code = $1 ORDER BY name")
         .bind(region).fetch_all(p).await)?,
@@ -788,7 +790,11 @@ pub async fn establishment_names(db: &Db, region: &str) -> Result<Vec<(i64, Stri
 }
 
 /// Id, FINESS and sector of the region's establishments.
-pub async fn establishment_keys(db: &Db, region: &str) -> Result<Vec<(i64, String, String)>> {
+pub async fn establishment_keys(
+    db: &Db,
+    access: &RegionAccess,
+) -> Result<Vec<(i64, String, String)>> {
+    let region = access.as_str();
     Ok(
         on_db!(db, p => sqlx::query_as("SELECT id, finess, sector FROM establishments WHERE region_code = $1 ORDER BY id")
         .bind(region).fetch_all(p).await)?,
@@ -813,14 +819,16 @@ pub async fn delete_import(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Import
 
 /// What a region's isolates are, in two numbers that change with every import or removal:
 /// an in-memory copy with the same stamp is up to date.
-pub async fn stamp(db: &Db, region: &str) -> Result<(i64, i64)> {
+pub async fn stamp(db: &Db, access: &RegionAccess) -> Result<(i64, i64)> {
+    let region = access.as_str();
     Ok(on_db!(db, p => sqlx::query_as(
         "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM isolate_imports WHERE region_code = $1 AND NOT pending")
         .bind(region).fetch_one(p).await)?)
 }
 
 /// The guidelines a region's isolates were interpreted with, oldest first.
-pub async fn guidelines(db: &Db, region: &str) -> Result<Vec<String>> {
+pub async fn guidelines(db: &Db, access: &RegionAccess) -> Result<Vec<String>> {
+    let region = access.as_str();
     Ok(on_db!(db, p => sqlx::query_scalar(
         "SELECT DISTINCT guideline FROM isolate_imports WHERE region_code = $1 AND NOT pending ORDER BY guideline")
         .bind(region).fetch_all(p).await)?)

@@ -91,7 +91,7 @@ impl Setup {
 
     /// The region's J01 DDD and patient-days for 2025, from its cube.
     async fn cube_2025(&self) -> (f64, f64, Vec<String>) {
-        let cube = consumption::cube(&self.db, ARA, &AwareTable::embedded())
+        let cube = consumption::cube(&self.db, &access(ARA), &AwareTable::embedded())
             .await
             .unwrap();
         let totals = cube.years_total(&Slice::default());
@@ -134,7 +134,7 @@ async fn an_import_shows_its_rows_in_the_cube_and_is_listed() {
         3
     );
 
-    let listed = consumption::imports(&s.db, &scope(ARA), ARA).await.unwrap();
+    let listed = consumption::imports(&s.db, &access(ARA)).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(
         (
@@ -152,11 +152,9 @@ async fn an_import_shows_its_rows_in_the_cube_and_is_listed() {
             "data@cratb.test"
         )
     );
-    assert!(not_found(
-        consumption::imports(&s.db, &scope(BZH), ARA).await
-    ));
+    assert!(scope(BZH).access(ARA).is_none());
     assert!(
-        consumption::imports(&s.db, &Scope::National, BZH)
+        consumption::imports(&s.db, &access(BZH))
             .await
             .unwrap()
             .is_empty()
@@ -164,7 +162,7 @@ async fn an_import_shows_its_rows_in_the_cube_and_is_listed() {
     assert_eq!(consumption::regions_with_data(&s.db).await.unwrap(), [ARA]);
 
     // The cube holds every fact, with its DDD under the import's edition.
-    let cube = consumption::cube(&s.db, ARA, &AwareTable::embedded())
+    let cube = consumption::cube(&s.db, &access(ARA), &AwareTable::embedded())
         .await
         .unwrap();
     assert_eq!(cube.len(), 3);
@@ -176,7 +174,7 @@ async fn an_import_shows_its_rows_in_the_cube_and_is_listed() {
     assert_eq!(days, 2000.0);
     assert_eq!(editions, std::slice::from_ref(&s.table.edition));
     assert!(
-        consumption::cube(&s.db, BZH, &AwareTable::embedded())
+        consumption::cube(&s.db, &access(BZH), &AwareTable::embedded())
             .await
             .unwrap()
             .is_empty()
@@ -326,7 +324,7 @@ async fn a_period_sent_again_replaces_the_old_one_and_an_import_can_be_removed()
         "not summed with the old January: {j01}"
     );
     assert_eq!(days, 2000.0);
-    let listed = consumption::imports(&s.db, &scope(ARA), ARA).await.unwrap();
+    let listed = consumption::imports(&s.db, &access(ARA)).await.unwrap();
     assert_eq!(
         listed.iter().map(|i| i.id).collect::<Vec<_>>(),
         [second.import_id, first.import_id],
@@ -347,7 +345,7 @@ async fn a_period_sent_again_replaces_the_old_one_and_an_import_can_be_removed()
     ));
     tx.commit().await.unwrap();
     assert_eq!(
-        consumption::imports(&s.db, &scope(ARA), ARA)
+        consumption::imports(&s.db, &access(ARA))
             .await
             .unwrap()
             .iter()
@@ -372,7 +370,7 @@ async fn a_period_sent_again_replaces_the_old_one_and_an_import_can_be_removed()
         .unwrap();
     drop(tx);
     assert_eq!(
-        consumption::imports(&s.db, &scope(ARA), ARA)
+        consumption::imports(&s.db, &access(ARA))
             .await
             .unwrap()
             .len(),
@@ -388,10 +386,12 @@ async fn a_period_sent_again_replaces_the_old_one_and_an_import_can_be_removed()
 async fn targets_default_to_the_national_one_and_are_set_per_region() {
     let s = setup().await;
     let db = &s.db;
-    let national = consumption::target(db, ARA, "ES", "J01").await.unwrap();
+    let national = consumption::target(db, &access(ARA), "ES", "J01")
+        .await
+        .unwrap();
     assert_eq!(national, Target::national("ES", "J01"));
     assert!(
-        consumption::targets(db, &scope(ARA), ARA)
+        consumption::targets(db, &access(ARA))
             .await
             .unwrap()
             .is_empty()
@@ -450,7 +450,7 @@ async fn targets_default_to_the_national_one_and_are_set_per_region() {
     ));
     tx.commit().await.unwrap();
 
-    let set = consumption::targets(db, &scope(ARA), ARA).await.unwrap();
+    let set = consumption::targets(db, &access(ARA)).await.unwrap();
     assert_eq!(
         set,
         [Target {
@@ -459,19 +459,25 @@ async fn targets_default_to_the_national_one_and_are_set_per_region() {
         }]
     );
     assert_eq!(
-        consumption::target(db, ARA, "ES", "J01").await.unwrap(),
+        consumption::target(db, &access(ARA), "ES", "J01")
+            .await
+            .unwrap(),
         set[0]
     );
     // Other sectors and regions keep the national target.
     assert_eq!(
-        consumption::target(db, ARA, "EMS", "J01").await.unwrap(),
+        consumption::target(db, &access(ARA), "EMS", "J01")
+            .await
+            .unwrap(),
         Target::national("EMS", "J01")
     );
     assert_eq!(
-        consumption::target(db, BZH, "ES", "J01").await.unwrap(),
+        consumption::target(db, &access(BZH), "ES", "J01")
+            .await
+            .unwrap(),
         Target::national("ES", "J01")
     );
-    assert!(not_found(consumption::targets(db, &scope(BZH), ARA).await));
+    assert!(scope(BZH).access(ARA).is_none());
 }
 
 #[tokio::test]
@@ -536,7 +542,7 @@ async fn a_region_is_recomputed_under_a_loaded_edition() {
     assert!(close(j01, 150.0), "{j01}");
     assert_eq!(editions, ["Index test 2027"]);
     assert_eq!(
-        consumption::imports(db, &scope(ARA), ARA).await.unwrap()[0].ddd_edition,
+        consumption::imports(db, &access(ARA)).await.unwrap()[0].ddd_edition,
         "Index test 2027"
     );
     assert_eq!(

@@ -47,7 +47,7 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
     .unwrap();
     assert_eq!((done.rows, done.other_regions), (4, 0));
 
-    let data = primary_care::data(&db, &ara, ARA).await.unwrap();
+    let data = primary_care::data(&db, &access(ARA)).await.unwrap();
     let cpts_key = format!("cpts:{cpts}");
     let mut rows: Vec<(String, u8, String, f64)> = data
         .ddd
@@ -95,7 +95,7 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
     )
     .await
     .unwrap();
-    let data = primary_care::data(&db, &ara, ARA).await.unwrap();
+    let data = primary_care::data(&db, &access(ARA)).await.unwrap();
     let isere: Vec<(String, f64)> = data
         .ddd
         .iter()
@@ -111,7 +111,7 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
     );
 
     // Another region's scope reads and writes nothing of this one.
-    assert!(not_found(primary_care::data(&db, &scope(BZH), ARA).await));
+    assert!(scope(BZH).access(ARA).is_none());
     let r = primary_care::import_populations(
         &db,
         &scope(BZH),
@@ -127,7 +127,7 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
         "{r:?}"
     );
     assert!(
-        primary_care::data(&db, &scope(BZH), BZH)
+        primary_care::data(&db, &access(BZH))
             .await
             .unwrap()
             .ddd
@@ -219,7 +219,7 @@ async fn an_open_data_file_keeps_the_regions_rows_with_ddd_from_its_packs() {
     .await
     .unwrap();
     assert_eq!((done.rows, done.other_regions), (1, 1));
-    let data = primary_care::data(&db, &ara, ARA).await.unwrap();
+    let data = primary_care::data(&db, &access(ARA)).await.unwrap();
     assert_eq!(
         data.ddd
             .iter()

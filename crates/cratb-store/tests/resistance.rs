@@ -155,12 +155,12 @@ async fn imports_are_listed_read_back_and_removed_within_their_region() {
         [ARA]
     );
     assert_eq!(
-        resistance::guidelines(&db, ARA).await.unwrap(),
+        resistance::guidelines(&db, &access(ARA)).await.unwrap(),
         std::slice::from_ref(&done.guideline)
     );
 
     // Read back as a dataset: three isolates of two patients, both antimicrobials.
-    let data = resistance::load_dataset(&db, ARA).await.unwrap();
+    let data = resistance::load_dataset(&db, &access(ARA)).await.unwrap();
     assert_eq!(data.len(), 3);
     let patients: std::collections::BTreeSet<u32> = data.patient.iter().copied().collect();
     assert_eq!(patients.len(), 2);
@@ -173,8 +173,14 @@ async fn imports_are_listed_read_back_and_removed_within_their_region() {
         cip.results.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         ["S", "R", "R"]
     );
-    assert_eq!(resistance::load_dataset(&db, BZH).await.unwrap().len(), 0);
-    let stamp = resistance::stamp(&db, ARA).await.unwrap();
+    assert_eq!(
+        resistance::load_dataset(&db, &access(BZH))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    let stamp = resistance::stamp(&db, &access(ARA)).await.unwrap();
 
     // Removed: not from another region; then its isolates go with it.
     let mut tx = db.begin().await.unwrap();
@@ -196,8 +202,14 @@ async fn imports_are_listed_read_back_and_removed_within_their_region() {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(resistance::load_dataset(&db, ARA).await.unwrap().len(), 0);
-    assert_ne!(resistance::stamp(&db, ARA).await.unwrap(), stamp);
+    assert_eq!(
+        resistance::load_dataset(&db, &access(ARA))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_ne!(resistance::stamp(&db, &access(ARA)).await.unwrap(), stamp);
 }
 
 #[tokio::test]

@@ -7,6 +7,14 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
+/// The cache's access to a region: the copy is shared by every request, and each request's
+/// region was allowed by its own scope before it reached the cache.
+pub fn shared(region: &str) -> Result<cratb_domain::RegionAccess, StoreError> {
+    cratb_domain::Scope::National
+        .access(region)
+        .ok_or(StoreError::NotFound)
+}
+
 /// What a region's data is and how it is loaded.
 pub trait Regional: Send + Sync + Sized + 'static {
     /// What changes when the region's imports change (by this server, another, or the CLI).

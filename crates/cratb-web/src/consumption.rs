@@ -7,6 +7,7 @@
 //! d'hébergement) for nursing homes, and per 100 admissions; peers are the establishments of
 //! the same category in the region.
 
+use crate::cache::shared;
 use cratb_consumption::cube::Cube;
 use cratb_consumption::indicators::AwareTable;
 use cratb_domain::Scope;
@@ -17,11 +18,11 @@ impl crate::cache::Regional for Cube {
     const WHAT: &'static str = "consumption";
 
     async fn stamp(db: &Db, region: &str) -> Result<Self::Stamp, StoreError> {
-        cratb_store::consumption::stamp(db, region).await
+        cratb_store::consumption::stamp(db, &shared(region)?).await
     }
 
     async fn load(db: &Db, region: &str) -> Result<Cube, StoreError> {
-        cratb_store::consumption::cube(db, region, &AwareTable::embedded()).await
+        cratb_store::consumption::cube(db, &shared(region)?, &AwareTable::embedded()).await
     }
 }
 

@@ -92,12 +92,13 @@ impl crate::cache::Regional for RegionData {
     const WHAT: &'static str = "isolates";
 
     async fn stamp(db: &Db, region: &str) -> Result<(i64, i64), StoreError> {
-        cratb_store::resistance::stamp(db, region).await
+        cratb_store::resistance::stamp(db, &crate::cache::shared(region)?).await
     }
 
     async fn load(db: &Db, region: &str) -> Result<RegionData, StoreError> {
-        let data = cratb_store::resistance::load_dataset(db, region).await?;
-        let guidelines = cratb_store::resistance::guidelines(db, region).await?;
+        let access = crate::cache::shared(region)?;
+        let data = cratb_store::resistance::load_dataset(db, &access).await?;
+        let guidelines = cratb_store::resistance::guidelines(db, &access).await?;
         let guideline = if guidelines.is_empty() {
             cratb_amr::reference::DEFAULT_GUIDELINE.to_string()
         } else {

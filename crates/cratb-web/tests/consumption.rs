@@ -184,7 +184,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
     .unwrap();
     let cube = consumption::cube(
         &app.db,
-        "84",
+        &Scope::National.access("84").unwrap(),
         &cratb_consumption::indicators::AwareTable::embedded(),
     )
     .await
@@ -541,7 +541,7 @@ async fn a_coordinator_sets_a_target_and_bad_figures_are_named() {
     assert!(html.contains("l&#39;échéance (2021) doit suivre l&#39;année de référence (2023)"));
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
     assert!(
-        consumption::targets(&app.db, &scope, "84")
+        consumption::targets(&app.db, &scope.access("84").unwrap())
             .await
             .unwrap()
             .is_empty(),
@@ -560,7 +560,9 @@ async fn a_coordinator_sets_a_target_and_bad_figures_are_named() {
     ])
     .await;
     assert_eq!(res.status(), 303);
-    let set = consumption::targets(&app.db, &scope, "84").await.unwrap();
+    let set = consumption::targets(&app.db, &scope.access("84").unwrap())
+        .await
+        .unwrap();
     assert_eq!(set.len(), 1);
     assert_eq!(
         (
@@ -573,7 +575,7 @@ async fn a_coordinator_sets_a_target_and_bad_figures_are_named() {
     assert_eq!(set[0].set_by.as_deref(), Some(coordinator.as_str()));
     // Another region's coordinator does not see it.
     let bzh = Scope::Region(RegionCode::parse("53").unwrap());
-    assert!(consumption::targets(&app.db, &bzh, "84").await.is_err());
+    assert!(bzh.access("84").is_none());
 }
 
 #[tokio::test]
@@ -625,7 +627,7 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
     assert!(html.contains("<td>consommations</td><td class=\"num\">3</td><td>period</td><td><code>2025-13</code></td>"), "{html}");
     assert!(html.contains("<td class=\"num\">4</td><td>route</td><td><code>IV</code></td>"));
     assert!(
-        consumption::imports(&app.db, &scope, "84")
+        consumption::imports(&app.db, &scope.access("84").unwrap())
             .await
             .unwrap()
             .is_empty()
@@ -686,7 +688,7 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
         "{html}"
     );
     assert!(
-        consumption::imports(&app.db, &scope, "84")
+        consumption::imports(&app.db, &scope.access("84").unwrap())
             .await
             .unwrap()
             .is_empty()
@@ -705,7 +707,9 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
         .await
         .unwrap();
     assert_eq!((years[0].ddd, years[0].patient_days), (100.0, Some(1000.0)));
-    let imports = consumption::imports(&app.db, &scope, "84").await.unwrap();
+    let imports = consumption::imports(&app.db, &scope.access("84").unwrap())
+        .await
+        .unwrap();
     assert_eq!(imports.len(), 2);
     // The page shows it at once: 100 DDD / 1000 patient-days × 1000.
     let html = web

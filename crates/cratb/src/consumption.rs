@@ -226,9 +226,13 @@ pub async fn reports(db: &cratb_store::Db, command: ConsumptionCommand) -> Resul
     };
     let region =
         cratb_domain::RegionCode::parse(&region).map_err(|e| anyhow!(UserError(e.to_string())))?;
+    // The command line acts for the whole country.
+    let access = cratb_domain::Scope::National
+        .access(region.as_str())
+        .expect("a parsed region");
     let cube = cratb_store::consumption::cube(
         db,
-        region.as_str(),
+        &access,
         &cratb_consumption::indicators::AwareTable::embedded(),
     )
     .await?;

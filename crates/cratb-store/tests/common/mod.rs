@@ -34,6 +34,11 @@ pub fn region(code: &str) -> RegionCode {
 }
 
 /// The scope of a regional account of `code`.
+/// Access to a region's rows, as a scope that reaches it gives it.
+pub fn access(code: &str) -> cratb_domain::RegionAccess {
+    Scope::National.access(code).expect("a region")
+}
+
 pub fn scope(code: &str) -> Scope {
     Scope::Region(region(code))
 }

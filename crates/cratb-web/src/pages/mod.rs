@@ -233,6 +233,15 @@ pub fn non_empty(s: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The caller's access to `region`'s rows (404 when their scope does not reach it).
+pub fn region_access(
+    auth: &crate::auth::Auth,
+    region: &str,
+) -> Result<cratb_domain::RegionAccess, PageError> {
+    let (_, scope) = auth.page_user()?;
+    scope.access(region).ok_or(PageError::NotFound(auth.lang))
+}
+
 /// Formats a timestamp for display (`JJ/MM/AAAA HH:MM` in French, ISO-like in English), in UTC.
 pub fn fmt_time(t: &time::OffsetDateTime, lang: Lang) -> String {
     let f = lang.pick(

@@ -118,7 +118,10 @@ async fn filter_view(
     f: Filter,
     uri_query: Option<&str>,
 ) -> Result<(FilterView, Vec<(i64, String)>), cratb_store::StoreError> {
-    let names = resistance::establishment_names(&state.db, region).await?;
+    let access = scope
+        .access(region)
+        .ok_or(cratb_store::StoreError::NotFound)?;
+    let names = resistance::establishment_names(&state.db, &access).await?;
     let present = data.establishment_ids();
     let establishments: Vec<(i64, String)> = names
         .into_iter()
@@ -456,7 +459,7 @@ async fn imports_page(
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let region = region_for(state, auth, None).await?;
-    let names = resistance::establishment_names(&state.db, &region)
+    let names = resistance::establishment_names(&state.db, &super::region_access(auth, &region)?)
         .await
         .map_err(PageError::store(lang))?;
     let imports = resistance::list_imports(&state.db, &scope, 20)

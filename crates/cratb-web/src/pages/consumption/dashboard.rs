@@ -99,10 +99,14 @@ pub async fn dashboard(
     let r = resolve(&v.cube, &q);
     let cube = &v.cube;
     let sector = r.slice.sector.clone().unwrap_or_default();
-    let target =
-        cratb_store::consumption::target(&state.db, &v.region, &sector, CLASSES[r.class].code)
-            .await
-            .map_err(PageError::store(auth.lang))?;
+    let target = cratb_store::consumption::target(
+        &state.db,
+        &crate::pages::region_access(&auth, &v.region)?,
+        &sector,
+        CLASSES[r.class].code,
+    )
+    .await
+    .map_err(PageError::store(auth.lang))?;
     // One pass over the facts for the slice; the years, the establishments and their peers
     // are all read from it.
     let unit_years = cube.unit_years(&r.slice);

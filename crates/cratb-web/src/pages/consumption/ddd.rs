@@ -48,16 +48,16 @@ struct DddPage {
 
 async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
     let editions = consumption::editions(&state.db)
         .await
         .map_err(PageError::store(auth.lang))?;
-    let mut in_use: Vec<String> = consumption::imports(&state.db, &scope, &region)
-        .await
-        .map_err(PageError::store(auth.lang))?
-        .into_iter()
-        .map(|i| i.ddd_edition)
-        .collect();
+    let mut in_use: Vec<String> =
+        consumption::imports(&state.db, &crate::pages::region_access(auth, &region)?)
+            .await
+            .map_err(PageError::store(auth.lang))?
+            .into_iter()
+            .map(|i| i.ddd_edition)
+            .collect();
     in_use.sort();
     in_use.dedup();
     let shipped = lang.pick("fournie avec cratb", "shipped with cratb");

@@ -78,10 +78,14 @@ pub async fn establishment(
     r.slice.unit = Some(id);
     let fb = feedback(cube, id, r.year, r.slice.ward.clone(), None, lang)
         .ok_or(PageError::NotFound(auth.lang))?;
-    let target =
-        cratb_store::consumption::target(&state.db, &v.region, &unit.sector, CLASSES[r.class].code)
-            .await
-            .map_err(PageError::store(auth.lang))?;
+    let target = cratb_store::consumption::target(
+        &state.db,
+        &crate::pages::region_access(&auth, &v.region)?,
+        &unit.sector,
+        CLASSES[r.class].code,
+    )
+    .await
+    .map_err(PageError::store(auth.lang))?;
     // The establishment's years, as the feedback computed them (same ward type).
     let years = fb.years.clone();
     let cname = CLASSES[r.class].name(lang);

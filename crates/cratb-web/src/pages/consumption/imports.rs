@@ -69,8 +69,7 @@ const SHOWN: usize = 200;
 
 async fn page(state: &AppState, auth: &Auth, region: String, notice: Notice) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
-    let history = consumption::imports(&state.db, &scope, &region)
+    let history = consumption::imports(&state.db, &crate::pages::region_access(auth, &region)?)
         .await
         .map_err(PageError::store(auth.lang))?
         .into_iter()

@@ -183,12 +183,12 @@ async fn page(
     notice: Notice,
 ) -> PageResult {
     let lang = auth.lang;
-    let (user, scope) = auth.page_user()?;
+    let (user, _) = auth.page_user()?;
     // Primary care is the region's: a referent, bound to an establishment, has no access.
     if user.role() == cratb_domain::Role::Referent {
         return Err(PageError::Forbidden(auth.lang));
     }
-    let data = primary_care::data(&state.db, &scope, &region)
+    let data = primary_care::data(&state.db, &crate::pages::region_access(auth, &region)?)
         .await
         .map_err(PageError::store(auth.lang))?;
     let years: BTreeSet<i32> = data.ddd.iter().map(|r| r.year).collect();
@@ -261,9 +261,14 @@ async fn page(
             pct(shares.unclassified),
         ),
     ];
-    let target = cratb_store::consumption::target(&state.db, &region, "VILLE", "J01")
-        .await
-        .map_err(PageError::store(auth.lang))?;
+    let target = cratb_store::consumption::target(
+        &state.db,
+        &crate::pages::region_access(auth, &region)?,
+        "VILLE",
+        "J01",
+    )
+    .await
+    .map_err(PageError::store(auth.lang))?;
     let points: Vec<(i32, Option<f64>)> = years
         .iter()
         .map(|y| (*y, year_of(&data, &territory, *y).and_then(|t| t.did())))
@@ -375,12 +380,12 @@ pub async fn export(
     Path(format): Path<String>,
     Query(q): Query<PrimaryQuery>,
 ) -> PageResult {
-    let (user, scope) = auth.page_user()?;
+    let (user, _) = auth.page_user()?;
     if user.role() == cratb_domain::Role::Referent {
         return Err(PageError::Forbidden(auth.lang));
     }
     let region = super::asked_region(&state, &auth, q.region.as_deref()).await?;
-    let data = primary_care::data(&state.db, &scope, &region)
+    let data = primary_care::data(&state.db, &crate::pages::region_access(&auth, &region)?)
         .await
         .map_err(PageError::store(auth.lang))?;
     let year = q

@@ -139,8 +139,7 @@ async fn page(
     saved: bool,
 ) -> PageResult {
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
-    let lines = consumption::targets(&state.db, &scope, &region)
+    let lines = consumption::targets(&state.db, &crate::pages::region_access(auth, &region)?)
         .await
         .map_err(PageError::store(auth.lang))?
         .into_iter()
@@ -195,7 +194,7 @@ pub async fn form(
     let indicator = non_empty(&q.class).filter(|c| class_index(c).is_some());
     let t = consumption::target(
         &state.db,
-        &region,
+        &crate::pages::region_access(&auth, &region)?,
         sector.as_deref().unwrap_or("ES"),
         indicator.as_deref().unwrap_or("J01"),
     )
