@@ -741,47 +741,44 @@ pub async fn recompute(
         return Err(StoreError::NotFound);
     }
     let _one_at_a_time = imports::serialise(region, imports::Kind::HospitalConsumption).await;
-    let pairs: Vec<(String, String, i64)> = on_db!(db, p => sqlx::query_as(
-        "SELECT atc, route, COUNT(*) FROM hospital_consumption WHERE region_code = $1 GROUP BY atc, route ORDER BY atc, route")
-        .bind(region).fetch_all(p).await)?;
-    let mut unconverted = Vec::new();
-    let plan: Vec<(String, String, Option<f64>)> = pairs
-        .iter()
-        .map(|(atc, route, _)| {
-            let grams = Route::parse(route)
-                .ok_or(cratb_consumption::ddd::NoDdd::Unknown)
-                .and_then(|r| table.grams(atc, r));
-            if let Err(why) = &grams {
-                unconverted.push((atc.clone(), route.clone(), why.message()));
-            }
-            (atc.clone(), route.clone(), grams.ok())
-        })
-        .collect();
+    // The (ATC, route) pairs are read under the lock, in the transaction that rewrites them: an
+    // import by another server cannot slip in a pair this recomputation would miss.
+    let pairs_sql = "SELECT atc, route, COUNT(*) FROM hospital_consumption WHERE region_code = $1 GROUP BY atc, route ORDER BY atc, route";
     let update = "UPDATE hospital_consumption SET ddd = grams / $4 WHERE region_code = $1 AND atc = $2 AND route = $3";
     let clear = "UPDATE hospital_consumption SET ddd = NULL WHERE region_code = $1 AND atc = $2 AND route = $3";
     let editions = "UPDATE consumption_imports SET ddd_edition = $2 WHERE region_code = $1";
-    let done = Recomputed {
-        edition: table.edition.clone(),
-        rows: pairs.iter().map(|p| p.2).sum(),
-        unconverted,
-    };
-    on_db!(db, p => async {
+    let done = on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
         if let Db::Postgres(_) = db {
             sqlx::query(imports::ADVISORY_LOCK)
                 .bind(imports::Kind::HospitalConsumption.key(region)).execute(&mut *tx).await?;
         }
-        for (atc, route, grams) in &plan {
+        let pairs: Vec<(String, String, i64)> =
+            sqlx::query_as(pairs_sql).bind(region).fetch_all(&mut *tx).await?;
+        let mut unconverted = Vec::new();
+        for (atc, route, _) in &pairs {
+            let grams = Route::parse(route)
+                .ok_or(cratb_consumption::ddd::NoDdd::Unknown)
+                .and_then(|r| table.grams(atc, r));
             match grams {
-                Some(g) => sqlx::query(update).bind(region).bind(atc).bind(route).bind(g).execute(&mut *tx).await?,
-                None => sqlx::query(clear).bind(region).bind(atc).bind(route).execute(&mut *tx).await?,
+                Ok(g) => sqlx::query(update).bind(region).bind(atc).bind(route).bind(g).execute(&mut *tx).await?,
+                Err(why) => {
+                    unconverted.push((atc.clone(), route.clone(), why.message()));
+                    sqlx::query(clear).bind(region).bind(atc).bind(route).execute(&mut *tx).await?
+                }
             };
         }
         sqlx::query(editions).bind(region).bind(&table.edition).execute(&mut *tx).await?;
+        let done = Recomputed {
+            edition: table.edition.clone(),
+            rows: pairs.iter().map(|p| p.2).sum(),
+            unconverted,
+        };
         if let Some(entry) = entry {
             audit::insert_entry!(entry(&done)).execute(&mut *tx).await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok::<Recomputed, sqlx::Error>(done)
     }.await)?;
     Ok(done)
 }
