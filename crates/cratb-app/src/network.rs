@@ -60,10 +60,9 @@ pub async fn remove_member(
     actor: &Actor,
     team_id: i64,
     professional_id: i64,
-    team_name: &str,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
-    network::remove_member(&mut tx, &actor.scope, team_id, professional_id).await?;
+    let team_name = network::remove_member(&mut tx, &actor.scope, team_id, professional_id).await?;
     let entry = actor.entry(
         "team.member_remove",
         "ema_team",

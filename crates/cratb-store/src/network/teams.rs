@@ -492,19 +492,21 @@ pub async fn set_member(tx: &mut Tx, scope: &Scope, team_id: i64, m: &NewMember)
     Ok(())
 }
 
-/// Removes a member from a team.
+/// Removes a member from a team; returns the team's name.
 pub async fn remove_member(
     tx: &mut Tx,
     scope: &Scope,
     team_id: i64,
     professional_id: i64,
-) -> Result<()> {
+) -> Result<String> {
     team_region(tx, scope, team_id).await?;
     let n = on_tx!(tx, c => sqlx::query("DELETE FROM ema_members WHERE team_id = $1 AND professional_id = $2")
         .bind(team_id).bind(professional_id).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
+        return Err(StoreError::NotFound);
     }
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("SELECT name FROM ema_teams WHERE id = $1")
+        .bind(team_id).fetch_one(c).await)?,
+    )
 }

@@ -319,19 +319,14 @@ pub async fn remove_member(
 ) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let team = network::get_team(&state.db, &scope, id)
+    // Another region's team is not found before anything is said of who may change it.
+    network::get_team(&state.db, &scope, id)
         .await
         .map_err(PageError::store(lang))?;
     require_edit(&state, &auth, id).await?;
-    cratb_app::network::remove_member(
-        &state.db,
-        &auth.actor(user, scope),
-        id,
-        member,
-        &team.team.name,
-    )
-    .await
-    .map_err(PageError::app(lang))?;
+    cratb_app::network::remove_member(&state.db, &auth.actor(user, scope), id, member)
+        .await
+        .map_err(PageError::app(lang))?;
     Ok(crate::pages::login::redirect(&format!(
         "/network/teams/{id}?saved=1"
     )))
