@@ -28,6 +28,12 @@ pub fn may_open_establishment(own: Option<i64>, id: i64) -> bool {
     own.is_none_or(|own| own == id)
 }
 
+/// Whether [`analysis_region`] must fall back on the regions holding data: a national account
+/// with no region of its own that asked for none. Only then need the caller look them up.
+pub fn needs_regions_with_data(scope: &Scope, own: Option<&str>, asked: Option<&str>) -> bool {
+    matches!(scope, Scope::National) && own.is_none() && asked.is_none_or(|a| a.trim().is_empty())
+}
+
 /// The region an analysis is about. A regional account: its own, whatever it asks. A national
 /// account: the region asked for, else its own, else the first region holding data
 /// (`with_data`, in the order the caller prefers), else the first region of the country.
@@ -79,6 +85,10 @@ mod tests {
             analysis_region(&national, None, None, &[]),
             Some(geo::REGIONS[0].code.to_string())
         );
+        assert!(needs_regions_with_data(&national, None, Some(" ")));
+        assert!(!needs_regions_with_data(&national, Some("53"), None));
+        assert!(!needs_regions_with_data(&national, None, Some("11")));
+        assert!(!needs_regions_with_data(&ara, None, None));
         assert!(may_open_establishment(Some(3), 3));
         assert!(!may_open_establishment(Some(3), 4));
         assert!(may_open_establishment(None, 4));

@@ -59,6 +59,13 @@ impl Auth {
     }
     /// Who acts, for the use cases: the user, the scope their role gives, the door (page or
     /// API) and where from.
+    /// Where the request came from, for a use case acting before anyone is signed in.
+    pub fn origin(&self) -> cratb_app::sessions::Origin {
+        cratb_app::sessions::Origin {
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
     pub fn actor(&self, user: &User, scope: Scope) -> cratb_app::Actor {
         cratb_app::Actor {
             id: Some(user.id),

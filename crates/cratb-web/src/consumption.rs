@@ -35,10 +35,7 @@ pub async fn region_asked(
     own: Option<&str>,
     asked: Option<&str>,
 ) -> Result<Option<String>, StoreError> {
-    let undecided = matches!(scope, Scope::National)
-        && own.is_none()
-        && asked.is_none_or(|a| a.trim().is_empty());
-    let with_data = if undecided {
+    let with_data = if cratb_app::policy::needs_regions_with_data(scope, own, asked) {
         cratb_store::consumption::regions_with_data(db).await?
     } else {
         Vec::new()

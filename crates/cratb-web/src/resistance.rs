@@ -74,10 +74,7 @@ pub async fn region_for(
     asked: Option<&str>,
     own: Option<&str>,
 ) -> Result<Option<String>, StoreError> {
-    let undecided = matches!(scope, cratb_domain::Scope::National)
-        && own.is_none()
-        && asked.is_none_or(|a| a.trim().is_empty());
-    let with_data = if undecided {
+    let with_data = if cratb_app::policy::needs_regions_with_data(scope, own, asked) {
         cratb_store::resistance::regions_with_isolates(db, scope).await?
     } else {
         Vec::new()

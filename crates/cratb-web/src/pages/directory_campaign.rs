@@ -466,10 +466,7 @@ pub async fn answer(
     if !unknown.is_empty() {
         return confirm_page(&auth, &token, v, unknown, None, None);
     }
-    let origin = cratb_app::sessions::Origin {
-        ip: auth.ip.clone(),
-        request_id: auth.request_id.clone(),
-    };
+    let origin = auth.origin();
     let outcome = match cratb_app::directory::answer_link(&state.db, &origin, link, &p, &new).await
     {
         Ok(o) => o,

@@ -93,10 +93,7 @@ pub async fn submit(
             status,
         )
     };
-    let origin = cratb_app::sessions::Origin {
-        ip: auth.ip.clone(),
-        request_id: auth.request_id.clone(),
-    };
+    let origin = auth.origin();
     let signed = cratb_app::sessions::sign_in(
         &state.db,
         &origin,
@@ -122,10 +119,7 @@ pub async fn submit(
 /// Ends the current session.
 pub async fn logout(State(state): State<AppState>, auth: Auth) -> Response {
     if let (Some(hash), Some(user)) = (&auth.session_hash, &auth.user) {
-        let origin = cratb_app::sessions::Origin {
-            ip: auth.ip.clone(),
-            request_id: auth.request_id.clone(),
-        };
+        let origin = auth.origin();
         if let Err(e) = cratb_app::sessions::sign_out(&state.db, &origin, user, hash).await {
             return PageError::app(auth.lang)(e).into_response();
         }
