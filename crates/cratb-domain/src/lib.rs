@@ -8,6 +8,7 @@
 pub mod directory;
 pub mod email;
 pub mod establishment;
+pub mod field;
 pub mod finess;
 pub mod geo;
 pub mod lang;
@@ -33,6 +34,7 @@ pub trait Bilingual: std::fmt::Display {
 pub use directory::{ConventionService, ConventionStatus, NetworkRole, Profession};
 pub use email::{Email, EmailError};
 pub use establishment::{Category, Sector};
+pub use field::FieldError;
 pub use finess::{Finess, FinessError};
 pub use geo::{DEPARTMENTS, Department, REGIONS, Region, RegionCode};
 pub use lang::Lang;

@@ -27,6 +27,8 @@ mod tx;
 pub mod users;
 
 pub use tx::Tx;
+// Validation moved to the rule crates; kept here until every caller names it there.
+pub use cratb_domain::FieldError;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -140,36 +142,6 @@ pub(crate) fn conflict_on(field: &'static str) -> impl FnOnce(sqlx::Error) -> St
             StoreError::Invalid(field)
         }
         _ => StoreError::from(e),
-    }
-}
-
-/// A field of an input and what is wrong with it, in French and in English, for forms and the API.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-    pub message_en: String,
-}
-
-impl FieldError {
-    pub fn new(field: &'static str, fr: impl Into<String>, en: impl Into<String>) -> Self {
-        FieldError {
-            field,
-            message: fr.into(),
-            message_en: en.into(),
-        }
-    }
-    /// The error of a domain value, in both languages.
-    pub fn of(field: &'static str, e: &impl cratb_domain::Bilingual) -> Self {
-        FieldError {
-            field,
-            message: e.to_string(),
-            message_en: e.en(),
-        }
-    }
-    /// The message in `lang`.
-    pub fn message(&self, lang: cratb_domain::Lang) -> &str {
-        lang.pick(&self.message, &self.message_en)
     }
 }
 

@@ -12,8 +12,9 @@
 use std::collections::BTreeSet;
 
 /// Crates of pure rules: no I/O beyond reading what they are handed.
-const RULE_CRATES: [&str; 6] = [
+const RULE_CRATES: [&str; 7] = [
     "cratb-domain",
+    "cratb-directory",
     "cratb-sheet",
     "cratb-amr",
     "cratb-consumption",
