@@ -6,7 +6,7 @@
 //! departments), `cpts:<id>` (one of its CPTS); files name them as people do (`38`, `Isère`,
 //! the CPTS's name, `région`).
 
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::audit::{self, NewEntry};
 use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_consumption::hospital::Problem;
@@ -169,9 +169,7 @@ pub async fn import_dispensations(
     let _one_at_a_time = imports::serialise(region, imports::Kind::PrimaryCare).await;
     let id = on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
-        if let Db::Postgres(_) = db {
-            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::PrimaryCare.key(region)).execute(&mut *tx).await?;
-        }
+        p.lock_imports(&mut tx, &imports::Kind::PrimaryCare.key(region)).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO primary_care_imports (region_code, kind, filename, rows_imported, imported_by, created_at)
              VALUES ($1, 'dispensations', $2, $3, $4, $5) RETURNING id")
@@ -233,9 +231,7 @@ pub async fn import_populations(
     let _one_at_a_time = imports::serialise(region, imports::Kind::PrimaryCare).await;
     on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
-        if let Db::Postgres(_) = db {
-            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::PrimaryCare.key(region)).execute(&mut *tx).await?;
-        }
+        p.lock_imports(&mut tx, &imports::Kind::PrimaryCare.key(region)).await?;
         sqlx::query(
             "INSERT INTO primary_care_imports (region_code, kind, filename, rows_imported, imported_by, created_at)
              VALUES ($1, 'populations', $2, $3, $4, $5)")

@@ -1,7 +1,7 @@
 //! Reference geography (regions, departments, kept in step with `cratb_domain::geo`) and
 //! territories (GHT hospital groups and CPTS primary-care communities).
 
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::{
     Arg, Db, FieldError, Filter, Result, StoreError, Tx, bind_args, conflict_on, now, on_db, on_tx,
 };
@@ -155,7 +155,7 @@ pub async fn list_territories(
                 COALESCE((SELECT {agg} FROM territory_departments td WHERE td.territory_id = t.id), '') AS departments
          FROM territories t{} ORDER BY t.region_code, t.kind, t.name",
         f.sql(),
-        agg = match db { Db::Sqlite(_) => "group_concat(td.department_code, ',')", Db::Postgres(_) => "string_agg(td.department_code, ',' ORDER BY td.department_code)" }
+        agg = on_db!(db, p => p.comma_list("td.department_code"))
     );
     let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, Territory>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
     Ok(rows)

@@ -4,7 +4,7 @@
 //! into a keyed hash (HMAC-SHA-256 with a per-installation secret kept in `settings`), the same
 //! for the same patient across files, so that first isolates can still be counted.
 
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::audit::{self, ImportEntry, NewEntry};
 use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_domain::{RegionAccess, Scope};
@@ -149,9 +149,7 @@ async fn write_isolates(
     let region = import.region_code.as_str();
     on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
-        if let Db::Postgres(_) = db {
-            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::Isolates.key(region)).execute(&mut *tx).await?;
-        }
+        p.lock_imports(&mut tx, &imports::Kind::Isolates.key(region)).await?;
         let id: i64 = sqlx::query_scalar(insert_import)
             .bind(region).bind(import.establishment_id).bind(&import.filename).bind(&import.guideline)
             .bind(import.rows_read).bind(count as i64).bind(import.rows_skipped).bind(import.imported_by).bind(at)

@@ -3,7 +3,7 @@
 //! records the confirmation at once; corrections wait for the secretary's approval.
 
 use super::{NewProfessional, Professional, Snapshot, get};
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::{Db, Result, StoreError, Tx, now, on_db, on_tx};
 use cratb_domain::{RegionCode, Scope};
 use hmac::{Hmac, Mac};

@@ -4,7 +4,7 @@
 //! transaction — all of them or none.
 
 use super::{NewProfessional, Professional, ProfessionalInput, Snapshot};
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::audit::NewEntry;
 use crate::tabular::Table;
 use crate::{Db, Result, StoreError, now, on_db};
@@ -619,23 +619,12 @@ pub async fn commit(
     report.created = new_count;
     report.updated = writes.len() - new_count;
     let report = report;
-    let postgres = matches!(db, Db::Postgres(_));
-    // Rows per statement: PostgreSQL takes thousands of parameters at once; the SQLite driver
-    // binds in time quadratic in their number, so it gets small batches.
-    let batch = if postgres { 1000 } else { 32 };
     on_db!(db, pool => async {
+        let batch = pool.insert_batch();
         let mut tx = pool.begin_write().await?;
         // Ids for the new entries, taken in one go so that their rows, links and versions can
         // be written in batches.
-        let first_ids: Vec<i64> = if new_count == 0 {
-            Vec::new()
-        } else if postgres {
-            sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('professionals', 'id')) FROM generate_series(1, $1)")
-                .bind(new_count as i64).fetch_all(&mut *tx).await?
-        } else {
-            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM professionals").fetch_one(&mut *tx).await?;
-            (max + 1..=max + new_count as i64).collect()
-        };
+        let first_ids = pool.reserve_ids(&mut tx, "professionals", new_count).await?;
         let mut fresh = first_ids.into_iter();
         let ids: Vec<(i64, bool, &NewProfessional)> = writes
             .iter()
