@@ -15,7 +15,7 @@ use cratb_consumption::cube::{self, Cube};
 use cratb_consumption::hospital::{self, Problem};
 use cratb_consumption::indicators::AwareTable;
 use cratb_consumption::{DddTable, Route};
-use cratb_domain::{RegionAccess, RegionCode, Scope};
+use cratb_domain::{RegionAccess, Scope};
 use futures_util::TryStreamExt;
 use std::collections::HashMap;
 
@@ -114,8 +114,7 @@ pub struct HospitalFiles<'a> {
 /// import's audit entry, written in the transaction that makes the rows visible.
 pub async fn import_hospital(
     db: &Db,
-    scope: &Scope,
-    region: &RegionCode,
+    access: &RegionAccess,
     files: HospitalFiles<'_>,
     table: &DddTable,
     actor: &str,
@@ -127,9 +126,7 @@ pub async fn import_hospital(
         denominators,
         accept_partial,
     } = files;
-    if !scope.allows(region.as_str()) {
-        return Err(StoreError::Invalid("region").into());
-    }
+    let region = access.region();
     let (files, mut problems) = hospital::read_files(consumption, denominators);
     let finess: HashMap<String, i64> = on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT finess, id FROM establishments WHERE region_code = $1")
@@ -558,16 +555,8 @@ pub async fn targets(db: &Db, access: &RegionAccess) -> Result<Vec<Target>> {
 }
 
 /// Sets (or replaces) a target of the region; `Invalid(field)` for a figure refused.
-pub async fn set_target(
-    tx: &mut Tx,
-    scope: &Scope,
-    region: &str,
-    t: &Target,
-    actor: &str,
-) -> Result<()> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound);
-    }
+pub async fn set_target(tx: &mut Tx, access: &RegionAccess, t: &Target, actor: &str) -> Result<()> {
+    let region = access.as_str();
     t.check().map_err(StoreError::Invalid)?;
     let at = now();
     on_tx!(tx, c => sqlx::query(
@@ -722,14 +711,11 @@ pub struct Recomputed {
 /// transaction): each row's DDD is its grams over the edition's DDD for its ATC code and route.
 pub async fn recompute(
     db: &Db,
-    scope: &Scope,
-    region: &str,
+    access: &RegionAccess,
     table: &DddTable,
     entry: Option<&(dyn Fn(&Recomputed) -> NewEntry + Sync)>,
 ) -> Result<Recomputed> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound);
-    }
+    let region = access.as_str();
     let _one_at_a_time = imports::serialise(region, imports::Kind::HospitalConsumption).await;
     // The (ATC, route) pairs are read under the lock, in the transaction that rewrites them: an
     // import by another server cannot slip in a pair this recomputation would miss.

@@ -11,7 +11,7 @@ use crate::audit::{self, NewEntry};
 use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_consumption::hospital::Problem;
 use cratb_consumption::primary::{self, OpenData, Packs};
-use cratb_domain::{RegionAccess, Scope, geo};
+use cratb_domain::{RegionAccess, geo};
 use std::collections::{BTreeMap, HashMap};
 
 /// A region's territories by the names files give them.
@@ -115,17 +115,14 @@ fn invalid(file: &'static str, list: Vec<Problem>) -> PrimaryImportError {
 #[allow(clippy::too_many_arguments)]
 pub async fn import_dispensations(
     db: &Db,
-    scope: &Scope,
-    region: &str,
+    access: &RegionAccess,
     filename: &str,
     bytes: &[u8],
     open_data: Option<OpenDataFile<'_>>,
     actor: &str,
     entry: Option<&(dyn Fn(&PrimaryImport) -> NewEntry + Sync)>,
 ) -> std::result::Result<PrimaryImport, PrimaryImportError> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound.into());
-    }
+    let region = access.as_str();
     let packs: Option<Packs> = match &open_data {
         Some(o) => Some(primary::read_packs(o.packs).map_err(|p| invalid("packs", p))?),
         None => None,
@@ -203,16 +200,13 @@ pub async fn import_dispensations(
 /// `entry`, if given, makes the import's audit entry from the number of populations.
 pub async fn import_populations(
     db: &Db,
-    scope: &Scope,
-    region: &str,
+    access: &RegionAccess,
     filename: &str,
     bytes: &[u8],
     actor: &str,
     entry: Option<&(dyn Fn(usize) -> NewEntry + Sync)>,
 ) -> std::result::Result<usize, PrimaryImportError> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound.into());
-    }
+    let region = access.as_str();
     let (read, mut problems) = primary::read_populations_all(bytes);
     let territories = Territories::of(db, region).await?;
     let mut rows = Vec::new();

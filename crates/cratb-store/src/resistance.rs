@@ -209,7 +209,7 @@ pub struct StoredIsolate {
 /// Every isolate of a region, streamed to `each` in import order.
 pub async fn for_each_isolate(
     db: &Db,
-    region: &str,
+    access: &RegionAccess,
     mut each: impl FnMut(StoredIsolate) + Send,
 ) -> Result<usize> {
     let sql = "SELECT establishment_id, patient_key, specimen_date, organism, specimen, ward_type, sector, results
@@ -217,7 +217,7 @@ pub async fn for_each_isolate(
                  AND import_id NOT IN (SELECT id FROM isolate_imports WHERE pending) ORDER BY id";
     let mut n = 0;
     on_db!(db, p => {
-        let mut rows = sqlx::query_as::<_, StoredIsolate>(sql).bind(region).fetch(p);
+        let mut rows = sqlx::query_as::<_, StoredIsolate>(sql).bind(access.as_str()).fetch(p);
         while let Some(row) = rows.try_next().await? {
             each(row);
             n += 1;
@@ -663,7 +663,6 @@ fn prepare(
 /// The isolates of a region as a dataset for analysis, with the text columns `establishment`
 /// (the establishment's id, empty when none), `specimen`, `ward_type` and `sector`.
 pub async fn load_dataset(db: &Db, access: &RegionAccess) -> Result<cratb_amr::Dataset> {
-    let region = access.as_str();
     use std::collections::HashMap;
     struct Dict {
         column: cratb_amr::read::TextColumn,
@@ -700,7 +699,7 @@ pub async fn load_dataset(db: &Db, access: &RegionAccess) -> Result<cratb_amr::D
     let mut agents: Vec<cratb_amr::read::Agent> = Vec::new();
     let mut agent_of: HashMap<String, usize> = HashMap::new();
     let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).expect("valid date");
-    for_each_isolate(db, region, |i| {
+    for_each_isolate(db, access, |i| {
         let Some(m) = reference.organism(&i.organism) else {
             return;
         };

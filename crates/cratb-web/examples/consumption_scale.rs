@@ -138,8 +138,7 @@ async fn main() {
     let started = Instant::now();
     let done = cratb_store::consumption::import_hospital(
         &db,
-        &scope,
-        &region,
+        &scope.access(region.as_str()).unwrap(),
         cratb_store::consumption::HospitalFiles {
             filename: "bench.csv",
             consumption: consumption.as_bytes(),
