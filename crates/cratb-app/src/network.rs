@@ -10,10 +10,11 @@ use cratb_directory::network::{
     Candidate, Centre, Convention, Document, NewConvention, NewMember, NewTeam, PublicAnswer,
     REMIND_WITHIN_DAYS, Reminder, TeamView, reminders,
 };
-use cratb_domain::{FieldError, RegionCode, Scope};
+use cratb_domain::{FieldError, RegionCode, Scope, Sector};
 use cratb_store::directory::{self, DirectoryQuery};
+use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network::{self, ConventionQuery};
-use cratb_store::{Db, PageRequest, StoreError, audit};
+use cratb_store::{Db, PageRequest, StoreError, audit, reference};
 use time::Date;
 
 /// A team refused by the store, said on the field at fault: a name the region already uses
@@ -369,4 +370,86 @@ pub async fn public_lookup(db: &Db, text: &str) -> Result<Vec<PublicAnswer>> {
         answers.push(network::public_answer(db, dep).await?);
     }
     Ok(answers)
+}
+
+/// A select's choices: (value, label).
+pub type Choices = Vec<(String, String)>;
+
+/// What the team form offers for `region` (every region's when none is chosen yet): its GHT,
+/// and its hospitals to host the team (`name (FINESS)`).
+pub async fn team_choices(db: &Db, region: Option<&RegionCode>) -> Result<(Choices, Choices)> {
+    let lists = region.map_or(Scope::National, |r| Scope::Region(r.clone()));
+    let ghts = reference::list_territories(db, &lists, Some("GHT")).await?;
+    let hosts = establishments::list(
+        db,
+        &lists,
+        &EstablishmentQuery {
+            sector: Some(Sector::Es.code().into()),
+            ..Default::default()
+        },
+        PageRequest::new(None, Some(500)),
+    )
+    .await?
+    .items;
+    Ok((
+        ghts.iter()
+            .map(|g| (g.id.to_string(), g.name.clone()))
+            .collect(),
+        (hosts.iter())
+            .map(|e| (e.id.to_string(), format!("{} ({})", e.name, e.finess)))
+            .collect(),
+    ))
+}
+
+/// What the convention form offers within the scope: its teams, its partners as the select
+/// names them (`e:ID` for the hospitals and nursing homes, `c:ID` for the CPTS), and the name
+/// of the PDF convention `id` already has.
+pub struct ConventionChoices {
+    pub teams: Choices,
+    pub establishments: Vec<(Sector, Choices)>,
+    pub cpts: Choices,
+    pub document: Option<String>,
+}
+
+pub async fn convention_choices(
+    db: &Db,
+    scope: &Scope,
+    id: Option<i64>,
+) -> Result<ConventionChoices> {
+    let teams = network::list_teams(db, scope).await?;
+    let mut partners = Vec::new();
+    for sector in [Sector::Es, Sector::Ems] {
+        let list = establishments::list(
+            db,
+            scope,
+            &EstablishmentQuery {
+                sector: Some(sector.code().into()),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(500)),
+        )
+        .await?;
+        let choices = (list.items.iter())
+            .map(|e| {
+                let label = format!("{} ({}, {})", e.name, e.department_code, e.finess);
+                (format!("e:{}", e.id), label)
+            })
+            .collect();
+        partners.push((sector, choices));
+    }
+    let cpts = reference::list_territories(db, scope, Some("CPTS")).await?;
+    let document = match id {
+        Some(i) => network::get_convention(db, scope, i).await?.document_name,
+        None => None,
+    };
+    Ok(ConventionChoices {
+        teams: (teams.iter())
+            .map(|t| (t.team.id.to_string(), t.team.name.clone()))
+            .collect(),
+        establishments: partners,
+        cpts: (cpts.iter())
+            .map(|c| (format!("c:{}", c.id), c.name.clone()))
+            .collect(),
+        document,
+    })
 }

@@ -16,10 +16,8 @@ use axum::response::IntoResponse;
 use cratb_app::AppError;
 use cratb_app::network::Reminded;
 use cratb_directory::network::{ConventionForm, ConventionLabels, Document};
-use cratb_domain::{ConventionService, ConventionStatus, FieldError, Permission, Scope, Sector};
-use cratb_store::establishments::{self, EstablishmentQuery};
+use cratb_domain::{ConventionService, ConventionStatus, FieldError, Permission, Scope};
 use cratb_store::network::{self, ConventionQuery};
-use cratb_store::{PageRequest, reference};
 use serde::Deserialize;
 
 /// Conventions expiring within this many days are flagged.
@@ -202,54 +200,19 @@ async fn form_page(
     errors: Vec<FieldError>,
 ) -> PageResult {
     let lang = auth.lang;
-    let teams = network::list_teams(&state.db, scope)
+    let choices = cratb_app::network::convention_choices(&state.db, scope, id)
         .await
-        .map_err(PageError::store(lang))?;
-    let mut partners = Vec::new();
-    for sector in [Sector::Es, Sector::Ems] {
-        let list = establishments::list(
-            &state.db,
-            scope,
-            &EstablishmentQuery {
-                sector: Some(sector.code().into()),
-                ..Default::default()
-            },
-            PageRequest::new(None, Some(500)),
-        )
-        .await
-        .map_err(PageError::store(lang))?;
-        partners.push(PartnerGroup {
+        .map_err(PageError::app(lang))?;
+    let mut partners: Vec<PartnerGroup> = (choices.establishments.into_iter())
+        .map(|(sector, list)| PartnerGroup {
             label: sector.label(lang),
-            options: options(
-                list.items.iter().map(|e| {
-                    (
-                        format!("e:{}", e.id),
-                        format!("{} ({}, {})", e.name, e.department_code, e.finess),
-                    )
-                }),
-                &v.partner,
-            ),
-        });
-    }
-    let cpts = reference::list_territories(&state.db, scope, Some("CPTS"))
-        .await
-        .map_err(PageError::store(lang))?;
+            options: options(list, &v.partner),
+        })
+        .collect();
     partners.push(PartnerGroup {
         label: "CPTS",
-        options: options(
-            cpts.iter().map(|c| (format!("c:{}", c.id), c.name.clone())),
-            &v.partner,
-        ),
+        options: options(choices.cpts, &v.partner),
     });
-    let document = match id {
-        Some(i) => {
-            network::get_convention(&state.db, scope, i)
-                .await
-                .map_err(PageError::store(lang))?
-                .document_name
-        }
-        None => None,
-    };
     let page = FormPage {
         l: Layout::new(
             auth,
@@ -269,12 +232,7 @@ async fn form_page(
         cancel: id.map_or("/network/conventions".into(), |i| {
             format!("/network/conventions/{i}")
         }),
-        teams: options(
-            teams
-                .iter()
-                .map(|t| (t.team.id.to_string(), t.team.name.clone())),
-            &v.team_id,
-        ),
+        teams: options(choices.teams, &v.team_id),
         partners,
         services: crate::pages::checks(
             ConventionService::ALL
@@ -288,7 +246,7 @@ async fn form_page(
                 .map(|s| (s.code(), s.label(lang))),
             &v.status,
         ),
-        document,
+        document: choices.document,
         v,
         errors,
     };

@@ -18,8 +18,7 @@ use cratb_directory::network::{
     MemberForm, MemberInput, MemberLabels, NewMember, TeamConvention, TeamForm, TeamLabels,
 };
 use cratb_domain::{FieldError, Permission, Profession, RegionCode, Scope, Sector, geo};
-use cratb_store::establishments::{self, EstablishmentQuery};
-use cratb_store::{PageRequest, network, reference};
+use cratb_store::network;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -244,25 +243,9 @@ async fn form_page(
     let region = RegionCode::parse(&v.region)
         .ok()
         .or_else(|| own_region(scope));
-    let lists = match &region {
-        Some(r) => Scope::Region(r.clone()),
-        None => Scope::National,
-    };
-    let ghts = reference::list_territories(&state.db, &lists, Some("GHT"))
+    let (ghts, hosts) = cratb_app::network::team_choices(&state.db, region.as_ref())
         .await
-        .map_err(PageError::store(lang))?;
-    let hosts = establishments::list(
-        &state.db,
-        &lists,
-        &EstablishmentQuery {
-            sector: Some("ES".into()),
-            ..Default::default()
-        },
-        PageRequest::new(None, Some(500)),
-    )
-    .await
-    .map_err(PageError::store(lang))?
-    .items;
+        .map_err(PageError::app(lang))?;
     let page = TeamFormPage {
         l: Layout::new(
             auth,
@@ -274,16 +257,8 @@ async fn form_page(
         ),
         action: id.map_or("/network/teams".into(), |i| format!("/network/teams/{i}")),
         cancel: id.map_or("/network/teams".into(), |i| format!("/network/teams/{i}")),
-        ghts: options(
-            ghts.iter().map(|g| (g.id.to_string(), g.name.clone())),
-            &v.ght_id,
-        ),
-        hosts: options(
-            hosts
-                .iter()
-                .map(|e| (e.id.to_string(), format!("{} ({})", e.name, e.finess))),
-            &v.host,
-        ),
+        ghts: options(ghts, &v.ght_id),
+        hosts: options(hosts, &v.host),
         sectors: crate::pages::checks(
             Sector::ALL.iter().map(|s| (s.code(), s.label(lang))),
             &v.sectors,
