@@ -5,13 +5,14 @@
 //! claimed: they are simply random), e-mail domains are `.demo` addresses.
 
 use crate::DemoError;
+use cratb_directory::network::{
+    Centre, CentreInput, ConventionInput, Document, MemberInput, NewConvention, NewMember, NewTeam,
+    TeamInput,
+};
 use cratb_domain::{Category, NetworkRole, Profession, RegionCode, Rpps, Scope, Sector, geo};
 use cratb_store::directory::{self, NewProfessional, ProfessionalInput};
 use cratb_store::establishments::{self, Establishment, EstablishmentQuery};
-use cratb_store::network::{
-    self, CentreInput, ConventionInput, Document, MemberInput, NewConvention, NewMember, NewTeam,
-    TeamInput,
-};
+use cratb_store::network;
 use cratb_store::{Db, PageRequest, reference};
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -298,6 +299,7 @@ pub async fn generate(
 ) -> Result<NetworkReport, DemoError> {
     let region = RegionCode::parse(region).expect("demo region");
     let scope = Scope::Region(region.clone());
+    let access = scope.access(region.as_str()).expect("demo region");
     let now = cratb_store::now();
     let today = now.date();
     let mut report = NetworkReport::default();
@@ -306,8 +308,8 @@ pub async fn generate(
     let mut tx = db.begin().await?;
     network::set_centre(
         &mut tx,
-        &scope,
-        &network::Centre::validate(
+        &access,
+        &Centre::validate(
             &region,
             &CentreInput {
                 name: Some(format!("CRAtb {}", region.name())),
@@ -454,7 +456,7 @@ pub async fn generate(
         };
         let team = NewTeam::validate(&input, Some(&region)).expect("demo teams are valid");
         let mut tx = db.begin().await?;
-        let team_id = network::create_team(&mut tx, &scope, &team).await?;
+        let team_id = network::create_team(&mut tx, &access, &team).await?;
         tx.commit().await?;
         report.teams += 1;
 
@@ -496,7 +498,7 @@ pub async fn generate(
             })
             .expect("demo members are valid");
             let mut tx = db.begin().await?;
-            network::set_member(&mut tx, &scope, team_id, &m).await?;
+            network::set_member(&mut tx, &access, team_id, &m).await?;
             tx.commit().await?;
         }
 
@@ -551,7 +553,7 @@ pub async fn generate(
                 .expect("the demo PDF is a PDF")
             });
             let mut tx = db.begin().await?;
-            network::create_convention(&mut tx, &scope, &c, doc.as_ref(), "demo").await?;
+            network::create_convention(&mut tx, &access, &c, doc.as_ref(), "demo").await?;
             tx.commit().await?;
             report.conventions += 1;
         }

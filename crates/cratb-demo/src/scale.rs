@@ -4,12 +4,13 @@
 //! store functions (the professionals through the directory import).
 
 use crate::DemoError;
+use cratb_directory::network::{
+    ConventionInput, MemberInput, NewConvention, NewMember, NewTeam, TeamInput,
+};
 use cratb_domain::{Category, Finess, RegionCode, Scope, geo};
 use cratb_store::directory::import;
 use cratb_store::establishments::{self, EstablishmentInput, NewEstablishment};
-use cratb_store::network::{
-    self, ConventionInput, MemberInput, NewConvention, NewMember, NewTeam, TeamInput,
-};
+use cratb_store::network;
 use cratb_store::tabular::Table;
 use cratb_store::{Db, reference};
 use rand::seq::IndexedRandom;
@@ -187,7 +188,9 @@ pub async fn generate(
             continue;
         };
         let region = RegionCode::parse(dep.region).expect("valid region");
-        let scope = Scope::Region(region.clone());
+        let access = Scope::Region(region.clone())
+            .access(region.as_str())
+            .expect("its own region");
         let team = NewTeam::validate(
             &TeamInput {
                 name: Some(format!("EMA {}", dep.name)),
@@ -205,7 +208,7 @@ pub async fn generate(
         )
         .expect("valid team");
         let mut tx = db.begin().await?;
-        let team_id = network::create_team(&mut tx, &scope, &team).await?;
+        let team_id = network::create_team(&mut tx, &access, &team).await?;
         tx.commit().await?;
         report.teams += 1;
         for (id, category) in ids.iter().skip(1) {
@@ -226,7 +229,7 @@ pub async fn generate(
             })
             .expect("valid convention");
             let mut tx = db.begin().await?;
-            network::create_convention(&mut tx, &scope, &c, None, "bench").await?;
+            network::create_convention(&mut tx, &access, &c, None, "bench").await?;
             tx.commit().await?;
             report.conventions += 1;
         }
@@ -243,7 +246,7 @@ pub async fn generate(
             })
             .expect("valid convention");
             let mut tx = db.begin().await?;
-            network::create_convention(&mut tx, &scope, &c, None, "bench").await?;
+            network::create_convention(&mut tx, &access, &c, None, "bench").await?;
             tx.commit().await?;
             report.conventions += 1;
         }
@@ -277,6 +280,7 @@ pub async fn generate(
         report.professionals += r.created;
         // Members of the region's teams.
         let scope = Scope::Region(region.clone());
+        let access = scope.access(region.as_str()).expect("its own region");
         let teams = network::list_teams(db, &scope).await?;
         let people = cratb_store::directory::all(db, &scope).await?;
         for (t, chunk) in teams.iter().zip(people.chunks(4)) {
@@ -292,7 +296,7 @@ pub async fn generate(
                 })
                 .expect("valid member");
                 let mut tx = db.begin().await?;
-                network::set_member(&mut tx, &scope, t.team.id, &m).await?;
+                network::set_member(&mut tx, &access, t.team.id, &m).await?;
                 tx.commit().await?;
             }
         }
