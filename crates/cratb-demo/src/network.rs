@@ -5,9 +5,10 @@
 //! claimed: they are simply random), e-mail domains are `.demo` addresses.
 
 use crate::DemoError;
+use cratb_domain::Establishment;
 use cratb_domain::{Category, NetworkRole, Profession, RegionCode, Rpps, Scope, Sector, geo};
 use cratb_store::directory::{self, NewProfessional, ProfessionalInput};
-use cratb_store::establishments::{self, Establishment, EstablishmentQuery};
+use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network::{
     self, CentreInput, ConventionInput, Document, MemberInput, NewConvention, NewMember, NewTeam,
     TeamInput,
@@ -298,6 +299,7 @@ pub async fn generate(
 ) -> Result<NetworkReport, DemoError> {
     let region = RegionCode::parse(region).expect("demo region");
     let scope = Scope::Region(region.clone());
+    let access = scope.access(region.as_str()).expect("demo region");
     let now = cratb_store::now();
     let today = now.date();
     let mut report = NetworkReport::default();
@@ -406,10 +408,10 @@ pub async fn generate(
         names.dedup();
         for town in names.iter().take(rng.random_range(1..=2)) {
             let name = format!("CPTS du bassin de {town}");
-            let t = reference::NewTerritory::validate("CPTS", &name, &[dep.code])
+            let t = cratb_domain::NewTerritory::validate("CPTS", &name, &[dep.code])
                 .expect("demo CPTS are valid");
             let mut tx = db.begin().await?;
-            let id = reference::create_territory(&mut tx, &scope, &t).await?;
+            let id = reference::create_territory(&mut tx, &access, &t).await?;
             tx.commit().await?;
             cpts.push((id, dep.code, name));
         }

@@ -520,7 +520,7 @@ async fn read_form(form: Multipart) -> Result<(ImportValues, Option<(String, Vec
 pub async fn import(
     state: &AppState,
     auth: &Auth,
-    user: &cratb_store::users::User,
+    user: &cratb_domain::User,
     scope: &Scope,
     request: ImportRequest,
 ) -> Result<ImportOutcome, ImportError> {
