@@ -3,7 +3,8 @@
 //! the isolates.
 
 use crate::{Actor, Result};
-use cratb_store::resistance::{self, Import, ImportError, ImportOutcome, ImportRequest};
+use cratb_resistance::imports::{Import, ImportOutcome};
+use cratb_store::resistance::{self, ImportError, ImportRequest};
 use cratb_store::{Db, audit};
 
 /// Imports a susceptibility file into the request's region, which must be the actor's.

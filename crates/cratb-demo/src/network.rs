@@ -9,9 +9,10 @@ use cratb_directory::network::{
     Centre, CentreInput, ConventionInput, Document, MemberInput, NewConvention, NewMember, NewTeam,
     TeamInput,
 };
+use cratb_domain::Establishment;
 use cratb_domain::{Category, NetworkRole, Profession, RegionCode, Rpps, Scope, Sector, geo};
 use cratb_store::directory::{self, NewProfessional, ProfessionalInput};
-use cratb_store::establishments::{self, Establishment, EstablishmentQuery};
+use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network;
 use cratb_store::{Db, PageRequest, reference};
 use rand::Rng;
@@ -408,10 +409,10 @@ pub async fn generate(
         names.dedup();
         for town in names.iter().take(rng.random_range(1..=2)) {
             let name = format!("CPTS du bassin de {town}");
-            let t = reference::NewTerritory::validate("CPTS", &name, &[dep.code])
+            let t = cratb_domain::NewTerritory::validate("CPTS", &name, &[dep.code])
                 .expect("demo CPTS are valid");
             let mut tx = db.begin().await?;
-            let id = reference::create_territory(&mut tx, &scope, &t).await?;
+            let id = reference::create_territory(&mut tx, &access, &t).await?;
             tx.commit().await?;
             cpts.push((id, dep.code, name));
         }

@@ -8,8 +8,9 @@ use cratb_directory::network::{
     ConventionInput, MemberInput, NewConvention, NewMember, NewTeam, TeamInput,
 };
 use cratb_domain::{Category, Finess, RegionCode, Scope, geo};
+use cratb_domain::{EstablishmentInput, NewEstablishment};
 use cratb_store::directory::import;
-use cratb_store::establishments::{self, EstablishmentInput, NewEstablishment};
+use cratb_store::establishments;
 use cratb_store::network;
 use cratb_store::tabular::Table;
 use cratb_store::{Db, reference};
@@ -124,19 +125,26 @@ pub async fn generate(
     let mut sequence = 1000u32;
     let mut by_region: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for dep in deps {
+        let access = national
+            .access(dep.region)
+            .expect("a region of the country");
         let mut tx = db.begin().await?;
         let ght = reference::create_territory(
             &mut tx,
-            &national,
-            &reference::NewTerritory::validate("GHT", &format!("GHT {}", dep.name), &[dep.code])
+            &access,
+            &cratb_domain::NewTerritory::validate("GHT", &format!("GHT {}", dep.name), &[dep.code])
                 .expect("valid GHT"),
         )
         .await?;
         let cpts = reference::create_territory(
             &mut tx,
-            &national,
-            &reference::NewTerritory::validate("CPTS", &format!("CPTS {}", dep.name), &[dep.code])
-                .expect("valid CPTS"),
+            &access,
+            &cratb_domain::NewTerritory::validate(
+                "CPTS",
+                &format!("CPTS {}", dep.name),
+                &[dep.code],
+            )
+            .expect("valid CPTS"),
         )
         .await?;
         tx.commit().await?;
@@ -175,7 +183,7 @@ pub async fn generate(
             };
             let e = NewEstablishment::validate(&input).expect("valid establishment");
             let mut tx = db.begin().await?;
-            let id = establishments::create(&mut tx, &national, &e).await?;
+            let id = establishments::create(&mut tx, &access, &e).await?;
             tx.commit().await?;
             by_region
                 .entry(dep.region)

@@ -304,6 +304,15 @@ impl<T> Page<T> {
             },
         )
     }
+    /// The page with each item turned into another (a row into what it stands for).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
     /// The previous and next page numbers, where they exist.
     pub fn neighbours(&self) -> (Option<i64>, Option<i64>) {
         (

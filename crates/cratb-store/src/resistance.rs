@@ -8,9 +8,9 @@ use crate::Dialect;
 use crate::audit::{self, ImportEntry, NewEntry};
 use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_domain::{RegionAccess, Scope};
+use cratb_resistance::imports::{Import, ImportOutcome, ImportProblem};
 use futures_util::TryStreamExt;
 use hmac::{Hmac, Mac};
-use serde::Serialize;
 use sha2::Sha256;
 use time::{Date, OffsetDateTime};
 
@@ -227,22 +227,38 @@ pub async fn for_each_isolate(
     Ok(n)
 }
 
-/// An import, as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Import {
-    pub id: i64,
-    pub region_code: String,
-    pub establishment_id: Option<i64>,
-    pub establishment_name: Option<String>,
-    pub filename: String,
-    pub guideline: String,
-    pub rows_read: i64,
-    pub rows_imported: i64,
-    pub rows_skipped: i64,
-    pub imported_by: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: OffsetDateTime,
+/// An import as stored (see [`Import`]).
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: i64,
+    region_code: String,
+    establishment_id: Option<i64>,
+    establishment_name: Option<String>,
+    filename: String,
+    guideline: String,
+    rows_read: i64,
+    rows_imported: i64,
+    rows_skipped: i64,
+    imported_by: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl From<ImportRow> for Import {
+    fn from(r: ImportRow) -> Import {
+        Import {
+            id: r.id,
+            region_code: r.region_code,
+            establishment_id: r.establishment_id,
+            establishment_name: r.establishment_name,
+            filename: r.filename,
+            guideline: r.guideline,
+            rows_read: r.rows_read,
+            rows_imported: r.rows_imported,
+            rows_skipped: r.rows_skipped,
+            imported_by: r.imported_by,
+            created_at: r.created_at,
+        }
+    }
 }
 
 /// The latest imports of the scope, newest first.
@@ -273,9 +289,8 @@ async fn list_imports_where(
         "{IMPORT_SELECT}{} ORDER BY i.id DESC LIMIT {limit}",
         f.sql()
     );
-    Ok(
-        on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Import>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
-    )
+    let rows = on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, ImportRow>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(Import::from).collect())
 }
 
 /// Number of isolates per region of the scope.
@@ -308,33 +323,6 @@ mod tests {
     }
 }
 
-/// A problem in an imported file, with its place and a message in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ImportProblem {
-    /// Line in the file (1 = header; the spreadsheet row for XLSX).
-    pub line: usize,
-    /// Column as named in the file's header (empty for the whole line or file).
-    pub column: String,
-    pub value: String,
-    pub message: String,
-    pub message_en: String,
-}
-
-impl ImportProblem {
-    fn of(p: &cratb_amr::Problem) -> ImportProblem {
-        ImportProblem {
-            line: p.line,
-            column: p.column.clone(),
-            value: p.value.clone(),
-            message: p.message(cratb_domain::Lang::Fr),
-            message_en: p.message(cratb_domain::Lang::En),
-        }
-    }
-    pub fn message(&self, lang: cratb_domain::Lang) -> &str {
-        lang.pick(&self.message, &self.message_en)
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// Nothing was stored: the problems (at most [`cratb_amr::problems::MAX_REPORTED`]) and their total.
@@ -345,18 +333,6 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ImportOutcome {
-    pub import_id: i64,
-    pub rows_read: usize,
-    pub rows_imported: usize,
-    pub rows_skipped: usize,
-    /// Exactly what was skipped (with `skip_invalid`), at most 1,000 listed.
-    pub skipped: Vec<ImportProblem>,
-    pub guideline: String,
 }
 
 /// A file to import for a region, or for one establishment of it.
@@ -801,9 +777,10 @@ pub async fn establishment_keys(
 /// Removes an import and its isolates, in one transaction (the undo of a wrong file). Returns
 /// the import as it was, for the audit log; another region's import is `NotFound`.
 pub async fn delete_import(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Import> {
-    let import = on_tx!(tx, c => sqlx::query_as::<_, Import>(sqlx::AssertSqlSafe(format!(
+    let import = on_tx!(tx, c => sqlx::query_as::<_, ImportRow>(sqlx::AssertSqlSafe(format!(
         "{IMPORT_SELECT} WHERE i.id = $1 AND i.pending = FALSE")))
         .bind(id).fetch_optional(c).await)?
+    .map(Import::from)
     .filter(|i| scope.allows(&i.region_code))
     .ok_or(StoreError::NotFound)?;
     on_tx!(tx, c => async {

@@ -19,7 +19,7 @@ async fn with_data_es(app: &TestApp) -> usize {
 }
 
 /// The first hospital (ES) of the main demo region.
-async fn first_hospital(app: &TestApp) -> cratb_store::establishments::Establishment {
+async fn first_hospital(app: &TestApp) -> cratb_domain::Establishment {
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
     establishments::list(
         &app.db,
