@@ -4,9 +4,9 @@
 
 #![allow(dead_code)]
 
+use cratb_directory::professionals::{NewProfessional, ProfessionalInput};
 use cratb_domain::{Email, Finess, RegionCode, Role, Scope};
 use cratb_store::Db;
-use cratb_store::directory::{NewProfessional, ProfessionalInput};
 use cratb_store::establishments::{EstablishmentInput, NewEstablishment};
 use cratb_store::reference::NewTerritory;
 use cratb_store::users::NewUser;
@@ -116,7 +116,8 @@ pub fn professional_input(last: &str, first: &str, reg: &str) -> ProfessionalInp
 pub async fn professional(db: &Db, input: &ProfessionalInput) -> i64 {
     let p = NewProfessional::validate(input, None).unwrap();
     let mut tx = db.begin().await.unwrap();
-    let id = cratb_store::directory::create(&mut tx, &Scope::National, &p, "test")
+    let access = Scope::National.access(p.region.as_str()).unwrap();
+    let id = cratb_store::directory::create(&mut tx, &access, &p, "test")
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -102,11 +102,11 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
         });
     }
     if role.can(Permission::EditDirectory) {
-        let pending = cratb_store::directory::confirmation::pending(db, &scope)
+        let pending = cratb_store::directory::confirmation::pending_count(db, &scope)
             .await
             .map_err(err())?;
         todos.push(Todo {
-            count: pending.len() as i64,
+            count: pending,
             text: tr.home_pending_corrections,
             href: "/directory/campaign",
         });
