@@ -4,9 +4,7 @@
 
 use crate::sessions::Origin;
 use crate::{Actor, AppError, Result};
-use cratb_directory::campaign::{
-    Campaign, Invitation, LinkError, LinkForm, Outcome, PendingChange,
-};
+use cratb_directory::campaign::{Campaign, Correction, Invitation, LinkError, LinkForm, Outcome};
 use cratb_directory::import::{self as sheet, Mapping, Mode, Plan, Report};
 use cratb_directory::professionals::{
     self as rules, NewProfessional, Professional, ProfessionalInput, Refused, Version, Workplace,
@@ -288,7 +286,7 @@ pub async fn import(
 pub struct CampaignState {
     pub last: Option<Campaign>,
     pub recipients: usize,
-    pub pending: Vec<(PendingChange, Professional)>,
+    pub pending: Vec<Correction>,
 }
 
 pub async fn campaign(db: &Db, access: &RegionAccess) -> Result<CampaignState> {
@@ -298,7 +296,7 @@ pub async fn campaign(db: &Db, access: &RegionAccess) -> Result<CampaignState> {
     let mut pending = Vec::new();
     for c in confirmation::pending(db, access).await? {
         if let Some(p) = people.iter().find(|p| p.id == c.professional_id) {
-            pending.push((c, p.clone()));
+            pending.push(Correction::of(&c, p));
         }
     }
     Ok(CampaignState {

@@ -148,6 +148,38 @@ impl PendingChange {
     }
 }
 
+/// A correction beside the entry it corrects, as the secretary reads it.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    pub id: i64,
+    pub professional_id: i64,
+    /// The professional's name, as the entry has it.
+    pub name: String,
+    pub submitted_at: OffsetDateTime,
+    pub before: Snapshot,
+    pub after: Snapshot,
+}
+
+impl Correction {
+    /// Correction `c` of entry `p` (one that does not read changes nothing).
+    pub fn of(c: &PendingChange, p: &Professional) -> Correction {
+        let before = Snapshot::of(p);
+        Correction {
+            id: c.id,
+            professional_id: p.id,
+            name: format!("{} {}", p.first_name, p.last_name),
+            submitted_at: c.submitted_at,
+            after: c.snapshot().unwrap_or_else(|| before.clone()),
+            before,
+        }
+    }
+
+    /// The fields it changes: label, before, after.
+    pub fn changes(&self, lang: Lang) -> Vec<(&'static str, String, String)> {
+        differences(&self.before, &self.after, lang)
+    }
+}
+
 /// A correction decided: whose entry it was.
 #[derive(Debug, Clone)]
 pub struct Decided {

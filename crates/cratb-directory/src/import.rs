@@ -36,6 +36,13 @@ pub struct ImportField {
     pub aliases: &'static [&'static str],
 }
 
+impl ImportField {
+    /// The field's name for people, in `lang`.
+    pub fn label(&self, lang: cratb_domain::Lang) -> &'static str {
+        lang.pick(self.fr, self.en)
+    }
+}
+
 /// The fields, in the order of the mapping.
 pub const FIELDS: [ImportField; 11] = [
     ImportField {

@@ -15,19 +15,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use cratb_app::directory::AnswerError;
-use cratb_directory::campaign::{self, LinkError, LinkForm, Outcome};
-use cratb_directory::professionals::Snapshot;
+use cratb_directory::campaign::{self, Correction, LinkError, LinkForm, Outcome};
 use cratb_domain::{Bilingual, FieldError, RegionAccess, Scope, geo};
 use serde::Deserialize;
-
-/// A correction waiting for approval, as listed.
-pub struct PendingRow {
-    pub id: i64,
-    pub professional_id: i64,
-    pub name: String,
-    pub changes: Vec<(&'static str, String, String)>,
-    pub submitted: String,
-}
 
 #[derive(Template)]
 #[template(path = "directory/campaign.html")]
@@ -37,10 +27,16 @@ struct CampaignPage {
     mail_on: bool,
     last: Option<String>,
     recipients: usize,
-    pending: Vec<PendingRow>,
+    pending: Vec<Correction>,
     sent: Option<(usize, Vec<String>)>,
     links: Vec<(String, String, String)>,
     regions: Vec<Opt>,
+}
+
+impl CampaignPage {
+    fn when(&self, t: &time::OffsetDateTime) -> String {
+        super::fmt_time(t, self.l.lang)
+    }
 }
 
 #[derive(Deserialize)]
@@ -65,17 +61,6 @@ async fn campaign_page(
         let n = lang.tr().camp_recipients;
         format!("{when} — {} ({} {n})", c.started_by, c.recipients)
     });
-    let pending = c.pending.into_iter().map(|(c, p)| {
-        let before = Snapshot::of(&p);
-        let after = c.snapshot().unwrap_or_else(|| before.clone());
-        PendingRow {
-            id: c.id,
-            professional_id: p.id,
-            name: format!("{} {}", p.first_name, p.last_name),
-            changes: campaign::differences(&before, &after, lang),
-            submitted: super::fmt_time(&c.submitted_at, lang),
-        }
-    });
     let regions = geo::REGIONS.iter().map(|r| (r.code, r.name));
     Ok(render(&CampaignPage {
         l: Layout::new(auth, lang.tr().camp_title),
@@ -83,7 +68,7 @@ async fn campaign_page(
         mail_on: state.config.mailer.is_on(),
         last,
         recipients: c.recipients,
-        pending: pending.collect(),
+        pending: c.pending,
         sent,
         links,
         regions: match scope {

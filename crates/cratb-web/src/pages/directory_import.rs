@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_app::directory::Draft;
-use cratb_directory::import::{self, Counts, FIELDS, Mode, Planned, Report, Verdict};
+use cratb_directory::import::{self, Counts, FIELDS, ImportField, Mode, Planned, Report, Verdict};
 use cratb_domain::{Scope, geo};
 use cratb_store::directory::import::{CommitError, save_draft};
 use std::collections::HashMap;
@@ -80,20 +80,15 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     Ok(super::login::redirect(&format!("/directory/import/{id}")))
 }
 
-/// A select of the mapping step: field, its label, and the columns offered.
-pub struct MappingField {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub columns: Vec<Opt>,
-}
-
 #[derive(Template)]
 #[template(path = "directory/import_preview.html")]
 struct PreviewPage<'a> {
     l: Layout,
     id: i64,
     filename: &'a str,
-    fields: Vec<MappingField>,
+    header: &'a [String],
+    /// Each field and the column that fills it.
+    fields: Vec<(&'static ImportField, Option<usize>)>,
     counts: Counts,
     rows: Vec<&'a Planned>,
     hidden: usize,
@@ -126,26 +121,14 @@ fn preview_page(
 ) -> PageResult {
     let lang = auth.lang;
     let (rows, hidden) = d.plan.listed(LISTED);
-    let column = |i: usize, h: &String, m: Option<usize>| Opt {
-        value: i.to_string(),
-        label: if h.is_empty() {
-            format!("({})", i + 1)
-        } else {
-            h.clone()
-        },
-        selected: m == Some(i),
-    };
-    let fields = FIELDS.iter().zip(&d.mapping).map(|(f, m)| MappingField {
-        name: f.name,
-        label: lang.pick(f.fr, f.en),
-        columns: (d.table.header.iter().enumerate())
-            .map(|(i, h)| column(i, h, *m))
-            .collect(),
-    });
+    // A column beyond the sheet's (asked in the address) fills nothing.
+    let mapped = |m: &Option<usize>| m.filter(|&i| i < d.table.header.len());
+    let fields = FIELDS.iter().zip(&d.mapping).map(|(f, m)| (f, mapped(m)));
     let page = PreviewPage {
         l: Layout::new(auth, lang.tr().dir_import),
         id,
         filename: &d.filename,
+        header: &d.table.header,
         fields: fields.collect(),
         counts: d.plan.counts(),
         rows,
