@@ -63,9 +63,8 @@ pub async fn overview(db: &Db, user: &User, scope: &Scope, remind_days: i64) -> 
         o.todos.push((Todo::InactiveAccounts, inactive));
     }
     if role.can(Permission::EditDirectory) {
-        let pending = directory::confirmation::pending(db, scope).await?;
-        o.todos
-            .push((Todo::PendingCorrections, pending.len() as i64));
+        let pending = directory::confirmation::pending_count(db, scope).await?;
+        o.todos.push((Todo::PendingCorrections, pending));
         let stale = directory::DirectoryQuery {
             stale: Some(true),
             ..Default::default()

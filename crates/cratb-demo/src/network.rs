@@ -9,9 +9,10 @@ use cratb_directory::network::{
     Centre, CentreInput, ConventionInput, Document, MemberInput, NewConvention, NewMember, NewTeam,
     TeamInput,
 };
+use cratb_directory::professionals::{NewProfessional, ProfessionalInput};
 use cratb_domain::Establishment;
 use cratb_domain::{Category, NetworkRole, Profession, RegionCode, Rpps, Scope, Sector, geo};
-use cratb_store::directory::{self, NewProfessional, ProfessionalInput};
+use cratb_store::directory;
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network;
 use cratb_store::{Db, PageRequest, reference};
@@ -168,9 +169,9 @@ async fn add_person(
         territory_id: p.works_at.and_then(|e| e.ght_id),
     };
     let new = NewProfessional::validate(&input, Some(region)).expect("demo people are valid");
-    let scope = Scope::Region(region.clone());
+    let access = Scope::National.access(region.as_str()).expect("a region");
     let mut tx = db.begin().await?;
-    let created = directory::create(&mut tx, &scope, &new, "demo").await;
+    let created = directory::create(&mut tx, &access, &new, "demo").await;
     let (mut tx, id) = match created {
         Ok(id) => (tx, id),
         // Two draws of the same RPPS: keep the person without the number.
@@ -178,7 +179,7 @@ async fn add_person(
             drop(tx);
             let mut tx = db.begin().await?;
             let new = NewProfessional { rpps: None, ..new };
-            let id = directory::create(&mut tx, &scope, &new, "demo").await?;
+            let id = directory::create(&mut tx, &access, &new, "demo").await?;
             (tx, id)
         }
         Err(e) => return Err(e.into()),
@@ -189,7 +190,7 @@ async fn add_person(
     } else {
         rng.random_range(0..11)
     };
-    directory::confirm(&mut tx, &scope, id, today - Duration::days(30 * months)).await?;
+    directory::confirm(&mut tx, &access, id, today - Duration::days(30 * months)).await?;
     tx.commit().await?;
     Ok(id)
 }

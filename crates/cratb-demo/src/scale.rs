@@ -266,13 +266,14 @@ pub async fn generate(
         let n = professionals * finess.len() / total.max(1);
         let region = RegionCode::parse(region).expect("valid region");
         let table = directory_sheet(n, seed + i as u64, finess);
-        let plan = import::plan(db, &region, &table, &import::guess(&table.header)).await?;
+        let access = Scope::National.access(region.as_str()).expect("a region");
+        let mapping = cratb_directory::import::guess(&table.header);
+        let plan = import::plan(db, &access, &table, &mapping).await?;
         let r = match import::commit(
             db,
-            &Scope::National,
-            &region,
+            &access,
             &plan,
-            import::Mode::ValidOnly,
+            cratb_directory::import::Mode::ValidOnly,
             "bench",
             "bench.csv",
             None,
@@ -290,7 +291,7 @@ pub async fn generate(
         let scope = Scope::Region(region.clone());
         let access = scope.access(region.as_str()).expect("its own region");
         let teams = network::list_teams(db, &scope).await?;
-        let people = cratb_store::directory::all(db, &scope).await?;
+        let people = cratb_store::directory::in_region(db, &access).await?;
         for (t, chunk) in teams.iter().zip(people.chunks(4)) {
             for (p, d) in
                 chunk

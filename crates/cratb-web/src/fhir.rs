@@ -10,9 +10,9 @@
 //! R4 datatypes (checked by the tests).
 
 use cratb_directory::network::TeamView;
+use cratb_directory::professionals::Professional;
 use cratb_domain::Establishment;
 use cratb_domain::{NetworkRole, Profession};
-use cratb_store::directory::Professional;
 use serde_json::{Value, json};
 
 /// OID of the national identifier of health professionals (IDNPS).

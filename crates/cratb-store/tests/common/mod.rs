@@ -4,10 +4,10 @@
 
 #![allow(dead_code)]
 
+use cratb_directory::professionals::{NewProfessional, ProfessionalInput};
 use cratb_domain::{Email, Finess, RegionCode, Role, Scope};
 use cratb_domain::{EstablishmentInput, NewEstablishment, NewTerritory, NewUser};
 use cratb_store::Db;
-use cratb_store::directory::{NewProfessional, ProfessionalInput};
 
 /// Auvergne-Rhône-Alpes (department 38, Isère): where the tests work.
 pub const ARA: &str = "84";
@@ -113,7 +113,8 @@ pub fn professional_input(last: &str, first: &str, reg: &str) -> ProfessionalInp
 pub async fn professional(db: &Db, input: &ProfessionalInput) -> i64 {
     let p = NewProfessional::validate(input, None).unwrap();
     let mut tx = db.begin().await.unwrap();
-    let id = cratb_store::directory::create(&mut tx, &Scope::National, &p, "test")
+    let access = Scope::National.access(p.region.as_str()).unwrap();
+    let id = cratb_store::directory::create(&mut tx, &access, &p, "test")
         .await
         .unwrap();
     tx.commit().await.unwrap();
