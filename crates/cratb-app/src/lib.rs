@@ -17,8 +17,9 @@ pub mod territories;
 pub mod today;
 pub mod users;
 
+use cratb_domain::FieldError;
 use cratb_domain::{Role, Scope};
-use cratb_store::{FieldError, StoreError, audit};
+use cratb_store::{StoreError, audit};
 
 /// Who acts: their account (none for the command line), the scope their role gives, and where
 /// the request came from, for the audit log.

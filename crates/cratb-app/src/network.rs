@@ -10,8 +10,9 @@ use cratb_directory::network::{
     Candidate, Centre, Convention, Document, NewConvention, NewMember, NewTeam, PublicAnswer,
     REMIND_WITHIN_DAYS, Reminder, TeamView, reminders,
 };
+use cratb_directory::professionals::DirectoryQuery;
 use cratb_domain::{FieldError, RegionCode, Scope, Sector};
-use cratb_store::directory::{self, DirectoryQuery};
+use cratb_store::directory;
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::network::{self, ConventionQuery};
 use cratb_store::{Db, PageRequest, StoreError, audit, reference};

@@ -65,7 +65,7 @@ pub async fn overview(db: &Db, user: &User, scope: &Scope, remind_days: i64) -> 
     if role.can(Permission::EditDirectory) {
         let pending = directory::confirmation::pending_count(db, scope).await?;
         o.todos.push((Todo::PendingCorrections, pending));
-        let stale = directory::DirectoryQuery {
+        let stale = cratb_directory::professionals::DirectoryQuery {
             stale: Some(true),
             ..Default::default()
         };

@@ -7,6 +7,7 @@
 //! `cratb-app` validate with them before writing; nothing here knows SQL or HTTP.
 
 pub mod campaign;
+pub mod fhir;
 pub mod import;
 pub mod network;
 pub mod professionals;

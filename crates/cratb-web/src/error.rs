@@ -133,7 +133,7 @@ impl ApiError {
     /// already taken (409), not found (404), or the store's error.
     pub fn app(lang: Lang) -> impl FnOnce(cratb_app::AppError) -> ApiError {
         move |e| {
-            let param = |f: cratb_store::FieldError| InvalidParam {
+            let param = |f: cratb_domain::FieldError| InvalidParam {
                 pointer: format!("/{}", f.field),
                 detail: f.message(lang).to_owned(),
                 ..Default::default()

@@ -18,7 +18,6 @@ pub mod cache;
 pub mod consumption;
 pub mod error;
 pub mod export;
-pub mod fhir;
 pub mod i18n;
 pub mod input;
 pub mod mail;

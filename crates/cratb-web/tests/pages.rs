@@ -230,7 +230,7 @@ async fn home_page_says_what_to_do_for_each_role() {
     let stale = cratb_store::directory::list(
         &app.db,
         &ara,
-        &cratb_store::directory::DirectoryQuery {
+        &cratb_directory::professionals::DirectoryQuery {
             stale: Some(true),
             ..Default::default()
         },

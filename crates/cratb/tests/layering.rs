@@ -39,10 +39,6 @@ const ABOVE_RULES: [&str; 9] = [
 /// `crates/cratb-sheet/tests/one_reader.rs`.)
 const TABLE_WRITERS: [&str; 2] = ["rust_xlsxwriter", "parquet"];
 
-/// Layering breaches not removed yet (issue 13 moves them out); the test fails when one of
-/// them is gone, so that this list only ever shrinks.
-const NOT_YET: [(&str, &str); 1] = [("cratb-store", "utoipa")];
-
 /// `optional`: the dependency is behind a feature of `krate`, off by default.
 fn forbidden(krate: &str, dependency: &str, optional: bool) -> bool {
     // The tests' helpers are for tests only: a dev-dependency, never built into cratb.
@@ -112,20 +108,17 @@ fn dependencies_point_down_only() {
     for expected in [
         "cratb-domain",
         "cratb-sheet",
+        "cratb-directory",
         "cratb-store",
         "cratb-app",
         "cratb-web",
     ] {
         assert!(crates.contains(expected), "{expected} not in the workspace");
     }
-    let known: BTreeSet<(String, String)> = NOT_YET
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
-    let new: Vec<_> = breaches.difference(&known).collect();
-    assert!(new.is_empty(), "dependencies pointing up: {new:?}");
-    let gone: Vec<_> = known.difference(&breaches).collect();
-    assert!(gone.is_empty(), "fixed, remove from NOT_YET: {gone:?}");
+    assert!(
+        breaches.is_empty(),
+        "dependencies pointing up: {breaches:?}"
+    );
 }
 
 /// The binary uses the web crate to serve and for nothing else: every command of the CLI goes

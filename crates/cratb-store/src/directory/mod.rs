@@ -5,14 +5,10 @@
 use crate::{Arg, Db, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db};
 use crate::{Tx, on_tx};
 use cratb_directory::professionals::{self as rules, CONFIRM_EVERY, NewProfessional};
-use cratb_directory::professionals::{Snapshot, Version, Workplace};
+use cratb_directory::professionals::{DirectoryQuery, Professional, Snapshot, Version, Workplace};
 use cratb_domain::field::optional;
 use cratb_domain::{Email, Finess, NetworkRole, RegionAccess, Rpps, Scope};
 use time::OffsetDateTime;
-
-/// Temporary re-exports for the callers outside the directory not moved yet (issue 13): the
-/// types are `cratb_directory::professionals`'.
-pub use cratb_directory::professionals::{DirectoryQuery, Professional};
 
 /// An entry as stored.
 #[derive(sqlx::FromRow)]

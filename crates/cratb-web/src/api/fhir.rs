@@ -4,11 +4,11 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::fhir;
 use crate::input::Path;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cratb_directory::fhir;
 use cratb_store::{directory, establishments, network};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -93,7 +93,12 @@ pub async fn search(
     let list = resources(&state, &auth, &[t]).await?;
     Ok(fhir_json(
         StatusCode::OK,
-        &fhir::bundle("searchset", &base(&state, &headers), list),
+        &fhir::bundle(
+            "searchset",
+            &base(&state, &headers),
+            cratb_store::now(),
+            list,
+        ),
     ))
 }
 
@@ -109,6 +114,11 @@ pub async fn export(
     let list = resources(&state, &auth, &fhir::TYPES).await?;
     Ok(fhir_json(
         StatusCode::OK,
-        &fhir::bundle("collection", &base(&state, &headers), list),
+        &fhir::bundle(
+            "collection",
+            &base(&state, &headers),
+            cratb_store::now(),
+            list,
+        ),
     ))
 }

@@ -129,7 +129,10 @@ macro_rules! page_type {
     };
 }
 page_type!(EstablishmentPage, Establishment);
-page_type!(ProfessionalPage, cratb_store::directory::Professional);
+page_type!(
+    ProfessionalPage,
+    cratb_directory::professionals::Professional
+);
 page_type!(UserPage, User);
 page_type!(AuditPage, AuditEntry);
 

@@ -24,8 +24,8 @@ use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::extract::{FromRequest, Request};
 use axum::response::{Html, IntoResponse, Response};
+use cratb_domain::FieldError;
 use cratb_domain::{Bilingual, Permission};
-use cratb_store::FieldError;
 use serde::de::DeserializeOwned;
 
 /// One entry of the main navigation.

@@ -9,8 +9,8 @@
 //! this application, named by URL. Only the fields shown here are produced; each follows the
 //! R4 datatypes (checked by the tests).
 
-use cratb_directory::network::TeamView;
-use cratb_directory::professionals::Professional;
+use crate::network::TeamView;
+use crate::professionals::Professional;
 use cratb_domain::Establishment;
 use cratb_domain::{NetworkRole, Profession};
 use serde_json::{Value, json};
@@ -154,8 +154,8 @@ pub fn care_team(t: &TeamView) -> Value {
     }))
 }
 
-/// A bundle of `resources`: `searchset` (with its total) or `collection`.
-pub fn bundle(kind: &str, base: &str, resources: Vec<Value>) -> Value {
+/// A bundle of `resources`: `searchset` (with its total) or `collection`, made `at`.
+pub fn bundle(kind: &str, base: &str, at: time::OffsetDateTime, resources: Vec<Value>) -> Value {
     let total = resources.len();
     let entries: Vec<Value> = resources
         .into_iter()
@@ -175,7 +175,7 @@ pub fn bundle(kind: &str, base: &str, resources: Vec<Value>) -> Value {
     let mut b = json!({
         "resourceType": "Bundle",
         "type": kind,
-        "timestamp": cratb_store::now().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        "timestamp": at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         "entry": entries,
     });
     if kind == "searchset" {
