@@ -44,8 +44,9 @@ pub async fn ddd_table(db: &Db, edition: &str) -> std::result::Result<DddTable, 
 
 /// Sets (or replaces) a target of the region's programme for a sector and an indicator.
 pub async fn set_target(db: &Db, actor: &Actor, region: &str, t: &Target) -> Result<()> {
+    let access = actor.scope.access(region).ok_or(StoreError::NotFound)?;
     let mut tx = db.begin().await?;
-    consumption::set_target(&mut tx, &actor.scope, region, t, &actor.name).await?;
+    consumption::set_target(&mut tx, &access, t, &actor.name).await?;
     let summary = format!(
         "{} {} : {}",
         t.sector,
@@ -115,16 +116,11 @@ pub async fn import_hospital(
             ),
         )
     };
-    consumption::import_hospital(
-        db,
-        &actor.scope,
-        region,
-        files,
-        table,
-        &actor.name,
-        Some(&entry),
-    )
-    .await
+    let access = actor
+        .scope
+        .access(region.as_str())
+        .ok_or(StoreError::Invalid("region"))?;
+    consumption::import_hospital(db, &access, files, table, &actor.name, Some(&entry)).await
 }
 
 /// Removes a consumption import and its rows (the undo of a wrong file).
@@ -162,7 +158,8 @@ pub async fn recompute(
             format!("{} lignes recalculées avec {}", done.rows, done.edition),
         )
     };
-    Ok(consumption::recompute(db, &actor.scope, region, table, Some(&entry)).await?)
+    let access = actor.scope.access(region).ok_or(StoreError::NotFound)?;
+    Ok(consumption::recompute(db, &access, table, Some(&entry)).await?)
 }
 
 /// Imports a primary-care dispensation file into `region`; returns the import and its summary.
@@ -185,10 +182,10 @@ pub async fn import_dispensations(
         s
     };
     let entry = |d: &PrimaryImport| primary_entry(actor, region, summary(d));
+    let access = actor.scope.access(region).ok_or(StoreError::NotFound)?;
     let done = primary_care::import_dispensations(
         db,
-        &actor.scope,
-        region,
+        &access,
         filename,
         bytes,
         open_data,
@@ -210,16 +207,10 @@ pub async fn import_populations(
 ) -> std::result::Result<String, PrimaryImportError> {
     let summary = |n: usize| format!("{filename} : {n} population(s)");
     let entry = |n: usize| primary_entry(actor, region, summary(n));
-    let n = primary_care::import_populations(
-        db,
-        &actor.scope,
-        region,
-        filename,
-        bytes,
-        &actor.name,
-        Some(&entry),
-    )
-    .await?;
+    let access = actor.scope.access(region).ok_or(StoreError::NotFound)?;
+    let n =
+        primary_care::import_populations(db, &access, filename, bytes, &actor.name, Some(&entry))
+            .await?;
     Ok(summary(n))
 }
 

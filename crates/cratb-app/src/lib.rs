@@ -14,6 +14,7 @@ pub mod policy;
 pub mod resistance;
 pub mod sessions;
 pub mod territories;
+pub mod today;
 pub mod users;
 
 use cratb_domain::{Role, Scope};

@@ -2,8 +2,7 @@
 //! rules that depend on the resource itself. Pages, API and use cases ask here.
 
 use crate::Result;
-use cratb_domain::{Permission, Role, Scope, geo};
-use cratb_store::users::User;
+use cratb_domain::{Permission, Role, Scope, User, geo};
 use cratb_store::{Db, network};
 
 /// Whether `user` may change team `team_id`: the region's CRAtb staff for any team of their

@@ -4,7 +4,8 @@
 
 use crate::{Actor, Result};
 use cratb_domain::Scope;
-use cratb_store::resistance::{self, Import, ImportError, ImportOutcome, ImportRequest};
+use cratb_resistance::imports::{Import, ImportOutcome};
+use cratb_store::resistance::{self, ImportError, ImportRequest};
 use cratb_store::{Db, StoreError, audit};
 
 /// The region a request is about, one rule for pages, exports and the API

@@ -3,7 +3,9 @@
 //! access is written with its entry in one transaction.
 
 use crate::{Actor, Result};
-use cratb_store::users::{self, PasswordChangeError, User};
+use cratb_domain::User;
+use cratb_domain::account::PasswordChangeError;
+use cratb_store::users;
 use cratb_store::{Db, audit, sessions, throttle, tokens};
 
 /// Where a request came from, before anyone is signed in.

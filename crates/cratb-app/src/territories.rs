@@ -1,38 +1,37 @@
 //! Territories (GHT, CPTS): created by a region's staff within their region.
 
 use crate::{Actor, AppError, Result};
-use cratb_store::reference::{self, NewTerritory};
-use cratb_store::{Db, FieldError, StoreError, audit};
+use cratb_domain::places::{departments_elsewhere, territory_name_taken};
+use cratb_domain::{NewTerritory, Territory};
+use cratb_store::reference;
+use cratb_store::{Db, StoreError, audit};
 
-/// Creates a territory in the actor's scope; returns its id.
-pub async fn create(db: &Db, actor: &Actor, t: &NewTerritory) -> Result<i64> {
+/// Creates a territory in the actor's scope; returns it as listed.
+pub async fn create(db: &Db, actor: &Actor, t: &NewTerritory) -> Result<Territory> {
+    let access = actor
+        .scope
+        .access(t.region)
+        .ok_or_else(|| AppError::Invalid(vec![departments_elsewhere()]))?;
     let mut tx = db.begin().await?;
-    let id = reference::create_territory(&mut tx, &actor.scope, t)
+    let id = reference::create_territory(&mut tx, &access, t)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Invalid(vec![FieldError::new(
-                "name",
-                "un territoire de ce type porte déjà ce nom dans la région",
-                "a territory of this kind already has this name in the region",
-            )]),
-            StoreError::Invalid(_) => AppError::Invalid(vec![FieldError::new(
-                "departments",
-                "ces départements ne sont pas dans votre région",
-                "these departments are not in your region",
-            )]),
+            StoreError::Conflict(_) => AppError::Invalid(vec![territory_name_taken()]),
+            StoreError::Invalid(_) => AppError::Invalid(vec![departments_elsewhere()]),
             other => other.into(),
         })?;
-    let summary = format!(
-        "{} créé : {} ({})",
-        t.kind,
-        t.name,
-        t.departments.join(", ")
+    let entry = actor.entry(
+        "territory.create",
+        "territory",
+        id,
+        Some(t.region),
+        t.summary(),
     );
-    audit::append_in(
-        &mut tx,
-        &actor.entry("territory.create", "territory", id, Some(t.region), summary),
-    )
-    .await?;
+    audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;
-    Ok(id)
+    let listed = reference::list_territories(db, &actor.scope, None).await?;
+    listed
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or(AppError::NotFound)
 }

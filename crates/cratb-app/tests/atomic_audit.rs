@@ -4,10 +4,9 @@
 //! entry.
 
 use cratb_app::{Actor, AppError, Channel};
+use cratb_domain::{EstablishmentInput, NewEstablishment, NewTerritory};
 use cratb_domain::{RegionCode, Scope};
 use cratb_store::Db;
-use cratb_store::establishments::{EstablishmentInput, NewEstablishment};
-use cratb_store::reference::NewTerritory;
 
 async fn fresh() -> Db {
     let token = cratb_store::random_token(6);

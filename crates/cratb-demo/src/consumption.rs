@@ -167,10 +167,10 @@ pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoErr
         .collect();
     let table = DddTable::embedded(cratb_consumption::ddd::LATEST).expect("shipped edition");
     let (c, d) = files(&hospitals, &table, seed);
+    let access = scope.access(region.as_str()).expect("the demo region");
     let done = consumption::import_hospital(
         db,
-        &scope,
-        &region,
+        &access,
         HospitalFiles {
             filename: "consommations-demo-2023-2025.csv",
             consumption: c.as_bytes(),
@@ -200,7 +200,7 @@ pub async fn generate(db: &Db, region: &str, seed: u64) -> Result<usize, DemoErr
         ..consumption::Target::national("ES", "J01")
     };
     let mut tx = db.begin().await?;
-    consumption::set_target(&mut tx, &scope, region.as_str(), &target, "demo").await?;
+    consumption::set_target(&mut tx, &access, &target, "demo").await?;
     tx.commit().await?;
     Ok(done.consumption_rows)
 }
@@ -278,7 +278,7 @@ pub fn primary_files(region: &str, seed: u64) -> (String, String) {
 /// Imports the demo region's primary care (populations, then dispensations); returns the
 /// dispensation rows.
 pub async fn generate_primary(db: &Db, region: &str, seed: u64) -> Result<usize, DemoError> {
-    let scope = Scope::Region(RegionCode::parse(region).expect("demo region"));
+    let access = Scope::National.access(region).expect("demo region");
     let (populations, dispensations) = primary_files(region, seed);
     let invalid = |e: cratb_store::primary_care::PrimaryImportError| match e {
         cratb_store::primary_care::PrimaryImportError::Store(s) => DemoError::Store(s),
@@ -288,8 +288,7 @@ pub async fn generate_primary(db: &Db, region: &str, seed: u64) -> Result<usize,
     };
     cratb_store::primary_care::import_populations(
         db,
-        &scope,
-        region,
+        &access,
         "populations-demo.csv",
         populations.as_bytes(),
         "demo",
@@ -299,8 +298,7 @@ pub async fn generate_primary(db: &Db, region: &str, seed: u64) -> Result<usize,
     .map_err(invalid)?;
     let done = cratb_store::primary_care::import_dispensations(
         db,
-        &scope,
-        region,
+        &access,
         "delivrances-ville-demo-2023-2025.csv",
         dispensations.as_bytes(),
         None,

@@ -11,7 +11,8 @@ pub mod resistance;
 pub mod scale;
 
 use cratb_domain::{Category, Email, Finess, RegionCode, Role};
-use cratb_store::establishments::{self, EstablishmentInput, NewEstablishment};
+use cratb_domain::{EstablishmentInput, NewEstablishment};
+use cratb_store::establishments;
 use cratb_store::{Db, StoreError, audit, reference, users};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -97,13 +98,14 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
         (MAIN_REGION, places::ARA_GHTS, 1.0),
         (SECOND_REGION, places::BRETAGNE_GHTS, 0.45),
     ] {
+        let access = scope.access(region).expect("demo region");
         let mut ght_ids: Vec<(i64, &[&str])> = Vec::new();
         for (name, deps) in ghts {
-            let t =
-                reference::NewTerritory::validate("GHT", name, deps).expect("demo GHTs are valid");
+            let t = cratb_domain::NewTerritory::validate("GHT", name, deps)
+                .expect("demo GHTs are valid");
             debug_assert_eq!(t.region, region);
             let mut tx = db.begin().await?;
-            let id = reference::create_territory(&mut tx, &scope, &t).await?;
+            let id = reference::create_territory(&mut tx, &access, &t).await?;
             tx.commit().await?;
             ght_ids.push((id, deps));
             report.territories += 1;
@@ -158,7 +160,7 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                     let e =
                         NewEstablishment::validate(&input).expect("demo establishments are valid");
                     let mut tx = db.begin().await?;
-                    let id = establishments::create(&mut tx, &scope, &e).await?;
+                    let id = establishments::create(&mut tx, &access, &e).await?;
                     tx.commit().await?;
                     // The demo referent works in the main region's first general hospital.
                     if region == MAIN_REGION && *category == Category::Ch {
@@ -181,7 +183,7 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
         let mut tx = db.begin().await?;
         users::create(
             &mut tx,
-            &users::NewUser {
+            &cratb_domain::NewUser {
                 email: email.clone(),
                 display_name: places::display_name(role),
                 role: *role,

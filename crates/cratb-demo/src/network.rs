@@ -5,13 +5,16 @@
 //! claimed: they are simply random), e-mail domains are `.demo` addresses.
 
 use crate::DemoError;
-use cratb_domain::{Category, NetworkRole, Profession, RegionCode, Rpps, Scope, Sector, geo};
-use cratb_store::directory::{self, NewProfessional, ProfessionalInput};
-use cratb_store::establishments::{self, Establishment, EstablishmentQuery};
-use cratb_store::network::{
-    self, CentreInput, ConventionInput, Document, MemberInput, NewConvention, NewMember, NewTeam,
+use cratb_directory::network::{
+    Centre, CentreInput, ConventionInput, Document, MemberInput, NewConvention, NewMember, NewTeam,
     TeamInput,
 };
+use cratb_directory::professionals::{NewProfessional, ProfessionalInput};
+use cratb_domain::Establishment;
+use cratb_domain::{Category, NetworkRole, Profession, RegionCode, Rpps, Scope, Sector, geo};
+use cratb_store::directory;
+use cratb_store::establishments::{self, EstablishmentQuery};
+use cratb_store::network;
 use cratb_store::{Db, PageRequest, reference};
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -166,9 +169,9 @@ async fn add_person(
         territory_id: p.works_at.and_then(|e| e.ght_id),
     };
     let new = NewProfessional::validate(&input, Some(region)).expect("demo people are valid");
-    let scope = Scope::Region(region.clone());
+    let access = Scope::National.access(region.as_str()).expect("a region");
     let mut tx = db.begin().await?;
-    let created = directory::create(&mut tx, &scope, &new, "demo").await;
+    let created = directory::create(&mut tx, &access, &new, "demo").await;
     let (mut tx, id) = match created {
         Ok(id) => (tx, id),
         // Two draws of the same RPPS: keep the person without the number.
@@ -176,7 +179,7 @@ async fn add_person(
             drop(tx);
             let mut tx = db.begin().await?;
             let new = NewProfessional { rpps: None, ..new };
-            let id = directory::create(&mut tx, &scope, &new, "demo").await?;
+            let id = directory::create(&mut tx, &access, &new, "demo").await?;
             (tx, id)
         }
         Err(e) => return Err(e.into()),
@@ -187,7 +190,7 @@ async fn add_person(
     } else {
         rng.random_range(0..11)
     };
-    directory::confirm(&mut tx, &scope, id, today - Duration::days(30 * months)).await?;
+    directory::confirm(&mut tx, &access, id, today - Duration::days(30 * months)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -298,6 +301,7 @@ pub async fn generate(
 ) -> Result<NetworkReport, DemoError> {
     let region = RegionCode::parse(region).expect("demo region");
     let scope = Scope::Region(region.clone());
+    let access = scope.access(region.as_str()).expect("demo region");
     let now = cratb_store::now();
     let today = now.date();
     let mut report = NetworkReport::default();
@@ -306,8 +310,8 @@ pub async fn generate(
     let mut tx = db.begin().await?;
     network::set_centre(
         &mut tx,
-        &scope,
-        &network::Centre::validate(
+        &access,
+        &Centre::validate(
             &region,
             &CentreInput {
                 name: Some(format!("CRAtb {}", region.name())),
@@ -406,10 +410,10 @@ pub async fn generate(
         names.dedup();
         for town in names.iter().take(rng.random_range(1..=2)) {
             let name = format!("CPTS du bassin de {town}");
-            let t = reference::NewTerritory::validate("CPTS", &name, &[dep.code])
+            let t = cratb_domain::NewTerritory::validate("CPTS", &name, &[dep.code])
                 .expect("demo CPTS are valid");
             let mut tx = db.begin().await?;
-            let id = reference::create_territory(&mut tx, &scope, &t).await?;
+            let id = reference::create_territory(&mut tx, &access, &t).await?;
             tx.commit().await?;
             cpts.push((id, dep.code, name));
         }
@@ -454,7 +458,7 @@ pub async fn generate(
         };
         let team = NewTeam::validate(&input, Some(&region)).expect("demo teams are valid");
         let mut tx = db.begin().await?;
-        let team_id = network::create_team(&mut tx, &scope, &team).await?;
+        let team_id = network::create_team(&mut tx, &access, &team).await?;
         tx.commit().await?;
         report.teams += 1;
 
@@ -496,7 +500,7 @@ pub async fn generate(
             })
             .expect("demo members are valid");
             let mut tx = db.begin().await?;
-            network::set_member(&mut tx, &scope, team_id, &m).await?;
+            network::set_member(&mut tx, &access, team_id, &m).await?;
             tx.commit().await?;
         }
 
@@ -551,7 +555,7 @@ pub async fn generate(
                 .expect("the demo PDF is a PDF")
             });
             let mut tx = db.begin().await?;
-            network::create_convention(&mut tx, &scope, &c, doc.as_ref(), "demo").await?;
+            network::create_convention(&mut tx, &access, &c, doc.as_ref(), "demo").await?;
             tx.commit().await?;
             report.conventions += 1;
         }

@@ -4,12 +4,14 @@
 //! store functions (the professionals through the directory import).
 
 use crate::DemoError;
-use cratb_domain::{Category, Finess, RegionCode, Scope, geo};
-use cratb_store::directory::import;
-use cratb_store::establishments::{self, EstablishmentInput, NewEstablishment};
-use cratb_store::network::{
-    self, ConventionInput, MemberInput, NewConvention, NewMember, NewTeam, TeamInput,
+use cratb_directory::network::{
+    ConventionInput, MemberInput, NewConvention, NewMember, NewTeam, TeamInput,
 };
+use cratb_domain::{Category, Finess, RegionCode, Scope, geo};
+use cratb_domain::{EstablishmentInput, NewEstablishment};
+use cratb_store::directory::import;
+use cratb_store::establishments;
+use cratb_store::network;
 use cratb_store::tabular::Table;
 use cratb_store::{Db, reference};
 use rand::seq::IndexedRandom;
@@ -123,19 +125,26 @@ pub async fn generate(
     let mut sequence = 1000u32;
     let mut by_region: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for dep in deps {
+        let access = national
+            .access(dep.region)
+            .expect("a region of the country");
         let mut tx = db.begin().await?;
         let ght = reference::create_territory(
             &mut tx,
-            &national,
-            &reference::NewTerritory::validate("GHT", &format!("GHT {}", dep.name), &[dep.code])
+            &access,
+            &cratb_domain::NewTerritory::validate("GHT", &format!("GHT {}", dep.name), &[dep.code])
                 .expect("valid GHT"),
         )
         .await?;
         let cpts = reference::create_territory(
             &mut tx,
-            &national,
-            &reference::NewTerritory::validate("CPTS", &format!("CPTS {}", dep.name), &[dep.code])
-                .expect("valid CPTS"),
+            &access,
+            &cratb_domain::NewTerritory::validate(
+                "CPTS",
+                &format!("CPTS {}", dep.name),
+                &[dep.code],
+            )
+            .expect("valid CPTS"),
         )
         .await?;
         tx.commit().await?;
@@ -174,7 +183,7 @@ pub async fn generate(
             };
             let e = NewEstablishment::validate(&input).expect("valid establishment");
             let mut tx = db.begin().await?;
-            let id = establishments::create(&mut tx, &national, &e).await?;
+            let id = establishments::create(&mut tx, &access, &e).await?;
             tx.commit().await?;
             by_region
                 .entry(dep.region)
@@ -187,7 +196,9 @@ pub async fn generate(
             continue;
         };
         let region = RegionCode::parse(dep.region).expect("valid region");
-        let scope = Scope::Region(region.clone());
+        let access = Scope::Region(region.clone())
+            .access(region.as_str())
+            .expect("its own region");
         let team = NewTeam::validate(
             &TeamInput {
                 name: Some(format!("EMA {}", dep.name)),
@@ -205,7 +216,7 @@ pub async fn generate(
         )
         .expect("valid team");
         let mut tx = db.begin().await?;
-        let team_id = network::create_team(&mut tx, &scope, &team).await?;
+        let team_id = network::create_team(&mut tx, &access, &team).await?;
         tx.commit().await?;
         report.teams += 1;
         for (id, category) in ids.iter().skip(1) {
@@ -226,7 +237,7 @@ pub async fn generate(
             })
             .expect("valid convention");
             let mut tx = db.begin().await?;
-            network::create_convention(&mut tx, &scope, &c, None, "bench").await?;
+            network::create_convention(&mut tx, &access, &c, None, "bench").await?;
             tx.commit().await?;
             report.conventions += 1;
         }
@@ -243,7 +254,7 @@ pub async fn generate(
             })
             .expect("valid convention");
             let mut tx = db.begin().await?;
-            network::create_convention(&mut tx, &scope, &c, None, "bench").await?;
+            network::create_convention(&mut tx, &access, &c, None, "bench").await?;
             tx.commit().await?;
             report.conventions += 1;
         }
@@ -255,13 +266,14 @@ pub async fn generate(
         let n = professionals * finess.len() / total.max(1);
         let region = RegionCode::parse(region).expect("valid region");
         let table = directory_sheet(n, seed + i as u64, finess);
-        let plan = import::plan(db, &region, &table, &import::guess(&table.header)).await?;
+        let access = Scope::National.access(region.as_str()).expect("a region");
+        let mapping = cratb_directory::import::guess(&table.header);
+        let plan = import::plan(db, &access, &table, &mapping).await?;
         let r = match import::commit(
             db,
-            &Scope::National,
-            &region,
+            &access,
             &plan,
-            import::Mode::ValidOnly,
+            cratb_directory::import::Mode::ValidOnly,
             "bench",
             "bench.csv",
             None,
@@ -277,8 +289,9 @@ pub async fn generate(
         report.professionals += r.created;
         // Members of the region's teams.
         let scope = Scope::Region(region.clone());
+        let access = scope.access(region.as_str()).expect("its own region");
         let teams = network::list_teams(db, &scope).await?;
-        let people = cratb_store::directory::all(db, &scope).await?;
+        let people = cratb_store::directory::in_region(db, &access).await?;
         for (t, chunk) in teams.iter().zip(people.chunks(4)) {
             for (p, d) in
                 chunk
@@ -292,7 +305,7 @@ pub async fn generate(
                 })
                 .expect("valid member");
                 let mut tx = db.begin().await?;
-                network::set_member(&mut tx, &scope, t.team.id, &m).await?;
+                network::set_member(&mut tx, &access, t.team.id, &m).await?;
                 tx.commit().await?;
             }
         }

@@ -5,3 +5,8 @@
 //! recognised and its rows classified, the rules of an update campaign, and how the directory
 //! is mapped to FHIR R4 resources. The store persists these types; the use cases in
 //! `cratb-app` validate with them before writing; nothing here knows SQL or HTTP.
+
+pub mod campaign;
+pub mod import;
+pub mod network;
+pub mod professionals;

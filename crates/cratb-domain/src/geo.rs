@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A French region, by its INSEE code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RegionDto, description = "A region."))]
 pub struct Region {
     pub code: &'static str,
     pub name: &'static str,
@@ -15,7 +16,8 @@ pub struct Region {
 }
 
 /// A French department, by its INSEE code (`01`…`95`, `2A`, `2B`, `971`…`976`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DepartmentDto, description = "A department."))]
 pub struct Department {
     pub code: &'static str,
     pub name: &'static str,

@@ -5,6 +5,8 @@
 //! SQL, or allocates a database connection; the store and web crates depend on it, never
 //! the other way round.
 
+pub mod account;
+pub mod audit;
 pub mod directory;
 pub mod email;
 pub mod establishment;
@@ -14,6 +16,7 @@ pub mod geo;
 pub mod lang;
 pub mod password;
 pub mod phone;
+pub mod places;
 pub mod roles;
 pub mod rpps;
 pub mod ward;
@@ -31,6 +34,8 @@ pub trait Bilingual: std::fmt::Display {
     }
 }
 
+pub use account::{NewUser, User, UserInput};
+pub use audit::AuditEntry;
 pub use directory::{ConventionService, ConventionStatus, NetworkRole, Profession};
 pub use email::{Email, EmailError};
 pub use establishment::{Category, Sector};
@@ -40,6 +45,10 @@ pub use geo::{DEPARTMENTS, Department, REGIONS, Region, RegionCode};
 pub use lang::Lang;
 pub use password::{PasswordError, check_password_policy};
 pub use phone::{Phone, PhoneError};
+pub use places::{
+    Establishment, EstablishmentInput, EstablishmentText, NewEstablishment, NewTerritory,
+    Territory, TerritoryInput,
+};
 pub use roles::{Permission, RegionAccess, Role, Scope};
 pub use rpps::{Rpps, RppsError};
 pub use ward::WardType;

@@ -3,6 +3,8 @@
 //! antibiogram, trend or count of resistant organisms of concern is a scan of those columns
 //! under a [`Filter`], whose row masks are remembered for the next request.
 
+pub mod imports;
+
 use cratb_domain::Lang;
 use std::collections::HashMap;
 use std::ops::RangeInclusive;

@@ -2,28 +2,41 @@
 //! UPDATE or DELETE — recording who did what, when, on which entity of which region.
 
 use crate::{Arg, Db, Filter, Page, PageRequest, Result, Tx, bind_args, on_db, on_tx};
-use cratb_domain::Scope;
-use serde::Serialize;
+use cratb_domain::{AuditEntry, Scope};
 use time::OffsetDateTime;
 
-/// One audit entry as read.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct AuditEntry {
-    pub id: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: OffsetDateTime,
-    pub actor_id: Option<i64>,
-    /// E-mail of the actor, `anonyme` or `cli`.
-    pub actor: String,
-    /// What happened (`login.success`, `login.failure`, `establishment.create`…).
-    pub action: String,
-    pub entity: String,
-    pub entity_id: Option<String>,
-    pub region_code: Option<String>,
-    pub summary: String,
-    pub ip: Option<String>,
-    pub request_id: Option<String>,
+/// An entry as stored (see [`AuditEntry`]).
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    at: OffsetDateTime,
+    actor_id: Option<i64>,
+    actor: String,
+    action: String,
+    entity: String,
+    entity_id: Option<String>,
+    region_code: Option<String>,
+    summary: String,
+    ip: Option<String>,
+    request_id: Option<String>,
+}
+
+impl From<Row> for AuditEntry {
+    fn from(r: Row) -> AuditEntry {
+        AuditEntry {
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor: r.actor,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            region_code: r.region_code,
+            summary: r.summary,
+            ip: r.ip,
+            request_id: r.request_id,
+        }
+    }
 }
 
 /// An entry to append.
@@ -133,7 +146,7 @@ pub async fn list(
     q: &AuditQuery,
     page: PageRequest,
 ) -> Result<Page<AuditEntry>> {
-    crate::fetch_page(
+    let page = crate::fetch_page::<Row>(
         db,
         "SELECT * FROM audit_log",
         "SELECT COUNT(*) FROM audit_log",
@@ -141,7 +154,8 @@ pub async fn list(
         "id DESC",
         page,
     )
-    .await
+    .await?;
+    Ok(page.map(AuditEntry::from))
 }
 
 /// The `limit` newest entries of `scope` (no count: for the home page).
@@ -153,9 +167,8 @@ pub async fn recent(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<AuditEntry
         f.sql(),
         f.next()
     );
-    Ok(
-        on_db!(db, p => bind_args!(sqlx::query_as::<_, AuditEntry>(sqlx::AssertSqlSafe(sql)), f.args).bind(limit).fetch_all(p).await)?,
-    )
+    let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)), f.args).bind(limit).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(AuditEntry::from).collect())
 }
 
 /// Every entry matching `q` in `scope` (for CSV export), newest first, at most `limit`.

@@ -7,14 +7,15 @@
 //! parameter unpacked by `json_each` (one statement per batch, without the per-parameter cost
 //! of multi-row `VALUES`).
 
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::audit::{self, NewEntry};
+use crate::dialect::{postgres, sqlite};
 use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_consumption::cube::{self, Cube};
 use cratb_consumption::hospital::{self, Problem};
 use cratb_consumption::indicators::AwareTable;
 use cratb_consumption::{DddTable, Route};
-use cratb_domain::{RegionAccess, RegionCode, Scope};
+use cratb_domain::{RegionAccess, Scope};
 use futures_util::TryStreamExt;
 use std::collections::HashMap;
 
@@ -39,6 +40,16 @@ struct ConsumptionRow<'a>(
 /// admissions.
 #[derive(serde::Serialize)]
 struct DenominatorRow<'a>(i64, i32, Option<u8>, &'a str, f64, f64);
+
+/// The rows of a batch from `json_each` (SQLite).
+const CONSUMPTION_JSON: &str = "INSERT INTO hospital_consumption (import_id, region_code, establishment_id, year, month, ward_type, atc, route, grams, ddd)
+     SELECT $1, $2, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4, e.value->>5, e.value->>6, e.value->>7
+     FROM json_each($3) AS e";
+
+/// The same for the denominators.
+const DENOMINATORS_JSON: &str = "INSERT INTO hospital_denominators (import_id, region_code, establishment_id, year, month, ward_type, patient_days, admissions)
+     SELECT $1, $2, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4, e.value->>5
+     FROM json_each($3) AS e";
 
 /// Deletes an establishment's rows of a year for the months set in a mask (bit 0: the yearly
 /// figure, bit m: month m), except those of the import `$5` that replaces them.
@@ -103,8 +114,7 @@ pub struct HospitalFiles<'a> {
 /// import's audit entry, written in the transaction that makes the rows visible.
 pub async fn import_hospital(
     db: &Db,
-    scope: &Scope,
-    region: &RegionCode,
+    access: &RegionAccess,
     files: HospitalFiles<'_>,
     table: &DddTable,
     actor: &str,
@@ -116,9 +126,7 @@ pub async fn import_hospital(
         denominators,
         accept_partial,
     } = files;
-    if !scope.allows(region.as_str()) {
-        return Err(StoreError::Invalid("region").into());
-    }
+    let region = access.region();
     let (files, mut problems) = hospital::read_files(consumption, denominators);
     let finess: HashMap<String, i64> = on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT finess, id FROM establishments WHERE region_code = $1")
@@ -268,7 +276,7 @@ pub async fn import_hospital(
         // PostgreSQL: COPY, the fastest way in, in one transaction.
         Db::Postgres(pool) => async {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(imports::ADVISORY_LOCK).bind(kind.key(region.as_str())).execute(&mut *tx).await?;
+            pool.lock_imports(&mut tx, &kind.key(region.as_str())).await?;
             let id: i64 = sqlx::query_scalar(head)
                 .bind(region.as_str()).bind(filename).bind(&table.edition)
                 .bind(consumption_json.len() as i64).bind(denominator_json.len() as i64).bind(actor).bind(at).bind(false)
@@ -278,22 +286,11 @@ pub async fn import_hospital(
                     sqlx::query(sql).bind(region.as_str()).bind(establishment).bind(year).bind(months).bind(id).execute(&mut *tx).await?;
                 }
             }
-            let mut w = csv::Writer::from_writer(Vec::new());
-            for r in &consumption_json {
-                w.serialize((id, region.as_str(), r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-            }
-            let data = w.into_inner().map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-            let mut copy = tx.copy_in_raw("COPY hospital_consumption (import_id, region_code, establishment_id, year, month, ward_type, atc, route, grams, ddd) FROM STDIN WITH (FORMAT csv)").await?;
-            copy.send(data).await?;
-            copy.finish().await?;
-            let mut w = csv::Writer::from_writer(Vec::new());
-            for r in &denominator_json {
-                w.serialize((id, region.as_str(), r.0, r.1, r.2, r.3, r.4, r.5)).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-            }
-            let data = w.into_inner().map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-            let mut copy = tx.copy_in_raw("COPY hospital_denominators (import_id, region_code, establishment_id, year, month, ward_type, patient_days, admissions) FROM STDIN WITH (FORMAT csv)").await?;
-            copy.send(data).await?;
-            copy.finish().await?;
+            let r = region.as_str();
+            postgres::copy_csv(&mut tx, "COPY hospital_consumption (import_id, region_code, establishment_id, year, month, ward_type, atc, route, grams, ddd) FROM STDIN WITH (FORMAT csv)",
+                consumption_json.iter().map(|x| (id, r, x.0, x.1, x.2, x.3, x.4, x.5, x.6, x.7))).await?;
+            postgres::copy_csv(&mut tx, "COPY hospital_denominators (import_id, region_code, establishment_id, year, month, ward_type, patient_days, admissions) FROM STDIN WITH (FORMAT csv)",
+                denominator_json.iter().map(|x| (id, r, x.0, x.1, x.2, x.3, x.4, x.5))).await?;
             if let Some(entry) = &entry {
                 audit::insert_entry!(entry(id)).execute(&mut *tx).await?;
             }
@@ -312,12 +309,7 @@ pub async fn import_hospital(
             let mut pace = imports::Pace::start();
             let mut tx = pool.begin_write().await?;
             for chunk in consumption_json.chunks(BATCH) {
-                let text = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-                sqlx::query(
-                    "INSERT INTO hospital_consumption (import_id, region_code, establishment_id, year, month, ward_type, atc, route, grams, ddd)
-                     SELECT $1, $2, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4, e.value->>5, e.value->>6, e.value->>7
-                     FROM json_each($3) AS e")
-                    .bind(id).bind(region.as_str()).bind(text).execute(&mut *tx).await?;
+                sqlite::insert_json(&mut tx, CONSUMPTION_JSON, id, region.as_str(), chunk).await?;
                 if pace.due() {
                     tx.commit().await?;
                     pace.pause().await;
@@ -325,12 +317,7 @@ pub async fn import_hospital(
                 }
             }
             for chunk in denominator_json.chunks(BATCH) {
-                let text = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-                sqlx::query(
-                    "INSERT INTO hospital_denominators (import_id, region_code, establishment_id, year, month, ward_type, patient_days, admissions)
-                     SELECT $1, $2, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4, e.value->>5
-                     FROM json_each($3) AS e")
-                    .bind(id).bind(region.as_str()).bind(text).execute(&mut *tx).await?;
+                sqlite::insert_json(&mut tx, DENOMINATORS_JSON, id, region.as_str(), chunk).await?;
                 if pace.due() {
                     tx.commit().await?;
                     pace.pause().await;
@@ -568,16 +555,8 @@ pub async fn targets(db: &Db, access: &RegionAccess) -> Result<Vec<Target>> {
 }
 
 /// Sets (or replaces) a target of the region; `Invalid(field)` for a figure refused.
-pub async fn set_target(
-    tx: &mut Tx,
-    scope: &Scope,
-    region: &str,
-    t: &Target,
-    actor: &str,
-) -> Result<()> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound);
-    }
+pub async fn set_target(tx: &mut Tx, access: &RegionAccess, t: &Target, actor: &str) -> Result<()> {
+    let region = access.as_str();
     t.check().map_err(StoreError::Invalid)?;
     let at = now();
     on_tx!(tx, c => sqlx::query(
@@ -732,14 +711,11 @@ pub struct Recomputed {
 /// transaction): each row's DDD is its grams over the edition's DDD for its ATC code and route.
 pub async fn recompute(
     db: &Db,
-    scope: &Scope,
-    region: &str,
+    access: &RegionAccess,
     table: &DddTable,
     entry: Option<&(dyn Fn(&Recomputed) -> NewEntry + Sync)>,
 ) -> Result<Recomputed> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound);
-    }
+    let region = access.as_str();
     let _one_at_a_time = imports::serialise(region, imports::Kind::HospitalConsumption).await;
     // The (ATC, route) pairs are read under the lock, in the transaction that rewrites them: an
     // import by another server cannot slip in a pair this recomputation would miss.
@@ -749,10 +725,7 @@ pub async fn recompute(
     let editions = "UPDATE consumption_imports SET ddd_edition = $2 WHERE region_code = $1";
     let done = on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
-        if let Db::Postgres(_) = db {
-            sqlx::query(imports::ADVISORY_LOCK)
-                .bind(imports::Kind::HospitalConsumption.key(region)).execute(&mut *tx).await?;
-        }
+        p.lock_imports(&mut tx, &imports::Kind::HospitalConsumption.key(region)).await?;
         let pairs: Vec<(String, String, i64)> =
             sqlx::query_as(pairs_sql).bind(region).fetch_all(&mut *tx).await?;
         let mut unconverted = Vec::new();

@@ -1,175 +1,44 @@
-//! Establishments of the network (hospitals, nursing homes, primary-care structures),
-//! always read and written within a region [`Scope`].
+//! Establishments of the network (hospitals, nursing homes, primary-care structures): read
+//! within a region [`Scope`], written within a region's [`RegionAccess`].
 
 use crate::{
-    Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, conflict_on,
-    now, on_db, on_tx,
+    Arg, Db, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, conflict_on, now, on_db,
+    on_tx,
 };
-use cratb_domain::{Category, Finess, Scope, geo};
-use serde::{Deserialize, Serialize};
+use cratb_domain::{Establishment, NewEstablishment, RegionAccess, Scope};
+use serde::Deserialize;
 
-/// An establishment as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Establishment {
-    pub id: i64,
-    /// FINESS number (9 characters, check key verified).
-    pub finess: String,
-    pub name: String,
-    /// `ES`, `EMS` or `VILLE`.
-    pub sector: String,
-    /// Category code (`CHU`, `CH`, `CLINIQUE`, `SSR`, `PSY`, `HAD`, `EHPAD`, `MAS_FAM`, `AUTRE_EMS`, `LABO`, `PHARMACIE`, `CDS`).
-    pub category: String,
-    pub department_code: String,
-    pub region_code: String,
-    pub ght_id: Option<i64>,
-    pub ght_name: Option<String>,
-    pub beds: Option<i64>,
-    /// The town (commune) where it stands.
-    pub commune: Option<String>,
+/// An establishment as stored (see [`Establishment`]).
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    finess: String,
+    name: String,
+    sector: String,
+    category: String,
+    department_code: String,
+    region_code: String,
+    ght_id: Option<i64>,
+    ght_name: Option<String>,
+    beds: Option<i64>,
+    commune: Option<String>,
 }
 
-/// A validated establishment to create or update. Build it with [`NewEstablishment::validate`].
-#[derive(Debug, Clone)]
-pub struct NewEstablishment {
-    pub finess: Finess,
-    pub name: String,
-    pub category: Category,
-    pub department: String,
-    pub ght_id: Option<i64>,
-    pub beds: Option<i64>,
-    pub commune: Option<String>,
-}
-
-/// Raw input, as typed in a form or sent to the API.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct EstablishmentInput {
-    pub finess: Option<String>,
-    pub name: Option<String>,
-    pub category: Option<String>,
-    pub department: Option<String>,
-    pub ght_id: Option<i64>,
-    pub beds: Option<i64>,
-    /// The town (commune) where it stands.
-    pub commune: Option<String>,
-}
-
-impl NewEstablishment {
-    /// Checks every field, returning all the errors at once.
-    pub fn validate(input: &EstablishmentInput) -> Result<NewEstablishment, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut err = |e: FieldError| errors.push(e);
-        let finess = match input.finess.as_deref().map(Finess::parse) {
-            None => {
-                err(FieldError::new(
-                    "finess",
-                    "le numéro FINESS est obligatoire",
-                    "the FINESS number is required",
-                ));
-                None
-            }
-            Some(Err(e)) => {
-                err(FieldError::of("finess", &e));
-                None
-            }
-            Some(Ok(f)) => Some(f),
-        };
-        let name = input.name.as_deref().map(str::trim).unwrap_or("");
-        if name.is_empty() {
-            err(FieldError::new(
-                "name",
-                "le nom est obligatoire",
-                "the name is required",
-            ));
-        } else if name.chars().count() > 200 {
-            err(FieldError::new(
-                "name",
-                "le nom ne peut dépasser 200 caractères",
-                "the name cannot exceed 200 characters",
-            ));
+impl From<Row> for Establishment {
+    fn from(r: Row) -> Establishment {
+        Establishment {
+            id: r.id,
+            finess: r.finess,
+            name: r.name,
+            sector: r.sector,
+            category: r.category,
+            department_code: r.department_code,
+            region_code: r.region_code,
+            ght_id: r.ght_id,
+            ght_name: r.ght_name,
+            beds: r.beds,
+            commune: r.commune,
         }
-        let category = match input.category.as_deref().map(Category::parse) {
-            Some(Some(c)) => Some(c),
-            _ => {
-                err(FieldError::new(
-                    "category",
-                    "choisissez une catégorie dans la liste",
-                    "choose a category from the list",
-                ));
-                None
-            }
-        };
-        let department = input.department.as_deref().map(str::trim).unwrap_or("");
-        let dep = geo::department(department);
-        if department.is_empty() {
-            err(FieldError::new(
-                "department",
-                "choisissez un département",
-                "choose a department",
-            ));
-        } else if dep.is_none() {
-            err(FieldError::new(
-                "department",
-                format!("« {department} » n'est pas un code de département (ex. 38, 2A, 974)"),
-                format!("“{department}” is not a department code (e.g. 38, 2A, 974)"),
-            ));
-        }
-        if let Some(b) = input.beds
-            && !(0..=20_000).contains(&b)
-        {
-            err(FieldError::new(
-                "beds",
-                "le nombre de lits doit être compris entre 0 et 20 000",
-                "the number of beds must be between 0 and 20,000",
-            ));
-        }
-        let commune = input
-            .commune
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty());
-        if commune.is_some_and(|c| c.chars().count() > 100) {
-            err(FieldError::new(
-                "commune",
-                "la commune ne peut dépasser 100 caractères",
-                "the town cannot exceed 100 characters",
-            ));
-        }
-        if let (Some(f), Some(d)) = (&finess, dep)
-            && f.department() != d.code
-        {
-            err(FieldError::new(
-                "finess",
-                format!(
-                    "ce numéro FINESS est celui d'un établissement du département {}, pas du {}",
-                    f.department(),
-                    d.code
-                ),
-                format!(
-                    "this FINESS number belongs to an establishment of department {}, not {}",
-                    f.department(),
-                    d.code
-                ),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(NewEstablishment {
-            finess: finess.expect("checked"),
-            name: name.to_owned(),
-            category: category.expect("checked"),
-            department: dep.expect("checked").code.to_owned(),
-            ght_id: input.ght_id,
-            beds: input.beds,
-            commune: commune.map(str::to_owned),
-        })
-    }
-
-    /// The region of its department.
-    pub fn region(&self) -> &'static str {
-        geo::department(&self.department)
-            .map(|d| d.region)
-            .unwrap_or("")
     }
 }
 
@@ -213,7 +82,7 @@ pub async fn list(
     if let Some(d) = query.department.as_deref().filter(|s| !s.is_empty()) {
         f.push("e.department_code = ?", [Arg::Text(d.to_uppercase())]);
     }
-    crate::fetch_page(
+    let page = crate::fetch_page::<Row>(
         db,
         SELECT,
         "SELECT COUNT(*) FROM establishments e",
@@ -221,7 +90,8 @@ pub async fn list(
         "e.name, e.id",
         page,
     )
-    .await
+    .await?;
+    Ok(page.map(Establishment::from))
 }
 
 /// Every establishment visible in `scope`, by name (for exports).
@@ -229,9 +99,8 @@ pub async fn all(db: &Db, scope: &Scope) -> Result<Vec<Establishment>> {
     let mut f = Filter::default();
     f.scope(scope, "e.region_code");
     let sql = format!("{SELECT}{} ORDER BY e.name, e.id", f.sql());
-    Ok(
-        on_db!(db, p => bind_args!(sqlx::query_as::<_, Establishment>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
-    )
+    let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(Establishment::from).collect())
 }
 
 /// One establishment, if it exists and is visible in `scope` (otherwise [`StoreError::NotFound`]).
@@ -240,7 +109,8 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Establishment> {
     f.push("e.id = ?", [Arg::Int(id)])
         .scope(scope, "e.region_code");
     let sql = format!("{SELECT}{}", f.sql());
-    on_db!(db, p => bind_args!(sqlx::query_as::<_, Establishment>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
+    on_db!(db, p => bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
+        .map(Establishment::from)
         .ok_or(StoreError::NotFound)
 }
 
@@ -255,10 +125,11 @@ async fn check_ght(tx: &mut Tx, ght: Option<i64>, region: &str) -> Result<()> {
     }
 }
 
-/// Creates an establishment; its region must be within `scope`.
-pub async fn create(tx: &mut Tx, scope: &Scope, e: &NewEstablishment) -> Result<i64> {
+/// Creates an establishment in the region of `access`, which must be its department's
+/// (otherwise [`StoreError::Invalid`] on `department`).
+pub async fn create(tx: &mut Tx, access: &RegionAccess, e: &NewEstablishment) -> Result<i64> {
     let region = e.region();
-    if !scope.allows(region) {
+    if access.as_str() != region {
         return Err(StoreError::Invalid("department"));
     }
     check_ght(tx, e.ght_id, region).await?;
@@ -272,24 +143,28 @@ pub async fn create(tx: &mut Tx, scope: &Scope, e: &NewEstablishment) -> Result<
     Ok(id)
 }
 
-/// Replaces an establishment's fields; both its current and its new region must be within `scope`.
-pub async fn update(tx: &mut Tx, scope: &Scope, id: i64, e: &NewEstablishment) -> Result<()> {
-    let current: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT region_code FROM establishments WHERE id = $1").bind(id).fetch_optional(c).await)?;
-    if !current.is_some_and(|r| scope.allows(&r)) {
-        return Err(StoreError::NotFound);
-    }
+/// Replaces the fields of establishment `id` of the region of `access` (another region's is
+/// [`StoreError::NotFound`]); `to` is the region it then belongs to, its new department's.
+pub async fn update(
+    tx: &mut Tx,
+    access: &RegionAccess,
+    id: i64,
+    e: &NewEstablishment,
+    to: &RegionAccess,
+) -> Result<()> {
     let region = e.region();
-    if !scope.allows(region) {
+    if to.as_str() != region {
         return Err(StoreError::Invalid("department"));
     }
     check_ght(tx, e.ght_id, region).await?;
     let at = now();
     let n = on_tx!(tx, c => sqlx::query(
         "UPDATE establishments SET finess = $1, name = $2, sector = $3, category = $4, department_code = $5,
-            region_code = $6, ght_id = $7, beds = $8, updated_at = $9, commune = $11 WHERE id = $10")
+            region_code = $6, ght_id = $7, beds = $8, updated_at = $9, commune = $11
+         WHERE id = $10 AND region_code = $12")
         .bind(e.finess.as_str()).bind(&e.name).bind(e.category.sector().code()).bind(e.category.code())
         .bind(&e.department).bind(region).bind(e.ght_id).bind(e.beds).bind(at).bind(id).bind(&e.commune)
+        .bind(access.as_str())
         .execute(c).await.map(|r| r.rows_affected()).map_err(conflict_on("finess"))?);
     if n == 0 {
         Err(StoreError::NotFound)

@@ -12,7 +12,7 @@
 //!   A pending import left by a crash is removed when the database is next opened.
 //!   PostgreSQL writes one transaction: its readers and writers do not wait for it.
 
-use crate::{BeginWrite, Db, Result};
+use crate::{Db, Dialect, Result, on_db};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -79,13 +79,9 @@ pub(crate) async fn serialise(region: &str, kind: Kind) -> Serialised {
     Serialised(lock.lock_owned().await)
 }
 
-/// The same on PostgreSQL across instances, until the transaction ends (bound to
-/// [`Kind::key`]).
-pub(crate) const ADVISORY_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
-
 /// Whether imports are staged in short transactions (SQLite) rather than written in one.
 pub(crate) fn staged(db: &Db) -> bool {
-    matches!(db, Db::Sqlite(_))
+    on_db!(db, p => p.staged_imports())
 }
 
 /// Removes what one failed import wrote, rows first, then its pending record: only its own,

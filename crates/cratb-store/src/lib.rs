@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod consumption;
+mod dialect;
 pub mod directory;
 pub mod establishments;
 mod imports;
@@ -26,6 +27,7 @@ pub mod tokens;
 mod tx;
 pub mod users;
 
+pub(crate) use dialect::Dialect;
 pub use tx::Tx;
 // Validation moved to the rule crates; kept here until every caller names it there.
 pub use cratb_domain::FieldError;
@@ -239,28 +241,6 @@ impl Db {
     }
 }
 
-/// Opening a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
-/// so that it waits for a running writer within the busy timeout rather than failing with
-/// "database is locked" when it would upgrade from reading.
-pub(crate) trait BeginWrite {
-    type Db: sqlx::Database;
-    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, Self::Db>>;
-}
-
-impl BeginWrite for SqlitePool {
-    type Db = sqlx::Sqlite;
-    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.begin_with("BEGIN IMMEDIATE").await
-    }
-}
-
-impl BeginWrite for PgPool {
-    type Db = sqlx::Postgres;
-    async fn begin_write(&self) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-        self.begin().await
-    }
-}
-
 /// The current time, truncated to microseconds (what both backends keep).
 pub fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
@@ -323,6 +303,15 @@ impl<T> Page<T> {
                 per_page: self.per_page,
             },
         )
+    }
+    /// The page with each item turned into another (a row into what it stands for).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
     }
     /// The previous and next page numbers, where they exist.
     pub fn neighbours(&self) -> (Option<i64>, Option<i64>) {

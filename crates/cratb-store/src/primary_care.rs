@@ -6,12 +6,12 @@
 //! departments), `cpts:<id>` (one of its CPTS); files name them as people do (`38`, `Isère`,
 //! the CPTS's name, `région`).
 
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::audit::{self, NewEntry};
 use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_consumption::hospital::Problem;
 use cratb_consumption::primary::{self, OpenData, Packs};
-use cratb_domain::{RegionAccess, Scope, geo};
+use cratb_domain::{RegionAccess, geo};
 use std::collections::{BTreeMap, HashMap};
 
 /// A region's territories by the names files give them.
@@ -115,17 +115,14 @@ fn invalid(file: &'static str, list: Vec<Problem>) -> PrimaryImportError {
 #[allow(clippy::too_many_arguments)]
 pub async fn import_dispensations(
     db: &Db,
-    scope: &Scope,
-    region: &str,
+    access: &RegionAccess,
     filename: &str,
     bytes: &[u8],
     open_data: Option<OpenDataFile<'_>>,
     actor: &str,
     entry: Option<&(dyn Fn(&PrimaryImport) -> NewEntry + Sync)>,
 ) -> std::result::Result<PrimaryImport, PrimaryImportError> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound.into());
-    }
+    let region = access.as_str();
     let packs: Option<Packs> = match &open_data {
         Some(o) => Some(primary::read_packs(o.packs).map_err(|p| invalid("packs", p))?),
         None => None,
@@ -169,9 +166,7 @@ pub async fn import_dispensations(
     let _one_at_a_time = imports::serialise(region, imports::Kind::PrimaryCare).await;
     let id = on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
-        if let Db::Postgres(_) = db {
-            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::PrimaryCare.key(region)).execute(&mut *tx).await?;
-        }
+        p.lock_imports(&mut tx, &imports::Kind::PrimaryCare.key(region)).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO primary_care_imports (region_code, kind, filename, rows_imported, imported_by, created_at)
              VALUES ($1, 'dispensations', $2, $3, $4, $5) RETURNING id")
@@ -205,16 +200,13 @@ pub async fn import_dispensations(
 /// `entry`, if given, makes the import's audit entry from the number of populations.
 pub async fn import_populations(
     db: &Db,
-    scope: &Scope,
-    region: &str,
+    access: &RegionAccess,
     filename: &str,
     bytes: &[u8],
     actor: &str,
     entry: Option<&(dyn Fn(usize) -> NewEntry + Sync)>,
 ) -> std::result::Result<usize, PrimaryImportError> {
-    if !scope.allows(region) {
-        return Err(StoreError::NotFound.into());
-    }
+    let region = access.as_str();
     let (read, mut problems) = primary::read_populations_all(bytes);
     let territories = Territories::of(db, region).await?;
     let mut rows = Vec::new();
@@ -233,9 +225,7 @@ pub async fn import_populations(
     let _one_at_a_time = imports::serialise(region, imports::Kind::PrimaryCare).await;
     on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
-        if let Db::Postgres(_) = db {
-            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::PrimaryCare.key(region)).execute(&mut *tx).await?;
-        }
+        p.lock_imports(&mut tx, &imports::Kind::PrimaryCare.key(region)).await?;
         sqlx::query(
             "INSERT INTO primary_care_imports (region_code, kind, filename, rows_imported, imported_by, created_at)
              VALUES ($1, 'populations', $2, $3, $4, $5)")

@@ -4,13 +4,13 @@
 //! into a keyed hash (HMAC-SHA-256 with a per-installation secret kept in `settings`), the same
 //! for the same patient across files, so that first isolates can still be counted.
 
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::audit::{self, ImportEntry, NewEntry};
 use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_domain::{RegionAccess, Scope};
+use cratb_resistance::imports::{Import, ImportOutcome, ImportProblem};
 use futures_util::TryStreamExt;
 use hmac::{Hmac, Mac};
-use serde::Serialize;
 use sha2::Sha256;
 use time::{Date, OffsetDateTime};
 
@@ -149,9 +149,7 @@ async fn write_isolates(
     let region = import.region_code.as_str();
     on_db!(db, p => async {
         let mut tx = p.begin_write().await?;
-        if let Db::Postgres(_) = db {
-            sqlx::query(imports::ADVISORY_LOCK).bind(imports::Kind::Isolates.key(region)).execute(&mut *tx).await?;
-        }
+        p.lock_imports(&mut tx, &imports::Kind::Isolates.key(region)).await?;
         let id: i64 = sqlx::query_scalar(insert_import)
             .bind(region).bind(import.establishment_id).bind(&import.filename).bind(&import.guideline)
             .bind(import.rows_read).bind(count as i64).bind(import.rows_skipped).bind(import.imported_by).bind(at)
@@ -211,7 +209,7 @@ pub struct StoredIsolate {
 /// Every isolate of a region, streamed to `each` in import order.
 pub async fn for_each_isolate(
     db: &Db,
-    region: &str,
+    access: &RegionAccess,
     mut each: impl FnMut(StoredIsolate) + Send,
 ) -> Result<usize> {
     let sql = "SELECT establishment_id, patient_key, specimen_date, organism, specimen, ward_type, sector, results
@@ -219,7 +217,7 @@ pub async fn for_each_isolate(
                  AND import_id NOT IN (SELECT id FROM isolate_imports WHERE pending) ORDER BY id";
     let mut n = 0;
     on_db!(db, p => {
-        let mut rows = sqlx::query_as::<_, StoredIsolate>(sql).bind(region).fetch(p);
+        let mut rows = sqlx::query_as::<_, StoredIsolate>(sql).bind(access.as_str()).fetch(p);
         while let Some(row) = rows.try_next().await? {
             each(row);
             n += 1;
@@ -229,22 +227,38 @@ pub async fn for_each_isolate(
     Ok(n)
 }
 
-/// An import, as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Import {
-    pub id: i64,
-    pub region_code: String,
-    pub establishment_id: Option<i64>,
-    pub establishment_name: Option<String>,
-    pub filename: String,
-    pub guideline: String,
-    pub rows_read: i64,
-    pub rows_imported: i64,
-    pub rows_skipped: i64,
-    pub imported_by: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: OffsetDateTime,
+/// An import as stored (see [`Import`]).
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: i64,
+    region_code: String,
+    establishment_id: Option<i64>,
+    establishment_name: Option<String>,
+    filename: String,
+    guideline: String,
+    rows_read: i64,
+    rows_imported: i64,
+    rows_skipped: i64,
+    imported_by: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl From<ImportRow> for Import {
+    fn from(r: ImportRow) -> Import {
+        Import {
+            id: r.id,
+            region_code: r.region_code,
+            establishment_id: r.establishment_id,
+            establishment_name: r.establishment_name,
+            filename: r.filename,
+            guideline: r.guideline,
+            rows_read: r.rows_read,
+            rows_imported: r.rows_imported,
+            rows_skipped: r.rows_skipped,
+            imported_by: r.imported_by,
+            created_at: r.created_at,
+        }
+    }
 }
 
 /// The latest imports of the scope, newest first.
@@ -275,9 +289,8 @@ async fn list_imports_where(
         "{IMPORT_SELECT}{} ORDER BY i.id DESC LIMIT {limit}",
         f.sql()
     );
-    Ok(
-        on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Import>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
-    )
+    let rows = on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, ImportRow>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(Import::from).collect())
 }
 
 /// Number of isolates per region of the scope.
@@ -310,33 +323,6 @@ mod tests {
     }
 }
 
-/// A problem in an imported file, with its place and a message in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ImportProblem {
-    /// Line in the file (1 = header; the spreadsheet row for XLSX).
-    pub line: usize,
-    /// Column as named in the file's header (empty for the whole line or file).
-    pub column: String,
-    pub value: String,
-    pub message: String,
-    pub message_en: String,
-}
-
-impl ImportProblem {
-    fn of(p: &cratb_amr::Problem) -> ImportProblem {
-        ImportProblem {
-            line: p.line,
-            column: p.column.clone(),
-            value: p.value.clone(),
-            message: p.message(cratb_domain::Lang::Fr),
-            message_en: p.message(cratb_domain::Lang::En),
-        }
-    }
-    pub fn message(&self, lang: cratb_domain::Lang) -> &str {
-        lang.pick(&self.message, &self.message_en)
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// Nothing was stored: the problems (at most [`cratb_amr::problems::MAX_REPORTED`]) and their total.
@@ -347,18 +333,6 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ImportOutcome {
-    pub import_id: i64,
-    pub rows_read: usize,
-    pub rows_imported: usize,
-    pub rows_skipped: usize,
-    /// Exactly what was skipped (with `skip_invalid`), at most 1,000 listed.
-    pub skipped: Vec<ImportProblem>,
-    pub guideline: String,
 }
 
 /// A file to import for a region, or for one establishment of it.
@@ -665,7 +639,6 @@ fn prepare(
 /// The isolates of a region as a dataset for analysis, with the text columns `establishment`
 /// (the establishment's id, empty when none), `specimen`, `ward_type` and `sector`.
 pub async fn load_dataset(db: &Db, access: &RegionAccess) -> Result<cratb_amr::Dataset> {
-    let region = access.as_str();
     use std::collections::HashMap;
     struct Dict {
         column: cratb_amr::read::TextColumn,
@@ -702,7 +675,7 @@ pub async fn load_dataset(db: &Db, access: &RegionAccess) -> Result<cratb_amr::D
     let mut agents: Vec<cratb_amr::read::Agent> = Vec::new();
     let mut agent_of: HashMap<String, usize> = HashMap::new();
     let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).expect("valid date");
-    for_each_isolate(db, region, |i| {
+    for_each_isolate(db, access, |i| {
         let Some(m) = reference.organism(&i.organism) else {
             return;
         };
@@ -804,9 +777,10 @@ pub async fn establishment_keys(
 /// Removes an import and its isolates, in one transaction (the undo of a wrong file). Returns
 /// the import as it was, for the audit log; another region's import is `NotFound`.
 pub async fn delete_import(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Import> {
-    let import = on_tx!(tx, c => sqlx::query_as::<_, Import>(sqlx::AssertSqlSafe(format!(
+    let import = on_tx!(tx, c => sqlx::query_as::<_, ImportRow>(sqlx::AssertSqlSafe(format!(
         "{IMPORT_SELECT} WHERE i.id = $1 AND i.pending = FALSE")))
         .bind(id).fetch_optional(c).await)?
+    .map(Import::from)
     .filter(|i| scope.allows(&i.region_code))
     .ok_or(StoreError::NotFound)?;
     on_tx!(tx, c => async {

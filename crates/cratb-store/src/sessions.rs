@@ -1,7 +1,8 @@
 //! Server-side sessions (OWASP ASVS 5.0 V7): random 256-bit ids of which only the SHA-256 is
 //! stored, a CSRF token per session, idle and absolute timeouts, logout everywhere.
 
-use crate::{Db, Result, Tx, hash_token, now, on_db, on_tx, random_token, users::User};
+use crate::{Db, Result, Tx, hash_token, now, on_db, on_tx, random_token, users::UserRow};
+use cratb_domain::User;
 use time::{Duration, OffsetDateTime};
 
 /// Idle timeout: a session unused this long is over.
@@ -36,7 +37,7 @@ struct Row {
     last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime,
     #[sqlx(flatten)]
-    user: User,
+    user: UserRow,
 }
 
 /// The live session of a cookie value, if any; expired ones are removed on sight.
@@ -59,7 +60,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<Session>> {
     Ok(Some(Session {
         token_hash: r.token_hash,
         csrf_token: r.csrf_token,
-        user: r.user,
+        user: r.user.into(),
     }))
 }
 

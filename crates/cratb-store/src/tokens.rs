@@ -1,6 +1,9 @@
 //! Personal API tokens: shown once, stored hashed, read-only or read-write, revocable.
 
-use crate::{Db, Result, StoreError, Tx, hash_token, now, on_db, on_tx, random_token, users::User};
+use crate::{
+    Db, Result, StoreError, Tx, hash_token, now, on_db, on_tx, random_token, users::UserRow,
+};
+use cratb_domain::User;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -70,7 +73,7 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<(User, bool)>>
         can_write: bool,
         last_used_at: Option<OffsetDateTime>,
         #[sqlx(flatten)]
-        user: User,
+        user: UserRow,
     }
     let row: Option<Row> = on_db!(db, p => sqlx::query_as(
         "SELECT t.id AS token_id, t.can_write, t.last_used_at,
@@ -89,5 +92,5 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<(User, bool)>>
         on_db!(db, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(at).bind(r.token_id).execute(p).await.map(|r| r.rows_affected()))?;
     }
-    Ok(Some((r.user, r.can_write)))
+    Ok(Some((r.user.into(), r.can_write)))
 }

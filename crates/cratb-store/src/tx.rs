@@ -1,7 +1,7 @@
 //! Write transactions on either backend: a use case writes its change and its audit entry in
 //! one [`Tx`], so that both are kept or neither.
 
-use crate::{BeginWrite, Db, Result};
+use crate::{Db, Dialect, Result};
 
 /// An open write transaction; dropped without [`Tx::commit`], it rolls back.
 pub enum Tx {

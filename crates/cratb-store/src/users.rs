@@ -6,61 +6,42 @@ use crate::{
 };
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use cratb_domain::{Email, RegionCode, Role, Scope, check_password_policy};
-use serde::Serialize;
+use cratb_domain::account::{AccountError, PasswordChangeError};
+use cratb_domain::{NewUser, Scope, User, check_password_policy};
 use std::sync::OnceLock;
 
-/// An account as shown (never the password hash).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    /// Role code (`coordinator`, `ars_reader`…).
-    pub role: String,
-    /// INSEE region code; none for national roles.
-    pub region_code: Option<String>,
-    pub establishment_id: Option<i64>,
-    pub active: bool,
+/// An account as stored, without its password hash (see [`User`]).
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    role: String,
+    region_code: Option<String>,
+    establishment_id: Option<i64>,
+    pub(crate) active: bool,
 }
 
-impl User {
-    /// The parsed role (unknown codes, which migrations never produce, count as the least privileged).
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Prescriber)
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        User {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            role: r.role,
+            region_code: r.region_code,
+            establishment_id: r.establishment_id,
+            active: r.active,
+        }
     }
-    /// The region scope of this account, if it has a valid one.
-    pub fn scope(&self) -> Option<Scope> {
-        let region = self
-            .region_code
-            .as_deref()
-            .and_then(|r| RegionCode::parse(r).ok());
-        Scope::for_user(self.role(), region.as_ref())
-    }
-}
-
-/// What is needed to create an account.
-#[derive(Debug, Clone)]
-pub struct NewUser {
-    pub email: Email,
-    pub display_name: String,
-    pub role: Role,
-    pub region: Option<RegionCode>,
-    pub establishment_id: Option<i64>,
-    pub password: String,
 }
 
 /// Why an account cannot be created as asked.
 #[derive(Debug, thiserror::Error)]
 pub enum NewUserError {
-    #[error("{0}")]
-    Password(#[from] cratb_domain::PasswordError),
-    #[error("une région est obligatoire pour ce rôle")]
-    RegionRequired,
-    #[error("un rôle national n'a pas de région")]
-    RegionForbidden,
-    #[error("le nom affiché est obligatoire (200 caractères au plus)")]
-    DisplayName,
+    /// The account breaks a rule of accounts.
+    #[error(transparent)]
+    Refused(#[from] AccountError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -99,16 +80,8 @@ const SELECT: &str =
 
 /// Creates an account after checking the role/region pairing and the password policy.
 pub async fn create(tx: &mut Tx, u: &NewUser) -> Result<i64, NewUserError> {
+    u.check()?;
     let name = u.display_name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(NewUserError::DisplayName);
-    }
-    match (u.role.is_national(), &u.region) {
-        (false, None) => return Err(NewUserError::RegionRequired),
-        (true, Some(_)) => return Err(NewUserError::RegionForbidden),
-        _ => {}
-    }
-    check_password_policy(&u.password, u.email.as_str())?;
     let hash = hash_password(&u.password);
     let at = now();
     let region = u.region.as_ref().map(|r| r.as_str().to_owned());
@@ -147,7 +120,9 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<Option
 /// An account by id, whatever its region (for the session layer and the CLI).
 pub async fn get_unscoped(db: &Db, id: i64) -> Result<User> {
     let sql = format!("{SELECT} WHERE id = $1");
-    on_db!(db, p => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?.ok_or(StoreError::NotFound)
+    on_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?
+        .map(User::from)
+        .ok_or(StoreError::NotFound)
 }
 
 /// An account by id, if visible in `scope`.
@@ -176,13 +151,17 @@ pub async fn list(
             [Arg::Text(like.clone()), Arg::Text(like)],
         );
     }
-    crate::fetch_page(db, SELECT, "SELECT COUNT(*) FROM users", &f, "email", page).await
+    let page =
+        crate::fetch_page::<UserRow>(db, SELECT, "SELECT COUNT(*) FROM users", &f, "email", page)
+            .await?;
+    Ok(page.map(User::from))
 }
 
 /// An account by e-mail (CLI).
 pub async fn find_by_email(db: &Db, email: &str) -> Result<User> {
     let sql = format!("{SELECT} WHERE email = $1");
-    on_db!(db, p => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql)).bind(email.trim().to_lowercase()).fetch_optional(p).await)?
+    on_db!(db, p => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql)).bind(email.trim().to_lowercase()).fetch_optional(p).await)?
+        .map(User::from)
         .ok_or(StoreError::NotFound)
 }
 
@@ -208,15 +187,6 @@ pub async fn set_active(tx: &mut Tx, scope: &Scope, id: i64, active: bool) -> Re
         }
     });
     Ok(())
-}
-
-/// Why a password change is refused.
-#[derive(Debug, thiserror::Error)]
-pub enum PasswordChangeError {
-    #[error("{0}")]
-    Policy(#[from] cratb_domain::PasswordError),
-    #[error("le mot de passe actuel est incorrect")]
-    WrongCurrent,
 }
 
 /// Whether a password may be changed: the new one must pass the policy (checked first, it is

@@ -5,8 +5,9 @@
 mod common;
 
 use common::*;
-use cratb_domain::{Email, Role, Scope};
-use cratb_store::users::{self, NewUser, NewUserError, PasswordChangeError};
+use cratb_domain::account::{AccountError, PasswordChangeError};
+use cratb_domain::{Email, NewUser, Role, Scope};
+use cratb_store::users::{self, NewUserError};
 use cratb_store::{Db, PageRequest, StoreError, hash_token, sessions, throttle, tokens};
 use time::OffsetDateTime;
 
@@ -45,10 +46,10 @@ async fn an_account_is_created_under_the_role_and_region_rules() {
     let mut kinds = Vec::new();
     for u in &refusals {
         kinds.push(match users::create(&mut tx, u).await {
-            Err(NewUserError::RegionRequired) => "region required",
-            Err(NewUserError::RegionForbidden) => "region forbidden",
-            Err(NewUserError::Password(_)) => "password",
-            Err(NewUserError::DisplayName) => "display name",
+            Err(NewUserError::Refused(AccountError::RegionRequired)) => "region required",
+            Err(NewUserError::Refused(AccountError::RegionForbidden)) => "region forbidden",
+            Err(NewUserError::Refused(AccountError::Password(_))) => "password",
+            Err(NewUserError::Refused(AccountError::DisplayName)) => "display name",
             other => panic!("{other:?}"),
         });
     }

@@ -9,7 +9,7 @@ use common::*;
 use cratb_consumption::cube::Slice;
 use cratb_consumption::indicators::AwareTable;
 use cratb_consumption::{DddTable, Route};
-use cratb_domain::Scope;
+use cratb_domain::RegionAccess;
 use cratb_store::consumption::{self, HospitalFiles, HospitalImport, HospitalImportError, Target};
 use cratb_store::{Db, StoreError};
 
@@ -40,7 +40,7 @@ async fn setup() -> Setup {
 impl Setup {
     async fn import(
         &self,
-        scope: &Scope,
+        access: &RegionAccess,
         filename: &str,
         consumption: &str,
         denominators: &str,
@@ -48,8 +48,7 @@ impl Setup {
     ) -> Result<HospitalImport, HospitalImportError> {
         consumption::import_hospital(
             &self.db,
-            scope,
-            &region(ARA),
+            access,
             HospitalFiles {
                 filename,
                 consumption: format!("{CONSUMPTION}{consumption}").as_bytes(),
@@ -67,7 +66,7 @@ impl Setup {
     async fn first_file(&self) -> HospitalImport {
         let (f, g) = (&self.chu.1, &self.voiron.1);
         self.import(
-            &scope(ARA),
+            &access(ARA),
             "conso-2025.csv",
             &format!(
                 "{f};2025-01;medicine;J01CA04;O;300\n\
@@ -206,7 +205,7 @@ async fn a_file_with_problems_or_unmatched_cells_writes_nothing() {
     // Brest is not of the region: its FINESS is unknown here, like a number that names nothing.
     let err = s
         .import(
-            &scope(ARA),
+            &access(ARA),
             "bad.csv",
             &format!(
                 "{f};2025-01;medicine;J01CA04;O;300\n\
@@ -241,7 +240,7 @@ async fn a_file_with_problems_or_unmatched_cells_writes_nothing() {
     let denominators = format!("{f};2025-01;medicine;1000;100\n");
     let err = s
         .import(
-            &scope(ARA),
+            &access(ARA),
             "partial.csv",
             &consumption,
             &denominators,
@@ -253,18 +252,8 @@ async fn a_file_with_problems_or_unmatched_cells_writes_nothing() {
         matches!(err, HospitalImportError::Partial(ref cells) if cells.len() == 1),
         "{err}"
     );
-    // A region outside the scope.
-    let err = s
-        .import(&scope(BZH), "x.csv", &consumption, &denominators, true)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            HospitalImportError::Store(StoreError::Invalid("region"))
-        ),
-        "{err}"
-    );
+    // A region outside the scope: no access to import with.
+    assert!(scope(BZH).access(ARA).is_none());
     for table in [
         "consumption_imports",
         "hospital_consumption",
@@ -280,7 +269,7 @@ async fn a_file_with_problems_or_unmatched_cells_writes_nothing() {
     // Accepted as partial: written, the cell said to be left out of the figures.
     let done = s
         .import(
-            &scope(ARA),
+            &access(ARA),
             "partial.csv",
             &consumption,
             &denominators,
@@ -304,7 +293,7 @@ async fn a_period_sent_again_replaces_the_old_one_and_an_import_can_be_removed()
     // January at the CHU, corrected: 600 g instead of 300 g.
     let second = s
         .import(
-            &scope(ARA),
+            &access(ARA),
             "correction.csv",
             &format!("{f};2025-01;medicine;J01CA04;O;600\n"),
             &format!("{f};2025-01;medicine;1000;100\n"),
@@ -409,35 +398,22 @@ async fn targets_default_to_the_national_one_and_are_set_per_region() {
         set_by: None,
     };
     let mut tx = db.begin().await.unwrap();
-    consumption::set_target(
-        &mut tx,
-        &scope(ARA),
-        ARA,
-        &target,
-        "coordination@cratb.test",
-    )
-    .await
-    .unwrap();
+    consumption::set_target(&mut tx, &access(ARA), &target, "coordination@cratb.test")
+        .await
+        .unwrap();
     // Set again: replaced, not added.
     target.reduction_pct = Some(15.0);
-    consumption::set_target(
-        &mut tx,
-        &scope(ARA),
-        ARA,
-        &target,
-        "coordination@cratb.test",
-    )
-    .await
-    .unwrap();
-    assert!(not_found(
-        consumption::set_target(&mut tx, &scope(BZH), ARA, &target, "x").await
-    ));
+    consumption::set_target(&mut tx, &access(ARA), &target, "coordination@cratb.test")
+        .await
+        .unwrap();
+    // Another region's scope cannot make the access a target needs.
+    assert!(scope(BZH).access(ARA).is_none());
     let bad = Target {
         sector: "HOPITAL".into(),
         ..target.clone()
     };
     assert!(matches!(
-        consumption::set_target(&mut tx, &scope(ARA), ARA, &bad, "x").await,
+        consumption::set_target(&mut tx, &access(ARA), &bad, "x").await,
         Err(StoreError::Invalid("sector"))
     ));
     let bad = Target {
@@ -445,7 +421,7 @@ async fn targets_default_to_the_national_one_and_are_set_per_region() {
         ..target.clone()
     };
     assert!(matches!(
-        consumption::set_target(&mut tx, &scope(ARA), ARA, &bad, "x").await,
+        consumption::set_target(&mut tx, &access(ARA), &bad, "x").await,
         Err(StoreError::Invalid("target_year"))
     ));
     tx.commit().await.unwrap();
@@ -522,10 +498,8 @@ async fn a_region_is_recomputed_under_a_loaded_edition() {
     assert_eq!(read_back.grams("J01CA04", Route::O).unwrap(), 3.0);
     assert!(not_found(consumption::ddd_table(db, "Index 1999").await));
 
-    assert!(not_found(
-        consumption::recompute(db, &scope(BZH), ARA, &read_back, None).await
-    ));
-    let done = consumption::recompute(db, &scope(ARA), ARA, &read_back, None)
+    assert!(scope(BZH).access(ARA).is_none());
+    let done = consumption::recompute(db, &access(ARA), &read_back, None)
         .await
         .unwrap();
     assert_eq!((done.edition.as_str(), done.rows), ("Index test 2027", 3));

@@ -6,10 +6,19 @@
 mod common;
 
 use common::*;
-use cratb_domain::{Rpps, Scope};
-use cratb_store::directory::import::{self, CommitError, Mode, Verdict};
-use cratb_store::directory::{self, DirectoryQuery, NewProfessional, ProfessionalInput};
+use cratb_directory::import::{Mode, Verdict, guess, read_sheet};
+use cratb_directory::professionals::{
+    DirectoryQuery, NewProfessional, ProfessionalInput, Snapshot, place_errors,
+};
+use cratb_domain::{RegionAccess, Rpps, Scope};
+use cratb_store::directory::import::{self, CommitError};
+use cratb_store::directory::{self};
 use cratb_store::{Db, PageRequest, StoreError};
+
+/// The access to region `reg`'s rows.
+fn access(reg: &str) -> RegionAccess {
+    Scope::National.access(reg).unwrap()
+}
 
 fn rpps(n: u32) -> String {
     Rpps::from_body(&format!("10{n:08}"))
@@ -42,9 +51,14 @@ async fn every_write_keeps_a_version_of_the_entry() {
     input.rpps = Some(rpps(1));
 
     let mut tx = db.begin().await.unwrap();
-    let id = directory::create(&mut tx, &ara, &checked(&input), "secretariat@cratb.test")
-        .await
-        .unwrap();
+    let id = directory::create(
+        &mut tx,
+        &access(ARA),
+        &checked(&input),
+        "secretariat@cratb.test",
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let p = directory::get(&db, &ara, id).await.unwrap();
     assert_eq!(
@@ -63,7 +77,10 @@ async fn every_write_keeps_a_version_of_the_entry() {
             ""
         )
     );
-    assert!(!p.is_stale(), "a new entry counts as confirmed");
+    assert!(
+        !p.is_stale(cratb_store::now()),
+        "a new entry counts as confirmed"
+    );
 
     // Two changes: the establishment, then the e-mail with a note.
     input.establishments = Some(vec![chu.clone()]);
@@ -71,7 +88,7 @@ async fn every_write_keeps_a_version_of_the_entry() {
     let mut tx = db.begin().await.unwrap();
     let summary = directory::update(
         &mut tx,
-        &ara,
+        &access(ARA),
         id,
         &checked(&input),
         "coordination@cratb.test",
@@ -83,7 +100,7 @@ async fn every_write_keeps_a_version_of_the_entry() {
     input.email = Some("a.durand@chu.test".into());
     let noted = directory::update(
         &mut tx,
-        &ara,
+        &access(ARA),
         id,
         &checked(&input),
         "coordination@cratb.test",
@@ -129,7 +146,7 @@ async fn every_write_keeps_a_version_of_the_entry() {
     assert!(first.establishments.is_empty());
     assert_eq!(last.email.as_deref(), Some("a.durand@chu.test"));
     assert_eq!(last.establishments, [chu]);
-    assert_eq!(last, directory::Snapshot::of(&p));
+    assert_eq!(last, Snapshot::of(&p));
 }
 
 #[tokio::test]
@@ -144,7 +161,7 @@ async fn an_rpps_number_names_one_professional() {
     let mut yann = professional_input("Le Gall", "Yann", BZH);
     yann.rpps = Some(rpps(1));
     let mut tx = db.begin().await.unwrap();
-    let r = directory::create(&mut tx, &Scope::National, &checked(&yann), "test").await;
+    let r = directory::create(&mut tx, &access(BZH), &checked(&yann), "test").await;
     assert!(matches!(r, Err(StoreError::Conflict("rpps"))), "{r:?}");
     drop(tx);
     let mut bruno_input = professional_input("Bernard", "Bruno", ARA);
@@ -152,7 +169,7 @@ async fn an_rpps_number_names_one_professional() {
     let mut tx = db.begin().await.unwrap();
     let r = directory::update(
         &mut tx,
-        &scope(ARA),
+        &access(ARA),
         bruno,
         &checked(&bruno_input),
         "test",
@@ -222,7 +239,7 @@ async fn an_entry_is_read_and_changed_within_its_region_only() {
     // Another region's entry: not found, whether updated or confirmed.
     let r = directory::update(
         &mut tx,
-        &ara,
+        &access(ARA),
         theirs,
         &checked(&professional_input("Pris", "Par Grenoble", BZH)),
         "test",
@@ -231,12 +248,12 @@ async fn an_entry_is_read_and_changed_within_its_region_only() {
     .await;
     assert!(not_found(r));
     assert!(not_found(
-        directory::confirm(&mut tx, &ara, theirs, cratb_store::now()).await
+        directory::confirm(&mut tx, &access(ARA), theirs, cratb_store::now()).await
     ));
     // Filing someone in another region, or linking them to its establishment or GHT: refused.
     let r = directory::create(
         &mut tx,
-        &ara,
+        &access(ARA),
         &checked(&professional_input("Kerouac", "Anne", BZH)),
         "test",
     )
@@ -244,7 +261,15 @@ async fn an_entry_is_read_and_changed_within_its_region_only() {
     assert!(matches!(r, Err(StoreError::Invalid("region"))), "{r:?}");
     let mut elsewhere = professional_input("Durand", "Alice", ARA);
     elsewhere.territory_id = Some(breton_ght);
-    let r = directory::update(&mut tx, &ara, ours, &checked(&elsewhere), "test", None).await;
+    let r = directory::update(
+        &mut tx,
+        &access(ARA),
+        ours,
+        &checked(&elsewhere),
+        "test",
+        None,
+    )
+    .await;
     assert!(
         matches!(r, Err(StoreError::Invalid("territory_id"))),
         "{r:?}"
@@ -254,12 +279,13 @@ async fn an_entry_is_read_and_changed_within_its_region_only() {
     let mut breton_workplace = professional_input("Durand", "Alice", ARA);
     breton_workplace.establishments = Some(vec![finess("29", 1)]);
     let checked_input = checked(&breton_workplace);
-    let errors = directory::check_establishments(&db, &checked_input)
+    let (unknown, territory_ok) = directory::unknown_places(&db, &checked_input)
         .await
         .unwrap();
+    let errors = place_errors(&unknown, territory_ok);
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].field, "establishments");
-    let r = directory::update(&mut tx, &ara, ours, &checked_input, "test", None).await;
+    let r = directory::update(&mut tx, &access(ARA), ours, &checked_input, "test", None).await;
     assert!(
         matches!(r, Err(StoreError::Invalid("establishments"))),
         "{r:?}"
@@ -290,23 +316,28 @@ async fn confirming_an_entry_takes_it_off_the_stale_list() {
     let long_ago = cratb_store::now() - time::Duration::days(400);
     let mut tx = db.begin().await.unwrap();
     assert_eq!(
-        directory::confirm(&mut tx, &ara, id, long_ago)
+        directory::confirm(&mut tx, &access(ARA), id, long_ago)
             .await
             .unwrap(),
         ARA
     );
     tx.commit().await.unwrap();
     assert_eq!(ids(&db, &ara, stale.clone()).await, [id]);
-    assert!(directory::get(&db, &ara, id).await.unwrap().is_stale());
+    assert!(
+        directory::get(&db, &ara, id)
+            .await
+            .unwrap()
+            .is_stale(cratb_store::now())
+    );
 
     let mut tx = db.begin().await.unwrap();
-    directory::confirm(&mut tx, &ara, id, cratb_store::now())
+    directory::confirm(&mut tx, &access(ARA), id, cratb_store::now())
         .await
         .unwrap();
     tx.commit().await.unwrap();
     assert!(ids(&db, &ara, stale).await.is_empty());
     let p = directory::get(&db, &ara, id).await.unwrap();
-    assert!(!p.is_stale());
+    assert!(!p.is_stale(cratb_store::now()));
     // A confirmation changes no field: no new version.
     assert_eq!(directory::history(&db, &ara, id).await.unwrap().len(), 1);
 }
@@ -317,7 +348,7 @@ fn sheet(rows: &[&str]) -> cratb_store::tabular::Table {
         "Nom;Prénom;Profession;RPPS;E-mail;Établissements\n{}\n",
         rows.join("\n")
     );
-    import::read_sheet(text.as_bytes()).unwrap()
+    read_sheet(text.as_bytes()).unwrap()
 }
 
 #[tokio::test]
@@ -331,7 +362,6 @@ async fn the_sheet_import_classifies_each_row_then_writes_the_valid_ones() {
     let bruno = professional(&db, &professional_input("Bernard", "Bruno", ARA)).await;
     // Someone of another region, of the same name as a row: not the same entry.
     professional(&db, &professional_input("Chevalier", "Claire", BZH)).await;
-    let region = region(ARA);
     let ara = scope(ARA);
 
     let table = sheet(&[
@@ -358,9 +388,11 @@ async fn the_sheet_import_classifies_each_row_then_writes_the_valid_ones() {
             finess("38", 999)
         ),
     ]);
-    let mapping = import::guess(&table.header);
+    let mapping = guess(&table.header);
     assert!(mapping.iter().take(5).all(Option::is_some), "{mapping:?}");
-    let plan = import::plan(&db, &region, &table, &mapping).await.unwrap();
+    let plan = import::plan(&db, &access(ARA), &table, &mapping)
+        .await
+        .unwrap();
     let verdicts: Vec<(usize, &str)> = plan
         .rows
         .iter()
@@ -409,8 +441,7 @@ async fn the_sheet_import_classifies_each_row_then_writes_the_valid_ones() {
     // All or nothing: two invalid rows, nothing written.
     let r = import::commit(
         &db,
-        &ara,
-        &region,
+        &access(ARA),
         &plan,
         Mode::AllOrNothing,
         "secretariat@cratb.test",
@@ -425,27 +456,13 @@ async fn the_sheet_import_classifies_each_row_then_writes_the_valid_ones() {
         3
     );
     // Another region's scope cannot commit into this one.
-    let r = import::commit(
-        &db,
-        &scope(BZH),
-        &region,
-        &plan,
-        Mode::ValidOnly,
-        "x",
-        "annuaire.csv",
-        None,
-    )
-    .await;
-    assert!(
-        matches!(r, Err(CommitError::Store(StoreError::Invalid("region")))),
-        "{r:?}"
-    );
+    // (The access to a region is had from a scope that reaches it only.)
+    assert!(scope(BZH).access(ARA).is_none());
 
     // The valid rows only.
     let report = import::commit(
         &db,
-        &ara,
-        &region,
+        &access(ARA),
         &plan,
         Mode::ValidOnly,
         "secretariat@cratb.test",
@@ -494,7 +511,9 @@ async fn the_sheet_import_classifies_each_row_then_writes_the_valid_ones() {
     );
 
     // The same sheet again: what was written is now a duplicate.
-    let again = import::plan(&db, &region, &table, &mapping).await.unwrap();
+    let again = import::plan(&db, &access(ARA), &table, &mapping)
+        .await
+        .unwrap();
     let c = again.counts();
     assert_eq!((c.new, c.update, c.duplicate, c.invalid), (0, 0, 4, 2));
 }
@@ -502,7 +521,6 @@ async fn the_sheet_import_classifies_each_row_then_writes_the_valid_ones() {
 #[tokio::test]
 async fn a_commit_that_fails_midway_writes_nothing() {
     let db = fresh().await;
-    let region = region(ARA);
     let table = sheet(&[
         &format!(
             "Fabre;Franck;infectiologue;{};franck.fabre@chu.test;",
@@ -513,8 +531,10 @@ async fn a_commit_that_fails_midway_writes_nothing() {
             rpps(4)
         ),
     ]);
-    let mapping = import::guess(&table.header);
-    let plan = import::plan(&db, &region, &table, &mapping).await.unwrap();
+    let mapping = guess(&table.header);
+    let plan = import::plan(&db, &access(ARA), &table, &mapping)
+        .await
+        .unwrap();
     assert_eq!(plan.counts().new, 2);
     // Between the preview and the commit, the second RPPS is taken (here, in another region,
     // which the plan of this one does not see).
@@ -524,8 +544,7 @@ async fn a_commit_that_fails_midway_writes_nothing() {
 
     let r = import::commit(
         &db,
-        &scope(ARA),
-        &region,
+        &access(ARA),
         &plan,
         Mode::ValidOnly,
         "secretariat@cratb.test",
@@ -548,7 +567,6 @@ async fn a_commit_that_fails_midway_writes_nothing() {
 #[tokio::test]
 async fn an_rpps_number_of_another_region_is_refused_at_its_line() {
     let db = fresh().await;
-    let region = region(ARA);
     let mut yann = professional_input("Le Gall", "Yann", BZH);
     yann.rpps = Some(rpps(4));
     professional(&db, &yann).await;
@@ -562,7 +580,7 @@ async fn an_rpps_number_of_another_region_is_refused_at_its_line() {
             rpps(4)
         ),
     ]);
-    let plan = import::plan(&db, &region, &table, &import::guess(&table.header))
+    let plan = import::plan(&db, &access(ARA), &table, &guess(&table.header))
         .await
         .unwrap();
     assert_eq!(plan.counts().new, 1);
@@ -578,8 +596,7 @@ async fn an_rpps_number_of_another_region_is_refused_at_its_line() {
     // The valid row goes in; the other is reported, not a failure of the whole file.
     let report = import::commit(
         &db,
-        &scope(ARA),
-        &region,
+        &access(ARA),
         &plan,
         Mode::ValidOnly,
         "secretariat@cratb.test",

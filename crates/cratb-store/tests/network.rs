@@ -4,11 +4,12 @@
 mod common;
 
 use common::*;
-use cratb_domain::{Scope, geo};
-use cratb_store::network::{
-    self, Centre, CentreInput, ConventionInput, ConventionQuery, Document, MemberInput,
-    NewConvention, NewMember, NewTeam, TeamInput,
+use cratb_directory::network::{
+    Centre, CentreInput, ConventionInput, Coverage, Document, MemberInput, NewConvention,
+    NewMember, NewTeam, TeamInput,
 };
+use cratb_domain::{RegionAccess, Scope, geo};
+use cratb_store::network::{self, ConventionQuery};
 use cratb_store::{Db, StoreError};
 use time::macros::date;
 
@@ -54,9 +55,9 @@ fn team(input: &TeamInput) -> NewTeam {
     NewTeam::validate(input, None).unwrap()
 }
 
-async fn create_team(db: &Db, scope: &Scope, t: &NewTeam) -> cratb_store::Result<i64> {
+async fn create_team(db: &Db, access: &RegionAccess, t: &NewTeam) -> cratb_store::Result<i64> {
     let mut tx = db.begin().await.unwrap();
-    let r = network::create_team(&mut tx, scope, t).await;
+    let r = network::create_team(&mut tx, access, t).await;
     if r.is_ok() {
         tx.commit().await.unwrap();
     }
@@ -103,7 +104,9 @@ async fn teams_are_created_and_updated_within_their_region() {
 
     let mut with_ght = team_input("EMA Grenoble", p.chu, ARA, &["38", "73"]);
     with_ght.ght_id = Some(p.ght);
-    let id = create_team(&db, &ara, &team(&with_ght)).await.unwrap();
+    let id = create_team(&db, &access(ARA), &team(&with_ght))
+        .await
+        .unwrap();
     let view = network::get_team(&db, &ara, id).await.unwrap();
     assert_eq!(
         (
@@ -132,14 +135,14 @@ async fn teams_are_created_and_updated_within_their_region() {
     // Refused: a team of another region, a host or GHT of another region, a name taken.
     let r = create_team(
         &db,
-        &ara,
+        &access(ARA),
         &team(&team_input("EMA Brest", p.brest, BZH, &["29"])),
     )
     .await;
     assert!(matches!(r, Err(StoreError::Invalid("region"))), "{r:?}");
     let r = create_team(
         &db,
-        &ara,
+        &access(ARA),
         &team(&team_input("EMA hôte breton", p.brest, ARA, &["38"])),
     )
     .await;
@@ -149,11 +152,11 @@ async fn teams_are_created_and_updated_within_their_region() {
     );
     let mut breton_ght = team_input("EMA GHT breton", p.chu, ARA, &["38"]);
     breton_ght.ght_id = Some(p.breton_ght);
-    let r = create_team(&db, &ara, &team(&breton_ght)).await;
+    let r = create_team(&db, &access(ARA), &team(&breton_ght)).await;
     assert!(matches!(r, Err(StoreError::Invalid("ght_id"))), "{r:?}");
     let r = create_team(
         &db,
-        &ara,
+        &access(ARA),
         &team(&team_input("EMA Grenoble", p.voiron, ARA, &["38"])),
     )
     .await;
@@ -161,7 +164,7 @@ async fn teams_are_created_and_updated_within_their_region() {
     // The same name in another region is another team.
     let breton = create_team(
         &db,
-        &Scope::National,
+        &access(BZH),
         &team(&team_input("EMA Grenoble", p.brest, BZH, &["29"])),
     )
     .await
@@ -171,7 +174,7 @@ async fn teams_are_created_and_updated_within_their_region() {
     let mut tx = db.begin().await.unwrap();
     network::update_team(
         &mut tx,
-        &ara,
+        &access(ARA),
         id,
         &team(&team_input("EMA Nord-Isère", p.voiron, ARA, &["38"])),
     )
@@ -179,7 +182,7 @@ async fn teams_are_created_and_updated_within_their_region() {
     .unwrap();
     let r = network::update_team(
         &mut tx,
-        &ara,
+        &access(ARA),
         breton,
         &team(&team_input("Prise", p.chu, ARA, &["38"])),
     )
@@ -187,7 +190,7 @@ async fn teams_are_created_and_updated_within_their_region() {
     assert!(not_found(r));
     let r = network::update_team(
         &mut tx,
-        &Scope::National,
+        &access(ARA),
         id,
         &team(&team_input("EMA déplacée", p.brest, BZH, &["29"])),
     )
@@ -224,14 +227,14 @@ async fn members_are_professionals_of_the_teams_region() {
     let ara = scope(ARA);
     let id = create_team(
         &db,
-        &ara,
+        &access(ARA),
         &team(&team_input("EMA Grenoble", p.chu, ARA, &["38"])),
     )
     .await
     .unwrap();
     let breton_team = create_team(
         &db,
-        &Scope::National,
+        &access(BZH),
         &team(&team_input("EMA Brest", p.brest, BZH, &["29"])),
     )
     .await
@@ -241,23 +244,44 @@ async fn members_are_professionals_of_the_teams_region() {
     let yann = professional(&db, &professional_input("Le Gall", "Yann", BZH)).await;
 
     let mut tx = db.begin().await.unwrap();
-    network::set_member(&mut tx, &ara, id, &member(alice, "infectiologist", "0,5"))
-        .await
-        .unwrap();
-    network::set_member(&mut tx, &ara, id, &member(bruno, "pharmacist", "0.3"))
-        .await
-        .unwrap();
+    network::set_member(
+        &mut tx,
+        &access(ARA),
+        id,
+        &member(alice, "infectiologist", "0,5"),
+    )
+    .await
+    .unwrap();
+    network::set_member(
+        &mut tx,
+        &access(ARA),
+        id,
+        &member(bruno, "pharmacist", "0.3"),
+    )
+    .await
+    .unwrap();
     // Set again: the discipline and FTE change, no second membership.
-    network::set_member(&mut tx, &ara, id, &member(alice, "infectiologist", "0.8"))
-        .await
-        .unwrap();
-    let r = network::set_member(&mut tx, &ara, id, &member(yann, "nurse", "1")).await;
+    network::set_member(
+        &mut tx,
+        &access(ARA),
+        id,
+        &member(alice, "infectiologist", "0.8"),
+    )
+    .await
+    .unwrap();
+    let r = network::set_member(&mut tx, &access(ARA), id, &member(yann, "nurse", "1")).await;
     assert!(
         matches!(r, Err(StoreError::Invalid("professional_id"))),
         "{r:?}"
     );
     assert!(not_found(
-        network::set_member(&mut tx, &ara, breton_team, &member(alice, "nurse", "1")).await
+        network::set_member(
+            &mut tx,
+            &access(ARA),
+            breton_team,
+            &member(alice, "nurse", "1")
+        )
+        .await
     ));
     tx.commit().await.unwrap();
 
@@ -283,14 +307,14 @@ async fn members_are_professionals_of_the_teams_region() {
     );
 
     let mut tx = db.begin().await.unwrap();
-    network::remove_member(&mut tx, &ara, id, bruno)
+    network::remove_member(&mut tx, &access(ARA), id, bruno)
         .await
         .unwrap();
     assert!(not_found(
-        network::remove_member(&mut tx, &ara, id, bruno).await
+        network::remove_member(&mut tx, &access(ARA), id, bruno).await
     ));
     assert!(not_found(
-        network::remove_member(&mut tx, &ara, breton_team, alice).await
+        network::remove_member(&mut tx, &access(ARA), breton_team, alice).await
     ));
     tx.commit().await.unwrap();
     let view = network::get_team(&db, &ara, id).await.unwrap();
@@ -310,14 +334,14 @@ async fn conventions_bind_a_team_to_a_partner_of_its_region_with_their_pdf() {
     let ara = scope(ARA);
     let team_id = create_team(
         &db,
-        &ara,
+        &access(ARA),
         &team(&team_input("EMA Grenoble", p.chu, ARA, &["38"])),
     )
     .await
     .unwrap();
     let breton_team = create_team(
         &db,
-        &Scope::National,
+        &access(BZH),
         &team(&team_input("EMA Brest", p.brest, BZH, &["29"])),
     )
     .await
@@ -331,7 +355,7 @@ async fn conventions_bind_a_team_to_a_partner_of_its_region_with_their_pdf() {
     let mut tx = db.begin().await.unwrap();
     let signed = network::create_convention(
         &mut tx,
-        &ara,
+        &access(ARA),
         &convention(team_id, Some(p.voiron), None, "signed"),
         Some(&scan),
         "coordination@cratb.test",
@@ -340,7 +364,7 @@ async fn conventions_bind_a_team_to_a_partner_of_its_region_with_their_pdf() {
     .unwrap();
     let draft = network::create_convention(
         &mut tx,
-        &ara,
+        &access(ARA),
         &convention(team_id, None, Some(p.cpts), "draft"),
         None,
         "coordination@cratb.test",
@@ -364,7 +388,7 @@ async fn conventions_bind_a_team_to_a_partner_of_its_region_with_their_pdf() {
             "team_id",
         ),
     ] {
-        let r = network::create_convention(&mut tx, &ara, &c, None, "x").await;
+        let r = network::create_convention(&mut tx, &access(ARA), &c, None, "x").await;
         assert!(
             matches!(r, Err(StoreError::Invalid(f)) if f == field),
             "{field}: {r:?}"
@@ -420,7 +444,7 @@ async fn conventions_bind_a_team_to_a_partner_of_its_region_with_their_pdf() {
     let mut renewed = convention(team_id, Some(p.voiron), None, "signed");
     renewed.notes = "renouvelée".into();
     assert_eq!(
-        network::update_convention(&mut tx, &ara, signed, &renewed, None, "x")
+        network::update_convention(&mut tx, &access(ARA), signed, &renewed, None, "x")
             .await
             .unwrap(),
         ARA
@@ -431,11 +455,11 @@ async fn conventions_bind_a_team_to_a_partner_of_its_region_with_their_pdf() {
         "read outside the transaction, the committed PDF"
     );
     let v2 = Document::check("avenant.pdf", pdf("v2")).unwrap();
-    network::update_convention(&mut tx, &ara, signed, &renewed, Some(&v2), "x")
+    network::update_convention(&mut tx, &access(ARA), signed, &renewed, Some(&v2), "x")
         .await
         .unwrap();
     assert!(not_found(
-        network::update_convention(&mut tx, &scope(BZH), signed, &renewed, None, "x").await
+        network::update_convention(&mut tx, &access(BZH), signed, &renewed, None, "x").await
     ));
     tx.commit().await.unwrap();
     assert_eq!(
@@ -502,10 +526,9 @@ async fn conventions_bind_a_team_to_a_partner_of_its_region_with_their_pdf() {
 async fn coverage_counts_signed_conventions_in_force_and_host_establishments() {
     let db = fresh().await;
     let p = places(&db).await;
-    let ara = scope(ARA);
     let team_id = create_team(
         &db,
-        &ara,
+        &access(ARA),
         &team(&team_input("EMA Grenoble", p.chu, ARA, &["38"])),
     )
     .await
@@ -516,13 +539,13 @@ async fn coverage_counts_signed_conventions_in_force_and_host_establishments() {
         convention(team_id, None, Some(p.cpts), "signed"),
         convention(team_id, Some(p.ehpad), None, "draft"),
     ] {
-        network::create_convention(&mut tx, &ara, &c, None, "x")
+        network::create_convention(&mut tx, &access(ARA), &c, None, "x")
             .await
             .unwrap();
     }
     tx.commit().await.unwrap();
 
-    let covered = |c: &network::Coverage| {
+    let covered = |c: &Coverage| {
         let mut v: Vec<(String, bool)> = c
             .units
             .iter()
@@ -531,7 +554,7 @@ async fn coverage_counts_signed_conventions_in_force_and_host_establishments() {
         v.sort();
         v
     };
-    let now = network::coverage(&db, ARA, date!(2026 - 06 - 01))
+    let now = network::coverage(&db, &access(ARA), date!(2026 - 06 - 01))
         .await
         .unwrap();
     assert_eq!(
@@ -561,7 +584,7 @@ async fn coverage_counts_signed_conventions_in_force_and_host_establishments() {
     // Every department of the region has its cells, covered or not.
     assert_eq!(now.cells.len(), geo::departments_of(ARA).count() * 3);
     // Once the conventions have run out, only the host remains covered.
-    let later = network::coverage(&db, ARA, date!(2028 - 01 - 01))
+    let later = network::coverage(&db, &access(ARA), date!(2028 - 01 - 01))
         .await
         .unwrap();
     assert_eq!(
@@ -573,7 +596,7 @@ async fn coverage_counts_signed_conventions_in_force_and_host_establishments() {
         ["CHU Grenoble Alpes"]
     );
     // Another region's coverage holds none of these.
-    let breton = network::coverage(&db, BZH, date!(2026 - 06 - 01))
+    let breton = network::coverage(&db, &access(BZH), date!(2026 - 06 - 01))
         .await
         .unwrap();
     assert_eq!(covered(&breton), [("CHU Brest".to_string(), false)]);
@@ -583,10 +606,9 @@ async fn coverage_counts_signed_conventions_in_force_and_host_establishments() {
 async fn the_public_lookup_shows_only_what_members_consented_to() {
     let db = fresh().await;
     let p = places(&db).await;
-    let ara = scope(ARA);
     let id = create_team(
         &db,
-        &ara,
+        &access(ARA),
         &team(&team_input("EMA Grenoble", p.chu, ARA, &["38", "73"])),
     )
     .await
@@ -603,12 +625,22 @@ async fn the_public_lookup_shows_only_what_members_consented_to() {
     bruno.public_phone = Some(true);
     let bruno = professional(&db, &bruno).await;
     let mut tx = db.begin().await.unwrap();
-    network::set_member(&mut tx, &ara, id, &member(alice, "infectiologist", "0.5"))
-        .await
-        .unwrap();
-    network::set_member(&mut tx, &ara, id, &member(bruno, "pharmacist", "0.5"))
-        .await
-        .unwrap();
+    network::set_member(
+        &mut tx,
+        &access(ARA),
+        id,
+        &member(alice, "infectiologist", "0.5"),
+    )
+    .await
+    .unwrap();
+    network::set_member(
+        &mut tx,
+        &access(ARA),
+        id,
+        &member(bruno, "pharmacist", "0.5"),
+    )
+    .await
+    .unwrap();
     let centre = Centre::validate(
         &region(ARA),
         &CentreInput {
@@ -619,13 +651,15 @@ async fn the_public_lookup_shows_only_what_members_consented_to() {
         },
     )
     .unwrap();
-    network::set_centre(&mut tx, &ara, &centre).await.unwrap();
+    network::set_centre(&mut tx, &access(ARA), &centre)
+        .await
+        .unwrap();
     let breton_centre = Centre {
         region_code: BZH.into(),
         ..centre.clone()
     };
     assert!(matches!(
-        network::set_centre(&mut tx, &ara, &breton_centre).await,
+        network::set_centre(&mut tx, &access(ARA), &breton_centre).await,
         Err(StoreError::Invalid("region"))
     ));
     tx.commit().await.unwrap();

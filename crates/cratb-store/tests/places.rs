@@ -1,14 +1,19 @@
-//! Establishments and territories: written and read within a region scope, the scope enforced
-//! by the store itself (another region's row is `NotFound`), FINESS numbers unique, a GHT only
-//! of the establishment's own region.
+//! Establishments and territories: read within a region scope and written within a region's
+//! access, both enforced by the store itself (another region's row is `NotFound`), FINESS
+//! numbers unique, a GHT only of the establishment's own region.
 
 mod common;
 
 use common::*;
-use cratb_domain::Scope;
+use cratb_domain::{NewTerritory, RegionAccess, Scope};
 use cratb_store::establishments::{self, EstablishmentQuery};
-use cratb_store::reference::{self, NewTerritory};
+use cratb_store::reference;
 use cratb_store::{PageRequest, StoreError};
+
+/// The access to a region's rows.
+fn at(region: &str) -> RegionAccess {
+    Scope::National.access(region).unwrap()
+}
 
 #[tokio::test]
 async fn establishments_are_created_updated_and_read_within_their_region() {
@@ -19,22 +24,22 @@ async fn establishments_are_created_updated_and_read_within_their_region() {
     let mut tx = db.begin().await.unwrap();
     let chu = establishments::create(
         &mut tx,
-        &ara,
+        &at(ARA),
         &new_establishment("38", 1, "CHU Grenoble Alpes", "CHU", Some(ght)),
     )
     .await
     .unwrap();
     let ehpad = establishments::create(
         &mut tx,
-        &ara,
+        &at(ARA),
         &new_establishment("38", 2, "EHPAD Les Tilleuls", "EHPAD", None),
     )
     .await
     .unwrap();
-    // A regional account cannot file an establishment elsewhere.
+    // No establishment is filed elsewhere than the region of the access.
     let elsewhere = establishments::create(
         &mut tx,
-        &ara,
+        &at(ARA),
         &new_establishment("29", 1, "CHU Brest", "CHU", None),
     )
     .await;
@@ -68,7 +73,7 @@ async fn establishments_are_created_updated_and_read_within_their_region() {
     let mut tx = db.begin().await.unwrap();
     let mut renamed = new_establishment("38", 1, "CHU Grenoble", "CHU", None);
     renamed.beds = Some(2000);
-    establishments::update(&mut tx, &ara, chu, &renamed)
+    establishments::update(&mut tx, &at(ARA), chu, &renamed, &at(ARA))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -185,27 +190,30 @@ async fn another_regions_establishment_is_not_found_in_a_regional_scope() {
     let mut tx = db.begin().await.unwrap();
     let r = establishments::update(
         &mut tx,
-        &ara,
+        &at(ARA),
         theirs,
         &new_establishment("29", 1, "Pris par Grenoble", "CHU", None),
+        &at(BZH),
     )
     .await;
     assert!(not_found(r));
     assert!(not_found(
         establishments::update(
             &mut tx,
-            &ara,
+            &at(ARA),
             theirs + 1000,
-            &new_establishment("38", 7, "Inconnu", "CH", None)
+            &new_establishment("38", 7, "Inconnu", "CH", None),
+            &at(ARA),
         )
         .await
     ));
     // Moving one's own establishment into another region is refused.
     let r = establishments::update(
         &mut tx,
-        &ara,
+        &at(ARA),
         ours,
         &new_establishment("29", 9, "CH Voiron", "CH", None),
+        &at(ARA),
     )
     .await;
     assert!(matches!(r, Err(StoreError::Invalid("department"))), "{r:?}");
@@ -228,7 +236,7 @@ async fn a_finess_number_is_held_by_one_establishment() {
     let mut tx = db.begin().await.unwrap();
     let again = establishments::create(
         &mut tx,
-        &Scope::National,
+        &at(ARA),
         &new_establishment("38", 1, "Doublon", "CH", None),
     )
     .await;
@@ -241,9 +249,10 @@ async fn a_finess_number_is_held_by_one_establishment() {
     let mut tx = db.begin().await.unwrap();
     let taken = establishments::update(
         &mut tx,
-        &Scope::National,
+        &at(ARA),
         other,
         &new_establishment("38", 1, "CH Vienne", "CH", None),
+        &at(ARA),
     )
     .await;
     assert!(
@@ -270,7 +279,7 @@ async fn an_establishment_takes_only_a_ght_of_its_region() {
     for wrong in [breton, cpts, ours + 1000] {
         let r = establishments::create(
             &mut tx,
-            &ara,
+            &at(ARA),
             &new_establishment("38", 1, "CH Voiron", "CH", Some(wrong)),
         )
         .await;
@@ -278,16 +287,17 @@ async fn an_establishment_takes_only_a_ght_of_its_region() {
     }
     let id = establishments::create(
         &mut tx,
-        &ara,
+        &at(ARA),
         &new_establishment("38", 1, "CH Voiron", "CH", Some(ours)),
     )
     .await
     .unwrap();
     let r = establishments::update(
         &mut tx,
-        &ara,
+        &at(ARA),
         id,
         &new_establishment("38", 1, "CH Voiron", "CH", Some(breton)),
+        &at(ARA),
     )
     .await;
     assert!(matches!(r, Err(StoreError::Invalid("ght_id"))), "{r:?}");
@@ -305,22 +315,22 @@ async fn territories_are_created_and_listed_within_their_region() {
     let mut tx = db.begin().await.unwrap();
     let ght = reference::create_territory(
         &mut tx,
-        &ara,
+        &at(ARA),
         &NewTerritory::validate("GHT", "GHT Alpes Dauphiné", &["38", "73"]).unwrap(),
     )
     .await
     .unwrap();
     let cpts = reference::create_territory(
         &mut tx,
-        &ara,
+        &at(ARA),
         &NewTerritory::validate("CPTS", "CPTS du Grésivaudan", &["38"]).unwrap(),
     )
     .await
     .unwrap();
-    // Another region's territory, from a regional scope: refused.
+    // Another region's territory, with this region's access: refused.
     let r = reference::create_territory(
         &mut tx,
-        &ara,
+        &at(ARA),
         &NewTerritory::validate("GHT", "GHT Brest", &["29"]).unwrap(),
     )
     .await;
@@ -333,7 +343,7 @@ async fn territories_are_created_and_listed_within_their_region() {
     let mut tx = db.begin().await.unwrap();
     let r = reference::create_territory(
         &mut tx,
-        &ara,
+        &at(ARA),
         &NewTerritory::validate("GHT", "GHT Alpes Dauphiné", &["38"]).unwrap(),
     )
     .await;

@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use cratb_store::StoreError;
 use cratb_store::primary_care::{self, OpenDataFile, PrimaryImportError};
 
 #[tokio::test]
@@ -13,13 +12,11 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
     let db = fresh().await;
     let cpts = territory(&db, "CPTS", "CPTS du Grésivaudan", &["38"]).await;
     territory(&db, "CPTS", "CPTS du Pays de Brest", &["29"]).await;
-    let ara = scope(ARA);
 
     let pops = "territory;year;population\nrégion;2025;8000000\n38;2025;1270000\nCPTS du Grésivaudan;2025;100000\n";
     let n = primary_care::import_populations(
         &db,
-        &ara,
-        ARA,
+        &access(ARA),
         "pop.csv",
         pops.as_bytes(),
         "data@cratb.test",
@@ -35,8 +32,7 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
                 région;2025;J01CA04;40000;3000\n";
     let done = primary_care::import_dispensations(
         &db,
-        &ara,
-        ARA,
+        &access(ARA),
         "ville.csv",
         file.as_bytes(),
         None,
@@ -74,8 +70,7 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
     // Sent again, a territory and period replace what was there; a population too.
     primary_care::import_dispensations(
         &db,
-        &ara,
-        ARA,
+        &access(ARA),
         "ville-corrigé.csv",
         "territory;period;atc;ddd\n38;2025-01;J01CA04;1200\n".as_bytes(),
         None,
@@ -86,8 +81,7 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
     .unwrap();
     primary_care::import_populations(
         &db,
-        &ara,
-        ARA,
+        &access(ARA),
         "pop.csv",
         "territory;year;population\n38;2025;1280000\n".as_bytes(),
         "data@cratb.test",
@@ -112,20 +106,6 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
 
     // Another region's scope reads and writes nothing of this one.
     assert!(scope(BZH).access(ARA).is_none());
-    let r = primary_care::import_populations(
-        &db,
-        &scope(BZH),
-        ARA,
-        "pop.csv",
-        pops.as_bytes(),
-        "x",
-        None,
-    )
-    .await;
-    assert!(
-        matches!(r, Err(PrimaryImportError::Store(StoreError::NotFound))),
-        "{r:?}"
-    );
     assert!(
         primary_care::data(&db, &access(BZH))
             .await
@@ -139,15 +119,13 @@ async fn dispensations_and_populations_per_territory_of_the_region() {
 async fn a_territory_unknown_to_the_region_refuses_the_whole_file() {
     let db = fresh().await;
     territory(&db, "CPTS", "CPTS du Pays de Brest", &["29"]).await;
-    let ara = scope(ARA);
     let file = "territory;period;atc;ddd\n\
                 38;2025-01;J01CA04;100\n\
                 Finistère;2025-01;J01CA04;5\n\
                 CPTS du Pays de Brest;2025-01;J01CA04;5\n";
     let r = primary_care::import_dispensations(
         &db,
-        &ara,
-        ARA,
+        &access(ARA),
         "ville.csv",
         file.as_bytes(),
         None,
@@ -170,8 +148,7 @@ async fn a_territory_unknown_to_the_region_refuses_the_whole_file() {
     );
     let r = primary_care::import_populations(
         &db,
-        &ara,
-        ARA,
+        &access(ARA),
         "pop.csv",
         "territory;year;population\nBretagne;2025;3400000\n".as_bytes(),
         "x",
@@ -198,15 +175,13 @@ async fn a_territory_unknown_to_the_region_refuses_the_whole_file() {
 #[tokio::test]
 async fn an_open_data_file_keeps_the_regions_rows_with_ddd_from_its_packs() {
     let db = fresh().await;
-    let ara = scope(ARA);
     // 1,000 packs of 6 DDD in the region (BEN_REG 84), 70 elsewhere (53).
     let file = "ATC5;CIP13;age;sexe;BEN_REG;PSP_SPE;BOITES\n\
                 J01CA04;3400930000001;20;2;84;1;1000\n\
                 J01CA04;3400930000001;20;2;53;1;70\n";
     let done = primary_care::import_dispensations(
         &db,
-        &ara,
-        ARA,
+        &access(ARA),
         "open-medic-2022.csv",
         file.as_bytes(),
         Some(OpenDataFile {

@@ -6,7 +6,8 @@ mod common;
 
 use common::*;
 use cratb_domain::Scope;
-use cratb_store::resistance::{self, ImportError, ImportOutcome, ImportRequest, Pseudonymiser};
+use cratb_resistance::imports::ImportOutcome;
+use cratb_store::resistance::{self, ImportError, ImportRequest, Pseudonymiser};
 use cratb_store::{Db, StoreError};
 
 /// Patient identifiers as a laboratory writes them, to be looked for in the database.

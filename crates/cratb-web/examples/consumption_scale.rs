@@ -47,7 +47,7 @@ async fn main() {
     while units.len() < wanted {
         sequence += 7;
         let finess = cratb_domain::Finess::from_parts("38", sequence).unwrap();
-        let input = cratb_store::establishments::EstablishmentInput {
+        let input = cratb_domain::EstablishmentInput {
             finess: Some(finess.to_string()),
             name: Some(format!(
                 "Centre hospitalier de banc d'essai {}",
@@ -58,9 +58,9 @@ async fn main() {
             beds: Some(300),
             ..Default::default()
         };
-        let e = cratb_store::establishments::NewEstablishment::validate(&input).unwrap();
+        let e = cratb_domain::NewEstablishment::validate(&input).unwrap();
         let mut tx = db.begin().await.unwrap();
-        cratb_store::establishments::create(&mut tx, &scope, &e)
+        cratb_store::establishments::create(&mut tx, &scope.access("84").unwrap(), &e)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -138,8 +138,7 @@ async fn main() {
     let started = Instant::now();
     let done = cratb_store::consumption::import_hospital(
         &db,
-        &scope,
-        &region,
+        &scope.access(region.as_str()).unwrap(),
         cratb_store::consumption::HospitalFiles {
             filename: "bench.csv",
             consumption: consumption.as_bytes(),
@@ -165,7 +164,7 @@ async fn main() {
     let mut tx = db.begin().await.unwrap();
     let user = cratb_store::users::create(
         &mut tx,
-        &cratb_store::users::NewUser {
+        &cratb_domain::NewUser {
             email: cratb_domain::Email::parse("coordination@bench.cratb.fr").unwrap(),
             display_name: "Bench".into(),
             role: cratb_domain::Role::Coordinator,

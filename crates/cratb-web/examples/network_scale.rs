@@ -69,7 +69,7 @@ async fn main() {
     let mut tx = db.begin().await.unwrap();
     let user = cratb_store::users::create(
         &mut tx,
-        &cratb_store::users::NewUser {
+        &cratb_domain::NewUser {
             email: cratb_domain::Email::parse("coordination@bench.cratb.fr").unwrap(),
             display_name: "Bench".into(),
             role: cratb_domain::Role::Coordinator,

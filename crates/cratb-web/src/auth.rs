@@ -12,8 +12,9 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cratb_domain::User;
 use cratb_domain::{Permission, Scope};
-use cratb_store::{sessions, tokens, users::User};
+use cratb_store::{sessions, tokens};
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "cratb_session";

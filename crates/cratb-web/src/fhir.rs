@@ -9,10 +9,10 @@
 //! this application, named by URL. Only the fields shown here are produced; each follows the
 //! R4 datatypes (checked by the tests).
 
+use cratb_directory::network::TeamView;
+use cratb_directory::professionals::Professional;
+use cratb_domain::Establishment;
 use cratb_domain::{NetworkRole, Profession};
-use cratb_store::directory::Professional;
-use cratb_store::establishments::Establishment;
-use cratb_store::network::TeamView;
 use serde_json::{Value, json};
 
 /// OID of the national identifier of health professionals (IDNPS).

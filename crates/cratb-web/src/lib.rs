@@ -179,7 +179,7 @@ async fn body_limit(
     } else if path.starts_with("/network/conventions") {
         // A convention's PDF: the document's own limit plus the form around it, so that a
         // slightly-too-large file still gets the form's specific message.
-        cratb_store::network::Document::MAX_BYTES + 2 * 1024 * 1024
+        cratb_directory::network::Document::MAX_BYTES + 2 * 1024 * 1024
     } else {
         BODY_LIMIT
     };

@@ -277,7 +277,7 @@ async fn authorization_matrix() {
         let mut tx = app.db.begin().await.unwrap();
         let id = cratb_store::users::create(
             &mut tx,
-            &cratb_store::users::NewUser {
+            &cratb_domain::NewUser {
                 email: cratb_domain::Email::parse(&email).unwrap(),
                 display_name: "Cible".into(),
                 role: Role::Prescriber,

@@ -19,7 +19,7 @@ async fn with_data_es(app: &TestApp) -> usize {
 }
 
 /// The first hospital (ES) of the main demo region.
-async fn first_hospital(app: &TestApp) -> cratb_store::establishments::Establishment {
+async fn first_hospital(app: &TestApp) -> cratb_domain::Establishment {
     let scope = Scope::Region(RegionCode::parse("84").unwrap());
     establishments::list(
         &app.db,
@@ -61,8 +61,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
     let bad = format!("{consumption}380000000;2025-03;medicine;J01CA04;O;3\n");
     let err = consumption::import_hospital(
         &app.db,
-        &scope,
-        &region,
+        &scope.access(region.as_str()).unwrap(),
         HospitalFiles {
             filename: "bad.csv",
             consumption: bad.as_bytes(),
@@ -93,8 +92,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
     // accepted, naming the period.
     let err = consumption::import_hospital(
         &app.db,
-        &scope,
-        &region,
+        &scope.access(region.as_str()).unwrap(),
         HospitalFiles {
             filename: "ch.csv",
             consumption: consumption.as_bytes(),
@@ -124,8 +122,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
 
     let done = consumption::import_hospital(
         &app.db,
-        &scope,
-        &region,
+        &scope.access(region.as_str()).unwrap(),
         HospitalFiles {
             filename: "ch.csv",
             consumption: consumption.as_bytes(),
@@ -168,8 +165,7 @@ async fn a_hospital_file_is_imported_whole_or_not_at_all() {
     );
     consumption::import_hospital(
         &app.db,
-        &scope,
-        &region,
+        &scope.access(region.as_str()).unwrap(),
         HospitalFiles {
             filename: "quoted.csv",
             consumption: quoted.as_bytes(),
@@ -767,8 +763,7 @@ async fn a_newer_ddd_edition_is_loaded_and_the_region_recomputed_under_it() {
     let f = &est.finess;
     consumption::import_hospital(
         &app.db,
-        &scope,
-        &region,
+        &scope.access(region.as_str()).unwrap(),
         HospitalFiles {
             filename: "conso.csv",
             consumption: format!(

@@ -456,7 +456,7 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
                 }
                 p
             };
-            let new = users::NewUser {
+            let new = cratb_domain::NewUser {
                 display_name: name.unwrap_or_else(|| email.to_string()),
                 email: email.clone(),
                 role,

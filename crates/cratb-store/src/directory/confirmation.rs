@@ -1,18 +1,20 @@
 //! Keeping the directory fresh: a yearly campaign gives each professional a signed link, valid
 //! for a few weeks and usable once, to review their own entry. Confirming without change
-//! records the confirmation at once; corrections wait for the secretary's approval.
+//! records the confirmation at once; corrections wait for the secretary's approval. The rules
+//! (when a link may be used, what an answer amounts to) are `cratb_directory::campaign`'s.
 
-use super::{NewProfessional, Professional, Snapshot, get};
-use crate::BeginWrite;
+use super::{get, in_region};
+use crate::Dialect;
 use crate::{Db, Result, StoreError, Tx, now, on_db, on_tx};
-use cratb_domain::{RegionCode, Scope};
+use cratb_directory::campaign::{
+    self as rules, Campaign, Decided, Invitation, LINK_VALID_DAYS, LinkError, Outcome,
+    PendingChange,
+};
+use cratb_directory::professionals::{NewProfessional, Professional, Snapshot};
+use cratb_domain::{RegionAccess, RegionCode, Scope};
 use hmac::{Hmac, Mac};
-use serde::Serialize;
 use sha2::Sha256;
 use time::OffsetDateTime;
-
-/// How long a link stays valid.
-pub const LINK_VALID_DAYS: i64 = 30;
 
 /// The settings key of the secret that signs links.
 const SECRET_KEY: &str = "confirmation_link_secret";
@@ -29,55 +31,18 @@ fn sign(secret: &[u8], id: i64, expires: i64) -> String {
     )
 }
 
-/// Why a link cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LinkError {
-    #[error("ce lien n'est pas valide : vérifiez qu'il a été copié en entier")]
-    Invalid,
-    #[error("ce lien a expiré le {0} : demandez-en un nouveau au secrétariat du CRAtb")]
-    Expired(String),
-    #[error("ce lien a déjà servi le {0} : il ne s'utilise qu'une fois")]
-    Used(String),
-}
-
-impl cratb_domain::Bilingual for LinkError {
-    fn en(&self) -> String {
-        match self {
-            LinkError::Invalid => "this link is not valid: check it was copied whole".into(),
-            LinkError::Expired(d) => {
-                format!("this link expired on {d}: ask the CRAtb secretariat for a new one")
-            }
-            LinkError::Used(d) => format!("this link was already used on {d}: it works only once"),
-        }
-    }
-}
-
-fn day(t: OffsetDateTime) -> String {
-    format!("{:02}/{:02}/{}", t.day(), u8::from(t.month()), t.year())
-}
-
-/// A link to send: who, where, and the token.
-#[derive(Debug, Clone)]
-pub struct Invitation {
-    pub professional: Professional,
-    pub token: String,
-    pub expires_at: OffsetDateTime,
-}
-
-/// Creates a link for every professional of `region` with an e-mail address (replacing their
-/// unused earlier links) and records the campaign. Returns the invitations to send.
+/// Creates a link for every professional of `access`'s region with an e-mail address
+/// (replacing their unused earlier links) and records the campaign. Returns the invitations to
+/// send.
 pub async fn start_campaign(
     db: &Db,
-    scope: &Scope,
-    region: &RegionCode,
+    access: &RegionAccess,
     actor: &str,
     entry: Option<&(dyn Fn(usize) -> crate::audit::NewEntry + Sync)>,
 ) -> Result<Vec<Invitation>> {
-    if !scope.allows(region.as_str()) {
-        return Err(StoreError::Invalid("region"));
-    }
+    let region = access.as_str();
     let secret = crate::secret(db, SECRET_KEY).await?;
-    let people: Vec<Professional> = super::all(db, &Scope::Region(region.clone()))
+    let people: Vec<Professional> = in_region(db, access)
         .await?
         .into_iter()
         .filter(|p| p.email.is_some())
@@ -88,13 +53,13 @@ pub async fn start_campaign(
     on_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         sqlx::query("UPDATE confirmation_links SET revoked_at = $1 WHERE region_code = $2 AND used_at IS NULL AND revoked_at IS NULL")
-            .bind(at).bind(region.as_str()).execute(&mut *tx).await?;
+            .bind(at).bind(region).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO confirmation_campaigns (region_code, started_by, started_at, recipients) VALUES ($1, $2, $3, $4)")
-            .bind(region.as_str()).bind(actor).bind(at).bind(people.len() as i64).execute(&mut *tx).await?;
+            .bind(region).bind(actor).bind(at).bind(people.len() as i64).execute(&mut *tx).await?;
         for p in &people {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO confirmation_links (professional_id, region_code, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id")
-                .bind(p.id).bind(region.as_str()).bind(at).bind(expires_at).fetch_one(&mut *tx).await?;
+                .bind(p.id).bind(region).bind(at).bind(expires_at).fetch_one(&mut *tx).await?;
             invitations.push(Invitation {
                 professional: p.clone(),
                 token: sign(&secret, id, expires_at.unix_timestamp()),
@@ -109,19 +74,16 @@ pub async fn start_campaign(
     Ok(invitations)
 }
 
-/// The last campaign of a region: when, by whom, how many recipients.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Campaign {
-    pub started_by: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub started_at: OffsetDateTime,
-    pub recipients: i64,
-}
-
-pub async fn last_campaign(db: &Db, region: &str) -> Result<Option<Campaign>> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, Campaign>(
+/// The last campaign of `access`'s region.
+pub async fn last_campaign(db: &Db, access: &RegionAccess) -> Result<Option<Campaign>> {
+    let row: Option<(String, OffsetDateTime, i64)> = on_db!(db, p => sqlx::query_as(
         "SELECT started_by, started_at, recipients FROM confirmation_campaigns WHERE region_code = $1 ORDER BY started_at DESC LIMIT 1")
-        .bind(region).fetch_optional(p).await)?)
+        .bind(access.as_str()).fetch_optional(p).await)?;
+    Ok(row.map(|(started_by, started_at, recipients)| Campaign {
+        started_by,
+        started_at,
+        recipients,
+    }))
 }
 
 /// A link as stored.
@@ -134,14 +96,25 @@ struct LinkRow {
     revoked_at: Option<OffsetDateTime>,
 }
 
+/// A genuine, unexpired and unused link, and the entry it opens. Only [`open`] makes one: the
+/// token's signature stands for a session, and the link reaches its own entry only.
+#[derive(Debug, Clone)]
+pub struct Link {
+    id: i64,
+    professional: Professional,
+}
+
+impl Link {
+    /// The entry the link opens.
+    pub fn professional(&self) -> &Professional {
+        &self.professional
+    }
+}
+
 /// The entry a link opens, if the link is genuine, unexpired and unused.
-pub async fn open(db: &Db, token: &str) -> Result<Result<(i64, Professional), LinkError>> {
+pub async fn open(db: &Db, token: &str) -> Result<Result<Link, LinkError>> {
     let secret = crate::secret(db, SECRET_KEY).await?;
-    let mut parts = token.splitn(3, '.');
-    let (Some(id), Some(expires), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
-        return Ok(Err(LinkError::Invalid));
-    };
-    let (Ok(id), Ok(expires)) = (id.parse::<i64>(), expires.parse::<i64>()) else {
+    let Some((id, expires)) = rules::token_parts(token) else {
         return Ok(Err(LinkError::Invalid));
     };
     let expected = sign(&secret, id, expires);
@@ -151,27 +124,15 @@ pub async fn open(db: &Db, token: &str) -> Result<Result<(i64, Professional), Li
     let row: Option<LinkRow> = on_db!(db, p => sqlx::query_as(
         "SELECT professional_id, region_code, expires_at, used_at, revoked_at FROM confirmation_links WHERE id = $1")
         .bind(id).fetch_optional(p).await)?;
-    let Some(LinkRow {
-        professional_id: pid,
-        region_code: region,
-        expires_at,
-        used_at,
-        revoked_at,
-    }) = row
-    else {
+    let Some(link) = row else {
         return Ok(Err(LinkError::Invalid));
     };
-    if let Some(u) = used_at {
-        return Ok(Err(LinkError::Used(day(u))));
+    if let Err(e) = rules::usable(link.used_at, link.revoked_at, link.expires_at, now()) {
+        return Ok(Err(e));
     }
-    if revoked_at.is_some() {
-        return Ok(Err(LinkError::Invalid));
-    }
-    if expires_at < now() {
-        return Ok(Err(LinkError::Expired(day(expires_at))));
-    }
-    let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound)?;
-    Ok(Ok((id, get(db, &Scope::Region(region), pid).await?)))
+    let region = RegionCode::parse(&link.region_code).map_err(|_| StoreError::NotFound)?;
+    let professional = get(db, &Scope::Region(region), link.professional_id).await?;
+    Ok(Ok(Link { id, professional }))
 }
 
 /// Equal bytes, compared in constant time (a signature is never guessed byte by byte).
@@ -179,42 +140,29 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// What the professional did with their link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing changed: the entry is confirmed.
-    Confirmed,
-    /// Corrections: they wait for approval.
-    Submitted,
-}
-
-/// Uses link `link_id` (once) on professional `p` with what they sent; `entry`, if given, makes
-/// the audit entry of the answer, written with it.
+/// Uses `link` (once) with what the professional sent: their entry confirmed, or their
+/// corrections kept for approval; `entry`, if given, makes the audit entry of the answer,
+/// written with it. A link used meanwhile is `Conflict("token")`.
 pub async fn answer(
     db: &Db,
-    link_id: i64,
-    p: &Professional,
+    link: &Link,
     sent: &NewProfessional,
     entry: Option<&(dyn Fn(Outcome) -> crate::audit::NewEntry + Sync)>,
 ) -> Result<Outcome> {
+    let p = &link.professional;
     let at = now();
-    let current = Snapshot::of(p);
     let proposed = sent.snapshot();
-    let outcome = if current == proposed {
-        Outcome::Confirmed
-    } else {
-        Outcome::Submitted
-    };
-    let data = serde_json::to_string(&proposed).expect("a snapshot serialises");
+    let outcome = Outcome::of(&Snapshot::of(p), &proposed);
+    let data = sent.snapshot_json();
     let used = on_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let n = sqlx::query("UPDATE confirmation_links SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-            .bind(at).bind(link_id).execute(&mut *tx).await?.rows_affected();
+            .bind(at).bind(link.id).execute(&mut *tx).await?.rows_affected();
         if n == 1 {
             match outcome {
                 Outcome::Confirmed => {
-                    sqlx::query("UPDATE professionals SET confirmed_at = $1 WHERE id = $2")
-                        .bind(at).bind(p.id).execute(&mut *tx).await?;
+                    sqlx::query("UPDATE professionals SET confirmed_at = $1 WHERE id = $2 AND region_code = $3")
+                        .bind(at).bind(p.id).bind(&p.region_code).execute(&mut *tx).await?;
                 }
                 Outcome::Submitted => {
                     sqlx::query("INSERT INTO pending_changes (professional_id, region_code, data, submitted_at, status)
@@ -236,41 +184,35 @@ pub async fn answer(
     }
 }
 
-/// A correction waiting for approval.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PendingChange {
-    pub id: i64,
-    pub professional_id: i64,
-    pub data: String,
-    pub submitted_at: OffsetDateTime,
-}
+/// A correction as stored.
+type PendingRow = (i64, i64, String, OffsetDateTime);
 
-impl PendingChange {
-    pub fn snapshot(&self) -> Option<Snapshot> {
-        serde_json::from_str(&self.data).ok()
+fn pending_change((id, professional_id, data, submitted_at): PendingRow) -> PendingChange {
+    PendingChange {
+        id,
+        professional_id,
+        data,
+        submitted_at,
     }
 }
 
-/// The scope's corrections waiting for approval, oldest first.
-pub async fn pending(db: &Db, scope: &Scope) -> Result<Vec<PendingChange>> {
-    let mut f = crate::Filter::default();
-    f.push("status = 'pending'", []).scope(scope, "region_code");
-    let sql = format!(
-        "SELECT id, professional_id, data, submitted_at FROM pending_changes{} ORDER BY submitted_at, id",
-        f.sql()
-    );
-    Ok(
-        on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, PendingChange>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
-    )
+/// The corrections of `access`'s region waiting for approval, oldest first.
+pub async fn pending(db: &Db, access: &RegionAccess) -> Result<Vec<PendingChange>> {
+    let rows: Vec<PendingRow> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, professional_id, data, submitted_at FROM pending_changes
+         WHERE status = 'pending' AND region_code = $1 ORDER BY submitted_at, id")
+        .bind(access.as_str()).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(pending_change).collect())
 }
 
-/// A correction decided: whose entry it was.
-#[derive(Debug, Clone)]
-pub struct Decided {
-    pub professional_id: i64,
-    pub region_code: String,
-    pub first_name: String,
-    pub last_name: String,
+/// How many corrections wait for approval in the scope's regions.
+pub async fn pending_count(db: &Db, scope: &Scope) -> Result<i64> {
+    let mut f = crate::Filter::default();
+    f.push("status = 'pending'", []).scope(scope, "region_code");
+    let sql = format!("SELECT COUNT(*) FROM pending_changes{}", f.sql());
+    Ok(
+        on_db!(db, p => crate::bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
+    )
 }
 
 /// Approves (the entry gets the corrections as a new version, and is confirmed) or rejects a
@@ -287,26 +229,24 @@ pub async fn decide(
          FROM pending_changes c JOIN professionals p ON p.id = c.professional_id
          WHERE c.id = $1 AND c.status = 'pending'")
         .bind(id).fetch_optional(c).await)?;
-    let (professional_id, data, region_code, first_name, last_name) = row
-        .filter(|r| scope.allows(&r.2))
-        .ok_or(StoreError::NotFound)?;
+    let (professional_id, data, region_code, first_name, last_name) =
+        row.ok_or(StoreError::NotFound)?;
+    let access = scope.access(&region_code).ok_or(StoreError::NotFound)?;
     let at = now();
     if approve {
-        let snapshot: Snapshot =
-            serde_json::from_str(&data).map_err(|_| StoreError::Invalid("data"))?;
-        let region = RegionCode::parse(&region_code).map_err(|_| StoreError::NotFound)?;
-        let new = NewProfessional::validate(&snapshot.input(), Some(&region))
+        let snapshot = Snapshot::parse(&data).ok_or(StoreError::Invalid("data"))?;
+        let new = NewProfessional::validate(&snapshot.input(), Some(access.region()))
             .map_err(|_| StoreError::Invalid("data"))?;
         super::update(
             tx,
-            scope,
+            &access,
             professional_id,
             &new,
             actor,
-            Some("corrections reçues par le lien de confirmation, approuvées"),
+            Some(rules::APPROVED),
         )
         .await?;
-        super::confirm(tx, scope, professional_id, at).await?;
+        super::confirm(tx, &access, professional_id, at).await?;
     }
     on_tx!(tx, c => sqlx::query("UPDATE pending_changes SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4")
         .bind(if approve { "approved" } else { "rejected" }).bind(actor).bind(at).bind(id)

@@ -1,570 +1,49 @@
-//! Importing the spreadsheets centres keep today: the columns are mapped to the directory's
-//! fields (guessed from their names, corrected by the user), every row is classified as new,
-//! update, duplicate or invalid with its reason, then the valid rows are written in one
-//! transaction — all of them or none.
+//! Importing the spreadsheets centres keep today: the rows of a sheet are classified against
+//! the region's entries (the rules are `cratb_directory::import`'s), then the valid rows are
+//! written in one transaction — all of them or none.
 
-use super::{NewProfessional, Professional, ProfessionalInput, Snapshot};
-use crate::BeginWrite;
+use crate::Dialect;
 use crate::audit::NewEntry;
 use crate::tabular::Table;
 use crate::{Db, Result, StoreError, now, on_db};
-use cratb_domain::geo::fold;
-use cratb_domain::{Email, Finess, NetworkRole, Phone, Profession, RegionCode, Rpps, Scope};
-use serde::Serialize;
+use cratb_directory::import::{self as rules, Known, Mapping, Mode, Plan, Report, read_sheet};
+use cratb_directory::professionals::NewProfessional;
+use cratb_domain::{Email, NetworkRole, RegionAccess, Rpps, Scope};
 use std::collections::{HashMap, HashSet};
 
-/// A field an import can fill, with the column names people give it.
-pub struct ImportField {
-    pub name: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
-    aliases: &'static [&'static str],
-}
-
-/// The fields, in the order of the mapping.
-pub const FIELDS: [ImportField; 11] = [
-    ImportField {
-        name: "last_name",
-        fr: "Nom",
-        en: "Last name",
-        aliases: &[
-            "nom",
-            "nom de famille",
-            "nom d usage",
-            "last name",
-            "family name",
-        ],
-    },
-    ImportField {
-        name: "first_name",
-        fr: "Prénom",
-        en: "First name",
-        aliases: &["prenom", "first name", "given name"],
-    },
-    ImportField {
-        name: "profession",
-        fr: "Profession",
-        en: "Profession",
-        aliases: &[
-            "profession",
-            "metier",
-            "fonction",
-            "specialite",
-            "qualification",
-        ],
-    },
-    ImportField {
-        name: "rpps",
-        fr: "RPPS",
-        en: "RPPS",
-        aliases: &[
-            "rpps",
-            "n rpps",
-            "numero rpps",
-            "no rpps",
-            "rpps number",
-            "idnps",
-        ],
-    },
-    ImportField {
-        name: "email",
-        fr: "E-mail",
-        en: "E-mail",
-        aliases: &[
-            "email",
-            "e mail",
-            "mail",
-            "courriel",
-            "adresse mail",
-            "adresse e mail",
-            "adresse electronique",
-        ],
-    },
-    ImportField {
-        name: "phone",
-        fr: "Téléphone",
-        en: "Phone",
-        aliases: &[
-            "telephone",
-            "tel",
-            "phone",
-            "portable",
-            "numero de telephone",
-        ],
-    },
-    ImportField {
-        name: "network_roles",
-        fr: "Rôles dans le réseau",
-        en: "Network roles",
-        aliases: &["roles", "role", "network roles", "roles dans le reseau"],
-    },
-    ImportField {
-        name: "establishments",
-        fr: "Établissements (FINESS)",
-        en: "Establishments (FINESS)",
-        aliases: &[
-            "finess",
-            "etablissement",
-            "etablissements",
-            "establishments",
-            "finess etablissement",
-        ],
-    },
-    ImportField {
-        name: "public_name",
-        fr: "Nom public (oui/non)",
-        en: "Public name (yes/no)",
-        aliases: &["public name", "nom public", "consentement nom"],
-    },
-    ImportField {
-        name: "public_email",
-        fr: "E-mail public (oui/non)",
-        en: "Public e-mail (yes/no)",
-        aliases: &[
-            "public email",
-            "e mail public",
-            "email public",
-            "consentement e mail",
-        ],
-    },
-    ImportField {
-        name: "public_phone",
-        fr: "Téléphone public (oui/non)",
-        en: "Public phone (yes/no)",
-        aliases: &["public phone", "telephone public", "consentement telephone"],
-    },
-];
-
-/// For each of [`FIELDS`], the column of the sheet that fills it.
-pub type Mapping = Vec<Option<usize>>;
-
-/// A column name reduced to letters, digits and single spaces (`N° RPPS` = `n rpps`).
-fn key(name: &str) -> String {
-    fold(name)
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The columns whose names match a field, each column used once.
-pub fn guess(header: &[String]) -> Mapping {
-    let folded: Vec<String> = header.iter().map(|h| key(h)).collect();
-    let mut used = HashSet::new();
-    FIELDS
-        .iter()
-        .map(|f| {
-            let col = folded
-                .iter()
-                .enumerate()
-                .find(|(i, h)| !used.contains(i) && f.aliases.contains(&h.as_str()))
-                .map(|(i, _)| i);
-            if let Some(i) = col {
-                used.insert(i);
-            }
-            col
-        })
-        .collect()
-}
-
-/// What a row would do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "verdict", rename_all = "snake_case")]
-pub enum Verdict {
-    New,
-    /// Changes entry `id`.
-    Update {
-        id: i64,
-    },
-    /// Repeats an earlier row or an existing entry: never written.
-    Duplicate {
-        reason: String,
-    },
-    Invalid {
-        reasons: Vec<String>,
-    },
-}
-
-/// A row and what it would do.
-#[derive(Debug, Clone, Serialize)]
-pub struct Planned {
-    /// Line in the file (the header is line 1).
-    pub line: usize,
-    pub name: String,
-    #[serde(flatten)]
-    pub verdict: Verdict,
-    #[serde(skip)]
-    new: Option<NewProfessional>,
-}
-
-/// Every row of a sheet with its verdict.
-#[derive(Debug, Clone, Serialize)]
-pub struct Plan {
-    pub rows: Vec<Planned>,
-}
-
-/// Counts of a plan: new, updates, duplicates, invalid.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub new: usize,
-    pub update: usize,
-    pub duplicate: usize,
-    pub invalid: usize,
-}
-
-impl Plan {
-    pub fn counts(&self) -> Counts {
-        let mut c = Counts::default();
-        for r in &self.rows {
-            match r.verdict {
-                Verdict::New => c.new += 1,
-                Verdict::Update { .. } => c.update += 1,
-                Verdict::Duplicate { .. } => c.duplicate += 1,
-                Verdict::Invalid { .. } => c.invalid += 1,
-            }
-        }
-        c
-    }
-}
-
-/// A profession as spreadsheets write it: the code, the label, or a usual abbreviation.
-fn profession(text: &str) -> String {
-    let f = fold(text);
-    if let Some(p) = Profession::ALL
-        .iter()
-        .find(|p| p.code() == f || fold(p.label_fr()) == f || fold(p.label_en()) == f)
-    {
-        return p.code().into();
-    }
-    let alias = match f.as_str() {
-        "infirmiere" | "ide" | "infirmier e" | "infirmier hygieniste" => "nurse",
-        "mg" | "medecin generaliste" | "generaliste" | "medecin traitant" => "gp",
-        "pharmacienne" | "pharmacien hospitalier" | "pharmacien d officine" => "pharmacist",
-        "biologiste" | "microbiologiste" | "biologiste medical" => "microbiologist",
-        "infectiologue" | "medecin infectiologue" => "infectiologist",
-        "hygieniste" | "praticien hygieniste" => "hygienist",
-        "sage femme" => "midwife",
-        "dentiste" | "chirurgien dentiste" => "dentist",
-        "medecin coordonnateur" | "medecin coordonnateur d ehpad" | "medco" => "ehpad_physician",
-        _ => return text.trim().to_string(),
-    };
-    alias.into()
-}
-
-/// Network roles as spreadsheets write them: codes or labels, separated by `,`, `;` or `/`.
-fn roles(text: &str) -> Vec<String> {
-    text.split([',', ';', '/', '|'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            let f = fold(s);
-            NetworkRole::ALL
-                .iter()
-                .find(|r| r.code() == f || fold(r.label_fr()) == f || fold(r.label_en()) == f)
-                .map_or(s.to_string(), |r| r.code().to_string())
-        })
-        .collect()
-}
-
-fn yes_no(text: &str) -> std::result::Result<Option<bool>, String> {
-    match fold(text).as_str() {
-        "" => Ok(None),
-        "oui" | "o" | "yes" | "y" | "x" | "1" | "vrai" | "true" => Ok(Some(true)),
-        "non" | "n" | "no" | "0" | "faux" | "false" => Ok(Some(false)),
-        _ => Err(format!("« {text} » : oui ou non attendu")),
-    }
-}
-
-fn identity(last: &str, first: &str, email: &str) -> String {
-    format!(
-        "{}|{}|{}",
-        fold(last),
-        fold(first),
-        email.trim().to_lowercase()
-    )
-}
-
-/// Classifies every row of `table` read through `mapping`, for a region's directory.
-pub async fn plan(db: &Db, region: &RegionCode, table: &Table, mapping: &Mapping) -> Result<Plan> {
-    let scope = Scope::Region(region.clone());
-    let existing = super::all(db, &scope).await?;
-    let by_rpps: HashMap<&str, &Professional> = existing
-        .iter()
-        .filter_map(|p| p.rpps.as_deref().map(|r| (r, p)))
-        .collect();
-    let by_id: HashMap<i64, &Professional> = existing.iter().map(|p| (p.id, p)).collect();
-    let by_identity: HashMap<String, &Professional> = existing
-        .iter()
-        .filter_map(|p| {
-            p.email
-                .as_deref()
-                .map(|e| (identity(&p.last_name, &p.first_name, e), p))
-        })
-        .collect();
+/// Classifies every row of `table` read through `mapping`, for the directory of `access`'s
+/// region as it stands.
+pub async fn plan(
+    db: &Db,
+    access: &RegionAccess,
+    table: &Table,
+    mapping: &Mapping,
+) -> Result<Plan> {
+    let region = access.as_str();
+    let entries = super::in_region(db, access).await?;
     let finess: HashSet<String> = on_db!(db, p => sqlx::query_scalar::<_, String>(
         "SELECT finess FROM establishments WHERE region_code = $1")
-        .bind(region.as_str()).fetch_all(p).await)?
+        .bind(region).fetch_all(p).await)?
     .into_iter()
     .collect();
-    // A professional has one entry in the country: an RPPS number another region's directory
-    // holds is refused at its line (the number is public; the other entry is not shown).
+    // A professional has one entry in the country: the numbers other regions' directories hold.
     let rpps_elsewhere: HashSet<String> = on_db!(db, p => sqlx::query_scalar::<_, String>(
         "SELECT rpps FROM professionals WHERE rpps IS NOT NULL AND region_code <> $1")
-        .bind(region.as_str()).fetch_all(p).await)?
+        .bind(region).fetch_all(p).await)?
     .into_iter()
     .collect();
-    let column_name = |field: &str| -> String {
-        let i = FIELDS.iter().position(|f| f.name == field).unwrap_or(0);
-        mapping[i]
-            .and_then(|c| table.header.get(c))
-            .cloned()
-            .unwrap_or_else(|| FIELDS[i].fr.to_string())
+    let known = Known {
+        entries,
+        finess,
+        rpps_elsewhere,
     };
-    let mut seen_rpps: HashMap<String, usize> = HashMap::new();
-    let mut seen_identity: HashMap<String, usize> = HashMap::new();
-    let mut rows = Vec::with_capacity(table.rows.len());
-    for (r, cells) in table.rows.iter().enumerate() {
-        if cells.is_empty() {
-            continue;
-        }
-        let line = r + 2;
-        let get = |field: &str| -> String {
-            let i = FIELDS.iter().position(|f| f.name == field).unwrap_or(0);
-            mapping[i].map_or(String::new(), |c| table.cell(r, c).to_string())
-        };
-        let some = |s: String| Some(s).filter(|s| !s.is_empty());
-        let mut reasons = Vec::new();
-        let mut flag = |field: &str| {
-            let v = get(field);
-            yes_no(&v)
-                .map_err(|e| reasons.push(format!("colonne « {} » : {e}", column_name(field))))
-                .ok()
-                .flatten()
-        };
-        let (public_name, public_email, public_phone) = (
-            flag("public_name"),
-            flag("public_email"),
-            flag("public_phone"),
-        );
-        let input = ProfessionalInput {
-            last_name: some(get("last_name")),
-            first_name: some(get("first_name")),
-            profession: some(profession(&get("profession"))),
-            rpps: some(get("rpps")),
-            email: some(get("email")),
-            phone: some(get("phone")),
-            region: None,
-            network_roles: Some(roles(&get("network_roles"))),
-            establishments: some(get("establishments")).map(|e| vec![e]),
-            territory_id: None,
-            public_name,
-            public_email,
-            public_phone,
-        };
-        let name = format!(
-            "{} {}",
-            input.first_name.as_deref().unwrap_or(""),
-            input.last_name.as_deref().unwrap_or("")
-        )
-        .trim()
-        .to_string();
-        let new = match NewProfessional::validate(&input, Some(region)) {
-            Ok(n) => Some(n),
-            Err(errors) => {
-                for e in errors {
-                    reasons.push(format!(
-                        "colonne « {} » : {}",
-                        column_name(e.field),
-                        e.message
-                    ));
-                }
-                None
-            }
-        };
-        if let Some(r) = new.as_ref().and_then(|n| n.rpps.as_ref())
-            && rpps_elsewhere.contains(r.as_str())
-        {
-            reasons.push(format!(
-                "colonne « {} » : le numéro RPPS {} figure déjà dans l'annuaire d'une autre région (un professionnel n'y a qu'une fiche)",
-                column_name("rpps"),
-                r.as_str()
-            ));
-        }
-        if let Some(n) = &new {
-            for f in &n.establishments {
-                if !finess.contains(f.as_str()) {
-                    reasons.push(format!(
-                        "colonne « {} » : FINESS {f} : aucun établissement de la région ne porte ce numéro",
-                        column_name("establishments")
-                    ));
-                }
-            }
-        }
-        let mut new = new;
-        let verdict = match (&mut new, reasons.is_empty()) {
-            (Some(n), true) => match classify(
-                n,
-                line,
-                &by_rpps,
-                &by_identity,
-                &mut seen_rpps,
-                &mut seen_identity,
-            ) {
-                Verdict::Update { id } => {
-                    let p = by_id[&id];
-                    keep_unmapped(n, p, mapping);
-                    if Snapshot::of(p) == n.snapshot() {
-                        Verdict::Duplicate {
-                            reason: format!(
-                                "identique à la fiche existante de {} {}",
-                                p.first_name, p.last_name
-                            ),
-                        }
-                    } else {
-                        Verdict::Update { id }
-                    }
-                }
-                v => v,
-            },
-            _ => Verdict::Invalid { reasons },
-        };
-        rows.push(Planned {
-            line,
-            name,
-            new: matches!(verdict, Verdict::New | Verdict::Update { .. })
-                .then_some(new)
-                .flatten(),
-            verdict,
-        });
-    }
-    Ok(Plan { rows })
-}
-
-/// An update keeps what the sheet does not say: the fields whose column is not mapped take the
-/// entry's current values (an empty cell in a mapped column does clear the field).
-fn keep_unmapped(n: &mut NewProfessional, p: &Professional, mapping: &Mapping) {
-    let unmapped = |field: &str| {
-        FIELDS
-            .iter()
-            .position(|f| f.name == field)
-            .is_some_and(|i| mapping[i].is_none())
-    };
-    if unmapped("rpps") {
-        n.rpps = p.rpps.as_deref().and_then(|r| Rpps::parse(r).ok());
-    }
-    if unmapped("email") {
-        n.email = p.email.as_deref().and_then(|e| Email::parse(e).ok());
-    }
-    if unmapped("phone") {
-        n.phone = p.phone.as_deref().and_then(|x| Phone::parse(x).ok());
-    }
-    if unmapped("network_roles") {
-        n.network_roles = NetworkRole::parse_list(&p.network_roles).unwrap_or_default();
-    }
-    if unmapped("establishments") {
-        n.establishments = p
-            .establishments
-            .split(',')
-            .filter_map(|f| Finess::parse(f).ok())
-            .collect();
-    }
-    // The sheet has no territory column.
-    n.territory_id = p.territory_id;
-    if unmapped("public_name") {
-        n.public_name = p.public_name;
-    }
-    if unmapped("public_email") {
-        n.public_email = p.public_email;
-    }
-    if unmapped("public_phone") {
-        n.public_phone = p.public_phone;
-    }
-}
-
-/// New, update or duplicate, for a valid row.
-fn classify(
-    n: &NewProfessional,
-    line: usize,
-    by_rpps: &HashMap<&str, &Professional>,
-    by_identity: &HashMap<String, &Professional>,
-    seen_rpps: &mut HashMap<String, usize>,
-    seen_identity: &mut HashMap<String, usize>,
-) -> Verdict {
-    let rpps = n.rpps.as_ref().map(Rpps::as_str);
-    let id = n
-        .email
-        .as_ref()
-        .map(|e| identity(&n.last_name, &n.first_name, &Email::to_string(e)));
-    if let Some(earlier) = rpps.and_then(|r| seen_rpps.get(r)) {
-        return Verdict::Duplicate {
-            reason: format!("même RPPS que la ligne {earlier}"),
-        };
-    }
-    if let Some(earlier) = id.as_ref().and_then(|i| seen_identity.get(i)) {
-        return Verdict::Duplicate {
-            reason: format!("même nom et même e-mail que la ligne {earlier}"),
-        };
-    }
-    if let Some(r) = rpps {
-        seen_rpps.insert(r.to_string(), line);
-    }
-    if let Some(i) = &id {
-        seen_identity.insert(i.clone(), line);
-    }
-    let matched = rpps
-        .and_then(|r| by_rpps.get(r))
-        .or_else(|| id.as_ref().and_then(|i| by_identity.get(i)));
-    match matched {
-        Some(p) => {
-            if let Some(other) = rpps.and_then(|r| by_rpps.get(r)).filter(|o| o.id != p.id) {
-                return Verdict::Invalid {
-                    reasons: vec![format!(
-                        "le RPPS {} est celui d'une autre fiche ({} {})",
-                        rpps.unwrap_or(""),
-                        other.first_name,
-                        other.last_name
-                    )],
-                };
-            }
-            if p.rpps.is_some() && rpps.is_some() && p.rpps.as_deref() != rpps {
-                Verdict::Invalid {
-                    reasons: vec![format!(
-                        "même nom et e-mail que la fiche de {} {}, mais un autre RPPS",
-                        p.first_name, p.last_name
-                    )],
-                }
-            } else {
-                Verdict::Update { id: p.id }
-            }
-        }
-        None => Verdict::New,
-    }
-}
-
-/// How to treat a plan with invalid rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Nothing is written if any row is invalid.
-    AllOrNothing,
-    /// The valid rows are written; the others are reported.
-    ValidOnly,
-}
-
-/// What a commit did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Report {
-    pub created: usize,
-    pub updated: usize,
-    /// Rows not written: line and reason.
-    pub skipped: Vec<(usize, String)>,
+    Ok(rules::plan(access.region(), table, mapping, &known))
 }
 
 /// Why a commit wrote nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum CommitError {
-    #[error("{0} ligne(s) invalide(s) : rien n'a été importé")]
+    #[error("{0} invalid row(s): nothing was written")]
     Invalid(usize),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -572,70 +51,36 @@ pub enum CommitError {
 
 /// Writes the new and updated rows of `plan` in one transaction, each as a version of its
 /// entry noting the file; `entry`, if given, makes the import's audit entry, written in it.
-#[allow(clippy::too_many_arguments)]
 pub async fn commit(
     db: &Db,
-    scope: &Scope,
-    region: &RegionCode,
+    access: &RegionAccess,
     plan: &Plan,
     mode: Mode,
     actor: &str,
     filename: &str,
     entry: Option<&(dyn Fn(&Report) -> NewEntry + Sync)>,
 ) -> Result<Report, CommitError> {
-    if !scope.allows(region.as_str()) {
-        return Err(StoreError::Invalid("region").into());
+    if let Some(invalid) = plan.refused(mode) {
+        return Err(CommitError::Invalid(invalid));
     }
-    let counts = plan.counts();
-    if mode == Mode::AllOrNothing && counts.invalid > 0 {
-        return Err(CommitError::Invalid(counts.invalid));
-    }
-    let mut report = Report::default();
-    for r in &plan.rows {
-        match &r.verdict {
-            Verdict::Duplicate { reason } => report.skipped.push((r.line, reason.clone())),
-            Verdict::Invalid { reasons } => report.skipped.push((r.line, reasons.join(" ; "))),
-            _ => {}
-        }
-    }
+    let region = access.region();
+    let report = plan.report();
     let at = now();
-    let summary = format!("import « {filename} »");
-    let writes: Vec<(Option<i64>, &NewProfessional)> = plan
-        .rows
-        .iter()
-        .filter_map(|r| match (&r.verdict, &r.new) {
-            (Verdict::New, Some(n)) => Some((None, n)),
-            (Verdict::Update { id }, Some(n)) => Some((Some(*id), n)),
-            _ => None,
-        })
-        .collect();
+    let summary = rules::version_note(filename);
+    let writes: Vec<(Option<i64>, &NewProfessional)> = plan.writes();
     let finess: HashMap<String, i64> = on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT finess, id FROM establishments WHERE region_code = $1")
         .bind(region.as_str()).fetch_all(p).await)
     .map_err(StoreError::from)?
     .into_iter()
     .collect();
-    let new_count = writes.iter().filter(|(e, _)| e.is_none()).count();
-    report.created = new_count;
-    report.updated = writes.len() - new_count;
-    let report = report;
-    let postgres = matches!(db, Db::Postgres(_));
-    // Rows per statement: PostgreSQL takes thousands of parameters at once; the SQLite driver
-    // binds in time quadratic in their number, so it gets small batches.
-    let batch = if postgres { 1000 } else { 32 };
+    let new_count = report.created;
     on_db!(db, pool => async {
+        let batch = pool.insert_batch();
         let mut tx = pool.begin_write().await?;
         // Ids for the new entries, taken in one go so that their rows, links and versions can
         // be written in batches.
-        let first_ids: Vec<i64> = if new_count == 0 {
-            Vec::new()
-        } else if postgres {
-            sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('professionals', 'id')) FROM generate_series(1, $1)")
-                .bind(new_count as i64).fetch_all(&mut *tx).await?
-        } else {
-            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM professionals").fetch_one(&mut *tx).await?;
-            (max + 1..=max + new_count as i64).collect()
-        };
+        let first_ids = pool.reserve_ids(&mut tx, "professionals", new_count).await?;
         let mut fresh = first_ids.into_iter();
         let ids: Vec<(i64, bool, &NewProfessional)> = writes
             .iter()
@@ -715,7 +160,7 @@ pub async fn commit(
                 "INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at) VALUES {}",
                 values.join(", "))));
             for (id, _, p) in chunk {
-                let data = serde_json::to_string(&p.snapshot()).expect("a snapshot serialises");
+                let data = p.snapshot_json();
                 q = q.bind(*id).bind(versions.get(id).copied().unwrap_or(0) + 1).bind(data).bind(actor).bind(&summary).bind(at);
             }
             q.execute(&mut *tx).await?;
@@ -730,31 +175,13 @@ pub async fn commit(
     Ok(report)
 }
 
-/// The most rows a directory sheet may hold (a national directory is about 50,000).
-pub const MAX_ROWS: usize = 100_000;
-
-/// What a directory sheet may hold: [`MAX_ROWS`] rows, and no more text than the upload's
-/// 32 MiB, so that the table read from a small workbook stays small.
-pub fn sheet_limits() -> crate::tabular::Limits {
-    crate::tabular::Limits {
-        max_rows: MAX_ROWS,
-        max_text_bytes: 32 * 1024 * 1024,
-        ..Default::default()
-    }
-}
-
-/// Reads a directory sheet (CSV or XLSX) within [`sheet_limits`]; the message says why not.
-pub fn read_sheet(bytes: &[u8]) -> std::result::Result<Table, String> {
-    crate::tabular::read_within(bytes, &sheet_limits())
-}
-
 /// Keeps an uploaded sheet, as uploaded, until it is committed; returns its id.
 ///
 /// The file is kept rather than the table read from it: the table of a small workbook can
 /// be a hundred times its size, the file is bounded by the upload's limit.
 pub async fn save_draft(
     db: &Db,
-    region: &RegionCode,
+    access: &RegionAccess,
     user_id: i64,
     filename: &str,
     sheet: &[u8],
@@ -767,22 +194,27 @@ pub async fn save_draft(
         sqlx::query_scalar(
             "INSERT INTO directory_imports (region_code, user_id, filename, sheet, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(region.as_str()).bind(user_id).bind(filename).bind(sheet).bind(at)
+            .bind(access.as_str()).bind(user_id).bind(filename).bind(sheet).bind(at)
             .fetch_one(p).await
     }.await)
     .map_err(StoreError::from)
 }
 
-/// A draft of the caller: region, file name and sheet, read again (`NotFound` for anyone
-/// else's).
-pub async fn draft(db: &Db, user_id: i64, id: i64) -> Result<(RegionCode, String, Table)> {
+/// A draft of the caller: the access to its region, file name and sheet, read again
+/// (`NotFound` for anyone else's, and for a region the caller's scope no longer reaches).
+pub async fn draft(
+    db: &Db,
+    scope: &Scope,
+    user_id: i64,
+    id: i64,
+) -> Result<(RegionAccess, String, Table)> {
     let row: Option<(String, String, Vec<u8>)> = on_db!(db, p => sqlx::query_as(
         "SELECT region_code, filename, sheet FROM directory_imports WHERE id = $1 AND user_id = $2")
         .bind(id).bind(user_id).fetch_optional(p).await)?;
     let (region, filename, sheet) = row.ok_or(StoreError::NotFound)?;
     let table = read_sheet(&sheet).map_err(|_| StoreError::NotFound)?;
-    let region = RegionCode::parse(&region).map_err(|_| StoreError::NotFound)?;
-    Ok((region, filename, table))
+    let access = scope.access(&region).ok_or(StoreError::NotFound)?;
+    Ok((access, filename, table))
 }
 
 /// Removes a draft once committed.
@@ -790,81 +222,4 @@ pub async fn drop_draft(db: &Db, id: i64) -> Result<()> {
     on_db!(db, p => sqlx::query("DELETE FROM directory_imports WHERE id = $1")
         .bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_are_recognised_by_their_usual_names() {
-        let header: Vec<String> = [
-            "NOM",
-            "Prénom",
-            "Métier",
-            "N° RPPS",
-            "Courriel",
-            "Tél.",
-            "Établissement",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        let m = guess(&header);
-        assert_eq!(
-            &m[..8],
-            &[
-                Some(0),
-                Some(1),
-                Some(2),
-                Some(3),
-                Some(4),
-                Some(5),
-                None,
-                Some(6)
-            ]
-        );
-        assert_eq!(m[8], None);
-    }
-
-    use proptest::prelude::*;
-
-    proptest! {
-        /// Whatever the order, case and accents of the usual column names, and whatever
-        /// unrelated columns sit between them, each field finds its own column.
-        #[test]
-        fn mapping_finds_each_column_wherever_it_is(
-            order in proptest::sample::subsequence((0..FIELDS.len()).collect::<Vec<_>>(), 1..=FIELDS.len())
-                .prop_shuffle(),
-            upper in proptest::bool::ANY,
-            noise in 0usize..3,
-        ) {
-            let mut header = Vec::new();
-            let mut expected = vec![None; FIELDS.len()];
-            for &f in &order {
-                for n in 0..noise {
-                    header.push(format!("commentaire {n}"));
-                }
-                expected[f] = Some(header.len());
-                let name = FIELDS[f].aliases[0];
-                header.push(if upper { name.to_uppercase() } else { name.to_string() });
-            }
-            prop_assert_eq!(guess(&header), expected);
-        }
-    }
-
-    #[test]
-    fn professions_and_roles_as_people_write_them() {
-        assert_eq!(profession("Infirmière"), "nurse");
-        assert_eq!(profession("Médecin généraliste"), "gp");
-        assert_eq!(profession("pharmacist"), "pharmacist");
-        assert_eq!(profession("Sage-femme"), "midwife");
-        assert_eq!(profession("astronaute"), "astronaute");
-        assert_eq!(
-            roles("Référent antibiotique d'établissement; cpias"),
-            ["referent", "cpias"]
-        );
-        assert_eq!(yes_no("Oui"), Ok(Some(true)));
-        assert!(yes_no("peut-être").is_err());
-    }
 }

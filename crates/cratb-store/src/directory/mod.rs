@@ -1,379 +1,82 @@
 //! The network directory: professionals of a region, with their checked identifiers and their
-//! consent to appear in the public search, field by field.
+//! consent to appear in the public search, field by field. What an entry is and how it is
+//! checked live in `cratb_directory::professionals`; this keeps them.
 
-use crate::{
-    Arg, Db, FieldError, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db,
-};
+use crate::{Arg, Db, Filter, Page, PageRequest, Result, StoreError, conflict_on, now, on_db};
 use crate::{Tx, on_tx};
-use cratb_domain::{Email, Finess, NetworkRole, Phone, Profession, RegionCode, Rpps, Scope};
-use serde::{Deserialize, Serialize};
+use cratb_directory::professionals::{self as rules, CONFIRM_EVERY, NewProfessional};
+use cratb_directory::professionals::{Snapshot, Version, Workplace};
+use cratb_domain::field::optional;
+use cratb_domain::{Email, Finess, NetworkRole, RegionAccess, Rpps, Scope};
 use time::OffsetDateTime;
 
-/// A professional, as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Professional {
-    pub id: i64,
-    pub region_code: String,
-    pub last_name: String,
-    pub first_name: String,
-    /// `infectiologist`, `pharmacist`, `microbiologist`, `nurse`, `gp`, `hygienist`,
-    /// `ehpad_physician`, `dentist`, `midwife` or `other`.
-    pub profession: String,
-    /// 11 digits, check key verified.
-    pub rpps: Option<String>,
-    pub email: Option<String>,
-    /// E.164 (`+33476123456`).
-    pub phone: Option<String>,
-    pub public_name: bool,
-    pub public_email: bool,
-    pub public_phone: bool,
-    /// Network roles, comma-separated codes (`ema_member,referent`).
-    pub network_roles: String,
-    /// FINESS numbers of the establishments where they work, comma-separated.
-    pub establishments: String,
-    /// The territory (GHT or CPTS) they work in.
-    pub territory_id: Option<i64>,
-    pub territory_name: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub confirmed_at: Option<OffsetDateTime>,
+/// Temporary re-exports for the callers outside the directory not moved yet (issue 13): the
+/// types are `cratb_directory::professionals`'.
+pub use cratb_directory::professionals::{DirectoryQuery, Professional};
+
+/// An entry as stored.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    region_code: String,
+    last_name: String,
+    first_name: String,
+    profession: String,
+    rpps: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    public_name: bool,
+    public_email: bool,
+    public_phone: bool,
+    network_roles: String,
+    establishments: String,
+    territory_id: Option<i64>,
+    territory_name: Option<String>,
+    confirmed_at: Option<OffsetDateTime>,
 }
 
-/// Raw input, as typed in a form or sent to the API.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct ProfessionalInput {
-    pub last_name: Option<String>,
-    pub first_name: Option<String>,
-    pub profession: Option<String>,
-    pub rpps: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    /// Region (INSEE code); national accounts only, the others' is their own.
-    pub region: Option<String>,
-    /// Network roles: `ema_member`, `referent`, `ambassador`, `cpias`, `lab_correspondent`,
-    /// `cratb_staff`.
-    pub network_roles: Option<Vec<String>>,
-    /// FINESS numbers of the establishments where they work (of their region).
-    pub establishments: Option<Vec<String>>,
-    /// The territory (GHT or CPTS of their region) they work in.
-    pub territory_id: Option<i64>,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    pub public_name: Option<bool>,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    pub public_email: Option<bool>,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    pub public_phone: Option<bool>,
-}
-
-/// A checked professional. Build it with [`NewProfessional::validate`].
-#[derive(Debug, Clone)]
-pub struct NewProfessional {
-    pub region: RegionCode,
-    pub last_name: String,
-    pub first_name: String,
-    pub profession: Profession,
-    pub rpps: Option<Rpps>,
-    pub email: Option<Email>,
-    pub phone: Option<Phone>,
-    pub public_name: bool,
-    pub public_email: bool,
-    pub public_phone: bool,
-    pub network_roles: Vec<NetworkRole>,
-    pub establishments: Vec<Finess>,
-    pub territory_id: Option<i64>,
-}
-
-/// A yes/no from JSON (`true`) or from a form's checkbox (`on`, `1`…).
-fn lenient_bool<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<bool>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Given {
-        Bool(bool),
-        Text(String),
-    }
-    Ok(match Option::<Given>::deserialize(d)? {
-        None => None,
-        Some(Given::Bool(b)) => Some(b),
-        Some(Given::Text(t)) => match t.trim().to_lowercase().as_str() {
-            "on" | "true" | "1" | "oui" | "yes" => Some(true),
-            "" | "off" | "false" | "0" | "non" | "no" => Some(false),
-            other => {
-                return Err(serde::de::Error::custom(format!(
-                    "oui ou non attendu, « {other} » reçu"
-                )));
-            }
-        },
-    })
-}
-
-fn optional(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-impl NewProfessional {
-    /// Checks every field, returning all the errors at once. `own_region` is the caller's
-    /// region (a regional account cannot file someone elsewhere).
-    pub fn validate(
-        input: &ProfessionalInput,
-        own_region: Option<&RegionCode>,
-    ) -> Result<NewProfessional, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut name = |field: &'static str, value: &Option<String>, fr: &str, en: &str| {
-            let v = optional(value).unwrap_or("");
-            if v.is_empty() {
-                errors.push(FieldError::new(
-                    field,
-                    format!("{fr} est obligatoire"),
-                    format!("{en} is required"),
-                ));
-            } else if v.chars().count() > 100 {
-                errors.push(FieldError::new(
-                    field,
-                    format!("{fr} ne peut dépasser 100 caractères"),
-                    format!("{en} cannot exceed 100 characters"),
-                ));
-            }
-            v.to_string()
-        };
-        let last_name = name("last_name", &input.last_name, "le nom", "the last name");
-        let first_name = name(
-            "first_name",
-            &input.first_name,
-            "le prénom",
-            "the first name",
-        );
-        let profession = optional(&input.profession).and_then(Profession::parse);
-        if profession.is_none() {
-            errors.push(FieldError::new(
-                "profession",
-                "choisissez une profession dans la liste",
-                "choose a profession from the list",
-            ));
-        }
-        let rpps = match optional(&input.rpps).map(Rpps::parse) {
-            Some(Err(e)) => {
-                errors.push(FieldError::of("rpps", &e));
-                None
-            }
-            other => other.and_then(|r| r.ok()),
-        };
-        let email = match optional(&input.email).map(Email::parse) {
-            Some(Err(e)) => {
-                errors.push(FieldError::of("email", &e));
-                None
-            }
-            other => other.and_then(|r| r.ok()),
-        };
-        let phone = match optional(&input.phone).map(Phone::parse) {
-            Some(Err(e)) => {
-                errors.push(FieldError::of("phone", &e));
-                None
-            }
-            other => other.and_then(|r| r.ok()),
-        };
-        let network_roles = match NetworkRole::parse_list(
-            &input.network_roles.clone().unwrap_or_default().join(","),
-        ) {
-            Ok(roles) => roles,
-            Err(unknown) => {
-                errors.push(FieldError::new(
-                    "network_roles",
-                    format!("rôle inconnu : {}", unknown.join(", ")),
-                    format!("unknown role: {}", unknown.join(", ")),
-                ));
-                Vec::new()
-            }
-        };
-        let mut establishments: Vec<Finess> = Vec::new();
-        for f in input
-            .establishments
-            .iter()
-            .flatten()
-            .flat_map(|f| f.split([',', ';', '\n']))
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-        {
-            match Finess::parse(f) {
-                Ok(f) if !establishments.contains(&f) => establishments.push(f),
-                Ok(_) => {}
-                Err(e) => errors.push(FieldError::of("establishments", &e)),
-            }
-        }
-        let region = match (own_region, optional(&input.region)) {
-            (Some(own), _) => Some(own.clone()),
-            (None, Some(r)) => match RegionCode::parse(r) {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    errors.push(FieldError::of("region", &e));
-                    None
-                }
-            },
-            (None, None) => {
-                errors.push(FieldError::new(
-                    "region",
-                    "choisissez une région",
-                    "choose a region",
-                ));
-                None
-            }
-        };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(NewProfessional {
-            region: region.expect("checked above"),
-            last_name,
-            first_name,
-            profession: profession.expect("checked above"),
-            rpps,
-            email,
-            phone,
-            public_name: input.public_name.unwrap_or(false),
-            public_email: input.public_email.unwrap_or(false),
-            public_phone: input.public_phone.unwrap_or(false),
-            network_roles,
-            establishments,
-            territory_id: input.territory_id,
-        })
-    }
-}
-
-/// The fields of an entry as one version keeps them (JSON in `professional_versions.data`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub last_name: String,
-    pub first_name: String,
-    pub profession: String,
-    pub rpps: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub public_name: bool,
-    pub public_email: bool,
-    pub public_phone: bool,
-    #[serde(default)]
-    pub network_roles: String,
-    #[serde(default)]
-    pub establishments: Vec<String>,
-    #[serde(default)]
-    pub territory_id: Option<i64>,
-}
-
-impl NewProfessional {
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            last_name: self.last_name.clone(),
-            first_name: self.first_name.clone(),
-            profession: self.profession.code().to_string(),
-            rpps: self.rpps.as_ref().map(|r| r.to_string()),
-            email: self.email.as_ref().map(|e| e.to_string()),
-            phone: self.phone.as_ref().map(|p| p.e164().to_string()),
-            public_name: self.public_name,
-            public_email: self.public_email,
-            public_phone: self.public_phone,
-            network_roles: NetworkRole::join(&self.network_roles),
-            establishments: self.establishments.iter().map(|f| f.to_string()).collect(),
-            territory_id: self.territory_id,
+impl From<Row> for Professional {
+    fn from(r: Row) -> Professional {
+        Professional {
+            id: r.id,
+            region_code: r.region_code,
+            last_name: r.last_name,
+            first_name: r.first_name,
+            profession: r.profession,
+            rpps: r.rpps,
+            email: r.email,
+            phone: r.phone,
+            public_name: r.public_name,
+            public_email: r.public_email,
+            public_phone: r.public_phone,
+            network_roles: r.network_roles,
+            establishments: r.establishments,
+            territory_id: r.territory_id,
+            territory_name: r.territory_name,
+            confirmed_at: r.confirmed_at,
         }
     }
 }
 
-impl Snapshot {
-    /// The fields of an entry as it stands.
-    pub fn of(p: &Professional) -> Snapshot {
-        Snapshot {
-            last_name: p.last_name.clone(),
-            first_name: p.first_name.clone(),
-            profession: p.profession.clone(),
-            rpps: p.rpps.clone(),
-            email: p.email.clone(),
-            phone: p.phone.clone(),
-            public_name: p.public_name,
-            public_email: p.public_email,
-            public_phone: p.public_phone,
-            network_roles: p.network_roles.clone(),
-            establishments: p
-                .establishments
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect(),
-            territory_id: p.territory_id,
-        }
-    }
-
-    /// The input that gives this version back (for a restore, checked again like any input).
-    pub fn input(&self) -> ProfessionalInput {
-        ProfessionalInput {
-            last_name: Some(self.last_name.clone()),
-            first_name: Some(self.first_name.clone()),
-            profession: Some(self.profession.clone()),
-            rpps: self.rpps.clone(),
-            email: self.email.clone(),
-            phone: self.phone.clone(),
-            region: None,
-            network_roles: Some(
-                self.network_roles
-                    .split(',')
-                    .filter(|c| !c.is_empty())
-                    .map(String::from)
-                    .collect(),
-            ),
-            establishments: Some(self.establishments.clone()),
-            territory_id: self.territory_id,
-            public_name: Some(self.public_name),
-            public_email: Some(self.public_email),
-            public_phone: Some(self.public_phone),
-        }
-    }
-
-    /// What differs from `before`, in French, for the history (`téléphone, e-mail`).
-    fn changes_from(&self, before: &Snapshot) -> String {
-        let fields: [(&str, bool); 9] = [
-            ("rôles", self.network_roles != before.network_roles),
-            ("territoire", self.territory_id != before.territory_id),
-            (
-                "établissements",
-                self.establishments != before.establishments,
-            ),
-            (
-                "nom",
-                self.last_name != before.last_name || self.first_name != before.first_name,
-            ),
-            ("profession", self.profession != before.profession),
-            ("RPPS", self.rpps != before.rpps),
-            ("e-mail", self.email != before.email),
-            ("téléphone", self.phone != before.phone),
-            (
-                "consentements",
-                (self.public_name, self.public_email, self.public_phone)
-                    != (before.public_name, before.public_email, before.public_phone),
-            ),
-        ];
-        let changed: Vec<&str> = fields.iter().filter(|(_, c)| *c).map(|(n, _)| *n).collect();
-        if changed.is_empty() {
-            "aucun changement".into()
-        } else {
-            format!("modifié : {}", changed.join(", "))
-        }
-    }
+/// A version as stored.
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    actor: String,
+    summary: String,
+    changed_at: OffsetDateTime,
+    data: String,
 }
 
-/// One version of an entry.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Version {
-    pub version: i64,
-    pub actor: String,
-    pub summary: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub changed_at: OffsetDateTime,
-    pub data: String,
-}
-
-impl Version {
-    pub fn snapshot(&self) -> Option<Snapshot> {
-        serde_json::from_str(&self.data).ok()
+impl From<VersionRow> for Version {
+    fn from(v: VersionRow) -> Version {
+        Version {
+            version: v.version,
+            actor: v.actor,
+            summary: v.summary,
+            changed_at: v.changed_at,
+            data: v.data,
+        }
     }
 }
 
@@ -414,29 +117,19 @@ async fn fill_establishments(db: &Db, items: &mut [Professional]) -> Result<()> 
     Ok(())
 }
 
-/// The FINESS numbers of `p` that name no establishment of its region, each with its message.
-pub async fn check_establishments(db: &Db, p: &NewProfessional) -> Result<Vec<FieldError>> {
-    let mut errors = Vec::new();
+/// The places of `p` its region does not hold: the FINESS numbers that name none of its
+/// establishments, and whether its territory, if any, is one of its GHTs or CPTSs.
+pub async fn unknown_places(db: &Db, p: &NewProfessional) -> Result<(Vec<Finess>, bool)> {
+    let mut unknown = Vec::new();
     for f in &p.establishments {
         let found: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
             "SELECT id FROM establishments WHERE finess = $1 AND region_code = $2")
             .bind(f.as_str()).bind(p.region.as_str()).fetch_optional(pool).await)?;
         if found.is_none() {
-            errors.push(FieldError::new(
-                "establishments",
-                format!("FINESS {f} : aucun établissement de la région ne porte ce numéro"),
-                format!("FINESS {f}: no establishment of the region has this number"),
-            ));
+            unknown.push(f.clone());
         }
     }
-    if !territory_in_region(db, p).await? {
-        errors.push(FieldError::new(
-            "territory_id",
-            "ce territoire n'est pas un GHT ou une CPTS de la région",
-            "this territory is not a GHT or CPTS of the region",
-        ));
-    }
-    Ok(errors)
+    Ok((unknown, territory_in_region(db, p).await?))
 }
 
 /// Replaces the establishments of professional `$id` within the transaction `$tx` (of either
@@ -476,9 +169,12 @@ async fn territory_in_region(db: &Db, p: &NewProfessional) -> Result<bool> {
     Ok(region.as_deref() == Some(p.region.as_str()))
 }
 
-/// Refuses a territory outside the entry's region (the store's own guard, whatever the caller
-/// checked).
-async fn check_territory(tx: &mut Tx, p: &NewProfessional) -> Result<()> {
+/// Refuses an entry of another region than `access`'s, and a territory outside the entry's
+/// region (the store's own guards, whatever the caller checked).
+async fn check_region(tx: &mut Tx, access: &RegionAccess, p: &NewProfessional) -> Result<()> {
+    if &p.region != access.region() {
+        return Err(StoreError::Invalid("region"));
+    }
     let Some(t) = p.territory_id else {
         return Ok(());
     };
@@ -500,14 +196,17 @@ fn establishments_or_conflict(e: sqlx::Error) -> StoreError {
     }
 }
 
-/// Adds a professional (version 1 of the entry); a known RPPS number is a conflict on `rpps`.
-pub async fn create(tx: &mut Tx, scope: &Scope, p: &NewProfessional, actor: &str) -> Result<i64> {
-    if !scope.allows(p.region.as_str()) {
-        return Err(StoreError::Invalid("region"));
-    }
-    check_territory(tx, p).await?;
+/// Adds a professional to `access`'s region (version 1 of the entry); a known RPPS number is a
+/// conflict on `rpps`, an entry of another region `Invalid("region")`.
+pub async fn create(
+    tx: &mut Tx,
+    access: &RegionAccess,
+    p: &NewProfessional,
+    actor: &str,
+) -> Result<i64> {
+    check_region(tx, access, p).await?;
     let at = now();
-    let data = serde_json::to_string(&p.snapshot()).expect("a snapshot serialises");
+    let data = p.snapshot_json();
     // An async block keeps each `?` inside, so that every database error goes through
     // `conflict_on` below.
     let id = on_tx!(tx, c => async {
@@ -523,43 +222,40 @@ pub async fn create(tx: &mut Tx, scope: &Scope, p: &NewProfessional, actor: &str
             .fetch_one(&mut *c).await?;
         link_establishments!(c, id, p);
         sqlx::query("INSERT INTO professional_versions (professional_id, version, data, actor, summary, changed_at)
-                     VALUES ($1, 1, $2, $3, 'création', $4)")
-            .bind(id).bind(&data).bind(actor).bind(at).execute(&mut *c).await?;
+                     VALUES ($1, 1, $2, $3, $4, $5)")
+            .bind(id).bind(&data).bind(actor).bind(rules::CREATED).bind(at).execute(&mut *c).await?;
         Ok::<i64, sqlx::Error>(id)
     }.await)
     .map_err(establishments_or_conflict)?;
     Ok(id)
 }
 
-/// Replaces an entry's fields and keeps the new version with what changed. The entry keeps its
-/// region. Returns the version's summary.
+/// Replaces the fields of entry `id` of `access`'s region and keeps the new version with what
+/// changed. The entry keeps its region. Returns the version's summary.
 pub async fn update(
     tx: &mut Tx,
-    scope: &Scope,
+    access: &RegionAccess,
     id: i64,
     p: &NewProfessional,
     actor: &str,
     note: Option<&str>,
 ) -> Result<String> {
-    let region: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT region_code FROM professionals WHERE id = $1").bind(id).fetch_optional(c).await)?;
-    if !region.is_some_and(|r| scope.allows(&r)) {
+    let found: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM professionals WHERE id = $1 AND region_code = $2")
+        .bind(id).bind(access.as_str()).fetch_optional(c).await)?;
+    if found.is_none() {
         return Err(StoreError::NotFound);
     }
-    let last: Option<Version> = on_tx!(tx, c => sqlx::query_as::<_, Version>(
+    let last: Option<VersionRow> = on_tx!(tx, c => sqlx::query_as::<_, VersionRow>(
         "SELECT version, actor, summary, changed_at, data FROM professional_versions WHERE professional_id = $1
          ORDER BY version DESC LIMIT 1")
         .bind(id).fetch_optional(c).await)?;
-    check_territory(tx, p).await?;
-    let previous = last.as_ref().and_then(Version::snapshot);
+    check_region(tx, access, p).await?;
+    let previous = last.as_ref().and_then(|v| Snapshot::parse(&v.data));
     let next = last.as_ref().map_or(1, |v| v.version + 1);
     let snapshot = p.snapshot();
-    let summary = match (note, &previous) {
-        (Some(n), _) => n.to_string(),
-        (None, Some(prev)) => snapshot.changes_from(prev),
-        (None, None) => "modification".to_string(),
-    };
-    let data = serde_json::to_string(&snapshot).expect("a snapshot serialises");
+    let summary = rules::summary(note, previous.as_ref(), &snapshot);
+    let data = p.snapshot_json();
     let at = now();
     on_tx!(tx, c => async {
         sqlx::query("UPDATE professionals SET last_name = $1, first_name = $2, profession = $3, rpps = $4, email = $5,
@@ -584,46 +280,26 @@ pub async fn update(
 /// An entry's versions, newest first (`NotFound` outside the scope).
 pub async fn history(db: &Db, scope: &Scope, id: i64) -> Result<Vec<Version>> {
     get(db, scope, id).await?;
-    Ok(on_db!(db, p => sqlx::query_as::<_, Version>(
+    let rows = on_db!(db, p => sqlx::query_as::<_, VersionRow>(
         "SELECT version, actor, summary, changed_at, data FROM professional_versions WHERE professional_id = $1 ORDER BY version DESC")
-        .bind(id).fetch_all(p).await)?)
+        .bind(id).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(Version::from).collect())
 }
 
-/// Filters of the directory.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DirectoryQuery {
-    /// Part of the name, e-mail or RPPS number.
-    pub q: Option<String>,
-    /// A profession code.
-    pub profession: Option<String>,
-    /// `true`: only entries not confirmed for 12 months (or never).
-    pub stale: Option<bool>,
-    /// A network role code (`ema_member`, `referent`…).
-    pub role: Option<String>,
-}
-
-/// An entry not confirmed for this long is flagged for review.
-pub const CONFIRM_EVERY: time::Duration = time::Duration::days(365);
-
-impl Professional {
-    /// Whether the entry has gone unconfirmed for [`CONFIRM_EVERY`].
-    pub fn is_stale(&self) -> bool {
-        self.confirmed_at
-            .is_none_or(|at| now() - at > CONFIRM_EVERY)
+/// Records that entry `id` of `access`'s region was checked with the professional at `at`;
+/// returns its region.
+pub async fn confirm(
+    tx: &mut Tx,
+    access: &RegionAccess,
+    id: i64,
+    at: OffsetDateTime,
+) -> Result<String> {
+    let n = on_tx!(tx, c => sqlx::query("UPDATE professionals SET confirmed_at = $1 WHERE id = $2 AND region_code = $3")
+        .bind(at).bind(id).bind(access.as_str()).execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
     }
-}
-
-/// Records that an entry was checked with the professional at `at`; returns its region.
-pub async fn confirm(tx: &mut Tx, scope: &Scope, id: i64, at: OffsetDateTime) -> Result<String> {
-    let region: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT region_code FROM professionals WHERE id = $1").bind(id).fetch_optional(c).await)?;
-    let region = region
-        .filter(|r| scope.allows(r))
-        .ok_or(StoreError::NotFound)?;
-    on_tx!(tx, c => sqlx::query("UPDATE professionals SET confirmed_at = $1 WHERE id = $2")
-        .bind(at).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(region)
+    Ok(access.as_str().to_owned())
 }
 
 /// The scope's professionals, by name.
@@ -660,7 +336,7 @@ pub async fn list(
             [Arg::Time(now() - CONFIRM_EVERY)],
         );
     }
-    let mut page: Page<Professional> = crate::fetch_page(
+    let rows: Page<Row> = crate::fetch_page(
         db,
         &format!("{COLUMNS}, '' AS establishments FROM professionals p"),
         "SELECT COUNT(*) FROM professionals p",
@@ -669,6 +345,12 @@ pub async fn list(
         page,
     )
     .await?;
+    let mut page = Page {
+        items: rows.items.into_iter().map(Professional::from).collect(),
+        total: rows.total,
+        page: rows.page,
+        per_page: rows.per_page,
+    };
     fill_establishments(db, &mut page.items).await?;
     Ok(page)
 }
@@ -677,11 +359,23 @@ pub async fn list(
 pub async fn all(db: &Db, scope: &Scope) -> Result<Vec<Professional>> {
     let mut f = Filter::default();
     f.scope(scope, "p.region_code");
+    every(db, &f).await
+}
+
+/// Every professional of `access`'s region, by name.
+pub async fn in_region(db: &Db, access: &RegionAccess) -> Result<Vec<Professional>> {
+    let mut f = Filter::default();
+    f.push("p.region_code = ?", [Arg::Text(access.as_str().to_owned())]);
+    every(db, &f).await
+}
+
+async fn every(db: &Db, f: &Filter) -> Result<Vec<Professional>> {
     let sql = format!(
         "{COLUMNS}, '' AS establishments FROM professionals p{} ORDER BY p.last_name, p.first_name, p.id",
         f.sql()
     );
-    let mut all = on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
+    let rows = on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?;
+    let mut all: Vec<Professional> = rows.into_iter().map(Professional::from).collect();
     fill_establishments(db, &mut all).await?;
     Ok(all)
 }
@@ -692,24 +386,21 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Professional> {
     f.push("p.id = ?", [Arg::Int(id)])
         .scope(scope, "p.region_code");
     let sql = format!("{COLUMNS}{WITH_ESTABLISHMENTS}{}", f.sql());
-    on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Professional>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
+    on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)), f.args).fetch_optional(p).await)?
+        .map(Professional::from)
         .ok_or(StoreError::NotFound)
-}
-
-/// An establishment where a professional works.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Workplace {
-    pub id: i64,
-    pub finess: String,
-    pub name: String,
 }
 
 /// The establishments where professional `id` works, by name (the caller has read the entry).
 pub async fn workplaces(db: &Db, id: i64) -> Result<Vec<Workplace>> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, Workplace>(
+    let rows: Vec<(i64, String, String)> = on_db!(db, p => sqlx::query_as(
         "SELECT e.id, e.finess, e.name FROM professional_establishments pe
          JOIN establishments e ON e.id = pe.establishment_id WHERE pe.professional_id = $1 ORDER BY e.name")
-        .bind(id).fetch_all(p).await)?)
+        .bind(id).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, finess, name)| Workplace { id, finess, name })
+        .collect())
 }
 
 /// The EMA teams professional `id` belongs to: id and name.

@@ -1,117 +1,46 @@
 //! How much of a region the conventions in force cover, per department and sector.
 
 use crate::{Db, Result, on_db};
-use cratb_domain::{Sector, geo};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use cratb_directory::network::{Coverage, CoveredUnit};
+use cratb_domain::RegionAccess;
 use time::Date;
 
-/// An establishment (or CPTS) and whether a convention in force, or hosting a team, covers it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct CoveredUnit {
-    pub id: i64,
-    pub name: String,
-    pub finess: Option<String>,
-    pub category: String,
-    pub sector: String,
-    pub department_code: String,
-    pub commune: Option<String>,
-    /// Beds (ES) or places (EMS).
-    pub beds: Option<i64>,
-    pub covered: bool,
+/// An establishment or CPTS as read, with whether it is covered.
+#[derive(sqlx::FromRow)]
+struct UnitRow {
+    id: i64,
+    name: String,
+    finess: Option<String>,
+    category: String,
+    sector: String,
+    department_code: String,
+    commune: Option<String>,
+    beds: Option<i64>,
+    covered: bool,
 }
 
-/// Coverage of one department and sector.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct CoverageCell {
-    pub department_code: String,
-    pub sector: String,
-    /// Establishments (or CPTS for `VILLE`).
-    pub units: i64,
-    pub covered: i64,
-    /// Beds / places of those establishments, and of the covered ones.
-    pub capacity: i64,
-    pub capacity_covered: i64,
-}
-
-impl CoverageCell {
-    fn add(&mut self, u: &CoveredUnit) {
-        self.units += 1;
-        self.capacity += u.beds.unwrap_or(0);
-        if u.covered {
-            self.covered += 1;
-            self.capacity_covered += u.beds.unwrap_or(0);
+impl From<UnitRow> for CoveredUnit {
+    fn from(r: UnitRow) -> CoveredUnit {
+        CoveredUnit {
+            id: r.id,
+            name: r.name,
+            finess: r.finess,
+            category: r.category,
+            sector: r.sector,
+            department_code: r.department_code,
+            commune: r.commune,
+            beds: r.beds,
+            covered: r.covered,
         }
-    }
-    /// Share of units covered, in percent (`None` without units).
-    pub fn share(&self) -> Option<f64> {
-        (self.units > 0).then(|| 100.0 * self.covered as f64 / self.units as f64)
-    }
-    /// Share of beds / places covered, in percent (`None` without capacity).
-    pub fn capacity_share(&self) -> Option<f64> {
-        (self.capacity > 0).then(|| 100.0 * self.capacity_covered as f64 / self.capacity as f64)
-    }
-}
-
-/// A region's coverage by conventions in force on a day.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Coverage {
-    pub region_code: String,
-    #[schema(value_type = String, format = Date)]
-    pub on: Date,
-    /// Per department and sector (`ES`, `EMS`, `VILLE` = CPTS), departments in code order.
-    pub cells: Vec<CoverageCell>,
-    /// Every establishment and CPTS with its coverage.
-    pub units: Vec<CoveredUnit>,
-}
-
-impl Coverage {
-    /// Totals per department, all sectors together (`sector` = `*`).
-    pub fn by_department(&self) -> Vec<CoverageCell> {
-        let mut map: BTreeMap<&str, CoverageCell> = BTreeMap::new();
-        for c in &self.cells {
-            let t = map
-                .entry(&c.department_code)
-                .or_insert_with(|| CoverageCell {
-                    department_code: c.department_code.clone(),
-                    sector: "*".into(),
-                    ..Default::default()
-                });
-            t.units += c.units;
-            t.covered += c.covered;
-            t.capacity += c.capacity;
-            t.capacity_covered += c.capacity_covered;
-        }
-        map.into_values().collect()
-    }
-
-    /// Totals per sector for the whole region (`department_code` = `*`).
-    pub fn by_sector(&self) -> Vec<CoverageCell> {
-        Sector::ALL
-            .iter()
-            .map(|s| {
-                let mut t = CoverageCell {
-                    department_code: "*".into(),
-                    sector: s.code().into(),
-                    ..Default::default()
-                };
-                for c in self.cells.iter().filter(|c| c.sector == s.code()) {
-                    t.units += c.units;
-                    t.covered += c.covered;
-                    t.capacity += c.capacity;
-                    t.capacity_covered += c.capacity_covered;
-                }
-                t
-            })
-            .collect()
     }
 }
 
 /// The coverage of a region on `today`: an ES or EMS is covered by a signed convention not yet
 /// expired, or by hosting a team; a CPTS by a signed convention. A CPTS spanning several
-/// departments counts in each.
-pub async fn coverage(db: &Db, region: &str, today: Date) -> Result<Coverage> {
-    let mut units: Vec<CoveredUnit> = on_db!(db, p => sqlx::query_as::<_, CoveredUnit>(
+/// departments counts in each ([`Coverage::tally`]).
+pub async fn coverage(db: &Db, access: &RegionAccess, today: Date) -> Result<Coverage> {
+    let region = access.as_str();
+    let mut units: Vec<UnitRow> = on_db!(db, p => sqlx::query_as::<_, UnitRow>(
         "SELECT e.id, e.name, e.finess, e.category, e.sector, e.department_code, e.commune, e.beds,
             (EXISTS (SELECT 1 FROM conventions c WHERE c.establishment_id = e.id AND c.status = 'signed'
                        AND (c.expires_on IS NULL OR c.expires_on >= $2))
@@ -119,7 +48,7 @@ pub async fn coverage(db: &Db, region: &str, today: Date) -> Result<Coverage> {
          FROM establishments e WHERE e.region_code = $1 AND e.sector IN ('ES', 'EMS')
          ORDER BY e.department_code, e.name")
         .bind(region).bind(today).fetch_all(p).await)?;
-    let cpts: Vec<CoveredUnit> = on_db!(db, p => sqlx::query_as::<_, CoveredUnit>(
+    let cpts: Vec<UnitRow> = on_db!(db, p => sqlx::query_as::<_, UnitRow>(
         "SELECT k.id, k.name, NULL AS finess, 'CPTS' AS category, 'VILLE' AS sector, d.department_code,
             NULL AS commune, NULL AS beds,
             EXISTS (SELECT 1 FROM conventions c WHERE c.cpts_id = k.id AND c.status = 'signed'
@@ -128,31 +57,11 @@ pub async fn coverage(db: &Db, region: &str, today: Date) -> Result<Coverage> {
          WHERE k.region_code = $1 AND k.kind = 'CPTS' ORDER BY d.department_code, k.name")
         .bind(region).bind(today).fetch_all(p).await)?;
     units.extend(cpts);
-    let mut cells: BTreeMap<(String, &'static str), CoverageCell> = BTreeMap::new();
-    for d in geo::departments_of(region) {
-        for s in Sector::ALL {
-            cells.insert(
-                (d.code.to_string(), s.code()),
-                CoverageCell {
-                    department_code: d.code.into(),
-                    sector: s.code().into(),
-                    ..Default::default()
-                },
-            );
-        }
-    }
-    for u in &units {
-        let sector = Sector::parse(&u.sector).unwrap_or(Sector::Ville).code();
-        if let Some(c) = cells.get_mut(&(u.department_code.clone(), sector)) {
-            c.add(u);
-        }
-    }
-    Ok(Coverage {
-        region_code: region.to_string(),
-        on: today,
-        cells: cells.into_values().collect(),
-        units,
-    })
+    Ok(Coverage::tally(
+        region,
+        today,
+        units.into_iter().map(CoveredUnit::from).collect(),
+    ))
 }
 
 /// The region with the most establishments (the default view of a national account).

@@ -1,7 +1,8 @@
-//! The stewardship network around the directory: the multidisciplinary antibiotic teams (EMA)
-//! with their members and the departments they serve, the conventions that bind a team to an
-//! establishment or a CPTS (with the signed PDF), the coverage those conventions give, the
-//! regional centre's public contact, and the public "who do I ask?" lookup.
+//! The stewardship network around the directory, persisted: the multidisciplinary antibiotic
+//! teams (EMA) with their members and the departments they serve, the conventions that bind a
+//! team to an establishment or a CPTS (with the signed PDF), the coverage those conventions
+//! give, the regional centre's public contact, and the public "who do I ask?" lookup. The
+//! types and their rules are `cratb_directory::network`'s.
 
 mod conventions;
 mod coverage;
@@ -12,5 +13,3 @@ pub use conventions::*;
 pub use coverage::*;
 pub use public::*;
 pub use teams::*;
-
-pub(crate) use cratb_domain::field::{bounded, email_field, optional, phone_field};

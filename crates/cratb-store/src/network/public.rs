@@ -1,82 +1,44 @@
 //! The regional centre's contact and the public "who do I ask?" lookup.
 
-use super::bounded;
-use super::teams::{TeamView, teams_where};
-use crate::{Arg, Db, FieldError, Filter, Result, StoreError, Tx, now, on_db, on_tx};
-use cratb_domain::{RegionCode, Scope, geo};
-use serde::{Deserialize, Serialize};
+use super::teams::teams_where;
+use crate::{Arg, Db, Filter, Result, StoreError, Tx, now, on_db, on_tx};
+use cratb_directory::network::{Centre, PublicAnswer};
+use cratb_domain::{RegionAccess, geo};
 
-/// A region's CRAtb, as the public sees it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Centre {
-    #[serde(default)]
-    pub region_code: String,
-    pub name: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub website: Option<String>,
-    pub address: Option<String>,
-}
+type CentreRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
-/// Raw input of the centre's contact.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct CentreInput {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub website: Option<String>,
-    pub address: Option<String>,
-}
-
-impl Centre {
-    /// Checks a centre's contact for `region`.
-    pub fn validate(region: &RegionCode, input: &CentreInput) -> Result<Centre, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let name = bounded(&mut errors, "name", &input.name, 150);
-        if name.is_none() && !errors.iter().any(|e| e.field == "name") {
-            errors.push(FieldError::new(
-                "name",
-                "le nom du centre est obligatoire",
-                "the centre's name is required",
-            ));
-        }
-        let phone = super::phone_field(&mut errors, &input.phone);
-        let email = super::email_field(&mut errors, &input.email);
-        let website = bounded(&mut errors, "website", &input.website, 300);
-        if let Some(w) = &website
-            && !(w.starts_with("https://") || w.starts_with("http://"))
-        {
-            errors.push(FieldError::new(
-                "website",
-                "l'adresse du site commence par https://",
-                "the website address starts with https://",
-            ));
-        }
-        let address = bounded(&mut errors, "address", &input.address, 300);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Centre {
-            region_code: region.to_string(),
-            name: name.expect("checked"),
-            phone: phone.map(|p| p.e164().to_string()),
-            email: email.map(|e| e.to_string()),
+/// The centre of `region`, if its contact has been entered: public data.
+async fn centre_of(db: &Db, region: &str) -> Result<Option<Centre>> {
+    let row: Option<CentreRow> = on_db!(db, p => sqlx::query_as(
+        "SELECT region_code, name, phone, email, website, address FROM regional_centres WHERE region_code = $1")
+        .bind(region).fetch_optional(p).await)?;
+    Ok(row.map(
+        |(region_code, name, phone, email, website, address)| Centre {
+            region_code,
+            name,
+            phone,
+            email,
             website,
             address,
-        })
-    }
+        },
+    ))
 }
 
 /// A region's centre, if its contact has been entered.
-pub async fn centre(db: &Db, region: &str) -> Result<Option<Centre>> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, Centre>(
-        "SELECT region_code, name, phone, email, website, address FROM regional_centres WHERE region_code = $1")
-        .bind(region).fetch_optional(p).await)?)
+pub async fn centre(db: &Db, access: &RegionAccess) -> Result<Option<Centre>> {
+    centre_of(db, access.as_str()).await
 }
 
-/// Records a region's centre contact.
-pub async fn set_centre(tx: &mut Tx, scope: &Scope, c: &Centre) -> Result<()> {
-    if !scope.allows(&c.region_code) {
+/// Records the region's centre contact; a centre of another region is refused on `region`.
+pub async fn set_centre(tx: &mut Tx, access: &RegionAccess, c: &Centre) -> Result<()> {
+    if c.region_code != access.as_str() {
         return Err(StoreError::Invalid("region"));
     }
     on_tx!(tx, p => sqlx::query(
@@ -87,68 +49,6 @@ pub async fn set_centre(tx: &mut Tx, scope: &Scope, c: &Centre) -> Result<()> {
         .bind(&c.region_code).bind(&c.name).bind(&c.phone).bind(&c.email).bind(&c.website).bind(&c.address)
         .bind(now()).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
-}
-
-/// A team member the public may see: only the fields they consented to.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PublicMember {
-    pub name: String,
-    pub discipline: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
-
-/// A team as the public search shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PublicTeam {
-    pub name: String,
-    pub host_name: String,
-    pub host_commune: Option<String>,
-    pub sectors: String,
-    pub departments: Vec<String>,
-    pub phone: Option<String>,
-    pub hours: Option<String>,
-    pub email: Option<String>,
-    pub teleexpertise: Option<String>,
-    /// Members who consented to public listing of their name.
-    pub members: Vec<PublicMember>,
-}
-
-impl From<TeamView> for PublicTeam {
-    fn from(v: TeamView) -> PublicTeam {
-        PublicTeam {
-            members: v
-                .members
-                .iter()
-                .filter(|m| m.public_name)
-                .map(|m| PublicMember {
-                    name: format!("{} {}", m.first_name, m.last_name),
-                    discipline: m.discipline.clone(),
-                    email: m.email.clone().filter(|_| m.public_email),
-                    phone: m.phone.clone().filter(|_| m.public_phone),
-                })
-                .collect(),
-            name: v.team.name,
-            host_name: v.team.host_name,
-            host_commune: v.team.host_commune,
-            sectors: v.team.sectors,
-            departments: v.departments,
-            phone: v.team.phone,
-            hours: v.team.hours,
-            email: v.team.email,
-            teleexpertise: v.team.teleexpertise,
-        }
-    }
-}
-
-/// What the public search answers for one department.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PublicAnswer {
-    pub department_code: String,
-    pub department_name: String,
-    pub region_name: String,
-    pub centre: Option<Centre>,
-    pub teams: Vec<PublicTeam>,
 }
 
 /// The departments a search text designates: a postcode, a department code or name, or a
@@ -174,7 +74,8 @@ pub async fn places_for(db: &Db, text: &str) -> Result<Vec<&'static geo::Departm
     Ok(found)
 }
 
-/// The teams serving a department and the centre of its region, public fields only.
+/// The teams serving a department and the centre of its region, public fields only. Public
+/// data, read for anyone: no region access is asked.
 pub async fn public_answer(db: &Db, dep: &geo::Department) -> Result<PublicAnswer> {
     let mut f = Filter::default();
     f.push(
@@ -182,11 +83,9 @@ pub async fn public_answer(db: &Db, dep: &geo::Department) -> Result<PublicAnswe
         [Arg::Text(dep.code.into())],
     );
     let teams = teams_where(db, &f).await?;
-    Ok(PublicAnswer {
-        department_code: dep.code.into(),
-        department_name: dep.name.into(),
-        region_name: geo::region(dep.region).map_or("", |r| r.name).into(),
-        centre: centre(db, dep.region).await?,
-        teams: teams.into_iter().map(PublicTeam::from).collect(),
-    })
+    Ok(PublicAnswer::new(
+        dep,
+        centre_of(db, dep.region).await?,
+        teams,
+    ))
 }

@@ -4,12 +4,10 @@
 
 #![allow(dead_code)]
 
+use cratb_directory::professionals::{NewProfessional, ProfessionalInput};
 use cratb_domain::{Email, Finess, RegionCode, Role, Scope};
+use cratb_domain::{EstablishmentInput, NewEstablishment, NewTerritory, NewUser};
 use cratb_store::Db;
-use cratb_store::directory::{NewProfessional, ProfessionalInput};
-use cratb_store::establishments::{EstablishmentInput, NewEstablishment};
-use cratb_store::reference::NewTerritory;
-use cratb_store::users::NewUser;
 
 /// Auvergne-Rhône-Alpes (department 38, Isère): where the tests work.
 pub const ARA: &str = "84";
@@ -71,16 +69,14 @@ pub fn new_establishment(
     .unwrap()
 }
 
-/// Creates an establishment (nationally, so in any region) and returns its id.
+/// Creates an establishment (in the region of its department) and returns its id.
 pub async fn establishment(db: &Db, dep: &str, sequence: u32, name: &str, category: &str) -> i64 {
+    let e = new_establishment(dep, sequence, name, category, None);
+    let access = Scope::National.access(e.region()).unwrap();
     let mut tx = db.begin().await.unwrap();
-    let id = cratb_store::establishments::create(
-        &mut tx,
-        &Scope::National,
-        &new_establishment(dep, sequence, name, category, None),
-    )
-    .await
-    .unwrap();
+    let id = cratb_store::establishments::create(&mut tx, &access, &e)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -89,7 +85,8 @@ pub async fn establishment(db: &Db, dep: &str, sequence: u32, name: &str, catego
 pub async fn territory(db: &Db, kind: &str, name: &str, deps: &[&str]) -> i64 {
     let t = NewTerritory::validate(kind, name, deps).unwrap();
     let mut tx = db.begin().await.unwrap();
-    let id = cratb_store::reference::create_territory(&mut tx, &Scope::National, &t)
+    let access = Scope::National.access(t.region).unwrap();
+    let id = cratb_store::reference::create_territory(&mut tx, &access, &t)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -116,7 +113,8 @@ pub fn professional_input(last: &str, first: &str, reg: &str) -> ProfessionalInp
 pub async fn professional(db: &Db, input: &ProfessionalInput) -> i64 {
     let p = NewProfessional::validate(input, None).unwrap();
     let mut tx = db.begin().await.unwrap();
-    let id = cratb_store::directory::create(&mut tx, &Scope::National, &p, "test")
+    let access = Scope::National.access(p.region.as_str()).unwrap();
+    let id = cratb_store::directory::create(&mut tx, &access, &p, "test")
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -1,19 +1,16 @@
 //! The network directory in the JSON API.
 
-use super::{ApiJson, ProfessionalPage, invalid};
+use super::{ApiJson, ProfessionalPage};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Problem};
 use crate::input::{PageNumber, Path, PerPage, Query, page_request};
-use crate::pages::directory::own_region;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cratb_domain::RegionCode;
-use cratb_store::directory::{
-    self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
-};
+use cratb_directory::professionals::{DirectoryQuery, Professional, ProfessionalInput};
+use cratb_store::directory;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -72,21 +69,6 @@ pub async fn get(
     Ok(Json(directory::get(&state.db, &scope, id).await?))
 }
 
-/// Checks an input against the rules and the region's establishments.
-async fn checked(
-    state: &AppState,
-    auth: &Auth,
-    input: &ProfessionalInput,
-    region: Option<RegionCode>,
-) -> Result<NewProfessional, ApiError> {
-    let p = NewProfessional::validate(input, region.as_ref()).map_err(|e| invalid(e, auth.lang))?;
-    let unknown = directory::check_establishments(&state.db, &p).await?;
-    if !unknown.is_empty() {
-        return Err(invalid(unknown, auth.lang));
-    }
-    Ok(p)
-}
-
 /// Adds a professional to the directory of the caller's region.
 #[utoipa::path(post, path = "/api/v1/professionals", tag = "directory", security(("bearer" = [])),
     request_body = ProfessionalInput,
@@ -97,8 +79,7 @@ pub async fn create(
     ApiJson(input): ApiJson<ProfessionalInput>,
 ) -> Result<Response, ApiError> {
     let (user, scope) = auth.api_user()?;
-    let p = checked(&state, &auth, &input, own_region(&scope)).await?;
-    let id = cratb_app::directory::save(&state.db, &auth.actor(user, scope.clone()), None, &p)
+    let id = cratb_app::directory::save(&state.db, &auth.actor(user, scope.clone()), None, &input)
         .await
         .map_err(ApiError::app(auth.lang))?;
     let created = directory::get(&state.db, &scope, id).await?;
@@ -121,16 +102,13 @@ pub async fn update(
     ApiJson(input): ApiJson<ProfessionalInput>,
 ) -> Result<Json<Professional>, ApiError> {
     let (user, scope) = auth.api_user()?;
-    let current = directory::get(&state.db, &scope, id).await?;
-    let p = checked(
-        &state,
-        &auth,
+    cratb_app::directory::save(
+        &state.db,
+        &auth.actor(user, scope.clone()),
+        Some(id),
         &input,
-        RegionCode::parse(&current.region_code).ok(),
     )
-    .await?;
-    cratb_app::directory::save(&state.db, &auth.actor(user, scope.clone()), Some(id), &p)
-        .await
-        .map_err(ApiError::app(auth.lang))?;
+    .await
+    .map_err(ApiError::app(auth.lang))?;
     Ok(Json(directory::get(&state.db, &scope, id).await?))
 }

@@ -16,14 +16,15 @@ use axum::Json;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cratb_domain::{Bilingual, geo};
-use cratb_store::FieldError;
-use cratb_store::audit::{self, AuditEntry, AuditQuery};
-use cratb_store::establishments::{
-    self, Establishment, EstablishmentInput, EstablishmentQuery, NewEstablishment,
+use cratb_domain::geo::{self, Department, Region};
+use cratb_domain::places::territory_kind;
+use cratb_domain::{
+    AuditEntry, Bilingual, Establishment, EstablishmentInput, FieldError, NewEstablishment,
+    NewTerritory, Territory, TerritoryInput, User, UserInput,
 };
-use cratb_store::reference::{self, Territory};
-use cratb_store::users::{self, User};
+use cratb_store::audit::{self, AuditQuery};
+use cratb_store::establishments::{self, EstablishmentQuery};
+use cratb_store::{reference, users};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -132,22 +133,6 @@ page_type!(ProfessionalPage, cratb_store::directory::Professional);
 page_type!(UserPage, User);
 page_type!(AuditPage, AuditEntry);
 
-/// A region.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RegionDto {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub overseas: bool,
-}
-
-/// A department.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DepartmentDto {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub region: &'static str,
-}
-
 /// The caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
@@ -169,34 +154,16 @@ pub async fn me(auth: Auth) -> Result<Json<Me>, ApiError> {
 
 /// The 18 French regions (INSEE codes).
 #[utoipa::path(get, path = "/api/v1/regions", tag = "reference", security(("bearer" = [])),
-    responses((status = 200, body = [RegionDto]), (status = 401, body = Problem)))]
-pub async fn regions() -> Json<Vec<RegionDto>> {
-    Json(
-        geo::REGIONS
-            .iter()
-            .map(|r| RegionDto {
-                code: r.code,
-                name: r.name,
-                overseas: r.overseas,
-            })
-            .collect(),
-    )
+    responses((status = 200, body = [Region]), (status = 401, body = Problem)))]
+pub async fn regions() -> Json<&'static [Region]> {
+    Json(geo::REGIONS)
 }
 
 /// The 101 departments with their region.
 #[utoipa::path(get, path = "/api/v1/departments", tag = "reference", security(("bearer" = [])),
-    responses((status = 200, body = [DepartmentDto]), (status = 401, body = Problem)))]
-pub async fn departments() -> Json<Vec<DepartmentDto>> {
-    Json(
-        geo::DEPARTMENTS
-            .iter()
-            .map(|d| DepartmentDto {
-                code: d.code,
-                name: d.name,
-                region: d.region,
-            })
-            .collect(),
-    )
+    responses((status = 200, body = [Department]), (status = 401, body = Problem)))]
+pub async fn departments() -> Json<&'static [Department]> {
+    Json(geo::DEPARTMENTS)
 }
 
 /// Filter on the territory kind.
@@ -216,23 +183,11 @@ pub async fn territories(
     Query(p): Query<TerritoryParams>,
 ) -> Result<Json<Vec<Territory>>, ApiError> {
     let (_, scope) = auth.api_user()?;
-    let kind = p.kind.as_deref().map(str::to_uppercase);
-    if kind.as_deref().is_some_and(|k| k != "GHT" && k != "CPTS") {
-        return Err(ApiError::field("/kind", "attendu GHT ou CPTS"));
-    }
+    let kind = p.kind.as_deref().map(territory_kind);
+    let kind = kind.map(|k| k.ok_or_else(|| ApiError::field("/kind", "attendu GHT ou CPTS")));
     Ok(Json(
-        reference::list_territories(&state.db, &scope, kind.as_deref()).await?,
+        reference::list_territories(&state.db, &scope, kind.transpose()?).await?,
     ))
-}
-
-/// A new GHT or CPTS.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct TerritoryInput {
-    /// `GHT` or `CPTS`.
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    /// INSEE codes of its departments, all in one region (the caller's).
-    pub departments: Option<Vec<String>>,
 }
 
 /// Creates a GHT or a CPTS in the caller's region.
@@ -245,22 +200,10 @@ pub async fn create_territory(
     ApiJson(input): ApiJson<TerritoryInput>,
 ) -> Result<Response, ApiError> {
     let (user, scope) = auth.api_user()?;
-    let deps = input.departments.unwrap_or_default();
-    let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
-    let t = reference::NewTerritory::validate(
-        input.kind.as_deref().unwrap_or(""),
-        input.name.as_deref().unwrap_or(""),
-        &deps,
-    )
-    .map_err(|e| invalid(e, auth.lang))?;
-    let id = cratb_app::territories::create(&state.db, &auth.actor(user, scope.clone()), &t)
+    let t = NewTerritory::from_input(&input).map_err(|e| invalid(e, auth.lang))?;
+    let created = cratb_app::territories::create(&state.db, &auth.actor(user, scope), &t)
         .await
         .map_err(ApiError::app(auth.lang))?;
-    let created = reference::list_territories(&state.db, &scope, None)
-        .await?
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or_else(ApiError::not_found)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -406,19 +349,6 @@ pub async fn get_user(
     Ok(Json(users::get(&state.db, &scope, id).await?))
 }
 
-/// A new account.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct UserInput {
-    pub email: Option<String>,
-    pub display_name: Option<String>,
-    /// Role code (`coordinator`, `data_manager`, `secretary`, `ema_member`, `referent`, `prescriber`, `lab`, `ars_reader`, `national_admin`).
-    pub role: Option<String>,
-    /// INSEE region code; omitted for national roles.
-    pub region: Option<String>,
-    /// Initial password (12 characters at least, not a common password).
-    pub password: Option<String>,
-}
-
 /// Creates an account in the caller's region.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = UserInput,
     responses((status = 201, body = User), (status = 422, body = Problem)))]
@@ -428,22 +358,10 @@ pub async fn create_user(
     ApiJson(input): ApiJson<UserInput>,
 ) -> Result<Response, ApiError> {
     let (me, scope) = auth.api_user()?;
-    let actor = auth.actor(me, scope.clone());
-    let new = cratb_app::users::validate(
-        &actor,
-        &cratb_app::users::UserInput {
-            email: input.email.as_deref(),
-            display_name: input.display_name.as_deref(),
-            role: input.role.as_deref(),
-            region: input.region.as_deref(),
-            password: input.password.as_deref(),
-        },
-    )
-    .map_err(|e| invalid(e, auth.lang))?;
-    let id = cratb_app::users::create(&state.db, &actor, &new)
+    let user = cratb_app::users::open(&state.db, &auth.actor(me, scope), &input)
         .await
         .map_err(ApiError::app(auth.lang))?;
-    let user = users::get(&state.db, &scope, id).await?;
+    let id = user.id;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/users/{id}"))],
@@ -518,7 +436,7 @@ impl Modify for BearerAuth {
 #[openapi(
     info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit, surveillance de la résistance (import d'antibiogrammes, antibiogramme cumulé, BMR). Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
     paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit, directory::list, directory::create, directory::get, directory::update, network::list_teams, network::get_team, network::create_team, network::update_team, network::list_conventions, network::coverage, network::public_search, fhir::search, fhir::export, resistance::upload, resistance::antibiogram, resistance::alerts, consumption::establishments),
-    components(schemas(Problem, InvalidParam, cratb_store::resistance::ImportOutcome, cratb_store::resistance::ImportProblem, resistance::AlertRow, resistance::AlertKind)),
+    components(schemas(Problem, InvalidParam, cratb_resistance::imports::ImportOutcome, cratb_resistance::imports::ImportProblem, resistance::AlertRow, resistance::AlertKind)),
     modifiers(&BearerAuth),
     tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "directory"), (name = "network"), (name = "fhir"), (name = "resistance"), (name = "consumption"))
 )]

@@ -11,11 +11,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cratb_domain::Lang;
-use cratb_domain::{RegionCode, Scope, geo};
-use cratb_store::network::{
-    self, Convention, ConventionQuery, Coverage, NewTeam, PublicAnswer, TeamInput, TeamView,
-};
+use cratb_directory::network::{Convention, Coverage, NewTeam, PublicAnswer, TeamInput, TeamView};
+use cratb_domain::{Lang, RegionCode, Scope, geo};
+use cratb_store::network::{self, ConventionQuery};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -43,15 +41,11 @@ pub async fn get_team(
     Ok(Json(network::get_team(&state.db, &scope, id).await?))
 }
 
-/// A refusal of a team's use case, as a problem naming the field.
+/// A refusal of a team's use case: a name taken is a conflict saying so.
 fn team_error(e: cratb_app::AppError, lang: Lang) -> ApiError {
-    let cratb_app::AppError::Store(e) = e else {
-        return ApiError::app(lang)(e);
-    };
-    match crate::pages::network::teams::team_store_error(e) {
-        Ok(fe) if fe.field == "name" => ApiError::new(StatusCode::CONFLICT, fe.message(lang)),
-        Ok(fe) => invalid(vec![fe], lang),
-        Err(e) => e.into(),
+    match e {
+        cratb_app::AppError::Conflict(fe) => ApiError::new(StatusCode::CONFLICT, fe.message(lang)),
+        e => ApiError::app(lang)(e),
     }
 }
 
@@ -157,7 +151,7 @@ pub async fn coverage(
     Query(q): Query<RegionParam>,
 ) -> Result<Json<Coverage>, ApiError> {
     let (_, scope) = auth.api_user()?;
-    let region = match scope {
+    let region = match &scope {
         Scope::Region(r) => r.to_string(),
         Scope::National => match q.region.as_deref().map(str::trim) {
             Some(r) if geo::region(r).is_some() => r.to_owned(),
@@ -169,8 +163,9 @@ pub async fn coverage(
             }
         },
     };
+    let access = scope.access(&region).ok_or_else(ApiError::not_found)?;
     Ok(Json(
-        network::coverage(&state.db, &region, cratb_store::now().date()).await?,
+        network::coverage(&state.db, &access, cratb_store::now().date()).await?,
     ))
 }
 
@@ -199,6 +194,8 @@ pub async fn public_search(
         ));
     }
     Ok(Json(
-        crate::pages::network::public::lookup(&state, text).await?,
+        cratb_app::network::public_lookup(&state.db, text)
+            .await
+            .map_err(ApiError::app(Lang::Fr))?,
     ))
 }

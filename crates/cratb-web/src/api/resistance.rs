@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cratb_domain::Scope;
-use cratb_store::resistance::{ImportError, ImportOutcome, ImportRequest};
+use cratb_resistance::imports::ImportOutcome;
+use cratb_store::resistance::{ImportError, ImportRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -9,7 +9,8 @@ use crate::input::Path;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use cratb_store::{sessions, tokens, users};
+use cratb_domain::Bilingual;
+use cratb_store::{sessions, tokens};
 use serde::Deserialize;
 
 pub struct TokenRow {
@@ -91,7 +92,6 @@ pub async fn change_password(
     HtmlForm(f): HtmlForm<PasswordForm>,
 ) -> PageResult {
     let lang = auth.lang;
-    let tr = lang.tr();
     let (user, scope) = auth.page_user()?;
     let actor = auth.actor(user, scope);
     let changed = cratb_app::sessions::change_password(
@@ -106,12 +106,8 @@ pub async fn change_password(
     let token = match changed {
         Ok(token) => token,
         Err(refused) => {
-            let message = match refused {
-                users::PasswordChangeError::Policy(e) => cratb_domain::Bilingual::in_lang(&e, lang),
-                users::PasswordChangeError::WrongCurrent => tr.wrong_current_password.to_owned(),
-            };
             let notes = Notes {
-                password_error: Some(message),
+                password_error: Some(refused.in_lang(lang)),
                 ..Default::default()
             };
             return page(&state, &auth, notes, StatusCode::UNPROCESSABLE_ENTITY).await;

@@ -8,11 +8,11 @@ use crate::i18n::Catalogue as _;
 use crate::input::{Day, PageNumber, Query, page_request};
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
-use cratb_sheet::write::{Csv, CsvWriter};
+use cratb_domain::AuditEntry;
+use cratb_domain::audit::{ENTITIES, EXPORT_HEADER};
+use cratb_sheet::write::{Cell, Table};
 use cratb_store::Page;
-use cratb_store::audit::{self, AuditEntry, AuditQuery};
+use cratb_store::audit::{self, AuditQuery};
 use serde::Deserialize;
 
 /// Most rows a CSV export holds.
@@ -103,10 +103,7 @@ pub async fn list(
         page,
         prev_href,
         next_href,
-        entities: options(
-            ["session", "user", "establishment", "api_token", "region"].map(|e| (e, e)),
-            p.entity.as_deref().unwrap_or(""),
-        ),
+        entities: options(ENTITIES.map(|e| (e, e)), p.entity.as_deref().unwrap_or("")),
     }))
 }
 
@@ -121,49 +118,9 @@ pub async fn csv(
     let entries = audit::export(&state.db, &scope, &p.query(), EXPORT_LIMIT)
         .await
         .map_err(PageError::store(lang))?;
-    let mut w = CsvWriter::new(Csv::SPREADSHEET);
-    w.row([
-        "id",
-        "date",
-        "acteur",
-        "action",
-        "objet",
-        "identifiant",
-        "region",
-        "resume",
-        "ip",
-        "request_id",
-    ]);
-    for e in &entries {
-        let at =
-            e.at.format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default();
-        w.row([
-            e.id.to_string().as_str(),
-            &at,
-            &e.actor,
-            &e.action,
-            &e.entity,
-            e.entity_id.as_deref().unwrap_or(""),
-            e.region_code.as_deref().unwrap_or(""),
-            &e.summary,
-            e.ip.as_deref().unwrap_or(""),
-            e.request_id.as_deref().unwrap_or(""),
-        ]);
-    }
-    let body = w.finish();
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"journal-audit-cratb.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    let rows = entries
+        .iter()
+        .map(|e| e.export_row().map(Cell::from).to_vec());
+    let table = Table::new("audit", EXPORT_HEADER, rows.collect());
+    crate::export::download("journal-audit-cratb", "csv", [table], lang)
 }

@@ -11,22 +11,19 @@ use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
 use cratb_app::AppError;
-use cratb_domain::Lang;
-use cratb_domain::{NetworkRole, Permission, Profession, RegionCode, Scope, geo};
-use cratb_store::directory::{
-    self, DirectoryQuery, NewProfessional, Professional, ProfessionalInput,
+use cratb_directory::professionals::{
+    DirectoryQuery, Professional, ProfessionalForm, RESTORE_TAKEN, Version, Workplace, export_sheet,
 };
-use cratb_store::{FieldError, Page, PageRequest, StoreError};
+use cratb_domain::{FieldError, NetworkRole, Permission, Profession, RegionCode, Scope, geo};
+use cratb_store::directory;
+use cratb_store::{Page, PageRequest, StoreError};
 use serde::Deserialize;
+use time::OffsetDateTime;
 
-/// A row of the directory, with labels resolved.
-pub struct Row {
-    pub stale: bool,
-    /// Network roles, as labels.
-    pub roles: String,
-    pub p: Professional,
-    pub profession: &'static str,
-    pub phone: String,
+/// Who acts, for the directory's use cases.
+fn actor(auth: &Auth) -> Result<cratb_app::Actor, PageError> {
+    let (user, scope) = auth.page_user()?;
+    Ok(auth.actor(user, scope))
 }
 
 #[derive(Template)]
@@ -37,7 +34,8 @@ struct ListPage {
     stale: bool,
     professions: Vec<Opt>,
     roles: Vec<Opt>,
-    rows: Vec<Row>,
+    rows: Vec<Professional>,
+    now: OffsetDateTime,
     page: Page<()>,
     can_edit: bool,
     prev_href: Option<String>,
@@ -56,18 +54,13 @@ pub struct ListQuery {
 }
 
 fn page_href(q: &DirectoryQuery, page: i64) -> String {
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    let stale = if q.stale == Some(true) { "1" } else { "" };
     let params = [
-        ("q", q.q.clone().unwrap_or_default()),
-        ("profession", q.profession.clone().unwrap_or_default()),
-        ("role", q.role.clone().unwrap_or_default()),
-        (
-            "stale",
-            if q.stale == Some(true) {
-                "1".into()
-            } else {
-                String::new()
-            },
-        ),
+        ("q", text(&q.q)),
+        ("profession", text(&q.profession)),
+        ("role", text(&q.role)),
+        ("stale", stale.into()),
         ("page", page.to_string()),
     ];
     format!(
@@ -89,40 +82,24 @@ pub async fn list(
         stale: Some(non_empty(&q.stale).is_some()),
         role: non_empty(&q.role),
     };
-    let page = directory::list(
-        &state.db,
-        &scope,
-        &query,
-        PageRequest::new(q.page.map(PageNumber::get), Some(50)),
-    )
-    .await
-    .map_err(PageError::store(lang))?;
-    let (items, meta) = page.split();
-    let (prev, next) = meta.neighbours();
-    let rows = items
-        .into_iter()
-        .map(|p| Row {
-            stale: p.is_stale(),
-            roles: role_labels(&p.network_roles, lang),
-            profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang)),
-            phone: super::readable_phone(p.phone.as_deref()),
-            p,
-        })
-        .collect();
+    let asked = PageRequest::new(q.page.map(PageNumber::get), Some(50));
+    let (rows, page) = directory::list(&state.db, &scope, &query, asked)
+        .await
+        .map_err(PageError::store(lang))?
+        .split();
+    let (prev, next) = page.neighbours();
     Ok(render(&ListPage {
         l: Layout::new(&auth, lang.tr().nav_directory),
         q: query.q.clone().unwrap_or_default(),
         stale: query.stale == Some(true),
-        professions: options(
-            Profession::ALL.iter().map(|p| (p.code(), p.label(lang))),
-            query.profession.as_deref().unwrap_or(""),
-        ),
+        professions: profession_options(lang, query.profession.as_deref().unwrap_or("")),
         roles: options(
             NetworkRole::ALL.iter().map(|r| (r.code(), r.label(lang))),
             query.role.as_deref().unwrap_or(""),
         ),
         rows,
-        page: meta,
+        now: cratb_store::now(),
+        page,
         can_edit: auth.can(Permission::EditDirectory),
         prev_href: prev.map(|n| page_href(&query, n)),
         next_href: next.map(|n| page_href(&query, n)),
@@ -130,33 +107,12 @@ pub async fn list(
     }))
 }
 
-/// The labels of stored role codes, comma-separated.
-fn role_labels(codes: &str, lang: Lang) -> String {
-    NetworkRole::parse_list(codes)
-        .unwrap_or_default()
-        .iter()
-        .map(|r| r.label(lang))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// What was typed in the form.
-#[derive(Default)]
-pub struct FormValues {
-    pub network_roles: Vec<String>,
-    pub last_name: String,
-    pub first_name: String,
-    pub profession: String,
-    pub rpps: String,
-    pub email: String,
-    pub phone: String,
-    pub region: String,
-    pub public_name: bool,
-    pub public_email: bool,
-    pub public_phone: bool,
-    /// FINESS numbers, comma-separated.
-    pub establishments: String,
-    pub territory_id: String,
+/// The professions, `current` selected.
+pub fn profession_options(lang: cratb_domain::Lang, current: &str) -> Vec<Opt> {
+    options(
+        Profession::ALL.iter().map(|p| (p.code(), p.label(lang))),
+        current,
+    )
 }
 
 #[derive(Template)]
@@ -164,7 +120,7 @@ pub struct FormValues {
 struct FormPage {
     l: Layout,
     action: String,
-    v: FormValues,
+    v: ProfessionalForm,
     roles: Vec<Opt>,
     professions: Vec<Opt>,
     regions: Vec<Opt>,
@@ -204,7 +160,7 @@ async fn form_page(
     auth: &Auth,
     scope: &Scope,
     id: Option<i64>,
-    v: FormValues,
+    v: ProfessionalForm,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let lang = auth.lang;
@@ -239,10 +195,7 @@ async fn form_page(
             NetworkRole::ALL.iter().map(|r| (r.code(), r.label(lang))),
             &v.network_roles,
         ),
-        professions: options(
-            Profession::ALL.iter().map(|p| (p.code(), p.label(lang))),
-            &v.profession,
-        ),
+        professions: profession_options(lang, &v.profession),
         regions,
         territories: options(
             territories
@@ -259,33 +212,8 @@ async fn form_page(
 
 pub async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
     let (_, scope) = auth.page_user()?;
-    form_page(
-        &state,
-        &auth,
-        &scope,
-        None,
-        FormValues::default(),
-        Vec::new(),
-    )
-    .await
-}
-
-/// The form's fields (checkboxes are absent when unchecked; `network_roles` repeats).
-#[derive(Default)]
-pub struct ProfessionalForm {
-    network_roles: Vec<String>,
-    last_name: Option<String>,
-    first_name: Option<String>,
-    profession: Option<String>,
-    rpps: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    region: Option<String>,
-    territory_id: Option<String>,
-    public_name: Option<String>,
-    public_email: Option<String>,
-    public_phone: Option<String>,
-    establishments: Option<String>,
+    let v = ProfessionalForm::default();
+    form_page(&state, &auth, &scope, None, v, Vec::new()).await
 }
 
 /// The caller's own region (`None` for a national account, who picks one).
@@ -296,68 +224,12 @@ pub fn own_region(scope: &Scope) -> Option<RegionCode> {
     }
 }
 
-/// The message for a store refusal on a professional.
-pub fn store_field_error(e: StoreError) -> Result<FieldError, StoreError> {
-    match e {
-        StoreError::Conflict(f) => Ok(FieldError::new(
-            f,
-            "ce numéro RPPS figure déjà dans l'annuaire",
-            "this RPPS number is already in the directory",
-        )),
-        StoreError::Invalid("territory_id") => Ok(FieldError::new(
-            "territory_id",
-            "ce territoire n'est pas un GHT ou une CPTS de la région",
-            "this territory is not a GHT or CPTS of the region",
-        )),
-        StoreError::Invalid("establishments") => Ok(FieldError::new(
-            "establishments",
-            "un des établissements n'est plus dans l'annuaire de la région",
-            "one of the establishments is no longer in the region's directory",
-        )),
-        StoreError::Invalid(f) => Ok(FieldError::new(
-            f,
-            "cette région n'est pas la vôtre",
-            "this region is not yours",
-        )),
-        other => Err(other),
-    }
-}
-
-impl ProfessionalForm {
-    fn of(fields: Vec<(String, String)>) -> ProfessionalForm {
-        let mut f = ProfessionalForm::default();
-        for (key, value) in fields {
-            let slot = match key.as_str() {
-                "network_roles" => {
-                    f.network_roles.push(value);
-                    continue;
-                }
-                "last_name" => &mut f.last_name,
-                "first_name" => &mut f.first_name,
-                "profession" => &mut f.profession,
-                "rpps" => &mut f.rpps,
-                "email" => &mut f.email,
-                "phone" => &mut f.phone,
-                "region" => &mut f.region,
-                "territory_id" => &mut f.territory_id,
-                "public_name" => &mut f.public_name,
-                "public_email" => &mut f.public_email,
-                "public_phone" => &mut f.public_phone,
-                "establishments" => &mut f.establishments,
-                _ => continue,
-            };
-            *slot = Some(value);
-        }
-        f
-    }
-}
-
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
 ) -> PageResult {
-    save(state, auth, None, ProfessionalForm::of(fields)).await
+    save(state, auth, None, ProfessionalForm::of_pairs(fields)).await
 }
 
 pub async fn update(
@@ -366,86 +238,25 @@ pub async fn update(
     Path(id): Path<i64>,
     HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
 ) -> PageResult {
-    save(state, auth, Some(id), ProfessionalForm::of(fields)).await
+    save(state, auth, Some(id), ProfessionalForm::of_pairs(fields)).await
 }
 
-async fn save(state: AppState, auth: Auth, id: Option<i64>, f: ProfessionalForm) -> PageResult {
+async fn save(state: AppState, auth: Auth, id: Option<i64>, v: ProfessionalForm) -> PageResult {
     let lang = auth.lang;
-    let (user, scope) = auth.page_user()?;
-    let actor = auth.actor(user, scope.clone());
-    let text = |s: &Option<String>| s.clone().unwrap_or_default();
-    let v = FormValues {
-        network_roles: f.network_roles.clone(),
-        last_name: text(&f.last_name),
-        first_name: text(&f.first_name),
-        profession: text(&f.profession),
-        rpps: text(&f.rpps),
-        email: text(&f.email),
-        phone: text(&f.phone),
-        region: text(&f.region),
-        public_name: f.public_name.is_some(),
-        public_email: f.public_email.is_some(),
-        public_phone: f.public_phone.is_some(),
-        establishments: text(&f.establishments),
-        territory_id: text(&f.territory_id),
+    let actor = actor(&auth)?;
+    let errors = match cratb_app::directory::save(&state.db, &actor, id, &v.input()).await {
+        Ok(saved_id) => {
+            return Ok(super::login::redirect(&format!(
+                "/directory/{saved_id}?saved=1"
+            )));
+        }
+        Err(AppError::Invalid(errors)) => errors,
+        Err(AppError::Store(e)) => {
+            vec![cratb_app::directory::refusal(e).map_err(PageError::store(lang))?]
+        }
+        Err(e) => return Err(PageError::app(lang)(e)),
     };
-    let existing = match id {
-        Some(i) => Some(
-            directory::get(&state.db, &scope, i)
-                .await
-                .map_err(PageError::store(lang))?,
-        ),
-        None => None,
-    };
-    let input = ProfessionalInput {
-        last_name: f.last_name,
-        first_name: f.first_name,
-        profession: f.profession,
-        rpps: f.rpps,
-        email: f.email,
-        phone: f.phone,
-        region: f.region,
-        network_roles: Some(f.network_roles),
-        establishments: f.establishments.map(|e| vec![e]),
-        // An unreadable choice names no territory of the region: the check below says so.
-        territory_id: non_empty(&f.territory_id).map(|t| t.parse().unwrap_or(-1)),
-        public_name: Some(v.public_name),
-        public_email: Some(v.public_email),
-        public_phone: Some(v.public_phone),
-    };
-    // An entry keeps its region; a new one takes the caller's (or the one a national account picked).
-    let region = match &existing {
-        Some(e) => RegionCode::parse(&e.region_code).ok(),
-        None => own_region(&scope),
-    };
-    let new = match NewProfessional::validate(&input, region.as_ref()) {
-        Ok(n) => n,
-        Err(errors) => return form_page(&state, &auth, &scope, id, v, errors).await,
-    };
-    let unknown = directory::check_establishments(&state.db, &new)
-        .await
-        .map_err(PageError::store(lang))?;
-    if !unknown.is_empty() {
-        return form_page(&state, &auth, &scope, id, v, unknown).await;
-    }
-    match cratb_app::directory::save(&state.db, &actor, id, &new).await {
-        Ok(saved_id) => Ok(super::login::redirect(&format!(
-            "/directory/{saved_id}?saved=1"
-        ))),
-        Err(AppError::Store(e)) => match store_field_error(e) {
-            Ok(fe) => form_page(&state, &auth, &scope, id, v, vec![fe]).await,
-            Err(e) => Err(PageError::store(lang)(e)),
-        },
-        Err(e) => Err(PageError::app(lang)(e)),
-    }
-}
-
-/// A version as shown in the history.
-pub struct VersionRow {
-    pub version: i64,
-    pub actor: String,
-    pub summary: String,
-    pub when: String,
+    form_page(&state, &auth, &actor.scope, id, v, errors).await
 }
 
 #[derive(Template)]
@@ -453,16 +264,18 @@ pub struct VersionRow {
 struct ShowPage {
     l: Layout,
     p: Professional,
-    profession: &'static str,
-    phone: String,
-    versions: Vec<VersionRow>,
+    versions: Vec<Version>,
     can_edit: bool,
     saved: bool,
-    confirmed: String,
-    stale: bool,
-    roles: String,
-    workplaces: Vec<directory::Workplace>,
+    now: OffsetDateTime,
+    workplaces: Vec<Workplace>,
     teams: Vec<(i64, String)>,
+}
+
+impl ShowPage {
+    fn when(&self, t: &OffsetDateTime) -> String {
+        super::fmt_time(t, self.l.lang)
+    }
 }
 
 #[derive(Deserialize)]
@@ -476,42 +289,18 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
-    let p = directory::get(&state.db, &scope, id)
+    let e = cratb_app::directory::entry(&state.db, &scope, id)
         .await
-        .map_err(PageError::store(lang))?;
-    let versions = directory::history(&state.db, &scope, id)
-        .await
-        .map_err(PageError::store(lang))?
-        .into_iter()
-        .map(|v| VersionRow {
-            when: super::fmt_time(&v.changed_at, lang),
-            version: v.version,
-            actor: v.actor,
-            summary: v.summary,
-        })
-        .collect();
-    let workplaces = directory::workplaces(&state.db, id)
-        .await
-        .map_err(PageError::store(lang))?;
-    let teams = directory::teams_of(&state.db, id)
-        .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::app(auth.lang))?;
+    let p = e.professional;
     Ok(render(&ShowPage {
         l: Layout::new(&auth, &format!("{} {}", p.first_name, p.last_name)),
-        workplaces,
-        teams,
-        confirmed: p
-            .confirmed_at
-            .map(|t| super::fmt_time(&t, lang))
-            .unwrap_or_default(),
-        stale: p.is_stale(),
-        roles: role_labels(&p.network_roles, lang),
-        profession: Profession::parse(&p.profession).map_or("?", |x| x.label(lang)),
-        phone: super::readable_phone(p.phone.as_deref()),
+        workplaces: e.workplaces,
+        teams: e.teams,
         p,
-        versions,
+        versions: e.versions,
+        now: cratb_store::now(),
         can_edit: auth.can(Permission::EditDirectory),
         saved: q.saved.is_some(),
     }))
@@ -522,31 +311,11 @@ pub async fn edit_form(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let p = directory::get(&state.db, &scope, id)
         .await
-        .map_err(PageError::store(lang))?;
-    let v = FormValues {
-        network_roles: p
-            .network_roles
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(String::from)
-            .collect(),
-        phone: super::readable_phone(p.phone.as_deref()),
-        last_name: p.last_name,
-        first_name: p.first_name,
-        profession: p.profession,
-        rpps: p.rpps.unwrap_or_default(),
-        email: p.email.unwrap_or_default(),
-        region: p.region_code,
-        public_name: p.public_name,
-        public_email: p.public_email,
-        public_phone: p.public_phone,
-        establishments: p.establishments.replace(',', ", "),
-        territory_id: p.territory_id.map(|t| t.to_string()).unwrap_or_default(),
-    };
+        .map_err(PageError::store(auth.lang))?;
+    let v = ProfessionalForm::of(&p);
     form_page(&state, &auth, &scope, Some(id), v, Vec::new()).await
 }
 
@@ -557,22 +326,19 @@ pub async fn restore(
     Path((id, version)): Path<(i64, i64)>,
 ) -> PageResult {
     let lang = auth.lang;
-    let (user, scope) = auth.page_user()?;
-    match cratb_app::directory::restore(&state.db, &auth.actor(user, scope), id, version).await {
+    match cratb_app::directory::restore(&state.db, &actor(&auth)?, id, version).await {
         Ok(()) => Ok(super::login::redirect(&format!("/directory/{id}?saved=1"))),
         // Another entry has taken this version's RPPS number since.
-        Err(AppError::Store(StoreError::Conflict(_))) => Err(PageError::BadRequest(
-            lang,
-            "cette version porte un numéro RPPS désormais utilisé par une autre fiche".into(),
-        )),
+        Err(AppError::Store(StoreError::Conflict(_))) => {
+            Err(PageError::BadRequest(lang, RESTORE_TAKEN.into()))
+        }
         Err(e) => Err(PageError::app(lang)(e)),
     }
 }
 
 /// Records that the entry was checked with the professional today.
 pub async fn confirm(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
-    let (user, scope) = auth.page_user()?;
-    cratb_app::directory::confirm(&state.db, &auth.actor(user, scope), id)
+    cratb_app::directory::confirm(&state.db, &actor(&auth)?, id)
         .await
         .map_err(PageError::app(auth.lang))?;
     Ok(super::login::redirect(&format!("/directory/{id}?saved=1")))
@@ -584,67 +350,26 @@ pub async fn export(
     auth: Auth,
     Path(format): Path<String>,
 ) -> PageResult {
-    use crate::export::download;
-    use cratb_sheet::write::{Cell, Table};
     let lang = auth.lang;
-    let (user, scope) = auth.page_user()?;
+    let actor = actor(&auth)?;
     if !["csv", "xlsx"].contains(&format.as_str()) {
         return Err(PageError::NotFound(lang));
     }
-    let all = directory::all(&state.db, &scope)
+    let all = directory::all(&state.db, &actor.scope)
         .await
         .map_err(PageError::store(lang))?;
-    let yes_no = |b: bool| Cell::from(if b { "oui" } else { "non" });
-    let sheet = Table::new(
-        "Annuaire",
-        EXPORT_COLUMNS,
-        all.iter()
-            .map(|p| {
-                vec![
-                    p.last_name.as_str().into(),
-                    p.first_name.as_str().into(),
-                    p.profession.as_str().into(),
-                    p.rpps.clone().into(),
-                    p.email.clone().into(),
-                    p.phone.clone().into(),
-                    p.network_roles.as_str().into(),
-                    p.establishments.as_str().into(),
-                    p.territory_name.clone().into(),
-                    yes_no(p.public_name),
-                    yes_no(p.public_email),
-                    yes_no(p.public_phone),
-                    p.confirmed_at.map(|t| t.date().to_string()).into(),
-                ]
-            })
-            .collect(),
-    );
-    auth.actor(user, scope.clone())
+    let region = actor.scope.region_filter();
+    let summary = format!("annuaire exporté ({format}, {} fiches)", all.len());
+    actor
         .record(
             &state.db,
             "directory.export",
             "professional",
-            scope.region_filter(),
-            format!("annuaire exporté ({format}, {} fiches)", all.len()),
+            region,
+            summary,
         )
         .await
         .map_err(PageError::app(lang))?;
-    let region = scope.region_filter().unwrap_or("national");
-    download(&format!("annuaire-{region}"), &format, [sheet], lang)
+    let name = format!("annuaire-{}", region.unwrap_or("national"));
+    crate::export::download(&name, &format, [export_sheet(&all)], lang)
 }
-
-/// The columns of the directory's exports, which its import also reads.
-pub const EXPORT_COLUMNS: [&str; 13] = [
-    "last_name",
-    "first_name",
-    "profession",
-    "rpps",
-    "email",
-    "phone",
-    "network_roles",
-    "establishments",
-    "territory",
-    "public_name",
-    "public_email",
-    "public_phone",
-    "confirmed_on",
-];

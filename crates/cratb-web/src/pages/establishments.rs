@@ -9,30 +9,14 @@ use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use cratb_domain::Lang;
-use cratb_domain::{Category, Permission, Scope, Sector, geo};
-use cratb_store::establishments::{
-    self, Establishment, EstablishmentInput, EstablishmentQuery, NewEstablishment,
+use cratb_domain::places::departments_in;
+use cratb_domain::{
+    Category, Establishment, EstablishmentText, FieldError, NewEstablishment, Permission, Scope,
+    Sector,
 };
-use cratb_store::{FieldError, Page, PageRequest, reference};
+use cratb_store::establishments::{self, EstablishmentQuery};
+use cratb_store::{Page, PageRequest, reference};
 use serde::Deserialize;
-
-/// A row of the list, with labels resolved.
-pub struct Row {
-    pub e: Establishment,
-    pub sector_label: &'static str,
-    pub category_label: &'static str,
-    pub department_name: &'static str,
-}
-
-fn row(e: Establishment, lang: Lang) -> Row {
-    Row {
-        sector_label: Sector::parse(&e.sector).map_or("?", |s| s.label(lang)),
-        category_label: Category::parse(&e.category).map_or("?", |c| c.label(lang)),
-        department_name: geo::department(&e.department_code).map_or("?", |d| d.name),
-        e,
-    }
-}
 
 #[derive(Template)]
 #[template(path = "establishments/list.html")]
@@ -41,7 +25,7 @@ struct ListPage {
     q: String,
     sectors: Vec<Opt>,
     departments: Vec<Opt>,
-    rows: Vec<Row>,
+    rows: Vec<Establishment>,
     page: Page<()>,
     can_edit: bool,
     prev_href: Option<String>,
@@ -52,7 +36,7 @@ struct ListPage {
 #[template(path = "establishments/rows.html")]
 struct RowsPartial {
     l: Layout,
-    rows: Vec<Row>,
+    rows: Vec<Establishment>,
     page: Page<()>,
     prev_href: Option<String>,
     next_href: Option<String>,
@@ -64,15 +48,6 @@ pub struct ListQuery {
     sector: Option<String>,
     department: Option<String>,
     page: Option<PageNumber>,
-}
-
-/// Departments visible in a scope, for filters and forms.
-pub fn departments_in(scope: &Scope) -> Vec<(&'static str, &'static str)> {
-    geo::DEPARTMENTS
-        .iter()
-        .filter(|d| scope.allows(d.region))
-        .map(|d| (d.code, d.name))
-        .collect()
 }
 
 fn page_href(q: &EstablishmentQuery, page: i64) -> String {
@@ -110,11 +85,10 @@ pub async fn list(
     )
     .await
     .map_err(PageError::store(lang))?;
-    let (items, meta) = page.split();
+    let (rows, meta) = page.split();
     let (prev, next) = meta.neighbours();
     let prev_href = prev.map(|n| page_href(&query, n));
     let next_href = next.map(|n| page_href(&query, n));
-    let rows: Vec<Row> = items.into_iter().map(|e| row(e, lang)).collect();
     let tr = lang.tr();
     if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
         return Ok(render(&RowsPartial {
@@ -148,8 +122,7 @@ pub async fn list(
 #[template(path = "establishments/show.html")]
 struct ShowPage {
     l: Layout,
-    r: Row,
-    region_name: &'static str,
+    e: Establishment,
     can_edit: bool,
     saved: bool,
 }
@@ -165,33 +138,16 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> PageResult {
-    let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let e = establishments::get(&state.db, &scope, id)
         .await
-        .map_err(PageError::store(lang))?;
-    let region_name = geo::region(&e.region_code).map_or("?", |r| r.name);
-    let r = row(e, lang);
-    let title = r.e.name.clone();
+        .map_err(PageError::store(auth.lang))?;
     Ok(render(&ShowPage {
-        l: Layout::new(&auth, &title),
-        r,
-        region_name,
+        l: Layout::new(&auth, &e.name),
+        e,
         can_edit: auth.can(Permission::EditEstablishments),
         saved: q.saved.is_some(),
     }))
-}
-
-/// Values of the form as typed, and the errors per field.
-#[derive(Default)]
-pub struct FormValues {
-    pub finess: String,
-    pub name: String,
-    pub category: String,
-    pub department: String,
-    pub ght_id: String,
-    pub beds: String,
-    pub commune: String,
 }
 
 #[derive(Template)]
@@ -199,7 +155,7 @@ pub struct FormValues {
 struct FormPage {
     l: Layout,
     action: String,
-    v: FormValues,
+    v: EstablishmentText,
     errors: Vec<FieldError>,
     categories: Vec<Opt>,
     departments: Vec<Opt>,
@@ -219,7 +175,7 @@ async fn form_page(
     scope: &Scope,
     title: &str,
     action: String,
-    v: FormValues,
+    v: EstablishmentText,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let lang = auth.lang;
@@ -256,7 +212,7 @@ pub async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
         &scope,
         title,
         "/establishments".into(),
-        FormValues::default(),
+        EstablishmentText::default(),
         vec![],
     )
     .await
@@ -271,15 +227,7 @@ pub async fn edit_form(
     let e = establishments::get(&state.db, &scope, id)
         .await
         .map_err(PageError::store(auth.lang))?;
-    let v = FormValues {
-        finess: e.finess.clone(),
-        name: e.name.clone(),
-        category: e.category.clone(),
-        department: e.department_code.clone(),
-        ght_id: e.ght_id.map(|g| g.to_string()).unwrap_or_default(),
-        beds: e.beds.map(|b| b.to_string()).unwrap_or_default(),
-        commune: e.commune.clone().unwrap_or_default(),
-    };
+    let v = EstablishmentText::of(&e);
     let title = format!("{} — {}", auth.lang.tr().edit, e.name);
     form_page(
         &state,
@@ -293,63 +241,9 @@ pub async fn edit_form(
     .await
 }
 
-#[derive(Deserialize)]
-pub struct EstablishmentForm {
-    finess: Option<String>,
-    name: Option<String>,
-    category: Option<String>,
-    department: Option<String>,
-    ght_id: Option<String>,
-    beds: Option<String>,
-    commune: Option<String>,
-}
-
-impl EstablishmentForm {
-    /// Converts the typed text into API input, reporting unreadable numbers as field errors.
-    fn parse(&self) -> (FormValues, EstablishmentInput, Vec<FieldError>) {
-        let mut errors = Vec::new();
-        let mut number = |field: &'static str, v: &Option<String>| match non_empty(v) {
-            None => None,
-            Some(s) => match s.replace([' ', '\u{a0}'], "").parse::<i64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.push(FieldError::new(
-                        field,
-                        format!("« {s} » n'est pas un nombre entier"),
-                        format!("“{s}” is not a whole number"),
-                    ));
-                    None
-                }
-            },
-        };
-        let ght_id = number("ght_id", &self.ght_id);
-        let beds = number("beds", &self.beds);
-        let input = EstablishmentInput {
-            finess: non_empty(&self.finess),
-            name: non_empty(&self.name),
-            category: non_empty(&self.category),
-            department: non_empty(&self.department),
-            ght_id,
-            beds,
-            commune: non_empty(&self.commune),
-        };
-        let v = FormValues {
-            finess: self.finess.clone().unwrap_or_default(),
-            name: self.name.clone().unwrap_or_default(),
-            category: self.category.clone().unwrap_or_default(),
-            department: self.department.clone().unwrap_or_default(),
-            ght_id: self.ght_id.clone().unwrap_or_default(),
-            beds: self.beds.clone().unwrap_or_default(),
-            commune: self.commune.clone().unwrap_or_default(),
-        };
-        (v, input, errors)
-    }
-}
-
-async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm) -> PageResult {
+async fn save(state: AppState, auth: Auth, id: Option<i64>, v: EstablishmentText) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let (v, input, mut errors) = f.parse();
     let title = if id.is_some() {
         lang.tr().edit
     } else {
@@ -358,13 +252,9 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm
     let action = id.map_or("/establishments".to_owned(), |i| {
         format!("/establishments/{i}")
     });
-    let new = match NewEstablishment::validate(&input) {
-        Ok(n) if errors.is_empty() => n,
-        Ok(_) => return form_page(&state, &auth, &scope, title, action, v, errors).await,
-        Err(mut e) => {
-            errors.append(&mut e);
-            return form_page(&state, &auth, &scope, title, action, v, errors).await;
-        }
+    let new = match NewEstablishment::from_text(&v) {
+        Ok(n) => n,
+        Err(errors) => return form_page(&state, &auth, &scope, title, action, v, errors).await,
     };
     let actor = auth.actor(user, scope.clone());
     let saved = match id {
@@ -389,7 +279,7 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, f: EstablishmentForm
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
-    HtmlForm(f): HtmlForm<EstablishmentForm>,
+    HtmlForm(f): HtmlForm<EstablishmentText>,
 ) -> PageResult {
     save(state, auth, None, f).await
 }
@@ -398,7 +288,7 @@ pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    HtmlForm(f): HtmlForm<EstablishmentForm>,
+    HtmlForm(f): HtmlForm<EstablishmentText>,
 ) -> PageResult {
     save(state, auth, Some(id), f).await
 }

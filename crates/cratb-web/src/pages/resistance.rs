@@ -16,7 +16,8 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_domain::{Scope, geo};
 use cratb_report::resistance::{self as resistance_report, AlertLine, Matrix, Words};
-use cratb_store::resistance::{self, ImportError, ImportProblem, ImportRequest};
+use cratb_resistance::imports::{Import, ImportOutcome, ImportProblem};
+use cratb_store::resistance::{self, ImportError, ImportRequest};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -337,10 +338,10 @@ struct ImportsPage {
     establishments: Vec<Opt>,
     guidelines: Vec<Opt>,
     v: ImportValues,
-    outcome: Option<resistance::ImportOutcome>,
+    outcome: Option<ImportOutcome>,
     problems: Vec<ImportProblem>,
     problems_total: usize,
-    imports: Vec<resistance::Import>,
+    imports: Vec<Import>,
     form_error: Option<&'static str>,
     /// The import just removed: its file name and isolate count.
     removed: Option<(String, i64)>,
@@ -361,7 +362,7 @@ impl ImportsPage {
 /// What the imports page reports after an action.
 #[derive(Default)]
 struct Notice {
-    outcome: Option<resistance::ImportOutcome>,
+    outcome: Option<ImportOutcome>,
     problems: (Vec<ImportProblem>, usize),
     form_error: Option<&'static str>,
     removed: Option<(String, i64)>,
@@ -442,10 +443,10 @@ async fn read_form(form: Multipart) -> Result<(ImportValues, Option<(String, Vec
 pub async fn import(
     state: &AppState,
     auth: &Auth,
-    user: &cratb_store::users::User,
+    user: &cratb_domain::User,
     scope: &Scope,
     request: ImportRequest,
-) -> Result<resistance::ImportOutcome, ImportError> {
+) -> Result<ImportOutcome, ImportError> {
     let region = request.region_code.clone();
     let actor = auth.actor(user, scope.clone());
     let outcome = cratb_app::resistance::import(&state.db, &actor, request, &|_| {}).await?;

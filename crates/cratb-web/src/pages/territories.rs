@@ -7,92 +7,50 @@ use crate::error::PageError;
 use crate::i18n::Catalogue as _;
 use askama::Template;
 use axum::extract::State;
-use cratb_domain::{Permission, Scope, geo};
-use cratb_store::FieldError;
-use cratb_store::reference::{self, NewTerritory, Territory};
-
-/// A region with its departments and GHTs.
-pub struct RegionBlock {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub departments: Vec<(&'static str, &'static str)>,
-    /// GHTs and CPTS, each with its departments spelled out.
-    pub territories: Vec<(Territory, String)>,
-}
-
-/// What was typed in the form, and its errors.
-#[derive(Default)]
-pub struct TerritoryValues {
-    pub kind: String,
-    pub name: String,
-    pub departments: Vec<String>,
-    pub errors: Vec<FieldError>,
-}
-
-impl TerritoryValues {
-    fn checked(&self, code: &str) -> bool {
-        self.departments
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(code))
-    }
-}
+use cratb_domain::places::{self, RegionTerritories};
+use cratb_domain::{FieldError, NewTerritory, Permission, Scope, TerritoryInput};
+use cratb_store::reference;
 
 #[derive(Template)]
 #[template(path = "territories.html")]
 struct TerritoriesPage {
     l: Layout,
-    regions: Vec<RegionBlock>,
+    regions: Vec<RegionTerritories>,
     can_edit: bool,
-    v: TerritoryValues,
+    /// What was typed in the form, and its errors.
+    v: TerritoryInput,
+    errors: Vec<FieldError>,
 }
 
 impl TerritoriesPage {
     fn error(&self, field: &str) -> Option<&str> {
-        super::field_error(&self.v.errors, field, self.l.lang)
+        super::field_error(&self.errors, field, self.l.lang)
     }
 }
 
 pub async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
     let (_, scope) = auth.page_user()?;
-    page(&state, &auth, &scope, TerritoryValues::default()).await
+    page(&state, &auth, &scope, TerritoryInput::default(), vec![]).await
 }
 
-async fn page(state: &AppState, auth: &Auth, scope: &Scope, v: TerritoryValues) -> PageResult {
+async fn page(
+    state: &AppState,
+    auth: &Auth,
+    scope: &Scope,
+    v: TerritoryInput,
+    errors: Vec<FieldError>,
+) -> PageResult {
     let territories = reference::list_territories(&state.db, scope, None)
         .await
         .map_err(PageError::store(auth.lang))?;
-    let regions = geo::REGIONS
-        .iter()
-        .filter(|r| scope.allows(r.code))
-        .map(|r| RegionBlock {
-            code: r.code,
-            name: r.name,
-            departments: geo::departments_of(r.code)
-                .map(|d| (d.code, d.name))
-                .collect(),
-            territories: territories
-                .iter()
-                .filter(|t| t.region_code == r.code)
-                .map(|t| {
-                    let names = t
-                        .departments
-                        .split(',')
-                        .filter_map(geo::department)
-                        .map(|d| format!("{} ({})", d.name, d.code))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    (t.clone(), names)
-                })
-                .collect(),
-        })
-        .collect();
-    let status = super::form_status(&v.errors);
+    let status = super::form_status(&errors);
     Ok(render_status(
         &TerritoriesPage {
             l: Layout::new(auth, auth.lang.tr().territories_title),
-            regions,
+            regions: places::by_region(scope, &territories),
             can_edit: auth.can(Permission::EditEstablishments),
             v,
+            errors,
         },
         status,
     ))
@@ -105,38 +63,15 @@ pub async fn create(
     HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
 ) -> PageResult {
     let (user, scope) = auth.page_user()?;
-    let value = |k: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut v = TerritoryValues {
-        kind: value("kind"),
-        name: value("name"),
-        departments: fields
-            .iter()
-            .filter(|(k, _)| k == "departments")
-            .map(|(_, d)| d.clone())
-            .collect(),
-        errors: Vec::new(),
-    };
-    let deps: Vec<&str> = v.departments.iter().map(String::as_str).collect();
-    let t = match NewTerritory::validate(&v.kind, &v.name, &deps) {
+    let v = TerritoryInput::from_fields(&fields);
+    let t = match NewTerritory::from_input(&v) {
         Ok(t) => t,
-        Err(errors) => {
-            v.errors = errors;
-            return page(&state, &auth, &scope, v).await;
-        }
+        Err(errors) => return page(&state, &auth, &scope, v, errors).await,
     };
     let actor = auth.actor(user, scope.clone());
     match cratb_app::territories::create(&state.db, &actor, &t).await {
         Ok(_) => Ok(super::login::redirect("/territories")),
-        Err(cratb_app::AppError::Invalid(errors)) => {
-            v.errors = errors;
-            page(&state, &auth, &scope, v).await
-        }
+        Err(cratb_app::AppError::Invalid(errors)) => page(&state, &auth, &scope, v, errors).await,
         Err(e) => Err(PageError::app(auth.lang)(e)),
     }
 }

@@ -1,7 +1,7 @@
 //! Accounts of the region: list, creation, activation. Coordinators manage their region's
 //! accounts; only a national administrator creates national roles.
 
-use super::{HtmlForm, Layout, Opt, PageResult, non_empty, options, render};
+use super::{HtmlForm, Layout, Opt, PageResult, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -9,24 +9,19 @@ use crate::i18n::Catalogue as _;
 use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
-use cratb_domain::{Permission, Role, Scope, geo};
-use cratb_store::FieldError;
+use cratb_domain::account::grantable_roles;
+use cratb_domain::places::regions_in;
+use cratb_domain::{FieldError, Permission, Scope, User, UserInput};
 use cratb_store::PageRequest;
-use cratb_store::users::{self, User};
+use cratb_store::users;
 use serde::Deserialize;
-
-pub struct UserRow {
-    pub u: User,
-    pub role_label: &'static str,
-    pub region_name: &'static str,
-}
 
 #[derive(Template)]
 #[template(path = "users/list.html")]
 struct ListPage {
     l: Layout,
     q: String,
-    rows: Vec<UserRow>,
+    rows: Vec<User>,
     total: i64,
     can_manage: bool,
     me: i64,
@@ -53,42 +48,21 @@ pub async fn list(
     )
     .await
     .map_err(PageError::store(lang))?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|u| UserRow {
-            role_label: u.role().label(lang),
-            region_name: u
-                .region_code
-                .as_deref()
-                .and_then(geo::region)
-                .map_or("—", |r| r.name),
-            u,
-        })
-        .collect();
     Ok(render(&ListPage {
         l: Layout::new(&auth, lang.tr().users_title),
         q: q.q.unwrap_or_default(),
-        rows,
+        rows: page.items,
         total: page.total,
         can_manage: auth.can(Permission::ManageUsers),
         me: me.id,
     }))
 }
 
-#[derive(Default)]
-pub struct UserValues {
-    pub email: String,
-    pub display_name: String,
-    pub role: String,
-    pub region: String,
-}
-
 #[derive(Template)]
 #[template(path = "users/form.html")]
 struct FormPage {
     l: Layout,
-    v: UserValues,
+    v: UserInput,
     errors: Vec<FieldError>,
     roles: Vec<Opt>,
     regions: Vec<Opt>,
@@ -104,28 +78,18 @@ fn form_page(
     auth: &Auth,
     me: &User,
     scope: &Scope,
-    v: UserValues,
+    v: UserInput,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let lang = auth.lang;
     let status = super::form_status(&errors);
+    let roles = grantable_roles(me.role()).map(|r| (r.code(), r.label(lang)));
+    let regions = regions_in(scope).map(|r| (r.code, r.name));
     Ok(super::render_status(
         &FormPage {
             l: Layout::new(auth, auth.lang.tr().new_user),
-            roles: options(
-                Role::ALL
-                    .iter()
-                    .filter(|r| me.role().may_grant(**r))
-                    .map(|r| (r.code(), r.label(lang))),
-                &v.role,
-            ),
-            regions: options(
-                geo::REGIONS
-                    .iter()
-                    .filter(|r| scope.allows(r.code))
-                    .map(|r| (r.code, r.name)),
-                &v.region,
-            ),
+            roles: options(roles, v.role.as_deref().unwrap_or("")),
+            regions: options(regions, v.region.as_deref().unwrap_or("")),
             v,
             errors,
         },
@@ -135,48 +99,21 @@ fn form_page(
 
 pub async fn new_form(auth: Auth) -> PageResult {
     let (me, scope) = auth.page_user()?;
-    let v = UserValues {
-        region: me.region_code.clone().unwrap_or_default(),
+    let v = UserInput {
+        region: me.region_code.clone(),
         ..Default::default()
     };
     form_page(&auth, me, &scope, v, vec![])
 }
 
-#[derive(Deserialize)]
-pub struct UserForm {
-    email: Option<String>,
-    display_name: Option<String>,
-    role: Option<String>,
-    region: Option<String>,
-    password: Option<String>,
-}
-
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
-    HtmlForm(f): HtmlForm<UserForm>,
+    HtmlForm(v): HtmlForm<UserInput>,
 ) -> PageResult {
     let (me, scope) = auth.page_user()?;
-    let v = UserValues {
-        email: f.email.clone().unwrap_or_default(),
-        display_name: f.display_name.clone().unwrap_or_default(),
-        role: f.role.clone().unwrap_or_default(),
-        region: f.region.clone().unwrap_or_default(),
-    };
     let actor = auth.actor(me, scope.clone());
-    let role = non_empty(&f.role);
-    let input = cratb_app::users::UserInput {
-        email: f.email.as_deref(),
-        display_name: f.display_name.as_deref(),
-        role: role.as_deref(),
-        region: f.region.as_deref(),
-        password: f.password.as_deref(),
-    };
-    let new = match cratb_app::users::validate(&actor, &input) {
-        Ok(n) => n,
-        Err(errors) => return form_page(&auth, me, &scope, v, errors),
-    };
-    match cratb_app::users::create(&state.db, &actor, &new).await {
+    match cratb_app::users::open(&state.db, &actor, &v).await {
         Ok(_) => Ok(super::login::redirect("/users")),
         Err(cratb_app::AppError::Invalid(errors)) => form_page(&auth, me, &scope, v, errors),
         Err(e) => Err(PageError::app(auth.lang)(e)),

@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use cratb_demo::DemoAccount;
-use cratb_store::establishments::{self, Establishment, EstablishmentQuery};
+use cratb_domain::Establishment;
+use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::{Db, PageRequest, sessions, tokens, users};
 // Each test file takes what it needs of these.
 #[allow(unused_imports)]

@@ -9,7 +9,6 @@ pub mod teams;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use cratb_domain::Lang;
 
 /// Whether the caller may change team `team_id` ([`cratb_app::policy::can_edit_team`]).
 pub async fn can_edit_team(state: &AppState, auth: &Auth, team_id: i64) -> Result<bool, PageError> {
@@ -21,18 +20,8 @@ pub async fn can_edit_team(state: &AppState, auth: &Auth, team_id: i64) -> Resul
     }
 }
 
-/// Formats a share in percent for display (`72 %`, `—`).
-pub fn percent(share: Option<f64>) -> String {
-    share.map_or("—".into(), |s| format!("{s:.0} %"))
-}
-
 /// Formats a date for display (`25/11/2026` in French, ISO in English).
-pub fn fmt_date(d: time::Date, lang: Lang) -> String {
-    match lang {
-        Lang::Fr => format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
-        Lang::En => d.to_string(),
-    }
-}
+pub use cratb_directory::network::fmt_date;
 
 /// The section's entry: its first tab.
 pub async fn home() -> axum::response::Response {

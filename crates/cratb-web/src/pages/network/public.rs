@@ -13,9 +13,9 @@ use crate::pages::{
 };
 use askama::Template;
 use axum::extract::State;
-use cratb_domain::{Profession, RegionCode, Scope, geo};
-use cratb_store::FieldError;
-use cratb_store::network::{self, Centre, CentreInput, PublicAnswer};
+use cratb_directory::network::{CentreForm, PublicAnswer};
+use cratb_domain::{FieldError, Profession, RegionCode, Scope, geo};
+use cratb_store::network;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -41,22 +41,6 @@ pub struct SearchQuery {
     q: Option<String>,
 }
 
-/// The answers for a search text (at most 5 departments, for homonymous communes).
-pub async fn lookup(
-    state: &AppState,
-    text: &str,
-) -> Result<Vec<PublicAnswer>, cratb_store::StoreError> {
-    let mut answers = Vec::new();
-    for dep in network::places_for(&state.db, text)
-        .await?
-        .into_iter()
-        .take(5)
-    {
-        answers.push(network::public_answer(&state.db, dep).await?);
-    }
-    Ok(answers)
-}
-
 pub async fn search(
     State(state): State<AppState>,
     auth: Auth,
@@ -67,9 +51,9 @@ pub async fn search(
     let answers = if text.is_empty() {
         Vec::new()
     } else {
-        lookup(&state, &text)
+        cratb_app::network::public_lookup(&state.db, &text)
             .await
-            .map_err(PageError::store(lang))?
+            .map_err(PageError::app(lang))?
     };
     Ok(render(&SearchPage {
         l: Layout::new(&auth, lang.tr().net_public_title),
@@ -83,26 +67,10 @@ pub async fn search(
 #[template(path = "network/centre_form.html")]
 struct CentrePage {
     l: Layout,
-    v: CentreValues,
+    v: CentreForm,
     regions: Vec<Opt>,
     errors: Vec<FieldError>,
     saved: bool,
-}
-
-#[derive(Default, Deserialize)]
-pub struct CentreValues {
-    #[serde(default)]
-    region: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    website: String,
-    #[serde(default)]
-    address: String,
 }
 
 impl CentrePage {
@@ -124,7 +92,7 @@ impl CentrePage {
 fn centre_page(
     auth: &Auth,
     scope: &Scope,
-    v: CentreValues,
+    v: CentreForm,
     errors: Vec<FieldError>,
     saved: bool,
 ) -> PageResult {
@@ -159,25 +127,21 @@ pub async fn centre_form(
         Scope::Region(r) => r.as_str().to_owned(),
         Scope::National => non_empty(&q.region).unwrap_or_default(),
     };
-    let current = network::centre(&state.db, &region)
-        .await
-        .map_err(PageError::store(lang))?
-        .unwrap_or_default();
-    let v = CentreValues {
-        region,
-        name: current.name,
-        phone: super::super::readable_phone(current.phone.as_deref()),
-        email: current.email.unwrap_or_default(),
-        website: current.website.unwrap_or_default(),
-        address: current.address.unwrap_or_default(),
+    // A national account that chose no region yet sees an empty form.
+    let current = match scope.access(&region) {
+        Some(access) => network::centre(&state.db, &access)
+            .await
+            .map_err(PageError::store(lang))?,
+        None => None,
     };
+    let v = CentreForm::of(region, current);
     centre_page(&auth, &scope, v, Vec::new(), q.saved.is_some())
 }
 
 pub async fn save_centre(
     State(state): State<AppState>,
     auth: Auth,
-    HtmlForm(v): HtmlForm<CentreValues>,
+    HtmlForm(v): HtmlForm<CentreForm>,
 ) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
@@ -189,14 +153,7 @@ pub async fn save_centre(
         Ok(r) => r,
         Err(e) => return centre_page(&auth, &scope, v, vec![FieldError::of("region", &e)], false),
     };
-    let input = CentreInput {
-        name: Some(v.name.clone()),
-        phone: Some(v.phone.clone()),
-        email: Some(v.email.clone()),
-        website: Some(v.website.clone()),
-        address: Some(v.address.clone()),
-    };
-    let centre: Centre = match Centre::validate(&region, &input) {
+    let centre = match v.validate(&region) {
         Ok(c) => c,
         Err(errors) => return centre_page(&auth, &scope, v, errors, false),
     };

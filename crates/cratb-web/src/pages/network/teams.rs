@@ -1,7 +1,7 @@
 //! EMA teams: the list with the missing-discipline flags, a team's page with its members and
 //! conventions, the team form, adding and removing members.
 
-use super::{can_edit_team, fmt_date};
+use super::can_edit_team;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -9,75 +9,23 @@ use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use crate::pages::directory::own_region;
 use crate::pages::{
-    HtmlForm, Layout, Opt, PageResult, field_error, form_status, non_empty, options, render,
-    render_status,
+    HtmlForm, Layout, Opt, PageResult, field_error, form_status, options, render, render_status,
 };
 use askama::Template;
 use axum::extract::State;
 use cratb_app::AppError;
-use cratb_domain::Lang;
-use cratb_domain::{Permission, Profession, RegionCode, Scope, Sector, geo};
-use cratb_store::directory::{self, DirectoryQuery};
-use cratb_store::establishments::{self, EstablishmentQuery};
-use cratb_store::network::{self, MemberInput, NewMember, NewTeam, TeamInput, TeamView};
-use cratb_store::{FieldError, PageRequest, StoreError, reference};
+use cratb_directory::network::{
+    MemberForm, MemberInput, MemberLabels, NewMember, TeamConvention, TeamForm, TeamLabels,
+};
+use cratb_domain::{FieldError, Permission, Profession, RegionCode, Scope, Sector, geo};
+use cratb_store::network;
 use serde::Deserialize;
-
-/// A team with its labels resolved for display.
-pub struct TeamRow {
-    pub v: TeamView,
-    pub departments: String,
-    pub sectors: String,
-    pub missing: String,
-    pub fte: String,
-    pub phone: String,
-}
-
-impl TeamRow {
-    fn new(v: TeamView, lang: Lang) -> TeamRow {
-        TeamRow {
-            departments: v
-                .departments
-                .iter()
-                .map(|d| {
-                    geo::department(d).map_or(d.clone(), |x| format!("{} ({})", x.name, x.code))
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            sectors: v
-                .team
-                .sectors
-                .split(',')
-                .filter_map(Sector::parse)
-                .map(|s| s.code())
-                .collect::<Vec<_>>()
-                .join(", "),
-            missing: v
-                .missing_disciplines
-                .iter()
-                .filter_map(|d| Profession::parse(d))
-                .map(|d| d.label(lang))
-                .collect::<Vec<_>>()
-                .join(", "),
-            fte: format_fte(v.fte(), lang),
-            phone: crate::pages::readable_phone(v.team.phone.as_deref()),
-            v,
-        }
-    }
-}
-
-/// `1,5` in French, `1.5` in English.
-fn format_fte(fte: f64, lang: Lang) -> String {
-    let s = format!("{fte:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    lang.pick(s.replace('.', ","), s)
-}
 
 #[derive(Template)]
 #[template(path = "network/teams.html")]
 struct TeamsPage {
     l: Layout,
-    rows: Vec<TeamRow>,
+    rows: Vec<TeamLabels>,
     can_create: bool,
 }
 
@@ -89,34 +37,20 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> PageResult {
         .map_err(PageError::store(lang))?;
     Ok(render(&TeamsPage {
         l: Layout::new(&auth, lang.tr().net_teams),
-        rows: teams.into_iter().map(|v| TeamRow::new(v, lang)).collect(),
+        rows: teams
+            .into_iter()
+            .map(|v| TeamLabels::new(v, lang))
+            .collect(),
         can_create: auth.can(Permission::EditDirectory),
     }))
-}
-
-/// A member as shown on the team's page.
-pub struct MemberRow {
-    pub id: i64,
-    pub name: String,
-    pub discipline: &'static str,
-    pub fte: String,
-}
-
-/// A convention as listed on the team's page.
-pub struct TeamConvention {
-    pub id: i64,
-    pub partner: String,
-    pub status: &'static str,
-    pub status_code: &'static str,
-    pub expires: String,
 }
 
 #[derive(Template)]
 #[template(path = "network/team.html")]
 struct TeamPage {
     l: Layout,
-    t: TeamRow,
-    members: Vec<MemberRow>,
+    t: TeamLabels,
+    members: Vec<MemberLabels>,
     conventions: Vec<TeamConvention>,
     can_edit: bool,
     candidates: Vec<Opt>,
@@ -148,84 +82,28 @@ async fn team_page(
     saved: bool,
 ) -> PageResult {
     let lang = auth.lang;
-    let v = network::get_team(&state.db, scope, id)
-        .await
-        .map_err(PageError::store(lang))?;
     let can_edit = can_edit_team(state, auth, id).await?;
     let today = cratb_store::now().date();
-    let conventions = network::list_conventions(
-        &state.db,
-        scope,
-        &network::ConventionQuery {
-            team_id: Some(id),
-            ..Default::default()
-        },
-        today,
-    )
-    .await
-    .map_err(PageError::store(lang))?
-    .into_iter()
-    .map(|c| {
-        let status = c.effective_status(today);
-        TeamConvention {
-            id: c.id,
-            partner: c.partner_name.clone(),
-            status: status.label(lang),
-            status_code: status.code(),
-            expires: c.expires_on.map(|d| fmt_date(d, lang)).unwrap_or_default(),
-        }
-    })
-    .collect();
-    let region = Scope::Region(
-        RegionCode::parse(&v.team.region_code).map_err(|_| PageError::NotFound(lang))?,
-    );
-    let candidates = if can_edit {
-        let members: Vec<i64> = v.members.iter().map(|m| m.professional_id).collect();
-        directory::list(
-            &state.db,
-            &region,
-            &DirectoryQuery {
-                role: Some("ema_member".into()),
-                ..Default::default()
-            },
-            PageRequest::new(None, Some(500)),
-        )
+    let sheet = cratb_app::network::team_sheet(&state.db, scope, id, can_edit, today)
         .await
-        .map_err(PageError::store(lang))?
-        .items
-        .into_iter()
-        .filter(|p| !members.contains(&p.id))
-        .map(|p| Opt {
-            selected: member.0.professional_id == Some(p.id),
-            label: format!(
-                "{} {} — {}",
-                p.last_name,
-                p.first_name,
-                Profession::parse(&p.profession).map_or("?", |x| x.label(lang))
-            ),
-            value: p.id.to_string(),
-        })
-        .collect()
-    } else {
-        Vec::new()
-    };
-    let members = v
-        .members
-        .iter()
-        .map(|m| MemberRow {
-            id: m.professional_id,
-            name: format!("{} {}", m.last_name, m.first_name),
-            discipline: Profession::parse(&m.discipline).map_or("?", |p| p.label(lang)),
-            fte: format_fte(m.fte, lang),
-        })
-        .collect();
+        .map_err(PageError::app(lang))?;
     let page = TeamPage {
-        l: Layout::new(auth, &v.team.name),
-        t: TeamRow::new(v, lang),
-        members,
-        conventions,
+        l: Layout::new(auth, &sheet.team.team.name),
+        members: (sheet.team.members.iter())
+            .map(|m| MemberLabels::new(m, lang))
+            .collect(),
+        t: TeamLabels::new(sheet.team, lang),
+        conventions: (sheet.conventions.iter())
+            .map(|c| TeamConvention::new(c, today, lang))
+            .collect(),
         can_edit,
-        candidates,
+        candidates: (sheet.candidates.iter())
+            .map(|p| Opt {
+                selected: member.0.professional_id == Some(p.id),
+                label: p.label(lang),
+                value: p.id.to_string(),
+            })
+            .collect(),
         disciplines: options(
             Profession::ALL.iter().map(|p| (p.code(), p.label(lang))),
             member.0.discipline.as_deref().unwrap_or(""),
@@ -265,13 +143,6 @@ async fn require_edit(state: &AppState, auth: &Auth, id: i64) -> Result<(), Page
     }
 }
 
-#[derive(Deserialize)]
-pub struct MemberForm {
-    professional_id: Option<String>,
-    discipline: Option<String>,
-    fte: Option<String>,
-}
-
 pub async fn add_member(
     State(state): State<AppState>,
     auth: Auth,
@@ -284,11 +155,7 @@ pub async fn add_member(
         .await
         .map_err(PageError::store(lang))?;
     require_edit(&state, &auth, id).await?;
-    let input = MemberInput {
-        professional_id: non_empty(&f.professional_id).and_then(|p| p.parse().ok()),
-        discipline: f.discipline,
-        fte: f.fte,
-    };
+    let input = f.input();
     let m = match NewMember::validate(&input) {
         Ok(m) => m,
         Err(errors) => return team_page(&state, &auth, &scope, id, (input, errors), false).await,
@@ -297,13 +164,8 @@ pub async fn add_member(
     match cratb_app::network::set_member(&state.db, &auth.actor(&user, scope.clone()), id, &m).await
     {
         Ok(()) => {}
-        Err(AppError::Store(StoreError::Invalid(_))) => {
-            let e = FieldError::new(
-                "professional_id",
-                "ce professionnel n'est pas dans l'annuaire de la région",
-                "this professional is not in the region's directory",
-            );
-            return team_page(&state, &auth, &scope, id, (input, vec![e]), false).await;
+        Err(AppError::Invalid(e)) => {
+            return team_page(&state, &auth, &scope, id, (input, e), false).await;
         }
         Err(e) => return Err(PageError::app(lang)(e)),
     }
@@ -332,28 +194,13 @@ pub async fn remove_member(
     )))
 }
 
-/// What was typed in the team form.
-#[derive(Default)]
-pub struct TeamValues {
-    pub name: String,
-    pub ght_id: String,
-    pub host: String,
-    pub sectors: Vec<String>,
-    pub departments: Vec<String>,
-    pub phone: String,
-    pub hours: String,
-    pub email: String,
-    pub teleexpertise: String,
-    pub region: String,
-}
-
 #[derive(Template)]
 #[template(path = "network/team_form.html")]
 struct TeamFormPage {
     l: Layout,
     action: String,
     cancel: String,
-    v: TeamValues,
+    v: TeamForm,
     ghts: Vec<Opt>,
     hosts: Vec<Opt>,
     sectors: Vec<Opt>,
@@ -387,7 +234,7 @@ async fn form_page(
     auth: &Auth,
     scope: &Scope,
     id: Option<i64>,
-    v: TeamValues,
+    v: TeamForm,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let lang = auth.lang;
@@ -396,25 +243,9 @@ async fn form_page(
     let region = RegionCode::parse(&v.region)
         .ok()
         .or_else(|| own_region(scope));
-    let lists = match &region {
-        Some(r) => Scope::Region(r.clone()),
-        None => Scope::National,
-    };
-    let ghts = reference::list_territories(&state.db, &lists, Some("GHT"))
+    let (ghts, hosts) = cratb_app::network::team_choices(&state.db, region.as_ref())
         .await
-        .map_err(PageError::store(lang))?;
-    let hosts = establishments::list(
-        &state.db,
-        &lists,
-        &EstablishmentQuery {
-            sector: Some("ES".into()),
-            ..Default::default()
-        },
-        PageRequest::new(None, Some(500)),
-    )
-    .await
-    .map_err(PageError::store(lang))?
-    .items;
+        .map_err(PageError::app(lang))?;
     let page = TeamFormPage {
         l: Layout::new(
             auth,
@@ -426,16 +257,8 @@ async fn form_page(
         ),
         action: id.map_or("/network/teams".into(), |i| format!("/network/teams/{i}")),
         cancel: id.map_or("/network/teams".into(), |i| format!("/network/teams/{i}")),
-        ghts: options(
-            ghts.iter().map(|g| (g.id.to_string(), g.name.clone())),
-            &v.ght_id,
-        ),
-        hosts: options(
-            hosts
-                .iter()
-                .map(|e| (e.id.to_string(), format!("{} ({})", e.name, e.finess))),
-            &v.host,
-        ),
+        ghts: options(ghts, &v.ght_id),
+        hosts: options(hosts, &v.host),
         sectors: crate::pages::checks(
             Sector::ALL.iter().map(|s| (s.code(), s.label(lang))),
             &v.sectors,
@@ -462,11 +285,7 @@ async fn form_page(
 
 pub async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
     let (_, scope) = auth.page_user()?;
-    let v = TeamValues {
-        sectors: vec!["ES".into(), "EMS".into()],
-        ..Default::default()
-    };
-    form_page(&state, &auth, &scope, None, v, Vec::new()).await
+    form_page(&state, &auth, &scope, None, TeamForm::blank(), Vec::new()).await
 }
 
 pub async fn edit_form(
@@ -480,47 +299,7 @@ pub async fn edit_form(
         .await
         .map_err(PageError::store(lang))?;
     require_edit(&state, &auth, id).await?;
-    let v = TeamValues {
-        name: t.team.name,
-        ght_id: t.team.ght_id.map(|g| g.to_string()).unwrap_or_default(),
-        host: t.team.host_establishment_id.to_string(),
-        sectors: t.team.sectors.split(',').map(String::from).collect(),
-        departments: t.departments,
-        phone: crate::pages::readable_phone(t.team.phone.as_deref()),
-        hours: t.team.hours.unwrap_or_default(),
-        email: t.team.email.unwrap_or_default(),
-        teleexpertise: t.team.teleexpertise.unwrap_or_default(),
-        region: t.team.region_code,
-    };
-    form_page(&state, &auth, &scope, Some(id), v, Vec::new()).await
-}
-
-/// The form's fields (`sectors` and `departments` repeat).
-fn read_form(fields: Vec<(String, String)>) -> TeamValues {
-    let mut v = TeamValues::default();
-    for (key, value) in fields {
-        let slot = match key.as_str() {
-            "sectors" => {
-                v.sectors.push(value);
-                continue;
-            }
-            "departments" => {
-                v.departments.push(value);
-                continue;
-            }
-            "name" => &mut v.name,
-            "ght_id" => &mut v.ght_id,
-            "host_establishment_id" => &mut v.host,
-            "phone" => &mut v.phone,
-            "hours" => &mut v.hours,
-            "email" => &mut v.email,
-            "teleexpertise" => &mut v.teleexpertise,
-            "region" => &mut v.region,
-            _ => continue,
-        };
-        *slot = value;
-    }
-    v
+    form_page(&state, &auth, &scope, Some(id), TeamForm::of(t), Vec::new()).await
 }
 
 pub async fn create(
@@ -528,7 +307,7 @@ pub async fn create(
     auth: Auth,
     HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
 ) -> PageResult {
-    save(state, auth, None, read_form(fields)).await
+    save(state, auth, None, TeamForm::from_pairs(fields)).await
 }
 
 pub async fn update(
@@ -537,37 +316,10 @@ pub async fn update(
     Path(id): Path<i64>,
     HtmlForm(fields): HtmlForm<Vec<(String, String)>>,
 ) -> PageResult {
-    save(state, auth, Some(id), read_form(fields)).await
+    save(state, auth, Some(id), TeamForm::from_pairs(fields)).await
 }
 
-/// The message for a store refusal on a team.
-pub fn team_store_error(e: StoreError) -> Result<FieldError, StoreError> {
-    match e {
-        StoreError::Conflict(_) => Ok(FieldError::new(
-            "name",
-            "une équipe de la région porte déjà ce nom",
-            "a team of the region already has this name",
-        )),
-        StoreError::Invalid("host_establishment_id") => Ok(FieldError::new(
-            "host_establishment_id",
-            "cet établissement n'est pas un établissement de la région",
-            "this establishment is not one of the region's",
-        )),
-        StoreError::Invalid("ght_id") => Ok(FieldError::new(
-            "ght_id",
-            "ce GHT n'est pas un GHT de la région",
-            "this GHT is not one of the region's",
-        )),
-        StoreError::Invalid(f) => Ok(FieldError::new(
-            f,
-            "cette région n'est pas la vôtre",
-            "this region is not yours",
-        )),
-        other => Err(other),
-    }
-}
-
-async fn save(state: AppState, auth: Auth, id: Option<i64>, v: TeamValues) -> PageResult {
+async fn save(state: AppState, auth: Auth, id: Option<i64>, v: TeamForm) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let region = match id {
@@ -585,44 +337,9 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, v: TeamValues) -> Pa
             own_region(&scope)
         }
     };
-    let mut errors = Vec::new();
-    let mut number = |field: &'static str, text: &str| -> Option<i64> {
-        let t = text.trim();
-        if t.is_empty() {
-            return None;
-        }
-        t.parse()
-            .map_err(|_| {
-                errors.push(FieldError::new(
-                    field,
-                    "choisissez dans la liste",
-                    "choose from the list",
-                ))
-            })
-            .ok()
-    };
-    let input = TeamInput {
-        name: Some(v.name.clone()),
-        ght_id: number("ght_id", &v.ght_id),
-        host_establishment_id: number("host_establishment_id", &v.host),
-        sectors: Some(v.sectors.clone()),
-        departments: Some(v.departments.clone()),
-        phone: Some(v.phone.clone()),
-        hours: Some(v.hours.clone()),
-        email: Some(v.email.clone()),
-        teleexpertise: Some(v.teleexpertise.clone()),
-        region: Some(v.region.clone()),
-    };
-    let team = match (
-        NewTeam::validate(&input, region.as_ref()),
-        errors.is_empty(),
-    ) {
-        (Ok(t), true) => t,
-        (Ok(_), false) => return form_page(&state, &auth, &scope, id, v, errors).await,
-        (Err(mut e), _) => {
-            e.extend(errors);
-            return form_page(&state, &auth, &scope, id, v, e).await;
-        }
+    let team = match v.validate(region.as_ref()) {
+        Ok(t) => t,
+        Err(e) => return form_page(&state, &auth, &scope, id, v, e).await,
     };
     let user = auth.user.clone().ok_or(PageError::Forbidden(lang))?;
     let actor = auth.actor(&user, scope.clone());
@@ -636,11 +353,8 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, v: TeamValues) -> Pa
         Ok(saved_id) => Ok(crate::pages::login::redirect(&format!(
             "/network/teams/{saved_id}?saved=1"
         ))),
-        Err(AppError::NotFound) => Err(PageError::NotFound(lang)),
-        Err(AppError::Store(e)) => match team_store_error(e) {
-            Ok(fe) => form_page(&state, &auth, &scope, id, v, vec![fe]).await,
-            Err(e) => Err(PageError::store(lang)(e)),
-        },
+        Err(AppError::Invalid(e)) => form_page(&state, &auth, &scope, id, v, e).await,
+        Err(AppError::Conflict(fe)) => form_page(&state, &auth, &scope, id, v, vec![fe]).await,
         Err(e) => Err(PageError::app(lang)(e)),
     }
 }
