@@ -1,15 +1,46 @@
-//! Antibiotic consumption: the region's targets, set by its coordinator; ATC/DDD editions
-//! loaded by a data manager and the region recomputed under one; hospital, nursing-home and
-//! primary-care files imported and removed, each audited in the transaction that shows them.
+//! Antibiotic consumption: the region a screen is about; the region's targets, set by its
+//! coordinator; ATC/DDD editions loaded by a data manager and the region recomputed under one;
+//! hospital, nursing-home and primary-care files imported and removed, each audited in the
+//! transaction that shows them.
 
 use crate::{Actor, AppError, Result};
 use cratb_consumption::DddTable;
-use cratb_domain::RegionCode;
+use cratb_domain::FieldError;
+use cratb_domain::{RegionCode, Scope};
 use cratb_store::consumption::{
     self, HospitalFiles, HospitalImport, HospitalImportError, ImportRecord, Recomputed, Target,
 };
 use cratb_store::primary_care::{self, OpenDataFile, PrimaryImport, PrimaryImportError};
-use cratb_store::{Db, FieldError, StoreError, audit};
+use cratb_store::{Db, StoreError, audit};
+
+/// The region a consumption page or API call works on ([`crate::policy::analysis_region`]:
+/// for a national account without one, the region holding the most consumption data). `None`:
+/// the region asked for does not exist.
+pub async fn analysis_region(
+    db: &Db,
+    scope: &Scope,
+    own: Option<&str>,
+    asked: Option<&str>,
+) -> std::result::Result<Option<String>, StoreError> {
+    let with_data = if crate::policy::needs_regions_with_data(scope, own, asked) {
+        consumption::regions_with_data(db).await?
+    } else {
+        Vec::new()
+    };
+    Ok(crate::policy::analysis_region(
+        scope, own, asked, &with_data,
+    ))
+}
+
+/// The ATC/DDD index an import names: a shipped one by its year (`2026`), else one loaded
+/// by that name.
+pub async fn ddd_table(db: &Db, edition: &str) -> std::result::Result<DddTable, StoreError> {
+    let edition = edition.trim();
+    match edition.parse::<u16>().ok().and_then(DddTable::embedded) {
+        Some(t) => Ok(t),
+        None => consumption::ddd_table(db, edition).await,
+    }
+}
 
 /// Sets (or replaces) a target of the region's programme for a sector and an indicator.
 pub async fn set_target(db: &Db, actor: &Actor, region: &str, t: &Target) -> Result<()> {

@@ -1,11 +1,31 @@
-//! Resistance surveillance: laboratory files imported (interpreted, pseudonymised, all or
-//! nothing) and removed, each with its audit entry in the transaction that shows or removes
-//! the isolates.
+//! Resistance surveillance: the region an analysis is about; laboratory files imported
+//! (interpreted, pseudonymised, all or nothing) and removed, each with its audit entry in the
+//! transaction that shows or removes the isolates.
 
 use crate::{Actor, Result};
+use cratb_domain::Scope;
 use cratb_resistance::imports::{Import, ImportOutcome};
 use cratb_store::resistance::{self, ImportError, ImportRequest};
-use cratb_store::{Db, audit};
+use cratb_store::{Db, StoreError, audit};
+
+/// The region a request is about, one rule for pages, exports and the API
+/// ([`crate::policy::analysis_region`]: for a national account without one, the first region
+/// holding isolates). `None`: the region asked for does not exist.
+pub async fn analysis_region(
+    db: &Db,
+    scope: &Scope,
+    own: Option<&str>,
+    asked: Option<&str>,
+) -> std::result::Result<Option<String>, StoreError> {
+    let with_data = if crate::policy::needs_regions_with_data(scope, own, asked) {
+        resistance::regions_with_isolates(db, scope).await?
+    } else {
+        Vec::new()
+    };
+    Ok(crate::policy::analysis_region(
+        scope, own, asked, &with_data,
+    ))
+}
 
 /// Imports a susceptibility file into the request's region, which must be the actor's.
 pub async fn import(

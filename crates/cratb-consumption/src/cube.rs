@@ -110,6 +110,15 @@ pub fn class_index(code: &str) -> Option<usize> {
     CLASSES.iter().position(|c| c.code == code)
 }
 
+/// The unit of the indicators of a sector: DDD per 1000 patient-days for hospitals (`ES`), per
+/// 1000 resident-days for nursing homes (`EMS`).
+pub fn unit_label(sector: &str, lang: cratb_domain::Lang) -> &'static str {
+    match sector {
+        "EMS" => lang.pick("DDJ/1000 journées d'hébergement", "DDD/1000 resident-days"),
+        _ => lang.pick("DDJ/1000 JH", "DDD/1000 patient-days"),
+    }
+}
+
 const ROUTES: [Route; 5] = [Route::O, Route::P, Route::R, Route::N, Route::Inhal];
 const AWARE: [Aware; 4] = [
     Aware::Access,

@@ -186,6 +186,10 @@ impl File {
             File::Denominators => "denominators",
         }
     }
+    /// The file as the user knows it, in `lang`.
+    pub fn label(self, lang: cratb_domain::Lang) -> &'static str {
+        lang.pick(self.label_fr(), self.label_en())
+    }
 }
 
 /// Every problem of an import's files: the first [`Problems::LISTED`] with their file, and how
@@ -912,6 +916,14 @@ pub struct Unmatched {
 }
 
 impl Unmatched {
+    /// [`Self::message_fr`] or [`Self::message_en`].
+    pub fn message(&self, lang: cratb_domain::Lang) -> String {
+        match lang {
+            cratb_domain::Lang::Fr => self.message_fr(),
+            cratb_domain::Lang::En => self.message_en(),
+        }
+    }
+
     /// In French: `380780080, Médecine, 2025-07 à 2025-12 (6 périodes) : consommation sans
     /// journées (ligne 120 des consommations)`.
     pub fn message_fr(&self) -> String {

@@ -1,8 +1,13 @@
 //! Antibiotic consumption surveillance: the WHO ATC/DDD index by edition ([`ddd`]), hospital
-//! consumption files and their indicators ([`hospital`]). No I/O beyond the bytes given.
+//! consumption files and their indicators ([`hospital`]), a region's facts in memory
+//! ([`cube`]), the screens' filters resolved against them ([`filters`]), the establishments'
+//! figures among their peers ([`peers`], [`figures`]), the programme's targets and their form
+//! ([`targets`]), primary care ([`primary`]). No I/O beyond the bytes given.
 
 pub mod cube;
 pub mod ddd;
+pub mod figures;
+pub mod filters;
 pub mod hospital;
 pub mod indicators;
 pub mod peers;

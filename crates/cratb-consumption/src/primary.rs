@@ -16,6 +16,7 @@
 
 use crate::hospital::{Period, Problem, missing_columns, stream};
 use crate::indicators::{self, MonthlyDdd};
+use cratb_sheet::write::{Cell, Table};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A dispensation row.
@@ -673,6 +674,102 @@ pub fn did(ddd: f64, population: f64, days: f64) -> Option<f64> {
     (population > 0.0 && days > 0.0).then(|| 1000.0 * ddd / (population * days))
 }
 
+/// The years with dispensations, ascending.
+pub fn years(data: &PrimaryData) -> BTreeSet<i32> {
+    data.ddd.iter().map(|r| r.year).collect()
+}
+
+/// The ESAC-Net indicators of every territory with dispensations in `year`, a line each, as the
+/// export gives them.
+pub fn esac_table(data: &PrimaryData, year: i32) -> Table {
+    let mut rows = Vec::new();
+    for (key, name) in &data.names {
+        let Some(t) = year_of(data, key, year) else {
+            continue;
+        };
+        let e = indicators::esac(
+            &rows_of(data, key),
+            population(data, key, year).unwrap_or(0.0),
+            year,
+        );
+        let mut row = vec![
+            Cell::from(name.as_str()),
+            Cell::Integer(year.into()),
+            Cell::from(t.population),
+            Cell::from(Some(t.ddd)),
+            Cell::from(t.prescriptions_per_1000()),
+        ];
+        row.extend(
+            [
+                e.j01_did,
+                e.j01c_did,
+                e.j01d_did,
+                e.j01f_did,
+                e.j01m_did,
+                e.j01ce_pct,
+                e.j01cr_pct,
+                e.j01dd_de_pct,
+                e.j01ma_pct,
+                e.broad_narrow_ratio,
+                e.j01_seasonal_variation,
+                e.j01m_seasonal_variation,
+            ]
+            .map(Cell::from),
+        );
+        rows.push(row);
+    }
+    Table::new(
+        "Ville",
+        [
+            "territoire",
+            "annee",
+            "population",
+            "ddj_j01",
+            "prescriptions_1000_hab",
+            "j01_did",
+            "j01c_did",
+            "j01d_did",
+            "j01f_did",
+            "j01m_did",
+            "j01ce_pct",
+            "j01cr_pct",
+            "j01dd_de_pct",
+            "j01ma_pct",
+            "large_etroit",
+            "saison_j01",
+            "saison_j01m",
+        ],
+        rows,
+    )
+}
+
+/// The year of an open-data dispensation file, as given beside it (`year`, and whether its
+/// table of DDD per pack came with it): `None` for a file in cratb's layout (neither given).
+pub fn open_data_year(year: &str, packs: bool) -> Result<Option<i32>, Problem> {
+    let problem = |column: &str, value: &str, message: &str| Problem {
+        line: 0,
+        column: column.into(),
+        value: value.into(),
+        message: message.into(),
+    };
+    match (year.trim(), packs) {
+        ("", false) => Ok(None),
+        (y, true) => match y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)) {
+            Some(y) => Ok(Some(y)),
+            None => Err(problem(
+                "year",
+                y,
+                "année sur quatre chiffres attendue pour un fichier open data",
+            )),
+        },
+        (_, false) => Err(problem(
+            "packs",
+            "",
+            "table des DDJ par boîte attendue pour un fichier open data",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -801,5 +898,47 @@ mod tests {
         });
         assert_eq!(crate::indicators::days_covered(months, 2025), 181.0);
         assert_eq!(crate::indicators::days_covered([year(2024)], 2025), 0.0);
+    }
+
+    #[test]
+    fn an_open_data_file_comes_with_its_year_and_its_ddd_per_pack() {
+        assert_eq!(open_data_year(" ", false), Ok(None));
+        assert_eq!(open_data_year("2022", true), Ok(Some(2022)));
+        let p = open_data_year("22", true).unwrap_err();
+        assert_eq!((p.column.as_str(), p.value.as_str()), ("year", "22"));
+        assert_eq!(open_data_year("2022", false).unwrap_err().column, "packs");
+    }
+
+    #[test]
+    fn the_export_has_a_line_per_territory_with_dispensations_that_year() {
+        let row = |territory: &str, year: i32| Dispensed {
+            territory: territory.into(),
+            year,
+            month: 1,
+            atc: "J01CA04".into(),
+            ddd: 3100.0,
+            prescriptions: 10.0,
+        };
+        let mut data = PrimaryData {
+            ddd: vec![row("dep:38", 2024), row("dep:73", 2023)],
+            ..PrimaryData::default()
+        };
+        for (key, name) in [
+            ("region", "Région"),
+            ("dep:38", "Isère"),
+            ("dep:73", "Savoie"),
+        ] {
+            data.names.insert(key.into(), name.into());
+        }
+        data.populations.insert(("dep:38".into(), 2024), 1000.0);
+        assert_eq!(years(&data).into_iter().collect::<Vec<_>>(), [2023, 2024]);
+        let csv = cratb_sheet::write::csv(&esac_table(&data, 2024), cratb_sheet::write::Csv::COMMA);
+        let csv = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3, "{csv}");
+        assert!(lines[0].starts_with("territoire,annee,population,ddj_j01"));
+        assert!(lines[1].starts_with("Isère,2024,1000,3100,10"), "{csv}");
+        // The region is the sum of its departments with dispensations that year.
+        assert!(lines[2].starts_with("Région,2024,1000,3100,10"), "{csv}");
     }
 }

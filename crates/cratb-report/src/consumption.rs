@@ -5,20 +5,14 @@
 
 use crate::charts::{self, Reference, Stack};
 use crate::format::{self, decimal, percent, percentile, thousands};
-use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear};
+use cratb_consumption::cube::{CLASSES, Cube, GROUPS, Slice, Totals, UnitYear, class_index};
 use cratb_consumption::hospital::Missing;
 use cratb_consumption::indicators::Aware;
 use cratb_consumption::peers::{change, ranked_among};
 use cratb_consumption::targets::Target;
 use cratb_domain::{Category, Lang, geo};
 
-/// The indicator's unit for a sector.
-pub fn unit_label(sector: &str, lang: Lang) -> &'static str {
-    match sector {
-        "EMS" => lang.pick("DDJ/1000 journées d'hébergement", "DDD/1000 resident-days"),
-        _ => lang.pick("DDJ/1000 JH", "DDD/1000 patient-days"),
-    }
-}
+pub use cratb_consumption::cube::unit_label;
 
 /// A ward type's name (the code itself for a value stored before ward types were a closed list).
 pub fn ward_label(code: &str, lang: Lang) -> String {
@@ -299,6 +293,36 @@ pub fn class_rows(years: &[(i32, Totals)], year: i32, lang: Lang) -> Vec<ClassRo
         .collect()
 }
 
+/// A target of the region's programme as listed.
+pub struct TargetLine {
+    pub sector: String,
+    /// The indicator class's name.
+    pub indicator: &'static str,
+    pub describe: String,
+    /// The national figure compared with, and its year.
+    pub national: String,
+    pub set_by: String,
+}
+
+/// The region's targets as listed.
+pub fn target_lines(targets: Vec<Target>, lang: Lang) -> Vec<TargetLine> {
+    targets
+        .into_iter()
+        .map(|t| TargetLine {
+            indicator: class_index(&t.indicator).map_or("", |i| CLASSES[i].name(lang)),
+            describe: t.describe(lang),
+            national: match (t.national_value, t.national_year) {
+                (Some(v), Some(y)) => format!("{} ({y})", decimal(Some(v), lang)),
+                (Some(v), None) => decimal(Some(v), lang),
+                _ => "—".into(),
+            },
+            set_by: t.set_by.unwrap_or_default(),
+            sector: t.sector,
+        })
+        .collect()
+}
+
+/// The sources of the figures: the ATC/DDD edition(s) and the AWaRe classification.
 pub fn editions(cube: &Cube, lang: Lang) -> String {
     let ddd = if cube.editions.is_empty() {
         "—".to_string()
@@ -575,4 +599,29 @@ pub fn reports_zip(cube: &Cube, region: &str, year: i32) -> zip::result::ZipResu
         Ok::<(), zip::result::ZipError>(())
     })?;
     Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_listed_with_their_indicator_and_the_national_figure() {
+        let mut set = Target::national("EMS", "J01M");
+        set.national_value = Some(3.25);
+        set.national_year = Some(2024);
+        set.set_by = Some("coordination@demo.cratb.fr".into());
+        let mut unknown = Target::national("ES", "X");
+        unknown.national_value = Some(2.0);
+        let lines = target_lines(vec![set, unknown, Target::national("ES", "J01")], Lang::Fr);
+        assert_eq!(lines[0].indicator, "Fluoroquinolones et quinolones");
+        assert_eq!(lines[0].national, "3,2 (2024)");
+        assert_eq!(lines[0].set_by, "coordination@demo.cratb.fr");
+        assert_eq!(
+            (lines[1].indicator, lines[1].national.as_str()),
+            ("", "2,0")
+        );
+        assert_eq!(lines[2].national, "—");
+        assert!(lines[2].describe.ends_with("(objectif national)"));
+    }
 }

@@ -1,8 +1,13 @@
-//! The cumulative antibiogram as people read it: a table coloured by % susceptible (on a page
-//! and in its PDF).
+//! The cumulative antibiogram as people read it: a table coloured by % susceptible (on a page,
+//! in its PDF, and as a file to download), its trend by year; the resistant organisms of concern
+//! as listed.
 
+use crate::charts::{self, Axis, Point};
+use crate::format::decimal;
 use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::Lang;
+use cratb_resistance::{AlertRow, TrendPoint};
+use cratb_sheet::write::{Csv, WriteError};
 
 /// One cell of the antibiogram table.
 pub struct CellView {
@@ -163,6 +168,112 @@ pub fn antibiogram_pdf(
     .render()
 }
 
+/// The formats an antibiogram is downloaded in.
+pub const FORMATS: [&str; 4] = ["csv", "xlsx", "json", "pdf"];
+
+/// The antibiogram as a file in `format` (one of [`FORMATS`]): its media type and its bytes.
+/// The PDF says its title and headings in `words` and what was counted in `filters`.
+pub fn antibiogram_file(
+    table: &Antibiogram,
+    format: &str,
+    words: impl FnOnce() -> Words,
+    filters: &str,
+    today: time::Date,
+    lang: Lang,
+) -> Result<(&'static str, Vec<u8>), WriteError> {
+    Ok(match format {
+        "csv" => ("text/csv; charset=utf-8", table.to_csv(Csv::SPREADSHEET)),
+        "json" => ("application/json", table.to_json().to_string().into_bytes()),
+        "pdf" => (
+            "application/pdf",
+            antibiogram_pdf(table, &words(), filters, today, lang),
+        ),
+        _ => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            table.to_xlsx()?,
+        ),
+    })
+}
+
+/// The trend shown first: *E. coli* × cefotaxime (3rd-generation cephalosporin resistance of
+/// the commonest pathogen).
+pub const DEFAULT_TREND: (&str, &str) = ("Escherichia coli", "CTX");
+
+/// What a trend is about: `organism × antimicrobial`, the antimicrobial by name (its code
+/// when unknown).
+pub fn trend_label(organism: &str, antimicrobial: &str) -> String {
+    let reference = cratb_amr::Reference::get();
+    let name = reference
+        .antimicrobial(antimicrobial)
+        .map(|a| reference.antimicrobials[a as usize].name.to_string());
+    format!(
+        "{organism} × {}",
+        name.unwrap_or_else(|| antimicrobial.to_string())
+    )
+}
+
+/// The chart of % susceptible per year: the line, its points and the 95 % interval as a band.
+pub fn trend_chart(points: &[TrendPoint], lang: Lang) -> String {
+    let points: Vec<Point> = points
+        .iter()
+        .map(|p| Point {
+            label: p.year.to_string(),
+            value: Some(p.pct_susceptible),
+            band: Some((p.ci_low, p.ci_high)),
+            title: Some(format!(
+                "{} : {} % (n = {}, IC95 {}–{})",
+                p.year,
+                decimal(Some(p.pct_susceptible), lang),
+                p.n,
+                decimal(Some(p.ci_low), lang),
+                decimal(Some(p.ci_high), lang)
+            )),
+        })
+        .collect();
+    charts::line_chart(
+        lang.pick(
+            "Pourcentage de sensibilité par année",
+            "Share susceptible per year",
+        ),
+        &points,
+        &[],
+        Axis::Percent,
+    )
+}
+
+/// Resistant organisms of concern in an establishment and a year, as listed.
+pub struct AlertLine {
+    pub establishment: String,
+    pub year: i16,
+    pub kind: &'static str,
+    pub resistant: u32,
+    pub tested: u32,
+    pub rate: String,
+}
+
+/// The rows as listed: each establishment by its name in `names` (`without`: for isolates of
+/// no establishment, or of one not named).
+pub fn alert_lines(
+    rows: Vec<AlertRow>,
+    names: &[(i64, String)],
+    without: &str,
+    lang: Lang,
+) -> Vec<AlertLine> {
+    rows.into_iter()
+        .map(|r| AlertLine {
+            establishment: r
+                .establishment_id
+                .and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
+                .unwrap_or_else(|| without.to_string()),
+            year: r.year,
+            kind: r.kind.label(lang),
+            resistant: r.resistant,
+            tested: r.tested,
+            rate: format!("{:.1} %", r.rate),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +320,73 @@ mod tests {
             Lang::Fr,
         );
         assert!(pdf.starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn trends_and_alerts_are_written_for_people() {
+        let points = [TrendPoint {
+            year: 2025,
+            n: 120,
+            pct_susceptible: 84.2,
+            ci_low: 76.5,
+            ci_high: 89.7,
+        }];
+        let svg = trend_chart(&points, Lang::Fr);
+        assert!(
+            svg.contains("2025 : 84,2 % (n = 120, IC95 76,5–89,7)"),
+            "{svg}"
+        );
+        assert_eq!(
+            trend_label("Escherichia coli", "CTX"),
+            "Escherichia coli × Cefotaxime"
+        );
+        assert_eq!(
+            trend_label("Escherichia coli", "ZZZ"),
+            "Escherichia coli × ZZZ"
+        );
+        let row = |establishment_id| AlertRow {
+            establishment_id,
+            year: 2025,
+            kind: cratb_resistance::AlertKind::Mrsa,
+            resistant: 3,
+            tested: 40,
+            rate: 7.5,
+        };
+        let lines = alert_lines(
+            vec![row(Some(7)), row(Some(8)), row(None)],
+            &[(7, "CH de Vienne".into())],
+            "Sans établissement",
+            Lang::En,
+        );
+        let names: Vec<&str> = lines.iter().map(|l| l.establishment.as_str()).collect();
+        assert_eq!(
+            names,
+            ["CH de Vienne", "Sans établissement", "Sans établissement"]
+        );
+        assert_eq!(
+            (lines[0].rate.as_str(), lines[0].kind),
+            ("7.5 %", "MRSA (methicillin-resistant S. aureus)")
+        );
+    }
+
+    #[test]
+    fn an_antibiogram_is_downloaded_in_each_format() {
+        let file = "patient_id;date;organism;CIP\nP1;2025-01-03;E. coli;S\n";
+        let data = cratb_amr::read(file.as_bytes(), &Default::default()).unwrap();
+        let table = cratb_amr::antibiogram::antibiogram(&data, None, &[], 3).unwrap();
+        let words = || Words {
+            title: "Antibiogramme cumulé".into(),
+            organism: "Micro-organisme",
+            interpretation: "Interprétation",
+            isolates_counted: "isolats comptés",
+            legend: "% sensible",
+        };
+        let today = time::macros::date!(2026 - 11 - 30);
+        for format in FORMATS {
+            let (media, bytes) =
+                antibiogram_file(&table, format, words, "", today, Lang::Fr).unwrap();
+            assert!(!bytes.is_empty(), "{format}");
+            assert_eq!(media.contains("sheet"), format == "xlsx", "{format}");
+        }
     }
 }

@@ -58,6 +58,16 @@ impl RegionData {
         Self::with_guideline(data, guideline)
     }
 
+    /// The guideline the data cites, given those its imports were interpreted with: all of
+    /// them, or the default one for a region without imports.
+    pub fn cited(guidelines: &[String]) -> String {
+        if guidelines.is_empty() {
+            cratb_amr::reference::DEFAULT_GUIDELINE.to_string()
+        } else {
+            guidelines.join(" + ")
+        }
+    }
+
     /// The data, citing `guideline` (the one(s) its imports were interpreted with).
     pub fn with_guideline(data: Dataset, guideline: String) -> RegionData {
         let order = cratb_amr::first_isolate::Order::of(&data);
@@ -348,6 +358,7 @@ pub struct TrendPoint {
 
 /// The resistant organisms of concern followed by the stewardship network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// Enterobacterales resistant to a 3rd-generation cephalosporin (cefotaxime, ceftriaxone or ceftazidime R).
@@ -383,7 +394,9 @@ impl AlertKind {
     }
 }
 
+/// Resistant organisms of concern in an establishment and a year, as the API gives them.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertRow {
     pub establishment_id: Option<i64>,
     pub year: i16,
@@ -418,6 +431,12 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether a request's `first_isolates` choice asks for every isolate (`false`, `0`, `off`,
+    /// `non`); anything else keeps first isolates only.
+    pub fn every_isolate_asked(first_isolates: Option<&str>) -> bool {
+        first_isolates.is_some_and(|v| matches!(v, "false" | "0" | "off" | "non"))
+    }
+
     /// First isolates only (the default).
     pub fn first_only(&self) -> bool {
         !self.every_isolate
@@ -458,5 +477,38 @@ impl Filter {
             "tous isolats".into()
         });
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_isolates_unless_every_isolate_is_asked_for() {
+        for every in ["false", "0", "off", "non"] {
+            assert!(Filter::every_isolate_asked(Some(every)), "{every}");
+        }
+        for first in [None, Some(""), Some("true"), Some("oui"), Some("FALSE")] {
+            assert!(!Filter::every_isolate_asked(first), "{first:?}");
+        }
+        let f = Filter {
+            year_from: Some(2024),
+            specimen: Some("urine".into()),
+            every_isolate: Filter::every_isolate_asked(Some("0")),
+            ..Filter::default()
+        };
+        assert_eq!(f.summary(), "depuis 2024, prélèvement urine, tous isolats");
+        assert_eq!(f.years(), 2024..=i16::MAX);
+    }
+
+    #[test]
+    fn the_data_cites_every_guideline_of_its_imports() {
+        assert_eq!(
+            RegionData::cited(&[]),
+            cratb_amr::reference::DEFAULT_GUIDELINE
+        );
+        let two = ["EUCAST 2024".to_string(), "EUCAST 2025".to_string()];
+        assert_eq!(RegionData::cited(&two), "EUCAST 2024 + EUCAST 2025");
     }
 }

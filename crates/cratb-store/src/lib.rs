@@ -29,8 +29,6 @@ pub mod users;
 
 pub(crate) use dialect::Dialect;
 pub use tx::Tx;
-// Validation moved to the rule crates; kept here until every caller names it there.
-pub use cratb_domain::FieldError;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1,5 +1,6 @@
-//! Tables as downloads: the first as CSV (semicolon-separated, UTF-8 with a byte order mark, as
-//! French Excel expects) or all as one XLSX workbook, written by `cratb_sheet::write`.
+//! Files as downloads ([`attachment`]); tables the first as CSV (semicolon-separated, UTF-8 with
+//! a byte order mark, as French Excel expects) or all as one XLSX workbook, written by
+//! `cratb_sheet::write`.
 
 use crate::error::PageError;
 use crate::i18n::Lang;
@@ -31,17 +32,22 @@ pub fn download(
         ),
         _ => return Err(PageError::NotFound(lang)),
     };
-    Ok((
+    Ok(attachment(&format!("{name}.{format}"), content_type, body))
+}
+
+/// `body` as a file to save, named `file_name`.
+pub fn attachment(file_name: &str, content_type: &str, body: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.{format}\""),
+                format!("attachment; filename=\"{file_name}\""),
             ),
         ],
         body,
     )
-        .into_response())
+        .into_response()
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! Resistance surveillance served from memory: each region's isolates are held by
 //! [`crate::cache`] as a [`RegionData`] (`cratb-resistance`), reloaded after an import. Here: the
-//! filters as a request gives them, and the region a request is about.
+//! filters as a request gives them. The region a request is about is
+//! [`cratb_app::resistance::analysis_region`].
 
 use crate::input::{Bounded, Id, Year};
 use cratb_store::{Db, StoreError};
 use serde::Deserialize;
 
-pub use cratb_resistance::{AlertKind, AlertRow, Column, RegionData, TrendPoint};
+pub use cratb_resistance::{Column, RegionData, TrendPoint};
 
 /// The filters of the antibiogram page, its exports and the API.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -46,42 +47,12 @@ impl Filter {
             sector: self.sector.clone(),
             specimen: self.specimen.clone(),
             ward_type: self.ward_type.clone(),
-            every_isolate: self
-                .first_isolates
-                .as_deref()
-                .is_some_and(|v| matches!(v, "false" | "0" | "off" | "non")),
+            every_isolate: cratb_resistance::Filter::every_isolate_asked(
+                self.first_isolates.as_deref(),
+            ),
             min_isolates: self.min_isolates.map(|n| n.get() as u32),
         }
     }
-    pub fn first_only(&self) -> bool {
-        self.analysis().first_only()
-    }
-    pub fn min_isolates(&self) -> u32 {
-        self.analysis().min_isolates()
-    }
-    /// A readable summary for the audit log.
-    pub fn summary(&self) -> String {
-        self.analysis().summary()
-    }
-}
-
-/// The region a request is about, one rule for pages, exports and the API
-/// ([`cratb_app::policy::analysis_region`]: for a national account without one, the first
-/// region holding isolates). `None`: the region asked for does not exist.
-pub async fn region_for(
-    db: &Db,
-    scope: &cratb_domain::Scope,
-    asked: Option<&str>,
-    own: Option<&str>,
-) -> Result<Option<String>, StoreError> {
-    let with_data = if cratb_app::policy::needs_regions_with_data(scope, own, asked) {
-        cratb_store::resistance::regions_with_isolates(db, scope).await?
-    } else {
-        Vec::new()
-    };
-    Ok(cratb_app::policy::analysis_region(
-        scope, own, asked, &with_data,
-    ))
 }
 
 impl crate::cache::Regional for RegionData {
@@ -96,11 +67,7 @@ impl crate::cache::Regional for RegionData {
         let access = crate::cache::shared(region)?;
         let data = cratb_store::resistance::load_dataset(db, &access).await?;
         let guidelines = cratb_store::resistance::guidelines(db, &access).await?;
-        let guideline = if guidelines.is_empty() {
-            cratb_amr::reference::DEFAULT_GUIDELINE.to_string()
-        } else {
-            guidelines.join(" + ")
-        };
+        let guideline = RegionData::cited(&guidelines);
         tokio::task::spawn_blocking(move || RegionData::with_guideline(data, guideline))
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, InvalidParam, Problem};
 use crate::input::{Id, Query};
-use crate::resistance::Filter;
+use crate::resistance::{Filter, RegionData};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -15,54 +15,10 @@ use axum::response::{IntoResponse, Response};
 use cratb_domain::Scope;
 use cratb_resistance::imports::ImportOutcome;
 use cratb_store::resistance::{ImportError, ImportRequest};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-/// Resistant organisms of concern in an establishment and a year, as the API gives them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AlertRow {
-    pub establishment_id: Option<i64>,
-    pub year: i16,
-    pub kind: AlertKind,
-    /// First isolates resistant (or non-susceptible) among those tested.
-    pub resistant: u32,
-    pub tested: u32,
-    /// Per cent.
-    pub rate: f64,
-}
-
-/// The resistant organisms of concern followed by the stewardship network.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    /// Enterobacterales resistant to a 3rd-generation cephalosporin (cefotaxime, ceftriaxone or ceftazidime R).
-    Enterobacterales3gc,
-    /// Enterobacterales not susceptible to a carbapenem (meropenem, imipenem or ertapenem I or R).
-    CarbapenemNonSusceptible,
-    /// Staphylococcus aureus resistant to oxacillin or cefoxitin.
-    Mrsa,
-    /// Enterococcus faecium or faecalis resistant to vancomycin.
-    Vre,
-}
-
-impl From<cratb_resistance::AlertRow> for AlertRow {
-    fn from(r: cratb_resistance::AlertRow) -> AlertRow {
-        use cratb_resistance::AlertKind as K;
-        AlertRow {
-            establishment_id: r.establishment_id,
-            year: r.year,
-            kind: match r.kind {
-                K::Enterobacterales3gc => AlertKind::Enterobacterales3gc,
-                K::CarbapenemNonSusceptible => AlertKind::CarbapenemNonSusceptible,
-                K::Mrsa => AlertKind::Mrsa,
-                K::Vre => AlertKind::Vre,
-            },
-            resistant: r.resistant,
-            tested: r.tested,
-            rate: r.rate,
-        }
-    }
-}
+pub use cratb_resistance::{AlertKind, AlertRow};
 
 /// Options of an upload.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -84,14 +40,14 @@ pub struct UploadParams {
     pub region: Option<String>,
 }
 
-/// [`crate::resistance::region_for`], with the API's errors.
+/// [`cratb_app::resistance::analysis_region`], with the API's errors.
 async fn region_of(
     state: &AppState,
     scope: &Scope,
     asked: Option<&str>,
     own: Option<&str>,
 ) -> Result<String, ApiError> {
-    crate::resistance::region_for(&state.db, scope, asked, own)
+    cratb_app::resistance::analysis_region(&state.db, scope, own, asked)
         .await?
         .ok_or_else(|| ApiError::field("/region", "région inconnue"))
 }
@@ -169,11 +125,12 @@ pub async fn upload(
     }
 }
 
+/// The region's isolates for the analysis `a` (the read in the audit log), and `a` itself.
 async fn region_data(
     state: &AppState,
     auth: &Auth,
     f: &Filter,
-) -> Result<(String, std::sync::Arc<crate::resistance::RegionData>), ApiError> {
+) -> Result<(std::sync::Arc<RegionData>, cratb_resistance::Filter), ApiError> {
     let (user, scope) = auth.api_user()?;
     let region = region_of(
         state,
@@ -183,17 +140,18 @@ async fn region_data(
     )
     .await?;
     let data = state.amr.region(&state.db, &region).await?;
+    let a = f.analysis();
     auth.actor(user, scope)
         .record(
             &state.db,
             "isolates.read",
             "api",
             Some(&region),
-            f.summary(),
+            a.summary(),
         )
         .await
         .map_err(ApiError::app(auth.lang))?;
-    Ok((region, data))
+    Ok((data, a))
 }
 
 /// The cumulative antibiogram: per organism × antimicrobial, counts, % susceptible and its
@@ -206,8 +164,8 @@ pub async fn antibiogram(
     auth: Auth,
     Query(f): Query<Filter>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (_, data) = region_data(&state, &auth, &f).await?;
-    Ok(Json(data.antibiogram(&f.analysis()).to_json()))
+    let (data, a) = region_data(&state, &auth, &f).await?;
+    Ok(Json(data.antibiogram(&a).to_json()))
 }
 
 /// Resistant organisms of concern among first isolates, per establishment and year.
@@ -220,11 +178,6 @@ pub async fn alerts(
     Query(mut f): Query<Filter>,
 ) -> Result<Json<Vec<AlertRow>>, ApiError> {
     f.first_isolates = None;
-    let (_, data) = region_data(&state, &auth, &f).await?;
-    Ok(Json(
-        data.alerts(&f.analysis())
-            .into_iter()
-            .map(AlertRow::from)
-            .collect(),
-    ))
+    let (data, a) = region_data(&state, &auth, &f).await?;
+    Ok(Json(data.alerts(&a)))
 }

@@ -7,64 +7,31 @@ use super::{Layout, Opt, PageResult, options, render, render_status};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::export::attachment;
 use crate::i18n::Catalogue as _;
-use crate::i18n::Lang;
 use crate::input::{Path, Query, Year};
-use crate::resistance::{AlertRow, Column, Filter, RegionData, TrendPoint};
+use crate::resistance::{Column, Filter, RegionData, TrendPoint};
 use askama::Template;
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use cratb_domain::{Scope, geo};
-use cratb_report::charts::{self, Axis, Point};
-use cratb_report::format::decimal;
-use cratb_report::resistance::{self as resistance_report, Matrix};
+use cratb_report::resistance::{self as resistance_report, AlertLine, Matrix, Words};
 use cratb_resistance::imports::{Import, ImportOutcome, ImportProblem};
-use cratb_sheet::write::Csv;
 use cratb_store::resistance::{self, ImportError, ImportRequest};
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// [`crate::resistance::region_for`], with a page's errors.
+/// [`cratb_app::resistance::analysis_region`], with a page's errors.
 async fn region_for(
     state: &AppState,
     auth: &Auth,
     asked: Option<&str>,
 ) -> Result<String, PageError> {
     let (user, scope) = auth.page_user()?;
-    crate::resistance::region_for(&state.db, &scope, asked, user.region_code.as_deref())
+    cratb_app::resistance::analysis_region(&state.db, &scope, user.region_code.as_deref(), asked)
         .await
         .map_err(PageError::store(auth.lang))?
         .ok_or_else(|| PageError::BadRequest(auth.lang, "région inconnue".into()))
-}
-
-/// The chart of % susceptible per year: the line, its points and the 95 % interval as a band.
-pub fn trend_svg(points: &[TrendPoint], lang: Lang) -> String {
-    let points: Vec<Point> = points
-        .iter()
-        .map(|p| Point {
-            label: p.year.to_string(),
-            value: Some(p.pct_susceptible),
-            band: Some((p.ci_low, p.ci_high)),
-            title: Some(format!(
-                "{} : {} % (n = {}, IC95 {}–{})",
-                p.year,
-                decimal(Some(p.pct_susceptible), lang),
-                p.n,
-                decimal(Some(p.ci_low), lang),
-                decimal(Some(p.ci_high), lang)
-            )),
-        })
-        .collect();
-    charts::line_chart(
-        lang.pick(
-            "Pourcentage de sensibilité par année",
-            "Share susceptible per year",
-        ),
-        &points,
-        &[],
-        Axis::Percent,
-    )
 }
 
 /// The page's selects.
@@ -116,7 +83,7 @@ async fn filter_view(
     scope: &Scope,
     region: &str,
     data: &RegionData,
-    f: Filter,
+    (f, a): (Filter, &cratb_resistance::Filter),
     uri_query: Option<&str>,
 ) -> Result<(FilterView, Vec<(i64, String)>), cratb_store::StoreError> {
     let access = scope
@@ -160,8 +127,8 @@ async fn filter_view(
                 .map(|v| (v.clone(), v.clone())),
             &current(&f.ward_type),
         ),
-        first_only: f.first_only(),
-        min_isolates: f.min_isolates(),
+        first_only: a.first_only(),
+        min_isolates: a.min_isolates(),
         query: uri_query.unwrap_or_default().to_string(),
         f,
     };
@@ -214,11 +181,11 @@ async fn audit_read(
     auth: &Auth,
     what: &str,
     region: &str,
-    f: &Filter,
+    summary: String,
 ) -> Result<(), PageError> {
     let (user, scope) = auth.page_user()?;
     auth.actor(user, scope)
-        .record(&state.db, "isolates.read", what, Some(region), f.summary())
+        .record(&state.db, "isolates.read", what, Some(region), summary)
         .await
         .map_err(PageError::app(auth.lang))
 }
@@ -232,25 +199,18 @@ pub async fn antibiogram(
 ) -> PageResult {
     let lang = auth.lang;
     let (scope, region, data) = load(&state, &auth, &f).await?;
-    let table = data.antibiogram(&f.analysis());
-    audit_read(&state, &auth, "antibiogram", &region, &f).await?;
+    let a = f.analysis();
+    let table = data.antibiogram(&a);
+    audit_read(&state, &auth, "antibiogram", &region, a.summary()).await?;
     let m = resistance_report::matrix(&table, lang);
-    let reference = cratb_amr::Reference::get();
-    let organism = t
-        .organism
-        .clone()
-        .filter(|o| !o.is_empty())
-        .unwrap_or_else(|| "Escherichia coli".into());
-    let agent = t
-        .antimicrobial
-        .clone()
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| "CTX".into());
-    let trend_rows = data.trend(&f.analysis(), &organism, &agent);
-    let agent_name = reference
-        .antimicrobial(&agent)
-        .map(|a| reference.antimicrobials[a as usize].name.to_string());
-    let trend_label = format!("{organism} × {}", agent_name.unwrap_or(agent.clone()));
+    let chosen = |v: Option<String>, default: &str| {
+        v.filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let organism = chosen(t.organism, resistance_report::DEFAULT_TREND.0);
+    let agent = chosen(t.antimicrobial, resistance_report::DEFAULT_TREND.1);
+    let trend_rows = data.trend(&a, &organism, &agent);
+    let trend_label = resistance_report::trend_label(&organism, &agent);
     let organisms = options(
         m.rows
             .iter()
@@ -263,7 +223,7 @@ pub async fn antibiogram(
             .map(|(c, n)| (c.clone(), format!("{n} ({c})"))),
         &agent,
     );
-    let (v, _) = filter_view(&state, &scope, &region, &data, f, uri.query())
+    let (v, _) = filter_view(&state, &scope, &region, &data, (f, &a), uri.query())
         .await
         .map_err(PageError::store(auth.lang))?;
     let page = AntibiogramPage {
@@ -273,7 +233,7 @@ pub async fn antibiogram(
             .unwrap_or(region.clone()),
         guideline: table.guideline.clone(),
         isolates: table.isolates,
-        trend: trend_svg(&trend_rows, lang),
+        trend: resistance_report::trend_chart(&trend_rows, lang),
         trend_rows,
         trend_label,
         organisms,
@@ -293,61 +253,35 @@ pub async fn export(
     Query(f): Query<Filter>,
 ) -> PageResult {
     let lang = auth.lang;
-    if !["csv", "xlsx", "json", "pdf"].contains(&format.as_str()) {
+    if !resistance_report::FORMATS.contains(&format.as_str()) {
         return Err(PageError::NotFound(lang));
     }
     let (_, region, data) = load(&state, &auth, &f).await?;
-    let table = data.antibiogram(&f.analysis());
-    audit_read(&state, &auth, &format!("antibiogram.{format}"), &region, &f).await?;
-    let name = format!("antibiogramme-{region}.{format}");
-    let disposition = format!("attachment; filename=\"{name}\"");
-    let (content_type, body) = match format.as_str() {
-        "csv" => ("text/csv; charset=utf-8", table.to_csv(Csv::SPREADSHEET)),
-        "json" => ("application/json", table.to_json().to_string().into_bytes()),
-        "pdf" => {
-            let name = geo::region(&region).map_or(region.clone(), |r| r.name.to_string());
-            (
-                "application/pdf",
-                resistance_report::antibiogram_pdf(
-                    &table,
-                    &resistance_report::Words {
-                        title: format!("{} — {name}", lang.tr().res_title),
-                        organism: lang.tr().res_organism,
-                        interpretation: lang.tr().res_interpretation,
-                        isolates_counted: lang.tr().res_isolates_counted,
-                        legend: lang.tr().res_legend,
-                    },
-                    &f.summary(),
-                    time::OffsetDateTime::now_utc().date(),
-                    lang,
-                ),
-            )
-        }
-        _ => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            table.to_xlsx().map_err(|e| {
+    let a = f.analysis();
+    let table = data.antibiogram(&a);
+    let summary = a.summary();
+    let what = format!("antibiogram.{format}");
+    audit_read(&state, &auth, &what, &region, summary.clone()).await?;
+    let words = || Words {
+        title: format!(
+            "{} — {}",
+            lang.tr().res_title,
+            geo::region(&region).map_or(region.as_str(), |r| r.name)
+        ),
+        organism: lang.tr().res_organism,
+        interpretation: lang.tr().res_interpretation,
+        isolates_counted: lang.tr().res_isolates_counted,
+        legend: lang.tr().res_legend,
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let (content_type, body) =
+        resistance_report::antibiogram_file(&table, &format, words, &summary, today, lang)
+            .map_err(|e| {
                 tracing::error!(error = %e, "xlsx export failed");
                 PageError::Internal(lang)
-            })?,
-        ),
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response())
-}
-
-pub struct AlertView {
-    pub establishment: String,
-    pub year: i16,
-    pub kind: &'static str,
-    pub resistant: u32,
-    pub tested: u32,
-    pub rate: String,
+            })?;
+    let name = format!("antibiogramme-{region}.{format}");
+    Ok(attachment(&name, content_type, body))
 }
 
 #[derive(Template)]
@@ -356,7 +290,7 @@ struct AlertsPage {
     l: Layout,
     v: FilterView,
     region_name: String,
-    rows: Vec<AlertView>,
+    rows: Vec<AlertLine>,
 }
 
 pub async fn alerts(
@@ -369,25 +303,14 @@ pub async fn alerts(
     // Counted among first isolates, always.
     f.first_isolates = None;
     let (scope, region, data) = load(&state, &auth, &f).await?;
-    let rows: Vec<AlertRow> = data.alerts(&f.analysis());
-    audit_read(&state, &auth, "resistance.alerts", &region, &f).await?;
-    let (v, names) = filter_view(&state, &scope, &region, &data, f, uri.query())
+    let a = f.analysis();
+    let rows = data.alerts(&a);
+    audit_read(&state, &auth, "resistance.alerts", &region, a.summary()).await?;
+    let (v, names) = filter_view(&state, &scope, &region, &data, (f, &a), uri.query())
         .await
         .map_err(PageError::store(auth.lang))?;
-    let rows = rows
-        .into_iter()
-        .map(|r| AlertView {
-            establishment: r
-                .establishment_id
-                .and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
-                .unwrap_or_else(|| auth.lang.tr().res_no_establishment.to_string()),
-            year: r.year,
-            kind: r.kind.label(lang),
-            resistant: r.resistant,
-            tested: r.tested,
-            rate: format!("{:.1} %", r.rate),
-        })
-        .collect();
+    let none = auth.lang.tr().res_no_establishment;
+    let rows = resistance_report::alert_lines(rows, &names, none, lang);
     let page = AlertsPage {
         l: Layout::new(&auth, auth.lang.tr().res_alerts_title),
         region_name: geo::region(&region)

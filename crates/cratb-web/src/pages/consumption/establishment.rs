@@ -5,46 +5,43 @@ use super::{FilterView, Filters, Viewer, filter_view, resolve, viewer};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
+use crate::export::attachment;
 use crate::input::{Path, Query};
 use crate::pages::{Layout, PageResult, render};
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use cratb_consumption::cube::CLASSES;
 use cratb_domain::Lang;
-use cratb_report::charts::{self};
+use cratb_report::charts;
 use cratb_report::consumption::{
-    AwareShare, ClassRow, LeftOutNote, feedback, file_name, monthly_chart, per_year, report_pdf,
-    reports_zip, stacked_chart, trend_chart,
+    Feedback, feedback, file_name, monthly_chart, per_year, report_pdf, reports_zip, stacked_chart,
+    trend_chart,
 };
 
+/// The page: its layout, filters and charts around the establishment's feedback, whose fields
+/// the template reads as its own.
 #[derive(Template)]
 #[template(path = "consumption/establishment.html")]
 struct EstablishmentPage {
     l: Layout,
     id: i64,
-    name: String,
-    finess: String,
-    category: String,
     territory: Option<String>,
     f: FilterView,
-    year: i32,
-    unit: &'static str,
     class_name: &'static str,
     empty: bool,
-    classes: Vec<ClassRow>,
-    wards: Vec<(String, String, String, String)>,
     trend: String,
     monthly: String,
     stacked: String,
     peers: String,
-    position: String,
-    aware: Vec<AwareShare>,
-    parenteral: String,
-    editions: String,
-    left_out: Option<LeftOutNote>,
     referent: bool,
+    fb: Feedback,
+}
+
+impl std::ops::Deref for EstablishmentPage {
+    type Target = Feedback;
+    fn deref(&self) -> &Feedback {
+        &self.fb
+    }
 }
 
 /// A referent may open only their own establishment.
@@ -87,10 +84,9 @@ pub async fn establishment(
     .await
     .map_err(PageError::store(auth.lang))?;
     // The establishment's years, as the feedback computed them (same ward type).
-    let years = fb.years.clone();
     let cname = CLASSES[r.class].name(lang);
     let (trend, _) = trend_chart(
-        &per_year(&years, r.class),
+        &per_year(&fb.years, r.class),
         &target,
         lang,
         &format!("{cname} — {}", fb.unit),
@@ -98,51 +94,27 @@ pub async fn establishment(
     let page = EstablishmentPage {
         l: Layout::new(&auth, &unit.name),
         id,
-        name: unit.name.clone(),
-        finess: unit.finess.clone(),
-        category: fb.category.clone(),
-        territory: unit.territory.clone(),
+        territory: unit.territory,
         f: filter_view(&auth, &v, &r),
-        year: r.year,
-        unit: fb.unit,
         class_name: cname,
-        empty: years.is_empty(),
-        classes: fb.classes,
-        wards: fb.wards,
+        empty: fb.years.is_empty(),
         trend,
         monthly: monthly_chart(cube, &r.slice, r.class, lang),
-        stacked: stacked_chart(&years, lang),
+        stacked: stacked_chart(&fb.years, lang),
         peers: fb
             .peer_box
+            .as_ref()
             .map(|b| {
                 charts::box_plot(
                     lang.pick("Parmi les pairs (J01)", "Among peers (J01)"),
-                    &[b],
+                    std::slice::from_ref(b),
                 )
             })
             .unwrap_or_default(),
-        position: fb.position,
-        aware: fb.aware,
-        parenteral: fb.parenteral,
-        editions: fb.editions,
-        left_out: fb.left_out,
         referent: v.own.is_some(),
+        fb,
     };
     Ok(render(&page))
-}
-
-fn pdf_response(name: &str, body: Vec<u8>, content_type: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 pub async fn report(
@@ -158,10 +130,10 @@ pub async fn report(
     let r = resolve(&v.cube, &q);
     let fb = feedback(&v.cube, id, r.year, None, None, Lang::Fr)
         .ok_or(PageError::NotFound(auth.lang))?;
-    Ok(pdf_response(
+    Ok(attachment(
         &file_name(&fb),
-        report_pdf(&fb, &v.region),
         "application/pdf",
+        report_pdf(&fb, &v.region),
     ))
 }
 
@@ -180,9 +152,9 @@ pub async fn reports(
         .await
         .map_err(|_| PageError::Internal(auth.lang))?
         .map_err(|_| PageError::Internal(auth.lang))?;
-    Ok(pdf_response(
+    Ok(attachment(
         &format!("retours-consommation-{}-{}.zip", v.region, r.year),
-        body,
         "application/zip",
+        body,
     ))
 }

@@ -11,8 +11,7 @@ use crate::pages::{Layout, Opt, PageResult, fmt_time, options, render_status};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use cratb_consumption::DddTable;
-use cratb_consumption::hospital::{Problem, Unconverted};
+use cratb_consumption::hospital::{Problem, Unconverted, Unmatched};
 use cratb_domain::{RegionCode, geo};
 use cratb_store::consumption::{self, HospitalFiles, HospitalImport, HospitalImportError};
 
@@ -153,17 +152,9 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         };
         return page(&state, &auth, region, notice).await;
     };
-    let table = match edition
-        .trim()
-        .parse::<u16>()
-        .ok()
-        .and_then(DddTable::embedded)
-    {
-        Some(t) => t,
-        None => consumption::ddd_table(&state.db, edition.trim())
-            .await
-            .map_err(|_| PageError::BadRequest(lang, "édition ATC/DDD inconnue".into()))?,
-    };
+    let table = cratb_app::consumption::ddd_table(&state.db, &edition)
+        .await
+        .map_err(|_| PageError::BadRequest(lang, "édition ATC/DDD inconnue".into()))?;
     let code = RegionCode::parse(&region).map_err(|_| PageError::NotFound(lang))?;
     let files = HospitalFiles {
         filename: &filename,
@@ -171,14 +162,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
         denominators: &d,
         accept_partial: u.text("accept_partial") == "on",
     };
-    let unmatched = |list: &[cratb_consumption::hospital::Unmatched]| -> Vec<String> {
-        list.iter()
-            .map(|u| match lang {
-                crate::i18n::Lang::En => u.message_en(),
-                crate::i18n::Lang::Fr => u.message_fr(),
-            })
-            .collect()
-    };
+    let unmatched = |list: &[Unmatched]| list.iter().map(|u| u.message(lang)).collect();
     let actor = auth.actor(user, scope.clone());
     match cratb_app::consumption::import_hospital(&state.db, &actor, &code, files, &table).await {
         Ok(done) => {
@@ -204,10 +188,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
                 .into_iter()
                 .take(SHOWN)
                 .map(|(file, p)| FileProblem {
-                    file: match lang {
-                        crate::i18n::Lang::En => file.label_en(),
-                        crate::i18n::Lang::Fr => file.label_fr(),
-                    },
+                    file: file.label(lang),
                     p,
                 })
                 .collect();

@@ -19,10 +19,10 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::input::Year;
-use crate::pages::{Opt, non_empty, options};
-use cratb_consumption::cube::{CLASSES, Cube, Slice};
-use cratb_domain::{Category, Lang, Role, Scope, geo};
-use cratb_report::consumption::ward_label;
+use crate::pages::{Opt, options};
+use cratb_consumption::cube::{CLASSES, Cube};
+use cratb_consumption::filters::{Asked, Resolved};
+use cratb_domain::{Role, Scope, geo};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -93,15 +93,15 @@ pub async fn viewer(
     Ok(Viewer { region, cube, own })
 }
 
-/// The region a page of the section works on ([`cratb_app::policy::analysis_region`]; 404 for
-/// a region that does not exist).
+/// The region a page of the section works on ([`cratb_app::consumption::analysis_region`];
+/// 404 for a region that does not exist).
 pub(super) async fn asked_region(
     state: &AppState,
     auth: &Auth,
     asked: Option<&str>,
 ) -> Result<String, PageError> {
     let (user, scope) = auth.page_user()?;
-    crate::consumption::region_asked(&state.db, &scope, user.region_code.as_deref(), asked)
+    cratb_app::consumption::analysis_region(&state.db, &scope, user.region_code.as_deref(), asked)
         .await
         .map_err(PageError::store(auth.lang))?
         .ok_or(PageError::NotFound(auth.lang))
@@ -115,48 +115,18 @@ pub(super) fn region_options(auth: &Auth, region: &str) -> Vec<Opt> {
     }
 }
 
-/// The filters resolved against the data.
-pub(crate) struct Resolved {
-    pub year: i32,
-    pub class: usize,
-    pub slice: Slice,
-}
-
+/// The filters resolved against the data ([`Resolved::of`]).
 pub(crate) fn resolve(cube: &Cube, f: &Filters) -> Resolved {
-    let year = f
-        .year
-        .map(|y| i32::from(y.get()))
-        .filter(|y| cube.years.contains(y))
-        .or(cube.years.last().copied())
-        .unwrap_or(2025);
-    let class = f
-        .class
-        .as_deref()
-        .and_then(cratb_consumption::cube::class_index)
-        .unwrap_or(0);
-    let sector = match non_empty(&f.sector).as_deref() {
-        Some("EMS") => "EMS",
-        _ => "ES",
+    let asked = Asked {
+        year: f.year.map(|y| i32::from(y.get())),
+        sector: f.sector.as_deref(),
+        category: f.category.as_deref(),
+        ward: f.ward.as_deref(),
+        class: f.class.as_deref(),
+        territory: f.territory.as_deref(),
+        department: f.department.as_deref(),
     };
-    let category = non_empty(&f.category)
-        .filter(|c| Category::parse(c).is_some_and(|c| c.sector().code() == sector));
-    let ward = non_empty(&f.ward).filter(|w| cube.wards().contains(w));
-    let territory = non_empty(&f.territory)
-        .filter(|t| cube.units.iter().any(|u| u.territory.as_ref() == Some(t)));
-    let department =
-        non_empty(&f.department).filter(|d| cube.units.iter().any(|u| &u.department == d));
-    Resolved {
-        year,
-        class,
-        slice: Slice {
-            sector: Some(sector.into()),
-            category,
-            ward,
-            territory,
-            department,
-            unit: None,
-        },
-    }
+    Resolved::of(cube, &asked)
 }
 
 /// The filters' selects.
@@ -176,33 +146,8 @@ pub struct FilterView {
 }
 
 fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
-    let lang = auth.lang;
-    let cube = &v.cube;
-    let sector = r.slice.sector.as_deref().unwrap_or("ES");
-    let mut categories: Vec<(String, String)> = vec![(String::new(), all(lang))];
-    for c in Category::ALL.iter().filter(|c| c.sector().code() == sector) {
-        if cube.units.iter().any(|u| u.category == c.code()) {
-            categories.push((c.code().into(), c.label(lang).into()));
-        }
-    }
-    let mut wards = vec![(String::new(), all(lang))];
-    wards.extend(
-        cube.wards()
-            .into_iter()
-            .map(|w| (w.clone(), ward_label(&w, lang))),
-    );
-    let mut territories: Vec<String> = cube
-        .units
-        .iter()
-        .filter_map(|u| u.territory.clone())
-        .collect();
-    territories.sort();
-    territories.dedup();
-    let mut t_opts = vec![(
-        String::new(),
-        lang.pick("Toute la région", "Whole region").to_string(),
-    )];
-    t_opts.extend(territories.into_iter().map(|t| (t.clone(), t)));
+    let sector = r.sector();
+    let c = cratb_report::dashboard::choices(&v.cube, sector, auth.lang);
     let mut q: Vec<(&str, String)> = vec![
         ("region", v.region.clone()),
         ("year", r.year.to_string()),
@@ -214,54 +159,23 @@ fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
     let base_query = serde_urlencoded::to_string(&q).unwrap_or_default();
     q.extend(r.slice.territory.clone().map(|t| ("territory", t)));
     q.extend(r.slice.department.clone().map(|d| ("department", d)));
-    let mut departments: Vec<&str> = cube.units.iter().map(|u| u.department.as_str()).collect();
-    departments.sort_unstable();
-    departments.dedup();
-    let mut d_opts = vec![(String::new(), all(lang))];
-    d_opts.extend(departments.into_iter().map(|d| {
-        (
-            d.to_string(),
-            geo::department(d).map_or(d.to_string(), |x| format!("{} ({d})", x.name)),
-        )
-    }));
     FilterView {
         base_query,
-        departments: options(d_opts, r.slice.department.as_deref().unwrap_or("")),
+        departments: options(c.departments, r.slice.department.as_deref().unwrap_or("")),
         regions: region_options(auth, &v.region),
         years: options(
-            cube.years
+            v.cube
+                .years
                 .iter()
                 .rev()
                 .map(|y| (y.to_string(), y.to_string())),
             &r.year.to_string(),
         ),
-        sectors: options(
-            [
-                (
-                    "ES",
-                    lang.pick("Établissements de santé (ES)", "Hospitals (ES)"),
-                ),
-                (
-                    "EMS",
-                    lang.pick("Établissements médico-sociaux (EMS)", "Nursing homes (EMS)"),
-                ),
-            ],
-            sector,
-        ),
-        categories: options(categories, r.slice.category.as_deref().unwrap_or("")),
-        wards: options(wards, r.slice.ward.as_deref().unwrap_or("")),
-        classes: options(
-            CLASSES
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.code, CLASSES[i].name(lang))),
-            CLASSES[r.class].code,
-        ),
-        territories: options(t_opts, r.slice.territory.as_deref().unwrap_or("")),
+        sectors: options(c.sectors, sector),
+        categories: options(c.categories, r.slice.category.as_deref().unwrap_or("")),
+        wards: options(c.wards, r.slice.ward.as_deref().unwrap_or("")),
+        classes: options(c.classes, CLASSES[r.class].code),
+        territories: options(c.territories, r.slice.territory.as_deref().unwrap_or("")),
         query: serde_urlencoded::to_string(&q).unwrap_or_default(),
     }
-}
-
-fn all(lang: Lang) -> String {
-    lang.pick("Tous", "All").into()
 }
