@@ -466,6 +466,56 @@ pub fn read_files(consumption: &[u8], denominators: &[u8]) -> (Files, Problems) 
     (files, problems)
 }
 
+/// Resolves each establishment the files name to its id in the region (`region`: the ids of
+/// the region's FINESS numbers), by index into [`Files::establishments`]. A FINESS of no
+/// establishment of the region is a problem, reported once per file at its first line with the
+/// number of its lines; the problems stay in file then line order.
+pub fn resolve_establishments(
+    files: &Files,
+    region: &HashMap<String, i64>,
+    problems: &mut Problems,
+) -> Vec<Option<i64>> {
+    let ids: Vec<Option<i64>> = files
+        .establishments
+        .iter()
+        .map(|e| region.get(e).copied())
+        .collect();
+    let consumption = files.consumption.iter().map(|r| (r.establishment, r.line));
+    let denominators = files.denominators.iter().map(|d| (d.establishment, d.line));
+    let lines: [(File, Vec<(u32, usize)>); 2] = [
+        (File::Consumption, consumption.collect()),
+        (File::Denominators, denominators.collect()),
+    ];
+    for (file, lines) in lines {
+        let mut unknown: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+        for (e, line) in lines {
+            if ids[e as usize].is_none() {
+                unknown.entry(e).or_insert((line, 0)).1 += 1;
+            }
+        }
+        for (e, (line, n)) in unknown {
+            problems.push(
+                file,
+                Problem {
+                    line,
+                    column: "establishment".into(),
+                    value: files.establishment(e).into(),
+                    message: if n == 1 {
+                        "aucun établissement de la région ne porte ce numéro FINESS".into()
+                    } else {
+                        format!(
+                            "aucun établissement de la région ne porte ce numéro FINESS \
+                             ({n} lignes, la première ici)"
+                        )
+                    },
+                },
+            );
+        }
+    }
+    problems.sort();
+    ids
+}
+
 /// [`read_files`], refusing the files with their problems if there is any.
 pub fn read_checked(consumption: &[u8], denominators: &[u8]) -> Result<Files, Problems> {
     let (files, problems) = read_files(consumption, denominators);

@@ -770,8 +770,136 @@ pub fn open_data_year(year: &str, packs: bool) -> Result<Option<i32>, Problem> {
     }
 }
 
+/// A region's territories by the names files give them: `region` (the whole region, also
+/// written `région`, `reg` or by its name), `dep:<code>` (one of its departments, by code or
+/// name), `cpts:<id>` (one of its CPTS, by name).
+pub struct Territories {
+    region: String,
+    /// Folded name or code → key.
+    by_name: HashMap<String, String>,
+    /// Key → name shown.
+    pub names: BTreeMap<String, String>,
+}
+
+impl Territories {
+    /// The region, its departments and its CPTS (id, name).
+    pub fn new(region: &str, cpts: impl IntoIterator<Item = (i64, String)>) -> Territories {
+        use cratb_domain::geo;
+        let mut by_name = HashMap::new();
+        let mut names = BTreeMap::new();
+        let region_name = geo::region(region).map_or(region, |r| r.name);
+        for alias in ["region", "région", "reg", region_name] {
+            by_name.insert(geo::fold(alias), "region".to_string());
+        }
+        names.insert("region".to_string(), region_name.to_string());
+        for d in geo::DEPARTMENTS.iter().filter(|d| d.region == region) {
+            let key = format!("dep:{}", d.code);
+            by_name.insert(geo::fold(d.code), key.clone());
+            by_name.insert(geo::fold(d.name), key.clone());
+            names.insert(key, format!("{} ({})", d.name, d.code));
+        }
+        for (id, name) in cpts {
+            let key = format!("cpts:{id}");
+            by_name.insert(geo::fold(&name), key.clone());
+            names.insert(key, name);
+        }
+        Territories {
+            region: region.to_string(),
+            by_name,
+            names,
+        }
+    }
+
+    /// The key of a territory as a file names it (a department code may lose its leading 0).
+    pub fn key(&self, written: &str) -> Option<&str> {
+        let folded = cratb_domain::geo::fold(written.trim());
+        self.by_name
+            .get(&folded)
+            .or_else(|| {
+                (folded.len() == 1)
+                    .then(|| self.by_name.get(&format!("0{folded}")))
+                    .flatten()
+            })
+            .map(String::as_str)
+    }
+
+    /// The problem of a territory unknown to the region.
+    pub fn unknown(&self, line: usize, value: &str) -> Problem {
+        Problem {
+            line,
+            column: "territory".into(),
+            value: value.into(),
+            message: format!(
+                "territoire inconnu de la région {} (un département de la région, une de ses CPTS, ou « région »)",
+                self.region
+            ),
+        }
+    }
+
+    /// Each row with the key of its territory (`place`: its line and territory as written); a
+    /// territory unknown to the region is one more of `problems`, kept in line order.
+    pub fn keyed<'r, R>(
+        &self,
+        rows: &'r [R],
+        place: impl Fn(&R) -> (usize, &str),
+        problems: &mut Vec<Problem>,
+    ) -> Vec<(String, &'r R)> {
+        let mut keyed = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (line, territory) = place(r);
+            match self.key(territory) {
+                Some(key) => keyed.push((key.to_string(), r)),
+                None => problems.push(self.unknown(line, territory)),
+            }
+        }
+        problems.sort_by_key(|p| p.line);
+        keyed
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn files_name_territories_as_people_do_and_an_unknown_one_is_a_problem() {
+        let t = Territories::new("84", [(5, "CPTS du Grésivaudan".to_string())]);
+        for (written, key) in [
+            ("région", "region"),
+            ("Region", "region"),
+            ("reg", "region"),
+            ("Auvergne-Rhône-Alpes", "region"),
+            ("38", "dep:38"),
+            ("isère", "dep:38"),
+            ("1", "dep:01"),
+            ("cpts du gresivaudan", "cpts:5"),
+        ] {
+            assert_eq!(t.key(written), Some(key), "{written}");
+        }
+        assert_eq!(t.key("29"), None, "a department of another region");
+        assert_eq!(t.names["dep:38"], "Isère (38)");
+        let rows = [(2, "38"), (3, "Finistère"), (4, "région")];
+        let mut problems = vec![t.unknown(9, "x")];
+        let keyed = t.keyed(&rows, |r| (r.0, r.1), &mut problems);
+        assert_eq!(
+            keyed
+                .iter()
+                .map(|(k, r)| (k.as_str(), r.0))
+                .collect::<Vec<_>>(),
+            [("dep:38", 2), ("region", 4)]
+        );
+        assert_eq!(
+            problems
+                .iter()
+                .map(|p| (p.line, p.value.as_str()))
+                .collect::<Vec<_>>(),
+            [(3, "Finistère"), (9, "x")]
+        );
+        assert_eq!(
+            problems[0].message,
+            "territoire inconnu de la région 84 (un département de la région, une de ses CPTS, ou « région »)"
+        );
+        assert_eq!(problems[0].column, "territory");
+    }
+
     use super::*;
 
     #[test]

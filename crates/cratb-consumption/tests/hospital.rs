@@ -422,3 +422,63 @@ fn units_times_strength_when_grams_are_not_given() {
     );
     assert_eq!(p[0].2, "grams");
 }
+
+#[test]
+fn a_finess_of_no_establishment_of_the_region_is_a_problem_once_per_file() {
+    let files = files(CONSUMPTION, DENOMINATORS);
+    let region: std::collections::HashMap<String, i64> = [("380780080".to_string(), 7)].into();
+    let mut problems = hospital::Problems::default();
+    let ids = hospital::resolve_establishments(&files, &region, &mut problems);
+    let id = |finess: &str| {
+        ids[files
+            .establishments
+            .iter()
+            .position(|e| e == finess)
+            .unwrap()]
+    };
+    assert_eq!((id("380780080"), id("690000000")), (Some(7), None));
+    assert_eq!(
+        problems
+            .listed
+            .iter()
+            .map(|(f, p)| (
+                *f,
+                p.line,
+                p.column.as_str(),
+                p.value.as_str(),
+                p.message.as_str()
+            ))
+            .collect::<Vec<_>>(),
+        [
+            (
+                File::Consumption,
+                7,
+                "establishment",
+                "690000000",
+                "aucun établissement de la région ne porte ce numéro FINESS"
+            ),
+            (
+                File::Denominators,
+                4,
+                "establishment",
+                "690000000",
+                "aucun établissement de la région ne porte ce numéro FINESS"
+            ),
+        ]
+    );
+    let region: std::collections::HashMap<String, i64> = [("690000000".to_string(), 8)].into();
+    let mut problems = hospital::Problems::default();
+    hospital::resolve_establishments(&files, &region, &mut problems);
+    assert_eq!(
+        problems.listed[0].1.message,
+        "aucun établissement de la région ne porte ce numéro FINESS (5 lignes, la première ici)"
+    );
+    assert_eq!(
+        (
+            problems.listed[0].1.line,
+            problems.listed[1].1.line,
+            problems.total
+        ),
+        (2, 2, 2)
+    );
+}

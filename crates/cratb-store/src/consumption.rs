@@ -12,7 +12,7 @@ use crate::audit::{self, NewEntry};
 use crate::dialect::{postgres, sqlite};
 use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_consumption::cube::{self, Cube};
-use cratb_consumption::hospital::{self, Problem};
+use cratb_consumption::hospital;
 use cratb_consumption::indicators::AwareTable;
 use cratb_consumption::{DddTable, Route};
 use cratb_domain::{RegionAccess, Scope};
@@ -86,10 +86,10 @@ pub struct HospitalImport {
 #[derive(Debug, thiserror::Error)]
 pub enum HospitalImportError {
     /// Every problem of the two files (invalid cells, repeated keys, unknown FINESS…).
-    #[error("{} problème(s) : rien n'a été importé", .0.total)]
+    #[error("{} problem(s): nothing was imported", .0.total)]
     Invalid(hospital::Problems),
     /// Consumption without its denominator, or the reverse, not accepted as partial figures.
-    #[error("{} période(s) sans dénominateur ou sans consommation : rien n'a été importé", .0.len())]
+    #[error("{} period(s) without denominators or without consumption: nothing was imported", .0.len())]
     Partial(Vec<hospital::Unmatched>),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -134,61 +134,9 @@ pub async fn import_hospital(
     .map_err(StoreError::from)?
     .into_iter()
     .collect();
-    // Each establishment named, resolved once; an unknown one is reported once per file, at
-    // its first line, with the number of its lines.
-    let ids: Vec<Option<i64>> = files
-        .establishments
-        .iter()
-        .map(|e| finess.get(e).copied())
-        .collect();
-    for (file, lines) in [
-        (
-            hospital::File::Consumption,
-            files
-                .consumption
-                .iter()
-                .map(|r| (r.establishment, r.line))
-                .collect::<Vec<_>>(),
-        ),
-        (
-            hospital::File::Denominators,
-            files
-                .denominators
-                .iter()
-                .map(|d| (d.establishment, d.line))
-                .collect(),
-        ),
-    ] {
-        let mut unknown: std::collections::BTreeMap<u32, (usize, usize)> = Default::default();
-        for (e, line) in lines {
-            if ids[e as usize].is_none() {
-                let u = unknown.entry(e).or_insert((line, 0));
-                u.1 += 1;
-            }
-        }
-        for (e, (line, n)) in unknown {
-            problems.push(
-                file,
-                Problem {
-                    line,
-                    column: "establishment".into(),
-                    value: files.establishment(e).into(),
-                    message: if n == 1 {
-                        "aucun établissement de la région ne porte ce numéro FINESS".into()
-                    } else {
-                        format!(
-                            "aucun établissement de la région ne porte ce numéro FINESS \
-                             ({n} lignes, la première ici)"
-                        )
-                    },
-                },
-            );
-        }
-    }
+    // Each establishment named, resolved once; an unknown one is a problem.
+    let ids = hospital::resolve_establishments(&files, &finess, &mut problems);
     if !problems.is_empty() {
-        problems
-            .listed
-            .sort_by_key(|(f, p)| (*f == hospital::File::Denominators, p.line));
         return Err(HospitalImportError::Invalid(problems));
     }
     let left_out = hospital::unmatched(&files);

@@ -10,74 +10,17 @@ use crate::Dialect;
 use crate::audit::{self, NewEntry};
 use crate::{Db, Result, StoreError, imports, now, on_db};
 use cratb_consumption::hospital::Problem;
+pub use cratb_consumption::primary::Territories;
 use cratb_consumption::primary::{self, OpenData, Packs};
-use cratb_domain::{RegionAccess, geo};
-use std::collections::{BTreeMap, HashMap};
+use cratb_domain::RegionAccess;
 
-/// A region's territories by the names files give them.
-pub struct Territories {
-    region: String,
-    /// Folded name or code → key.
-    by_name: HashMap<String, String>,
-    /// Key → name shown.
-    pub names: BTreeMap<String, String>,
-}
-
-impl Territories {
-    /// The region, its departments and its CPTS.
-    pub async fn of(db: &Db, region: &str) -> Result<Territories> {
-        let mut by_name = HashMap::new();
-        let mut names = BTreeMap::new();
-        let region_name = geo::region(region).map_or(region, |r| r.name);
-        for alias in ["region", "région", "reg", region_name] {
-            by_name.insert(geo::fold(alias), "region".to_string());
-        }
-        names.insert("region".to_string(), region_name.to_string());
-        for d in geo::DEPARTMENTS.iter().filter(|d| d.region == region) {
-            let key = format!("dep:{}", d.code);
-            by_name.insert(geo::fold(d.code), key.clone());
-            by_name.insert(geo::fold(d.name), key.clone());
-            names.insert(key, format!("{} ({})", d.name, d.code));
-        }
-        let cpts: Vec<(i64, String)> = on_db!(db, p => sqlx::query_as(
-            "SELECT id, name FROM territories WHERE region_code = $1 AND kind = 'CPTS'")
-            .bind(region).fetch_all(p).await)?;
-        for (id, name) in cpts {
-            let key = format!("cpts:{id}");
-            by_name.insert(geo::fold(&name), key.clone());
-            names.insert(key, name);
-        }
-        Ok(Territories {
-            region: region.to_string(),
-            by_name,
-            names,
-        })
-    }
-
-    /// The key of a territory as a file names it (a department code may lose its leading 0).
-    pub fn key(&self, written: &str) -> Option<&str> {
-        let folded = geo::fold(written.trim());
-        self.by_name
-            .get(&folded)
-            .or_else(|| {
-                (folded.len() == 1)
-                    .then(|| self.by_name.get(&format!("0{folded}")))
-                    .flatten()
-            })
-            .map(String::as_str)
-    }
-
-    fn unknown(&self, line: usize, value: &str) -> Problem {
-        Problem {
-            line,
-            column: "territory".into(),
-            value: value.into(),
-            message: format!(
-                "territoire inconnu de la région {} (un département de la région, une de ses CPTS, ou « région »)",
-                self.region
-            ),
-        }
-    }
+/// A region's territories by the names files give them: its departments, and its CPTS as
+/// stored.
+pub async fn territories(db: &Db, region: &str) -> Result<Territories> {
+    let cpts: Vec<(i64, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT id, name FROM territories WHERE region_code = $1 AND kind = 'CPTS'")
+        .bind(region).fetch_all(p).await)?;
+    Ok(Territories::new(region, cpts))
 }
 
 /// What an import did.
@@ -93,7 +36,7 @@ pub struct PrimaryImport {
 #[derive(Debug, thiserror::Error)]
 pub enum PrimaryImportError {
     /// Problems of the file (`file` names which: the dispensations or the DDD per pack table).
-    #[error("{} problème(s) : rien n'a été importé", .0.len())]
+    #[error("{} problem(s): nothing was imported", .0.len())]
     Invalid(Vec<(&'static str, Problem)>),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -137,16 +80,11 @@ pub async fn import_dispensations(
     };
     // Every problem at once: the cells' and the territories' unknown to the region.
     let (read, mut problems) = primary::read_dispensations_all(bytes, od.as_ref());
-    let territories = Territories::of(db, region).await?;
-    let mut rows = Vec::with_capacity(read.rows.len());
-    for d in &read.rows {
-        match territories.key(&d.territory) {
-            Some(key) => rows.push((key.to_string(), d)),
-            None => problems.push(territories.unknown(d.line, &d.territory)),
-        }
-    }
+    let rows =
+        territories(db, region)
+            .await?
+            .keyed(&read.rows, |d| (d.line, &d.territory), &mut problems);
     if !problems.is_empty() {
-        problems.sort_by_key(|p| p.line);
         return Err(invalid("dispensations", problems));
     }
     // A territory and period sent again replace what was there.
@@ -208,16 +146,11 @@ pub async fn import_populations(
 ) -> std::result::Result<usize, PrimaryImportError> {
     let region = access.as_str();
     let (read, mut problems) = primary::read_populations_all(bytes);
-    let territories = Territories::of(db, region).await?;
-    let mut rows = Vec::new();
-    for p in &read {
-        match territories.key(&p.territory) {
-            Some(key) => rows.push((key.to_string(), p)),
-            None => problems.push(territories.unknown(p.line, &p.territory)),
-        }
-    }
+    let rows =
+        territories(db, region)
+            .await?
+            .keyed(&read, |p| (p.line, &p.territory), &mut problems);
     if !problems.is_empty() {
-        problems.sort_by_key(|p| p.line);
         return Err(invalid("populations", problems));
     }
     let at = now();
@@ -290,7 +223,7 @@ pub async fn data(db: &Db, access: &RegionAccess) -> Result<PrimaryData> {
             .into_iter()
             .map(|(t, y, p)| ((t, y), p))
             .collect(),
-        names: Territories::of(db, region).await?.names,
+        names: territories(db, region).await?.names,
         breakdown,
     })
 }

@@ -8,7 +8,9 @@ use crate::Dialect;
 use crate::audit::{self, ImportEntry, NewEntry};
 use crate::{Db, Result, StoreError, Tx, imports, now, on_db, on_tx};
 use cratb_domain::{RegionAccess, Scope};
-use cratb_resistance::imports::{Import, ImportOutcome, ImportProblem};
+use cratb_resistance::imports::{
+    Establishment, Import, ImportOutcome, ImportProblem, Planned, RowPlan, plan_rows,
+};
 use futures_util::TryStreamExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -326,7 +328,7 @@ mod tests {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// Nothing was stored: the problems (at most [`cratb_amr::problems::MAX_REPORTED`]) and their total.
-    #[error("{total} problème(s) dans le fichier")]
+    #[error("{total} problem(s) in the file")]
     Invalid {
         problems: Vec<ImportProblem>,
         total: usize,
@@ -363,15 +365,19 @@ pub async fn import_file(
     if !scope.allows(&request.region_code) {
         return Err(StoreError::NotFound.into());
     }
-    let establishments: Vec<(i64, String, String)> = on_db!(db, p => sqlx::query_as(
+    let rows: Vec<(i64, String, String)> = on_db!(db, p => sqlx::query_as(
         "SELECT id, finess, sector FROM establishments WHERE region_code = $1")
         .bind(&request.region_code).fetch_all(p).await)
     .map_err(StoreError::from)?;
+    let establishments: Vec<Establishment> = rows
+        .into_iter()
+        .map(|(id, finess, sector)| Establishment { id, finess, sector })
+        .collect();
     let chosen = match request.establishment_id {
         Some(id) => Some(
             establishments
                 .iter()
-                .find(|e| e.0 == id)
+                .find(|e| e.id == id)
                 .cloned()
                 .ok_or(StoreError::Invalid("establishment"))?,
         ),
@@ -449,25 +455,17 @@ pub async fn import_file(
 }
 
 /// A file read and checked: which rows go in, with what was decided for each, and what was
-/// wrong. The rows themselves are built when written ([`Prepared::isolate`]).
+/// wrong ([`plan_rows`]). The rows themselves are built when written ([`Prepared::isolate`]).
 struct Prepared {
     data: cratb_amr::Dataset,
-    plans: Vec<Plan>,
+    plans: Vec<RowPlan>,
     problems: Vec<ImportProblem>,
     total: usize,
     pseudonymiser: Pseudonymiser,
 }
 
-/// What was decided for one row that goes in.
-struct Plan {
-    row: u32,
-    establishment_id: Option<i64>,
-    sector: &'static str,
-    age: Option<i64>,
-}
-
 impl Prepared {
-    fn isolate(&self, plan: &Plan) -> NewIsolate {
+    fn isolate(&self, plan: &RowPlan) -> NewIsolate {
         let (data, r) = (&self.data, plan.row as usize);
         let text = |name: &str, lower: bool| {
             let value = data.text_column(name).map(|c| c.get(r)).unwrap_or_default();
@@ -513,8 +511,8 @@ impl Prepared {
 fn prepare(
     bytes: Vec<u8>,
     options: &cratb_amr::ReadOptions,
-    establishments: &[(i64, String, String)],
-    chosen: Option<(i64, String, String)>,
+    establishments: &[Establishment],
+    chosen: Option<Establishment>,
     pseudonymiser: Pseudonymiser,
 ) -> std::result::Result<Prepared, ImportError> {
     // The file's bytes become the dataset's own (kept to write it back), not copied.
@@ -522,111 +520,11 @@ fn prepare(
         problems: invalid.problems.iter().map(ImportProblem::of).collect(),
         total: invalid.total,
     })?;
-    let (finess, sector, age) = (
-        data.text_column("establishment"),
-        data.text_column("sector"),
-        data.text_column("age"),
-    );
-    let mut problems: Vec<ImportProblem> = data.skipped.iter().map(ImportProblem::of).collect();
-    let mut extra = 0;
-    let mut problem =
-        |line: u32, column: &cratb_amr::read::TextColumn, value: &str, fr: String, en: String| {
-            extra += 1;
-            problems.push(ImportProblem {
-                line: line as usize,
-                column: column.name.clone(),
-                value: value.to_string(),
-                message: fr,
-                message_en: en,
-            });
-        };
-    let mut plans = Vec::with_capacity(data.len());
-    for r in 0..data.len() {
-        let line = data.line[r];
-        let mut establishment = chosen.clone();
-        if let Some(c) = finess {
-            let value = c.get(r);
-            if !value.is_empty() {
-                match establishments.iter().find(|e| e.1 == value) {
-                    Some(e) if chosen.as_ref().is_none_or(|c| c.0 == e.0) => {
-                        establishment = Some(e.clone())
-                    }
-                    Some(_) => {
-                        problem(
-                            line,
-                            c,
-                            value,
-                            "ce FINESS n’est pas celui de l’établissement choisi pour l’import"
-                                .into(),
-                            "this FINESS is not the establishment chosen for the import".into(),
-                        );
-                        continue;
-                    }
-                    None => {
-                        problem(
-                            line,
-                            c,
-                            value,
-                            format!("établissement inconnu dans la région (FINESS « {value} »)"),
-                            format!("unknown establishment in the region (FINESS \"{value}\")"),
-                        );
-                        continue;
-                    }
-                }
-            }
-        }
-        let sector_value = match sector.map(|c| (c, c.get(r).to_ascii_uppercase())) {
-            Some((_, s)) if s.is_empty() => establishment
-                .as_ref()
-                .map(|e| e.2.clone())
-                .unwrap_or_default(),
-            Some((_, s)) if ["ES", "EMS", "VILLE"].contains(&s.as_str()) => s,
-            Some((c, s)) => {
-                problem(
-                    line,
-                    c,
-                    &s,
-                    format!("secteur inconnu « {s} » (attendu : ES, EMS ou VILLE)"),
-                    format!("unknown sector \"{s}\" (expected ES, EMS or VILLE)"),
-                );
-                continue;
-            }
-            None => establishment
-                .as_ref()
-                .map(|e| e.2.clone())
-                .unwrap_or_default(),
-        };
-        let age_value = match age.map(|c| (c, c.get(r))) {
-            Some((_, "")) => None,
-            Some((c, a)) => match a.parse::<i64>() {
-                Ok(n) if (0..=120).contains(&n) => Some(n),
-                _ => {
-                    problem(
-                        line,
-                        c,
-                        a,
-                        format!(
-                            "âge invalide « {a} » (attendu : un nombre d’années entre 0 et 120)"
-                        ),
-                        format!("invalid age \"{a}\" (expected whole years from 0 to 120)"),
-                    );
-                    continue;
-                }
-            },
-            None => None,
-        };
-        plans.push(Plan {
-            row: r as u32,
-            establishment_id: establishment.map(|e| e.0),
-            sector: ["ES", "EMS", "VILLE"]
-                .into_iter()
-                .find(|s| *s == sector_value)
-                .unwrap_or(""),
-            age: age_value,
-        });
-    }
-    problems.sort_by_key(|p| p.line);
-    let total = data.skipped_total + extra;
+    let Planned {
+        plans,
+        problems,
+        total,
+    } = plan_rows(&data, establishments, chosen.as_ref());
     Ok(Prepared {
         data,
         plans,
