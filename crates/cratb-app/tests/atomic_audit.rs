@@ -3,59 +3,14 @@
 //! rolled back (an import too: its rows never show), and a change refused leaves no audit
 //! entry.
 
+mod common;
+
+use common::*;
+
 use cratb_app::{Actor, AppError, Channel};
 use cratb_domain::{EstablishmentInput, NewEstablishment, NewTerritory};
 use cratb_domain::{RegionCode, Scope};
 use cratb_store::Db;
-
-async fn fresh() -> Db {
-    let token = cratb_store::random_token(6);
-    let url = match std::env::var("CRATB_TEST_DATABASE_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
-        Some(base) => {
-            let admin = Db::connect(&base).await.expect("PostgreSQL");
-            let Db::Postgres(p) = &admin else {
-                panic!("CRATB_TEST_DATABASE_URL must be a postgres:// URL")
-            };
-            let name = format!("cratb_app_{token}");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(p)
-                .await
-                .unwrap();
-            admin.close().await;
-            format!("{}/{name}", base.rsplit_once('/').unwrap().0)
-        }
-        None => format!(
-            "sqlite://{}",
-            std::env::temp_dir()
-                .join(format!("cratb-test-app-{token}.db"))
-                .display()
-        ),
-    };
-    let db = Db::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    db
-}
-
-async fn run(db: &Db, sql: &str) {
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    match db {
-        Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
-        Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
-    }
-    .unwrap();
-}
-
-async fn count(db: &Db, sql: &str) -> i64 {
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-    }
-    .unwrap()
-}
 
 /// Makes every audit insert fail, or stops doing so.
 async fn refuse_audit(db: &Db, refuse: bool) {

@@ -2,60 +2,15 @@
 //! reaches, the store's refusals come back said on their fields, and each write leaves its
 //! audit entry (on SQLite, and on PostgreSQL when `CRATB_TEST_DATABASE_URL` is set).
 
+mod common;
+
+use common::*;
+
 use cratb_app::network::{create_team, set_centre, update_team};
 use cratb_app::{Actor, AppError};
 use cratb_directory::network::{Centre, CentreInput, NewTeam, TeamInput};
 use cratb_domain::{RegionCode, Scope};
 use cratb_store::{Db, StoreError};
-
-async fn fresh() -> Db {
-    let token = cratb_store::random_token(6);
-    let url = match std::env::var("CRATB_TEST_DATABASE_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
-        Some(base) => {
-            let admin = Db::connect(&base).await.expect("PostgreSQL");
-            let Db::Postgres(p) = &admin else {
-                panic!("CRATB_TEST_DATABASE_URL must be a postgres:// URL")
-            };
-            let name = format!("cratb_app_{token}");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(p)
-                .await
-                .unwrap();
-            admin.close().await;
-            format!("{}/{name}", base.rsplit_once('/').unwrap().0)
-        }
-        None => format!(
-            "sqlite://{}",
-            std::env::temp_dir()
-                .join(format!("cratb-test-app-{token}.db"))
-                .display()
-        ),
-    };
-    let db = Db::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    db
-}
-
-async fn run(db: &Db, sql: &str) {
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    match db {
-        Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
-        Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
-    }
-    .unwrap();
-}
-
-async fn count(db: &Db, sql: &str) -> i64 {
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
-    }
-    .unwrap()
-}
 
 fn team(name: &str, host: i64, region: &str, department: &str) -> NewTeam {
     NewTeam::validate(
