@@ -170,7 +170,6 @@ catalogue! {
     home_missing_beds: "établissement(s) sans capacité (lits/places) renseignée", "establishment(s) without beds/places";
     home_failed_logins: "échec(s) de connexion sur 24 h", "failed login(s) in 24 h";
     home_inactive_accounts: "compte(s) désactivé(s)", "disabled account(s)";
-    home_regions: "Régions", "Regions";
     home_your_role: "Votre rôle", "Your role";
     home_region: "Région", "Region";
     home_no_region: "Toutes les régions", "All regions";
@@ -297,9 +296,6 @@ catalogue! {
     con_partial_refused: "Numérateur et dénominateur ne couvrent pas les mêmes périodes : rien n'a été importé. Complétez les fichiers, ou cochez « Accepter des chiffres partiels » et envoyez-les à nouveau : ces périodes seront exclues des indicateurs.", "Numerator and denominator do not cover the same periods: nothing was imported. Complete the files, or tick “Accept partial figures” and send them again: these periods will be left out of the indicators.";
     con_partial_accepted: "Importé avec des périodes exclues des indicateurs (sans dénominateur ou sans consommation)", "Imported with periods left out of the indicators (without denominator or without consumption)";
     con_left_out: "Exclu des indicateurs", "Left out of the indicators";
-    con_left_out_help: "Chaque indicateur est calculé sur les périodes et services qui ont à la fois une consommation et des journées. Sont exclus ici :", "Each indicator is computed over the periods and wards that have both consumption and days. Left out here:";
-    con_left_without_days: "période(s) de consommation sans journées", "period(s) of consumption without days";
-    con_left_without_use: "période(s) de journées sans consommation", "period(s) of days without consumption";
     con_import_two_files: "Choisissez le fichier des consommations et celui des dénominateurs.", "Choose the consumption file and the denominators file.";
     con_consumption_file: "Consommations (CSV ou XLSX)", "Consumption (CSV or XLSX)";
     con_denominators_file: "Dénominateurs (CSV ou XLSX)", "Denominators (CSV or XLSX)";
@@ -460,8 +456,6 @@ catalogue! {
     change_password: "Changer de mot de passe", "Change password";
     current_password: "Mot de passe actuel", "Current password";
     new_password: "Nouveau mot de passe", "New password";
-    password_changed: "Mot de passe changé ; vos autres sessions ont été fermées.", "Password changed; your other sessions were closed.";
-    wrong_current_password: "Le mot de passe actuel est incorrect.", "The current password is wrong.";
     logout_everywhere: "Se déconnecter de toutes les sessions", "Log out of every session";
     sessions_open: "session(s) ouverte(s)", "open session(s)";
     api_tokens: "Jetons d'API", "API tokens";
