@@ -10,7 +10,7 @@ use cratb_app::network::{create_team, set_centre, update_team};
 use cratb_app::{Actor, AppError};
 use cratb_directory::network::{Centre, CentreInput, NewTeam, TeamInput};
 use cratb_domain::{RegionCode, Scope};
-use cratb_store::{Db, StoreError};
+use cratb_store::StoreError;
 
 fn team(name: &str, host: i64, region: &str, department: &str) -> NewTeam {
     NewTeam::validate(

@@ -151,7 +151,21 @@ pub struct Problem {
     pub line: usize,
     pub column: String,
     pub value: String,
+    /// What is wrong, in French.
     pub message: String,
+    /// What is wrong, in English (left out of JSON: [`Problem::in_lang`] picks the text shown).
+    #[serde(skip_serializing)]
+    pub message_en: String,
+}
+
+impl Problem {
+    /// The problem with its `message` in `lang` (French: unchanged).
+    pub fn in_lang(mut self, lang: cratb_domain::Lang) -> Problem {
+        if lang == cratb_domain::Lang::En {
+            self.message.clone_from(&self.message_en);
+        }
+        self
+    }
 }
 
 impl std::fmt::Display for Problem {
@@ -270,17 +284,19 @@ pub(crate) fn stream<H>(
     match read {
         Ok(()) => Ok(()),
         Err(_) if !refused.is_empty() => Err(refused),
+        // The sheet reader words its refusals in French only.
         Err(message) => Err(vec![Problem {
             line: 1,
             column: String::new(),
             value: String::new(),
+            message_en: message.clone(),
             message,
         }]),
     }
 }
 
-/// A problem for each column of `absent`, saying what was `expected`.
-pub(crate) fn missing_columns(absent: &[&str], expected: &str) -> Vec<Problem> {
+/// A problem for each column of `absent`, saying what was expected (in French and English).
+pub(crate) fn missing_columns(absent: &[&str], expected: &str, expected_en: &str) -> Vec<Problem> {
     absent
         .iter()
         .map(|n| Problem {
@@ -288,6 +304,7 @@ pub(crate) fn missing_columns(absent: &[&str], expected: &str) -> Vec<Problem> {
             column: n.to_string(),
             value: String::new(),
             message: format!("colonne obligatoire absente (attendu : {expected})"),
+            message_en: format!("required column missing (expected: {expected_en})"),
         })
         .collect()
 }
@@ -318,10 +335,8 @@ fn each_row(
                 .filter(|w| !header.iter().any(|h| h == w))
                 .collect();
             if !absent.is_empty() {
-                problems.splice(
-                    0..0,
-                    missing_columns(&absent, &wanted[..required].join(", ")),
-                );
+                let expected = wanted[..required].join(", ");
+                problems.splice(0..0, missing_columns(&absent, &expected, &expected));
             }
             if !problems.is_empty() {
                 return Err(problems);
@@ -353,29 +368,39 @@ pub mod bounds {
 
 /// A number as spreadsheets write it (spaces between thousands, decimal comma), finite and
 /// from 0 to `max`; the message says what was expected.
-fn number(text: &str, max: f64) -> Result<f64, String> {
+fn number(text: &str, max: f64) -> Result<f64, Why> {
     let x = text
         .replace([' ', '\u{a0}', '\u{202f}'], "")
         .replace(',', ".")
         .parse::<f64>()
-        .map_err(|_| "nombre attendu".to_string())?;
+        .map_err(|_| why("nombre attendu", "a number was expected"))?;
     if !x.is_finite() || x < 0.0 {
-        return Err("nombre positif ou nul attendu".into());
+        return Err(why(
+            "nombre positif ou nul attendu",
+            "a number, zero or more, was expected",
+        ));
     }
     if x > max {
-        return Err(format!(
-            "valeur invraisemblable (au plus {})",
-            thousands(max)
+        return Err((
+            format!("valeur invraisemblable (au plus {})", thousands(max)),
+            format!("implausible value (at most {})", thousands(max)),
         ));
     }
     Ok(x)
 }
 
+/// Why a cell is refused: in French, in English.
+type Why = (String, String);
+
+fn why(fr: &str, en: &str) -> Why {
+    (fr.into(), en.into())
+}
+
 /// A whole number from 0 to `max` (days and admissions are counted, not measured).
-fn whole_number(text: &str, max: f64) -> Result<f64, String> {
+fn whole_number(text: &str, max: f64) -> Result<f64, Why> {
     let x = number(text, max)?;
     if x.fract() != 0.0 {
-        return Err("nombre entier attendu".into());
+        return Err(why("nombre entier attendu", "a whole number was expected"));
     }
     Ok(x)
 }
@@ -394,10 +419,18 @@ fn thousands(x: f64) -> String {
 }
 
 /// The message for a ward type that is not in the list.
-fn ward_message() -> String {
-    format!(
-        "type de service inconnu ; valeurs acceptées : {}",
-        WardType::accepted()
+fn ward_message() -> Why {
+    let accepted_en = WardType::ALL
+        .iter()
+        .map(|w| format!("{} ({})", w.code(), w.label_en()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (
+        format!(
+            "type de service inconnu ; valeurs acceptées : {}",
+            WardType::accepted()
+        ),
+        format!("unknown ward type; accepted values: {accepted_en}"),
     )
 }
 
@@ -508,6 +541,14 @@ pub fn resolve_establishments(
                              ({n} lignes, la première ici)"
                         )
                     },
+                    message_en: if n == 1 {
+                        "no establishment of the region has this FINESS number".into()
+                    } else {
+                        format!(
+                            "no establishment of the region has this FINESS number \
+                             ({n} lines, the first one here)"
+                        )
+                    },
                 },
             );
         }
@@ -557,7 +598,7 @@ fn read_consumption_rows(
     let read = each_row(bytes, &columns, 6, grams_from_units, |line, cells| {
         let get = |i: usize| cells.get(i);
         let before = problems.total;
-        let mut bad = |i: usize, message: &str| {
+        let mut bad = |i: usize, message: &str, message_en: &str| {
             problems.push(
                 File::Consumption,
                 Problem {
@@ -565,32 +606,56 @@ fn read_consumption_rows(
                     column: columns[i].into(),
                     value: get(i).into(),
                     message: message.into(),
+                    message_en: message_en.into(),
                 },
             )
         };
         let establishment = get(0);
         if establishment.is_empty() {
-            bad(0, "établissement (FINESS) obligatoire");
+            bad(
+                0,
+                "établissement (FINESS) obligatoire",
+                "establishment (FINESS) required",
+            );
         }
         let period = Period::parse(get(1));
         if period.is_none() {
-            bad(1, "période attendue sous la forme AAAA-MM ou AAAA");
+            bad(
+                1,
+                "période attendue sous la forme AAAA-MM ou AAAA",
+                "period expected as YYYY-MM or YYYY",
+            );
         }
         let ward = ward(get(2));
         if ward.is_none() {
-            bad(2, &ward_message());
+            let (fr, en) = ward_message();
+            bad(2, &fr, &en);
         }
         let atc = Atc::parse(get(3));
         if atc.is_none() {
-            bad(3, "code ATC de 7 caractères attendu (ex. J01CA04)");
+            bad(
+                3,
+                "code ATC de 7 caractères attendu (ex. J01CA04)",
+                "7-character ATC code expected (e.g. J01CA04)",
+            );
         }
         let route = Route::parse(get(4));
         if route.is_none() {
-            bad(4, "voie attendue : O, P, R, N ou Inhal");
+            bad(
+                4,
+                "voie attendue : O, P, R, N ou Inhal",
+                "route expected: O, P, R, N or Inhal",
+            );
         }
         let grams = if get(5).is_empty() && !get(6).is_empty() {
             let units = number(get(6), bounds::UNITS)
-                .map_err(|m| bad(6, &format!("nombre d'unités : {m}")))
+                .map_err(|(m, e)| {
+                    bad(
+                        6,
+                        &format!("nombre d'unités : {m}"),
+                        &format!("number of units: {e}"),
+                    )
+                })
                 .ok();
             let strength = match number(get(7), bounds::STRENGTH_G) {
                 Ok(g) if g > 0.0 => Some(g),
@@ -598,25 +663,44 @@ fn read_consumption_rows(
                     bad(
                         7,
                         "grammes de substance active par unité attendus (ex. 0,5)",
+                        "grams of active substance per unit expected (e.g. 0.5)",
                     );
                     None
                 }
                 Ok(_) => {
-                    bad(7, "grammes par unité : nombre strictement positif attendu");
+                    bad(
+                        7,
+                        "grammes par unité : nombre strictement positif attendu",
+                        "grams per unit: a number greater than zero was expected",
+                    );
                     None
                 }
-                Err(m) => {
-                    bad(7, &format!("grammes par unité : {m}"));
+                Err((m, e)) => {
+                    bad(
+                        7,
+                        &format!("grammes par unité : {m}"),
+                        &format!("grams per unit: {e}"),
+                    );
                     None
                 }
             };
             units.zip(strength).map(|(u, g)| u * g)
         } else if get(5).is_empty() {
-            bad(5, "quantité en grammes attendue (ou units et strength_g)");
+            bad(
+                5,
+                "quantité en grammes attendue (ou units et strength_g)",
+                "quantity in grams expected (or units and strength_g)",
+            );
             None
         } else {
             number(get(5), bounds::GRAMS)
-                .map_err(|m| bad(5, &format!("quantité en grammes : {m}")))
+                .map_err(|(m, e)| {
+                    bad(
+                        5,
+                        &format!("quantité en grammes : {m}"),
+                        &format!("quantity in grams: {e}"),
+                    )
+                })
                 .ok()
         };
         if problems.total == before
@@ -670,10 +754,14 @@ fn read_denominator_rows(
                 message: "colonne obligatoire absente : patient_days (journées d'hospitalisation, \
                           avec admissions) ou resident_days (journées d'hébergement d'un EMS)"
                     .into(),
+                message_en: "required column missing: patient_days (hospital patient-days, \
+                             with admissions) or resident_days (nursing-home resident-days)"
+                    .into(),
             }],
             (true, _) if !has("admissions") => missing_columns(
                 &["admissions"],
                 "admissions à côté de patient_days (vide pour une ligne en resident_days)",
+                "admissions beside patient_days (empty on a resident_days line)",
             ),
             _ => Vec::new(),
         }
@@ -682,7 +770,7 @@ fn read_denominator_rows(
     let read = each_row(bytes, &columns, 3, which_days, |line, cells| {
         let get = |i: usize| cells.get(i);
         let before = problems.total;
-        let mut bad = |i: usize, message: &str| {
+        let mut bad = |i: usize, message: &str, message_en: &str| {
             problems.push(
                 File::Denominators,
                 Problem {
@@ -690,19 +778,29 @@ fn read_denominator_rows(
                     column: columns[i].into(),
                     value: get(i).into(),
                     message: message.into(),
+                    message_en: message_en.into(),
                 },
             )
         };
         if get(0).is_empty() {
-            bad(0, "établissement (FINESS) obligatoire");
+            bad(
+                0,
+                "établissement (FINESS) obligatoire",
+                "establishment (FINESS) required",
+            );
         }
         let period = Period::parse(get(1));
         if period.is_none() {
-            bad(1, "période attendue sous la forme AAAA-MM ou AAAA");
+            bad(
+                1,
+                "période attendue sous la forme AAAA-MM ou AAAA",
+                "period expected as YYYY-MM or YYYY",
+            );
         }
         let ward = ward(get(2));
         if ward.is_none() {
-            bad(2, &ward_message());
+            let (fr, en) = ward_message();
+            bad(2, &fr, &en);
         }
         let days = match (get(3).is_empty(), get(4).is_empty()) {
             (false, false) => {
@@ -710,6 +808,8 @@ fn read_denominator_rows(
                     4,
                     "une ligne donne soit patient_days (hospitalisation), soit resident_days \
                      (hébergement), pas les deux",
+                    "a line gives either patient_days (hospital) or resident_days (nursing \
+                     home), not both",
                 );
                 None
             }
@@ -717,21 +817,34 @@ fn read_denominator_rows(
                 bad(
                     3,
                     "nombre de journées attendu (patient_days, ou resident_days pour un EMS)",
+                    "number of days expected (patient_days, or resident_days for a nursing home)",
                 );
                 None
             }
             (false, true) => whole_number(get(3), bounds::DAYS)
-                .map_err(|m| bad(3, &format!("journées d'hospitalisation : {m}")))
+                .map_err(|(m, e)| {
+                    bad(
+                        3,
+                        &format!("journées d'hospitalisation : {m}"),
+                        &format!("patient-days: {e}"),
+                    )
+                })
                 .ok(),
             (true, false) => whole_number(get(4), bounds::DAYS)
-                .map_err(|m| bad(4, &format!("journées d'hébergement : {m}")))
+                .map_err(|(m, e)| {
+                    bad(
+                        4,
+                        &format!("journées d'hébergement : {m}"),
+                        &format!("resident-days: {e}"),
+                    )
+                })
                 .ok(),
         };
         let admissions = if get(5).is_empty() {
             Some(0.0)
         } else {
             whole_number(get(5), bounds::DAYS)
-                .map_err(|m| bad(5, &format!("admissions : {m}")))
+                .map_err(|(m, e)| bad(5, &format!("admissions : {m}"), &format!("admissions: {e}")))
                 .ok()
         };
         if problems.total == before
@@ -803,6 +916,9 @@ fn repeated_keys(files: &mut Files, problems: &mut Problems) {
                 message: format!(
                     "plus de {MAX_DISTINCT} établissements distincts : ce ne sont pas des numéros FINESS"
                 ),
+                message_en: format!(
+                    "more than {MAX_DISTINCT} distinct establishments: these are not FINESS numbers"
+                ),
             },
         );
         files.consumption.clear();
@@ -823,6 +939,7 @@ fn repeated_keys(files: &mut Files, problems: &mut Problems) {
                     column: "atc".into(),
                     value: r.atc.to_string(),
                     message: format!("plus de {MAX_DISTINCT} codes ATC distincts dans le fichier"),
+                    message_en: format!("more than {MAX_DISTINCT} distinct ATC codes in the file"),
                 },
             );
             files.consumption.clear();
@@ -856,6 +973,10 @@ fn repeated_keys(files: &mut Files, problems: &mut Problems) {
                 message: format!(
                     "même établissement, période, type de service, code ATC et voie que la \
                      ligne {first} : une ligne par clé (les quantités ne sont pas additionnées)"
+                ),
+                message_en: format!(
+                    "same establishment, period, ward type, ATC code and route as line {first}: \
+                     one line per key (quantities are not added up)"
                 ),
             },
         );
@@ -891,6 +1012,10 @@ fn repeated_keys(files: &mut Files, problems: &mut Problems) {
                 message: format!(
                     "même établissement, période et type de service que la ligne {first} : une \
                      ligne par clé (les journées ne sont pas additionnées)"
+                ),
+                message_en: format!(
+                    "same establishment, period and ward type as line {first}: one line per key \
+                     (days are not added up)"
                 ),
             },
         );
@@ -933,6 +1058,10 @@ fn ward_conflicts(wards: &WholeAndWards, names: &[String], file: File, problems:
                     message: format!(
                         "l'établissement est donné en entier (ligne {whole}) et par type de \
                          service (ligne {ward}) pour la même période : il serait compté deux fois"
+                    ),
+                    message_en: format!(
+                        "the establishment is given as a whole (line {whole}) and by ward type \
+                         (line {ward}) for the same period: it would be counted twice"
                     ),
                 },
             );

@@ -94,13 +94,14 @@ fn atc_ok(atc: &str) -> bool {
         && atc.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// A problem at `line` in `column`.
-fn problem(line: usize, column: &str, value: &str, message: &str) -> Problem {
+/// A problem at `line` in `column`, said in French and in English.
+fn problem(line: usize, column: &str, value: &str, message: &str, message_en: &str) -> Problem {
     Problem {
         line,
         column: column.into(),
         value: value.into(),
         message: message.into(),
+        message_en: message_en.into(),
     }
 }
 
@@ -114,7 +115,8 @@ impl Header {
         if absent.is_empty() {
             Ok(())
         } else {
-            Err(missing_columns(&absent, &names.join(", ")))
+            let expected = names.join(", ");
+            Err(missing_columns(&absent, &expected, &expected))
         }
     }
 
@@ -190,6 +192,7 @@ pub fn read_dispensations_all(
                     "",
                     "",
                     "fichier au format open data (ATC5, BOITES…) : indiquez son année et la table des DDJ par boîte",
+                    "file in the open-data layout (ATC5, BOITES…): give its year and the table of DDDs per pack",
                 )],
             ),
         }
@@ -210,6 +213,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let wanted = "territory, period, atc, puis ddd ou packs et ddd_per_pack";
+    let wanted_en = "territory, period, atc, then ddd or packs and ddd_per_pack";
     let read = each(
         bytes,
         |h| {
@@ -224,7 +228,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
             if absent.is_empty() {
                 Ok(())
             } else {
-                Err(missing_columns(&absent, wanted))
+                Err(missing_columns(&absent, wanted, wanted_en))
             }
         },
         |line, h, r| {
@@ -236,6 +240,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
                     "territory",
                     "",
                     "territoire obligatoire (département, CPTS ou « région »)",
+                    "territory required (department, CPTS or \"region\")",
                 ));
             }
             let period = Period::parse(h.get(r, "period"));
@@ -245,6 +250,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
                     "period",
                     h.get(r, "period"),
                     "période attendue sous la forme AAAA-MM ou AAAA",
+                    "period expected as YYYY-MM or YYYY",
                 ));
             }
             let atc = h.get(r, "atc").to_ascii_uppercase();
@@ -254,6 +260,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
                     "atc",
                     h.get(r, "atc"),
                     "code ATC de 7 caractères attendu (ex. J01CA04)",
+                    "7-character ATC code expected (e.g. J01CA04)",
                 ));
             }
             let ddd = if h.has("ddd") && !h.get(r, "ddd").is_empty() {
@@ -264,6 +271,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
                         "ddd",
                         h.get(r, "ddd"),
                         "nombre de DDJ attendu (nombre positif, au plus 10 milliards)",
+                        "number of DDDs expected (a positive number, at most 10 billion)",
                     ));
                 }
                 d
@@ -275,6 +283,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
                         "packs",
                         h.get(r, "packs"),
                         "nombre de boîtes attendu (ou une colonne ddd)",
+                        "number of packs expected (or a ddd column)",
                     ));
                 }
                 let per = number(h.get(r, "ddd_per_pack")).filter(|x| *x > 0.0);
@@ -284,6 +293,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
                         "ddd_per_pack",
                         h.get(r, "ddd_per_pack"),
                         "DDJ par boîte attendues (nombre positif)",
+                        "DDDs per pack expected (a positive number)",
                     ));
                 }
                 packs.zip(per).map(|(p, d)| p * d)
@@ -298,6 +308,7 @@ fn read_cratb(bytes: &[u8]) -> (Vec<Dispensation>, Vec<Problem>) {
                             "prescriptions",
                             t,
                             "nombre de prescriptions attendu",
+                            "number of prescriptions expected",
                         ));
                     }
                     n
@@ -348,6 +359,7 @@ fn read_open_data(bytes: &[u8], o: &OpenData) -> (Vec<Dispensation>, usize, Vec<
                     "ATC5",
                     h.get(r, "atc5"),
                     "code ATC de 7 caractères attendu (ex. J01CA04)",
+                    "7-character ATC code expected (e.g. J01CA04)",
                 ));
                 return;
             }
@@ -365,6 +377,7 @@ fn read_open_data(bytes: &[u8], o: &OpenData) -> (Vec<Dispensation>, usize, Vec<
                     "BOITES",
                     h.get(r, "boites"),
                     "nombre de boîtes attendu",
+                    "number of packs expected",
                 ));
                 return;
             };
@@ -375,6 +388,7 @@ fn read_open_data(bytes: &[u8], o: &OpenData) -> (Vec<Dispensation>, usize, Vec<
                     if cip.is_empty() { "ATC5" } else { "CIP13" },
                     if cip.is_empty() { &atc } else { cip },
                     "DDJ par boîte inconnues pour ce produit : ajoutez-le à la table des DDJ par boîte",
+                    "DDDs per pack unknown for this product: add it to the table of DDDs per pack",
                 ));
                 return;
             };
@@ -414,6 +428,7 @@ pub fn read_packs(bytes: &[u8]) -> Result<Packs, Vec<Problem>> {
                 Err(missing_columns(
                     &["ddd_per_pack"],
                     "cip13 ou atc, ddd_per_pack",
+                    "cip13 or atc, ddd_per_pack",
                 ))
             }
         },
@@ -424,6 +439,7 @@ pub fn read_packs(bytes: &[u8]) -> Result<Packs, Vec<Problem>> {
                     "ddd_per_pack",
                     h.get(r, "ddd_per_pack"),
                     "DDJ par boîte attendues (nombre positif)",
+                    "DDDs per pack expected (a positive number)",
                 ));
                 return;
             };
@@ -438,6 +454,7 @@ pub fn read_packs(bytes: &[u8]) -> Result<Packs, Vec<Problem>> {
                     "atc",
                     h.get(r, "atc"),
                     "code CIP13 ou code ATC de 7 caractères attendu",
+                    "CIP13 code or 7-character ATC code expected",
                 ));
             }
         },
@@ -471,7 +488,13 @@ pub fn read_populations_all(bytes: &[u8]) -> (Vec<Population>, Vec<Problem>) {
             let before = problems.len();
             let territory = h.get(r, "territory");
             if territory.is_empty() {
-                problems.push(problem(line, "territory", "", "territoire obligatoire"));
+                problems.push(problem(
+                    line,
+                    "territory",
+                    "",
+                    "territoire obligatoire",
+                    "territory required",
+                ));
             }
             let year = h
                 .get(r, "year")
@@ -484,6 +507,7 @@ pub fn read_populations_all(bytes: &[u8]) -> (Vec<Population>, Vec<Problem>) {
                     "year",
                     h.get(r, "year"),
                     "année sur quatre chiffres attendue",
+                    "four-digit year expected",
                 ));
             }
             let population = number(h.get(r, "population"))
@@ -494,6 +518,7 @@ pub fn read_populations_all(bytes: &[u8]) -> (Vec<Population>, Vec<Problem>) {
                     "population",
                     h.get(r, "population"),
                     "nombre entier d'habitants attendu (de 1 à 100 millions)",
+                    "whole number of inhabitants expected (from 1 to 100 million)",
                 ));
             }
             if problems.len() == before
@@ -746,11 +771,12 @@ pub fn esac_table(data: &PrimaryData, year: i32) -> Table {
 /// The year of an open-data dispensation file, as given beside it (`year`, and whether its
 /// table of DDD per pack came with it): `None` for a file in cratb's layout (neither given).
 pub fn open_data_year(year: &str, packs: bool) -> Result<Option<i32>, Problem> {
-    let problem = |column: &str, value: &str, message: &str| Problem {
+    let problem = |column: &str, value: &str, message: &str, message_en: &str| Problem {
         line: 0,
         column: column.into(),
         value: value.into(),
         message: message.into(),
+        message_en: message_en.into(),
     };
     match (year.trim(), packs) {
         ("", false) => Ok(None),
@@ -760,12 +786,14 @@ pub fn open_data_year(year: &str, packs: bool) -> Result<Option<i32>, Problem> {
                 "year",
                 y,
                 "année sur quatre chiffres attendue pour un fichier open data",
+                "four-digit year expected for an open-data file",
             )),
         },
         (_, false) => Err(problem(
             "packs",
             "",
             "table des DDJ par boîte attendue pour un fichier open data",
+            "table of DDDs per pack expected for an open-data file",
         )),
     }
 }
@@ -831,6 +859,10 @@ impl Territories {
             value: value.into(),
             message: format!(
                 "territoire inconnu de la région {} (un département de la région, une de ses CPTS, ou « région »)",
+                self.region
+            ),
+            message_en: format!(
+                "territory unknown to region {} (one of the region's departments, one of its CPTS, or \"region\")",
                 self.region
             ),
         }

@@ -282,6 +282,10 @@ fn impossible_values_are_refused_with_their_bound() {
         "{}",
         p.listed[0].1.message
     );
+    assert_eq!(
+        p.listed[0].1.message_en,
+        "quantity in grams: implausible value (at most 10\u{a0}000\u{a0}000)"
+    );
     assert!(files.consumption.is_empty() && files.denominators.is_empty());
 }
 
@@ -472,6 +476,28 @@ fn a_finess_of_no_establishment_of_the_region_is_a_problem_once_per_file() {
     assert_eq!(
         problems.listed[0].1.message,
         "aucun établissement de la région ne porte ce numéro FINESS (5 lignes, la première ici)"
+    );
+    // Each problem says it in French and in English; the language asked for picks the one shown.
+    let p = problems.listed[0].1.clone();
+    assert_eq!(
+        p.message_en,
+        "no establishment of the region has this FINESS number (5 lines, the first one here)"
+    );
+    assert_eq!(p.clone().in_lang(cratb_domain::Lang::Fr).message, p.message);
+    assert_eq!(
+        p.clone().in_lang(cratb_domain::Lang::En).message,
+        p.message_en
+    );
+    assert_eq!(
+        serde_json::to_value(&p).unwrap()["message"],
+        serde_json::json!(p.message),
+        "the JSON shape is unchanged: no message_en"
+    );
+    assert!(
+        serde_json::to_value(&p)
+            .unwrap()
+            .get("message_en")
+            .is_none()
     );
     assert_eq!(
         (

@@ -984,3 +984,54 @@ async fn primary_care_per_territory_with_the_esac_indicators() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn a_refused_consumption_file_is_explained_in_the_users_language() {
+    use cratb_domain::Role;
+    let app = TestApp::spawn().await;
+    let manager = app.email_of(Role::DataManager, Some("84"));
+    let web = app.client(&manager).await;
+    let f = first_hospital(&app).await.finess;
+    let upload = |web: cratb_testkit::Client| {
+        let consumption = format!(
+            "establishment;period;ward_type;atc;route;grams\n{f};2025-01;medicine;J01CA04;O;300\n\
+             380000000;2025-01;medicine;J01CA04;O;1\n"
+        );
+        let denominators = format!(
+            "establishment;period;ward_type;patient_days;admissions\n{f};2025-01;medicine;1000;100\n"
+        );
+        async move {
+            let form = reqwest::multipart::Form::new()
+                .text("ddd_edition", "WHOCC ATC/DDD Index 2026")
+                .part(
+                    "consumption",
+                    reqwest::multipart::Part::bytes(consumption.into_bytes())
+                        .file_name("conso.csv"),
+                )
+                .part(
+                    "denominators",
+                    reqwest::multipart::Part::bytes(denominators.into_bytes())
+                        .file_name("jours.csv"),
+                );
+            let res = web
+                .post_multipart("/consumption/imports", form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 422);
+            res.text().await.unwrap()
+        }
+    };
+    let html = upload(web.in_lang("en")).await;
+    assert!(
+        html.contains("no establishment of the region has this FINESS number"),
+        "{html}"
+    );
+    assert!(!html.contains("aucun établissement de la région"), "{html}");
+    let html = upload(web.in_lang("fr")).await;
+    assert!(
+        html.contains("aucun établissement de la région ne porte ce numéro FINESS"),
+        "{html}"
+    );
+    assert!(!html.contains("no establishment of the region"), "{html}");
+}

@@ -189,7 +189,7 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
                 .take(SHOWN)
                 .map(|(file, p)| FileProblem {
                     file: file.label(lang),
-                    p,
+                    p: p.in_lang(lang),
                 })
                 .collect();
             let notice = Notice {

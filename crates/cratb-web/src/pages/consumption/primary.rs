@@ -15,7 +15,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_consumption::hospital::Problem;
 use cratb_consumption::primary::{esac_table, open_data_year};
-use cratb_domain::{Permission, Role, geo};
+use cratb_domain::{Lang, Permission, Role, geo};
 use cratb_report::primary::{PrimaryCare, primary_care};
 use cratb_store::primary_care::{self, OpenDataFile, PrimaryImportError};
 use serde::Deserialize;
@@ -180,7 +180,11 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
     };
     let refused = |problems: Vec<(&'static str, Problem)>| Notice {
         total: problems.len(),
-        problems: problems.into_iter().take(200).collect(),
+        problems: problems
+            .into_iter()
+            .take(200)
+            .map(|(file, p)| (file, p.in_lang(lang)))
+            .collect(),
         ..Notice::default()
     };
     let Some((filename, bytes)) = file else {
@@ -188,7 +192,8 @@ pub async fn upload(State(state): State<AppState>, auth: Auth, form: Multipart) 
             line: 0,
             column: String::new(),
             value: String::new(),
-            message: lang.tr().con_primary_no_file.into(),
+            message: Lang::Fr.tr().con_primary_no_file.into(),
+            message_en: Lang::En.tr().con_primary_no_file.into(),
         };
         return page(&state, &auth, region, q, refused(vec![("", p)])).await;
     };
