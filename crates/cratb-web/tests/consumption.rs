@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, scalar};
+use common::{TestApp, consumption_form, scalar};
 use cratb_consumption::DddTable;
 use cratb_consumption::hospital::{File, Missing};
 use cratb_domain::{RegionCode, Scope};
@@ -585,22 +585,7 @@ async fn a_data_manager_imports_from_the_browser_and_can_take_it_back() {
     let upload = |consumption: String, denominators: String, partial: bool| {
         let web = &web;
         async move {
-            let mut form =
-                reqwest::multipart::Form::new().text("ddd_edition", "WHOCC ATC/DDD Index 2026");
-            if partial {
-                form = form.text("accept_partial", "on");
-            }
-            let form = form
-                .part(
-                    "consumption",
-                    reqwest::multipart::Part::bytes(consumption.into_bytes())
-                        .file_name("conso.csv"),
-                )
-                .part(
-                    "denominators",
-                    reqwest::multipart::Part::bytes(denominators.into_bytes())
-                        .file_name("jours.csv"),
-                );
+            let form = consumption_form(consumption, denominators, partial);
             web.post_multipart("/consumption/imports", form)
                 .send()
                 .await
@@ -1001,18 +986,7 @@ async fn a_refused_consumption_file_is_explained_in_the_users_language() {
             "establishment;period;ward_type;patient_days;admissions\n{f};2025-01;medicine;1000;100\n"
         );
         async move {
-            let form = reqwest::multipart::Form::new()
-                .text("ddd_edition", "WHOCC ATC/DDD Index 2026")
-                .part(
-                    "consumption",
-                    reqwest::multipart::Part::bytes(consumption.into_bytes())
-                        .file_name("conso.csv"),
-                )
-                .part(
-                    "denominators",
-                    reqwest::multipart::Part::bytes(denominators.into_bytes())
-                        .file_name("jours.csv"),
-                );
+            let form = consumption_form(consumption, denominators, false);
             let res = web
                 .post_multipart("/consumption/imports", form)
                 .send()

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Client, TestApp, scalar};
+use common::{Client, TestApp, consumption_form, scalar};
 use cratb_domain::{RegionCode, Role, Scope};
 use cratb_store::establishments::{self, EstablishmentQuery};
 use cratb_store::{Db, PageRequest};
@@ -81,18 +81,7 @@ async fn two_imports_of_the_same_period_at_once_leave_one_file_not_both() {
     let upload = |(consumption, denominators): (String, String)| {
         let manager = manager.clone();
         async move {
-            let form = reqwest::multipart::Form::new()
-                .text("ddd_edition", "WHOCC ATC/DDD Index 2026")
-                .part(
-                    "consumption",
-                    reqwest::multipart::Part::bytes(consumption.into_bytes())
-                        .file_name("conso.csv"),
-                )
-                .part(
-                    "denominators",
-                    reqwest::multipart::Part::bytes(denominators.into_bytes())
-                        .file_name("jours.csv"),
-                );
+            let form = consumption_form(consumption, denominators, false);
             let res = manager
                 .post_multipart("/consumption/imports", form)
                 .send()

@@ -193,3 +193,24 @@ pub fn mails(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+/// The form of a hospital consumption import (`POST /consumption/imports`): the two files under
+/// the 2026 edition, partial figures accepted or not.
+pub fn consumption_form(
+    consumption: String,
+    denominators: String,
+    accept_partial: bool,
+) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new().text("ddd_edition", "WHOCC ATC/DDD Index 2026");
+    if accept_partial {
+        form = form.text("accept_partial", "on");
+    }
+    form.part(
+        "consumption",
+        reqwest::multipart::Part::bytes(consumption.into_bytes()).file_name("conso.csv"),
+    )
+    .part(
+        "denominators",
+        reqwest::multipart::Part::bytes(denominators.into_bytes()).file_name("jours.csv"),
+    )
+}
