@@ -65,6 +65,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// How many imports may run at once, and how long a request waits for its turn.
     pub imports: upload::ImportSlots,
+    /// A demonstration (`serve --demo`, and the tests' servers on demo data): synthetic data
+    /// only, so trying the product stays simple — multi-factor authentication is optional for
+    /// every role and e-mailed links may follow the request's host. Off everywhere else.
+    pub demo: bool,
 }
 
 /// The address people reach the application at: the configured public URL, else the scheme

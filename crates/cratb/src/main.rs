@@ -292,6 +292,7 @@ async fn main() -> Result<()> {
                     public_url: std::env::var("CRATB_PUBLIC_URL")
                         .ok()
                         .filter(|s| !s.is_empty()),
+                    demo,
                     ..Default::default()
                 },
             );

@@ -56,6 +56,7 @@ impl TestApp {
             std::env::temp_dir().join(format!("cratb-test-mail-{}", cratb_store::random_token(6)));
         let mut config = cratb_web::Config {
             mailer: cratb_web::mail::Mailer::folder(mail_dir.clone(), None).expect("mail folder"),
+            demo: true,
             ..Default::default()
         };
         configure(&mut config);
