@@ -10,6 +10,7 @@ pub mod consumption;
 pub mod directory;
 pub mod establishments;
 pub mod network;
+pub mod passwords;
 pub mod policy;
 pub mod resistance;
 pub mod sessions;
