@@ -3,8 +3,8 @@
 //! one asked for on the sign-in page ("Mot de passe oublié ?"). A link works 24 hours, once;
 //! using it ends every session and revokes every API token of the account.
 
-use crate::sessions::Origin;
 use crate::Result;
+use crate::sessions::Origin;
 use cratb_domain::User;
 use cratb_domain::account::ResetRefused;
 use cratb_store::{Db, audit, sessions, throttle, tokens, users};

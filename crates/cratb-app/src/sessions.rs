@@ -16,7 +16,12 @@ pub struct Origin {
 }
 
 impl Origin {
-    pub(crate) fn entry(&self, user: Option<&User>, action: &str, summary: String) -> audit::NewEntry {
+    pub(crate) fn entry(
+        &self,
+        user: Option<&User>,
+        action: &str,
+        summary: String,
+    ) -> audit::NewEntry {
         audit::NewEntry {
             actor_id: user.map(|u| u.id),
             actor: user.map_or_else(|| "anonyme".to_owned(), |u| u.email.clone()),
@@ -133,7 +138,10 @@ pub async fn sign_out_everywhere(
     let mut tx = db.begin().await?;
     let n = sessions::delete_all_for_user(&mut tx, user.id).await?;
     let revoked = match revoke_tokens {
-        true => format!(" ; {} jeton(s) d'API révoqué(s)", tokens::revoke_all(&mut tx, user.id).await?),
+        true => format!(
+            " ; {} jeton(s) d'API révoqué(s)",
+            tokens::revoke_all(&mut tx, user.id).await?
+        ),
         false => String::new(),
     };
     let entry = actor.entry(
@@ -166,7 +174,10 @@ pub async fn change_password(
     users::set_password(&mut tx, user.id, new).await?;
     sessions::delete_all_for_user(&mut tx, user.id).await?;
     let revoked = match revoke_tokens {
-        true => format!(" ; {} jeton(s) d'API révoqué(s)", tokens::revoke_all(&mut tx, user.id).await?),
+        true => format!(
+            " ; {} jeton(s) d'API révoqué(s)",
+            tokens::revoke_all(&mut tx, user.id).await?
+        ),
         false => String::new(),
     };
     let (session, _csrf) = sessions::create(&mut tx, user.id).await?;

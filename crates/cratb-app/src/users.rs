@@ -162,7 +162,11 @@ pub async fn edit(db: &Db, actor: &Actor, id: i64, change: &UserChange) -> Resul
             ""
         }
     );
-    audit::append_in(&mut tx, &actor.entry("user.edit", "user", id, region, summary)).await?;
+    audit::append_in(
+        &mut tx,
+        &actor.entry("user.edit", "user", id, region, summary),
+    )
+    .await?;
     tx.commit().await?;
     Ok(users::get(db, &actor.scope, id).await?)
 }
@@ -185,7 +189,10 @@ pub async fn reset_link(db: &Db, actor: &Actor, id: i64) -> Result<(User, String
         "user",
         id,
         target.region_code.as_deref(),
-        format!("lien de réinitialisation du mot de passe émis pour {}", target.email),
+        format!(
+            "lien de réinitialisation du mot de passe émis pour {}",
+            target.email
+        ),
     );
     audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;

@@ -90,7 +90,12 @@ pub struct ConsumptionFigures {
 
 /// The figures of `region`'s establishments under the filters `r`; `own`: a referent's
 /// establishments, the only ones given then (their peers as a distribution).
-pub fn figures(cube: &Cube, region: String, r: &Resolved, own: Option<&[i64]>) -> ConsumptionFigures {
+pub fn figures(
+    cube: &Cube,
+    region: String,
+    r: &Resolved,
+    own: Option<&[i64]>,
+) -> ConsumptionFigures {
     let shown = |unit: usize| own.is_none_or(|ids| ids.contains(&cube.units[unit].id));
     let establishments = peers::ranked(cube, &r.slice, r.class, r.year)
         .into_iter()

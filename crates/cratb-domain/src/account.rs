@@ -233,7 +233,10 @@ impl Checker<'_> {
         }
     }
     fn region_rule(&mut self, role: Role, region: &Result<Option<RegionCode>, ()>) {
-        match (region_rule(role, region.as_ref().ok().and_then(Option::as_ref)), region) {
+        match (
+            region_rule(role, region.as_ref().ok().and_then(Option::as_ref)),
+            region,
+        ) {
             (Err(e @ AccountError::RegionForbidden), _) => {
                 self.errors.push(FieldError::of("region", &e))
             }
@@ -276,11 +279,14 @@ impl Checker<'_> {
                 .push(FieldError::of("establishments", &AccountError::NoPlaces));
         }
         if role != Role::EmaMember && !ids.is_empty() {
-            self.errors.push(FieldError::of("teams", &AccountError::NoTeams));
+            self.errors
+                .push(FieldError::of("teams", &AccountError::NoTeams));
         }
         if role.needs_establishment() && establishments.0.is_empty() {
-            self.errors
-                .push(FieldError::of("establishments", &AccountError::EstablishmentRequired));
+            self.errors.push(FieldError::of(
+                "establishments",
+                &AccountError::EstablishmentRequired,
+            ));
         }
         (finess, ids)
     }
@@ -351,7 +357,12 @@ impl Account {
             errors: Vec::new(),
         };
         let email = c.email(change.email.as_deref().unwrap_or(&current.email));
-        let name = c.name(change.display_name.as_deref().unwrap_or(&current.display_name));
+        let name = c.name(
+            change
+                .display_name
+                .as_deref()
+                .unwrap_or(&current.display_name),
+        );
         let role = c.role(change.role.as_deref().unwrap_or(&current.role));
         let region = c.region(match &change.region {
             Some(r) => Some(r.as_str()),
@@ -366,10 +377,18 @@ impl Account {
             let (est, teams) = match role_changed {
                 true => (
                     change.establishments.clone().unwrap_or_else(|| {
-                        if r.has_places() { kept_finess.clone() } else { List::default() }
+                        if r.has_places() {
+                            kept_finess.clone()
+                        } else {
+                            List::default()
+                        }
                     }),
                     change.teams.clone().unwrap_or_else(|| {
-                        if r == Role::EmaMember { kept_teams.clone() } else { List::default() }
+                        if r == Role::EmaMember {
+                            kept_teams.clone()
+                        } else {
+                            List::default()
+                        }
                     }),
                 ),
                 false => (
@@ -410,7 +429,11 @@ impl Account {
             }
         };
         say("e-mail", before.email.clone(), self.email.to_string());
-        say("nom", before.display_name.clone(), self.display_name.clone());
+        say(
+            "nom",
+            before.display_name.clone(),
+            self.display_name.clone(),
+        );
         say("rôle", before.role.clone(), self.role.code().into());
         say(
             "région",
@@ -666,8 +689,8 @@ mod tests {
             teams: Some(List::from_items([teams])),
             ..input(role, Some("84"))
         };
-        let (a, password) = Account::new(c, &ara, &with("referent", "380780080, 380000067", ""))
-            .expect("valid");
+        let (a, password) =
+            Account::new(c, &ara, &with("referent", "380780080, 380000067", "")).expect("valid");
         assert_eq!(a.establishments.len(), 2);
         assert!(password.is_some());
         assert_eq!(

@@ -102,8 +102,10 @@ pub async fn list(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
 /// Revokes every live token of a user; returns how many.
 pub async fn revoke_all(tx: &mut Tx, user_id: i64) -> Result<u64> {
     let at = now();
-    Ok(on_tx!(tx, p => sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(at).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?)
+    Ok(
+        on_tx!(tx, p => sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(at).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?,
+    )
 }
 
 /// Revokes one of a user's tokens.

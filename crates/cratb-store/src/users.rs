@@ -209,7 +209,12 @@ pub struct Changed<'a> {
 /// Changes an account (already checked by the caller against the rules of accounts): a taken
 /// e-mail is `Conflict("email")`. A change of role or region ends its sessions and API tokens,
 /// which were granted under the old one.
-pub async fn update(tx: &mut Tx, id: i64, to: &Changed<'_>, access_changed: bool) -> Result<(), NewUserError> {
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    to: &Changed<'_>,
+    access_changed: bool,
+) -> Result<(), NewUserError> {
     let at = now();
     on_tx!(tx, c => {
         sqlx::query("UPDATE users SET email = $1, display_name = $2, role = $3, region_code = $4, updated_at = $5 WHERE id = $6")

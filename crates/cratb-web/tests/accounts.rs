@@ -52,12 +52,10 @@ async fn a_referent_created_for_a_hospital_chooses_a_password_and_sees_that_hosp
     let app = TestApp::spawn().await;
     let coord = app.client(COORD).await;
     // The demo referent's hospital has consumption figures; another hospital of the region too.
-    let demo_referent = cratb_store::users::find_by_email(
-        &app.db,
-        &app.email_of(Role::Referent, Some("84")),
-    )
-    .await
-    .unwrap();
+    let demo_referent =
+        cratb_store::users::find_by_email(&app.db, &app.email_of(Role::Referent, Some("84")))
+            .await
+            .unwrap();
     let own = demo_referent.establishment_ids[0];
     let hospital = cratb_store::establishments::get(&app.db, &cratb_domain::Scope::National, own)
         .await
@@ -80,7 +78,12 @@ async fn a_referent_created_for_a_hospital_chooses_a_password_and_sees_that_hosp
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("id=\"establishments-error\""));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"establishments-error\"")
+    );
     // An establishment of another region is refused too.
     let breton = app.establishment_in("35").await;
     let res = coord
@@ -140,13 +143,21 @@ async fn a_referent_created_for_a_hospital_chooses_a_password_and_sees_that_hosp
     let path = path_of(&link);
     let form = anonymous.get(&path).send().await.unwrap();
     assert_eq!(form.status(), StatusCode::OK);
-    assert!(form.text().await.unwrap().contains("nouvelle.referente@chu-demo.fr"));
+    assert!(
+        form.text()
+            .await
+            .unwrap()
+            .contains("nouvelle.referente@chu-demo.fr")
+    );
     let res = choose(&anonymous, &path, "court").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = anonymous
         .post_form(
             &path,
-            &[("new", "Tilleul-rouge-sous-la-pluie"), ("confirm", "autre chose")],
+            &[
+                ("new", "Tilleul-rouge-sous-la-pluie"),
+                ("confirm", "autre chose"),
+            ],
         )
         .send()
         .await
@@ -158,7 +169,10 @@ async fn a_referent_created_for_a_hospital_chooses_a_password_and_sees_that_hosp
     // Once only.
     let res = choose(&anonymous, &path, "Tilleul-rouge-sous-la-pluie-2").await;
     assert_eq!(res.status(), StatusCode::GONE);
-    assert_eq!(anonymous.get(&path).send().await.unwrap().status(), StatusCode::GONE);
+    assert_eq!(
+        anonymous.get(&path).send().await.unwrap().status(),
+        StatusCode::GONE
+    );
 
     // Signed in, the referent lands on their hospital's consumption and nothing named else.
     let referent = Client::login(
@@ -198,7 +212,8 @@ async fn a_referent_created_for_a_hospital_chooses_a_password_and_sees_that_hosp
         .collect();
     assert!(named.iter().all(|id| *id == own), "{named:?}");
     assert_eq!(
-        audit_summaries(&app, "user.create").await
+        audit_summaries(&app, "user.create")
+            .await
             .iter()
             .filter(|s| s.contains("nouvelle.referente@chu-demo.fr")
                 && s.contains("lien de choix du mot de passe"))
@@ -281,7 +296,12 @@ async fn accounts_are_changed_within_the_editor_s_powers_and_audited_before_and_
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: serde_json::Value = res.json().await.unwrap();
     let id = body["id"].as_i64().unwrap();
-    assert!(body["password_link"].as_str().unwrap().contains("/password/reset/"));
+    assert!(
+        body["password_link"]
+            .as_str()
+            .unwrap()
+            .contains("/password/reset/")
+    );
     // A session and a token of the account, to see them end with a change of role.
     let session = app.client("ref.change@chu-demo.fr").await;
     let token = app.token("ref.change@chu-demo.fr", false).await;
@@ -297,7 +317,10 @@ async fn accounts_are_changed_within_the_editor_s_powers_and_audited_before_and_
     let user: serde_json::Value = res.json().await.unwrap();
     assert_eq!(user["display_name"], "Dr Changé");
     assert_eq!(user["establishment_ids"], json!([hospital.id]));
-    assert_eq!(session.get("/account").send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        session.get("/account").send().await.unwrap().status(),
+        StatusCode::OK
+    );
 
     // Beyond a coordinator's powers: a national role, another region, a referent without place.
     for (change, field) in [
@@ -343,7 +366,13 @@ async fn accounts_are_changed_within_the_editor_s_powers_and_audited_before_and_
     assert_eq!(user["establishment_ids"], json!([hospital.id]));
     let res = session.get("/account").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let res = app.anonymous().with_token(&token).get("/api/v1/me").send().await.unwrap();
+    let res = app
+        .anonymous()
+        .with_token(&token)
+        .get("/api/v1/me")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     // On the page: the form shows the account, and a change to a role without places drops them.
@@ -370,11 +399,23 @@ async fn accounts_are_changed_within_the_editor_s_powers_and_audited_before_and_
     assert!(after.establishment_ids.is_empty());
 
     let edits = audit_summaries(&app, "user.edit").await;
-    assert!(edits.iter().any(|s| s.contains("nom Dr Change → Dr Changé")), "{edits:?}");
-    assert!(edits.iter().any(|s| s.contains("rôle referent → lab")
-        && s.contains("sessions et jetons fermés")), "{edits:?}");
-    assert!(edits.iter().any(|s| s.contains("rôle lab → secretary")
-        && s.contains(&format!("établissements {} → —", hospital.finess))), "{edits:?}");
+    assert!(
+        edits
+            .iter()
+            .any(|s| s.contains("nom Dr Change → Dr Changé")),
+        "{edits:?}"
+    );
+    assert!(
+        edits
+            .iter()
+            .any(|s| s.contains("rôle referent → lab") && s.contains("sessions et jetons fermés")),
+        "{edits:?}"
+    );
+    assert!(
+        edits.iter().any(|s| s.contains("rôle lab → secretary")
+            && s.contains(&format!("établissements {} → —", hospital.finess))),
+        "{edits:?}"
+    );
 }
 
 #[tokio::test]
@@ -402,13 +443,18 @@ async fn a_reset_link_works_once_for_24_hours_and_ends_every_session_and_token()
         .unwrap();
     let second = path_of(&shown_link(&res.text().await.unwrap()));
     let anonymous = app.anonymous().with_csrf_cookie(&"c".repeat(64));
-    assert_eq!(anonymous.get(&first).send().await.unwrap().status(), StatusCode::GONE);
+    assert_eq!(
+        anonymous.get(&first).send().await.unwrap().status(),
+        StatusCode::GONE
+    );
     // An expired link does not work.
     let past = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
     cratb_store::on_db!(&app.db, p => sqlx::query("UPDATE password_resets SET expires_at = $1 WHERE user_id = $2")
         .bind(past).bind(id).execute(p).await.unwrap().rows_affected());
     assert_eq!(
-        choose(&anonymous, &second, "Pivoine-blanche-au-jardin").await.status(),
+        choose(&anonymous, &second, "Pivoine-blanche-au-jardin")
+            .await
+            .status(),
         StatusCode::GONE
     );
     // A fresh one works, once, and ends the sessions and tokens.
@@ -417,15 +463,31 @@ async fn a_reset_link_works_once_for_24_hours_and_ends_every_session_and_token()
         .unwrap();
     let path = format!("/password/reset/{secret}");
     assert_eq!(
-        choose(&anonymous, &path, "Pivoine-blanche-au-jardin").await.status(),
+        choose(&anonymous, &path, "Pivoine-blanche-au-jardin")
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
-    assert_eq!(session.get("/account").send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    let res = app.anonymous().with_token(&token).get("/api/v1/me").send().await.unwrap();
+    assert_eq!(
+        session.get("/account").send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let res = app
+        .anonymous()
+        .with_token(&token)
+        .get("/api/v1/me")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     Client::login(&app.base, &email, "Pivoine-blanche-au-jardin").await;
     let resets = audit_summaries(&app, "password.reset").await;
-    assert!(resets.iter().any(|s| s.contains("1 jeton(s) d'API révoqué(s)")), "{resets:?}");
+    assert!(
+        resets
+            .iter()
+            .any(|s| s.contains("1 jeton(s) d'API révoqué(s)")),
+        "{resets:?}"
+    );
 }
 
 #[tokio::test]
@@ -450,7 +512,9 @@ async fn a_forgotten_password_answers_the_same_whether_or_not_the_account_exists
     // The link is sent in the background: wait for it.
     let mut mail = None;
     for _ in 0..100 {
-        mail = mails(&app.mail_dir).into_iter().find(|m| m.contains(&known));
+        mail = mails(&app.mail_dir)
+            .into_iter()
+            .find(|m| m.contains(&known));
         if mail.is_some() {
             break;
         }
@@ -458,7 +522,11 @@ async fn a_forgotten_password_answers_the_same_whether_or_not_the_account_exists
     }
     let mail = mail.expect("the reset e-mail");
     assert!(mail.contains("/password/reset/"));
-    assert!(!mails(&app.mail_dir).iter().any(|m| m.contains("personne@nulle-part.fr")));
+    assert!(
+        !mails(&app.mail_dir)
+            .iter()
+            .any(|m| m.contains("personne@nulle-part.fr"))
+    );
     // Asked again at once: no second e-mail (against mail bombing), the same answer.
     let res = anonymous
         .post_form("/password/forgot", &[("email", known.as_str())])
@@ -468,7 +536,10 @@ async fn a_forgotten_password_answers_the_same_whether_or_not_the_account_exists
     assert_eq!(res.status(), StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(
-        mails(&app.mail_dir).iter().filter(|m| m.contains(&known)).count(),
+        mails(&app.mail_dir)
+            .iter()
+            .filter(|m| m.contains(&known))
+            .count(),
         1
     );
 }
@@ -482,26 +553,45 @@ async fn api_tokens_expire_and_go_with_the_sessions_when_asked() {
     let page = user.page("/account").await;
     assert!(page.contains("name=\"days\"") && page.contains("value=\"365\""));
     let res = user
-        .post_form("/account/tokens", &[("name", "trop long"), ("days", "5000")])
+        .post_form(
+            "/account/tokens",
+            &[("name", "trop long"), ("days", "5000")],
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let kept = user.new_api_token("automate", true).await;
     let api = app.anonymous().with_token(&kept);
-    assert_eq!(api.get("/api/v1/me").send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        api.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::OK
+    );
     // An expired token no longer works.
     let expired = app.token(&email, false).await;
     let past = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
     cratb_store::on_db!(&app.db, p => sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE token_hash = $2")
         .bind(past).bind(cratb_store::hash_token(&expired)).execute(p).await.unwrap().rows_affected());
-    let res = app.anonymous().with_token(&expired).get("/api/v1/me").send().await.unwrap();
+    let res = app
+        .anonymous()
+        .with_token(&expired)
+        .get("/api/v1/me")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert!(user.page("/account").await.contains("Expiré"));
     // Logging out everywhere keeps the tokens unless asked.
-    let res = user.post_button("/account/logout-everywhere").send().await.unwrap();
+    let res = user
+        .post_button("/account/logout-everywhere")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(api.get("/api/v1/me").send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        api.get("/api/v1/me").send().await.unwrap().status(),
+        StatusCode::OK
+    );
     let user = Client::login(&app.base, &email, &app.account(&email).password).await;
     let res = user
         .post_form("/account/logout-everywhere", &[("revoke_tokens", "1")])

@@ -498,9 +498,9 @@ fn cli_error(e: cratb_app::AppError) -> anyhow::Error {
 }
 
 async fn account(db: &Db, email: &str) -> Result<cratb_domain::User> {
-    users::find_by_email(db, email)
-        .await
-        .map_err(|_| anyhow::anyhow!("aucun compte avec l'adresse {email} / no account with this address"))
+    users::find_by_email(db, email).await.map_err(|_| {
+        anyhow::anyhow!("aucun compte avec l'adresse {email} / no account with this address")
+    })
 }
 
 async fn user_command(db: &Db, action: UserAction) -> Result<()> {
@@ -546,7 +546,14 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
             };
             let opened = cratb_app::users::open(db, &cli, &input)
                 .await
-                .map_err(cli_error)?;
+                .map_err(|e| match e {
+                    cratb_app::AppError::Invalid(fields)
+                        if fields.contains(&cratb_domain::account::email_taken()) =>
+                    {
+                        anyhow::anyhow!("un compte existe déjà avec l'adresse {email}")
+                    }
+                    other => cli_error(other),
+                })?;
             println!(
                 "Compte créé / account created: {} (id {})",
                 opened.user.email, opened.user.id
@@ -576,7 +583,8 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
                 region,
                 establishments: (no_establishments || !establishments.is_empty())
                     .then(|| List(establishments)),
-                teams: (!teams.is_empty()).then(|| List(teams.iter().map(i64::to_string).collect())),
+                teams: (!teams.is_empty())
+                    .then(|| List(teams.iter().map(i64::to_string).collect())),
             };
             let after = cratb_app::users::edit(db, &cli, u.id, &change)
                 .await
@@ -607,21 +615,19 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
             name,
         } => {
             let u = account(db, &email).await?;
-            let (_, secret) = cratb_app::sessions::create_token(
-                db,
-                &cli,
-                &u,
-                &name,
-                !read_only,
-                expires_in_days,
-            )
-            .await
-            .map_err(cli_error)?;
+            let (_, secret) =
+                cratb_app::sessions::create_token(db, &cli, &u, &name, !read_only, expires_in_days)
+                    .await
+                    .map_err(cli_error)?;
             println!("{secret}");
             let until = cratb_store::now() + time::Duration::days(expires_in_days.into());
             eprintln!(
                 "Jeton {} valable jusqu'au {} (UTC) ; il ne sera plus affiché / {} token valid until {} (UTC); it will not be shown again.",
-                if read_only { "en lecture seule" } else { "en lecture et écriture" },
+                if read_only {
+                    "en lecture seule"
+                } else {
+                    "en lecture et écriture"
+                },
                 until.date(),
                 if read_only { "read-only" } else { "read-write" },
                 until.date()

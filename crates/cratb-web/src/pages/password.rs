@@ -23,7 +23,10 @@ pub async fn send_link(
     token: &str,
     kind: LinkKind,
 ) -> (String, Result<(), String>) {
-    let url = format!("{}/password/reset/{token}", crate::public_base(state, headers));
+    let url = format!(
+        "{}/password/reset/{token}",
+        crate::public_base(state, headers)
+    );
     let (subject, body) = link_letter(kind, &user.display_name, &url);
     let sent = state.config.mailer.send(&user.email, &subject, body).await;
     (url, sent)
@@ -88,7 +91,12 @@ struct ResetPage {
     error: Option<String>,
 }
 
-fn reset_page(auth: &Auth, token: &str, user: Option<&User>, problem: Option<ResetRefused>) -> PageResult {
+fn reset_page(
+    auth: &Auth,
+    token: &str,
+    user: Option<&User>,
+    problem: Option<ResetRefused>,
+) -> PageResult {
     let lang = auth.lang;
     let (status, refused, error) = match (&user, problem) {
         (None, _) | (_, Some(ResetRefused::Link)) => (
@@ -96,7 +104,11 @@ fn reset_page(auth: &Auth, token: &str, user: Option<&User>, problem: Option<Res
             Some(ResetRefused::Link.in_lang(lang)),
             None,
         ),
-        (Some(_), Some(e)) => (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.in_lang(lang))),
+        (Some(_), Some(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(e.in_lang(lang)),
+        ),
         (Some(_), None) => (StatusCode::OK, None, None),
     };
     Ok(render_status(

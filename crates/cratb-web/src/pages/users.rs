@@ -193,7 +193,11 @@ impl AccountForm {
             display_name: text(&self.display_name),
             role: text(&self.role),
             region: text(&self.region),
-            establishments: self.establishments.as_ref().map(List::joined).unwrap_or_default(),
+            establishments: self
+                .establishments
+                .as_ref()
+                .map(List::joined)
+                .unwrap_or_default(),
             teams: self
                 .teams
                 .iter()
@@ -224,7 +228,15 @@ pub async fn create(
     match cratb_app::users::open(&state.db, &actor, &input).await {
         Ok(opened) => match opened.link {
             Some(token) => {
-                link_page(&state, &auth, &headers, &opened.user, &token, LinkKind::Welcome).await
+                link_page(
+                    &state,
+                    &auth,
+                    &headers,
+                    &opened.user,
+                    &token,
+                    LinkKind::Welcome,
+                )
+                .await
             }
             None => Ok(super::login::redirect("/users")),
         },
