@@ -199,6 +199,24 @@ pub async fn reset_link(db: &Db, actor: &Actor, id: i64) -> Result<(User, String
     Ok((target, token))
 }
 
+/// Ends every session of an account the actor manages (the account stays open: its holder
+/// signs in again); returns how many.
+pub async fn end_sessions(db: &Db, actor: &Actor, id: i64) -> Result<u64> {
+    let target = managed(db, actor, id).await?;
+    let mut tx = db.begin().await?;
+    let n = cratb_store::sessions::delete_all_for_user(&mut tx, id).await?;
+    let entry = actor.entry(
+        "user.sessions_end",
+        "user",
+        id,
+        target.region_code.as_deref(),
+        format!("sessions de {} fermées ({n})", target.email),
+    );
+    audit::append_in(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Disables an account (its sessions end, its API tokens are revoked) or enables it again:
 /// never one's own, and only an account whose role the actor may grant.
 pub async fn set_active(db: &Db, actor: &Actor, id: i64, active: bool) -> Result<User> {

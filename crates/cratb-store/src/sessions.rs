@@ -80,12 +80,22 @@ pub async fn delete_all_for_user(tx: &mut Tx, user_id: i64) -> Result<u64> {
     )
 }
 
-/// Number of live sessions of a user.
-pub async fn count_for_user(db: &Db, user_id: i64) -> Result<i64> {
+/// A live session as its holder sees it listed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionInfo {
+    pub token_hash: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// The live sessions of a user, the most recently used first.
+pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<SessionInfo>> {
     let t = now();
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND expires_at > $2").bind(user_id).bind(t).fetch_one(p).await)?,
-    )
+    Ok(on_db!(db, p => sqlx::query_as::<_, SessionInfo>(
+        "SELECT token_hash, created_at, last_seen_at, expires_at FROM sessions
+         WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC")
+        .bind(user_id).bind(t).bind(t - IDLE).fetch_all(p).await)?)
 }
 
 /// Removes expired sessions (run periodically by the server).

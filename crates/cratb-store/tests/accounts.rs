@@ -296,7 +296,7 @@ async fn sessions_live_until_logout_idleness_or_their_end() {
             .unwrap()
             .is_none()
     );
-    assert_eq!(sessions::count_for_user(&db, id).await.unwrap(), 3);
+    assert_eq!(sessions::list_for_user(&db, id).await.unwrap().len(), 3);
 
     // Logout: that session only.
     let mut tx = db.begin().await.unwrap();
@@ -337,7 +337,7 @@ async fn sessions_live_until_logout_idleness_or_their_end() {
         .unwrap();
     tx.commit().await.unwrap();
     assert!(sessions::lookup(&db, &theirs).await.unwrap().is_none());
-    assert_eq!(sessions::count_for_user(&db, other).await.unwrap(), 0);
+    assert_eq!(sessions::list_for_user(&db, other).await.unwrap().len(), 0);
 }
 
 #[tokio::test]

@@ -457,6 +457,11 @@ catalogue! {
     link_not_sent: "Le lien n'a pas pu être envoyé par e-mail", "The link could not be e-mailed";
     link_pass_on: "Vous pouvez aussi le transmettre vous-même (valable 24 heures, une seule fois) :", "You may also pass it on yourself (valid 24 hours, once):";
     send_reset_link: "Envoyer un lien de mot de passe", "Send a password link";
+    end_sessions: "Fermer ses sessions", "End their sessions";
+    session_opened: "Ouverte le", "Opened";
+    session_last_seen: "Dernière activité", "Last activity";
+    session_ends: "Fin au plus tard", "Ends at the latest";
+    this_session: "cette session", "this session";
     copy: "Copier", "Copy";
     display_name: "Nom affiché", "Display name";
     role: "Rôle", "Role";

@@ -118,6 +118,7 @@ fn accounts(t: Table) -> Table {
         GET "/users/{id}/edit" Perm(ManageUsers) => pages::users::edit_form,
         POST "/users/{id}" Perm(ManageUsers) => pages::users::update,
         POST "/users/{id}/reset-link" Perm(ManageUsers) => pages::users::reset_link,
+        POST "/users/{id}/sessions/end" Perm(ManageUsers) => pages::users::end_sessions,
         GET "/audit" Perm(ViewAudit) => pages::audit::list,
         GET "/audit.csv" Perm(ViewAudit) => pages::audit::csv,
         GET "/account" User => pages::account::show,

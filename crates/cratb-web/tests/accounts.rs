@@ -604,3 +604,46 @@ async fn api_tokens_expire_and_go_with_the_sessions_when_asked() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn holders_see_their_sessions_and_an_administrator_ends_them() {
+    let app = TestApp::spawn().await;
+    let email = app.email_of(Role::EmaMember, Some("84"));
+    let phone = app.client(&email).await;
+    let desk = app.client(&email).await;
+    let page = desk.page("/account").await;
+    let listed = extract(&page, "<table id=\"sessions\">", "</table>").unwrap();
+    assert_eq!(listed.matches("<tr><td>").count(), 2, "{listed}");
+    assert_eq!(listed.matches("cette session").count(), 1, "{listed}");
+    // A coordinator of another region cannot; the region's coordinator can.
+    let id = app.user_id(&email).await;
+    let other = app.client(COORD_BZH).await;
+    let res = other
+        .post_button(&format!("/users/{id}/sessions/end"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        phone.get("/account").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let coord = app.client(COORD).await;
+    let res = coord
+        .post_button(&format!("/users/{id}/sessions/end"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for session in [&phone, &desk] {
+        let res = session.get("/account").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let ended = audit_summaries(&app, "user.sessions_end").await;
+    assert!(
+        ended
+            .iter()
+            .any(|s| s.contains(&email) && s.contains("(2)")),
+        "{ended:?}"
+    );
+}

@@ -181,6 +181,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/users/{id}/edit", "users.manage"),
     ("POST", "/users/{id}", "users.manage"),
     ("POST", "/users/{id}/reset-link", "users.manage"),
+    ("POST", "/users/{id}/sessions/end", "users.manage"),
     ("GET", "/audit", "audit.view"),
     ("GET", "/audit.csv", "audit.view"),
     ("GET", "/account", "user"),

@@ -67,6 +67,7 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "/account/logout-everywhere",
         "/account/tokens/{id}/revoke",
         "/users/{id}/reset-link",
+        "/users/{id}/sessions/end",
         // "Forgotten password" answers alike whatever the address, so that no one learns
         // whether an account exists; its form is checked like every other (NUL bytes, UTF-8).
         "/password/forgot",

@@ -167,7 +167,7 @@ async fn users_are_created_and_disabled_within_the_region() {
     let r = coord
         .post_form(
             "/users",
-            &form("nouveau@chu.fr", "referent", "84", "Girafe-violette-2026"),
+            &form("nouveau@chu.fr", "secretary", "84", "Girafe-violette-2026"),
         )
         .send()
         .await

@@ -13,6 +13,13 @@ use cratb_domain::Bilingual;
 use cratb_store::{sessions, tokens};
 use serde::Deserialize;
 
+pub struct SessionRow {
+    pub opened: String,
+    pub last_seen: String,
+    pub ends: String,
+    pub current: bool,
+}
+
 pub struct TokenRow {
     pub t: tokens::ApiToken,
     pub created: String,
@@ -32,7 +39,7 @@ struct AccountPage {
     must_change: bool,
     default_days: u16,
     max_days: u16,
-    sessions: i64,
+    sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     message: Option<String>,
@@ -52,9 +59,17 @@ async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -
     let lang = auth.lang;
     let (user, _) = auth.page_user()?;
     let db = &state.db;
-    let n = sessions::count_for_user(db, user.id)
+    let sessions = sessions::list_for_user(db, user.id)
         .await
-        .map_err(PageError::store(lang))?;
+        .map_err(PageError::store(lang))?
+        .into_iter()
+        .map(|s| SessionRow {
+            opened: fmt_time(&s.created_at, lang),
+            last_seen: fmt_time(&s.last_seen_at, lang),
+            ends: fmt_time(&s.expires_at, lang),
+            current: auth.session_hash.as_deref() == Some(s.token_hash.as_str()),
+        })
+        .collect();
     let list = tokens::list(db, user.id)
         .await
         .map_err(PageError::store(lang))?;
@@ -77,7 +92,7 @@ async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -
             must_change: user.must_change_password,
             default_days: tokens::DEFAULT_DAYS,
             max_days: tokens::MAX_DAYS,
-            sessions: n,
+            sessions,
             tokens,
             new_token: notes.new_token,
             message: notes.message,

@@ -346,6 +346,19 @@ pub async fn reset_link(
     link_page(&state, &auth, &headers, &user, &token, LinkKind::Reset).await
 }
 
+/// Ends every session of an account (after a lost device, a doubt).
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (me, scope) = auth.page_user()?;
+    cratb_app::users::end_sessions(&state.db, &auth.actor(me, scope), id)
+        .await
+        .map_err(PageError::app(auth.lang))?;
+    Ok(super::login::redirect("/users"))
+}
+
 #[derive(Deserialize)]
 pub struct ActiveForm {
     active: Option<String>,
