@@ -165,9 +165,8 @@ impl Burst {
         if self.counted == 0 {
             return Ok(());
         }
-        let hms = |t: OffsetDateTime| {
-            format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
-        };
+        let hms =
+            |t: OffsetDateTime| format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second());
         let summary = format!(
             "{} {} de plus depuis {} le {} entre {} et {} UTC (dernier : {})",
             self.counted,

@@ -70,18 +70,22 @@ pub async fn reserve(
     account: Option<&str>,
     at: OffsetDateTime,
 ) -> Result<Option<Reservation>> {
+    // "Free since" a time no parallel attempt's clock can precede.
+    let free = at - FORGET_AFTER;
     let first_blocks = if 1 >= FREE_FAILURES {
         at + CHECK_HOLD
     } else {
-        at
+        free
     };
+    // A free attempt leaves `blocked_until` as it is (in the past): parallel attempts, each
+    // with its own clock reading, must not refuse one another.
     let failures: Option<i64> = on_db!(db, p => sqlx::query_scalar(
         "INSERT INTO login_throttle (key, account, failures, last_failure_at, blocked_until) VALUES ($1, $2, 1, $3, $4)
          ON CONFLICT (key) DO UPDATE SET
            failures = CASE WHEN login_throttle.last_failure_at > $5 THEN login_throttle.failures + 1 ELSE 1 END,
            last_failure_at = excluded.last_failure_at,
            blocked_until = CASE WHEN login_throttle.last_failure_at > $5 AND login_throttle.failures + 1 >= $6
-                                THEN $7 ELSE excluded.last_failure_at END,
+                                THEN $7 ELSE login_throttle.blocked_until END,
            account = excluded.account
          WHERE login_throttle.blocked_until <= excluded.last_failure_at
          RETURNING failures")
@@ -112,9 +116,9 @@ pub async fn fail(db: &Db, r: &Reservation, at: OffsetDateTime) -> Result<()> {
 pub async fn release(db: &Db, r: &Reservation, at: OffsetDateTime) -> Result<()> {
     on_db!(db, p => sqlx::query(
         "UPDATE login_throttle SET failures = failures - 1,
-           blocked_until = CASE WHEN failures = $1 THEN $2 ELSE blocked_until END
-         WHERE key = $3 AND failures > 0")
-        .bind(r.failures).bind(at).bind(&r.key)
+           blocked_until = CASE WHEN failures = $1 AND blocked_until > $2 THEN $3 ELSE blocked_until END
+         WHERE key = $4 AND failures > 0")
+        .bind(r.failures).bind(at).bind(at - FORGET_AFTER).bind(&r.key)
         .execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

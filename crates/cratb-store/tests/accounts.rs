@@ -493,7 +493,10 @@ async fn parallel_attempts_are_reserved_one_by_one() {
         throttle::fail(&db, r, failed).await.unwrap();
     }
     let during = failed + throttle::delay_after(throttle::FREE_FAILURES) / 2;
-    assert_eq!(throttle::reserve(&db, &key, None, during).await.unwrap(), None);
+    assert_eq!(
+        throttle::reserve(&db, &key, None, during).await.unwrap(),
+        None
+    );
     let after = failed + throttle::delay_after(throttle::FREE_FAILURES);
     let next = throttle::reserve(&db, &key, None, after)
         .await

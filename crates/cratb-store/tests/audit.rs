@@ -284,12 +284,19 @@ async fn a_flood_of_failures_writes_few_entries_that_count_them_all() {
     let summary = read
         .items
         .iter()
-        .find(|e| e.summary.starts_with("299 échecs de connexion de plus depuis 203.0.113.7"))
+        .find(|e| {
+            e.summary
+                .starts_with("299 échecs de connexion de plus depuis 203.0.113.7")
+        })
         .unwrap_or_else(|| panic!("a summarising entry: {:?}", read.items));
     assert_eq!(summary.action, "login.failure");
     assert_eq!(summary.ip.as_deref(), Some("203.0.113.7"));
     assert_eq!(
-        count(&db, "SELECT CAST(SUM(occurrences) AS BIGINT) FROM audit_log").await,
+        count(
+            &db,
+            "SELECT CAST(SUM(occurrences) AS BIGINT) FROM audit_log"
+        )
+        .await,
         301,
         "every failure counted once"
     );

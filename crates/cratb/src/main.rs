@@ -54,6 +54,9 @@ enum Command {
         /// Servi en HTTPS derrière un proxy : cookies Secure, HSTS / served over TLS behind a proxy.
         #[arg(long)]
         behind_tls_proxy: bool,
+        /// Proxy de confiance (adresse ou CIDR, répétable) : l'adresse du client est lue dans son X-Forwarded-For, ignoré sinon / trusted reverse proxy (address or CIDR, repeatable): the client address is read from its X-Forwarded-For, ignored otherwise.
+        #[arg(long = "trusted-proxy", env = "CRATB_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_proxy)]
+        trusted_proxy: Vec<ipnet::IpNet>,
     },
     /// Applique les migrations / apply database migrations.
     Migrate {
@@ -231,6 +234,7 @@ async fn main() -> Result<()> {
             seed,
             keep_demo,
             behind_tls_proxy,
+            trusted_proxy,
         } => {
             // Each demo has its own folder (database and e-mail): two demos on one machine
             // never share a database.
@@ -293,6 +297,7 @@ async fn main() -> Result<()> {
                         .ok()
                         .filter(|s| !s.is_empty()),
                     demo,
+                    trusted_proxies: trusted_proxy,
                     ..Default::default()
                 },
             );
@@ -536,6 +541,19 @@ fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
         r.consumption_rows,
         r.primary_care_rows
     )
+}
+
+/// A trusted proxy as given to `serve --trusted-proxy`: a network (`10.0.0.0/8`) or one
+/// address (`10.0.0.5`).
+fn parse_proxy(s: &str) -> std::result::Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            format!(
+                "« {s} » n'est ni une adresse IP ni un réseau CIDR (ex. 10.0.0.0/8) / not an IP address or CIDR network"
+            )
+        })
 }
 
 /// Ctrl-C or SIGTERM: the server stops taking requests, finishes those under way, and the
