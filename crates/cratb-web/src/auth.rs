@@ -363,3 +363,52 @@ fn is_multipart(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_address_is_read_from_trusted_proxies_only() {
+        let proxies: Vec<ipnet::IpNet> =
+            vec!["10.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let h = forwarded(&["192.0.2.66, 198.51.100.8", "10.1.2.3"]);
+        // From a trusted proxy: the rightmost address that is not one.
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &h, &proxies),
+            ip("198.51.100.8")
+        );
+        // From anyone else, the header is the client's say: ignored.
+        assert_eq!(
+            client_address(ip("203.0.113.5"), &h, &proxies),
+            ip("203.0.113.5")
+        );
+        assert_eq!(client_address(ip("10.0.0.1"), &h, &[]), ip("10.0.0.1"));
+        // No header: the proxy itself; only proxies in it: the leftmost of them.
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &HeaderMap::new(), &proxies),
+            ip("10.0.0.1")
+        );
+        let h = forwarded(&["10.9.9.9, 10.1.2.3"]);
+        assert_eq!(client_address(ip("10.0.0.1"), &h, &proxies), ip("10.9.9.9"));
+        // Something that is not an address ends the walk at the last trusted hop.
+        let h = forwarded(&["198.51.100.8, unknown, 10.1.2.3"]);
+        assert_eq!(client_address(ip("10.0.0.1"), &h, &proxies), ip("10.1.2.3"));
+        // An IPv4 peer seen as IPv6 is the IPv4 address.
+        assert_eq!(
+            client_address(ip("::ffff:192.0.2.1"), &HeaderMap::new(), &proxies),
+            ip("192.0.2.1")
+        );
+        let h = forwarded(&["2001:db8::7"]);
+        assert_eq!(client_address(ip("::1"), &h, &proxies), ip("2001:db8::7"));
+    }
+}

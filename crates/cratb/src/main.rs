@@ -571,3 +571,40 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        assert_eq!(
+            parse_proxy("10.0.0.0/8").unwrap(),
+            "10.0.0.0/8".parse().unwrap()
+        );
+        assert_eq!(
+            parse_proxy(" 192.0.2.1 ").unwrap(),
+            "192.0.2.1/32".parse().unwrap()
+        );
+        assert_eq!(parse_proxy("::1").unwrap(), "::1/128".parse().unwrap());
+        assert!(
+            parse_proxy("proxy.example.org")
+                .unwrap_err()
+                .contains("CIDR")
+        );
+        // Repeated, or comma-separated as in CRATB_TRUSTED_PROXY.
+        let cli = Cli::try_parse_from([
+            "cratb",
+            "serve",
+            "--trusted-proxy",
+            "10.0.0.0/8,192.0.2.1",
+            "--trusted-proxy",
+            "::1",
+        ])
+        .unwrap();
+        let Command::Serve { trusted_proxy, .. } = cli.command else {
+            panic!("serve");
+        };
+        assert_eq!(trusted_proxy.len(), 3);
+    }
+}
