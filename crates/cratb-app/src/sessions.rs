@@ -97,7 +97,15 @@ pub async fn sign_in(
                     "login.throttled",
                     format!("connexion refusée (trop d'échecs) pour {email}"),
                 );
-                audit::append_repeated(db, &entry, "connexions refusées (trop d'échecs)").await?;
+                audit::append_repeated(
+                    db,
+                    &entry,
+                    (
+                        "connexion refusée (trop d'échecs)",
+                        "connexions refusées (trop d'échecs)",
+                    ),
+                )
+                .await?;
                 return Ok(SignIn::Throttled);
             }
         }
@@ -126,7 +134,7 @@ pub async fn sign_in(
             },
         );
         entry.region_code = region;
-        audit::append_repeated(db, &entry, "échecs de connexion").await?;
+        audit::append_repeated(db, &entry, ("échec de connexion", "échecs de connexion")).await?;
         return Ok(SignIn::Refused);
     };
     let at = cratb_store::now();

@@ -98,11 +98,12 @@ pub const BURST_WINDOW: Duration = Duration::minutes(10);
 /// Appends an entry of an event that may repeat by the thousand (a failed login): the first
 /// of its action, source (`e.ip`) and region within [`BURST_WINDOW`] is written in full, the
 /// later ones are only counted, then written as one entry standing for all of them (its
-/// `occurrences`; `label` names them in its summary, e.g. « échecs de connexion ») when the
+/// `occurrences`; `label` names one and several in its summary, e.g. « échec de connexion »,
+/// « échecs de connexion ») when the
 /// window has closed and another such event comes, when the source signs in, or when the log
 /// is read ([`flush_bursts`]). Nothing is lost: an event is in an entry or in a count, and a
 /// count is removed only in the transaction that writes its entry.
-pub async fn append_repeated(db: &Db, e: &NewEntry, label: &str) -> Result<()> {
+pub async fn append_repeated(db: &Db, e: &NewEntry, label: (&str, &str)) -> Result<()> {
     flush_bursts(db, Flush::Closed).await?;
     let source = e.ip.as_deref().unwrap_or("?");
     let region = e.region_code.as_deref().unwrap_or_default();
@@ -111,7 +112,7 @@ pub async fn append_repeated(db: &Db, e: &NewEntry, label: &str) -> Result<()> {
     loop {
         // One statement counts the event in an open window, or opens one (counted = 0).
         let counted: Option<i64> = on_tx!(&mut tx, c => sqlx::query_scalar(
-            "INSERT INTO audit_bursts (action, source, region_code, opened_at, label, counted) VALUES ($1, $2, $3, $4, $5, 0)
+            "INSERT INTO audit_bursts (action, source, region_code, opened_at, label_one, label_many, counted) VALUES ($1, $2, $3, $4, $5, $8, 0)
              ON CONFLICT (action, source, region_code) DO UPDATE SET
                counted = audit_bursts.counted + 1,
                first_at = COALESCE(audit_bursts.first_at, excluded.opened_at),
@@ -119,8 +120,8 @@ pub async fn append_repeated(db: &Db, e: &NewEntry, label: &str) -> Result<()> {
                last_summary = $6
              WHERE audit_bursts.opened_at > $7
              RETURNING counted")
-            .bind(&e.action).bind(source).bind(region).bind(at).bind(label).bind(&e.summary)
-            .bind(at - BURST_WINDOW)
+            .bind(&e.action).bind(source).bind(region).bind(at).bind(label.0).bind(&e.summary)
+            .bind(at - BURST_WINDOW).bind(label.1)
             .fetch_optional(&mut *c).await)?;
         match counted {
             Some(0) => {
@@ -149,7 +150,8 @@ struct Burst {
     action: String,
     source: String,
     region_code: String,
-    label: String,
+    label_one: String,
+    label_many: String,
     counted: i64,
     first_at: Option<OffsetDateTime>,
     last_at: Option<OffsetDateTime>,
@@ -170,7 +172,11 @@ impl Burst {
         let summary = format!(
             "{} {} de plus depuis {} le {} entre {} et {} UTC (dernier : {})",
             self.counted,
-            self.label,
+            if self.counted == 1 {
+                &self.label_one
+            } else {
+                &self.label_many
+            },
             self.source,
             first.date(),
             hms(first),

@@ -255,7 +255,9 @@ async fn a_flood_of_failures_writes_few_entries_that_count_them_all() {
     let flood = (0..300).map(|i| {
         let db = db.clone();
         let e = failure(i);
-        tokio::spawn(async move { audit::append_repeated(&db, &e, "échecs de connexion").await })
+        tokio::spawn(async move {
+            audit::append_repeated(&db, &e, ("échec de connexion", "échecs de connexion")).await
+        })
     });
     for f in flood {
         f.await.unwrap().unwrap();
@@ -263,14 +265,16 @@ async fn a_flood_of_failures_writes_few_entries_that_count_them_all() {
     // Another source is counted apart.
     let mut other = failure(1000);
     other.ip = Some("198.51.100.4".into());
-    audit::append_repeated(&db, &other, "échecs de connexion")
-        .await
-        .unwrap();
-    // Until read, the flood is one entry and a count.
+    for _ in 0..2 {
+        audit::append_repeated(&db, &other, ("échec de connexion", "échecs de connexion"))
+            .await
+            .unwrap();
+    }
+    // Until read, each source is one entry and a count.
     assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, 2);
     assert_eq!(
         count(&db, "SELECT CAST(SUM(counted) AS BIGINT) FROM audit_bursts").await,
-        299
+        300
     );
     let read = audit::list(
         &db,
@@ -280,7 +284,11 @@ async fn a_flood_of_failures_writes_few_entries_that_count_them_all() {
     )
     .await
     .unwrap();
-    assert_eq!(read.total, 3, "the first, the summary, the other source's");
+    assert_eq!(read.total, 4, "the first and the summary of each source");
+    assert!(read.items.iter().any(|e| {
+        e.summary
+            .starts_with("1 échec de connexion de plus depuis 198.51.100.4")
+    }));
     let summary = read
         .items
         .iter()
@@ -297,7 +305,7 @@ async fn a_flood_of_failures_writes_few_entries_that_count_them_all() {
             "SELECT CAST(SUM(occurrences) AS BIGINT) FROM audit_log"
         )
         .await,
-        301,
+        302,
         "every failure counted once"
     );
     let since = cratb_store::now() - time::Duration::hours(1);
@@ -305,12 +313,16 @@ async fn a_flood_of_failures_writes_few_entries_that_count_them_all() {
         audit::count_since(&db, &Scope::National, "login.failure", since)
             .await
             .unwrap(),
-        301
+        302
     );
     // Read, the count is written: the source's next failure opens a new window.
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_bursts").await, 1);
-    audit::append_repeated(&db, &failure(301), "échecs de connexion")
-        .await
-        .unwrap();
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, 4);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_bursts").await, 0);
+    audit::append_repeated(
+        &db,
+        &failure(301),
+        ("échec de connexion", "échecs de connexion"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, 5);
 }

@@ -16,7 +16,8 @@ CREATE TABLE audit_bursts (
     source TEXT NOT NULL,
     region_code TEXT NOT NULL,          -- '' for none
     opened_at TIMESTAMPTZ NOT NULL,     -- the written entry that opened the window
-    label TEXT NOT NULL,                -- what is counted, as the summary names it
+    label_one TEXT NOT NULL,            -- what is counted, as the summary names one
+    label_many TEXT NOT NULL,           -- and several
     counted BIGINT NOT NULL,            -- events since then, not yet written
     first_at TIMESTAMPTZ,
     last_at TIMESTAMPTZ,
