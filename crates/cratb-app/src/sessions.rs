@@ -13,6 +13,8 @@ use cratb_store::{Db, audit, sessions, throttle, tokens};
 pub struct Origin {
     pub ip: Option<String>,
     pub request_id: Option<String>,
+    /// The device tokens the browser carries (its device cookie, see [`SignIn::Opened`]).
+    pub devices: Vec<String>,
 }
 
 impl Origin {
@@ -43,12 +45,28 @@ pub enum SignIn {
     Throttled,
     /// Unknown account, wrong password, or a disabled account.
     Refused,
-    /// A new session (its cookie value, the only copy of the secret).
-    Opened { user: User, session: String },
+    /// A new session (its cookie value, the only copy of the secret), and the browser's
+    /// device cookie to set: its token for this account first, then those it carried for
+    /// other accounts.
+    Opened {
+        user: User,
+        session: String,
+        device: String,
+    },
 }
 
-/// Checks credentials under throttling (per account and per address), then opens a new session
-/// (a new id at every sign-in; `previous`, the hash of the browser's old session, is ended).
+/// How many accounts' device tokens one browser keeps (a shared ward computer).
+pub const DEVICE_TOKENS: usize = 5;
+
+/// Checks credentials under throttling, then opens a new session (a new id at every sign-in;
+/// `previous`, the hash of the browser's old session, is ended).
+///
+/// Throttling (OWASP ASVS 5.0 V6.3.1; see `cratb_store::throttle`): each attempt is counted
+/// before its password is checked, so parallel attempts cannot outrun the count. A browser
+/// carrying a device token of the account (it signed in to it before) is counted on its own
+/// key only, so that failures elsewhere never lock the owner out; any other attempt is counted
+/// on its client address and on the account. A success gives its counts back. Failures are
+/// audited through `audit::append_repeated`: a flood writes few entries, every attempt counted.
 ///
 /// An e-mail typed with a NUL byte is a failed attempt like any other, audited and counted,
 /// recorded under the e-mail without it (no database text holds a NUL byte).
@@ -61,18 +79,41 @@ pub async fn sign_in(
 ) -> Result<SignIn> {
     let nul = typed_email.contains('\0');
     let email = typed_email.replace('\0', "").trim().to_lowercase();
-    let keys = vec![
-        format!("email:{email}"),
-        format!("ip:{}", origin.ip.as_deref().unwrap_or("?")),
-    ];
-    if throttle::blocked_until(db, &keys).await?.is_some() {
-        let entry = origin.entry(
-            None,
-            "login.throttled",
-            format!("connexion refusée (trop d'échecs) pour {email}"),
-        );
-        audit::append(db, &entry).await?;
-        return Ok(SignIn::Throttled);
+    let at = cratb_store::now();
+    let device =
+        throttle::trusted_device(db, &email, origin.devices.iter().map(String::as_str)).await?;
+    let keys = match &device {
+        Some(nonce) => vec![(throttle::device_key(nonce), Some(email.as_str()))],
+        None => vec![
+            (throttle::address_key(origin.ip.as_deref()), None),
+            (throttle::account_key(&email), Some(email.as_str())),
+        ],
+    };
+    let mut reserved = Vec::with_capacity(keys.len());
+    for (key, account) in &keys {
+        match throttle::reserve(db, key, *account, at).await? {
+            Some(r) => reserved.push(r),
+            None => {
+                for r in &reserved {
+                    throttle::release(db, r, at).await?;
+                }
+                let entry = origin.entry(
+                    None,
+                    "login.throttled",
+                    format!("connexion refusée (trop d'échecs) pour {email}"),
+                );
+                audit::append_repeated(
+                    db,
+                    &entry,
+                    (
+                        "connexion refusée (trop d'échecs)",
+                        "connexions refusées (trop d'échecs)",
+                    ),
+                )
+                .await?;
+                return Ok(SignIn::Throttled);
+            }
+        }
     }
     let user = if nul {
         None
@@ -80,7 +121,10 @@ pub async fn sign_in(
         users::authenticate(db, &email, password).await?
     };
     let Some(user) = user else {
-        throttle::record_failure(db, &keys).await?;
+        let failed_at = cratb_store::now();
+        for r in &reserved {
+            throttle::fail(db, r, failed_at).await?;
+        }
         let region = users::find_by_email(db, &email)
             .await
             .ok()
@@ -95,10 +139,41 @@ pub async fn sign_in(
             },
         );
         entry.region_code = region;
-        audit::append(db, &entry).await?;
+        audit::append_repeated(db, &entry, ("échec de connexion", "échecs de connexion")).await?;
         return Ok(SignIn::Refused);
     };
-    throttle::clear(db, &keys).await?;
+    let at = cratb_store::now();
+    for r in &reserved {
+        if device.is_some() {
+            // The trusted browser proved itself: its own count starts again.
+            throttle::clear(db, std::slice::from_ref(&r.key)).await?;
+        } else {
+            throttle::release(db, r, at).await?;
+        }
+    }
+    let token = match &device {
+        Some(nonce) => origin
+            .devices
+            .iter()
+            .find(|t| t.starts_with(nonce.as_str()))
+            .cloned()
+            .unwrap_or_default(),
+        None => throttle::device_token(db, &email).await?,
+    };
+    let others = origin
+        .devices
+        .iter()
+        .filter(|t| **t != token && is_device_token(t))
+        .take(DEVICE_TOKENS - 1);
+    let device = std::iter::once(&token)
+        .chain(others)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(".");
+    // The failures counted from this address come before its success in the log.
+    if let Some(ip) = origin.ip.as_deref() {
+        audit::flush_bursts(db, audit::Flush::Source(ip)).await?;
+    }
     let mut tx = db.begin().await?;
     if let Some(hash) = previous {
         sessions::delete(&mut tx, hash).await?;
@@ -111,7 +186,33 @@ pub async fn sign_in(
     );
     audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;
-    Ok(SignIn::Opened { user, session })
+    Ok(SignIn::Opened {
+        user,
+        session,
+        device,
+    })
+}
+
+/// Whether `t` has the shape of a device token (`nonce-signature`, hex): only those are
+/// carried over into the cookie set at sign-in.
+fn is_device_token(t: &str) -> bool {
+    t.len() == 32 + 1 + 64
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 32 {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Clears every login counter of `user`'s account (the account-wide one and its trusted
+/// browsers'), so that its owner is neither slowed nor refused by earlier failures: called
+/// once a password-reset link has been used, and after a successful second factor. The
+/// client addresses' counters are left alone (an address may be an attacker's). Returns how
+/// many counters were removed.
+pub async fn clear_login_throttle(db: &Db, user: &User) -> Result<u64> {
+    Ok(throttle::clear_account(db, &user.email).await?)
 }
 
 /// Ends a user's current session (`session`: its hash).

@@ -3,7 +3,7 @@
 
 use crate::{Arg, Db, Filter, Page, PageRequest, Result, Tx, bind_args, on_db, on_tx};
 use cratb_domain::{AuditEntry, Scope};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 /// An entry as stored (see [`AuditEntry`]).
 #[derive(sqlx::FromRow)]
@@ -92,6 +92,146 @@ pub async fn append(db: &Db, e: &NewEntry) -> Result<()> {
     tx.commit().await
 }
 
+/// How long the repeated events of one source are counted before their summary is written.
+pub const BURST_WINDOW: Duration = Duration::minutes(10);
+
+/// Appends an entry of an event that may repeat by the thousand (a failed login): the first
+/// of its action, source (`e.ip`) and region within [`BURST_WINDOW`] is written in full, the
+/// later ones are only counted, then written as one entry standing for all of them (its
+/// `occurrences`; `label` names one and several in its summary, e.g. « échec de connexion »,
+/// « échecs de connexion ») when the
+/// window has closed and another such event comes, when the source signs in, or when the log
+/// is read ([`flush_bursts`]). Nothing is lost: an event is in an entry or in a count, and a
+/// count is removed only in the transaction that writes its entry.
+pub async fn append_repeated(db: &Db, e: &NewEntry, label: (&str, &str)) -> Result<()> {
+    flush_bursts(db, Flush::Closed).await?;
+    let source = e.ip.as_deref().unwrap_or("?");
+    let region = e.region_code.as_deref().unwrap_or_default();
+    let at = crate::now();
+    let mut tx = db.begin().await?;
+    loop {
+        // One statement counts the event in an open window, or opens one (counted = 0).
+        let counted: Option<i64> = on_tx!(&mut tx, c => sqlx::query_scalar(
+            "INSERT INTO audit_bursts (action, source, region_code, opened_at, label_one, label_many, counted) VALUES ($1, $2, $3, $4, $5, $8, 0)
+             ON CONFLICT (action, source, region_code) DO UPDATE SET
+               counted = audit_bursts.counted + 1,
+               first_at = COALESCE(audit_bursts.first_at, excluded.opened_at),
+               last_at = excluded.opened_at,
+               last_summary = $6
+             WHERE audit_bursts.opened_at > $7
+             RETURNING counted")
+            .bind(&e.action).bind(source).bind(region).bind(at).bind(label.0).bind(&e.summary)
+            .bind(at - BURST_WINDOW).bind(label.1)
+            .fetch_optional(&mut *c).await)?;
+        match counted {
+            Some(0) => {
+                append_in(&mut tx, e).await?;
+                break;
+            }
+            Some(_) => break,
+            // The window of this source has closed: its summary first, then a new window.
+            None => {
+                let closed = on_tx!(&mut tx, c => sqlx::query_as::<_, Burst>(
+                    "DELETE FROM audit_bursts WHERE action = $1 AND source = $2 AND region_code = $3 RETURNING *")
+                    .bind(&e.action).bind(source).bind(region)
+                    .fetch_all(&mut *c).await)?;
+                for b in closed {
+                    b.write(&mut tx).await?;
+                }
+            }
+        }
+    }
+    tx.commit().await
+}
+
+/// A source's events being counted (see [`append_repeated`]).
+#[derive(sqlx::FromRow)]
+struct Burst {
+    action: String,
+    source: String,
+    region_code: String,
+    label_one: String,
+    label_many: String,
+    counted: i64,
+    first_at: Option<OffsetDateTime>,
+    last_at: Option<OffsetDateTime>,
+    last_summary: Option<String>,
+}
+
+impl Burst {
+    /// Writes the entry standing for the counted events, if any.
+    async fn write(self, tx: &mut Tx) -> Result<()> {
+        let (Some(first), Some(last)) = (self.first_at, self.last_at) else {
+            return Ok(());
+        };
+        if self.counted == 0 {
+            return Ok(());
+        }
+        let hms =
+            |t: OffsetDateTime| format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second());
+        let summary = format!(
+            "{} {} de plus depuis {} le {} entre {} et {} UTC (dernier : {})",
+            self.counted,
+            if self.counted == 1 {
+                &self.label_one
+            } else {
+                &self.label_many
+            },
+            self.source,
+            first.date(),
+            hms(first),
+            hms(last),
+            self.last_summary.as_deref().unwrap_or("—"),
+        );
+        let region = Some(self.region_code).filter(|r| !r.is_empty());
+        on_tx!(tx, c => sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, region_code, summary, ip, request_id, occurrences)
+             VALUES ($1, NULL, 'anonyme', $2, 'session', NULL, $3, $4, $5, NULL, $6)")
+            .bind(crate::now()).bind(&self.action).bind(region).bind(summary)
+            .bind(&self.source).bind(self.counted)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
+/// Which counted events [`flush_bursts`] writes.
+#[derive(Debug, Clone, Copy)]
+pub enum Flush<'a> {
+    /// Those whose window has closed.
+    Closed,
+    /// Those, and the ones of this source (it signed in: its failures come first).
+    Source(&'a str),
+    /// Every one (the log is being read).
+    All,
+}
+
+/// Writes the entries standing for counted events (see [`append_repeated`]); returns how many.
+pub async fn flush_bursts(db: &Db, which: Flush<'_>) -> Result<u64> {
+    let (all, source) = match which {
+        Flush::Closed => (false, ""),
+        Flush::Source(s) => (false, s),
+        Flush::All => (true, ""),
+    };
+    let cutoff = crate::now() - BURST_WINDOW;
+    let cond = "opened_at <= $1 OR (counted > 0 AND ($2 OR source = $3))";
+    // A read first: most calls find nothing and need no write lock.
+    let any: Option<String> = on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT source FROM audit_bursts WHERE {cond} LIMIT 1")))
+        .bind(cutoff).bind(all).bind(source).fetch_optional(p).await)?;
+    if any.is_none() {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    let bursts = on_tx!(&mut tx, c => sqlx::query_as::<_, Burst>(sqlx::AssertSqlSafe(format!("DELETE FROM audit_bursts WHERE {cond} RETURNING *")))
+        .bind(cutoff).bind(all).bind(source).fetch_all(&mut *c).await)?;
+    let mut n = 0;
+    for b in bursts {
+        n += u64::from(b.counted > 0);
+        b.write(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Filters of the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
@@ -146,6 +286,7 @@ pub async fn list(
     q: &AuditQuery,
     page: PageRequest,
 ) -> Result<Page<AuditEntry>> {
+    flush_bursts(db, Flush::All).await?;
     let page = crate::fetch_page::<Row>(
         db,
         "SELECT * FROM audit_log",
@@ -160,6 +301,7 @@ pub async fn list(
 
 /// The `limit` newest entries of `scope` (no count: for the home page).
 pub async fn recent(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<AuditEntry>> {
+    flush_bursts(db, Flush::All).await?;
     let mut f = Filter::default();
     f.scope(scope, "region_code");
     let sql = format!(
@@ -186,18 +328,23 @@ pub async fn export(db: &Db, scope: &Scope, q: &AuditQuery, limit: i64) -> Resul
     .items)
 }
 
-/// Number of entries of `action` in `scope` since `since`.
+/// Number of events of `action` in `scope` since `since` (an entry standing for repeated
+/// events counts them all).
 pub async fn count_since(
     db: &Db,
     scope: &Scope,
     action: &str,
     since: OffsetDateTime,
 ) -> Result<i64> {
+    flush_bursts(db, Flush::All).await?;
     let mut f = Filter::default();
     f.scope(scope, "region_code")
         .push("action = ?", [Arg::Text(action.to_owned())])
         .push("at >= ?", [Arg::Time(since)]);
-    let sql = format!("SELECT COUNT(*) FROM audit_log{}", f.sql());
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(occurrences), 0) AS BIGINT) FROM audit_log{}",
+        f.sql()
+    );
     Ok(
         on_db!(db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
     )

@@ -460,3 +460,133 @@ async fn the_throttle_blocks_after_the_free_failures_and_forgets_on_success() {
     assert_eq!(throttle::blocked_until(&db, &keys).await.unwrap(), None);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM login_throttle").await, 0);
 }
+
+/// Parallel attempts are counted before any password is checked, each by one statement: of
+/// sixty at once, only the free ones go through, and the rest wait without being counted.
+#[tokio::test]
+async fn parallel_attempts_are_reserved_one_by_one() {
+    let db = fresh().await;
+    let at = cratb_store::now();
+    let key = throttle::account_key("camille@cratb.test");
+    let attempts = (0..60).map(|_| {
+        let (db, key) = (db.clone(), key.clone());
+        tokio::spawn(
+            async move { throttle::reserve(&db, &key, Some("camille@cratb.test"), at).await },
+        )
+    });
+    let mut granted = Vec::new();
+    for a in attempts {
+        if let Some(r) = a.await.unwrap().unwrap() {
+            granted.push(r);
+        }
+    }
+    granted.sort_by_key(|r| r.failures);
+    assert_eq!(
+        granted.iter().map(|r| r.failures).collect::<Vec<_>>(),
+        (1..=throttle::FREE_FAILURES).collect::<Vec<_>>(),
+        "the free attempts, each its own number"
+    );
+    let sql = format!("SELECT failures FROM login_throttle WHERE key = '{key}'");
+    assert_eq!(count(&db, &sql).await, throttle::FREE_FAILURES);
+    // The last free attempt holds the key while it is checked: nothing else goes through.
+    assert_eq!(
+        throttle::reserve(&db, &key, None, at + time::Duration::seconds(30))
+            .await
+            .unwrap(),
+        None
+    );
+    // All failed: the delay runs from the last failure, and only then is one more counted.
+    let failed = at + time::Duration::seconds(2);
+    for r in &granted {
+        throttle::fail(&db, r, failed).await.unwrap();
+    }
+    let during = failed + throttle::delay_after(throttle::FREE_FAILURES) / 2;
+    assert_eq!(
+        throttle::reserve(&db, &key, None, during).await.unwrap(),
+        None
+    );
+    let after = failed + throttle::delay_after(throttle::FREE_FAILURES);
+    let next = throttle::reserve(&db, &key, None, after)
+        .await
+        .unwrap()
+        .expect("the delay is over");
+    assert_eq!(next.failures, throttle::FREE_FAILURES + 1);
+    // A success gives its reservation back: the count is as before and the key is free.
+    throttle::release(&db, &next, after).await.unwrap();
+    assert_eq!(count(&db, &sql).await, throttle::FREE_FAILURES);
+    assert!(
+        throttle::reserve(&db, &key, None, after)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Failures an hour old are forgotten: a new series starts.
+    let much_later = after + throttle::FORGET_AFTER + time::Duration::seconds(1);
+    let r = throttle::reserve(&db, &key, None, much_later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.failures, 1);
+}
+
+/// An account's counters (its own and its devices') are cleared at once, for the password
+/// reset and the second factor; the addresses' counters stay.
+#[tokio::test]
+async fn an_accounts_counters_are_cleared_together() {
+    let db = fresh().await;
+    let at = cratb_store::now();
+    let email = "camille@cratb.test";
+    for key in [
+        throttle::account_key(email),
+        throttle::device_key("0123456789abcdef0123456789abcdef"),
+    ] {
+        throttle::reserve(&db, &key, Some(email), at).await.unwrap();
+    }
+    let ip = throttle::address_key(Some("192.0.2.1"));
+    throttle::reserve(&db, &ip, None, at).await.unwrap();
+    let other = throttle::account_key("dominique@cratb.test");
+    throttle::reserve(&db, &other, Some("dominique@cratb.test"), at)
+        .await
+        .unwrap();
+    assert_eq!(
+        throttle::clear_account(&db, "Camille@cratb.test ")
+            .await
+            .unwrap(),
+        2
+    );
+    let keys = count(&db, "SELECT COUNT(*) FROM login_throttle").await;
+    assert_eq!(keys, 2, "the address and the other account are left");
+}
+
+/// A device token is signed for one account: it is recognised for that account only, and a
+/// token altered or made up is not.
+#[tokio::test]
+async fn a_device_token_is_trusted_for_its_own_account_only() {
+    let db = fresh().await;
+    let token = throttle::device_token(&db, "camille@cratb.test")
+        .await
+        .unwrap();
+    let nonce = token.split('-').next().unwrap().to_owned();
+    let trusted = |email: &'static str, tokens: Vec<String>| {
+        let db = db.clone();
+        async move {
+            throttle::trusted_device(&db, email, tokens.iter().map(String::as_str))
+                .await
+                .unwrap()
+        }
+    };
+    let junk = "not-a-token".to_owned();
+    assert_eq!(
+        trusted("camille@cratb.test", vec![junk.clone(), token.clone()]).await,
+        Some(nonce.clone())
+    );
+    assert_eq!(
+        trusted("dominique@cratb.test", vec![token.clone()]).await,
+        None
+    );
+    let mut altered = token.clone();
+    altered.replace_range(0..1, if token.starts_with('0') { "1" } else { "0" });
+    assert_eq!(trusted("camille@cratb.test", vec![altered]).await, None);
+    let made_up = format!("{nonce}-{}", "ab".repeat(32));
+    assert_eq!(trusted("camille@cratb.test", vec![made_up]).await, None);
+}

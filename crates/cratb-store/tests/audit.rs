@@ -238,3 +238,91 @@ async fn the_database_refuses_to_change_or_remove_an_entry() {
     drop(tx);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, 2);
 }
+
+/// A flood of failures from one source writes a handful of entries, and what they stand for
+/// adds up to every failure: the first in full, the others in one summarising entry.
+#[tokio::test]
+async fn a_flood_of_failures_writes_few_entries_that_count_them_all() {
+    let db = fresh().await;
+    let failure = |i: usize| NewEntry {
+        actor: "anonyme".into(),
+        action: "login.failure".into(),
+        entity: "session".into(),
+        summary: format!("échec de connexion pour inconnu{i}@cratb.test"),
+        ip: Some("203.0.113.7".into()),
+        ..Default::default()
+    };
+    let flood = (0..300).map(|i| {
+        let db = db.clone();
+        let e = failure(i);
+        tokio::spawn(async move {
+            audit::append_repeated(&db, &e, ("échec de connexion", "échecs de connexion")).await
+        })
+    });
+    for f in flood {
+        f.await.unwrap().unwrap();
+    }
+    // Another source is counted apart.
+    let mut other = failure(1000);
+    other.ip = Some("198.51.100.4".into());
+    for _ in 0..2 {
+        audit::append_repeated(&db, &other, ("échec de connexion", "échecs de connexion"))
+            .await
+            .unwrap();
+    }
+    // Until read, each source is one entry and a count.
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, 2);
+    assert_eq!(
+        count(&db, "SELECT CAST(SUM(counted) AS BIGINT) FROM audit_bursts").await,
+        300
+    );
+    let read = audit::list(
+        &db,
+        &Scope::National,
+        &AuditQuery::default(),
+        PageRequest::new(None, None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(read.total, 4, "the first and the summary of each source");
+    assert!(read.items.iter().any(|e| {
+        e.summary
+            .starts_with("1 échec de connexion de plus depuis 198.51.100.4")
+    }));
+    let summary = read
+        .items
+        .iter()
+        .find(|e| {
+            e.summary
+                .starts_with("299 échecs de connexion de plus depuis 203.0.113.7")
+        })
+        .unwrap_or_else(|| panic!("a summarising entry: {:?}", read.items));
+    assert_eq!(summary.action, "login.failure");
+    assert_eq!(summary.ip.as_deref(), Some("203.0.113.7"));
+    assert_eq!(
+        count(
+            &db,
+            "SELECT CAST(SUM(occurrences) AS BIGINT) FROM audit_log"
+        )
+        .await,
+        302,
+        "every failure counted once"
+    );
+    let since = cratb_store::now() - time::Duration::hours(1);
+    assert_eq!(
+        audit::count_since(&db, &Scope::National, "login.failure", since)
+            .await
+            .unwrap(),
+        302
+    );
+    // Read, the count is written: the source's next failure opens a new window.
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_bursts").await, 0);
+    audit::append_repeated(
+        &db,
+        &failure(301),
+        ("échec de connexion", "échecs de connexion"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, 5);
+}

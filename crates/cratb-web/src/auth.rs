@@ -15,11 +15,14 @@ use axum::response::{IntoResponse, Response};
 use cratb_domain::User;
 use cratb_domain::{Permission, Scope};
 use cratb_store::{sessions, tokens};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "cratb_session";
 pub const CSRF_COOKIE: &str = "cratb_csrf";
 pub const LANG_COOKIE: &str = "cratb_lang";
+/// The device cookie: the tokens of the accounts this browser signed in to, which spare it the
+/// account-wide login throttling (see `cratb_app::sessions::sign_in`).
+pub const DEVICE_COOKIE: &str = "cratb_device";
 
 /// The request's identity and context, put in the request extensions by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -65,6 +68,7 @@ impl Auth {
         cratb_app::sessions::Origin {
             ip: self.ip.clone(),
             request_id: self.request_id.clone(),
+            devices: Vec::new(),
         }
     }
     pub fn actor(&self, user: &User, scope: Scope) -> cratb_app::Actor {
@@ -142,10 +146,12 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     let headers = &parts.headers;
     let lang = crate::i18n::negotiate(cookie(headers, LANG_COOKIE), headers);
     let api = path.starts_with("/api/v1");
-    let ip = parts
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let ip =
+        peer.map(|peer| client_address(peer, headers, &state.config.trusted_proxies).to_string());
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -274,6 +280,35 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     res
 }
 
+/// The client's address: the peer's, unless the peer is one of the `trusted` proxies; then
+/// the rightmost address of `X-Forwarded-For` that is not a trusted proxy (each proxy appends
+/// the address it received the request from, so what lies left of it is the client's say).
+/// An entry that is not an address ends the walk at the last trusted hop.
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |a: &IpAddr| trusted.iter().any(|net| net.contains(a));
+    let mut client = peer.to_canonical();
+    if !is_trusted(&client) {
+        return client;
+    }
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in forwarded.into_iter().rev() {
+        let Ok(addr) = hop.parse::<IpAddr>().map(|a| a.to_canonical()) else {
+            break;
+        };
+        client = addr;
+        if !is_trusted(&addr) {
+            break;
+        }
+    }
+    client
+}
+
 fn path_and_query(parts: &Parts) -> String {
     parts
         .uri
@@ -339,4 +374,53 @@ fn is_multipart(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_address_is_read_from_trusted_proxies_only() {
+        let proxies: Vec<ipnet::IpNet> =
+            vec!["10.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let h = forwarded(&["192.0.2.66, 198.51.100.8", "10.1.2.3"]);
+        // From a trusted proxy: the rightmost address that is not one.
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &h, &proxies),
+            ip("198.51.100.8")
+        );
+        // From anyone else, the header is the client's say: ignored.
+        assert_eq!(
+            client_address(ip("203.0.113.5"), &h, &proxies),
+            ip("203.0.113.5")
+        );
+        assert_eq!(client_address(ip("10.0.0.1"), &h, &[]), ip("10.0.0.1"));
+        // No header: the proxy itself; only proxies in it: the leftmost of them.
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &HeaderMap::new(), &proxies),
+            ip("10.0.0.1")
+        );
+        let h = forwarded(&["10.9.9.9, 10.1.2.3"]);
+        assert_eq!(client_address(ip("10.0.0.1"), &h, &proxies), ip("10.9.9.9"));
+        // Something that is not an address ends the walk at the last trusted hop.
+        let h = forwarded(&["198.51.100.8, unknown, 10.1.2.3"]);
+        assert_eq!(client_address(ip("10.0.0.1"), &h, &proxies), ip("10.1.2.3"));
+        // An IPv4 peer seen as IPv6 is the IPv4 address.
+        assert_eq!(
+            client_address(ip("::ffff:192.0.2.1"), &HeaderMap::new(), &proxies),
+            ip("192.0.2.1")
+        );
+        let h = forwarded(&["2001:db8::7"]);
+        assert_eq!(client_address(ip("::1"), &h, &proxies), ip("2001:db8::7"));
+    }
 }

@@ -69,6 +69,10 @@ pub struct Config {
     /// only, so trying the product stays simple — multi-factor authentication is optional for
     /// every role and e-mailed links may follow the request's host. Off everywhere else.
     pub demo: bool,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`): from
+    /// one of them, the client is the rightmost address of the header that is not one of
+    /// them; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The address people reach the application at: the configured public URL, else the scheme
@@ -208,7 +212,7 @@ async fn body_limit(
 }
 
 /// Serves the application on `listener` until `shutdown` completes; purges expired sessions
-/// hourly; loads the regions' isolates into memory in the background at start.
+/// hourly; writes the summaries of repeated login failures whose window closed every minute; loads the regions' isolates into memory in the background at start.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -221,6 +225,20 @@ pub async fn serve(
             tick.tick().await;
             if let Err(e) = cratb_store::sessions::purge_expired(&db).await {
                 tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+    // Repeated login failures are counted per source; once a source's window has closed, its
+    // summarising entry is written even if that source never comes back.
+    let db = state.db.clone();
+    let bursts = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) =
+                cratb_store::audit::flush_bursts(&db, cratb_store::audit::Flush::Closed).await
+            {
+                tracing::warn!(error = %e, "writing the counted login failures failed");
             }
         }
     });
@@ -254,6 +272,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     purge.abort();
+    bursts.abort();
     warm.abort();
     result
 }

@@ -55,6 +55,9 @@ enum Command {
         /// Servi en HTTPS derrière un proxy : cookies Secure, HSTS / served over TLS behind a proxy.
         #[arg(long)]
         behind_tls_proxy: bool,
+        /// Proxy de confiance (adresse ou CIDR, répétable) : l'adresse du client est lue dans son X-Forwarded-For, ignoré sinon / trusted reverse proxy (address or CIDR, repeatable): the client address is read from its X-Forwarded-For, ignored otherwise.
+        #[arg(long = "trusted-proxy", env = "CRATB_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_proxy)]
+        trusted_proxy: Vec<ipnet::IpNet>,
     },
     /// Applique les migrations / apply database migrations.
     Migrate {
@@ -285,6 +288,7 @@ async fn main() -> Result<()> {
             seed,
             keep_demo,
             behind_tls_proxy,
+            trusted_proxy,
         } => {
             // Each demo has its own folder (database and e-mail): two demos on one machine
             // never share a database.
@@ -347,6 +351,7 @@ async fn main() -> Result<()> {
                         .ok()
                         .filter(|s| !s.is_empty()),
                     demo,
+                    trusted_proxies: trusted_proxy,
                     ..Default::default()
                 },
             );
@@ -690,6 +695,19 @@ fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
     )
 }
 
+/// A trusted proxy as given to `serve --trusted-proxy`: a network (`10.0.0.0/8`) or one
+/// address (`10.0.0.5`).
+fn parse_proxy(s: &str) -> std::result::Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            format!(
+                "« {s} » n'est ni une adresse IP ni un réseau CIDR (ex. 10.0.0.0/8) / not an IP address or CIDR network"
+            )
+        })
+}
+
 /// Ctrl-C or SIGTERM: the server stops taking requests, finishes those under way, and the
 /// demo cleans up after itself.
 async fn shutdown_signal() {
@@ -704,4 +722,41 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        assert_eq!(
+            parse_proxy("10.0.0.0/8").unwrap(),
+            "10.0.0.0/8".parse().unwrap()
+        );
+        assert_eq!(
+            parse_proxy(" 192.0.2.1 ").unwrap(),
+            "192.0.2.1/32".parse().unwrap()
+        );
+        assert_eq!(parse_proxy("::1").unwrap(), "::1/128".parse().unwrap());
+        assert!(
+            parse_proxy("proxy.example.org")
+                .unwrap_err()
+                .contains("CIDR")
+        );
+        // Repeated, or comma-separated as in CRATB_TRUSTED_PROXY.
+        let cli = Cli::try_parse_from([
+            "cratb",
+            "serve",
+            "--trusted-proxy",
+            "10.0.0.0/8,192.0.2.1",
+            "--trusted-proxy",
+            "::1",
+        ])
+        .unwrap();
+        let Command::Serve { trusted_proxy, .. } = cli.command else {
+            panic!("serve");
+        };
+        assert_eq!(trusted_proxy.len(), 3);
+    }
 }

@@ -2,14 +2,14 @@
 
 use super::{HtmlForm, Layout, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, LANG_COOKIE, SESSION_COOKIE, set_cookie};
+use crate::auth::{Auth, DEVICE_COOKIE, LANG_COOKIE, SESSION_COOKIE, cookie, set_cookie};
 use crate::error::PageError;
 use crate::i18n::Catalogue as _;
 use crate::i18n::Lang;
 use crate::input::{Path, Query};
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cratb_app::sessions::SignIn;
 use serde::Deserialize;
@@ -81,6 +81,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     auth: Auth,
+    headers: HeaderMap,
     HtmlForm(f): HtmlForm<LoginForm, true>,
 ) -> PageResult {
     let tr = auth.lang.tr();
@@ -99,7 +100,15 @@ pub async fn submit(
             status,
         )
     };
-    let origin = auth.origin();
+    let mut origin = auth.origin();
+    origin.devices = cookie(&headers, DEVICE_COOKIE)
+        .map(|v| {
+            v.split('.')
+                .take(cratb_app::sessions::DEVICE_TOKENS)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
     let signed = cratb_app::sessions::sign_in(
         &state.db,
         &origin,
@@ -112,13 +121,22 @@ pub async fn submit(
     match signed {
         SignIn::Throttled => Ok(page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS)),
         SignIn::Refused => Ok(page(tr.login_failed, StatusCode::UNAUTHORIZED)),
-        SignIn::Opened { session, .. } => Ok(redirect_setting(
-            &next,
-            &state,
-            SESSION_COOKIE,
-            &session,
-            None,
-        )),
+        SignIn::Opened {
+            session, device, ..
+        } => {
+            let mut res = redirect_setting(&next, &state, SESSION_COOKIE, &session, None);
+            // A year: the browser stays known to the account between sessions.
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    DEVICE_COOKIE,
+                    &device,
+                    state.config.behind_tls,
+                    Some(31_536_000),
+                ),
+            );
+            Ok(res)
+        }
     }
 }
 
