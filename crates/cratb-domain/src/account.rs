@@ -2,8 +2,7 @@
 //! may grant which role in which region, the role/region pairing, the password policy).
 
 use crate::{
-    Bilingual, Email, FieldError, PasswordError, RegionCode, Role, Scope, check_password_policy,
-    geo,
+    Bilingual, Email, FieldError, PasswordError, RegionCode, Role, Scope, check_password_for, geo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -144,7 +143,7 @@ impl NewUser {
         }
         let password = input.password.as_deref().unwrap_or("");
         if let Some(e) = &email
-            && let Err(pe) = check_password_policy(password, e.as_str())
+            && let Err(pe) = check_password_for(password, e.as_str(), name)
         {
             errors.push(FieldError::of("password", &pe));
         }
@@ -169,7 +168,7 @@ impl NewUser {
             return Err(AccountError::DisplayName);
         }
         region_rule(self.role, self.region.as_ref())?;
-        check_password_policy(&self.password, self.email.as_str())?;
+        check_password_for(&self.password, self.email.as_str(), name)?;
         Ok(())
     }
 
