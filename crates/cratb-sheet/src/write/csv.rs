@@ -133,6 +133,16 @@ pub fn neutralise_formula(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` as it was before [`neutralise_formula`]: without the single quote written before a
+/// formula's first character, for a sheet of ours read back (the directory's export is its
+/// import's format).
+pub fn restore_formula(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if neutralise_formula(rest).len() != rest.len() => rest,
+        _ => text,
+    }
+}
+
 /// A sign, digits, and at most one decimal point or comma followed by digits.
 fn is_plain_number(text: &str) -> bool {
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
@@ -217,6 +227,16 @@ mod tests {
             "Dupont", "", " =1", "'=1", "12", "-12", "-12.5", "+3,25", "—", "a=b",
         ] {
             assert_eq!(neutralise_formula(text), text, "{text:?}");
+        }
+        for text in hostile
+            .iter()
+            .chain(&["Dupont", "'", "'Dupont", "''=1", "-12", "'-12"])
+        {
+            assert_eq!(
+                restore_formula(&neutralise_formula(text)),
+                *text,
+                "{text:?}"
+            );
         }
         let t = Table::new(
             "T",

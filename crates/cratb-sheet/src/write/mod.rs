@@ -26,7 +26,7 @@ mod xlsx;
 
 use std::borrow::Cow;
 
-pub use self::csv::{Csv, CsvWriter, csv, neutralise_formula, push_csv_field};
+pub use self::csv::{Csv, CsvWriter, csv, neutralise_formula, push_csv_field, restore_formula};
 pub use self::json::{json_row, json_rows};
 #[cfg(feature = "parquet")]
 pub use self::parquet::parquet;
