@@ -122,16 +122,22 @@ async fn csv_exports_write_formulas_as_text() {
         (
             "=HYPERLINK(\"https://evil.example\",\"Cliquez\")",
             "+cmd|' /C calc'!A0",
+            "hyperlink@evil.example",
         ),
-        ("@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0"),
+        (
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0",
+            "sum@evil.example",
+        ),
     ];
-    for (last, first) in hostile {
+    for (last, first, email) in hostile {
         let r = sec
             .post_form(
                 "/directory",
                 &[
                     ("last_name", last),
                     ("first_name", first),
+                    ("email", email),
                     ("profession", "gp"),
                 ],
             )
@@ -144,7 +150,7 @@ async fn csv_exports_write_formulas_as_text() {
     assert_eq!(r.status(), 200);
     let csv = r.text().await.unwrap();
     let rows = cells(&csv);
-    for (last, first) in hostile {
+    for (last, first, _) in hostile {
         assert!(
             rows.iter()
                 .any(|r| r[0] == format!("'{last}") && r[1] == format!("'{first}")),
@@ -152,6 +158,33 @@ async fn csv_exports_write_formulas_as_text() {
         );
     }
     assert_no_formula(&csv);
+    // The export is the import's format: read back, those rows are the same entries (matched
+    // by name and e-mail, so the quotes were taken off), not new ones.
+    let mut lines = csv.lines();
+    let back: Vec<&str> = std::iter::once(lines.next().unwrap())
+        .chain(lines.filter(|l| l.contains("evil.example")))
+        .collect();
+    assert_eq!(back.len(), 3, "{csv}");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(back.join("\n").into_bytes()).file_name("annuaire.csv"),
+    );
+    let r = sec
+        .post_multipart("/directory/import", form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let preview = sec.page(r.headers()[LOCATION].to_str().unwrap()).await;
+    let counts = extract(&preview, "id=\"import-counts\">", "</p>").unwrap();
+    assert!(
+        counts.contains(">0 ") && counts.contains(">2 "),
+        "two updates, nothing new: {counts}"
+    );
+    assert!(
+        counts.starts_with("<span class=\"badge status-signed\">0 "),
+        "{counts}"
+    );
 
     // A failed login plants nothing in the audit log's export: a request id that is not a
     // plain token is replaced, and a plain one that starts like a formula is written as text.
