@@ -7,7 +7,7 @@ use crate::Result;
 use crate::sessions::Origin;
 use cratb_domain::User;
 use cratb_domain::account::ResetRefused;
-use cratb_store::{Db, audit, sessions, throttle, tokens, users};
+use cratb_store::{Db, audit, sessions, tokens, users};
 
 /// A link asked for with an e-mail address: for an active account, the account and the
 /// link's secret, for the caller to send by e-mail; `None` otherwise. The caller answers the
@@ -65,7 +65,7 @@ pub async fn reset(
     let Some(user) = users::reset_account(db, token).await? else {
         return Ok(Err(ResetRefused::Link));
     };
-    if let Err(e) = cratb_domain::check_password_policy(new, &user.email) {
+    if let Err(e) = cratb_domain::check_password_for(new, &user.email, &user.display_name) {
         return Ok(Err(ResetRefused::Policy(e)));
     }
     let mut tx = db.begin().await?;
@@ -84,6 +84,6 @@ pub async fn reset(
     );
     audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;
-    throttle::clear(db, &[format!("email:{}", user.email)]).await?;
+    crate::sessions::clear_login_throttle(db, &user).await?;
     Ok(Ok(user))
 }

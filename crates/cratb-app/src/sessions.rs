@@ -49,7 +49,7 @@ pub enum SignIn {
     /// device cookie to set: its token for this account first, then those it carried for
     /// other accounts.
     Opened {
-        user: User,
+        user: Box<User>,
         session: String,
         device: String,
     },
@@ -187,7 +187,7 @@ pub async fn sign_in(
     audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;
     Ok(SignIn::Opened {
-        user,
+        user: Box::new(user),
         session,
         device,
     })

@@ -23,8 +23,10 @@ async fn account(db: &Db) -> cratb_domain::User {
             display_name: "Camille Martin".into(),
             role: Role::Coordinator,
             region: Some(cratb_domain::RegionCode::parse("84").unwrap()),
-            establishment_id: None,
-            password: PASSWORD.into(),
+            establishments: vec![],
+            teams: vec![],
+            password: Some(PASSWORD.into()),
+            must_change_password: false,
         },
     )
     .await

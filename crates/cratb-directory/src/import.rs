@@ -438,7 +438,11 @@ pub fn plan(region: &RegionCode, table: &Table, mapping: &Mapping, known: &Known
         let line = r + 2;
         let get = |field: &str| -> String {
             let i = FIELDS.iter().position(|f| f.name == field).unwrap_or(0);
-            mapping[i].map_or(String::new(), |c| table.cell(r, c).to_string())
+            // The directory's own CSV export, read back: its formula-like texts (a name
+            // `=…`) were written after a single quote.
+            mapping[i].map_or(String::new(), |c| {
+                cratb_sheet::write::restore_formula(table.cell(r, c)).to_string()
+            })
         };
         let some = |s: String| Some(s).filter(|s| !s.is_empty());
         let mut reasons = Vec::new();

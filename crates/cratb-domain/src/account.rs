@@ -2,8 +2,7 @@
 //! may grant which role in which region, the role/region pairing, the password policy).
 
 use crate::{
-    Bilingual, Email, FieldError, PasswordError, RegionCode, Role, Scope, check_password_policy,
-    geo,
+    Bilingual, Email, FieldError, PasswordError, RegionCode, Role, Scope, check_password_for, geo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -320,7 +319,7 @@ impl Account {
         });
         let password = input.password.clone().filter(|p| !p.trim().is_empty());
         if let (Some(e), Some(p)) = (&email, &password)
-            && let Err(pe) = check_password_policy(p, e.as_str())
+            && let Err(pe) = check_password_for(p, e.as_str(), name.as_deref().unwrap_or(""))
         {
             c.errors.push(FieldError::of("password", &pe));
         }
@@ -472,7 +471,7 @@ impl NewUser {
         }
         region_rule(self.role, self.region.as_ref())?;
         if let Some(p) = &self.password {
-            check_password_policy(p, self.email.as_str())?;
+            check_password_for(p, self.email.as_str(), name)?;
         }
         Ok(())
     }

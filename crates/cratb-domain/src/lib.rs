@@ -43,7 +43,7 @@ pub use field::FieldError;
 pub use finess::{Finess, FinessError};
 pub use geo::{DEPARTMENTS, Department, REGIONS, Region, RegionCode};
 pub use lang::Lang;
-pub use password::{PasswordError, check_password_policy};
+pub use password::{PasswordError, Weakness, check_password_for, check_password_policy};
 pub use phone::{Phone, PhoneError};
 pub use places::{
     Establishment, EstablishmentInput, EstablishmentText, NewEstablishment, NewTerritory,

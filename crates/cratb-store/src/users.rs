@@ -8,7 +8,7 @@ use crate::{
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use cratb_domain::account::{AccountError, PasswordChangeError};
-use cratb_domain::{NewUser, Scope, User, check_password_policy};
+use cratb_domain::{NewUser, Scope, User, check_password_for};
 use std::sync::OnceLock;
 
 /// An account as stored, without its password hash (see [`User`]); read with [`columns`].
@@ -339,7 +339,7 @@ pub async fn check_password_change(
     new: &str,
 ) -> Result<Result<(), PasswordChangeError>> {
     let u = get_unscoped(db, id).await?;
-    if let Err(e) = check_password_policy(new, &u.email) {
+    if let Err(e) = check_password_for(new, &u.email, &u.display_name) {
         return Ok(Err(e.into()));
     }
     if authenticate(db, &u.email, current).await?.is_none() {

@@ -1,9 +1,11 @@
 //! Static assets (CSS, htmx, our small script), embedded in the binary and served with a
 //! content hash in their name so they can be cached forever. No CDN.
 
-use crate::auth::{LANG_COOKIE, cookie};
+use crate::AppState;
+use crate::auth::request_lang;
 use crate::error::PageError;
 use crate::input::Path;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::OnceLock;
@@ -64,7 +66,11 @@ pub fn url(stem: &str, ext: &str) -> String {
 }
 
 /// Serves an asset by its hashed name.
-pub async fn serve(headers: HeaderMap, Path(file): Path<String>) -> Response {
+pub async fn serve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
     match hashed_names().iter().position(|n| *n == file) {
         Some(i) => {
             let a = &ASSETS[i];
@@ -81,7 +87,7 @@ pub async fn serve(headers: HeaderMap, Path(file): Path<String>) -> Response {
                 .into_response()
         }
         None => {
-            let lang = crate::i18n::negotiate(cookie(&headers, LANG_COOKIE), &headers);
+            let lang = request_lang(&headers, &state.config);
             PageError::NotFound(lang).into_response()
         }
     }

@@ -6,7 +6,7 @@ use crate::error::{ApiError, PageError};
 use crate::i18n::Catalogue as _;
 use crate::i18n::Lang;
 use crate::routes::Access;
-use crate::{AppState, BODY_LIMIT};
+use crate::{AppState, BODY_LIMIT, Config};
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
@@ -17,12 +17,42 @@ use cratb_domain::{Permission, Scope};
 use cratb_store::{sessions, tokens};
 use std::net::{IpAddr, SocketAddr};
 
-pub const SESSION_COOKIE: &str = "cratb_session";
-pub const CSRF_COOKIE: &str = "cratb_csrf";
-pub const LANG_COOKIE: &str = "cratb_lang";
-/// The device cookie: the tokens of the accounts this browser signed in to, which spare it the
-/// account-wide login throttling (see `cratb_app::sessions::sign_in`).
-pub const DEVICE_COOKIE: &str = "cratb_device";
+/// The cookies the server sets: the session, the double-submit CSRF token before login, the
+/// interface language. Their names depend on the deployment: see [`Cookie::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cookie {
+    Session,
+    Csrf,
+    Lang,
+    /// The tokens of the accounts this browser signed in to, which spare it the account-wide
+    /// login throttling (see `cratb_app::sessions::sign_in`).
+    Device,
+}
+
+impl Cookie {
+    /// The cookie's name under `config`, wherever it is read or set. Served over TLS, it
+    /// carries the `__Host-` prefix: a browser keeps such a cookie only when it is set
+    /// `Secure` by a secure origin, with `Path=/` and no `Domain` (as [`set_cookie`] writes
+    /// them), so that neither a sibling subdomain nor a plain-HTTP page can plant or
+    /// overwrite it (session fixation, a CSRF token of the attacker's choosing).
+    pub fn name(self, config: &Config) -> &'static str {
+        match (self, config.behind_tls) {
+            (Cookie::Session, false) => "cratb_session",
+            (Cookie::Session, true) => "__Host-cratb_session",
+            (Cookie::Csrf, false) => "cratb_csrf",
+            (Cookie::Csrf, true) => "__Host-cratb_csrf",
+            (Cookie::Lang, false) => "cratb_lang",
+            (Cookie::Lang, true) => "__Host-cratb_lang",
+            (Cookie::Device, false) => "cratb_device",
+            (Cookie::Device, true) => "__Host-cratb_device",
+        }
+    }
+}
+
+/// The language the request asks for: its language cookie, else `Accept-Language`, else French.
+pub fn request_lang(headers: &HeaderMap, config: &Config) -> Lang {
+    crate::i18n::negotiate(cookie(headers, Cookie::Lang.name(config)), headers)
+}
 
 /// The request's identity and context, put in the request extensions by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -111,10 +141,17 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value with the attributes every cookie of ours carries.
-pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+/// A `Set-Cookie` value of `which` under `config`, with the attributes every cookie of ours
+/// carries (`Secure` over TLS, `Path=/`, never a `Domain`: what the `__Host-` prefix needs).
+pub fn set_cookie(
+    config: &Config,
+    which: Cookie,
+    value: &str,
+    max_age: Option<i64>,
+) -> HeaderValue {
+    let name = which.name(config);
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if secure {
+    if config.behind_tls {
         c.push_str("; Secure");
     }
     if let Some(a) = max_age {
@@ -140,11 +177,14 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     let path = req.uri().path().to_owned();
     // Health probes and static assets need no identity: keep them free of database work.
     if path.starts_with("/static/") || path == "/healthz" || path == "/readyz" {
+        let lang = request_lang(req.headers(), &state.config);
+        let mut req = req;
+        req.extensions_mut().insert(lang);
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
     let headers = &parts.headers;
-    let lang = crate::i18n::negotiate(cookie(headers, LANG_COOKIE), headers);
+    let lang = request_lang(headers, &state.config);
     let api = path.starts_with("/api/v1");
     let peer = parts
         .extensions
@@ -186,7 +226,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             }
         }
     } else {
-        if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        if let Some(token) = cookie(headers, Cookie::Session.name(&state.config)) {
             match sessions::lookup(&state.db, token).await {
                 Ok(Some(s)) => {
                     auth.csrf = s.csrf_token;
@@ -198,7 +238,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             }
         }
         if auth.user.is_none() {
-            match cookie(headers, CSRF_COOKIE)
+            match cookie(headers, Cookie::Csrf.name(&state.config))
                 .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
             {
                 Some(c) => auth.csrf = c.to_owned(),
@@ -269,7 +309,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     if let Some(c) = new_csrf_cookie {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &c, state.config.behind_tls, None),
+            set_cookie(&state.config, Cookie::Csrf, &c, None),
         );
     }
     if !api && !res.headers().contains_key(header::CACHE_CONTROL) {

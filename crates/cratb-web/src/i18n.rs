@@ -218,6 +218,8 @@ catalogue! {
     camp_thanks_submitted: "Merci : vos corrections ont été transmises au secrétariat du CRAtb, qui les validera.", "Thank you: your corrections were sent to the CRAtb secretariat, who will approve them.";
     camp_title: "Campagne de confirmation", "Confirmation campaign";
     camp_transport: "Envoi des e-mails", "E-mail sending";
+    mail_no_public_url_title: "Envoi impossible : adresse publique non configurée", "Cannot send: no public address configured";
+    mail_no_public_url: "Rien n'a été envoyé. L'adresse publique de l'application n'est pas configurée : l'administrateur du serveur doit définir CRATB_PUBLIC_URL (par exemple https://cratb.exemple.fr) puis redémarrer cratb. Sans elle, les liens des e-mails suivraient l'adresse donnée par la requête, qu'un tiers peut choisir.", "Nothing was sent. The application's public address is not configured: the server's administrator must set CRATB_PUBLIC_URL (for example https://cratb.example.org) and restart cratb. Without it, the links in e-mails would follow the address given by the request, which a third party can choose.";
     choose_region: "Choisissez une région.", "Choose a region.";
     dir_import: "Importer un tableur", "Import a spreadsheet";
     dir_import_all: "Tout ou rien : rien n'est importé si une ligne est invalide", "All or nothing: nothing is imported if a row is invalid";

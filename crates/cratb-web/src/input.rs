@@ -12,10 +12,11 @@
 //! A refusal is a 400: the error page in the user's language, or under `/api/v1` a problem
 //! document naming the parameter, the value and what was expected.
 
-use crate::auth::{Auth, LANG_COOKIE, cookie};
+use crate::AppState;
+use crate::auth::{Auth, request_lang};
 use crate::error::{ApiError, InvalidParam, PageError};
 use crate::i18n::Lang;
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{StatusCode, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -263,7 +264,11 @@ fn is_api(path: &str) -> bool {
 
 /// Refuses, with a 400, a request whose path or query string is not UTF-8 or holds a NUL
 /// byte: no handler, extractor or query ever sees one.
-pub async fn refuse_unreadable_address(req: Request, next: Next) -> Response {
+pub async fn refuse_unreadable_address(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let uri = req.uri();
     let refusal = percent_decode(uri.path().as_bytes(), false)
         .err()
@@ -278,7 +283,7 @@ pub async fn refuse_unreadable_address(req: Request, next: Next) -> Response {
     let Some(refusal) = refusal else {
         return next.run(req).await;
     };
-    let lang = crate::i18n::negotiate(cookie(req.headers(), LANG_COOKIE), req.headers());
+    let lang = request_lang(req.headers(), &state.config);
     let pointer = match &refusal.place {
         Place::Parameter(n) => Some(format!("/{n}")),
         _ => None,
@@ -328,8 +333,13 @@ impl IntoResponse for Refusal {
 fn caller(parts: &Parts) -> (Lang, bool) {
     match parts.extensions.get::<Auth>() {
         Some(a) => (a.lang, a.api),
+        // Before authentication (static assets, health probes): the language it negotiated.
         None => (
-            crate::i18n::negotiate(cookie(&parts.headers, LANG_COOKIE), &parts.headers),
+            parts
+                .extensions
+                .get::<Lang>()
+                .copied()
+                .unwrap_or_else(|| crate::i18n::negotiate(None, &parts.headers)),
             is_api(parts.uri.path()),
         ),
     }

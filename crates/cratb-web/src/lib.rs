@@ -75,9 +75,30 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
-/// The address people reach the application at: the configured public URL, else the scheme
-/// and host of the request (for links in e-mails and absolute URLs in exports).
-pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+impl Config {
+    /// Whether e-mail (and links to pass on) may be sent: [`public_base`] has an address.
+    pub fn may_send_links(&self) -> bool {
+        self.public_url.is_some() || self.demo
+    }
+}
+
+/// The address people reach the application at, for links sent away (e-mails, links handed
+/// to a secretary to pass on): the configured public URL (`CRATB_PUBLIC_URL`). None without
+/// one, except in a demonstration, which takes the request's scheme and host: elsewhere the
+/// `Host` header is the caller's to choose, and links built from it would send their
+/// recipients (and the secrets the links carry) wherever the caller wished.
+pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> Option<String> {
+    match &state.config.public_url {
+        Some(u) => Some(u.trim_end_matches('/').to_string()),
+        None if state.config.demo => Some(request_base(state, headers)),
+        None => None,
+    }
+}
+
+/// The address to write absolute URLs with in an answer to the request itself (the FHIR
+/// bundles' `fullUrl`): the configured public URL, else the scheme and host the caller used,
+/// which only the caller reads.
+pub fn request_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
     if let Some(u) = &state.config.public_url {
         return u.trim_end_matches('/').to_string();
     }
@@ -130,7 +151,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
-        .layer(axum::middleware::from_fn(input::refuse_unreadable_address))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            input::refuse_unreadable_address,
+        ))
         // The limits are ours (below), per route; axum's own 2 MB default would cut uploads.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(body_limit))
@@ -171,6 +195,47 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(api_no_store))
+        .layer(axum::middleware::from_fn(refuse_unplain_request_id))
+}
+
+/// Whether a client's `X-Request-Id` may be kept: 1 to 64 of `A-Z a-z 0-9 . _ -`. The id is
+/// written in the logs and in every audit entry (and so in the audit log's CSV export); any
+/// other value (a formula, a line break, a page of text) is replaced by a generated one.
+pub fn is_plain_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Drops a client's `X-Request-Id` that is not a plain token (see [`is_plain_request_id`]), so
+/// that the request-id layer generates one instead.
+async fn refuse_unplain_request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let ids = req.headers().get_all("x-request-id");
+    let plain = ids.iter().count() <= 1 && ids.iter().all(|v| is_plain_request_id(v.as_bytes()));
+    if !plain {
+        req.headers_mut().remove("x-request-id");
+    }
+    next.run(req).await
+}
+
+/// Answers of the API are never stored by a browser or a shared cache: they carry personal
+/// and regional data, like the pages (whose `no-store` [`auth::authenticate`] adds).
+async fn api_no_store(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/v1");
+    let mut res = next.run(req).await;
+    if api {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 /// Refuses bodies over [`BODY_LIMIT`] (an import route's own, see [`IMPORT_ROUTES`]) with a

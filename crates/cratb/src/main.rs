@@ -342,14 +342,21 @@ async fn main() -> Result<()> {
             }
             println!("cratb écoute sur http://{addr} (base : {})", redact(&url));
             println!("E-mails : {}", mailer.describe());
+            let public_url = std::env::var("CRATB_PUBLIC_URL")
+                .ok()
+                .filter(|s| !s.is_empty());
+            if public_url.is_none() && !demo {
+                println!(
+                    "CRATB_PUBLIC_URL n'est pas défini : aucun e-mail ne sera envoyé / \
+                     CRATB_PUBLIC_URL is not set: no e-mail will be sent"
+                );
+            }
             let state = cratb_web::AppState::new(
                 db,
                 cratb_web::Config {
                     behind_tls: behind_tls_proxy,
                     mailer,
-                    public_url: std::env::var("CRATB_PUBLIC_URL")
-                        .ok()
-                        .filter(|s| !s.is_empty()),
+                    public_url,
                     demo,
                     trusted_proxies: trusted_proxy,
                     ..Default::default()

@@ -1,6 +1,14 @@
 //! CSV out: a table at once, or rows as they come.
+//!
+//! Text cells are guarded against formula injection (OWASP "CSV injection"): a spreadsheet
+//! opening the file would run a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
+//! return as a formula (`=HYPERLINK(…)`, `+cmd|…`), so such a text is written after a single
+//! quote ([`neutralise_formula`]). Numbers are written as numbers (`-3` from a
+//! [`Cell::Integer`] stays `-3`), and so is a text that is only a decimal number (`-12.5`,
+//! `-12,5`), which no spreadsheet reads as a formula.
 
 use super::{Cell, Table};
+use std::borrow::Cow;
 
 /// How a CSV is written: its separator, and whether it starts with a UTF-8 byte order mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +76,8 @@ impl CsvWriter {
         }
     }
 
-    /// Writes one row of fields.
+    /// Writes one row of fields as they are (a header, or the fields of a file written back
+    /// as it was read): unlike [`CsvWriter::cells`], no formula is neutralised.
     #[inline]
     pub fn row<I, T>(&mut self, fields: I)
     where
@@ -82,8 +91,12 @@ impl CsvWriter {
     /// time rather than held as a table).
     pub fn cells(&mut self, row: &[Cell]) {
         for cell in row {
+            let text = match cell {
+                Cell::Text(t) => neutralise_formula(t),
+                _ => cell.as_text(),
+            };
             self.inner
-                .write_field(cell.as_text().as_bytes())
+                .write_field(text.as_bytes())
                 .expect("writing to memory");
         }
         self.inner
@@ -91,7 +104,7 @@ impl CsvWriter {
             .expect("writing to memory");
     }
 
-    /// Writes one row already held as a `csv` record.
+    /// Writes one row already held as a `csv` record, as it is (a file written back).
     #[inline]
     pub fn byte_record(&mut self, record: &::csv::ByteRecord) {
         self.inner
@@ -103,6 +116,42 @@ impl CsvWriter {
     pub fn finish(self) -> Vec<u8> {
         self.inner.into_inner().expect("writing to memory")
     }
+}
+
+/// `text` as a CSV text cell must be written so that no spreadsheet runs it as a formula:
+/// after a single quote when it starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// (unless it is only a decimal number, such as `-12.5` or `+3,25`), as it is otherwise.
+pub fn neutralise_formula(text: &str) -> Cow<'_, str> {
+    let risky = matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    if risky && !is_plain_number(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// `text` as it was before [`neutralise_formula`]: without the single quote written before a
+/// formula's first character, for a sheet of ours read back (the directory's export is its
+/// import's format).
+pub fn restore_formula(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if neutralise_formula(rest).len() != rest.len() => rest,
+        _ => text,
+    }
+}
+
+/// A sign, digits, and at most one decimal point or comma followed by digits.
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = match digits.split_once(['.', ',']) {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && fraction.is_none_or(all_digits)
 }
 
 /// Appends one field to `out`, quoted where it must be (it holds the separator, a quote or a
@@ -153,6 +202,63 @@ mod tests {
         assert_eq!(
             String::from_utf8(csv(&t, Csv::COMMA)).unwrap(),
             "département,part,n\nAin,72.5,3\na;b,,\n\"dit \"\"x\"\"\",5.0,false\n"
+        );
+    }
+
+    #[test]
+    fn formulas_in_text_cells_are_written_as_text() {
+        let hostile = [
+            "=HYPERLINK(\"https://evil.example\",\"x\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\t=1+1",
+            "\r=1+1",
+            "=",
+            "-",
+            "+",
+            "-1e3",
+            "- 12",
+        ];
+        for text in hostile {
+            assert_eq!(neutralise_formula(text), format!("'{text}"), "{text:?}");
+        }
+        for text in [
+            "Dupont", "", " =1", "'=1", "12", "-12", "-12.5", "+3,25", "—", "a=b",
+        ] {
+            assert_eq!(neutralise_formula(text), text, "{text:?}");
+        }
+        for text in hostile
+            .iter()
+            .chain(&["Dupont", "'", "'Dupont", "''=1", "-12", "'-12"])
+        {
+            assert_eq!(
+                restore_formula(&neutralise_formula(text)),
+                *text,
+                "{text:?}"
+            );
+        }
+        let t = Table::new(
+            "T",
+            ["nom", "n", "x"],
+            vec![
+                vec![
+                    "=HYPERLINK(\"http://x\")".into(),
+                    Cell::Integer(-3),
+                    Cell::Number(-2.5, Decimals::Fixed(1)),
+                ],
+                vec!["@SUM(A1)".into(), Cell::Empty, "-4".into()],
+            ],
+        );
+        assert_eq!(
+            String::from_utf8(csv(&t, Csv::COMMA)).unwrap(),
+            "nom,n,x\n\"'=HYPERLINK(\"\"http://x\"\")\",-3,-2.5\n'@SUM(A1),,-4\n"
+        );
+        let mut w = CsvWriter::new(Csv::SPREADSHEET);
+        w.cells(&["+cmd|x".into(), "\t-1".into()]);
+        assert_eq!(
+            String::from_utf8(w.finish()).unwrap(),
+            "\u{feff}'+cmd|x;'\t-1\n"
         );
     }
 

@@ -10,6 +10,10 @@
 //! out as they are built, through the same rules: a [`CsvWriter`] (typed cells, or the fields
 //! of a file written back), a [`Workbook`] sheet, a [`json_row`].
 //!
+//! A text cell never becomes a formula: CSV writes one that starts like a formula (`=`, `+`,
+//! `-`, `@`, tab, carriage return) after a single quote ([`neutralise_formula`]); XLSX writes
+//! text as text.
+//!
 //! A number reads the same in every format: XLSX, JSON and Parquet hold the value its text
 //! shows (`72.46` written with one decimal is 72.5 everywhere), and a value that is not a
 //! figure (infinite, NaN) is an empty cell, never `inf` or `NaN`.
@@ -22,7 +26,7 @@ mod xlsx;
 
 use std::borrow::Cow;
 
-pub use self::csv::{Csv, CsvWriter, csv, push_csv_field};
+pub use self::csv::{Csv, CsvWriter, csv, neutralise_formula, push_csv_field, restore_formula};
 pub use self::json::{json_row, json_rows};
 #[cfg(feature = "parquet")]
 pub use self::parquet::parquet;

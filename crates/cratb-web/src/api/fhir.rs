@@ -24,7 +24,7 @@ fn fhir_json(status: StatusCode, body: &Value) -> Response {
 
 /// The absolute base of the FHIR endpoints, as the client reached them.
 fn base(state: &AppState, headers: &HeaderMap) -> String {
-    format!("{}/api/v1/fhir", crate::public_base(state, headers))
+    format!("{}/api/v1/fhir", crate::request_base(state, headers))
 }
 
 /// The resources of the caller's region, of the given types.

@@ -377,7 +377,8 @@ pub async fn create_user(
         .await
         .map_err(ApiError::app(auth.lang))?;
     let id = opened.user.id;
-    let base = crate::public_base(&state, &headers);
+    // The caller reads the link and passes it on: the address it used will do.
+    let base = crate::request_base(&state, &headers);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/users/{id}"))],

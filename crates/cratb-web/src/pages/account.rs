@@ -2,7 +2,7 @@
 
 use super::{HtmlForm, Layout, PageResult, fmt_time, render_status};
 use crate::AppState;
-use crate::auth::{Auth, SESSION_COOKIE};
+use crate::auth::{Auth, Cookie};
 use crate::error::PageError;
 use crate::i18n::Catalogue as _;
 use crate::input::Path;
@@ -147,7 +147,7 @@ pub async fn change_password(
     Ok(super::login::redirect_setting(
         "/account",
         &state,
-        SESSION_COOKIE,
+        Cookie::Session,
         &token,
         None,
     ))
@@ -173,7 +173,7 @@ pub async fn logout_everywhere(
     Ok(super::login::redirect_setting(
         "/login?bye=1",
         &state,
-        SESSION_COOKIE,
+        Cookie::Session,
         "",
         None,
     ))

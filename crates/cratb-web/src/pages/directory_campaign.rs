@@ -25,6 +25,8 @@ struct CampaignPage {
     l: Layout,
     mailer: String,
     mail_on: bool,
+    /// No public address is configured (`CRATB_PUBLIC_URL`): the campaign cannot start.
+    no_public_url: bool,
     last: Option<String>,
     recipients: usize,
     pending: Vec<Correction>,
@@ -66,6 +68,7 @@ async fn campaign_page(
         l: Layout::new(auth, lang.tr().camp_title),
         mailer: state.config.mailer.describe(),
         mail_on: state.config.mailer.is_on(),
+        no_public_url: !state.config.may_send_links(),
         last,
         recipients: c.recipients,
         pending: c.pending,
@@ -110,11 +113,17 @@ pub async fn start(
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
     let access = region_for(&auth, f.region.as_deref())?;
+    // Links are written with the configured public address, never with the request's `Host`
+    // (see `public_base`): without one, nothing starts and no earlier link is replaced.
+    let Some(base) = crate::public_base(&state, &headers) else {
+        let mut page = campaign_page(&state, &auth, &access, None, Vec::new()).await?;
+        *page.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        return Ok(page);
+    };
     let actor = auth.actor(user, scope);
     let invitations = cratb_app::directory::start_campaign(&state.db, &actor, &access)
         .await
         .map_err(PageError::app(lang))?;
-    let base = crate::public_base(&state, &headers);
     let centre = format!("CRAtb {}", access.region().name());
     let mailer = &state.config.mailer;
     let (mut failures, mut links, mut sent) = (Vec::new(), Vec::new(), 0);

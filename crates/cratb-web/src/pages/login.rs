@@ -2,7 +2,7 @@
 
 use super::{HtmlForm, Layout, PageResult, render};
 use crate::AppState;
-use crate::auth::{Auth, DEVICE_COOKIE, LANG_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+use crate::auth::{Auth, Cookie, cookie, set_cookie};
 use crate::error::PageError;
 use crate::i18n::Catalogue as _;
 use crate::i18n::Lang;
@@ -32,19 +32,75 @@ pub struct NextQuery {
     reset: Option<String>,
 }
 
-/// Only local paths are accepted as a post-login destination (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+/// Where to go after logging in or switching the language: a path of this site, else `/` (no
+/// open redirect).
+///
+/// The value is checked as a browser would read it, at every stage of percent-decoding (a
+/// proxy or a later redirect may decode it again): browsers drop tabs and line breaks from a
+/// URL and read `\` as `/`, so `/\t/evil`, `/\evil` or `/%2F%2Fevil` are `//evil`, another
+/// site. Accepted: a path starting with one `/`, with no control character and no `\` at any
+/// stage. What is returned is the value as given, its non-ASCII characters and spaces
+/// percent-encoded so that it fits in a `Location` header.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.contains(char::is_control) =>
-        {
-            n.to_owned()
-        }
+        Some(n) if is_local_path(n) => n
+            .chars()
+            .map(|c| match c {
+                ' ' => "%20".to_owned(),
+                c if c.is_ascii() => c.to_string(),
+                c => c.to_string().bytes().map(|b| format!("%{b:02X}")).collect(),
+            })
+            .collect(),
         _ => "/".to_owned(),
     }
+}
+
+/// Whether `path`, and each of its percent-decodings, is a path of this site (see
+/// [`safe_next`]).
+fn is_local_path(path: &str) -> bool {
+    let mut stage = path.to_owned();
+    // A value encoded more times than this is refused rather than decoded further.
+    for _ in 0..4 {
+        let local = stage.starts_with('/')
+            && !stage.starts_with("//")
+            && !stage.contains(|c: char| c.is_control() || c == '\\');
+        if !local {
+            return false;
+        }
+        match percent_decoded(&stage) {
+            Some(next) if next != stage => stage = next,
+            Some(_) => return true,
+            // Not UTF-8 once decoded: nothing a link of ours holds.
+            None => return false,
+        }
+    }
+    false
+}
+
+/// `text` with its `%XX` escapes decoded (a `%` without two hex digits stays as it is); none
+/// when the bytes decoded are not UTF-8.
+fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The login form.
@@ -101,7 +157,7 @@ pub async fn submit(
         )
     };
     let mut origin = auth.origin();
-    origin.devices = cookie(&headers, DEVICE_COOKIE)
+    origin.devices = cookie(&headers, Cookie::Device.name(&state.config))
         .map(|v| {
             v.split('.')
                 .take(cratb_app::sessions::DEVICE_TOKENS)
@@ -124,16 +180,11 @@ pub async fn submit(
         SignIn::Opened {
             session, device, ..
         } => {
-            let mut res = redirect_setting(&next, &state, SESSION_COOKIE, &session, None);
+            let mut res = redirect_setting(&next, &state, Cookie::Session, &session, None);
             // A year: the browser stays known to the account between sessions.
             res.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(
-                    DEVICE_COOKIE,
-                    &device,
-                    state.config.behind_tls,
-                    Some(31_536_000),
-                ),
+                set_cookie(&state.config, Cookie::Device, &device, Some(31_536_000)),
             );
             Ok(res)
         }
@@ -148,7 +199,7 @@ pub async fn logout(State(state): State<AppState>, auth: Auth) -> Response {
             return PageError::app(auth.lang)(e).into_response();
         }
     }
-    redirect_setting("/login?bye=1", &state, SESSION_COOKIE, "", None)
+    redirect_setting("/login?bye=1", &state, Cookie::Session, "", None)
 }
 
 /// Switches the interface language and goes back to the page.
@@ -161,7 +212,7 @@ pub async fn switch_lang(
     redirect_setting(
         &safe_next(q.next.as_deref()),
         &state,
-        LANG_COOKIE,
+        Cookie::Lang,
         lang.code(),
         Some(31_536_000),
     )
@@ -171,7 +222,7 @@ pub async fn switch_lang(
 pub fn redirect_setting(
     to: &str,
     state: &AppState,
-    name: &str,
+    cookie: Cookie,
     value: &str,
     max_age: Option<i64>,
 ) -> Response {
@@ -179,7 +230,7 @@ pub fn redirect_setting(
     let max_age = if value.is_empty() { Some(0) } else { max_age };
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(name, value, state.config.behind_tls, max_age),
+        set_cookie(&state.config, cookie, value, max_age),
     );
     res
 }
@@ -194,4 +245,65 @@ pub fn redirect(to: &str) -> Response {
         )],
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        let hostile = [
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\\/evil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\r\n/evil.example",
+            "/%0a/evil.example",
+            "/%0D%0A/evil.example",
+            "/%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "/%5Cevil.example",
+            "/%5C%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/%25252F%25252Fevil.example",
+            "/%2525252F%2525252Fevil.example",
+            "https://evil.example",
+            "http:evil.example",
+            "//evil.example/%2e%2e",
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            " //evil.example",
+            "\t//evil.example",
+            "evil.example",
+            "/ok\u{0}",
+            "/%00",
+            "/%ff",
+            "",
+        ];
+        for next in hostile {
+            assert_eq!(safe_next(Some(next)), "/", "{next:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+        for local in [
+            "/",
+            "/directory",
+            "/consumption?region=84&year=2024",
+            "/resistance?organism=E.%20coli",
+            "/login?next=%2Fdirectory",
+            "/javascript:alert(1)",
+            "/./evil.example",
+            "/a/b//c",
+        ] {
+            assert_eq!(safe_next(Some(local)), local, "{local:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/directory?q=Hélène Durand")),
+            "/directory?q=H%C3%A9l%C3%A8ne%20Durand"
+        );
+    }
 }

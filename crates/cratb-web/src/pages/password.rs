@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::Catalogue as _;
+use crate::i18n::Lang;
 use crate::input::Path;
 use askama::Template;
 use axum::extract::State;
@@ -14,19 +15,22 @@ use cratb_domain::account::{LinkKind, ResetRefused, link_letter};
 use cratb_domain::{Bilingual, User};
 use serde::Deserialize;
 
-/// Sends the link of `token` to the account's holder; returns its address, or why it was not
-/// sent (no mail configured, or no public address to build the link from).
+/// Sends the link of `token` to the account's holder; returns its address (a path only when
+/// no public address is configured), and whether it was sent or why not (no mail configured,
+/// no public address to build the link from: `CRATB_PUBLIC_URL`).
 pub async fn send_link(
     state: &AppState,
     headers: &HeaderMap,
     user: &User,
     token: &str,
     kind: LinkKind,
+    lang: Lang,
 ) -> (String, Result<(), String>) {
-    let url = format!(
-        "{}/password/reset/{token}",
-        crate::public_base(state, headers)
-    );
+    let path = format!("/password/reset/{token}");
+    let Some(base) = crate::public_base(state, headers) else {
+        return (path, Err(lang.tr().mail_no_public_url_title.into()));
+    };
+    let url = format!("{base}{path}");
     let (subject, body) = link_letter(kind, &user.display_name, &url);
     let sent = state.config.mailer.send(&user.email, &subject, body).await;
     (url, sent)
@@ -66,7 +70,8 @@ pub async fn forgot(
         let state = task_state;
         match cratb_app::passwords::forgot(&state.db, &origin, &email).await {
             Ok(Some((user, token))) => {
-                let (_, sent) = send_link(&state, &headers, &user, &token, LinkKind::Reset).await;
+                let (_, sent) =
+                    send_link(&state, &headers, &user, &token, LinkKind::Reset, Lang::Fr).await;
                 if let Err(e) = sent {
                     tracing::warn!(error = %e, "lien de réinitialisation non envoyé");
                 }

@@ -322,7 +322,8 @@ async fn link_page(
     token: &str,
     kind: LinkKind,
 ) -> PageResult {
-    let (url, sent) = super::password::send_link(state, headers, user, token, kind).await;
+    let (url, sent) =
+        super::password::send_link(state, headers, user, token, kind, auth.lang).await;
     Ok(render(&LinkPage {
         l: Layout::new(auth, auth.lang.tr().password_link_title),
         email: user.email.clone(),

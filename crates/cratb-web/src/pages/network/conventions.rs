@@ -11,7 +11,7 @@ use crate::pages::{
 };
 use askama::Template;
 use axum::extract::{Multipart, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use cratb_app::AppError;
 use cratb_app::network::Reminded;
@@ -35,6 +35,8 @@ struct ListPage {
     can_edit: bool,
     reminded: Option<(usize, usize)>,
     mail_on: bool,
+    /// No public address is configured (`CRATB_PUBLIC_URL`): no reminder can be sent.
+    no_public_url: bool,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +101,7 @@ pub async fn list(
             )
         }),
         mail_on: state.config.mailer.is_on(),
+        no_public_url: !state.config.may_send_links(),
     }))
 }
 
@@ -345,6 +348,15 @@ async fn save(state: AppState, auth: Auth, id: Option<i64>, form: Multipart) -> 
 pub async fn remind(State(state): State<AppState>, auth: Auth) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
+    if !state.config.may_send_links() {
+        // No mail leaves without the configured public address (see `public_base`).
+        let tr = lang.tr();
+        return Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            crate::pages::error_page(lang, tr.mail_no_public_url_title, tr.mail_no_public_url),
+        )
+            .into_response());
+    }
     let today = cratb_store::now().date();
     let (conventions, reminders) = cratb_app::network::expiry_reminders(&state.db, &scope, today)
         .await
