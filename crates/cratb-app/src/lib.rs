@@ -9,6 +9,7 @@
 pub mod consumption;
 pub mod directory;
 pub mod establishments;
+pub mod mfa;
 pub mod network;
 pub mod policy;
 pub mod resistance;

@@ -16,7 +16,7 @@ pub struct Origin {
 }
 
 impl Origin {
-    fn entry(&self, user: Option<&User>, action: &str, summary: String) -> audit::NewEntry {
+    pub(crate) fn entry(&self, user: Option<&User>, action: &str, summary: String) -> audit::NewEntry {
         audit::NewEntry {
             actor_id: user.map(|u| u.id),
             actor: user.map_or_else(|| "anonyme".to_owned(), |u| u.email.clone()),
@@ -40,6 +40,9 @@ pub enum SignIn {
     Refused,
     /// A new session (its cookie value, the only copy of the secret).
     Opened { user: User, session: String },
+    /// The password was right and the account has a second factor: no session yet, but a
+    /// pending sign-in (its id, for a cookie) that [`crate::mfa::second_step`] completes.
+    SecondFactor { user: User, pending: String },
 }
 
 /// Checks credentials under throttling (per account and per address), then opens a new session
@@ -93,6 +96,12 @@ pub async fn sign_in(
         audit::append(db, &entry).await?;
         return Ok(SignIn::Refused);
     };
+    // The counters are cleared only once the code is given too, so that a known password does
+    // not reset the throttling of the code.
+    if crate::mfa::second_step_due(db, &user).await? {
+        let pending = crate::mfa::open_second_step(db, origin, &user).await?;
+        return Ok(SignIn::SecondFactor { user, pending });
+    }
     throttle::clear(db, &keys).await?;
     let mut tx = db.begin().await?;
     if let Some(hash) = previous {

@@ -100,6 +100,8 @@ fn sessions(t: Table) -> Table {
         POST "/login" Public => pages::login::submit,
         POST "/logout" User => pages::login::logout,
         GET "/lang/{code}" Public => pages::login::switch_lang,
+        GET "/login/mfa" Public => pages::mfa::login_form,
+        POST "/login/mfa" Public => pages::mfa::login_submit,
     }
 }
 
@@ -118,6 +120,13 @@ fn accounts(t: Table) -> Table {
         POST "/account/logout-everywhere" User => pages::account::logout_everywhere,
         POST "/account/tokens" User => pages::account::create_token,
         POST "/account/tokens/{id}/revoke" User => pages::account::revoke_token,
+        GET "/account/mfa" User => pages::mfa::show,
+        POST "/account/mfa/start" User => pages::mfa::start,
+        POST "/account/mfa/confirm" User => pages::mfa::confirm,
+        POST "/account/mfa/disable" User => pages::mfa::disable,
+        POST "/account/mfa/recovery-codes" User => pages::mfa::regenerate,
+        POST "/users/{id}/mfa/reset" Perm(ManageUsers) => pages::mfa::reset,
+        POST "/users/mfa-policy" Perm(ManageUsers) => pages::mfa::region_policy,
         GET "/api/v1/me" User => api::me,
         GET "/api/v1/users" Perm(ViewUsers) => api::list_users,
         POST "/api/v1/users" Perm(ManageUsers) => api::create_user,

@@ -28,10 +28,12 @@ struct LoginPage {
 pub struct NextQuery {
     next: Option<String>,
     bye: Option<String>,
+    /// Back from a second step that expired.
+    expired: Option<String>,
 }
 
 /// Only local paths are accepted as a post-login destination (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
@@ -56,7 +58,10 @@ pub async fn form(auth: Auth, Query(q): Query<NextQuery>) -> Response {
         next: safe_next(q.next.as_deref()),
         email: String::new(),
         error: None,
-        info: q.bye.map(|_| tr.logged_out),
+        info: q
+            .bye
+            .map(|_| tr.logged_out)
+            .or(q.expired.map(|_| tr.login_mfa_expired)),
     })
 }
 
@@ -106,6 +111,9 @@ pub async fn submit(
     match signed {
         SignIn::Throttled => Ok(page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS)),
         SignIn::Refused => Ok(page(tr.login_failed, StatusCode::UNAUTHORIZED)),
+        SignIn::SecondFactor { pending, .. } => {
+            Ok(super::mfa::to_second_step(&state, &pending, &next))
+        }
         SignIn::Opened { session, .. } => Ok(redirect_setting(
             &next,
             &state,
