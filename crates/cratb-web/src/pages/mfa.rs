@@ -88,6 +88,14 @@ struct MfaPage {
 }
 
 impl MfaPage {
+    /// The error shown above the page: starting enrolment, or turning off a factor the
+    /// account must keep (whose form is not shown).
+    fn top_error(&self) -> Option<&str> {
+        self.error_of("start").or_else(|| {
+            self.error_of("disable")
+                .filter(|_| self.status.required || !self.status.enrolled)
+        })
+    }
     fn error_of(&self, form: &str) -> Option<&str> {
         self.error
             .as_ref()
