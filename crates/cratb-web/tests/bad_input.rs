@@ -66,6 +66,8 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "/directory/pending/{id}/reject",
         "/account/logout-everywhere",
         "/account/tokens/{id}/revoke",
+        "/account/mfa/start",
+        "/users/{id}/mfa/reset",
     ];
     let big = "x".repeat(cratb_web::BODY_LIMIT + 10);
     // Every text field a form or a JSON body of ours names, each with a NUL byte inside.

@@ -28,8 +28,6 @@ struct LoginPage {
 pub struct NextQuery {
     next: Option<String>,
     bye: Option<String>,
-    /// Back from a second step that expired.
-    expired: Option<String>,
 }
 
 /// Only local paths are accepted as a post-login destination (no open redirect).
@@ -58,10 +56,7 @@ pub async fn form(auth: Auth, Query(q): Query<NextQuery>) -> Response {
         next: safe_next(q.next.as_deref()),
         email: String::new(),
         error: None,
-        info: q
-            .bye
-            .map(|_| tr.logged_out)
-            .or(q.expired.map(|_| tr.login_mfa_expired)),
+        info: q.bye.map(|_| tr.logged_out),
     })
 }
 

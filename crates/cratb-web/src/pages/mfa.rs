@@ -292,6 +292,8 @@ struct LoginMfaPage {
     l: Layout,
     next: String,
     error: Option<String>,
+    /// No pending login (expired, used, too many wrong codes): back to the password.
+    expired: bool,
 }
 
 #[derive(Deserialize)]
@@ -309,6 +311,7 @@ pub async fn login_form(auth: Auth, Query(q): Query<NextQuery>) -> Response {
         l: Layout::new(&auth, auth.lang.tr().login_mfa_title),
         next,
         error: None,
+        expired: false,
     })
 }
 
@@ -333,7 +336,7 @@ pub async fn login_submit(
         .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_owned)
     else {
-        return Ok(expired(&state, &next));
+        return Ok(expired(&state, &auth, &next));
     };
     let step = cratb_app::mfa::second_step(
         &state.db,
@@ -350,12 +353,13 @@ pub async fn login_submit(
                 l: Layout::new(&auth, tr.login_mfa_title),
                 next: next.clone(),
                 error: Some(error),
+                expired: false,
             },
             status,
         )
     };
     Ok(match step {
-        SecondStep::Expired => expired(&state, &next),
+        SecondStep::Expired => expired(&state, &auth, &next),
         SecondStep::Throttled => again(tr.login_throttled.into(), StatusCode::TOO_MANY_REQUESTS),
         SecondStep::Refused(why) => again(why.in_lang(lang), StatusCode::UNAUTHORIZED),
         SecondStep::Opened {
@@ -378,18 +382,24 @@ pub async fn login_submit(
     })
 }
 
-/// Back to the password, the pending cookie removed.
-fn expired(state: &AppState, next: &str) -> Response {
-    super::login::redirect_setting(
-        &format!(
-            "/login?expired=1&next={}",
-            crate::error::urlencode(next)
-        ),
-        state,
-        PENDING_COOKIE,
-        "",
-        None,
-    )
+/// No pending login to complete: the page says so and leads back to the password (401), the
+/// pending cookie removed.
+fn expired(state: &AppState, auth: &Auth, next: &str) -> Response {
+    let tr = auth.lang.tr();
+    let mut res = render_status(
+        &LoginMfaPage {
+            l: Layout::new(auth, tr.login_mfa_title),
+            next: next.to_owned(),
+            error: Some(tr.login_mfa_expired.into()),
+            expired: true,
+        },
+        StatusCode::UNAUTHORIZED,
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(PENDING_COOKIE, "", state.config.behind_tls, Some(0)),
+    );
+    res
 }
 
 /// The redirect after a password accepted for an account with a second factor: to the code's
