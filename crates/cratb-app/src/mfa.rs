@@ -277,7 +277,11 @@ pub async fn reset(db: &Db, actor: &Actor, id: i64) -> Result<User> {
     let summary = format!(
         "double authentification réinitialisée pour {}{} ; {ended} session(s) fermée(s)",
         target.email,
-        if had { "" } else { " (aucune n'était activée)" }
+        if had {
+            ""
+        } else {
+            " (aucune n'était activée)"
+        }
     );
     let entry = actor.entry(
         "mfa.reset",

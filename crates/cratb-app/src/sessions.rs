@@ -16,7 +16,12 @@ pub struct Origin {
 }
 
 impl Origin {
-    pub(crate) fn entry(&self, user: Option<&User>, action: &str, summary: String) -> audit::NewEntry {
+    pub(crate) fn entry(
+        &self,
+        user: Option<&User>,
+        action: &str,
+        summary: String,
+    ) -> audit::NewEntry {
         audit::NewEntry {
             actor_id: user.map(|u| u.id),
             actor: user.map_or_else(|| "anonyme".to_owned(), |u| u.email.clone()),

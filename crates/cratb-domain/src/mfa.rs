@@ -231,7 +231,11 @@ mod tests {
             let code = code_at(RFC_SECRET, at);
             let checked = check_code(RFC_SECRET, &code, now, None);
             if accepted {
-                assert_eq!(checked, Ok((step as i64 + offset) as u64), "offset {offset}");
+                assert_eq!(
+                    checked,
+                    Ok((step as i64 + offset) as u64),
+                    "offset {offset}"
+                );
             } else {
                 assert_eq!(checked, Err(CodeRefused::Wrong), "offset {offset}");
             }
@@ -317,8 +321,14 @@ mod tests {
             "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ"
         );
         let uri = otpauth_uri(RFC_SECRET, "coordination@demo.cratb.fr");
-        assert!(uri.starts_with("otpauth://totp/cratb:coordination"), "{uri}");
-        assert!(uri.contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), "{uri}");
+        assert!(
+            uri.starts_with("otpauth://totp/cratb:coordination"),
+            "{uri}"
+        );
+        assert!(
+            uri.contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+            "{uri}"
+        );
         assert!(uri.contains("issuer=cratb"), "{uri}");
     }
 }

@@ -68,10 +68,7 @@ impl SealingKey {
     }
 
     fn tag(&self, user_id: i64, nonce: &[u8], sealed: &[u8]) -> [u8; 32] {
-        hmac(
-            &self.authenticate,
-            &[&user_id.to_be_bytes(), nonce, sealed],
-        )
+        hmac(&self.authenticate, &[&user_id.to_be_bytes(), nonce, sealed])
     }
 
     /// `secret` sealed for `user_id`: nonce, sealed bytes and tag, hex-encoded.

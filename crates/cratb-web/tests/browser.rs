@@ -693,7 +693,11 @@ async fn two_factor_authentication_in_chromium() {
     let (_driver, c) = start_browser().await;
     login(&c, &app, common::LAB).await;
     wait_url(&c, "/account/mfa").await;
-    assert!(text_of(&c, "#mfa-must-enrol").await.contains("double authentification"));
+    assert!(
+        text_of(&c, "#mfa-must-enrol")
+            .await
+            .contains("double authentification")
+    );
     screenshot(&c, "mfa-required").await;
     click(&c, "#mfa-start").await;
     let key = text_of(&c, "#mfa-secret").await;

@@ -36,7 +36,11 @@ fn recovery_codes(page: &str) -> Vec<String> {
 /// Enrols the client's account as a person would: start, read the key, confirm with the
 /// current code. Returns the secret and the recovery codes.
 async fn enrol(client: &Client) -> (Vec<u8>, Vec<String>) {
-    let r = client.post_button("/account/mfa/start").send().await.unwrap();
+    let r = client
+        .post_button("/account/mfa/start")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let page = r.text().await.unwrap();
     assert!(page.contains("<svg"), "the QR code is drawn inline");
@@ -341,20 +345,31 @@ async fn a_coordinator_requires_it_of_every_account_of_the_region() {
     let bzh = app.client(COORD_BZH).await;
     enrol(&bzh).await;
     let r = bzh
-        .post_form("/users/mfa-policy", &[("region", "84"), ("required", "true")])
+        .post_form(
+            "/users/mfa-policy",
+            &[("region", "84"), ("required", "true")],
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(audited(&app, "mfa.region_policy").await, 0);
     let r = coord
-        .post_form("/users/mfa-policy", &[("region", "84"), ("required", "true")])
+        .post_form(
+            "/users/mfa-policy",
+            &[("region", "84"), ("required", "true")],
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(audited(&app, "mfa.region_policy").await, 1);
-    assert!(coord.page("/users").await.contains("Exigée pour tous les comptes"));
+    assert!(
+        coord
+            .page("/users")
+            .await
+            .contains("Exigée pour tous les comptes")
+    );
     let r = ema.get("/").send().await.unwrap();
     assert_eq!(r.headers()[LOCATION], "/account/mfa");
     // Accounts of other regions are not concerned.
@@ -374,10 +389,16 @@ async fn a_coordinator_requires_it_of_every_account_of_the_region() {
     .unwrap();
     tx.commit().await.unwrap();
     let breton = app.client("prescripteur.53@exemple.fr").await;
-    assert_eq!(breton.get("/").send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        breton.get("/").send().await.unwrap().status(),
+        StatusCode::OK
+    );
     // And back.
     coord
-        .post_form("/users/mfa-policy", &[("region", "84"), ("required", "false")])
+        .post_form(
+            "/users/mfa-policy",
+            &[("region", "84"), ("required", "false")],
+        )
         .send()
         .await
         .unwrap();
@@ -421,7 +442,12 @@ async fn an_administrator_resets_within_their_powers() {
     assert_eq!(audited(&app, "mfa.reset").await, 0);
     assert!(cratb_store::mfa::enrolled(&app.db, admin_id).await.unwrap());
     // The region's coordinator: done, audited, the account's sessions ended.
-    assert!(coord.page("/users").await.contains(&format!("/users/{ema_id}/mfa/reset")));
+    assert!(
+        coord
+            .page("/users")
+            .await
+            .contains(&format!("/users/{ema_id}/mfa/reset"))
+    );
     let r = coord
         .post_button(&format!("/users/{ema_id}/mfa/reset"))
         .send()

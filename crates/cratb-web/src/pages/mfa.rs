@@ -190,12 +190,7 @@ pub struct CodeForm {
 }
 
 /// What a use case's refusal of a code becomes on the page: the form's message, 422.
-async fn refused(
-    state: &AppState,
-    auth: &Auth,
-    form: &'static str,
-    e: AppError,
-) -> PageResult {
+async fn refused(state: &AppState, auth: &Auth, form: &'static str, e: AppError) -> PageResult {
     let lang = auth.lang;
     let (message, status) = match e {
         AppError::Invalid(fields) => (
@@ -372,7 +367,8 @@ pub async fn login_submit(
             } else {
                 &next
             };
-            let mut res = super::login::redirect_setting(to, &state, SESSION_COOKIE, &session, None);
+            let mut res =
+                super::login::redirect_setting(to, &state, SESSION_COOKIE, &session, None);
             res.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(PENDING_COOKIE, "", state.config.behind_tls, Some(0)),
@@ -424,11 +420,7 @@ pub fn to_second_step(state: &AppState, pending: &str, next: &str) -> Response {
 // ----- Administration -----
 
 /// Resets an account's second factor (within the administrator's powers and scope).
-pub async fn reset(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<i64>,
-) -> PageResult {
+pub async fn reset(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> PageResult {
     let lang = auth.lang;
     let (me, scope) = auth.page_user()?;
     cratb_app::mfa::reset(&state.db, &auth.actor(me, scope), id)
