@@ -11,6 +11,7 @@ pub mod directory;
 pub mod establishments;
 pub mod mfa;
 pub mod network;
+pub mod passwords;
 pub mod policy;
 pub mod resistance;
 pub mod sessions;

@@ -6,8 +6,8 @@ use cratb_domain::{Permission, Role, Scope, User, geo};
 use cratb_store::{Db, network};
 
 /// Whether `user` may change team `team_id`: the region's CRAtb staff for any team of their
-/// region (the store keeps them to it), an EMA member for the teams they belong to (matched by
-/// the e-mail of their account).
+/// region (the store keeps them to it), an EMA member for the teams of their account or those
+/// whose members' directory entries carry the account's e-mail.
 pub async fn can_edit_team(db: &Db, user: &User, team_id: i64) -> Result<bool> {
     let role = user.role();
     if role.can(Permission::EditDirectory) {
@@ -16,15 +16,18 @@ pub async fn can_edit_team(db: &Db, user: &User, team_id: i64) -> Result<bool> {
     if role != Role::EmaMember {
         return Ok(false);
     }
+    if user.team_ids.contains(&team_id) {
+        return Ok(true);
+    }
     Ok(network::teams_of_email(db, &user.email)
         .await?
         .contains(&team_id))
 }
 
-/// Whether a referent (or any account tied to one establishment) may open establishment `id`:
+/// Whether a referent (or any account tied to establishments) may open establishment `id`:
 /// their own only; other accounts, any of their scope.
-pub fn may_open_establishment(own: Option<i64>, id: i64) -> bool {
-    own.is_none_or(|own| own == id)
+pub fn may_open_establishment(own: Option<&[i64]>, id: i64) -> bool {
+    own.is_none_or(|own| own.contains(&id))
 }
 
 /// Whether [`analysis_region`] must fall back on the regions holding data: a national account
@@ -88,8 +91,8 @@ mod tests {
         assert!(!needs_regions_with_data(&national, Some("53"), None));
         assert!(!needs_regions_with_data(&national, None, Some("11")));
         assert!(!needs_regions_with_data(&ara, None, None));
-        assert!(may_open_establishment(Some(3), 3));
-        assert!(!may_open_establishment(Some(3), 4));
+        assert!(may_open_establishment(Some(&[3, 5]), 3));
+        assert!(!may_open_establishment(Some(&[3]), 4));
         assert!(may_open_establishment(None, 4));
     }
 }

@@ -136,16 +136,29 @@ pub async fn sign_out(db: &Db, origin: &Origin, user: &User, session: &str) -> R
     Ok(())
 }
 
-/// Ends every session of the actor's account, the current one included; returns how many.
-pub async fn sign_out_everywhere(db: &Db, actor: &Actor, user: &User) -> Result<u64> {
+/// Ends every session of the actor's account, the current one included, and with
+/// `revoke_tokens` its API tokens too; returns how many sessions.
+pub async fn sign_out_everywhere(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    revoke_tokens: bool,
+) -> Result<u64> {
     let mut tx = db.begin().await?;
     let n = sessions::delete_all_for_user(&mut tx, user.id).await?;
+    let revoked = match revoke_tokens {
+        true => format!(
+            " ; {} jeton(s) d'API révoqué(s)",
+            tokens::revoke_all(&mut tx, user.id).await?
+        ),
+        false => String::new(),
+    };
     let entry = actor.entry(
         "logout.everywhere",
         "session",
         user.id,
         user.region_code.as_deref(),
-        format!("déconnexion de toutes les sessions ({n})"),
+        format!("déconnexion de toutes les sessions ({n}){revoked}"),
     );
     audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;
@@ -153,14 +166,15 @@ pub async fn sign_out_everywhere(db: &Db, actor: &Actor, user: &User) -> Result<
 }
 
 /// Changes the actor's password (the policy, then the current password, are checked), ends
-/// every session of the account and opens a new one for this browser, whose cookie value is
-/// returned.
+/// every session of the account (and with `revoke_tokens` its API tokens) and opens a new one
+/// for this browser, whose cookie value is returned.
 pub async fn change_password(
     db: &Db,
     actor: &Actor,
     user: &User,
     current: &str,
     new: &str,
+    revoke_tokens: bool,
 ) -> Result<std::result::Result<String, PasswordChangeError>> {
     if let Err(refused) = users::check_password_change(db, user.id, current, new).await? {
         return Ok(Err(refused));
@@ -168,37 +182,46 @@ pub async fn change_password(
     let mut tx = db.begin().await?;
     users::set_password(&mut tx, user.id, new).await?;
     sessions::delete_all_for_user(&mut tx, user.id).await?;
+    let revoked = match revoke_tokens {
+        true => format!(
+            " ; {} jeton(s) d'API révoqué(s)",
+            tokens::revoke_all(&mut tx, user.id).await?
+        ),
+        false => String::new(),
+    };
     let (session, _csrf) = sessions::create(&mut tx, user.id).await?;
     let entry = actor.entry(
         "user.password",
         "user",
         user.id,
         user.region_code.as_deref(),
-        "mot de passe changé ; sessions fermées".into(),
+        format!("mot de passe changé ; sessions fermées{revoked}"),
     );
     audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;
     Ok(Ok(session))
 }
 
-/// Creates an API token of the actor's account; returns its id and its secret (shown once).
-/// A missing or too long name is `Store(Invalid("name"))`.
+/// Creates an API token of `user`'s account living `days` days; returns its id and its secret
+/// (shown once). A missing or too long name is `Store(Invalid("name"))`, a life out of 1 to
+/// [`tokens::MAX_DAYS`] days `Store(Invalid("expires_in_days"))`.
 pub async fn create_token(
     db: &Db,
     actor: &Actor,
     user: &User,
     name: &str,
     can_write: bool,
+    days: u16,
 ) -> Result<(i64, String)> {
     let mut tx = db.begin().await?;
-    let (id, secret) = tokens::create(&mut tx, user.id, name, can_write).await?;
+    let (id, secret) = tokens::create(&mut tx, user.id, name, can_write, days).await?;
     let entry = actor.entry(
         "token.create",
         "api_token",
         id,
         user.region_code.as_deref(),
         format!(
-            "jeton d'API créé : {} ({})",
+            "jeton d'API créé : {} ({}, {days} jours)",
             name.trim(),
             if can_write {
                 "lecture et écriture"

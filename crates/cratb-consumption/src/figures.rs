@@ -89,9 +89,14 @@ pub struct ConsumptionFigures {
 }
 
 /// The figures of `region`'s establishments under the filters `r`; `own`: a referent's
-/// establishment, the only one given then (its peers as a distribution).
-pub fn figures(cube: &Cube, region: String, r: &Resolved, own: Option<i64>) -> ConsumptionFigures {
-    let shown = |unit: usize| own.is_none_or(|id| cube.units[unit].id == id);
+/// establishments, the only ones given then (their peers as a distribution).
+pub fn figures(
+    cube: &Cube,
+    region: String,
+    r: &Resolved,
+    own: Option<&[i64]>,
+) -> ConsumptionFigures {
+    let shown = |unit: usize| own.is_none_or(|ids| ids.contains(&cube.units[unit].id));
     let establishments = peers::ranked(cube, &r.slice, r.class, r.year)
         .into_iter()
         .filter(|x| shown(x.unit))
@@ -196,7 +201,7 @@ mod tests {
         assert_eq!(all.left_out.len(), 1);
         assert_eq!(all.left_out[0].period, "2025-02");
         assert_eq!(all.left_out[0].missing, "denominator");
-        let mine = figures(&cube, "84".into(), &r, Some(3));
+        let mine = figures(&cube, "84".into(), &r, Some(&[3]));
         assert_eq!(mine.establishments.len(), 1);
         let e = &mine.establishments[0];
         assert_eq!((e.id, e.ddd_per_1000_days), (3, Some(300.0)));

@@ -188,12 +188,16 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                 display_name: places::display_name(role),
                 role: *role,
                 region: region_code,
-                establishment_id: if *role == cratb_domain::Role::Referent {
-                    referent_establishment
-                } else {
-                    None
+                // The referent and the laboratory work in the same hospital.
+                establishments: match role {
+                    cratb_domain::Role::Referent | cratb_domain::Role::Lab => {
+                        referent_establishment.into_iter().collect()
+                    }
+                    _ => Vec::new(),
                 },
-                password: password.clone(),
+                teams: Vec::new(),
+                password: Some(password.clone()),
+                must_change_password: false,
             },
         )
         .await?;

@@ -35,7 +35,7 @@ pub trait Bilingual: std::fmt::Display {
     }
 }
 
-pub use account::{NewUser, User, UserInput};
+pub use account::{Account, NewUser, User, UserChange, UserInput};
 pub use audit::AuditEntry;
 pub use directory::{ConventionService, ConventionStatus, NetworkRole, Profession};
 pub use email::{Email, EmailError};

@@ -80,6 +80,21 @@ impl Role {
         matches!(self, Role::NationalAdmin)
     }
 
+    /// Whether accounts of this role are tied to establishments (and, for EMA members, to
+    /// teams): what they see of named places depends on it.
+    pub fn has_places(self) -> bool {
+        matches!(
+            self,
+            Role::Referent | Role::EmaMember | Role::Lab | Role::Prescriber
+        )
+    }
+
+    /// Whether an account of this role needs at least one establishment to be of any use (a
+    /// referent sees their hospital's figures, a laboratory sends its files).
+    pub fn needs_establishment(self) -> bool {
+        matches!(self, Role::Referent | Role::Lab)
+    }
+
     /// Roles this role may give to an account it creates.
     pub fn may_grant(self, other: Role) -> bool {
         match self {

@@ -43,11 +43,14 @@ struct Row {
 /// The live session of a cookie value, if any; expired ones are removed on sight.
 pub async fn lookup(db: &Db, token: &str) -> Result<Option<Session>> {
     let h = hash_token(token);
-    let row: Option<Row> = on_db!(db, p => sqlx::query_as(
-        "SELECT s.token_hash, s.csrf_token, s.last_seen_at, s.expires_at,
-                u.id, u.email, u.display_name, u.role, u.region_code, u.establishment_id, u.active
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1")
-        .bind(&h).fetch_optional(p).await)?;
+    let row: Option<Row> = on_db!(db, p => {
+        let sql = format!(
+            "SELECT s.token_hash, s.csrf_token, s.last_seen_at, s.expires_at, {}
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+            crate::users::columns(p)
+        );
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&h).fetch_optional(p).await
+    })?;
     let Some(r) = row else { return Ok(None) };
     let t = now();
     if !r.user.active || t >= r.expires_at || t - r.last_seen_at >= IDLE {

@@ -17,8 +17,10 @@ fn new_user(email: &str, role: Role, reg: Option<&str>, password: &str) -> NewUs
         display_name: "Camille Martin".into(),
         role,
         region: reg.map(region),
-        establishment_id: None,
-        password: password.into(),
+        establishments: vec![],
+        teams: vec![],
+        password: Some(password.into()),
+        must_change_password: false,
     }
 }
 
@@ -345,11 +347,17 @@ async fn api_tokens_say_whether_they_may_write_and_stop_when_revoked() {
     let other = user(&db, "dominique@cratb.test", Role::DataManager, Some(ARA)).await;
 
     let mut tx = db.begin().await.unwrap();
-    let (read_id, read) = tokens::create(&mut tx, id, "lecture", false).await.unwrap();
-    let (write_id, write) = tokens::create(&mut tx, id, " import ", true).await.unwrap();
-    let (_, theirs) = tokens::create(&mut tx, other, "autre", true).await.unwrap();
+    let (read_id, read) = tokens::create(&mut tx, id, "lecture", false, 365)
+        .await
+        .unwrap();
+    let (write_id, write) = tokens::create(&mut tx, id, " import ", true, 365)
+        .await
+        .unwrap();
+    let (_, theirs) = tokens::create(&mut tx, other, "autre", true, 365)
+        .await
+        .unwrap();
     assert!(matches!(
-        tokens::create(&mut tx, id, "  ", false).await,
+        tokens::create(&mut tx, id, "  ", false, 365).await,
         Err(StoreError::Invalid("name"))
     ));
     tx.commit().await.unwrap();

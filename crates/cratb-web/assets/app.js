@@ -18,6 +18,18 @@
     var el = document.getElementById(target.getAttribute("data-copy"));
     if (el && navigator.clipboard) { navigator.clipboard.writeText(el.textContent.trim()); target.textContent = target.getAttribute("data-copied") || "✓"; }
   });
+  // A search field that adds what is picked (its first word: a FINESS) to a list field.
+  document.addEventListener("change", function (e) {
+    var field = e.target;
+    var to = field.getAttribute && field.getAttribute("data-append-to");
+    var list = to && document.getElementById(to);
+    var picked = field.value.trim().split(/\s+/)[0];
+    if (!list || !/^[0-9A-F]{9}$/.test(picked)) { return; }
+    var items = list.value.split(/[\s,;]+/).filter(function (x) { return x; });
+    if (items.indexOf(picked) < 0) { items.push(picked); }
+    list.value = items.join(", ");
+    field.value = "";
+  });
   // File uploads show their progress, then wait for the server's check and answer.
   document.addEventListener("submit", function (e) {
     var form = e.target;

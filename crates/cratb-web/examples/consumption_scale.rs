@@ -169,8 +169,10 @@ async fn main() {
             display_name: "Bench".into(),
             role: cratb_domain::Role::Coordinator,
             region: Some(region.clone()),
-            establishment_id: None,
-            password: "Girafe-violette-2026".into(),
+            establishments: vec![],
+            teams: vec![],
+            password: Some("Girafe-violette-2026".into()),
+            must_change_password: false,
         },
     )
     .await

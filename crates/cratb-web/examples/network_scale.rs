@@ -74,15 +74,17 @@ async fn main() {
             display_name: "Bench".into(),
             role: cratb_domain::Role::Coordinator,
             region: Some(cratb_domain::RegionCode::parse(&region).unwrap()),
-            establishment_id: None,
-            password: "Girafe-violette-2026".into(),
+            establishments: vec![],
+            teams: vec![],
+            password: Some("Girafe-violette-2026".into()),
+            must_change_password: false,
         },
     )
     .await
     .unwrap();
     let (session, csrf) = cratb_store::sessions::create(&mut tx, user).await.unwrap();
     let cookie = format!("cratb_session={session}");
-    let token = cratb_store::tokens::create(&mut tx, user, "bench", false)
+    let token = cratb_store::tokens::create(&mut tx, user, "bench", false, 365)
         .await
         .unwrap()
         .1;

@@ -290,6 +290,14 @@ fn form_urlencoded_get(bytes: &[u8], key: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// The pages an account whose password must be changed may reach (besides public ones).
+const WHILE_MUST_CHANGE: [&str; 4] = [
+    "/account",
+    "/account/password",
+    "/account/logout-everywhere",
+    "/logout",
+];
+
 /// The access check a route declares (see [`crate::routes`]).
 pub async fn check_access(State(access): State<Access>, req: Request, next: Next) -> Response {
     let Some(auth) = req.extensions().get::<Auth>() else {
@@ -310,6 +318,10 @@ pub async fn check_access(State(access): State<Access>, req: Request, next: Next
             .into_response()
         };
     };
+    // A password set by someone else is changed before anything else (its own page only).
+    if user.must_change_password && !auth.api && !WHILE_MUST_CHANGE.contains(&req.uri().path()) {
+        return crate::pages::login::redirect("/account");
+    }
     let allowed = needed.is_none_or(|p| user.role().can(p)) && user.scope().is_some();
     let write_ok = !auth.api || !is_unsafe(req.method()) || auth.can_write;
     if !allowed || !write_ok {

@@ -102,6 +102,10 @@ fn sessions(t: Table) -> Table {
         GET "/lang/{code}" Public => pages::login::switch_lang,
         GET "/login/mfa" Public => pages::mfa::login_form,
         POST "/login/mfa" Public => pages::mfa::login_submit,
+        GET "/password/forgot" Public => pages::password::forgot_form,
+        POST "/password/forgot" Public => pages::password::forgot,
+        GET "/password/reset/{token}" Public => pages::password::reset_form,
+        POST "/password/reset/{token}" Public => pages::password::reset,
     }
 }
 
@@ -113,6 +117,9 @@ fn accounts(t: Table) -> Table {
         GET "/users/new" Perm(ManageUsers) => pages::users::new_form,
         POST "/users" Perm(ManageUsers) => pages::users::create,
         POST "/users/{id}/active" Perm(ManageUsers) => pages::users::set_active,
+        GET "/users/{id}/edit" Perm(ManageUsers) => pages::users::edit_form,
+        POST "/users/{id}" Perm(ManageUsers) => pages::users::update,
+        POST "/users/{id}/reset-link" Perm(ManageUsers) => pages::users::reset_link,
         GET "/audit" Perm(ViewAudit) => pages::audit::list,
         GET "/audit.csv" Perm(ViewAudit) => pages::audit::csv,
         GET "/account" User => pages::account::show,
@@ -131,6 +138,7 @@ fn accounts(t: Table) -> Table {
         GET "/api/v1/users" Perm(ViewUsers) => api::list_users,
         POST "/api/v1/users" Perm(ManageUsers) => api::create_user,
         GET "/api/v1/users/{id}" Perm(ViewUsers) => api::get_user,
+        PATCH "/api/v1/users/{id}" Perm(ManageUsers) => api::update_user,
         GET "/api/v1/audit" Perm(ViewAudit) => api::audit,
     }
 }

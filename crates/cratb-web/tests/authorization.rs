@@ -63,6 +63,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/lang/{code}", "public"),
     ("GET", "/login/mfa", "public"),
     ("POST", "/login/mfa", "public"),
+    ("GET", "/password/forgot", "public"),
+    ("POST", "/password/forgot", "public"),
+    ("GET", "/password/reset/{token}", "public"),
+    ("POST", "/password/reset/{token}", "public"),
     ("GET", "/", "user"),
     ("GET", "/establishments", "establishments.view"),
     ("GET", "/establishments/new", "establishments.edit"),
@@ -176,6 +180,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/users/new", "users.manage"),
     ("POST", "/users", "users.manage"),
     ("POST", "/users/{id}/active", "users.manage"),
+    ("GET", "/users/{id}/edit", "users.manage"),
+    ("POST", "/users/{id}", "users.manage"),
+    ("POST", "/users/{id}/reset-link", "users.manage"),
     ("GET", "/audit", "audit.view"),
     ("GET", "/audit.csv", "audit.view"),
     ("GET", "/account", "user"),
@@ -204,6 +211,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/users", "users.view"),
     ("POST", "/api/v1/users", "users.manage"),
     ("GET", "/api/v1/users/{id}", "users.view"),
+    ("PATCH", "/api/v1/users/{id}", "users.manage"),
     ("GET", "/api/v1/audit", "audit.view"),
     ("GET", "/api/v1/professionals", "directory.view"),
     ("POST", "/api/v1/professionals", "directory.edit"),
@@ -291,8 +299,10 @@ async fn authorization_matrix() {
                 display_name: "Cible".into(),
                 role: Role::Prescriber,
                 region: Some(cratb_domain::RegionCode::parse(region).unwrap()),
-                establishment_id: None,
-                password: "Girafe-violette-2026".into(),
+                establishments: vec![],
+                teams: vec![],
+                password: Some("Girafe-violette-2026".into()),
+                must_change_password: false,
             },
         )
         .await
@@ -304,7 +314,9 @@ async fn authorization_matrix() {
         cratb_store::users::find_by_email(&app.db, &app.email_of(Role::Referent, Some("84")))
             .await
             .unwrap()
-            .establishment_id;
+            .establishment_ids
+            .first()
+            .copied();
     let asset = cratb_web::assets::url("app", "css");
     let mut callers = vec![Caller::Anonymous];
     callers.extend(Role::ALL.iter().map(|r| Caller::Role(*r)));

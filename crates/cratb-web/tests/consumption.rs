@@ -385,7 +385,9 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     let own = cratb_store::users::find_by_email(&app.db, &referent)
         .await
         .unwrap()
-        .establishment_id
+        .establishment_ids
+        .first()
+        .copied()
         .expect("the demo referent works in a hospital");
     let res = get(referent.clone(), "/consumption".into()).await;
     assert_eq!(res.status(), 303);

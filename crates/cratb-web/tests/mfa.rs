@@ -381,8 +381,10 @@ async fn a_coordinator_requires_it_of_every_account_of_the_region() {
             display_name: "Prescripteur".into(),
             role: cratb_domain::Role::Prescriber,
             region: Some(cratb_domain::RegionCode::parse("53").unwrap()),
-            establishment_id: None,
-            password: "Girafe-violette-2026".into(),
+            establishments: vec![],
+            teams: vec![],
+            password: Some("Girafe-violette-2026".into()),
+            must_change_password: false,
         },
     )
     .await
@@ -465,4 +467,35 @@ async fn an_administrator_resets_within_their_powers() {
     let pw = app.account(EMA).password.clone();
     let (_, r) = app.login(EMA, &pw).await;
     assert_eq!(r.headers()[LOCATION], "/");
+}
+
+#[tokio::test]
+async fn a_password_to_change_comes_before_enrolment_without_a_loop() {
+    let app = TestApp::spawn_with(|c| c.demo = false).await;
+    let mut tx = app.db.begin().await.unwrap();
+    cratb_store::users::create(
+        &mut tx,
+        &cratb_domain::NewUser {
+            email: cratb_domain::Email::parse("biologiste.neuf@exemple.fr").unwrap(),
+            display_name: "Biologiste".into(),
+            role: cratb_domain::Role::Lab,
+            region: Some(cratb_domain::RegionCode::parse("84").unwrap()),
+            establishments: vec![],
+            teams: vec![],
+            password: Some("Girafe-violette-2026".into()),
+            must_change_password: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let lab = app.client("biologiste.neuf@exemple.fr").await;
+    let r = lab.get("/").send().await.unwrap();
+    assert_eq!(r.headers()[LOCATION], "/account");
+    assert_eq!(
+        lab.get("/account").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let r = lab.get("/account/mfa").send().await.unwrap();
+    assert_eq!(r.headers()[LOCATION], "/account");
 }

@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use cratb_domain::{Email, RegionCode, Role, Scope};
+use cratb_domain::Scope;
+use cratb_domain::account::List;
 use cratb_store::{Db, PageRequest, users};
 use std::io::{IsTerminal, Read};
 
@@ -124,9 +125,62 @@ enum UserAction {
         /// Nom affiché (par défaut l'e-mail) / display name (defaults to the e-mail).
         #[arg(long)]
         name: Option<String>,
+        /// Établissement du compte (FINESS de sa région), répétable / the account's establishment (FINESS of its region), repeatable.
+        #[arg(long = "establishment", value_name = "FINESS")]
+        establishments: Vec<String>,
+        /// Équipe d'EMA (identifiant) d'un membre d'EMA, répétable / an EMA member's team (id), repeatable.
+        #[arg(long = "team", value_name = "ID")]
+        teams: Vec<i64>,
         /// Lit le mot de passe sur l'entrée standard / read the password from standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// Sans mot de passe : affiche un lien pour que la personne choisisse le sien / no password: print a link by which the person chooses theirs.
+        #[arg(long, conflicts_with = "password_stdin")]
+        invite: bool,
+    },
+    /// Modifie un compte (seuls les champs donnés changent) / change an account (only the fields given change).
+    Edit {
+        #[arg(long)]
+        email: String,
+        /// Nouvelle adresse e-mail / new e-mail address.
+        #[arg(long)]
+        new_email: Option<String>,
+        #[arg(long)]
+        role: Option<String>,
+        /// Code INSEE de la région ; "" pour un rôle national / INSEE region code; "" for a national role.
+        #[arg(long)]
+        region: Option<String>,
+        /// Établissements (remplacent les actuels), répétable / establishments (replace the current ones), repeatable.
+        #[arg(long = "establishment", value_name = "FINESS")]
+        establishments: Vec<String>,
+        /// Retire tous les établissements / remove every establishment.
+        #[arg(long, conflicts_with = "establishments")]
+        no_establishments: bool,
+        /// Équipes (remplacent les actuelles), répétable / teams (replace the current ones), repeatable.
+        #[arg(long = "team", value_name = "ID")]
+        teams: Vec<i64>,
+        /// Nom affiché / display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Affiche un lien pour choisir un nouveau mot de passe (24 h, usage unique) / print a link to choose a new password (24 h, single use).
+    ResetLink {
+        #[arg(long)]
+        email: String,
+    },
+    /// Crée un jeton d'API et l'affiche (une seule fois) / create an API token and print it (once).
+    Token {
+        #[arg(long)]
+        email: String,
+        /// Lecture seule (sinon lecture et écriture, pour envoyer des fichiers) / read-only (otherwise read and write, to send files).
+        #[arg(long)]
+        read_only: bool,
+        /// Durée de validité en jours / validity in days.
+        #[arg(long, default_value_t = cratb_store::tokens::DEFAULT_DAYS, value_parser = clap::value_parser!(u16).range(1..=cratb_store::tokens::MAX_DAYS as i64))]
+        expires_in_days: u16,
+        /// Nom du jeton / token name.
+        #[arg(long, default_value = "ligne de commande")]
+        name: String,
     },
     /// Liste les comptes / list accounts.
     List,
@@ -425,35 +479,59 @@ async fn import_isolates(
     }
 }
 
+/// The address links are built on: `CRATB_PUBLIC_URL`, else the default listen address.
+fn public_url() -> String {
+    std::env::var("CRATB_PUBLIC_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// A use case's refusal, in French, for the terminal.
+fn cli_error(e: cratb_app::AppError) -> anyhow::Error {
+    match e {
+        cratb_app::AppError::Invalid(fields) => anyhow::anyhow!(
+            fields
+                .iter()
+                .map(|f| format!("{} : {}", f.field, f.message(cratb_domain::Lang::Fr)))
+                .collect::<Vec<_>>()
+                .join(" ; ")
+        ),
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}
+
+async fn account(db: &Db, email: &str) -> Result<cratb_domain::User> {
+    users::find_by_email(db, email).await.map_err(|_| {
+        anyhow::anyhow!("aucun compte avec l'adresse {email} / no account with this address")
+    })
+}
+
 async fn user_command(db: &Db, action: UserAction) -> Result<()> {
+    let cli = cratb_app::Actor::cli();
     match action {
         UserAction::Add {
             email,
             role,
             region,
             name,
+            establishments,
+            teams,
             password_stdin,
+            invite,
         } => {
-            let email = Email::parse(&email)?;
-            let role = Role::parse(&role).with_context(|| {
-                format!(
-                    "rôle inconnu « {role} » ; rôles : {}",
-                    Role::ALL
-                        .iter()
-                        .map(|r| r.code())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })?;
-            let region = region.map(|r| RegionCode::parse(&r)).transpose()?;
-            let password = if password_stdin {
+            let password = if invite {
+                None
+            } else if password_stdin {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s)?;
-                s.trim_end_matches(['\n', '\r']).to_owned()
+                Some(s.trim_end_matches(['\n', '\r']).to_owned())
             } else {
                 if !std::io::stdin().is_terminal() {
                     bail!(
-                        "pas de terminal pour saisir le mot de passe : utilisez --password-stdin / no terminal: use --password-stdin"
+                        "pas de terminal pour saisir le mot de passe : utilisez --password-stdin ou --invite / no terminal: use --password-stdin or --invite"
                     );
                 }
                 let p = rpassword::prompt_password("Mot de passe / password: ")?;
@@ -461,34 +539,105 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
                 if p != again {
                     bail!("les deux saisies diffèrent / the two entries differ");
                 }
-                p
+                Some(p)
             };
-            let new = cratb_domain::NewUser {
-                display_name: name.unwrap_or_else(|| email.to_string()),
-                email: email.clone(),
-                role,
-                region: region.clone(),
-                establishment_id: None,
+            let input = cratb_domain::UserInput {
+                display_name: Some(name.unwrap_or_else(|| email.clone())),
+                email: Some(email.clone()),
+                role: Some(role),
+                region,
+                establishments: Some(List(establishments)),
+                teams: Some(List(teams.iter().map(i64::to_string).collect())),
                 password,
             };
-            let id = cratb_app::users::create(db, &cratb_app::Actor::cli(), &new)
+            let opened = cratb_app::users::open(db, &cli, &input)
                 .await
                 .map_err(|e| match e {
                     cratb_app::AppError::Invalid(fields)
-                        if fields.iter().any(|f| f.field == "email") =>
+                        if fields.contains(&cratb_domain::account::email_taken()) =>
                     {
                         anyhow::anyhow!("un compte existe déjà avec l'adresse {email}")
                     }
-                    cratb_app::AppError::Invalid(fields) => anyhow::anyhow!(
-                        fields
-                            .iter()
-                            .map(|f| f.message(cratb_domain::Lang::Fr).to_owned())
-                            .collect::<Vec<_>>()
-                            .join(" ; ")
-                    ),
-                    other => anyhow::anyhow!(other.to_string()),
+                    other => cli_error(other),
                 })?;
-            println!("Compte créé / account created: {email} (id {id})");
+            println!(
+                "Compte créé / account created: {} (id {})",
+                opened.user.email, opened.user.id
+            );
+            if let Some(token) = opened.link {
+                println!(
+                    "Lien pour choisir le mot de passe (24 h, usage unique) / link to choose the password (24 h, once):\n{}/password/reset/{token}",
+                    public_url()
+                );
+            }
+        }
+        UserAction::Edit {
+            email,
+            new_email,
+            role,
+            region,
+            establishments,
+            no_establishments,
+            teams,
+            name,
+        } => {
+            let u = account(db, &email).await?;
+            let change = cratb_domain::UserChange {
+                email: new_email,
+                display_name: name,
+                role,
+                region,
+                establishments: (no_establishments || !establishments.is_empty())
+                    .then(|| List(establishments)),
+                teams: (!teams.is_empty())
+                    .then(|| List(teams.iter().map(i64::to_string).collect())),
+            };
+            let after = cratb_app::users::edit(db, &cli, u.id, &change)
+                .await
+                .map_err(cli_error)?;
+            println!(
+                "Compte modifié / account changed: {} ({}, région {}, {} établissement(s), {} équipe(s))",
+                after.email,
+                after.role,
+                after.region_code.as_deref().unwrap_or("—"),
+                after.establishment_ids.len(),
+                after.team_ids.len()
+            );
+        }
+        UserAction::ResetLink { email } => {
+            let u = account(db, &email).await?;
+            let (_, token) = cratb_app::users::reset_link(db, &cli, u.id)
+                .await
+                .map_err(cli_error)?;
+            println!("{}/password/reset/{token}", public_url());
+            eprintln!(
+                "Valable 24 heures, une seule fois ; les liens précédents de ce compte ne fonctionnent plus / valid 24 hours, once; the account's earlier links no longer work."
+            );
+        }
+        UserAction::Token {
+            email,
+            read_only,
+            expires_in_days,
+            name,
+        } => {
+            let u = account(db, &email).await?;
+            let (_, secret) =
+                cratb_app::sessions::create_token(db, &cli, &u, &name, !read_only, expires_in_days)
+                    .await
+                    .map_err(cli_error)?;
+            println!("{secret}");
+            let until = cratb_store::now() + time::Duration::days(expires_in_days.into());
+            eprintln!(
+                "Jeton {} valable jusqu'au {} (UTC) ; il ne sera plus affiché / {} token valid until {} (UTC); it will not be shown again.",
+                if read_only {
+                    "en lecture seule"
+                } else {
+                    "en lecture et écriture"
+                },
+                until.date(),
+                if read_only { "read-only" } else { "read-write" },
+                until.date()
+            );
         }
         UserAction::List => {
             let page = users::list(
@@ -502,27 +651,30 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
             )
             .await?;
             println!(
-                "{:<6} {:<36} {:<15} {:<6} active",
-                "id", "email", "role", "region"
+                "{:<6} {:<36} {:<15} {:<6} {:<6} établissements",
+                "id", "email", "role", "region", "active"
             );
             for u in page.items {
                 println!(
-                    "{:<6} {:<36} {:<15} {:<6} {}",
+                    "{:<6} {:<36} {:<15} {:<6} {:<6} {}",
                     u.id,
                     u.email,
                     u.role,
                     u.region_code.as_deref().unwrap_or("—"),
-                    if u.active { "oui" } else { "non" }
+                    if u.active { "oui" } else { "non" },
+                    u.establishment_ids
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
                 );
             }
         }
         UserAction::Disable { email } => {
-            let u = users::find_by_email(db, &email)
+            let u = account(db, &email).await?;
+            cratb_app::users::set_active(db, &cli, u.id, false)
                 .await
-                .map_err(|_| anyhow::anyhow!("aucun compte avec l'adresse {email}"))?;
-            cratb_app::users::set_active(db, &cratb_app::Actor::cli(), u.id, false)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+                .map_err(cli_error)?;
             println!("Compte désactivé, sessions fermées / account disabled: {email}");
         }
         UserAction::ResetMfa { email } => {

@@ -104,7 +104,14 @@ async fn user_reset_mfa_is_audited() {
     assert!(ok, "{err}");
     let reset = |email: &str| {
         run(
-            &["user", "reset-mfa", "--database", &database, "--email", email],
+            &[
+                "user",
+                "reset-mfa",
+                "--database",
+                &database,
+                "--email",
+                email,
+            ],
             "",
         )
     };
@@ -114,6 +121,172 @@ async fn user_reset_mfa_is_audited() {
     let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'mfa.reset' AND actor = 'cli'";
     assert_eq!(scalar_at(&database, audited).await, 1);
     let (ok, _, err) = reset("personne@exemple.fr");
+    assert!(!ok);
+    assert!(err.contains("aucun compte"), "{err}");
+}
+
+#[tokio::test]
+async fn user_edit_reset_link_and_token_manage_an_account_from_the_command_line() {
+    let database = fresh_database().await;
+    let (ok, _, err) = run(&["migrate", "--database", &database], "");
+    assert!(ok, "{err}");
+    let hospital = scalar_at(
+        &database,
+        "INSERT INTO establishments (finess, name, sector, category, department_code, region_code, created_at, updated_at)
+         VALUES ('380780080', 'CHU de démonstration', 'ES', 'CHU', '38', '84', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id",
+    )
+    .await;
+    let db = database.as_str();
+    // A referent opened without a password: the link to choose it is printed.
+    let (ok, out, err) = run(
+        &[
+            "user",
+            "add",
+            "--database",
+            db,
+            "--email",
+            "ref@chu.fr",
+            "--role",
+            "referent",
+            "--region",
+            "84",
+            "--establishment",
+            "380780080",
+            "--invite",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("/password/reset/"), "{out}");
+    let places = format!(
+        "SELECT COUNT(*) FROM user_establishments ue JOIN users u ON u.id = ue.user_id
+         WHERE u.email = 'ref@chu.fr' AND ue.establishment_id = {hospital}"
+    );
+    assert_eq!(scalar_at(&database, &places).await, 1);
+    // A referent needs an establishment.
+    let (ok, _, err) = run(
+        &[
+            "user",
+            "add",
+            "--database",
+            db,
+            "--email",
+            "ref2@chu.fr",
+            "--role",
+            "referent",
+            "--region",
+            "84",
+            "--invite",
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("establishments"), "{err}");
+
+    // Edited: a new role keeps the hospital; a region where it is not is refused.
+    let (ok, out, err) = run(
+        &[
+            "user",
+            "edit",
+            "--database",
+            db,
+            "--email",
+            "ref@chu.fr",
+            "--role",
+            "lab",
+            "--name",
+            "Laboratoire du CHU",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("lab") && out.contains("1 établissement(s)"),
+        "{out}"
+    );
+    let (ok, _, err) = run(
+        &[
+            "user",
+            "edit",
+            "--database",
+            db,
+            "--email",
+            "ref@chu.fr",
+            "--region",
+            "53",
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("380780080"), "{err}");
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'user.edit' AND summary LIKE '%rôle referent → lab%'";
+    assert_eq!(scalar_at(&database, audited).await, 1);
+
+    // A reset link, and a read-only token of 30 days for the laboratory's system.
+    let (ok, out, err) = run(
+        &[
+            "user",
+            "reset-link",
+            "--database",
+            db,
+            "--email",
+            "ref@chu.fr",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(out.trim().contains("/password/reset/"), "{out}");
+    let (ok, out, err) = run(
+        &[
+            "user",
+            "token",
+            "--database",
+            db,
+            "--email",
+            "ref@chu.fr",
+            "--read-only",
+            "--expires-in-days",
+            "30",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(out.trim().starts_with("cratb_"), "{out}");
+    assert!(err.contains("lecture seule"), "{err}");
+    assert_eq!(
+        scalar_at(
+            &database,
+            "SELECT COUNT(*) FROM api_tokens WHERE NOT can_write AND expires_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let (ok, _, err) = run(
+        &[
+            "user",
+            "token",
+            "--database",
+            db,
+            "--email",
+            "ref@chu.fr",
+            "--expires-in-days",
+            "0",
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("expires-in-days"), "{err}");
+    let (ok, _, err) = run(
+        &[
+            "user",
+            "token",
+            "--database",
+            db,
+            "--email",
+            "personne@nulle-part.fr",
+        ],
+        "",
+    );
     assert!(!ok);
     assert!(err.contains("aucun compte"), "{err}");
 }

@@ -134,8 +134,10 @@ pub async fn user(db: &Db, email: &str, role: Role, reg: Option<&str>) -> i64 {
             display_name: format!("Compte {email}"),
             role,
             region: reg.map(region),
-            establishment_id: None,
-            password: PASSWORD.into(),
+            establishments: vec![],
+            teams: vec![],
+            password: Some(PASSWORD.into()),
+            must_change_password: false,
         },
     )
     .await

@@ -24,7 +24,8 @@ pub async fn establishments(
 ) -> Result<Json<ConsumptionFigures>, ApiError> {
     let (user, scope) = auth.api_user()?;
     let own = match user.role() {
-        Role::Referent => Some(user.establishment_id.ok_or_else(ApiError::forbidden)?),
+        Role::Referent if user.establishment_ids.is_empty() => return Err(ApiError::forbidden()),
+        Role::Referent => Some(user.establishment_ids.as_slice()),
         _ => None,
     };
     let region = cratb_app::consumption::analysis_region(

@@ -20,7 +20,7 @@ use cratb_domain::geo::{self, Department, Region};
 use cratb_domain::places::territory_kind;
 use cratb_domain::{
     AuditEntry, Bilingual, Establishment, EstablishmentInput, FieldError, NewEstablishment,
-    NewTerritory, Territory, TerritoryInput, User, UserInput,
+    NewTerritory, Territory, TerritoryInput, User, UserChange, UserInput,
 };
 use cratb_store::audit::{self, AuditQuery};
 use cratb_store::establishments::{self, EstablishmentQuery};
@@ -352,25 +352,63 @@ pub async fn get_user(
     Ok(Json(users::get(&state.db, &scope, id).await?))
 }
 
-/// Creates an account in the caller's region.
+/// An account just created.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    #[serde(flatten)]
+    pub user: User,
+    /// When no password was given: the link (24 hours, once) by which the person chooses
+    /// theirs, for the caller to pass on.
+    pub password_link: Option<String>,
+}
+
+/// Creates an account in the caller's region (with a password the person must change at their
+/// first log-in, or without one: the answer then carries the link to choose it).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = UserInput,
-    responses((status = 201, body = User), (status = 422, body = Problem)))]
+    responses((status = 201, body = CreatedUser), (status = 422, body = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     auth: Auth,
+    headers: axum::http::HeaderMap,
     ApiJson(input): ApiJson<UserInput>,
 ) -> Result<Response, ApiError> {
     let (me, scope) = auth.api_user()?;
-    let user = cratb_app::users::open(&state.db, &auth.actor(me, scope), &input)
+    let opened = cratb_app::users::open(&state.db, &auth.actor(me, scope), &input)
         .await
         .map_err(ApiError::app(auth.lang))?;
-    let id = user.id;
+    let id = opened.user.id;
+    let base = crate::public_base(&state, &headers);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("/api/v1/users/{id}"))],
-        Json(user),
+        Json(CreatedUser {
+            user: opened.user,
+            password_link: opened
+                .link
+                .map(|token| format!("{base}/password/reset/{token}")),
+        }),
     )
         .into_response())
+}
+
+/// Changes an account: only the fields given change (establishments and teams: the whole
+/// list). Within the caller's powers; audited with the before and after. A change of role or
+/// region ends the account's sessions and API tokens.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Account id")), request_body = UserChange,
+    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ApiJson(change): ApiJson<UserChange>,
+) -> Result<Json<User>, ApiError> {
+    let (me, scope) = auth.api_user()?;
+    Ok(Json(
+        cratb_app::users::edit(&state.db, &auth.actor(me, scope), id, &change)
+            .await
+            .map_err(ApiError::app(auth.lang))?,
+    ))
 }
 
 /// Filters of the audit log.
@@ -438,7 +476,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit, surveillance de la résistance (import d'antibiogrammes, antibiogramme cumulé, BMR). Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
-    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, audit, directory::list, directory::create, directory::get, directory::update, network::list_teams, network::get_team, network::create_team, network::update_team, network::list_conventions, network::coverage, network::public_search, fhir::search, fhir::export, resistance::upload, resistance::antibiogram, resistance::alerts, consumption::establishments),
+    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, update_user, audit, directory::list, directory::create, directory::get, directory::update, network::list_teams, network::get_team, network::create_team, network::update_team, network::list_conventions, network::coverage, network::public_search, fhir::search, fhir::export, resistance::upload, resistance::antibiogram, resistance::alerts, consumption::establishments),
     components(schemas(Problem, InvalidParam, cratb_resistance::imports::ImportOutcome, cratb_resistance::imports::ImportProblem, resistance::AlertRow, resistance::AlertKind)),
     modifiers(&BearerAuth),
     tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "directory"), (name = "network"), (name = "fhir"), (name = "resistance"), (name = "consumption"))

@@ -17,6 +17,9 @@ pub struct TokenRow {
     pub t: tokens::ApiToken,
     pub created: String,
     pub last_used: Option<String>,
+    pub expires: String,
+    /// Not revoked and not expired.
+    pub live: bool,
 }
 
 #[derive(Template)]
@@ -25,6 +28,10 @@ struct AccountPage {
     l: Layout,
     email: String,
     role_label: &'static str,
+    /// The password was set by someone else and must be changed first.
+    must_change: bool,
+    default_days: u16,
+    max_days: u16,
     sessions: i64,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
@@ -51,11 +58,14 @@ async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -
     let list = tokens::list(db, user.id)
         .await
         .map_err(PageError::store(lang))?;
+    let now = cratb_store::now();
     let tokens = list
         .into_iter()
         .map(|t| TokenRow {
             created: fmt_time(&t.created_at, lang),
             last_used: t.last_used_at.as_ref().map(|d| fmt_time(d, lang)),
+            expires: fmt_time(&t.expires_at, lang),
+            live: t.live(now),
             t,
         })
         .collect();
@@ -64,6 +74,9 @@ async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -
             l: Layout::new(auth, lang.tr().account_title),
             email: user.email.clone(),
             role_label: user.role().label(lang),
+            must_change: user.must_change_password,
+            default_days: tokens::DEFAULT_DAYS,
+            max_days: tokens::MAX_DAYS,
             sessions: n,
             tokens,
             new_token: notes.new_token,
@@ -83,6 +96,8 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> PageResult {
 pub struct PasswordForm {
     current: Option<String>,
     new: Option<String>,
+    /// Revoke the account's API tokens too.
+    revoke_tokens: Option<String>,
 }
 
 /// Changes the password, then ends every other session and issues a new one for this browser.
@@ -100,6 +115,7 @@ pub async fn change_password(
         user,
         &f.current.unwrap_or_default(),
         &f.new.unwrap_or_default(),
+        f.revoke_tokens.is_some(),
     )
     .await
     .map_err(PageError::app(lang))?;
@@ -122,10 +138,21 @@ pub async fn change_password(
     ))
 }
 
-/// Ends every session of the user, this one included.
-pub async fn logout_everywhere(State(state): State<AppState>, auth: Auth) -> PageResult {
+#[derive(Deserialize)]
+pub struct EverywhereForm {
+    /// Revoke the account's API tokens too.
+    revoke_tokens: Option<String>,
+}
+
+/// Ends every session of the user, this one included (and their API tokens if asked).
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    auth: Auth,
+    HtmlForm(f): HtmlForm<EverywhereForm>,
+) -> PageResult {
     let (user, scope) = auth.page_user()?;
-    cratb_app::sessions::sign_out_everywhere(&state.db, &auth.actor(user, scope), user)
+    let revoke = f.revoke_tokens.is_some();
+    cratb_app::sessions::sign_out_everywhere(&state.db, &auth.actor(user, scope), user, revoke)
         .await
         .map_err(PageError::app(auth.lang))?;
     Ok(super::login::redirect_setting(
@@ -141,6 +168,8 @@ pub async fn logout_everywhere(State(state): State<AppState>, auth: Auth) -> Pag
 pub struct TokenForm {
     name: Option<String>,
     write: Option<String>,
+    /// Days the token lives (default [`tokens::DEFAULT_DAYS`]).
+    days: Option<String>,
 }
 
 /// Creates a token and shows its secret once.
@@ -153,12 +182,17 @@ pub async fn create_token(
     let (user, scope) = auth.page_user()?;
     let can_write = f.write.is_some();
     let name = f.name.unwrap_or_default();
+    let days = match super::non_empty(&f.days) {
+        None => tokens::DEFAULT_DAYS,
+        Some(d) => d.parse().unwrap_or(0),
+    };
     match cratb_app::sessions::create_token(
         &state.db,
         &auth.actor(user, scope),
         user,
         &name,
         can_write,
+        days,
     )
     .await
     {
@@ -174,12 +208,16 @@ pub async fn create_token(
             )
             .await
         }
-        Err(cratb_app::AppError::Store(cratb_store::StoreError::Invalid(_))) => {
+        Err(cratb_app::AppError::Store(cratb_store::StoreError::Invalid(field))) => {
+            let message = match field {
+                "expires_in_days" => format!("{} {}", lang.tr().token_days_range, tokens::MAX_DAYS),
+                _ => lang.tr().token_name_required.into(),
+            };
             page(
                 &state,
                 &auth,
                 Notes {
-                    token_error: Some(lang.tr().token_name_required.into()),
+                    token_error: Some(message),
                     ..Default::default()
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -28,6 +28,8 @@ struct LoginPage {
 pub struct NextQuery {
     next: Option<String>,
     bye: Option<String>,
+    /// Back from choosing a password through a link.
+    reset: Option<String>,
 }
 
 /// Only local paths are accepted as a post-login destination (no open redirect).
@@ -56,7 +58,11 @@ pub async fn form(auth: Auth, Query(q): Query<NextQuery>) -> Response {
         next: safe_next(q.next.as_deref()),
         email: String::new(),
         error: None,
-        info: q.bye.map(|_| tr.logged_out),
+        info: match (q.bye, q.reset) {
+            (_, Some(_)) => Some(tr.password_set),
+            (Some(_), None) => Some(tr.logged_out),
+            (None, None) => None,
+        },
     })
 }
 

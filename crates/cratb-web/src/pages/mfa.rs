@@ -42,7 +42,12 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
     let Some(user) = auth.user.as_ref().filter(|_| !auth.api) else {
         return next.run(req).await;
     };
-    if state.config.demo || reachable_before_enrolment(req.uri().path()) {
+    // A password chosen by someone else is changed first (the access check sends there), then
+    // the second factor: never one page sending to the other.
+    if state.config.demo
+        || user.must_change_password
+        || reachable_before_enrolment(req.uri().path())
+    {
         return next.run(req).await;
     }
     match cratb_app::mfa::must_enrol(&state.db, user, state.config.demo).await {

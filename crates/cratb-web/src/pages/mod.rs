@@ -14,6 +14,7 @@ pub mod home;
 pub mod login;
 pub mod mfa;
 pub mod network;
+pub mod password;
 pub mod resistance;
 pub mod territories;
 pub mod users;
@@ -219,6 +220,45 @@ impl<S: Send + Sync, T: DeserializeOwned, const KEEP_NUL: bool> FromRequest<S>
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         serde_path_to_error::deserialize(de)
             .map(HtmlForm)
+            .map_err(|e| {
+                PageError::BadRequest(lang, format!("champ « {} » : valeur illisible", e.path()))
+                    .into_response()
+            })
+    }
+}
+
+/// A form whose fields may repeat (ticked boxes of one name): the values of a repeated field
+/// arrive joined by commas, for a [`cratb_domain::account::List`]. Checked like [`HtmlForm`].
+pub struct ListForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ListForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = req.extensions().get::<Auth>().map_or(Lang::Fr, |a| a.lang);
+        let bytes = axum::body::to_bytes(req.into_body(), crate::BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                PageError::BadRequest(lang, "formulaire trop volumineux".into()).into_response()
+            })?;
+        crate::input::check_urlencoded(&bytes, crate::input::Place::Field, false).map_err(
+            |refused| PageError::BadRequest(lang, refused.in_lang(lang)).into_response(),
+        )?;
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for (k, v) in form_urlencoded::parse(&bytes) {
+            match fields.iter_mut().find(|(key, _)| *key == k) {
+                Some((_, joined)) => {
+                    joined.push(',');
+                    joined.push_str(&v);
+                }
+                None => fields.push((k.into_owned(), v.into_owned())),
+            }
+        }
+        let merged = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&fields)
+            .finish();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(merged.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ListForm)
             .map_err(|e| {
                 PageError::BadRequest(lang, format!("champ « {} » : valeur illisible", e.path()))
                     .into_response()

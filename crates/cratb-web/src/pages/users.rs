@@ -1,7 +1,8 @@
-//! Accounts of the region: list, creation, activation. Coordinators manage their region's
-//! accounts; only a national administrator creates national roles.
+//! Accounts of the region: list, creation, changes (role, region, establishments, teams),
+//! activation, password links. Coordinators manage their region's accounts; only a national
+//! administrator manages national roles.
 
-use super::{HtmlForm, Layout, Opt, PageResult, options, render};
+use super::{Layout, ListForm, Opt, PageResult, options, render};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
@@ -9,9 +10,10 @@ use crate::i18n::Catalogue as _;
 use crate::input::{PageNumber, Path, Query};
 use askama::Template;
 use axum::extract::State;
-use cratb_domain::account::grantable_roles;
+use axum::http::HeaderMap;
+use cratb_domain::account::{LinkKind, List, grantable_roles};
 use cratb_domain::places::regions_in;
-use cratb_domain::{FieldError, Permission, Scope, User, UserInput};
+use cratb_domain::{FieldError, Permission, Scope, User, UserChange, UserInput};
 use cratb_store::PageRequest;
 use cratb_store::users;
 use serde::Deserialize;
@@ -80,14 +82,42 @@ pub async fn list(
     }))
 }
 
+/// The account form's values as typed (new or changed account).
+#[derive(Default)]
+struct Values {
+    email: String,
+    display_name: String,
+    role: String,
+    region: String,
+    establishments: String,
+    teams: Vec<i64>,
+}
+
+/// A team to tick.
+struct TeamOpt {
+    id: i64,
+    name: String,
+    checked: bool,
+}
+
+/// An establishment to pick (search as you type).
+struct Place {
+    finess: String,
+    name: String,
+}
+
 #[derive(Template)]
 #[template(path = "users/form.html")]
 struct FormPage {
     l: Layout,
-    v: UserInput,
+    /// The account changed; none for a new one.
+    id: Option<i64>,
+    v: Values,
     errors: Vec<FieldError>,
     roles: Vec<Opt>,
     regions: Vec<Opt>,
+    teams: Vec<TeamOpt>,
+    places: Vec<Place>,
 }
 
 impl FormPage {
@@ -96,22 +126,59 @@ impl FormPage {
     }
 }
 
-fn form_page(
+async fn form_page(
+    state: &AppState,
     auth: &Auth,
-    me: &User,
-    scope: &Scope,
-    v: UserInput,
+    id: Option<i64>,
+    v: Values,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let lang = auth.lang;
+    let (me, scope) = auth.page_user()?;
     let status = super::form_status(&errors);
     let roles = grantable_roles(me.role()).map(|r| (r.code(), r.label(lang)));
-    let regions = regions_in(scope).map(|r| (r.code, r.name));
+    let regions = regions_in(&scope).map(|r| (r.code, r.name));
+    // The places of the form's region: its establishments and EMA teams.
+    let region_scope = match cratb_domain::RegionCode::parse(&v.region) {
+        Ok(r) if scope.allows(r.as_str()) => Some(Scope::Region(r)),
+        _ => None,
+    };
+    let (places, teams) = match &region_scope {
+        Some(s) => (
+            cratb_store::establishments::all(&state.db, s)
+                .await
+                .map_err(PageError::store(lang))?,
+            cratb_store::network::list_teams(&state.db, s)
+                .await
+                .map_err(PageError::store(lang))?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let title = match id {
+        Some(_) => lang.tr().edit_user,
+        None => lang.tr().new_user,
+    };
     Ok(super::render_status(
         &FormPage {
-            l: Layout::new(auth, auth.lang.tr().new_user),
-            roles: options(roles, v.role.as_deref().unwrap_or("")),
-            regions: options(regions, v.region.as_deref().unwrap_or("")),
+            l: Layout::new(auth, title),
+            id,
+            roles: options(roles, &v.role),
+            regions: options(regions, &v.region),
+            teams: teams
+                .into_iter()
+                .map(|t| TeamOpt {
+                    checked: v.teams.contains(&t.team.id),
+                    id: t.team.id,
+                    name: t.team.name,
+                })
+                .collect(),
+            places: places
+                .into_iter()
+                .map(|e| Place {
+                    finess: e.finess,
+                    name: e.name,
+                })
+                .collect(),
             v,
             errors,
         },
@@ -119,27 +186,186 @@ fn form_page(
     ))
 }
 
-pub async fn new_form(auth: Auth) -> PageResult {
-    let (me, scope) = auth.page_user()?;
-    let v = UserInput {
-        region: me.region_code.clone(),
+pub async fn new_form(State(state): State<AppState>, auth: Auth) -> PageResult {
+    let (me, _) = auth.page_user()?;
+    let v = Values {
+        region: me.region_code.clone().unwrap_or_default(),
         ..Default::default()
     };
-    form_page(&auth, me, &scope, v, vec![])
+    form_page(&state, &auth, None, v, vec![]).await
 }
 
+/// The account form as posted (establishments typed or picked, teams ticked).
+#[derive(Deserialize, Default)]
+pub struct AccountForm {
+    email: Option<String>,
+    display_name: Option<String>,
+    role: Option<String>,
+    region: Option<String>,
+    establishments: Option<List>,
+    teams: Option<List>,
+    password: Option<String>,
+}
+
+impl AccountForm {
+    fn values(&self) -> Values {
+        let text = |s: &Option<String>| s.clone().unwrap_or_default();
+        Values {
+            email: text(&self.email),
+            display_name: text(&self.display_name),
+            role: text(&self.role),
+            region: text(&self.region),
+            establishments: self
+                .establishments
+                .as_ref()
+                .map(List::joined)
+                .unwrap_or_default(),
+            teams: self
+                .teams
+                .iter()
+                .flat_map(|l| l.0.iter().filter_map(|t| t.parse().ok()))
+                .collect(),
+        }
+    }
+}
+
+/// Opens an account; without a password typed, its holder receives a link to choose theirs.
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
-    HtmlForm(v): HtmlForm<UserInput>,
+    headers: HeaderMap,
+    ListForm(f): ListForm<AccountForm>,
 ) -> PageResult {
     let (me, scope) = auth.page_user()?;
-    let actor = auth.actor(me, scope.clone());
-    match cratb_app::users::open(&state.db, &actor, &v).await {
-        Ok(_) => Ok(super::login::redirect("/users")),
-        Err(cratb_app::AppError::Invalid(errors)) => form_page(&auth, me, &scope, v, errors),
+    let actor = auth.actor(me, scope);
+    let input = UserInput {
+        email: f.email.clone(),
+        display_name: f.display_name.clone(),
+        role: f.role.clone(),
+        region: f.region.clone(),
+        establishments: f.establishments.clone(),
+        teams: Some(f.teams.clone().unwrap_or_default()),
+        password: f.password.clone(),
+    };
+    match cratb_app::users::open(&state.db, &actor, &input).await {
+        Ok(opened) => match opened.link {
+            Some(token) => {
+                link_page(
+                    &state,
+                    &auth,
+                    &headers,
+                    &opened.user,
+                    &token,
+                    LinkKind::Welcome,
+                )
+                .await
+            }
+            None => Ok(super::login::redirect("/users")),
+        },
+        Err(cratb_app::AppError::Invalid(errors)) => {
+            form_page(&state, &auth, None, f.values(), errors).await
+        }
         Err(e) => Err(PageError::app(auth.lang)(e)),
     }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let u = users::get(&state.db, &scope, id)
+        .await
+        .map_err(PageError::store(lang))?;
+    let finess = users::establishment_finess(&state.db, &u)
+        .await
+        .map_err(PageError::store(lang))?;
+    let v = Values {
+        email: u.email.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role.clone(),
+        region: u.region_code.clone().unwrap_or_default(),
+        establishments: finess
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        teams: u.team_ids.clone(),
+    };
+    form_page(&state, &auth, Some(id), v, vec![]).await
+}
+
+/// Changes an account (the whole form: establishments and teams as listed).
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    ListForm(f): ListForm<AccountForm>,
+) -> PageResult {
+    let (me, scope) = auth.page_user()?;
+    let actor = auth.actor(me, scope);
+    let change = UserChange {
+        email: f.email.clone(),
+        display_name: f.display_name.clone(),
+        role: f.role.clone(),
+        region: Some(f.region.clone().unwrap_or_default()),
+        establishments: Some(f.establishments.clone().unwrap_or_default()),
+        teams: Some(f.teams.clone().unwrap_or_default()),
+    };
+    match cratb_app::users::edit(&state.db, &actor, id, &change).await {
+        Ok(_) => Ok(super::login::redirect("/users")),
+        Err(cratb_app::AppError::Invalid(errors)) => {
+            form_page(&state, &auth, Some(id), f.values(), errors).await
+        }
+        Err(e) => Err(PageError::app(auth.lang)(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users/link.html")]
+struct LinkPage {
+    l: Layout,
+    email: String,
+    url: String,
+    welcome: bool,
+    /// Why the e-mail was not sent, if it was not.
+    not_sent: Option<String>,
+}
+
+/// Sends a password link to the account's holder and shows it to the administrator, who may
+/// pass it on another way.
+async fn link_page(
+    state: &AppState,
+    auth: &Auth,
+    headers: &HeaderMap,
+    user: &User,
+    token: &str,
+    kind: LinkKind,
+) -> PageResult {
+    let (url, sent) = super::password::send_link(state, headers, user, token, kind).await;
+    Ok(render(&LinkPage {
+        l: Layout::new(auth, auth.lang.tr().password_link_title),
+        email: user.email.clone(),
+        url,
+        welcome: kind == LinkKind::Welcome,
+        not_sent: sent.err(),
+    }))
+}
+
+/// Issues a new password link for an account (its earlier links stop working).
+pub async fn reset_link(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (me, scope) = auth.page_user()?;
+    let (user, token) = cratb_app::users::reset_link(&state.db, &auth.actor(me, scope), id)
+        .await
+        .map_err(PageError::app(auth.lang))?;
+    link_page(&state, &auth, &headers, &user, &token, LinkKind::Reset).await
 }
 
 #[derive(Deserialize)]
@@ -151,7 +377,7 @@ pub async fn set_active(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    HtmlForm(f): HtmlForm<ActiveForm>,
+    super::HtmlForm(f): super::HtmlForm<ActiveForm>,
 ) -> PageResult {
     let lang = auth.lang;
     let (me, scope) = auth.page_user()?;

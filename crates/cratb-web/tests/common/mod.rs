@@ -128,7 +128,9 @@ impl TestApp {
     pub async fn token(&self, email: &str, write: bool) -> String {
         let id = self.user_id(email).await;
         let mut tx = self.db.begin().await.unwrap();
-        let (_, secret) = tokens::create(&mut tx, id, "test", write).await.unwrap();
+        let (_, secret) = tokens::create(&mut tx, id, "test", write, 365)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         secret
     }

@@ -40,7 +40,7 @@ pub async fn dashboard(
     Query(q): Query<Filters>,
 ) -> PageResult {
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
-    if let Some(own) = v.own {
+    if let Some(&own) = v.own.as_ref().and_then(|o| o.first()) {
         return Ok(crate::pages::login::redirect(&format!(
             "/consumption/establishments/{own}"
         )));

@@ -44,9 +44,9 @@ impl std::ops::Deref for EstablishmentPage {
     }
 }
 
-/// A referent may open only their own establishment.
+/// A referent may open only their own establishments.
 fn may_see(v: &Viewer, id: i64) -> bool {
-    cratb_app::policy::may_open_establishment(v.own, id)
+    cratb_app::policy::may_open_establishment(v.own.as_deref(), id)
 }
 
 pub async fn establishment(

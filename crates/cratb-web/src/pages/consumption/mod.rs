@@ -54,11 +54,11 @@ pub struct Filters {
 pub struct Viewer {
     pub region: String,
     pub cube: Arc<Cube>,
-    /// A referent's establishment.
-    pub own: Option<i64>,
+    /// A referent's establishments: the only ones they may open by name.
+    pub own: Option<Vec<i64>>,
 }
 
-/// The caller's region and data ([`Viewer`]); a referent without an establishment sees nothing.
+/// The caller's region and data ([`Viewer`]); a referent without establishments sees nothing.
 /// `establishment`: the one the page is about, if any.
 pub async fn viewer(
     state: &AppState,
@@ -69,7 +69,10 @@ pub async fn viewer(
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
     let own = if user.role() == Role::Referent {
-        Some(user.establishment_id.ok_or(PageError::Forbidden(lang))?)
+        if user.establishment_ids.is_empty() {
+            return Err(PageError::Forbidden(lang));
+        }
+        Some(user.establishment_ids.clone())
     } else {
         None
     };
