@@ -588,7 +588,7 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
                 role,
                 region,
                 establishments: (no_establishments || !establishments.is_empty())
-                    .then(|| List(establishments)),
+                    .then_some(List(establishments)),
                 teams: (!teams.is_empty())
                     .then(|| List(teams.iter().map(i64::to_string).collect())),
             };
