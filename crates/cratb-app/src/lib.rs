@@ -9,6 +9,7 @@
 pub mod consumption;
 pub mod directory;
 pub mod establishments;
+pub mod mfa;
 pub mod network;
 pub mod passwords;
 pub mod policy;

@@ -53,6 +53,9 @@ pub enum SignIn {
         session: String,
         device: String,
     },
+    /// The password was right and the account has a second factor: no session yet, but a
+    /// pending sign-in (its id, for a cookie) that [`crate::mfa::second_step`] completes.
+    SecondFactor { user: Box<User>, pending: String },
 }
 
 /// How many accounts' device tokens one browser keeps (a shared ward computer).
@@ -151,29 +154,20 @@ pub async fn sign_in(
             throttle::release(db, r, at).await?;
         }
     }
-    let token = match &device {
-        Some(nonce) => origin
-            .devices
-            .iter()
-            .find(|t| t.starts_with(nonce.as_str()))
-            .cloned()
-            .unwrap_or_default(),
-        None => throttle::device_token(db, &email).await?,
-    };
-    let others = origin
-        .devices
-        .iter()
-        .filter(|t| **t != token && is_device_token(t))
-        .take(DEVICE_TOKENS - 1);
-    let device = std::iter::once(&token)
-        .chain(others)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(".");
-    // The failures counted from this address come before its success in the log.
+    // The failures counted from this address come before what follows in the log.
     if let Some(ip) = origin.ip.as_deref() {
         audit::flush_bursts(db, audit::Flush::Source(ip)).await?;
     }
+    // A second factor: no session and no device cookie until the code is given. The password
+    // gave back only its own count: failures of the code stay counted.
+    if crate::mfa::second_step_due(db, &user).await? {
+        let pending = crate::mfa::open_second_step(db, origin, &user).await?;
+        return Ok(SignIn::SecondFactor {
+            user: Box::new(user),
+            pending,
+        });
+    }
+    let device = device_cookie(db, origin, &email, device.as_deref()).await?;
     let mut tx = db.begin().await?;
     if let Some(hash) = previous {
         sessions::delete(&mut tx, hash).await?;
@@ -191,6 +185,36 @@ pub async fn sign_in(
         session,
         device,
     })
+}
+
+/// The device cookie to set after a sign-in to `email` completed: the account's token first
+/// (the one the browser showed, `trusted` being its nonce, or a new one), then those it carried
+/// for other accounts, [`DEVICE_TOKENS`] at most.
+pub(crate) async fn device_cookie(
+    db: &Db,
+    origin: &Origin,
+    email: &str,
+    trusted: Option<&str>,
+) -> Result<String> {
+    let token = match trusted {
+        Some(nonce) => origin
+            .devices
+            .iter()
+            .find(|t| t.starts_with(nonce))
+            .cloned()
+            .unwrap_or_default(),
+        None => throttle::device_token(db, email).await?,
+    };
+    let others = origin
+        .devices
+        .iter()
+        .filter(|t| **t != token && is_device_token(t))
+        .take(DEVICE_TOKENS - 1);
+    Ok(std::iter::once(&token)
+        .chain(others)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("."))
 }
 
 /// Whether `t` has the shape of a device token (`nonce-signature`, hex): only those are

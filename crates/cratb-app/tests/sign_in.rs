@@ -57,7 +57,9 @@ async fn parallel_attempts(db: &Db, origin: &Origin, email: &str, n: usize) -> (
         match a.await.unwrap().unwrap() {
             SignIn::Refused => refused += 1,
             SignIn::Throttled => throttled += 1,
-            SignIn::Opened { .. } => panic!("a wrong password opened a session"),
+            SignIn::Opened { .. } | SignIn::SecondFactor { .. } => {
+                panic!("a wrong password was accepted")
+            }
         }
     }
     (refused, throttled)

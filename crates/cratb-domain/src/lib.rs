@@ -14,6 +14,7 @@ pub mod field;
 pub mod finess;
 pub mod geo;
 pub mod lang;
+pub mod mfa;
 pub mod password;
 pub mod phone;
 pub mod places;

@@ -15,6 +15,7 @@ mod dialect;
 pub mod directory;
 pub mod establishments;
 mod imports;
+pub mod mfa;
 pub mod network;
 pub mod primary_care;
 pub mod reference;

@@ -27,6 +27,8 @@ pub enum Cookie {
     /// The tokens of the accounts this browser signed in to, which spare it the account-wide
     /// login throttling (see `cratb_app::sessions::sign_in`).
     Device,
+    /// A sign-in whose password was accepted, waiting for its second factor (minutes).
+    MfaPending,
 }
 
 impl Cookie {
@@ -45,6 +47,8 @@ impl Cookie {
             (Cookie::Lang, true) => "__Host-cratb_lang",
             (Cookie::Device, false) => "cratb_device",
             (Cookie::Device, true) => "__Host-cratb_device",
+            (Cookie::MfaPending, false) => "cratb_mfa_pending",
+            (Cookie::MfaPending, true) => "__Host-cratb_mfa_pending",
         }
     }
 }

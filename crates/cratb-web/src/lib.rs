@@ -147,6 +147,12 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             upload::within_import_slot,
         ))
+        // After authentication: an account that must use a second factor and has none is
+        // sent to enrolment.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::mfa::gate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -66,6 +66,8 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "/directory/pending/{id}/reject",
         "/account/logout-everywhere",
         "/account/tokens/{id}/revoke",
+        "/account/mfa/start",
+        "/users/{id}/mfa/reset",
         "/users/{id}/reset-link",
         "/users/{id}/sessions/end",
         // "Forgotten password" answers alike whatever the address, so that no one learns

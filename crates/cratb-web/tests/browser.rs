@@ -666,3 +666,65 @@ async fn antibiotic_consumption_in_chromium() {
     screenshot(&c, "consumption-primary-care").await;
     c.close().await.unwrap();
 }
+
+/// The code an authenticator application shows `offset_steps` steps from now (`totp-rs`, the
+/// crate the server uses).
+fn totp_code(typed_key: &str, offset_steps: i64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(typed_key.replace(' ', ""))
+        .unwrap()
+        .as_bytes()
+        .to_vec();
+    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    totp.generate((now + 30 * offset_steps) as u64).to_string()
+}
+
+#[tokio::test]
+async fn two_factor_authentication_in_chromium() {
+    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+        return;
+    }
+    // Outside a demonstration, a laboratory account must use a second factor.
+    let app = TestApp::spawn_with(|c| c.demo = false).await;
+    let (_driver, c) = start_browser().await;
+    login(&c, &app, common::LAB).await;
+    wait_url(&c, "/account/mfa").await;
+    assert!(
+        text_of(&c, "#mfa-must-enrol")
+            .await
+            .contains("double authentification")
+    );
+    screenshot(&c, "mfa-required").await;
+    click(&c, "#mfa-start").await;
+    let key = text_of(&c, "#mfa-secret").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("figure.qr svg"))
+        .await
+        .unwrap();
+    screenshot(&c, "mfa-enrolment").await;
+    type_into(&c, "confirm-code", &totp_code(&key, 0)).await;
+    click(&c, "#confirm-code ~ .actions button").await;
+    let codes = text_of(&c, "#recovery-codes").await;
+    assert_eq!(codes.lines().count(), 10, "{codes}");
+    screenshot(&c, "mfa-recovery-codes").await;
+
+    // Log out, log in again: the password, then the code.
+    click(&c, "#logout").await;
+    wait_url(&c, "/login").await;
+    c.goto(&app.url("/login")).await.unwrap();
+    let pw = app.account(common::LAB).password.clone();
+    type_into(&c, "email", common::LAB).await;
+    type_into(&c, "password", &pw).await;
+    click(&c, "form.stack button[type=submit]").await;
+    wait_url(&c, "/login/mfa").await;
+    assert_eq!(text_of(&c, "h1").await, "Code de vérification");
+    screenshot(&c, "mfa-login").await;
+    type_into(&c, "code", &totp_code(&key, 1)).await;
+    click(&c, "form.stack button[type=submit]").await;
+    assert!(text_of(&c, "h1").await.starts_with("Bonjour"));
+}

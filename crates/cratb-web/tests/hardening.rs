@@ -324,8 +324,9 @@ async fn no_mail_leaves_without_a_public_address() {
     .await;
     assert_eq!(started, 0, "no campaign started, no earlier link replaced");
 
-    let coord = app.client(COORD).await.in_lang("en");
-    let r = coord
+    // (The secretary: a coordinator outside the demo must first enrol a second factor.)
+    let secretary = app.client(SECRETARY).await.in_lang("en");
+    let r = secretary
         .post_button("/network/conventions/reminders")
         .send()
         .await

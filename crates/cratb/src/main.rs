@@ -192,6 +192,12 @@ enum UserAction {
         #[arg(long)]
         email: String,
     },
+    /// Réinitialise la double authentification d'un compte (téléphone perdu, plus de codes de
+    /// secours) et ferme ses sessions / reset an account's two-factor authentication.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn init_logs(format: LogFormat) {
@@ -682,6 +688,17 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
                 .await
                 .map_err(cli_error)?;
             println!("Compte désactivé, sessions fermées / account disabled: {email}");
+        }
+        UserAction::ResetMfa { email } => {
+            let u = users::find_by_email(db, &email)
+                .await
+                .map_err(|_| anyhow::anyhow!("aucun compte avec l'adresse {email}"))?;
+            cratb_app::mfa::reset(db, &cratb_app::Actor::cli(), u.id)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            println!(
+                "Double authentification réinitialisée, sessions fermées / two-factor authentication reset: {email}"
+            );
         }
     }
     Ok(())

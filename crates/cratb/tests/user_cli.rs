@@ -1,6 +1,6 @@
 //! `cratb user add` on the real binary: the account is created with its audit entry (the same
 //! use case as the page and the API), a taken address and a weak password are refused with
-//! their message and nothing written.
+//! their message and nothing written. `cratb user reset-mfa` resets a second factor, audited.
 
 mod common;
 
@@ -84,6 +84,45 @@ async fn user_add_creates_the_account_with_its_audit_entry() {
         .await,
         1
     );
+}
+
+#[tokio::test]
+async fn user_reset_mfa_is_audited() {
+    let database = fresh_database().await;
+    let args = [
+        "user",
+        "add",
+        "--database",
+        &database,
+        "--email",
+        "admin@exemple.fr",
+        "--role",
+        "national_admin",
+        "--password-stdin",
+    ];
+    let (ok, _, err) = run(&args, "Girafe-violette-2026\n");
+    assert!(ok, "{err}");
+    let reset = |email: &str| {
+        run(
+            &[
+                "user",
+                "reset-mfa",
+                "--database",
+                &database,
+                "--email",
+                email,
+            ],
+            "",
+        )
+    };
+    let (ok, out, err) = reset("admin@exemple.fr");
+    assert!(ok, "{err}");
+    assert!(out.contains("admin@exemple.fr"), "{out}");
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'mfa.reset' AND actor = 'cli'";
+    assert_eq!(scalar_at(&database, audited).await, 1);
+    let (ok, _, err) = reset("personne@exemple.fr");
+    assert!(!ok);
+    assert!(err.contains("aucun compte"), "{err}");
 }
 
 #[tokio::test]

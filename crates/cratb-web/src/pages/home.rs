@@ -36,6 +36,8 @@ struct HomePage {
     recent: Vec<Recent>,
     can_view_establishments: bool,
     can_edit: bool,
+    /// A demonstration installation (said on the page: second factor optional for everyone).
+    demo: bool,
 }
 
 pub async fn home(State(state): State<AppState>, auth: Auth) -> Response {
@@ -90,5 +92,6 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
         recent: recent.collect(),
         can_view_establishments: role.can(Permission::ViewEstablishments),
         can_edit: role.can(Permission::EditEstablishments),
+        demo: state.config.demo,
     })
 }

@@ -156,15 +156,7 @@ pub async fn submit(
             status,
         )
     };
-    let mut origin = auth.origin();
-    origin.devices = cookie(&headers, Cookie::Device.name(&state.config))
-        .map(|v| {
-            v.split('.')
-                .take(cratb_app::sessions::DEVICE_TOKENS)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let origin = with_devices(auth.origin(), &state, &headers);
     let signed = cratb_app::sessions::sign_in(
         &state.db,
         &origin,
@@ -177,18 +169,44 @@ pub async fn submit(
     match signed {
         SignIn::Throttled => Ok(page(tr.login_throttled, StatusCode::TOO_MANY_REQUESTS)),
         SignIn::Refused => Ok(page(tr.login_failed, StatusCode::UNAUTHORIZED)),
+        SignIn::SecondFactor { pending, .. } => {
+            Ok(super::mfa::to_second_step(&state, &pending, &next))
+        }
         SignIn::Opened {
             session, device, ..
-        } => {
-            let mut res = redirect_setting(&next, &state, Cookie::Session, &session, None);
-            // A year: the browser stays known to the account between sessions.
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(&state.config, Cookie::Device, &device, Some(31_536_000)),
-            );
-            Ok(res)
-        }
+        } => Ok(with_device(
+            redirect_setting(&next, &state, Cookie::Session, &session, None),
+            &state,
+            &device,
+        )),
     }
+}
+
+/// `origin` with the device tokens the browser carries (its device cookie).
+pub(crate) fn with_devices(
+    mut origin: cratb_app::sessions::Origin,
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> cratb_app::sessions::Origin {
+    origin.devices = cookie(headers, Cookie::Device.name(&state.config))
+        .map(|v| {
+            v.split('.')
+                .take(cratb_app::sessions::DEVICE_TOKENS)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    origin
+}
+
+/// `res`, also setting the browser's device cookie for a year: it stays known to the accounts
+/// it signed in to between sessions (see `cratb_app::sessions::sign_in`).
+pub(crate) fn with_device(mut res: Response, state: &AppState, device: &str) -> Response {
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state.config, Cookie::Device, device, Some(31_536_000)),
+    );
+    res
 }
 
 /// Ends the current session.

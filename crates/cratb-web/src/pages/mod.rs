@@ -12,6 +12,7 @@ pub mod establishments;
 pub mod health;
 pub mod home;
 pub mod login;
+pub mod mfa;
 pub mod network;
 pub mod password;
 pub mod resistance;

@@ -27,6 +27,11 @@ struct ListPage {
     total: i64,
     can_manage: bool,
     me: i64,
+    /// The listed accounts with a second factor.
+    mfa_enrolled: std::collections::HashSet<i64>,
+    /// The regions whose "second factor for every account" setting the user may change, with
+    /// whether it is on.
+    mfa_regions: Vec<(&'static str, &'static str, bool)>,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +55,21 @@ pub async fn list(
     )
     .await
     .map_err(PageError::store(lang))?;
+    let mfa_enrolled = cratb_store::mfa::enrolled_accounts(&state.db, &scope)
+        .await
+        .map_err(PageError::store(lang))?
+        .into_iter()
+        .collect();
+    let mut mfa_regions = Vec::new();
+    if auth.can(Permission::ManageUsers) {
+        let requiring = cratb_store::mfa::regions_requiring_all(&state.db)
+            .await
+            .map_err(PageError::store(lang))?;
+        for r in regions_in(&scope) {
+            let on = requiring.iter().any(|code| code == r.code);
+            mfa_regions.push((r.code, r.name, on));
+        }
+    }
     Ok(render(&ListPage {
         l: Layout::new(&auth, lang.tr().users_title),
         q: q.q.unwrap_or_default(),
@@ -57,6 +77,8 @@ pub async fn list(
         total: page.total,
         can_manage: auth.can(Permission::ManageUsers),
         me: me.id,
+        mfa_enrolled,
+        mfa_regions,
     }))
 }
 
