@@ -732,7 +732,7 @@ pub async fn establishment_places(
 /// The reporting threshold the region's coordinator set, and who set it (none: the default).
 pub async fn reporting_floor(db: &Db, access: &RegionAccess) -> Result<Option<(u32, String)>> {
     let region = access.as_str();
-    let row: Option<(i64, String)> = on_db!(db, p => sqlx::query_as(
+    let row: Option<(i32, String)> = on_db!(db, p => sqlx::query_as(
         "SELECT reporting_floor, set_by FROM region_settings WHERE region_code = $1")
         .bind(region).fetch_optional(p).await)?;
     Ok(row.map(|(n, by)| (u32::try_from(n).unwrap_or(u32::MAX), by)))
@@ -754,7 +754,7 @@ pub async fn set_reporting_floor(
         "INSERT INTO region_settings (region_code, reporting_floor, set_by, set_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (region_code) DO UPDATE SET reporting_floor = excluded.reporting_floor,
            set_by = excluded.set_by, set_at = excluded.set_at")
-        .bind(region).bind(i64::from(floor)).bind(actor).bind(at)
+        .bind(region).bind(i32::try_from(floor).map_err(|_| StoreError::Invalid("reporting_floor"))?).bind(actor).bind(at)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
