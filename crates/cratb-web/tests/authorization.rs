@@ -311,6 +311,16 @@ async fn authorization_matrix() {
             .establishment_ids
             .first()
             .copied();
+    // The establishments an EMA member sees by name: those of their teams' departments.
+    let ema_territory = cratb_store::network::territory_establishments(
+        &app.db,
+        &cratb_domain::Scope::National.access("84").unwrap(),
+        &cratb_store::network::teams_of_email(&app.db, &app.email_of(Role::EmaMember, Some("84")))
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap();
     let asset = cratb_web::assets::url("app", "css");
     let mut callers = vec![Caller::Anonymous];
     callers.extend(Role::ALL.iter().map(|r| Caller::Role(*r)));
@@ -416,6 +426,11 @@ async fn authorization_matrix() {
                             }
                             _ => false,
                         }
+                    } else if role == Some(Role::EmaMember)
+                        && spec.path.starts_with("/consumption/establishments/")
+                    {
+                        // An EMA member opens the establishments of their territory.
+                        own && ema_territory.contains(&est.id)
                     } else {
                         expected_allowed
                     };

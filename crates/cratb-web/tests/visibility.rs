@@ -350,3 +350,71 @@ async fn a_laboratory_removes_only_the_imports_of_its_establishments() {
     }
     assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM isolates").await, 0);
 }
+
+#[tokio::test]
+async fn consumption_follows_the_same_rule_for_an_ema_member() {
+    let app = TestApp::spawn().await;
+    cratb_demo::consumption::generate(&app.db, "84", 5)
+        .await
+        .unwrap();
+    let access = Scope::National.access("84").unwrap();
+    let teams = cratb_store::network::teams_of_email(&app.db, EMA)
+        .await
+        .unwrap();
+    let territory: BTreeSet<i64> =
+        cratb_store::network::territory_establishments(&app.db, &access, &teams)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    let ids = |json: &Value| -> BTreeSet<i64> {
+        json["establishments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect()
+    };
+    let path = "/api/v1/consumption/establishments?year=2025";
+    let all = ids(&app.api(COORD, false).await.json(path).await);
+    let ema = ids(&app.api(EMA, false).await.json(path).await);
+    assert_eq!(ema, &all & &territory);
+    assert!(!ema.is_empty() && ema.len() < all.len());
+
+    // The dashboard lists the territory's establishments only; the others do not open.
+    let web = app.client(EMA).await;
+    let html = web.page("/consumption?year=2025").await;
+    let listed: BTreeSet<i64> = html
+        .split("<tr data-id=\"")
+        .skip(1)
+        .map(|x| x.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(!listed.is_empty() && listed.is_subset(&territory), "{listed:?}");
+    let outside = all.difference(&territory).next().unwrap();
+    let res = web
+        .get(&format!("/consumption/establishments/{outside}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let inside = ema.iter().next().unwrap();
+    let res = web
+        .get(&format!("/consumption/establishments/{inside}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The export: the same establishments.
+    let places = establishments(&app).await;
+    let csv = web
+        .get("/consumption/export/csv?year=2025")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (id, name) in places.iter().filter(|(id, _)| !territory.contains(id)) {
+        assert!(!csv.contains(&format!(";{name};")), "{name} ({id})");
+    }
+}
