@@ -83,9 +83,10 @@ pub async fn remove_import(db: &Db, actor: &Actor, own: &[i64], id: i64) -> Resu
 /// The region's reporting threshold: the least number of isolates a share is published on, as
 /// its coordinator set it (the default otherwise).
 pub async fn reporting_floor(db: &Db, region: &cratb_domain::RegionAccess) -> Result<u32> {
-    Ok(resistance::reporting_floor(db, region)
-        .await?
-        .map_or(cratb_domain::visibility::DEFAULT_REPORTING_FLOOR, |(n, _)| n))
+    Ok(resistance::reporting_floor(db, region).await?.map_or(
+        cratb_domain::visibility::DEFAULT_REPORTING_FLOOR,
+        |(n, _)| n,
+    ))
 }
 
 /// Sets the reporting threshold of `region` (the coordinator's decision, audited).

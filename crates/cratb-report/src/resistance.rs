@@ -262,10 +262,8 @@ fn place_label(a: &PlacedAlert, without: &str, lang: Lang) -> String {
     let place = a.place.as_deref().unwrap_or("");
     match a.level {
         Level::Region => lang.pick("Toute la région", "Whole region").to_string(),
-        Level::Department => cratb_domain::geo::department(place).map_or_else(
-            || place.to_string(),
-            |d| format!("{} ({})", d.name, d.code),
-        ),
+        Level::Department => cratb_domain::geo::department(place)
+            .map_or_else(|| place.to_string(), |d| format!("{} ({})", d.name, d.code)),
         Level::Territory => place.to_string(),
         Level::Establishment => place.to_string(),
         Level::OtherEstablishments => match lang {
@@ -297,9 +295,10 @@ pub fn alert_lines(rows: &[PlacedAlert], without: &str, lang: Lang) -> Vec<Alert
             kind: a.kind.label(lang),
             resistant: a.resistant,
             tested: a.tested,
-            rate: a
-                .rate
-                .map_or_else(|| "—".to_string(), |r| format!("{} %", decimal(Some(r), lang))),
+            rate: a.rate.map_or_else(
+                || "—".to_string(),
+                |r| format!("{} %", decimal(Some(r), lang)),
+            ),
             distribution: a.distribution.as_ref().map_or_else(String::new, |d| {
                 [d.min, d.q1, d.median, d.q3, d.max]
                     .map(|x| decimal(Some(x), lang))

@@ -140,24 +140,26 @@ pub fn placed_alerts(
         }
     }
     sums.into_iter()
-        .map(|((level, place, establishment_id, year, kind), s)| PlacedAlert {
-            distribution: (level == Level::OtherEstablishments)
-                .then(|| others.remove(&(year, kind)).and_then(distribution))
-                .flatten(),
-            level,
-            place,
-            establishment_id,
-            establishments: if level == Level::Establishment {
-                1
-            } else {
-                s.ids.len() as u32
+        .map(
+            |((level, place, establishment_id, year, kind), s)| PlacedAlert {
+                distribution: (level == Level::OtherEstablishments)
+                    .then(|| others.remove(&(year, kind)).and_then(distribution))
+                    .flatten(),
+                level,
+                place,
+                establishment_id,
+                establishments: if level == Level::Establishment {
+                    1
+                } else {
+                    s.ids.len() as u32
+                },
+                year,
+                kind,
+                resistant: s.resistant,
+                tested: s.tested,
+                rate: rate(s.resistant, s.tested),
             },
-            year,
-            kind,
-            resistant: s.resistant,
-            tested: s.tested,
-            rate: rate(s.resistant, s.tested),
-        })
+        )
         .collect()
 }
 
@@ -236,10 +238,10 @@ mod tests {
 
         let lab = placed_alerts(&rows, &places(), &Visibility::Aggregates, 30);
         assert!(lab.iter().all(|a| a.establishment_id.is_none()));
-        assert!(lab.iter().all(|a| !a
-            .place
-            .as_deref()
-            .is_some_and(|p| p.starts_with("CH"))));
+        assert!(
+            lab.iter()
+                .all(|a| !a.place.as_deref().is_some_and(|p| p.starts_with("CH")))
+        );
         let ght = lab.iter().find(|a| a.level == Level::Territory).unwrap();
         assert_eq!((ght.tested, ght.establishments), (90, 2));
         let savoie = lab
@@ -249,10 +251,7 @@ mod tests {
         assert_eq!((savoie.tested, savoie.rate), (5, None));
 
         let referent = placed_alerts(&rows, &places(), &Visibility::Some([2].into()), 30);
-        let named: Vec<_> = referent
-            .iter()
-            .filter_map(|a| a.establishment_id)
-            .collect();
+        let named: Vec<_> = referent.iter().filter_map(|a| a.establishment_id).collect();
         assert_eq!(named, [2]);
         let others = referent
             .iter()
@@ -267,6 +266,9 @@ mod tests {
     #[test]
     fn quartiles_are_those_of_spreadsheets() {
         let d = distribution(vec![4.0, 1.0, 3.0, 2.0]).unwrap();
-        assert_eq!((d.min, d.q1, d.median, d.q3, d.max), (1.0, 1.75, 2.5, 3.25, 4.0));
+        assert_eq!(
+            (d.min, d.q1, d.median, d.q3, d.max),
+            (1.0, 1.75, 2.5, 3.25, 4.0)
+        );
     }
 }

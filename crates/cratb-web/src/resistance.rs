@@ -93,7 +93,8 @@ impl Seen {
 
     /// Whether the filters ask for an establishment the caller may not see by name.
     pub fn refuses(&self, f: &Filter) -> bool {
-        f.establishment.is_some_and(|e| !self.visibility.names(e.get()))
+        f.establishment
+            .is_some_and(|e| !self.visibility.names(e.get()))
     }
 }
 

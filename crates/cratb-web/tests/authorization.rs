@@ -171,7 +171,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/resistance", "resistance.view"),
     ("GET", "/resistance/export/{format}", "resistance.view"),
     ("GET", "/resistance/alerts", "resistance.view"),
-    ("GET", "/resistance/alerts/export/{format}", "resistance.view"),
+    (
+        "GET",
+        "/resistance/alerts/export/{format}",
+        "resistance.view",
+    ),
     ("GET", "/resistance/settings", "resistance.settings"),
     ("POST", "/resistance/settings", "resistance.settings"),
     ("GET", "/resistance/imports", "isolates.import"),

@@ -85,7 +85,10 @@ async fn each_role_sees_the_establishments_the_rule_names() {
         assert!(shows(&html, &name_of(*id)), "{}", name_of(*id));
         assert!(csv.contains(&name_of(*id)));
     }
-    assert!(csv.trim_start_matches('\u{feff}').starts_with("niveau;lieu;annee"));
+    assert!(
+        csv.trim_start_matches('\u{feff}')
+            .starts_with("niveau;lieu;annee")
+    );
     let (_, ars, _) = alerts_of(&app, ARS).await;
     assert_eq!(named_ids(&ars), all);
 
@@ -109,7 +112,10 @@ async fn each_role_sees_the_establishments_the_rule_names() {
         );
         for (_, name) in &places {
             assert!(!shows(&html, name), "{email} sees {name} on the page");
-            assert!(!csv.contains(name.as_str()), "{email} sees {name} in the file");
+            assert!(
+                !csv.contains(name.as_str()),
+                "{email} sees {name} in the file"
+            );
             assert!(
                 !api.to_string().contains(name.as_str()),
                 "{email} sees {name} in the API"
@@ -169,7 +175,11 @@ async fn each_role_sees_the_establishments_the_rule_names() {
             .collect();
     let (html, api, _) = alerts_of(&app, EMA).await;
     let named = named_ids(&api);
-    assert_eq!(named, &all & &territory, "their territory's, and only those");
+    assert_eq!(
+        named,
+        &all & &territory,
+        "their territory's, and only those"
+    );
     assert!(!named.is_empty() && named.len() < all.len());
     for id in all.difference(&territory) {
         assert!(!shows(&html, &name_of(*id)));
@@ -197,7 +207,9 @@ async fn the_reporting_threshold_has_a_floor_set_by_the_coordinator() {
         45
     );
     // Alerts too: a rate over fewer isolates than the threshold is not given.
-    let alerts = lab_api.json("/api/v1/resistance/alerts?min_isolates=1").await;
+    let alerts = lab_api
+        .json("/api/v1/resistance/alerts?min_isolates=1")
+        .await;
     for row in alerts.as_array().unwrap() {
         assert_eq!(
             row["rate"].is_null(),
@@ -229,7 +241,12 @@ async fn the_reporting_threshold_has_a_floor_set_by_the_coordinator() {
         .await
         .unwrap();
     assert!(res.status().is_redirection() || res.status().is_success());
-    assert!(coord.page("/resistance/settings").await.contains("<strong>5 isolats</strong>"));
+    assert!(
+        coord
+            .page("/resistance/settings")
+            .await
+            .contains("<strong>5 isolats</strong>")
+    );
     assert_eq!(
         scalar(
             &app.db,
@@ -246,10 +263,7 @@ async fn the_reporting_threshold_has_a_floor_set_by_the_coordinator() {
         min_isolates(&lab_api.json("/api/v1/antibiogram?min_isolates=1").await),
         10
     );
-    assert_eq!(
-        min_isolates(&lab_api.json("/api/v1/antibiogram").await),
-        10
-    );
+    assert_eq!(min_isolates(&lab_api.json("/api/v1/antibiogram").await), 10);
     let lab = app.client(LAB).await;
     assert!(
         lab.page("/resistance/alerts?min_isolates=2")
@@ -324,7 +338,10 @@ async fn a_laboratory_removes_only_the_imports_of_its_establishments() {
                 .contains("Vous ne pouvez retirer que les imports de vos établissements")
         );
     }
-    assert_eq!(scalar(&app.db, "SELECT COUNT(*) FROM isolates").await, isolates);
+    assert_eq!(
+        scalar(&app.db, "SELECT COUNT(*) FROM isolates").await,
+        isolates
+    );
     let res = lab
         .post_button(&format!("/resistance/imports/{mine}/delete"))
         .send()
@@ -389,7 +406,10 @@ async fn consumption_follows_the_same_rule_for_an_ema_member() {
         .skip(1)
         .map(|x| x.split('"').next().unwrap().parse().unwrap())
         .collect();
-    assert!(!listed.is_empty() && listed.is_subset(&territory), "{listed:?}");
+    assert!(
+        !listed.is_empty() && listed.is_subset(&territory),
+        "{listed:?}"
+    );
     let outside = all.difference(&territory).next().unwrap();
     let res = web
         .get(&format!("/consumption/establishments/{outside}"))

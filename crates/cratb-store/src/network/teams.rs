@@ -302,10 +302,12 @@ pub async fn territory_establishments(
         .collect::<Vec<_>>()
         .join(",");
     let region = access.as_str();
-    Ok(on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    Ok(
+        on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT DISTINCT e.id FROM establishments e
          JOIN ema_team_departments d ON d.department_code = e.department_code
          JOIN ema_teams t ON t.id = d.team_id
          WHERE e.region_code = $1 AND t.region_code = $1 AND d.team_id IN ({ids}) ORDER BY e.id")))
-        .bind(region).fetch_all(p).await)?)
+        .bind(region).fetch_all(p).await)?,
+    )
 }

@@ -134,7 +134,15 @@ async fn region_data(
     state: &AppState,
     auth: &Auth,
     f: &Filter,
-) -> Result<(std::sync::Arc<RegionData>, cratb_resistance::Filter, Seen, String), ApiError> {
+) -> Result<
+    (
+        std::sync::Arc<RegionData>,
+        cratb_resistance::Filter,
+        Seen,
+        String,
+    ),
+    ApiError,
+> {
     let (user, scope) = auth.api_user()?;
     let region = region_of(
         state,

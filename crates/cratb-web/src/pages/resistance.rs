@@ -388,8 +388,7 @@ pub async fn alerts_export(
     }
     let what = format!("resistance.alerts.{format}");
     let (_, region, _, _, placed) = seen_alerts(&state, &auth, &mut f, &what).await?;
-    let table =
-        resistance_report::alerts_table(&placed, lang.tr().res_no_establishment, lang);
+    let table = resistance_report::alerts_table(&placed, lang.tr().res_no_establishment, lang);
     crate::export::download(&format!("bmr-{region}"), &format, [table], lang)
 }
 
@@ -707,18 +706,20 @@ pub async fn save_settings(
     let floor = match v.reporting_floor.trim().parse::<u32>() {
         Ok(n) if cratb_domain::visibility::FLOOR_RANGE.contains(&n) => n,
         _ => {
-            return settings_page(&state, &auth, region, Some(v.reporting_floor), refused(), false)
-                .await;
+            return settings_page(
+                &state,
+                &auth,
+                region,
+                Some(v.reporting_floor),
+                refused(),
+                false,
+            )
+            .await;
         }
     };
-    cratb_app::resistance::set_reporting_floor(
-        &state.db,
-        &auth.actor(user, scope),
-        &region,
-        floor,
-    )
-    .await
-    .map_err(PageError::app(lang))?;
+    cratb_app::resistance::set_reporting_floor(&state.db, &auth.actor(user, scope), &region, floor)
+        .await
+        .map_err(PageError::app(lang))?;
     Ok(super::login::redirect(&format!(
         "/resistance/settings?region={region}&saved=1"
     )))

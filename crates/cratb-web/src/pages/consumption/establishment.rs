@@ -151,9 +151,9 @@ pub async fn reports(
     let body = tokio::task::spawn_blocking(move || {
         reports_zip(&cube, &region, r.year, |id| visibility.names(id))
     })
-        .await
-        .map_err(|_| PageError::Internal(auth.lang))?
-        .map_err(|_| PageError::Internal(auth.lang))?;
+    .await
+    .map_err(|_| PageError::Internal(auth.lang))?
+    .map_err(|_| PageError::Internal(auth.lang))?;
     Ok(attachment(
         &format!("retours-consommation-{}-{}.zip", v.region, r.year),
         "application/zip",
