@@ -297,7 +297,7 @@ pub fn alert_lines(rows: &[PlacedAlert], without: &str, lang: Lang) -> Vec<Alert
             tested: a.tested,
             rate: a.rate.map_or_else(
                 || "—".to_string(),
-                |r| format!("{} %", decimal(Some(r), lang)),
+                |r| format!("{}\u{a0}%", decimal(Some(r), lang)),
             ),
             distribution: a.distribution.as_ref().map_or_else(String::new, |d| {
                 [d.min, d.q1, d.median, d.q3, d.max]
@@ -443,7 +443,7 @@ mod tests {
         assert_eq!(names, ["Whole region", "CH de Vienne"]);
         assert_eq!(
             (lines[1].rate.as_str(), lines[1].kind),
-            ("7.5 %", "MRSA (methicillin-resistant S. aureus)")
+            ("7.5\u{a0}%", "MRSA (methicillin-resistant S. aureus)")
         );
         let hidden = cratb_resistance::places::placed_alerts(
             &rows,

@@ -311,6 +311,8 @@ struct AlertsPage {
     v: FilterView,
     region_name: String,
     rows: Vec<AlertLine>,
+    /// Some establishments are shown as a distribution (a referent's, an EMA member's view).
+    has_distribution: bool,
 }
 
 /// The resistant organisms of concern of the filters as the caller may see them
@@ -370,6 +372,7 @@ pub async fn alerts(
             .map(|r| r.name.to_string())
             .unwrap_or(region.clone()),
         v,
+        has_distribution: rows.iter().any(|r| !r.distribution.is_empty()),
         rows,
     };
     Ok(render(&page))
