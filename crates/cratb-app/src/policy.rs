@@ -54,12 +54,6 @@ pub fn may_remove_import(role: Role, own: &[i64], establishment: Option<i64>) ->
     }
 }
 
-/// Whether a referent (or any account tied to establishments) may open establishment `id`:
-/// their own only; other accounts, any of their scope.
-pub fn may_open_establishment(own: Option<&[i64]>, id: i64) -> bool {
-    own.is_none_or(|own| own.contains(&id))
-}
-
 /// Whether [`analysis_region`] must fall back on the regions holding data: a national account
 /// with no region of its own that asked for none. Only then need the caller look them up.
 pub fn needs_regions_with_data(scope: &Scope, own: Option<&str>, asked: Option<&str>) -> bool {
@@ -121,9 +115,6 @@ mod tests {
         assert!(!needs_regions_with_data(&national, Some("53"), None));
         assert!(!needs_regions_with_data(&national, None, Some("11")));
         assert!(!needs_regions_with_data(&ara, None, None));
-        assert!(may_open_establishment(Some(&[3, 5]), 3));
-        assert!(!may_open_establishment(Some(&[3]), 4));
-        assert!(may_open_establishment(None, 4));
         assert!(may_remove_import(Role::Lab, &[3], Some(3)));
         assert!(!may_remove_import(Role::Lab, &[3], Some(4)));
         assert!(!may_remove_import(Role::Lab, &[3], None));
