@@ -2,7 +2,7 @@
 //! rules that depend on the resource itself. Pages, API and use cases ask here.
 
 use crate::Result;
-use cratb_domain::{Permission, Role, Scope, User, geo};
+use cratb_domain::{Permission, RegionAccess, Role, Scope, User, Visibility, geo};
 use cratb_store::{Db, network};
 
 /// Whether `user` may change team `team_id`: the region's CRAtb staff for any team of their
@@ -24,10 +24,34 @@ pub async fn can_edit_team(db: &Db, user: &User, team_id: i64) -> Result<bool> {
         .contains(&team_id))
 }
 
-/// Whether a referent (or any account tied to establishments) may open establishment `id`:
-/// their own only; other accounts, any of their scope.
-pub fn may_open_establishment(own: Option<&[i64]>, id: i64) -> bool {
-    own.is_none_or(|own| own.contains(&id))
+/// Which establishments `user` sees by name in the results of `region` (consumption,
+/// resistance): the rule is [`Visibility::of`]; an EMA member's territory is the departments
+/// their teams serve (the teams of their account, and those whose members carry its e-mail,
+/// as for [`can_edit_team`]).
+pub async fn visibility(db: &Db, user: &User, region: &RegionAccess) -> Result<Visibility> {
+    let role = user.role();
+    let territory = if Visibility::needs_territory(role) {
+        let mut teams = user.team_ids.clone();
+        teams.extend(network::teams_of_email(db, &user.email).await?);
+        teams.sort_unstable();
+        teams.dedup();
+        network::territory_establishments(db, region, &teams).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Visibility::of(role, &user.establishment_ids, &territory))
+}
+
+/// Whether an actor of `role` tied to establishments `own` may remove an isolate import of
+/// `establishment` (none: a file naming its establishments row by row): the region's CRAtb
+/// data staff any of their region (the store keeps them to it), a laboratory only the imports
+/// of its own establishments.
+pub fn may_remove_import(role: Role, own: &[i64], establishment: Option<i64>) -> bool {
+    match role {
+        Role::NationalAdmin | Role::Coordinator | Role::DataManager => true,
+        Role::Lab => establishment.is_some_and(|id| own.contains(&id)),
+        _ => false,
+    }
 }
 
 /// Whether [`analysis_region`] must fall back on the regions holding data: a national account
@@ -91,8 +115,11 @@ mod tests {
         assert!(!needs_regions_with_data(&national, Some("53"), None));
         assert!(!needs_regions_with_data(&national, None, Some("11")));
         assert!(!needs_regions_with_data(&ara, None, None));
-        assert!(may_open_establishment(Some(&[3, 5]), 3));
-        assert!(!may_open_establishment(Some(&[3]), 4));
-        assert!(may_open_establishment(None, 4));
+        assert!(may_remove_import(Role::Lab, &[3], Some(3)));
+        assert!(!may_remove_import(Role::Lab, &[3], Some(4)));
+        assert!(!may_remove_import(Role::Lab, &[3], None));
+        assert!(may_remove_import(Role::DataManager, &[], None));
+        assert!(may_remove_import(Role::Coordinator, &[], Some(4)));
+        assert!(!may_remove_import(Role::Referent, &[3], Some(3)));
     }
 }

@@ -170,11 +170,11 @@ async fn an_import_whose_audit_entry_fails_leaves_no_isolate() {
     assert_eq!(count(&db, &audited).await, 1);
     // The removal and its entry, together too.
     refuse_audit(&db, true).await;
-    let refused = cratb_app::resistance::remove_import(&db, &actor, done.import_id).await;
+    let refused = cratb_app::resistance::remove_import(&db, &actor, &[], done.import_id).await;
     assert!(refused.is_err(), "{refused:?}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM isolates").await, 2);
     refuse_audit(&db, false).await;
-    cratb_app::resistance::remove_import(&db, &actor, done.import_id)
+    cratb_app::resistance::remove_import(&db, &actor, &[], done.import_id)
         .await
         .unwrap();
     assert_eq!(count(&db, "SELECT COUNT(*) FROM isolates").await, 0);

@@ -20,6 +20,7 @@ pub mod phone;
 pub mod places;
 pub mod roles;
 pub mod rpps;
+pub mod visibility;
 pub mod ward;
 
 /// An error whose message exists in French (its `Display`, the default) and in English.
@@ -52,4 +53,5 @@ pub use places::{
 };
 pub use roles::{Permission, RegionAccess, Role, Scope};
 pub use rpps::{Rpps, RppsError};
+pub use visibility::{Threshold, Visibility};
 pub use ward::WardType;

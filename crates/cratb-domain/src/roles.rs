@@ -31,6 +31,7 @@ code_enum! {
         ManageUsers = "users.manage", "Gérer les comptes", "Manage accounts";
         ViewAudit = "audit.view", "Consulter le journal d'audit", "View the audit log";
         ViewResistance = "resistance.view", "Consulter les antibiogrammes cumulés", "View cumulative antibiograms";
+        SetReportingFloor = "resistance.settings", "Fixer le seuil de publication de la région", "Set the region's reporting threshold";
         ImportIsolates = "isolates.import", "Importer des résultats d'antibiogrammes", "Import susceptibility results";
         ViewDirectory = "directory.view", "Consulter l'annuaire du réseau", "View the network directory";
         EditDirectory = "directory.edit", "Modifier l'annuaire du réseau", "Edit the network directory";
@@ -58,6 +59,8 @@ impl Role {
             ViewAudit => matches!(self, NationalAdmin | Coordinator),
             // Aggregated, pseudonymised results: every professional of the network reads them.
             ViewResistance => true,
+            // The least count a share is published on: the region's coordinator decides it.
+            SetReportingFloor => matches!(self, NationalAdmin | Coordinator),
             ImportIsolates => matches!(self, NationalAdmin | Coordinator | DataManager | Lab),
             // The directory is the network's: every member reads it; the CRAtb staff keep it.
             ViewDirectory => true,

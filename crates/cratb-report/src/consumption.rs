@@ -571,6 +571,17 @@ pub fn each_report<E>(
     cube: &Cube,
     region: &str,
     year: i32,
+    each: impl FnMut(usize, usize, String, Vec<u8>) -> Result<(), E>,
+) -> Result<usize, E> {
+    each_report_of(cube, region, year, &|_| true, each)
+}
+
+/// [`each_report`] for the establishments `shown` lets through.
+fn each_report_of<E>(
+    cube: &Cube,
+    region: &str,
+    year: i32,
+    shown: &dyn Fn(i64) -> bool,
     mut each: impl FnMut(usize, usize, String, Vec<u8>) -> Result<(), E>,
 ) -> Result<usize, E> {
     let peers = cube.unit_years(&Slice::default());
@@ -578,6 +589,7 @@ pub fn each_report<E>(
         .iter()
         .filter(|u| u.year == year)
         .map(|u| cube.units[u.unit].id)
+        .filter(|id| shown(*id))
         .collect();
     for (n, id) in ids.iter().enumerate() {
         if let Some(fb) = feedback(cube, *id, year, None, Some(&peers), Lang::Fr) {
@@ -587,13 +599,18 @@ pub fn each_report<E>(
     Ok(ids.len())
 }
 
-/// Every establishment's report of a year, in one ZIP.
-pub fn reports_zip(cube: &Cube, region: &str, year: i32) -> zip::result::ZipResult<Vec<u8>> {
+/// Every establishment's report of a year that `shown` lets through, in one ZIP.
+pub fn reports_zip(
+    cube: &Cube,
+    region: &str,
+    year: i32,
+    shown: impl Fn(i64) -> bool,
+) -> zip::result::ZipResult<Vec<u8>> {
     use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    each_report(cube, region, year, |_, _, name, pdf| {
+    each_report_of(cube, region, year, &shown, |_, _, name, pdf| {
         zip.start_file(name, opts)?;
         zip.write_all(&pdf)?;
         Ok::<(), zip::result::ZipError>(())

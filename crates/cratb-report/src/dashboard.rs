@@ -307,12 +307,21 @@ fn group_rows(
 
 /// The establishments' figures of every class under the filters (their peers' median and
 /// their percentile beside), and a sheet naming the sources and the unit.
-pub fn establishments_tables(cube: &Cube, r: &Resolved, lang: Lang) -> [Table; 2] {
+/// Only the establishments `shown` names are listed.
+pub fn establishments_tables(
+    cube: &Cube,
+    r: &Resolved,
+    lang: Lang,
+    shown: impl Fn(i64) -> bool,
+) -> [Table; 2] {
     let mut rows = Vec::new();
     let all = cube.unit_years(&r.slice);
     for (class, c) in CLASSES.iter().enumerate() {
         for x in peers::ranked_among(cube, &all, class, r.year) {
             let u = &cube.units[x.unit];
+            if !shown(u.id) {
+                continue;
+            }
             rows.push(vec![
                 Cell::from(u.finess.as_str()),
                 Cell::from(u.name.as_str()),
@@ -526,7 +535,7 @@ mod tests {
     fn the_export_has_a_row_per_establishment_and_class_and_names_its_sources() {
         let cube = cube();
         let r = Resolved::of(&cube, &Asked::default());
-        let [figures, sources] = establishments_tables(&cube, &r, Lang::Fr);
+        let [figures, sources] = establishments_tables(&cube, &r, Lang::Fr, |_| true);
         let csv = String::from_utf8(cratb_sheet::write::csv(
             &figures,
             cratb_sheet::write::Csv::COMMA,

@@ -6,7 +6,9 @@ use crate::charts::{self, Axis, Point};
 use crate::format::decimal;
 use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::Lang;
-use cratb_resistance::{AlertRow, TrendPoint};
+use cratb_resistance::TrendPoint;
+use cratb_resistance::places::{Level, PlacedAlert};
+use cratb_sheet::write::{Cell, Table};
 use cratb_sheet::write::{Csv, WriteError};
 
 /// One cell of the antibiogram table.
@@ -241,37 +243,109 @@ pub fn trend_chart(points: &[TrendPoint], lang: Lang) -> String {
     )
 }
 
-/// Resistant organisms of concern in an establishment and a year, as listed.
+/// Resistant organisms of concern of a place and a year, as listed.
 pub struct AlertLine {
-    pub establishment: String,
+    /// The region, a department, a GHT, an establishment named, or the others together.
+    pub place: String,
     pub year: i16,
     pub kind: &'static str,
     pub resistant: u32,
     pub tested: u32,
+    /// The rate, or `—` under the reporting threshold.
     pub rate: String,
+    /// The spread of the rates of the establishments not named (`min – Q1 – médiane – Q3 – max`).
+    pub distribution: String,
 }
 
-/// The rows as listed: each establishment by its name in `names` (`without`: for isolates of
-/// no establishment, or of one not named).
-pub fn alert_lines(
-    rows: Vec<AlertRow>,
-    names: &[(i64, String)],
-    without: &str,
-    lang: Lang,
-) -> Vec<AlertLine> {
-    rows.into_iter()
-        .map(|r| AlertLine {
-            establishment: r
-                .establishment_id
-                .and_then(|id| names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
-                .unwrap_or_else(|| without.to_string()),
-            year: r.year,
-            kind: r.kind.label(lang),
-            resistant: r.resistant,
-            tested: r.tested,
-            rate: format!("{:.1} %", r.rate),
+/// Who a row counts, for people (`without`: the isolates of no establishment).
+fn place_label(a: &PlacedAlert, without: &str, lang: Lang) -> String {
+    let place = a.place.as_deref().unwrap_or("");
+    match a.level {
+        Level::Region => lang.pick("Toute la région", "Whole region").to_string(),
+        Level::Department => cratb_domain::geo::department(place)
+            .map_or_else(|| place.to_string(), |d| format!("{} ({})", d.name, d.code)),
+        Level::Territory => place.to_string(),
+        Level::Establishment => place.to_string(),
+        Level::OtherEstablishments => match lang {
+            Lang::Fr => format!("Autres établissements ({}, anonymes)", a.establishments),
+            Lang::En => format!("Other establishments ({}, anonymous)", a.establishments),
+        },
+        Level::NoEstablishment => without.to_string(),
+    }
+}
+
+/// What a row counts, as a word (for the file).
+fn level_label(level: Level, lang: Lang) -> &'static str {
+    match level {
+        Level::Region => lang.pick("région", "region"),
+        Level::Department => lang.pick("département", "department"),
+        Level::Territory => "GHT",
+        Level::Establishment => lang.pick("établissement", "establishment"),
+        Level::OtherEstablishments => lang.pick("autres établissements", "other establishments"),
+        Level::NoEstablishment => lang.pick("sans établissement", "no establishment"),
+    }
+}
+
+/// The rows as listed.
+pub fn alert_lines(rows: &[PlacedAlert], without: &str, lang: Lang) -> Vec<AlertLine> {
+    rows.iter()
+        .map(|a| AlertLine {
+            place: place_label(a, without, lang),
+            year: a.year,
+            kind: a.kind.label(lang),
+            resistant: a.resistant,
+            tested: a.tested,
+            rate: a.rate.map_or_else(
+                || "—".to_string(),
+                |r| format!("{}\u{a0}%", decimal(Some(r), lang)),
+            ),
+            distribution: a.distribution.as_ref().map_or_else(String::new, |d| {
+                [d.min, d.q1, d.median, d.q3, d.max]
+                    .map(|x| decimal(Some(x), lang))
+                    .join(" – ")
+            }),
         })
         .collect()
+}
+
+/// The rows as a table to download (CSV or XLSX).
+pub fn alerts_table(rows: &[PlacedAlert], without: &str, lang: Lang) -> Table {
+    let body = rows
+        .iter()
+        .map(|a| {
+            let d = a.distribution.as_ref();
+            vec![
+                Cell::from(level_label(a.level, lang)),
+                Cell::from(place_label(a, without, lang)),
+                Cell::Integer(a.year.into()),
+                Cell::from(a.kind.label(lang)),
+                Cell::Integer(a.resistant.into()),
+                Cell::Integer(a.tested.into()),
+                Cell::from(a.rate),
+                Cell::Integer(a.establishments.into()),
+                Cell::from(d.map(|d| d.q1)),
+                Cell::from(d.map(|d| d.median)),
+                Cell::from(d.map(|d| d.q3)),
+            ]
+        })
+        .collect();
+    Table::new(
+        lang.pick("BMR", "Resistant organisms"),
+        [
+            "niveau",
+            "lieu",
+            "annee",
+            "resistance",
+            "resistants",
+            "testes",
+            "taux_pct",
+            "etablissements",
+            "q1_etablissements",
+            "mediane_etablissements",
+            "q3_etablissements",
+        ],
+        body,
+    )
 }
 
 #[cfg(test)]
@@ -344,29 +418,46 @@ mod tests {
             trend_label("Escherichia coli", "ZZZ"),
             "Escherichia coli × ZZZ"
         );
-        let row = |establishment_id| AlertRow {
-            establishment_id,
+        let rows = [cratb_resistance::AlertRow {
+            establishment_id: Some(7),
             year: 2025,
             kind: cratb_resistance::AlertKind::Mrsa,
             resistant: 3,
             tested: 40,
             rate: 7.5,
-        };
-        let lines = alert_lines(
-            vec![row(Some(7)), row(Some(8)), row(None)],
-            &[(7, "CH de Vienne".into())],
-            "Sans établissement",
-            Lang::En,
+        }];
+        let places = [cratb_resistance::places::Place {
+            id: 7,
+            name: "CH de Vienne".into(),
+            department: "38".into(),
+            territory: None,
+        }];
+        let named = cratb_resistance::places::placed_alerts(
+            &rows,
+            &places,
+            &cratb_domain::Visibility::All,
+            30,
         );
-        let names: Vec<&str> = lines.iter().map(|l| l.establishment.as_str()).collect();
+        let lines = alert_lines(&named, "Sans établissement", Lang::En);
+        let names: Vec<&str> = lines.iter().map(|l| l.place.as_str()).collect();
+        assert_eq!(names, ["Whole region", "CH de Vienne"]);
         assert_eq!(
-            names,
-            ["CH de Vienne", "Sans établissement", "Sans établissement"]
+            (lines[1].rate.as_str(), lines[1].kind),
+            ("7.5\u{a0}%", "MRSA (methicillin-resistant S. aureus)")
         );
-        assert_eq!(
-            (lines[0].rate.as_str(), lines[0].kind),
-            ("7.5 %", "MRSA (methicillin-resistant S. aureus)")
+        let hidden = cratb_resistance::places::placed_alerts(
+            &rows,
+            &places,
+            &cratb_domain::Visibility::Aggregates,
+            50,
         );
+        let lines = alert_lines(&hidden, "Sans établissement", Lang::Fr);
+        let names: Vec<&str> = lines.iter().map(|l| l.place.as_str()).collect();
+        assert_eq!(names, ["Toute la région", "Isère (38)"]);
+        assert_eq!(lines[1].rate, "—");
+        let table = alerts_table(&hidden, "Sans établissement", Lang::Fr);
+        let csv = String::from_utf8(cratb_sheet::write::csv(&table, Csv::SPREADSHEET)).unwrap();
+        assert!(!csv.contains("Vienne"), "{csv}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! under a [`Filter`], whose row masks are remembered for the next request.
 
 pub mod imports;
+pub mod places;
 
 use cratb_domain::Lang;
 use std::collections::HashMap;

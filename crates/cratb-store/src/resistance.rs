@@ -705,3 +705,56 @@ pub async fn guidelines(db: &Db, access: &RegionAccess) -> Result<Vec<String>> {
         "SELECT DISTINCT guideline FROM isolate_imports WHERE region_code = $1 AND NOT pending ORDER BY guideline")
         .bind(region).fetch_all(p).await)?)
 }
+
+/// An import of the scope by id (`NotFound` for another region's, or one still pending).
+pub async fn get_import(db: &Db, scope: &Scope, id: i64) -> Result<Import> {
+    list_imports_where(db, scope, Some(id), 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(StoreError::NotFound)
+}
+
+/// The region's establishments with what their aggregates need: id, name, department and GHT
+/// (by name, where it has one).
+pub async fn establishment_places(
+    db: &Db,
+    access: &RegionAccess,
+) -> Result<Vec<(i64, String, String, Option<String>)>> {
+    let region = access.as_str();
+    Ok(on_db!(db, p => sqlx::query_as(
+        "SELECT e.id, e.name, e.department_code, t.name FROM establishments e
+         LEFT JOIN territories t ON t.id = e.ght_id
+         WHERE e.region_code = $1 ORDER BY e.name")
+        .bind(region).fetch_all(p).await)?)
+}
+
+/// The reporting threshold the region's coordinator set, and who set it (none: the default).
+pub async fn reporting_floor(db: &Db, access: &RegionAccess) -> Result<Option<(u32, String)>> {
+    let region = access.as_str();
+    let row: Option<(i32, String)> = on_db!(db, p => sqlx::query_as(
+        "SELECT reporting_floor, set_by FROM region_settings WHERE region_code = $1")
+        .bind(region).fetch_optional(p).await)?;
+    Ok(row.map(|(n, by)| (u32::try_from(n).unwrap_or(u32::MAX), by)))
+}
+
+/// Sets the region's reporting threshold (`Invalid("reporting_floor")` out of its bounds).
+pub async fn set_reporting_floor(
+    tx: &mut Tx,
+    access: &RegionAccess,
+    floor: u32,
+    actor: &str,
+) -> Result<()> {
+    if !cratb_domain::visibility::FLOOR_RANGE.contains(&floor) {
+        return Err(StoreError::Invalid("reporting_floor"));
+    }
+    let region = access.as_str();
+    let at = now();
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO region_settings (region_code, reporting_floor, set_by, set_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (region_code) DO UPDATE SET reporting_floor = excluded.reporting_floor,
+           set_by = excluded.set_by, set_at = excluded.set_at")
+        .bind(region).bind(i32::try_from(floor).map_err(|_| StoreError::Invalid("reporting_floor"))?).bind(actor).bind(at)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -188,6 +188,8 @@ pub enum PageError {
         next: String,
     },
     Forbidden(Lang),
+    /// Refused (403), with the reason said.
+    Refused(Lang, String),
     NotFound(Lang),
     BadRequest(Lang, String),
     /// Every import slot is taken: try again in a moment (503).
@@ -251,6 +253,7 @@ impl IntoResponse for PageError {
                 l.tr().forbidden_title,
                 l.tr().forbidden_text.to_owned(),
             ),
+            PageError::Refused(l, m) => (StatusCode::FORBIDDEN, l, l.tr().forbidden_title, m),
             PageError::NotFound(l) => (
                 StatusCode::NOT_FOUND,
                 l,

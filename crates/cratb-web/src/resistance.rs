@@ -4,6 +4,8 @@
 //! [`cratb_app::resistance::analysis_region`].
 
 use crate::input::{Bounded, Id, Year};
+use cratb_app::AppError;
+use cratb_domain::{Scope, Threshold, User, Visibility};
 use cratb_store::{Db, StoreError};
 use serde::Deserialize;
 
@@ -32,14 +34,16 @@ pub struct Filter {
     pub ward_type: Option<String>,
     /// `true` (default): only first isolates (CLSI M39); `false`: every isolate.
     pub first_isolates: Option<String>,
-    /// Minimum number of categorised isolates for a percentage to be reported (default 30).
+    /// Minimum number of categorised isolates for a percentage to be reported: the region's
+    /// floor by default (30 unless its coordinator set another), raised to it when below, and
+    /// never below 10 for the roles that see no establishment by name.
     #[param(inline)]
     pub min_isolates: Option<Bounded<1, 10_000>>,
 }
 
 impl Filter {
-    /// What the analysis keeps.
-    pub fn analysis(&self) -> cratb_resistance::Filter {
+    /// What the analysis keeps, its rates reported over `threshold` isolates at least.
+    pub fn analysis(&self, threshold: &Threshold) -> cratb_resistance::Filter {
         cratb_resistance::Filter {
             year_from: self.year_from.map(Year::get),
             year_to: self.year_to.map(Year::get),
@@ -50,10 +54,55 @@ impl Filter {
             every_isolate: cratb_resistance::Filter::every_isolate_asked(
                 self.first_isolates.as_deref(),
             ),
-            min_isolates: self.min_isolates.map(|n| n.get() as u32),
+            min_isolates: Some(threshold.value),
         }
     }
+
+    /// The reporting threshold asked for.
+    pub fn asked_min_isolates(&self) -> Option<u32> {
+        self.min_isolates.map(|n| n.get() as u32)
+    }
 }
+
+/// What a caller sees of a region's results: which establishments by name
+/// ([`cratb_app::policy::visibility`]) and the reporting threshold of their request, raised to
+/// the region's floor.
+pub struct Seen {
+    pub visibility: Visibility,
+    pub threshold: Threshold,
+}
+
+impl Seen {
+    /// What `user` sees of `region`'s results under the filters `f`.
+    pub async fn of(
+        db: &Db,
+        user: &User,
+        scope: &Scope,
+        region: &str,
+        f: &Filter,
+    ) -> Result<Seen, AppError> {
+        let access = scope.access(region).ok_or(AppError::NotFound)?;
+        let visibility = cratb_app::policy::visibility(db, user, &access).await?;
+        let floor = cratb_app::resistance::reporting_floor(db, &access).await?;
+        let threshold = visibility.threshold(f.asked_min_isolates(), floor);
+        Ok(Seen {
+            visibility,
+            threshold,
+        })
+    }
+
+    /// Whether the filters ask for an establishment the caller may not see by name.
+    pub fn refuses(&self, f: &Filter) -> bool {
+        f.establishment
+            .is_some_and(|e| !self.visibility.names(e.get()))
+    }
+}
+
+/// Why a filter on an establishment is refused.
+pub const ESTABLISHMENT_REFUSED: (&str, &str) = (
+    "Vous ne pouvez pas consulter les résultats de cet établissement : votre rôle donne les résultats de la région, de ses départements et de ses GHT, et ceux de vos établissements.",
+    "You cannot see this establishment's results: your role gives the results of the region, its departments and GHTs, and those of your establishments.",
+);
 
 impl crate::cache::Regional for RegionData {
     type Stamp = (i64, i64);

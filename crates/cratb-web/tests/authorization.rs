@@ -173,6 +173,13 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/resistance", "resistance.view"),
     ("GET", "/resistance/export/{format}", "resistance.view"),
     ("GET", "/resistance/alerts", "resistance.view"),
+    (
+        "GET",
+        "/resistance/alerts/export/{format}",
+        "resistance.view",
+    ),
+    ("GET", "/resistance/settings", "resistance.settings"),
+    ("POST", "/resistance/settings", "resistance.settings"),
     ("GET", "/resistance/imports", "isolates.import"),
     ("POST", "/resistance/imports", "isolates.import"),
     ("POST", "/resistance/imports/{id}/delete", "isolates.import"),
@@ -318,6 +325,16 @@ async fn authorization_matrix() {
             .establishment_ids
             .first()
             .copied();
+    // The establishments an EMA member sees by name: those of their teams' departments.
+    let ema_territory = cratb_store::network::territory_establishments(
+        &app.db,
+        &cratb_domain::Scope::National.access("84").unwrap(),
+        &cratb_store::network::teams_of_email(&app.db, &app.email_of(Role::EmaMember, Some("84")))
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap();
     let asset = cratb_web::assets::url("app", "css");
     let mut callers = vec![Caller::Anonymous];
     callers.extend(Role::ALL.iter().map(|r| Caller::Role(*r)));
@@ -423,6 +440,11 @@ async fn authorization_matrix() {
                             }
                             _ => false,
                         }
+                    } else if role == Some(Role::EmaMember)
+                        && spec.path.starts_with("/consumption/establishments/")
+                    {
+                        // An EMA member opens the establishments of their territory.
+                        own && ema_territory.contains(&est.id)
                     } else {
                         expected_allowed
                     };

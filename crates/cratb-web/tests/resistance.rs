@@ -290,8 +290,17 @@ async fn the_antibiogram_page_filters_exports_and_is_audited() {
 async fn the_upload_page_imports_or_shows_every_problem() {
     let app = TestApp::spawn().await;
     let web = app.client(LAB).await;
+    // The laboratory sends the files of its hospital.
+    let own: i64 = scalar(
+        &app.db,
+        &format!(
+            "SELECT e.establishment_id FROM user_establishments e JOIN users u ON u.id = e.user_id WHERE u.email = '{LAB}'"
+        ),
+    )
+    .await;
     let upload = |body: &'static str| {
         let form = reqwest::multipart::Form::new()
+            .text("establishment", own.to_string())
             .text("guideline", "EUCAST 2025")
             .text("uti", "specimen")
             .part(

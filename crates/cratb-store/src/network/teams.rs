@@ -285,3 +285,29 @@ pub async fn remove_member(
         .bind(team_id).fetch_one(c).await)?,
     )
 }
+
+/// The establishments of the region in the departments its teams `team_ids` serve: an EMA
+/// member's territory.
+pub async fn territory_establishments(
+    db: &Db,
+    access: &RegionAccess,
+    team_ids: &[i64],
+) -> Result<Vec<i64>> {
+    if team_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = team_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let region = access.as_str();
+    Ok(
+        on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT e.id FROM establishments e
+         JOIN ema_team_departments d ON d.department_code = e.department_code
+         JOIN ema_teams t ON t.id = d.team_id
+         WHERE e.region_code = $1 AND t.region_code = $1 AND d.team_id IN ({ids}) ORDER BY e.id")))
+        .bind(region).fetch_all(p).await)?,
+    )
+}

@@ -1,6 +1,7 @@
 //! Antibiotic consumption in the JSON API: every establishment's indicator for a year among the
-//! peers of its category ([`cratb_consumption::figures`]), with the filters of the screens. A
-//! referent gets their own establishment only.
+//! peers of its category ([`cratb_consumption::figures`]), with the filters of the screens. Only
+//! the establishments the caller sees by name are given ([`cratb_app::policy::visibility`]): a
+//! referent their own, an EMA member those of their teams' territory.
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -23,11 +24,9 @@ pub async fn establishments(
     Query(f): Query<Filters>,
 ) -> Result<Json<ConsumptionFigures>, ApiError> {
     let (user, scope) = auth.api_user()?;
-    let own = match user.role() {
-        Role::Referent if user.establishment_ids.is_empty() => return Err(ApiError::forbidden()),
-        Role::Referent => Some(user.establishment_ids.as_slice()),
-        _ => None,
-    };
+    if user.role() == Role::Referent && user.establishment_ids.is_empty() {
+        return Err(ApiError::forbidden());
+    }
     let region = cratb_app::consumption::analysis_region(
         &state.db,
         &scope,
@@ -36,7 +35,13 @@ pub async fn establishments(
     )
     .await?
     .ok_or_else(ApiError::not_found)?;
+    let access = scope.access(&region).ok_or_else(ApiError::not_found)?;
+    let visibility = cratb_app::policy::visibility(&state.db, user, &access)
+        .await
+        .map_err(ApiError::app(auth.lang))?;
+    // The establishments named: all, or a list (the others as their peers' distribution).
+    let named: Option<Vec<i64>> = visibility.named().map(|n| n.iter().copied().collect());
     let cube = state.consumption.region(&state.db, &region).await?;
     let r = resolve(&cube, &f);
-    Ok(Json(figures(&cube, region, &r, own)))
+    Ok(Json(figures(&cube, region, &r, named.as_deref())))
 }

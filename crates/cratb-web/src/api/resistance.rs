@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, InvalidParam, Problem};
 use crate::input::{Id, Query};
-use crate::resistance::{Filter, RegionData};
+use crate::resistance::{ESTABLISHMENT_REFUSED, Filter, RegionData, Seen};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -18,7 +18,9 @@ use cratb_store::resistance::{ImportError, ImportRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-pub use cratb_resistance::{AlertKind, AlertRow};
+pub use cratb_resistance::AlertKind;
+pub use cratb_resistance::places::{Distribution, Level, PlacedAlert};
+use cratb_resistance::places::{Place, placed_alerts};
 
 /// Options of an upload.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -125,12 +127,22 @@ pub async fn upload(
     }
 }
 
-/// The region's isolates for the analysis `a` (the read in the audit log), and `a` itself.
+/// The region's isolates for the analysis `a` (the read in the audit log), `a` itself, what the
+/// caller sees of them ([`Seen`]) and the region; a filter on an establishment the caller may not
+/// see by name is refused.
 async fn region_data(
     state: &AppState,
     auth: &Auth,
     f: &Filter,
-) -> Result<(std::sync::Arc<RegionData>, cratb_resistance::Filter), ApiError> {
+) -> Result<
+    (
+        std::sync::Arc<RegionData>,
+        cratb_resistance::Filter,
+        Seen,
+        String,
+    ),
+    ApiError,
+> {
     let (user, scope) = auth.api_user()?;
     let region = region_of(
         state,
@@ -139,9 +151,16 @@ async fn region_data(
         user.region_code.as_deref(),
     )
     .await?;
+    let seen = Seen::of(&state.db, user, &scope, &region, f)
+        .await
+        .map_err(ApiError::app(auth.lang))?;
+    if seen.refuses(f) {
+        let (fr, _) = ESTABLISHMENT_REFUSED;
+        return Err(ApiError::new(StatusCode::FORBIDDEN, fr));
+    }
     let data = state.amr.region(&state.db, &region).await?;
-    let a = f.analysis();
-    auth.actor(user, scope)
+    let a = f.analysis(&seen.threshold);
+    auth.actor(user, scope.clone())
         .record(
             &state.db,
             "isolates.read",
@@ -151,11 +170,12 @@ async fn region_data(
         )
         .await
         .map_err(ApiError::app(auth.lang))?;
-    Ok((data, a))
+    Ok((data, a, seen, region))
 }
 
 /// The cumulative antibiogram: per organism × antimicrobial, counts, % susceptible and its
-/// 95 % Wilson interval, as `cratb amr antibiogram --format json`.
+/// 95 % Wilson interval, as `cratb amr antibiogram --format json`. `min_isolates` is the
+/// threshold applied: the one asked for, raised to the region's floor.
 #[utoipa::path(get, path = "/api/v1/antibiogram", tag = "resistance", security(("bearer" = [])),
     params(Filter),
     responses((status = 200, description = "`guideline`, `first_isolates_only`, `min_isolates`, `isolates` and `rows` with the columns of the CLI"), (status = 403, body = Problem)))]
@@ -164,20 +184,41 @@ pub async fn antibiogram(
     auth: Auth,
     Query(f): Query<Filter>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (data, a) = region_data(&state, &auth, &f).await?;
+    let (data, a, _, _) = region_data(&state, &auth, &f).await?;
     Ok(Json(data.antibiogram(&a).to_json()))
 }
 
-/// Resistant organisms of concern among first isolates, per establishment and year.
+/// Resistant organisms of concern among first isolates, per year: for the region, and as the
+/// caller's role allows, per establishment named (the others together, with the distribution
+/// of their rates) or per department and GHT. A rate over fewer isolates than the reporting
+/// threshold is `null`.
 #[utoipa::path(get, path = "/api/v1/resistance/alerts", tag = "resistance", security(("bearer" = [])),
     params(Filter),
-    responses((status = 200, body = [AlertRow]), (status = 403, body = Problem)))]
+    responses((status = 200, body = [PlacedAlert]), (status = 403, body = Problem)))]
 pub async fn alerts(
     State(state): State<AppState>,
     auth: Auth,
     Query(mut f): Query<Filter>,
-) -> Result<Json<Vec<AlertRow>>, ApiError> {
+) -> Result<Json<Vec<PlacedAlert>>, ApiError> {
     f.first_isolates = None;
-    let (data, a) = region_data(&state, &auth, &f).await?;
-    Ok(Json(data.alerts(&a)))
+    let (data, a, seen, region) = region_data(&state, &auth, &f).await?;
+    let (_, scope) = auth.api_user()?;
+    let access = scope.access(&region).ok_or_else(ApiError::not_found)?;
+    let places = cratb_store::resistance::establishment_places(&state.db, &access)
+        .await?
+        .into_iter()
+        .map(|(id, name, department, territory)| Place {
+            id,
+            name,
+            department,
+            territory,
+        })
+        .collect::<Vec<_>>();
+    let rows = data.alerts(&a);
+    Ok(Json(placed_alerts(
+        &rows,
+        &places,
+        &seen.visibility,
+        seen.threshold.value,
+    )))
 }

@@ -10,13 +10,14 @@ use crate::error::PageError;
 use crate::export::attachment;
 use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query, Year};
-use crate::resistance::{Column, Filter, RegionData, TrendPoint};
+use crate::resistance::{Column, ESTABLISHMENT_REFUSED, Filter, RegionData, Seen, TrendPoint};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use cratb_domain::{Scope, geo};
 use cratb_report::resistance::{self as resistance_report, AlertLine, Matrix, Words};
 use cratb_resistance::imports::{Import, ImportOutcome, ImportProblem};
+use cratb_resistance::places::{Place, PlacedAlert, placed_alerts};
 use cratb_store::resistance::{self, ImportError, ImportRequest};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -45,6 +46,10 @@ pub struct FilterView {
     pub ward_types: Vec<Opt>,
     pub first_only: bool,
     pub min_isolates: u32,
+    /// The least threshold the caller may ask for (the region's floor, for their role).
+    pub floor: u32,
+    /// The threshold asked for was below the floor and was raised to it.
+    pub raised: bool,
     /// The filters as a query string, for export links.
     pub query: String,
 }
@@ -85,15 +90,17 @@ async fn filter_view(
     data: &RegionData,
     (f, a): (Filter, &cratb_resistance::Filter),
     uri_query: Option<&str>,
-) -> Result<(FilterView, Vec<(i64, String)>), cratb_store::StoreError> {
+    seen: &Seen,
+) -> Result<FilterView, cratb_store::StoreError> {
     let access = scope
         .access(region)
         .ok_or(cratb_store::StoreError::NotFound)?;
     let names = resistance::establishment_names(&state.db, &access).await?;
     let present = data.establishment_ids();
+    // Only the establishments the caller may see by name can be chosen.
     let establishments: Vec<(i64, String)> = names
         .into_iter()
-        .filter(|(id, _)| present.contains(id))
+        .filter(|(id, _)| present.contains(id) && seen.visibility.names(*id))
         .collect();
     let current = |v: &Option<String>| v.clone().unwrap_or_default();
     let regions = match scope {
@@ -129,10 +136,12 @@ async fn filter_view(
         ),
         first_only: a.first_only(),
         min_isolates: a.min_isolates(),
+        floor: seen.threshold.floor,
+        raised: seen.threshold.raised,
         query: uri_query.unwrap_or_default().to_string(),
         f,
     };
-    Ok((view, establishments))
+    Ok(view)
 }
 
 #[derive(Template)]
@@ -150,6 +159,7 @@ struct AntibiogramPage {
     trend_rows: Vec<TrendPoint>,
     trend_label: String,
     can_import: bool,
+    can_settings: bool,
 }
 
 /// What the trend chart shows.
@@ -159,19 +169,28 @@ pub struct TrendQuery {
     pub antimicrobial: Option<String>,
 }
 
+/// The region's data, and what the caller sees of it ([`Seen`]); a filter on an establishment
+/// they may not see by name is refused.
 async fn load(
     state: &AppState,
     auth: &Auth,
     f: &Filter,
-) -> Result<(Scope, String, Arc<RegionData>), PageError> {
-    let (_, scope) = auth.page_user()?;
+) -> Result<(Scope, String, Arc<RegionData>, Seen), PageError> {
+    let (user, scope) = auth.page_user()?;
     let region = region_for(state, auth, f.region.as_deref()).await?;
+    let seen = Seen::of(&state.db, user, &scope, &region, f)
+        .await
+        .map_err(PageError::app(auth.lang))?;
+    if seen.refuses(f) {
+        let (fr, en) = ESTABLISHMENT_REFUSED;
+        return Err(PageError::Refused(auth.lang, auth.lang.pick(fr, en).into()));
+    }
     let data = state
         .amr
         .region(&state.db, &region)
         .await
         .map_err(PageError::store(auth.lang))?;
-    Ok((scope, region, data))
+    Ok((scope, region, data, seen))
 }
 
 /// Isolate-level data was read: say so in the audit log. Fails closed: what cannot be
@@ -198,8 +217,8 @@ pub async fn antibiogram(
     Query(t): Query<TrendQuery>,
 ) -> PageResult {
     let lang = auth.lang;
-    let (scope, region, data) = load(&state, &auth, &f).await?;
-    let a = f.analysis();
+    let (scope, region, data, seen) = load(&state, &auth, &f).await?;
+    let a = f.analysis(&seen.threshold);
     let table = data.antibiogram(&a);
     audit_read(&state, &auth, "antibiogram", &region, a.summary()).await?;
     let m = resistance_report::matrix(&table, lang);
@@ -223,7 +242,7 @@ pub async fn antibiogram(
             .map(|(c, n)| (c.clone(), format!("{n} ({c})"))),
         &agent,
     );
-    let (v, _) = filter_view(&state, &scope, &region, &data, (f, &a), uri.query())
+    let v = filter_view(&state, &scope, &region, &data, (f, &a), uri.query(), &seen)
         .await
         .map_err(PageError::store(auth.lang))?;
     let page = AntibiogramPage {
@@ -241,6 +260,7 @@ pub async fn antibiogram(
         m,
         v,
         can_import: auth.can(cratb_domain::Permission::ImportIsolates),
+        can_settings: auth.can(cratb_domain::Permission::SetReportingFloor),
     };
     Ok(render(&page))
 }
@@ -256,8 +276,8 @@ pub async fn export(
     if !resistance_report::FORMATS.contains(&format.as_str()) {
         return Err(PageError::NotFound(lang));
     }
-    let (_, region, data) = load(&state, &auth, &f).await?;
-    let a = f.analysis();
+    let (_, region, data, seen) = load(&state, &auth, &f).await?;
+    let a = f.analysis(&seen.threshold);
     let table = data.antibiogram(&a);
     let summary = a.summary();
     let what = format!("antibiogram.{format}");
@@ -291,6 +311,44 @@ struct AlertsPage {
     v: FilterView,
     region_name: String,
     rows: Vec<AlertLine>,
+    /// Some establishments are shown as a distribution (a referent's, an EMA member's view).
+    has_distribution: bool,
+}
+
+/// The resistant organisms of concern of the filters as the caller may see them
+/// ([`placed_alerts`]): the region, and the establishments they may name (or the departments
+/// and GHTs), the others together.
+async fn seen_alerts(
+    state: &AppState,
+    auth: &Auth,
+    f: &mut Filter,
+    what: &str,
+) -> Result<(Scope, String, Arc<RegionData>, Seen, Vec<PlacedAlert>), PageError> {
+    // Counted among first isolates, always.
+    f.first_isolates = None;
+    let (scope, region, data, seen) = load(state, auth, f).await?;
+    let a = f.analysis(&seen.threshold);
+    let rows = data.alerts(&a);
+    audit_read(state, auth, what, &region, a.summary()).await?;
+    let places = places(state, auth, &region).await?;
+    let placed = placed_alerts(&rows, &places, &seen.visibility, seen.threshold.value);
+    Ok((scope, region, data, seen, placed))
+}
+
+/// The region's establishments with their department and GHT.
+async fn places(state: &AppState, auth: &Auth, region: &str) -> Result<Vec<Place>, PageError> {
+    let rows = resistance::establishment_places(&state.db, &super::region_access(auth, region)?)
+        .await
+        .map_err(PageError::store(auth.lang))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, department, territory)| Place {
+            id,
+            name,
+            department,
+            territory,
+        })
+        .collect())
 }
 
 pub async fn alerts(
@@ -300,26 +358,41 @@ pub async fn alerts(
     Query(mut f): Query<Filter>,
 ) -> PageResult {
     let lang = auth.lang;
-    // Counted among first isolates, always.
-    f.first_isolates = None;
-    let (scope, region, data) = load(&state, &auth, &f).await?;
-    let a = f.analysis();
-    let rows = data.alerts(&a);
-    audit_read(&state, &auth, "resistance.alerts", &region, a.summary()).await?;
-    let (v, names) = filter_view(&state, &scope, &region, &data, (f, &a), uri.query())
+    let (scope, region, data, seen, placed) =
+        seen_alerts(&state, &auth, &mut f, "resistance.alerts").await?;
+    let a = f.analysis(&seen.threshold);
+    let v = filter_view(&state, &scope, &region, &data, (f, &a), uri.query(), &seen)
         .await
         .map_err(PageError::store(auth.lang))?;
     let none = auth.lang.tr().res_no_establishment;
-    let rows = resistance_report::alert_lines(rows, &names, none, lang);
+    let rows = resistance_report::alert_lines(&placed, none, lang);
     let page = AlertsPage {
         l: Layout::new(&auth, auth.lang.tr().res_alerts_title),
         region_name: geo::region(&region)
             .map(|r| r.name.to_string())
             .unwrap_or(region.clone()),
         v,
+        has_distribution: rows.iter().any(|r| !r.distribution.is_empty()),
         rows,
     };
     Ok(render(&page))
+}
+
+/// The resistant organisms of concern of the page's filters, as CSV or XLSX.
+pub async fn alerts_export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(format): Path<String>,
+    Query(mut f): Query<Filter>,
+) -> PageResult {
+    let lang = auth.lang;
+    if !["csv", "xlsx"].contains(&format.as_str()) {
+        return Err(PageError::NotFound(lang));
+    }
+    let what = format!("resistance.alerts.{format}");
+    let (_, region, _, _, placed) = seen_alerts(&state, &auth, &mut f, &what).await?;
+    let table = resistance_report::alerts_table(&placed, lang.tr().res_no_establishment, lang);
+    crate::export::download(&format!("bmr-{region}"), &format, [table], lang)
 }
 
 /// What the import form holds.
@@ -345,6 +418,8 @@ struct ImportsPage {
     form_error: Option<&'static str>,
     /// The import just removed: its file name and isolate count.
     removed: Option<(String, i64)>,
+    /// The caller's role and establishments, for the imports they may remove.
+    remover: (cratb_domain::Role, Vec<i64>),
 }
 
 impl ImportsPage {
@@ -356,6 +431,10 @@ impl ImportsPage {
     }
     fn time(&self, t: &time::OffsetDateTime) -> String {
         super::fmt_time(t, self.l.lang)
+    }
+    /// Whether the caller may remove import `i` ([`cratb_app::policy::may_remove_import`]).
+    fn may_delete(&self, i: &Import) -> bool {
+        cratb_app::policy::may_remove_import(self.remover.0, &self.remover.1, i.establishment_id)
     }
 }
 
@@ -381,7 +460,7 @@ async fn imports_page(
         removed,
     } = notice;
     let lang = auth.lang;
-    let (_, scope) = auth.page_user()?;
+    let (user, scope) = auth.page_user()?;
     let region = region_for(state, auth, None).await?;
     let names = resistance::establishment_names(&state.db, &super::region_access(auth, &region)?)
         .await
@@ -419,6 +498,7 @@ async fn imports_page(
         imports,
         form_error,
         removed,
+        remover: (user.role(), user.establishment_ids.clone()),
     };
     Ok(render_status(&page, status))
 }
@@ -512,13 +592,138 @@ pub async fn delete_import(
 ) -> PageResult {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let removed = cratb_app::resistance::remove_import(&state.db, &auth.actor(user, scope), id)
-        .await
-        .map_err(PageError::app(lang))?;
+    let own = user.establishment_ids.clone();
+    let removed =
+        cratb_app::resistance::remove_import(&state.db, &auth.actor(user, scope), &own, id)
+            .await
+            .map_err(|e| match e {
+                cratb_app::AppError::Forbidden => {
+                    PageError::Refused(lang, lang.tr().imp_delete_refused.into())
+                }
+                e => PageError::app(lang)(e),
+            })?;
     state.amr.refresh(&state.db, &removed.region_code);
     let notice = Notice {
         removed: Some((removed.filename, removed.rows_imported)),
         ..Default::default()
     };
     imports_page(&state, &auth, ImportValues::default(), notice).await
+}
+
+/// The region's reporting threshold, as its coordinator sets it.
+#[derive(Template)]
+#[template(path = "resistance/settings.html")]
+struct SettingsPage {
+    l: Layout,
+    region: String,
+    region_name: String,
+    regions: Vec<Opt>,
+    current: u32,
+    set_by: Option<String>,
+    value: String,
+    errors: Vec<cratb_domain::FieldError>,
+    saved: bool,
+}
+
+impl SettingsPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        super::field_error(&self.errors, field, self.l.lang)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsQuery {
+    region: Option<String>,
+    saved: Option<String>,
+}
+
+/// The settings form as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    reporting_floor: String,
+}
+
+async fn settings_page(
+    state: &AppState,
+    auth: &Auth,
+    region: String,
+    value: Option<String>,
+    errors: Vec<cratb_domain::FieldError>,
+    saved: bool,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let set = resistance::reporting_floor(&state.db, &super::region_access(auth, &region)?)
+        .await
+        .map_err(PageError::store(lang))?;
+    let current = set
+        .as_ref()
+        .map_or(cratb_domain::visibility::DEFAULT_REPORTING_FLOOR, |s| s.0);
+    let page = SettingsPage {
+        l: Layout::new(auth, lang.tr().res_settings_title),
+        region_name: geo::region(&region).map_or("", |g| g.name).to_string(),
+        regions: match scope {
+            Scope::National => options(geo::REGIONS.iter().map(|r| (r.code, r.name)), &region),
+            Scope::Region(_) => Vec::new(),
+        },
+        region,
+        current,
+        set_by: set.map(|s| s.1),
+        value: value.unwrap_or_else(|| current.to_string()),
+        errors,
+        saved,
+    };
+    let status = super::form_status(&page.errors);
+    Ok(render_status(&page, status))
+}
+
+/// The form, with the region's threshold in force.
+pub async fn settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<SettingsQuery>,
+) -> PageResult {
+    let region = region_for(&state, &auth, q.region.as_deref()).await?;
+    settings_page(&state, &auth, region, None, Vec::new(), q.saved.is_some()).await
+}
+
+/// Sets the region's threshold (audited), or says what is wrong with it.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    super::HtmlForm(v): super::HtmlForm<SettingsForm>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (user, scope) = auth.page_user()?;
+    let region = region_for(&state, &auth, Some(&v.region)).await?;
+    let refused = || {
+        vec![cratb_domain::FieldError::new(
+            "reporting_floor",
+            "indiquez un nombre d'isolats entre 1 et 1000",
+            "give a number of isolates between 1 and 1000",
+        )]
+    };
+    let floor = match v.reporting_floor.trim().parse::<u32>() {
+        Ok(n) if cratb_domain::visibility::FLOOR_RANGE.contains(&n) => n,
+        _ => {
+            return settings_page(
+                &state,
+                &auth,
+                region,
+                Some(v.reporting_floor),
+                refused(),
+                false,
+            )
+            .await;
+        }
+    };
+    cratb_app::resistance::set_reporting_floor(&state.db, &auth.actor(user, scope), &region, floor)
+        .await
+        .map_err(PageError::app(lang))?;
+    Ok(super::login::redirect(&format!(
+        "/resistance/settings?region={region}&saved=1"
+    )))
 }

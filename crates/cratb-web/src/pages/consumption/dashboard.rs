@@ -40,7 +40,7 @@ pub async fn dashboard(
     Query(q): Query<Filters>,
 ) -> PageResult {
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
-    if let Some(&own) = v.own.as_ref().and_then(|o| o.first()) {
+    if let Some(own) = v.referent_home {
         return Ok(crate::pages::login::redirect(&format!(
             "/consumption/establishments/{own}"
         )));
@@ -54,11 +54,14 @@ pub async fn dashboard(
     )
     .await
     .map_err(PageError::store(auth.lang))?;
+    let mut d = cratb_report::dashboard::dashboard(&v.cube, &r, &target, auth.lang);
+    // Only the establishments the caller may see by name are listed.
+    d.establishments.retain(|e| v.visibility.names(e.id));
     let page = DashboardPage {
         l: Layout::new(&auth, auth.lang.tr().nav_consumption),
         region_name: geo::region(&v.region).map_or("", |g| g.name).to_string(),
         f: filter_view(&auth, &v, &r),
-        d: cratb_report::dashboard::dashboard(&v.cube, &r, &target, auth.lang),
+        d,
         can_import: auth.can(Permission::ImportConsumption),
         can_target: auth.can(Permission::EditTargets),
     };
@@ -73,14 +76,14 @@ pub async fn export(
     Query(q): Query<Filters>,
 ) -> PageResult {
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
-    if v.own.is_some() {
+    if v.referent_home.is_some() {
         return Err(PageError::Forbidden(auth.lang));
     }
     let r = resolve(&v.cube, &q);
     download(
         &format!("consommation-{}-{}", v.region, r.year),
         &format,
-        establishments_tables(&v.cube, &r, auth.lang),
+        establishments_tables(&v.cube, &r, auth.lang, |id| v.visibility.names(id)),
         auth.lang,
     )
 }

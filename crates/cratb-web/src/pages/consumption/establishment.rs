@@ -44,9 +44,9 @@ impl std::ops::Deref for EstablishmentPage {
     }
 }
 
-/// A referent may open only their own establishments.
+/// Only the establishments the caller may see by name are opened.
 fn may_see(v: &Viewer, id: i64) -> bool {
-    cratb_app::policy::may_open_establishment(v.own.as_deref(), id)
+    v.visibility.names(id)
 }
 
 pub async fn establishment(
@@ -111,7 +111,7 @@ pub async fn establishment(
                 )
             })
             .unwrap_or_default(),
-        referent: v.own.is_some(),
+        referent: v.referent_home.is_some(),
         fb,
     };
     Ok(render(&page))
@@ -143,15 +143,17 @@ pub async fn reports(
     Query(q): Query<Filters>,
 ) -> PageResult {
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
-    if v.own.is_some() {
+    if v.referent_home.is_some() {
         return Err(PageError::Forbidden(auth.lang));
     }
     let r = resolve(&v.cube, &q);
-    let (cube, region) = (v.cube.clone(), v.region.clone());
-    let body = tokio::task::spawn_blocking(move || reports_zip(&cube, &region, r.year))
-        .await
-        .map_err(|_| PageError::Internal(auth.lang))?
-        .map_err(|_| PageError::Internal(auth.lang))?;
+    let (cube, region, visibility) = (v.cube.clone(), v.region.clone(), v.visibility.clone());
+    let body = tokio::task::spawn_blocking(move || {
+        reports_zip(&cube, &region, r.year, |id| visibility.names(id))
+    })
+    .await
+    .map_err(|_| PageError::Internal(auth.lang))?
+    .map_err(|_| PageError::Internal(auth.lang))?;
     Ok(attachment(
         &format!("retours-consommation-{}-{}.zip", v.region, r.year),
         "application/zip",

@@ -2,8 +2,10 @@
 //! AWaRe, classes, establishments among their peers, territories), an establishment's page,
 //! its feedback report in PDF (one, or all in a ZIP), and exports.
 //!
-//! Who sees what, on the server: the region's staff, its EMA and the agency see the region; a
-//! referent sees their own establishment only, with its peers as an anonymous distribution.
+//! Who sees what, on the server, by the one visibility rule ([`cratb_app::policy::visibility`]):
+//! the region's staff and the agency see every establishment by name; an EMA member those of
+//! their teams' territory; a referent their own establishment only, with its peers as an
+//! anonymous distribution.
 
 mod dashboard;
 pub mod ddd;
@@ -22,7 +24,7 @@ use crate::input::Year;
 use crate::pages::{Opt, options};
 use cratb_consumption::cube::{CLASSES, Cube};
 use cratb_consumption::filters::{Asked, Resolved};
-use cratb_domain::{Role, Scope, geo};
+use cratb_domain::{Role, Scope, Visibility, geo};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -50,12 +52,14 @@ pub struct Filters {
     pub department: Option<String>,
 }
 
-/// What the caller may see: a region, and for a referent their establishment only.
+/// What the caller may see: a region, and which of its establishments by name.
 pub struct Viewer {
     pub region: String,
     pub cube: Arc<Cube>,
-    /// A referent's establishments: the only ones they may open by name.
-    pub own: Option<Vec<i64>>,
+    /// The establishments the caller may open by name.
+    pub visibility: Visibility,
+    /// A referent's first establishment: their page of the section.
+    pub referent_home: Option<i64>,
 }
 
 /// The caller's region and data ([`Viewer`]); a referent without establishments sees nothing.
@@ -68,11 +72,11 @@ pub async fn viewer(
 ) -> Result<Viewer, PageError> {
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
-    let own = if user.role() == Role::Referent {
-        if user.establishment_ids.is_empty() {
+    let referent_home = if user.role() == Role::Referent {
+        let Some(&first) = user.establishment_ids.first() else {
             return Err(PageError::Forbidden(lang));
-        }
-        Some(user.establishment_ids.clone())
+        };
+        Some(first)
     } else {
         None
     };
@@ -88,12 +92,24 @@ pub async fn viewer(
         }
         _ => asked_region(state, auth, asked).await?,
     };
+    let visibility = cratb_app::policy::visibility(
+        &state.db,
+        user,
+        &crate::pages::region_access(auth, &region)?,
+    )
+    .await
+    .map_err(PageError::app(lang))?;
     let cube = state
         .consumption
         .region(&state.db, &region)
         .await
         .map_err(PageError::store(lang))?;
-    Ok(Viewer { region, cube, own })
+    Ok(Viewer {
+        region,
+        cube,
+        visibility,
+        referent_home,
+    })
 }
 
 /// The region a page of the section works on ([`cratb_app::consumption::analysis_region`];
