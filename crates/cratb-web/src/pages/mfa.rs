@@ -19,8 +19,6 @@ use cratb_app::mfa::{Enrolment, SecondStep, Status};
 use cratb_domain::Bilingual;
 use serde::Deserialize;
 
-/// The cookie holding the id of a login waiting for its code.
-
 /// The paths an account that must enrol may still reach (besides static files and health
 /// probes, which carry no identity): enrolment itself, logging out, the language.
 fn reachable_before_enrolment(path: &str) -> bool {
