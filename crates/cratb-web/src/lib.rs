@@ -73,9 +73,18 @@ pub struct Config {
     /// one of them, the client is the rightmost address of the header that is not one of
     /// them; from anyone else the header is ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The second factor left optional for every role outside a demonstration
+    /// (`serve --mfa-optional`: an installation that authenticates otherwise, the binary's
+    /// own end-to-end tests); off by default.
+    pub mfa_optional: bool,
 }
 
 impl Config {
+    /// Whether no role must use a second factor: a demonstration, or `--mfa-optional`.
+    pub fn second_factor_optional(&self) -> bool {
+        self.demo || self.mfa_optional
+    }
+
     /// Whether e-mail (and links to pass on) may be sent: [`public_base`] has an address.
     pub fn may_send_links(&self) -> bool {
         self.public_url.is_some() || self.demo

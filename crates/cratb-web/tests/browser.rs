@@ -728,3 +728,85 @@ async fn two_factor_authentication_in_chromium() {
     click(&c, "form.stack button[type=submit]").await;
     assert!(text_of(&c, "h1").await.starts_with("Bonjour"));
 }
+
+#[tokio::test]
+async fn a_referent_account_from_creation_to_their_hospital_in_chromium() {
+    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let demo_referent = cratb_store::users::find_by_email(
+        &app.db,
+        &app.email_of(cratb_domain::Role::Referent, Some("84")),
+    )
+    .await
+    .unwrap();
+    let hospital = cratb_store::establishments::get(
+        &app.db,
+        &cratb_domain::Scope::National,
+        demo_referent.establishment_ids[0],
+    )
+    .await
+    .unwrap();
+    let (_driver, c) = start_browser().await;
+
+    // The coordinator opens the account, tied to the hospital, without a password.
+    login(&c, &app, common::COORD).await;
+    c.goto(&app.url("/users/new")).await.unwrap();
+    type_into(&c, "email", "dr.lefebvre@chu-demo.fr").await;
+    type_into(&c, "display_name", "Dr Anne Lefebvre").await;
+    c.find(Locator::Id("role"))
+        .await
+        .unwrap()
+        .select_by_value("referent")
+        .await
+        .unwrap();
+    type_into(&c, "establishments", &hospital.finess).await;
+    screenshot(&c, "account-new").await;
+    click(&c, "form.stack.card button[type=submit]").await;
+    let link = text_of(&c, "#password-link").await;
+    assert!(link.contains("/password/reset/"), "{link}");
+    assert!(
+        text_of(&c, "#link-sent")
+            .await
+            .contains("dr.lefebvre@chu-demo.fr")
+    );
+    screenshot(&c, "account-link").await;
+    click(&c, "#logout").await;
+    wait_url(&c, "/login").await;
+
+    // The referent follows the link and chooses a password.
+    c.goto(&link).await.unwrap();
+    assert_eq!(text_of(&c, "h1").await, "Choisir un mot de passe");
+    type_into(&c, "new", "Magnolia-sous-la-neige-2026").await;
+    type_into(&c, "confirm", "Magnolia-sous-la-neige-2026").await;
+    screenshot(&c, "password-choose").await;
+    click(&c, "form.stack button[type=submit]").await;
+    wait_url(&c, "/login?reset=1").await;
+    screenshot(&c, "password-set").await;
+
+    // Signed in (no second factor asked of a referent), their hospital's consumption.
+    type_into(&c, "email", "dr.lefebvre@chu-demo.fr").await;
+    type_into(&c, "password", "Magnolia-sous-la-neige-2026").await;
+    click(&c, "form.stack button[type=submit]").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("logout"))
+        .await
+        .unwrap();
+    c.goto(&app.url("/consumption")).await.unwrap();
+    wait_url(&c, &format!("/consumption/establishments/{}", hospital.id)).await;
+    assert!(text_of(&c, "h1").await.contains(&hospital.name));
+    screenshot(&c, "referent-consumption").await;
+
+    // "Mot de passe oublié ?" answers alike for anyone.
+    click(&c, "#logout").await;
+    wait_url(&c, "/login").await;
+    click(&c, "#forgot").await;
+    wait_url(&c, "/password/forgot").await;
+    type_into(&c, "email", "dr.lefebvre@chu-demo.fr").await;
+    click(&c, "form.stack button[type=submit]").await;
+    assert!(text_of(&c, "#forgot-sent").await.contains("24 heures"));
+    screenshot(&c, "password-forgot").await;
+}

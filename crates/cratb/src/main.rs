@@ -58,6 +58,9 @@ enum Command {
         /// Proxy de confiance (adresse ou CIDR, répétable) : l'adresse du client est lue dans son X-Forwarded-For, ignoré sinon / trusted reverse proxy (address or CIDR, repeatable): the client address is read from its X-Forwarded-For, ignored otherwise.
         #[arg(long = "trusted-proxy", env = "CRATB_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_proxy)]
         trusted_proxy: Vec<ipnet::IpNet>,
+        /// Double authentification facultative pour tous les rôles (déconseillé : pour une installation qui authentifie autrement) / second factor optional for every role (not advised).
+        #[arg(long)]
+        mfa_optional: bool,
     },
     /// Applique les migrations / apply database migrations.
     Migrate {
@@ -295,6 +298,7 @@ async fn main() -> Result<()> {
             keep_demo,
             behind_tls_proxy,
             trusted_proxy,
+            mfa_optional,
         } => {
             // Each demo has its own folder (database and e-mail): two demos on one machine
             // never share a database.
@@ -348,6 +352,11 @@ async fn main() -> Result<()> {
             }
             println!("cratb écoute sur http://{addr} (base : {})", redact(&url));
             println!("E-mails : {}", mailer.describe());
+            if mfa_optional && !demo {
+                println!(
+                    "Attention : double authentification facultative pour tous les rôles (--mfa-optional) / warning: second factor optional for every role"
+                );
+            }
             let public_url = std::env::var("CRATB_PUBLIC_URL")
                 .ok()
                 .filter(|s| !s.is_empty());
@@ -365,6 +374,7 @@ async fn main() -> Result<()> {
                     public_url,
                     demo,
                     trusted_proxies: trusted_proxy,
+                    mfa_optional,
                     ..Default::default()
                 },
             );

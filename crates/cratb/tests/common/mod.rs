@@ -54,9 +54,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// `cratb serve --database <database>`, once it answers.
+    /// `cratb serve --database <database> --mfa-optional` (these tests are about imports and
+    /// restarts, their accounts sign in with a password), once it answers.
     pub async fn start(database: &str) -> Server {
-        Self::serve(&["--database", database]).await
+        Self::serve(&["--database", database, "--mfa-optional"]).await
     }
 
     /// `cratb serve` on a free port with `args`, once it answers.
