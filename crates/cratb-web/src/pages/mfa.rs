@@ -41,13 +41,13 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
     };
     // A password chosen by someone else is changed first (the access check sends there), then
     // the second factor: never one page sending to the other.
-    if state.config.demo
+    if state.config.second_factor_optional()
         || user.must_change_password
         || reachable_before_enrolment(req.uri().path())
     {
         return next.run(req).await;
     }
-    match cratb_app::mfa::must_enrol(&state.db, user, state.config.demo).await {
+    match cratb_app::mfa::must_enrol(&state.db, user, state.config.second_factor_optional()).await {
         Ok(false) => next.run(req).await,
         Ok(true) => super::login::redirect("/account/mfa"),
         Err(e) => PageError::app(auth.lang)(e).into_response(),
@@ -118,7 +118,7 @@ async fn page(state: &AppState, auth: &Auth, notes: Notes, status: StatusCode) -
     let lang = auth.lang;
     let (user, _) = auth.page_user()?;
     let db = &state.db;
-    let mfa = cratb_app::mfa::status(db, user, state.config.demo)
+    let mfa = cratb_app::mfa::status(db, user, state.config.second_factor_optional())
         .await
         .map_err(PageError::app(lang))?;
     let enrolment = match notes.enrolment {
@@ -248,7 +248,15 @@ pub async fn disable(
     let (user, scope) = auth.page_user()?;
     let actor = auth.actor(user, scope);
     let code = f.code.unwrap_or_default();
-    match cratb_app::mfa::disable(&state.db, &actor, user, &code, state.config.demo).await {
+    match cratb_app::mfa::disable(
+        &state.db,
+        &actor,
+        user,
+        &code,
+        state.config.second_factor_optional(),
+    )
+    .await
+    {
         Ok(()) => {
             let notes = Notes {
                 message: Some(auth.lang.tr().mfa_disabled),
