@@ -166,22 +166,37 @@ pub async fn confirm_enrolment(
     let Some(factor) = factor.filter(|f| f.confirmed_at.is_none()) else {
         return Err(AppError::Conflict(already_enrolled()));
     };
+    with_new_recovery_codes(db, actor, user, &factor, code, "mfa.enrol", |n| {
+        format!("double authentification activée ; {n} codes de secours remis")
+    })
+    .await
+}
+
+/// Spends a current `code` of `factor` and gives the account new recovery codes (the old ones
+/// no longer work), audited as `action` with `summary` of their number, in one transaction;
+/// returns them, to show once.
+async fn with_new_recovery_codes(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    factor: &mfa::Factor,
+    code: &str,
+    action: &str,
+    summary: impl Fn(usize) -> String,
+) -> Result<Vec<RecoveryCode>> {
     let codes = fresh_recovery_codes();
     let mut tx = db.begin().await?;
-    spend_code(&mut tx, &factor, user.id, code)
+    spend_code(&mut tx, factor, user.id, code)
         .await?
         .map_err(code_error)?;
     let normalised: Vec<&str> = codes.iter().map(RecoveryCode::normalised).collect();
     mfa::replace_recovery_codes(&mut tx, user.id, &normalised).await?;
     let entry = actor.entry(
-        "mfa.enrol",
+        action,
         "user",
         user.id,
         user.region_code.as_deref(),
-        format!(
-            "double authentification activée ; {} codes de secours remis",
-            codes.len()
-        ),
+        summary(codes.len()),
     );
     audit::append_in(&mut tx, &entry).await?;
     tx.commit().await?;
@@ -234,26 +249,16 @@ pub async fn regenerate_recovery_codes(
     code: &str,
 ) -> Result<Vec<RecoveryCode>> {
     let factor = confirmed_factor(db, user).await?;
-    let codes = fresh_recovery_codes();
-    let mut tx = db.begin().await?;
-    spend_code(&mut tx, &factor, user.id, code)
-        .await?
-        .map_err(code_error)?;
-    let normalised: Vec<&str> = codes.iter().map(RecoveryCode::normalised).collect();
-    mfa::replace_recovery_codes(&mut tx, user.id, &normalised).await?;
-    let entry = actor.entry(
+    with_new_recovery_codes(
+        db,
+        actor,
+        user,
+        &factor,
+        code,
         "mfa.recovery.regenerate",
-        "user",
-        user.id,
-        user.region_code.as_deref(),
-        format!(
-            "codes de secours renouvelés ({} nouveaux, les anciens ne valent plus)",
-            codes.len()
-        ),
-    );
-    audit::append_in(&mut tx, &entry).await?;
-    tx.commit().await?;
-    Ok(codes)
+        |n| format!("codes de secours renouvelés ({n} nouveaux, les anciens ne valent plus)"),
+    )
+    .await
 }
 
 /// Removes the second factor of another account (lost telephone): only an account whose role
