@@ -73,12 +73,8 @@ fn store_refusal(e: NewUserError) -> AppError {
     }
 }
 
-/// Creates an account; a taken e-mail or a password the policy refuses is a field error.
-pub async fn create(db: &Db, actor: &Actor, new: &NewUser) -> Result<i64> {
-    Ok(create_with_link(db, actor, new).await?.0)
-}
-
-/// Creates an account and, when it has no password, the secret of its first link.
+/// Creates an account and, when it has no password, the secret of its first link; a taken
+/// e-mail or a password the policy refuses is a field error.
 async fn create_with_link(db: &Db, actor: &Actor, new: &NewUser) -> Result<(i64, Option<String>)> {
     let mut tx = db.begin().await?;
     let id = users::create(&mut tx, new).await.map_err(store_refusal)?;
