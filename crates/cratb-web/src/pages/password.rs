@@ -96,24 +96,17 @@ struct ResetPage {
     error: Option<String>,
 }
 
-fn reset_page(
-    auth: &Auth,
-    token: &str,
-    user: Option<&User>,
-    problem: Option<ResetRefused>,
-) -> PageResult {
+/// The page a link leads to: its form for a link that works (with `error` in place under the
+/// new password), or why it no longer works (410) when it opens no account.
+fn reset_page(auth: &Auth, token: &str, user: Option<&User>, error: Option<String>) -> PageResult {
     let lang = auth.lang;
-    let (status, refused, error) = match (&user, problem) {
-        (None, _) | (_, Some(ResetRefused::Link)) => (
+    let (status, refused, error) = match (user, error) {
+        (None, _) => (
             StatusCode::GONE,
             Some(ResetRefused::Link.in_lang(lang)),
             None,
         ),
-        (Some(_), Some(e)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(e.in_lang(lang)),
-        ),
+        (Some(_), Some(e)) => (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e)),
         (Some(_), None) => (StatusCode::OK, None, None),
     };
     Ok(render_status(
@@ -155,35 +148,20 @@ pub async fn reset(
 ) -> PageResult {
     let lang = auth.lang;
     let new = f.new.unwrap_or_default();
-    if f.confirm.as_deref() != Some(new.as_str()) {
-        let user = cratb_app::passwords::link_account(&state.db, &token)
+    let error = if f.confirm.as_deref() != Some(new.as_str()) {
+        lang.tr().passwords_differ.to_owned()
+    } else {
+        match cratb_app::passwords::reset(&state.db, &auth.origin(), &token, &new)
             .await
-            .map_err(PageError::app(lang))?;
-        let mut page = reset_page(&auth, &token, user.as_ref(), None)?;
-        if user.is_some() {
-            page = render_status(
-                &ResetPage {
-                    l: Layout::new(&auth, lang.tr().reset_title),
-                    token: token.clone(),
-                    email: user.map(|u| u.email),
-                    refused: None,
-                    error: Some(lang.tr().passwords_differ.into()),
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            .map_err(PageError::app(lang))?
+        {
+            Ok(_) => return Ok(super::login::redirect("/login?reset=1")),
+            Err(ResetRefused::Link) => return reset_page(&auth, &token, None, None),
+            Err(refused) => refused.in_lang(lang),
         }
-        return Ok(page);
-    }
-    match cratb_app::passwords::reset(&state.db, &auth.origin(), &token, &new)
+    };
+    let user = cratb_app::passwords::link_account(&state.db, &token)
         .await
-        .map_err(PageError::app(lang))?
-    {
-        Ok(_) => Ok(super::login::redirect("/login?reset=1")),
-        Err(refused) => {
-            let user = cratb_app::passwords::link_account(&state.db, &token)
-                .await
-                .map_err(PageError::app(lang))?;
-            reset_page(&auth, &token, user.as_ref(), Some(refused))
-        }
-    }
+        .map_err(PageError::app(lang))?;
+    reset_page(&auth, &token, user.as_ref(), Some(error))
 }
