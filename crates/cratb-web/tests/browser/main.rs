@@ -2,7 +2,11 @@
 //! Run by `scripts/test` with `CRATB_BROWSER_TESTS=1`; `CHROMEDRIVER` and `CHROMIUM` name the
 //! binaries (Debian's `chromium-driver` and `chromium` by default). Screenshots of each screen
 //! are written to `target/screenshots/` to be looked at.
+//!
+//! This file holds the driver and the helpers every walk uses, and the first walks; each
+//! area's walks are a module of their own beside it.
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use common::TestApp;
@@ -85,6 +89,60 @@ async fn screenshot(c: &Client, name: &str) {
     }
 }
 
+/// Whether the browser walks were asked for (`CRATB_BROWSER_TESTS=1`); said once when not.
+fn requested() -> bool {
+    let yes = std::env::var("CRATB_BROWSER_TESTS").as_deref() == Ok("1");
+    if !yes {
+        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+    }
+    yes
+}
+
+/// The three screens every page is looked at on: a phone, a tablet, a laptop.
+const SCREENS: [(&str, u32, u32); 3] = [
+    ("phone", 390, 844),
+    ("tablet", 768, 1024),
+    ("laptop", 1366, 900),
+];
+
+/// Resizes the window so that its viewport (not its frame) is `width` × `height`.
+async fn set_viewport(c: &Client, width: u32, height: u32) {
+    c.set_window_size(width, height).await.unwrap();
+    let inner = c
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    let iw = inner[0].as_u64().unwrap_or(width as u64) as u32;
+    let ih = inner[1].as_u64().unwrap_or(height as u64) as u32;
+    c.set_window_size(width + (width - iw.min(width)), height + (height - ih.min(height)))
+        .await
+        .unwrap();
+}
+
+/// How much wider than the viewport the current page is, in CSS pixels (0 when it fits), with
+/// the widest element that sticks out, to be named in a failure.
+async fn overflow(c: &Client) -> (i64, String) {
+    let v = c
+        .execute(
+            r#"const vw = document.documentElement.clientWidth;
+               const over = document.documentElement.scrollWidth - vw;
+               let worst = '', right = vw;
+               for (const el of document.body.querySelectorAll('*')) {
+                 const r = el.getBoundingClientRect();
+                 if (r.right > right + 1 && !el.closest('.table-scroll, .scroll-x')) {
+                   right = r.right;
+                   worst = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                           (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '');
+                 }
+               }
+               return [over, worst];"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    (v[0].as_i64().unwrap_or(0), v[1].as_str().unwrap_or("").to_owned())
+}
+
 /// The text of the first element matching `css`, waiting for it; an element replaced by a
 /// navigation while being read (stale) is looked up again.
 async fn text_of(c: &Client, css: &str) -> String {
@@ -133,8 +191,7 @@ async fn login(c: &Client, app: &TestApp, email: &str) {
 
 #[tokio::test]
 async fn a_coordinator_and_a_prescriber_in_chromium() {
-    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+    if !requested() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -469,8 +526,7 @@ async fn type_into(c: &Client, id: &str, text: &str) {
 
 #[tokio::test]
 async fn the_stewardship_network_in_chromium() {
-    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+    if !requested() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -599,8 +655,7 @@ async fn the_stewardship_network_in_chromium() {
 
 #[tokio::test]
 async fn antibiotic_consumption_in_chromium() {
-    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+    if !requested() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -684,8 +739,7 @@ fn totp_code(typed_key: &str, offset_steps: i64) -> String {
 
 #[tokio::test]
 async fn two_factor_authentication_in_chromium() {
-    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+    if !requested() {
         return;
     }
     // Outside a demonstration, a laboratory account must use a second factor.
@@ -731,8 +785,7 @@ async fn two_factor_authentication_in_chromium() {
 
 #[tokio::test]
 async fn a_referent_account_from_creation_to_their_hospital_in_chromium() {
-    if std::env::var("CRATB_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!("browser tests not requested (set CRATB_BROWSER_TESTS=1, as scripts/test does)");
+    if !requested() {
         return;
     }
     let app = TestApp::spawn().await;
