@@ -6,7 +6,7 @@
 use crate::{Actor, AppError, Result};
 use cratb_consumption::DddTable;
 use cratb_domain::FieldError;
-use cratb_domain::{RegionCode, Scope};
+use cratb_domain::{Lang, RegionCode, Scope};
 use cratb_store::consumption::{
     self, HospitalFiles, HospitalImport, HospitalImportError, ImportRecord, Recomputed, Target,
 };
@@ -101,8 +101,11 @@ pub async fn import_hospital(
             String::new()
         } else {
             format!(
-                " ; chiffres partiels acceptés, {} période(s) exclue(s) des indicateurs",
-                done.left_out.len()
+                " ; chiffres partiels acceptés, {} des indicateurs",
+                Lang::Fr.count(
+                    done.left_out.len() as i64,
+                    "période exclue|périodes exclues"
+                )
             )
         };
         actor.entry(
@@ -172,11 +175,17 @@ pub async fn import_dispensations(
     open_data: Option<OpenDataFile<'_>>,
 ) -> std::result::Result<(PrimaryImport, String), PrimaryImportError> {
     let summary = |d: &PrimaryImport| {
-        let mut s = format!("{filename} : {} ligne(s)", d.rows);
+        let mut s = format!(
+            "{filename} : {}",
+            Lang::Fr.count(d.rows as i64, "ligne|lignes")
+        );
         if d.other_regions > 0 {
             s.push_str(&format!(
-                ", {} ligne(s) d'autres régions laissées de côté",
-                d.other_regions
+                ", {} d'autres régions",
+                Lang::Fr.count(
+                    d.other_regions as i64,
+                    "ligne laissée de côté|lignes laissées de côté"
+                )
             ));
         }
         s
@@ -205,7 +214,12 @@ pub async fn import_populations(
     filename: &str,
     bytes: &[u8],
 ) -> std::result::Result<String, PrimaryImportError> {
-    let summary = |n: usize| format!("{filename} : {n} population(s)");
+    let summary = |n: usize| {
+        format!(
+            "{filename} : {}",
+            Lang::Fr.count(n as i64, "population|populations")
+        )
+    };
     let entry = |n: usize| primary_entry(actor, region, summary(n));
     let access = actor.scope.access(region).ok_or(StoreError::NotFound)?;
     let n =

@@ -145,6 +145,9 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// API tokens revoked, as audit summaries count them.
+const TOKENS_REVOKED: &str = "jeton d'API révoqué|jetons d'API révoqués";
+
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 /// A moment as audit summaries write it (`25/11/2026 14:05 UTC`).

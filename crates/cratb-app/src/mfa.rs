@@ -7,7 +7,7 @@
 use crate::sessions::Origin;
 use crate::{Actor, AppError, Result};
 use cratb_domain::mfa::{self as rules, CodeRefused, RecoveryCode};
-use cratb_domain::{FieldError, Permission, Scope, User};
+use cratb_domain::{FieldError, Lang, Permission, Scope, User};
 use cratb_store::{Db, audit, mfa, now, sessions, throttle, users};
 
 /// Where an account stands with its second factor.
@@ -280,13 +280,14 @@ pub async fn reset(db: &Db, actor: &Actor, id: i64) -> Result<User> {
     let had = mfa::remove(&mut tx, id).await?;
     let ended = sessions::delete_all_for_user(&mut tx, id).await?;
     let summary = format!(
-        "double authentification réinitialisée pour {}{} ; {ended} session(s) fermée(s)",
+        "double authentification réinitialisée pour {}{} ; {}",
         target.email,
         if had {
             ""
         } else {
             " (aucune n'était activée)"
-        }
+        },
+        Lang::Fr.count(ended as i64, "session fermée|sessions fermées")
     );
     let entry = actor.entry(
         "mfa.reset",

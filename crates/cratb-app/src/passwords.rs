@@ -4,9 +4,10 @@
 //! using it ends every session and revokes every API token of the account.
 
 use crate::Result;
+use crate::TOKENS_REVOKED;
 use crate::sessions::Origin;
-use cratb_domain::User;
 use cratb_domain::account::ResetRefused;
+use cratb_domain::{Lang, User};
 use cratb_store::{Db, audit, sessions, tokens, users};
 
 /// A link asked for with an e-mail address: for an active account, the account and the
@@ -79,7 +80,9 @@ pub async fn reset(
         Some(&user),
         "password.reset",
         format!(
-            "mot de passe choisi par lien ; {ended} session(s) fermée(s), {revoked} jeton(s) d'API révoqué(s)"
+            "mot de passe choisi par lien ; {}, {}",
+            Lang::Fr.count(ended as i64, "session fermée|sessions fermées"),
+            Lang::Fr.count(revoked as i64, TOKENS_REVOKED)
         ),
     );
     audit::append_in(&mut tx, &entry).await?;

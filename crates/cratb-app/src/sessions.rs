@@ -3,8 +3,8 @@
 //! access is written with its entry in one transaction.
 
 use crate::{Actor, Result};
-use cratb_domain::User;
 use cratb_domain::account::PasswordChangeError;
+use cratb_domain::{Lang, User};
 use cratb_store::users;
 use cratb_store::{Db, audit, sessions, throttle, tokens};
 
@@ -264,8 +264,11 @@ pub async fn sign_out_everywhere(
     let n = sessions::delete_all_for_user(&mut tx, user.id).await?;
     let revoked = match revoke_tokens {
         true => format!(
-            " ; {} jeton(s) d'API révoqué(s)",
-            tokens::revoke_all(&mut tx, user.id).await?
+            " ; {}",
+            Lang::Fr.count(
+                tokens::revoke_all(&mut tx, user.id).await? as i64,
+                crate::TOKENS_REVOKED
+            )
         ),
         false => String::new(),
     };
@@ -300,8 +303,11 @@ pub async fn change_password(
     sessions::delete_all_for_user(&mut tx, user.id).await?;
     let revoked = match revoke_tokens {
         true => format!(
-            " ; {} jeton(s) d'API révoqué(s)",
-            tokens::revoke_all(&mut tx, user.id).await?
+            " ; {}",
+            Lang::Fr.count(
+                tokens::revoke_all(&mut tx, user.id).await? as i64,
+                crate::TOKENS_REVOKED
+            )
         ),
         false => String::new(),
     };

@@ -1,9 +1,15 @@
 //! What a person has to do today, according to their role: the establishments of their scope
-//! per sector, the records to complete or answer, the latest entries of the audit log.
+//! per sector, the records to complete or answer, the latest entries of the audit log; for
+//! the people tied to places (a referent, an EMA member, a laboratory, a prescriber), those
+//! places; for a prescriber, where their territory stands in primary care.
 
 use crate::Result;
-use cratb_domain::{AuditEntry, Permission, Scope, Sector, User};
-use cratb_store::{Db, PageRequest, audit, directory, establishments, network, now, users};
+use cratb_consumption::primary::{self, PrimaryData};
+use cratb_domain::{AuditEntry, Establishment, Permission, Role, Scope, Sector, User};
+use cratb_store::{
+    Db, PageRequest, StoreError, audit, directory, establishments, network, now, primary_care,
+    users,
+};
 
 /// Something to do, counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +38,62 @@ pub struct Overview {
     pub sectors: Vec<(Sector, i64)>,
     /// What there is to do, in this order, without what counts nothing.
     pub todos: Vec<(Todo, i64)>,
-    /// The latest entries of the audit log, when the role may read it.
+    /// The latest entries of the audit log, when the role may read it (routine reads and
+    /// sign-ins left out).
     pub recent: Vec<AuditEntry>,
+    /// The establishments the account is tied to, by name.
+    pub places: Vec<Establishment>,
+    /// A prescriber's territory in primary care, against the region.
+    pub primary: Option<PrimaryGlance>,
+}
+
+/// The national target of primary-care prescriptions: at most 650 antibiotic prescriptions
+/// per 1000 inhabitants per year by 2027 (France's 2022–2025 national strategy, reaffirmed in
+/// the roadmap of the Ministry of Health; see DOMAIN.md).
+pub const PRESCRIPTIONS_TARGET: f64 = 650.0;
+
+/// Where a territory stands in primary care in a year, and the region beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrimaryGlance {
+    /// `dep:38`, `cpts:5` or `region`.
+    pub territory: String,
+    pub territory_name: String,
+    pub year: i32,
+    /// Whether the year's dispensations cover all of it.
+    pub complete: bool,
+    /// J01 DDD per 1000 inhabitants per day.
+    pub did: Option<f64>,
+    pub region_did: Option<f64>,
+    /// Prescriptions per 1000 inhabitants in the year.
+    pub prescriptions: Option<f64>,
+    pub region_prescriptions: Option<f64>,
+}
+
+impl PrimaryGlance {
+    /// The glance at `territory` in `data`: the last year whose dispensations cover it whole
+    /// (the last year when none does); none without data.
+    pub fn of(data: &PrimaryData, territory: &str, name: &str) -> Option<PrimaryGlance> {
+        let years = primary::years(data);
+        let whole = |y: i32| primary::year_of(data, territory, y).is_some_and(|t| t.days >= 365.0);
+        let year = years
+            .iter()
+            .rev()
+            .copied()
+            .find(|y| whole(*y))
+            .or_else(|| years.last().copied())?;
+        let here = primary::year_of(data, territory, year);
+        let region = primary::year_of(data, "region", year);
+        Some(PrimaryGlance {
+            territory: territory.to_owned(),
+            territory_name: name.to_owned(),
+            year,
+            complete: whole(year),
+            did: here.as_ref().and_then(|t| t.did()),
+            region_did: region.as_ref().and_then(|t| t.did()),
+            prescriptions: here.as_ref().and_then(|t| t.prescriptions_per_1000()),
+            region_prescriptions: region.as_ref().and_then(|t| t.prescriptions_per_1000()),
+        })
+    }
 }
 
 /// The overview of `user` over `scope`; conventions count as expiring within `remind_days`.
@@ -99,5 +159,48 @@ pub async fn overview(db: &Db, user: &User, scope: &Scope, remind_days: i64) -> 
     if role.can(Permission::ViewAudit) {
         o.recent = audit::recent(db, scope, 8).await?;
     }
+    if role.has_places() {
+        for id in &user.establishment_ids {
+            match establishments::get(db, scope, *id).await {
+                Ok(e) => o.places.push(e),
+                // A place since moved out of the account's region is no longer theirs to see.
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    if role == Role::Prescriber {
+        o.primary = prescriber_glance(db, user, scope, &o.places).await?;
+    }
     Ok(o)
+}
+
+/// A prescriber's territory: the department of their first place of work when the region has
+/// figures for it, else the region.
+async fn prescriber_glance(
+    db: &Db,
+    user: &User,
+    scope: &Scope,
+    places: &[Establishment],
+) -> Result<Option<PrimaryGlance>> {
+    let Some(access) = user.region_code.as_deref().and_then(|r| scope.access(r)) else {
+        return Ok(None);
+    };
+    let data = primary_care::data(db, &access).await?;
+    let department = places
+        .first()
+        .map(|e| format!("dep:{}", e.department_code))
+        .filter(|key| data.names.contains_key(key));
+    let (key, name) = match department {
+        Some(key) => {
+            let name = data.names[&key].clone();
+            (key, name)
+        }
+        None => {
+            let name = cratb_domain::geo::region(access.as_str())
+                .map_or_else(|| access.as_str().to_owned(), |r| r.name.to_owned());
+            ("region".to_owned(), name)
+        }
+    };
+    Ok(PrimaryGlance::of(&data, &key, &name))
 }

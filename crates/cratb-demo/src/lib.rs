@@ -93,6 +93,8 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
     let mut report = DemoReport::default();
     let mut sequence: u32 = rng.random_range(1_000..9_000);
     let mut referent_establishment: Option<i64> = None;
+    // The demo prescriber works in a health centre (centre de santé) of the main region.
+    let mut prescriber_establishment: Option<i64> = None;
 
     for (region, ghts, scale) in [
         (MAIN_REGION, places::ARA_GHTS, 1.0),
@@ -166,6 +168,9 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                     if region == MAIN_REGION && *category == Category::Ch {
                         referent_establishment.get_or_insert(id);
                     }
+                    if region == MAIN_REGION && *category == Category::Cds {
+                        prescriber_establishment.get_or_insert(id);
+                    }
                     report.establishments += 1;
                 }
             }
@@ -192,6 +197,9 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                 establishments: match role {
                     cratb_domain::Role::Referent | cratb_domain::Role::Lab => {
                         referent_establishment.into_iter().collect()
+                    }
+                    cratb_domain::Role::Prescriber => {
+                        prescriber_establishment.into_iter().collect()
                     }
                     _ => Vec::new(),
                 },

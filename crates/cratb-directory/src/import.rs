@@ -171,11 +171,14 @@ fn key(name: &str) -> String {
         .join(" ")
 }
 
-/// The columns whose names match a field, each column used once.
+/// The columns whose names match a field, each column used once: first the names that are
+/// exactly a usual spelling (`Courriel`, `N° RPPS`), then the names that hold one among other
+/// words (`Établissement (FINESS)`, `Téléphone portable`, `Adresse e-mail professionnelle`),
+/// each such column going to the field whose spelling it holds is the longest.
 pub fn guess(header: &[String]) -> Mapping {
     let folded: Vec<String> = header.iter().map(|h| key(h)).collect();
     let mut used = HashSet::new();
-    FIELDS
+    let mut mapping: Mapping = FIELDS
         .iter()
         .map(|f| {
             let col = folded
@@ -188,6 +191,36 @@ pub fn guess(header: &[String]) -> Mapping {
             }
             col
         })
+        .collect();
+    for (i, h) in folded.iter().enumerate() {
+        if used.contains(&i) {
+            continue;
+        }
+        let padded = format!(" {h} ");
+        let best = FIELDS
+            .iter()
+            .enumerate()
+            .flat_map(|(f, field)| field.aliases.iter().map(move |a| (f, a.len(), *a)))
+            .filter(|(_, _, a)| padded.contains(&format!(" {a} ")))
+            .max_by_key(|(_, len, _)| *len);
+        if let Some((f, _, _)) = best
+            && mapping[f].is_none()
+        {
+            mapping[f] = Some(i);
+            used.insert(i);
+        }
+    }
+    mapping
+}
+
+/// The columns of `header` that no field takes under `mapping`: left out of the import, and
+/// said before it is committed.
+pub fn ignored<'h>(header: &'h [String], mapping: &Mapping) -> Vec<&'h str> {
+    header
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !mapping.contains(&Some(*i)))
+        .map(|(_, h)| h.as_str())
         .collect()
 }
 
@@ -722,6 +755,31 @@ mod tests {
             ]
         );
         assert_eq!(m[8], None);
+    }
+
+    #[test]
+    fn columns_named_with_more_words_are_recognised_and_the_others_said_ignored() {
+        let header: Vec<String> = [
+            "Nom d'exercice",
+            "Prénom",
+            "Établissement (FINESS)",
+            "Téléphone portable",
+            "Adresse e-mail professionnelle",
+            "Nom public",
+            "Commentaire",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let m = guess(&header);
+        let field = |name: &str| m[FIELDS.iter().position(|f| f.name == name).unwrap()];
+        assert_eq!(field("last_name"), Some(0));
+        assert_eq!(field("first_name"), Some(1));
+        assert_eq!(field("establishments"), Some(2));
+        assert_eq!(field("phone"), Some(3));
+        assert_eq!(field("email"), Some(4));
+        assert_eq!(field("public_name"), Some(5));
+        assert_eq!(ignored(&header, &m), vec!["Commentaire"]);
     }
 
     use proptest::prelude::*;

@@ -37,6 +37,23 @@ impl Lang {
         }
     }
 
+    /// The singular or the plural of `forms` (`"fiche créée|fiches créées"`) for a count of
+    /// `n`, by the rule of this language: in French 0 and 1 take the singular, in English only 1.
+    pub fn plural(self, n: i64, forms: &str) -> &str {
+        let (one, many) = forms.split_once('|').unwrap_or((forms, forms));
+        let singular = match self {
+            Lang::Fr => n.abs() < 2,
+            Lang::En => n.abs() == 1,
+        };
+        if singular { one } else { many }
+    }
+
+    /// `n` and the singular or plural of `forms` that agrees with it ("1 session fermée",
+    /// "2 sessions fermées").
+    pub fn count(self, n: i64, forms: &str) -> String {
+        format!("{n} {}", self.plural(n, forms))
+    }
+
     /// The version of a text in this language: both are required.
     pub fn pick<T>(self, fr: T, en: T) -> T {
         match self {

@@ -304,6 +304,12 @@ pub async fn recent(db: &Db, scope: &Scope, limit: i64) -> Result<Vec<AuditEntry
     flush_bursts(db, Flush::All).await?;
     let mut f = Filter::default();
     f.scope(scope, "region_code");
+    let routine = cratb_domain::audit::ROUTINE_ACTIONS;
+    let marks = vec!["?"; routine.len()].join(", ");
+    f.push(
+        &format!("action NOT IN ({marks})"),
+        routine.map(|a| Arg::Text(a.to_owned())),
+    );
     let sql = format!(
         "SELECT * FROM audit_log{} ORDER BY at DESC, id DESC LIMIT ${}",
         f.sql(),

@@ -20,6 +20,14 @@ pub fn negotiate(cookie: Option<&str>, headers: &HeaderMap) -> Lang {
         .unwrap_or(Lang::Fr)
 }
 
+/// `n` followed by the singular or the plural of `forms` (`"fiche créée|fiches créées"`), by
+/// the rule of `lang` (in French, 0 and 1 take the singular), the number with its thousands
+/// apart: "1 fiche créée", "0 doublon", "2 fiches créées", "1 entry created".
+pub fn counted(n: i64, forms: &str, lang: Lang) -> String {
+    let number = cratb_report::format::thousands(n as f64, lang);
+    format!("{number} {}", lang.plural(n, forms))
+}
+
 /// The interface's words in a language.
 pub trait Catalogue {
     fn tr(self) -> &'static Tr;
@@ -67,7 +75,7 @@ catalogue! {
     mfa_enrolled: "Double authentification activée.", "Two-factor authentication is on.";
     mfa_recovery_title: "Codes de secours", "Recovery codes";
     mfa_recovery_once: "Conservez ces codes en lieu sûr (imprimés, ou dans un gestionnaire de mots de passe) : ils ne seront plus affichés. Chacun remplace une fois le code de l'application si vous n'avez plus votre téléphone.", "Keep these codes somewhere safe (printed, or in a password manager): they will not be shown again. Each one stands in once for the app's code if you no longer have your phone.";
-    mfa_recovery_left: "code(s) de secours restant(s)", "recovery code(s) left";
+    mfa_recovery_left: "code de secours restant|codes de secours restants", "recovery code left|recovery codes left";
     mfa_recovery_used: "Vous vous êtes connecté avec un code de secours.", "You logged in with a recovery code.";
     mfa_regenerate: "Remplacer mes codes de secours", "Replace my recovery codes";
     mfa_disable: "Désactiver la double authentification", "Turn off two-factor authentication";
@@ -95,7 +103,7 @@ catalogue! {
     restore_confirm: "Remettre la fiche dans cet état ? La version actuelle reste dans l'historique.", "Put the entry back as it was then? The current version stays in the history.";
     new_professional: "Ajouter un professionnel", "Add a professional";
     professional_saved: "Professionnel ajouté à l'annuaire.", "Professional added to the directory.";
-    professionals_found: "professionnel(s)", "professional(s)";
+    professionals_found: "professionnel|professionnels", "professional|professionals";
     directory_search_hint: "nom, e-mail ou RPPS", "name, e-mail or RPPS";
     profession: "Profession", "Profession";
     last_name: "Nom", "Last name";
@@ -220,17 +228,34 @@ catalogue! {
     home_nothing_todo: "Rien d'urgent : tout est à jour.", "Nothing urgent: everything is up to date.";
     home_recent: "Activité récente", "Recent activity";
     home_network: "Votre réseau", "Your network";
-    home_es_without_ght: "établissement(s) de santé sans GHT renseigné", "hospital(s) without a GHT";
-    home_pending_corrections: "correction(s) d'annuaire envoyée(s) par lien, à approuver", "directory correction(s) sent through a link, to approve";
-    home_stale_entries: "fiche(s) de l'annuaire non confirmée(s) depuis 12 mois", "directory entry(ies) not confirmed for 12 months";
-    home_expiring_conventions: "convention(s) arrivant à échéance dans les 90 jours", "convention(s) expiring within 90 days";
-    home_incomplete_teams: "équipe(s) EMA sans toutes les disciplines requises", "EMA team(s) lacking a required discipline";
-    home_missing_beds: "établissement(s) sans capacité (lits/places) renseignée", "establishment(s) without beds/places";
-    home_failed_logins: "échec(s) de connexion sur 24 h", "failed login(s) in 24 h";
-    home_inactive_accounts: "compte(s) désactivé(s)", "disabled account(s)";
+    home_es_without_ght: "établissement de santé sans GHT renseigné|établissements de santé sans GHT renseigné", "hospital without a GHT|hospitals without a GHT";
+    home_pending_corrections: "correction d'annuaire envoyée par lien, à approuver|corrections d'annuaire envoyées par lien, à approuver", "directory correction sent through a link, to approve|directory corrections sent through a link, to approve";
+    home_stale_entries: "fiche de l'annuaire non confirmée depuis 12 mois|fiches de l'annuaire non confirmées depuis 12 mois", "directory entry not confirmed for 12 months|directory entries not confirmed for 12 months";
+    home_expiring_conventions: "convention arrivant à échéance dans les 90 jours|conventions arrivant à échéance dans les 90 jours", "convention expiring within 90 days|conventions expiring within 90 days";
+    home_incomplete_teams: "équipe EMA sans toutes les disciplines requises|équipes EMA sans toutes les disciplines requises", "EMA team lacking a required discipline|EMA teams lacking a required discipline";
+    home_missing_beds: "établissement sans capacité (lits/places) renseignée|établissements sans capacité (lits/places) renseignée", "establishment without beds/places|establishments without beds/places";
+    home_failed_logins: "échec de connexion sur 24 h|échecs de connexion sur 24 h", "failed login in 24 h|failed logins in 24 h";
+    home_inactive_accounts: "compte désactivé|comptes désactivés", "disabled account|disabled accounts";
+    home_places: "Vos établissements", "Your establishments";
+    home_places_none: "Aucun établissement n'est rattaché à votre compte : demandez au CRAtb de vous y rattacher pour voir ses chiffres.", "No establishment is tied to your account: ask the regional centre to tie yours to see its figures.";
+    home_place_consumption: "Sa consommation d'antibiotiques", "Its antibiotic consumption";
+    home_place_report: "Son rapport de rétro-information (PDF)", "Its feedback report (PDF)";
+    home_place_antibiogram: "Son antibiogramme", "Its antibiogram";
+    home_primary: "Votre territoire en ville", "Your territory in primary care";
+    home_primary_year: "Année", "Year";
+    home_primary_partial: "année partielle", "partial year";
+    home_primary_did: "Consommation (DDJ pour 1 000 habitants et par jour)", "Consumption (DDD per 1,000 inhabitants per day)";
+    home_primary_prescriptions: "Prescriptions pour 1 000 habitants par an", "Prescriptions per 1,000 inhabitants per year";
+    home_primary_target: "Cible nationale 2027 : au plus 650 prescriptions pour 1 000 habitants par an.", "National 2027 target: at most 650 prescriptions per 1,000 inhabitants per year.";
+    home_primary_reached: "cible atteinte", "target reached";
+    home_primary_above: "au-dessus de la cible de", "above the target by";
+    home_primary_none: "Pas encore de données de ville pour votre région.", "No primary-care data for your region yet.";
+    home_advice: "Un avis en antibiothérapie ?", "Need antibiotic advice?";
+    home_advice_link: "Qui contacter : l'équipe de votre secteur et le CRAtb", "Who to ask: your area's team and the regional centre";
     home_your_role: "Votre rôle", "Your role";
     home_region: "Région", "Region";
     home_no_region: "Toutes les régions", "All regions";
+    account_no_region: "Aucune (compte national)", "None (national account)";
     home_directory_hint: "Consultez l'annuaire des établissements de votre région.", "Browse your region's establishments.";
     home_tokens_hint: "Créez un jeton d'API pour relier vos outils à cratb.", "Create an API token to connect your tools to cratb.";
     sector: "Secteur", "Sector";
@@ -246,7 +271,7 @@ catalogue! {
     camp_before: "Actuel", "Current";
     camp_confirm_intro: "Voici votre fiche dans l'annuaire régional du réseau de bon usage des antibiotiques. Vérifiez-la : si tout est exact, confirmez sans rien changer ; sinon, corrigez — le secrétariat du CRAtb validera vos corrections. Cochez ce qui peut apparaître dans la recherche publique.", "Here is your entry in the regional antibiotic stewardship directory. Check it: if all is right, confirm without changing anything; otherwise correct it — the CRAtb secretariat will approve your corrections. Tick what may appear in the public search.";
     camp_confirm_title: "Vérifier ma fiche de l'annuaire", "Check my directory entry";
-    camp_failed: "échec(s) d'envoi", "sending failure(s)";
+    camp_failed: "échec d'envoi|échecs d'envoi", "sending failure|sending failures";
     camp_field: "Champ", "Field";
     camp_intro: "Une fois par an, chaque professionnel de l'annuaire reçoit un lien personnel, valable 30 jours et utilisable une fois, pour confirmer ou corriger sa fiche. Les confirmations sans changement sont enregistrées aussitôt ; les corrections attendent votre approbation ci-dessous.", "Once a year, every professional in the directory gets a personal link, valid 30 days and usable once, to confirm or correct their entry. Confirmations without change are recorded at once; corrections wait for your approval below.";
     camp_last: "Dernière campagne", "Last campaign";
@@ -257,7 +282,7 @@ catalogue! {
     camp_recipients: "destinataires", "recipients";
     camp_recipients_now: "Professionnels ayant une adresse e-mail", "Professionals with an e-mail address";
     camp_reject: "Refuser", "Reject";
-    camp_sent: "e-mail(s) envoyé(s).", "e-mail(s) sent.";
+    camp_sent: "e-mail envoyé.|e-mails envoyés.", "e-mail sent.|e-mails sent.";
     camp_start: "Lancer la campagne de confirmation", "Start the confirmation campaign";
     camp_start_confirm: "Envoyer un lien à chaque professionnel de la région ? Les liens non utilisés d'une campagne précédente seront désactivés.", "Send a link to every professional of the region? Unused links of an earlier campaign will be disabled.";
     camp_submit: "Confirmer ma fiche", "Confirm my entry";
@@ -272,28 +297,33 @@ catalogue! {
     dir_import_all: "Tout ou rien : rien n'est importé si une ligne est invalide", "All or nothing: nothing is imported if a row is invalid";
     dir_import_apply: "Appliquer la correspondance", "Apply the mapping";
     dir_import_commit: "Importer", "Import";
-    dir_import_created: "fiche(s) créée(s)", "entry(ies) created";
+    dir_import_created: "fiche créée|fiches créées", "entry created|entries created";
     dir_import_done: "Import terminé :", "Import done:";
-    dir_import_duplicate: "doublon(s)", "duplicate(s)";
+    dir_import_duplicate: "doublon", "duplicate";
+    dir_import_n_duplicate: "doublon|doublons", "duplicate|duplicates";
     dir_import_file: "Fichier CSV ou XLSX", "CSV or XLSX file";
     dir_import_intro: "Importez l'annuaire que vous tenez aujourd'hui dans un tableur : vous indiquerez à l'étape suivante quelle colonne correspond à quel champ, puis vous verrez, ligne par ligne, ce qui sera créé, mis à jour, ignoré comme doublon ou refusé, avant de confirmer.", "Import the directory you keep in a spreadsheet today: next you say which column is which field, then you see, row by row, what will be created, updated, skipped as a duplicate or refused, before confirming.";
-    dir_import_invalid: "invalide(s)", "invalid";
+    dir_import_invalid: "invalide", "invalid";
+    dir_import_n_invalid: "invalide|invalides", "invalid|invalid";
     dir_import_line: "Ligne", "Line";
     dir_import_mapping: "Correspondance des colonnes", "Column mapping";
     dir_import_mode: "En cas de lignes invalides", "If some rows are invalid";
     dir_import_more: "autres lignes (nouvelles fiches) non affichées", "more rows (new entries) not shown";
-    dir_import_new: "nouvelle(s)", "new";
+    dir_import_ignored_columns: "Colonnes du fichier qui ne seront pas importées (choisissez un champ ci-dessus pour en garder une)", "Columns of the file that will not be imported (choose a field above to keep one)";
+    dir_import_new: "nouvelle", "new";
+    dir_import_n_new: "nouvelle|nouvelles", "new|new";
     dir_import_no_file: "Choisissez un fichier CSV ou XLSX.", "Choose a CSV or XLSX file.";
     dir_import_not_imported: "— non importé —", "— not imported —";
     dir_import_preview: "Aperçu", "Preview";
     dir_import_read: "Lire le fichier", "Read the file";
     dir_import_reason: "Motif", "Reason";
-    dir_import_refused: "ligne(s) invalide(s) : rien n'a été importé. Corrigez le fichier, ou choisissez d'importer les seules lignes valides.", "invalid row(s): nothing was imported. Fix the file, or choose to import the valid rows only.";
-    dir_import_skipped: "ligne(s) ignorée(s)", "row(s) skipped";
+    dir_import_refused: "ligne invalide : rien n'a été importé. Corrigez le fichier, ou choisissez d'importer les seules lignes valides.|lignes invalides : rien n'a été importé. Corrigez le fichier, ou choisissez d'importer les seules lignes valides.", "invalid row: nothing was imported. Fix the file, or choose to import the valid rows only.|invalid rows: nothing was imported. Fix the file, or choose to import the valid rows only.";
+    dir_import_skipped: "ligne ignorée|lignes ignorées", "row skipped|rows skipped";
     dir_import_skipped_title: "Lignes ignorées", "Rows skipped";
     dir_import_template: "Modèle : l'export de l'annuaire a les colonnes attendues.", "Template: the directory's export has the expected columns.";
-    dir_import_update: "mise(s) à jour", "update(s)";
-    dir_import_updated: "mise(s) à jour", "updated";
+    dir_import_update: "mise à jour", "update";
+    dir_import_n_update: "mise à jour|mises à jour", "update|updates";
+    dir_import_updated: "fiche mise à jour|fiches mises à jour", "entry updated|entries updated";
     dir_import_valid_only: "Importer les lignes valides et lister les autres", "Import the valid rows and list the others";
     nav_network: "Réseau", "Network";
     net_add: "Ajouter", "Add";
@@ -305,7 +335,7 @@ catalogue! {
     net_centre: "Coordonnées publiques du CRAtb", "The CRAtb's public contact";
     net_centre_intro: "Ces coordonnées apparaissent dans la recherche publique « Qui contacter ? ».", "This contact appears in the public “Who do I ask?” search.";
     net_conventions: "Conventions", "Conventions";
-    net_conventions_found: "convention(s)", "convention(s)";
+    net_conventions_found: "convention|conventions", "agreement|agreements";
     nav_consumption: "Consommation", "Consumption";
     con_title: "Consommation d'antibiotiques", "Antibiotic consumption";
     con_intro: "Doses définies journalières (DDJ, OMS) rapportées à l'activité : par 1000 journées d'hospitalisation (JH) et par 100 admissions pour les établissements de santé, par 1000 journées d'hébergement pour les EMS. Les pairs d'un établissement sont ceux de la même catégorie dans la région.", "Defined daily doses (DDD, WHO) per activity: per 1000 patient-days and per 100 admissions for hospitals, per 1000 resident-days for nursing homes. An establishment's peers are those of the same category in the region.";
@@ -415,7 +445,7 @@ catalogue! {
     net_document_hint: "PDF, 10 Mo au plus ; un nouveau fichier remplace l'ancien", "PDF, 10 MB at most; a new file replaces the old one";
     net_expires: "Échéance", "Expires";
     net_expires_in: "Cette convention arrive à échéance dans", "This convention expires in";
-    net_expiring_alert: "convention(s) en vigueur arrivent à échéance dans les 90 jours.", "convention(s) in force expire within 90 days.";
+    net_expiring_alert: "convention en vigueur arrive à échéance dans les 90 jours.|conventions en vigueur arrivent à échéance dans les 90 jours.", "agreement in force expires within 90 days.|agreements in force expire within 90 days.";
     net_expiring_filter: "Échéance dans les 90 jours", "Expiring within 90 days";
     net_fte: "ETP", "FTE";
     net_host: "Établissement support", "Host establishment";
@@ -437,14 +467,15 @@ catalogue! {
     net_public_hint: "ex. 38000, Vichy, Isère, 63", "e.g. 38000, Vichy, Isère, 63";
     net_public_intro: "Vous êtes professionnel de santé et cherchez un avis sur une antibiothérapie ? Indiquez votre code postal, votre commune ou votre département : voici l'équipe multidisciplinaire en antibiothérapie (EMA) qui vous répond, et le centre régional (CRAtb).", "A health professional looking for advice on antibiotic therapy? Give your postcode, town or department: here is the antibiotic team (EMA) that answers you, and the regional centre (CRAtb).";
     net_public_label: "Code postal, commune ou département", "Postcode, town or department";
-    net_public_no_team: "Aucune équipe n'est encore enregistrée pour ce département : contactez le CRAtb.", "No team is recorded for this department yet: contact the CRAtb.";
+    net_public_no_team: "Aucune équipe n'est encore enregistrée pour ce département : contactez le CRAtb ci-dessus.", "No team is recorded for this department yet: contact the regional centre above.";
+    net_public_no_contact: "Ni équipe ni coordonnées du CRAtb ne sont encore enregistrées pour ce département : nous n'avons aucun contact à vous proposer pour l'instant.", "Neither a team nor the regional centre's contact is recorded for this department yet: there is no contact to offer for now.";
     net_public_nothing: "Aucun lieu ne correspond : saisissez un code postal à 5 chiffres, un numéro ou un nom de département, ou le nom d'une commune.", "No place matches: type a 5-digit postcode, a department number or name, or a town's name.";
     net_public_search: "Qui contacter ?", "Who do I ask?";
     net_public_title: "Qui contacter pour un conseil en antibiothérapie ?", "Who do I ask for antibiotic advice?";
     net_remove: "Retirer", "Remove";
-    net_reminded: "équipe(s) prévenue(s) par e-mail des échéances à venir.", "team(s) told by e-mail of the coming expiries.";
+    net_reminded: "équipe prévenue par e-mail des échéances à venir.|équipes prévenues par e-mail des échéances à venir.", "team told by e-mail of the coming expiries.|teams told by e-mail of the coming expiries.";
     net_send_reminders: "Prévenir les équipes par e-mail", "Tell the teams by e-mail";
-    net_unreached: "équipe(s) sans adresse e-mail ou injoignable(s)", "team(s) without an e-mail address or unreachable";
+    net_unreached: "équipe sans adresse e-mail ou injoignable|équipes sans adresse e-mail ou injoignables", "team without an e-mail address or unreachable|teams without an e-mail address or unreachable";
     net_remove_confirm: "Retirer ce membre de l'équipe ?", "Remove this member from the team?";
     net_sector: "Secteur", "Sector";
     net_sectors: "Secteurs", "Sectors";
@@ -469,7 +500,7 @@ catalogue! {
     search: "Rechercher", "Search";
     search_establishments: "Nom ou numéro FINESS", "Name or FINESS number";
     filter: "Filtrer", "Filter";
-    results: "résultat(s)", "result(s)";
+    results: "résultat|résultats", "result|results";
     page: "Page", "Page";
     previous: "Précédente", "Previous";
     next: "Suivante", "Next";
@@ -543,7 +574,7 @@ catalogue! {
     token_days_range: "La durée de validité va de 1 jour à", "The validity runs from 1 day to";
     token_expires: "Expire le", "Expires";
     expired: "Expiré", "Expired";
-    sessions_open: "session(s) ouverte(s)", "open session(s)";
+    sessions_open: "session ouverte|sessions ouvertes", "open session|open sessions";
     api_tokens: "Jetons d'API", "API tokens";
     api_tokens_intro: "Un jeton permet à un programme d'utiliser l'API JSON en votre nom. Il n'est affiché qu'une fois : copiez-le.", "A token lets a program use the JSON API on your behalf. It is shown only once: copy it.";
     token_name: "Nom du jeton", "Token name";

@@ -63,6 +63,22 @@ async fn a_referent_created_for_a_hospital_chooses_a_password_and_sees_that_hosp
     let other = app.establishment_in("69").await.id;
     assert_ne!(other, own);
 
+    // The new-account form offers a regional coordinator their region only, chosen, with its
+    // establishments to search; a national administrator may also make a national account.
+    let form = coord.page("/users/new").await;
+    let regions = common::extract(&form, "id=\"region\"", "</select>").unwrap();
+    assert!(
+        regions.contains("<option value=\"84\" selected>"),
+        "{regions}"
+    );
+    assert!(!regions.contains("<option value=\"\">"), "{regions}");
+    assert!(
+        form.contains(&hospital.finess),
+        "the region's establishments to search"
+    );
+    let admin_form = app.client(common::ADMIN).await.page("/users/new").await;
+    assert!(admin_form.contains("Aucune (compte national)"));
+
     // Without a FINESS, a referent is refused, with the field named.
     let res = coord
         .post_form(
@@ -483,9 +499,7 @@ async fn a_reset_link_works_once_for_24_hours_and_ends_every_session_and_token()
     Client::login(&app.base, &email, "Pivoine-blanche-au-jardin").await;
     let resets = audit_summaries(&app, "password.reset").await;
     assert!(
-        resets
-            .iter()
-            .any(|s| s.contains("1 jeton(s) d'API révoqué(s)")),
+        resets.iter().any(|s| s.contains("1 jeton d'API révoqué")),
         "{resets:?}"
     );
 }

@@ -936,7 +936,7 @@ async fn primary_care_per_territory_with_the_esac_indicators() {
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("1 ligne(s), 1 ligne(s) d&#39;autres régions laissées de côté"),
+        html.contains("1 ligne, 1 ligne laissée de côté d&#39;autres régions"),
         "{html}"
     );
     let res = upload(

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{ARS, COORD, COORD_BZH, EMA, SECRETARY, TestApp};
+use cratb_domain::Lang;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
@@ -309,6 +310,13 @@ async fn the_public_finds_its_team_by_postcode_commune_or_department_and_sees_pu
     assert!(html.contains("EMA Territoires d&#39;Auvergne"), "{html}");
     let html = search("Atlantide").await.unwrap().text().await.unwrap();
     assert!(html.contains("id=\"no-answer\""));
+    // A region with neither team nor centre on record: no "contact the CRAtb" without a contact.
+    let html = search("75001").await.unwrap().text().await.unwrap();
+    assert!(html.contains("Paris (75)"), "{html}");
+    assert!(
+        html.contains("aucun contact à vous proposer") && !html.contains("contactez le CRAtb"),
+        "{html}"
+    );
 
     // A commune known to the directory.
     let commune = app.establishment_in("03").await.commune.unwrap();
@@ -622,7 +630,9 @@ async fn teams_are_reminded_of_conventions_about_to_expire() {
     assert!(mails.iter().any(|m| m.contains(partner)), "{partner}");
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     let page = sec.page(&location).await;
-    assert!(page.contains(&format!("{} équipe(s) prévenue(s)", teams.len())));
+    assert!(
+        page.contains(&Lang::Fr.count(teams.len() as i64, "équipe prévenue|équipes prévenues"))
+    );
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{COORD, COORD_BZH, EMA, PRESCRIBER, TestApp};
+use cratb_domain::Lang;
 use cratb_store::{PageRequest, audit, establishments};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -210,13 +211,15 @@ async fn home_page_says_what_to_do_for_each_role() {
     let coord = app.client(COORD).await;
     let home = coord.page("/").await;
     assert!(
-        home.contains(&format!(
-            "<strong>{without_ght}</strong> établissement(s) de santé sans GHT"
+        home.contains(&Lang::Fr.count(
+            without_ght,
+            "établissement de santé sans GHT|établissements de santé sans GHT"
         )),
         "{home}"
     );
-    assert!(home.contains(&format!(
-        "<strong>{without_beds}</strong> établissement(s) sans capacité"
+    assert!(home.contains(&Lang::Fr.count(
+        without_beds,
+        "établissement sans capacité|établissements sans capacité"
     )));
     assert!(
         home.contains(&format!("<td class=\"num\">{es}</td>")),
@@ -240,16 +243,15 @@ async fn home_page_says_what_to_do_for_each_role() {
     .unwrap()
     .total;
     assert!(stale > 0, "the demo has entries to confirm");
-    assert!(home.contains(&format!(
-        "<strong>{stale}</strong> fiche(s) de l&#39;annuaire non confirmée(s)"
+    assert!(home.contains(&Lang::Fr.count(
+        stale,
+        "fiche de l&#39;annuaire non confirmée|fiches de l&#39;annuaire non confirmées"
     )));
-    assert!(home.contains("convention(s) arrivant à échéance"));
-    assert!(home.contains("équipe(s) EMA sans toutes les disciplines requises"));
+    assert!(home.contains("arrivant à échéance dans les 90 jours"));
+    assert!(home.contains("EMA sans toutes les disciplines requises"));
     // The EMA member sees their own team's gap only (the Lyon team lacks a microbiologist).
     let home_ema = app.client(EMA).await.page("/").await;
-    assert!(
-        home_ema.contains("<strong>1</strong> équipe(s) EMA sans toutes les disciplines requises")
-    );
+    assert!(home_ema.contains("1 équipe EMA sans toutes les disciplines requises"));
 
     // A prescriber has no network table, no to-do of the CRAtb, no audit.
     let home = app.client(PRESCRIBER).await.page("/").await;
@@ -258,6 +260,79 @@ async fn home_page_says_what_to_do_for_each_role() {
             && !home.contains("network-title")
             && !home.contains("recent-title")
     );
+}
+
+#[tokio::test]
+async fn a_referent_and_a_prescriber_find_on_their_home_page_what_concerns_them() {
+    let app = TestApp::spawn().await;
+    // The referent: their hospital by name, its consumption, its report and its antibiogram;
+    // not the region's counts.
+    let referent = app.client("referent@demo.cratb.fr").await;
+    let home = referent.page("/").await;
+    let user = cratb_store::users::find_by_email(&app.db, "referent@demo.cratb.fr")
+        .await
+        .unwrap();
+    let id = user.establishment_ids[0];
+    let e = establishments::get(&app.db, &cratb_domain::Scope::National, id)
+        .await
+        .unwrap();
+    let places = common::extract(&home, "id=\"places\"", "</section>").unwrap();
+    assert!(places.contains(&e.name.replace('\'', "&#39;")), "{places}");
+    assert!(places.contains(&format!("href=\"/consumption/establishments/{id}\"")));
+    assert!(places.contains(&format!("href=\"/consumption/establishments/{id}/report\"")));
+    assert!(places.contains(&format!("href=\"/resistance?establishment={id}\"")));
+    assert!(!home.contains("network-title"), "no regional counts");
+    for link in [
+        format!("/consumption/establishments/{id}"),
+        format!("/resistance?establishment={id}"),
+    ] {
+        let res = referent.get(&link).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{link}");
+    }
+
+    // The prescriber: their territory's primary care against the region and the 650 target,
+    // and whom to ask; without figures yet, said so.
+    let prescriber = app.client(PRESCRIBER).await;
+    let home = prescriber.page("/").await;
+    assert!(home.contains("Pas encore de données de ville pour votre région."));
+    cratb_demo::consumption::generate_primary(&app.db, "84", 3)
+        .await
+        .unwrap();
+    let home = prescriber.page("/").await;
+    let primary = common::extract(&home, "id=\"primary\"", "</section>").unwrap();
+    assert!(
+        primary.contains("au plus 650 prescriptions pour 1 000 habitants par an"),
+        "{primary}"
+    );
+    assert!(
+        primary.contains("id=\"primary-prescriptions\""),
+        "{primary}"
+    );
+    assert!(
+        primary.contains("cible atteinte") || primary.contains("au-dessus de la cible de"),
+        "{primary}"
+    );
+    assert!(primary.contains("href=\"/public/search"), "{primary}");
+    assert!(!home.contains("recent-title"));
+}
+
+#[tokio::test]
+async fn the_recent_activity_leaves_routine_reads_out_and_the_log_reads_in_words() {
+    let app = TestApp::spawn().await;
+    let coord = app.client(COORD).await;
+    // Routine reads of isolates, many times.
+    for _ in 0..10 {
+        coord.page("/resistance").await;
+    }
+    let home = coord.page("/").await;
+    let recent = common::extract(&home, "id=\"recent-title\"", "</section>").unwrap();
+    assert!(!recent.contains("Lecture des isolats"), "{recent}");
+    // The log itself keeps them, in words, with the region named.
+    let log = coord.page("/audit").await;
+    assert!(log.contains("Lecture des isolats"), "{log}");
+    assert!(log.contains("Région Auvergne-Rhône-Alpes"));
+    assert!(!log.contains("<code>isolates.read</code>"));
+    assert!(log.contains("<option value=\"establishment\">Établissement</option>"));
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use crate::input::{Day, PageNumber, Query, page_request};
 use askama::Template;
 use axum::extract::State;
 use cratb_domain::AuditEntry;
-use cratb_domain::audit::{ENTITIES, EXPORT_HEADER};
+use cratb_domain::audit::{self as audit_words, ENTITIES, EXPORT_HEADER};
 use cratb_sheet::write::{Cell, Table};
 use cratb_store::Page;
 use cratb_store::audit::{self, AuditQuery};
@@ -20,6 +20,10 @@ pub const EXPORT_LIMIT: i64 = 100_000;
 
 pub struct EntryRow {
     pub at: String,
+    /// The action, the object and the region in words (the codes stay in the export).
+    pub action: String,
+    pub entity: String,
+    pub region: Option<String>,
     pub e: AuditEntry,
 }
 
@@ -89,6 +93,19 @@ pub async fn list(
         .into_iter()
         .map(|e| EntryRow {
             at: fmt_time(&e.at, lang),
+            action: audit_words::action_label(&e.action, lang).to_owned(),
+            entity: match &e.entity_id {
+                Some(id) => format!(
+                    "{} {}{id}",
+                    audit_words::entity_label(&e.entity, lang),
+                    lang.pick("n°\u{a0}", "#")
+                ),
+                None => audit_words::entity_label(&e.entity, lang),
+            },
+            region: e
+                .region_code
+                .as_deref()
+                .map(|r| audit_words::region_label(r, lang)),
             e,
         })
         .collect();
@@ -103,7 +120,10 @@ pub async fn list(
         page,
         prev_href,
         next_href,
-        entities: options(ENTITIES.map(|e| (e, e)), p.entity.as_deref().unwrap_or("")),
+        entities: options(
+            ENTITIES.map(|e| (e, audit_words::entity_label(e, lang))),
+            p.entity.as_deref().unwrap_or(""),
+        ),
     }))
 }
 

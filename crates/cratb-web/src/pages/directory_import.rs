@@ -89,6 +89,8 @@ struct PreviewPage<'a> {
     header: &'a [String],
     /// Each field and the column that fills it.
     fields: Vec<(&'static ImportField, Option<usize>)>,
+    /// The sheet's columns no field takes: left out of the import.
+    ignored: Vec<&'a str>,
     counts: Counts,
     rows: Vec<&'a Planned>,
     hidden: usize,
@@ -123,13 +125,19 @@ fn preview_page(
     let (rows, hidden) = d.plan.listed(LISTED);
     // A column beyond the sheet's (asked in the address) fills nothing.
     let mapped = |m: &Option<usize>| m.filter(|&i| i < d.table.header.len());
-    let fields = FIELDS.iter().zip(&d.mapping).map(|(f, m)| (f, mapped(m)));
+    let fields: Vec<_> = FIELDS
+        .iter()
+        .zip(&d.mapping)
+        .map(|(f, m)| (f, mapped(m)))
+        .collect();
+    let mapping: Vec<Option<usize>> = fields.iter().map(|(_, m)| *m).collect();
     let page = PreviewPage {
         l: Layout::new(auth, lang.tr().dir_import),
         id,
         filename: &d.filename,
         header: &d.table.header,
-        fields: fields.collect(),
+        ignored: cratb_directory::import::ignored(&d.table.header, &mapping),
+        fields,
         counts: d.plan.counts(),
         rows,
         hidden,
@@ -177,7 +185,7 @@ pub async fn commit(
     match cratb_app::directory::import(&state.db, &actor, id, &d, mode).await {
         Ok(report) => preview_page(&auth, id, &d, None, Some(report)),
         Err(CommitError::Invalid(n)) => {
-            let message = format!("{n} {}", lang.tr().dir_import_refused);
+            let message = crate::i18n::counted(n as i64, lang.tr().dir_import_refused, lang);
             preview_page(&auth, id, &d, Some(message), None)
         }
         Err(CommitError::Store(e)) => Err(PageError::store(lang)(e)),

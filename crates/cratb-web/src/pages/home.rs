@@ -21,7 +21,34 @@ pub struct Todo {
 pub struct Recent {
     pub at: String,
     pub actor: String,
+    /// The action in words.
+    pub action: String,
     pub summary: String,
+}
+
+/// An establishment the account is tied to, and where its figures are.
+pub struct Place {
+    pub name: String,
+    pub finess: String,
+    pub category: &'static str,
+    /// Its consumption page and feedback report (for the roles that see consumption).
+    pub consumption: Option<(String, String)>,
+    pub antibiogram: String,
+}
+
+/// A prescriber's territory in primary care, formatted.
+pub struct Primary {
+    pub territory: String,
+    /// The territory is the region itself (no department to set beside it).
+    pub is_region: bool,
+    pub year: i32,
+    pub partial: bool,
+    pub did: String,
+    pub region_did: String,
+    pub prescriptions: String,
+    pub region_prescriptions: String,
+    /// Against the 650 target: reached, or by how much above it.
+    pub against_target: Option<String>,
 }
 
 #[derive(Template)]
@@ -36,8 +63,45 @@ struct HomePage {
     recent: Vec<Recent>,
     can_view_establishments: bool,
     can_edit: bool,
+    /// The account is tied to places (its own figures replace the region's counts).
+    has_places: bool,
+    places: Vec<Place>,
+    /// A prescriber's territory (none without primary-care data).
+    primary: Option<Primary>,
+    /// The public search of whom to ask, for the prescriber's department.
+    advice_href: Option<String>,
     /// A demonstration installation (said on the page: second factor optional for everyone).
     demo: bool,
+}
+
+/// A prescriber's territory as the home page writes it.
+fn primary(g: &cratb_app::today::PrimaryGlance, lang: cratb_domain::Lang) -> Primary {
+    use cratb_app::today::PRESCRIPTIONS_TARGET;
+    use cratb_report::format::{decimal, thousands};
+    let tr = lang.tr();
+    Primary {
+        territory: g.territory_name.clone(),
+        is_region: g.territory == "region",
+        year: g.year,
+        partial: !g.complete,
+        did: decimal(g.did, lang),
+        region_did: decimal(g.region_did, lang),
+        prescriptions: g.prescriptions.map_or("—".into(), |p| thousands(p, lang)),
+        region_prescriptions: g
+            .region_prescriptions
+            .map_or("—".into(), |p| thousands(p, lang)),
+        against_target: g.prescriptions.map(|p| {
+            if p <= PRESCRIPTIONS_TARGET {
+                tr.home_primary_reached.to_owned()
+            } else {
+                format!(
+                    "{} {}",
+                    tr.home_primary_above,
+                    thousands(p - PRESCRIPTIONS_TARGET, lang)
+                )
+            }
+        }),
+    }
 }
 
 pub async fn home(State(state): State<AppState>, auth: Auth) -> Response {
@@ -75,6 +139,7 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
     });
     let recent = o.recent.into_iter().map(|e| Recent {
         at: fmt_time(&e.at, lang),
+        action: cratb_domain::audit::action_label(&e.action, lang).to_owned(),
         actor: e.actor,
         summary: e.summary,
     });
@@ -92,6 +157,29 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
         recent: recent.collect(),
         can_view_establishments: role.can(Permission::ViewEstablishments),
         can_edit: role.can(Permission::EditEstablishments),
+        // A prescriber in private practice has no place to show; a referent always has.
+        has_places: role.needs_establishment() || !o.places.is_empty(),
+        places: o
+            .places
+            .iter()
+            .map(|e| Place {
+                name: e.name.clone(),
+                finess: e.finess.clone(),
+                category: e.category_label(lang),
+                consumption: role.can(Permission::ViewConsumption).then(|| {
+                    (
+                        format!("/consumption/establishments/{}", e.id),
+                        format!("/consumption/establishments/{}/report", e.id),
+                    )
+                }),
+                antibiogram: format!("/resistance?establishment={}", e.id),
+            })
+            .collect(),
+        advice_href: (role == cratb_domain::Role::Prescriber).then(|| match o.places.first() {
+            Some(e) => format!("/public/search?q={}", e.department_code),
+            None => "/public/search".to_owned(),
+        }),
+        primary: o.primary.as_ref().map(|g| primary(g, lang)),
         demo: state.config.demo,
     })
 }

@@ -122,6 +122,35 @@ impl Layout {
     }
 }
 
+/// A count as templates hold it (a number, or a reference to one).
+pub trait Count {
+    fn get(&self) -> i64;
+}
+
+macro_rules! count_of {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn get(&self) -> i64 {
+                i64::try_from(*self).unwrap_or(i64::MAX)
+            }
+        }
+    )*};
+}
+count_of!(i64, i32, u32, u64, usize);
+
+impl<T: Count + ?Sized> Count for &T {
+    fn get(&self) -> i64 {
+        (**self).get()
+    }
+}
+
+impl Layout {
+    /// `n` with the singular or plural of `forms` (see [`crate::i18n::counted`]).
+    pub fn count(&self, n: impl Count, forms: &str) -> String {
+        crate::i18n::counted(n.get(), forms, self.lang)
+    }
+}
+
 /// Renders a template into an HTML response (a rendering failure is our bug: 500, logged).
 pub fn render(t: &impl Template) -> Response {
     match t.render() {

@@ -116,6 +116,8 @@ struct FormPage {
     errors: Vec<FieldError>,
     roles: Vec<Opt>,
     regions: Vec<Opt>,
+    /// A national account may be made (no region): offered to national administrators only.
+    national: bool,
     teams: Vec<TeamOpt>,
     places: Vec<Place>,
 }
@@ -130,11 +132,16 @@ async fn form_page(
     state: &AppState,
     auth: &Auth,
     id: Option<i64>,
-    v: Values,
+    mut v: Values,
     errors: Vec<FieldError>,
 ) -> PageResult {
     let lang = auth.lang;
     let (me, scope) = auth.page_user()?;
+    // A regional coordinator's accounts are of their region: it is chosen, and the only one.
+    let national = matches!(scope, Scope::National);
+    if let (Scope::Region(r), true) = (&scope, v.region.is_empty()) {
+        v.region = r.as_str().to_owned();
+    }
     let status = super::form_status(&errors);
     let roles = grantable_roles(me.role()).map(|r| (r.code(), r.label(lang)));
     let regions = regions_in(&scope).map(|r| (r.code, r.name));
@@ -164,6 +171,7 @@ async fn form_page(
             id,
             roles: options(roles, &v.role),
             regions: options(regions, &v.region),
+            national,
             teams: teams
                 .into_iter()
                 .map(|t| TeamOpt {
