@@ -214,8 +214,8 @@ fn sector_cards(cube: &Cube, year: i32, lang: Lang) -> Vec<SectorCard> {
         .collect()
 }
 
-/// The ten substances most used in the slice and year, with their names from the newest WHO
-/// index (read once for the ten) and their DDD per 1000 days.
+/// The ten substances most used in the slice and year, with their names (French INN in French,
+/// the newest WHO index's in English) and their DDD per 1000 days.
 fn top_substances(
     cube: &Cube,
     r: &Resolved,
@@ -226,10 +226,11 @@ fn top_substances(
     cube.top_substances(&r.slice, r.year, 10)
         .into_iter()
         .map(|(atc, ddd)| {
-            let name = names
+            let english = names
                 .as_ref()
-                .and_then(|t| t.name(&atc).map(str::to_owned))
+                .and_then(|t| t.name(&atc))
                 .unwrap_or_default();
+            let name = cratb_amr::names::atc_name(&atc, english, lang);
             let per = (this.patient_days > 0.0).then(|| 1000.0 * ddd / this.patient_days);
             (atc, name, decimal(per, lang))
         })

@@ -45,6 +45,8 @@ pub struct FilterView {
     pub specimens: Vec<Opt>,
     pub ward_types: Vec<Opt>,
     pub first_only: bool,
+    /// Expected resistant phenotypes are not applied (the filter's checkbox).
+    pub ignore_intrinsic: bool,
     pub min_isolates: u32,
     /// The least threshold the caller may ask for (the region's floor, for their role).
     pub floor: u32,
@@ -71,6 +73,9 @@ impl FilterView {
         fields.extend(f.year_from.map(|y| ("year_from", y.to_string())));
         fields.extend(f.year_to.map(|y| ("year_to", y.to_string())));
         fields.extend(f.establishment.map(|e| ("establishment", e.to_string())));
+        if self.ignore_intrinsic {
+            fields.push(("intrinsic", "ignore".to_string()));
+        }
         fields
     }
 
@@ -135,6 +140,7 @@ async fn filter_view(
             &current(&f.ward_type),
         ),
         first_only: a.first_only(),
+        ignore_intrinsic: a.ignore_intrinsic,
         min_isolates: a.min_isolates(),
         floor: seen.threshold.floor,
         raised: seen.threshold.raised,
@@ -151,12 +157,16 @@ struct AntibiogramPage {
     v: FilterView,
     region_name: String,
     guideline: String,
+    /// The sources cited under the page, in its language.
+    sources: String,
     isolates: usize,
     m: Matrix,
     organisms: Vec<Opt>,
     agents: Vec<Opt>,
     trend: String,
     trend_rows: Vec<TrendPoint>,
+    /// The trend's rows as written: year, isolates, % susceptible and its interval.
+    trend_lines: Vec<(i16, u32, String, String)>,
     trend_label: String,
     can_import: bool,
     can_settings: bool,
@@ -221,7 +231,7 @@ pub async fn antibiogram(
     let a = f.analysis(&seen.threshold);
     let table = data.antibiogram(&a);
     audit_read(&state, &auth, "antibiogram", &region, a.summary()).await?;
-    let m = resistance_report::matrix(&table, lang);
+    let m = resistance_report::matrix(&table, lang.tr().res_legend, lang);
     let chosen = |v: Option<String>, default: &str| {
         v.filter(|v| !v.is_empty())
             .unwrap_or_else(|| default.to_string())
@@ -229,17 +239,26 @@ pub async fn antibiogram(
     let organism = chosen(t.organism, resistance_report::DEFAULT_TREND.0);
     let agent = chosen(t.antimicrobial, resistance_report::DEFAULT_TREND.1);
     let trend_rows = data.trend(&a, &organism, &agent);
-    let trend_label = resistance_report::trend_label(&organism, &agent);
+    let trend_label = resistance_report::trend_label(&organism, &agent, lang);
     let organisms = options(
         m.rows
             .iter()
             .map(|r| (r.organism.clone(), r.organism.clone())),
         &organism,
     );
+    let mut codes: Vec<&str> = Vec::new();
     let agents = options(
         m.antimicrobials
             .iter()
-            .map(|(c, n)| (c.clone(), format!("{n} ({c})"))),
+            .filter(|c| {
+                let first = !codes.contains(&c.code.as_str());
+                codes.push(&c.code);
+                first
+            })
+            .map(|c| {
+                let name = cratb_amr::names::antimicrobial(&c.code, lang).unwrap_or_default();
+                (c.code.clone(), format!("{name} ({})", c.code))
+            }),
         &agent,
     );
     let v = filter_view(&state, &scope, &region, &data, (f, &a), uri.query(), &seen)
@@ -250,9 +269,22 @@ pub async fn antibiogram(
         region_name: geo::region(&region)
             .map(|r| r.name.to_string())
             .unwrap_or(region.clone()),
+        sources: resistance_report::sources(&table.guideline, lang),
         guideline: table.guideline.clone(),
         isolates: table.isolates,
         trend: resistance_report::trend_chart(&trend_rows, lang),
+        trend_lines: trend_rows
+            .iter()
+            .map(|p| {
+                let d = |x: f64| cratb_report::format::decimal(Some(x), lang);
+                (
+                    p.year,
+                    p.n,
+                    d(p.pct_susceptible),
+                    format!("{} – {}", d(p.ci_low), d(p.ci_high)),
+                )
+            })
+            .collect(),
         trend_rows,
         trend_label,
         organisms,
