@@ -533,6 +533,20 @@ mod tests {
     }
 
     #[test]
+    fn the_substances_most_used_are_named_in_the_reader_s_language() {
+        let cube = cube();
+        let r = Resolved::of(&cube, &Asked::default());
+        let target = Target::national("ES", "J01");
+        let fr = dashboard(&cube, &r, &target, Lang::Fr);
+        assert_eq!(
+            (fr.top[0].0.as_str(), fr.top[0].1.as_str()),
+            ("J01CA04", "amoxicilline")
+        );
+        let en = dashboard(&cube, &r, &target, Lang::En);
+        assert_eq!(en.top[0].1, "amoxicillin");
+    }
+
+    #[test]
     fn the_export_has_a_row_per_establishment_and_class_and_names_its_sources() {
         let cube = cube();
         let r = Resolved::of(&cube, &Asked::default());

@@ -402,6 +402,13 @@ async fn the_demo_antibiogram_applies_expected_resistant_phenotypes_and_says_how
         html.contains("name=\"intrinsic\" value=\"ignore\""),
         "the filter's checkbox"
     );
+    // Filters in words: specimen types and sectors as people say them.
+    assert!(
+        html.contains(">Hémocultures</option>"),
+        "specimen types in French"
+    );
+    assert!(html.contains(">Établissements de santé (ES)</option>"));
+    assert!(!html.contains(">blood</option>") && !html.contains(">respiratory</option>"));
     let off = get("/resistance?intrinsic=ignore")
         .await
         .unwrap()

@@ -79,6 +79,14 @@ impl FilterView {
         fields
     }
 
+    /// The sectors and specimen types in words for people.
+    fn in_words(mut self, lang: cratb_domain::Lang) -> FilterView {
+        for o in self.sectors.iter_mut().chain(self.specimens.iter_mut()) {
+            o.label = value_label(&o.value, lang);
+        }
+        self
+    }
+
     fn year_selected(&self, y: &i16, from: bool) -> bool {
         if from {
             self.f.year_from.map(Year::get) == Some(*y)
@@ -86,6 +94,23 @@ impl FilterView {
             self.f.year_to.map(Year::get) == Some(*y)
         }
     }
+}
+
+/// A sector or specimen type as laboratory files write it, in words for people (the value
+/// itself when unknown).
+fn value_label(value: &str, lang: cratb_domain::Lang) -> String {
+    let (fr, en) = match value.to_ascii_lowercase().as_str() {
+        "es" => ("Établissements de santé (ES)", "Hospitals (ES)"),
+        "ems" => ("Établissements médico-sociaux (EMS)", "Nursing homes (EMS)"),
+        "ville" => ("Ville", "Community"),
+        "urine" | "urines" => ("Urines", "Urine"),
+        "blood" => ("Hémocultures", "Blood cultures"),
+        "respiratory" => ("Prélèvements respiratoires", "Respiratory specimens"),
+        "pus" => ("Pus", "Pus"),
+        "other" => ("Autres prélèvements", "Other specimens"),
+        _ => return value.to_string(),
+    };
+    lang.pick(fr, en).to_string()
 }
 
 async fn filter_view(
@@ -263,7 +288,8 @@ pub async fn antibiogram(
     );
     let v = filter_view(&state, &scope, &region, &data, (f, &a), uri.query(), &seen)
         .await
-        .map_err(PageError::store(auth.lang))?;
+        .map_err(PageError::store(auth.lang))?
+        .in_words(lang);
     let page = AntibiogramPage {
         l: Layout::new(&auth, auth.lang.tr().res_title),
         region_name: geo::region(&region)
@@ -395,7 +421,8 @@ pub async fn alerts(
     let a = f.analysis(&seen.threshold);
     let v = filter_view(&state, &scope, &region, &data, (f, &a), uri.query(), &seen)
         .await
-        .map_err(PageError::store(auth.lang))?;
+        .map_err(PageError::store(auth.lang))?
+        .in_words(lang);
     let none = auth.lang.tr().res_no_establishment;
     let rows = resistance_report::alert_lines(&placed, none, lang);
     let page = AlertsPage {
