@@ -254,7 +254,10 @@ impl Antibiogram {
         let reference = crate::Reference::get();
         for c in &mut self.cells {
             let ab = reference.antimicrobial(&c.antimicrobial);
+            // Enterococci are intrinsically resistant to low-level gentamicin: the high-level
+            // screen is what their cell reports, never replaced by R.
             c.intrinsic = apply_intrinsic
+                && !is_high_level_screen(c.mo, &c.antimicrobial)
                 && ab.is_some_and(|ab| reference.is_intrinsically_resistant(c.mo, ab));
             if c.intrinsic {
                 c.n_r = c.n_tested();
@@ -513,6 +516,11 @@ mod tests {
         assert!(!cell(&annotated, "Pseudomonas aeruginosa", "CIP").pk_pd);
         let faecalis = cell(&annotated, "Enterococcus faecalis", "GEN");
         assert!(is_high_level_screen(faecalis.mo, "GEN"));
+        assert!(
+            !faecalis.intrinsic,
+            "the high-level screen, not the low-level phenotype"
+        );
+        assert_eq!(faecalis.pct_susceptible(), Some(75.0));
         assert!(!is_high_level_screen(kleb.mo, "GEN"));
         let header = annotated.header();
         assert_eq!(

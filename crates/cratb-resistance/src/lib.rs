@@ -241,7 +241,9 @@ impl RegionData {
             .enumerate()
             .filter(|(_, keep)| **keep)
             .map(|(r, _)| r);
-        let intrinsic = !f.ignore_intrinsic && reference.is_intrinsically_resistant(mo, agent.ab);
+        let intrinsic = !f.ignore_intrinsic
+            && !cratb_amr::antibiogram::is_high_level_screen(mo, &agent.code)
+            && reference.is_intrinsically_resistant(mo, agent.ab);
         for r in rows.filter(|&r| self.data.mo[r] == mo) {
             let entry = per_year.entry(self.year[r]).or_default();
             match agent.results[r] {
