@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::read::Dataset;
+use crate::reference::MoId;
 use crate::values::Sir;
 
 /// The CLSI M39 rule: below this many isolates a percentage is not reported.
@@ -26,6 +27,15 @@ pub struct Cell {
     pub n_i: u32,
     pub n_r: u32,
     pub n_ni: u32,
+    /// The organism's index in the reference (what [`Antibiogram::annotate`] looks up).
+    #[serde(skip)]
+    pub mo: MoId,
+    /// An EUCAST expected resistant phenotype (set by [`Antibiogram::annotate`]): when
+    /// applied, every tested isolate counts as R.
+    pub intrinsic: bool,
+    /// Interpreted with PK/PD (non-species-related) breakpoints: EUCAST gives none for the
+    /// organism (set by [`Antibiogram::annotate`]).
+    pub pk_pd: bool,
 }
 
 impl Cell {
@@ -78,6 +88,10 @@ pub struct Antibiogram {
     pub first_isolates_only: bool,
     pub isolates: usize,
     pub cells: Vec<Cell>,
+    /// `None`: the cells as interpreted (the CLI, as the AMR package); `Some(applied)`: the
+    /// cells annotated by [`Antibiogram::annotate`], expected resistant phenotypes counted as
+    /// R when `applied`. An annotated table has two more columns.
+    pub intrinsic: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -180,6 +194,9 @@ pub fn antibiogram(
                 n_i,
                 n_r,
                 n_ni,
+                mo,
+                intrinsic: false,
+                pk_pd: false,
             });
         }
     }
@@ -190,6 +207,7 @@ pub fn antibiogram(
         first_isolates_only: false,
         isolates: keep.map_or(rows, |k| k.iter().filter(|k| **k).count()),
         cells,
+        intrinsic: None,
     })
 }
 
@@ -198,9 +216,66 @@ pub fn one_decimal(x: f64) -> String {
     format!("{:.1}", (x * 10.0).round() / 10.0)
 }
 
+/// Whether enterococci × gentamicin: the high-level aminoglycoside resistance screen
+/// (EUCAST), never read as plain gentamicin susceptibility.
+pub fn is_high_level_screen(organism: MoId, antimicrobial: &str) -> bool {
+    let reference = crate::Reference::get();
+    antimicrobial.eq_ignore_ascii_case("GEN")
+        && reference
+            .organism_named(organism)
+            .lineage
+            .iter()
+            .any(|c| &**c == "B_ENTRC")
+}
+
+/// Whether the breakpoint `guideline` applies to `organism` × `antimicrobial` is a PK/PD
+/// (non-species-related) one: EUCAST gives none for the species, its genus or its group
+/// (the MIC row, else the disk row, as [`crate::interpret::Rule::resolve`] chooses them).
+pub fn pk_pd_breakpoint(organism: MoId, antimicrobial: &str, guideline: u8) -> bool {
+    let reference = crate::Reference::get();
+    let Some(ab) = reference.antimicrobial(antimicrobial) else {
+        return false;
+    };
+    let options = crate::Options {
+        guideline,
+        ..Default::default()
+    };
+    let rule = crate::interpret::Rule::resolve(reference, organism, ab, &options, false);
+    rule.mic.or(rule.disk).is_some_and(|b| &*b.mo == "UNKNOWN")
+}
+
 impl Antibiogram {
-    /// The output columns, exactly: the `--by` columns, then the counts and shares.
+    /// Marks the cells whose organism × antimicrobial is an EUCAST expected resistant
+    /// phenotype and, when `apply_intrinsic`, counts every tested isolate of those cells as R
+    /// (as `--add-intrinsic-resistance` would have at reading); marks the cells interpreted
+    /// with PK/PD breakpoints under `guideline`. The table then has the columns
+    /// `intrinsic_resistance` and `pk_pd_breakpoint`.
+    pub fn annotate(&mut self, apply_intrinsic: bool, guideline: u8) {
+        let reference = crate::Reference::get();
+        for c in &mut self.cells {
+            let ab = reference.antimicrobial(&c.antimicrobial);
+            // Enterococci are intrinsically resistant to low-level gentamicin: the high-level
+            // screen is what their cell reports, never replaced by R.
+            c.intrinsic = apply_intrinsic
+                && !is_high_level_screen(c.mo, &c.antimicrobial)
+                && ab.is_some_and(|ab| reference.is_intrinsically_resistant(c.mo, ab));
+            if c.intrinsic {
+                c.n_r = c.n_tested();
+                (c.n_s, c.n_sdd, c.n_i, c.n_ni) = (0, 0, 0, 0);
+            }
+            c.pk_pd = !c.intrinsic && pk_pd_breakpoint(c.mo, &c.antimicrobial, guideline);
+        }
+        self.intrinsic = Some(apply_intrinsic);
+    }
+
+    /// The output columns, exactly: the `--by` columns, then the counts and shares (and, for
+    /// an annotated table, whether each cell is an expected resistant phenotype and whether it
+    /// was interpreted with PK/PD breakpoints).
     pub fn header(&self) -> Vec<String> {
+        let annotated: &[&str] = match self.intrinsic {
+            Some(_) => &["intrinsic_resistance", "pk_pd_breakpoint"],
+            None => &[],
+        };
         self.by
             .iter()
             .cloned()
@@ -221,6 +296,7 @@ impl Antibiogram {
                 ]
                 .map(String::from),
             )
+            .chain(annotated.iter().map(|c| c.to_string()))
             .collect()
     }
 
@@ -233,6 +309,18 @@ impl Antibiogram {
             header: self.header(),
             rows: self.cells.iter().map(|c| self.row(c)).collect(),
         }
+    }
+
+    /// [`Antibiogram::table`] with a column `antimicrobial_name` after `antimicrobial`: each
+    /// cell's antimicrobial as `name` gives it (in the reader's language).
+    pub fn table_named(&self, name: &str, names: impl Fn(&Cell) -> String) -> Table {
+        let mut table = self.table(name);
+        let at = self.by.len() + 2;
+        table.header.insert(at, "antimicrobial_name".to_string());
+        for (row, c) in table.rows.iter_mut().zip(&self.cells) {
+            row.insert(at, write::Cell::Text(names(c)));
+        }
+        table
     }
 
     /// Each cell as the fields of an output row, as the CSV writes them.
@@ -270,6 +358,12 @@ impl Antibiogram {
                 figure(high),
                 write::Cell::Bool(c.reportable(self.min_isolates)),
             ])
+            .chain(
+                self.intrinsic
+                    .map(|_| [write::Cell::Bool(c.intrinsic), write::Cell::Bool(c.pk_pd)])
+                    .into_iter()
+                    .flatten(),
+            )
             .collect()
     }
 
@@ -285,7 +379,9 @@ impl Antibiogram {
                 "pct_susceptible" | "ci_low" | "ci_high" => {
                     ParquetColumn::optional(ParquetType::Double)
                 }
-                "reportable" => ParquetColumn::required(ParquetType::Bool),
+                "reportable" | "intrinsic_resistance" | "pk_pd_breakpoint" => {
+                    ParquetColumn::required(ParquetType::Bool)
+                }
                 _ => ParquetColumn::required(ParquetType::Int32),
             })
             .collect()
@@ -298,19 +394,36 @@ impl Antibiogram {
 
     /// JSON: the rows as objects under `rows`, with the guideline and rules applied.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        self.json_of(self.table("Antibiogramme"))
+    }
+
+    /// JSON around `table` (this antibiogram's, as [`Antibiogram::table_named`] gives it):
+    /// the guideline and rules applied, then its rows; `intrinsic_resistance` (`include` or
+    /// `ignore`) for an annotated table.
+    pub fn json_of(&self, table: Table) -> serde_json::Value {
+        let mut json = serde_json::json!({
             "guideline": self.guideline,
             "sources": crate::reference::SOURCES,
             "first_isolates_only": self.first_isolates_only,
             "min_isolates": self.min_isolates,
             "isolates": self.isolates,
-            "rows": write::json_rows(self.table("Antibiogramme")),
-        })
+        });
+        if let Some(applied) = self.intrinsic {
+            json["intrinsic_resistance"] = if applied { "include" } else { "ignore" }.into();
+        }
+        json["rows"] = write::json_rows(table).into();
+        json
     }
 
     /// XLSX: the table on the first sheet, the method and sources on a second.
     pub fn to_xlsx(&self) -> Result<Vec<u8>, WriteError> {
-        let method = [
+        self.xlsx_of(self.table("Antibiogramme"), Vec::new())
+    }
+
+    /// XLSX of `table` (this antibiogram's, as [`Antibiogram::table_named`] gives it), the
+    /// method and sources on a second sheet, after them the lines `more`.
+    pub fn xlsx_of(&self, table: Table, more: Vec<String>) -> Result<Vec<u8>, WriteError> {
+        let mut method = vec![
             format!("Référentiel : {}", self.guideline),
             format!(
                 "Premiers isolats seulement : {}",
@@ -328,7 +441,8 @@ impl Antibiogram {
             "% sensible = (S + SDD + I) / (S + SDD + I + R) ; IC 95 % de Wilson".to_string(),
             format!("Sources : {}", crate::reference::SOURCES),
         ];
-        write::xlsx([self.table("Antibiogramme"), Table::notes("Méthode", method)])
+        method.extend(more);
+        write::xlsx([table, Table::notes("Méthode", method)])
     }
 }
 
@@ -356,6 +470,77 @@ mod tests {
         assert!(l > 88.0);
     }
 
+    /// A small file with the cells a microbiologist checks: *K. pneumoniae* × amoxicillin
+    /// (expected resistant phenotype), *P. aeruginosa* × gentamicin (PK/PD breakpoints only),
+    /// *E. faecalis* × gentamicin (the high-level screen).
+    fn microbiologist_file() -> Dataset {
+        let mut file = String::from("patient_id;date;organism;AMX;GEN;CIP\n");
+        for i in 0..40 {
+            let sir = if i % 4 == 0 { "R" } else { "S" };
+            file.push_str(&format!("K{i};2025-01-03;K. pneumoniae;{sir};S;S\n"));
+            file.push_str(&format!("P{i};2025-01-03;P. aeruginosa;;{sir};S\n"));
+            file.push_str(&format!("E{i};2025-01-03;E. faecalis;S;{sir};\n"));
+        }
+        crate::read(file.as_bytes(), &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn expected_resistant_phenotypes_read_r_and_pk_pd_cells_are_marked() {
+        let data = microbiologist_file();
+        let plain = antibiogram(&data, None, &[], 30).unwrap();
+        let cell = |t: &Antibiogram, organism: &str, ab: &str| {
+            t.cells
+                .iter()
+                .find(|c| c.organism == organism && c.antimicrobial == ab)
+                .cloned()
+                .unwrap()
+        };
+        // As the AMR package (the CLI): the laboratory's results, no more columns.
+        assert_eq!(
+            cell(&plain, "Klebsiella pneumoniae", "AMX").pct_susceptible(),
+            Some(75.0)
+        );
+        assert_eq!(plain.header().last().unwrap(), "reportable");
+
+        let mut annotated = plain.clone();
+        annotated.annotate(true, 2);
+        let kleb = cell(&annotated, "Klebsiella pneumoniae", "AMX");
+        assert!(kleb.intrinsic && !kleb.pk_pd);
+        assert_eq!(
+            (kleb.n_r, kleb.n_s, kleb.pct_susceptible()),
+            (40, 0, Some(0.0))
+        );
+        let pseudo = cell(&annotated, "Pseudomonas aeruginosa", "GEN");
+        assert!(pseudo.pk_pd && !pseudo.intrinsic);
+        assert!(!cell(&annotated, "Klebsiella pneumoniae", "GEN").pk_pd);
+        assert!(!cell(&annotated, "Pseudomonas aeruginosa", "CIP").pk_pd);
+        let faecalis = cell(&annotated, "Enterococcus faecalis", "GEN");
+        assert!(is_high_level_screen(faecalis.mo, "GEN"));
+        assert!(
+            !faecalis.intrinsic,
+            "the high-level screen, not the low-level phenotype"
+        );
+        assert_eq!(faecalis.pct_susceptible(), Some(75.0));
+        assert!(!is_high_level_screen(kleb.mo, "GEN"));
+        let header = annotated.header();
+        assert_eq!(
+            &header[header.len() - 2..],
+            ["intrinsic_resistance", "pk_pd_breakpoint"]
+        );
+        let table = annotated.table_named("t", |c| format!("{}!", c.antimicrobial));
+        assert_eq!(table.header[2], "antimicrobial_name");
+        assert_eq!(table.rows[0].len(), table.header.len());
+        assert_eq!(annotated.to_json()["intrinsic_resistance"], "include");
+
+        // Turned off: the laboratory's results, still annotated.
+        let mut ignored = plain.clone();
+        ignored.annotate(false, 2);
+        let kleb = cell(&ignored, "Klebsiella pneumoniae", "AMX");
+        assert!(!kleb.intrinsic);
+        assert_eq!(kleb.pct_susceptible(), Some(75.0));
+        assert_eq!(ignored.to_json()["intrinsic_resistance"], "ignore");
+    }
+
     #[test]
     fn written_then_read_back() {
         let cell = |group: &str, organism: &str, ab: &str, n_s, n_r| Cell {
@@ -367,6 +552,9 @@ mod tests {
             n_i: 0,
             n_r,
             n_ni: 1,
+            mo: 0,
+            intrinsic: false,
+            pk_pd: false,
         };
         let table = Antibiogram {
             by: vec!["ward".into()],
@@ -379,6 +567,7 @@ mod tests {
                 cell("icu", "Escherichia coli", "CIP", 40, 10),
                 cell("médecine", "Staphylococcus aureus", "OXA", 0, 0),
             ],
+            intrinsic: None,
         };
         let bytes =
             cratb_sheet::write::parquet(&table.table("antibiogram"), &table.parquet_columns())

@@ -7,6 +7,7 @@ pub mod antibiogram;
 pub mod first_isolate;
 pub mod interpret;
 mod long;
+pub mod names;
 pub mod problems;
 pub mod read;
 pub mod reference;

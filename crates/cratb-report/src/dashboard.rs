@@ -214,8 +214,8 @@ fn sector_cards(cube: &Cube, year: i32, lang: Lang) -> Vec<SectorCard> {
         .collect()
 }
 
-/// The ten substances most used in the slice and year, with their names from the newest WHO
-/// index (read once for the ten) and their DDD per 1000 days.
+/// The ten substances most used in the slice and year, with their names (French INN in French,
+/// the newest WHO index's in English) and their DDD per 1000 days.
 fn top_substances(
     cube: &Cube,
     r: &Resolved,
@@ -226,10 +226,11 @@ fn top_substances(
     cube.top_substances(&r.slice, r.year, 10)
         .into_iter()
         .map(|(atc, ddd)| {
-            let name = names
+            let english = names
                 .as_ref()
-                .and_then(|t| t.name(&atc).map(str::to_owned))
+                .and_then(|t| t.name(&atc))
                 .unwrap_or_default();
+            let name = cratb_amr::names::atc_name(&atc, english, lang);
             let per = (this.patient_days > 0.0).then(|| 1000.0 * ddd / this.patient_days);
             (atc, name, decimal(per, lang))
         })
@@ -529,6 +530,20 @@ mod tests {
         assert_eq!(d.department.as_deref(), Some("Isère (38)"));
         assert_eq!(d.establishments.len(), 2);
         assert_eq!(d.departments[0].vs_region, "−40.0 %");
+    }
+
+    #[test]
+    fn the_substances_most_used_are_named_in_the_reader_s_language() {
+        let cube = cube();
+        let r = Resolved::of(&cube, &Asked::default());
+        let target = Target::national("ES", "J01");
+        let fr = dashboard(&cube, &r, &target, Lang::Fr);
+        assert_eq!(
+            (fr.top[0].0.as_str(), fr.top[0].1.as_str()),
+            ("J01CA04", "amoxicilline")
+        );
+        let en = dashboard(&cube, &r, &target, Lang::En);
+        assert_eq!(en.top[0].1, "amoxicillin");
     }
 
     #[test]

@@ -57,15 +57,20 @@ fn win_ansi(text: &str) -> Vec<u8> {
     out
 }
 
-/// Approximate width of Helvetica text: enough to fit and truncate labels.
+/// Approximate width of Helvetica text (its advance widths, by kind of character): enough to
+/// lay out columns and wrap lines.
 fn text_width(text: &str, size: f32) -> f32 {
     text.chars()
-        .map(|c| {
-            if c.is_ascii_uppercase() || c == 'm' || c == 'w' {
-                0.68
-            } else {
-                0.52
-            }
+        .map(|c| match c {
+            'M' | 'W' | 'm' => 0.86,
+            'w' => 0.73,
+            'I' | 'J' => 0.5,
+            c if c.is_ascii_uppercase() => 0.7,
+            '0'..='9' => 0.556,
+            ' ' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | 'i' | 'j' | 'l' => 0.28,
+            '(' | ')' | '/' | '-' | 'f' | 't' | 'r' | '[' | ']' => 0.34,
+            '—' | '%' => 0.9,
+            _ => 0.56,
         })
         .sum::<f32>()
         * size
@@ -84,6 +89,90 @@ fn fit(text: &str, width: f32, size: f32) -> String {
     }
     out.push('…');
     out
+}
+
+/// `text` broken at spaces into lines no wider than `width` (a word wider than it stands
+/// alone on its line).
+fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let longer = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if text_width(&longer, size) <= width || line.is_empty() {
+            line = longer;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// How a table fits the page's width: its type size and each column's width. The columns take
+/// the width of their longest text at the largest size that fits (8 pt down to 5.5 pt); when
+/// even that does not fit, each column keeps its longest word and cells wrap.
+fn layout(columns: &[String], rows: &[Vec<Cell>], available: f32) -> (f32, Vec<f32>) {
+    let pad = 7.0;
+    let n = columns.len().max(1);
+    let widest = |size: f32, words: bool| -> Vec<f32> {
+        (0..n)
+            .map(|col| {
+                let header = columns.get(col).map(String::as_str).unwrap_or("");
+                std::iter::once(header)
+                    .chain(rows.iter().filter_map(|r| r.get(col).map(|c| c.0.as_str())))
+                    .flat_map(|t| {
+                        if words {
+                            t.split(' ').collect::<Vec<_>>()
+                        } else {
+                            vec![t]
+                        }
+                    })
+                    .map(|t| text_width(t, size) + pad)
+                    .fold(pad, f32::max)
+            })
+            .collect()
+    };
+    // The first column (names) is at most 170 pt wide: longer names wrap.
+    let cap = |mut w: Vec<f32>| {
+        if let Some(first) = w.first_mut() {
+            *first = first.min(170.0);
+        }
+        w
+    };
+    let spread = |w: Vec<f32>| {
+        let total: f32 = w.iter().sum();
+        let extra = (available - total).max(0.0) / w.len() as f32;
+        w.into_iter().map(|x| x + extra).collect::<Vec<_>>()
+    };
+    for size in [8.0, 7.0, 6.5, 6.0, 5.5] {
+        let w = cap(widest(size, false));
+        if w.iter().sum::<f32>() <= available {
+            return (size, spread(w));
+        }
+    }
+    let size = 5.5;
+    let min = cap(widest(size, true));
+    let natural = cap(widest(size, false));
+    let room = (available - min.iter().sum::<f32>()).max(0.0);
+    let want: f32 = natural.iter().zip(&min).map(|(n, m)| n - m).sum();
+    let w = min
+        .iter()
+        .zip(&natural)
+        .map(|(m, n)| {
+            m + if want > 0.0 {
+                room * (n - m) / want
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    (size, w)
 }
 
 fn text(content: &mut Content, font: &[u8], size: f32, x: f32, y: f32, s: &str) {
@@ -162,15 +251,36 @@ impl TableReport {
 
     pub fn render(&self) -> Vec<u8> {
         let columns = self.columns.len().max(1);
-        let first = 170.0_f32.min(WIDTH - 2.0 * MARGIN);
-        let other = if columns > 1 {
-            (WIDTH - 2.0 * MARGIN - first) / (columns - 1) as f32
-        } else {
-            0.0
-        };
-        let size = if other < 26.0 { 6.5 } else { 8.0 };
+        let available = WIDTH - 2.0 * MARGIN;
+        let (size, widths) = layout(&self.columns, &self.rows, available);
+        let line_height = size + 2.0;
         let top = HEIGHT - MARGIN;
-        let table_top = top - 24.0 - 12.0 * self.lines.len() as f32 - 8.0;
+        // The lines under the title wrap to the page's width.
+        let lines: Vec<String> = self
+            .lines
+            .iter()
+            .flat_map(|l| wrap(l, available, 9.0))
+            .collect();
+        // Each cell's lines, and each row's height.
+        let cell_lines = |row: &Vec<Cell>| -> Vec<Vec<String>> {
+            row.iter()
+                .take(columns)
+                .enumerate()
+                .map(|(col, (value, _))| wrap(value, widths[col] - 7.0, size))
+                .collect()
+        };
+        let height_of = |cells: &[Vec<String>]| {
+            let n = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            ROW + line_height * (n - 1) as f32
+        };
+        let header_lines: Vec<Vec<String>> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(col, h)| wrap(h, widths[col] - 7.0, size))
+            .collect();
+        let header_height = height_of(&header_lines);
+        let table_top = top - 24.0 - 12.0 * lines.len() as f32 - 8.0;
         let reserved = if self.boxes.is_empty() {
             0.0
         } else {
@@ -180,12 +290,26 @@ impl TableReport {
         } else {
             0.0
         };
-        let per_page = (((table_top - MARGIN - 24.0 - reserved) / ROW).floor() as usize).max(1);
-        let pages: Vec<&[Vec<Cell>]> = if self.rows.is_empty() {
-            vec![&[][..]]
-        } else {
-            self.rows.chunks(per_page).collect()
-        };
+        let room = (table_top - MARGIN - 24.0 - reserved - header_height).max(ROW);
+        let laid: Vec<(Vec<Vec<String>>, f32)> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let cells = cell_lines(r);
+                let h = height_of(&cells);
+                (cells, h)
+            })
+            .collect();
+        let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
+        let (mut start, mut used) = (0, 0.0);
+        for (i, (_, h)) in laid.iter().enumerate() {
+            if used + h > room && i > start {
+                pages.push(start..i);
+                (start, used) = (i, 0.0);
+            }
+            used += h;
+        }
+        pages.push(start..laid.len());
 
         let catalog = Ref::new(1);
         let tree = Ref::new(2);
@@ -205,7 +329,7 @@ impl TableReport {
         pdf.type1_font(bold)
             .base_font(Name(b"Helvetica-Bold"))
             .encoding_predefined(Name(b"WinAnsiEncoding"));
-        for (n, rows) in pages.iter().enumerate() {
+        for (n, range) in pages.iter().enumerate() {
             let content_id = Ref::new(6 + 2 * n as i32);
             let mut page = pdf.page(page_ids[n]);
             page.parent(tree)
@@ -219,7 +343,7 @@ impl TableReport {
 
             let mut c = Content::new();
             text(&mut c, b"F2", 15.0, MARGIN, top - 12.0, &self.title);
-            for (i, line) in self.lines.iter().enumerate() {
+            for (i, line) in lines.iter().enumerate() {
                 text(
                     &mut c,
                     b"F1",
@@ -229,47 +353,32 @@ impl TableReport {
                     line,
                 );
             }
-            let x_of = |col: usize| {
-                if col == 0 {
-                    MARGIN
-                } else {
-                    MARGIN + first + other * (col - 1) as f32
-                }
-            };
-            let width_of = |col: usize| if col == 0 { first } else { other };
+            let x_of = |col: usize| MARGIN + widths[..col].iter().sum::<f32>();
             // Header row.
-            let mut y = table_top - ROW;
+            let mut y = table_top - header_height;
             c.set_fill_rgb(0.043, 0.325, 0.58)
-                .rect(MARGIN, y, WIDTH - 2.0 * MARGIN, ROW)
+                .rect(MARGIN, y, WIDTH - 2.0 * MARGIN, header_height)
                 .fill_nonzero();
             c.set_fill_rgb(1.0, 1.0, 1.0);
-            for (col, h) in self.columns.iter().enumerate() {
-                text(
-                    &mut c,
-                    b"F2",
-                    size,
-                    x_of(col) + 2.0,
-                    y + 4.0,
-                    &fit(h, width_of(col) - 4.0, size),
-                );
+            for (col, h) in header_lines.iter().enumerate() {
+                for (k, line) in h.iter().enumerate() {
+                    let base = y + header_height - ROW + 4.0 - line_height * k as f32;
+                    text(&mut c, b"F2", size, x_of(col) + 2.0, base, line);
+                }
             }
-            for row in rows.iter() {
-                y -= ROW;
-                for (col, (value, fill)) in row.iter().enumerate().take(columns) {
+            for (row, (cells, h)) in self.rows[range.clone()].iter().zip(&laid[range.clone()]) {
+                y -= h;
+                for (col, (_, fill)) in row.iter().enumerate().take(columns) {
                     if let Some([r, g, b]) = fill {
                         c.set_fill_rgb(*r, *g, *b)
-                            .rect(x_of(col), y, width_of(col), ROW)
+                            .rect(x_of(col), y, widths[col], *h)
                             .fill_nonzero();
                     }
                     c.set_fill_rgb(0.1, 0.14, 0.19);
-                    text(
-                        &mut c,
-                        b"F1",
-                        size,
-                        x_of(col) + 2.0,
-                        y + 4.0,
-                        &fit(value, width_of(col) - 4.0, size),
-                    );
+                    for (k, line) in cells[col].iter().enumerate() {
+                        let base = y + h - ROW + 4.0 - line_height * k as f32;
+                        text(&mut c, b"F1", size, x_of(col) + 2.0, base, line);
+                    }
                 }
                 c.set_stroke_rgb(0.85, 0.87, 0.9).set_line_width(0.5);
                 c.move_to(MARGIN, y).line_to(WIDTH - MARGIN, y).stroke();

@@ -14,6 +14,9 @@ use cratb_sheet::write::{Csv, WriteError};
 /// One cell of the antibiogram table.
 pub struct CellView {
     pub text: String,
+    /// What the cell is marked with, explained in the legend: `RN` (résistance naturelle,
+    /// `IR` in English) or `PK/PD`.
+    pub mark: Option<&'static str>,
     pub class: &'static str,
     pub title: String,
 }
@@ -26,7 +29,16 @@ impl CellView {
             "sus-80" => [0.90, 0.95, 0.76],
             "sus-60" => [0.99, 0.89, 0.69],
             "sus-low" => [0.97, 0.78, 0.76],
+            "sus-intrinsic" => [0.85, 0.82, 0.90],
             _ => [0.93, 0.94, 0.95],
+        }
+    }
+
+    /// The cell's text with its mark, as the PDF and the files write it.
+    pub fn marked(&self) -> String {
+        match self.mark {
+            Some(mark) => format!("{} {mark}", self.text),
+            None => self.text.clone(),
         }
     }
 }
@@ -37,29 +49,123 @@ pub struct MatrixRow {
     pub cells: Vec<Option<CellView>>,
 }
 
+/// A column of the antibiogram: an antimicrobial, or the high-level aminoglycoside screen of
+/// enterococci (gentamicin high-level, its own column).
+pub struct Column {
+    /// The antimicrobial's code (`GEN` for the high-level screen too).
+    pub code: String,
+    /// The column's heading: the code, `GEN HN` (`GEN HL`) for the high-level screen.
+    pub label: String,
+    /// The antimicrobial's name in the reader's language.
+    pub name: String,
+}
+
 /// Organisms down, antimicrobials across.
 pub struct Matrix {
-    pub antimicrobials: Vec<(String, String)>,
+    pub antimicrobials: Vec<Column>,
     pub rows: Vec<MatrixRow>,
+    /// The legend's lines, in the reader's language: how a share is computed, then what the
+    /// marks and special columns shown mean.
+    pub legend: Vec<String>,
+}
+
+/// The mark of an expected resistant phenotype.
+pub fn intrinsic_mark(lang: Lang) -> &'static str {
+    lang.pick("RN", "IR")
+}
+
+/// The mark of a cell interpreted with PK/PD breakpoints.
+pub const PK_PD_MARK: &str = "PK/PD";
+
+/// An antimicrobial's name in `lang` for a cell of `organism` (the high-level screen for
+/// enterococci × gentamicin), its code when unknown.
+pub fn antimicrobial_label(organism: cratb_amr::reference::MoId, code: &str, lang: Lang) -> String {
+    if cratb_amr::antibiogram::is_high_level_screen(organism, code) {
+        return cratb_amr::names::gentamicin_high_level(lang).to_string();
+    }
+    cratb_amr::names::antimicrobial(code, lang).unwrap_or_else(|| code.to_string())
+}
+
+/// The legend's lines of an antibiogram: the share (`share`, from the caller's catalogue), then
+/// each mark and special column the table shows.
+pub fn legend(table: &Antibiogram, share: &str, lang: Lang) -> Vec<String> {
+    let mut lines = vec![share.to_string()];
+    let high_level = table
+        .cells
+        .iter()
+        .any(|c| cratb_amr::antibiogram::is_high_level_screen(c.mo, &c.antimicrobial));
+    if high_level {
+        lines.push(lang.pick(
+            "GEN HN\u{a0}: gentamicine haut niveau, dépistage de la résistance de haut niveau aux aminosides des entérocoques (S\u{a0}: pas de résistance de haut niveau, synergie conservée avec une bêtalactamine).",
+            "GEN HL: gentamicin high-level, the screen for high-level aminoglycoside resistance of enterococci (S: no high-level resistance, synergy with a beta-lactam kept).",
+        ).to_string());
+    }
+    match table.intrinsic {
+        Some(true) if table.cells.iter().any(|c| c.intrinsic) => lines.push(match lang {
+            Lang::Fr => format!(
+                "R {}\u{a0}: résistance naturelle (phénotype de résistance attendu selon l'EUCAST)\u{a0}: R quel que soit le résultat du laboratoire, aucun pourcentage de sensibilité n'est calculé.",
+                intrinsic_mark(lang)
+            ),
+            Lang::En => format!(
+                "R {}: intrinsic resistance (EUCAST expected resistant phenotype): R whatever the laboratory result, no share susceptible is computed.",
+                intrinsic_mark(lang)
+            ),
+        }),
+        Some(false) => lines.push(lang.pick(
+            "Résistances naturelles non appliquées\u{a0}: les résultats sont ceux du laboratoire, y compris pour les phénotypes de résistance attendus.",
+            "Intrinsic resistance not applied: results are the laboratory's, expected resistant phenotypes included.",
+        ).to_string()),
+        _ => {}
+    }
+    if table.cells.iter().any(|c| c.pk_pd) {
+        lines.push(match lang {
+            Lang::Fr => format!("{PK_PD_MARK}\u{a0}: interprété selon les concentrations critiques PK/PD (non liées à l'espèce), faute de concentration critique EUCAST pour l'espèce."),
+            Lang::En => format!("{PK_PD_MARK}: interpreted with PK/PD (non-species-related) breakpoints, EUCAST giving none for the species."),
+        });
+    }
+    lines
 }
 
 /// The antibiogram as a table: organisms down, antimicrobials across, each cell its % susceptible,
-/// its count, its colour class and what it says on hover.
-pub fn matrix(table: &Antibiogram, lang: Lang) -> Matrix {
-    let reference = cratb_amr::Reference::get();
-    let mut codes: Vec<&str> = Vec::new();
+/// its count, its colour class and what it says on hover. `share` is the legend's first line.
+pub fn matrix(table: &Antibiogram, share: &str, lang: Lang) -> Matrix {
+    // Columns: each antimicrobial, and gentamicin high-level where enterococci were tested.
+    let key = |c: &cratb_amr::antibiogram::Cell| {
+        (
+            c.antimicrobial.clone(),
+            cratb_amr::antibiogram::is_high_level_screen(c.mo, &c.antimicrobial),
+        )
+    };
+    let mut keys: Vec<(String, bool)> = Vec::new();
     for c in &table.cells {
-        if !codes.contains(&c.antimicrobial.as_str()) {
-            codes.push(&c.antimicrobial);
+        let k = key(c);
+        if !keys.contains(&k) {
+            keys.push(k);
         }
     }
-    let antimicrobials = codes
+    // The high-level screen right after gentamicin.
+    keys.sort_by_key(|(code, high)| {
+        let first = table
+            .cells
+            .iter()
+            .position(|c| &c.antimicrobial == code)
+            .unwrap_or(usize::MAX);
+        (first, *high)
+    });
+    let antimicrobials = keys
         .iter()
-        .map(|c| {
-            let name = reference
-                .antimicrobial(c)
-                .map(|a| reference.antimicrobials[a as usize].name.to_string());
-            (c.to_string(), name.unwrap_or_default())
+        .map(|(code, high)| Column {
+            code: code.clone(),
+            label: if *high {
+                format!("{code} {}", lang.pick("HN", "HL"))
+            } else {
+                code.clone()
+            },
+            name: if *high {
+                cratb_amr::names::gentamicin_high_level(lang).to_string()
+            } else {
+                cratb_amr::names::antimicrobial(code, lang).unwrap_or_default()
+            },
         })
         .collect();
     let mut rows: Vec<MatrixRow> = Vec::new();
@@ -68,15 +174,34 @@ pub fn matrix(table: &Antibiogram, lang: Lang) -> Matrix {
             rows.push(MatrixRow {
                 organism: c.organism.clone(),
                 isolates: 0,
-                cells: codes.iter().map(|_| None).collect(),
+                cells: keys.iter().map(|_| None).collect(),
             });
         }
         let row = rows.last_mut().expect("pushed above");
         row.isolates = row.isolates.max(c.n_tested());
-        let column = codes
-            .iter()
-            .position(|x| *x == c.antimicrobial)
-            .expect("collected above");
+        let k = key(c);
+        let column = keys.iter().position(|x| *x == k).expect("collected above");
+        let n = c.n_categorised();
+        if c.intrinsic {
+            let title = match lang {
+                Lang::Fr => format!(
+                    "Résistance naturelle (EUCAST)\u{a0}: R · {n} isolat{} testé{}",
+                    if n > 1 { "s" } else { "" },
+                    if n > 1 { "s" } else { "" }
+                ),
+                Lang::En => format!(
+                    "Intrinsic resistance (EUCAST): R · {n} isolate{} tested",
+                    if n == 1 { "" } else { "s" }
+                ),
+            };
+            row.cells[column] = Some(CellView {
+                text: "R".to_string(),
+                mark: Some(intrinsic_mark(lang)),
+                class: "sus-intrinsic",
+                title,
+            });
+            continue;
+        }
         let reportable = c.reportable(table.min_isolates);
         let pct = c.pct_susceptible();
         let class = match pct {
@@ -87,17 +212,22 @@ pub fn matrix(table: &Antibiogram, lang: Lang) -> Matrix {
             Some(_) => "sus-low",
             None => "sus-nr",
         };
-        let n = c.n_categorised();
         let text = match pct {
             Some(p) if reportable => format!("{} ({n})", p.round()),
             _ => format!("({n})"),
         };
         let ci = c
             .wilson()
-            .map(|(l, h)| format!(" · IC95 {:.1}–{:.1}", l, h))
+            .map(|(l, h)| {
+                format!(
+                    " · IC95 {}–{}",
+                    decimal(Some(l), lang),
+                    decimal(Some(h), lang)
+                )
+            })
             .unwrap_or_default();
         let title = format!(
-            "S {} · SDD {} · I {} · R {} · NI {}{}{}",
+            "S {} · SDD {} · I {} · R {} · NI {}{}{}{}",
             c.n_s,
             c.n_sdd,
             c.n_i,
@@ -108,13 +238,27 @@ pub fn matrix(table: &Antibiogram, lang: Lang) -> Matrix {
                 ""
             } else {
                 lang.pick(" · sous le seuil", " · below threshold")
+            },
+            if c.pk_pd {
+                lang.pick(
+                    " · concentrations critiques PK/PD (non liées à l'espèce)",
+                    " · PK/PD (non-species-related) breakpoints",
+                )
+            } else {
+                ""
             }
         );
-        row.cells[column] = Some(CellView { text, class, title });
+        row.cells[column] = Some(CellView {
+            text,
+            mark: c.pk_pd.then_some(PK_PD_MARK),
+            class,
+            title,
+        });
     }
     Matrix {
         antimicrobials,
         rows,
+        legend: legend(table, share, lang),
     }
 }
 
@@ -127,8 +271,21 @@ pub struct Words {
     pub legend: &'static str,
 }
 
+/// The sources an antibiogram cites, in `lang`, under its guideline(s).
+pub fn sources(guideline: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "Concentrations critiques cliniques EUCAST ({guideline}) · taxonomie LPSN/MycoBank · règles du package R AMR 3.0.0 (Berends et al., 2022)"
+        ),
+        Lang::En => format!(
+            "EUCAST clinical breakpoints ({guideline}) · taxonomy LPSN/MycoBank · AMR R package 3.0.0 rules (Berends et al., 2022)"
+        ),
+    }
+}
+
 /// The cumulative antibiogram as a PDF: the table coloured as on screen, what was counted
-/// (`filters`: the filters in words), the antimicrobials' names, the sources and the day.
+/// (`filters`: the filters in words), the legend, the antimicrobials' names, the sources and
+/// the day. Wide tables fit the page: narrower type, then cells on two lines; the legend wraps.
 pub fn antibiogram_pdf(
     table: &Antibiogram,
     words: &Words,
@@ -136,34 +293,39 @@ pub fn antibiogram_pdf(
     today: time::Date,
     lang: Lang,
 ) -> Vec<u8> {
-    let m = matrix(table, lang);
+    let m = matrix(table, words.legend, lang);
     let mut columns = vec![words.organism.to_string(), "n".to_string()];
-    columns.extend(m.antimicrobials.iter().map(|(code, _)| code.clone()));
+    columns.extend(m.antimicrobials.iter().map(|c| c.label.clone()));
     let rows = m
         .rows
         .iter()
         .map(|r| {
             let mut cells = vec![(r.organism.clone(), None), (r.isolates.to_string(), None)];
             cells.extend(r.cells.iter().map(|c| match c {
-                Some(c) => (c.text.clone(), Some(c.fill())),
+                Some(c) => (c.marked(), Some(c.fill())),
                 None => (String::new(), None),
             }));
             cells
         })
         .collect();
+    let mut lines = vec![format!(
+        "{}\u{a0}: {} · {} {} · {filters}",
+        words.interpretation, table.guideline, table.isolates, words.isolates_counted
+    )];
+    lines.extend(m.legend.iter().cloned());
+    lines.push(
+        m.antimicrobials
+            .iter()
+            .map(|c| format!("{} {}", c.label, c.name))
+            .collect::<Vec<_>>()
+            .join(" · "),
+    );
     crate::pdf::TableReport {
         title: words.title.clone(),
-        lines: vec![
-            format!("{} : {} · {} {} · {filters}", words.interpretation, table.guideline, table.isolates, words.isolates_counted),
-            words.legend.to_string(),
-            m.antimicrobials.iter().map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(" · "),
-        ],
+        lines,
         columns,
         rows,
-        footer: format!(
-            "cratb · {today} · EUCAST clinical breakpoints ({}) · taxonomy LPSN/MycoBank · AMR R package 3.0.0 rules",
-            table.guideline
-        ),
+        footer: format!("cratb · {today} · {}", sources(&table.guideline, lang)),
         boxes: Vec::new(),
         comments: None,
     }
@@ -172,6 +334,21 @@ pub fn antibiogram_pdf(
 
 /// The formats an antibiogram is downloaded in.
 pub const FORMATS: [&str; 4] = ["csv", "xlsx", "json", "pdf"];
+
+/// The antibiogram as a table to download: the columns of `cratb amr antibiogram`, the
+/// antimicrobial's name in `lang` after its code (gentamicin high-level for enterococci), and,
+/// annotated, whether each cell is an expected resistant phenotype and whether it was
+/// interpreted with PK/PD breakpoints.
+pub fn antibiogram_table(table: &Antibiogram, lang: Lang) -> Table {
+    table.table_named("Antibiogramme", |c| {
+        antimicrobial_label(c.mo, &c.antimicrobial, lang)
+    })
+}
+
+/// The antibiogram as JSON, as the API and the download give it ([`antibiogram_table`]'s rows).
+pub fn antibiogram_json(table: &Antibiogram, lang: Lang) -> serde_json::Value {
+    table.json_of(antibiogram_table(table, lang))
+}
 
 /// The antibiogram as a file in `format` (one of [`FORMATS`]): its media type and its bytes.
 /// The PDF says its title and headings in `words` and what was counted in `filters`.
@@ -184,16 +361,28 @@ pub fn antibiogram_file(
     lang: Lang,
 ) -> Result<(&'static str, Vec<u8>), WriteError> {
     Ok(match format {
-        "csv" => ("text/csv; charset=utf-8", table.to_csv(Csv::SPREADSHEET)),
-        "json" => ("application/json", table.to_json().to_string().into_bytes()),
+        "csv" => (
+            "text/csv; charset=utf-8",
+            cratb_sheet::write::csv(&antibiogram_table(table, lang), Csv::SPREADSHEET),
+        ),
+        "json" => (
+            "application/json",
+            antibiogram_json(table, lang).to_string().into_bytes(),
+        ),
         "pdf" => (
             "application/pdf",
             antibiogram_pdf(table, &words(), filters, today, lang),
         ),
-        _ => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            table.to_xlsx()?,
-        ),
+        _ => {
+            let words = words();
+            (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                table.xlsx_of(
+                    antibiogram_table(table, lang),
+                    legend(table, words.legend, lang),
+                )?,
+            )
+        }
     })
 }
 
@@ -203,15 +392,14 @@ pub const DEFAULT_TREND: (&str, &str) = ("Escherichia coli", "CTX");
 
 /// What a trend is about: `organism × antimicrobial`, the antimicrobial by name (its code
 /// when unknown).
-pub fn trend_label(organism: &str, antimicrobial: &str) -> String {
+pub fn trend_label(organism: &str, antimicrobial: &str, lang: Lang) -> String {
     let reference = cratb_amr::Reference::get();
-    let name = reference
-        .antimicrobial(antimicrobial)
-        .map(|a| reference.antimicrobials[a as usize].name.to_string());
-    format!(
-        "{organism} × {}",
-        name.unwrap_or_else(|| antimicrobial.to_string())
-    )
+    let name = match reference.organism(organism) {
+        Some(mo) => antimicrobial_label(mo, antimicrobial, lang),
+        None => cratb_amr::names::antimicrobial(antimicrobial, lang)
+            .unwrap_or_else(|| antimicrobial.to_string()),
+    };
+    format!("{organism} × {name}")
 }
 
 /// The chart of % susceptible per year: the line, its points and the 95 % interval as a band.
@@ -361,8 +549,9 @@ mod tests {
                     P4;2025-01-06;K. pneumoniae;S\n";
         let data = cratb_amr::read(file.as_bytes(), &Default::default()).unwrap();
         let table = cratb_amr::antibiogram::antibiogram(&data, None, &[], 3).unwrap();
-        let m = matrix(&table, Lang::Fr);
-        assert_eq!(m.antimicrobials[0].0, "CIP");
+        let m = matrix(&table, "% sensible", Lang::Fr);
+        assert_eq!(m.antimicrobials[0].code, "CIP");
+        assert_eq!(m.antimicrobials[0].name, "Ciprofloxacine");
         let coli = m
             .rows
             .iter()
@@ -411,11 +600,19 @@ mod tests {
             "{svg}"
         );
         assert_eq!(
-            trend_label("Escherichia coli", "CTX"),
+            trend_label("Escherichia coli", "CTX", Lang::En),
             "Escherichia coli × Cefotaxime"
         );
         assert_eq!(
-            trend_label("Escherichia coli", "ZZZ"),
+            trend_label("Escherichia coli", "CTX", Lang::Fr),
+            "Escherichia coli × Céfotaxime"
+        );
+        assert_eq!(
+            trend_label("Enterococcus faecalis", "GEN", Lang::Fr),
+            "Enterococcus faecalis × Gentamicine haut niveau"
+        );
+        assert_eq!(
+            trend_label("Escherichia coli", "ZZZ", Lang::Fr),
             "Escherichia coli × ZZZ"
         );
         let rows = [cratb_resistance::AlertRow {
@@ -458,6 +655,198 @@ mod tests {
         let table = alerts_table(&hidden, "Sans établissement", Lang::Fr);
         let csv = String::from_utf8(cratb_sheet::write::csv(&table, Csv::SPREADSHEET)).unwrap();
         assert!(!csv.contains("Vienne"), "{csv}");
+    }
+
+    /// A demo-size antibiogram: the synthetic laboratory file the demo imports, first isolates,
+    /// annotated as the web shows it.
+    fn demo_antibiogram() -> Antibiogram {
+        let file = cratb_amr::synth::generate(&cratb_amr::synth::Spec {
+            isolates: 30_000,
+            patients: 10_000,
+            ..Default::default()
+        });
+        let data = cratb_amr::read(&file, &Default::default()).unwrap();
+        let order = cratb_amr::first_isolate::Order::of(&data);
+        let first =
+            cratb_amr::first_isolate::first_isolates_in(&data, &order, None, &Default::default());
+        let mut table = cratb_amr::antibiogram::antibiogram(&data, Some(&first), &[], 30).unwrap();
+        table.annotate(true, 2);
+        table
+    }
+
+    fn words() -> Words {
+        Words {
+            title: "Antibiogramme cumulé — Auvergne-Rhône-Alpes".into(),
+            organism: "Micro-organisme",
+            interpretation: "Interprétation",
+            isolates_counted: "isolats comptés",
+            legend: "% sensible = (S + SDD + I) / (S + SDD + I + R), avec l'effectif entre parenthèses. Cases grisées : effectif sous le seuil de publication, pourcentage non interprétable.",
+        }
+    }
+
+    #[test]
+    fn the_demo_antibiogram_reads_as_a_microbiologist_expects() {
+        let table = demo_antibiogram();
+        let m = matrix(&table, "% sensible", Lang::Fr);
+        let cell = |organism: &str, label: &str| {
+            let row = m.rows.iter().find(|r| r.organism == organism).unwrap();
+            let column = m.antimicrobials.iter().position(|c| c.label == label);
+            column.and_then(|c| row.cells[c].as_ref())
+        };
+        for (organism, code) in [
+            ("Klebsiella pneumoniae", "AMX"),
+            ("Enterobacter cloacae", "AMX"),
+            ("Enterobacter cloacae", "AMC"),
+        ] {
+            let c = cell(organism, code).unwrap_or_else(|| panic!("{organism} × {code}"));
+            assert_eq!(
+                (c.text.as_str(), c.mark, c.class),
+                ("R", Some("RN"), "sus-intrinsic"),
+                "{organism} × {code}"
+            );
+        }
+        let e = cell("Escherichia coli", "AMX").unwrap();
+        assert!(e.mark.is_none() && e.text.contains('('), "{}", e.text);
+        // Enterococci × gentamicin: the high-level screen, its own column.
+        assert!(cell("Enterococcus faecalis", "GEN").is_none());
+        let hn = cell("Enterococcus faecalis", "GEN HN").unwrap();
+        assert!(hn.mark.is_none() && hn.text.contains('('), "{}", hn.text);
+        let hn = m
+            .antimicrobials
+            .iter()
+            .find(|c| c.label == "GEN HN")
+            .unwrap();
+        assert_eq!(hn.name, "Gentamicine haut niveau");
+        let p = cell("Pseudomonas aeruginosa", "GEN").unwrap();
+        assert_eq!(p.mark, Some(PK_PD_MARK));
+        assert!(p.title.contains("PK/PD"), "{}", p.title);
+        // French names, and the legend says what each mark means.
+        let amc = m.antimicrobials.iter().find(|c| c.code == "AMC").unwrap();
+        assert_eq!(amc.name, "Amoxicilline-acide clavulanique");
+        let legend = m.legend.join("\n");
+        for words in [
+            "GEN HN",
+            "résistance naturelle",
+            "concentrations critiques PK/PD (non liées à l'espèce)",
+        ] {
+            assert!(legend.contains(words), "{legend}");
+        }
+        // The files say the same: the name, whether intrinsic, whether PK/PD.
+        let csv = String::from_utf8(
+            antibiogram_file(
+                &table,
+                "csv",
+                words,
+                "",
+                time::macros::date!(2026 - 11 - 30),
+                Lang::Fr,
+            )
+            .unwrap()
+            .1,
+        )
+        .unwrap();
+        let header = csv.lines().next().unwrap();
+        assert!(
+            header.ends_with("reportable;intrinsic_resistance;pk_pd_breakpoint"),
+            "{header}"
+        );
+        assert!(
+            header.contains("antimicrobial;antimicrobial_name;"),
+            "{header}"
+        );
+        assert!(
+            csv.lines()
+                .any(|l| l.starts_with("Klebsiella pneumoniae;AMX;Amoxicilline;")
+                    && l.ends_with(";true;false")),
+            "{csv}"
+        );
+        assert!(
+            csv.lines()
+                .any(|l| l.starts_with("Enterococcus faecalis;GEN;Gentamicine haut niveau;")),
+            "{csv}"
+        );
+        assert!(
+            csv.lines()
+                .any(|l| l.starts_with("Pseudomonas aeruginosa;GEN;Gentamicine;")
+                    && l.ends_with(";false;true")),
+            "{csv}"
+        );
+    }
+
+    /// The demo-size antibiogram's PDF, read back with `pdftotext -layout`: every count and the
+    /// whole legend are there, nothing cut.
+    #[test]
+    fn the_antibiogram_pdf_cuts_nothing() {
+        let pdftotext = std::path::Path::new("/usr/bin/pdftotext");
+        assert!(
+            pdftotext.exists(),
+            "this test reads the PDF back with pdftotext: install poppler-utils (apt-get install poppler-utils)"
+        );
+        let table = demo_antibiogram();
+        let today = time::macros::date!(2026 - 11 - 30);
+        let pdf = antibiogram_pdf(&table, &words(), "premiers isolats", today, Lang::Fr);
+        let dir = std::env::temp_dir().join(format!("cratb-abg-pdf-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("antibiogramme.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new(pdftotext)
+            .args(["-layout", "-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        // Kept to be looked at, beside the browser walks' screenshots.
+        let kept =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        if std::fs::create_dir_all(&kept).is_ok() {
+            std::fs::write(kept.join("antibiogram-demo.pdf"), &pdf).ok();
+        }
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains('…'), "something cut:\n{text}");
+        let words_of = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = words_of(&text);
+        // Every count, in brackets, as many times as the table has it.
+        let m = matrix(&table, words().legend, Lang::Fr);
+        let tokens: Vec<&str> = text.split_whitespace().collect();
+        let mut wanted: std::collections::HashMap<String, usize> = Default::default();
+        for r in &m.rows {
+            for c in r.cells.iter().flatten() {
+                if let Some(count) = c.text.split_whitespace().find(|w| w.starts_with('(')) {
+                    *wanted.entry(count.to_string()).or_default() += 1;
+                }
+            }
+        }
+        assert!(wanted.len() > 20, "{wanted:?}");
+        for (count, n) in wanted {
+            let found = tokens.iter().filter(|t| **t == count).count();
+            assert!(
+                found >= n,
+                "{count}: {n} in the table, {found} in the PDF:\n{text}"
+            );
+        }
+        for r in &m.rows {
+            assert!(flat.contains(&r.organism), "{}:\n{text}", r.organism);
+        }
+        // The whole legend, each line (wrapped as it may be), and the names of the columns.
+        for line in &m.legend {
+            assert!(
+                flat.contains(&words_of(line)),
+                "legend line missing: {line}\n{text}"
+            );
+        }
+        for c in &m.antimicrobials {
+            assert!(
+                flat.contains(&words_of(&format!("{} {}", c.label, c.name))),
+                "{}",
+                c.label
+            );
+        }
     }
 
     #[test]

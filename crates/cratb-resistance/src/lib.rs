@@ -212,11 +212,13 @@ impl RegionData {
                 .expect("no grouping columns");
         table.first_isolates_only = f.first_only();
         table.guideline = self.guideline.clone();
+        table.annotate(!f.ignore_intrinsic, self.data.options.guideline);
         table
     }
 
     /// % susceptible per year for one organism (code or name) × antimicrobial, with the other
-    /// filters applied (the year range excepted).
+    /// filters applied (the year range excepted); an expected resistant phenotype is R every
+    /// year unless the filter ignores them.
     pub fn trend(&self, f: &Filter, organism: &str, antimicrobial: &str) -> Vec<TrendPoint> {
         let reference = cratb_amr::Reference::get();
         let (Some(mo), Some(agent)) = (
@@ -239,9 +241,14 @@ impl RegionData {
             .enumerate()
             .filter(|(_, keep)| **keep)
             .map(|(r, _)| r);
+        let intrinsic = !f.ignore_intrinsic
+            && !cratb_amr::antibiogram::is_high_level_screen(mo, &agent.code)
+            && reference.is_intrinsically_resistant(mo, agent.ab);
         for r in rows.filter(|&r| self.data.mo[r] == mo) {
             let entry = per_year.entry(self.year[r]).or_default();
             match agent.results[r] {
+                Sir::Missing => {}
+                _ if intrinsic => entry.1 += 1,
                 Sir::S | Sir::Sdd | Sir::I => {
                     entry.0 += 1;
                     entry.1 += 1;
@@ -429,6 +436,9 @@ pub struct Filter {
     pub every_isolate: bool,
     /// Minimum number of categorised isolates for a percentage to be reported (default 30).
     pub min_isolates: Option<u32>,
+    /// The laboratory's results as interpreted, expected resistant phenotypes included; by
+    /// default those are R (EUCAST expected resistant phenotypes).
+    pub ignore_intrinsic: bool,
 }
 
 impl Filter {
@@ -477,6 +487,9 @@ impl Filter {
         } else {
             "tous isolats".into()
         });
+        if self.ignore_intrinsic {
+            parts.push("résistances naturelles non appliquées".into());
+        }
         parts.join(", ")
     }
 }

@@ -125,6 +125,7 @@ catalogue! {
     res_first_only: "Premiers isolats (règle CLSI M39)", "First isolates (CLSI M39 rule)";
     res_all_isolates: "Tous les isolats", "All isolates";
     res_min_isolates: "Seuil de publication (isolats)", "Reporting threshold (isolates)";
+    res_ignore_intrinsic: "Ne pas appliquer les résistances naturelles (EUCAST)", "Do not apply intrinsic resistance (EUCAST)";
     res_apply: "Appliquer", "Apply";
     res_export: "Exporter", "Export";
     res_organism: "Micro-organisme", "Organism";

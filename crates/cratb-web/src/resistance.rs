@@ -39,6 +39,22 @@ pub struct Filter {
     /// never below 10 for the roles that see no establishment by name.
     #[param(inline)]
     pub min_isolates: Option<Bounded<1, 10_000>>,
+    /// `include` (default): EUCAST expected resistant phenotypes (intrinsic resistance, e.g.
+    /// *Klebsiella pneumoniae* × amoxicillin) read R whatever the laboratory's result, their
+    /// rows flagged `intrinsic_resistance`; `ignore`: the laboratory's results as interpreted.
+    #[param(inline)]
+    pub intrinsic: Option<Intrinsic>,
+}
+
+/// Whether an analysis applies the EUCAST expected resistant phenotypes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Intrinsic {
+    /// Expected resistant phenotypes read R (the default).
+    #[default]
+    Include,
+    /// The laboratory's results as interpreted.
+    Ignore,
 }
 
 impl Filter {
@@ -55,6 +71,7 @@ impl Filter {
                 self.first_isolates.as_deref(),
             ),
             min_isolates: Some(threshold.value),
+            ignore_intrinsic: self.intrinsic == Some(Intrinsic::Ignore),
         }
     }
 

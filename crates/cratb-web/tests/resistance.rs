@@ -70,7 +70,7 @@ async fn an_uploaded_file_gives_the_amr_package_antibiogram() {
     );
 
     let res = api
-        .get("/api/v1/antibiogram?first_isolates=true")
+        .get("/api/v1/antibiogram?first_isolates=true&intrinsic=ignore")
         .send()
         .await
         .unwrap();
@@ -249,7 +249,7 @@ async fn the_antibiogram_page_filters_exports_and_is_audited() {
     assert_eq!(csv.status(), 200);
     let text = csv.text().await.unwrap();
     assert!(text.trim_start_matches('\u{feff}').starts_with(
-        "organism;antimicrobial;n_tested;n_S;n_SDD;n_I;n_R;n_NI;pct_susceptible;ci_low;ci_high;reportable"
+        "organism;antimicrobial;antimicrobial_name;n_tested;n_S;n_SDD;n_I;n_R;n_NI;pct_susceptible;ci_low;ci_high;reportable;intrinsic_resistance;pk_pd_breakpoint"
     ));
     let xlsx = get("/resistance/export/xlsx")
         .await
@@ -283,6 +283,170 @@ async fn the_antibiogram_page_filters_exports_and_is_audited() {
         )
         .await
             >= 8
+    );
+}
+
+/// The rows of the API's antibiogram by organism × antimicrobial.
+fn rows_by_pair(table: &Value) -> HashMap<(String, String), Value> {
+    table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["organism"].as_str().unwrap().to_string(),
+                    r["antimicrobial"].as_str().unwrap().to_string(),
+                ),
+                r.clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_antibiogram_applies_expected_resistant_phenotypes_and_says_how_it_read() {
+    let app = TestApp::spawn().await;
+    let coord = app.client(COORD).await;
+    let get = |path: &str| coord.get(path).send();
+
+    // The API: expected resistant phenotypes R by default, their rows flagged; the laboratory's
+    // shares with `intrinsic=ignore`.
+    let api = app.api(COORD, true).await;
+    let read = |query: &'static str| {
+        let api = &api;
+        async move {
+            let res = api
+                .get(&format!("/api/v1/antibiogram?{query}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{query}");
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let applied = read("").await;
+    assert_eq!(applied["intrinsic_resistance"], "include");
+    let rows = rows_by_pair(&applied);
+    let pair = |o: &str, a: &str| (o.to_string(), a.to_string());
+    for (organism, code) in [
+        ("Klebsiella pneumoniae", "AMX"),
+        ("Enterobacter cloacae", "AMX"),
+        ("Enterobacter cloacae", "AMC"),
+    ] {
+        let r = &rows[&pair(organism, code)];
+        assert_eq!(r["intrinsic_resistance"], true, "{organism} × {code}");
+        assert_eq!(r["n_S"], 0, "{organism} × {code}");
+        assert_eq!(r["pct_susceptible"], 0.0, "{organism} × {code}");
+    }
+    let coli = &rows[&pair("Escherichia coli", "AMX")];
+    assert_eq!(coli["intrinsic_resistance"], false);
+    assert!(coli["pct_susceptible"].as_f64().unwrap() > 0.0);
+    let pseudo = &rows[&pair("Pseudomonas aeruginosa", "GEN")];
+    assert_eq!(pseudo["pk_pd_breakpoint"], true);
+    assert_eq!(
+        rows[&pair("Escherichia coli", "GEN")]["pk_pd_breakpoint"],
+        false
+    );
+    let ignored = read("intrinsic=ignore").await;
+    assert_eq!(ignored["intrinsic_resistance"], "ignore");
+    let kleb = &rows_by_pair(&ignored)[&pair("Klebsiella pneumoniae", "AMX")];
+    assert_eq!(kleb["intrinsic_resistance"], false);
+    assert!(kleb["pct_susceptible"].as_f64().unwrap() > 0.0, "{kleb}");
+    let bad = api
+        .get("/api/v1/antibiogram?intrinsic=maybe")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let openapi = app
+        .http
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        openapi.contains("\"intrinsic\""),
+        "the parameter is documented"
+    );
+
+    // The page in French: the marks, the legend, French names, decimal commas.
+    let html = get("/resistance").await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("sus-intrinsic"),
+        "an expected resistant phenotype shown"
+    );
+    assert!(html.contains("<span class=\"mark\">RN</span>"));
+    assert!(html.contains("<span class=\"mark\">PK/PD</span>"));
+    assert!(
+        html.contains(">GEN HN</abbr>"),
+        "the high-level screen's column"
+    );
+    assert!(
+        html.contains(
+            "interprété selon les concentrations critiques PK/PD (non liées à l&#39;espèce)"
+        ) || html.contains(
+            "interprété selon les concentrations critiques PK/PD (non liées à l&#x27;espèce)"
+        )
+    );
+    assert!(html.contains("Amoxicilline-acide clavulanique"));
+    assert!(html.contains("Concentrations critiques cliniques EUCAST"));
+    assert!(
+        !html.contains("EUCAST clinical breakpoints"),
+        "no English footer"
+    );
+    assert!(
+        html.contains("name=\"intrinsic\" value=\"ignore\""),
+        "the filter's checkbox"
+    );
+    // Filters in words: specimen types and sectors as people say them.
+    assert!(
+        html.contains(">Hémocultures</option>"),
+        "specimen types in French"
+    );
+    assert!(html.contains(">Établissements de santé (ES)</option>"));
+    assert!(!html.contains(">blood</option>") && !html.contains(">respiratory</option>"));
+    let off = get("/resistance?intrinsic=ignore")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!off.contains("class=\"sus-intrinsic\""));
+    assert!(off.contains("name=\"intrinsic\" value=\"ignore\" checked"));
+    let english = coord
+        .in_lang("en")
+        .get("/resistance")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("<span class=\"mark\">IR</span>"));
+    assert!(english.contains(">GEN HL</abbr>"));
+    assert!(english.contains("EUCAST clinical breakpoints"));
+
+    // The files: the name in the reader's language and both flags.
+    let csv = get("/resistance/export/csv")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("Enterococcus faecalis;GEN;Gentamicine haut niveau;")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("Klebsiella pneumoniae;AMX;Amoxicilline;")
+                && l.ends_with(";true;false")),
+        "{csv}"
     );
 }
 

@@ -174,18 +174,27 @@ async fn region_data(
 }
 
 /// The cumulative antibiogram: per organism × antimicrobial, counts, % susceptible and its
-/// 95 % Wilson interval, as `cratb amr antibiogram --format json`. `min_isolates` is the
-/// threshold applied: the one asked for, raised to the region's floor.
+/// 95 % Wilson interval, as `cratb amr antibiogram --format json`, with three more columns:
+/// `antimicrobial_name` (in the caller's language; gentamicin high-level for enterococci),
+/// `intrinsic_resistance` (an EUCAST expected resistant phenotype: with `intrinsic=include`,
+/// the default, every isolate tested counts as R and the share susceptible is 0) and
+/// `pk_pd_breakpoint` (interpreted with PK/PD, non-species-related, breakpoints: EUCAST gives
+/// none for the species). `min_isolates` is the threshold applied: the one asked for, raised
+/// to the region's floor; `intrinsic_resistance` says whether expected resistant phenotypes
+/// were applied (`include` or `ignore`).
 #[utoipa::path(get, path = "/api/v1/antibiogram", tag = "resistance", security(("bearer" = [])),
     params(Filter),
-    responses((status = 200, description = "`guideline`, `first_isolates_only`, `min_isolates`, `isolates` and `rows` with the columns of the CLI"), (status = 403, body = Problem)))]
+    responses((status = 200, description = "`guideline`, `first_isolates_only`, `min_isolates`, `isolates`, `intrinsic_resistance` (`include` or `ignore`) and `rows` with the columns of the CLI, `antimicrobial_name`, `intrinsic_resistance` and `pk_pd_breakpoint`"), (status = 403, body = Problem)))]
 pub async fn antibiogram(
     State(state): State<AppState>,
     auth: Auth,
     Query(f): Query<Filter>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (data, a, _, _) = region_data(&state, &auth, &f).await?;
-    Ok(Json(data.antibiogram(&a).to_json()))
+    Ok(Json(cratb_report::resistance::antibiogram_json(
+        &data.antibiogram(&a),
+        auth.lang,
+    )))
 }
 
 /// Resistant organisms of concern among first isolates, per year: for the region, and as the

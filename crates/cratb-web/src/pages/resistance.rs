@@ -45,6 +45,8 @@ pub struct FilterView {
     pub specimens: Vec<Opt>,
     pub ward_types: Vec<Opt>,
     pub first_only: bool,
+    /// Expected resistant phenotypes are not applied (the filter's checkbox).
+    pub ignore_intrinsic: bool,
     pub min_isolates: u32,
     /// The least threshold the caller may ask for (the region's floor, for their role).
     pub floor: u32,
@@ -71,7 +73,18 @@ impl FilterView {
         fields.extend(f.year_from.map(|y| ("year_from", y.to_string())));
         fields.extend(f.year_to.map(|y| ("year_to", y.to_string())));
         fields.extend(f.establishment.map(|e| ("establishment", e.to_string())));
+        if self.ignore_intrinsic {
+            fields.push(("intrinsic", "ignore".to_string()));
+        }
         fields
+    }
+
+    /// The sectors and specimen types in words for people.
+    fn in_words(mut self, lang: cratb_domain::Lang) -> FilterView {
+        for o in self.sectors.iter_mut().chain(self.specimens.iter_mut()) {
+            o.label = value_label(&o.value, lang);
+        }
+        self
     }
 
     fn year_selected(&self, y: &i16, from: bool) -> bool {
@@ -81,6 +94,23 @@ impl FilterView {
             self.f.year_to.map(Year::get) == Some(*y)
         }
     }
+}
+
+/// A sector or specimen type as laboratory files write it, in words for people (the value
+/// itself when unknown).
+fn value_label(value: &str, lang: cratb_domain::Lang) -> String {
+    let (fr, en) = match value.to_ascii_lowercase().as_str() {
+        "es" => ("Établissements de santé (ES)", "Hospitals (ES)"),
+        "ems" => ("Établissements médico-sociaux (EMS)", "Nursing homes (EMS)"),
+        "ville" => ("Ville", "Community"),
+        "urine" | "urines" => ("Urines", "Urine"),
+        "blood" => ("Hémocultures", "Blood cultures"),
+        "respiratory" => ("Prélèvements respiratoires", "Respiratory specimens"),
+        "pus" => ("Pus", "Pus"),
+        "other" => ("Autres prélèvements", "Other specimens"),
+        _ => return value.to_string(),
+    };
+    lang.pick(fr, en).to_string()
 }
 
 async fn filter_view(
@@ -135,6 +165,7 @@ async fn filter_view(
             &current(&f.ward_type),
         ),
         first_only: a.first_only(),
+        ignore_intrinsic: a.ignore_intrinsic,
         min_isolates: a.min_isolates(),
         floor: seen.threshold.floor,
         raised: seen.threshold.raised,
@@ -151,12 +182,16 @@ struct AntibiogramPage {
     v: FilterView,
     region_name: String,
     guideline: String,
+    /// The sources cited under the page, in its language.
+    sources: String,
     isolates: usize,
     m: Matrix,
     organisms: Vec<Opt>,
     agents: Vec<Opt>,
     trend: String,
     trend_rows: Vec<TrendPoint>,
+    /// The trend's rows as written: year, isolates, % susceptible and its interval.
+    trend_lines: Vec<(i16, u32, String, String)>,
     trend_label: String,
     can_import: bool,
     can_settings: bool,
@@ -221,7 +256,7 @@ pub async fn antibiogram(
     let a = f.analysis(&seen.threshold);
     let table = data.antibiogram(&a);
     audit_read(&state, &auth, "antibiogram", &region, a.summary()).await?;
-    let m = resistance_report::matrix(&table, lang);
+    let m = resistance_report::matrix(&table, lang.tr().res_legend, lang);
     let chosen = |v: Option<String>, default: &str| {
         v.filter(|v| !v.is_empty())
             .unwrap_or_else(|| default.to_string())
@@ -229,30 +264,53 @@ pub async fn antibiogram(
     let organism = chosen(t.organism, resistance_report::DEFAULT_TREND.0);
     let agent = chosen(t.antimicrobial, resistance_report::DEFAULT_TREND.1);
     let trend_rows = data.trend(&a, &organism, &agent);
-    let trend_label = resistance_report::trend_label(&organism, &agent);
+    let trend_label = resistance_report::trend_label(&organism, &agent, lang);
     let organisms = options(
         m.rows
             .iter()
             .map(|r| (r.organism.clone(), r.organism.clone())),
         &organism,
     );
+    let mut codes: Vec<&str> = Vec::new();
     let agents = options(
         m.antimicrobials
             .iter()
-            .map(|(c, n)| (c.clone(), format!("{n} ({c})"))),
+            .filter(|c| {
+                let first = !codes.contains(&c.code.as_str());
+                codes.push(&c.code);
+                first
+            })
+            .map(|c| {
+                let name = cratb_amr::names::antimicrobial(&c.code, lang).unwrap_or_default();
+                (c.code.clone(), format!("{name} ({})", c.code))
+            }),
         &agent,
     );
     let v = filter_view(&state, &scope, &region, &data, (f, &a), uri.query(), &seen)
         .await
-        .map_err(PageError::store(auth.lang))?;
+        .map_err(PageError::store(auth.lang))?
+        .in_words(lang);
     let page = AntibiogramPage {
         l: Layout::new(&auth, auth.lang.tr().res_title),
         region_name: geo::region(&region)
             .map(|r| r.name.to_string())
             .unwrap_or(region.clone()),
+        sources: resistance_report::sources(&table.guideline, lang),
         guideline: table.guideline.clone(),
         isolates: table.isolates,
         trend: resistance_report::trend_chart(&trend_rows, lang),
+        trend_lines: trend_rows
+            .iter()
+            .map(|p| {
+                let d = |x: f64| cratb_report::format::decimal(Some(x), lang);
+                (
+                    p.year,
+                    p.n,
+                    d(p.pct_susceptible),
+                    format!("{} – {}", d(p.ci_low), d(p.ci_high)),
+                )
+            })
+            .collect(),
         trend_rows,
         trend_label,
         organisms,
@@ -363,7 +421,8 @@ pub async fn alerts(
     let a = f.analysis(&seen.threshold);
     let v = filter_view(&state, &scope, &region, &data, (f, &a), uri.query(), &seen)
         .await
-        .map_err(PageError::store(auth.lang))?;
+        .map_err(PageError::store(auth.lang))?
+        .in_words(lang);
     let none = auth.lang.tr().res_no_establishment;
     let rows = resistance_report::alert_lines(&placed, none, lang);
     let page = AlertsPage {

@@ -10,6 +10,8 @@
 mod common;
 mod home;
 
+mod antibiogram;
+
 use common::TestApp;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
