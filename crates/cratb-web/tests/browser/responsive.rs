@@ -53,6 +53,13 @@ async fn first_href(c: &Client, css: &str) -> Option<String> {
     v.as_str().map(str::to_owned)
 }
 
+/// A navigation entry, pages under it, and pages found from it: `(page, link to follow)`.
+type Under = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
 /// The pages a role is shown: its navigation, the account and the public search, and the main
 /// pages under them (a team, an establishment, an establishment's consumption…).
 async fn pages_of(c: &Client, app: &TestApp) -> Vec<String> {
@@ -72,7 +79,7 @@ async fn pages_of(c: &Client, app: &TestApp) -> Vec<String> {
         .collect();
     let mut pages = nav.clone();
     // Under each entry, the pages one reaches first from it.
-    let under: [(&str, &[&str], &[(&str, &str)]); 6] = [
+    let under: [Under; 6] = [
         (
             "/establishments",
             &[],
