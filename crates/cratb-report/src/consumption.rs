@@ -227,7 +227,7 @@ pub fn trend_chart(
             class: "median",
         });
     }
-    (charts::line(label, &points, &refs), note)
+    (charts::line(lang, label, &points, &refs), note)
 }
 
 pub fn monthly_chart(cube: &Cube, slice: &Slice, class: usize, lang: Lang) -> String {
@@ -242,7 +242,7 @@ pub fn monthly_chart(cube: &Cube, slice: &Slice, class: usize, lang: Lang) -> St
         })
         .collect();
     let label = lang.pick("Mois par mois", "Month by month");
-    charts::line(label, &points, &[])
+    charts::line(lang, label, &points, &[])
 }
 
 pub fn stacked_chart(years: &[(i32, Totals)], lang: Lang) -> String {
@@ -266,7 +266,7 @@ pub fn stacked_chart(years: &[(i32, Totals)], lang: Lang) -> String {
         .filter(|s| s.values.iter().any(|v| *v > 0.0))
         .collect();
     let label = lang.pick("J01 par classe et par année", "J01 by class and year");
-    charts::stacked_bars(label, &bars, &stacks)
+    charts::stacked_bars(lang, label, &bars, &stacks)
 }
 
 pub fn class_rows(years: &[(i32, Totals)], year: i32, lang: Lang) -> Vec<ClassRow> {

@@ -112,7 +112,7 @@ pub fn dashboard(cube: &Cube, r: &Resolved, target: &Target, lang: Lang) -> Dash
     let peers = if boxes.is_empty() {
         String::new()
     } else {
-        charts::box_plot(&format!("{cname} {} — {unit}", r.year), &boxes)
+        charts::box_plot(lang, &format!("{cname} {} — {unit}", r.year), &boxes)
     };
     let establishments = ranked
         .iter()

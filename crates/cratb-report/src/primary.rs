@@ -178,7 +178,12 @@ fn monthly_chart(data: &PrimaryData, territory: &str, lang: Lang) -> String {
     if points.is_empty() {
         return String::new();
     }
-    charts::line(lang.pick("Mois par mois", "Month by month"), &points, &[])
+    charts::line(
+        lang,
+        lang.pick("Mois par mois", "Month by month"),
+        &points,
+        &[],
+    )
 }
 
 /// The territory's DDD of `year` shared by age, sex and prescriber, where given.

@@ -421,6 +421,7 @@ pub fn trend_chart(points: &[TrendPoint], lang: Lang) -> String {
         })
         .collect();
     charts::line_chart(
+        lang,
         lang.pick(
             "Pourcentage de sensibilité par année",
             "Share susceptible per year",

@@ -2,6 +2,21 @@
 (function () {
   "use strict";
   var meta = document.querySelector('meta[name="csrf-token"]');
+  // On a narrow screen the navigation and the user menu fold behind the "Menu" button (shown
+  // only when this script runs: without it they stay open); Escape folds them again.
+  var toggle = document.getElementById("menu-toggle");
+  if (toggle) {
+    var root = document.documentElement;
+    var setOpen = function (open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      root.classList.toggle("menu-open", open);
+    };
+    root.classList.add("js-menu");
+    toggle.addEventListener("click", function () { setOpen(toggle.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && root.classList.contains("menu-open")) { setOpen(false); toggle.focus(); }
+    });
+  }
   // htmx requests carry the CSRF token in a header.
   document.addEventListener("htmx:configRequest", function (e) {
     if (meta) { e.detail.headers["X-CSRF-Token"] = meta.getAttribute("content"); }

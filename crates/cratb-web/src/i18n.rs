@@ -201,11 +201,13 @@ catalogue! {
     nav_users: "Comptes", "Accounts";
     nav_audit: "Journal d'audit", "Audit log";
     nav_account: "Mon compte", "My account";
+    nav_menu: "Menu", "Menu";
     nav_api: "API", "API";
     switch_lang: "English", "Français";
     logout: "Se déconnecter", "Log out";
     login_title: "Connexion", "Log in";
     login_intro: "Connectez-vous avec l'adresse e-mail de votre compte.", "Log in with your account's e-mail address.";
+    login_public_hint: "Professionnel de santé sans compte ?", "A health professional without an account?";
     email: "Adresse e-mail", "E-mail address";
     password: "Mot de passe", "Password";
     login_button: "Se connecter", "Log in";

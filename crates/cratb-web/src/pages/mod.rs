@@ -59,7 +59,8 @@ impl Layout {
         let path = auth.path.split('?').next().unwrap_or("/").to_owned();
         let mut nav = Vec::new();
         if auth.user.is_some() {
-            let items: [(&'static str, &'static str, Option<Permission>); 10] = [
+            // The account and the logout are the header's, at its right (the user menu).
+            let items: [(&'static str, &'static str, Option<Permission>); 9] = [
                 ("/", tr.nav_home, None),
                 (
                     "/establishments",
@@ -89,7 +90,6 @@ impl Layout {
                 ),
                 ("/users", tr.nav_users, Some(Permission::ViewUsers)),
                 ("/audit", tr.nav_audit, Some(Permission::ViewAudit)),
-                ("/account", tr.nav_account, None),
             ];
             for (href, label, perm) in items {
                 if perm.is_none_or(|p| auth.can(p)) {

@@ -9,8 +9,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod home;
-
 mod antibiogram;
+mod responsive;
 
 use common::TestApp;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -135,7 +135,7 @@ async fn overflow(c: &Client) -> (i64, String) {
                let worst = '', right = vw;
                for (const el of document.body.querySelectorAll('*')) {
                  const r = el.getBoundingClientRect();
-                 if (r.right > right + 1 && !el.closest('.table-scroll, .scroll-x')) {
+                 if (r.right > right + 1 && !el.closest('.table-scroll, .scroll-x, .chart-scroll')) {
                    right = r.right;
                    worst = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
                            (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '');

@@ -106,6 +106,7 @@ pub async fn establishment(
             .as_ref()
             .map(|b| {
                 charts::box_plot(
+                    lang,
                     lang.pick("Parmi les pairs (J01)", "Among peers (J01)"),
                     std::slice::from_ref(b),
                 )
