@@ -128,6 +128,7 @@ pub async fn import_hospital(
     } = files;
     let region = access.region();
     let (files, mut problems) = hospital::read_files(consumption, denominators);
+    hospital::inhaled_forms(&files, table, &mut problems);
     let finess: HashMap<String, i64> = on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT finess, id FROM establishments WHERE region_code = $1")
         .bind(region.as_str()).fetch_all(p).await)
