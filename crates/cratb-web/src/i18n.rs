@@ -315,7 +315,7 @@ catalogue! {
     con_class: "Indicateur", "Indicator";
     con_territory: "Territoire (GHT)", "Territory (GHT)";
     con_empty: "Aucune donnée de consommation pour cette région et ces filtres.", "No consumption data for this region and these filters.";
-    con_empty_import: "Importez les fichiers de consommation et de dénominateurs des établissements depuis la page d'import", "Import the establishments' consumption and denominator files from the import page";
+    con_empty_import: "Importez les fichiers de consommation et de dénominateurs des établissements depuis la page d'import\u{a0}:", "Import the establishments' consumption and denominator files from the import page:";
     con_empty_ask: "Pour les obtenir, demandez au data manager ou au coordinateur du CRAtb de votre région d'importer les fichiers de consommation et de dénominateurs des établissements.", "To get them, ask your region's CRAtb data manager or coordinator to import the establishments' consumption and denominator files.";
     con_sectors: "Par secteur (J01)", "By sector (J01)";
     con_establishments_n: "établissements", "establishments";
