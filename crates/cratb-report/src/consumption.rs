@@ -772,12 +772,11 @@ pub fn report_pdf(fb: &Feedback, region: &str) -> Vec<u8> {
     } else {
         "Journées d'hospitalisation"
     };
-    let counts: [(&str, fn(&Totals) -> f64); 3] = [
-        ("DDJ J01 (numérateur)", |t| t.classes[0]),
-        (days, |t| t.patient_days),
-        ("Admissions", |t| t.admissions),
-    ];
-    for (label, of) in counts {
+    for (i, label) in ["DDJ J01 (numérateur)", days, "Admissions"]
+        .into_iter()
+        .enumerate()
+    {
+        let of = |t: &Totals| [t.classes[0], t.patient_days, t.admissions][i];
         let mut cells: Vec<crate::pdf::Cell> = vec![(label.to_string(), None)];
         cells.extend(shown.iter().map(|(_, t)| (thousands(of(t), lang), None)));
         cells.extend((0..5).map(|_| (String::new(), None)));

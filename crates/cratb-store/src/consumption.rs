@@ -427,7 +427,8 @@ pub async fn cube(db: &Db, access: &RegionAccess, aware: &AwareTable) -> Result<
     }
     // The rows without a DDD in grams (colistin in million units…): few, and said on the
     // screens rather than dropped silently.
-    let unconverted: Vec<(i64, i32, Option<i32>, String, String, String, f64)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    type Grams = (i64, i32, Option<i32>, String, String, String, f64);
+    let unconverted: Vec<Grams> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT establishment_id, year, month, ward_type, atc, route, grams FROM hospital_consumption
          WHERE region_code = $1 AND ddd IS NULL AND {VISIBLE}")))
         .bind(region).fetch_all(p).await)?;

@@ -3,7 +3,9 @@
 //! numerator and denominator on hover; a year ending in March is labelled partial.
 
 use super::common::TestApp;
-use super::{SCREENS, login, requested, screenshot, set_viewport, start_browser, text_of};
+use super::{
+    SCREENS, login, overflow, requested, screenshot, set_viewport, start_browser, text_of,
+};
 use cratb_consumption::DddTable;
 use cratb_store::consumption::{self, HospitalFiles};
 use fantoccini::Locator;
@@ -87,6 +89,9 @@ async fn the_consumption_figures_in_chromium() {
     for (name, w, h) in SCREENS {
         set_viewport(&c, w, h).await;
         screenshot(&c, &format!("consumption-figures-{name}")).await;
+        // The layout at each width is another walk's to assert; said here for the record.
+        let (over, worst) = overflow(&c).await;
+        eprintln!("consumption dashboard at {w} px: {over} px too wide ({worst})");
     }
     c.find(Locator::Css("#aware-title"))
         .await
