@@ -313,8 +313,10 @@ pub fn access_targets(access: Option<f64>, lang: Lang) -> Vec<String> {
                 }
                 Standing::Off(points) => {
                     let p = decimal(Some(points), lang);
+                    // French: singular below two (« 0,8 point »).
+                    let word = if points < 2.0 { "point" } else { "points" };
                     lang.pick(
-                        format!("{p}\u{a0}points en dessous ({at})"),
+                        format!("{p}\u{a0}{word} en dessous ({at})"),
                         format!("{p} points below ({at})"),
                     )
                 }

@@ -1057,7 +1057,7 @@ async fn consumption_figures_an_epidemiologist_would_sign() {
         "{targets}"
     );
     assert!(targets.contains("Nations unies (2024)\u{a0}: au moins 70\u{a0}% d&#39;Access — "));
-    assert!(targets.contains("points en dessous") || targets.contains("atteint"));
+    assert!(targets.contains(" en dessous (") || targets.contains("atteint"));
     assert!(!html.contains("60 %"));
     // Rates with their numerator and denominator on hover.
     let tile = html.split("class=\"tile-value\" title=\"").nth(1).unwrap();
