@@ -119,7 +119,7 @@ pub fn unit_label(sector: &str, lang: cratb_domain::Lang) -> &'static str {
     }
 }
 
-const ROUTES: [Route; 5] = [Route::O, Route::P, Route::R, Route::N, Route::Inhal];
+const ROUTES: [Route; 7] = Route::ALL;
 const AWARE: [Aware; 4] = [
     Aware::Access,
     Aware::Watch,
@@ -187,6 +187,20 @@ pub struct Builder {
     atc_index: HashMap<String, usize>,
     facts: Vec<Fact>,
     days: Vec<Days>,
+    unconverted: Vec<Unconverted>,
+}
+
+/// Grams of a substance the figures cannot count: the edition gives its DDD in another unit
+/// than grams (colistin in million units), or none for its route.
+#[derive(Debug, Clone, Copy)]
+struct Unconverted {
+    unit: u32,
+    year: i16,
+    month: u8,
+    ward: u8,
+    atc: u16,
+    route: u8,
+    grams: f64,
 }
 
 /// The index of `value` in `list`, added if new.
@@ -235,6 +249,35 @@ impl Builder {
         });
     }
 
+    /// Adds grams of a substance whose DDD the edition does not give in grams for its route: not
+    /// counted in any figure, but said to be left out.
+    #[allow(clippy::too_many_arguments)]
+    pub fn unconverted(
+        &mut self,
+        unit: i64,
+        year: i32,
+        month: Option<u8>,
+        ward: &str,
+        atc: &str,
+        route: Route,
+        grams: f64,
+    ) {
+        let Some(&u) = self.unit_index.get(&unit) else {
+            return;
+        };
+        let ward = intern(&mut self.wards, &mut self.ward_index, ward) as u8;
+        let atc = intern(&mut self.atcs, &mut self.atc_index, atc) as u16;
+        self.unconverted.push(Unconverted {
+            unit: u,
+            year: year as i16,
+            month: month.unwrap_or(0),
+            ward,
+            atc,
+            route: ROUTES.iter().position(|r| *r == route).unwrap_or(0) as u8,
+            grams,
+        });
+    }
+
     /// Adds the patient-days (resident-days) and admissions of one establishment, period and
     /// ward type.
     pub fn days(
@@ -267,6 +310,19 @@ impl Builder {
     /// every indicator's numerator and denominator cover the same cells and the pages can say
     /// what was left out.
     pub fn build(mut self, aware: &AwareTable, editions: Vec<String>) -> Cube {
+        // The months each year has (bit 0: a yearly figure), before cells are matched.
+        let mut months: Vec<(i32, u16)> = Vec::new();
+        let marks = self
+            .facts
+            .iter()
+            .map(|f| (f.year, f.month))
+            .chain(self.days.iter().map(|d| (d.year, d.month)));
+        for (year, month) in marks {
+            match months.iter_mut().find(|(y, _)| *y == year as i32) {
+                Some(m) => m.1 |= 1 << month,
+                None => months.push((year as i32, 1 << month)),
+            }
+        }
         let left = self.match_cells();
         let meanings = self
             .atcs
@@ -300,6 +356,7 @@ impl Builder {
             .collect();
         years.sort_unstable();
         years.dedup();
+        months.sort_unstable();
         // Each establishment's rows together, so that its pages read only them.
         let (mut facts, mut days) = (self.facts, self.days);
         facts.sort_by_key(|f| f.unit);
@@ -327,9 +384,11 @@ impl Builder {
             facts,
             days,
             years,
+            months,
             editions,
             aware_edition: aware.edition.clone(),
             left,
+            unconverted: self.unconverted,
         }
     }
 
@@ -437,7 +496,7 @@ pub struct Cube {
     pub units: Vec<Unit>,
     wards: Vec<String>,
     atcs: Vec<String>,
-    meanings: Vec<[Meaning; 5]>,
+    meanings: Vec<[Meaning; 7]>,
     facts: Vec<Fact>,
     days: Vec<Days>,
     /// Each establishment's facts and denominators (both sorted by establishment).
@@ -450,6 +509,10 @@ pub struct Cube {
     pub aware_edition: String,
     /// The cells left out of every figure (sorted by establishment).
     left: Vec<LeftCell>,
+    /// The months each year holds (bit `m` for month `m`, bit 0 for a yearly figure).
+    months: Vec<(i32, u16)>,
+    /// Grams no figure counts (no DDD in grams for their route).
+    unconverted: Vec<Unconverted>,
 }
 
 /// Which part of the cube a figure covers.
@@ -467,6 +530,9 @@ pub struct Slice {
     pub department: Option<String>,
     /// Only this establishment.
     pub unit: Option<i64>,
+    /// Only these months (first, last) of every year: a partial year compared with the same
+    /// months of the others; yearly figures, which cannot be split, are then left out.
+    pub months: Option<(u8, u8)>,
 }
 
 /// Sums over a set of facts: DDD per class and group, parenteral J01 DDD, J01 DDD per AWaRe
@@ -570,6 +636,60 @@ impl Cube {
         w
     }
 
+    /// Whether `year` holds a yearly figure or all twelve months.
+    pub fn complete(&self, year: i32) -> bool {
+        self.months
+            .iter()
+            .find(|(y, _)| *y == year)
+            .is_some_and(|(_, m)| m & 1 == 1 || m & 0x1ffe == 0x1ffe)
+    }
+
+    /// The last year holding a yearly figure or all twelve months (the year the screens open
+    /// on), or the last year with data if none is complete.
+    pub fn last_complete_year(&self) -> Option<i32> {
+        self.years
+            .iter()
+            .rev()
+            .find(|y| self.complete(**y))
+            .or(self.years.last())
+            .copied()
+    }
+
+    /// The first and last months of a partial year (`None`: complete, or without data).
+    pub fn partial(&self, year: i32) -> Option<(u8, u8)> {
+        if self.complete(year) {
+            return None;
+        }
+        let (_, m) = self.months.iter().find(|(y, _)| *y == year)?;
+        let first = (1..=12u8).find(|i| m & (1 << i) != 0)?;
+        let last = (1..=12u8).rev().find(|i| m & (1 << i) != 0)?;
+        Some((first, last))
+    }
+
+    /// The substances of the slice in `year` that no figure counts (no DDD in grams for their
+    /// route: colistin in million units, co-trimoxazole in unit doses): (ATC code, route,
+    /// grams), by ATC code.
+    pub fn unconverted(&self, slice: &Slice, year: i32) -> Vec<(String, Route, f64)> {
+        let Some(ward) = self.keep_ward(slice) else {
+            return Vec::new();
+        };
+        let keep = self.keep_units(slice);
+        let mut by: std::collections::BTreeMap<(&str, u8), f64> = Default::default();
+        for u in &self.unconverted {
+            if u.year as i32 == year
+                && keep[u.unit as usize]
+                && ward.is_none_or(|w| w == u.ward)
+                && in_months(slice, u.month)
+            {
+                *by.entry((self.atcs[u.atc as usize].as_str(), u.route))
+                    .or_default() += u.grams;
+            }
+        }
+        by.into_iter()
+            .map(|((atc, route), grams)| (atc.to_string(), ROUTES[route as usize], grams))
+            .collect()
+    }
+
     /// The index of an establishment.
     pub fn unit_index(&self, id: i64) -> Option<usize> {
         self.units.iter().position(|u| u.id == id)
@@ -646,7 +766,10 @@ impl Cube {
         let mut cells: Vec<Option<Totals>> = vec![None; self.units.len() * n_years];
         let at = |unit: u32, year: i16| unit as usize * n_years + (year as i32 - first) as usize;
         for f in self.facts_of(slice) {
-            if !keep[f.unit as usize] || ward.is_some_and(|w| w != f.ward) {
+            if !keep[f.unit as usize]
+                || ward.is_some_and(|w| w != f.ward)
+                || !in_months(slice, f.month)
+            {
                 continue;
             }
             let t = cells[at(f.unit, f.year)].get_or_insert_with(Totals::default);
@@ -672,7 +795,10 @@ impl Cube {
             }
         }
         for d in self.days_of(slice) {
-            if !keep[d.unit as usize] || ward.is_some_and(|w| w != d.ward) {
+            if !keep[d.unit as usize]
+                || ward.is_some_and(|w| w != d.ward)
+                || !in_months(slice, d.month)
+            {
                 continue;
             }
             let t = cells[at(d.unit, d.year)].get_or_insert_with(Totals::default);
@@ -795,7 +921,11 @@ impl Cube {
         let keep = self.keep_units(slice);
         let mut by = vec![0.0f64; self.atcs.len()];
         for f in self.facts_of(slice) {
-            if f.year as i32 == year && keep[f.unit as usize] && ward.is_none_or(|w| w == f.ward) {
+            if f.year as i32 == year
+                && keep[f.unit as usize]
+                && ward.is_none_or(|w| w == f.ward)
+                && in_months(slice, f.month)
+            {
                 by[f.atc as usize] += f.ddd as f64;
             }
         }
@@ -810,6 +940,13 @@ impl Cube {
         out.truncate(n);
         out
     }
+}
+
+/// Whether a fact of `month` (0: a yearly figure) is within the slice's months.
+fn in_months(slice: &Slice, month: u8) -> bool {
+    slice
+        .months
+        .is_none_or(|(first, last)| (first..=last).contains(&month))
 }
 
 /// Establishments' yearly totals summed per year (what [`Cube::years_total`] gives, from
@@ -1029,6 +1166,47 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_year_ending_in_march_is_partial_and_compared_over_the_same_months() {
+        let mut b = Builder::default();
+        b.unit(unit(1, "CH", "ES"));
+        // 2025 whole, 10 DDD a month over 100 days, except 40 DDD in each of January–March;
+        // 2026: January to March, 30 DDD a month.
+        for m in 1..=12 {
+            let ddd = if m <= 3 { 40.0 } else { 10.0 };
+            b.fact(1, 2025, Some(m), "medicine", "J01CA04", Route::O, ddd);
+            b.days(1, 2025, Some(m), "medicine", 100.0, 10.0);
+        }
+        for m in 1..=3 {
+            b.fact(1, 2026, Some(m), "medicine", "J01CA04", Route::O, 30.0);
+            b.days(1, 2026, Some(m), "medicine", 100.0, 10.0);
+        }
+        b.unconverted(1, 2026, Some(2), "medicine", "J01XB01", Route::P, 12.0);
+        b.unconverted(1, 2026, Some(3), "medicine", "J01XB01", Route::P, 8.0);
+        let c = b.build(&AwareTable::embedded(), vec![]);
+        assert_eq!(c.years, [2025, 2026]);
+        assert!(c.complete(2025) && !c.complete(2026));
+        assert_eq!(c.last_complete_year(), Some(2025));
+        assert_eq!((c.partial(2025), c.partial(2026)), (None, Some((1, 3))));
+        // The whole of 2025: 210 DDD / 1200 days = 175; January–March 2025: 120 / 300 = 400,
+        // the figure 2026's 90 / 300 = 300 is compared with.
+        let whole = c.years_total(&Slice::default());
+        assert_eq!(whole[0].1.per_1000_days(0), Some(175.0));
+        let q1 = c.years_total(&Slice {
+            months: Some((1, 3)),
+            ..Slice::default()
+        });
+        assert_eq!(q1[0].1.per_1000_days(0), Some(400.0));
+        assert_eq!(q1[1].1.per_1000_days(0), Some(300.0));
+        // Colistin (in million units) is said, not counted.
+        assert_eq!(
+            c.unconverted(&Slice::default(), 2026),
+            [("J01XB01".to_string(), Route::P, 20.0)]
+        );
+        assert!(c.unconverted(&Slice::default(), 2025).is_empty());
+        assert_eq!(q1[1].1.classes[0], 90.0);
     }
 
     #[test]

@@ -17,13 +17,29 @@ pub enum Route {
     R,
     /// Nasal.
     N,
-    /// Inhalation (powder or solution).
+    /// Inhalation, form not given: valid only where WHO has a single inhaled DDD.
     Inhal,
+    /// Inhalation powder (WHO's `Inhal.powder`).
+    InhalPowder,
+    /// Inhalation solution (WHO's `Inhal.solution`).
+    InhalSolution,
 }
 
 impl Route {
-    /// Parses `O`, `P`, `R`, `N` or `Inhal` (any case; WHO's `Inhal.powder` and
-    /// `Inhal.solution` count as `Inhal`).
+    /// Every route, in the order of their codes' storage.
+    pub const ALL: [Route; 7] = [
+        Route::O,
+        Route::P,
+        Route::R,
+        Route::N,
+        Route::Inhal,
+        Route::InhalPowder,
+        Route::InhalSolution,
+    ];
+
+    /// Parses `O`, `P`, `R`, `N`, WHO's `Inhal.powder` and `Inhal.solution`, or a plain
+    /// `Inhal` (any case). WHO's two inhaled forms have different DDDs (tobramycin: 0.112 g
+    /// powder, 0.3 g solution): they are kept apart, never folded into one.
     pub fn parse(text: &str) -> Option<Route> {
         let t = text.trim().to_ascii_lowercase();
         match t.as_str() {
@@ -31,7 +47,9 @@ impl Route {
             "p" => Some(Route::P),
             "r" => Some(Route::R),
             "n" => Some(Route::N),
-            _ if t.starts_with("inhal") => Some(Route::Inhal),
+            "inhal" => Some(Route::Inhal),
+            "inhal.powder" => Some(Route::InhalPowder),
+            "inhal.solution" => Some(Route::InhalSolution),
             _ => None,
         }
     }
@@ -43,7 +61,17 @@ impl Route {
             Route::R => "R",
             Route::N => "N",
             Route::Inhal => "Inhal",
+            Route::InhalPowder => "Inhal.powder",
+            Route::InhalSolution => "Inhal.solution",
         }
+    }
+
+    /// Whether the route is inhaled (whatever its form).
+    pub fn is_inhaled(self) -> bool {
+        matches!(
+            self,
+            Route::Inhal | Route::InhalPowder | Route::InhalSolution
+        )
     }
 }
 
@@ -73,6 +101,8 @@ pub enum NoDdd {
     NoRoute(Route),
     /// The DDD is in million units: grams cannot be converted.
     NotInGrams,
+    /// A plain `Inhal` where WHO gives one DDD for the powder and another for the solution.
+    InhaledFormNeeded,
 }
 
 impl NoDdd {
@@ -85,9 +115,29 @@ impl NoDdd {
                 "DDD exprimée en millions d'unités : une quantité en grammes ne s'y convertit pas"
                     .into()
             }
+            NoDdd::InhaledFormNeeded => INHALED_FORM_FR.into(),
+        }
+    }
+
+    /// In English.
+    pub fn message_en(&self) -> String {
+        match self {
+            NoDdd::Unknown => "ATC code absent from the WHO index, or a group without a DDD".into(),
+            NoDdd::NoRoute(r) => format!("no WHO DDD for the route {}", r.code()),
+            NoDdd::NotInGrams => {
+                "DDD given in million units: a quantity in grams does not convert to it".into()
+            }
+            NoDdd::InhaledFormNeeded => INHALED_FORM_EN.into(),
         }
     }
 }
+
+/// Why a plain `Inhal` is refused where WHO gives two inhaled DDDs, in French.
+pub const INHALED_FORM_FR: &str = "l'OMS donne une DDD pour la poudre (Inhal.powder) et une autre \
+     pour la solution (Inhal.solution) : préciser la forme inhalée, Inhal.powder ou Inhal.solution";
+/// The same in English.
+pub const INHALED_FORM_EN: &str = "WHO gives one DDD for the powder (Inhal.powder) and another \
+     for the solution (Inhal.solution): give the inhaled form, Inhal.powder or Inhal.solution";
 
 /// A WHO ATC/DDD index edition.
 #[derive(Debug, Clone)]
@@ -224,10 +274,31 @@ impl DddTable {
         self.names.get(atc).map(String::as_str)
     }
 
-    /// The DDD chosen for a route: WHO's own value for that route where it gives one; else the
-    /// oral DDD for rectal and nasal use; else, where WHO gives a single DDD, that one.
+    /// The DDD chosen for a route: WHO's own value for that route where it gives one (each
+    /// inhaled form its own); a plain `Inhal` where WHO gives a single inhaled DDD, that one
+    /// (refused where it gives one per form); else the oral DDD for rectal and nasal use; else,
+    /// where WHO gives a single DDD, that one.
     pub fn ddd(&self, atc: &str, route: Route) -> Result<&Ddd, NoDdd> {
         let list = self.entries.get(atc).ok_or(NoDdd::Unknown)?;
+        if route == Route::Inhal {
+            let inhaled: Vec<&Ddd> = list
+                .iter()
+                .filter(|d| Route::parse(&d.route).is_some_and(Route::is_inhaled))
+                .collect();
+            match inhaled[..] {
+                [one] => return Ok(one),
+                [first, ..]
+                    if inhaled
+                        .iter()
+                        .any(|d| d.amount != first.amount || d.unit != first.unit) =>
+                {
+                    return Err(NoDdd::InhaledFormNeeded);
+                }
+                // Two forms with the same DDD (colistin 3 MU): either.
+                [first, ..] => return Ok(first),
+                [] => {}
+            }
+        }
         let exact = list.iter().find(|d| Route::parse(&d.route) == Some(route));
         let oral = || {
             matches!(route, Route::R | Route::N)
@@ -278,6 +349,45 @@ mod tests {
             t.grams("J01CR02", Route::Inhal),
             Err(NoDdd::NoRoute(Route::Inhal))
         );
+    }
+
+    #[test]
+    fn inhaled_forms_keep_their_own_ddd() {
+        for year in DddTable::editions() {
+            let t = DddTable::embedded(year).unwrap();
+            // Tobramycin J01GB01: WHO gives 0.112 g powder, 0.3 g solution. 3 g of solution
+            // are 10 DDD, not 26.79.
+            assert_eq!(t.grams("J01GB01", Route::InhalSolution), Ok(0.3));
+            assert_eq!(t.grams("J01GB01", Route::InhalPowder), Ok(0.112));
+            assert!((3.0 / t.grams("J01GB01", Route::InhalSolution).unwrap() - 10.0).abs() < 1e-12);
+            // A plain `Inhal` is refused where the two forms differ, naming both.
+            assert_eq!(
+                t.grams("J01GB01", Route::Inhal),
+                Err(NoDdd::InhaledFormNeeded)
+            );
+            let why = NoDdd::InhaledFormNeeded.message();
+            assert!(
+                why.contains("Inhal.powder") && why.contains("Inhal.solution"),
+                "{why}"
+            );
+            // Aztreonam, amikacin, levofloxacin: a single inhaled DDD (solution), so `Inhal`
+            // is that one.
+            assert_eq!(t.grams("J01DF01", Route::Inhal), Ok(0.225));
+            assert_eq!(t.grams("J01GB06", Route::Inhal), Ok(0.59));
+            assert_eq!(t.grams("J01MA12", Route::Inhal), Ok(0.24));
+            // A form WHO does not give for a substance inhaled in the other: refused.
+            assert_eq!(
+                t.grams("J01DF01", Route::InhalPowder),
+                Err(NoDdd::NoRoute(Route::InhalPowder))
+            );
+            // Colistin: 3 MU in both forms, in million units anyway.
+            assert_eq!(t.grams("J01XB01", Route::Inhal), Err(NoDdd::NotInGrams));
+        }
+        for r in Route::ALL {
+            assert_eq!(Route::parse(r.code()), Some(r));
+            assert_eq!(Route::parse(&r.code().to_ascii_uppercase()), Some(r));
+        }
+        assert_eq!(Route::parse("Inhal.spray"), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The filters of the consumption screens and of the API, as a request gives them, resolved
-//! against a region's data: a year that has data (the latest by default), an indicator class
+//! against a region's data: a year that has data (the last complete one by default; a partial
+//! one is compared over the same months of the others), an indicator class
 //! (J01 by default), a sector (`ES` by default), and a category, ward type, territory or
 //! department only when the region's data holds it; any other value is ignored.
 
@@ -45,10 +46,12 @@ const NO_DATA_YEAR: i32 = 2025;
 impl Resolved {
     /// `asked` against `cube`: what the cube does not hold is left out.
     pub fn of(cube: &Cube, asked: &Asked) -> Resolved {
+        // The last complete year by default; a partial one asked for is compared over its
+        // months only.
         let year = asked
             .year
             .filter(|y| cube.years.contains(y))
-            .or(cube.years.last().copied())
+            .or(cube.last_complete_year())
             .unwrap_or(NO_DATA_YEAR);
         let class = given(asked.class).and_then(class_index).unwrap_or(0);
         let sector = match given(asked.sector) {
@@ -72,6 +75,7 @@ impl Resolved {
                 territory: territory.map(str::to_owned),
                 department: department.map(str::to_owned),
                 unit: None,
+                months: cube.partial(year),
             },
         }
     }
@@ -105,6 +109,35 @@ mod tests {
             b.days(1, year, Some(1), "icu", 100.0, 1.0);
         }
         b.build(&AwareTable::embedded(), vec![])
+    }
+
+    #[test]
+    fn the_screens_open_on_the_last_complete_year() {
+        let mut b = Builder::default();
+        b.unit(Unit {
+            id: 1,
+            name: "CH".into(),
+            finess: String::new(),
+            category: "CH".into(),
+            sector: "ES".into(),
+            department: "38".into(),
+            territory: None,
+        });
+        for (year, months) in [(2025, 1..=12), (2026, 1..=3)] {
+            for m in months {
+                b.fact(1, year, Some(m), "icu", "J01CA04", Route::O, 10.0);
+                b.days(1, year, Some(m), "icu", 100.0, 1.0);
+            }
+        }
+        let cube = b.build(&AwareTable::embedded(), vec![]);
+        let r = Resolved::of(&cube, &Asked::default());
+        assert_eq!((r.year, r.slice.months), (2025, None));
+        let asked = Asked {
+            year: Some(2026),
+            ..Asked::default()
+        };
+        let r = Resolved::of(&cube, &asked);
+        assert_eq!((r.year, r.slice.months), (2026, Some((1, 3))));
     }
 
     #[test]

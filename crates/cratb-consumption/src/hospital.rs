@@ -3,7 +3,8 @@
 //!
 //! Consumption file columns: `establishment` (FINESS), `period` (`YYYY-MM` or `YYYY`),
 //! `ward_type` (a [`WardType`]: code or French label; empty for the whole establishment), `atc`
-//! (7-character ATC code), `route` (`O`, `P`, `R`, `N`, `Inhal`), `grams` — or `units` and
+//! (7-character ATC code), `route` (`O`, `P`, `R`, `N`, WHO's `Inhal.powder` and
+//! `Inhal.solution`, or `Inhal` where WHO has a single inhaled DDD), `grams` — or `units` and
 //! `strength_g` (grams of active substance per unit).
 //! Denominators: `establishment`, `period`, `ward_type`, `patient_days` and `admissions` (for
 //! nursing homes, `resident_days` and no admissions; a file may have both columns, each row
@@ -557,6 +558,29 @@ pub fn resolve_establishments(
     ids
 }
 
+/// A problem for each row giving a plain `Inhal` where the edition has one DDD for the powder
+/// and another for the solution (tobramycin): which one applies cannot be guessed, so the row
+/// is refused with the two forms named rather than converted with the first.
+pub fn inhaled_forms(files: &Files, table: &DddTable, problems: &mut Problems) {
+    for r in &files.consumption {
+        if r.route == Route::Inhal
+            && table.ddd(r.atc.as_str(), r.route) == Err(NoDdd::InhaledFormNeeded)
+        {
+            problems.push(
+                File::Consumption,
+                Problem {
+                    line: r.line,
+                    column: "route".into(),
+                    value: r.route.code().into(),
+                    message: format!("{} : {}", r.atc, crate::ddd::INHALED_FORM_FR),
+                    message_en: format!("{}: {}", r.atc, crate::ddd::INHALED_FORM_EN),
+                },
+            );
+        }
+    }
+    problems.sort();
+}
+
 /// [`read_files`], refusing the files with their problems if there is any.
 pub fn read_checked(consumption: &[u8], denominators: &[u8]) -> Result<Files, Problems> {
     let (files, problems) = read_files(consumption, denominators);
@@ -643,8 +667,10 @@ fn read_consumption_rows(
         if route.is_none() {
             bad(
                 4,
-                "voie attendue : O, P, R, N ou Inhal",
-                "route expected: O, P, R, N or Inhal",
+                "voie attendue : O, P, R, N, Inhal.powder ou Inhal.solution (Inhal seul si \
+                 l'OMS ne donne qu'une DDD inhalée)",
+                "route expected: O, P, R, N, Inhal.powder or Inhal.solution (Inhal alone where \
+                 WHO gives a single inhaled DDD)",
             );
         }
         let grams = if get(5).is_empty() && !get(6).is_empty() {

@@ -1,18 +1,19 @@
 //! Population indicators of antibiotic use: the ESAC-Net quality indicators for primary care
 //! and the WHO AWaRe shares.
 //!
-//! ESAC-Net drug-specific quality indicators: Adriaenssens N, Coenen S, Versporten A, et al.
+//! ESAC-Net drug-specific quality indicators: Coenen S, Ferech M, Haaijer-Ruskamp FM, et al.
 //! "European Surveillance of Antimicrobial Consumption (ESAC): quality indicators for outpatient
-//! antibiotic use in Europe", BMJ Quality & Safety 2011;20:764–772 (doi:10.1136/bmjqs.2010.049049),
-//! as ECDC publishes them for ESAC-Net:
+//! antibiotic use in Europe", Qual Saf Health Care 2007;16:440–445
+//! (doi:10.1136/qshc.2006.021121), as ECDC publishes them for ESAC-Net:
 //! - J01, J01C, J01D, J01F, J01M in DDD per 1000 inhabitants per day (DID);
 //! - the shares of J01CE (β-lactamase-sensitive penicillins), J01CR (combinations of penicillins
 //!   with β-lactamase inhibitors), J01DD+J01DE (third- and fourth-generation cephalosporins) and
 //!   J01MA (fluoroquinolones) in J01, in %;
 //! - the ratio of broad- to narrow-spectrum penicillins, cephalosporins and macrolides:
 //!   (J01CR + J01DC + J01DD + (J01F − J01FA01)) / (J01CE + J01DB + J01FA01);
-//! - the seasonal variation of J01 and of J01M: (DDD of October of the previous year to March /
-//!   DDD of April to September − 1) × 100, in %.
+//! - the seasonal variation of J01 and of J01M over a July–June year, each quarter in DID:
+//!   ((Q4 + Q1) / (Q2 + Q3) − 1) × 100, in % (Q3 = July–September and Q4 = October–December
+//!   of the previous year, Q1 = January–March and Q2 = April–June of the year).
 //!
 //! AWaRe: WHO, "The WHO AWaRe (Access, Watch, Reserve) antibiotic book", classification 2023
 //! (WHO/MHP/HPS/EML/2023.04); a J01 substance absent from the list is "Unclassified", never
@@ -59,6 +60,37 @@ pub fn days_covered(periods: impl IntoIterator<Item = Period>, year: i32) -> f64
         .sum()
 }
 
+/// The DDD per 1000 inhabitants per day of the ATC codes under `prefix` in the quarter of
+/// `year` starting with month `first` (`None` unless its three months are all present, or
+/// without a population).
+fn quarter_did(
+    rows: &[MonthlyDdd],
+    prefix: &str,
+    inhabitants: f64,
+    year: i32,
+    first: u8,
+) -> Option<f64> {
+    let months = first..first + 3;
+    let in_quarter = |r: &&MonthlyDdd| {
+        r.period.year == year && r.period.month.is_some_and(|m| months.contains(&m))
+    };
+    let mut present = [false; 3];
+    for r in rows.iter().filter(in_quarter) {
+        present[usize::from(r.period.month.unwrap_or(first) - first)] = true;
+    }
+    if !present.iter().all(|p| *p) || inhabitants <= 0.0 {
+        return None;
+    }
+    let ddd: f64 = rows
+        .iter()
+        .filter(in_quarter)
+        .filter(|r| r.atc.starts_with(prefix))
+        .map(|r| r.ddd)
+        .sum();
+    let days: u32 = months.map(|m| days_in_month(year, m)).sum();
+    Some(1000.0 * ddd / (inhabitants * f64::from(days)))
+}
+
 /// The twelve ESAC-Net indicators of one year (`None` where not computable: no population, no
 /// denominator consumption, or months of the seasonal windows missing).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -78,7 +110,8 @@ pub struct EsacIndicators {
 }
 
 /// The ESAC-Net indicators of `year` for a population of `inhabitants`, from monthly DDD (the
-/// months of the previous year are used for the seasonal variation only). DDD per 1000
+/// months of the previous year are used for the seasonal variation only, over July of the
+/// previous year to June of `year`). DDD per 1000
 /// inhabitants per day are over the days the rows of the year cover ([`days_covered`]).
 pub fn esac(rows: &[MonthlyDdd], inhabitants: f64, year: i32) -> EsacIndicators {
     let sum = |f: &dyn Fn(&MonthlyDdd) -> bool| -> f64 {
@@ -104,27 +137,11 @@ pub fn esac(rows: &[MonthlyDdd], inhabitants: f64, year: i32) -> EsacIndicators 
     let of = |p: &'static str| sum(&|r| in_year(r) && prefix(p)(r));
     let broad = of("J01CR") + of("J01DC") + of("J01DD") + (of("J01F") - of("J01FA01"));
     let narrow = of("J01CE") + of("J01DB") + of("J01FA01");
-    // October of the previous year to March, against April to September.
-    let winter = |r: &MonthlyDdd| match r.period.month {
-        Some(m) => (r.period.year == year - 1 && m >= 10) || (r.period.year == year && m <= 3),
-        None => false,
-    };
-    let summer = |r: &MonthlyDdd| r.period.year == year && matches!(r.period.month, Some(4..=9));
-    let months_present = |f: &dyn Fn(&MonthlyDdd) -> bool| {
-        let mut months: Vec<(i32, u8)> = rows
-            .iter()
-            .filter(|r| f(r))
-            .filter_map(|r| r.period.month.map(|m| (r.period.year, m)))
-            .collect();
-        months.sort_unstable();
-        months.dedup();
-        months.len()
-    };
+    // The July–June year ending in June of `year`: each quarter's DID, over its own days.
     let seasonal = |p: &'static str| {
-        let w = sum(&|r| winter(r) && prefix(p)(r));
-        let s = sum(&|r| summer(r) && prefix(p)(r));
-        (months_present(&winter) == 6 && months_present(&summer) == 6 && s > 0.0)
-            .then(|| 100.0 * (w / s - 1.0))
+        let q = |y: i32, first: u8| quarter_did(rows, p, inhabitants, y, first);
+        let (q3, q4, q1, q2) = (q(year - 1, 7)?, q(year - 1, 10)?, q(year, 1)?, q(year, 4)?);
+        (q2 + q3 > 0.0).then(|| 100.0 * ((q4 + q1) / (q2 + q3) - 1.0))
     };
     EsacIndicators {
         j01_did: did("J01"),
@@ -246,7 +263,7 @@ pub struct AwareShares {
     pub unclassified: Option<f64>,
 }
 
-/// The AWaRe shares of J01 use (WHO target: Access ≥ 60 %).
+/// The AWaRe shares of J01 use (targets: [`crate::targets::ACCESS_TARGETS`]).
 pub fn aware_shares(rows: &[MonthlyDdd], table: &AwareTable) -> AwareShares {
     let mut by: HashMap<Aware, f64> = HashMap::new();
     let mut total = 0.0;
@@ -306,7 +323,11 @@ mod tests {
                 rows.push(m(2024, month, atc, ddd));
             }
         }
-        // Previous autumn, for the seasonal variation: twice the J01 use in Oct–Dec 2023.
+        // July–December 2023, for the seasonal variation: 220 DDD a month in Jul–Sep, twice
+        // that in Oct–Dec.
+        for month in 7..=9 {
+            rows.push(m(2023, month, "J01CA04", 220.0));
+        }
         for month in 10..=12 {
             rows.push(m(2023, month, "J01CA04", 440.0));
         }
@@ -321,19 +342,41 @@ mod tests {
         close(e.j01ma_pct, 100.0 * 10.0 / 220.0);
         // Broad (50 + 20 + 30) over narrow (10): 10.
         close(e.broad_narrow_ratio, 10.0);
-        // Winter: Oct–Dec 2023 (3 × 440) + Jan–Mar 2024 (3 × 220) = 1980; summer 6 × 220 = 1320.
-        close(e.j01_seasonal_variation, 100.0 * (1980.0 / 1320.0 - 1.0));
-        // Fluoroquinolones: no previous autumn rows of J01M, but the months are there: 30/60 − 1.
-        close(e.j01m_seasonal_variation, 100.0 * (30.0 / 60.0 - 1.0));
-        // Without the previous autumn, the seasonal variation is not computable.
-        let this_year: Vec<MonthlyDdd> = rows
+        // July 2023 – June 2024, each quarter in DID (1000 / 100,000 inhabitants = 0.01 per
+        // DDD a day): Q3 2023 660 DDD / 92 days, Q4 2023 1320 / 92, Q1 2024 (leap) 660 / 91,
+        // Q2 2024 660 / 91. (Q4 + Q1) / (Q2 + Q3) = (14.3478 + 7.2527) / (7.2527 + 7.1739)
+        // = 1.49727: +49.73 %, where DDD over October–September would read +50 %.
+        let (q3, q4, q1, q2) = (
+            0.01 * 660.0 / 92.0,
+            0.01 * 1320.0 / 92.0,
+            0.01 * 660.0 / 91.0,
+            0.01 * 660.0 / 91.0,
+        );
+        close(
+            e.j01_seasonal_variation,
+            100.0 * ((q4 + q1) / (q2 + q3) - 1.0),
+        );
+        assert!((e.j01_seasonal_variation.unwrap() - 49.727).abs() < 0.001);
+        // Fluoroquinolones: none in the second half of 2023 (the months are there), 30 DDD in
+        // each quarter of 2024: (0 + 30/91) / (30/91 + 0) − 1 = 0.
+        close(e.j01m_seasonal_variation, 0.0);
+        // Without July–September 2023, the July–June year is incomplete: not computable (an
+        // October–September window would not have needed it).
+        let without_q3: Vec<MonthlyDdd> = rows
             .iter()
-            .filter(|r| r.period.year == 2024)
+            .filter(|r| !(r.period.year == 2023 && r.period.month < Some(10)))
             .cloned()
             .collect();
         assert_eq!(
-            esac(&this_year, 100_000.0, 2024).j01_seasonal_variation,
+            esac(&without_q3, 100_000.0, 2024).j01_seasonal_variation,
             None
+        );
+        // July 2024 onwards does not count in 2024's season.
+        let mut later = rows.clone();
+        later.push(m(2024, 7, "J01CA04", 10_000.0));
+        assert_eq!(
+            esac(&later, 100_000.0, 2024).j01_seasonal_variation,
+            e.j01_seasonal_variation
         );
         assert_eq!(
             esac(&rows, 0.0, 2024).j01_did,

@@ -6,6 +6,61 @@ use cratb_domain::{FieldError, Lang};
 /// The sectors a target is set for: hospitals, nursing homes, primary care.
 pub const SECTORS: [&str; 3] = ["ES", "EMS", "VILLE"];
 
+/// A share of J01 use from the WHO AWaRe Access group to reach, and who set it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AccessTarget {
+    /// At least this share, in %.
+    pub pct: f64,
+    /// Who set it and for when, in French and in English.
+    pub fr: &'static str,
+    pub en: &'static str,
+}
+
+/// The Access targets a figure is read against: the Council of the EU's recommendation of
+/// June 2023 (at least 65 % of total use from Access by 2030) and the UN General Assembly's
+/// political declaration on antimicrobial resistance of September 2024 (at least 70 %).
+pub const ACCESS_TARGETS: [AccessTarget; 2] = [
+    AccessTarget {
+        pct: 65.0,
+        fr: "Objectif du Conseil de l'UE pour 2030",
+        en: "Council of the EU target for 2030",
+    },
+    AccessTarget {
+        pct: 70.0,
+        fr: "Objectif de l'Assemblée générale des Nations unies (2024)",
+        en: "UN General Assembly target (2024)",
+    },
+];
+
+/// Primary care: at most this many prescriptions of antibiotics per 1000 inhabitants per year,
+/// France's target for [`PRESCRIPTIONS_TARGET_YEAR`] (national strategy 2022–2025, extended).
+pub const PRESCRIPTIONS_TARGET: f64 = 650.0;
+pub const PRESCRIPTIONS_TARGET_YEAR: i32 = 2027;
+
+/// Where a figure stands against a threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Standing {
+    /// The threshold is met.
+    Reached,
+    /// So far from it (always positive: below a floor, above a ceiling).
+    Off(f64),
+    /// No figure.
+    Unknown,
+}
+
+impl Standing {
+    /// `value` against a floor (`at_least`) or a ceiling.
+    pub fn of(value: Option<f64>, threshold: f64, at_least: bool) -> Standing {
+        match value.filter(|v| v.is_finite()) {
+            None => Standing::Unknown,
+            Some(v) if (at_least && v >= threshold) || (!at_least && v <= threshold) => {
+                Standing::Reached
+            }
+            Some(v) => Standing::Off((v - threshold).abs()),
+        }
+    }
+}
+
 /// A consumption target of the region's annual programme, and the national figure compared
 /// with.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -508,3 +508,64 @@ fn a_finess_of_no_establishment_of_the_region_is_a_problem_once_per_file() {
         (2, 2, 2)
     );
 }
+
+#[test]
+fn inhaled_forms_keep_their_ddd_and_a_plain_inhal_is_refused_where_who_has_two() {
+    let table = DddTable::embedded(2026).unwrap();
+    // 3 g of tobramycin solution (WHO 0.3 g) are 10 DDD; 1.12 g of powder (0.112 g) 10 more;
+    // amikacin has a single inhaled DDD (0.59 g solution): a plain `Inhal` reads it.
+    let consumption = "establishment,period,ward_type,atc,route,grams
+380780080,2025-01,medicine,J01GB01,Inhal.solution,3
+380780080,2025-01,medicine,J01GB01,Inhal.powder,1.12
+380780080,2025-01,medicine,J01GB06,Inhal,5.9
+";
+    let denominators = "establishment,period,ward_type,patient_days,admissions
+380780080,2025-01,medicine,1000,100
+";
+    let files = files(consumption, denominators);
+    let mut problems = hospital::Problems::default();
+    hospital::inhaled_forms(&files, &table, &mut problems);
+    assert!(problems.is_empty(), "{:?}", problems.listed);
+    let out = hospital::indicators(
+        &files,
+        &[By::Year],
+        &["J01GB01".into(), "J01GB06".into()],
+        &table,
+    )
+    .unwrap();
+    let ddd: Vec<f64> = out.rows.iter().map(|r| r.ddd).collect();
+    assert!((ddd[0] - 20.0).abs() < 1e-9, "{ddd:?}");
+    assert!((ddd[1] - 10.0).abs() < 1e-9, "{ddd:?}");
+    assert!(out.unconverted.is_empty());
+    // A plain `Inhal` of tobramycin: refused at its line, the two forms named.
+    let consumption = "establishment,period,ward_type,atc,route,grams
+380780080,2025-01,medicine,J01GB01,Inhal,3
+";
+    let files = self::files(consumption, denominators);
+    let mut problems = hospital::Problems::default();
+    hospital::inhaled_forms(&files, &table, &mut problems);
+    assert_eq!(problems.total, 1);
+    let (file, p) = &problems.listed[0];
+    assert_eq!(
+        (*file, p.line, p.column.as_str()),
+        (File::Consumption, 2, "route")
+    );
+    assert!(
+        p.message.contains("Inhal.powder") && p.message.contains("Inhal.solution"),
+        "{}",
+        p.message
+    );
+    assert!(p.message_en.contains("Inhal.powder") && p.message_en.contains("Inhal.solution"));
+    // WHO's spelling is read as it is; anything else is not a route.
+    assert_eq!(
+        problems_of("380780080,2025-01,medicine,J01GB01,Inhal.spray,3\n"),
+        [(File::Consumption, 2, "route".to_string())]
+    );
+}
+
+fn problems_of(rows: &str) -> Vec<(File, usize, String)> {
+    problems(
+        &format!("establishment,period,ward_type,atc,route,grams\n{rows}"),
+        "establishment,period,ward_type,patient_days,admissions\n380780080,2025-01,medicine,1000,100\n",
+    )
+}

@@ -6,12 +6,14 @@
 
 use crate::charts::{self, Box as PeerBox};
 use crate::consumption::{
-    AwareShare, ClassRow, LeftOutNote, aware_view, class_rows, editions, left_out_note,
-    monthly_chart, per_year, stacked_chart, trend_chart, ward_label,
+    AwareShare, ClassRow, LeftOutNote, access_targets, aware_view, class_rows, days_word, editions,
+    left_out_note, monthly_chart, parenteral_detail, per_year, period_label, previous_label, ratio,
+    stacked_chart, trend_chart, unconverted_note, ward_label,
 };
 use crate::format::{self, decimal, percent, percentile};
 use cratb_consumption::cube::{CLASSES, Cube, Slice, Totals, Unit, sum_years, unit_label};
 use cratb_consumption::filters::Resolved;
+use cratb_consumption::indicators::Aware;
 use cratb_consumption::peers::{self, Ranked, change};
 use cratb_consumption::targets::Target;
 use cratb_domain::{Category, Lang, geo};
@@ -22,6 +24,8 @@ pub struct SectorCard {
     pub label: &'static str,
     pub unit: &'static str,
     pub value: String,
+    /// The value's DDD and days (`12 345 DDJ / 67 890 journées d'hospitalisation`).
+    pub detail: String,
     pub change: String,
     pub establishments: usize,
 }
@@ -55,6 +59,12 @@ pub struct Dashboard {
     /// The region has no consumption at all.
     pub empty: bool,
     pub year: i32,
+    /// The year as named: `2025`, or `janvier–mars 2026, partiel`.
+    pub period: String,
+    /// What it is compared with: `2024`, or `janvier–mars 2025`.
+    pub previous_period: String,
+    /// The year's data stop before its end (its figures are over its months only).
+    pub partial: bool,
     pub unit: &'static str,
     pub class_name: &'static str,
     /// The GHT chosen.
@@ -69,10 +79,15 @@ pub struct Dashboard {
     /// Box plots of the establishments' figures per category.
     pub peers: String,
     pub aware: Vec<AwareShare>,
+    /// The Access share against its targets (EU 2030, UN 2024).
+    pub access_targets: Vec<String>,
     pub parenteral: String,
+    pub parenteral_detail: String,
     pub classes: Vec<ClassRow>,
-    /// The ten substances most used: ATC code, name, DDD per 1000 days.
-    pub top: Vec<(String, String, String)>,
+    /// The ten substances most used: ATC code, name, DDD per 1000 days, its DDD and days.
+    pub top: Vec<(String, String, String, String)>,
+    /// The substances no figure counts (no DDD in grams), said.
+    pub unconverted: Option<String>,
     pub establishments: Vec<EstablishmentRow>,
     pub territories: Vec<TerritoryRow>,
     pub departments: Vec<TerritoryRow>,
@@ -155,6 +170,9 @@ pub fn dashboard(cube: &Cube, r: &Resolved, target: &Target, lang: Lang) -> Dash
     Dashboard {
         empty: cube.is_empty(),
         year: r.year,
+        period: period_label(cube, r.year, lang),
+        previous_period: previous_label(cube, r.year, lang),
+        partial: cube.partial(r.year).is_some(),
         unit,
         class_name: cname,
         territory: r.slice.territory.clone(),
@@ -165,6 +183,9 @@ pub fn dashboard(cube: &Cube, r: &Resolved, target: &Target, lang: Lang) -> Dash
             .and_then(geo::department)
             .map(|d| format!("{} ({})", d.name, d.code)),
         cards: sector_cards(cube, r.year, lang),
+        access_targets: access_targets(this.aware_pct(Aware::Access), lang),
+        parenteral_detail: parenteral_detail(&this, lang),
+        unconverted: unconverted_note(cube, &r.slice, r.year, lang),
         trend,
         target_note,
         monthly: monthly_chart(cube, &r.slice, r.class, lang),
@@ -172,7 +193,7 @@ pub fn dashboard(cube: &Cube, r: &Resolved, target: &Target, lang: Lang) -> Dash
         peers,
         aware: aware_view(&this, lang),
         parenteral: percent(this.parenteral_pct(), lang),
-        classes: class_rows(&years, r.year, lang),
+        classes: class_rows(&years, r.year, sector, lang),
         top: top_substances(cube, r, &this, lang),
         establishments,
         territories,
@@ -182,19 +203,22 @@ pub fn dashboard(cube: &Cube, r: &Resolved, target: &Target, lang: Lang) -> Dash
     }
 }
 
-/// Each sector's J01 figure of `year`, its change from the year before and how many
-/// establishments it counts (a sector without data that year has no card).
+/// Each sector's J01 figure of `year`, its change from the year before (the same months of it
+/// for a partial year) and how many establishments it counts (a sector without data that year
+/// has no card).
 fn sector_cards(cube: &Cube, year: i32, lang: Lang) -> Vec<SectorCard> {
     ["ES", "EMS"]
         .into_iter()
         .filter_map(|s| {
             let slice = Slice {
                 sector: Some(s.into()),
+                months: cube.partial(year),
                 ..Slice::default()
             };
             let of_sector = cube.unit_years(&slice);
             let ys = sum_years(&of_sector);
-            let now = ys.iter().find(|(y, _)| *y == year)?.1.per_1000_days(0);
+            let totals = &ys.iter().find(|(y, _)| *y == year)?.1;
+            let now = totals.per_1000_days(0);
             let before = ys
                 .iter()
                 .find(|(y, _)| *y == year - 1)
@@ -207,6 +231,12 @@ fn sector_cards(cube: &Cube, year: i32, lang: Lang) -> Vec<SectorCard> {
                 },
                 unit: unit_label(s, lang),
                 value: decimal(now, lang),
+                detail: ratio(
+                    totals.classes[0],
+                    totals.patient_days,
+                    days_word(s, lang),
+                    lang,
+                ),
                 change: format::change(change(before, now), lang),
                 establishments: of_sector.iter().filter(|u| u.year == year).count(),
             })
@@ -221,7 +251,7 @@ fn top_substances(
     r: &Resolved,
     this: &Totals,
     lang: Lang,
-) -> Vec<(String, String, String)> {
+) -> Vec<(String, String, String, String)> {
     let names = cratb_consumption::DddTable::embedded(cratb_consumption::ddd::LATEST);
     cube.top_substances(&r.slice, r.year, 10)
         .into_iter()
@@ -232,7 +262,8 @@ fn top_substances(
                 .unwrap_or_default();
             let name = cratb_amr::names::atc_name(&atc, english, lang);
             let per = (this.patient_days > 0.0).then(|| 1000.0 * ddd / this.patient_days);
-            (atc, name, decimal(per, lang))
+            let detail = ratio(ddd, this.patient_days, days_word(r.sector(), lang), lang);
+            (atc, name, decimal(per, lang), detail)
         })
         .collect()
 }
@@ -333,11 +364,18 @@ pub fn establishments_tables(
                 Cell::from(Some(x.totals.classes[class])),
                 Cell::from(Some(x.totals.patient_days)),
                 Cell::from(x.value),
+                Cell::from(Some(x.totals.admitted[class])),
                 Cell::from(Some(x.totals.admissions)),
                 Cell::from(x.per_admissions),
                 Cell::from(x.peers.as_ref().map(|p| p.median)),
                 Cell::from(x.peers.as_ref().and_then(|p| p.percentile)),
             ]);
+            // J01's rows carry the numerators of the AWaRe and parenteral shares.
+            let j01 = class == 0;
+            let share = |ddd: f64| Cell::from(j01.then_some(ddd));
+            let last = rows.last_mut().expect("just pushed");
+            last.extend((0..4).map(|a| share(x.totals.aware[a])));
+            last.push(share(x.totals.j01_parenteral));
         }
     }
     [
@@ -353,10 +391,16 @@ pub fn establishments_tables(
                 "ddj",
                 "journees",
                 "ddj_1000_journees",
+                "ddj_avec_admissions",
                 "admissions",
                 "ddj_100_admissions",
                 "mediane_pairs",
                 "percentile_pairs",
+                "ddj_access",
+                "ddj_watch",
+                "ddj_reserve",
+                "ddj_non_classees",
+                "ddj_parenterales",
             ],
             rows,
         ),
@@ -544,6 +588,91 @@ mod tests {
         );
         let en = dashboard(&cube, &r, &target, Lang::En);
         assert_eq!(en.top[0].1, "amoxicillin");
+    fn a_year_ending_in_march_is_labelled_and_compared_with_the_same_months() {
+        let mut b = Builder::default();
+        b.unit(Unit {
+            id: 1,
+            name: "E1".into(),
+            finess: "380000001".into(),
+            category: "CH".into(),
+            sector: "ES".into(),
+            department: "38".into(),
+            territory: None,
+        });
+        // 2025: 40 DDD a month in January–March, 10 after, over 100 days a month;
+        // 2026: January–March only, 30 DDD a month.
+        for m in 1..=12 {
+            let ddd = if m <= 3 { 40.0 } else { 10.0 };
+            b.fact(1, 2025, Some(m), "medicine", "J01CA04", Route::O, ddd);
+            b.days(1, 2025, Some(m), "medicine", 100.0, 10.0);
+        }
+        for m in 1..=3 {
+            b.fact(1, 2026, Some(m), "medicine", "J01CA04", Route::O, 30.0);
+            b.days(1, 2026, Some(m), "medicine", 100.0, 10.0);
+        }
+        b.unconverted(1, 2026, Some(1), "medicine", "J01EE01", Route::O, 96.0);
+        let cube = b.build(&AwareTable::embedded(), vec![]);
+        let target = Target::national("ES", "J01");
+        // By default, the last complete year.
+        let r = Resolved::of(&cube, &Asked::default());
+        let d = dashboard(&cube, &r, &target, Lang::Fr);
+        assert_eq!(
+            (d.year, d.period.as_str(), d.partial),
+            (2025, "2025", false)
+        );
+        assert_eq!(d.cards[0].value, "175,0");
+        assert_eq!(
+            d.cards[0].detail,
+            "210 DDJ / 1\u{202f}200 journées d'hospitalisation"
+        );
+        assert!(d.unconverted.is_none());
+        // The partial year: labelled, over its three months, against January–March 2025
+        // (120 DDD / 300 days = 400), never against the whole of 2025 (175).
+        let r = Resolved::of(
+            &cube,
+            &Asked {
+                year: Some(2026),
+                ..Asked::default()
+            },
+        );
+        let d = dashboard(&cube, &r, &target, Lang::Fr);
+        assert_eq!(d.period, "janvier–mars 2026, partiel");
+        assert_eq!(d.previous_period, "janvier–mars 2025");
+        assert!(d.partial);
+        assert_eq!(d.cards[0].value, "300,0");
+        assert_eq!(d.cards[0].change, "−25,0 %");
+        assert_eq!(
+            (d.classes[0].value.as_str(), d.classes[0].previous.as_str()),
+            ("300,0", "400,0")
+        );
+        assert_eq!(
+            d.classes[0].detail,
+            "90 DDJ / 300 journées d'hospitalisation"
+        );
+        assert_eq!(
+            d.top[0],
+            (
+                "J01CA04".to_string(),
+                "amoxicillin".to_string(),
+                "300,0".to_string(),
+                "90 DDJ / 300 journées d'hospitalisation".to_string()
+            )
+        );
+        // Co-trimoxazole, whose DDD is in unit doses, is said to be left out of the shares.
+        assert_eq!(
+            d.unconverted.as_deref(),
+            Some(
+                "1 substance sans DDD en grammes non comptée\u{a0}: J01EE01 sulfamethoxazole and trimethoprim (O, 96 g)"
+            )
+        );
+        assert_eq!(d.aware[0].detail, "90 DDJ / 90 DDJ J01");
+        assert!(
+            d.access_targets[0].ends_with("atteint (100,0\u{a0}%)"),
+            "{:?}",
+            d.access_targets
+        );
+        let en = dashboard(&cube, &r, &target, Lang::En);
+        assert_eq!(en.period, "January–March 2026, partial");
     }
 
     #[test]
@@ -562,6 +691,25 @@ mod tests {
                 .nth(1)
                 .unwrap()
                 .starts_with("380000001,E1,CH,GHT Alpes,2025,J01,110")
+        );
+        // Every rate's numerator and denominator are columns; J01's rows carry the AWaRe and
+        // parenteral DDD (amoxicillin oral: all Access).
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        for c in [
+            "ddj",
+            "journees",
+            "ddj_avec_admissions",
+            "admissions",
+            "ddj_access",
+            "ddj_parenterales",
+        ] {
+            assert!(header.contains(&c), "{c}");
+        }
+        let first: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+        let at = |c: &str| first[header.iter().position(|h| *h == c).unwrap()];
+        assert_eq!(
+            (at("ddj_access"), at("ddj_watch"), at("ddj_parenterales")),
+            ("110", "0", "0")
         );
         let csv = String::from_utf8(cratb_sheet::write::csv(
             &sources,

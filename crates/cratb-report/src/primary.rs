@@ -4,7 +4,7 @@
 //! target, month by month, and its use by age, sex and prescriber.
 
 use crate::charts;
-use crate::consumption::trend_chart;
+use crate::consumption::{access_targets, prescriptions_target, trend_chart};
 use crate::format::{self, decimal, thousands};
 use cratb_consumption::hospital::Period;
 use cratb_consumption::indicators::{self, AwareTable, EsacIndicators, MonthlyDdd};
@@ -49,6 +49,11 @@ pub struct PrimaryCare {
     pub lines: Vec<TerritoryLine>,
     pub esac: Vec<EsacLine>,
     pub aware: Vec<(&'static str, String)>,
+    /// The Access share against its targets (EU 2030, UN 2024).
+    pub access_targets: Vec<String>,
+    /// The territory's prescriptions per 1000 inhabitants against France's 2027 target, where
+    /// prescriptions are known.
+    pub prescriptions_target: Option<String>,
     pub trend: String,
     pub target_note: String,
     pub monthly: String,
@@ -113,12 +118,22 @@ pub fn primary_care(
         lines: territory_lines(data, year, lang),
         esac: esac_lines(&esac, lang),
         aware,
+        access_targets: access_targets(shares.access, lang),
+        // A year's prescriptions against a yearly target: only over the whole year.
+        prescriptions_target: prescriptions_target(
+            year_of(data, &territory, year)
+                .filter(|t| {
+                    t.days >= indicators::days_covered([Period { year, month: None }], year)
+                })
+                .and_then(|t| t.prescriptions_per_1000()),
+            lang,
+        ),
         trend,
         target_note,
         monthly: monthly_chart(data, &territory, lang),
         breakdown: breakdown(data, &territory, year, lang),
         editions: format!(
-            "ESAC-Net (Adriaenssens et al., BMJ Qual Saf 2011) · {}",
+            "ESAC-Net (Coenen et al., Qual Saf Health Care 2007) · {}",
             aware_table.edition
         ),
         territory,

@@ -128,6 +128,7 @@ pub async fn import_hospital(
     } = files;
     let region = access.region();
     let (files, mut problems) = hospital::read_files(consumption, denominators);
+    hospital::inhaled_forms(&files, table, &mut problems);
     let finess: HashMap<String, i64> = on_db!(db, p => sqlx::query_as::<_, (String, i64)>(
         "SELECT finess, id FROM establishments WHERE region_code = $1")
         .bind(region.as_str()).fetch_all(p).await)
@@ -422,6 +423,26 @@ pub async fn cube(db: &Db, access: &RegionAccess, aware: &AwareTable) -> Result<
                     }
                 }
             }
+        }
+    }
+    // The rows without a DDD in grams (colistin in million units…): few, and said on the
+    // screens rather than dropped silently.
+    type Grams = (i64, i32, Option<i32>, String, String, String, f64);
+    let unconverted: Vec<Grams> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT establishment_id, year, month, ward_type, atc, route, grams FROM hospital_consumption
+         WHERE region_code = $1 AND ddd IS NULL AND {VISIBLE}")))
+        .bind(region).fetch_all(p).await)?;
+    for (unit, year, month, ward, atc, route, grams) in unconverted {
+        if let Some(route) = Route::parse(&route) {
+            b.unconverted(
+                unit,
+                year,
+                month.map(|m| m as u8),
+                &ward,
+                &atc,
+                route,
+                grams,
+            );
         }
     }
     let days: Vec<(i64, i32, Option<i32>, String, f64, f64)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -327,7 +327,13 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains(&format!("<strong class=\"tile-value\">{expected}</strong>")),
+        html.split("<strong class=\"tile-value\" title=\"")
+            .nth(1)
+            .is_some_and(|t| t
+                .split("</strong>")
+                .next()
+                .unwrap()
+                .ends_with(&format!("\">{expected}"))),
         "hospitals {expected}"
     );
     // The demo programme's target is followed, and the sources are named.
@@ -339,7 +345,8 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     let parenteral = html
         .split("id=\"parenteral\"")
         .nth(1)
-        .and_then(|x| x.split("<strong>").nth(1))
+        .and_then(|x| x.split("<strong").nth(1))
+        .and_then(|x| x.split('>').nth(1))
         .and_then(|x| x.split(" %").next())
         .and_then(|x| x.replace(',', ".").parse::<f64>().ok())
         .expect("parenteral share");
@@ -376,7 +383,7 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     .await
     .unwrap();
     assert!(csv.trim_start_matches('\u{feff}').starts_with(
-        "finess;etablissement;categorie;ght;annee;classe;ddj;journees;ddj_1000_journees;admissions;ddj_100_admissions;mediane_pairs;percentile_pairs"
+        "finess;etablissement;categorie;ght;annee;classe;ddj;journees;ddj_1000_journees;ddj_avec_admissions;admissions;ddj_100_admissions;mediane_pairs;percentile_pairs;ddj_access;ddj_watch;ddj_reserve;ddj_non_classees;ddj_parenterales"
     ));
     assert!(csv.lines().filter(|l| l.contains(";J01;")).count() > 20);
 
@@ -441,7 +448,10 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
     assert!(text.contains("Commentaires et recommandations"), "{text}");
     assert!(text.contains("WHOCC ATC/DDD Index 2026"), "{text}");
     assert!(text.contains("Voie parentérale : "), "{text}");
-    assert!(text.contains("Access >= 60 %"), "{text}");
+    assert!(
+        text.contains("Objectif du Conseil de l'UE pour 2030") && !text.contains("60 %"),
+        "{text}"
+    );
     assert!(!text.contains('?'), "every character printable: {text}");
     assert!((0.01..0.5).contains(&dark), "ink on the page: {dark}");
 
@@ -878,7 +888,8 @@ async fn primary_care_per_territory_with_the_esac_indicators() {
     assert_eq!(html.matches("<tr data-territory=\"dep:").count(), 12);
     assert!(html.contains("Part des fluoroquinolones (J01MA)"));
     assert!(html.contains("Variation saisonnière J01"));
-    assert!(html.contains("Adriaenssens"));
+    assert!(html.contains("Coenen S et al., Qual Saf Health Care 2007;16:440–445"));
+    assert!(!html.contains("Adriaenssens"));
     // The export: one line per territory with the twelve indicators.
     let csv = get("/consumption/primary-care/export/csv?year=2024".into())
         .await
@@ -1010,4 +1021,252 @@ async fn a_refused_consumption_file_is_explained_in_the_users_language() {
         "{html}"
     );
     assert!(!html.contains("no establishment of the region"), "{html}");
+}
+
+/// The indicators as an epidemiologist signs them: the Access share against its targets, every
+/// rate with its numerator and denominator, what no figure counts, a past year's report that
+/// stops at its year with its counts, buttons that keep the department they carry, an empty
+/// region that points to the import page, inhaled forms kept apart, and a year ending in March
+/// labelled and compared with the same months.
+#[tokio::test]
+async fn consumption_figures_an_epidemiologist_would_sign() {
+    use cratb_domain::{Permission, Role};
+    let app = TestApp::spawn().await;
+    cratb_demo::consumption::generate(&app.db, "84", 5)
+        .await
+        .unwrap();
+    let coordinator = app.email_of(Role::Coordinator, Some("84"));
+    let client = app.client(&coordinator).await;
+    let page = |path: &str| {
+        let req = client.get(path);
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        }
+    };
+
+    let html = page("/consumption").await;
+    // Targets: EU 2030 and UN 2024, each with where the figure stands; no 60 % anywhere.
+    let targets = html.split("id=\"access-targets\"").nth(1).unwrap();
+    let targets = targets.split("</ul>").next().unwrap();
+    assert!(
+        targets.contains(
+            "Objectif du Conseil de l&#39;UE pour 2030\u{a0}: au moins 65\u{a0}% d&#39;Access — "
+        ),
+        "{targets}"
+    );
+    assert!(targets.contains("Nations unies (2024)\u{a0}: au moins 70\u{a0}% d&#39;Access — "));
+    assert!(targets.contains(" en dessous (") || targets.contains("atteint"));
+    assert!(!html.contains("60 %"));
+    // Rates with their numerator and denominator on hover.
+    let tile = html.split("class=\"tile-value\" title=\"").nth(1).unwrap();
+    assert!(
+        tile.split('"').next().unwrap().contains(" DDJ / ")
+            && tile.contains("journées d&#39;hospitalisation"),
+        "{}",
+        &tile[..200]
+    );
+    for table in ["id=\"aware\"", "id=\"classes\"", "id=\"top\""] {
+        let part = html.split(table).nth(1).unwrap();
+        let part = part.split("</section>").next().unwrap();
+        assert!(
+            part.contains("title=\"") && part.contains(" DDJ / "),
+            "{table}"
+        );
+    }
+
+    // A past year's report stops at its year and gives DDD, patient-days and admissions.
+    let hospital = scalar(
+        &app.db,
+        "SELECT MIN(c.establishment_id) FROM hospital_consumption c JOIN establishments e
+         ON e.id = c.establishment_id WHERE e.sector = 'ES' AND c.year = 2024",
+    )
+    .await;
+    let res = client
+        .get(&format!(
+            "/consumption/establishments/{hospital}/report?year=2024"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (text, _) = look_at_first_page(&res.bytes().await.unwrap());
+    assert!(text.contains("Consommation d'antibiotiques 2024"), "{text}");
+    assert!(text.contains("2023") && !text.contains("2025"), "{text}");
+    for count in [
+        "DDJ J01 (numérateur)",
+        "Journées d'hospitalisation",
+        "Admissions",
+    ] {
+        assert!(text.contains(count), "{count}: {text}");
+    }
+
+    // The department the dashboard carries is kept by its buttons.
+    let isere = page("/consumption?department=38").await;
+    let zip_link = isere.split(" id=\"reports-zip\"").next().unwrap();
+    let zip_link = zip_link.rsplit("href=\"").next().unwrap();
+    assert!(
+        zip_link.starts_with("/consumption/reports?") && zip_link.contains("department=38"),
+        "{zip_link}"
+    );
+    let primary = isere.split(" id=\"primary-link\"").next().unwrap();
+    let primary = primary.rsplit("href=\"").next().unwrap();
+    assert_eq!(
+        primary, "/consumption/primary-care?region=84&#38;territory=dep%3A38\"",
+        "primary care"
+    );
+    let res = client
+        .get("/consumption/reports?year=2025&department=38")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let zip =
+        zip::ZipArchive::new(std::io::Cursor::new(res.bytes().await.unwrap().to_vec())).unwrap();
+    let in_isere = scalar(
+        &app.db,
+        "SELECT COUNT(DISTINCT c.establishment_id) FROM hospital_consumption c
+         JOIN establishments e ON e.id = c.establishment_id
+         WHERE e.department_code = '38' AND c.year = 2025",
+    )
+    .await;
+    let all = scalar(
+        &app.db,
+        "SELECT COUNT(DISTINCT establishment_id) FROM hospital_consumption WHERE year = 2025",
+    )
+    .await;
+    assert!(in_isere > 0 && in_isere < all);
+    assert_eq!(zip.len() as i64, in_isere);
+    let in_38 = scalar(
+        &app.db,
+        "SELECT MIN(c.establishment_id) FROM hospital_consumption c JOIN establishments e
+         ON e.id = c.establishment_id WHERE e.department_code = '38' AND e.sector = 'ES'",
+    )
+    .await;
+    let est = page(&format!(
+        "/consumption/establishments/{in_38}?department=38"
+    ))
+    .await;
+    assert!(
+        est.contains("<input type=\"hidden\" name=\"department\" value=\"38\">"),
+        "the establishment's filters keep the department"
+    );
+
+    // Bretagne has no consumption: the page points to the web import, or says whom to ask.
+    for account in app
+        .accounts
+        .iter()
+        .filter(|a| a.region.as_deref() == Some("53") && a.role != Role::Referent)
+        .filter(|a| a.role.can(Permission::ViewConsumption))
+    {
+        let html = app
+            .client(&account.email)
+            .await
+            .get("/consumption")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("id=\"consumption-empty\""),
+            "{:?}",
+            account.role
+        );
+        assert!(
+            !html.contains("cratb consumption import"),
+            "{:?}",
+            account.role
+        );
+        if account.role.can(Permission::ImportConsumption) {
+            assert!(
+                html.contains("<a href=\"/consumption/imports?region=53"),
+                "{:?}",
+                account.role
+            );
+        } else {
+            assert!(
+                html.contains("demandez au data manager"),
+                "{:?}",
+                account.role
+            );
+        }
+    }
+
+    // Inhaled forms: a plain `Inhal` of tobramycin is refused, naming the two forms.
+    let region = RegionCode::parse("84").unwrap();
+    let scope = Scope::Region(region.clone());
+    let est = first_hospital(&app).await;
+    let table = DddTable::embedded(2026).unwrap();
+    let days = format!(
+        "establishment;period;ward_type;patient_days;admissions\n\
+         {f};2026-01;medicine;1000;100\n{f};2026-02;medicine;1000;100\n{f};2026-03;medicine;1000;100\n",
+        f = est.finess
+    );
+    let import = |consumption: String| {
+        let (db, scope, table, days) = (&app.db, &scope, &table, &days);
+        async move {
+            consumption::import_hospital(
+                db,
+                &scope.access("84").unwrap(),
+                HospitalFiles {
+                    filename: "inhal.csv",
+                    consumption: consumption.as_bytes(),
+                    denominators: days.as_bytes(),
+                    accept_partial: true,
+                },
+                table,
+                "test",
+                None,
+            )
+            .await
+        }
+    };
+    let err = import(format!(
+        "establishment;period;ward_type;atc;route;grams\n{f};2026-01;medicine;J01GB01;Inhal;3\n",
+        f = est.finess
+    ))
+    .await
+    .unwrap_err();
+    match err {
+        HospitalImportError::Invalid(list) => {
+            let p = &list.listed[0].1;
+            assert_eq!((p.line, p.column.as_str()), (2, "route"));
+            assert!(p.message.contains("Inhal.powder") && p.message.contains("Inhal.solution"));
+        }
+        other => panic!("{other}"),
+    }
+    // With its form, a year ending in March: the dashboard still opens on 2025, and 2026 is
+    // labelled partial and compared with January–March 2025.
+    import(format!(
+        "establishment;period;ward_type;atc;route;grams\n\
+         {f};2026-01;medicine;J01GB01;Inhal.solution;3\n\
+         {f};2026-02;medicine;J01CA04;O;300\n{f};2026-03;medicine;J01CA04;O;300\n\
+         {f};2026-03;medicine;J01XB01;P;12\n",
+        f = est.finess
+    ))
+    .await
+    .unwrap();
+    let html = page("/consumption").await;
+    assert!(html.contains("<h2 id=\"sectors-title\">Par secteur (J01) — 2025</h2>"));
+    let html = page("/consumption?year=2026").await;
+    assert!(
+        html.contains(
+            "<h2 id=\"sectors-title\">Par secteur (J01) — janvier–mars 2026, partiel</h2>"
+        ),
+        "partial"
+    );
+    assert!(html.contains("id=\"partial-year\""));
+    assert!(html.contains("par rapport à janvier–mars 2025"));
+    // Colistin (in million units) is said to be left out of the shares, not dropped silently.
+    let unconverted = html.split("id=\"unconverted\">").nth(1).unwrap();
+    assert!(
+        unconverted.starts_with(
+            "1 substance sans DDD en grammes non comptée\u{a0}: J01XB01 colistin (P, 12 g)"
+        ),
+        "{}",
+        &unconverted[..120]
+    );
 }

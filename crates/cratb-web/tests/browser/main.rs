@@ -12,6 +12,8 @@ mod home;
 mod antibiogram;
 mod responsive;
 
+mod consumption_figures;
+
 use common::TestApp;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};

@@ -150,7 +150,22 @@ pub async fn reports(
     let r = resolve(&v.cube, &q);
     let (cube, region, visibility) = (v.cube.clone(), v.region.clone(), v.visibility.clone());
     let body = tokio::task::spawn_blocking(move || {
-        reports_zip(&cube, &region, r.year, |id| visibility.names(id))
+        // The establishments of the GHT or department the button carries, among those the
+        // caller sees by name.
+        let carried = cratb_consumption::cube::Slice {
+            territory: r.slice.territory.clone(),
+            department: r.slice.department.clone(),
+            ..Default::default()
+        };
+        let in_filters: std::collections::HashSet<i64> = cube
+            .unit_years(&carried)
+            .iter()
+            .filter(|u| u.year == r.year)
+            .map(|u| cube.units[u.unit].id)
+            .collect();
+        reports_zip(&cube, &region, r.year, |id| {
+            visibility.names(id) && in_filters.contains(&id)
+        })
     })
     .await
     .map_err(|_| PageError::Internal(auth.lang))?

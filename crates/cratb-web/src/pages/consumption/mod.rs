@@ -162,6 +162,11 @@ pub struct FilterView {
     pub query: String,
     /// The same without the territory and the department, for the links choosing one.
     pub base_query: String,
+    /// The GHT and department chosen (empty: none), carried by forms that do not show them.
+    pub territory: String,
+    pub department: String,
+    /// The primary-care screen of the same region (and of the department chosen).
+    pub primary_query: String,
 }
 
 fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
@@ -178,8 +183,18 @@ fn filter_view(auth: &Auth, v: &Viewer, r: &Resolved) -> FilterView {
     let base_query = serde_urlencoded::to_string(&q).unwrap_or_default();
     q.extend(r.slice.territory.clone().map(|t| ("territory", t)));
     q.extend(r.slice.department.clone().map(|d| ("department", d)));
+    let mut primary: Vec<(&str, String)> = vec![("region", v.region.clone())];
+    primary.extend(
+        r.slice
+            .department
+            .clone()
+            .map(|d| ("territory", format!("dep:{d}"))),
+    );
     FilterView {
         base_query,
+        territory: r.slice.territory.clone().unwrap_or_default(),
+        department: r.slice.department.clone().unwrap_or_default(),
+        primary_query: serde_urlencoded::to_string(&primary).unwrap_or_default(),
         departments: options(c.departments, r.slice.department.as_deref().unwrap_or("")),
         regions: region_options(auth, &v.region),
         years: options(
