@@ -47,11 +47,6 @@ pub struct Overview {
     pub primary: Option<PrimaryGlance>,
 }
 
-/// The national target of primary-care prescriptions: at most 650 antibiotic prescriptions
-/// per 1000 inhabitants per year by 2027 (France's 2022–2025 national strategy, reaffirmed in
-/// the roadmap of the Ministry of Health; see DOMAIN.md).
-pub const PRESCRIPTIONS_TARGET: f64 = 650.0;
-
 /// Where a territory stands in primary care in a year, and the region beside it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrimaryGlance {

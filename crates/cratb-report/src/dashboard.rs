@@ -588,6 +588,9 @@ mod tests {
         );
         let en = dashboard(&cube, &r, &target, Lang::En);
         assert_eq!(en.top[0].1, "amoxicillin");
+    }
+
+    #[test]
     fn a_year_ending_in_march_is_labelled_and_compared_with_the_same_months() {
         let mut b = Builder::default();
         b.unit(Unit {

@@ -249,9 +249,6 @@ catalogue! {
     home_primary_partial: "année partielle", "partial year";
     home_primary_did: "Consommation (DDJ pour 1 000 habitants et par jour)", "Consumption (DDD per 1,000 inhabitants per day)";
     home_primary_prescriptions: "Prescriptions pour 1 000 habitants par an", "Prescriptions per 1,000 inhabitants per year";
-    home_primary_target: "Cible nationale 2027 : au plus 650 prescriptions pour 1 000 habitants par an.", "National 2027 target: at most 650 prescriptions per 1,000 inhabitants per year.";
-    home_primary_reached: "cible atteinte", "target reached";
-    home_primary_above: "au-dessus de la cible de", "above the target by";
     home_primary_none: "Pas encore de données de ville pour votre région.", "No primary-care data for your region yet.";
     home_advice: "Un avis en antibiothérapie ?", "Need antibiotic advice?";
     home_advice_link: "Qui contacter : l'équipe de votre secteur et le CRAtb", "Who to ask: your area's team and the regional centre";

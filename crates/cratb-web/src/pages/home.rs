@@ -47,7 +47,7 @@ pub struct Primary {
     pub region_did: String,
     pub prescriptions: String,
     pub region_prescriptions: String,
-    /// Against the 650 target: reached, or by how much above it.
+    /// Against the national target of prescriptions: reached, or by how much above it.
     pub against_target: Option<String>,
 }
 
@@ -76,9 +76,7 @@ struct HomePage {
 
 /// A prescriber's territory as the home page writes it.
 fn primary(g: &cratb_app::today::PrimaryGlance, lang: cratb_domain::Lang) -> Primary {
-    use cratb_app::today::PRESCRIPTIONS_TARGET;
     use cratb_report::format::{decimal, thousands};
-    let tr = lang.tr();
     Primary {
         territory: g.territory_name.clone(),
         is_region: g.territory == "region",
@@ -90,17 +88,11 @@ fn primary(g: &cratb_app::today::PrimaryGlance, lang: cratb_domain::Lang) -> Pri
         region_prescriptions: g
             .region_prescriptions
             .map_or("—".into(), |p| thousands(p, lang)),
-        against_target: g.prescriptions.map(|p| {
-            if p <= PRESCRIPTIONS_TARGET {
-                tr.home_primary_reached.to_owned()
-            } else {
-                format!(
-                    "{} {}",
-                    tr.home_primary_above,
-                    thousands(p - PRESCRIPTIONS_TARGET, lang)
-                )
-            }
-        }),
+        // A year known only in part is not read against a yearly target.
+        against_target: cratb_report::consumption::prescriptions_target(
+            g.prescriptions.filter(|_| g.complete),
+            lang,
+        ),
     }
 }
 

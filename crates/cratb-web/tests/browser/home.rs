@@ -41,7 +41,7 @@ async fn a_referent_and_a_prescriber_see_their_own_places_in_chromium() {
     login(&c, &app, "medecin@demo.cratb.fr").await;
     let primary = text_of(&c, "#primary").await;
     assert!(
-        primary.contains("au plus 650 prescriptions pour 1 000 habitants par an"),
+        primary.contains("au plus 650 prescriptions d'antibiotiques pour 1000 habitants par an"),
         "{primary}"
     );
     for (screen, w, h) in SCREENS {

@@ -6,10 +6,10 @@
 //! This file holds the driver and the helpers every walk uses, and the first walks; each
 //! area's walks are a module of their own beside it.
 
+mod antibiogram;
 #[path = "../common/mod.rs"]
 mod common;
 mod home;
-mod antibiogram;
 mod responsive;
 
 mod consumption_figures;
