@@ -232,7 +232,8 @@ const MIX_VILLE: &[(&str, f64)] = &[
 /// Age groups and their share of DDD.
 const AGES: &[(&str, f64)] = &[("0-15", 0.17), ("16-64", 0.55), ("65+", 0.28)];
 
-/// The primary-care files of a region's departments, 2023–2025: synthetic populations, and
+/// The primary-care files of a region's departments, 2023–2025: their INSEE populations
+/// ([`crate::places::POPULATIONS`], the 2021 legal populations for every year), and
 /// monthly dispensations at about 19 DDD per 1000 inhabitants per day with winter peaks and a
 /// slow decrease; about 10.7 DDD per prescription.
 pub fn primary_files(region: &str, seed: u64) -> (String, String) {
@@ -243,10 +244,9 @@ pub fn primary_files(region: &str, seed: u64) -> (String, String) {
         .iter()
         .filter(|d| d.region == region)
     {
-        let base: f64 = rng.random_range(150_000.0..1_900_000.0f64).round();
+        let population = f64::from(crate::places::population(d.code).unwrap_or(300_000));
         let habit = rng.random_range(0.9..1.1);
         for (k, year) in (2023..=2025).enumerate() {
-            let population = (base * 1.004f64.powi(k as i32)).round();
             let _ = writeln!(populations, "{};{year};{population}", d.code);
             let trend = 0.98f64.powi(k as i32);
             for month in 1..=12u8 {

@@ -5,6 +5,7 @@
 //! numbers are synthetic (valid format and key, not real establishments).
 
 pub mod consumption;
+pub mod laboratory;
 mod network;
 mod places;
 pub mod resistance;
@@ -181,7 +182,7 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
         report.conventions += net.conventions;
     }
 
-    for (local, role, region) in places::ACCOUNTS {
+    for (local, role, region, name) in places::ACCOUNTS {
         let password = demo_password(&mut rng);
         let email = Email::parse(&format!("{local}@demo.cratb.fr")).expect("valid demo e-mail");
         let region_code = region.map(|r| RegionCode::parse(r).expect("valid demo region"));
@@ -190,7 +191,7 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
             &mut tx,
             &cratb_domain::NewUser {
                 email: email.clone(),
-                display_name: places::display_name(role),
+                display_name: (*name).to_owned(),
                 role: *role,
                 region: region_code,
                 // The referent and the laboratory work in the same hospital.

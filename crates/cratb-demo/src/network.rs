@@ -409,7 +409,7 @@ pub async fn generate(
         names.sort_unstable();
         names.dedup();
         for town in names.iter().take(rng.random_range(1..=2)) {
-            let name = format!("CPTS du bassin de {town}");
+            let name = format!("CPTS du bassin {}", crate::places::of_town(town));
             let t = cratb_domain::NewTerritory::validate("CPTS", &name, &[dep.code])
                 .expect("demo CPTS are valid");
             let mut tx = db.begin().await?;

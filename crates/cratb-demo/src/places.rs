@@ -162,6 +162,36 @@ pub const TOWNS: &[(&str, &[&str])] = &[
     ("56", &["Vannes", "Lorient", "Pontivy", "Ploërmel", "Auray"]),
 ];
 
+/// The demo departments' populations: INSEE, populations légales millésimées 2021 (in force
+/// from 1 January 2024), population municipale, rounded to the thousand. The Rhône counts the
+/// Métropole de Lyon.
+pub const POPULATIONS: &[(&str, u32)] = &[
+    ("01", 665_000),
+    ("03", 335_000),
+    ("07", 329_000),
+    ("15", 144_000),
+    ("26", 519_000),
+    ("38", 1_280_000),
+    ("42", 767_000),
+    ("43", 228_000),
+    ("63", 665_000),
+    ("69", 1_883_000),
+    ("73", 439_000),
+    ("74", 841_000),
+    ("22", 602_000),
+    ("29", 917_000),
+    ("35", 1_107_000),
+    ("56", 763_000),
+];
+
+/// A demo department's population ([`POPULATIONS`]).
+pub fn population(department: &str) -> Option<u32> {
+    POPULATIONS
+        .iter()
+        .find(|(d, _)| *d == department)
+        .map(|(_, p)| *p)
+}
+
 /// Departments with a university hospital, and its town.
 pub const CHU_TOWNS: &[(&str, &str)] = &[
     ("69", "Lyon"),
@@ -188,34 +218,84 @@ pub const MIX: &[(Category, f64)] = &[
     (Category::Cds, 1.0),
 ];
 
-/// One account per role (e-mail local part, role, region).
-pub const ACCOUNTS: &[(&str, Role, Option<&str>)] = &[
-    ("admin", Role::NationalAdmin, None),
-    ("coordination", Role::Coordinator, Some("84")),
-    ("donnees", Role::DataManager, Some("84")),
-    ("secretariat", Role::Secretary, Some("84")),
-    ("ema", Role::EmaMember, Some("84")),
-    ("referent", Role::Referent, Some("84")),
-    ("medecin", Role::Prescriber, Some("84")),
-    ("labo", Role::Lab, Some("84")),
-    ("ars", Role::ArsReader, Some("84")),
-    ("coordination.bretagne", Role::Coordinator, Some("53")),
+/// One account per role (e-mail local part, role, region, fictional display name); each
+/// region's coordinator has a name of their own.
+pub const ACCOUNTS: &[(&str, Role, Option<&str>, &str)] = &[
+    (
+        "admin",
+        Role::NationalAdmin,
+        None,
+        "Administration nationale (démo)",
+    ),
+    (
+        "coordination",
+        Role::Coordinator,
+        Some("84"),
+        "Dr Claire Vasseur (démo)",
+    ),
+    (
+        "donnees",
+        Role::DataManager,
+        Some("84"),
+        "Hugo Ferrand (démo)",
+    ),
+    (
+        "secretariat",
+        Role::Secretary,
+        Some("84"),
+        "Nadia Lemaire (démo)",
+    ),
+    (
+        "ema",
+        Role::EmaMember,
+        Some("84"),
+        "Dr Julien Perrin (démo)",
+    ),
+    (
+        "referent",
+        Role::Referent,
+        Some("84"),
+        "Dr Sophie Garnier (démo)",
+    ),
+    (
+        "medecin",
+        Role::Prescriber,
+        Some("84"),
+        "Dr Thomas Blanc (démo)",
+    ),
+    ("labo", Role::Lab, Some("84"), "Dr Inès Morel (démo)"),
+    (
+        "ars",
+        Role::ArsReader,
+        Some("84"),
+        "Marc Rolland, ARS (démo)",
+    ),
+    (
+        "coordination.bretagne",
+        Role::Coordinator,
+        Some("53"),
+        "Dr Gwenaëlle Le Goff (démo)",
+    ),
 ];
 
-/// A fictional display name for a demo account.
-pub fn display_name(role: &Role) -> String {
-    match role {
-        Role::NationalAdmin => "Administration nationale (démo)",
-        Role::Coordinator => "Dr Claire Vasseur (démo)",
-        Role::DataManager => "Hugo Ferrand (démo)",
-        Role::Secretary => "Nadia Lemaire (démo)",
-        Role::EmaMember => "Dr Julien Perrin (démo)",
-        Role::Referent => "Dr Sophie Garnier (démo)",
-        Role::Prescriber => "Dr Thomas Blanc (démo)",
-        Role::Lab => "Dr Inès Morel (démo)",
-        Role::ArsReader => "Marc Rolland, ARS (démo)",
+/// "de" before a town's name as French writes it: "d'Annecy", "du Teil", "des Avenières",
+/// "de La Mure", "de Lyon".
+pub fn of_town(town: &str) -> String {
+    if let Some(rest) = town.strip_prefix("Le ") {
+        return format!("du {rest}");
     }
-    .to_owned()
+    if let Some(rest) = town.strip_prefix("Les ") {
+        return format!("des {rest}");
+    }
+    let elided = town
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUYÀÂÉÈÊÎÔÛaeiouyéh".contains(c) || c == 'H');
+    if elided {
+        format!("d'{town}")
+    } else {
+        format!("de {town}")
+    }
 }
 
 fn pick<'a>(rng: &mut impl Rng, xs: &[&'a str]) -> &'a str {
@@ -226,17 +306,18 @@ fn pick<'a>(rng: &mut impl Rng, xs: &[&'a str]) -> &'a str {
 pub fn establishment_name(category: Category, town: &str, rng: &mut impl Rng) -> String {
     use Category::*;
     match category {
-        Chu => format!("CHU de {town}"),
+        Chu => format!("CHU {}", of_town(town)),
         Ch => format!(
-            "{} {town}",
+            "{} {}",
             pick(
                 rng,
                 &[
-                    "Centre hospitalier de",
-                    "Centre hospitalier intercommunal de",
-                    "Hôpital de proximité de"
+                    "Centre hospitalier",
+                    "Centre hospitalier intercommunal",
+                    "Hôpital de proximité"
                 ]
-            )
+            ),
+            of_town(town)
         ),
         Clinique => format!(
             "{} ({town})",
@@ -265,7 +346,7 @@ pub fn establishment_name(category: Category, town: &str, rng: &mut impl Rng) ->
                 ]
             )
         ),
-        Psy => format!("Centre hospitalier spécialisé de {town}"),
+        Psy => format!("Centre hospitalier spécialisé {}", of_town(town)),
         Had => format!("HAD {town} et agglomération"),
         Ehpad => format!(
             "EHPAD {} ({town})",
@@ -325,7 +406,7 @@ pub fn establishment_name(category: Category, town: &str, rng: &mut impl Rng) ->
                 ]
             )
         ),
-        Cds => format!("Maison de santé pluriprofessionnelle de {town}"),
+        Cds => format!("Maison de santé pluriprofessionnelle {}", of_town(town)),
     }
 }
 
@@ -345,4 +426,55 @@ pub fn beds(category: Category, rng: &mut impl Rng) -> Option<i64> {
         Labo | Pharmacie | Cds => return None,
     };
     Some(rng.random_range(range))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn names_elide_as_french_does() {
+        assert_eq!(of_town("Annecy"), "d'Annecy");
+        assert_eq!(of_town("Issoire"), "d'Issoire");
+        assert_eq!(of_town("Échirolles"), "d'Échirolles");
+        assert_eq!(of_town("Yssingeaux"), "d'Yssingeaux");
+        assert_eq!(of_town("Le Puy-en-Velay"), "du Puy-en-Velay");
+        assert_eq!(of_town("La Mure"), "de La Mure");
+        assert_eq!(of_town("Lyon"), "de Lyon");
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        for (_, towns) in TOWNS {
+            for town in *towns {
+                for category in [Category::Chu, Category::Ch, Category::Psy, Category::Cds] {
+                    let name = establishment_name(category, town, &mut rng);
+                    for wrong in [
+                        " de A", " de E", " de É", " de I", " de O", " de U", " de Y", " de Le ",
+                        " de Les ",
+                    ] {
+                        assert!(!name.contains(wrong), "{name}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_demo_department_has_its_insee_population() {
+        for (d, _) in TOWNS {
+            assert!(population(d).is_some(), "{d}");
+        }
+        assert_eq!(population("03"), Some(335_000));
+        assert_eq!(population("38"), Some(1_280_000));
+    }
+
+    #[test]
+    fn each_coordinator_has_a_name_of_their_own() {
+        let names: Vec<&str> = ACCOUNTS
+            .iter()
+            .filter(|a| a.1 == Role::Coordinator)
+            .map(|a| a.3)
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert_ne!(names[0], names[1]);
+    }
 }

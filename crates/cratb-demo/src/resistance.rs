@@ -1,9 +1,9 @@
-//! Demo susceptibility results: a synthetic laboratory file from `cratb_amr::synth`, its
-//! establishments replaced by the demo region's hospitals and nursing homes, imported through
-//! the same path as a real upload (interpretation, pseudonymisation, one transaction).
+//! Demo susceptibility results: a synthetic laboratory file ([`crate::laboratory`]: MICs drawn
+//! species by species from realistic distributions) over the demo region's hospitals and
+//! nursing homes, imported through the same path as a real upload (interpretation,
+//! pseudonymisation, one transaction).
 
 use cratb_domain::Scope;
-use cratb_sheet::write::{Csv, CsvWriter};
 use cratb_store::resistance::{self, ImportRequest};
 use cratb_store::{Db, StoreError};
 
@@ -30,13 +30,7 @@ pub async fn import_isolates(
             _ => {}
         }
     }
-    let spec = cratb_amr::synth::Spec {
-        isolates,
-        patients: (isolates / 3).max(1),
-        seed,
-    };
-    let file = cratb_amr::synth::generate(&spec);
-    let bytes = localise(&file, &es, &ems);
+    let bytes = crate::laboratory::generate(isolates, (isolates / 3).max(1), seed, &es, &ems);
     let request = ImportRequest {
         region_code: region.to_string(),
         establishment_id: None,
@@ -55,41 +49,4 @@ pub async fn import_isolates(
             )))
         }
     }
-}
-
-/// Replaces the synthetic FINESS numbers by demo establishments of the same sector
-/// (community laboratories keep no establishment).
-fn localise(file: &[u8], es: &[String], ems: &[String]) -> Vec<u8> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(file);
-    let header = reader.byte_headers().expect("generated header").clone();
-    let column = |name: &[u8]| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .expect("generated column")
-    };
-    let (establishment, sector) = (column(b"establishment"), column(b"sector"));
-    let mut writer = CsvWriter::with_capacity(Csv::COMMA, file.len());
-    writer.byte_record(&header);
-    let mut record = csv::ByteRecord::new();
-    let mut out = csv::ByteRecord::new();
-    while reader
-        .read_byte_record(&mut record)
-        .expect("generated rows")
-    {
-        let key = record[establishment]
-            .iter()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(*b as usize));
-        let finess: &[u8] = match &record[sector] {
-            b"ES" if !es.is_empty() => es[key % es.len()].as_bytes(),
-            b"EMS" if !ems.is_empty() => ems[key % ems.len()].as_bytes(),
-            _ => b"",
-        };
-        out.clear();
-        for (i, field) in record.iter().enumerate() {
-            out.push_field(if i == establishment { finess } else { field });
-        }
-        writer.byte_record(&out);
-    }
-    writer.finish()
 }

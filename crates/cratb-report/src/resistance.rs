@@ -6,8 +6,8 @@ use crate::charts::{self, Axis, Point};
 use crate::format::decimal;
 use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::Lang;
-use cratb_resistance::TrendPoint;
 use cratb_resistance::places::{Level, PlacedAlert};
+use cratb_resistance::{Series, TrendPoint};
 use cratb_sheet::write::{Cell, Table};
 use cratb_sheet::write::{Csv, WriteError};
 
@@ -432,18 +432,39 @@ pub fn trend_chart(points: &[TrendPoint], lang: Lang) -> String {
     )
 }
 
-/// Resistant organisms of concern of a place and a year, as listed.
+/// A series' figure (blood cultures or every specimen) of a place, a year and an indicator.
+pub struct AlertFigure {
+    pub resistant: u32,
+    pub tested: u32,
+    /// The rate, or `—` under the reporting threshold.
+    pub rate: String,
+    /// `sus-nr` (greyed, as the antibiogram's cells under its threshold) when fewer than 30
+    /// isolates were tested, else empty.
+    pub class: &'static str,
+    /// What the cell says on hover: the counts, and the caution when greyed.
+    pub title: String,
+    /// The spread of the rates of the establishments not named (`min – Q1 – médiane – Q3 – max`).
+    pub distribution: String,
+}
+
+/// Resistant organisms of concern of a place, a year and an indicator, as listed: blood
+/// cultures (comparable with EARS-Net and SPARES) beside every specimen.
 pub struct AlertLine {
     /// The region, a department, a GHT, an establishment named, or the others together.
     pub place: String,
     pub year: i16,
     pub kind: &'static str,
-    pub resistant: u32,
-    pub tested: u32,
-    /// The rate, or `—` under the reporting threshold.
-    pub rate: String,
-    /// The spread of the rates of the establishments not named (`min – Q1 – médiane – Q3 – max`).
-    pub distribution: String,
+    /// Its EARS-Net definition ("R à la céfotaxime, la ceftriaxone ou la ceftazidime").
+    pub definition: &'static str,
+    pub blood: Option<AlertFigure>,
+    pub all: Option<AlertFigure>,
+}
+
+impl AlertLine {
+    /// The two series in the order they are shown: blood cultures, then every specimen.
+    pub fn figures(&self) -> [Option<&AlertFigure>; 2] {
+        [self.blood.as_ref(), self.all.as_ref()]
+    }
 }
 
 /// Who a row counts, for people (`without`: the isolates of no establishment).
@@ -475,42 +496,95 @@ fn level_label(level: Level, lang: Lang) -> &'static str {
     }
 }
 
-/// The rows as listed.
-pub fn alert_lines(rows: &[PlacedAlert], without: &str, lang: Lang) -> Vec<AlertLine> {
-    rows.iter()
-        .map(|a| AlertLine {
-            place: place_label(a, without, lang),
-            year: a.year,
-            kind: a.kind.label(lang),
-            resistant: a.resistant,
-            tested: a.tested,
-            rate: a.rate.map_or_else(
-                || "—".to_string(),
-                |r| format!("{}\u{a0}%", decimal(Some(r), lang)),
-            ),
-            distribution: a.distribution.as_ref().map_or_else(String::new, |d| {
-                [d.min, d.q1, d.median, d.q3, d.max]
-                    .map(|x| decimal(Some(x), lang))
-                    .join(" – ")
-            }),
-        })
-        .collect()
+/// The caution of a figure over fewer than 30 isolates, in the antibiogram's words.
+pub fn few_isolates_caution(lang: Lang) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "moins de {} isolats testés : effectif sous le seuil, pourcentage non interprétable",
+            cratb_resistance::CAUTION_BELOW
+        ),
+        Lang::En => format!(
+            "fewer than {} isolates tested: below threshold, percentage not interpretable",
+            cratb_resistance::CAUTION_BELOW
+        ),
+    }
 }
 
-/// The rows as a table to download (CSV or XLSX).
+fn figure(a: &PlacedAlert, lang: Lang) -> AlertFigure {
+    let counts = match lang {
+        Lang::Fr => format!("{} résistants sur {} testés", a.resistant, a.tested),
+        Lang::En => format!("{} resistant of {} tested", a.resistant, a.tested),
+    };
+    AlertFigure {
+        resistant: a.resistant,
+        tested: a.tested,
+        rate: a.rate.map_or_else(
+            || "—".to_string(),
+            |r| format!("{}\u{a0}%", decimal(Some(r), lang)),
+        ),
+        class: if a.few_isolates { "sus-nr" } else { "" },
+        title: if a.few_isolates {
+            format!("{counts} · {}", few_isolates_caution(lang))
+        } else {
+            counts
+        },
+        distribution: a.distribution.as_ref().map_or_else(String::new, |d| {
+            [d.min, d.q1, d.median, d.q3, d.max]
+                .map(|x| decimal(Some(x), lang))
+                .join(" – ")
+        }),
+    }
+}
+
+/// The rows as listed: one line per place, year and indicator, its two series side by side.
+pub fn alert_lines(rows: &[PlacedAlert], without: &str, lang: Lang) -> Vec<AlertLine> {
+    type Key = (
+        Level,
+        Option<String>,
+        Option<i64>,
+        i16,
+        cratb_resistance::AlertKind,
+    );
+    let mut lines: std::collections::BTreeMap<Key, AlertLine> = Default::default();
+    for a in rows {
+        let line = lines
+            .entry((a.level, a.place.clone(), a.establishment_id, a.year, a.kind))
+            .or_insert_with(|| AlertLine {
+                place: place_label(a, without, lang),
+                year: a.year,
+                kind: a.kind.label(lang),
+                definition: a.kind.definition(lang),
+                blood: None,
+                all: None,
+            });
+        let slot = match a.series {
+            Series::Blood => &mut line.blood,
+            Series::All => &mut line.all,
+        };
+        *slot = Some(figure(a, lang));
+    }
+    lines.into_values().collect()
+}
+
+/// The rows as a table to download (CSV or XLSX), the blood series first.
 pub fn alerts_table(rows: &[PlacedAlert], without: &str, lang: Lang) -> Table {
+    let mut rows: Vec<&PlacedAlert> = rows.iter().collect();
+    rows.sort_by_key(|a| (a.series, a.level, a.place.clone(), a.year, a.kind));
     let body = rows
         .iter()
         .map(|a| {
             let d = a.distribution.as_ref();
             vec![
+                Cell::from(a.series.label(lang)),
                 Cell::from(level_label(a.level, lang)),
                 Cell::from(place_label(a, without, lang)),
                 Cell::Integer(a.year.into()),
                 Cell::from(a.kind.label(lang)),
+                Cell::from(a.kind.definition(lang)),
                 Cell::Integer(a.resistant.into()),
                 Cell::Integer(a.tested.into()),
                 Cell::from(a.rate),
+                Cell::Bool(a.few_isolates),
                 Cell::Integer(a.establishments.into()),
                 Cell::from(d.map(|d| d.q1)),
                 Cell::from(d.map(|d| d.median)),
@@ -521,13 +595,16 @@ pub fn alerts_table(rows: &[PlacedAlert], without: &str, lang: Lang) -> Table {
     Table::new(
         lang.pick("BMR", "Resistant organisms"),
         [
+            "serie",
             "niveau",
             "lieu",
             "annee",
             "resistance",
+            "definition_ears_net",
             "resistants",
             "testes",
             "taux_pct",
+            "moins_de_30_isolats",
             "etablissements",
             "q1_etablissements",
             "mediane_etablissements",
@@ -616,14 +693,16 @@ mod tests {
             trend_label("Escherichia coli", "ZZZ", Lang::Fr),
             "Escherichia coli × ZZZ"
         );
-        let rows = [cratb_resistance::AlertRow {
+        let row = |series, resistant, tested| cratb_resistance::AlertRow {
             establishment_id: Some(7),
             year: 2025,
+            series,
             kind: cratb_resistance::AlertKind::Mrsa,
-            resistant: 3,
-            tested: 40,
-            rate: 7.5,
-        }];
+            resistant,
+            tested,
+            rate: 100.0 * f64::from(resistant) / f64::from(tested),
+        };
+        let rows = [row(Series::All, 3, 40), row(Series::Blood, 2, 20)];
         let places = [cratb_resistance::places::Place {
             id: 7,
             name: "CH de Vienne".into(),
@@ -634,15 +713,27 @@ mod tests {
             &rows,
             &places,
             &cratb_domain::Visibility::All,
-            30,
+            10,
         );
         let lines = alert_lines(&named, "Sans établissement", Lang::En);
         let names: Vec<&str> = lines.iter().map(|l| l.place.as_str()).collect();
         assert_eq!(names, ["Whole region", "CH de Vienne"]);
-        assert_eq!(
-            (lines[1].rate.as_str(), lines[1].kind),
-            ("7.5\u{a0}%", "MRSA (methicillin-resistant S. aureus)")
+        // One line per place, year and indicator, its two series side by side.
+        let (blood, all) = (
+            lines[1].blood.as_ref().unwrap(),
+            lines[1].all.as_ref().unwrap(),
         );
+        assert_eq!(
+            (all.rate.as_str(), all.class, lines[1].kind),
+            ("7.5\u{a0}%", "", "MRSA (methicillin-resistant S. aureus)")
+        );
+        // Twenty blood cultures: rated (over the threshold of 10), greyed as the antibiogram's
+        // cells under 30, and said on hover.
+        assert_eq!(
+            (blood.rate.as_str(), blood.class),
+            ("10.0\u{a0}%", "sus-nr")
+        );
+        assert!(blood.title.contains("below threshold"), "{}", blood.title);
         let hidden = cratb_resistance::places::placed_alerts(
             &rows,
             &places,
@@ -652,10 +743,18 @@ mod tests {
         let lines = alert_lines(&hidden, "Sans établissement", Lang::Fr);
         let names: Vec<&str> = lines.iter().map(|l| l.place.as_str()).collect();
         assert_eq!(names, ["Toute la région", "Isère (38)"]);
-        assert_eq!(lines[1].rate, "—");
+        assert_eq!(lines[1].all.as_ref().unwrap().rate, "—");
+        assert_eq!(
+            lines[1].definition,
+            "R à la céfoxitine ou à l'oxacilline (ou flucloxacilline, cloxacilline, méticilline)"
+        );
         let table = alerts_table(&hidden, "Sans établissement", Lang::Fr);
         let csv = String::from_utf8(cratb_sheet::write::csv(&table, Csv::SPREADSHEET)).unwrap();
         assert!(!csv.contains("Vienne"), "{csv}");
+        // The blood series first, each row saying its series and whether under 30 isolates.
+        let first = csv.lines().nth(1).unwrap();
+        assert!(first.starts_with("Hémocultures"), "{csv}");
+        assert!(csv.lines().next().unwrap().contains("moins_de_30_isolats"));
     }
 
     /// A demo-size antibiogram: the synthetic laboratory file the demo imports, first isolates,

@@ -120,15 +120,17 @@ impl RegionData {
 
     /// Which rows the filter keeps (remembered for the next request with the same filter).
     pub fn mask(&self, f: &Filter) -> Arc<Vec<bool>> {
-        self.mask_in(f, f.years())
+        self.mask_in(f, f.years(), false)
     }
 
-    /// [`Self::mask`] over the years `years` rather than the filter's.
-    fn mask_in(&self, f: &Filter, years: RangeInclusive<i16>) -> Arc<Vec<bool>> {
+    /// [`Self::mask`] over the years `years` rather than the filter's, and among blood
+    /// cultures only if `blood` ([`is_blood`]).
+    fn mask_in(&self, f: &Filter, years: RangeInclusive<i16>, blood: bool) -> Arc<Vec<bool>> {
         let key = format!(
             "{:?}",
             (
                 &years,
+                blood,
                 f.establishment,
                 &f.specimen,
                 &f.ward_type,
@@ -139,7 +141,7 @@ impl RegionData {
         if let Some(m) = self.masks.lock().expect("mask memo").get(&key) {
             return m.clone();
         }
-        let mask = Arc::new(self.compute_mask(f, years));
+        let mask = Arc::new(self.compute_mask(f, years, blood));
         let mut masks = self.masks.lock().expect("mask memo");
         if masks.len() >= MASKS_KEPT {
             masks.clear();
@@ -148,7 +150,7 @@ impl RegionData {
         mask
     }
 
-    fn compute_mask(&self, f: &Filter, years: RangeInclusive<i16>) -> Vec<bool> {
+    fn compute_mask(&self, f: &Filter, years: RangeInclusive<i16>, blood: bool) -> Vec<bool> {
         // Per filtered column: its codes and the code wanted (`None`: a value absent from the
         // data, which keeps nothing).
         let wanted: Vec<(Option<&[u32]>, Option<u32>)> = [
@@ -173,9 +175,17 @@ impl RegionData {
             Some((column.map(|c| &c.codes[..]), code.map(|p| p as u32)))
         })
         .collect();
+        // The specimen codes of blood cultures, when only those are kept.
+        let specimens = self.column(Column::Specimen);
+        let blood_codes: Option<Vec<bool>> = blood.then(|| {
+            specimens.map_or_else(Vec::new, |c| c.values.iter().map(|v| is_blood(v)).collect())
+        });
         let kept: Vec<bool> = (0..self.data.len())
             .map(|r| {
                 years.contains(&self.year[r])
+                    && blood_codes
+                        .as_ref()
+                        .is_none_or(|codes| specimens.is_some_and(|c| codes[c.codes[r] as usize]))
                     && wanted.iter().all(|(codes, want)| match (codes, want) {
                         (Some(codes), Some(code)) => codes[r] == *code,
                         _ => false,
@@ -195,10 +205,13 @@ impl RegionData {
 
     /// [`Self::mask`] year by year: first isolates are those of each year (what a yearly trend
     /// or a yearly count of resistant organisms compares).
-    fn mask_per_year(&self, f: &Filter) -> Vec<bool> {
+    fn mask_per_year(&self, f: &Filter, blood: bool) -> Vec<bool> {
         let mut union = vec![false; self.data.len()];
         for &year in self.years.iter().filter(|y| f.years().contains(*y)) {
-            for (u, keep) in union.iter_mut().zip(self.mask_in(f, year..=year).iter()) {
+            for (u, keep) in union
+                .iter_mut()
+                .zip(self.mask_in(f, year..=year, blood).iter())
+            {
                 *u |= keep;
             }
         }
@@ -230,11 +243,14 @@ impl RegionData {
         ) else {
             return Vec::new();
         };
-        let mask = self.mask_per_year(&Filter {
-            year_from: None,
-            year_to: None,
-            ..f.clone()
-        });
+        let mask = self.mask_per_year(
+            &Filter {
+                year_from: None,
+                year_to: None,
+                ..f.clone()
+            },
+            false,
+        );
         let mut per_year: HashMap<i16, (u32, u32)> = HashMap::new();
         let rows = mask
             .iter()
@@ -275,81 +291,82 @@ impl RegionData {
         points
     }
 
-    /// Resistant organisms of concern among the filtered isolates, per establishment and year.
+    /// Resistant organisms of concern among the filtered isolates, per establishment, year,
+    /// series (blood cultures, every specimen) and indicator: the EARS-Net definitions, species
+    /// by species ([`AlertKind`]). First isolates are those of each year and, for the blood
+    /// series, those among blood cultures (EARS-Net: the first blood isolate of a patient, species
+    /// and year).
     pub fn alerts(&self, f: &Filter) -> Vec<AlertRow> {
-        let mask = self.mask_per_year(f);
         let reference = cratb_amr::Reference::get();
-        let agent = |code: &str| self.data.agents.iter().position(|a| a.code == code);
-        let agents = |codes: &[&str]| codes.iter().filter_map(|c| agent(c)).collect::<Vec<_>>();
-        let third_gen = agents(&["CTX", "CRO", "CAZ"]);
-        let carbapenems = agents(&["MEM", "IPM", "ETP"]);
-        let mrsa = agents(&["OXA", "FOX"]);
-        let vancomycin = agents(&["VAN"]);
-        let establishments = self.column(Column::Establishment);
-        let mut kinds: HashMap<u32, Option<AlertKind>> = HashMap::new();
-        let mut counts: HashMap<(u32, i16, AlertKind), (u32, u32)> = HashMap::new();
-        for r in mask
+        let columns: Vec<(AlertKind, Vec<usize>)> = AlertKind::ALL
             .iter()
-            .enumerate()
-            .filter(|(_, keep)| **keep)
-            .map(|(r, _)| r)
-        {
-            let mo = self.data.mo[r];
-            let group = *kinds.entry(mo).or_insert_with(|| {
-                let o = reference.organism_named(mo);
-                if o.lineage.iter().any(|c| &**c == "B_[ORD]_ENTRBCTR") {
-                    Some(AlertKind::Enterobacterales3gc)
-                } else if &*o.code == "B_STPHY_AURS" || o.code.starts_with("B_STPHY_AURS_") {
-                    Some(AlertKind::Mrsa)
-                } else if ["B_ENTRC_FCLS", "B_ENTRC_FACM"].contains(&&*o.code) {
-                    Some(AlertKind::Vre)
-                } else {
-                    None
-                }
-            });
-            let Some(group) = group else { continue };
-            let place = establishments.map_or(u32::MAX, |c| c.codes[r]);
-            let mut count = |kind: AlertKind, columns: &[usize], bad: &dyn Fn(Sir) -> bool| {
-                let results: Vec<Sir> = columns
+            .map(|&kind| {
+                let agents = kind
+                    .agents()
                     .iter()
-                    .map(|&a| self.data.agents[a].results[r])
+                    .filter_map(|c| self.data.agents.iter().position(|a| a.code == *c))
                     .collect();
-                let tested = results
-                    .iter()
-                    .any(|s| matches!(s, Sir::S | Sir::Sdd | Sir::I | Sir::R));
-                if tested {
-                    let e = counts.entry((place, self.year[r], kind)).or_default();
-                    e.1 += 1;
-                    if results.iter().any(|s| bad(*s)) {
-                        e.0 += 1;
+                (kind, agents)
+            })
+            .collect();
+        let establishments = self.column(Column::Establishment);
+        // The indicators of each organism met (none for most).
+        let mut kinds: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut counts: HashMap<(u32, i16, Series, AlertKind), (u32, u32)> = HashMap::new();
+        for series in [Series::Blood, Series::All] {
+            let mask = self.mask_per_year(f, series == Series::Blood);
+            for r in mask
+                .iter()
+                .enumerate()
+                .filter(|(_, keep)| **keep)
+                .map(|(r, _)| r)
+            {
+                let mo = self.data.mo[r];
+                let indicators = kinds.entry(mo).or_insert_with(|| {
+                    let (genus, species) = reference.organism_named(mo).genus_species();
+                    (0..columns.len())
+                        .filter(|&i| columns[i].0.species() == (genus, species))
+                        .collect()
+                });
+                let place = establishments.map_or(u32::MAX, |c| c.codes[r]);
+                for &i in indicators.iter() {
+                    let (kind, agents) = &columns[i];
+                    let mut tested = false;
+                    let mut resistant = false;
+                    for &a in agents {
+                        match self.data.agents[a].results[r] {
+                            Sir::R => (tested, resistant) = (true, true),
+                            Sir::S | Sir::Sdd | Sir::I => tested = true,
+                            _ => {}
+                        }
+                    }
+                    if tested {
+                        let e = counts
+                            .entry((place, self.year[r], series, *kind))
+                            .or_default();
+                        e.1 += 1;
+                        e.0 += u32::from(resistant);
                     }
                 }
-            };
-            match group {
-                AlertKind::Enterobacterales3gc => {
-                    count(AlertKind::Enterobacterales3gc, &third_gen, &|s| s == Sir::R);
-                    count(AlertKind::CarbapenemNonSusceptible, &carbapenems, &|s| {
-                        matches!(s, Sir::I | Sir::R)
-                    });
-                }
-                AlertKind::Mrsa => count(AlertKind::Mrsa, &mrsa, &|s| s == Sir::R),
-                _ => count(AlertKind::Vre, &vancomycin, &|s| s == Sir::R),
             }
         }
         let mut rows: Vec<AlertRow> = counts
             .into_iter()
-            .map(|((place, year, kind), (resistant, tested))| AlertRow {
-                establishment_id: establishments
-                    .and_then(|c| c.values.get(place as usize))
-                    .and_then(|v| v.parse().ok()),
-                year,
-                kind,
-                resistant,
-                tested,
-                rate: 100.0 * f64::from(resistant) / f64::from(tested),
-            })
+            .map(
+                |((place, year, series, kind), (resistant, tested))| AlertRow {
+                    establishment_id: establishments
+                        .and_then(|c| c.values.get(place as usize))
+                        .and_then(|v| v.parse().ok()),
+                    year,
+                    series,
+                    kind,
+                    resistant,
+                    tested,
+                    rate: 100.0 * f64::from(resistant) / f64::from(tested),
+                },
+            )
             .collect();
-        rows.sort_by_key(|r| (r.establishment_id, r.year, r.kind));
+        rows.sort_by_key(|r| (r.establishment_id, r.year, r.series, r.kind));
         rows
     }
 }
@@ -364,57 +381,168 @@ pub struct TrendPoint {
     pub ci_high: f64,
 }
 
-/// The resistant organisms of concern followed by the stewardship network.
+/// The resistant organisms of concern followed by the stewardship network, species by species
+/// as the European surveillance defines them: ECDC, EARS-Net reporting protocol (TESSy),
+/// resistance to a class is an isolate reported R to at least one of its marker antimicrobials
+/// (never "I", never ertapenem alone: wild-type *Proteus* and *Morganella*, "I" to imipenem by
+/// design under EUCAST, are not flagged). No pooled rate: each species has its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
 pub enum AlertKind {
-    /// Enterobacterales resistant to a 3rd-generation cephalosporin (cefotaxime, ceftriaxone or ceftazidime R).
-    Enterobacterales3gc,
-    /// Enterobacterales not susceptible to a carbapenem (meropenem, imipenem or ertapenem I or R).
-    CarbapenemNonSusceptible,
-    /// Staphylococcus aureus resistant to oxacillin or cefoxitin.
+    /// *Escherichia coli* resistant to a third-generation cephalosporin (R to cefotaxime,
+    /// ceftriaxone or ceftazidime).
+    #[serde(rename = "e_coli_3gc_r")]
+    EColi3gc,
+    /// *Klebsiella pneumoniae* resistant to a third-generation cephalosporin (R to cefotaxime,
+    /// ceftriaxone or ceftazidime).
+    #[serde(rename = "k_pneumoniae_3gc_r")]
+    KPneumoniae3gc,
+    /// *Escherichia coli* resistant to a carbapenem (R to imipenem or meropenem).
+    #[serde(rename = "e_coli_carbapenem_r")]
+    EColiCarbapenem,
+    /// *Klebsiella pneumoniae* resistant to a carbapenem (R to imipenem or meropenem).
+    #[serde(rename = "k_pneumoniae_carbapenem_r")]
+    KPneumoniaeCarbapenem,
+    /// Methicillin-resistant *Staphylococcus aureus* (R to cefoxitin or oxacillin, or to
+    /// flucloxacillin, cloxacillin or methicillin as tested).
+    #[serde(rename = "mrsa")]
     Mrsa,
-    /// Enterococcus faecium or faecalis resistant to vancomycin.
-    Vre,
+    /// Vancomycin-resistant *Enterococcus faecium* (R to vancomycin).
+    #[serde(rename = "vr_e_faecium")]
+    VrEFaecium,
 }
 
 impl AlertKind {
+    /// Every indicator, in the order they are listed.
+    pub const ALL: [AlertKind; 6] = [
+        AlertKind::EColi3gc,
+        AlertKind::KPneumoniae3gc,
+        AlertKind::EColiCarbapenem,
+        AlertKind::KPneumoniaeCarbapenem,
+        AlertKind::Mrsa,
+        AlertKind::VrEFaecium,
+    ];
+
+    /// The species counted (genus, species epithet; its subspecies with it).
+    pub fn species(self) -> (&'static str, &'static str) {
+        match self {
+            AlertKind::EColi3gc | AlertKind::EColiCarbapenem => ("Escherichia", "coli"),
+            AlertKind::KPneumoniae3gc | AlertKind::KPneumoniaeCarbapenem => {
+                ("Klebsiella", "pneumoniae")
+            }
+            AlertKind::Mrsa => ("Staphylococcus", "aureus"),
+            AlertKind::VrEFaecium => ("Enterococcus", "faecium"),
+        }
+    }
+
+    /// The antimicrobials (AMR codes) an isolate is resistant to when R to any of them (EARS-Net).
+    pub fn agents(self) -> &'static [&'static str] {
+        match self {
+            AlertKind::EColi3gc | AlertKind::KPneumoniae3gc => &["CTX", "CRO", "CAZ"],
+            AlertKind::EColiCarbapenem | AlertKind::KPneumoniaeCarbapenem => &["IPM", "MEM"],
+            AlertKind::Mrsa => &["FOX", "OXA", "FLC", "CLO", "MET"],
+            AlertKind::VrEFaecium => &["VAN"],
+        }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            AlertKind::Enterobacterales3gc => lang.pick(
-                "Entérobactéries résistantes aux C3G",
-                "3rd-gen. cephalosporin-resistant Enterobacterales",
+            AlertKind::EColi3gc => lang.pick(
+                "E. coli résistant aux C3G",
+                "3rd-gen. cephalosporin-resistant E. coli",
             ),
-            AlertKind::CarbapenemNonSusceptible => lang.pick(
-                "Entérobactéries non sensibles aux carbapénèmes",
-                "Carbapenem-non-susceptible Enterobacterales",
+            AlertKind::KPneumoniae3gc => lang.pick(
+                "K. pneumoniae résistant aux C3G",
+                "3rd-gen. cephalosporin-resistant K. pneumoniae",
+            ),
+            AlertKind::EColiCarbapenem => lang.pick(
+                "E. coli résistant aux carbapénèmes",
+                "Carbapenem-resistant E. coli",
+            ),
+            AlertKind::KPneumoniaeCarbapenem => lang.pick(
+                "K. pneumoniae résistant aux carbapénèmes",
+                "Carbapenem-resistant K. pneumoniae",
             ),
             AlertKind::Mrsa => lang.pick(
                 "SARM (S. aureus résistant à la méticilline)",
                 "MRSA (methicillin-resistant S. aureus)",
             ),
-            AlertKind::Vre => lang.pick(
-                "ERV (E. faecium / faecalis résistant à la vancomycine)",
-                "VRE (vancomycin-resistant E. faecium / faecalis)",
+            AlertKind::VrEFaecium => lang.pick(
+                "E. faecium résistant à la vancomycine",
+                "Vancomycin-resistant E. faecium",
             ),
+        }
+    }
+
+    /// The definition, as the page and the files say it.
+    pub fn definition(self, lang: Lang) -> &'static str {
+        match self {
+            AlertKind::EColi3gc | AlertKind::KPneumoniae3gc => lang.pick(
+                "R à la céfotaxime, la ceftriaxone ou la ceftazidime",
+                "R to cefotaxime, ceftriaxone or ceftazidime",
+            ),
+            AlertKind::EColiCarbapenem | AlertKind::KPneumoniaeCarbapenem => {
+                lang.pick("R à l'imipénème ou au méropénème", "R to imipenem or meropenem")
+            }
+            AlertKind::Mrsa => lang.pick(
+                "R à la céfoxitine ou à l'oxacilline (ou flucloxacilline, cloxacilline, méticilline)",
+                "R to cefoxitin or oxacillin (or flucloxacillin, cloxacillin, methicillin)",
+            ),
+            AlertKind::VrEFaecium => lang.pick("R à la vancomycine", "R to vancomycin"),
         }
     }
 }
 
-/// Resistant organisms of concern in an establishment and a year, as the API gives them.
+/// Which isolates a figure counts: blood cultures, the series comparable with EARS-Net and
+/// SPARES, first; then every specimen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Series {
+    /// Blood cultures only (the specimen type as imported: `blood`, `sang`, `hémoculture`…).
+    Blood,
+    /// Every specimen.
+    All,
+}
+
+impl Series {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Series::Blood => lang.pick("Hémocultures", "Blood cultures"),
+            Series::All => lang.pick("Tous prélèvements", "All specimens"),
+        }
+    }
+}
+
+/// Whether a specimen type, as a laboratory writes it, is a blood culture: "blood", "sang",
+/// "hémoculture" / "hemoculture", "HC" (case and accents aside).
+pub fn is_blood(specimen: &str) -> bool {
+    let s = specimen.trim().to_lowercase();
+    s.contains("blood")
+        || s.contains("sang")
+        || s.contains("hémoc")
+        || s.contains("hemoc")
+        || s == "hc"
+}
+
+/// Resistant organisms of concern in an establishment, a year and a series, as counted.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertRow {
     pub establishment_id: Option<i64>,
     pub year: i16,
+    pub series: Series,
     pub kind: AlertKind,
-    /// First isolates resistant (or non-susceptible) among those tested.
+    /// First isolates of the species resistant among those tested.
     pub resistant: u32,
     pub tested: u32,
     /// Per cent.
     pub rate: f64,
 }
+
+/// The least number of isolates a rate is read without caution, as in the cumulative
+/// antibiogram (CLSI M39): fewer, and the figure is greyed with the antibiogram's words.
+pub const CAUTION_BELOW: u32 = cratb_amr::antibiogram::DEFAULT_MIN_ISOLATES;
 
 /// What an analysis keeps of a region's isolates. Every field is optional: nothing given keeps
 /// every year, place and specimen, first isolates only.
@@ -514,6 +642,48 @@ mod tests {
         };
         assert_eq!(f.summary(), "depuis 2024, prélèvement urine, tous isolats");
         assert_eq!(f.years(), 2024..=i16::MAX);
+    }
+
+    #[test]
+    fn organisms_of_concern_follow_ears_net_species_by_species() {
+        // Wild-type Proteus and Morganella ("I" to imipenem), an E. coli R to ertapenem only
+        // and a K. pneumoniae "I" to meropenem are not carbapenem-resistant; 3GC counts per
+        // species; the blood series counts blood cultures only.
+        let file = "patient_id;date;organism;specimen;CTX;CAZ;IPM;MEM;ETP;FOX;VAN\n\
+                    P1;2025-01-03;Proteus mirabilis;blood;S;S;I;S;S;;\n\
+                    P2;2025-01-03;Morganella morganii;urine;S;S;I;S;S;;\n\
+                    P3;2025-01-04;Escherichia coli;Hémoculture;R;S;S;S;R;;\n\
+                    P4;2025-01-04;Escherichia coli;urine;S;S;S;S;S;;\n\
+                    P5;2025-01-05;Klebsiella pneumoniae;urine;R;R;S;R;R;;\n\
+                    P6;2025-01-05;Klebsiella pneumoniae;blood;S;S;S;I;S;;\n\
+                    P7;2025-01-06;Staphylococcus aureus;blood;;;;;;R;\n\
+                    P8;2025-01-06;Enterococcus faecalis;blood;;;;;;;R\n\
+                    P9;2025-01-06;Enterococcus faecium;pus;;;;;;;R\n";
+        let data =
+            RegionData::build(cratb_amr::read(file.as_bytes(), &Default::default()).unwrap());
+        let rows = data.alerts(&Filter::default());
+        let got: Vec<(Series, AlertKind, u32, u32)> = rows
+            .iter()
+            .map(|r| (r.series, r.kind, r.resistant, r.tested))
+            .collect();
+        use AlertKind::*;
+        assert_eq!(
+            got,
+            [
+                (Series::Blood, EColi3gc, 1, 1),
+                (Series::Blood, KPneumoniae3gc, 0, 1),
+                (Series::Blood, EColiCarbapenem, 0, 1),
+                (Series::Blood, KPneumoniaeCarbapenem, 0, 1),
+                (Series::Blood, Mrsa, 1, 1),
+                (Series::All, EColi3gc, 1, 2),
+                (Series::All, KPneumoniae3gc, 1, 2),
+                (Series::All, EColiCarbapenem, 0, 2),
+                (Series::All, KPneumoniaeCarbapenem, 1, 2),
+                (Series::All, Mrsa, 1, 1),
+                (Series::All, VrEFaecium, 1, 1),
+            ]
+        );
+        assert!(is_blood("Sang") && is_blood("HÉMOCULTURE") && !is_blood("urine"));
     }
 
     #[test]

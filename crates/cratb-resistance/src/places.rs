@@ -3,7 +3,7 @@
 //! an anonymous distribution, or only within region, department and GHT aggregates; and every
 //! rate over fewer isolates than the reporting threshold left unreported.
 
-use crate::{AlertKind, AlertRow};
+use crate::{AlertKind, AlertRow, CAUTION_BELOW, Series};
 use cratb_domain::Visibility;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,12 +64,17 @@ pub struct PlacedAlert {
     /// Establishments counted together (aggregate levels).
     pub establishments: u32,
     pub year: i16,
+    /// Blood cultures (the series comparable with EARS-Net and SPARES) or every specimen.
+    pub series: Series,
     pub kind: AlertKind,
-    /// First isolates resistant (or non-susceptible) among those tested.
+    /// First isolates of the species resistant among those tested.
     pub resistant: u32,
     pub tested: u32,
     /// Per cent; none when fewer isolates were tested than the reporting threshold.
     pub rate: Option<f64>,
+    /// Fewer than 30 isolates tested: the rate, if reported, is read with caution, as the
+    /// antibiogram's greyed cells.
+    pub few_isolates: bool,
     /// The rates of the establishments not named (level `other_establishments`).
     pub distribution: Option<Distribution>,
 }
@@ -103,13 +108,13 @@ pub fn placed_alerts(
     let rate = |resistant: u32, tested: u32| {
         (tested >= threshold.max(1)).then(|| 100.0 * f64::from(resistant) / f64::from(tested))
     };
-    type Key = (Level, Option<String>, Option<i64>, i16, AlertKind);
+    type Key = (Level, Option<String>, Option<i64>, i16, Series, AlertKind);
     let mut sums: BTreeMap<Key, Sum> = BTreeMap::new();
     // The rates of the establishments not named, for their distribution.
-    let mut others: BTreeMap<(i16, AlertKind), Vec<f64>> = BTreeMap::new();
+    let mut others: BTreeMap<(i16, Series, AlertKind), Vec<f64>> = BTreeMap::new();
     for r in rows {
         let mut add = |level, name: Option<String>, id: Option<i64>| {
-            sums.entry((level, name, id, r.year, r.kind))
+            sums.entry((level, name, id, r.year, r.series, r.kind))
                 .or_default()
                 .add(r)
         };
@@ -134,16 +139,19 @@ pub fn placed_alerts(
             _ => {
                 add(Level::OtherEstablishments, None, None);
                 if let Some(x) = rate(r.resistant, r.tested) {
-                    others.entry((r.year, r.kind)).or_default().push(x);
+                    others
+                        .entry((r.year, r.series, r.kind))
+                        .or_default()
+                        .push(x);
                 }
             }
         }
     }
     sums.into_iter()
         .map(
-            |((level, place, establishment_id, year, kind), s)| PlacedAlert {
+            |((level, place, establishment_id, year, series, kind), s)| PlacedAlert {
                 distribution: (level == Level::OtherEstablishments)
-                    .then(|| others.remove(&(year, kind)).and_then(distribution))
+                    .then(|| others.remove(&(year, series, kind)).and_then(distribution))
                     .flatten(),
                 level,
                 place,
@@ -154,10 +162,12 @@ pub fn placed_alerts(
                     s.ids.len() as u32
                 },
                 year,
+                series,
                 kind,
                 resistant: s.resistant,
                 tested: s.tested,
                 rate: rate(s.resistant, s.tested),
+                few_isolates: s.tested < CAUTION_BELOW,
             },
         )
         .collect()
@@ -192,6 +202,7 @@ mod tests {
         AlertRow {
             establishment_id,
             year: 2025,
+            series: Series::All,
             kind: AlertKind::Mrsa,
             resistant,
             tested,
@@ -235,6 +246,8 @@ mod tests {
         // Five tested, under the threshold: counted, not rated.
         assert_eq!(all[3].rate, None);
         assert_eq!(all[1].rate, Some(25.0));
+        // Fewer than 30 tested: the antibiogram's caution, whether rated or not.
+        assert!(all[3].few_isolates && !all[1].few_isolates);
 
         let lab = placed_alerts(&rows, &places(), &Visibility::Aggregates, 30);
         assert!(lab.iter().all(|a| a.establishment_id.is_none()));

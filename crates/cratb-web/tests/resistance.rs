@@ -451,6 +451,72 @@ async fn the_demo_antibiogram_applies_expected_resistant_phenotypes_and_says_how
 }
 
 #[tokio::test]
+async fn organisms_of_concern_are_counted_per_species_blood_cultures_first() {
+    let app = TestApp::spawn().await;
+    let api = app.api(COORD, false).await;
+    let rows = api.json("/api/v1/resistance/alerts").await;
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    let kinds = [
+        "e_coli_3gc_r",
+        "k_pneumoniae_3gc_r",
+        "e_coli_carbapenem_r",
+        "k_pneumoniae_carbapenem_r",
+        "mrsa",
+        "vr_e_faecium",
+    ];
+    // Species by species (EARS-Net): no pooled Enterobacterales row.
+    for row in rows {
+        assert!(kinds.contains(&row["kind"].as_str().unwrap()), "{row}");
+        assert_eq!(
+            row["few_isolates"].as_bool().unwrap(),
+            row["tested"].as_u64().unwrap() < 30,
+            "{row}"
+        );
+    }
+    let region = |series: &str, kind: &str| {
+        rows.iter()
+            .filter(|r| r["level"] == "region" && r["series"] == series && r["kind"] == kind)
+            .map(|r| r["tested"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    for kind in ["e_coli_3gc_r", "k_pneumoniae_3gc_r", "mrsa"] {
+        let (blood, all) = (region("blood", kind), region("all", kind));
+        assert!(0 < blood && blood < all, "{kind}: {blood} blood of {all}");
+    }
+    // The region's rows of a year: blood cultures first.
+    let first = rows.iter().find(|r| r["level"] == "region").unwrap();
+    assert_eq!(first["series"], "blood", "{first}");
+
+    let coord = app.client(COORD).await;
+    let html = coord.page("/resistance/alerts").await;
+    assert!(
+        html.contains("Définitions\u{a0}: EARS-Net (ECDC)"),
+        "{html}"
+    );
+    assert!(html.contains("Hémocultures (comparables EARS-Net / SPARES)"));
+    assert!(html.contains("E. coli résistant aux C3G"));
+    assert!(html.contains("K. pneumoniae résistant aux carbapénèmes"));
+    assert!(!html.contains("Entérobactéries"), "no pooled rate");
+    // Fewer than 30 isolates: greyed with the antibiogram's words.
+    assert!(html.contains("class=\"num sus-nr\""), "{html}");
+    assert!(html.contains("moins de 30 isolats testés"));
+    let csv = coord
+        .get("/resistance/alerts/export/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap();
+    assert!(header.starts_with("serie"), "{header}");
+    assert!(header.contains("moins_de_30_isolats"), "{header}");
+    let second = csv.lines().nth(1).unwrap();
+    assert!(second.starts_with("Hémocultures"), "{second}");
+}
+
+#[tokio::test]
 async fn the_upload_page_imports_or_shows_every_problem() {
     let app = TestApp::spawn().await;
     let web = app.client(LAB).await;

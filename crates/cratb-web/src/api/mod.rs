@@ -478,7 +478,7 @@ impl Modify for BearerAuth {
 #[openapi(
     info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit, surveillance de la résistance (import d'antibiogrammes, antibiogramme cumulé, BMR). Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
     paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, update_user, audit, directory::list, directory::create, directory::get, directory::update, network::list_teams, network::get_team, network::create_team, network::update_team, network::list_conventions, network::coverage, network::public_search, fhir::search, fhir::export, resistance::upload, resistance::antibiogram, resistance::alerts, consumption::establishments),
-    components(schemas(Problem, InvalidParam, cratb_resistance::imports::ImportOutcome, cratb_resistance::imports::ImportProblem, resistance::PlacedAlert, resistance::Level, resistance::Distribution, resistance::AlertKind)),
+    components(schemas(Problem, InvalidParam, cratb_resistance::imports::ImportOutcome, cratb_resistance::imports::ImportProblem, resistance::PlacedAlert, resistance::Level, resistance::Distribution, resistance::AlertKind, resistance::Series)),
     modifiers(&BearerAuth),
     tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "directory"), (name = "network"), (name = "fhir"), (name = "resistance"), (name = "consumption"))
 )]

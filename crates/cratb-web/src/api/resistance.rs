@@ -18,9 +18,9 @@ use cratb_store::resistance::{ImportError, ImportRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-pub use cratb_resistance::AlertKind;
 pub use cratb_resistance::places::{Distribution, Level, PlacedAlert};
 use cratb_resistance::places::{Place, placed_alerts};
+pub use cratb_resistance::{AlertKind, Series};
 
 /// Options of an upload.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -197,10 +197,13 @@ pub async fn antibiogram(
     )))
 }
 
-/// Resistant organisms of concern among first isolates, per year: for the region, and as the
-/// caller's role allows, per establishment named (the others together, with the distribution
-/// of their rates) or per department and GHT. A rate over fewer isolates than the reporting
-/// threshold is `null`.
+/// Resistant organisms of concern among first isolates, per year, species by species as
+/// EARS-Net (ECDC) defines them (`kind`: R, never I, to a marker antimicrobial; no pooled
+/// rate), each for blood cultures (`series` `blood`, comparable with EARS-Net and SPARES, listed
+/// first) and for every specimen (`all`): for the region, and as the caller's role allows, per
+/// establishment named (the others together, with the distribution of their rates) or per
+/// department and GHT. A rate over fewer isolates than the reporting threshold is `null`;
+/// `few_isolates` flags fewer than 30 isolates tested (the antibiogram's caution).
 #[utoipa::path(get, path = "/api/v1/resistance/alerts", tag = "resistance", security(("bearer" = [])),
     params(Filter),
     responses((status = 200, body = [PlacedAlert]), (status = 403, body = Problem)))]

@@ -431,7 +431,12 @@ pub async fn alerts(
             .map(|r| r.name.to_string())
             .unwrap_or(region.clone()),
         v,
-        has_distribution: rows.iter().any(|r| !r.distribution.is_empty()),
+        has_distribution: rows.iter().any(|r| {
+            [&r.blood, &r.all]
+                .into_iter()
+                .flatten()
+                .any(|f| !f.distribution.is_empty())
+        }),
         rows,
     };
     Ok(render(&page))

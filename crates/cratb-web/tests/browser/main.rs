@@ -6,13 +6,14 @@
 //! This file holds the driver and the helpers every walk uses, and the first walks; each
 //! area's walks are a module of their own beside it.
 
-mod antibiogram;
 #[path = "../common/mod.rs"]
 mod common;
+
+mod alerts;
+mod antibiogram;
+mod consumption_figures;
 mod home;
 mod responsive;
-
-mod consumption_figures;
 
 use common::TestApp;
 use fantoccini::{Client, ClientBuilder, Locator};
