@@ -3,7 +3,7 @@
 //! as listed.
 
 use crate::charts::{self, Axis, Point};
-use crate::format::decimal;
+use crate::format::{decimal, decimals, percent};
 use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::Lang;
 use cratb_resistance::TrendPoint;
@@ -89,12 +89,19 @@ pub fn matrix(table: &Antibiogram, lang: Lang) -> Matrix {
         };
         let n = c.n_categorised();
         let text = match pct {
-            Some(p) if reportable => format!("{} ({n})", p.round()),
+            Some(p) if reportable => format!("{} ({n})", decimals(Some(p), 0, lang)),
             _ => format!("({n})"),
         };
         let ci = c
             .wilson()
-            .map(|(l, h)| format!(" · IC95 {:.1}–{:.1}", l, h))
+            .map(|(l, h)| {
+                format!(
+                    " · {} {}–{}",
+                    lang.pick("IC95", "95% CI"),
+                    decimal(Some(l), lang),
+                    decimal(Some(h), lang)
+                )
+            })
             .unwrap_or_default();
         let title = format!(
             "S {} · SDD {} · I {} · R {} · NI {}{}{}",
@@ -174,17 +181,20 @@ pub fn antibiogram_pdf(
 pub const FORMATS: [&str; 4] = ["csv", "xlsx", "json", "pdf"];
 
 /// The antibiogram as a file in `format` (one of [`FORMATS`]): its media type and its bytes.
-/// The PDF says its title and headings in `words` and what was counted in `filters`.
+/// A CSV is written as `csv` says (French or international); the PDF says its title and
+/// headings in `words` and what was counted in `filters`.
+#[allow(clippy::too_many_arguments)]
 pub fn antibiogram_file(
     table: &Antibiogram,
     format: &str,
+    csv: Csv,
     words: impl FnOnce() -> Words,
     filters: &str,
     today: time::Date,
     lang: Lang,
 ) -> Result<(&'static str, Vec<u8>), WriteError> {
     Ok(match format {
-        "csv" => ("text/csv; charset=utf-8", table.to_csv(Csv::SPREADSHEET)),
+        "csv" => ("text/csv; charset=utf-8", table.to_csv(csv)),
         "json" => ("application/json", table.to_json().to_string().into_bytes()),
         "pdf" => (
             "application/pdf",
@@ -295,10 +305,7 @@ pub fn alert_lines(rows: &[PlacedAlert], without: &str, lang: Lang) -> Vec<Alert
             kind: a.kind.label(lang),
             resistant: a.resistant,
             tested: a.tested,
-            rate: a.rate.map_or_else(
-                || "—".to_string(),
-                |r| format!("{}\u{a0}%", decimal(Some(r), lang)),
-            ),
+            rate: percent(a.rate, lang),
             distribution: a.distribution.as_ref().map_or_else(String::new, |d| {
                 [d.min, d.q1, d.median, d.q3, d.max]
                     .map(|x| decimal(Some(x), lang))
@@ -475,9 +482,23 @@ mod tests {
         let today = time::macros::date!(2026 - 11 - 30);
         for format in FORMATS {
             let (media, bytes) =
-                antibiogram_file(&table, format, words, "", today, Lang::Fr).unwrap();
+                antibiogram_file(&table, format, Csv::SPREADSHEET, words, "", today, Lang::Fr)
+                    .unwrap();
             assert!(!bytes.is_empty(), "{format}");
             assert_eq!(media.contains("sheet"), format == "xlsx", "{format}");
         }
+        let csv = |style| {
+            let (_, bytes) =
+                antibiogram_file(&table, "csv", style, words, "", today, Lang::Fr).unwrap();
+            String::from_utf8(bytes).unwrap()
+        };
+        let french = csv(Csv::SPREADSHEET);
+        assert!(
+            french.starts_with('\u{feff}') && french.contains(";100,0;"),
+            "{french}"
+        );
+        let international = csv(Csv::INTERNATIONAL);
+        assert!(!international.starts_with('\u{feff}'), "{international}");
+        assert!(international.contains(",100.0,"), "{international}");
     }
 }

@@ -8,6 +8,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod formats;
 
 use common::TestApp;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -114,9 +115,12 @@ async fn set_viewport(c: &Client, width: u32, height: u32) {
         .unwrap();
     let iw = inner[0].as_u64().unwrap_or(width as u64) as u32;
     let ih = inner[1].as_u64().unwrap_or(height as u64) as u32;
-    c.set_window_size(width + (width - iw.min(width)), height + (height - ih.min(height)))
-        .await
-        .unwrap();
+    c.set_window_size(
+        width + (width - iw.min(width)),
+        height + (height - ih.min(height)),
+    )
+    .await
+    .unwrap();
 }
 
 /// How much wider than the viewport the current page is, in CSS pixels (0 when it fits), with
@@ -140,7 +144,10 @@ async fn overflow(c: &Client) -> (i64, String) {
         )
         .await
         .unwrap();
-    (v[0].as_i64().unwrap_or(0), v[1].as_str().unwrap_or("").to_owned())
+    (
+        v[0].as_i64().unwrap_or(0),
+        v[1].as_str().unwrap_or("").to_owned(),
+    )
 }
 
 /// The text of the first element matching `css`, waiting for it; an element replaced by a
