@@ -179,9 +179,10 @@ async fn counted_words_agree_with_their_count() {
     let html = coord.page("/audit?entity=region").await;
     assert!(html.contains("1 résultat</p>"), "1 résultat");
     assert!(!html.contains("résultat(s)"));
-    // Many: plural, in both languages.
-    let html = coord.page("/audit").await;
-    assert!(html.contains(" résultats</p>"), "résultats");
-    let html = coord.in_lang("en").page("/audit").await;
-    assert!(html.contains(" results</p>") && !html.contains("result(s)"));
+    // Many: plural, in both languages (the demo region's directory).
+    let html = coord.page("/directory").await;
+    assert!(html.contains("</strong> professionnels</p>"), "professionnels");
+    assert!(!html.contains("professionnel(s)"));
+    let html = coord.in_lang("en").page("/directory").await;
+    assert!(html.contains("</strong> professionals</p>"), "professionals");
 }

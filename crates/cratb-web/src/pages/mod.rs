@@ -55,9 +55,8 @@ pub struct Layout {
 impl Layout {
     /// The catalogue's `words` with `(s)` forms agreed with the count `n` (`1 fiche créée`,
     /// `2 fiches créées`): [`cratb_report::format::agree`].
-    pub fn agree<N: TryInto<u64> + Copy>(&self, n: &N, words: &str) -> String {
-        let n = (*n).try_into().unwrap_or(u64::MAX);
-        cratb_report::format::agree(n, words, self.lang)
+    pub fn agree(&self, n: impl Count, words: &str) -> String {
+        cratb_report::format::agree(n.count(), words, self.lang)
     }
 
     /// The layout of a page titled `title`, for the caller described by `auth`.
@@ -294,6 +293,28 @@ pub fn region_access(
 /// in English, which names the zone): [`cratb_domain::paris::moment`].
 pub fn fmt_time(t: &time::OffsetDateTime, lang: Lang) -> String {
     cratb_domain::paris::moment(*t, lang)
+}
+
+/// A count as templates hand it (by value or by reference, of any integer type).
+pub trait Count {
+    fn count(&self) -> u64;
+}
+
+macro_rules! count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn count(&self) -> u64 {
+                u64::try_from(*self).unwrap_or(0)
+            }
+        }
+    )*};
+}
+count!(i64, i32, u64, u32, usize);
+
+impl<T: Count + ?Sized> Count for &T {
+    fn count(&self) -> u64 {
+        (**self).count()
+    }
 }
 
 /// An `<option>` of a select: value, label, whether it is the current one.

@@ -4,7 +4,9 @@
 //! one with `,` and decimal points.
 
 use super::common::{COORD, TestApp};
-use super::{SCREENS, login, requested, screenshot, set_viewport, start_browser, text_of};
+use super::{
+    SCREENS, login, overflow, requested, screenshot, set_viewport, start_browser, text_of,
+};
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -29,6 +31,9 @@ async fn french_figures_paris_times_and_csv_files_in_chromium() {
     assert!(!point, "no decimal point on a French page: {table}");
     for (name, width, height) in SCREENS {
         set_viewport(&c, width, height).await;
+        // Said, not asserted here: the layout is the phone/tablet walks' to check.
+        let (over, widest) = overflow(&c).await;
+        eprintln!("alerts at {name}: {over} px wider than the screen ({widest})");
         screenshot(&c, &format!("formats-alerts-{name}")).await;
     }
 
