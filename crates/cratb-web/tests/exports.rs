@@ -181,8 +181,14 @@ async fn counted_words_agree_with_their_count() {
     assert!(!html.contains("résultat(s)"));
     // Many: plural, in both languages (the demo region's directory).
     let html = coord.page("/directory").await;
-    assert!(html.contains("</strong> professionnels</p>"), "professionnels");
+    assert!(
+        html.contains("</strong> professionnels</p>"),
+        "professionnels"
+    );
     assert!(!html.contains("professionnel(s)"));
     let html = coord.in_lang("en").page("/directory").await;
-    assert!(html.contains("</strong> professionals</p>"), "professionals");
+    assert!(
+        html.contains("</strong> professionals</p>"),
+        "professionals"
+    );
 }
