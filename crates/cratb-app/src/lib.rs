@@ -150,10 +150,7 @@ const TOKENS_REVOKED: &str = "jeton d'API révoqué|jetons d'API révoqués";
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
-/// A moment as audit summaries write it (`25/11/2026 14:05 UTC`).
+/// A moment as audit summaries write it, in Paris time (`25/11/2026 15:05`).
 fn timestamp(t: &time::OffsetDateTime) -> String {
-    t.format(time::macros::format_description!(
-        "[day]/[month]/[year] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
+    cratb_domain::paris::moment(*t, cratb_domain::Lang::Fr)
 }

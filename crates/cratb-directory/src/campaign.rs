@@ -61,9 +61,9 @@ impl LinkError {
     }
 }
 
-/// A day as the links' messages and letters write it (`25/11/2026`).
+/// A day as the links' messages and letters write it (`25/11/2026`), the day it is in Paris.
 pub fn day(t: OffsetDateTime) -> String {
-    format!("{:02}/{:02}/{}", t.day(), u8::from(t.month()), t.year())
+    cratb_domain::paris::day(t)
 }
 
 /// The parts of a link's token, `<link id>.<expiry, Unix seconds>.<signature>`: the id and

@@ -15,6 +15,7 @@ pub mod finess;
 pub mod geo;
 pub mod lang;
 pub mod mfa;
+pub mod paris;
 pub mod password;
 pub mod phone;
 pub mod places;

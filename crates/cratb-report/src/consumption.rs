@@ -144,7 +144,7 @@ pub fn aware_view(t: &Totals, lang: Lang) -> Vec<AwareShare> {
         label: lang.pick(fr, en),
         value: t
             .aware_pct(a)
-            .map_or("—".into(), |v| format!("{} %", decimal(Some(v), lang))),
+            .map_or("—".into(), |v| percent(Some(v), lang)),
         class,
         detail: ratio(
             t.aware[[
@@ -1000,7 +1000,8 @@ mod tests {
         unknown.national_value = Some(2.0);
         let lines = target_lines(vec![set, unknown, Target::national("ES", "J01")], Lang::Fr);
         assert_eq!(lines[0].indicator, "Fluoroquinolones et quinolones");
-        assert_eq!(lines[0].national, "3,2 (2024)");
+        // A tie, rounded away from zero as in the files (not to even).
+        assert_eq!(lines[0].national, "3,3 (2024)");
         assert_eq!(lines[0].set_by, "coordination@demo.cratb.fr");
         assert_eq!(
             (lines[1].indicator, lines[1].national.as_str()),

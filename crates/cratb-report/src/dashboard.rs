@@ -533,8 +533,8 @@ mod tests {
         assert_eq!(
             cards,
             [
-                ("Établissements de santé", 4, "+10,0 %"),
-                ("Établissements médico-sociaux", 1, "+10,0 %")
+                ("Établissements de santé", 4, "+10,0\u{a0}%"),
+                ("Établissements médico-sociaux", 1, "+10,0\u{a0}%")
             ]
         );
         // The hospitals only, by name, the fourth above its peers' third quartile.
@@ -550,7 +550,10 @@ mod tests {
             .collect();
         assert_eq!(
             ght,
-            [("GHT Alpes", 1, "−60,0 %"), ("Hors GHT", 3, "+20,0 %")]
+            [
+                ("GHT Alpes", 1, "−60,0\u{a0}%"),
+                ("Hors GHT", 3, "+20,0\u{a0}%")
+            ]
         );
         assert_eq!(d.territories[1].filter, None);
         assert_eq!(d.departments[0].name, "Isère (38)");
@@ -573,7 +576,7 @@ mod tests {
         let d = dashboard(&cube, &r, &Target::national("ES", "J01"), Lang::En);
         assert_eq!(d.department.as_deref(), Some("Isère (38)"));
         assert_eq!(d.establishments.len(), 2);
-        assert_eq!(d.departments[0].vs_region, "−40.0 %");
+        assert_eq!(d.departments[0].vs_region, "−40.0\u{a0}%");
     }
 
     #[test]

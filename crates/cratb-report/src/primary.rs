@@ -94,7 +94,7 @@ pub fn primary_care(
         .collect();
     let aware_table = AwareTable::embedded();
     let shares = indicators::aware_shares(&this_year, &aware_table);
-    let pct = |x: Option<f64>| x.map_or("—".into(), |v| format!("{} %", decimal(Some(v), lang)));
+    let pct = |x: Option<f64>| format::percent(x, lang);
     let aware = vec![
         (lang.pick("Accès", "Access"), pct(shares.access)),
         ("Watch", pct(shares.watch)),
@@ -227,7 +227,7 @@ fn breakdown(
                     .map(|b| {
                         (
                             b.3.clone(),
-                            format!("{} %", decimal(Some(100.0 * b.4 / total), lang)),
+                            format::percent(Some(100.0 * b.4 / total), lang),
                         )
                     })
                     .collect(),
@@ -364,16 +364,19 @@ mod tests {
                 .unwrap()
                 .starts_with("2024 : les délivrances couvrent 182 jours")
         );
-        assert_eq!(v.lines[1].vs_region, "+33,3 %");
+        assert_eq!(v.lines[1].vs_region, "+33,3\u{a0}%");
         assert_eq!(v.lines[0].vs_region, "");
         assert_eq!(v.esac.len(), 12);
-        assert_eq!(v.aware[0].1, "100,0 %");
+        assert_eq!(v.aware[0].1, "100,0\u{a0}%");
         assert!(!v.monthly.is_empty());
         assert!(v.breakdown.is_empty());
         let v = primary_care(&data, Some(2024), Some("dep:38"), &target, Lang::En);
         assert_eq!(v.territory_name, "Isère (38)");
         assert_eq!(v.breakdown[0].0, "Sex");
-        assert_eq!(v.breakdown[0].1[0], ("F".to_string(), "75.0 %".to_string()));
+        assert_eq!(
+            v.breakdown[0].1[0],
+            ("F".to_string(), "75.0\u{a0}%".to_string())
+        );
         assert_eq!(v.esac[5].unit, "%");
     }
 }

@@ -3,7 +3,7 @@
 //! as listed.
 
 use crate::charts::{self, Axis, Point};
-use crate::format::decimal;
+use crate::format::{decimal, decimals, percent};
 use cratb_amr::antibiogram::Antibiogram;
 use cratb_domain::Lang;
 use cratb_resistance::places::{Level, PlacedAlert};
@@ -213,14 +213,15 @@ pub fn matrix(table: &Antibiogram, share: &str, lang: Lang) -> Matrix {
             None => "sus-nr",
         };
         let text = match pct {
-            Some(p) if reportable => format!("{} ({n})", p.round()),
+            Some(p) if reportable => format!("{} ({n})", decimals(Some(p), 0, lang)),
             _ => format!("({n})"),
         };
         let ci = c
             .wilson()
             .map(|(l, h)| {
                 format!(
-                    " · IC95 {}–{}",
+                    " · {} {}–{}",
+                    lang.pick("IC95", "95% CI"),
                     decimal(Some(l), lang),
                     decimal(Some(h), lang)
                 )
@@ -351,10 +352,13 @@ pub fn antibiogram_json(table: &Antibiogram, lang: Lang) -> serde_json::Value {
 }
 
 /// The antibiogram as a file in `format` (one of [`FORMATS`]): its media type and its bytes.
-/// The PDF says its title and headings in `words` and what was counted in `filters`.
+/// A CSV is written as `csv` says (French or international); the PDF says its title and
+/// headings in `words` and what was counted in `filters`.
+#[allow(clippy::too_many_arguments)]
 pub fn antibiogram_file(
     table: &Antibiogram,
     format: &str,
+    csv: Csv,
     words: impl FnOnce() -> Words,
     filters: &str,
     today: time::Date,
@@ -363,7 +367,7 @@ pub fn antibiogram_file(
     Ok(match format {
         "csv" => (
             "text/csv; charset=utf-8",
-            cratb_sheet::write::csv(&antibiogram_table(table, lang), Csv::SPREADSHEET),
+            cratb_sheet::write::csv(&antibiogram_table(table, lang), csv),
         ),
         "json" => (
             "application/json",
@@ -964,9 +968,23 @@ mod tests {
         let today = time::macros::date!(2026 - 11 - 30);
         for format in FORMATS {
             let (media, bytes) =
-                antibiogram_file(&table, format, words, "", today, Lang::Fr).unwrap();
+                antibiogram_file(&table, format, Csv::SPREADSHEET, words, "", today, Lang::Fr)
+                    .unwrap();
             assert!(!bytes.is_empty(), "{format}");
             assert_eq!(media.contains("sheet"), format == "xlsx", "{format}");
         }
+        let csv = |style| {
+            let (_, bytes) =
+                antibiogram_file(&table, "csv", style, words, "", today, Lang::Fr).unwrap();
+            String::from_utf8(bytes).unwrap()
+        };
+        let french = csv(Csv::SPREADSHEET);
+        assert!(
+            french.starts_with('\u{feff}') && french.contains(";100,0;"),
+            "{french}"
+        );
+        let international = csv(Csv::INTERNATIONAL);
+        assert!(!international.starts_with('\u{feff}'), "{international}");
+        assert!(international.contains(",100.0,"), "{international}");
     }
 }

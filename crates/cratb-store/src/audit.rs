@@ -167,10 +167,15 @@ impl Burst {
         if self.counted == 0 {
             return Ok(());
         }
+        // In Paris time, as every moment people read.
+        let (first, last) = (
+            cratb_domain::paris::paris(first),
+            cratb_domain::paris::paris(last),
+        );
         let hms =
             |t: OffsetDateTime| format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second());
         let summary = format!(
-            "{} {} de plus depuis {} le {} entre {} et {} UTC (dernier : {})",
+            "{} {} de plus depuis {} le {} entre {} et {} (dernier : {})",
             self.counted,
             if self.counted == 1 {
                 &self.label_one
@@ -178,7 +183,7 @@ impl Burst {
                 &self.label_many
             },
             self.source,
-            first.date(),
+            cratb_domain::paris::day(first),
             hms(first),
             hms(last),
             self.last_summary.as_deref().unwrap_or("—"),

@@ -572,6 +572,10 @@ catalogue! {
     to: "Au", "To";
     user_filter: "Utilisateur (e-mail)", "User (e-mail)";
     export_csv: "Exporter en CSV", "Export as CSV";
+    export_csv_international: "Exporter en CSV (international)", "Export as CSV (international)";
+    csv_international: "CSV (international)", "CSV (international)";
+    csv_french_hint: "Point-virgule, virgule décimale, UTF-8 avec BOM : s'ouvre tel quel dans Excel en français", "Semicolon-separated, decimal comma, UTF-8 with BOM: opens as is in Excel set to French";
+    csv_international_hint: "Virgule comme séparateur, point décimal, UTF-8 sans BOM : pour un tableur en anglais ou un programme", "Comma-separated, decimal point, UTF-8 without BOM: for spreadsheet software set to English or a program";
     account_title: "Mon compte", "My account";
     change_password: "Changer de mot de passe", "Change password";
     current_password: "Mot de passe actuel", "Current password";

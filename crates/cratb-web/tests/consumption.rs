@@ -347,7 +347,7 @@ async fn the_screens_show_the_region_to_its_staff_and_one_establishment_to_its_r
         .nth(1)
         .and_then(|x| x.split("<strong").nth(1))
         .and_then(|x| x.split('>').nth(1))
-        .and_then(|x| x.split(" %").next())
+        .and_then(|x| x.split("\u{a0}%").next())
         .and_then(|x| x.replace(',', ".").parse::<f64>().ok())
         .expect("parenteral share");
     assert!((10.0..80.0).contains(&parenteral), "{parenteral}");

@@ -10,28 +10,38 @@
 use super::{Cell, Table};
 use std::borrow::Cow;
 
-/// How a CSV is written: its separator, and whether it starts with a UTF-8 byte order mark.
+/// How a CSV is written: its separator, whether it starts with a UTF-8 byte order mark, and
+/// whether its figures have a decimal comma.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Csv {
     pub separator: u8,
     pub bom: bool,
+    /// Figures ([`Cell::Number`]) written `72,5` rather than `72.5`.
+    pub decimal_comma: bool,
 }
 
 impl Csv {
-    /// `;` after a byte order mark: what French spreadsheet software opens as is (the
-    /// downloads of the pages).
+    /// `;`, a decimal comma, after a byte order mark: what French spreadsheet software (Excel
+    /// set to French) opens as is, figures as numbers (the downloads' default).
     pub const SPREADSHEET: Csv = Csv {
         separator: b';',
         bom: true,
+        decimal_comma: true,
     };
-    /// `,` without a byte order mark: for programs (the command line's outputs).
+    /// `,`, a decimal point, without a byte order mark: the downloads' international choice,
+    /// for software set to English and for programs.
+    pub const INTERNATIONAL: Csv = Csv::separated_by(b',');
+    /// `,` and a decimal point, without a byte order mark: the command line's outputs (read by
+    /// programs, compared with the AMR package's).
     pub const COMMA: Csv = Csv::separated_by(b',');
 
-    /// `separator`, without a byte order mark (a file written back in its own separator).
+    /// `separator`, a decimal point, without a byte order mark (a file written back in its own
+    /// separator).
     pub const fn separated_by(separator: u8) -> Csv {
         Csv {
             separator,
             bom: false,
+            decimal_comma: false,
         }
     }
 }
@@ -55,6 +65,7 @@ pub fn csv(table: &Table, format: Csv) -> Vec<u8> {
 /// large to be held as cells first. A row is written as it is given, whatever its length.
 pub struct CsvWriter {
     inner: ::csv::Writer<Vec<u8>>,
+    decimal_comma: bool,
 }
 
 impl CsvWriter {
@@ -73,6 +84,7 @@ impl CsvWriter {
                 .delimiter(format.separator)
                 .flexible(true)
                 .from_writer(out),
+            decimal_comma: format.decimal_comma,
         }
     }
 
@@ -93,6 +105,9 @@ impl CsvWriter {
         for cell in row {
             let text = match cell {
                 Cell::Text(t) => neutralise_formula(t),
+                Cell::Number(..) if self.decimal_comma => {
+                    Cow::Owned(cell.as_text().replace('.', ","))
+                }
                 _ => cell.as_text(),
             };
             self.inner
@@ -181,7 +196,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spreadsheet_csv_has_a_bom_semicolons_and_quotes_where_needed() {
+    fn spreadsheet_csv_has_a_bom_semicolons_decimal_commas_and_quotes_where_needed() {
         let t = Table::new(
             "T",
             ["département", "part", "n"],
@@ -197,8 +212,9 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(csv(&t, Csv::SPREADSHEET)).unwrap(),
-            "\u{feff}département;part;n\nAin;72.5;3\n\"a;b\";;\n\"dit \"\"x\"\"\";5.0;false\n"
+            "\u{feff}département;part;n\nAin;72,5;3\n\"a;b\";;\n\"dit \"\"x\"\"\";5,0;false\n"
         );
+        assert_eq!(csv(&t, Csv::INTERNATIONAL), csv(&t, Csv::COMMA));
         assert_eq!(
             String::from_utf8(csv(&t, Csv::COMMA)).unwrap(),
             "département,part,n\nAin,72.5,3\na;b,,\n\"dit \"\"x\"\"\",5.0,false\n"

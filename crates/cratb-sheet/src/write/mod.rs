@@ -14,14 +14,18 @@
 //! `-`, `@`, tab, carriage return) after a single quote ([`neutralise_formula`]); XLSX writes
 //! text as text.
 //!
-//! A number reads the same in every format: XLSX, JSON and Parquet hold the value its text
-//! shows (`72.46` written with one decimal is 72.5 everywhere), and a value that is not a
-//! figure (infinite, NaN) is an empty cell, never `inf` or `NaN`.
+//! A number reads the same in every format, rounded by the one rule of [`round`] (half away
+//! from zero on the value as written: `0.125` with two decimals is `0.13`): CSV writes its text
+//! (with a decimal comma in the French [`Csv::SPREADSHEET`]), JSON and Parquet hold the value
+//! its text shows (`72.46` written with one decimal is 72.5), and an XLSX cell holds the figure
+//! at full precision under a number format that shows the same decimals (72.46 shown `72.5`).
+//! A value that is not a figure (infinite, NaN) is an empty cell, never `inf` or `NaN`.
 
 mod csv;
 mod json;
 #[cfg(feature = "parquet")]
 mod parquet;
+pub mod round;
 mod xlsx;
 
 use std::borrow::Cow;
@@ -86,8 +90,8 @@ pub enum Cell {
     Bool(bool),
 }
 
-/// How many decimals a [`Cell::Number`] is written with. The figure is written as it is
-/// given, rounded by the formatter: round it first where a rule says how.
+/// How many decimals a [`Cell::Number`] is written with. The figure is kept as it is given
+/// and rounded where it is written, by [`round::fixed`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decimals {
     /// Always this many: `72.50`, `100.0`.
@@ -113,25 +117,35 @@ impl Cell {
             Cell::Text(t) => Cow::Borrowed(t),
             Cell::Integer(n) => Cow::Owned(n.to_string()),
             // Not a figure: an empty cell, never `inf` or `NaN`.
-            Cell::Number(x, _) if !x.is_finite() => Cow::Borrowed(""),
-            Cell::Number(x, Decimals::UnlessWhole(_)) if x.fract() == 0.0 => {
-                Cow::Owned(format!("{x:.0}"))
-            }
-            Cell::Number(x, Decimals::Fixed(d) | Decimals::UnlessWhole(d)) => {
-                Cow::Owned(format!("{x:.*}", usize::from(*d)))
-            }
+            Cell::Number(x, decimals) => Cow::Owned(number_text(*x, *decimals).unwrap_or_default()),
             Cell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
         }
     }
 
-    /// The number the cell shows, as XLSX, JSON and Parquet hold it: a figure as its text
-    /// reads (rounded to its decimals), none for text or a value that is not a figure.
+    /// The number the cell shows, as JSON and Parquet hold it: a figure as its text reads
+    /// (rounded to its decimals), none for text or a value that is not a figure.
     pub fn number(&self) -> Option<f64> {
         match self {
             Cell::Integer(n) => Some(*n as f64),
             Cell::Number(x, _) if x.is_finite() => self.as_text().parse().ok(),
             _ => None,
         }
+    }
+}
+
+/// A figure's text with its decimals (a point before them), rounded by [`round::fixed`]:
+/// `UnlessWhole` drops them when they are all zeros once rounded (`72.96` with one is `73`).
+fn number_text(x: f64, decimals: Decimals) -> Option<String> {
+    match decimals {
+        Decimals::Fixed(d) => round::fixed(x, d),
+        Decimals::UnlessWhole(d) => round::fixed(x, d).map(|mut s| {
+            if let Some(point) = s.find('.')
+                && s[point + 1..].bytes().all(|b| b == b'0')
+            {
+                s.truncate(point);
+            }
+            s
+        }),
     }
 }
 
@@ -150,12 +164,11 @@ impl From<i64> for Cell {
         Cell::Integer(n)
     }
 }
-/// A figure of the pages: rounded to one decimal (`72.5`, `72` when whole), empty when absent.
+/// A figure of the pages: written with one decimal (`72.5`, `72` when whole once rounded),
+/// empty when absent.
 impl From<Option<f64>> for Cell {
     fn from(n: Option<f64>) -> Cell {
-        n.map_or(Cell::Empty, |x| {
-            Cell::Number((x * 10.0).round() / 10.0, Decimals::UnlessWhole(1))
-        })
+        n.map_or(Cell::Empty, |x| Cell::Number(x, Decimals::UnlessWhole(1)))
     }
 }
 impl From<Option<String>> for Cell {
@@ -233,6 +246,13 @@ mod tests {
         assert_eq!(text(Cell::Number(72.0, Decimals::Fixed(1))), "72.0");
         assert_eq!(text(Cell::Number(1234.0, Decimals::UnlessWhole(2))), "1234");
         assert_eq!(text(Cell::Number(12.345, Decimals::Fixed(2))), "12.35");
+        // One rounding rule: ties away from zero, on the value as written.
+        assert_eq!(text(Cell::Number(62.5, Decimals::Fixed(0))), "63");
+        assert_eq!(text(Cell::Number(0.125, Decimals::Fixed(2))), "0.13");
+        assert_eq!(text(Cell::Number(1.005, Decimals::Fixed(2))), "1.01");
+        assert_eq!(text(Cell::Number(72.96, Decimals::UnlessWhole(1))), "73");
+        assert_eq!(text(Cell::Number(72.50, Decimals::UnlessWhole(2))), "72.50");
+        assert_eq!(text(Some(72.96).into()), "73");
         assert_eq!(text(Cell::Number(f64::NAN, Decimals::Fixed(2))), "");
         assert_eq!(text(Cell::Number(f64::INFINITY, Decimals::Fixed(2))), "");
         assert_eq!(text(Cell::Integer(-3)), "-3");
@@ -247,7 +267,8 @@ mod tests {
             Cell::Number(72.46, Decimals::UnlessWhole(1)).number(),
             Some(72.5)
         );
-        assert_eq!(Cell::Number(0.125, Decimals::Fixed(2)).number(), Some(0.12));
+        assert_eq!(Cell::Number(0.125, Decimals::Fixed(2)).number(), Some(0.13));
+        assert_eq!(Cell::Number(62.5, Decimals::Fixed(0)).number(), Some(63.0));
         assert_eq!(Cell::Integer(7).number(), Some(7.0));
         assert_eq!(Cell::Number(f64::NAN, Decimals::Fixed(1)).number(), None);
         assert_eq!(Cell::Text("7".into()).number(), None);

@@ -35,6 +35,7 @@ struct AuditPage {
     rows: Vec<EntryRow>,
     page: Page<()>,
     csv_href: String,
+    csv_international_href: String,
     prev_href: Option<String>,
     next_href: Option<String>,
     entities: Vec<Opt>,
@@ -114,6 +115,7 @@ pub async fn list(
     let next_href = next.map(|n| p.href("/audit", Some(n)));
     Ok(render(&AuditPage {
         l: Layout::new(&auth, lang.tr().audit_title),
+        csv_international_href: crate::export::international(&p.href("/audit.csv", None)),
         csv_href: p.href("/audit.csv", None),
         q,
         rows,
@@ -132,6 +134,7 @@ pub async fn csv(
     State(state): State<AppState>,
     auth: Auth,
     Query(p): Query<AuditParams>,
+    Query(style): Query<crate::export::CsvParam>,
 ) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
@@ -142,5 +145,5 @@ pub async fn csv(
         .iter()
         .map(|e| e.export_row().map(Cell::from).to_vec());
     let table = Table::new("audit", EXPORT_HEADER, rows.collect());
-    crate::export::download("journal-audit-cratb", "csv", [table], lang)
+    crate::export::download("journal-audit-cratb", "csv", style, [table], lang)
 }

@@ -349,6 +349,7 @@ pub async fn export(
     State(state): State<AppState>,
     auth: Auth,
     Path(format): Path<String>,
+    Query(style): Query<crate::export::CsvParam>,
 ) -> PageResult {
     let lang = auth.lang;
     let actor = actor(&auth)?;
@@ -371,5 +372,5 @@ pub async fn export(
         .await
         .map_err(PageError::app(lang))?;
     let name = format!("annuaire-{}", region.unwrap_or("national"));
-    crate::export::download(&name, &format, [export_sheet(&all)], lang)
+    crate::export::download(&name, &format, style, [export_sheet(&all)], lang)
 }

@@ -312,13 +312,10 @@ pub fn region_access(
     scope.access(region).ok_or(PageError::NotFound(auth.lang))
 }
 
-/// Formats a timestamp for display (`JJ/MM/AAAA HH:MM` in French, ISO-like in English), in UTC.
+/// A moment for display, in Paris time (`30/11/2026 13:05` in French, `2026-11-30 13:05 CET`
+/// in English, which names the zone): [`cratb_domain::paris::moment`].
 pub fn fmt_time(t: &time::OffsetDateTime, lang: Lang) -> String {
-    let f = lang.pick(
-        time::macros::format_description!("[day]/[month]/[year] [hour]:[minute] UTC"),
-        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"),
-    );
-    t.format(&f).unwrap_or_default()
+    cratb_domain::paris::moment(*t, lang)
 }
 
 /// An `<option>` of a select: value, label, whether it is the current one.

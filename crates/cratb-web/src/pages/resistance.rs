@@ -190,11 +190,16 @@ struct AntibiogramPage {
     agents: Vec<Opt>,
     trend: String,
     trend_rows: Vec<TrendPoint>,
-    /// The trend's rows as written: year, isolates, % susceptible and its interval.
-    trend_lines: Vec<(i16, u32, String, String)>,
     trend_label: String,
     can_import: bool,
     can_settings: bool,
+}
+
+impl AntibiogramPage {
+    /// A figure of the trend's table, as the page's language writes it (`90,1`).
+    fn figure(&self, x: &f64) -> String {
+        cratb_report::format::decimal(Some(*x), self.l.lang)
+    }
 }
 
 /// What the trend chart shows.
@@ -299,18 +304,6 @@ pub async fn antibiogram(
         guideline: table.guideline.clone(),
         isolates: table.isolates,
         trend: resistance_report::trend_chart(&trend_rows, lang),
-        trend_lines: trend_rows
-            .iter()
-            .map(|p| {
-                let d = |x: f64| cratb_report::format::decimal(Some(x), lang);
-                (
-                    p.year,
-                    p.n,
-                    d(p.pct_susceptible),
-                    format!("{} – {}", d(p.ci_low), d(p.ci_high)),
-                )
-            })
-            .collect(),
         trend_rows,
         trend_label,
         organisms,
@@ -329,6 +322,7 @@ pub async fn export(
     auth: Auth,
     Path(format): Path<String>,
     Query(f): Query<Filter>,
+    Query(style): Query<crate::export::CsvParam>,
 ) -> PageResult {
     let lang = auth.lang;
     if !resistance_report::FORMATS.contains(&format.as_str()) {
@@ -351,13 +345,20 @@ pub async fn export(
         isolates_counted: lang.tr().res_isolates_counted,
         legend: lang.tr().res_legend,
     };
-    let today = time::OffsetDateTime::now_utc().date();
-    let (content_type, body) =
-        resistance_report::antibiogram_file(&table, &format, words, &summary, today, lang)
-            .map_err(|e| {
-                tracing::error!(error = %e, "xlsx export failed");
-                PageError::Internal(lang)
-            })?;
+    let today = cratb_domain::paris::today(time::OffsetDateTime::now_utc());
+    let (content_type, body) = resistance_report::antibiogram_file(
+        &table,
+        &format,
+        style.csv(),
+        words,
+        &summary,
+        today,
+        lang,
+    )
+    .map_err(|e| {
+        tracing::error!(error = %e, "xlsx export failed");
+        PageError::Internal(lang)
+    })?;
     let name = format!("antibiogramme-{region}.{format}");
     Ok(attachment(&name, content_type, body))
 }
@@ -448,6 +449,7 @@ pub async fn alerts_export(
     auth: Auth,
     Path(format): Path<String>,
     Query(mut f): Query<Filter>,
+    Query(style): Query<crate::export::CsvParam>,
 ) -> PageResult {
     let lang = auth.lang;
     if !["csv", "xlsx"].contains(&format.as_str()) {
@@ -456,7 +458,7 @@ pub async fn alerts_export(
     let what = format!("resistance.alerts.{format}");
     let (_, region, _, _, placed) = seen_alerts(&state, &auth, &mut f, &what).await?;
     let table = resistance_report::alerts_table(&placed, lang.tr().res_no_establishment, lang);
-    crate::export::download(&format!("bmr-{region}"), &format, [table], lang)
+    crate::export::download(&format!("bmr-{region}"), &format, style, [table], lang)
 }
 
 /// What the import form holds.

@@ -8,6 +8,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod formats;
 
 mod alerts;
 mod antibiogram;

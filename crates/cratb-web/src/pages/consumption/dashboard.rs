@@ -4,7 +4,7 @@ use super::{FilterView, Filters, filter_view, resolve, viewer};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::export::download;
+use crate::export::{CsvParam, download};
 use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use crate::pages::{Layout, PageResult, render};
@@ -74,6 +74,7 @@ pub async fn export(
     auth: Auth,
     Path(format): Path<String>,
     Query(q): Query<Filters>,
+    Query(style): Query<CsvParam>,
 ) -> PageResult {
     let v = viewer(&state, &auth, q.region.as_deref(), None).await?;
     if v.referent_home.is_some() {
@@ -83,6 +84,7 @@ pub async fn export(
     download(
         &format!("consommation-{}-{}", v.region, r.year),
         &format,
+        style,
         establishments_tables(&v.cube, &r, auth.lang, |id| v.visibility.names(id)),
         auth.lang,
     )

@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::export::download;
+use crate::export::{CsvParam, download};
 use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query, Year};
 use crate::pages::{Layout, Opt, PageResult, options, render_status};
@@ -144,6 +144,7 @@ pub async fn export(
     auth: Auth,
     Path(format): Path<String>,
     Query(q): Query<PrimaryQuery>,
+    Query(style): Query<CsvParam>,
 ) -> PageResult {
     refuse_referent(&auth)?;
     let region = super::asked_region(&state, &auth, q.region.as_deref()).await?;
@@ -157,6 +158,7 @@ pub async fn export(
     download(
         &format!("ville-{region}-{year}"),
         &format,
+        style,
         [esac_table(&data, year)],
         auth.lang,
     )

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::PageError;
-use crate::export::download;
+use crate::export::{CsvParam, download};
 use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use crate::pages::{Layout, Opt, PageResult, options, region_access, render};
@@ -107,11 +107,13 @@ pub async fn export(
     auth: Auth,
     Path(format): Path<String>,
     Query(q): Query<CoverageQuery>,
+    Query(style): Query<CsvParam>,
 ) -> PageResult {
     let (region, c) = coverage_of(&state, &auth, &q).await?;
     download(
         &format!("couverture-{region}"),
         &format,
+        style,
         c.tables(),
         auth.lang,
     )
