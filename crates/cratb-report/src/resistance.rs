@@ -522,10 +522,7 @@ fn figure(a: &PlacedAlert, lang: Lang) -> AlertFigure {
     AlertFigure {
         resistant: a.resistant,
         tested: a.tested,
-        rate: a.rate.map_or_else(
-            || "—".to_string(),
-            |r| format!("{}\u{a0}%", decimal(Some(r), lang)),
-        ),
+        rate: percent(a.rate, lang),
         class: if a.few_isolates { "sus-nr" } else { "" },
         title: if a.few_isolates {
             format!("{counts} · {}", few_isolates_caution(lang))
@@ -840,6 +837,7 @@ mod tests {
             antibiogram_file(
                 &table,
                 "csv",
+                Csv::SPREADSHEET,
                 words,
                 "",
                 time::macros::date!(2026 - 11 - 30),
