@@ -659,7 +659,9 @@ mod tests {
         }];
         let svg = line_chart(Lang::Fr, "S", &percent, &[], Axis::Percent);
         assert!(
-            svg.contains(r#"<td class="num">70,0 %</td><td class="num">64,0 % – 75,5 %</td>"#),
+            svg.contains(
+                "<td class=\"num\">70,0\u{a0}%</td><td class=\"num\">64,0\u{a0}% – 75,5\u{a0}%</td>"
+            ),
             "{svg}"
         );
 

@@ -970,8 +970,8 @@ mod tests {
         assert_eq!(
             fb.access_targets,
             [
-                "Council of the EU target for 2030: at least 65 % Access — 2.5 points below (62.5 %)",
-                "UN General Assembly target (2024): at least 70 % Access — 7.5 points below (62.5 %)",
+                "Council of the EU target for 2030: at least 65 % Access — 2.5 points below (62.5\u{a0}%)",
+                "UN General Assembly target (2024): at least 70 % Access — 7.5 points below (62.5\u{a0}%)",
             ]
         );
         assert_eq!(fb.aware[0].detail, "100 DDD / 160 J01 DDD");

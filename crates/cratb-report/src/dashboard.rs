@@ -646,7 +646,7 @@ mod tests {
         assert_eq!(d.previous_period, "janvier–mars 2025");
         assert!(d.partial);
         assert_eq!(d.cards[0].value, "300,0");
-        assert_eq!(d.cards[0].change, "−25,0 %");
+        assert_eq!(d.cards[0].change, "−25,0\u{a0}%");
         assert_eq!(
             (d.classes[0].value.as_str(), d.classes[0].previous.as_str()),
             ("300,0", "400,0")
@@ -659,7 +659,7 @@ mod tests {
             d.top[0],
             (
                 "J01CA04".to_string(),
-                "amoxicillin".to_string(),
+                "amoxicilline".to_string(),
                 "300,0".to_string(),
                 "90 DDJ / 300 journées d'hospitalisation".to_string()
             )

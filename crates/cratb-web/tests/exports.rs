@@ -86,14 +86,14 @@ async fn csv_downloads_are_french_by_default_and_international_on_request() {
     both_variants(
         &coord,
         "/resistance/alerts/export/csv",
-        "niveau,lieu,annee",
+        "serie,niveau,lieu,annee",
         "taux_pct",
     )
     .await;
     both_variants(
         &coord,
         "/resistance/export/csv?year_from=2024",
-        "organism,antimicrobial,n_tested",
+        "organism,antimicrobial,antimicrobial_name,n_tested",
         "pct_susceptible",
     )
     .await;
@@ -181,14 +181,8 @@ async fn counted_words_agree_with_their_count() {
     assert!(!html.contains("résultat(s)"));
     // Many: plural, in both languages (the demo region's directory).
     let html = coord.page("/directory").await;
-    assert!(
-        html.contains("</strong> professionnels</p>"),
-        "professionnels"
-    );
+    assert!(html.contains(" professionnels</span>"), "professionnels");
     assert!(!html.contains("professionnel(s)"));
     let html = coord.in_lang("en").page("/directory").await;
-    assert!(
-        html.contains("</strong> professionals</p>"),
-        "professionals"
-    );
+    assert!(html.contains(" professionals</span>"), "professionals");
 }

@@ -139,7 +139,11 @@ async fn enrolment_then_login_with_a_code_once_and_recovery_codes_once() {
         .await,
         0
     );
-    assert!(ema.page("/account/mfa").await.contains("10</strong>"));
+    assert!(
+        ema.page("/account/mfa")
+            .await
+            .contains("10 codes de secours restants")
+    );
 
     // Password, then the next step's code: a session.
     let next = code(&secret, 1);
@@ -176,7 +180,7 @@ async fn enrolment_then_login_with_a_code_once_and_recovery_codes_once() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("9</strong>"), "9 codes left");
+    assert!(page.contains("9 codes de secours restants"), "9 codes left");
     let (browser, csrf) = password_step(&app, EMA).await;
     let r = second_step(&app, &browser, &csrf, &codes[3]).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);

@@ -87,7 +87,7 @@ async fn each_role_sees_the_establishments_the_rule_names() {
     }
     assert!(
         csv.trim_start_matches('\u{feff}')
-            .starts_with("niveau;lieu;annee")
+            .starts_with("serie;niveau;lieu;annee")
     );
     let (_, ars, _) = alerts_of(&app, ARS).await;
     assert_eq!(named_ids(&ars), all);
