@@ -90,7 +90,7 @@ async fn the_demo_antibiogram_in_french_in_chromium() {
     screenshot(&c, "antibiogram-fr-1366").await;
 
     // The trend's table in decimal commas.
-    let trend = text_of(&c, "table.compact").await;
+    let trend = text_of(&c, "#trend-table").await;
     assert!(trend.contains(','), "{trend}");
     assert!(
         !trend

@@ -77,11 +77,11 @@ async fn french_figures_paris_times_and_csv_files_in_chromium() {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a byte order mark");
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let header = text.lines().next().unwrap();
-    assert!(header.starts_with("niveau;lieu;annee;"), "{header}");
+    assert!(header.starts_with("serie;niveau;lieu;annee;"), "{header}");
     let rates: Vec<&str> = text
         .lines()
         .skip(1)
-        .filter_map(|l| l.split(';').nth(6))
+        .filter_map(|l| l.split(';').nth(8))
         .filter(|r| !r.is_empty())
         .collect();
     assert!(rates.iter().any(|r| r.contains(',')), "{rates:?}");
@@ -89,7 +89,7 @@ async fn french_figures_paris_times_and_csv_files_in_chromium() {
     let bytes = get(international).await;
     assert!(!bytes.starts_with(b"\xEF\xBB\xBF"), "no byte order mark");
     let text = String::from_utf8(bytes).unwrap();
-    assert!(text.starts_with("niveau,lieu,annee,"), "{text}");
+    assert!(text.starts_with("serie,niveau,lieu,annee,"), "{text}");
 
     // A time in Paris time: the audit log, where the demo's creation is listed.
     set_viewport(&c, 1366, 900).await;

@@ -251,7 +251,11 @@ async fn a_coordinator_and_a_prescriber_in_chromium() {
         .await
         .unwrap();
     assert_eq!(text_of(&c, "h1").await, "Journal d'audit");
-    assert!(text_of(&c, "#audit-table").await.contains("login.success"));
+    assert!(
+        text_of(&c, "#audit-table")
+            .await
+            .contains("Connexion réussie")
+    );
     screenshot(&c, "audit").await;
 
     // The directory, and search as you type (htmx).
@@ -266,7 +270,15 @@ async fn a_coordinator_and_a_prescriber_in_chromium() {
     for _ in 0..50 {
         // The element is replaced by each htmx swap: a stale reference just means "look again".
         let count = match c.find(Locator::Id("result-count")).await {
-            Ok(el) => el.text().await.ok().and_then(|t| t.parse::<i64>().ok()),
+            // "12 résultats": the number, whatever its thousands separator.
+            Ok(el) => el.text().await.ok().and_then(|t| {
+                t.chars()
+                    .take_while(|c| !c.is_alphabetic())
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse::<i64>()
+                    .ok()
+            }),
             Err(_) => None,
         };
         if count.is_some_and(|n| n < 50) {
