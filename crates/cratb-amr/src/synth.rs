@@ -207,7 +207,7 @@ const SPECIMENS: [(&str, u32); 5] = [
     ("other", 8),
 ];
 /// Ward, ward type, share (in hospitals).
-const WARDS: [(&str, &str, u32); 8] = [
+pub const WARDS: [(&str, &str, u32); 8] = [
     ("MED1", "médecine", 20),
     ("MED2", "médecine", 15),
     ("CHIR", "chirurgie", 20),
@@ -222,7 +222,8 @@ const ESTABLISHMENTS: usize = 64;
 const FIRST_DAY: i32 = 19_358;
 const DAYS: i32 = 1096;
 
-fn pick<T: Copy>(rng: &mut ChaCha8Rng, table: &[(T, u32)]) -> T {
+/// One of `table`'s values, drawn in proportion to its weight.
+pub fn pick<T: Copy>(rng: &mut ChaCha8Rng, table: &[(T, u32)]) -> T {
     let total: u32 = table.iter().map(|t| t.1).sum();
     let mut x = rng.random_range(0..total);
     for &(v, w) in table {
@@ -235,7 +236,7 @@ fn pick<T: Copy>(rng: &mut ChaCha8Rng, table: &[(T, u32)]) -> T {
 }
 
 /// A deterministic hash, for what belongs to a patient or an establishment.
-fn mix(mut x: u64) -> u64 {
+pub fn mix(mut x: u64) -> u64 {
     x ^= x >> 33;
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
     x ^= x >> 33;

@@ -37,6 +37,7 @@
 
 use cratb_amr::interpret::{Options, Rule};
 use cratb_amr::reference::Reference;
+use cratb_amr::synth::{WARDS, mix, pick};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fmt::Write;
@@ -443,38 +444,6 @@ fn draws(reference: &'static Reference, species: &Species) -> Vec<Option<Draw>> 
         .collect()
 }
 
-fn pick<T: Copy>(rng: &mut ChaCha8Rng, table: &[(T, u32)]) -> T {
-    let total: u32 = table.iter().map(|t| t.1).sum();
-    let mut x = rng.random_range(0..total);
-    for &(v, w) in table {
-        if x < w {
-            return v;
-        }
-        x -= w;
-    }
-    table[table.len() - 1].0
-}
-
-/// A deterministic hash, for what belongs to a patient.
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
-}
-
-/// Ward, ward type, weight (in hospitals).
-const WARDS: [(&str, &str, u32); 8] = [
-    ("MED1", "médecine", 20),
-    ("MED2", "médecine", 15),
-    ("CHIR", "chirurgie", 20),
-    ("REA", "réanimation", 9),
-    ("URG", "urgences", 14),
-    ("GER", "gériatrie", 12),
-    ("SSR", "soins de suite", 6),
-    ("ONCO", "oncologie", 4),
-];
 /// First day: 2023-01-01; three years.
 const FIRST_DAY: i32 = 19_358;
 const DAYS: i32 = 1096;
