@@ -14,6 +14,7 @@ code_enum! {
         EhpadPhysician = "ehpad_physician", "Médecin coordonnateur d'EHPAD", "Nursing-home coordinating physician";
         Dentist = "dentist", "Chirurgien-dentiste", "Dentist";
         Midwife = "midwife", "Sage-femme", "Midwife";
+        HospitalPhysician = "hospital_physician", "Médecin hospitalier", "Hospital physician";
         Other = "other", "Autre", "Other";
     }
 }

@@ -1,5 +1,8 @@
 //! Establishments: their care sector (ES / EMS / ville) and category.
 
+/// An enum of stable codes with French and English labels (`code`, `parse`, `label`, `ALL`);
+/// the capability crates declare their codes with it too (they depend on `serde`).
+#[macro_export]
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident { $( $variant:ident = $code:literal, $fr:literal, $en:literal ;)* }) => {
         $(#[$m])*
@@ -25,7 +28,7 @@ macro_rules! code_enum {
         }
     };
 }
-pub(crate) use code_enum;
+pub use code_enum;
 
 code_enum! {
     /// The three care sectors.
