@@ -11,7 +11,10 @@
 //! (`log`), the e-mails, which carry no health data (`letters`), and the attachments' checks
 //! (`attachment`). No I/O, no clock, no SQL.
 
+pub mod calendar;
 pub mod codes;
+pub mod rota;
+pub mod routing;
 
 pub use codes::{
     Adherence, Channel, EventKind, InfectionSite, Outcome, QuestionType, Recommendation, Route,

@@ -11,7 +11,7 @@
 use std::sync::LazyLock;
 
 use jiff::tz::TimeZone;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use crate::Lang;
 
@@ -60,6 +60,29 @@ pub fn moment(t: OffsetDateTime, lang: Lang) -> String {
             }
         ),
     }
+}
+
+/// The instant a Paris clock showed `local`: a time in the spring gap (02:30 on the last Sunday
+/// of March does not exist) is read with the offset before it (so 03:30 CEST), a time of the
+/// autumn fold (02:30 happens twice) as the first (jiff's "compatible" choice, as RFC 5545).
+pub fn at(local: PrimitiveDateTime) -> OffsetDateTime {
+    let civil = jiff::civil::DateTime::new(
+        local.year() as i16,
+        u8::from(local.month()) as i8,
+        local.day() as i8,
+        local.hour() as i8,
+        local.minute() as i8,
+        local.second() as i8,
+        0,
+    );
+    civil
+        .ok()
+        .and_then(|c| PARIS.to_ambiguous_timestamp(c).compatible().ok())
+        .and_then(|ts| OffsetDateTime::from_unix_timestamp(ts.as_second()).ok())
+        .unwrap_or_else(|| {
+            local.assume_offset(UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC))
+        })
+        .to_offset(UtcOffset::UTC)
 }
 
 /// The day of a moment in Paris, as French letters write it: `30/11/2026`.
@@ -128,6 +151,28 @@ mod tests {
         assert_eq!(
             today(datetime!(2026-10-24 22:30 UTC)),
             time::macros::date!(2026 - 10 - 25)
+        );
+    }
+
+    #[test]
+    fn a_paris_clock_read_back_as_an_instant() {
+        use time::macros::datetime;
+        assert_eq!(
+            at(datetime!(2026-11-30 13:05)),
+            datetime!(2026-11-30 12:05 UTC)
+        );
+        assert_eq!(
+            at(datetime!(2026-07-14 22:00)),
+            datetime!(2026-07-14 20:00 UTC)
+        );
+        // The spring gap takes the later offset; the autumn fold the first.
+        assert_eq!(
+            at(datetime!(2026-03-29 02:30)),
+            datetime!(2026-03-29 01:30 UTC)
+        );
+        assert_eq!(
+            at(datetime!(2026-10-25 02:30)),
+            datetime!(2026-10-25 00:30 UTC)
         );
     }
 
