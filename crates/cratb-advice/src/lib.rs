@@ -11,8 +11,13 @@
 //! (`log`), the e-mails, which carry no health data (`letters`), and the attachments' checks
 //! (`attachment`). No I/O, no clock, no SQL.
 
+pub mod answer;
+pub mod attachment;
 pub mod calendar;
+pub mod case;
 pub mod codes;
+pub mod letters;
+pub mod request;
 pub mod rota;
 pub mod routing;
 
