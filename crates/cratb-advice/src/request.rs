@@ -8,6 +8,10 @@ use cratb_domain::{FieldError, Finess, Profession, Rpps, Sector, WardType, geo};
 use serde::Deserialize;
 use time::Date;
 
+/// A value that is not what its field expects (the field's check says what was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreadable;
+
 /// A number as a form types it (`72,5`) or as JSON sends it (`72.5`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
@@ -19,10 +23,10 @@ pub enum Figure {
 
 impl Figure {
     /// The number, decimal comma accepted; `Ok(None)` when empty.
-    pub fn value(&self) -> Result<Option<f64>, ()> {
+    pub fn value(&self) -> Result<Option<f64>, Unreadable> {
         match self {
             Figure::Number(n) if n.is_finite() => Ok(Some(*n)),
-            Figure::Number(_) => Err(()),
+            Figure::Number(_) => Err(Unreadable),
             Figure::Text(t) if t.trim().is_empty() => Ok(None),
             Figure::Text(t) => t
                 .trim()
@@ -31,7 +35,7 @@ impl Figure {
                 .ok()
                 .filter(|n| n.is_finite())
                 .map(Some)
-                .ok_or(()),
+                .ok_or(Unreadable),
         }
     }
 }
@@ -48,13 +52,13 @@ pub enum Flag {
 impl Flag {
     /// The answer: `true`, `on`, `1`, `yes`, `oui` are yes; empty, `false`, `off`, `0`, `no`,
     /// `non` are no.
-    pub fn value(&self) -> Result<bool, ()> {
+    pub fn value(&self) -> Result<bool, Unreadable> {
         match self {
             Flag::Bool(b) => Ok(*b),
             Flag::Text(t) => match t.trim().to_lowercase().as_str() {
                 "true" | "on" | "1" | "yes" | "oui" => Ok(true),
                 "" | "false" | "off" | "0" | "no" | "non" => Ok(false),
-                _ => Err(()),
+                _ => Err(Unreadable),
             },
         }
     }
@@ -254,7 +258,7 @@ fn flag(errors: &mut Vec<FieldError>, field: &'static str, value: &Option<Flag>)
     match value.as_ref().map(Flag::value) {
         None => false,
         Some(Ok(b)) => b,
-        Some(Err(())) => {
+        Some(Err(Unreadable)) => {
             errors.push(FieldError::new(
                 field,
                 "attendu oui ou non",
