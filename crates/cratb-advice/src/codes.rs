@@ -172,7 +172,10 @@ mod tests {
         assert!(sites.contains(&"febrile_neutropenia"));
         assert_eq!(QuestionType::ALL.len(), 10);
         assert_eq!(Recommendation::ALL.len(), 9);
-        assert_eq!(Channel::parse("TELE_EXPERTISE"), Some(Channel::TeleExpertise));
+        assert_eq!(
+            Channel::parse("TELE_EXPERTISE"),
+            Some(Channel::TeleExpertise)
+        );
         assert_eq!(
             parse_list("switch | shorten|switch", Recommendation::parse),
             Ok(vec![Recommendation::Switch, Recommendation::Shorten])

@@ -12,6 +12,8 @@
 //! (`attachment`). No I/O, no clock, no SQL.
 
 pub mod codes;
+pub mod log;
+pub mod stats;
 
 pub use codes::{
     Adherence, Channel, EventKind, InfectionSite, Outcome, QuestionType, Recommendation, Route,

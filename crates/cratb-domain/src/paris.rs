@@ -11,7 +11,7 @@
 use std::sync::LazyLock;
 
 use jiff::tz::TimeZone;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use crate::Lang;
 
@@ -26,6 +26,35 @@ pub fn paris(t: OffsetDateTime) -> OffsetDateTime {
         .unwrap_or(3600);
     let offset = UtcOffset::from_whole_seconds(seconds).unwrap_or(UtcOffset::UTC);
     t.to_offset(offset)
+}
+
+/// The moment a Paris clock read as `local` (a date and time written in a file), in UTC. A
+/// time the clocks skipped (spring, 02:00–03:00) is read at the offset before the change, so
+/// that 02:30 is 03:30 CEST, the time it was once the clocks had moved; a time they showed
+/// twice (autumn, 02:00–03:00) is the first one, in summer time (jiff's "compatible"
+/// disambiguation, as RFC 5545 and java.time do).
+pub fn from_local(local: PrimitiveDateTime) -> OffsetDateTime {
+    let civil = jiff::civil::DateTime::new(
+        local.year() as i16,
+        u8::from(local.month()) as i8,
+        local.day() as i8,
+        local.hour() as i8,
+        local.minute() as i8,
+        local.second() as i8,
+        local.nanosecond() as i32,
+    );
+    let seconds = civil
+        .ok()
+        .and_then(|dt| PARIS.to_ambiguous_timestamp(dt).compatible().ok())
+        .map(|ts| ts.as_second());
+    match seconds {
+        Some(s) => OffsetDateTime::from_unix_timestamp(s)
+            .map(|t| t.replace_nanosecond(local.nanosecond()).unwrap_or(t))
+            .unwrap_or_else(|_| local.assume_utc()),
+        // Outside jiff's years (-9999..=9999): winter time.
+        None => local.assume_offset(UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC)),
+    }
+    .to_offset(UtcOffset::UTC)
 }
 
 /// The day it was in Paris at `t` (a moment at 23:30 UTC is already the next day there).
@@ -135,5 +164,45 @@ mod tests {
     fn any_offset_given_is_the_same_instant() {
         let t = datetime!(2026-11-30 14:05 +02:00);
         assert_eq!(moment(t, Lang::Fr), "30/11/2026 13:05");
+    }
+
+    #[test]
+    fn a_paris_clock_read_back_as_a_moment() {
+        use time::macros::datetime;
+        assert_eq!(
+            from_local(datetime!(2026-11-30 13:05)),
+            datetime!(2026-11-30 12:05 UTC)
+        );
+        assert_eq!(
+            from_local(datetime!(2026-07-14 22:00:30)),
+            datetime!(2026-07-14 20:00:30 UTC)
+        );
+        // Skipped on 29 March 2026: 02:30 is read as 03:30 CEST.
+        assert_eq!(
+            from_local(datetime!(2026-03-29 02:30)),
+            datetime!(2026-03-29 01:30 UTC)
+        );
+        assert_eq!(
+            from_local(datetime!(2026-03-29 03:00)),
+            datetime!(2026-03-29 01:00 UTC)
+        );
+        // Shown twice on 25 October 2026: the first, in summer time.
+        assert_eq!(
+            from_local(datetime!(2026-10-25 02:30)),
+            datetime!(2026-10-25 00:30 UTC)
+        );
+        assert_eq!(
+            from_local(datetime!(2026-10-25 03:00)),
+            datetime!(2026-10-25 02:00 UTC)
+        );
+        // Every moment outside the autumn's repeated hour reads back as itself.
+        for t in [
+            datetime!(2026-03-29 00:59 UTC),
+            datetime!(2026-10-25 00:30 UTC),
+            datetime!(2025-12-31 23:30 UTC),
+        ] {
+            let p = paris(t);
+            assert_eq!(from_local(PrimitiveDateTime::new(p.date(), p.time())), t);
+        }
     }
 }
