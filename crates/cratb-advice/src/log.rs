@@ -294,26 +294,33 @@ pub fn read(
     match sheet {
         Ok(()) if errors.is_empty() => Ok(read),
         Ok(()) => Err(errors.finish()),
-        Err(_) if !errors.is_empty() => Err(errors.finish()),
+        // Stopped by the header's problems.
+        Err(cratb_sheet::SheetError::Stopped(_)) => Err(errors.finish()),
+        // The file's own problem (too many rows, an unreadable line…), after any found above.
         Err(e) => {
-            let line = match &e {
-                cratb_sheet::SheetError::ControlCharacter { line, .. }
-                | cratb_sheet::SheetError::Unreadable { line, .. }
-                | cratb_sheet::SheetError::TooManyColumns { line, .. } => *line,
-                _ => 0,
-            };
-            // The sheet reader words its refusals in French only.
-            let fr = e.to_string();
-            let en = match e {
-                cratb_sheet::SheetError::HeaderOnly => {
-                    "the file has only its header: no request".to_string()
-                }
-                cratb_sheet::SheetError::Empty => "the file is empty".to_string(),
-                _ => format!("the file cannot be read (in French: {fr})"),
-            };
-            Err(vec![LogError::new(line, "", "", fr, en)])
+            errors.push(sheet_error(e));
+            Err(errors.finish())
         }
     }
+}
+
+/// A refusal of the sheet reader as a problem of the log (line 0: the file as a whole).
+fn sheet_error(e: cratb_sheet::SheetError) -> LogError {
+    use cratb_sheet::SheetError;
+    let line = match &e {
+        SheetError::ControlCharacter { line, .. }
+        | SheetError::Unreadable { line, .. }
+        | SheetError::TooManyColumns { line, .. } => *line,
+        _ => 0,
+    };
+    // The sheet reader words its refusals in French only.
+    let fr = e.to_string();
+    let en = match e {
+        SheetError::HeaderOnly => "the file has only its header: no request".to_string(),
+        SheetError::Empty => "the file is empty".to_string(),
+        _ => format!("the file cannot be read (in French: {fr})"),
+    };
+    LogError::new(line, "", "", fr, en)
 }
 
 /// A row of the log and what it is read against.
@@ -931,6 +938,22 @@ mod tests {
         let errors = read(b"%PDF-1.7 ...", &DEPARTMENTS, &teams()).expect_err("not a sheet");
         assert_eq!(errors.len(), 1);
         assert!(errors[0].fr.contains("PDF"));
+    }
+
+    #[test]
+    fn a_file_too_long_says_so_after_the_problems_found() {
+        let good = "2026-03-04 09:00;;phone;gp;VILLE;69;urinary;choice;;;\n";
+        let text = format!(
+            "{HEADER}\n2026-03-04 09:00;;fax;gp;VILLE;69;urinary;choice;;;\n{}",
+            good.repeat(MAX_ROWS)
+        );
+        let errors = read_csv(&text).expect_err("too long");
+        assert_eq!(places(&errors), [(2, "channel", "fax"), (0, "", "")]);
+        assert!(
+            errors[1].fr.contains("découpez le fichier"),
+            "{}",
+            errors[1]
+        );
     }
 
     #[test]
