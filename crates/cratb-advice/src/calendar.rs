@@ -253,8 +253,8 @@ impl Calendar {
         }
         let (open, close) = self.hours.on(day.weekday())?;
         Some((
-            paris::at(day.with_time(open)),
-            paris::at(day.with_time(close)),
+            paris::from_local(day.with_time(open)),
+            paris::from_local(day.with_time(close)),
         ))
     }
 
@@ -322,7 +322,7 @@ mod tests {
     use time::macros::{date, datetime, time};
 
     fn paris(t: time::PrimitiveDateTime) -> OffsetDateTime {
-        paris::at(t)
+        paris::from_local(t)
     }
 
     #[test]

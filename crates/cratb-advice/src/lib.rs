@@ -17,9 +17,11 @@ pub mod calendar;
 pub mod case;
 pub mod codes;
 pub mod letters;
+pub mod log;
 pub mod request;
 pub mod rota;
 pub mod routing;
+pub mod stats;
 
 pub use codes::{
     Adherence, Channel, EventKind, InfectionSite, Outcome, QuestionType, Recommendation, Route,

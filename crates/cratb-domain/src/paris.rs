@@ -28,6 +28,35 @@ pub fn paris(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(offset)
 }
 
+/// The moment a Paris clock read as `local` (a date and time written in a file), in UTC. A
+/// time the clocks skipped (spring, 02:00–03:00) is read at the offset before the change, so
+/// that 02:30 is 03:30 CEST, the time it was once the clocks had moved; a time they showed
+/// twice (autumn, 02:00–03:00) is the first one, in summer time (jiff's "compatible"
+/// disambiguation, as RFC 5545 and java.time do).
+pub fn from_local(local: PrimitiveDateTime) -> OffsetDateTime {
+    let civil = jiff::civil::DateTime::new(
+        local.year() as i16,
+        u8::from(local.month()) as i8,
+        local.day() as i8,
+        local.hour() as i8,
+        local.minute() as i8,
+        local.second() as i8,
+        local.nanosecond() as i32,
+    );
+    let seconds = civil
+        .ok()
+        .and_then(|dt| PARIS.to_ambiguous_timestamp(dt).compatible().ok())
+        .map(|ts| ts.as_second());
+    match seconds {
+        Some(s) => OffsetDateTime::from_unix_timestamp(s)
+            .map(|t| t.replace_nanosecond(local.nanosecond()).unwrap_or(t))
+            .unwrap_or_else(|_| local.assume_utc()),
+        // Outside jiff's years (-9999..=9999): winter time.
+        None => local.assume_offset(UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC)),
+    }
+    .to_offset(UtcOffset::UTC)
+}
+
 /// The day it was in Paris at `t` (a moment at 23:30 UTC is already the next day there).
 pub fn today(t: OffsetDateTime) -> Date {
     paris(t).date()
@@ -60,29 +89,6 @@ pub fn moment(t: OffsetDateTime, lang: Lang) -> String {
             }
         ),
     }
-}
-
-/// The instant a Paris clock showed `local`: a time in the spring gap (02:30 on the last Sunday
-/// of March does not exist) is read with the offset before it (so 03:30 CEST), a time of the
-/// autumn fold (02:30 happens twice) as the first (jiff's "compatible" choice, as RFC 5545).
-pub fn at(local: PrimitiveDateTime) -> OffsetDateTime {
-    let civil = jiff::civil::DateTime::new(
-        local.year() as i16,
-        u8::from(local.month()) as i8,
-        local.day() as i8,
-        local.hour() as i8,
-        local.minute() as i8,
-        local.second() as i8,
-        0,
-    );
-    civil
-        .ok()
-        .and_then(|c| PARIS.to_ambiguous_timestamp(c).compatible().ok())
-        .and_then(|ts| OffsetDateTime::from_unix_timestamp(ts.as_second()).ok())
-        .unwrap_or_else(|| {
-            local.assume_offset(UtcOffset::from_hms(1, 0, 0).unwrap_or(UtcOffset::UTC))
-        })
-        .to_offset(UtcOffset::UTC)
 }
 
 /// The day of a moment in Paris, as French letters write it: `30/11/2026`.
@@ -155,30 +161,48 @@ mod tests {
     }
 
     #[test]
-    fn a_paris_clock_read_back_as_an_instant() {
-        use time::macros::datetime;
-        assert_eq!(
-            at(datetime!(2026-11-30 13:05)),
-            datetime!(2026-11-30 12:05 UTC)
-        );
-        assert_eq!(
-            at(datetime!(2026-07-14 22:00)),
-            datetime!(2026-07-14 20:00 UTC)
-        );
-        // The spring gap takes the later offset; the autumn fold the first.
-        assert_eq!(
-            at(datetime!(2026-03-29 02:30)),
-            datetime!(2026-03-29 01:30 UTC)
-        );
-        assert_eq!(
-            at(datetime!(2026-10-25 02:30)),
-            datetime!(2026-10-25 00:30 UTC)
-        );
-    }
-
-    #[test]
     fn any_offset_given_is_the_same_instant() {
         let t = datetime!(2026-11-30 14:05 +02:00);
         assert_eq!(moment(t, Lang::Fr), "30/11/2026 13:05");
+    }
+
+    #[test]
+    fn a_paris_clock_read_back_as_a_moment() {
+        use time::macros::datetime;
+        assert_eq!(
+            from_local(datetime!(2026-11-30 13:05)),
+            datetime!(2026-11-30 12:05 UTC)
+        );
+        assert_eq!(
+            from_local(datetime!(2026-07-14 22:00:30)),
+            datetime!(2026-07-14 20:00:30 UTC)
+        );
+        // Skipped on 29 March 2026: 02:30 is read as 03:30 CEST.
+        assert_eq!(
+            from_local(datetime!(2026-03-29 02:30)),
+            datetime!(2026-03-29 01:30 UTC)
+        );
+        assert_eq!(
+            from_local(datetime!(2026-03-29 03:00)),
+            datetime!(2026-03-29 01:00 UTC)
+        );
+        // Shown twice on 25 October 2026: the first, in summer time.
+        assert_eq!(
+            from_local(datetime!(2026-10-25 02:30)),
+            datetime!(2026-10-25 00:30 UTC)
+        );
+        assert_eq!(
+            from_local(datetime!(2026-10-25 03:00)),
+            datetime!(2026-10-25 02:00 UTC)
+        );
+        // Every moment outside the autumn's repeated hour reads back as itself.
+        for t in [
+            datetime!(2026-03-29 00:59 UTC),
+            datetime!(2026-10-25 00:30 UTC),
+            datetime!(2025-12-31 23:30 UTC),
+        ] {
+            let p = paris(t);
+            assert_eq!(from_local(PrimitiveDateTime::new(p.date(), p.time())), t);
+        }
     }
 }
