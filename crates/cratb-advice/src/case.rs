@@ -164,3 +164,35 @@ impl Case {
         all
     }
 }
+
+/// A closed case as the knowledge base shows it: no requester, no place, no date but the year.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Known {
+    pub id: i64,
+    pub year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub site: InfectionSite,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub question_type: QuestionType,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub sector: Sector,
+    /// An age band (`18–64 ans`), never the age.
+    pub age_band: Option<String>,
+    pub question: String,
+    pub answer: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// An age band, for a case shown without its age.
+pub fn age_band(age: i32) -> String {
+    match age {
+        ..=1 => "moins de 2 ans",
+        2..=17 => "2–17 ans",
+        18..=64 => "18–64 ans",
+        65..=84 => "65–84 ans",
+        _ => "85 ans et plus",
+    }
+    .to_string()
+}

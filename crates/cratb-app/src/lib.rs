@@ -6,6 +6,7 @@
 //! the JSON API and the command line call the same function, so that a change is validated,
 //! scoped and audited the same way whichever door it came through. Nothing here knows HTTP.
 
+pub mod advice;
 pub mod consumption;
 pub mod directory;
 pub mod establishments;
@@ -101,6 +102,32 @@ impl Actor {
             entity_id: None,
             ..self.entry(action, entity, "", region, summary)
         }
+    }
+
+    /// The server itself, for what it does on its own (the advice service's sweep).
+    pub fn system() -> Actor {
+        Actor {
+            id: None,
+            name: "cratb".into(),
+            role: Role::NationalAdmin,
+            scope: Scope::National,
+            channel: Channel::Web,
+            ip: None,
+            request_id: None,
+        }
+    }
+
+    /// Records a read of one entity (a case of the advice service), in its own transaction.
+    pub async fn record_entity(
+        &self,
+        db: &cratb_store::Db,
+        action: &str,
+        entity: &str,
+        id: i64,
+        region: Option<&str>,
+        summary: String,
+    ) -> Result<()> {
+        Ok(audit::append(db, &self.entry(action, entity, id, region, summary)).await?)
     }
 
     /// Records an event that changes nothing else (a read of patient-level data, an export,

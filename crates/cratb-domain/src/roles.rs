@@ -39,6 +39,10 @@ code_enum! {
         ViewConsumption = "consumption.view", "Consulter la consommation d'antibiotiques (référent : son établissement)", "View antibiotic consumption (referent: own establishment)";
         ImportConsumption = "consumption.import", "Importer des données de consommation", "Import consumption data";
         EditTargets = "consumption.targets", "Fixer les objectifs et valeurs nationales de consommation", "Set consumption targets and national figures";
+        AskAdvice = "advice.ask", "Demander un avis en antibiothérapie et suivre ses demandes", "Ask for advice on antibiotic therapy and follow one's requests";
+        AnswerAdvice = "advice.answer", "Répondre aux demandes d'avis (son équipe ; toutes pour le CRAtb)", "Answer requests for advice (one's team; all for CRAtb staff)";
+        ViewAdviceStats = "advice.stats", "Consulter les statistiques du service d'avis", "View the advice service's statistics";
+        ImportAdvice = "advice.import", "Importer le registre d'avis d'une équipe", "Import a team's advice log";
         ManageOwnAccount = "account.manage", "Gérer son compte", "Manage own account";
     }
 }
@@ -75,6 +79,16 @@ impl Role {
             ),
             ImportConsumption => matches!(self, NationalAdmin | Coordinator | DataManager),
             EditTargets => matches!(self, NationalAdmin | Coordinator),
+            // Any professional may ask; the agency reads the statistics only, never a case.
+            AskAdvice => !matches!(self, ArsReader),
+            // The advice is given by the EMA members (their teams' requests, checked by the use
+            // case) and by the CRAtb's coordinator; the data manager supervises, never answers.
+            AnswerAdvice => matches!(self, NationalAdmin | Coordinator | EmaMember),
+            ViewAdviceStats => matches!(
+                self,
+                NationalAdmin | Coordinator | DataManager | EmaMember | ArsReader
+            ),
+            ImportAdvice => matches!(self, NationalAdmin | Coordinator | DataManager),
         }
     }
 

@@ -199,3 +199,10 @@ pub async fn sector_summary(db: &Db, scope: &Scope) -> Result<Vec<SectorSummary>
         on_db!(db, p => bind_args!(sqlx::query_as::<_, SectorSummary>(sqlx::AssertSqlSafe(sql)), f.args).fetch_all(p).await)?,
     )
 }
+
+/// The department of establishment `id`, if there is one.
+pub async fn department_of(db: &Db, id: i64) -> Result<Option<String>> {
+    Ok(on_db!(db, p => sqlx::query_scalar(
+        "SELECT department_code FROM establishments WHERE id = $1")
+        .bind(id).fetch_optional(p).await)?)
+}

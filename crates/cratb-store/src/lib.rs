@@ -9,6 +9,7 @@
 //! [`Scope`](cratb_domain::Scope) and filters on it, so a regional user cannot obtain another
 //! region's rows even through a buggy route.
 
+pub mod advice;
 pub mod audit;
 pub mod consumption;
 mod dialect;

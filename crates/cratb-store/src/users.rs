@@ -424,3 +424,16 @@ pub async fn count_inactive(db: &Db, scope: &Scope) -> Result<i64> {
         on_db!(db, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), f.args).fetch_one(p).await)?,
     )
 }
+
+/// The display name of account `id` (empty if there is none).
+pub async fn display_name(tx: &mut crate::Tx, id: i64) -> Result<String> {
+    let n: Option<String> = crate::on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT display_name FROM users WHERE id = $1").bind(id).fetch_optional(&mut *c).await)?;
+    Ok(n.unwrap_or_default())
+}
+
+/// The e-mail of active account `id`.
+pub async fn email_of(tx: &mut crate::Tx, id: i64) -> Result<Option<String>> {
+    Ok(crate::on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT email FROM users WHERE id = $1 AND active").bind(id).fetch_optional(&mut *c).await)?)
+}

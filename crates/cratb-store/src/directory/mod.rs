@@ -409,3 +409,23 @@ pub async fn teams_of(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
 
 pub mod confirmation;
 pub mod import;
+
+/// The profession of the directory entry carrying `email`, if there is one (the most recently
+/// confirmed when several do).
+pub async fn profession_of_email(db: &Db, email: &str) -> Result<Option<cratb_domain::Profession>> {
+    let p: Option<String> = on_db!(db, c => sqlx::query_scalar(
+        "SELECT profession FROM professionals WHERE LOWER(email) = LOWER($1)
+         ORDER BY confirmed_at DESC, id LIMIT 1")
+        .bind(email).fetch_optional(c).await)?;
+    Ok(p.as_deref().and_then(cratb_domain::Profession::parse))
+}
+
+/// The name of entry `id` of the scope (`Dr`-less: first name, last name).
+pub async fn name_of(db: &Db, scope: &Scope, id: i64) -> Result<Option<String>> {
+    let row: Option<(String, String, String)> = on_db!(db, c => sqlx::query_as(
+        "SELECT first_name, last_name, region_code FROM professionals WHERE id = $1")
+        .bind(id).fetch_optional(c).await)?;
+    Ok(row
+        .filter(|(_, _, r)| scope.allows(r))
+        .map(|(f, l, _)| format!("{f} {l}")))
+}

@@ -118,7 +118,7 @@ pub async fn team_access(tx: &mut Tx, scope: &Scope, id: i64) -> Result<RegionAc
 }
 
 /// Checks that team `id` is one of the region's (else `NotFound`).
-pub(super) async fn team_in(tx: &mut Tx, access: &RegionAccess, id: i64) -> Result<()> {
+pub(crate) async fn team_in(tx: &mut Tx, access: &RegionAccess, id: i64) -> Result<()> {
     match region_of_team(tx, id).await? {
         Some(r) if r == access.as_str() => Ok(()),
         _ => Err(StoreError::NotFound),
