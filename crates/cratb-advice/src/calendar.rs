@@ -465,4 +465,39 @@ mod tests {
             None
         );
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Working time adds up: m minutes after `from` are m working minutes later, and two
+        /// steps land where one does, whatever the moment, the target and the team's hours.
+        #[test]
+        fn working_minutes_add_up(
+            start in 1_767_225_600i64..1_830_297_600i64, // 2026-01-01 .. 2027-12-31
+            a in 0i64..3_000,
+            b in 0i64..3_000,
+            open in 6u8..11,
+            length in 2u8..10,
+            alsace in any::<bool>(),
+        ) {
+            let from = OffsetDateTime::from_unix_timestamp(start).unwrap();
+            let hours = Hours::weekdays(
+                Time::from_hms(open, 0, 0).unwrap(),
+                Time::from_hms(open + length, 0, 0).unwrap(),
+            );
+            let c = Calendar { hours, closures: vec![], alsace_moselle: alsace };
+            let due = c.add_working_minutes(from, a).unwrap();
+            prop_assert_eq!(c.working_minutes(from, due), a);
+            let twice = c.add_working_minutes(due, b).unwrap();
+            let once = c.add_working_minutes(from, a + b).unwrap();
+            // A step that ends at a closing time resumes at the next opening: the same instant
+            // of working time.
+            prop_assert_eq!(c.working_minutes(from, twice), a + b);
+            prop_assert!(once <= twice);
+            prop_assert_eq!(c.working_minutes(once, twice), 0);
+            if a > 0 {
+                prop_assert!(c.closed_on(paris::today(due)).is_none());
+            }
+        }
+    }
 }
