@@ -18,8 +18,13 @@ use cratb_advice::{
 use cratb_domain::{Profession, RegionAccess, Scope, Sector, WardType, paris};
 use time::{Date, OffsetDateTime, UtcOffset};
 
+/// A time as the advice tables keep and compare it: in UTC, to the whole second. SQLite keeps
+/// times as RFC 3339 text, compared as text: `…:00Z` sorts after `…:00.5Z`, and `+01:00` after
+/// `Z`, so every time written or bound here has one offset and one width (PostgreSQL gets the
+/// same values, so that both backends answer alike).
 fn utc(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(UtcOffset::UTC)
+    let t = t.to_offset(UtcOffset::UTC);
+    t.replace_nanosecond(0).unwrap_or(t)
 }
 
 /// Whose requests a person sees, within their scope.
@@ -612,7 +617,7 @@ pub async fn set_desk(
         "INSERT INTO advice_team_settings (team_id, hours, target_minutes, follow_up_days, updated_at)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (team_id) DO UPDATE SET hours = $2, target_minutes = $3, follow_up_days = $4, updated_at = $5")
-        .bind(team_id).bind(hours.code()).bind(target_minutes as i32).bind(follow_up_days as i32).bind(at)
+        .bind(team_id).bind(hours.code()).bind(target_minutes as i32).bind(follow_up_days as i32).bind(utc(at))
         .execute(&mut *c).await.map(|_| ()))?;
     Ok(())
 }
@@ -1068,7 +1073,7 @@ pub async fn counted(
             infection_site, question_type, recommendations, followed
          FROM advice_requests WHERE region_code = $1 AND asked_at >= $2 AND asked_at < $3
            AND ($4 IS NULL OR team_id = $4) ORDER BY asked_at")
-        .bind(access.as_str()).bind(from).bind(to).bind(team_id).fetch_all(p).await)?;
+        .bind(access.as_str()).bind(utc(from)).bind(utc(to)).bind(team_id).fetch_all(p).await)?;
     Ok(rows
         .into_iter()
         .map(
