@@ -15,7 +15,7 @@ use cratb_advice::{
     Adherence, Channel, Counted, EventKind, InfectionSite, Outcome, QuestionType, Recommendation,
     Sex, Status, Urgency, codes,
 };
-use cratb_domain::{Profession, RegionAccess, Scope, Sector, WardType, paris};
+use cratb_domain::{Profession, RegionAccess, Scope, Sector, WardType, geo, paris};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 /// A time as the advice tables keep and compare it: in UTC, to the whole second. SQLite keeps
@@ -1169,7 +1169,9 @@ pub async fn team_names(db: &Db, access: &RegionAccess) -> Result<Vec<(i64, Stri
 }
 
 /// Closed cases of a region with their answers, matching words of the question or answer
-/// and the codes given, newest first (at most `limit`).
+/// and the codes given, newest first (at most `limit`). Words match whatever their case and
+/// accents (`erysipele` finds `Érysipèle`), alike on both backends: SQLite's `LOWER` and `LIKE`
+/// fold ASCII only, so the words are matched here, on folded text, not in SQL.
 pub async fn knowledge(
     db: &Db,
     access: &RegionAccess,
@@ -1187,13 +1189,13 @@ pub async fn knowledge(
     if let Some(q) = question_type {
         f.push("r.question_type = ?", [Arg::Text(q.code().into())]);
     }
-    for w in words.unwrap_or("").split_whitespace().take(8) {
-        let like = format!("%{}%", w.to_lowercase());
-        f.push(
-            "(LOWER(r.question) LIKE ? OR LOWER(m.body) LIKE ?)",
-            [Arg::Text(like.clone()), Arg::Text(like)],
-        );
-    }
+    let words: Vec<String> = geo::fold(words.unwrap_or(""))
+        .split_whitespace()
+        .take(8)
+        .map(str::to_string)
+        .collect();
+    // Without words, the newest `limit`; with words, the newest cases that hold them all.
+    let fetched = if words.is_empty() { limit } else { 5_000 };
     let n = f.next();
     let sql = format!(
         "SELECT r.id, r.asked_at, r.infection_site, r.question_type, r.sector, r.age, r.question, m.body, m.recommendations
@@ -1213,9 +1215,16 @@ pub async fn knowledge(
         String,
         String,
         String,
-    )> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).bind(limit).fetch_all(p).await)?;
+    )> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).bind(fetched).fetch_all(p).await)?;
     Ok(rows
         .into_iter()
+        .filter(|(_, _, _, _, _, _, question, answer, _)| {
+            let (question, answer) = (geo::fold(question), geo::fold(answer));
+            words
+                .iter()
+                .all(|w| question.contains(w.as_str()) || answer.contains(w.as_str()))
+        })
+        .take(usize::try_from(limit).unwrap_or(0))
         .map(
             |(id, at, site, q, sector, age, question, answer, recs)| Known {
                 id,

@@ -516,3 +516,101 @@ async fn a_year_is_counted_in_paris_time_and_a_past_log_is_filed_whole() {
     drop(tx);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM advice_requests").await, 3);
 }
+
+#[tokio::test]
+async fn the_knowledge_base_matches_words_whatever_their_case_and_accents() {
+    let db = fresh().await;
+    let p = place(&db).await;
+    let at = datetime!(2026-12-01 10:00 +1);
+    let mut ids = Vec::new();
+    for (q, a, close) in [
+        (
+            "Érysipèle de jambe chez un diabétique",
+            "Amoxicilline 7 jours",
+            true,
+        ),
+        (
+            "Échec d'une cystite",
+            "Pivmécillinam ; ECBU de contrôle",
+            true,
+        ),
+        ("Érysipèle récidivant", "Pas encore close", false),
+    ] {
+        let id = file(
+            &db,
+            &request(q, "skin_soft_tissue"),
+            Filing {
+                team: Some(p.team),
+                asker: Some(p.asker),
+                entered_by: None,
+                assignee: None,
+                asked_at: at,
+                due_at: at + Duration::hours(4),
+            },
+        )
+        .await;
+        let answer =
+            cratb_advice::answer::NewAnswer::validate(&cratb_advice::answer::AnswerInput {
+                body: Some(a.into()),
+                recommendations: Some(vec!["start".into()]),
+                ..Default::default()
+            })
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        store::answer(
+            &mut tx,
+            id,
+            Some(p.member),
+            "Dr EMA",
+            &answer,
+            at,
+            date!(2026 - 12 - 08),
+        )
+        .await
+        .unwrap();
+        if close {
+            store::set_status(&mut tx, id, Status::Closed, at)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        ids.push(id);
+    }
+    let found = |words: &'static str| {
+        let db = db.clone();
+        async move {
+            store::knowledge(&db, &access(ARA), Some(words), None, None, 50)
+                .await
+                .unwrap()
+                .iter()
+                .map(|k| k.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    for words in [
+        "érysipèle",
+        "ERYSIPELE",
+        "Érysipèle jambe",
+        "erysipele amoxicilline",
+    ] {
+        assert_eq!(found(words).await, [ids[0]], "{words}");
+    }
+    assert_eq!(found("échec").await, [ids[1]]);
+    assert_eq!(found("pivmecillinam ecbu").await, [ids[1]]);
+    assert!(found("érysipèle ecbu").await.is_empty());
+    assert_eq!(found("").await.len(), 2);
+    let k = &store::knowledge(&db, &access(ARA), Some("jambe"), None, None, 50)
+        .await
+        .unwrap()[0];
+    assert_eq!(k.answer, "Amoxicilline 7 jours");
+    assert_eq!(
+        k.age_band.as_deref(),
+        Some(cratb_advice::case::age_band(40).as_str())
+    );
+    assert!(
+        store::knowledge(&db, &access(BZH), None, None, None, 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
