@@ -1603,3 +1603,85 @@ async fn a_forwarded_request_is_told_late_again_on_its_new_time_not_an_answered_
     assert_eq!(case.summary.due_at, datetime!(2026-12-01 14:00 +1));
     assert_eq!(case.summary.status, Status::Answered);
 }
+
+#[tokio::test]
+async fn a_queued_request_opens_with_its_team_and_attachments_are_read_traced() {
+    let w = world().await;
+    // Asked on Saturday: queued until Monday 9:00, when the sweep opens it.
+    let f = w
+        .ask(
+            &w.asker,
+            &input("Le samedi"),
+            datetime!(2026-12-05 10:00 +1),
+        )
+        .await;
+    assert!(f.queued);
+    advice::sweep(&w.db, datetime!(2026-12-06 20:00 +1), URL)
+        .await
+        .unwrap();
+    assert_eq!(w.row(f.id).await.0, "queued");
+    advice::sweep(&w.db, datetime!(2026-12-07 09:00 +1), URL)
+        .await
+        .unwrap();
+    assert_eq!(w.row(f.id).await.0, "open");
+
+    // A PDF kept with its request; a file that is neither PDF nor image refused by name.
+    let pdf = advice::NewAttachment {
+        filename: "../antibiogramme.pdf".into(),
+        bytes: b"%PDF-1.4\n%test\n".to_vec(),
+    };
+    let exe = advice::NewAttachment {
+        filename: "virus.exe".into(),
+        bytes: b"MZ\x90\x00".to_vec(),
+    };
+    let at = datetime!(2026-12-01 10:00 +1);
+    assert_eq!(
+        fields(
+            advice::ask(
+                &w.db,
+                &actor(&w.asker),
+                &w.asker,
+                &input("Avec pièce"),
+                &[pdf.clone(), exe],
+                at,
+                URL
+            )
+            .await
+        ),
+        ["attachment"]
+    );
+    let g = advice::ask(
+        &w.db,
+        &actor(&w.asker),
+        &w.asker,
+        &input("Avec pièce"),
+        &[pdf],
+        at,
+        URL,
+    )
+    .await
+    .unwrap();
+    let case = advice::read(&w.db, &actor(&w.ema1), &w.ema1, g.id, at)
+        .await
+        .unwrap();
+    assert_eq!(case.attachments.len(), 1);
+    let aid = case.attachments[0].id;
+    let (name, kind, bytes) = advice::attachment(&w.db, &actor(&w.ema1), &w.ema1, g.id, aid, at)
+        .await
+        .unwrap();
+    assert!(!name.contains('/'), "{name}");
+    assert_eq!(kind, "application/pdf");
+    assert_eq!(bytes, b"%PDF-1.4\n%test\n");
+    assert_eq!(w.audits("advice.attachment").await, 1);
+    // Not through another request, not by someone who does not see the case.
+    assert!(
+        advice::attachment(&w.db, &actor(&w.ema1), &w.ema1, f.id, aid, at)
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        advice::attachment(&w.db, &actor(&w.other_asker), &w.other_asker, g.id, aid, at).await,
+        Err(AppError::NotFound)
+    ));
+    assert_eq!(w.audits("advice.attachment").await, 1);
+}

@@ -1021,6 +1021,21 @@ pub async fn overdue_told(tx: &mut Tx, id: i64, at: OffsetDateTime) -> Result<()
     Ok(())
 }
 
+/// The requests waiting for their team's opening: id, team, region and when they were asked.
+pub async fn queued(tx: &mut Tx) -> Result<Vec<(i64, Option<i64>, String, OffsetDateTime)>> {
+    Ok(on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, team_id, region_code, asked_at FROM advice_requests
+         WHERE status = 'queued' AND imported = $1 ORDER BY id LIMIT 500")
+        .bind(false).fetch_all(&mut *c).await)?)
+}
+
+/// A queued request whose team opened: it is open (nothing else changes).
+pub async fn opened(tx: &mut Tx, id: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("UPDATE advice_requests SET status = 'open' WHERE id = $1 AND status = 'queued'")
+        .bind(id).execute(&mut *c).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// The answered requests whose follow-up day came, never asked yet, of a requester with an account.
 pub async fn follow_ups_due(tx: &mut Tx, today: Date) -> Result<Vec<(i64, String)>> {
     Ok(on_tx!(tx, c => sqlx::query_as(
