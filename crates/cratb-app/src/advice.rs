@@ -641,6 +641,13 @@ pub async fn follow_up(
             "the follow-up is given after the answer",
         )]));
     }
+    if held.followed {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "followed",
+            "le suivi est déjà donné",
+            "the follow-up was already given",
+        )]));
+    }
     store::follow_up(&mut tx, id, f.adherence, f.outcome, now).await?;
     let detail = format!("{}, {}", f.adherence.label_fr(), f.outcome.label_fr());
     store::event(&mut tx, id, now, &actor.name, EventKind::FollowUp, &detail).await?;

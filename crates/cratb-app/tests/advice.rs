@@ -834,6 +834,21 @@ async fn the_thread_its_moves_their_trace_and_the_follow_up() {
     )
     .await
     .unwrap();
+    // Given once: a second one is refused, the first one stays.
+    assert_eq!(
+        fields(
+            advice::follow_up(
+                &w.db,
+                &actor(&w.asker),
+                &w.asker,
+                id,
+                &follow("not_followed", "failed"),
+                datetime!(2026-12-09 09:00 +1)
+            )
+            .await
+        ),
+        ["followed"]
+    );
     // Someone else's follow-up is refused.
     assert!(matches!(
         advice::follow_up(
@@ -1684,4 +1699,61 @@ async fn a_queued_request_opens_with_its_team_and_attachments_are_read_traced() 
         Err(AppError::NotFound)
     ));
     assert_eq!(w.audits("advice.attachment").await, 1);
+}
+
+#[tokio::test]
+async fn a_request_comes_from_the_requesters_department_unless_told_otherwise() {
+    let w = world().await;
+    let at = datetime!(2026-12-01 10:00 +1);
+    // A prescriber of a Lyon hospital: the department defaults to the Rhône, whose only team
+    // serves hospitals, so it takes primary care too.
+    let hcl = count(
+        &w.db,
+        &format!(
+            "SELECT id FROM establishments WHERE finess = '{}'",
+            finess("69", 1)
+        ),
+    )
+    .await;
+    let mut tx = w.db.begin().await.unwrap();
+    let id = cratb_store::users::create(
+        &mut tx,
+        &NewUser {
+            email: Email::parse("gp@lyon.test").unwrap(),
+            display_name: "Dr Lyon".into(),
+            role: Role::Prescriber,
+            region: Some(RegionCode::parse("84").unwrap()),
+            establishments: vec![hcl],
+            teams: vec![],
+            password: None,
+            must_change_password: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let lyonnais = cratb_store::users::get(&w.db, &Scope::National, id)
+        .await
+        .unwrap();
+    let mut r = input("Sans département");
+    r.department = None;
+    let f = w.ask(&lyonnais, &r, at).await;
+    assert_eq!(w.row(f.id).await.1, Some(w.lyon));
+    // Without a department and without a place, the field is asked for.
+    assert!(
+        fields(advice::ask(&w.db, &actor(&w.asker), &w.asker, &r, &[], at, URL).await)
+            .contains(&"department")
+    );
+    // A national account files in the region of the department given.
+    let admin = account(&w.db, "admin@sante.test", Role::NationalAdmin, None, vec![]).await;
+    let mut brest = input("Depuis le national");
+    brest.department = Some("29".into());
+    brest.sector = Some("ES".into());
+    let f = w.ask(&admin, &brest, at).await;
+    assert_eq!(w.row(f.id).await.1, Some(w.brest));
+    assert!(f.reference.starts_with("AV-2026-"));
+    let case = advice::read(&w.db, &actor(&w.breton), &w.breton, f.id, at)
+        .await
+        .unwrap();
+    assert_eq!(case.summary.region_code, "53");
 }
