@@ -373,6 +373,21 @@ async fn routing_follows_the_rota_the_hours_the_holidays_and_the_conventions() {
         ("queued".into(), Some(w.grenoble), Some(w.ema2.id))
     );
 
+    // Over the change to summer time (Sunday 29 March), and over Easter Monday (6 April).
+    let f = w
+        .ask(
+            &w.asker,
+            &input("Heure d'été ?"),
+            datetime!(2026-03-27 17:00 +1),
+        )
+        .await;
+    assert_eq!(f.due_at, datetime!(2026-03-30 12:00 +2));
+    let f = w
+        .ask(&w.asker, &input("Pâques ?"), datetime!(2026-04-03 17:00 +2))
+        .await;
+    assert_eq!(f.due_at, datetime!(2026-04-07 12:00 +2));
+    assert_eq!(w.row(f.id).await.2, Some(w.ema1.id));
+
     // A closure of the team on Tuesday 8th and Wednesday 9th: Thursday, nobody on duty.
     advice::add_closure(
         &w.db,
