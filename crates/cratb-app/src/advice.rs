@@ -641,6 +641,13 @@ pub async fn follow_up(
             "the follow-up is given after the answer",
         )]));
     }
+    if held.followed {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "followed",
+            "le suivi est déjà donné",
+            "the follow-up was already given",
+        )]));
+    }
     store::follow_up(&mut tx, id, f.adherence, f.outcome, now).await?;
     let detail = format!("{}, {}", f.adherence.label_fr(), f.outcome.label_fr());
     store::event(&mut tx, id, now, &actor.name, EventKind::FollowUp, &detail).await?;
@@ -1063,13 +1070,30 @@ pub async fn import_log(
     Ok(n)
 }
 
-/// The sweep the server runs every few minutes: the requests newly past their due time (their
-/// team, or member, and the region's coordinators are told) and the follow-ups due (their
-/// requester is asked). Each is traced and audited; returns the e-mails to send.
+/// The sweep the server runs every few minutes: the queued requests whose team has opened
+/// since are open; the requests newly past their due time (their team, or member, and the
+/// region's coordinators are told) and the follow-ups due (their requester is asked). Each is
+/// traced and audited; returns the e-mails to send.
 pub async fn sweep(db: &Db, now: OffsetDateTime, public_url: &str) -> Result<Vec<Letter>> {
     let mut out = Vec::new();
     let mut tx = db.begin().await?;
     let system = Actor::system();
+    for (id, team_id, region, asked_at) in store::queued(&mut tx).await? {
+        let desk = match team_id {
+            Some(t) => store::desk(&mut tx, t).await?,
+            None => match Scope::National.access(&region) {
+                Some(a) => default_desk(&a),
+                None => continue,
+            },
+        };
+        if desk
+            .calendar
+            .next_opening(asked_at)
+            .is_some_and(|o| o <= now)
+        {
+            store::opened(&mut tx, id).await?;
+        }
+    }
     for (id, reference, due_at) in store::newly_overdue(&mut tx, now).await? {
         let to = store::addresses(&mut tx, id).await?;
         let link = letters::link(public_url, id);

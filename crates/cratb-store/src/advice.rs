@@ -15,11 +15,16 @@ use cratb_advice::{
     Adherence, Channel, Counted, EventKind, InfectionSite, Outcome, QuestionType, Recommendation,
     Sex, Status, Urgency, codes,
 };
-use cratb_domain::{Profession, RegionAccess, Scope, Sector, WardType, paris};
+use cratb_domain::{Profession, RegionAccess, Scope, Sector, WardType, geo, paris};
 use time::{Date, OffsetDateTime, UtcOffset};
 
+/// A time as the advice tables keep and compare it: in UTC, to the whole second. SQLite keeps
+/// times as RFC 3339 text, compared as text: `…:00Z` sorts after `…:00.5Z`, and `+01:00` after
+/// `Z`, so every time written or bound here has one offset and one width (PostgreSQL gets the
+/// same values, so that both backends answer alike).
 fn utc(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(UtcOffset::UTC)
+    let t = t.to_offset(UtcOffset::UTC);
+    t.replace_nanosecond(0).unwrap_or(t)
 }
 
 /// Whose requests a person sees, within their scope.
@@ -612,7 +617,7 @@ pub async fn set_desk(
         "INSERT INTO advice_team_settings (team_id, hours, target_minutes, follow_up_days, updated_at)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (team_id) DO UPDATE SET hours = $2, target_minutes = $3, follow_up_days = $4, updated_at = $5")
-        .bind(team_id).bind(hours.code()).bind(target_minutes as i32).bind(follow_up_days as i32).bind(at)
+        .bind(team_id).bind(hours.code()).bind(target_minutes as i32).bind(follow_up_days as i32).bind(utc(at))
         .execute(&mut *c).await.map(|_| ()))?;
     Ok(())
 }
@@ -1016,6 +1021,21 @@ pub async fn overdue_told(tx: &mut Tx, id: i64, at: OffsetDateTime) -> Result<()
     Ok(())
 }
 
+/// The requests waiting for their team's opening: id, team, region and when they were asked.
+pub async fn queued(tx: &mut Tx) -> Result<Vec<(i64, Option<i64>, String, OffsetDateTime)>> {
+    Ok(on_tx!(tx, c => sqlx::query_as(
+        "SELECT id, team_id, region_code, asked_at FROM advice_requests
+         WHERE status = 'queued' AND imported = $1 ORDER BY id LIMIT 500")
+        .bind(false).fetch_all(&mut *c).await)?)
+}
+
+/// A queued request whose team opened: it is open (nothing else changes).
+pub async fn opened(tx: &mut Tx, id: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("UPDATE advice_requests SET status = 'open' WHERE id = $1 AND status = 'queued'")
+        .bind(id).execute(&mut *c).await.map(|_| ()))?;
+    Ok(())
+}
+
 /// The answered requests whose follow-up day came, never asked yet, of a requester with an account.
 pub async fn follow_ups_due(tx: &mut Tx, today: Date) -> Result<Vec<(i64, String)>> {
     Ok(on_tx!(tx, c => sqlx::query_as(
@@ -1068,7 +1088,7 @@ pub async fn counted(
             infection_site, question_type, recommendations, followed
          FROM advice_requests WHERE region_code = $1 AND asked_at >= $2 AND asked_at < $3
            AND ($4 IS NULL OR team_id = $4) ORDER BY asked_at")
-        .bind(access.as_str()).bind(from).bind(to).bind(team_id).fetch_all(p).await)?;
+        .bind(access.as_str()).bind(utc(from)).bind(utc(to)).bind(team_id).fetch_all(p).await)?;
     Ok(rows
         .into_iter()
         .map(
@@ -1164,7 +1184,9 @@ pub async fn team_names(db: &Db, access: &RegionAccess) -> Result<Vec<(i64, Stri
 }
 
 /// Closed cases of a region with their answers, matching words of the question or answer
-/// and the codes given, newest first (at most `limit`).
+/// and the codes given, newest first (at most `limit`). Words match whatever their case and
+/// accents (`erysipele` finds `Érysipèle`), alike on both backends: SQLite's `LOWER` and `LIKE`
+/// fold ASCII only, so the words are matched here, on folded text, not in SQL.
 pub async fn knowledge(
     db: &Db,
     access: &RegionAccess,
@@ -1182,13 +1204,13 @@ pub async fn knowledge(
     if let Some(q) = question_type {
         f.push("r.question_type = ?", [Arg::Text(q.code().into())]);
     }
-    for w in words.unwrap_or("").split_whitespace().take(8) {
-        let like = format!("%{}%", w.to_lowercase());
-        f.push(
-            "(LOWER(r.question) LIKE ? OR LOWER(m.body) LIKE ?)",
-            [Arg::Text(like.clone()), Arg::Text(like)],
-        );
-    }
+    let words: Vec<String> = geo::fold(words.unwrap_or(""))
+        .split_whitespace()
+        .take(8)
+        .map(str::to_string)
+        .collect();
+    // Without words, the newest `limit`; with words, the newest cases that hold them all.
+    let fetched = if words.is_empty() { limit } else { 5_000 };
     let n = f.next();
     let sql = format!(
         "SELECT r.id, r.asked_at, r.infection_site, r.question_type, r.sector, r.age, r.question, m.body, m.recommendations
@@ -1208,9 +1230,16 @@ pub async fn knowledge(
         String,
         String,
         String,
-    )> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).bind(limit).fetch_all(p).await)?;
+    )> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), f.args).bind(fetched).fetch_all(p).await)?;
     Ok(rows
         .into_iter()
+        .filter(|(_, _, _, _, _, _, question, answer, _)| {
+            let (question, answer) = (geo::fold(question), geo::fold(answer));
+            words
+                .iter()
+                .all(|w| question.contains(w.as_str()) || answer.contains(w.as_str()))
+        })
+        .take(usize::try_from(limit).unwrap_or(0))
         .map(
             |(id, at, site, q, sector, age, question, answer, recs)| Known {
                 id,
