@@ -82,7 +82,10 @@ async fn answer(app: &TestApp, id: i64) {
 }
 
 async fn stats(app: &TestApp) -> Value {
-    app.api(COORD, false).await.json("/api/v1/advice/stats").await
+    app.api(COORD, false)
+        .await
+        .json("/api/v1/advice/stats")
+        .await
 }
 
 #[tokio::test]
@@ -212,10 +215,16 @@ async fn a_request_asked_answered_and_followed_up_through_the_api() {
     let team_id = case["team_id"].as_i64().unwrap();
     let year = OffsetDateTime::now_utc().year();
     let team = ars
-        .json(&format!("/api/v1/advice/stats?year={year}&team_id={team_id}"))
+        .json(&format!(
+            "/api/v1/advice/stats?year={year}&team_id={team_id}"
+        ))
         .await;
     assert!(team["requests"].as_u64().unwrap() >= 1, "{team}");
-    let bzh_team = app.api(COORD_BZH, false).await.json("/api/v1/ema-teams").await[0]["id"]
+    let bzh_team = app
+        .api(COORD_BZH, false)
+        .await
+        .json("/api/v1/ema-teams")
+        .await[0]["id"]
         .as_i64()
         .unwrap();
     let res = ars
@@ -478,7 +487,10 @@ async fn the_sweep_tells_of_overdue_requests_and_asks_for_the_follow_up_once() {
         .iter()
         .find(|m| m.contains("suivi") || m.contains("Suivi"))
         .unwrap_or_else(|| panic!("{all:?}"));
-    assert!(asked.contains(PRESCRIBER) && asked.contains(&link), "{asked}");
+    assert!(
+        asked.contains(PRESCRIBER) && asked.contains(&link),
+        "{asked}"
+    );
     no_health_data(asked);
     cratb_web::advice::run_advice_sweep(&app.state, &app.base, day8 + Duration::days(1))
         .await
