@@ -15,6 +15,11 @@ use time::{Duration, OffsetDateTime};
 const QUESTION: &str = "Cystite récidivante chez une patiente de 87 ans, quelle molécule choisir ?";
 const MICROBIOLOGY: &str = "ECBU : Escherichia coli BLSE";
 
+/// A start date of the current treatment: three days ago.
+fn started_on() -> String {
+    (OffsetDateTime::now_utc().date() - Duration::days(3)).to_string()
+}
+
 fn request_body() -> Value {
     json!({
         "sector": "VILLE",
@@ -28,7 +33,7 @@ fn request_body() -> Value {
         "immunosuppressed": "non",
         "infection_site": "urinary",
         "question_type": "choice",
-        "antibiotics": [{"atc": "J01CA04", "dose": "1 g x 3/j", "route": "oral", "started_on": "2026-01-02"}],
+        "antibiotics": [{"atc": "J01CA04", "dose": "1 g x 3/j", "route": "oral", "started_on": started_on()}],
         "microbiology": MICROBIOLOGY,
         "question": QUESTION,
         "urgency": "routine",
@@ -496,4 +501,62 @@ async fn the_sweep_tells_of_overdue_requests_and_asks_for_the_follow_up_once() {
         .await
         .unwrap();
     assert_eq!(mails_of(&app, &reference).len(), before + 1);
+}
+
+/// The server runs the sweep by itself (first shortly after the start) when its public address
+/// is configured; the links follow that address.
+#[tokio::test]
+async fn the_server_runs_the_sweep_by_itself_with_a_public_address() {
+    let public = "https://cratb.example.org";
+    let app = TestApp::spawn_with(|c| c.public_url = Some(format!("{public}/"))).await;
+    // A request filed ten days ago (through the use case, with that clock), never answered.
+    let user = cratb_store::users::find_by_email(&app.db, PRESCRIBER)
+        .await
+        .unwrap();
+    let actor = cratb_app::Actor {
+        id: Some(user.id),
+        name: user.email.clone(),
+        role: user.role(),
+        scope: user.scope().unwrap(),
+        channel: cratb_app::Channel::Api,
+        ip: None,
+        request_id: None,
+    };
+    let mut body = request_body();
+    body["antibiotics"][0]["started_on"] = json!(null);
+    let input: cratb_advice::request::RequestInput = serde_json::from_value(body).unwrap();
+    let filed = cratb_app::advice::ask(
+        &app.db,
+        &actor,
+        &user,
+        &input,
+        &[],
+        OffsetDateTime::now_utc() - Duration::days(10),
+        public,
+    )
+    .await
+    .unwrap();
+    let link = format!("{public}/advice/{}", filed.id);
+    let deadline = std::time::Instant::now()
+        + cratb_web::advice::FIRST_SWEEP_AFTER
+        + std::time::Duration::from_secs(30);
+    let overdue = loop {
+        let found: Vec<String> = mails_of(&app, &filed.reference)
+            .into_iter()
+            .filter(|m| m.contains("premi\u{e8}re r\u{e9}ponse"))
+            .collect();
+        if !found.is_empty() {
+            break found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no overdue e-mail from the server's sweep"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    };
+    assert!(overdue.iter().any(|m| m.contains(COORD)), "{overdue:?}");
+    for m in &overdue {
+        assert!(m.contains(&link), "{m}");
+        no_health_data(m);
+    }
 }
