@@ -560,3 +560,58 @@ async fn the_server_runs_the_sweep_by_itself_with_a_public_address() {
         no_health_data(m);
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_advice_routes() {
+    let app = TestApp::spawn().await;
+    let doc = app.anonymous().json("/api/openapi.json").await;
+    let post = &doc["paths"]["/api/v1/advice"]["post"];
+    let said = format!("{} {}", post["summary"], post["description"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains("Attachments are not sent through the JSON API"),
+        "{said}"
+    );
+    assert_eq!(
+        post["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/RequestInput"
+    );
+    assert!(post["responses"]["201"]["headers"]["Location"].is_object());
+    for (path, method) in [
+        ("/api/v1/advice", "get"),
+        ("/api/v1/advice/{id}", "get"),
+        ("/api/v1/advice/{id}/answers", "post"),
+        ("/api/v1/advice/{id}/follow-up", "post"),
+        ("/api/v1/advice/stats", "get"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+    }
+    let params = doc["paths"]["/api/v1/advice"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    for p in [
+        "status",
+        "team_id",
+        "infection_site",
+        "overdue",
+        "mine",
+        "q",
+        "page",
+        "per_page",
+    ] {
+        assert!(params.iter().any(|x| x["name"] == p), "{p}");
+    }
+    for s in [
+        "RequestInput",
+        "AnswerInput",
+        "FollowUpInput",
+        "Case",
+        "Summary",
+        "AdviceStats",
+        "FiledRequest",
+    ] {
+        assert!(doc["components"]["schemas"][s].is_object(), "{s}");
+    }
+}

@@ -75,11 +75,13 @@ pub struct FiledRequest {
     pub queued: bool,
 }
 
-/// Files a request for advice (a pseudonymised case: no name, no date of birth, no address),
-/// routes it to the EMA team serving its department and sector and to the member on duty, and
-/// tells them by e-mail (a link and a reference only). Attachments are not sent through the
-/// JSON API: add them on the request's page. Invalid input is refused field by field (JSON
-/// pointers) and nothing is stored.
+/// Files a request for advice.
+///
+/// The request is a pseudonymised case (no name, no date of birth, no address). It is routed
+/// to the EMA team serving its department and sector and to the member on duty, who are told
+/// by e-mail (a link and a reference only). Attachments are not sent through the JSON API: add
+/// them on the request's page. Invalid input is refused field by field (JSON pointers) and
+/// nothing is stored.
 #[utoipa::path(post, path = "/api/v1/advice", tag = "advice", security(("bearer" = [])),
     request_body = RequestInput,
     responses((status = 201, body = FiledRequest, headers(("Location" = String, description = "The request's address in the API"))),
