@@ -11,6 +11,7 @@
 //! `cratb_store` with the user's region [`Scope`](cratb_domain::Scope). Handlers stay thin:
 //! validation is in the domain types and [`input`], scoping in the store.
 
+pub mod advice;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -292,7 +293,8 @@ async fn body_limit(
 }
 
 /// Serves the application on `listener` until `shutdown` completes; purges expired sessions
-/// hourly; writes the summaries of repeated login failures whose window closed every minute; loads the regions' isolates into memory in the background at start.
+/// hourly; writes the summaries of repeated login failures whose window closed every minute; loads the regions' isolates into memory in the background at start; runs the advice
+/// service's sweep every five minutes when a public address is configured ([`advice`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -345,6 +347,8 @@ pub async fn serve(
             }
         }
     });
+    // The advice service's overdue and day-7 follow-up e-mails (only with a public address).
+    let sweep = advice::spawn_sweep(state.clone());
     let result = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -354,5 +358,8 @@ pub async fn serve(
     purge.abort();
     bursts.abort();
     warm.abort();
+    if let Some(s) = sweep {
+        s.abort();
+    }
     result
 }

@@ -77,6 +77,7 @@ fn table() -> Table {
         network,
         resistance,
         consumption,
+        advice_api,
     ]
     .into_iter()
     .fold(t, |t, capability| capability(t))
@@ -270,6 +271,18 @@ fn consumption(t: Table) -> Table {
         GET "/consumption/reports" Perm(ViewConsumption) => pages::consumption::reports,
         GET "/consumption/export/{format}" Perm(ViewConsumption) => pages::consumption::export,
         GET "/api/v1/consumption/establishments" Perm(ViewConsumption) => api::consumption::establishments,
+    }
+}
+
+/// The advice service in the JSON API (its pages are in their own block).
+fn advice_api(t: Table) -> Table {
+    routes! { t;
+        POST "/api/v1/advice" Perm(AskAdvice) => api::advice::create,
+        GET "/api/v1/advice" Perm(AskAdvice) => api::advice::list,
+        GET "/api/v1/advice/stats" Perm(ViewAdviceStats) => api::advice::stats,
+        GET "/api/v1/advice/{id}" Perm(AskAdvice) => api::advice::get,
+        POST "/api/v1/advice/{id}/answers" Perm(AnswerAdvice) => api::advice::answer,
+        POST "/api/v1/advice/{id}/follow-up" Perm(AskAdvice) => api::advice::follow_up,
     }
 }
 

@@ -237,6 +237,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/isolates/imports", "isolates.import"),
     ("GET", "/api/v1/antibiogram", "resistance.view"),
     ("GET", "/api/v1/resistance/alerts", "resistance.view"),
+    ("POST", "/api/v1/advice", "advice.ask"),
+    ("GET", "/api/v1/advice", "advice.ask"),
+    ("GET", "/api/v1/advice/stats", "advice.stats"),
+    ("GET", "/api/v1/advice/{id}", "advice.ask"),
+    ("POST", "/api/v1/advice/{id}/answers", "advice.answer"),
+    ("POST", "/api/v1/advice/{id}/follow-up", "advice.ask"),
 ];
 
 fn access_code(a: Access) -> String {

@@ -101,6 +101,16 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "establishment",
         "password",
         "next",
+        // The advice service's requests, answers and follow-ups.
+        "question",
+        "microbiology",
+        "allergies",
+        "infection_site",
+        "question_type",
+        "sector",
+        "body",
+        "followed",
+        "outcome",
     ];
     let nul_form: String = text_fields
         .iter()
