@@ -239,7 +239,6 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
     let advice =
         advice::generate(db, MAIN_REGION, advice::requests_for(isolates), &mut rng).await?;
     report.advice_requests = advice.requests;
-    eprintln!(advice.requests, started.elapsed());
     tracing::debug!(
         requests = advice.requests,
         overdue = advice.overdue,
