@@ -734,7 +734,7 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
 /// What the demo generated, in one line.
 fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
     format!(
-        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation hospitalière et {} de ville (graine {seed}).",
+        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation hospitalière et {} de ville, {} demandes d'avis (graine {seed}).",
         r.establishments,
         r.territories,
         r.professionals,
@@ -742,7 +742,8 @@ fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
         r.conventions,
         r.isolates,
         r.consumption_rows,
-        r.primary_care_rows
+        r.primary_care_rows,
+        r.advice_requests
     )
 }
 
