@@ -482,10 +482,12 @@ fn case(
         "{} {} ans{}.",
         if female { "Femme de" } else { "Homme de" },
         age,
-        match sector {
-            Sector::Ems => ", résident d'EHPAD",
-            Sector::Es => ", hospitalisé",
-            Sector::Ville => "",
+        match (sector, female) {
+            (Sector::Ems, true) => ", résidente d'EHPAD",
+            (Sector::Ems, false) => ", résident d'EHPAD",
+            (Sector::Es, true) => ", hospitalisée",
+            (Sector::Es, false) => ", hospitalisé",
+            (Sector::Ville, _) => "",
         }
     );
     let mut question = format!(
@@ -549,8 +551,9 @@ fn hours_of(i: usize) -> Hours {
     }
 }
 
-/// Sets up every team of `region` for advice and files the demo requests; `ema` is the demo EMA
-/// member's account (on the rota of its teams) and `requests` how many requests to file.
+/// Sets up every team of `region` for advice (hours, target, the rota of the accounts tied to
+/// it, such as the demo EMA member's) and files about `requests` requests, plus three in the
+/// queue of the team that answers a GP of the Rhône (the demo prescriber's).
 pub async fn generate(
     db: &Db,
     region: &str,
