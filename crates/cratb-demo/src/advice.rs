@@ -872,8 +872,8 @@ async fn file(
         if due < f.now {
             report.overdue += 1;
         }
-        // Older ones were told of long ago; the recent ones are the sweep's to tell.
-        if due < f.now - Duration::days(2) {
+        // Told when they fell due (the sweep's letters are for what happens from now on).
+        if due < f.now {
             store::overdue_told(tx, id, due).await?;
         }
         return Ok(());
