@@ -4,6 +4,7 @@
 //! appears: names of establishments are made from real town names and common patterns, FINESS
 //! numbers are synthetic (valid format and key, not real establishments).
 
+pub mod advice;
 pub mod consumption;
 pub mod laboratory;
 mod network;
@@ -42,6 +43,8 @@ pub struct DemoReport {
     /// Hospital consumption rows (three years, monthly).
     pub consumption_rows: usize,
     pub primary_care_rows: usize,
+    /// Requests of the advice service (the main region, a year and a half).
+    pub advice_requests: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -94,8 +97,10 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
     let mut report = DemoReport::default();
     let mut sequence: u32 = rng.random_range(1_000..9_000);
     let mut referent_establishment: Option<i64> = None;
-    // The demo prescriber works in a health centre (centre de santé) of the main region.
+    // The demo prescriber works in a health centre (centre de santé) of the main region, in the
+    // Rhône, where the demo EMA member's team answers their requests for advice.
     let mut prescriber_establishment: Option<i64> = None;
+    let mut any_health_centre: Option<i64> = None;
 
     for (region, ghts, scale) in [
         (MAIN_REGION, places::ARA_GHTS, 1.0),
@@ -170,7 +175,10 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                         referent_establishment.get_or_insert(id);
                     }
                     if region == MAIN_REGION && *category == Category::Cds {
-                        prescriber_establishment.get_or_insert(id);
+                        any_health_centre.get_or_insert(id);
+                        if *dep == "69" {
+                            prescriber_establishment.get_or_insert(id);
+                        }
                     }
                     report.establishments += 1;
                 }
@@ -182,6 +190,7 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
         report.conventions += net.conventions;
     }
 
+    let prescriber_establishment = prescriber_establishment.or(any_health_centre);
     for (local, role, region, name) in places::ACCOUNTS {
         let password = demo_password(&mut rng);
         let email = Email::parse(&format!("{local}@demo.cratb.fr")).expect("valid demo e-mail");
@@ -204,7 +213,13 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
                     }
                     _ => Vec::new(),
                 },
-                teams: Vec::new(),
+                // The EMA member's account is tied to the team they are a member of (by their
+                // directory entry's e-mail), so that they take its advice rota.
+                teams: if *role == Role::EmaMember {
+                    cratb_store::network::teams_of_email(db, email.as_str()).await?
+                } else {
+                    Vec::new()
+                },
                 password: Some(password.clone()),
                 must_change_password: false,
             },
@@ -218,6 +233,18 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
             password,
         });
     }
+
+    // The advice service: hours and rota of every team, a year and a half of requests.
+    let started = std::time::Instant::now();
+    let advice =
+        advice::generate(db, MAIN_REGION, advice::requests_for(isolates), &mut rng).await?;
+    report.advice_requests = advice.requests;
+    tracing::debug!(
+        requests = advice.requests,
+        overdue = advice.overdue,
+        ms = started.elapsed().as_millis() as u64,
+        "demo advice requests"
+    );
 
     if isolates > 0 {
         report.isolates = resistance::import_isolates(db, MAIN_REGION, isolates, seed).await?;

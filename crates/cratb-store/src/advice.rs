@@ -845,6 +845,47 @@ pub async fn event(
     Ok(())
 }
 
+/// A step of a request's trace, for [`events`].
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub request_id: i64,
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub kind: EventKind,
+    pub detail: String,
+}
+
+/// Appends many steps at once (a generated or loaded history), a few hundred rows a statement.
+pub async fn events(tx: &mut Tx, rows: &[NewEvent]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO advice_events (request_id, at, actor, kind, detail) VALUES {}",
+            values.join(", ")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for e in chunk {
+                q = q.bind(e.request_id).bind(utc(e.at)).bind(&e.actor).bind(e.kind.code()).bind(&e.detail);
+            }
+            q.execute(&mut *c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
 /// Adds an answer to the thread: the first one sets the request answered and its follow-up
 /// day; every one adds its recommendations to the request's.
 pub async fn answer(

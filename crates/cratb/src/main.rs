@@ -8,6 +8,7 @@ use cratb_domain::account::List;
 use cratb_store::{Db, PageRequest, users};
 use std::io::{IsTerminal, Read};
 
+mod advice;
 mod amr;
 mod consumption;
 
@@ -113,6 +114,11 @@ enum Command {
     Consumption {
         #[command(subcommand)]
         command: consumption::ConsumptionCommand,
+    },
+    /// Avis en antibiothérapie : registre d'une équipe, statistiques / advice service: a team's past log, the figures.
+    Advice {
+        #[command(subcommand)]
+        command: advice::AdviceCommand,
     },
 }
 
@@ -283,6 +289,15 @@ async fn main() -> Result<()> {
             }
             return Ok(());
         }
+        Command::Advice { command } => {
+            init_logs(cli.log_format);
+            let db = open(command.database()).await?;
+            if let Err(e) = advice::run(&db, command).await {
+                eprintln!("erreur : {e:#}");
+                std::process::exit(advice::exit_code(&e));
+            }
+            return Ok(());
+        }
         other => Cli {
             command: other,
             ..cli
@@ -426,7 +441,9 @@ async fn main() -> Result<()> {
             )
             .await?;
         }
-        Command::Amr { .. } | Command::Consumption { .. } => unreachable!("handled above"),
+        Command::Amr { .. } | Command::Consumption { .. } | Command::Advice { .. } => {
+            unreachable!("handled above")
+        }
     }
     Ok(())
 }
@@ -717,7 +734,7 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
 /// What the demo generated, in one line.
 fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
     format!(
-        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation hospitalière et {} de ville (graine {seed}).",
+        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation hospitalière et {} de ville, {} demandes d'avis (graine {seed}).",
         r.establishments,
         r.territories,
         r.professionals,
@@ -725,7 +742,8 @@ fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
         r.conventions,
         r.isolates,
         r.consumption_rows,
-        r.primary_care_rows
+        r.primary_care_rows,
+        r.advice_requests
     )
 }
 
