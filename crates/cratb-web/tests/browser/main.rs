@@ -10,6 +10,7 @@
 mod common;
 mod formats;
 
+mod advice;
 mod alerts;
 mod antibiogram;
 mod consumption_figures;
