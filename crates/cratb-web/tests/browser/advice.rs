@@ -4,8 +4,8 @@
 
 use super::common::{TestApp, mails};
 use super::{
-    click, login, overflow, requested, screenshot, set_viewport, start_browser, text_of,
-    type_into, wait_url,
+    click, login, overflow, requested, screenshot, set_viewport, start_browser, text_of, type_into,
+    wait_url,
 };
 use fantoccini::Locator;
 
@@ -27,7 +27,10 @@ async fn a_request_asked_on_a_phone_and_answered_in_chromium() {
     assert!(notice.contains("nom"), "{notice}");
     screenshot(&c, "advice-new-phone").await;
     let (over, worst) = overflow(&c).await;
-    assert!(over <= 0, "the form fits a phone: {over} px too wide ({worst})");
+    assert!(
+        over <= 0,
+        "the form fits a phone: {over} px too wide ({worst})"
+    );
     click(&c, "input[name=sector][value=VILLE]").await;
     type_into(&c, "age", "78").await;
     click(&c, "input[name=sex][value=F]").await;
@@ -56,7 +59,10 @@ async fn a_request_asked_on_a_phone_and_answered_in_chromium() {
     let case_path = url.path().to_string();
     screenshot(&c, "advice-filed-phone").await;
     let (over, worst) = overflow(&c).await;
-    assert!(over <= 0, "the case fits a phone: {over} px too wide ({worst})");
+    assert!(
+        over <= 0,
+        "the case fits a phone: {over} px too wide ({worst})"
+    );
 
     // The member on duty was told by e-mail, without a word of the case.
     let sent = mails(&app.mail_dir);
@@ -91,7 +97,10 @@ async fn a_request_asked_on_a_phone_and_answered_in_chromium() {
     click(&c, "#answer-form button[type=submit]").await;
     let thread = text_of(&c, "#fil").await;
     assert!(thread.contains("Fosfomycine-trométamol"), "{thread}");
-    assert!(thread.contains("Raccourcir"), "the recommendation in French: {thread}");
+    assert!(
+        thread.contains("Raccourcir"),
+        "the recommendation in French: {thread}"
+    );
     screenshot(&c, "advice-answered-tablet").await;
 
     // The GP reads the answer and gives the follow-up in one click.
@@ -109,7 +118,10 @@ async fn a_request_asked_on_a_phone_and_answered_in_chromium() {
         .unwrap();
     click(&c, "#follow-up-form button[value=followed]").await;
     let given = text_of(&c, "#follow-up-given").await;
-    assert!(given.contains("Suivi") && given.contains("Guérison"), "{given}");
+    assert!(
+        given.contains("Suivi") && given.contains("Guérison"),
+        "{given}"
+    );
     screenshot(&c, "advice-follow-up-phone").await;
 
     // The coordinator's statistics count it.
