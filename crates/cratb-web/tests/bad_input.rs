@@ -101,6 +101,14 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "establishment",
         "password",
         "next",
+        // The advice pages' forms.
+        "question",
+        "body",
+        "allergies",
+        "microbiology",
+        "references",
+        "reason",
+        "action",
     ];
     let nul_form: String = text_fields
         .iter()
@@ -156,7 +164,14 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
                 for f in text_fields {
                     m = m.text(f, "a\u{0}b");
                 }
-                for f in ["file", "consumption", "denominators", "packs", "document"] {
+                for f in [
+                    "file",
+                    "consumption",
+                    "denominators",
+                    "packs",
+                    "document",
+                    "attachments",
+                ] {
                     m = m.part(
                         f,
                         reqwest::multipart::Part::bytes(b"a;b\n1;2\n".to_vec())
