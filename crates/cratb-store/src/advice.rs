@@ -703,7 +703,10 @@ pub async fn set_rota(
     crate::network::team_in(tx, access, team_id).await?;
     let members: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(TEAM_ACCOUNTS)
         .bind(team_id).fetch_all(&mut *c).await)?;
-    if rota.iter().any(|s| !members.iter().any(|(u, _)| *u == s.user_id)) {
+    if rota
+        .iter()
+        .any(|s| !members.iter().any(|(u, _)| *u == s.user_id))
+    {
         return Err(StoreError::Invalid("rota"));
     }
     on_tx!(tx, c => async {

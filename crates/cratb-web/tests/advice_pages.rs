@@ -53,7 +53,9 @@ async fn ema_team_and_route(app: &TestApp) -> (i64, String, Sector) {
 
 /// Opens the team every day, all day, with the demo EMA account on duty at every half-day.
 async fn open_all_week_with_ema_on_duty(app: &TestApp, team_id: i64) {
-    let ema = cratb_store::users::find_by_email(&app.db, EMA).await.unwrap();
+    let ema = cratb_store::users::find_by_email(&app.db, EMA)
+        .await
+        .unwrap();
     let actor = actor_of(&ema);
     let day = Some((time::macros::time!(0:00), time::macros::time!(23:59)));
     let hours = Hours::new([day; 7]).unwrap();
@@ -146,7 +148,10 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"age-error\""), "{html}");
     assert!(html.contains("id=\"question-error\""));
-    assert!(html.contains("ZZZ"), "the antibiotic line's message names it");
+    assert!(
+        html.contains("ZZZ"),
+        "the antibiotic line's message names it"
+    );
     assert!(html.contains("E. coli multisensible"), "values are kept");
     assert_eq!(requests(&app).await, before);
 
@@ -229,6 +234,18 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
         }
     }
 
+    // Their home pages say it: one request waiting for the member, the way to ask for the
+    // prescriber.
+    let home = ema.page("/").await;
+    assert!(home.contains("id=\"advice-waiting\""), "{home}");
+    assert!(prescriber.page("/").await.contains("href=\"/advice/new\""));
+    // In English through the catalogue, the codes' labels too.
+    let english = prescriber
+        .in_lang("en")
+        .page(&format!("/advice/{id}"))
+        .await;
+    assert!(english.contains("Infection site") && english.contains("Endocarditis"));
+
     // The member on duty sees it in the queue, reads the case and its attachment, answers.
     let queue = ema.page("/advice").await;
     assert!(queue.contains(&reference), "{queue}");
@@ -264,7 +281,10 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
         .post_form(
             &format!("/advice/{id}/answer"),
             &[
-                ("body", "Relais par pivmécillinam 400 mg x 2 pendant 5 jours."),
+                (
+                    "body",
+                    "Relais par pivmécillinam 400 mg x 2 pendant 5 jours.",
+                ),
                 ("recommendations", "switch"),
                 ("recommendations", "shorten"),
                 ("atc_1", "J01CA08"),
@@ -289,7 +309,10 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
     assert!(answered.contains("Raccourcir"));
     assert!(answered.contains("href=\"https://www.infectiologie.com/\""));
     assert!(answered.contains("id=\"follow-up-form\""));
-    assert!(!answered.contains("id=\"answer-form\""), "the prescriber does not answer");
+    assert!(
+        !answered.contains("id=\"answer-form\""),
+        "the prescriber does not answer"
+    );
     let res = prescriber
         .post_form(
             &format!("/advice/{id}/follow-up"),
@@ -309,6 +332,12 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
     assert!(followed.contains("id=\"follow-up-given\""));
     assert!(followed.contains("Guérison"));
     // The prescriber's list shows it answered.
+    assert!(
+        prescriber
+            .page("/")
+            .await
+            .contains("id=\"advice-answered\"")
+    );
     let mine = prescriber.page("/advice").await;
     assert!(mine.contains("Mes demandes d&#39;avis"));
     assert!(mine.contains(&reference));
@@ -333,16 +362,10 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
     assert_eq!(res.status(), 200);
     let stats = res.text().await.unwrap();
     assert!(
-        stats.contains(&format!(
-            "id=\"tile-requests\">{}</span>",
-            figures.requests
-        )),
+        stats.contains(&format!("id=\"tile-requests\">{}</span>", figures.requests)),
         "{stats}"
     );
-    assert!(stats.contains(&format!(
-        "id=\"tile-answered\">{}</span>",
-        figures.answered
-    )));
+    assert!(stats.contains(&format!("id=\"tile-answered\">{}</span>", figures.answered)));
     assert!(stats.contains("Par secteur du demandeur"));
     let csv = ars
         .get(&format!("/advice/stats?year={year}&format=csv"))
@@ -362,14 +385,22 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
     // The agency asks nothing and reads no case.
     assert_eq!(ars.get("/advice/new").send().await.unwrap().status(), 403);
     assert_eq!(
-        ars.get(&format!("/advice/{id}")).send().await.unwrap().status(),
+        ars.get(&format!("/advice/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         403
     );
 
     // Another region's coordinator, and a prescriber who did not ask, do not find it.
     let bzh = app.client(COORD_BZH).await;
     assert_eq!(
-        bzh.get(&format!("/advice/{id}")).send().await.unwrap().status(),
+        bzh.get(&format!("/advice/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         404
     );
     let other = other_prescriber(&app).await;
@@ -402,7 +433,10 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
     assert_eq!(res.status(), 303);
     let known = ema.page("/advice/knowledge?q=pivm%C3%A9cillinam").await;
     assert!(known.contains("Relais par pivmécillinam"), "{known}");
-    assert!(!known.contains(&reference), "no reference in the knowledge base");
+    assert!(
+        !known.contains(&reference),
+        "no reference in the knowledge base"
+    );
     assert!(known.contains("85 ans et plus"));
 }
 
@@ -451,11 +485,7 @@ async fn the_rota_page_sets_hours_duty_and_closures_for_the_team_only() {
         fields.push((format!("open_{d}"), "08:30".into()));
         fields.push((format!("close_{d}"), "17:30".into()));
     }
-    let res = ema
-        .post_form("/advice/rota", &fields)
-        .send()
-        .await
-        .unwrap();
+    let res = ema.post_form("/advice/rota", &fields).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let rota = cratb_store::advice::rota(&app.db, team_id).await.unwrap();
     assert_eq!(rota.len(), 2);
@@ -494,7 +524,9 @@ async fn the_rota_page_sets_hours_duty_and_closures_for_the_team_only() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let closures = cratb_store::advice::closures(&app.db, team_id).await.unwrap();
+    let closures = cratb_store::advice::closures(&app.db, team_id)
+        .await
+        .unwrap();
     assert_eq!(closures.len(), 1);
     let res = ema
         .post_form(
@@ -541,5 +573,8 @@ async fn the_rota_page_sets_hours_duty_and_closures_for_the_team_only() {
     let coord = app.client(common::COORD).await;
     let page = coord.page(&format!("/advice/rota?team_id={other}")).await;
     assert!(page.contains("id=\"rota-form\""));
-    assert!(!page.contains("id=\"read-only\""), "the CRAtb edits every team");
+    assert!(
+        !page.contains("id=\"read-only\""),
+        "the CRAtb edits every team"
+    );
 }

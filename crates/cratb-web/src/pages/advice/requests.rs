@@ -413,14 +413,16 @@ fn new_page(auth: &Auth, v: RequestForm, errors: Vec<FieldError>) -> PageResult 
     let routes = v
         .antibiotics
         .iter()
-        .map(|a| options(Route::ALL.iter().map(|r| (r.code(), r.label(lang))), &a.route))
+        .map(|a| {
+            options(
+                Route::ALL.iter().map(|r| (r.code(), r.label(lang))),
+                &a.route,
+            )
+        })
         .collect();
     let page = NewPage {
         l: Layout::new(auth, lang.tr().advice_new),
-        action: format!(
-            "/advice/new?csrf={}",
-            crate::error::urlencode(&auth.csrf)
-        ),
+        action: format!("/advice/new?csrf={}", crate::error::urlencode(&auth.csrf)),
         responder,
         sectors: options(
             Sector::ALL.iter().map(|s| (s.code(), s.label(lang))),
@@ -891,13 +893,15 @@ async fn case_page(
         answer_routes: answer
             .antibiotics
             .iter()
-            .map(|a| options(Route::ALL.iter().map(|r| (r.code(), r.label(lang))), &a.route))
+            .map(|a| {
+                options(
+                    Route::ALL.iter().map(|r| (r.code(), r.label(lang))),
+                    &a.route,
+                )
+            })
             .collect(),
         answer,
-        adherences: options(
-            Adherence::ALL.iter().map(|a| (a.code(), a.label(lang))),
-            "",
-        ),
+        adherences: options(Adherence::ALL.iter().map(|a| (a.code(), a.label(lang))), ""),
         outcomes: options(
             Outcome::ALL.iter().map(|a| (a.code(), a.label(lang))),
             Outcome::Unknown.code(),
@@ -917,7 +921,14 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<CaseQuery>,
 ) -> PageResult {
-    case_page(&state, &auth, id, non_empty(&q.filed).is_some(), Again::default()).await
+    case_page(
+        &state,
+        &auth,
+        id,
+        non_empty(&q.filed).is_some(),
+        Again::default(),
+    )
+    .await
 }
 
 /// A file attached to a case, downloaded (the read is in the audit log).
@@ -964,11 +975,7 @@ fn back(id: i64, anchor: &str) -> axum::response::Response {
     crate::pages::login::redirect(&format!("/advice/{id}{anchor}"))
 }
 
-fn base_or_refuse(
-    state: &AppState,
-    headers: &HeaderMap,
-    lang: Lang,
-) -> Result<String, PageError> {
+fn base_or_refuse(state: &AppState, headers: &HeaderMap, lang: Lang) -> Result<String, PageError> {
     public_url(state, headers)
         .ok_or_else(|| PageError::BadRequest(lang, lang.tr().mail_no_public_url.to_string()))
 }
@@ -1152,17 +1159,10 @@ pub async fn move_request(
     };
     let base = base_or_refuse(&state, &headers, lang)?;
     let actor = auth.actor(user, scope);
-    let letters = cratb_app::advice::move_request(
-        &state.db,
-        &actor,
-        user,
-        id,
-        m,
-        cratb_store::now(),
-        &base,
-    )
-    .await
-    .map_err(PageError::app(lang))?;
+    let letters =
+        cratb_app::advice::move_request(&state.db, &actor, user, id, m, cratb_store::now(), &base)
+            .await
+            .map_err(PageError::app(lang))?;
     send(&state, letters).await;
     Ok(back(id, ""))
 }

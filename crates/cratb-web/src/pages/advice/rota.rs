@@ -8,7 +8,9 @@ use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::{Catalogue as _, Lang};
 use crate::input::{Id, Path, Query};
-use crate::pages::{HtmlForm, Layout, Opt, PageResult, form_status, non_empty, options, render_status};
+use crate::pages::{
+    HtmlForm, Layout, Opt, PageResult, form_status, non_empty, options, render_status,
+};
 use askama::Template;
 use axum::extract::State;
 use cratb_advice::calendar::{Closure, Hours, public_holidays};
@@ -279,7 +281,10 @@ pub async fn save(
     };
     let mut days = [None; 7];
     for (i, day) in days.iter_mut().enumerate() {
-        let (open, close) = (f.text(&format!("open_{}", i + 1)), f.text(&format!("close_{}", i + 1)));
+        let (open, close) = (
+            f.text(&format!("open_{}", i + 1)),
+            f.text(&format!("close_{}", i + 1)),
+        );
         typed.hours.push((open.clone(), close.clone()));
         if open.is_empty() && close.is_empty() {
             continue;
@@ -380,14 +385,26 @@ pub async fn add_closure(
     let mut errors = Vec::new();
     let (from, to) = (day("from"), day("to"));
     if from.is_none() {
-        errors.push(FieldError::new("from", "date de début illisible", "unreadable start date"));
+        errors.push(FieldError::new(
+            "from",
+            "date de début illisible",
+            "unreadable start date",
+        ));
     }
     if to.is_none() {
-        errors.push(FieldError::new("to", "date de fin illisible", "unreadable end date"));
+        errors.push(FieldError::new(
+            "to",
+            "date de fin illisible",
+            "unreadable end date",
+        ));
     }
     let reason = f.text("reason");
     if reason.chars().count() > 200 {
-        errors.push(FieldError::new("reason", "200 caractères au plus", "200 characters at most"));
+        errors.push(FieldError::new(
+            "reason",
+            "200 caractères au plus",
+            "200 characters at most",
+        ));
     }
     if !crate::pages::network::can_edit_team(&state, &auth, team_id).await? {
         return Err(PageError::Forbidden(lang));

@@ -243,7 +243,11 @@ fn sheets(s: &AdviceStats, lang: Lang) -> Vec<Table> {
             .collect(),
     ));
     out.push(Table::new(
-        if fr { "recommandation" } else { "recommendation" },
+        if fr {
+            "recommandation"
+        } else {
+            "recommendation"
+        },
         if fr {
             vec!["recommandation", "demandes"]
         } else {
@@ -296,7 +300,11 @@ pub async fn page(
     years.sort_unstable();
     years.dedup();
     years.reverse();
-    let bars: Vec<String> = s.by_month.iter().map(|m| month_name(m.month, lang)).collect();
+    let bars: Vec<String> = s
+        .by_month
+        .iter()
+        .map(|m| month_name(m.month, lang))
+        .collect();
     let chart = cratb_report::charts::stacked_bars(
         lang,
         tr.advice_by_month,
