@@ -225,7 +225,7 @@ fn sheets(s: &AdviceStats, lang: Lang) -> Vec<Table> {
         ));
     }
     out.push(Table::new(
-        if fr { "site_question" } else { "site_question" },
+        "site_question",
         if fr {
             vec!["site", "question", "demandes"]
         } else {
