@@ -674,6 +674,7 @@ catalogue! {
     advice_channel: "Canal", "Channel";
     advice_on_behalf: "Pour le compte de (appel reçu par l'équipe)", "On behalf of (call taken by the team)";
     advice_caller_search: "Rechercher dans l'annuaire", "Search the directory";
+    advice_no_caller: "Personne de ce nom dans l'annuaire : saisissez nom, profession et RPPS.", "No one of that name in the directory: type name, profession and RPPS.";
     advice_caller_id: "N° de fiche de l'annuaire", "Directory entry number";
     advice_caller_name: "Nom de l'appelant", "Caller's name";
     advice_profession: "Profession", "Profession";
@@ -740,6 +741,7 @@ catalogue! {
     advice_by_sector: "Par secteur du demandeur", "By requester's sector";
     advice_by_profession: "Par profession du demandeur", "By requester's profession";
     advice_by_department: "Par département", "By department";
+    advice_map_caption: "Part des demandes de l'année venues de chaque département.", "Share of the year's requests from each department.";
     advice_by_site_question: "Site infectieux × type de question", "Infection site × question type";
     advice_by_recommendation: "Par recommandation", "By recommendation";
     advice_year: "Année", "Year";

@@ -246,6 +246,25 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
         .await;
     assert!(english.contains("Infection site") && english.contains("Endocarditis"));
 
+    // A responder taking a call finds the caller in the directory as they type, and picks them.
+    let found = ema.page("/advice/callers?caller_q=Perrin").await;
+    assert!(found.contains("Julien Perrin"), "{found}");
+    // The button of that entry (there may be other Perrins).
+    let before = &found[..found.find("Julien Perrin").unwrap()];
+    let pick = common::extract(&before[before.rfind("pick=").unwrap()..], "pick=", "\"").unwrap();
+    let fields = ema.page(&format!("/advice/callers?pick={pick}")).await;
+    assert!(fields.contains(&format!("name=\"caller_id\" value=\"{pick}\"")));
+    assert!(fields.contains("value=\"Julien Perrin\""));
+    assert_eq!(
+        prescriber
+            .get("/advice/callers?caller_q=Perrin")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
     // The member on duty sees it in the queue, reads the case and its attachment, answers.
     let queue = ema.page("/advice").await;
     assert!(queue.contains(&reference), "{queue}");
@@ -367,6 +386,11 @@ async fn a_prescriber_asks_the_member_on_duty_answers_and_the_follow_up_counts()
     );
     assert!(stats.contains(&format!("id=\"tile-answered\">{}</span>", figures.answered)));
     assert!(stats.contains("Par secteur du demandeur"));
+    assert!(stats.contains("class=\"map-figure\""), "the department map");
+    assert!(
+        stats.contains("chart-data"),
+        "the chart's data folded under it"
+    );
     let csv = ars
         .get(&format!("/advice/stats?year={year}&format=csv"))
         .send()

@@ -236,6 +236,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/advice", "advice.ask"),
     ("GET", "/advice/new", "advice.ask"),
     ("POST", "/advice/new", "advice.ask"),
+    ("GET", "/advice/callers", "advice.answer"),
     ("GET", "/advice/rota", "advice.stats"),
     ("POST", "/advice/rota", "team.edit"),
     ("POST", "/advice/rota/closures", "team.edit"),

@@ -41,14 +41,23 @@ impl Fields {
     }
 }
 
-/// The address links in e-mails start with (empty without one: no mail is sent then).
-pub fn public_url(state: &AppState, headers: &axum::http::HeaderMap) -> Option<String> {
-    crate::public_base(state, headers)
+/// The address links in e-mails start with: the public address ([`crate::public_base`]);
+/// without one, links are relative and no e-mail leaves (see [`send`]).
+pub fn public_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    crate::public_base(state, headers).unwrap_or_default()
 }
 
 /// Sends the e-mails a change calls for; a failure is logged, never fatal (the request is
-/// saved and shown in the app whatever the mail does).
+/// saved and shown in the app whatever the mail does). Without a public address, whose links
+/// the e-mails need, none is sent.
 pub async fn send(state: &AppState, letters: Vec<Letter>) {
+    if !letters.is_empty() && !state.config.may_send_links() {
+        tracing::warn!(
+            count = letters.len(),
+            "advice e-mails not sent: no public address (CRATB_PUBLIC_URL)"
+        );
+        return;
+    }
     for l in letters {
         if let Err(e) = state.config.mailer.send(&l.to, &l.subject, l.body).await {
             tracing::warn!(error = %e, "advice e-mail not sent");

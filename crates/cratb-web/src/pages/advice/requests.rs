@@ -542,12 +542,7 @@ pub async fn create(
         );
         return new_page(&auth, v, vec![e]);
     }
-    let Some(base) = public_url(&state, &headers) else {
-        return Err(PageError::BadRequest(
-            lang,
-            lang.tr().mail_no_public_url.to_string(),
-        ));
-    };
+    let base = public_url(&state, &headers);
     let actor = auth.actor(user, scope);
     let input = v.input(responder);
     let now = cratb_store::now();
@@ -975,11 +970,6 @@ fn back(id: i64, anchor: &str) -> axum::response::Response {
     crate::pages::login::redirect(&format!("/advice/{id}{anchor}"))
 }
 
-fn base_or_refuse(state: &AppState, headers: &HeaderMap, lang: Lang) -> Result<String, PageError> {
-    public_url(state, headers)
-        .ok_or_else(|| PageError::BadRequest(lang, lang.tr().mail_no_public_url.to_string()))
-}
-
 /// `POST /advice/{id}/answer`: the responder's answer.
 pub async fn answer(
     State(state): State<AppState>,
@@ -1002,7 +992,7 @@ pub async fn answer(
             return case_page(&state, &auth, id, false, again).await;
         }
     };
-    let base = base_or_refuse(&state, &headers, lang)?;
+    let base = public_url(&state, &headers);
     let actor = auth.actor(user, scope);
     match cratb_app::advice::answer(
         &state.db,
@@ -1056,7 +1046,7 @@ pub async fn question(
             return case_page(&state, &auth, id, false, again).await;
         }
     };
-    let base = base_or_refuse(&state, &headers, lang)?;
+    let base = public_url(&state, &headers);
     let actor = auth.actor(user, scope);
     let letters = cratb_app::advice::ask_again(
         &state.db,
@@ -1157,7 +1147,7 @@ pub async fn move_request(
             ));
         }
     };
-    let base = base_or_refuse(&state, &headers, lang)?;
+    let base = public_url(&state, &headers);
     let actor = auth.actor(user, scope);
     let letters =
         cratb_app::advice::move_request(&state.db, &actor, user, id, m, cratb_store::now(), &base)
@@ -1165,4 +1155,86 @@ pub async fn move_request(
             .map_err(PageError::app(lang))?;
     send(&state, letters).await;
     Ok(back(id, ""))
+}
+
+#[derive(Template)]
+#[template(path = "advice/callers.html")]
+struct CallersFragment {
+    l: Layout,
+    found: Vec<(i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "advice/caller_pick.html")]
+struct CallerPick {
+    l: Layout,
+    v: RequestForm,
+    professions: Vec<Opt>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CallersQuery {
+    caller_q: Option<String>,
+    pick: Option<Id>,
+}
+
+/// `GET /advice/callers`: the directory searched as the responder types the caller's name (a
+/// list to pick from), or the caller's fields filled from the entry picked (`pick`). Pieces of
+/// the request form, for htmx.
+pub async fn callers(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<CallersQuery>,
+) -> PageResult {
+    let lang = auth.lang;
+    let (_, scope) = auth.page_user()?;
+    let l = Layout::new(&auth, "");
+    if let Some(id) = q.pick {
+        let p = cratb_store::directory::get(&state.db, &scope, id.get())
+            .await
+            .map_err(PageError::store(lang))?;
+        let v = RequestForm {
+            caller_id: p.id.to_string(),
+            caller_name: format!("{} {}", p.first_name, p.last_name),
+            caller_profession: p.profession.clone(),
+            caller_rpps: p.rpps.clone().unwrap_or_default(),
+            ..Default::default()
+        };
+        return Ok(render(&CallerPick {
+            professions: options(
+                Profession::ALL.iter().map(|s| (s.code(), s.label(lang))),
+                &v.caller_profession,
+            ),
+            v,
+            l,
+        }));
+    }
+    let words = non_empty(&q.caller_q).filter(|w| w.chars().count() >= 2);
+    let found = match words {
+        None => Vec::new(),
+        Some(w) => cratb_store::directory::list(
+            &state.db,
+            &scope,
+            &cratb_directory::professionals::DirectoryQuery {
+                q: Some(w),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(8)),
+        )
+        .await
+        .map_err(PageError::store(lang))?
+        .items
+        .into_iter()
+        .map(|p| {
+            let profession = Profession::parse(&p.profession)
+                .map_or(p.profession.clone(), |x| x.label(lang).to_string());
+            let mut label = format!("{} {} — {profession}", p.first_name, p.last_name);
+            if let Some(r) = &p.rpps {
+                label.push_str(&format!(" — RPPS {r}"));
+            }
+            (p.id, label)
+        })
+        .collect(),
+    };
+    Ok(render(&CallersFragment { l, found }))
 }

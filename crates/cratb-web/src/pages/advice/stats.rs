@@ -65,6 +65,9 @@ struct StatsPage {
     within: String,
     followed: String,
     chart: String,
+    /// The departments shaded by their share of the requests, with the legend.
+    map: Option<String>,
+    legend: [(&'static str, &'static str); 6],
     breakdowns: Vec<Breakdown>,
     site_question: Vec<(&'static str, &'static str, u64)>,
     recommendations: Vec<(&'static str, u64)>,
@@ -336,6 +339,28 @@ pub async fn page(
         query.append_pair("region", &region);
     }
     let base = format!("/advice/stats?{}", query.finish());
+    let shades: Vec<cratb_report::map::Shade> = geo::departments_of(&region)
+        .map(|d| {
+            let n = s
+                .by_department
+                .iter()
+                .find(|r| r.code == d.code)
+                .map_or(0, |r| r.requests);
+            let share = (s.requests > 0).then(|| n as f64 * 100.0 / s.requests as f64);
+            cratb_report::map::Shade {
+                code: d.code.to_string(),
+                title: format!(
+                    "{} — {} : {}",
+                    d.code,
+                    d.name,
+                    crate::i18n::counted(n as i64, tr.advice_found, lang)
+                ),
+                fill: cratb_report::map::share_colour(share),
+                href: None,
+            }
+        })
+        .collect();
+    let map = cratb_report::map::departments_svg(&shades, 560.0, tr.advice_by_department);
     let breakdowns = vec![
         Breakdown {
             id: "by-sector",
@@ -403,6 +428,8 @@ pub async fn page(
         within: percent(s.within_target, lang),
         followed: percent(s.followed_share, lang),
         chart,
+        map,
+        legend: cratb_report::map::share_legend(),
         breakdowns,
         site_question,
         recommendations,
