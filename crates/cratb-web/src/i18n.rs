@@ -682,7 +682,8 @@ catalogue! {
     advice_filed: "Demande enregistrée.", "Request filed.";
     advice_sent_to: "Adressée à", "Sent to";
     advice_expected: "Réponse attendue au plus tard le", "Answer expected by";
-    advice_queued: "L'équipe est fermée ; votre demande sera traitée à sa réouverture. Réponse attendue au plus tard le", "The team is closed; your request will be handled when it reopens. Answer expected by";
+    advice_closed_now: "L'équipe est fermée ; votre demande sera traitée à sa réouverture", "The team is closed; your request will be handled when it reopens";
+    advice_reopens: "le", "on";
     advice_emergency: "En cas d'urgence :", "In an emergency:";
     advice_cratb: "le CRAtb (aucune équipe ne dessert ce département)", "the CRAtb (no team serves this department)";
     advice_case: "Le cas", "The case";

@@ -602,3 +602,45 @@ async fn the_rota_page_sets_hours_duty_and_closures_for_the_team_only() {
         "the CRAtb edits every team"
     );
 }
+
+#[tokio::test]
+async fn outside_the_team_s_hours_a_request_waits_and_says_when_it_will_be_read() {
+    let app = TestApp::spawn().await;
+    let (team_id, dep, sector) = ema_team_and_route(&app).await;
+    // The team opens one hour a week, tomorrow: it is closed now.
+    let ema = cratb_store::users::find_by_email(&app.db, EMA)
+        .await
+        .unwrap();
+    let tomorrow = cratb_domain::paris::today(cratb_store::now())
+        .weekday()
+        .next();
+    let mut days = [None; 7];
+    days[tomorrow.number_days_from_monday() as usize] =
+        Some((time::macros::time!(9:00), time::macros::time!(10:00)));
+    cratb_app::advice::set_desk(
+        &app.db,
+        &actor_of(&ema),
+        &ema,
+        team_id,
+        &Hours::new(days).unwrap(),
+        240,
+        7,
+    )
+    .await
+    .unwrap();
+    let prescriber = app.client(PRESCRIBER).await;
+    let res = prescriber
+        .post_multipart("/advice/new", request_form(&dep, sector, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let case = prescriber.page(&location).await;
+    assert!(
+        case.contains("L&#39;équipe est fermée ; votre demande sera traitée à sa réouverture le"),
+        "{case}"
+    );
+    assert!(case.contains("Réponse attendue au plus tard le"));
+    assert!(case.contains("En attente d&#39;ouverture"));
+}

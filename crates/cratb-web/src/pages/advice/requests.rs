@@ -641,6 +641,8 @@ impl AnswerForm {
 /// What the page says after a request is filed.
 pub struct FiledNote {
     pub queued: bool,
+    /// When the team opens again, for a request that waits for it.
+    pub reopens: String,
     pub team: Option<String>,
     pub due: String,
     pub phone: String,
@@ -757,8 +759,17 @@ async fn case_page(
         Vec::new()
     };
     let answer = again.answer.unwrap_or_else(AnswerForm::blank);
+    let reopens = match (filed && s.status == Status::Queued, s.team_id) {
+        (true, Some(t)) => cratb_app::advice::desk(&state.db, &actor, t)
+            .await
+            .ok()
+            .and_then(|d| d.calendar.next_opening(now))
+            .map_or(String::new(), |o| fmt_time(&o, lang)),
+        _ => String::new(),
+    };
     let filed = filed.then(|| FiledNote {
         queued: s.status == Status::Queued,
+        reopens,
         team: s.team_name.clone(),
         due: fmt_time(&s.due_at, lang),
         phone: readable_phone(c.team_phone.as_deref()),
