@@ -644,3 +644,54 @@ async fn outside_the_team_s_hours_a_request_waits_and_says_when_it_will_be_read(
     assert!(case.contains("Réponse attendue au plus tard le"));
     assert!(case.contains("En attente d&#39;ouverture"));
 }
+
+#[tokio::test]
+async fn a_responder_enters_a_call_for_a_caller_of_the_directory() {
+    let app = TestApp::spawn().await;
+    let (_, dep, sector) = ema_team_and_route(&app).await;
+    let ema = app.client(EMA).await;
+    let form = ema.page("/advice/new").await;
+    assert!(
+        form.contains("id=\"on-behalf\""),
+        "the responder enters calls"
+    );
+    assert!(
+        !app.client(PRESCRIBER)
+            .await
+            .page("/advice/new")
+            .await
+            .contains("id=\"on-behalf\"")
+    );
+    let caller = cratb_store::directory::list(
+        &app.db,
+        &cratb_domain::Scope::Region(cratb_domain::RegionCode::parse("84").unwrap()),
+        &Default::default(),
+        cratb_store::PageRequest::new(None, Some(1)),
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let res = ema
+        .post_multipart(
+            "/advice/new",
+            request_form(
+                &dep,
+                sector,
+                &[
+                    ("channel", "phone"),
+                    ("caller_id", &caller.id.to_string()),
+                    ("caller_profession", "gp"),
+                ],
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let case = ema.page(&location).await;
+    assert!(case.contains("Téléphone"), "{case}");
+    assert!(case.contains(&caller.last_name));
+    assert!(case.contains("Saisie par"));
+}
