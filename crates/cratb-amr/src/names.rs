@@ -59,6 +59,19 @@ pub fn french_by_atc(atc: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// Every systemic anti-infective (ATC `J`, and `P01AB` nitroimidazoles) with its French INN,
+/// by code, for a list to pick from (the advice form's datalist).
+pub fn atc_list() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<(&'static str, &'static str)> = names()
+        .by_atc
+        .iter()
+        .filter(|(a, _)| a.starts_with('J') || a.starts_with("P01AB"))
+        .map(|(a, n)| (*a, *n))
+        .collect();
+    all.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)));
+    all
+}
+
 /// A substance named by ATC code in `lang`: French from this table, the WHO index's `english`
 /// name otherwise (or when the code is not in the table).
 pub fn atc_name(atc: &str, english: &str, lang: Lang) -> String {

@@ -45,6 +45,59 @@ pub struct Overview {
     pub places: Vec<Establishment>,
     /// A prescriber's territory in primary care, against the region.
     pub primary: Option<PrimaryGlance>,
+    /// Where the advice service stands for the person, when they may ask.
+    pub advice: Option<AdviceGlance>,
+}
+
+/// The advice service at a glance: what waits for an answer where the person answers (their
+/// teams', or the region's for the CRAtb), and their own requests answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AdviceGlance {
+    /// The person answers requests (or supervises them).
+    pub responder: bool,
+    /// Requests waiting for a first answer (open or queued).
+    pub waiting: i64,
+    /// Of which past their due time.
+    pub overdue: i64,
+    /// The person's own requests answered and not closed (to read, and follow up at day 7).
+    pub answered: i64,
+}
+
+/// The advice glance of `user`.
+async fn advice_glance(db: &Db, user: &User, scope: &Scope) -> Result<AdviceGlance> {
+    use cratb_advice::Status;
+    use cratb_store::advice::{self as store, AdviceQuery, Reach};
+    let at = now();
+    let one = || PageRequest::new(None, Some(1));
+    let mut g = AdviceGlance::default();
+    let answers = match crate::advice::reach(db, user).await? {
+        Some(Reach::Teams { teams, .. }) => Some(Reach::Teams { teams, user: -1 }),
+        Some(Reach::All)
+            if user.role().can(Permission::AnswerAdvice) || user.role() == Role::DataManager =>
+        {
+            Some(Reach::All)
+        }
+        _ => None,
+    };
+    if let Some(reach) = answers {
+        g.responder = true;
+        for status in [Status::Open, Status::Queued] {
+            let q = AdviceQuery {
+                status: Some(status),
+                ..Default::default()
+            };
+            g.waiting += store::list(db, scope, &reach, &q, at, one()).await?.total;
+        }
+        g.overdue = store::overdue_count(db, scope, &reach, at).await?;
+    }
+    let mine = AdviceQuery {
+        status: Some(Status::Answered),
+        ..Default::default()
+    };
+    g.answered = store::list(db, scope, &Reach::Own(user.id), &mine, at, one())
+        .await?
+        .total;
+    Ok(g)
 }
 
 /// Where a territory stands in primary care in a year, and the region beside it.
@@ -166,6 +219,9 @@ pub async fn overview(db: &Db, user: &User, scope: &Scope, remind_days: i64) -> 
     }
     if role == Role::Prescriber {
         o.primary = prescriber_glance(db, user, scope, &o.places).await?;
+    }
+    if role.can(Permission::AskAdvice) {
+        o.advice = Some(advice_glance(db, user, scope).await?);
     }
     Ok(o)
 }

@@ -682,11 +682,19 @@ fn slots(rows: Vec<(i32, String, i64)>) -> Vec<DutySlot> {
         .collect()
 }
 
-/// The accounts that may be on a team's rota: the EMA members tied to the team.
+/// The active accounts of a team's members: tied to the team, or carrying the e-mail of one
+/// of its members in the directory (as [`crate::network::teams_of_email`] reads it).
+const TEAM_ACCOUNTS: &str = "SELECT u.id, u.display_name FROM users u WHERE u.active AND (
+        u.id IN (SELECT user_id FROM user_teams WHERE team_id = $1)
+        OR LOWER(u.email) IN (SELECT LOWER(p.email) FROM ema_members m
+            JOIN professionals p ON p.id = m.professional_id
+            WHERE m.team_id = $1 AND p.email IS NOT NULL))
+    ORDER BY u.display_name";
+
+/// The accounts that may be on a team's rota: the team's members with an account (tied to the
+/// team, or by the e-mail of their directory entry).
 pub async fn rota_members(db: &Db, team_id: i64) -> Result<Vec<(i64, String)>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "SELECT u.id, u.display_name FROM user_teams ut JOIN users u ON u.id = ut.user_id
-         WHERE ut.team_id = $1 AND u.active ORDER BY u.display_name")
+    Ok(on_db!(db, p => sqlx::query_as(TEAM_ACCOUNTS)
         .bind(team_id).fetch_all(p).await)?)
 }
 
@@ -698,9 +706,12 @@ pub async fn set_rota(
     rota: &[DutySlot],
 ) -> Result<()> {
     crate::network::team_in(tx, access, team_id).await?;
-    let members: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
-        "SELECT user_id FROM user_teams WHERE team_id = $1").bind(team_id).fetch_all(&mut *c).await)?;
-    if rota.iter().any(|s| !members.contains(&s.user_id)) {
+    let members: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(TEAM_ACCOUNTS)
+        .bind(team_id).fetch_all(&mut *c).await)?;
+    if rota
+        .iter()
+        .any(|s| !members.iter().any(|(u, _)| *u == s.user_id))
+    {
         return Err(StoreError::Invalid("rota"));
     }
     on_tx!(tx, c => async {

@@ -39,6 +39,9 @@ use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (forms and JSON).
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest request form with its attachments (`POST /advice/new`): one attachment's limit
+/// plus the form around it, so that a slightly-too-large file gets the form's own message.
+pub const ADVICE_FORM_LIMIT: usize = 12 * 1024 * 1024;
 /// Largest susceptibility file accepted for upload (about 2 million isolates as CSV).
 pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
 /// The routes that take a file to import, with their body limit; each runs within an import
@@ -264,6 +267,10 @@ async fn body_limit(
     let path = req.uri().path();
     let limit = if let Some((_, limit)) = IMPORT_ROUTES.iter().find(|(p, _)| *p == path) {
         *limit
+    } else if path == "/advice/new" {
+        // A request with its attachments: up to five files of 10 MB each would not fit; the
+        // form takes about one file's worth plus the form around it (the API takes the rest).
+        ADVICE_FORM_LIMIT
     } else if path.starts_with("/network/conventions") {
         // A convention's PDF: the document's own limit plus the form around it, so that a
         // slightly-too-large file still gets the form's specific message.

@@ -77,6 +77,7 @@ fn table() -> Table {
         network,
         resistance,
         consumption,
+        advice_pages,
         advice_api,
     ]
     .into_iter()
@@ -271,6 +272,29 @@ fn consumption(t: Table) -> Table {
         GET "/consumption/reports" Perm(ViewConsumption) => pages::consumption::reports,
         GET "/consumption/export/{format}" Perm(ViewConsumption) => pages::consumption::export,
         GET "/api/v1/consumption/establishments" Perm(ViewConsumption) => api::consumption::establishments,
+    }
+}
+
+/// The advice service's pages: requests, the form, a case and its actions, the rota, the
+/// statistics, the knowledge base.
+fn advice_pages(t: Table) -> Table {
+    routes! { t;
+        GET "/advice" Perm(AskAdvice) => pages::advice::requests::list,
+        GET "/advice/new" Perm(AskAdvice) => pages::advice::requests::new_form,
+        POST "/advice/new" Perm(AskAdvice) => pages::advice::requests::create,
+        GET "/advice/callers" Perm(AnswerAdvice) => pages::advice::requests::callers,
+        GET "/advice/rota" Perm(ViewAdviceStats) => pages::advice::rota::page,
+        POST "/advice/rota" Perm(EditTeam) => pages::advice::rota::save,
+        POST "/advice/rota/closures" Perm(EditTeam) => pages::advice::rota::add_closure,
+        POST "/advice/rota/closures/{id}/delete" Perm(EditTeam) => pages::advice::rota::remove_closure,
+        GET "/advice/stats" Perm(ViewAdviceStats) => pages::advice::stats::page,
+        GET "/advice/knowledge" Perm(AnswerAdvice) => pages::advice::knowledge::page,
+        GET "/advice/{id}" Perm(AskAdvice) => pages::advice::requests::show,
+        GET "/advice/{id}/attachments/{attachment}" Perm(AskAdvice) => pages::advice::requests::attachment,
+        POST "/advice/{id}/answer" Perm(AnswerAdvice) => pages::advice::requests::answer,
+        POST "/advice/{id}/question" Perm(AskAdvice) => pages::advice::requests::question,
+        POST "/advice/{id}/follow-up" Perm(AskAdvice) => pages::advice::requests::follow_up,
+        POST "/advice/{id}/move" Perm(AnswerAdvice) => pages::advice::requests::move_request,
     }
 }
 

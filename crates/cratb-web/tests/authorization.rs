@@ -232,6 +232,23 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/conventions", "directory.view"),
     ("GET", "/api/v1/coverage", "directory.view"),
     ("GET", "/api/v1/public/search", "public"),
+    // The advice service's pages.
+    ("GET", "/advice", "advice.ask"),
+    ("GET", "/advice/new", "advice.ask"),
+    ("POST", "/advice/new", "advice.ask"),
+    ("GET", "/advice/callers", "advice.answer"),
+    ("GET", "/advice/rota", "advice.stats"),
+    ("POST", "/advice/rota", "team.edit"),
+    ("POST", "/advice/rota/closures", "team.edit"),
+    ("POST", "/advice/rota/closures/{id}/delete", "team.edit"),
+    ("GET", "/advice/stats", "advice.stats"),
+    ("GET", "/advice/knowledge", "advice.answer"),
+    ("GET", "/advice/{id}", "advice.ask"),
+    ("GET", "/advice/{id}/attachments/{attachment}", "advice.ask"),
+    ("POST", "/advice/{id}/answer", "advice.answer"),
+    ("POST", "/advice/{id}/question", "advice.ask"),
+    ("POST", "/advice/{id}/follow-up", "advice.ask"),
+    ("POST", "/advice/{id}/move", "advice.answer"),
     ("GET", "/api/v1/fhir", "directory.view"),
     ("GET", "/api/v1/fhir/{type}", "directory.view"),
     ("POST", "/api/v1/isolates/imports", "isolates.import"),
@@ -373,6 +390,7 @@ async fn authorization_matrix() {
                     .replace("{format}", "csv")
                     .replace("{version}", "1")
                     .replace("{member}", "1")
+                    .replace("{attachment}", "1")
                     .replace("{type}", "CareTeam")
                     .replace("{token}", "1.2.3")
                     .replace("/static/{file}", &asset);

@@ -101,7 +101,7 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "establishment",
         "password",
         "next",
-        // The advice service's requests, answers and follow-ups.
+        // The advice service's requests, answers, follow-ups and pages' forms.
         "question",
         "microbiology",
         "allergies",
@@ -111,6 +111,9 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "body",
         "followed",
         "outcome",
+        "references",
+        "reason",
+        "action",
     ];
     let nul_form: String = text_fields
         .iter()
@@ -166,7 +169,14 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
                 for f in text_fields {
                     m = m.text(f, "a\u{0}b");
                 }
-                for f in ["file", "consumption", "denominators", "packs", "document"] {
+                for f in [
+                    "file",
+                    "consumption",
+                    "denominators",
+                    "packs",
+                    "document",
+                    "attachments",
+                ] {
                     m = m.part(
                         f,
                         reqwest::multipart::Part::bytes(b"a;b\n1;2\n".to_vec())

@@ -70,6 +70,8 @@ struct HomePage {
     primary: Option<Primary>,
     /// The public search of whom to ask, for the prescriber's department.
     advice_href: Option<String>,
+    /// The advice service at a glance (for those who may ask).
+    advice: Option<cratb_app::today::AdviceGlance>,
     /// A demonstration installation (said on the page: second factor optional for everyone).
     demo: bool,
 }
@@ -172,6 +174,7 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
             None => "/public/search".to_owned(),
         }),
         primary: o.primary.as_ref().map(|g| primary(g, lang)),
+        advice: o.advice,
         demo: state.config.demo,
     })
 }

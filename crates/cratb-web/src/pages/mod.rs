@@ -2,6 +2,7 @@
 //! `templates/` and checked at compile time by askama.
 
 pub mod account;
+pub mod advice;
 pub mod audit;
 pub mod consumption;
 pub mod directory;
@@ -60,8 +61,20 @@ impl Layout {
         let mut nav = Vec::new();
         if auth.user.is_some() {
             // The account and the logout are the header's, at its right (the user menu).
-            let items: [(&'static str, &'static str, Option<Permission>); 9] = [
+            // The advice service: the requests for those who ask or answer, the statistics
+            // alone for the agency.
+            let advice = if auth.can(Permission::AskAdvice) {
+                ("/advice", tr.nav_advice, Some(Permission::AskAdvice))
+            } else {
+                (
+                    "/advice/stats",
+                    tr.nav_advice_stats,
+                    Some(Permission::ViewAdviceStats),
+                )
+            };
+            let items: [(&'static str, &'static str, Option<Permission>); 10] = [
                 ("/", tr.nav_home, None),
+                advice,
                 (
                     "/establishments",
                     tr.nav_establishments,
