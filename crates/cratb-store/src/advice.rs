@@ -201,7 +201,7 @@ pub async fn list(
     );
     let mut f2 = f;
     f2.args.push(Arg::Time(now));
-    let page = fetch_page_with_tail::<SummaryRow>(
+    let page = crate::fetch_page_ordered_by::<SummaryRow>(
         db,
         &sql_select,
         "SELECT COUNT(*) FROM advice_requests r",
@@ -218,45 +218,6 @@ pub async fn list(
             .map(|r| r.into_summary(now))
             .collect(),
         total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    })
-}
-
-/// `fetch_page` for an ORDER BY that binds the last `tail` arguments of `f` (which the WHERE
-/// clause does not use).
-async fn fetch_page_with_tail<T>(
-    db: &Db,
-    select: &str,
-    count: &str,
-    f: &Filter,
-    tail: usize,
-    order: &str,
-    page: PageRequest,
-) -> Result<Page<T>>
-where
-    T: Send
-        + Unpin
-        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-{
-    let where_args = &f.args[..f.args.len() - tail];
-    let count_sql = format!("{count}{}", f.sql());
-    let n = f.next();
-    let sql = format!(
-        "{select}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
-        f.sql(),
-        n + 1
-    );
-    let (total, items) = on_db!(db, p => {
-        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), where_args).fetch_one(p).await?;
-        let items = bind_args!(sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)), f.args)
-            .bind(page.per_page).bind(page.offset()).fetch_all(p).await?;
-        (total, items)
-    });
-    Ok(Page {
-        items,
-        total,
         page: page.page,
         per_page: page.per_page,
     })

@@ -367,6 +367,27 @@ where
         + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
 {
+    fetch_page_ordered_by(db, select, count, f, 0, order, page).await
+}
+
+/// [`fetch_page`] for an `order` that binds the last `tail` arguments of `f`, which the WHERE
+/// clause does not use (a moment to sort the late ones first).
+pub(crate) async fn fetch_page_ordered_by<T>(
+    db: &Db,
+    select: &str,
+    count: &str,
+    f: &Filter,
+    tail: usize,
+    order: &str,
+    page: PageRequest,
+) -> Result<Page<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let where_args = &f.args[..f.args.len() - tail];
     let count_sql = format!("{count}{}", f.sql());
     let n = f.next();
     let sql = format!(
@@ -375,7 +396,7 @@ where
         n + 1
     );
     let (total, items) = on_db!(db, p => {
-        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), f.args).fetch_one(p).await?;
+        let total: i64 = bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), where_args).fetch_one(p).await?;
         let items = bind_args!(sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)), f.args)
             .bind(page.per_page).bind(page.offset()).fetch_all(p).await?;
         (total, items)

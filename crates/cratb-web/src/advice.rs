@@ -18,15 +18,17 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(5 * 60);
 pub const FIRST_SWEEP_AFTER: Duration = Duration::from_secs(30);
 
 /// Sends `letters` with the server's mailer; a letter that cannot leave is logged (the change
-/// that called for it is kept). Returns how many were sent.
+/// that called for it is kept). Without a public address, whose links the letters need
+/// ([`crate::public_base`]), or without a mailer, none leaves. Returns how many were sent.
 pub async fn send_letters(state: &AppState, letters: &[Letter]) -> usize {
-    if !state.config.mailer.is_on() {
-        if !letters.is_empty() {
-            tracing::info!(
-                count = letters.len(),
-                "advice e-mails not sent: no mailer configured"
-            );
-        }
+    if letters.is_empty() {
+        return 0;
+    }
+    if !state.config.may_send_links() || !state.config.mailer.is_on() {
+        tracing::info!(
+            count = letters.len(),
+            "advice e-mails not sent: no public address (CRATB_PUBLIC_URL) or no mailer"
+        );
         return 0;
     }
     let mut sent = 0;

@@ -105,9 +105,7 @@ pub async fn create(
     )
     .await
     .map_err(refused(auth.lang))?;
-    if base.is_some() {
-        crate::advice::send_letters(&state, &filed.letters).await;
-    }
+    crate::advice::send_letters(&state, &filed.letters).await;
     let id = filed.id;
     Ok((
         StatusCode::CREATED,
@@ -271,9 +269,7 @@ pub async fn answer(
     )
     .await
     .map_err(refused(auth.lang))?;
-    if base.is_some() {
-        crate::advice::send_letters(&state, &letters).await;
-    }
+    crate::advice::send_letters(&state, &letters).await;
     let case = cratb_app::advice::read(&state.db, &actor, user, id, now)
         .await
         .map_err(refused(auth.lang))?;

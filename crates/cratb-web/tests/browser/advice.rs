@@ -54,7 +54,10 @@ async fn a_request_asked_on_a_phone_and_answered_in_chromium() {
     click(&c, "#advice-form button[type=submit]").await;
     wait_url(&c, "filed=1").await;
     let filed = text_of(&c, "#filed").await;
-    assert!(filed.contains("Réponse attendue au plus tard le"), "{filed}");
+    assert!(
+        filed.contains("Réponse attendue au plus tard le"),
+        "{filed}"
+    );
     let title = text_of(&c, "h1").await;
     assert!(title.contains("AV-"), "the reference is given: {title}");
     let url = c.current_url().await.unwrap();

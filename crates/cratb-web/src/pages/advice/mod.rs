@@ -10,7 +10,6 @@ pub mod stats;
 
 use crate::AppState;
 use crate::i18n::Lang;
-use cratb_advice::letters::Letter;
 
 /// The fields of a form as sent, repeated ones kept (ticked boxes, multiple selects).
 pub struct Fields(pub Vec<(String, String)>);
@@ -42,27 +41,9 @@ impl Fields {
 }
 
 /// The address links in e-mails start with: the public address ([`crate::public_base`]);
-/// without one, links are relative and no e-mail leaves (see [`send`]).
+/// without one, links are relative and no e-mail leaves (`crate::advice::send_letters`).
 pub fn public_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
     crate::public_base(state, headers).unwrap_or_default()
-}
-
-/// Sends the e-mails a change calls for; a failure is logged, never fatal (the request is
-/// saved and shown in the app whatever the mail does). Without a public address, whose links
-/// the e-mails need, none is sent.
-pub async fn send(state: &AppState, letters: Vec<Letter>) {
-    if !letters.is_empty() && !state.config.may_send_links() {
-        tracing::warn!(
-            count = letters.len(),
-            "advice e-mails not sent: no public address (CRATB_PUBLIC_URL)"
-        );
-        return;
-    }
-    for l in letters {
-        if let Err(e) = state.config.mailer.send(&l.to, &l.subject, l.body).await {
-            tracing::warn!(error = %e, "advice e-mail not sent");
-        }
-    }
 }
 
 /// An antibiotic for people: its French name and its ATC code (`amoxicilline (J01CA04)`).

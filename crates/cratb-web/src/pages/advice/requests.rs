@@ -3,8 +3,9 @@
 //! follow-up, and what its requester or responder does with it (answer, ask again, follow up,
 //! take, hand over, forward, close, reopen). Each change redirects back and sends its e-mails.
 
-use super::{Fields, antibiotic_name, atc_options, public_url, send};
+use super::{Fields, antibiotic_name, atc_options, public_url};
 use crate::AppState;
+use crate::advice::send_letters;
 use crate::auth::Auth;
 use crate::error::PageError;
 use crate::i18n::{Catalogue as _, Lang};
@@ -548,7 +549,7 @@ pub async fn create(
     let now = cratb_store::now();
     match cratb_app::advice::ask(&state.db, &actor, user, &input, &files, now, &base).await {
         Ok(filed) => {
-            send(&state, filed.letters).await;
+            send_letters(&state, &filed.letters).await;
             Ok(crate::pages::login::redirect(&format!(
                 "/advice/{}?filed=1",
                 filed.id
@@ -1017,7 +1018,7 @@ pub async fn answer(
     .await
     {
         Ok(letters) => {
-            send(&state, letters).await;
+            send_letters(&state, &letters).await;
             Ok(back(id, "#fil"))
         }
         Err(AppError::Invalid(errors)) => {
@@ -1070,7 +1071,7 @@ pub async fn question(
     )
     .await
     .map_err(PageError::app(lang))?;
-    send(&state, letters).await;
+    send_letters(&state, &letters).await;
     Ok(back(id, "#fil"))
 }
 
@@ -1164,7 +1165,7 @@ pub async fn move_request(
         cratb_app::advice::move_request(&state.db, &actor, user, id, m, cratb_store::now(), &base)
             .await
             .map_err(PageError::app(lang))?;
-    send(&state, letters).await;
+    send_letters(&state, &letters).await;
     Ok(back(id, ""))
 }
 
