@@ -432,19 +432,28 @@ pub async fn list(
     Ok(store::list(db, &actor.scope, &reach, q, now, page).await?)
 }
 
-/// How many requests `user` answers for wait past their due time (their teams', or the
-/// region's for the CRAtb).
-pub async fn overdue(db: &Db, actor: &Actor, user: &User, now: OffsetDateTime) -> Result<i64> {
-    let reach = match reach(db, user).await? {
-        Some(Reach::Teams { teams, .. }) => Reach::Teams { teams, user: -1 },
+/// The requests `user` answers for (or supervises): their teams' for an EMA member, the
+/// region's for the coordinator, the data manager and the national administrator; `None` for
+/// everyone else.
+pub async fn answering(db: &Db, user: &User) -> Result<Option<Reach>> {
+    Ok(match reach(db, user).await? {
+        Some(Reach::Teams { teams, .. }) => Some(Reach::Teams { teams, user: -1 }),
         Some(Reach::All)
             if user.role().can(Permission::AnswerAdvice) || user.role() == Role::DataManager =>
         {
-            Reach::All
+            Some(Reach::All)
         }
-        _ => return Ok(0),
-    };
-    Ok(store::overdue_count(db, &actor.scope, &reach, now).await?)
+        _ => None,
+    })
+}
+
+/// How many requests `user` answers for wait past their due time (their teams', or the
+/// region's for the CRAtb).
+pub async fn overdue(db: &Db, actor: &Actor, user: &User, now: OffsetDateTime) -> Result<i64> {
+    match answering(db, user).await? {
+        Some(reach) => Ok(store::overdue_count(db, &actor.scope, &reach, now).await?),
+        None => Ok(0),
+    }
 }
 
 /// A case, read whole; the read is in the audit log.

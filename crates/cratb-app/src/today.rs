@@ -70,15 +70,7 @@ async fn advice_glance(db: &Db, user: &User, scope: &Scope) -> Result<AdviceGlan
     let at = now();
     let one = || PageRequest::new(None, Some(1));
     let mut g = AdviceGlance::default();
-    let answers = match crate::advice::reach(db, user).await? {
-        Some(Reach::Teams { teams, .. }) => Some(Reach::Teams { teams, user: -1 }),
-        Some(Reach::All)
-            if user.role().can(Permission::AnswerAdvice) || user.role() == Role::DataManager =>
-        {
-            Some(Reach::All)
-        }
-        _ => None,
-    };
+    let answers = crate::advice::answering(db, user).await?;
     if let Some(reach) = answers {
         g.responder = true;
         for status in [Status::Open, Status::Queued] {

@@ -283,7 +283,7 @@ fn advice_pages(t: Table) -> Table {
         GET "/advice/new" Perm(AskAdvice) => pages::advice::requests::new_form,
         POST "/advice/new" Perm(AskAdvice) => pages::advice::requests::create,
         GET "/advice/callers" Perm(AnswerAdvice) => pages::advice::requests::callers,
-        GET "/advice/rota" Perm(ViewAdviceStats) => pages::advice::rota::page,
+        GET "/advice/rota" Perm(EditTeam) => pages::advice::rota::page,
         POST "/advice/rota" Perm(EditTeam) => pages::advice::rota::save,
         POST "/advice/rota/closures" Perm(EditTeam) => pages::advice::rota::add_closure,
         POST "/advice/rota/closures/{id}/delete" Perm(EditTeam) => pages::advice::rota::remove_closure,

@@ -237,7 +237,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/advice/new", "advice.ask"),
     ("POST", "/advice/new", "advice.ask"),
     ("GET", "/advice/callers", "advice.answer"),
-    ("GET", "/advice/rota", "advice.stats"),
+    ("GET", "/advice/rota", "team.edit"),
     ("POST", "/advice/rota", "team.edit"),
     ("POST", "/advice/rota/closures", "team.edit"),
     ("POST", "/advice/rota/closures/{id}/delete", "team.edit"),

@@ -36,6 +36,7 @@ struct KnowledgePage {
     can_ask: bool,
     can_answer: bool,
     can_stats: bool,
+    can_rota: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -88,5 +89,6 @@ pub async fn page(
         can_ask: auth.can(Permission::AskAdvice),
         can_answer: auth.can(Permission::AnswerAdvice),
         can_stats: auth.can(Permission::ViewAdviceStats),
+        can_rota: auth.can(Permission::EditTeam),
     }))
 }

@@ -100,6 +100,7 @@ struct ListPage {
     can_ask: bool,
     can_answer: bool,
     can_stats: bool,
+    can_rota: bool,
     overdue_count: i64,
 }
 
@@ -216,6 +217,7 @@ pub async fn list(
         can_ask: auth.can(Permission::AskAdvice),
         can_answer: auth.can(Permission::AnswerAdvice),
         can_stats: auth.can(Permission::ViewAdviceStats),
+        can_rota: auth.can(Permission::EditTeam),
         overdue_count,
     }))
 }

@@ -53,6 +53,7 @@ struct RotaPage {
     can_ask: bool,
     can_answer: bool,
     can_stats: bool,
+    can_rota: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -223,6 +224,7 @@ async fn rota_page(
         can_ask: auth.can(Permission::AskAdvice),
         can_answer: auth.can(Permission::AnswerAdvice),
         can_stats: auth.can(Permission::ViewAdviceStats),
+        can_rota: auth.can(Permission::EditTeam),
         errors,
     };
     let status = form_status(&page.errors);

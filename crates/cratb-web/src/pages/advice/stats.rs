@@ -77,6 +77,7 @@ struct StatsPage {
     can_ask: bool,
     can_answer: bool,
     can_stats: bool,
+    can_rota: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -440,5 +441,6 @@ pub async fn page(
         can_ask: auth.can(Permission::AskAdvice),
         can_answer: auth.can(Permission::AnswerAdvice),
         can_stats: auth.can(Permission::ViewAdviceStats),
+        can_rota: auth.can(Permission::EditTeam),
     }))
 }
