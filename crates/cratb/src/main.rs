@@ -10,6 +10,7 @@ use std::io::{IsTerminal, Read};
 
 mod advice;
 mod amr;
+mod audit;
 mod consumption;
 
 const DEFAULT_DB: &str = "sqlite://cratb.db";
@@ -119,6 +120,11 @@ enum Command {
     Advice {
         #[command(subcommand)]
         command: advice::AdviceCommand,
+    },
+    /// Audits de pertinence, à partir de fichiers : conformité par critère / appropriateness audits on files: conformity per criterion.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
 }
 
@@ -266,6 +272,9 @@ async fn main() -> Result<()> {
     if let Command::Amr { command } = cli.command {
         // Synchronous and CPU-bound: no runtime, no logs, its own exit codes.
         std::process::exit(amr::run(command));
+    }
+    if let Command::Audit { command } = cli.command {
+        std::process::exit(audit::run(command));
     }
     let cli = match cli.command {
         Command::Consumption { command } if command.offline() => {
@@ -441,7 +450,10 @@ async fn main() -> Result<()> {
             )
             .await?;
         }
-        Command::Amr { .. } | Command::Consumption { .. } | Command::Advice { .. } => {
+        Command::Amr { .. }
+        | Command::Consumption { .. }
+        | Command::Advice { .. }
+        | Command::Audit { .. } => {
             unreachable!("handled above")
         }
     }

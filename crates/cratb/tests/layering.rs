@@ -12,9 +12,11 @@
 use std::collections::BTreeSet;
 
 /// Crates of pure rules: no I/O beyond reading what they are handed.
-const RULE_CRATES: [&str; 7] = [
+const RULE_CRATES: [&str; 9] = [
     "cratb-domain",
     "cratb-directory",
+    "cratb-advice",
+    "cratb-audit",
     "cratb-sheet",
     "cratb-amr",
     "cratb-consumption",
