@@ -8,5 +8,6 @@
 pub mod cases;
 pub mod grid;
 pub mod results;
+pub mod shipped;
 
 pub use grid::{Answer, Criterion, Grid, GridError, Kind};
