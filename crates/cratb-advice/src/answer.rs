@@ -36,7 +36,7 @@ pub struct AnswerInput {
 }
 
 /// A recommended antibiotic, checked.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recommended {
     pub atc: String,

@@ -128,7 +128,7 @@ pub struct RequestInput {
 }
 
 /// An antibiotic, checked.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Antibiotic {
     pub atc: String,

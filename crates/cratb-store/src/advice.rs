@@ -4,11 +4,11 @@
 //! requests a person sees), writes the [`RegionAccess`] of the request's region.
 
 use crate::{Arg, Db, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, on_db, on_tx};
-use cratb_advice::answer::{NewAnswer, Recommended};
+use cratb_advice::answer::NewAnswer;
 use cratb_advice::calendar::{Calendar, Closure, Hours};
 use cratb_advice::case::{Attachment, Case, Event, GivenFollowUp, Known, Message, Summary};
 use cratb_advice::log::LoggedRequest;
-use cratb_advice::request::{Antibiotic, NewRequest};
+use cratb_advice::request::NewRequest;
 use cratb_advice::rota::{DutySlot, HalfDay};
 use cratb_advice::routing::Candidate;
 use cratb_advice::{
@@ -345,7 +345,7 @@ pub async fn get(
         allergies: row.allergies,
         beta_lactam_allergy: row.beta_lactam_allergy,
         immunosuppressed: row.immunosuppressed,
-        antibiotics: antibiotics_of(&row.antibiotics),
+        antibiotics: list_of(&row.antibiotics),
         microbiology: row.microbiology,
         question: row.question,
         messages: messages
@@ -357,8 +357,8 @@ pub async fn get(
                 at: m.at,
                 body: m.body,
                 recommendations: recommendations(&m.recommendations),
-                antibiotics: recommended_of(&m.antibiotics),
-                references: serde_json::from_str(&m.refs).unwrap_or_default(),
+                antibiotics: list_of(&m.antibiotics),
+                references: list_of(&m.refs),
             })
             .collect(),
         events: events
@@ -388,49 +388,10 @@ pub async fn get(
     })
 }
 
-/// The antibiotics stored as JSON, read back.
-fn antibiotics_of(json: &str) -> Vec<Antibiotic> {
-    #[derive(serde::Deserialize)]
-    struct A {
-        atc: String,
-        dose: String,
-        route: String,
-        started_on: Option<Date>,
-    }
-    serde_json::from_str::<Vec<A>>(json)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|a| {
-            Some(Antibiotic {
-                atc: a.atc,
-                dose: a.dose,
-                route: cratb_advice::Route::parse(&a.route)?,
-                started_on: a.started_on,
-            })
-        })
-        .collect()
-}
-
-fn recommended_of(json: &str) -> Vec<Recommended> {
-    #[derive(serde::Deserialize)]
-    struct R {
-        atc: String,
-        dose: String,
-        route: String,
-        days: Option<u16>,
-    }
-    serde_json::from_str::<Vec<R>>(json)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|a| {
-            Some(Recommended {
-                atc: a.atc,
-                dose: a.dose,
-                route: cratb_advice::Route::parse(&a.route)?,
-                days: a.days,
-            })
-        })
-        .collect()
+/// A list stored as JSON (antibiotics given or recommended, references), read back with the
+/// same serde types that wrote it; an unreadable list is empty.
+fn list_of<T: serde::de::DeserializeOwned>(json: &str) -> Vec<T> {
+    serde_json::from_str(json).unwrap_or_default()
 }
 
 /// What the writes on an existing request need to know of it.

@@ -232,6 +232,18 @@ pub struct AbxLine {
     pub extra: String,
 }
 
+impl AbxLine {
+    /// Line `i` of a form's antibiotics: `atc_i`, `dose_i`, `route_i` and `{extra}_i`.
+    fn read(f: &Fields, i: usize, extra: &str) -> AbxLine {
+        AbxLine {
+            atc: f.text(&format!("atc_{i}")),
+            dose: f.text(&format!("dose_{i}")),
+            route: f.text(&format!("route_{i}")),
+            extra: f.text(&format!("{extra}_{i}")),
+        }
+    }
+}
+
 /// The request form as typed (kept when it comes back with errors).
 #[derive(Debug, Clone, Default)]
 pub struct RequestForm {
@@ -293,12 +305,7 @@ impl RequestForm {
             infection_site: f.text("infection_site"),
             question_type: f.text("question_type"),
             antibiotics: (1..=ANTIBIOTIC_LINES)
-                .map(|i| AbxLine {
-                    atc: f.text(&format!("atc_{i}")),
-                    dose: f.text(&format!("dose_{i}")),
-                    route: f.text(&format!("route_{i}")),
-                    extra: f.text(&format!("started_on_{i}")),
-                })
+                .map(|i| AbxLine::read(f, i, "started_on"))
                 .collect(),
             microbiology: f.text("microbiology"),
             question: f.text("question"),
@@ -603,12 +610,7 @@ impl AnswerForm {
             body: f.text("body"),
             recommendations: f.texts("recommendations"),
             antibiotics: (1..=RECOMMENDED_LINES)
-                .map(|i| AbxLine {
-                    atc: f.text(&format!("atc_{i}")),
-                    dose: f.text(&format!("dose_{i}")),
-                    route: f.text(&format!("route_{i}")),
-                    extra: f.text(&format!("days_{i}")),
-                })
+                .map(|i| AbxLine::read(f, i, "days"))
                 .collect(),
             references: f.text("references"),
         }
