@@ -93,13 +93,7 @@ code_enum! {
     }
 }
 
-code_enum! {
-    /// The patient's sex.
-    Sex {
-        Female = "F", "Femme", "Female";
-        Male = "M", "Homme", "Male";
-    }
-}
+pub use cratb_domain::Sex;
 
 code_enum! {
     /// Where a request stands.

@@ -5,6 +5,10 @@
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     pub field: &'static str,
+    /// The entry of the field at fault, when the field is a map whose keys are data (a grid's
+    /// criterion code among a case's `answers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub message: String,
     pub message_en: String,
 }
@@ -13,17 +17,43 @@ impl FieldError {
     pub fn new(field: &'static str, fr: impl Into<String>, en: impl Into<String>) -> Self {
         FieldError {
             field,
+            key: None,
             message: fr.into(),
             message_en: en.into(),
         }
     }
+    /// The error of entry `key` of the map `field`.
+    pub fn keyed(
+        field: &'static str,
+        key: impl Into<String>,
+        fr: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            key: Some(key.into()),
+            ..FieldError::new(field, fr, en)
+        }
+    }
+    /// Where the error is, as a dotted path (`caller.name`, `answers.delay`).
+    pub fn path(&self) -> String {
+        match &self.key {
+            Some(k) => format!("{}.{k}", self.field),
+            None => self.field.to_string(),
+        }
+    }
+    /// Where the error is, as a JSON pointer (`/caller/name`, `/answers/delay`): the key, which is
+    /// data, escaped as RFC 6901 says.
+    pub fn pointer(&self) -> String {
+        let mut p = format!("/{}", self.field.replace('.', "/"));
+        if let Some(k) = &self.key {
+            p.push('/');
+            p.push_str(&k.replace('~', "~0").replace('/', "~1"));
+        }
+        p
+    }
     /// The error of a domain value, in both languages.
     pub fn of(field: &'static str, e: &impl crate::Bilingual) -> Self {
-        FieldError {
-            field,
-            message: e.to_string(),
-            message_en: e.en(),
-        }
+        FieldError::new(field, e.to_string(), e.en())
     }
     /// The message in `lang`.
     pub fn message(&self, lang: crate::Lang) -> &str {

@@ -55,4 +55,4 @@ pub use places::{
 pub use roles::{Permission, RegionAccess, Role, Scope};
 pub use rpps::{Rpps, RppsError};
 pub use visibility::{Threshold, Visibility};
-pub use ward::WardType;
+pub use ward::{Sex, WardType};

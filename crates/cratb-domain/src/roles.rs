@@ -43,6 +43,11 @@ code_enum! {
         AnswerAdvice = "advice.answer", "Répondre aux demandes d'avis (son équipe ; toutes pour le CRAtb)", "Answer requests for advice (one's team; all for CRAtb staff)";
         ViewAdviceStats = "advice.stats", "Consulter les statistiques du service d'avis", "View the advice service's statistics";
         ImportAdvice = "advice.import", "Importer le registre d'avis d'une équipe", "Import a team's advice log";
+        ViewAudits = "audits.view", "Consulter les audits de pertinence et leurs résultats (référent : son établissement parmi les autres, anonymes)", "View appropriateness audits and their results (referent: own establishment among anonymous others)";
+        RunAudits = "audits.manage", "Lancer les campagnes d'audit et tenir la bibliothèque de grilles", "Start audit campaigns and keep the library of grids";
+        EnterAuditCases = "audits.enter", "Saisir les dossiers d'une campagne d'audit (établissements participants)", "Enter the cases of an audit campaign (participating establishments)";
+        ViewActionPlans = "plans.view", "Consulter les plans d'action", "View action plans";
+        EditActionPlans = "plans.edit", "Rédiger et suivre le plan d'action d'un établissement (le sien ; tous pour le CRAtb)", "Write and follow an establishment's action plan (one's own; any for CRAtb staff)";
         ManageOwnAccount = "account.manage", "Gérer son compte", "Manage own account";
     }
 }
@@ -89,6 +94,23 @@ impl Role {
                 NationalAdmin | Coordinator | DataManager | EmaMember | ArsReader
             ),
             ImportAdvice => matches!(self, NationalAdmin | Coordinator | DataManager),
+            // Results are aggregated: the network and the agency read them; a referent sees their
+            // establishment by name and the others anonymously (checked by the use case).
+            ViewAudits => !matches!(self, Prescriber | Lab),
+            RunAudits => matches!(self, NationalAdmin | Coordinator | DataManager),
+            // The CRAtb staff, and the referents and EMA members of the participating
+            // establishments (checked by the use case).
+            EnterAuditCases => matches!(
+                self,
+                NationalAdmin | Coordinator | DataManager | EmaMember | Referent
+            ),
+            ViewActionPlans => !matches!(self, Prescriber | Lab),
+            // An establishment's referent and its EMA (checked by the use case); the CRAtb
+            // follows every plan of its region.
+            EditActionPlans => matches!(
+                self,
+                NationalAdmin | Coordinator | DataManager | EmaMember | Referent
+            ),
         }
     }
 

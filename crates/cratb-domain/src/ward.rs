@@ -3,7 +3,8 @@
 //! A closed list, after the activity types of the French hospital surveillance of antibiotic
 //! consumption (SPARES, formerly ATB-Raisin / ConsoRes): a file may name a ward type by its code
 //! (`medicine`) or as people write it (`Médecine`, `Réa`, `SMR`, `USLD`…); anything else is
-//! refused rather than becoming a new ward type that splits an establishment's figures.
+//! refused rather than becoming a new ward type that splits an establishment's figures. And the
+//! patient's sex, which the pseudonymised records of a ward keep.
 
 use crate::establishment::code_enum;
 
@@ -146,5 +147,13 @@ mod tests {
         assert_eq!(WardType::read("Cardiologie"), None);
         assert_eq!(WardType::read(""), None);
         assert!(WardType::accepted().contains("icu (Réanimation)"));
+    }
+}
+
+code_enum! {
+    /// A patient's sex, as a pseudonymised record keeps it (an advice's case, an audited case).
+    Sex {
+        Female = "F", "Femme", "Female";
+        Male = "M", "Homme", "Male";
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod advice;
 pub mod audit;
+pub mod audits;
 pub mod consumption;
 mod dialect;
 pub mod directory;
@@ -18,6 +19,7 @@ pub mod establishments;
 mod imports;
 pub mod mfa;
 pub mod network;
+pub mod plans;
 pub mod primary_care;
 pub mod reference;
 pub mod resistance;

@@ -134,7 +134,7 @@ impl ApiError {
     pub fn app(lang: Lang) -> impl FnOnce(cratb_app::AppError) -> ApiError {
         move |e| {
             let param = |f: cratb_domain::FieldError| InvalidParam {
-                pointer: format!("/{}", f.field),
+                pointer: f.pointer(),
                 detail: f.message(lang).to_owned(),
                 ..Default::default()
             };

@@ -25,17 +25,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-/// The JSON pointer of a field a check names (`caller.name` → `/caller/name`).
-fn pointer(field: &str) -> String {
-    format!("/{}", field.replace('.', "/"))
-}
-
 fn invalid(errors: Vec<FieldError>, lang: Lang) -> ApiError {
     ApiError::invalid(
         errors
             .into_iter()
             .map(|e| InvalidParam {
-                pointer: pointer(e.field),
+                pointer: e.pointer(),
                 detail: e.message(lang).to_owned(),
                 ..Default::default()
             })

@@ -98,7 +98,7 @@ fn invalid(errors: Vec<FieldError>, lang: crate::i18n::Lang) -> ApiError {
         errors
             .into_iter()
             .map(|e| InvalidParam {
-                pointer: format!("/{}", e.field),
+                pointer: e.pointer(),
                 detail: e.message(lang).to_owned(),
                 ..Default::default()
             })
