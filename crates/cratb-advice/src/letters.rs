@@ -5,13 +5,7 @@
 use cratb_domain::paris;
 use time::OffsetDateTime;
 
-/// An e-mail to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Letter {
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-}
+pub use cratb_domain::Letter;
 
 /// The link to a request in the application.
 pub fn link(public_url: &str, id: i64) -> String {

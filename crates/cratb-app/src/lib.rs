@@ -7,12 +7,14 @@
 //! scoped and audited the same way whichever door it came through. Nothing here knows HTTP.
 
 pub mod advice;
+pub mod audits;
 pub mod consumption;
 pub mod directory;
 pub mod establishments;
 pub mod mfa;
 pub mod network;
 pub mod passwords;
+pub mod plans;
 pub mod policy;
 pub mod resistance;
 pub mod sessions;

@@ -21,13 +21,17 @@ pub enum Count {
     Text(String),
 }
 
+/// A value that is not a whole number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotWhole;
+
 impl Count {
-    /// The number; `Ok(None)` when empty, `Err(())` when not a whole number.
-    pub fn value(&self) -> Result<Option<i64>, ()> {
+    /// The number; `Ok(None)` when empty.
+    pub fn value(&self) -> Result<Option<i64>, NotWhole> {
         match self {
             Count::Number(n) => Ok(Some(*n)),
             Count::Text(t) if t.trim().is_empty() => Ok(None),
-            Count::Text(t) => t.trim().parse().map(Some).map_err(|_| ()),
+            Count::Text(t) => t.trim().parse().map(Some).map_err(|_| NotWhole),
         }
     }
 }
@@ -36,6 +40,9 @@ impl Count {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignInput {
+    /// The region's INSEE code: needed only from a national account (the others start their
+    /// own region's campaigns).
+    pub region: Option<String>,
     /// Its title (`Antibioprophylaxie chirurgicale 2026`).
     pub title: Option<String>,
     /// The grid version audited (id of a stored grid).
@@ -242,6 +249,7 @@ mod tests {
 
     fn input() -> CampaignInput {
         CampaignInput {
+            region: None,
             title: Some("Antibioprophylaxie 2026".into()),
             grid_id: Some(Count::Text("3".into())),
             starts_on: Some("01/03/2026".into()),

@@ -245,6 +245,43 @@ pub fn reminder(status: ActionStatus, due_on: Date, today: Date) -> Option<Remin
     }
 }
 
+/// The reminder to an action's owner: the establishment, the action's title, its due date and
+/// a link to the plan; no health data (an action plan holds none).
+pub fn letter(
+    kind: Reminder,
+    to: &str,
+    establishment: &str,
+    action: &str,
+    due_on: Date,
+    link: &str,
+) -> cratb_domain::Letter {
+    let due = format!(
+        "{:02}/{:02}/{}",
+        due_on.day(),
+        u8::from(due_on.month()),
+        due_on.year()
+    );
+    let (subject, lead) = match kind {
+        Reminder::DueSoon => (
+            format!("Plan d'action : échéance le {due}"),
+            format!("L'action dont vous êtes responsable arrive à échéance le {due}."),
+        ),
+        Reminder::Overdue => (
+            format!("Plan d'action : échéance dépassée ({due})"),
+            format!(
+                "L'échéance de l'action dont vous êtes responsable est passée ({due}) : dites où elle en est, ou donnez-lui une nouvelle date."
+            ),
+        ),
+    };
+    cratb_domain::Letter {
+        to: to.to_string(),
+        subject,
+        body: format!(
+            "Bonjour,\n\n{lead}\n\nÉtablissement : {establishment}\nAction : {action}\n\nLe plan d'action : {link}\n\nCentre régional en antibiothérapie (CRAtb)\n"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod field;
 pub mod finess;
 pub mod geo;
 pub mod lang;
+pub mod letter;
 pub mod mfa;
 pub mod paris;
 pub mod password;
@@ -46,6 +47,7 @@ pub use field::FieldError;
 pub use finess::{Finess, FinessError};
 pub use geo::{DEPARTMENTS, Department, REGIONS, Region, RegionCode};
 pub use lang::Lang;
+pub use letter::Letter;
 pub use password::{PasswordError, Weakness, check_password_for, check_password_policy};
 pub use phone::{Phone, PhoneError};
 pub use places::{

@@ -68,12 +68,12 @@ pub async fn insert_grid(
     by: &str,
     at: OffsetDateTime,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
+    on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO audit_grids (code, version, title_fr, definition, shipped, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(&grid.code).bind(grid.version as i32).bind(&grid.title_fr).bind(grid.to_json())
         .bind(shipped).bind(by).bind(utc(at)).fetch_one(&mut *c).await)
-    .map_err(crate::conflict_on("version"))?)
+    .map_err(crate::conflict_on("version"))
 }
 
 /// Whether the library holds grid `code` version `version`.
@@ -394,7 +394,7 @@ pub async fn insert_case(
     who: &Entered<'_>,
 ) -> Result<i64> {
     let answers = serde_json::to_string(&case.answers).unwrap_or_else(|_| "{}".into());
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
+    on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO audit_cases (campaign_id, establishment_id, case_number, age, sex, ward_type, answers,
             validated, source, entered_by_id, entered_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
@@ -402,7 +402,7 @@ pub async fn insert_case(
         .bind(case.sex.map(Sex::code)).bind(case.ward_type.map(WardType::code)).bind(answers)
         .bind(validated).bind(who.source.code()).bind(who.by_id).bind(who.by).bind(utc(who.at))
         .fetch_one(&mut *c).await)
-    .map_err(crate::conflict_on("case_number"))?)
+    .map_err(crate::conflict_on("case_number"))
 }
 
 /// Rewrites case `case_id` of campaign `id`.
@@ -446,4 +446,23 @@ pub async fn case_numbers(tx: &mut Tx, id: i64) -> Result<Vec<(i64, String)>> {
     Ok(on_tx!(tx, c => sqlx::query_as(
         "SELECT establishment_id, case_number FROM audit_cases WHERE campaign_id = $1")
         .bind(id).fetch_all(&mut *c).await)?)
+}
+
+/// The establishments EMA teams `teams` work for: their host establishments, and those bound
+/// to them by a signed convention in force on `today` that includes audits.
+pub async fn team_places(db: &Db, teams: &[i64], today: Date) -> Result<Vec<i64>> {
+    if teams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = id_list(teams);
+    let sql = format!(
+        "SELECT host_establishment_id FROM ema_teams WHERE id IN ({list})
+         UNION SELECT establishment_id FROM conventions WHERE team_id IN ({list})
+           AND establishment_id IS NOT NULL AND status = 'signed'
+           AND (expires_on IS NULL OR expires_on >= $1) AND scope LIKE '%audits%'"
+    );
+    let mut ids: Vec<i64> = on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(today).fetch_all(p).await)?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }

@@ -102,12 +102,12 @@ pub async fn insert_plan(
     by: &str,
     at: OffsetDateTime,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
+    on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO action_plans (region_code, establishment_id, campaign_id, title, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
         .bind(access.as_str()).bind(establishment_id).bind(campaign_id).bind(title).bind(by).bind(utc(at))
         .fetch_one(&mut *c).await)
-    .map_err(crate::conflict_on("campaign_id"))?)
+    .map_err(crate::conflict_on("campaign_id"))
 }
 
 /// An action as shown.
