@@ -21,13 +21,17 @@ pub enum Count {
     Text(String),
 }
 
+/// A count typed as something other than a whole number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotWhole;
+
 impl Count {
-    /// The number; `Ok(None)` when empty, `Err(())` when not a whole number.
-    pub fn value(&self) -> Result<Option<i64>, ()> {
+    /// The number; `Ok(None)` when empty, `Err(NotWhole)` when not a whole number.
+    pub fn value(&self) -> Result<Option<i64>, NotWhole> {
         match self {
             Count::Number(n) => Ok(Some(*n)),
             Count::Text(t) if t.trim().is_empty() => Ok(None),
-            Count::Text(t) => t.trim().parse().map(Some).map_err(|_| ()),
+            Count::Text(t) => t.trim().parse().map(Some).map_err(|_| NotWhole),
         }
     }
 }
