@@ -9,8 +9,9 @@ use crate::charts::{self, Axis, Point, close, escape, exact, open_described};
 use crate::format::{self, decimal, decimals, percent};
 use crate::pdf::{BarRow, Bars, Cell, TableReport};
 use cratb_audit::Grid;
-use cratb_audit::benchmark::{Comparison, Distribution, Spread, TrendRow, compare};
-use cratb_audit::results::Row;
+use cratb_audit::benchmark::{Comparison, Distribution, Spread, TrendRow, compare, participants};
+use cratb_audit::cases::Case;
+use cratb_audit::results::{Row, results_by};
 use cratb_domain::{Lang, geo};
 use std::fmt::Write;
 use time::Date;
@@ -35,6 +36,64 @@ pub struct Feedback {
     pub participants: Vec<Spread>,
     /// The establishment's previous campaign with the same grid code, when it took part.
     pub previous: Option<Previous>,
+}
+
+/// A campaign's cases as read or stored, with what names them: the input of
+/// [`campaign_feedbacks`].
+pub struct CampaignCases<'a> {
+    /// The campaign's title.
+    pub title: &'a str,
+    /// The grid version it used.
+    pub grid: &'a Grid,
+    pub cases: &'a [Case],
+}
+
+/// Every participating establishment's feedback of a campaign (those with cases, by FINESS),
+/// against all the participants, and against the establishment's own rows in `previous` when
+/// it took part in it; `name_of` names an establishment from its FINESS.
+pub fn campaign_feedbacks(
+    now: &CampaignCases,
+    period: (Date, Date),
+    previous: Option<&CampaignCases>,
+    name_of: impl Fn(&str) -> String,
+) -> Vec<Feedback> {
+    let by_establishment = |c: &CampaignCases| {
+        results_by(c.grid, c.cases, |case| {
+            vec![case.establishment.as_str().to_string()]
+        })
+    };
+    let rows = by_establishment(now);
+    let before = previous.map(|p| (p.title, by_establishment(p)));
+    let spread = participants(now.grid, &rows);
+    let mut finesses: Vec<&str> = rows.iter().map(|r| r.group[0].as_str()).collect();
+    finesses.dedup();
+    finesses
+        .into_iter()
+        .map(|finess| {
+            let own = |rows: &[Row]| -> Vec<Row> {
+                rows.iter()
+                    .filter(|r| r.group[0] == finess)
+                    .cloned()
+                    .collect()
+            };
+            Feedback {
+                campaign: now.title.to_string(),
+                grid: now.grid.clone(),
+                period,
+                establishment: name_of(finess),
+                finess: finess.to_string(),
+                rows: own(&rows),
+                participants: spread.clone(),
+                previous: before.as_ref().and_then(|(title, rows)| {
+                    let rows = own(rows);
+                    (!rows.is_empty()).then(|| Previous {
+                        campaign: title.to_string(),
+                        rows,
+                    })
+                }),
+            }
+        })
+        .collect()
 }
 
 /// The establishment's results in its previous campaign of the same grid.
@@ -616,7 +675,7 @@ pub fn reports_zip(feedbacks: &[Feedback], lang: Lang) -> zip::result::ZipResult
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cratb_audit::benchmark::{participants, trend};
+    use cratb_audit::benchmark::trend;
     use time::macros::date;
 
     fn row(group: &str, criterion: &str, n_applicable: u64, n_conform: u64) -> Row {
@@ -848,6 +907,66 @@ mod tests {
         let mut first = Vec::new();
         std::io::Read::read_to_end(&mut zip.by_index(0).unwrap(), &mut first).unwrap();
         assert!(first.starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn every_establishment_s_feedback_from_the_cases() {
+        let g = grid();
+        let header = g
+            .criteria
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect::<Vec<_>>()
+            .join(";");
+        // Answers: date, type, indication, given, molecule, detail, delay, re-dosing, duration.
+        let line = |id: usize, finess: &str, delay: u32| {
+            format!(
+                "{id};{finess};2026-03-02;orthopedie_traumatologie;oui;oui;cefazoline;;{delay};NA;24"
+            )
+        };
+        let sheet =
+            |lines: Vec<String>| format!("case_id;establishment;{header}\n{}\n", lines.join("\n"));
+        let mut now: Vec<String> = (0..12).map(|i| line(i, "380780080", 30)).collect();
+        now.extend((12..24).map(|i| line(i, "690781810", if i < 18 { 30 } else { 90 })));
+        let now = cratb_audit::cases::read(sheet(now).as_bytes(), &g).unwrap();
+        let before = cratb_audit::cases::read(
+            sheet((0..10).map(|i| line(i, "380780080", 90)).collect()).as_bytes(),
+            &g,
+        )
+        .unwrap();
+        let all = campaign_feedbacks(
+            &CampaignCases {
+                title: "2026",
+                grid: &g,
+                cases: &now,
+            },
+            (date!(2026 - 03 - 01), date!(2026 - 05 - 31)),
+            Some(&CampaignCases {
+                title: "2025",
+                grid: &g,
+                cases: &before,
+            }),
+            |f| format!("Établissement {f}"),
+        );
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].establishment, "Établissement 380780080");
+        let delay = all[0].row("delai_avant_incision_min").unwrap();
+        assert_eq!((delay.n_applicable, delay.n_conform), (12, 12));
+        // The participants: 100 % and 50 % on the delay, median 75 %.
+        assert_eq!(
+            all[1].spread("delai_avant_incision_min").unwrap().median,
+            75.0
+        );
+        // Only the first took part before: 0 of 10 on time then.
+        let previous = all[0].previous.as_ref().unwrap();
+        assert_eq!(previous.campaign, "2025");
+        let c = all[0].comparisons();
+        let d = c
+            .iter()
+            .find(|c| c.criterion == "delai_avant_incision_min")
+            .unwrap();
+        assert_eq!((d.before, d.after), ((0, 10), (12, 12)));
+        assert!(all[1].previous.is_none());
     }
 
     #[test]
