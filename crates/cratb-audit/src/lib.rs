@@ -4,10 +4,12 @@
 //! answers read against their criterion and judged conform or not (`grid::Criterion::read`,
 //! `conform`), the cases' sheet (`cases`), a campaign and its checks (`campaign`), a case
 //! entered at the bedside, draft or validated (`entry`), conformity per criterion and whole
-//! cases with their 95 % Wilson interval (`results`), an establishment's action plan and its
-//! reminders (`plan`). The grids cratb ships, with their sources, are in `grids/`. No I/O, no
+//! cases with their 95 % Wilson interval, per establishment or any grouping (`results`), an
+//! establishment among the participants, two campaigns compared and the trend (`benchmark`), an
+//! establishment's action plan and its reminders (`plan`). The grids cratb ships, with their sources, are in `grids/`. No I/O, no
 //! SQL.
 
+pub mod benchmark;
 pub mod campaign;
 pub mod cases;
 pub mod entry;

@@ -69,15 +69,22 @@ impl Row {
 /// The conformity of `cases` per group of `by` × criterion with a rule, then `all`; groups in
 /// the order of their values, criteria in the grid's.
 pub fn results(grid: &Grid, cases: &[Case], by: &[By]) -> Vec<Row> {
-    let mut groups: std::collections::BTreeMap<Vec<String>, Vec<&Case>> = Default::default();
-    for c in cases {
-        let key = by
-            .iter()
+    results_by(grid, cases, |c| {
+        by.iter()
             .map(|b| match b {
                 By::Establishment => c.establishment.as_str().to_string(),
             })
-            .collect();
-        groups.entry(key).or_default().push(c);
+            .collect()
+    })
+}
+
+/// The conformity of `cases` per group × criterion with a rule, then `all`, the group of a case
+/// being what `key` says (its establishment, the establishment's category or department, or
+/// nothing for the region); groups in the order of their values, criteria in the grid's.
+pub fn results_by(grid: &Grid, cases: &[Case], key: impl Fn(&Case) -> Vec<String>) -> Vec<Row> {
+    let mut groups: std::collections::BTreeMap<Vec<String>, Vec<&Case>> = Default::default();
+    for c in cases {
+        groups.entry(key(c)).or_default().push(c);
     }
     let ruled: Vec<usize> = (0..grid.criteria.len())
         .filter(|&i| grid.criteria[i].has_rule())

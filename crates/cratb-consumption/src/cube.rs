@@ -976,17 +976,6 @@ pub struct Position {
     pub percentile: Option<f64>,
 }
 
-/// A quantile by linear interpolation between order statistics (Hyndman & Fan type 7, the
-/// default of R and of spreadsheets' `QUARTILE.INC`), of sorted values.
-pub fn quantile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = (sorted.len() - 1) as f64 * p;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 /// The distribution of `values` and where `value` stands in it (`None` without values).
 pub fn position(values: &[f64], value: Option<f64>) -> Option<Position> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
@@ -994,6 +983,8 @@ pub fn position(values: &[f64], value: Option<f64>) -> Option<Position> {
         return None;
     }
     v.sort_by(f64::total_cmp);
+    // R's type 7 (as spreadsheets' `QUARTILE.INC`); `v` is not empty, so there is one.
+    let q = |p: f64| cratb_domain::stats::quantile7(&v, p).unwrap_or(f64::NAN);
     let percentile = value.map(|x| {
         let below = v.iter().filter(|y| **y < x).count() as f64;
         let equal = v.iter().filter(|y| **y == x).count() as f64;
@@ -1002,9 +993,9 @@ pub fn position(values: &[f64], value: Option<f64>) -> Option<Position> {
     Some(Position {
         peers: v.len(),
         min: v[0],
-        q1: quantile(&v, 0.25),
-        median: quantile(&v, 0.5),
-        q3: quantile(&v, 0.75),
+        q1: q(0.25),
+        median: q(0.5),
+        q3: q(0.75),
         max: v[v.len() - 1],
         percentile,
     })

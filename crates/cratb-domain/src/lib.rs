@@ -22,6 +22,7 @@ pub mod phone;
 pub mod places;
 pub mod roles;
 pub mod rpps;
+pub mod stats;
 pub mod visibility;
 pub mod ward;
 

@@ -32,7 +32,7 @@ fn number(x: f64, lang: Lang) -> String {
 }
 
 /// A figure as titles and the data table give it: one decimal.
-fn exact(x: f64, lang: Lang) -> String {
+pub(crate) fn exact(x: f64, lang: Lang) -> String {
     format::decimal(Some(x), lang)
 }
 
@@ -50,6 +50,16 @@ fn nice_max(max: f64) -> f64 {
     10.0 * step
 }
 
+/// Opens a chart `w` wide and `h` high with its title and a description of what it draws.
+pub(crate) fn open_described(w: f64, h: f64, label: &str, desc: &str) -> String {
+    format!(
+        r#"<div class="chart-box"><div class="chart-scroll"><svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title><desc>{}</desc>"#,
+        escape(label),
+        escape(label),
+        escape(desc)
+    )
+}
+
 fn open(h: f64, label: &str) -> String {
     format!(
         r#"<div class="chart-box"><div class="chart-scroll"><svg class="chart" viewBox="0 0 {W} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
@@ -60,7 +70,13 @@ fn open(h: f64, label: &str) -> String {
 
 /// Closes the chart opened by [`open`] and adds its figures as a table, folded under it: a
 /// header row (`head`, the first cell over the row names) and rows (a name, then cells).
-fn close(svg: &mut String, lang: Lang, label: &str, head: &[String], rows: &[Vec<String>]) {
+pub(crate) fn close(
+    svg: &mut String,
+    lang: Lang,
+    label: &str,
+    head: &[String],
+    rows: &[Vec<String>],
+) {
     let _ = write!(
         svg,
         r#"</svg></div><details class="chart-data"><summary>{}</summary><div class="table-scroll"><table class="compact"><caption class="visually-hidden">{}</caption><thead><tr>"#,
@@ -86,7 +102,7 @@ fn close(svg: &mut String, lang: Lang, label: &str, head: &[String], rows: &[Vec
     svg.push_str("</tbody></table></div></details></div>");
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -819,6 +819,7 @@ pub fn report_pdf(fb: &Feedback, region: &str) -> Vec<u8> {
             position: b.position.clone(),
             marked: b.marked.as_ref().map(|m| m.1),
         }).collect(),
+        bars: None,
         comments: Some("Commentaires et recommandations de l'équipe multidisciplinaire en antibiothérapie (EMA)".into()),
     }
     .render()

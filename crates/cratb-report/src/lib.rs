@@ -3,10 +3,12 @@
 //! thousands), SVG charts ([`charts`]) and the department map ([`map`]), PDF tables
 //! ([`pdf`]), the consumption feedback sent to each establishment ([`consumption`]), a region's
 //! consumption dashboard ([`dashboard`]) and primary care ([`primary`]), the antibiogram, its
-//! trend and the resistant organisms of concern ([`resistance`]).
+//! trend and the resistant organisms of concern ([`resistance`]), the feedback of an
+//! appropriateness audit to an establishment, its charts and reports ([`audit`]).
 //!
 //! Pure functions of the figures they are given: no I/O, no HTTP, no database.
 
+pub mod audit;
 pub mod charts;
 pub mod consumption;
 pub mod dashboard;

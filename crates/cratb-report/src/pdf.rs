@@ -16,9 +16,31 @@ pub struct TableReport {
     pub footer: String,
     /// Box plots drawn under the table (on the last page).
     pub boxes: Vec<BoxRow>,
-    /// A titled empty frame under everything, for handwritten or typed comments.
+    /// Shares drawn as horizontal bars under the table (after the box plots).
+    pub bars: Option<Bars>,
+    /// A titled frame under everything, ruled, for handwritten or typed comments.
     pub comments: Option<String>,
 }
+
+/// Percentages as horizontal bars on a 0–100 scale, each with its interval and the others'
+/// median and quartiles, under a line that says how to read them.
+pub struct Bars {
+    pub caption: String,
+    pub rows: Vec<BarRow>,
+}
+
+/// One bar: its label, its value and interval, the participants' median and quartiles.
+pub struct BarRow {
+    pub label: String,
+    pub value: Option<f64>,
+    /// The value as written beside the bar, in the report's language.
+    pub written: String,
+    pub interval: Option<(f64, f64)>,
+    pub median: Option<f64>,
+    pub quartiles: Option<(f64, f64)>,
+}
+
+const BAR_ROW: f32 = 17.0;
 
 /// A box plot line: a distribution and, optionally, a value marked on it.
 pub struct BoxRow {
@@ -36,7 +58,7 @@ const MARGIN: f32 = 36.0;
 const ROW: f32 = 14.0;
 
 /// Text in the encoding of the standard fonts (WinAnsi); what it cannot show becomes `?`.
-fn win_ansi(text: &str) -> Vec<u8> {
+pub(crate) fn win_ansi(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -184,8 +206,81 @@ fn text(content: &mut Content, font: &[u8], size: f32, x: f32, y: f32, s: &str) 
         .end_text();
 }
 
+/// The bars, from `y` down; returns where they end.
+fn draw_bars(c: &mut Content, bars: &Bars, mut y: f32) -> f32 {
+    let (left, right) = (MARGIN + 250.0, WIDTH - MARGIN - 70.0);
+    let x = |v: f64| left + (right - left) * (v.clamp(0.0, 100.0) as f32) / 100.0;
+    let ink = |c: &mut Content| {
+        c.set_fill_rgb(0.1, 0.14, 0.19);
+    };
+    y -= 14.0;
+    ink(c);
+    text(
+        c,
+        b"F1",
+        7.5,
+        MARGIN,
+        y,
+        &fit(&bars.caption, WIDTH - 2.0 * MARGIN, 7.5),
+    );
+    y -= 12.0;
+    // The scale: 0, 25, 50, 75, 100 %.
+    c.set_stroke_rgb(0.85, 0.87, 0.9).set_line_width(0.5);
+    let bottom = y - BAR_ROW * bars.rows.len() as f32;
+    for i in 0..=4 {
+        let v = 25.0 * i as f64;
+        c.move_to(x(v), y).line_to(x(v), bottom).stroke();
+        ink(c);
+        text(
+            c,
+            b"F1",
+            6.5,
+            x(v) - 6.0,
+            bottom - 9.0,
+            &format!("{v:.0} %"),
+        );
+    }
+    for row in &bars.rows {
+        let cy = y - BAR_ROW / 2.0;
+        ink(c);
+        text(
+            c,
+            b"F1",
+            7.5,
+            MARGIN,
+            cy - 2.5,
+            &fit(&row.label, 245.0, 7.5),
+        );
+        if let Some((q1, q3)) = row.quartiles {
+            c.set_fill_rgb(0.86, 0.88, 0.91)
+                .rect(x(q1), cy - 7.0, (x(q3) - x(q1)).max(1.0), 14.0)
+                .fill_nonzero();
+        }
+        if let Some(v) = row.value {
+            c.set_fill_rgb(0.0, 0.447, 0.698)
+                .rect(left, cy - 4.0, (x(v) - left).max(0.5), 8.0)
+                .fill_nonzero();
+        }
+        if let Some((lo, hi)) = row.interval {
+            c.set_stroke_rgb(0.1, 0.14, 0.19).set_line_width(0.8);
+            c.move_to(x(lo), cy).line_to(x(hi), cy).stroke();
+            for v in [lo, hi] {
+                c.move_to(x(v), cy - 3.0).line_to(x(v), cy + 3.0).stroke();
+            }
+        }
+        if let Some(m) = row.median {
+            c.set_stroke_rgb(0.835, 0.369, 0.0).set_line_width(2.2);
+            c.move_to(x(m), cy - 7.0).line_to(x(m), cy + 7.0).stroke();
+        }
+        ink(c);
+        text(c, b"F2", 7.5, right + 8.0, cy - 2.5, &row.written);
+        y -= BAR_ROW;
+    }
+    bottom - 14.0
+}
+
 impl TableReport {
-    /// The box plots and the comments frame, from `y` down.
+    /// The box plots, the bars and the comments frame, from `y` down.
     fn draw_extras(&self, c: &mut Content, mut y: f32) {
         let (left, right) = (MARGIN + 200.0, WIDTH - MARGIN - 20.0);
         let max = self
@@ -234,19 +329,46 @@ impl TableReport {
                 );
             }
         }
+        if let Some(bars) = &self.bars {
+            y = draw_bars(c, bars, y);
+        }
         if let Some(title) = &self.comments {
             y -= 16.0;
             c.set_fill_rgb(0.1, 0.14, 0.19);
             text(c, b"F2", 9.0, MARGIN, y, title);
             c.set_stroke_rgb(0.6, 0.64, 0.7).set_line_width(0.8);
-            c.rect(
-                MARGIN,
-                y - 6.0 - COMMENTS + 16.0,
-                WIDTH - 2.0 * MARGIN,
-                COMMENTS - 16.0,
-            )
-            .stroke();
+            let bottom = y - 6.0 - COMMENTS + 16.0;
+            c.rect(MARGIN, bottom, WIDTH - 2.0 * MARGIN, COMMENTS - 16.0)
+                .stroke();
+            // Lines to write on.
+            c.set_stroke_rgb(0.82, 0.84, 0.87).set_line_width(0.5);
+            let mut line = bottom + 18.0;
+            while line < y - 6.0 - 8.0 {
+                c.move_to(MARGIN + 8.0, line)
+                    .line_to(WIDTH - MARGIN - 8.0, line)
+                    .stroke();
+                line += 18.0;
+            }
         }
+    }
+
+    /// The height the box plots, the bars and the comments take under the table.
+    fn extras_height(&self) -> f32 {
+        let boxes = if self.boxes.is_empty() {
+            0.0
+        } else {
+            BOX_ROW * self.boxes.len() as f32 + 16.0
+        };
+        let bars = self
+            .bars
+            .as_ref()
+            .map_or(0.0, |b| BAR_ROW * b.rows.len() as f32 + 40.0);
+        let comments = if self.comments.is_some() {
+            COMMENTS + 12.0
+        } else {
+            0.0
+        };
+        boxes + bars + comments
     }
 
     pub fn render(&self) -> Vec<u8> {
@@ -281,16 +403,10 @@ impl TableReport {
             .collect();
         let header_height = height_of(&header_lines);
         let table_top = top - 24.0 - 12.0 * lines.len() as f32 - 8.0;
-        let reserved = if self.boxes.is_empty() {
-            0.0
-        } else {
-            BOX_ROW * self.boxes.len() as f32 + 16.0
-        } + if self.comments.is_some() {
-            COMMENTS + 12.0
-        } else {
-            0.0
-        };
-        let room = (table_top - MARGIN - 24.0 - reserved - header_height).max(ROW);
+        // The extras go under the table on its last page, or on a page of their own when
+        // the rows left for it would not leave them room.
+        let reserved = self.extras_height();
+        let room = (table_top - MARGIN - 24.0 - header_height).max(ROW);
         let laid: Vec<(Vec<Vec<String>>, f32)> = self
             .rows
             .iter()
@@ -310,6 +426,9 @@ impl TableReport {
             used += h;
         }
         pages.push(start..laid.len());
+        if reserved > 0.0 && used > 0.0 && used + 12.0 + reserved > room {
+            pages.push(laid.len()..laid.len());
+        }
 
         let catalog = Ref::new(1);
         let tree = Ref::new(2);
@@ -354,16 +473,21 @@ impl TableReport {
                 );
             }
             let x_of = |col: usize| MARGIN + widths[..col].iter().sum::<f32>();
-            // Header row.
+            // Header row, but on a page of extras only.
+            let extras_only = n > 0 && range.is_empty();
             let mut y = table_top - header_height;
-            c.set_fill_rgb(0.043, 0.325, 0.58)
-                .rect(MARGIN, y, WIDTH - 2.0 * MARGIN, header_height)
-                .fill_nonzero();
-            c.set_fill_rgb(1.0, 1.0, 1.0);
-            for (col, h) in header_lines.iter().enumerate() {
-                for (k, line) in h.iter().enumerate() {
-                    let base = y + header_height - ROW + 4.0 - line_height * k as f32;
-                    text(&mut c, b"F2", size, x_of(col) + 2.0, base, line);
+            if extras_only {
+                y = table_top + 12.0;
+            } else {
+                c.set_fill_rgb(0.043, 0.325, 0.58)
+                    .rect(MARGIN, y, WIDTH - 2.0 * MARGIN, header_height)
+                    .fill_nonzero();
+                c.set_fill_rgb(1.0, 1.0, 1.0);
+                for (col, h) in header_lines.iter().enumerate() {
+                    for (k, line) in h.iter().enumerate() {
+                        let base = y + header_height - ROW + 4.0 - line_height * k as f32;
+                        text(&mut c, b"F2", size, x_of(col) + 2.0, base, line);
+                    }
                 }
             }
             for (row, (cells, h)) in self.rows[range.clone()].iter().zip(&laid[range.clone()]) {
@@ -430,6 +554,7 @@ mod tests {
                 .collect(),
             footer: "Sources : EUCAST".into(),
             boxes: Vec::new(),
+            bars: None,
             comments: None,
         };
         let bytes = report.render();
@@ -438,5 +563,45 @@ mod tests {
         // The page tree (/Type /Pages) plus each page (/Type /Page).
         assert!(pages >= 3, "80 rows take more than one page");
         assert_eq!(win_ansi("é–≤−"), vec![0xE9, 0x96, b'<', b'=', b'-']);
+    }
+
+    #[test]
+    fn bars_and_comments_go_under_the_table_or_on_a_page_of_their_own() {
+        let report = |rows: usize| {
+            TableReport {
+                title: "Audit".into(),
+                lines: Vec::new(),
+                columns: vec!["Critère".into(), "%".into()],
+                rows: (0..rows)
+                    .map(|i| vec![(format!("Critère {i}"), None), ("50,0 %".into(), None)])
+                    .collect(),
+                footer: String::new(),
+                boxes: Vec::new(),
+                bars: Some(Bars {
+                    caption: "Barres".into(),
+                    rows: (0..7)
+                        .map(|i| BarRow {
+                            label: format!("Critère {i}"),
+                            value: Some(50.0),
+                            written: "50,0 %".into(),
+                            interval: Some((40.0, 60.0)),
+                            median: Some(70.0),
+                            quartiles: Some((60.0, 80.0)),
+                        })
+                        .collect(),
+                }),
+                comments: Some("Commentaires".into()),
+            }
+            .render()
+        };
+        let pages = |pdf: &[u8]| pdf.windows(11).filter(|w| w == b"/Type /Page").count() - 1;
+        assert_eq!(pages(&report(3)), 1, "three rows leave room for the extras");
+        // 20 rows fill most of the page: the bars and the frame go on a second one, whole.
+        let long = report(20);
+        assert_eq!(pages(&long), 2);
+        assert_eq!(
+            long.windows(14).filter(|w| w == b"(Commentaires)").count(),
+            1
+        );
     }
 }

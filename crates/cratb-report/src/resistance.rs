@@ -328,6 +328,7 @@ pub fn antibiogram_pdf(
         rows,
         footer: format!("cratb · {today} · {}", sources(&table.guideline, lang)),
         boxes: Vec::new(),
+        bars: None,
         comments: None,
     }
     .render()
