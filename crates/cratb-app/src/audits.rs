@@ -9,11 +9,14 @@
 
 use crate::{Actor, AppError, Result};
 use cratb_audit::Grid;
+use cratb_audit::benchmark::{self, Comparison, Spread, TrendRow};
 use cratb_audit::campaign::{CampaignInput, NewCampaign, State};
 use cratb_audit::cases::{self as sheet, CellError};
 use cratb_audit::entry::{self, CaseInput, CheckedCase};
-use cratb_audit::results::{self, By, Row};
+use cratb_audit::results::{self, Row};
 use cratb_domain::{FieldError, Permission, RegionAccess, Role, Scope, Sector, User, paris};
+use cratb_report::audit as report;
+use cratb_report::audit::Feedback;
 use cratb_store::audits::{
     self as store, CampaignRow, CaseQuery, CaseRow, Entered, GridRow, Participant, Source,
 };
@@ -832,8 +835,16 @@ pub struct PlaceResults {
     pub department_code: String,
     /// One of this person's establishments.
     pub own: bool,
-    /// Per criterion with a rule, then `all`.
+    /// Per criterion with a rule, then `all` (none before its first validated case).
     pub rows: Vec<Row>,
+}
+
+/// The earlier campaign of the same grid in the region, and the region's change since.
+#[derive(Debug, Clone)]
+pub struct Since {
+    pub campaign: CampaignRow,
+    /// The region's rows then against now, per criterion with a rule and `all`.
+    pub region: Vec<Comparison>,
 }
 
 /// The results of a campaign as one person sees them.
@@ -842,14 +853,55 @@ pub struct CampaignResults {
     pub view: CampaignView,
     /// The region's rows over every validated case: per criterion with a rule, then `all`.
     pub region: Vec<Row>,
+    /// The participants' median and quartiles per criterion and `all` (establishments with
+    /// at least `MIN_APPLICABLE` applicable cases).
+    pub spread: Vec<Spread>,
     pub places: Vec<PlaceResults>,
+    /// Per establishment category (its code as the group).
+    pub by_category: Vec<Row>,
+    /// Per department (its code as the group).
+    pub by_department: Vec<Row>,
+    /// The region against its previous campaign of the same grid, if any.
+    pub since: Option<Since>,
+    /// The region's criteria and `all` over every campaign of the grid's code, oldest first.
+    pub trend: Vec<TrendRow>,
     pub names_shown: bool,
     /// Validated cases counted.
     pub cases: usize,
 }
 
-/// The results of campaign `id`: the region's, and each participant's (named, or anonymous
-/// but for one's own for a referent).
+/// The validated cases of campaign `c`, read against its grid.
+async fn validated(db: &Db, c: &CampaignRow, grid: &Grid) -> Result<Vec<sheet::Case>> {
+    let rows = store::cases(
+        db,
+        c.id,
+        &CaseQuery {
+            establishments: None,
+            validated_only: true,
+        },
+    )
+    .await?;
+    // Every stored establishment's FINESS was checked on its way in.
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(sheet::Case {
+                line: 0,
+                case_id: r.case_number.clone(),
+                establishment: cratb_domain::Finess::parse(&r.finess).ok()?,
+                answers: entry::answers_in_order(grid, &r.answers),
+            })
+        })
+        .collect())
+}
+
+fn by_establishment(grid: &Grid, cases: &[sheet::Case]) -> Vec<Row> {
+    results::results_by(grid, cases, |c| vec![c.establishment.as_str().to_string()])
+}
+
+/// The results of campaign `id`: the region's with the participants' distribution, each
+/// participant's (named, or anonymous but for one's own for a referent), per category and
+/// department, the change since the previous campaign of the grid and the trend.
 pub async fn results(
     db: &Db,
     actor: &Actor,
@@ -859,31 +911,19 @@ pub async fn results(
 ) -> Result<CampaignResults> {
     let view = campaign(db, actor, user, id, now).await?;
     let places = places(db, user, paris::today(now)).await?;
-    let rows = store::cases(
-        db,
-        id,
-        &CaseQuery {
-            establishments: None,
-            validated_only: true,
-        },
-    )
-    .await?;
-    // Every stored establishment's FINESS was checked on its way in.
-    let cases: Vec<sheet::Case> = rows
-        .iter()
-        .filter_map(|r| {
-            Some(sheet::Case {
-                line: 0,
-                case_id: r.case_number.clone(),
-                establishment: cratb_domain::Finess::parse(&r.finess).ok()?,
-                answers: entry::answers_in_order(&view.grid, &r.answers),
-            })
-        })
-        .collect();
-    let region = results::results(&view.grid, &cases, &[]);
-    let by = results::results(&view.grid, &cases, &[By::Establishment]);
-    let shown = names_shown(user);
+    let cases = validated(db, &view.campaign, &view.grid).await?;
     let all = store::participants(db, id).await?;
+    let of = |f: &str| all.iter().find(|p| p.finess == f);
+    let region = results::results(&view.grid, &cases, &[]);
+    let by = by_establishment(&view.grid, &cases);
+    let spread = benchmark::participants(&view.grid, &by);
+    let by_category = results::results_by(&view.grid, &cases, |c| {
+        vec![of(c.establishment.as_str()).map_or_else(String::new, |p| p.category.clone())]
+    });
+    let by_department = results::results_by(&view.grid, &cases, |c| {
+        vec![of(c.establishment.as_str()).map_or_else(String::new, |p| p.department_code.clone())]
+    });
+    let shown = names_shown(user);
     let mut out = Vec::new();
     let mut anonymous = 0;
     for p in &all {
@@ -918,11 +958,176 @@ pub async fn results(
                 .collect(),
         });
     }
+    let earlier = store::earlier(db, &view.campaign).await?;
+    let mut trend_rows = Vec::new();
+    for c in earlier.iter().rev() {
+        let (_, grid) = store::grid(db, c.grid_id).await?;
+        let cases = validated(db, c, &grid).await?;
+        trend_rows.push((c.title.clone(), results::results(&grid, &cases, &[])));
+    }
+    let since = match (earlier.first(), trend_rows.last()) {
+        (Some(c), Some((_, rows))) => Some(Since {
+            campaign: c.clone(),
+            region: benchmark::compare(rows, &region),
+        }),
+        _ => None,
+    };
+    trend_rows.push((view.campaign.title.clone(), region.clone()));
     Ok(CampaignResults {
+        trend: benchmark::trend(&trend_rows),
         view,
         region,
+        spread,
         places: out,
+        by_category,
+        by_department,
+        since,
         names_shown: shown,
         cases: cases.len(),
     })
+}
+
+/// An action of a plan that followed the previous campaign, and its criterion then and now.
+#[derive(Debug, Clone)]
+pub struct Reaudit {
+    pub plan_id: i64,
+    pub action: cratb_store::plans::ActionRow,
+    pub comparison: Option<Comparison>,
+}
+
+/// An establishment's feedback of a campaign: what its page and its PDF show.
+#[derive(Debug, Clone)]
+pub struct EstablishmentResults {
+    pub view: CampaignView,
+    pub participant: Participant,
+    pub feedback: Feedback,
+    /// The previous campaign of the grid it took part in, if any.
+    pub previous: Option<CampaignRow>,
+    /// The re-audit: each action aimed at a criterion in the plans that followed the previous
+    /// campaign, with the criterion before and after.
+    pub reaudit: Vec<Reaudit>,
+}
+
+/// The feedback of participant `establishment_id` of campaign `id`: the CRAtb staff, the EMA
+/// and the agency read every participant's; a referent their own only.
+pub async fn establishment_results(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    id: i64,
+    establishment_id: i64,
+    now: OffsetDateTime,
+) -> Result<EstablishmentResults> {
+    let view = campaign(db, actor, user, id, now).await?;
+    let places = places(db, user, paris::today(now)).await?;
+    if !names_shown(user)
+        && places
+            .as_ref()
+            .is_some_and(|ids| !ids.contains(&establishment_id))
+    {
+        return Err(AppError::NotFound);
+    }
+    let participant = store::participants(db, id)
+        .await?
+        .into_iter()
+        .find(|p| p.establishment_id == establishment_id)
+        .ok_or(AppError::NotFound)?;
+    let cases = validated(db, &view.campaign, &view.grid).await?;
+    let mut previous = None;
+    for c in store::earlier(db, &view.campaign).await? {
+        if store::participants(db, c.id)
+            .await?
+            .iter()
+            .any(|p| p.establishment_id == establishment_id)
+        {
+            let (_, grid) = store::grid(db, c.grid_id).await?;
+            let cases = validated(db, &c, &grid).await?;
+            previous = Some((c, grid, cases));
+            break;
+        }
+    }
+    let now_cases = report::CampaignCases {
+        title: &view.campaign.title,
+        grid: &view.grid,
+        cases: &cases,
+    };
+    let then = previous
+        .as_ref()
+        .map(|(c, grid, cases)| report::CampaignCases {
+            title: &c.title,
+            grid,
+            cases,
+        });
+    let period = (view.campaign.starts_on, view.campaign.ends_on);
+    let feedback = report::campaign_feedbacks(&now_cases, period, then.as_ref(), |_| {
+        participant.name.clone()
+    })
+    .into_iter()
+    .find(|f| f.finess == participant.finess)
+    .unwrap_or_else(|| Feedback {
+        campaign: view.campaign.title.clone(),
+        grid: view.grid.clone(),
+        period,
+        establishment: participant.name.clone(),
+        finess: participant.finess.clone(),
+        rows: Vec::new(),
+        participants: benchmark::participants(&view.grid, &by_establishment(&view.grid, &cases)),
+        previous: None,
+    });
+    let mut reaudit = Vec::new();
+    if let Some((c, _, _)) = &previous {
+        let comparisons = feedback.comparisons();
+        let q = cratb_store::plans::PlanQuery {
+            establishments: Some(vec![establishment_id]),
+            campaign_id: Some(c.id),
+        };
+        for plan in cratb_store::plans::plans(db, &actor.scope, &q, paris::today(now)).await? {
+            for action in cratb_store::plans::actions(db, plan.id).await? {
+                if action.aim_kind != cratb_audit::plan::AimKind::Criterion {
+                    continue;
+                }
+                let comparison = action
+                    .aim
+                    .as_deref()
+                    .and_then(|code| comparisons.iter().find(|k| k.criterion == code).cloned());
+                reaudit.push(Reaudit {
+                    plan_id: plan.id,
+                    action,
+                    comparison,
+                });
+            }
+        }
+    }
+    Ok(EstablishmentResults {
+        view,
+        participant,
+        feedback,
+        previous: previous.map(|(c, _, _)| c),
+        reaudit,
+    })
+}
+
+/// Every participant's feedback report of campaign `id` in a ZIP (one PDF each), for those
+/// who see the participants by name.
+pub async fn reports_zip(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    id: i64,
+    lang: cratb_domain::Lang,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>> {
+    if !names_shown(user) {
+        return Err(AppError::Forbidden);
+    }
+    let view = campaign(db, actor, user, id, now).await?;
+    let mut feedbacks = Vec::new();
+    for p in &view.participants {
+        let r = establishment_results(db, actor, user, id, p.establishment_id, now).await?;
+        if !r.feedback.rows.is_empty() {
+            feedbacks.push(r.feedback);
+        }
+    }
+    report::reports_zip(&feedbacks, lang)
+        .map_err(|e| AppError::Store(StoreError::CannotWrite(format!("ZIP : {e}"))))
 }
