@@ -72,4 +72,59 @@
     xhr.addEventListener("error", function () { form.submit(); });
     xhr.send(new FormData(form));
   });
+  // "Select all": a button (or a box) ticks every box inside the element it names.
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest && e.target.closest("[data-select-all]");
+    if (!t) { return; }
+    var box = document.getElementById(t.getAttribute("data-select-all"));
+    if (!box) { return; }
+    var on = t.type === "checkbox" ? t.checked : true;
+    box.querySelectorAll("input[type=checkbox][name]").forEach(function (c) { c.checked = on; });
+  });
+  // An audit case is saved as a draft in the background a few seconds after each change (the
+  // first save creates it, the later ones rewrite it); the buttons still work without this.
+  var caseForm = document.querySelector("form[data-autosave]");
+  if (caseForm && window.fetch && window.URLSearchParams && window.FormData) {
+    var status = document.getElementById("autosave-status");
+    var timer = null;
+    var saving = false;
+    var again = false;
+    var save = function () {
+      if (saving) { again = true; return; }
+      saving = true;
+      var data = new URLSearchParams(new FormData(caseForm));
+      data.set("save", "draft");
+      fetch(caseForm.getAttribute("action"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": meta ? meta.getAttribute("content") : "", "X-Autosave": "1", "Content-Type": "application/x-www-form-urlencoded" },
+        body: data.toString()
+      }).then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      }).then(function (res) {
+        if (res.ok && res.body.url) {
+          if (caseForm.getAttribute("action") !== res.body.url) {
+            caseForm.setAttribute("action", res.body.url);
+            if (window.history && history.replaceState) { history.replaceState(null, "", res.body.url); }
+          }
+          if (status) { status.textContent = caseForm.getAttribute("data-autosave") + " " + res.body.at; }
+        } else if (status && res.body.errors) {
+          status.textContent = caseForm.getAttribute("data-autosave-failed") + " " + res.body.errors.join(" ; ");
+        }
+      }).catch(function () {
+        if (status) { status.textContent = caseForm.getAttribute("data-autosave-failed") + " ?"; }
+      }).then(function () {
+        saving = false;
+        if (again) { again = false; save(); }
+      });
+    };
+    var changed = function () {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(save, 3000);
+    };
+    caseForm.addEventListener("input", changed);
+    caseForm.addEventListener("change", changed);
+    // A button pressed stops the pending background save: the page's own answer follows.
+    caseForm.addEventListener("submit", function () { if (timer) { clearTimeout(timer); } });
+  }
 })();

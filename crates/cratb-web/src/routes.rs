@@ -79,6 +79,7 @@ fn table() -> Table {
         consumption,
         advice_pages,
         advice_api,
+        audits_pages,
     ]
     .into_iter()
     .fold(t, |t, capability| capability(t))
@@ -307,6 +308,35 @@ fn advice_api(t: Table) -> Table {
         GET "/api/v1/advice/{id}" Perm(AskAdvice) => api::advice::get,
         POST "/api/v1/advice/{id}/answers" Perm(AnswerAdvice) => api::advice::answer,
         POST "/api/v1/advice/{id}/follow-up" Perm(AskAdvice) => api::advice::follow_up,
+    }
+}
+
+/// Appropriateness audits' pages: the campaigns, the library of grids, the cases entered at
+/// the bedside or loaded from a sheet, the results (the use cases check each establishment).
+fn audits_pages(t: Table) -> Table {
+    routes! { t;
+        GET "/audits" Perm(ViewAudits) => pages::audits::home,
+        GET "/audits/grids" Perm(ViewAudits) => pages::audits::grids::list,
+        POST "/audits/grids" Perm(RunAudits) => pages::audits::grids::import,
+        GET "/audits/grids/{id}" Perm(ViewAudits) => pages::audits::grids::show,
+        GET "/audits/grids/{id}/edit" Perm(RunAudits) => pages::audits::grids::edit_form,
+        POST "/audits/grids/{id}/edit" Perm(RunAudits) => pages::audits::grids::edit_save,
+        GET "/audits/campaigns/new" Perm(RunAudits) => pages::audits::campaigns::new_form,
+        POST "/audits/campaigns" Perm(RunAudits) => pages::audits::campaigns::create,
+        GET "/audits/campaigns/{id}" Perm(ViewAudits) => pages::audits::campaigns::show,
+        POST "/audits/campaigns/{id}/close" Perm(RunAudits) => pages::audits::campaigns::close,
+        POST "/audits/campaigns/{id}/reopen" Perm(RunAudits) => pages::audits::campaigns::reopen,
+        POST "/audits/campaigns/{id}/sheet" Perm(EnterAuditCases) => pages::audits::campaigns::upload,
+        GET "/audits/campaigns/{id}/modele.csv" Perm(EnterAuditCases) => pages::audits::campaigns::template,
+        GET "/audits/campaigns/{id}/cases" Perm(EnterAuditCases) => pages::audits::cases::list,
+        POST "/audits/campaigns/{id}/cases" Perm(EnterAuditCases) => pages::audits::cases::create,
+        GET "/audits/campaigns/{id}/cases/new" Perm(EnterAuditCases) => pages::audits::cases::new_form,
+        GET "/audits/campaigns/{id}/cases/{case}" Perm(EnterAuditCases) => pages::audits::cases::show,
+        POST "/audits/campaigns/{id}/cases/{case}" Perm(EnterAuditCases) => pages::audits::cases::update,
+        POST "/audits/campaigns/{id}/cases/{case}/delete" Perm(EnterAuditCases) => pages::audits::cases::delete,
+        GET "/audits/campaigns/{id}/results" Perm(ViewAudits) => pages::audits::results::page,
+        GET "/audits/campaigns/{id}/results.csv" Perm(ViewAudits) => pages::audits::results::csv,
+        GET "/audits/campaigns/{id}/results.xlsx" Perm(ViewAudits) => pages::audits::results::xlsx,
     }
 }
 

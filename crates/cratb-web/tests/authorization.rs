@@ -232,6 +232,29 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/conventions", "directory.view"),
     ("GET", "/api/v1/coverage", "directory.view"),
     ("GET", "/api/v1/public/search", "public"),
+    // Appropriateness audits' pages.
+    ("GET", "/audits", "audits.view"),
+    ("GET", "/audits/grids", "audits.view"),
+    ("POST", "/audits/grids", "audits.manage"),
+    ("GET", "/audits/grids/{id}", "audits.view"),
+    ("GET", "/audits/grids/{id}/edit", "audits.manage"),
+    ("POST", "/audits/grids/{id}/edit", "audits.manage"),
+    ("GET", "/audits/campaigns/new", "audits.manage"),
+    ("POST", "/audits/campaigns", "audits.manage"),
+    ("GET", "/audits/campaigns/{id}", "audits.view"),
+    ("POST", "/audits/campaigns/{id}/close", "audits.manage"),
+    ("POST", "/audits/campaigns/{id}/reopen", "audits.manage"),
+    ("POST", "/audits/campaigns/{id}/sheet", "audits.enter"),
+    ("GET", "/audits/campaigns/{id}/modele.csv", "audits.enter"),
+    ("GET", "/audits/campaigns/{id}/cases", "audits.enter"),
+    ("POST", "/audits/campaigns/{id}/cases", "audits.enter"),
+    ("GET", "/audits/campaigns/{id}/cases/new", "audits.enter"),
+    ("GET", "/audits/campaigns/{id}/cases/{case}", "audits.enter"),
+    ("POST", "/audits/campaigns/{id}/cases/{case}", "audits.enter"),
+    ("POST", "/audits/campaigns/{id}/cases/{case}/delete", "audits.enter"),
+    ("GET", "/audits/campaigns/{id}/results", "audits.view"),
+    ("GET", "/audits/campaigns/{id}/results.csv", "audits.view"),
+    ("GET", "/audits/campaigns/{id}/results.xlsx", "audits.view"),
     // The advice service's pages.
     ("GET", "/advice", "advice.ask"),
     ("GET", "/advice/new", "advice.ask"),
@@ -391,6 +414,7 @@ async fn authorization_matrix() {
                     .replace("{version}", "1")
                     .replace("{member}", "1")
                     .replace("{attachment}", "1")
+                    .replace("{case}", "1")
                     .replace("{type}", "CareTeam")
                     .replace("{token}", "1.2.3")
                     .replace("/static/{file}", &asset);

@@ -114,6 +114,22 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "references",
         "reason",
         "action",
+        // The audits' forms: a campaign, a grid's definition, a case and its answers.
+        "starts_on",
+        "ends_on",
+        "target",
+        "grid_id",
+        "territory_id",
+        "establishments",
+        "definition",
+        "case_number",
+        "age",
+        "sex",
+        "ward_type",
+        "save",
+        "a_reevaluation_tracee",
+        "na_date_debut",
+        "a_date_debut",
     ];
     let nul_form: String = text_fields
         .iter()
@@ -125,6 +141,8 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         .map(|f| (f.to_string(), json!("a\u{0}b")))
         .collect::<serde_json::Map<_, _>>()
         .into();
+    // A campaign of the region and its grid, so that the audits' forms reach their use cases.
+    let (audit_grid, audit_campaign) = audit_campaign(app, &est).await;
     let mut failures = Vec::new();
     for spec in specs().into_iter().filter(|s| {
         [
@@ -137,15 +155,22 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         if no_input.contains(&spec.path) {
             continue;
         }
-        let path = spec.path.replace(
-            "{id}",
-            &if spec.path.contains("users") {
-                target
-            } else {
-                est.id
-            }
-            .to_string(),
-        );
+        let path = spec
+            .path
+            .replace(
+                "{id}",
+                &if spec.path.contains("users") {
+                    target
+                } else if spec.path.starts_with("/audits/campaigns") {
+                    audit_campaign
+                } else if spec.path.starts_with("/audits/grids") {
+                    audit_grid
+                } else {
+                    est.id
+                }
+                .to_string(),
+            )
+            .replace("{case}", "1");
         let api = path.starts_with("/api/");
         let cases: Vec<(&str, reqwest::RequestBuilder)> = if api {
             let b = || admin_api.request(spec.method.clone(), &path);
@@ -217,6 +242,44 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
     failures
 }
 
+/// A grid of the library and an open campaign of the establishment's region that audits it.
+async fn audit_campaign(app: &TestApp, est: &cratb_domain::Establishment) -> (i64, i64) {
+    let now = cratb_store::now();
+    let grids = cratb_app::audits::grids(&app.db, now).await.unwrap();
+    let grid = grids
+        .iter()
+        .find(|g| g.code == "durees-infections-courantes")
+        .unwrap()
+        .id;
+    let admin = cratb_store::users::find_by_email(&app.db, ADMIN)
+        .await
+        .unwrap();
+    let actor = cratb_app::Actor {
+        id: Some(admin.id),
+        name: admin.email.clone(),
+        role: admin.role(),
+        scope: admin.scope().unwrap(),
+        channel: cratb_app::Channel::Web,
+        ip: None,
+        request_id: None,
+    };
+    let today = cratb_domain::paris::today(now).to_string();
+    let input = cratb_audit::campaign::CampaignInput {
+        region: Some(est.region_code.clone()),
+        title: Some("Balayage".into()),
+        grid_id: Some(cratb_audit::campaign::Count::Number(grid)),
+        starts_on: Some(today.clone()),
+        ends_on: Some(today),
+        establishments: Some(cratb_domain::account::List(vec![est.finess.clone()])),
+        territory_id: None,
+        target: None,
+    };
+    let campaign = cratb_app::audits::start(&app.db, &actor, &input, now)
+        .await
+        .unwrap();
+    (grid, campaign)
+}
+
 /// Values that once reached a query unparsed, as they travel in an address: the calendar's
 /// ends, integers at and past 64 bits, a float past `f64`, a NUL byte, invalid UTF-8, a long
 /// text.
@@ -275,6 +338,8 @@ const QUERY_NAMES: &[&str] = &[
     "next",
     "bye",
     "saved",
+    "grid_id",
+    "validated",
 ];
 
 /// How a GET request of the sweep was answered.

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod advice;
 pub mod audit;
+pub mod audits;
 pub mod consumption;
 pub mod directory;
 pub mod directory_campaign;
@@ -72,7 +73,7 @@ impl Layout {
                     Some(Permission::ViewAdviceStats),
                 )
             };
-            let items: [(&'static str, &'static str, Option<Permission>); 10] = [
+            let items: [(&'static str, &'static str, Option<Permission>); 11] = [
                 ("/", tr.nav_home, None),
                 advice,
                 (
@@ -101,15 +102,18 @@ impl Layout {
                     tr.nav_consumption,
                     Some(Permission::ViewConsumption),
                 ),
+                ("/audits", tr.nav_audits, Some(Permission::ViewAudits)),
                 ("/users", tr.nav_users, Some(Permission::ViewUsers)),
                 ("/audit", tr.nav_audit, Some(Permission::ViewAudit)),
             ];
             for (href, label, perm) in items {
                 if perm.is_none_or(|p| auth.can(p)) {
+                    // `/audit` (the log) is not current on `/audits` (the campaigns).
                     let current = if href == "/" {
                         path == "/"
                     } else {
-                        path.starts_with(href)
+                        path.strip_prefix(href)
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
                     };
                     nav.push(NavItem {
                         href,
