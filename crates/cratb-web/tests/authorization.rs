@@ -263,6 +263,17 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/audits/campaigns/{id}/results", "audits.view"),
     ("GET", "/audits/campaigns/{id}/results.csv", "audits.view"),
     ("GET", "/audits/campaigns/{id}/results.xlsx", "audits.view"),
+    (
+        "GET",
+        "/audits/campaigns/{id}/establishments/{establishment}",
+        "audits.view",
+    ),
+    (
+        "GET",
+        "/audits/campaigns/{id}/establishments/{establishment}/rapport.pdf",
+        "audits.view",
+    ),
+    ("GET", "/audits/campaigns/{id}/rapports.zip", "audits.view"),
     // The advice service's pages.
     ("GET", "/advice", "advice.ask"),
     ("GET", "/advice/new", "advice.ask"),
