@@ -506,8 +506,47 @@ async fn cases_are_drafted_then_validated_by_those_who_enter_for_the_establishme
     assert_eq!(mine.len(), 2);
     assert!(mine.iter().all(|c| c.finess == w.a));
 
-    // Closed: no more entry, until it is reopened.
+    // Out of the EMA member's reach too, as is deleting it for the referent.
+    assert!(matches!(
+        audits::case(&w.db, &ema, &w.ema, id, kb, NOW).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        audits::delete_case(&w.db, &referent, &w.referent, id, kb, NOW).await,
+        Err(AppError::NotFound)
+    ));
+    // The agency and the secretariat read results, never a case.
+    for (role, email) in [
+        (Role::ArsReader, "ars@ars.test"),
+        (Role::Secretary, "secretariat@cratb.test"),
+    ] {
+        let u = account(&w.db, email, role, vec![], vec![]).await;
+        let before = log(&w.db).await;
+        assert!(matches!(
+            audits::cases(&w.db, &actor(&u), &u, id, NOW).await,
+            Err(AppError::Forbidden)
+        ));
+        assert!(matches!(
+            audits::case(&w.db, &actor(&u), &u, id, kb, NOW).await,
+            Err(AppError::Forbidden)
+        ));
+        assert_eq!(log(&w.db).await, before);
+        let r = audits::results(&w.db, &actor(&u), &u, id, NOW)
+            .await
+            .unwrap();
+        assert_eq!(r.cases, 3);
+    }
+
+    // Closed: no more entry, by form or sheet, until it is reopened.
     audits::set_closed(&w.db, &coord, id, true).await.unwrap();
+    let sheet = format!(
+        "case_id,establishment,delai,dose,note\nS-1,{},20,oui,NA\n",
+        w.a
+    );
+    match audits::import_cases(&w.db, &referent, &w.referent, id, sheet.as_bytes(), NOW).await {
+        Err(SheetRefusal::App(AppError::Invalid(e))) => assert_eq!(e[0].field, "campaign"),
+        other => panic!("{other:?}"),
+    }
     let e = invalid(
         audits::save_case(
             &w.db,
@@ -536,6 +575,65 @@ async fn cases_are_drafted_then_validated_by_those_who_enter_for_the_establishme
     )
     .await
     .unwrap();
+}
+
+#[tokio::test]
+async fn an_ema_member_enters_only_under_a_signed_convention_in_force_that_includes_audits() {
+    let w = world().await;
+    let team = w.ema.team_ids[0];
+    let mut places = Vec::new();
+    for (n, name, status, expires, scope) in [
+        (11, "Clinique expirée", "signed", "2026-01-31", "audits"),
+        (12, "Clinique en projet", "draft", "2028-12-31", "audits"),
+        (
+            13,
+            "Clinique signée",
+            "signed",
+            "2026-12-31",
+            "advice,audits,training",
+        ),
+    ] {
+        let f = finess("38", n);
+        let e = establishment(&w.db, &f, name, "CLINIQUE", "38").await;
+        run(
+            &w.db,
+            &format!(
+                "INSERT INTO conventions (region_code, team_id, establishment_id, scope, status, signed_on, expires_on, created_at, updated_at)
+                 VALUES ('84', {team}, {e}, '{scope}', '{status}', '2025-01-01', '{expires}', '2025-01-01 00:00:00+00', '2025-01-01 00:00:00+00')"
+            ),
+        )
+        .await;
+        places.push(f);
+    }
+    let list: Vec<&str> = places.iter().map(String::as_str).collect();
+    let id = audits::start(
+        &w.db,
+        &actor(&w.coordinator),
+        &campaign_input(w.grid, &list),
+        NOW,
+    )
+    .await
+    .unwrap();
+    let view = audits::campaign(&w.db, &actor(&w.ema), &w.ema, id, NOW)
+        .await
+        .unwrap();
+    let enter: Vec<&str> = view.may_enter.iter().map(|p| p.finess.as_str()).collect();
+    assert_eq!(enter, vec![places[2].as_str()]);
+    let done = &[("delai", "35"), ("dose", "oui"), ("note", "NA")];
+    for (f, ok) in [(&places[0], false), (&places[1], false), (&places[2], true)] {
+        let r = audits::save_case(
+            &w.db,
+            &actor(&w.ema),
+            &w.ema,
+            id,
+            None,
+            &input("E-1", f, done),
+            Save::Validate,
+            NOW,
+        )
+        .await;
+        assert_eq!(r.is_ok(), ok, "{f}: {r:?}");
+    }
 }
 
 #[tokio::test]
