@@ -366,6 +366,17 @@ fn case(
         .expect("the demo's answers follow the grid")
 }
 
+/// The day of surgery of a surgical case's answers.
+fn day_of(a: &BTreeMap<String, Raw>) -> Date {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    a.get("date_intervention")
+        .and_then(|r| match r {
+            Raw::Text(t) => Date::parse(t, iso).ok(),
+            _ => None,
+        })
+        .expect("every surgical case has its day, in ISO")
+}
+
 /// A hospital taking part, with its habits.
 struct Place {
     id: i64,
@@ -389,7 +400,28 @@ fn year_before(d: Date) -> Date {
         .unwrap_or(d - Duration::days(365))
 }
 
-/// Inserts a campaign and its cases in one transaction; returns (validated, drafts).
+/// A case to insert: its establishment, the case, whether validated, who entered it (the demo
+/// referent's account for their hospital), when.
+type Entry = (i64, CheckedCase, bool, Option<i64>, OffsetDateTime);
+
+/// When a case about `day` was typed in: a few days after, in the afternoon, never after now.
+fn entered(rng: &mut ChaCha8Rng, day: Date, now: OffsetDateTime) -> OffsetDateTime {
+    let d = day + Duration::days(rng.random_range(1..=12));
+    let t =
+        time::Time::from_hms(rng.random_range(13..18), rng.random_range(0..60), 0).expect("a time");
+    paris::from_local(d.with_time(t)).min(now - Duration::minutes(30))
+}
+
+/// When a campaign was started: three weeks before its first day, in the morning.
+fn started(starts_on: Date) -> OffsetDateTime {
+    paris::from_local(
+        (starts_on - Duration::days(21))
+            .with_hms(9, 30, 0)
+            .expect("a time"),
+    )
+}
+
+/// Inserts a campaign and its cases in one transaction; returns its id.
 #[allow(clippy::too_many_arguments)]
 async fn insert_campaign(
     db: &Db,
@@ -399,7 +431,7 @@ async fn insert_campaign(
     starts_on: Date,
     ends_on: Date,
     closed: bool,
-    cases: &[(i64, CheckedCase, bool, Option<i64>)],
+    cases: &[Entry],
     participants: &[i64],
     at: OffsetDateTime,
 ) -> Result<i64, DemoError> {
@@ -413,8 +445,16 @@ async fn insert_campaign(
         target: TARGET,
     };
     let mut tx = db.begin().await?;
-    let id = store::insert_campaign(&mut tx, access, &c, participants, "coordination", at).await?;
-    for (place, k, validated, by_id) in cases {
+    let id = store::insert_campaign(
+        &mut tx,
+        access,
+        &c,
+        participants,
+        "coordination@demo.cratb.fr",
+        at,
+    )
+    .await?;
+    for (place, k, validated, by_id, entered) in cases {
         let who = Entered {
             by_id: *by_id,
             by: if by_id.is_some() {
@@ -423,7 +463,7 @@ async fn insert_campaign(
                 "démo"
             },
             source: Source::Demo,
-            at,
+            at: *entered,
         };
         store::insert_case(&mut tx, id, *place, k, *validated, &who).await?;
     }
@@ -560,8 +600,9 @@ pub async fn generate(
         for i in 0..n {
             let a = surgical_answers(rng, &p.habits, e_starts, e_ends);
             let number = format!("APC{}-{:03}", e_starts.year() % 100, i + 1);
+            let at = entered(rng, day_of(&a), now);
             let k = case(rng, &surgical, &p.finess, number, (18, 92), a, true);
-            cases.push((p.id, k, true, None));
+            cases.push((p.id, k, true, None, at));
         }
     }
     let ids: Vec<i64> = earlier.iter().map(|p| p.id).collect();
@@ -575,7 +616,7 @@ pub async fn generate(
         true,
         &cases,
         &ids,
-        now - Duration::days(365 + 70),
+        started(e_starts),
     )
     .await?;
     report.campaigns += 1;
@@ -611,25 +652,30 @@ pub async fn generate(
             p.id,
             Some(earlier_id),
             &format!("Plan d'action antibioprophylaxie {}", e_starts.year()),
-            "coordination",
+            "coordination@demo.cratb.fr",
             planned_at,
         )
         .await?;
         report.plans += 1;
-        let mut picked: Vec<usize> = (0..ACTIONS.len()).collect();
-        picked.shuffle(rng);
-        // The first action aims at the hospital's weakest criterion of the two the audit's
-        // feedback pointed out.
-        let weakest = AIMED
+        // The audit's feedback pointed at timing and duration: each plan has an action on
+        // each, the hospital's weakest first, then one or two of the other kinds.
+        let mut aimed: Vec<&str> = AIMED.to_vec();
+        aimed.sort_by(|x, y| p.habits.p(x).total_cmp(&p.habits.p(y)));
+        let mut picked: Vec<usize> = aimed
             .iter()
-            .min_by(|x, y| p.habits.p(x).total_cmp(&p.habits.p(y)))
-            .copied();
-        let first_aimed = picked
-            .iter()
-            .position(|k| ACTIONS[*k].1 == weakest)
-            .expect("aimed actions");
-        picked.swap(0, first_aimed);
-        let n = rng.random_range(2..=4);
+            .filter_map(|c| {
+                let of: Vec<usize> = (0..ACTIONS.len())
+                    .filter(|k| ACTIONS[*k].1 == Some(*c))
+                    .collect();
+                of.choose(rng).copied()
+            })
+            .collect();
+        let mut others: Vec<usize> = (0..ACTIONS.len())
+            .filter(|k| ACTIONS[*k].1.is_none())
+            .collect();
+        others.shuffle(rng);
+        picked.extend(others);
+        let n = rng.random_range(AIMED.len()..=AIMED.len() + 2);
         for (j, k) in picked.into_iter().take(n).enumerate() {
             let (title, aim) = ACTIONS[k];
             let due_on = e_ends + Duration::days(rng.random_range(90..=560));
@@ -667,7 +713,8 @@ pub async fn generate(
                     _ => None,
                 },
             };
-            plans::insert_action(&mut tx, plan, &a, "coordination", planned_at).await?;
+            plans::insert_action(&mut tx, plan, &a, "coordination@demo.cratb.fr", planned_at)
+                .await?;
             report.actions += 1;
         }
     }
@@ -680,7 +727,7 @@ pub async fn generate(
             p.id,
             None,
             "Fluoroquinolones et E. coli résistant aux C3G",
-            "coordination",
+            "coordination@demo.cratb.fr",
             now - Duration::days(150),
         )
         .await?;
@@ -717,8 +764,14 @@ pub async fn generate(
                 aim: Some(aim.into()),
                 notes: None,
             };
-            plans::insert_action(&mut tx, plan, &a, "coordination", now - Duration::days(150))
-                .await?;
+            plans::insert_action(
+                &mut tx,
+                plan,
+                &a,
+                "coordination@demo.cratb.fr",
+                now - Duration::days(150),
+            )
+            .await?;
             report.actions += 1;
         }
     }
@@ -746,8 +799,9 @@ pub async fn generate(
             let validated = k < n;
             let a = surgical_answers(rng, &habits, starts, entered_until);
             let number = format!("APC{}-{:03}", starts.year() % 100, k + 1);
+            let at = entered(rng, day_of(&a), now);
             let c = case(rng, &surgical, &p.finess, number, (18, 92), a, validated);
-            cases.push((p.id, c, validated, by));
+            cases.push((p.id, c, validated, by, at));
         }
     }
     let ids: Vec<i64> = later.iter().map(|p| p.id).collect();
@@ -761,7 +815,7 @@ pub async fn generate(
         false,
         &cases,
         &ids,
-        now - Duration::days(70),
+        started(starts),
     )
     .await?;
     report.campaigns += 1;
@@ -789,8 +843,11 @@ pub async fn generate(
         for k in 0..n {
             let a = uti_answers(rng, &habits);
             let number = format!("IU{}-{:02}", u_starts.year() % 100, k + 1);
+            let day =
+                u_starts + Duration::days(rng.random_range(0..(u_ends - u_starts).whole_days()));
+            let at = entered(rng, day, now);
             let c = case(rng, &uti, &e.finess, number, (68, 101), a, true);
-            cases.push((e.id, c, true, None));
+            cases.push((e.id, c, true, None, at));
         }
     }
     let ids: Vec<i64> = homes.iter().map(|e| e.id).collect();
@@ -804,7 +861,7 @@ pub async fn generate(
         true,
         &cases,
         &ids,
-        now - Duration::days(280),
+        started(u_starts),
     )
     .await?;
     report.campaigns += 1;
