@@ -9,10 +9,10 @@
 //! campaign; every case is checked by the grid's own rules on its way.
 
 use crate::DemoError;
+use cratb_audit::Grid;
 use cratb_audit::campaign::NewCampaign;
 use cratb_audit::entry::{CaseInput, CheckedCase, Raw};
 use cratb_audit::plan::{ActionStatus, AimKind, NewAction};
-use cratb_audit::{Grid, shipped};
 use cratb_domain::{Category, Scope, paris};
 use cratb_store::audits::{self as store, Entered, Source};
 use cratb_store::{Db, directory, establishments, plans, users};
@@ -402,7 +402,13 @@ fn year_before(d: Date) -> Date {
 
 /// A case to insert: its establishment, the case, whether validated, who entered it (the demo
 /// referent's account for their hospital), when.
-type Entry = (i64, CheckedCase, bool, Option<i64>, OffsetDateTime);
+type Entry = (
+    i64,
+    CheckedCase,
+    bool,
+    Option<(i64, String)>,
+    OffsetDateTime,
+);
 
 /// When a case about `day` was typed in: a few days after, in the afternoon, never after now.
 fn entered(rng: &mut ChaCha8Rng, day: Date, now: OffsetDateTime) -> OffsetDateTime {
@@ -454,14 +460,10 @@ async fn insert_campaign(
         at,
     )
     .await?;
-    for (place, k, validated, by_id, entered) in cases {
+    for (place, k, validated, by, entered) in cases {
         let who = Entered {
-            by_id: *by_id,
-            by: if by_id.is_some() {
-                "Dr Sophie Garnier (démo)"
-            } else {
-                "démo"
-            },
+            by_id: by.as_ref().map(|b| b.0),
+            by: by.as_ref().map_or("démo", |b| b.1.as_str()),
             source: Source::Demo,
             at: *entered,
         };
@@ -539,7 +541,7 @@ pub async fn generate(
     let access = scope.access(region).expect("demo region");
     let mut report = AuditsReport::default();
 
-    // The library: the shipped grids, as `cratb_app::audits::load_shipped_grids` loads them.
+    // The library: the shipped grids, loaded by their use case.
     cratb_app::audits::load_shipped_grids(db, now)
         .await
         .map_err(|e| DemoError::Audits(e.to_string()))?;
@@ -551,7 +553,6 @@ pub async fn generate(
     );
     let (_, surgical) = store::grid(db, surgical_id).await?;
     let (_, uti) = store::grid(db, uti_id).await?;
-    debug_assert!(shipped::grids().iter().any(|g| g.code == SURGICAL));
 
     let referent = users::find_by_email(db, "referent@demo.cratb.fr").await?;
     let referent_place = referent.establishment_ids.first().copied();
@@ -794,14 +795,14 @@ pub async fn generate(
                 rng.random_range(0..=2),
             )
         };
-        let by = (referent_place == Some(p.id)).then_some(referent.id);
+        let by = (referent_place == Some(p.id)).then(|| (referent.id, referent.email.clone()));
         for k in 0..n + drafts {
             let validated = k < n;
             let a = surgical_answers(rng, &habits, starts, entered_until);
             let number = format!("APC{}-{:03}", starts.year() % 100, k + 1);
             let at = entered(rng, day_of(&a), now);
             let c = case(rng, &surgical, &p.finess, number, (18, 92), a, validated);
-            cases.push((p.id, c, validated, by, at));
+            cases.push((p.id, c, validated, by.clone(), at));
         }
     }
     let ids: Vec<i64> = later.iter().map(|p| p.id).collect();

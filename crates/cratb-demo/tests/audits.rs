@@ -137,6 +137,24 @@ async fn the_demo_audits_two_years_of_surgical_prophylaxis_and_the_plans_between
         .expect("the referent's hospital takes part");
     assert_eq!(mine.validated as usize, REFERENT_VALIDATED);
     assert_eq!(mine.drafts as usize, REFERENT_DRAFTS);
+    // Entered under their account, before now.
+    let theirs = store::cases(
+        &db,
+        later.id,
+        &CaseQuery {
+            establishments: Some(vec![mine.establishment_id]),
+            validated_only: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(theirs.len(), REFERENT_VALIDATED + REFERENT_DRAFTS);
+    assert!(
+        theirs
+            .iter()
+            .all(|c| c.entered_by == referent.email && c.source == "demo")
+    );
+    assert!(theirs.iter().all(|c| c.updated_at <= cratb_store::now()));
 
     // Plans after the earlier campaign for most of its hospitals, and one from an indicator.
     let all_plans = plans::plans(&db, &Scope::National, &PlanQuery::default(), today)
