@@ -104,6 +104,10 @@ async fn the_demo_audits_two_years_of_surgical_prophylaxis_and_the_plans_between
     let validated: i64 = campaigns.iter().map(|c| c.cases).sum();
     assert_eq!(validated as usize, report.audit_cases);
     assert!((1_300..=1_700).contains(&validated), "{validated}");
+    eprintln!(
+        "{validated} validated cases, {} drafts, {} plans",
+        later.drafts, report.action_plans
+    );
     assert!(later.drafts > 0);
     assert_eq!(earlier.drafts + uti.drafts, 0);
     assert!(campaigns.iter().all(|c| c.target == 30));
