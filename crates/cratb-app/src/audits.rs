@@ -320,6 +320,18 @@ async fn participants_of(
                 "Aucune CPTS de ce numéro dans la région",
                 "No CPTS with that number in the region",
             )),
+            // A CPTS brings primary-care practices: the grid must be meant for them.
+            Some(_) if !grid.sectors.contains(&Sector::Ville) => errors.push(FieldError::new(
+                "territory_id",
+                format!(
+                    "La grille {} n'est pas faite pour la ville : une CPTS n'y participe pas",
+                    grid.code
+                ),
+                format!(
+                    "Grid {} is not meant for primary care: a CPTS cannot take part",
+                    grid.code
+                ),
+            )),
             Some(practices) if practices.is_empty() && ids.is_empty() => {
                 errors.push(FieldError::new(
                     "territory_id",

@@ -5,6 +5,7 @@
 //! numbers are synthetic (valid format and key, not real establishments).
 
 pub mod advice;
+pub mod audits;
 pub mod consumption;
 pub mod laboratory;
 mod network;
@@ -45,6 +46,10 @@ pub struct DemoReport {
     pub primary_care_rows: usize,
     /// Requests of the advice service (the main region, a year and a half).
     pub advice_requests: usize,
+    /// Appropriateness audits: campaigns, validated cases, action plans.
+    pub audit_campaigns: usize,
+    pub audit_cases: usize,
+    pub action_plans: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -59,6 +64,8 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error("compte de démonstration : {0}")]
     Account(#[from] users::NewUserError),
+    #[error("audits de démonstration : {0}")]
+    Audits(String),
 }
 
 /// The demo regions: the full one first.
@@ -245,6 +252,12 @@ pub async fn generate_with(db: &Db, seed: u64, isolates: usize) -> Result<DemoRe
         ms = started.elapsed().as_millis() as u64,
         "demo advice requests"
     );
+
+    // Appropriateness audits: the grids, three campaigns, the plans that followed.
+    let audits = audits::generate(db, MAIN_REGION, &mut rng).await?;
+    report.audit_campaigns = audits.campaigns;
+    report.audit_cases = audits.cases;
+    report.action_plans = audits.plans;
 
     if isolates > 0 {
         report.isolates = resistance::import_isolates(db, MAIN_REGION, isolates, seed).await?;

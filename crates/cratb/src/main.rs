@@ -746,7 +746,7 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
 /// What the demo generated, in one line.
 fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
     format!(
-        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation hospitalière et {} de ville, {} demandes d'avis (graine {seed}).",
+        "Démo : {} établissements, {} territoires, {} professionnels, {} EMA, {} conventions, {} isolats, {} lignes de consommation hospitalière et {} de ville, {} demandes d'avis, {} campagnes d'audit ({} dossiers validés), {} plans d'action (graine {seed}).",
         r.establishments,
         r.territories,
         r.professionals,
@@ -755,7 +755,10 @@ fn demo_summary(r: &cratb_demo::DemoReport, seed: u64) -> String {
         r.isolates,
         r.consumption_rows,
         r.primary_care_rows,
-        r.advice_requests
+        r.advice_requests,
+        r.audit_campaigns,
+        r.audit_cases,
+        r.action_plans
     )
 }
 
