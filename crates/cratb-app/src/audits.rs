@@ -936,40 +936,79 @@ pub async fn results(
         vec![of(c.establishment.as_str()).map_or_else(String::new, |p| p.department_code.clone())]
     });
     let shown = names_shown(user);
-    let mut out = Vec::new();
-    let mut anonymous = 0;
-    for p in &all {
-        let own = places
-            .as_ref()
-            .is_some_and(|ids| ids.contains(&p.establishment_id));
-        let named = shown || own;
-        if !named {
-            anonymous += 1;
-        }
-        out.push(PlaceResults {
-            establishment_id: p.establishment_id,
-            label: if named {
-                p.name.clone()
-            } else {
-                format!("Établissement {anonymous}")
-            },
-            finess: named.then(|| p.finess.clone()),
-            category: p.category.clone(),
-            department_code: p.department_code.clone(),
-            own,
-            rows: by
+    let mut out: Vec<PlaceResults> = all
+        .iter()
+        .map(|p| {
+            let own = places
+                .as_ref()
+                .is_some_and(|ids| ids.contains(&p.establishment_id));
+            let named = shown || own;
+            PlaceResults {
+                establishment_id: p.establishment_id,
+                label: p.name.clone(),
+                finess: named.then(|| p.finess.clone()),
+                // Where the others are anonymous, nothing that would name them: neither their
+                // category nor their department (the only CHU of a department is a name).
+                category: if named { p.category.clone() } else { String::new() },
+                department_code: if named {
+                    p.department_code.clone()
+                } else {
+                    String::new()
+                },
+                own,
+                rows: by
+                    .iter()
+                    .filter(|r| r.group.first().is_some_and(|g| *g == p.finess))
+                    .cloned()
+                    .map(|mut r| {
+                        if !named {
+                            r.group = vec![String::new()];
+                        }
+                        r
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    if !shown {
+        // The anonymous ones numbered by their whole-case conformity (best first), never in the
+        // order of their names.
+        let all_pct = |p: &PlaceResults| {
+            p.rows
                 .iter()
-                .filter(|r| r.group.first().is_some_and(|g| *g == p.finess))
-                .cloned()
-                .map(|mut r| {
-                    if !named {
-                        r.group = vec![String::new()];
-                    }
-                    r
-                })
-                .collect(),
+                .find(|r| r.criterion == "all")
+                .and_then(Row::pct)
+                .unwrap_or(-1.0)
+        };
+        out.sort_by(|a, b| {
+            b.own
+                .cmp(&a.own)
+                .then(all_pct(b).total_cmp(&all_pct(a)))
+                .then(a.establishment_id.cmp(&b.establishment_id))
         });
+        let mut n = 0;
+        for p in out.iter_mut().filter(|p| !p.own) {
+            n += 1;
+            p.label = format!("Établissement {n}");
+        }
     }
+    // A group of fewer than three establishments would show an anonymous one's figures.
+    let (by_category, by_department) = if shown {
+        (by_category, by_department)
+    } else {
+        let keep = |rows: Vec<Row>, key: &dyn Fn(&Participant) -> &str| {
+            rows.into_iter()
+                .filter(|r| {
+                    let g = r.group.first().map(String::as_str).unwrap_or_default();
+                    all.iter().filter(|p| key(p) == g).count() >= 3
+                })
+                .collect::<Vec<_>>()
+        };
+        (
+            keep(by_category, &|p| p.category.as_str()),
+            keep(by_department, &|p| p.department_code.as_str()),
+        )
+    };
     let earlier = store::earlier(db, &view.campaign).await?;
     let mut trend_rows = Vec::new();
     for c in earlier.iter().rev() {
