@@ -75,7 +75,12 @@ fn answers(changes: &[(&str, &str)]) -> Vec<(String, String)> {
     all
 }
 
-fn case_form(number: &str, finess: &str, save: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+fn case_form(
+    number: &str,
+    finess: &str,
+    save: &str,
+    changes: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = vec![
         ("case_number".into(), number.into()),
         ("establishment".into(), finess.into()),
@@ -114,7 +119,11 @@ async fn a_campaign_from_its_start_to_its_results() {
         .page(&format!("/audits/campaigns/new?grid_id={grid_id}"))
         .await;
     for e in [&own, &other, &third] {
-        assert!(form.contains(&format!("value=\"{}\"", e.finess)), "{}", e.finess);
+        assert!(
+            form.contains(&format!("value=\"{}\"", e.finess)),
+            "{}",
+            e.finess
+        );
     }
     let today = cratb_domain::paris::today(now);
     let refused = coord
@@ -135,7 +144,10 @@ async fn a_campaign_from_its_start_to_its_results() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = refused.text().await.unwrap();
     assert!(body.contains("id=\"starts_on-error\""), "{body}");
-    assert!(body.contains("Réévaluation 2026"), "the typed title is kept");
+    assert!(
+        body.contains("Réévaluation 2026"),
+        "the typed title is kept"
+    );
     let res = coord
         .post_form(
             "/audits/campaigns",
@@ -165,10 +177,16 @@ async fn a_campaign_from_its_start_to_its_results() {
 
     // The referent is told what to enter, and opens the form for their establishment.
     let home = referent.page("/audits").await;
-    assert!(home.contains("id=\"todo\"") && home.contains("Réévaluation 2026"), "{home}");
+    assert!(
+        home.contains("id=\"todo\"") && home.contains("Réévaluation 2026"),
+        "{home}"
+    );
     assert!(home.contains(&format!("cases/new?establishment={}", own.finess)));
     let form = referent
-        .page(&format!("/audits/campaigns/{id}/cases/new?establishment={}", own.finess))
+        .page(&format!(
+            "/audits/campaigns/{id}/cases/new?establishment={}",
+            own.finess
+        ))
         .await;
     assert!(form.contains("id=\"no-identity\""));
     assert!(form.contains("name=\"a_reevaluation_tracee\" value=\"yes\""));
@@ -180,7 +198,12 @@ async fn a_campaign_from_its_start_to_its_results() {
     let res = referent
         .post_form(
             &format!("/audits/campaigns/{id}/cases"),
-            &case_form("A-001", &own.finess, "draft", &[("a_reevaluation_tracee", "peut-être")]),
+            &case_form(
+                "A-001",
+                &own.finess,
+                "draft",
+                &[("a_reevaluation_tracee", "peut-être")],
+            ),
         )
         .send()
         .await
@@ -198,7 +221,12 @@ async fn a_campaign_from_its_start_to_its_results() {
     let res = referent
         .post_form(
             &case_path,
-            &case_form("A-001", &own.finess, "validate", &[("a_reevaluation_tracee", "peut-être")]),
+            &case_form(
+                "A-001",
+                &own.finess,
+                "validate",
+                &[("a_reevaluation_tracee", "peut-être")],
+            ),
         )
         .send()
         .await
@@ -211,19 +239,33 @@ async fn a_campaign_from_its_start_to_its_results() {
         .expect("the error is in place under its criterion");
     assert!(error.starts_with("« peut-être »"), "{error}");
     assert_eq!(
-        scalar(&app.db, &format!("SELECT COUNT(*) FROM audit_cases WHERE id = {case_id} AND validated")).await,
+        scalar(
+            &app.db,
+            &format!("SELECT COUNT(*) FROM audit_cases WHERE id = {case_id} AND validated")
+        )
+        .await,
         0
     );
     // Corrected, it is validated.
     let res = referent
-        .post_form(&case_path, &case_form("A-001", &own.finess, "validate", &[]))
+        .post_form(
+            &case_path,
+            &case_form("A-001", &own.finess, "validate", &[]),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&res), format!("/audits/campaigns/{id}/cases?validated=1"));
     assert_eq!(
-        scalar(&app.db, &format!("SELECT COUNT(*) FROM audit_cases WHERE id = {case_id} AND validated")).await,
+        location(&res),
+        format!("/audits/campaigns/{id}/cases?validated=1")
+    );
+    assert_eq!(
+        scalar(
+            &app.db,
+            &format!("SELECT COUNT(*) FROM audit_cases WHERE id = {case_id} AND validated")
+        )
+        .await,
         1
     );
 
@@ -233,7 +275,12 @@ async fn a_campaign_from_its_start_to_its_results() {
             .post(&path)
             .header("x-autosave", "1")
             .header("x-csrf-token", referent.csrf())
-            .form(&case_form(number, &own.finess, "validate", &[("a_desescalade", "")]))
+            .form(&case_form(
+                number,
+                &own.finess,
+                "validate",
+                &[("a_desescalade", "")],
+            ))
     };
     let first: serde_json::Value = autosave(format!("/audits/campaigns/{id}/cases"), "A-002")
         .send()
@@ -244,10 +291,23 @@ async fn a_campaign_from_its_start_to_its_results() {
         .unwrap();
     let url = first["url"].as_str().unwrap().to_string();
     assert!(first["at"].as_str().unwrap().contains(':'), "{first}");
-    let second: serde_json::Value = autosave(url.clone(), "A-002").send().await.unwrap().json().await.unwrap();
+    let second: serde_json::Value = autosave(url.clone(), "A-002")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(second["id"], first["id"]);
     assert_eq!(
-        scalar(&app.db, &format!("SELECT COUNT(*) FROM audit_cases WHERE id = {} AND NOT validated", first["id"])).await,
+        scalar(
+            &app.db,
+            &format!(
+                "SELECT COUNT(*) FROM audit_cases WHERE id = {} AND NOT validated",
+                first["id"]
+            )
+        )
+        .await,
         1,
         "a background save is a draft, whatever the button"
     );
@@ -258,7 +318,12 @@ async fn a_campaign_from_its_start_to_its_results() {
     let res = coord
         .post_form(
             &format!("/audits/campaigns/{id}/cases"),
-            &case_form("B-001", &other.finess, "validate", &[("a_desescalade", "yes")]),
+            &case_form(
+                "B-001",
+                &other.finess,
+                "validate",
+                &[("a_desescalade", "yes")],
+            ),
         )
         .send()
         .await
@@ -290,31 +355,51 @@ async fn a_campaign_from_its_start_to_its_results() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let list = referent.page(&format!("/audits/campaigns/{id}/cases")).await;
+    let list = referent
+        .page(&format!("/audits/campaigns/{id}/cases"))
+        .await;
     assert!(list.contains("A-001") && !list.contains("B-001"), "{list}");
 
     // A sheet with a bad cell: refused with its line, column and value, nothing stored.
     let template = referent
         .page(&format!("/audits/campaigns/{id}/modele.csv"))
         .await;
-    let header = template.trim_start_matches('\u{feff}').lines().next().unwrap().to_string();
-    assert!(header.starts_with("case_id;establishment;date_debut;"), "{header}");
+    let header = template
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        header.starts_with("case_id;establishment;date_debut;"),
+        "{header}"
+    );
     let row = |n: &str, tracee: &str| {
         format!("{n};{};2026-11-21;oui;{tracee};NA;non;oui;oui", own.finess)
     };
-    let sheet = format!("{header}\n{}\n{}\n", row("S-1", "oui"), row("S-2", "peut-être"));
+    let sheet = format!(
+        "{header}\n{}\n{}\n",
+        row("S-1", "oui"),
+        row("S-2", "peut-être")
+    );
     let before = cases(&app).await;
     let res = referent
         .post_multipart(
             &format!("/audits/campaigns/{id}/sheet"),
-            Form::new().part("file", Part::bytes(sheet.into_bytes()).file_name("dossiers.csv")),
+            Form::new().part(
+                "file",
+                Part::bytes(sheet.into_bytes()).file_name("dossiers.csv"),
+            ),
         )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = res.text().await.unwrap();
-    let problems = body.split("id=\"sheet-problems\"").nth(1).expect("the problems listed");
+    let problems = body
+        .split("id=\"sheet-problems\"")
+        .nth(1)
+        .expect("the problems listed");
     assert!(
         problems.contains("<td class=\"num\">3</td><td>reevaluation_tracee</td><td>peut-être</td>"),
         "{problems}"
@@ -325,7 +410,10 @@ async fn a_campaign_from_its_start_to_its_results() {
     let res = referent
         .post_multipart(
             &format!("/audits/campaigns/{id}/sheet"),
-            Form::new().part("file", Part::bytes(sheet.into_bytes()).file_name("dossiers.csv")),
+            Form::new().part(
+                "file",
+                Part::bytes(sheet.into_bytes()).file_name("dossiers.csv"),
+            ),
         )
         .send()
         .await
@@ -335,7 +423,9 @@ async fn a_campaign_from_its_start_to_its_results() {
     assert_eq!(cases(&app).await, before + 2);
 
     // The results: the referent's hospital by name, the others anonymous.
-    let results = referent.page(&format!("/audits/campaigns/{id}/results")).await;
+    let results = referent
+        .page(&format!("/audits/campaigns/{id}/results"))
+        .await;
     assert!(results.contains(&own.name), "{results}");
     assert!(results.contains("Établissement 1") && results.contains("Établissement 2"));
     assert!(!results.contains(&other.name) && !results.contains(&other.finess));
@@ -378,7 +468,10 @@ async fn a_campaign_from_its_start_to_its_results() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = referent
-        .get(&format!("/audits/campaigns/{id}/cases/new?establishment={}", own.finess))
+        .get(&format!(
+            "/audits/campaigns/{id}/cases/new?establishment={}",
+            own.finess
+        ))
         .send()
         .await
         .unwrap();
@@ -402,7 +495,12 @@ async fn the_library_imports_shows_and_edits_a_grid_as_its_next_version() {
     let referent = app.client(REFERENT).await;
     let library = coord.page("/audits/grids").await;
     assert!(library.contains(GRID) && library.contains("id=\"import-grid\""));
-    assert!(!referent.page("/audits/grids").await.contains("id=\"import-grid\""));
+    assert!(
+        !referent
+            .page("/audits/grids")
+            .await
+            .contains("id=\"import-grid\"")
+    );
     let id = cratb_app::audits::grids(&app.db, cratb_store::now())
         .await
         .unwrap()
@@ -431,7 +529,10 @@ async fn the_library_imports_shows_and_edits_a_grid_as_its_next_version() {
     // A broken edit comes back with where each problem is.
     let broken = json.replacen("\"yes_no\"", "\"oui_non\"", 1);
     let res = coord
-        .post_form(&format!("/audits/grids/{id}/edit"), &[("definition", broken.as_str())])
+        .post_form(
+            &format!("/audits/grids/{id}/edit"),
+            &[("definition", broken.as_str())],
+        )
         .send()
         .await
         .unwrap();
@@ -442,7 +543,10 @@ async fn the_library_imports_shows_and_edits_a_grid_as_its_next_version() {
     // A good one is the next version.
     let edited = json.replacen("Réévaluation", "Réévaluation (révisée)", 1);
     let res = coord
-        .post_form(&format!("/audits/grids/{id}/edit"), &[("definition", edited.as_str())])
+        .post_form(
+            &format!("/audits/grids/{id}/edit"),
+            &[("definition", edited.as_str())],
+        )
         .send()
         .await
         .unwrap();
@@ -455,7 +559,10 @@ async fn the_library_imports_shows_and_edits_a_grid_as_its_next_version() {
     let upload = |text: String| {
         coord.post_multipart(
             "/audits/grids",
-            Form::new().part("file", Part::bytes(text.into_bytes()).file_name("grille.json")),
+            Form::new().part(
+                "file",
+                Part::bytes(text.into_bytes()).file_name("grille.json"),
+            ),
         )
     };
     let res = upload(imported.clone()).send().await.unwrap();

@@ -250,8 +250,16 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/audits/campaigns/{id}/cases", "audits.enter"),
     ("GET", "/audits/campaigns/{id}/cases/new", "audits.enter"),
     ("GET", "/audits/campaigns/{id}/cases/{case}", "audits.enter"),
-    ("POST", "/audits/campaigns/{id}/cases/{case}", "audits.enter"),
-    ("POST", "/audits/campaigns/{id}/cases/{case}/delete", "audits.enter"),
+    (
+        "POST",
+        "/audits/campaigns/{id}/cases/{case}",
+        "audits.enter",
+    ),
+    (
+        "POST",
+        "/audits/campaigns/{id}/cases/{case}/delete",
+        "audits.enter",
+    ),
     ("GET", "/audits/campaigns/{id}/results", "audits.view"),
     ("GET", "/audits/campaigns/{id}/results.csv", "audits.view"),
     ("GET", "/audits/campaigns/{id}/results.xlsx", "audits.view"),

@@ -64,7 +64,10 @@ async fn campaign(app: &TestApp) -> (i64, String) {
 
 async fn fits(c: &fantoccini::Client, what: &str) {
     let (over, worst) = overflow(c).await;
-    assert!(over <= 0, "{what} fits a phone: {over} px too wide ({worst})");
+    assert!(
+        over <= 0,
+        "{what} fits a phone: {over} px too wide ({worst})"
+    );
 }
 
 #[tokio::test]
@@ -129,7 +132,10 @@ async fn a_referent_enters_a_case_on_a_phone_in_chromium() {
     let done = text_of(&c, "#case-validated").await;
     assert!(done.contains("Dossier validé"), "{done}");
     let cases = text_of(&c, "#cases").await;
-    assert!(cases.contains("CH-2026-017") && cases.contains("Validé"), "{cases}");
+    assert!(
+        cases.contains("CH-2026-017") && cases.contains("Validé"),
+        "{cases}"
+    );
     screenshot(&c, "audits-cases-phone").await;
     fits(&c, "the list of cases").await;
 

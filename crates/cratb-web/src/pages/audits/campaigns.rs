@@ -11,8 +11,7 @@ use crate::export::CsvParam;
 use crate::i18n::Catalogue as _;
 use crate::input::{Path, Query};
 use crate::pages::{
-    Layout, ListForm, Opt, PageResult, field_error, form_status, non_empty, options,
-    render_status,
+    Layout, ListForm, Opt, PageResult, field_error, form_status, non_empty, options, render_status,
 };
 use askama::Template;
 use axum::extract::{Multipart, State};
@@ -100,12 +99,7 @@ pub struct NewQuery {
     region: Option<String>,
 }
 
-async fn new_page(
-    state: &AppState,
-    auth: &Auth,
-    v: Typed,
-    errors: Vec<FieldError>,
-) -> PageResult {
+async fn new_page(state: &AppState, auth: &Auth, v: Typed, errors: Vec<FieldError>) -> PageResult {
     let lang = auth.lang;
     let (_, scope) = auth.page_user()?;
     let now = cratb_store::now();
@@ -113,9 +107,12 @@ async fn new_page(
         .await
         .map_err(PageError::app(lang))?;
     let grids = options(
-        library
-            .iter()
-            .map(|g| (g.id.to_string(), format!("{} v{} — {}", g.code, g.version, g.title_fr))),
+        library.iter().map(|g| {
+            (
+                g.id.to_string(),
+                format!("{} v{} — {}", g.code, g.version, g.title_fr),
+            )
+        }),
         &v.grid_id,
     );
     // The establishments of the region, of the sectors the chosen grid covers.
@@ -153,12 +150,10 @@ async fn new_page(
                 page += 1;
             }
         }
-        places.sort_by(|a, b| {
-            (&a.department_code, &a.name).cmp(&(&b.department_code, &b.name))
-        });
+        places.sort_by(|a, b| (&a.department_code, &a.name).cmp(&(&b.department_code, &b.name)));
         for e in places {
             let place = PlaceBox {
-                ticked: v.establishments.iter().any(|f| *f == e.finess),
+                ticked: v.establishments.contains(&e.finess),
                 finess: e.finess,
                 name: e.name,
             };
@@ -222,7 +217,9 @@ pub async fn create(
     let (user, scope) = auth.page_user()?;
     let actor = auth.actor(user, scope);
     match cratb_app::audits::start(&state.db, &actor, &input, cratb_store::now()).await {
-        Ok(id) => Ok(crate::pages::login::redirect(&format!("/audits/campaigns/{id}"))),
+        Ok(id) => Ok(crate::pages::login::redirect(&format!(
+            "/audits/campaigns/{id}"
+        ))),
         Err(AppError::Invalid(errors)) => new_page(&state, &auth, Typed::of(&input), errors).await,
         Err(AppError::Conflict(f)) => new_page(&state, &auth, Typed::of(&input), vec![f]).await,
         Err(e) => Err(PageError::app(lang)(e)),
@@ -334,7 +331,9 @@ async fn set_closed(state: &AppState, auth: &Auth, id: i64, closed: bool) -> Pag
     cratb_app::audits::set_closed(&state.db, &actor, id, closed)
         .await
         .map_err(PageError::app(auth.lang))?;
-    Ok(crate::pages::login::redirect(&format!("/audits/campaigns/{id}")))
+    Ok(crate::pages::login::redirect(&format!(
+        "/audits/campaigns/{id}"
+    )))
 }
 
 /// `POST /audits/campaigns/{id}/close`.
@@ -364,8 +363,7 @@ pub async fn upload(
     let outcome = match upload.take_file("file", "dossiers") {
         None => SheetOutcome::Other(lang.tr().au_no_file.into()),
         Some((_, bytes)) => {
-            match cratb_app::audits::import_cases(&state.db, &actor, user, id, &bytes, now).await
-            {
+            match cratb_app::audits::import_cases(&state.db, &actor, user, id, &bytes, now).await {
                 Ok(n) => SheetOutcome::Loaded(n),
                 Err(SheetRefusal::Cells(cells)) => SheetOutcome::Refused(cells),
                 Err(SheetRefusal::App(AppError::Invalid(e))) => SheetOutcome::Other(
@@ -408,4 +406,3 @@ pub async fn template(
         lang,
     )
 }
-

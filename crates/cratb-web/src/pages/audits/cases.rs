@@ -184,7 +184,10 @@ impl Typed {
             establishment: r.finess.clone(),
             age: r.age.map(|a| a.to_string()).unwrap_or_default(),
             sex: r.sex.map(|s| s.code().to_string()).unwrap_or_default(),
-            ward_type: r.ward_type.map(|w| w.code().to_string()).unwrap_or_default(),
+            ward_type: r
+                .ward_type
+                .map(|w| w.code().to_string())
+                .unwrap_or_default(),
             answers: r.answers.clone(),
         }
     }
@@ -275,10 +278,9 @@ impl CasePage {
                         },
                     )
                 }
-                (
-                    f @ ("case_number" | "establishment" | "age" | "sex" | "ward_type"),
-                    _,
-                ) => (f.to_string(), e.message(lang).to_string()),
+                (f @ ("case_number" | "establishment" | "age" | "sex" | "ward_type"), _) => {
+                    (f.to_string(), e.message(lang).to_string())
+                }
                 _ => (String::new(), e.message(lang).to_string()),
             })
             .collect()
@@ -402,9 +404,10 @@ pub async fn show(
     let lang = auth.lang;
     let (user, scope) = auth.page_user()?;
     let actor = auth.actor(user, scope);
-    let (view, row) = cratb_app::audits::case(&state.db, &actor, user, id, case_id, cratb_store::now())
-        .await
-        .map_err(PageError::app(lang))?;
+    let (view, row) =
+        cratb_app::audits::case(&state.db, &actor, user, id, case_id, cratb_store::now())
+            .await
+            .map_err(PageError::app(lang))?;
     let saved_at = non_empty(&q.saved).map(|_| clock_of(row.updated_at));
     case_page(
         &auth,
@@ -484,8 +487,12 @@ async fn save(
                 Save::Draft => format!("{url}?saved=1"),
             }))
         }
-        Err(AppError::Invalid(errors)) => answer_errors(auth, &view, case_id, typed, errors, background),
-        Err(AppError::Conflict(e)) => answer_errors(auth, &view, case_id, typed, vec![e], background),
+        Err(AppError::Invalid(errors)) => {
+            answer_errors(auth, &view, case_id, typed, errors, background)
+        }
+        Err(AppError::Conflict(e)) => {
+            answer_errors(auth, &view, case_id, typed, vec![e], background)
+        }
         Err(e) => Err(PageError::app(lang)(e)),
     }
 }
@@ -543,5 +550,7 @@ pub async fn delete(
     cratb_app::audits::delete_case(&state.db, &actor, user, id, case_id, cratb_store::now())
         .await
         .map_err(PageError::app(lang))?;
-    Ok(crate::pages::login::redirect(&format!("/audits/campaigns/{id}/cases")))
+    Ok(crate::pages::login::redirect(&format!(
+        "/audits/campaigns/{id}/cases"
+    )))
 }

@@ -56,8 +56,16 @@ pub fn rule_words(k: &Kind, lang: Lang) -> Option<String> {
                 lang.pick("et", "and"),
                 number(*b, lang)
             ),
-            (Some(a), None) => format!("{} ≥ {}", lang.pick("Conforme si", "Conform if"), number(*a, lang)),
-            (None, Some(b)) => format!("{} ≤ {}", lang.pick("Conforme si", "Conform if"), number(*b, lang)),
+            (Some(a), None) => format!(
+                "{} ≥ {}",
+                lang.pick("Conforme si", "Conform if"),
+                number(*a, lang)
+            ),
+            (None, Some(b)) => format!(
+                "{} ≤ {}",
+                lang.pick("Conforme si", "Conform if"),
+                number(*b, lang)
+            ),
             (None, None) => return None,
         }),
         Kind::Choice {
@@ -169,7 +177,9 @@ pub async fn import(State(state): State<AppState>, auth: Auth, form: Multipart) 
     };
     let actor = auth.actor(user, scope);
     match cratb_app::audits::import_grid(&state.db, &actor, &text, cratb_store::now()).await {
-        Ok(id) => Ok(crate::pages::login::redirect(&format!("/audits/grids/{id}"))),
+        Ok(id) => Ok(crate::pages::login::redirect(&format!(
+            "/audits/grids/{id}"
+        ))),
         Err(e) => library(&state, &auth, refusal(e, lang)?).await,
     }
 }
@@ -186,11 +196,7 @@ struct GridPage {
 }
 
 /// `GET /audits/grids/{id}`: a grid's criteria; `/audits/grids/{id}.json`, its file.
-pub async fn show(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> PageResult {
+pub async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> PageResult {
     let lang = auth.lang;
     let (json, number) = match id.strip_suffix(".json") {
         Some(n) => (true, n),
@@ -244,7 +250,12 @@ fn edit_page(auth: &Auth, row: GridRow, definition: String, errors: Vec<FieldErr
         &EditPage {
             l: Layout::new(
                 auth,
-                &format!("{} v{} — {}", row.code, row.version, auth.lang.tr().au_edit_grid),
+                &format!(
+                    "{} v{} — {}",
+                    row.code,
+                    row.version,
+                    auth.lang.tr().au_edit_grid
+                ),
             ),
             row,
             definition,
@@ -288,8 +299,9 @@ pub async fn edit_save(
     match cratb_app::audits::edit_grid(&state.db, &actor, id, &form.definition, cratb_store::now())
         .await
     {
-        Ok(new) => Ok(crate::pages::login::redirect(&format!("/audits/grids/{new}"))),
+        Ok(new) => Ok(crate::pages::login::redirect(&format!(
+            "/audits/grids/{new}"
+        ))),
         Err(e) => edit_page(&auth, row, form.definition, refusal(e, lang)?),
     }
 }
-

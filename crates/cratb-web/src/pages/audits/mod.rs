@@ -86,11 +86,7 @@ impl CampaignItem {
             grid: format!("{} v{} — {}", c.grid_code, c.grid_version, c.grid_title),
             period: period(c, lang),
             participants: c.participants,
-            progress: Progress::new(
-                c.cases,
-                i64::from(c.target) * c.participants,
-                c.drafts,
-            ),
+            progress: Progress::new(c.cases, i64::from(c.target) * c.participants, c.drafts),
         }
     }
 }

@@ -150,7 +150,13 @@ fn table(r: &CampaignResults) -> Table {
 }
 
 /// `GET /audits/campaigns/{id}/results.csv` and `.xlsx`.
-async fn download(state: &AppState, auth: &Auth, id: i64, format: &str, style: CsvParam) -> PageResult {
+async fn download(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    format: &str,
+    style: CsvParam,
+) -> PageResult {
     let r = load(state, auth, id).await?;
     crate::export::download(
         &format!("audit-{}-resultats", r.view.grid.code),
