@@ -155,3 +155,92 @@ async fn a_referent_enters_a_case_on_a_phone_in_chromium() {
     screenshot(&c, "audits-results-phone").await;
     fits(&c, "the results").await;
 }
+
+#[tokio::test]
+async fn a_coordinator_starts_a_campaign_in_chromium() {
+    if !requested() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let grid = cratb_app::audits::grids(&app.db, cratb_store::now())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|g| g.code == "reevaluation-48-72h")
+        .unwrap()
+        .id;
+    let (_driver, c) = start_browser().await;
+    set_viewport(&c, 1366, 900).await;
+    login(&c, &app, "coordination@demo.cratb.fr").await;
+    c.goto(&app.url("/audits")).await.unwrap();
+    click(&c, "#start-campaign").await;
+    wait_url(&c, "/audits/campaigns/new").await;
+    c.find(fantoccini::Locator::Id("pick-grid-id"))
+        .await
+        .unwrap()
+        .select_by_value(&grid.to_string())
+        .await
+        .unwrap();
+    click(&c, "#pick-grid button[type=submit]").await;
+    wait_url(&c, "grid_id=").await;
+    // The grid's hospitals by department; one department ticked at once.
+    click(
+        &c,
+        "#places fieldset.department legend input[type=checkbox]",
+    )
+    .await;
+    let ticked = c
+        .execute(
+            "return document.querySelectorAll('#places input[name=establishments]:checked').length;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert!(ticked >= 1, "a department's boxes ticked");
+    type_into(&c, "title", "Réévaluation, hiver 2026").await;
+    let today = cratb_domain::paris::today(cratb_store::now());
+    c.execute(
+        "document.getElementById('starts_on').value = arguments[0]; document.getElementById('ends_on').value = arguments[1];",
+        vec![
+            serde_json::json!(today.to_string()),
+            serde_json::json!((today + time::Duration::days(30)).to_string()),
+        ],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "audits-campaign-new-laptop").await;
+    click(&c, "#create-campaign").await;
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        if url
+            .path()
+            .rsplit('/')
+            .next()
+            .is_some_and(|s| s.parse::<i64>().is_ok())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let state = text_of(&c, "#campaign-state").await;
+    assert_eq!(state, "En cours");
+    let rows = c
+        .execute(
+            "return document.querySelectorAll('#participants tbody tr').length;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert_eq!(rows, ticked);
+    screenshot(&c, "audits-campaign-laptop").await;
+    set_viewport(&c, 390, 844).await;
+    c.goto(&app.url(&format!("/audits/campaigns/new?grid_id={grid}")))
+        .await
+        .unwrap();
+    screenshot(&c, "audits-campaign-new-phone").await;
+    fits(&c, "the campaign form").await;
+}
