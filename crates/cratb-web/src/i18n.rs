@@ -860,6 +860,7 @@ catalogue! {
     au_no_rule: "(contexte, sans règle)", "(context, no rule)";
     au_help_more: "Aide", "Help";
     au_case_choose: "Choisissez", "Choose";
+    au_department: "Département", "Department";
 }
 
 #[cfg(test)]

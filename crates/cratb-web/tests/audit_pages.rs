@@ -192,6 +192,14 @@ async fn a_campaign_from_its_start_to_its_results() {
     assert!(form.contains("name=\"a_reevaluation_tracee\" value=\"yes\""));
     assert!(form.contains("type=\"date\" id=\"a_date_debut\""));
     assert!(form.contains("Enregistrer le brouillon") && form.contains("Valider le dossier"));
+    let english = referent
+        .in_lang("en")
+        .page(&format!(
+            "/audits/campaigns/{id}/cases/new?establishment={}",
+            own.finess
+        ))
+        .await;
+    assert!(english.contains("Save the draft") && english.contains("Validate the case"));
 
     // A draft by its button: the form comes back with the time it was saved.
     let before = cases(&app).await;
@@ -432,6 +440,13 @@ async fn a_campaign_from_its_start_to_its_results() {
     assert!(results.contains("section class=\"card own\""));
     let results = coord.page(&format!("/audits/campaigns/{id}/results")).await;
     assert!(results.contains(&other.name) && !results.contains("Établissement 1"));
+    // Re-evaluation traced in 3 of the 4 validated cases, written the French way.
+    assert!(results.contains("75,0\u{a0}%"), "{results}");
+    let english = coord
+        .in_lang("en")
+        .page(&format!("/audits/campaigns/{id}/results"))
+        .await;
+    assert!(english.contains("Every criterion") && english.contains("75.0\u{a0}%"));
     // The CSV: its columns, the region's rows then each participant's.
     let res = coord
         .get(&format!("/audits/campaigns/{id}/results.csv"))

@@ -59,6 +59,8 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "/consumption/imports/{id}/delete",
         "/directory/{id}/restore/{version}",
         "/directory/{id}/confirm",
+        "/audits/campaigns/{id}/close",
+        "/audits/campaigns/{id}/reopen",
         "/network/teams/{id}/members/{member}/remove",
         "/directory/campaign",
         "/network/conventions/reminders",

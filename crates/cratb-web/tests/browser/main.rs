@@ -13,6 +13,7 @@ mod formats;
 mod advice;
 mod alerts;
 mod antibiogram;
+mod audits;
 mod consumption_figures;
 mod home;
 mod responsive;

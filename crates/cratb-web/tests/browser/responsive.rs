@@ -79,7 +79,7 @@ async fn pages_of(c: &Client, app: &TestApp) -> Vec<String> {
         .collect();
     let mut pages = nav.clone();
     // Under each entry, the pages one reaches first from it.
-    let under: [Under; 6] = [
+    let under: [Under; 7] = [
         (
             "/establishments",
             &[],
@@ -105,6 +105,7 @@ async fn pages_of(c: &Client, app: &TestApp) -> Vec<String> {
             &[("/consumption", "#establishments tbody a")],
         ),
         ("/users", &[], &[]),
+        ("/audits", &["/audits/grids"], &[]),
     ];
     for (entry, fixed, found) in under {
         if !nav.iter().any(|n| n == entry) {

@@ -153,7 +153,7 @@ async fn new_page(state: &AppState, auth: &Auth, v: Typed, errors: Vec<FieldErro
         places.sort_by(|a, b| (&a.department_code, &a.name).cmp(&(&b.department_code, &b.name)));
         for e in places {
             let place = PlaceBox {
-                ticked: v.establishments.iter().any(|f| *f == e.finess),
+                ticked: v.establishments.contains(&e.finess),
                 finess: e.finess,
                 name: e.name,
             };

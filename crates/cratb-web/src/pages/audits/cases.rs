@@ -256,20 +256,33 @@ impl CasePage {
         field_error(&self.errors, field, self.l.lang)
     }
 
-    /// The errors no field of the form shows (the campaign closed, a case number taken…).
-    fn general_errors(&self) -> Vec<&str> {
-        const SHOWN: [&str; 6] = [
-            "case_number",
-            "establishment",
-            "age",
-            "sex",
-            "ward_type",
-            "answers",
-        ];
+    /// Every error, with where it is shown (the anchor of its field or criterion; empty for
+    /// those no field shows: the campaign closed…), for the list at the top of the form.
+    fn summary(&self) -> Vec<(String, String)> {
+        let lang = self.l.lang;
         self.errors
             .iter()
-            .filter(|e| !SHOWN.contains(&e.field))
-            .map(|e| e.message(self.l.lang))
+            .map(|e| match (e.field, &e.key) {
+                ("answers", Some(code)) => {
+                    let at = self.criteria.iter().position(|c| &c.code == code);
+                    (
+                        format!("criterion-{code}"),
+                        match at {
+                            Some(i) => format!(
+                                "{}. {} : {}",
+                                i + 1,
+                                self.criteria[i].label,
+                                e.message(lang)
+                            ),
+                            None => e.message(lang).to_string(),
+                        },
+                    )
+                }
+                (f @ ("case_number" | "establishment" | "age" | "sex" | "ward_type"), _) => {
+                    (f.to_string(), e.message(lang).to_string())
+                }
+                _ => (String::new(), e.message(lang).to_string()),
+            })
             .collect()
     }
 
