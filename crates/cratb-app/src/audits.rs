@@ -498,6 +498,7 @@ pub async fn save_case(
 ) -> Result<i64> {
     require(actor, Permission::EnterAuditCases)?;
     let view = campaign(db, actor, user, id, now).await?;
+    let mut save = save;
     if let Some(k) = case_id {
         let old = store::case(db, id, k).await?;
         if !view
@@ -506,6 +507,11 @@ pub async fn save_case(
             .any(|p| p.establishment_id == old.establishment_id)
         {
             return Err(AppError::NotFound);
+        }
+        // A validated case stays validated: a change to it is checked whole, never saved as a
+        // draft that would take it out of the results (an autosave of an edit included).
+        if old.validated {
+            save = Save::Validate;
         }
     }
     let checked = input.check(&view.grid, save == Save::Validate);

@@ -425,6 +425,40 @@ async fn cases_are_drafted_then_validated_by_those_who_enter_for_the_establishme
         .unwrap();
     assert!(row.validated);
     assert_eq!(row.answers["dose"], "yes");
+    // A validated case stays validated: a draft save of an edit (the form's autosave) is
+    // checked whole, and an incomplete one refused rather than taking the case out of the
+    // results.
+    let e = invalid(
+        audits::save_case(
+            &w.db,
+            &referent,
+            &w.referent,
+            id,
+            Some(k),
+            &input("A-001", &w.a, &[("delai", "20")]),
+            Save::Draft,
+            NOW,
+        )
+        .await,
+    );
+    assert_eq!(e[0].path(), "answers.dose");
+    let edited = &[("delai", "20"), ("dose", "oui"), ("note", "NA")];
+    audits::save_case(
+        &w.db,
+        &referent,
+        &w.referent,
+        id,
+        Some(k),
+        &input("A-001", &w.a, edited),
+        Save::Draft,
+        NOW,
+    )
+    .await
+    .unwrap();
+    let (_, row) = audits::case(&w.db, &referent, &w.referent, id, k, NOW)
+        .await
+        .unwrap();
+    assert!(row.validated && row.answers["delai"] == "20");
     // The same case number again for the same establishment: a conflict.
     match audits::save_case(
         &w.db,
