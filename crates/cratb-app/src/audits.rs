@@ -955,7 +955,11 @@ pub async fn results(
                 finess: named.then(|| p.finess.clone()),
                 // Where the others are anonymous, nothing that would name them: neither their
                 // category nor their department (the only CHU of a department is a name).
-                category: if named { p.category.clone() } else { String::new() },
+                category: if named {
+                    p.category.clone()
+                } else {
+                    String::new()
+                },
                 department_code: if named {
                     p.department_code.clone()
                 } else {

@@ -887,7 +887,10 @@ async fn results_match_a_hand_count_and_hide_the_others_from_a_referent() {
     assert_eq!(other.finess, None);
     // Nothing names it: neither its category nor its department, nor a group of fewer than
     // three establishments.
-    assert_eq!((other.category.as_str(), other.department_code.as_str()), ("", ""));
+    assert_eq!(
+        (other.category.as_str(), other.department_code.as_str()),
+        ("", "")
+    );
     assert!(r.by_category.is_empty() && r.by_department.is_empty());
     assert!(other.rows.iter().all(|r| r.group == vec![String::new()]));
     assert_eq!(

@@ -41,7 +41,7 @@ pub struct Change {
 }
 
 impl Change {
-    fn of(c: &Comparison, grid: &cratb_audit::Grid, lang: Lang) -> Change {
+    pub fn of(c: &Comparison, grid: &cratb_audit::Grid, lang: Lang) -> Change {
         let share = |(k, n): (u64, u64)| {
             if n == 0 {
                 "—".to_string()

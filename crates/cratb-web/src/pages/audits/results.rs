@@ -63,7 +63,55 @@ pub struct PlaceSection {
     pub label: String,
     pub finess: Option<String>,
     pub own: bool,
+    /// Its feedback page, where this person may read it.
+    pub href: Option<String>,
     pub lines: Vec<Line>,
+}
+
+/// A group's section (a category of establishments, a department).
+pub struct GroupSection {
+    pub label: String,
+    pub lines: Vec<Line>,
+}
+
+/// The words of the sections added around the tables.
+pub struct Words {
+    pub chart: &'static str,
+    pub median: &'static str,
+    pub feedback: &'static str,
+    pub zip: &'static str,
+    pub by_category: &'static str,
+    pub by_department: &'static str,
+    pub since: &'static str,
+    pub trend: &'static str,
+}
+
+impl Words {
+    fn of(lang: Lang) -> Words {
+        let p = |fr, en| lang.pick(fr, en);
+        Words {
+            chart: p(
+                "La région par critère : le pourcentage conforme et son intervalle de confiance à 95 %, la médiane des établissements participants (ayant au moins 10 dossiers concernés) et leurs quartiles.",
+                "The region per criterion: the share conform with its 95 % confidence interval, the median of the participating establishments (with at least 10 applicable cases) and their quartiles.",
+            ),
+            median: p("Médiane des établissements", "Establishments' median"),
+            feedback: p("Retour détaillé", "Detailed feedback"),
+            zip: p("Tous les rapports (ZIP)", "Every report (ZIP)"),
+            by_category: p(
+                "Par catégorie d'établissement",
+                "By category of establishment",
+            ),
+            by_department: p("Par département", "By department"),
+            since: p(
+                "Depuis la campagne précédente",
+                "Since the previous campaign",
+            ),
+            trend: p(
+                "Dossiers entièrement conformes, campagne après campagne",
+                "Cases conform on every criterion, campaign after campaign",
+            ),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -73,8 +121,15 @@ struct ResultsPage {
     id: i64,
     grid: String,
     cases: usize,
-    region: Vec<Line>,
+    /// Each line of the region with the participants' median.
+    region: Vec<(Line, String)>,
+    chart: String,
+    zip: bool,
     places: Vec<PlaceSection>,
+    groups: Vec<(&'static str, Vec<GroupSection>)>,
+    since: Option<(String, Vec<super::feedback::Change>)>,
+    trend: String,
+    t: Words,
 }
 
 async fn load(state: &AppState, auth: &Auth, id: i64) -> Result<CampaignResults, PageError> {
@@ -90,6 +145,61 @@ pub async fn page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
     let lang = auth.lang;
     let r = load(&state, &auth, id).await?;
     let grid = &r.view.grid;
+    let lines = |rows: &[Row]| rows.iter().map(|x| Line::of(x, grid, lang)).collect();
+    // The region drawn as an establishment is: its bars against the participants' spread.
+    let region_fb = cratb_report::audit::Feedback {
+        campaign: r.view.campaign.title.clone(),
+        grid: grid.clone(),
+        period: (r.view.campaign.starts_on, r.view.campaign.ends_on),
+        establishment: lang.tr().au_region_results.to_string(),
+        finess: String::new(),
+        rows: r.region.clone(),
+        participants: r.spread.clone(),
+        previous: None,
+    };
+    let region = r
+        .region
+        .iter()
+        .map(|row| {
+            let median = format::percent(
+                r.spread
+                    .iter()
+                    .find(|s| s.criterion == row.criterion)
+                    .and_then(|s| s.distribution.as_ref())
+                    .map(|d| d.median),
+                lang,
+            );
+            (Line::of(row, grid, lang), median)
+        })
+        .collect();
+    let group = |rows: &[Row], name: &dyn Fn(&str) -> String| -> Vec<GroupSection> {
+        let mut keys: Vec<&str> = rows.iter().map(|x| x.group[0].as_str()).collect();
+        keys.dedup();
+        keys.into_iter()
+            .map(|k| GroupSection {
+                label: name(k),
+                lines: lines(
+                    &rows
+                        .iter()
+                        .filter(|x| x.group[0] == k)
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                ),
+            })
+            .collect()
+    };
+    let t = Words::of(lang);
+    let trend = if r.trend.iter().filter(|x| x.criterion == "all").count() > 1 {
+        let all: Vec<_> = r
+            .trend
+            .iter()
+            .filter(|x| x.criterion == "all")
+            .cloned()
+            .collect();
+        cratb_report::audit::trend_chart(grid, "all", &all, lang)
+    } else {
+        String::new()
+    };
     Ok(render(&ResultsPage {
         l: Layout::new(
             &auth,
@@ -98,7 +208,13 @@ pub async fn page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
         id,
         grid: format!("{} v{}", grid.code, grid.version),
         cases: r.cases,
-        region: r.region.iter().map(|x| Line::of(x, grid, lang)).collect(),
+        region,
+        chart: if r.cases == 0 {
+            String::new()
+        } else {
+            cratb_report::audit::results_chart(&region_fb, lang)
+        },
+        zip: r.names_shown && r.cases > 0,
         places: r
             .places
             .iter()
@@ -106,9 +222,44 @@ pub async fn page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
                 label: p.label.clone(),
                 finess: p.finess.clone(),
                 own: p.own,
-                lines: p.rows.iter().map(|x| Line::of(x, grid, lang)).collect(),
+                href: (p.finess.is_some() && !p.rows.is_empty()).then(|| {
+                    format!(
+                        "/audits/campaigns/{id}/establishments/{}",
+                        p.establishment_id
+                    )
+                }),
+                lines: lines(&p.rows),
             })
             .collect(),
+        groups: vec![
+            (
+                t.by_category,
+                group(&r.by_category, &|k| {
+                    cratb_domain::Category::parse(k).map_or(k.to_string(), |c| c.label(lang).into())
+                }),
+            ),
+            (
+                t.by_department,
+                group(&r.by_department, &|k| {
+                    cratb_domain::geo::department(k)
+                        .map_or(k.to_string(), |d| format!("{k} — {}", d.name))
+                }),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, g)| g.len() > 1)
+        .collect(),
+        since: r.since.as_ref().map(|s| {
+            (
+                s.campaign.title.clone(),
+                s.region
+                    .iter()
+                    .map(|c| super::feedback::Change::of(c, grid, lang))
+                    .collect(),
+            )
+        }),
+        trend,
+        t,
     }))
 }
 
