@@ -114,6 +114,18 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "references",
         "reason",
         "action",
+        // Audit cases and action plans (API bodies and the plans' forms).
+        "case_number",
+        "ward_type",
+        "sex",
+        "due_on",
+        "aim_kind",
+        "aim",
+        "aim_criterion",
+        "a_title",
+        "a_due_on",
+        "a_aim",
+        "a_notes",
     ];
     let nul_form: String = text_fields
         .iter()
@@ -137,15 +149,18 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         if no_input.contains(&spec.path) {
             continue;
         }
-        let path = spec.path.replace(
-            "{id}",
-            &if spec.path.contains("users") {
-                target
-            } else {
-                est.id
-            }
-            .to_string(),
-        );
+        let path = spec
+            .path
+            .replace(
+                "{id}",
+                &if spec.path.contains("users") {
+                    target
+                } else {
+                    est.id
+                }
+                .to_string(),
+            )
+            .replace("{action}", "1");
         let api = path.starts_with("/api/");
         let cases: Vec<(&str, reqwest::RequestBuilder)> = if api {
             let b = || admin_api.request(spec.method.clone(), &path);
@@ -275,6 +290,9 @@ const QUERY_NAMES: &[&str] = &[
     "next",
     "bye",
     "saved",
+    "campaign",
+    "campaign_id",
+    "edit",
 ];
 
 /// How a GET request of the sweep was answered.
