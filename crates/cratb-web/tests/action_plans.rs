@@ -157,6 +157,7 @@ async fn a_referent_writes_and_follows_their_plan_and_no_one_else_s() {
     let referent = app.client(REFERENT).await;
     let today = cratb_domain::paris::today(cratb_store::now());
     let due = (today + time::Duration::days(40)).to_string();
+    let cid = s.campaign.to_string();
 
     // The form after the campaign proposes its grid's criteria as aims.
     let form = referent
@@ -185,7 +186,7 @@ async fn a_referent_writes_and_follows_their_plan_and_no_one_else_s() {
             "/action-plans/new",
             &[
                 ("establishment", s.own.as_str()),
-                ("campaign_id", &s.campaign.to_string()),
+                ("campaign_id", cid.as_str()),
                 ("title", ""),
                 ("a_title", "Protocole révisé"),
                 ("a_due_on", "le mois prochain"),
@@ -213,7 +214,7 @@ async fn a_referent_writes_and_follows_their_plan_and_no_one_else_s() {
             "/action-plans/new",
             &[
                 ("establishment", s.own.as_str()),
-                ("campaign_id", &s.campaign.to_string()),
+                ("campaign_id", cid.as_str()),
                 ("title", "Plan antibioprophylaxie 2026"),
                 ("a_title", "Protocole révisé au bloc"),
                 ("a_due_on", due.as_str()),

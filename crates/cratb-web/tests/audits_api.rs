@@ -321,7 +321,7 @@ async fn who_may_enter_read_and_plan_with_a_token_of_each_role() {
     for path in [
         "/api/v1/audits/grids",
         "/api/v1/audits/campaigns",
-        &results,
+        results.as_str(),
         "/api/v1/action-plans",
     ] {
         let r = ars.get(path).send().await.unwrap();
@@ -342,7 +342,7 @@ async fn who_may_enter_read_and_plan_with_a_token_of_each_role() {
     for path in [
         "/api/v1/audits/grids",
         "/api/v1/audits/campaigns",
-        &results,
+        results.as_str(),
         "/api/v1/action-plans",
     ] {
         let r = prescriber.get(path).send().await.unwrap();
