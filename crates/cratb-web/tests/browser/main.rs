@@ -15,6 +15,7 @@ mod alerts;
 mod antibiogram;
 mod consumption_figures;
 mod home;
+mod plans;
 mod responsive;
 
 use common::TestApp;
