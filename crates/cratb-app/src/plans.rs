@@ -7,6 +7,7 @@
 use crate::audits::places;
 use crate::{Actor, AppError, Result};
 use cratb_audit::plan::{ActionInput, NewAction, PlanInput, Reminder, reminder};
+use cratb_directory::professionals::Professional;
 use cratb_domain::{FieldError, Letter, Permission, RegionAccess, Scope, User, paris};
 use cratb_store::plans::{self as store, ActionRow, OpenAction, PlanQuery, PlanRow};
 use cratb_store::{Db, StoreError, Tx, audit, audits};
@@ -280,6 +281,31 @@ pub async fn overdue(db: &Db, actor: &Actor, now: OffsetDateTime) -> Result<Vec<
     require(actor, Permission::ViewActionPlans)?;
     let yesterday = paris::today(now) - Duration::days(1);
     Ok(store::open_actions(db, &actor.scope, yesterday).await?)
+}
+
+/// The open actions past their due date that `user` follows: every one of their region for
+/// the CRAtb staff and the agency, their establishments' for a referent or an EMA member.
+pub async fn overdue_for(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    now: OffsetDateTime,
+) -> Result<Vec<OpenAction>> {
+    let all = overdue(db, actor, now).await?;
+    Ok(match places(db, user, paris::today(now)).await? {
+        None => all,
+        Some(ids) => all
+            .into_iter()
+            .filter(|o| ids.contains(&o.establishment_id))
+            .collect(),
+    })
+}
+
+/// The professionals of the directory of `region_code` who may own an action, by name.
+pub async fn owners(db: &Db, actor: &Actor, region_code: &str) -> Result<Vec<Professional>> {
+    require(actor, Permission::EditActionPlans)?;
+    let access = actor.scope.access(region_code).ok_or(AppError::NotFound)?;
+    Ok(cratb_store::directory::in_region(db, &access).await?)
 }
 
 /// The reminders due on the day of `now`: to each open action's owner a week before its due

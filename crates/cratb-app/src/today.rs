@@ -1,14 +1,16 @@
 //! What a person has to do today, according to their role: the establishments of their scope
 //! per sector, the records to complete or answer, the latest entries of the audit log; for
 //! the people tied to places (a referent, an EMA member, a laboratory, a prescriber), those
-//! places; for a prescriber, where their territory stands in primary care.
+//! places; for a prescriber, where their territory stands in primary care; the audits'
+//! campaigns to enter and the action plans' overdue actions.
 
 use crate::Result;
 use cratb_consumption::primary::{self, PrimaryData};
 use cratb_domain::{AuditEntry, Establishment, Permission, Role, Scope, Sector, User};
+use cratb_store::plans::{self, OpenAction};
 use cratb_store::{
-    Db, PageRequest, StoreError, audit, directory, establishments, network, now, primary_care,
-    users,
+    Db, PageRequest, StoreError, audit, audits, directory, establishments, network, now,
+    primary_care, users,
 };
 
 /// Something to do, counted.
@@ -47,6 +49,80 @@ pub struct Overview {
     pub primary: Option<PrimaryGlance>,
     /// Where the advice service stands for the person, when they may ask.
     pub advice: Option<AdviceGlance>,
+    /// The audits and action plans: what the person has to enter or do.
+    pub audits: Option<AuditGlance>,
+}
+
+/// An open campaign with cases left to enter for the person's establishments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseTodo {
+    pub campaign_id: i64,
+    pub title: String,
+    /// Validated cases of the person's establishments.
+    pub entered: i64,
+    /// The target summed over the person's establishments.
+    pub expected: i64,
+}
+
+/// The audits and action plans at a glance: for a referent or an EMA member, the open
+/// campaigns with cases left to enter and their overdue actions; for the CRAtb staff, the
+/// number of the region's overdue actions.
+#[derive(Debug, Clone, Default)]
+pub struct AuditGlance {
+    pub campaigns: Vec<CaseTodo>,
+    /// The person's establishments' open actions past their due date.
+    pub overdue: Vec<OpenAction>,
+    /// The region's open actions past their due date (the CRAtb staff).
+    pub region_overdue: Option<usize>,
+}
+
+/// The audits' glance of `user` (a person tied to places, or the CRAtb staff).
+async fn audit_glance(db: &Db, user: &User, scope: &Scope) -> Result<Option<AuditGlance>> {
+    use cratb_audit::campaign::State;
+    let role = user.role();
+    let at = now();
+    let today = cratb_domain::paris::today(at);
+    let yesterday = today - time::Duration::days(1);
+    let places = crate::audits::places(db, user, today).await?;
+    let mut g = AuditGlance::default();
+    match &places {
+        None if role.can(Permission::EditActionPlans) => {
+            g.region_overdue = Some(plans::open_actions(db, scope, yesterday).await?.len());
+        }
+        None => return Ok(None),
+        Some(ids) => {
+            if role.can(Permission::EnterAuditCases) {
+                for c in audits::campaigns(db, scope, Some(ids.as_slice())).await? {
+                    if State::on(c.starts_on, c.closed, today) != State::Open {
+                        continue;
+                    }
+                    let mine: Vec<_> = audits::participants(db, c.id)
+                        .await?
+                        .into_iter()
+                        .filter(|p| ids.contains(&p.establishment_id))
+                        .collect();
+                    let target = i64::from(c.target);
+                    let left: i64 = mine.iter().map(|p| (target - p.validated).max(0)).sum();
+                    if left > 0 {
+                        g.campaigns.push(CaseTodo {
+                            campaign_id: c.id,
+                            title: c.title,
+                            entered: mine.iter().map(|p| p.validated).sum(),
+                            expected: target * mine.len() as i64,
+                        });
+                    }
+                }
+            }
+            if role.can(Permission::ViewActionPlans) {
+                g.overdue = plans::open_actions(db, scope, yesterday)
+                    .await?
+                    .into_iter()
+                    .filter(|o| ids.contains(&o.establishment_id))
+                    .collect();
+            }
+        }
+    }
+    Ok(Some(g))
 }
 
 /// The advice service at a glance: what waits for an answer where the person answers (their
@@ -214,6 +290,9 @@ pub async fn overview(db: &Db, user: &User, scope: &Scope, remind_days: i64) -> 
     }
     if role.can(Permission::AskAdvice) {
         o.advice = Some(advice_glance(db, user, scope).await?);
+    }
+    if role.can(Permission::ViewAudits) {
+        o.audits = audit_glance(db, user, scope).await?;
     }
     Ok(o)
 }

@@ -1,5 +1,6 @@
 //! The advice service's e-mail in the server: the letters a use case returns are sent with the
-//! configured mailer, and the overdue and day-7 follow-up sweep runs in the background.
+//! configured mailer, and the overdue and day-7 follow-up sweep runs in the background, with
+//! the action plans' reminders (the same sender, the same rule for links).
 //!
 //! Links in the letters follow the rule of every e-mailed link ([`crate::public_base`]): the
 //! configured public address (`CRATB_PUBLIC_URL`), or in a demonstration the address the
@@ -58,7 +59,19 @@ pub async fn run_advice_sweep(
     Ok(send_letters(state, &letters).await)
 }
 
-/// Starts the background sweep: first [`FIRST_SWEEP_AFTER`] after the start, then every
+/// Sends the action plans' reminders due at `now` ([`cratb_app::plans::reminders`]: to each
+/// open action's owner a week before its due date and once it has passed), with links to
+/// `public_url`; returns how many letters were sent.
+pub async fn run_plan_reminders(
+    state: &AppState,
+    public_url: &str,
+    now: OffsetDateTime,
+) -> Result<usize, cratb_app::AppError> {
+    let letters = cratb_app::plans::reminders(&state.db, public_url, now).await?;
+    Ok(send_letters(state, &letters).await)
+}
+
+/// Starts the background sweep (the advice service's, then the action plans' reminders): first [`FIRST_SWEEP_AFTER`] after the start, then every
 /// [`SWEEP_EVERY`]; `None` when no public address is configured (see the module's
 /// documentation).
 pub fn spawn_sweep(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
@@ -82,6 +95,11 @@ pub fn spawn_sweep(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sent = n, "advice sweep: e-mails sent"),
                 Err(e) => tracing::warn!(error = ?e, "advice sweep failed"),
+            }
+            match run_plan_reminders(&state, &base, cratb_store::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sent = n, "action plans: reminders sent"),
+                Err(e) => tracing::warn!(error = ?e, "action plans' reminders failed"),
             }
         }
     }))

@@ -80,6 +80,9 @@ fn table() -> Table {
         advice_pages,
         advice_api,
         audits_pages,
+        audits_api,
+        plans_pages,
+        plans_api,
     ]
     .into_iter()
     .fold(t, |t, capability| capability(t))
@@ -340,6 +343,42 @@ fn audits_pages(t: Table) -> Table {
         GET "/audits/campaigns/{id}/establishments/{establishment}" Perm(ViewAudits) => pages::audits::feedback::page,
         GET "/audits/campaigns/{id}/establishments/{establishment}/rapport.pdf" Perm(ViewAudits) => pages::audits::feedback::pdf,
         GET "/audits/campaigns/{id}/rapports.zip" Perm(ViewAudits) => pages::audits::feedback::zip,
+    }
+}
+
+/// Appropriateness audits in the JSON API (their pages are in their own block).
+fn audits_api(t: Table) -> Table {
+    routes! { t;
+        GET "/api/v1/audits/grids" Perm(ViewAudits) => api::audits::grids,
+        GET "/api/v1/audits/campaigns" Perm(ViewAudits) => api::audits::campaigns,
+        POST "/api/v1/audits/campaigns/{id}/cases" Perm(EnterAuditCases) => api::audits::create_case,
+        GET "/api/v1/audits/campaigns/{id}/results" Perm(ViewAudits) => api::audits::results,
+    }
+}
+
+/// Action plans' pages: the plans one follows, the region's overdue actions, a plan written,
+/// its actions added, changed, their status set in one click, removed.
+fn plans_pages(t: Table) -> Table {
+    routes! { t;
+        GET "/action-plans" Perm(ViewActionPlans) => pages::plans::list,
+        GET "/action-plans/overdue" Perm(ViewActionPlans) => pages::plans::overdue,
+        GET "/action-plans/new" Perm(EditActionPlans) => pages::plans::new_form,
+        POST "/action-plans/new" Perm(EditActionPlans) => pages::plans::create,
+        GET "/action-plans/{id}" Perm(ViewActionPlans) => pages::plans::show,
+        POST "/action-plans/{id}/actions" Perm(EditActionPlans) => pages::plans::save_action,
+        POST "/action-plans/{id}/actions/{action}/status" Perm(EditActionPlans) => pages::plans::set_status,
+        POST "/action-plans/{id}/actions/{action}/delete" Perm(EditActionPlans) => pages::plans::delete_action,
+    }
+}
+
+/// Action plans in the JSON API.
+fn plans_api(t: Table) -> Table {
+    routes! { t;
+        GET "/api/v1/action-plans" Perm(ViewActionPlans) => api::plans::list,
+        POST "/api/v1/action-plans" Perm(EditActionPlans) => api::plans::create,
+        GET "/api/v1/action-plans/{id}" Perm(ViewActionPlans) => api::plans::get,
+        POST "/api/v1/action-plans/{id}/actions" Perm(EditActionPlans) => api::plans::add_action,
+        PUT "/api/v1/action-plans/{id}/actions/{action}" Perm(EditActionPlans) => api::plans::update_action,
     }
 }
 

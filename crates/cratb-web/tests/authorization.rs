@@ -302,6 +302,45 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/advice/{id}", "advice.ask"),
     ("POST", "/api/v1/advice/{id}/answers", "advice.answer"),
     ("POST", "/api/v1/advice/{id}/follow-up", "advice.ask"),
+    // Appropriateness audits in the JSON API.
+    ("GET", "/api/v1/audits/grids", "audits.view"),
+    ("GET", "/api/v1/audits/campaigns", "audits.view"),
+    (
+        "POST",
+        "/api/v1/audits/campaigns/{id}/cases",
+        "audits.enter",
+    ),
+    (
+        "GET",
+        "/api/v1/audits/campaigns/{id}/results",
+        "audits.view",
+    ),
+    // Action plans: pages and JSON API.
+    ("GET", "/action-plans", "plans.view"),
+    ("GET", "/action-plans/overdue", "plans.view"),
+    ("GET", "/action-plans/new", "plans.edit"),
+    ("POST", "/action-plans/new", "plans.edit"),
+    ("GET", "/action-plans/{id}", "plans.view"),
+    ("POST", "/action-plans/{id}/actions", "plans.edit"),
+    (
+        "POST",
+        "/action-plans/{id}/actions/{action}/status",
+        "plans.edit",
+    ),
+    (
+        "POST",
+        "/action-plans/{id}/actions/{action}/delete",
+        "plans.edit",
+    ),
+    ("GET", "/api/v1/action-plans", "plans.view"),
+    ("POST", "/api/v1/action-plans", "plans.edit"),
+    ("GET", "/api/v1/action-plans/{id}", "plans.view"),
+    ("POST", "/api/v1/action-plans/{id}/actions", "plans.edit"),
+    (
+        "PUT",
+        "/api/v1/action-plans/{id}/actions/{action}",
+        "plans.edit",
+    ),
 ];
 
 fn access_code(a: Access) -> String {
@@ -434,6 +473,8 @@ async fn authorization_matrix() {
                     .replace("{member}", "1")
                     .replace("{attachment}", "1")
                     .replace("{case}", "1")
+                    .replace("{action}", "1")
+                    .replace("{establishment}", "1")
                     .replace("{type}", "CareTeam")
                     .replace("{token}", "1.2.3")
                     .replace("/static/{file}", &asset);

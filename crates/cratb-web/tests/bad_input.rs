@@ -132,6 +132,15 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
         "a_reevaluation_tracee",
         "na_date_debut",
         "a_date_debut",
+        // Audit cases and action plans (API bodies and the plans' forms).
+        "due_on",
+        "aim_kind",
+        "aim",
+        "aim_criterion",
+        "a_title",
+        "a_due_on",
+        "a_aim",
+        "a_notes",
     ];
     let nul_form: String = text_fields
         .iter()
@@ -163,7 +172,9 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
                 "{id}",
                 &if spec.path.contains("users") {
                     target
-                } else if spec.path.starts_with("/audits/campaigns") {
+                } else if spec.path.starts_with("/audits/campaigns")
+                    || spec.path.starts_with("/api/v1/audits/campaigns")
+                {
                     audit_campaign
                 } else if spec.path.starts_with("/audits/grids") {
                     audit_grid
@@ -172,7 +183,8 @@ async fn sweep_bodies(app: &TestApp) -> Vec<String> {
                 }
                 .to_string(),
             )
-            .replace("{case}", "1");
+            .replace("{case}", "1")
+            .replace("{action}", "1");
         let api = path.starts_with("/api/");
         let cases: Vec<(&str, reqwest::RequestBuilder)> = if api {
             let b = || admin_api.request(spec.method.clone(), &path);
@@ -342,6 +354,9 @@ const QUERY_NAMES: &[&str] = &[
     "saved",
     "grid_id",
     "validated",
+    "campaign",
+    "campaign_id",
+    "edit",
 ];
 
 /// How a GET request of the sweep was answered.

@@ -3,10 +3,12 @@
 //! generated from these handlers.
 
 pub mod advice;
+pub mod audits;
 pub mod consumption;
 pub mod directory;
 pub mod fhir;
 pub mod network;
+pub mod plans;
 pub mod resistance;
 
 use crate::AppState;
@@ -478,11 +480,11 @@ impl Modify for BearerAuth {
 /// The OpenAPI description of the JSON API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit, surveillance de la résistance (import d'antibiogrammes, antibiogramme cumulé, BMR), service d'avis en antibiothérapie (demandes, réponses, suivi à J7, statistiques ; les pièces jointes ne passent pas par l'API JSON). Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
-    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, update_user, audit, directory::list, directory::create, directory::get, directory::update, network::list_teams, network::get_team, network::create_team, network::update_team, network::list_conventions, network::coverage, network::public_search, fhir::search, fhir::export, resistance::upload, resistance::antibiogram, resistance::alerts, consumption::establishments, advice::create, advice::list, advice::get, advice::answer, advice::follow_up, advice::stats),
-    components(schemas(Problem, InvalidParam, cratb_resistance::imports::ImportOutcome, cratb_resistance::imports::ImportProblem, resistance::PlacedAlert, resistance::Level, resistance::Distribution, resistance::AlertKind, resistance::Series, advice::FiledRequest, AdvicePage, cratb_advice::request::RequestInput, cratb_advice::request::AntibioticInput, cratb_advice::request::CallerInput, cratb_advice::request::Figure, cratb_advice::request::Flag, cratb_advice::request::Antibiotic, cratb_advice::answer::AnswerInput, cratb_advice::answer::RecommendedInput, cratb_advice::answer::Recommended, cratb_advice::answer::FollowUpInput, cratb_advice::case::Summary, cratb_advice::case::Case, cratb_advice::case::Message, cratb_advice::case::Event, cratb_advice::case::Attachment, cratb_advice::case::GivenFollowUp, cratb_advice::stats::AdviceStats)),
+    info(title = "cratb API", description = "API JSON de cratb : réseau régional, établissements, comptes, journal d'audit, surveillance de la résistance (import d'antibiogrammes, antibiogramme cumulé, BMR), service d'avis en antibiothérapie (demandes, réponses, suivi à J7, statistiques ; les pièces jointes ne passent pas par l'API JSON), audits de pertinence (grilles, campagnes, saisie des dossiers, résultats) et plans d'action. Authentification par jeton personnel (Bearer). Erreurs au format application/problem+json (RFC 9457)."),
+    paths(me, regions, departments, territories, create_territory, list_establishments, get_establishment, create_establishment, update_establishment, list_users, get_user, create_user, update_user, audit, directory::list, directory::create, directory::get, directory::update, network::list_teams, network::get_team, network::create_team, network::update_team, network::list_conventions, network::coverage, network::public_search, fhir::search, fhir::export, resistance::upload, resistance::antibiogram, resistance::alerts, consumption::establishments, advice::create, advice::list, advice::get, advice::answer, advice::follow_up, advice::stats, audits::grids, audits::campaigns, audits::create_case, audits::results, plans::list, plans::get, plans::create, plans::add_action, plans::update_action),
+    components(schemas(Problem, InvalidParam, cratb_resistance::imports::ImportOutcome, cratb_resistance::imports::ImportProblem, resistance::PlacedAlert, resistance::Level, resistance::Distribution, resistance::AlertKind, resistance::Series, advice::FiledRequest, AdvicePage, cratb_advice::request::RequestInput, cratb_advice::request::AntibioticInput, cratb_advice::request::CallerInput, cratb_advice::request::Figure, cratb_advice::request::Flag, cratb_advice::request::Antibiotic, cratb_advice::answer::AnswerInput, cratb_advice::answer::RecommendedInput, cratb_advice::answer::Recommended, cratb_advice::answer::FollowUpInput, cratb_advice::case::Summary, cratb_advice::case::Case, cratb_advice::case::Message, cratb_advice::case::Event, cratb_advice::case::Attachment, cratb_advice::case::GivenFollowUp, cratb_advice::stats::AdviceStats, audits::GridInfo, audits::CriterionInfo, audits::CampaignInfo, audits::CaseBody, audits::SavedCase, audits::ResultRow, audits::ParticipantResults, audits::CampaignResultsBody, plans::PlanSummary, plans::ActionInfo, plans::PlanBody, cratb_audit::plan::PlanInput, cratb_audit::plan::ActionInput)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "directory"), (name = "network"), (name = "fhir"), (name = "resistance"), (name = "consumption"), (name = "advice"))
+    tags((name = "account"), (name = "reference"), (name = "establishments"), (name = "users"), (name = "audit"), (name = "directory"), (name = "network"), (name = "fhir"), (name = "resistance"), (name = "consumption"), (name = "advice"), (name = "audits"), (name = "action-plans"))
 )]
 pub struct ApiDoc;
 

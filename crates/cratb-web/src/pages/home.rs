@@ -72,8 +72,20 @@ struct HomePage {
     advice_href: Option<String>,
     /// The advice service at a glance (for those who may ask).
     advice: Option<cratb_app::today::AdviceGlance>,
+    /// The audits and action plans: what there is to enter or do.
+    audits: Option<AuditsHome>,
     /// A demonstration installation (said on the page: second factor optional for everyone).
     demo: bool,
+}
+
+/// The audits and action plans as the home page says them.
+pub struct AuditsHome {
+    /// Open campaigns with cases left to enter: id, title, entered, expected.
+    pub campaigns: Vec<(i64, String, i64, i64)>,
+    /// The person's overdue actions.
+    pub late: Vec<crate::pages::plans::LateLine>,
+    /// The region's overdue actions (the CRAtb staff).
+    pub region_overdue: Option<usize>,
 }
 
 /// A prescriber's territory as the home page writes it.
@@ -175,6 +187,19 @@ async fn build(state: &AppState, auth: &Auth) -> Result<HomePage, PageError> {
         }),
         primary: o.primary.as_ref().map(|g| primary(g, lang)),
         advice: o.advice,
+        audits: o.audits.map(|a| AuditsHome {
+            campaigns: a
+                .campaigns
+                .into_iter()
+                .map(|c| (c.campaign_id, c.title, c.entered, c.expected))
+                .collect(),
+            late: crate::pages::plans::late_lines(
+                a.overdue,
+                cratb_domain::paris::today(cratb_store::now()),
+                lang,
+            ),
+            region_overdue: a.region_overdue,
+        }),
         demo: state.config.demo,
     })
 }

@@ -17,6 +17,7 @@ pub mod login;
 pub mod mfa;
 pub mod network;
 pub mod password;
+pub mod plans;
 pub mod resistance;
 pub mod territories;
 pub mod users;

@@ -16,6 +16,7 @@ mod antibiogram;
 mod audits;
 mod consumption_figures;
 mod home;
+mod plans;
 mod responsive;
 
 use common::TestApp;
