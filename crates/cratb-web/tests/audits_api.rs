@@ -121,8 +121,13 @@ fn good_case(number: &str, finess: &str) -> Value {
     })
 }
 
-async fn cases_stored(app: &TestApp) -> i64 {
-    common::scalar(&app.db, "SELECT COUNT(*) FROM audit_cases").await
+/// The cases of the test's campaign (the demo has its own).
+async fn cases_stored(app: &TestApp, campaign: i64) -> i64 {
+    common::scalar(
+        &app.db,
+        &format!("SELECT COUNT(*) FROM audit_cases WHERE campaign_id = {campaign}"),
+    )
+    .await
 }
 
 async fn post_case(app: &TestApp, who: &str, campaign: i64, body: &Value) -> (StatusCode, Value) {
@@ -195,7 +200,7 @@ async fn a_referent_enters_cases_and_reads_the_results_through_the_api() {
     let (status, body) = post_case(&app, REFERENT, s.campaign, &draft).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["validated"], false);
-    assert_eq!(cases_stored(&app).await, 2);
+    assert_eq!(cases_stored(&app, s.campaign).await, 2);
 
     // Bad answers are named by their JSON pointer, and nothing is stored.
     let mut bad = good_case("A-003", &s.own);
@@ -226,12 +231,12 @@ async fn a_referent_enters_cases_and_reads_the_results_through_the_api() {
             .any(|x| x == "/answers/duree_totale_heures"),
         "{body}"
     );
-    assert_eq!(cases_stored(&app).await, 2);
+    assert_eq!(cases_stored(&app, s.campaign).await, 2);
 
     // The same case number twice: a conflict.
     let (status, body) = post_case(&app, REFERENT, s.campaign, &good_case("A-001", &s.own)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(cases_stored(&app).await, 2);
+    assert_eq!(cases_stored(&app, s.campaign).await, 2);
 
     // A case for a hospital that is not the referent's: refused, nothing stored.
     let (status, body) = post_case(&app, REFERENT, s.campaign, &good_case("B-001", &s.other)).await;
@@ -239,7 +244,7 @@ async fn a_referent_enters_cases_and_reads_the_results_through_the_api() {
         status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::NOT_FOUND,
         "{status} {body}"
     );
-    assert_eq!(cases_stored(&app).await, 2);
+    assert_eq!(cases_stored(&app, s.campaign).await, 2);
 
     // The CRAtb enters two cases for the other hospital, one not conform on the delay.
     let (status, body) = post_case(&app, COORD, s.campaign, &good_case("B-001", &s.other)).await;
