@@ -917,6 +917,16 @@ fn by_establishment(grid: &Grid, cases: &[sheet::Case]) -> Vec<Row> {
     results::results_by(grid, cases, |c| vec![c.establishment.as_str().to_string()])
 }
 
+/// A campaign as a trend's axis names it: the month it started (`09/2025`), shorter than its
+/// title.
+fn month(c: &CampaignRow) -> String {
+    format!(
+        "{:02}/{}",
+        u8::from(c.starts_on.month()),
+        c.starts_on.year()
+    )
+}
+
 /// The results of campaign `id`: the region's with the participants' distribution, each
 /// participant's (named, or anonymous but for one's own for a referent), per category and
 /// department, the change since the previous campaign of the grid and the trend.
@@ -1024,7 +1034,7 @@ pub async fn results(
     for c in earlier.iter().rev() {
         let (_, grid) = store::grid(db, c.grid_id).await?;
         let cases = validated(db, c, &grid).await?;
-        trend_rows.push((c.title.clone(), results::results(&grid, &cases, &[])));
+        trend_rows.push((month(c), results::results(&grid, &cases, &[])));
     }
     let since = match (earlier.first(), trend_rows.last()) {
         (Some(c), Some((_, rows))) => Some(Since {
@@ -1033,7 +1043,7 @@ pub async fn results(
         }),
         _ => None,
     };
-    trend_rows.push((view.campaign.title.clone(), region.clone()));
+    trend_rows.push((month(&view.campaign), region.clone()));
     Ok(CampaignResults {
         trend: benchmark::trend(&trend_rows),
         view,

@@ -379,7 +379,12 @@ pub fn results_chart(fb: &Feedback, lang: Lang) -> String {
         r##"<rect x="{PAD}" y="{:.1}" width="12" height="8" fill="#0072B2"/><text class="axis" x="{:.1}" y="{ly:.1}">{}</text><line x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#D55E00" stroke-width="3"/><text class="axis" x="{:.1}" y="{ly:.1}">{}</text><rect x="{:.1}" y="{:.1}" width="14" height="10" fill="#BBBBBB" fill-opacity="0.45"/><text class="axis" x="{:.1}" y="{ly:.1}">Q1 – Q3</text>"##,
         ly - 8.0,
         PAD + 16.0,
-        lang.pick("Établissement", "Establishment"),
+        // A region drawn against its participants has no FINESS.
+        if fb.finess.is_empty() {
+            lang.pick("Région", "Region")
+        } else {
+            lang.pick("Établissement", "Establishment")
+        },
         170.0,
         170.0,
         ly - 10.0,
