@@ -904,3 +904,189 @@ async fn results_match_a_hand_count_and_hide_the_others_from_a_referent() {
     assert_eq!(view.participants.len(), 1);
     assert_eq!(view.participants[0].finess, w.a);
 }
+
+/// The loop closed: a campaign, an action plan aimed at a criterion, the next campaign of the
+/// grid; the establishment's feedback shows the criterion before and after, the results the
+/// region's change and trend; the reports' ZIP for those who see names only.
+#[tokio::test]
+async fn the_re_audit_shows_each_aimed_criterion_before_and_after() {
+    let w = world().await;
+    let coord = actor(&w.coordinator);
+    let first = audits::start(
+        &w.db,
+        &coord,
+        &CampaignInput {
+            title: Some("Antibioprophylaxie 2025".into()),
+            starts_on: Some("2025-03-01".into()),
+            ends_on: Some("2025-05-31".into()),
+            ..campaign_input(w.grid, &[&w.a])
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    // 2025: the delay conform in 4 cases of 10 at hospital A.
+    for i in 0..10 {
+        let delay = if i < 4 { "30" } else { "90" };
+        audits::save_case(
+            &w.db,
+            &coord,
+            &w.coordinator,
+            first,
+            None,
+            &input(
+                &format!("P-{i}"),
+                &w.a,
+                &[("delai", delay), ("dose", "oui"), ("note", "NA")],
+            ),
+            Save::Validate,
+            NOW,
+        )
+        .await
+        .unwrap();
+    }
+    audits::set_closed(&w.db, &coord, first, true)
+        .await
+        .unwrap();
+    // The plan that followed it: an action on the delay, another on no criterion.
+    let plan = cratb_app::plans::create(
+        &w.db,
+        &actor(&w.referent),
+        &w.referent,
+        &cratb_audit::plan::PlanInput {
+            establishment: Some(w.a.clone()),
+            campaign_id: Some(Count::Number(first)),
+            title: Some("Plan 2025".into()),
+            actions: vec![
+                cratb_audit::plan::ActionInput {
+                    title: Some("Injection à l'arrivée en salle".into()),
+                    due_on: Some("2025-09-30".into()),
+                    status: Some("done".into()),
+                    aim: Some("delai".into()),
+                    ..Default::default()
+                },
+                cratb_audit::plan::ActionInput {
+                    title: Some("Réunion de service".into()),
+                    due_on: Some("2025-10-31".into()),
+                    aim_kind: Some("other".into()),
+                    ..Default::default()
+                },
+            ],
+        },
+        NOW,
+    )
+    .await
+    .unwrap();
+    // 2026: 9 of 10 at hospital A; hospital B takes part without a case yet.
+    let second = campaign(&w).await;
+    for i in 0..10 {
+        let delay = if i < 9 { "25" } else { "75" };
+        audits::save_case(
+            &w.db,
+            &coord,
+            &w.coordinator,
+            second,
+            None,
+            &input(
+                &format!("Q-{i}"),
+                &w.a,
+                &[("delai", delay), ("dose", "oui"), ("note", "NA")],
+            ),
+            Save::Validate,
+            NOW,
+        )
+        .await
+        .unwrap();
+    }
+    let a_id = count(
+        &w.db,
+        &format!("SELECT id FROM establishments WHERE finess = '{}'", w.a),
+    )
+    .await;
+    let r =
+        audits::establishment_results(&w.db, &actor(&w.referent), &w.referent, second, a_id, NOW)
+            .await
+            .unwrap();
+    assert_eq!(r.previous.as_ref().map(|c| c.id), Some(first));
+    assert_eq!(r.reaudit.len(), 1, "the action aimed at a criterion only");
+    let a = &r.reaudit[0];
+    assert_eq!(
+        (a.plan_id, a.action.title.as_str()),
+        (plan, "Injection à l'arrivée en salle")
+    );
+    let c = a.comparison.as_ref().unwrap();
+    assert_eq!(
+        (c.criterion.as_str(), c.before, c.after),
+        ("delai", (4, 10), (9, 10))
+    );
+    // By hand: +50 points; pooled p = 13/20 = 0,65, SE = √(0,65 × 0,35 × (1/10 + 1/10))
+    // = 0,213307, z = 0,5 / 0,213307 = 2,34404, two-sided p = erfc(z/√2) = 0,019076.
+    let d = c.difference.as_ref().unwrap();
+    assert!((d.difference - 0.5).abs() < 1e-12);
+    assert!((d.z.unwrap() - 2.344036).abs() < 1e-5, "{d:?}");
+    assert!((d.p_value.unwrap() - 0.019076).abs() < 1e-5, "{d:?}");
+    assert!(d.interval.0 > 0.0 && d.interval.1 < 0.5 + 0.4, "{d:?}");
+    // The region's results: the change since 2025 and the trend of both campaigns.
+    let res = audits::results(&w.db, &coord, &w.coordinator, second, NOW)
+        .await
+        .unwrap();
+    let since = res.since.as_ref().unwrap();
+    assert_eq!(since.campaign.id, first);
+    let delay = since
+        .region
+        .iter()
+        .find(|k| k.criterion == "delai")
+        .unwrap();
+    assert_eq!((delay.before, delay.after), ((4, 10), (9, 10)));
+    let trend: Vec<_> = res
+        .trend
+        .iter()
+        .filter(|t| t.criterion == "delai")
+        .map(|t| (t.campaign.as_str(), t.n_conform, t.n_applicable))
+        .collect();
+    assert_eq!(trend, [("03/2025", 4, 10), ("03/2026", 9, 10)]);
+    // A referent reads their own feedback, never another's, and no ZIP of every report.
+    let b_id = count(
+        &w.db,
+        &format!("SELECT id FROM establishments WHERE finess = '{}'", w.b),
+    )
+    .await;
+    assert!(matches!(
+        audits::establishment_results(&w.db, &actor(&w.referent), &w.referent, second, b_id, NOW)
+            .await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        audits::reports_zip(
+            &w.db,
+            &actor(&w.referent),
+            &w.referent,
+            second,
+            cratb_domain::Lang::Fr,
+            NOW
+        )
+        .await,
+        Err(AppError::Forbidden)
+    ));
+    // The coordinator's ZIP: one PDF per participant with cases (B has none yet).
+    let zip = audits::reports_zip(
+        &w.db,
+        &coord,
+        &w.coordinator,
+        second,
+        cratb_domain::Lang::Fr,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert!(zip.starts_with(b"PK"));
+    let names = String::from_utf8_lossy(&zip);
+    assert!(
+        names.contains(&format!("retour-audit-{}-", w.a)),
+        "one report for A"
+    );
+    assert!(
+        !names.contains(&format!("retour-audit-{}-", w.b)),
+        "none for B"
+    );
+}

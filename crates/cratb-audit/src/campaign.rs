@@ -106,6 +106,26 @@ pub(crate) fn date_field(
     }
 }
 
+/// A required establishment's FINESS, or its error.
+pub(crate) fn establishment_field(
+    errors: &mut Vec<FieldError>,
+    value: &Option<String>,
+) -> Option<Finess> {
+    match optional(value) {
+        None => {
+            errors.push(FieldError::new(
+                "establishment",
+                "Établissement obligatoire",
+                "Establishment required",
+            ));
+            None
+        }
+        Some(v) => Finess::parse(v)
+            .map_err(|err| errors.push(FieldError::of("establishment", &err)))
+            .ok(),
+    }
+}
+
 /// An optional id, or its error.
 pub(crate) fn id_field(
     errors: &mut Vec<FieldError>,

@@ -4,7 +4,7 @@
 //! it can be stored; a validated case has every criterion answered (`NA` where it does not
 //! apply) and every answer read against its type, each error in place.
 
-use crate::campaign::Count;
+use crate::campaign::{Count, establishment_field};
 use crate::grid::{Answer, Grid};
 use cratb_domain::field::optional;
 use cratb_domain::{FieldError, Finess, Sex, WardType};
@@ -112,19 +112,7 @@ impl CaseInput {
             }
             Some(v) => Some(v.to_string()),
         };
-        let establishment = match optional(&self.establishment) {
-            None => {
-                e.push(FieldError::new(
-                    "establishment",
-                    "Établissement obligatoire",
-                    "Establishment required",
-                ));
-                None
-            }
-            Some(v) => Finess::parse(v)
-                .map_err(|err| e.push(FieldError::of("establishment", &err)))
-                .ok(),
-        };
+        let establishment = establishment_field(&mut e, &self.establishment);
         let age = match self.age.as_ref().map(Count::value) {
             None | Some(Ok(None)) => {
                 if complete {

@@ -3,7 +3,7 @@
 //! class, a resistance pair) and notes; as typed or sent, and their checks. Which actions are
 //! due soon or overdue on a day, for the reminders.
 
-use crate::campaign::{Count, date_field, id_field};
+use crate::campaign::{Count, date_field, establishment_field, id_field};
 use cratb_domain::field::{bounded, optional};
 use cratb_domain::{FieldError, Finess};
 use serde::Deserialize;
@@ -163,19 +163,7 @@ impl PlanInput {
     /// `actions` (`actions.0.title` is the first one's title).
     pub fn check(&self) -> Result<NewPlan, Vec<FieldError>> {
         let mut e = Vec::new();
-        let establishment = match optional(&self.establishment) {
-            None => {
-                e.push(FieldError::new(
-                    "establishment",
-                    "Établissement obligatoire",
-                    "Establishment required",
-                ));
-                None
-            }
-            Some(v) => Finess::parse(v)
-                .map_err(|err| e.push(FieldError::of("establishment", &err)))
-                .ok(),
-        };
+        let establishment = establishment_field(&mut e, &self.establishment);
         let campaign_id = id_field(&mut e, "campaign_id", &self.campaign_id);
         let title = bounded(&mut e, "title", &self.title, 200);
         if title.is_none() && !e.iter().any(|x| x.field == "title") {

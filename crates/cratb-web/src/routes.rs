@@ -340,8 +340,8 @@ fn audits_pages(t: Table) -> Table {
         GET "/audits/campaigns/{id}/results" Perm(ViewAudits) => pages::audits::results::page,
         GET "/audits/campaigns/{id}/results.csv" Perm(ViewAudits) => pages::audits::results::csv,
         GET "/audits/campaigns/{id}/results.xlsx" Perm(ViewAudits) => pages::audits::results::xlsx,
-        GET "/audits/campaigns/{id}/establishments/{establishment}" Perm(ViewAudits) => pages::audits::feedback::page,
-        GET "/audits/campaigns/{id}/establishments/{establishment}/rapport.pdf" Perm(ViewAudits) => pages::audits::feedback::pdf,
+        GET "/audits/campaigns/{id}/feedback/{establishment}" Perm(ViewAudits) => pages::audits::feedback::page,
+        GET "/audits/campaigns/{id}/feedback/{establishment}/rapport.pdf" Perm(ViewAudits) => pages::audits::feedback::pdf,
         GET "/audits/campaigns/{id}/rapports.zip" Perm(ViewAudits) => pages::audits::feedback::zip,
     }
 }

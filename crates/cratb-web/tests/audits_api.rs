@@ -8,96 +8,10 @@
 
 mod common;
 
+use common::audits::{REFERENT, setup};
 use common::{ARS, COORD, EMA, PRESCRIBER, TestApp};
-use cratb_domain::Scope;
-use cratb_store::PageRequest;
-use cratb_store::establishments::{self, EstablishmentQuery};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const REFERENT: &str = "referent@demo.cratb.fr";
-
-fn actor_of(user: &cratb_domain::User) -> cratb_app::Actor {
-    cratb_app::Actor {
-        id: Some(user.id),
-        name: user.email.clone(),
-        role: user.role(),
-        scope: user.scope().unwrap(),
-        channel: cratb_app::Channel::Api,
-        ip: None,
-        request_id: None,
-    }
-}
-
-/// A campaign of the surgical prophylaxis grid open today in the demo region, with the
-/// referent's hospital and another hospital: its id, the two FINESS and the grid's id.
-struct Setup {
-    campaign: i64,
-    own: String,
-    other: String,
-}
-
-async fn setup(app: &TestApp) -> Setup {
-    let now = cratb_store::now();
-    cratb_app::audits::load_shipped_grids(&app.db, now)
-        .await
-        .unwrap();
-    let grid = cratb_app::audits::grids(&app.db, now)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|g| g.code == "antibioprophylaxie-chirurgicale")
-        .unwrap();
-    let referent = cratb_store::users::find_by_email(&app.db, REFERENT)
-        .await
-        .unwrap();
-    let own = establishments::get(&app.db, &Scope::National, referent.establishment_ids[0])
-        .await
-        .unwrap();
-    let other = establishments::list(
-        &app.db,
-        &Scope::Region(cratb_domain::RegionCode::parse("84").unwrap()),
-        &EstablishmentQuery {
-            sector: Some("ES".into()),
-            ..Default::default()
-        },
-        PageRequest::new(None, Some(50)),
-    )
-    .await
-    .unwrap()
-    .items
-    .into_iter()
-    .find(|e| e.id != own.id)
-    .unwrap();
-    let coord = cratb_store::users::find_by_email(&app.db, COORD)
-        .await
-        .unwrap();
-    let today = cratb_domain::paris::today(now);
-    let campaign = cratb_app::audits::start(
-        &app.db,
-        &actor_of(&coord),
-        &cratb_audit::campaign::CampaignInput {
-            title: Some("Antibioprophylaxie chirurgicale (test)".into()),
-            grid_id: Some(cratb_audit::campaign::Count::Number(grid.id)),
-            starts_on: Some((today - time::Duration::days(3)).to_string()),
-            ends_on: Some((today + time::Duration::days(60)).to_string()),
-            establishments: Some(cratb_domain::account::List(vec![
-                own.finess.clone(),
-                other.finess.clone(),
-            ])),
-            target: Some(cratb_audit::campaign::Count::Number(5)),
-            ..Default::default()
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    Setup {
-        campaign,
-        own: own.finess,
-        other: other.finess,
-    }
-}
 
 /// A case of `finess` conform on every criterion.
 fn good_case(number: &str, finess: &str) -> Value {

@@ -265,12 +265,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/audits/campaigns/{id}/results.xlsx", "audits.view"),
     (
         "GET",
-        "/audits/campaigns/{id}/establishments/{establishment}",
+        "/audits/campaigns/{id}/feedback/{establishment}",
         "audits.view",
     ),
     (
         "GET",
-        "/audits/campaigns/{id}/establishments/{establishment}/rapport.pdf",
+        "/audits/campaigns/{id}/feedback/{establishment}/rapport.pdf",
         "audits.view",
     ),
     ("GET", "/audits/campaigns/{id}/rapports.zip", "audits.view"),
@@ -548,6 +548,10 @@ async fn authorization_matrix() {
                             }
                             _ => false,
                         }
+                    } else if role == Some(Role::Referent) && spec.path.ends_with("/rapports.zip") {
+                        // A referent sees the other participants of an audit anonymously: no
+                        // ZIP of every participant's report.
+                        false
                     } else if role == Some(Role::EmaMember)
                         && spec.path.starts_with("/consumption/establishments/")
                     {

@@ -3,6 +3,8 @@
 //! callers of it ([`Client`], from `cratb-testkit`) logged in as the demo accounts.
 #![allow(dead_code)]
 
+pub mod audits;
+
 use cratb_demo::DemoAccount;
 use cratb_domain::Establishment;
 use cratb_store::establishments::{self, EstablishmentQuery};

@@ -1,4 +1,4 @@
-//! An establishment's feedback of a campaign (`/audits/campaigns/{id}/establishments/{e}`): its
+//! An establishment's feedback of a campaign (`/audits/campaigns/{id}/feedback/{e}`): its
 //! conformity per criterion against the participants' median and quartiles (a chart and its
 //! table), the criteria most below the median, the change since its previous campaign of the
 //! grid, the re-audit of the actions its plan aimed at a criterion; its PDF report, and every
@@ -187,7 +187,7 @@ async fn load(
     .map_err(PageError::app(auth.lang))
 }
 
-/// `GET /audits/campaigns/{id}/establishments/{establishment}`.
+/// `GET /audits/campaigns/{id}/feedback/{establishment}`.
 pub async fn page(
     State(state): State<AppState>,
     auth: Auth,
@@ -286,7 +286,7 @@ pub async fn page(
     }))
 }
 
-/// `GET /audits/campaigns/{id}/establishments/{establishment}/rapport.pdf`.
+/// `GET /audits/campaigns/{id}/feedback/{establishment}/rapport.pdf`.
 pub async fn pdf(
     State(state): State<AppState>,
     auth: Auth,

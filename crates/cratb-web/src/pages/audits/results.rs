@@ -222,12 +222,8 @@ pub async fn page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
                 label: p.label.clone(),
                 finess: p.finess.clone(),
                 own: p.own,
-                href: (p.finess.is_some() && !p.rows.is_empty()).then(|| {
-                    format!(
-                        "/audits/campaigns/{id}/establishments/{}",
-                        p.establishment_id
-                    )
-                }),
+                href: (p.finess.is_some() && !p.rows.is_empty())
+                    .then(|| format!("/audits/campaigns/{id}/feedback/{}", p.establishment_id)),
                 lines: lines(&p.rows),
             })
             .collect(),
