@@ -24,14 +24,6 @@ use cratb_store::{Db, StoreError, audit, network};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-fn require(actor: &Actor, p: Permission) -> Result<()> {
-    if actor.role.can(p) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// The establishments whose cases and results `user` handles by name: `None` for every one of
 /// their region (the CRAtb staff, the national administrator, the agency); their own for a
 /// referent; their teams' (and their own) for an EMA member; none for the others.
@@ -114,7 +106,7 @@ fn grid_errors(errors: Vec<cratb_audit::GridError>) -> AppError {
 
 /// Adds a grid from its JSON file; its code and version must be new to the library.
 pub async fn import_grid(db: &Db, actor: &Actor, text: &str, now: OffsetDateTime) -> Result<i64> {
-    require(actor, Permission::RunAudits)?;
+    actor.require(Permission::RunAudits)?;
     let grid = Grid::from_json(text).map_err(grid_errors)?;
     let mut tx = db.begin().await?;
     if store::has_grid(&mut tx, &grid.code, grid.version).await? {
@@ -161,7 +153,7 @@ pub async fn edit_grid(
     text: &str,
     now: OffsetDateTime,
 ) -> Result<i64> {
-    require(actor, Permission::RunAudits)?;
+    actor.require(Permission::RunAudits)?;
     let (row, _) = store::grid(db, base).await?;
     let mut grid = Grid::from_json(text).map_err(grid_errors)?;
     if grid.code != row.code {
@@ -226,7 +218,7 @@ pub async fn start(
     input: &CampaignInput,
     now: OffsetDateTime,
 ) -> Result<i64> {
-    require(actor, Permission::RunAudits)?;
+    actor.require(Permission::RunAudits)?;
     let mut errors = Vec::new();
     let checked = input.check().map_err(|e| errors = e).ok();
     let region = match &actor.scope {
@@ -358,7 +350,7 @@ pub async fn campaigns(
     user: &User,
     now: OffsetDateTime,
 ) -> Result<Vec<(CampaignRow, State)>> {
-    require(actor, Permission::ViewAudits)?;
+    actor.require(Permission::ViewAudits)?;
     let today = paris::today(now);
     let places = places(db, user, today).await?;
     let rows = store::campaigns(db, &actor.scope, places.as_deref()).await?;
@@ -379,7 +371,7 @@ pub async fn campaign(
     id: i64,
     now: OffsetDateTime,
 ) -> Result<CampaignView> {
-    require(actor, Permission::ViewAudits)?;
+    actor.require(Permission::ViewAudits)?;
     let today = paris::today(now);
     let campaign = store::campaign(db, &actor.scope, id).await?;
     let places = places(db, user, today).await?;
@@ -416,7 +408,7 @@ pub async fn campaign(
 
 /// Closes campaign `id` (no more entry), or reopens it.
 pub async fn set_closed(db: &Db, actor: &Actor, id: i64, closed: bool) -> Result<()> {
-    require(actor, Permission::RunAudits)?;
+    actor.require(Permission::RunAudits)?;
     let c = store::campaign(db, &actor.scope, id).await?;
     if c.closed == closed {
         return Ok(());
@@ -496,7 +488,7 @@ pub async fn save_case(
     save: Save,
     now: OffsetDateTime,
 ) -> Result<i64> {
-    require(actor, Permission::EnterAuditCases)?;
+    actor.require(Permission::EnterAuditCases)?;
     let view = campaign(db, actor, user, id, now).await?;
     let mut save = save;
     if let Some(k) = case_id {
@@ -695,7 +687,7 @@ pub async fn delete_case(
     case_id: i64,
     now: OffsetDateTime,
 ) -> Result<()> {
-    require(actor, Permission::EnterAuditCases)?;
+    actor.require(Permission::EnterAuditCases)?;
     let view = campaign(db, actor, user, id, now).await?;
     let row = store::case(db, id, case_id).await?;
     if !view
@@ -756,7 +748,7 @@ pub async fn import_cases(
     bytes: &[u8],
     now: OffsetDateTime,
 ) -> std::result::Result<usize, SheetRefusal> {
-    require(actor, Permission::EnterAuditCases)?;
+    actor.require(Permission::EnterAuditCases)?;
     let view = campaign(db, actor, user, id, now).await?;
     if view.state != State::Open {
         enterable(&view, "")?;

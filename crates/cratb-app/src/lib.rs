@@ -106,6 +106,16 @@ impl Actor {
         }
     }
 
+    /// `Forbidden` unless the actor's role may do `p` (the route checks it too; a use case
+    /// called from elsewhere does not rely on that).
+    pub fn require(&self, p: cratb_domain::Permission) -> Result<()> {
+        if self.role.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The server itself, for what it does on its own (the advice service's sweep).
     pub fn system() -> Actor {
         Actor {

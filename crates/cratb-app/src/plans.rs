@@ -13,14 +13,6 @@ use cratb_store::plans::{self as store, ActionRow, OpenAction, PlanQuery, PlanRo
 use cratb_store::{Db, StoreError, Tx, audit, audits};
 use time::{Duration, OffsetDateTime};
 
-fn require(actor: &Actor, p: Permission) -> Result<()> {
-    if actor.role.can(p) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// The plans `user` sees: every one of their region for the CRAtb staff and the agency; their
 /// establishments' for a referent or an EMA member.
 pub async fn plans(
@@ -30,7 +22,7 @@ pub async fn plans(
     campaign_id: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<Vec<PlanRow>> {
-    require(actor, Permission::ViewActionPlans)?;
+    actor.require(Permission::ViewActionPlans)?;
     let today = paris::today(now);
     let q = PlanQuery {
         establishments: places(db, user, today).await?,
@@ -55,7 +47,7 @@ pub async fn plan(
     id: i64,
     now: OffsetDateTime,
 ) -> Result<PlanView> {
-    require(actor, Permission::ViewActionPlans)?;
+    actor.require(Permission::ViewActionPlans)?;
     let today = paris::today(now);
     let plan = store::plan(db, &actor.scope, id, today).await?;
     let places = places(db, user, today).await?;
@@ -81,7 +73,7 @@ async fn editable(
     id: i64,
     now: OffsetDateTime,
 ) -> Result<(PlanView, RegionAccess)> {
-    require(actor, Permission::EditActionPlans)?;
+    actor.require(Permission::EditActionPlans)?;
     let view = plan(db, actor, user, id, now).await?;
     let access = actor
         .scope
@@ -113,7 +105,7 @@ pub async fn create(
     input: &PlanInput,
     now: OffsetDateTime,
 ) -> Result<i64> {
-    require(actor, Permission::EditActionPlans)?;
+    actor.require(Permission::EditActionPlans)?;
     let p = input.check().map_err(AppError::Invalid)?;
     let region = match &actor.scope {
         Scope::Region(r) => r.as_str().to_string(),
@@ -278,7 +270,7 @@ pub async fn delete_action(
 
 /// The open actions of the actor's region past their due date, for the CRAtb.
 pub async fn overdue(db: &Db, actor: &Actor, now: OffsetDateTime) -> Result<Vec<OpenAction>> {
-    require(actor, Permission::ViewActionPlans)?;
+    actor.require(Permission::ViewActionPlans)?;
     let yesterday = paris::today(now) - Duration::days(1);
     Ok(store::open_actions(db, &actor.scope, yesterday).await?)
 }
@@ -303,7 +295,7 @@ pub async fn overdue_for(
 
 /// The professionals of the directory of `region_code` who may own an action, by name.
 pub async fn owners(db: &Db, actor: &Actor, region_code: &str) -> Result<Vec<Professional>> {
-    require(actor, Permission::EditActionPlans)?;
+    actor.require(Permission::EditActionPlans)?;
     let access = actor.scope.access(region_code).ok_or(AppError::NotFound)?;
     Ok(cratb_store::directory::in_region(db, &access).await?)
 }

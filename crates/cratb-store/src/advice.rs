@@ -3,7 +3,9 @@
 //! read. A request's region is its `region_code`: reads take a [`Scope`] and a [`Reach`] (whose
 //! requests a person sees), writes the [`RegionAccess`] of the request's region.
 
-use crate::{Arg, Db, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, on_db, on_tx};
+use crate::{
+    Arg, Db, Filter, Page, PageRequest, Result, StoreError, Tx, bind_args, on_db, on_tx, utc,
+};
 use cratb_advice::answer::NewAnswer;
 use cratb_advice::calendar::{Calendar, Closure, Hours};
 use cratb_advice::case::{Attachment, Case, Event, GivenFollowUp, Known, Message, Summary};
@@ -16,16 +18,7 @@ use cratb_advice::{
     Sex, Status, Urgency, codes,
 };
 use cratb_domain::{Profession, RegionAccess, Scope, Sector, WardType, geo, paris};
-use time::{Date, OffsetDateTime, UtcOffset};
-
-/// A time as the advice tables keep and compare it: in UTC, to the whole second. SQLite keeps
-/// times as RFC 3339 text, compared as text: `…:00Z` sorts after `…:00.5Z`, and `+01:00` after
-/// `Z`, so every time written or bound here has one offset and one width (PostgreSQL gets the
-/// same values, so that both backends answer alike).
-fn utc(t: OffsetDateTime) -> OffsetDateTime {
-    let t = t.to_offset(UtcOffset::UTC);
-    t.replace_nanosecond(0).unwrap_or(t)
-}
+use time::{Date, OffsetDateTime};
 
 /// Whose requests a person sees, within their scope.
 #[derive(Debug, Clone, PartialEq, Eq)]

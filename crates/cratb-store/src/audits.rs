@@ -3,19 +3,13 @@
 //! establishments; the cases entered, pseudonymised, draft or validated. Reads take a
 //! [`Scope`], writes the [`RegionAccess`] of the campaign's region.
 
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, id_list, on_db, on_tx, utc};
 use cratb_audit::Grid;
 use cratb_audit::campaign::NewCampaign;
 use cratb_audit::entry::CheckedCase;
 use cratb_domain::{Finess, RegionAccess, Scope, Sex, WardType};
 use std::collections::BTreeMap;
-use time::{Date, OffsetDateTime, UtcOffset};
-
-/// A time as these tables keep it: UTC, to the second (see `advice::utc`).
-fn utc(t: OffsetDateTime) -> OffsetDateTime {
-    let t = t.to_offset(UtcOffset::UTC);
-    t.replace_nanosecond(0).unwrap_or(t)
-}
+use time::{Date, OffsetDateTime};
 
 /// A grid of the library, as listed.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -165,13 +159,6 @@ pub async fn earlier(db: &Db, c: &CampaignRow) -> Result<Vec<CampaignRow>> {
         on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&c.region_code).bind(&c.grid_code)
         .bind(c.id).bind(c.starts_on).fetch_all(p).await)?,
     )
-}
-
-fn id_list(ids: &[i64]) -> String {
-    if ids.is_empty() {
-        return "NULL".into();
-    }
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Starts a campaign with its participants (ids of establishments of its region).

@@ -149,6 +149,24 @@ pub(crate) fn conflict_on(field: &'static str) -> impl FnOnce(sqlx::Error) -> St
     }
 }
 
+/// A time as the tables of the advice service, the audits and the action plans keep and
+/// compare it: in UTC, to the whole second. SQLite keeps times as RFC 3339 text, compared as
+/// text: `…:00Z` sorts after `…:00.5Z`, and `+01:00` after `Z`, so every time written or bound
+/// there has one offset and one width (PostgreSQL gets the same values, so that both backends
+/// answer alike).
+pub(crate) fn utc(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// Ids written into an `IN (…)` list (`NULL` for none, which matches nothing).
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        return "NULL".into();
+    }
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// The backend a URL designates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -2,15 +2,10 @@
 //! actions with their owner from the directory, due date, status, aim and notes; the actions
 //! whose owner is to be reminded. A plan's region is its `region_code`.
 
-use crate::{Db, Filter, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Filter, Result, StoreError, Tx, id_list, on_db, on_tx, utc};
 use cratb_audit::plan::{ActionStatus, AimKind, NewAction};
 use cratb_domain::{RegionAccess, Scope};
-use time::{Date, OffsetDateTime, UtcOffset};
-
-fn utc(t: OffsetDateTime) -> OffsetDateTime {
-    let t = t.to_offset(UtcOffset::UTC);
-    t.replace_nanosecond(0).unwrap_or(t)
-}
+use time::{Date, OffsetDateTime};
 
 /// A plan as listed.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -40,13 +35,6 @@ const PLAN_SELECT: &str = "SELECT p.id, p.region_code, p.establishment_id, e.fin
         AND a.due_on < $1) AS overdue
     FROM action_plans p JOIN establishments e ON e.id = p.establishment_id
     LEFT JOIN audit_campaigns c ON c.id = p.campaign_id";
-
-fn id_list(ids: &[i64]) -> String {
-    if ids.is_empty() {
-        return "NULL".into();
-    }
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-}
 
 /// Which plans.
 #[derive(Debug, Clone, Default)]
